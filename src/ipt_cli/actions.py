@@ -1,0 +1,218 @@
+"""Changes to a course, as plain functions: no terminal, no disk, no clock.
+
+The CLI parses input, calls these inside CourseStore.update, and renders the result.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from typing import Any
+
+from ipt_cli import catalogue, measures
+from ipt_cli.errors import ConflictError, InputError
+from ipt_cli.inputs import check_choice, parse_in_range, parse_scores
+from ipt_cli.models import (
+    SCHEMA_VERSION,
+    Addendum,
+    Baseline,
+    Bdi2,
+    ContractChange,
+    Course,
+    Gad7,
+    Goal,
+    Hamd17,
+    MissedAppointment,
+    Phq9,
+    RiskReview,
+    SessionRecord,
+)
+
+USUAL_RANGE = (8, 20)
+
+
+def measure_fields(
+    phq9: str | None = None,
+    phq9_difficulty: int | None = None,
+    gad7: str | None = None,
+    hamd17: str | None = None,
+    bdi2_total: int | None = None,
+    bdi2_item9: int | None = None,
+) -> dict[str, Any]:
+    """Turn the measure options of `new-course` and `session` into model fields."""
+    fields: dict[str, Any] = {}
+    if phq9 is not None:
+        difficulty = None
+        if phq9_difficulty is not None:
+            difficulty = parse_in_range(phq9_difficulty, "PHQ-9 difficulty", 3)
+        fields["phq9"] = Phq9(items=parse_scores(phq9, measures.PHQ9), difficulty=difficulty)
+    elif phq9_difficulty is not None:
+        raise InputError("--phq9-difficulty needs --phq9")
+    if gad7 is not None:
+        fields["gad7"] = Gad7(items=parse_scores(gad7, measures.GAD7))
+    if hamd17 is not None:
+        fields["hamd17"] = Hamd17(items=parse_scores(hamd17, measures.HAMD17))
+    if (bdi2_total is None) != (bdi2_item9 is None):
+        raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
+    if bdi2_total is not None and bdi2_item9 is not None:
+        fields["bdi2"] = Bdi2(total=parse_in_range(bdi2_total, "BDI-II total", 63),
+                              item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3))
+    return fields
+
+
+def planned_count_note(planned: int) -> str | None:
+    low, high = USUAL_RANGE
+    if planned < low or planned > high:
+        return f"note: {planned} sessions planned; acute IPT usually runs 12-16 weekly sessions"
+    return None
+
+
+def check_planned(planned: int) -> int:
+    if not 4 <= planned <= 30:
+        raise InputError(f"planned sessions must be 4-30, got {planned}")
+    return planned
+
+
+def new_course(
+    course_id: str,
+    client: str,
+    start: dt.date,
+    planned: int,
+    areas: list[str],
+    now: dt.datetime,
+    cadence: str = "weekly",
+    kind: str = "clinician-led",
+    dispute_stage: str | None = None,
+    baseline_measures: dict[str, Any] | None = None,
+) -> Course:
+    """A new course with goals prefilled from the chosen areas' catalogue goals."""
+    if dispute_stage and "role-dispute" not in areas:
+        raise InputError("--dispute-stage is only for a role-dispute problem area")
+    goals = [Goal(id=g.id, text=g.text, area=area)
+             for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
+    baseline = Baseline(date=start, **baseline_measures) if baseline_measures else None
+    return Course.model_validate({
+        "schema_version": SCHEMA_VERSION,
+        "id": course_id,
+        "client": client,
+        "created": now.replace(microsecond=0),
+        "start_date": start,
+        "planned_sessions": check_planned(planned),
+        "cadence": cadence,
+        "kind": kind,
+        "problem_areas": areas,
+        "dispute_stage": dispute_stage,
+        "goals": goals,
+        "baseline": baseline,
+    })
+
+
+def add_session(course: Course, record: SessionRecord) -> int:
+    """Insert a held session in date order and return its number (1-based)."""
+    if len(course.sessions) >= course.planned_sessions:
+        raise ConflictError(
+            f"all {course.planned_sessions} planned sessions of {course.id!r} are recorded; "
+            f"renegotiate with: ipt contract {course.id} --sessions N --reason TEXT"
+        )
+    check_goals(course, record)
+    index = bisect.bisect_right([s.date for s in course.sessions], record.date)
+    course.sessions.insert(index, record)
+    return index + 1
+
+
+def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
+    check_planned(new)
+    if new < len(course.sessions):
+        raise ConflictError(
+            f"{len(course.sessions)} sessions are already recorded; the contract cannot be "
+            f"smaller than that"
+        )
+    if new == course.planned_sessions:
+        raise InputError(f"the contract already has {new} sessions")
+    if not reason.strip():
+        raise InputError("give a reason for the change with --reason")
+    change = ContractChange(date=today, old=course.planned_sessions, new=new, reason=reason)
+    course.contract_changes.append(change)
+    course.planned_sessions = new
+    return change
+
+
+def review_risk(
+    course: Course, session: int, note: str, plan: str | None, today: dt.date
+) -> RiskReview:
+    """Record the risk review that clears the flags of one session (0 = baseline)."""
+    if session == 0:
+        if course.baseline is None:
+            raise InputError(f"course {course.id!r} has no baseline (session 0)")
+        sitting: Baseline | SessionRecord = course.baseline
+    elif 1 <= session <= len(course.sessions):
+        sitting = course.sessions[session - 1]
+    else:
+        raise InputError(f"no session {session}: {len(course.sessions)} are recorded")
+    if not sitting.risk_scores():
+        raise InputError(f"session {session} has no safety flag to review")
+    if not note.strip():
+        raise InputError("give the outcome of the review with --note")
+    review = RiskReview(date=today, note=note, plan=plan)
+    sitting.risk_review = review
+    return review
+
+
+def session_record(
+    date: dt.date,
+    *,
+    note: str | None,
+    measure_options: dict[str, Any],
+    mood: int | None = None,
+    events: str | None = None,
+    focus: str | None = None,
+    techniques: list[str] | None = None,
+    strategies: list[str] | None = None,
+    goal_ratings: list[tuple[str, int]] | None = None,
+    dispute_stage: str | None = None,
+    task: str | None = None,
+    task_outcome: str | None = None,
+) -> SessionRecord:
+    """Check every choice against the catalogue and build the session (not yet stored)."""
+    if mood is not None:
+        parse_in_range(mood, "--mood", 10)
+    if focus is not None:
+        check_choice(focus, catalogue.PROBLEM_AREAS, "problem area")
+    for technique in techniques or []:
+        check_choice(technique, catalogue.TECHNIQUES, "technique")
+    known_strategies = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
+    for strategy in strategies or []:
+        check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
+    if dispute_stage is not None:
+        check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
+    return SessionRecord.model_validate({
+        "date": date, "note": note, "mood": mood, "events": events, "focus": focus,
+        "techniques": list(dict.fromkeys(techniques or [])),
+        "strategies": list(dict.fromkeys(strategies or [])),
+        "goal_ratings": dict(goal_ratings or []), "dispute_stage": dispute_stage,
+        "task": task, "task_outcome": task_outcome, **measure_options,
+    })
+
+
+def check_goals(course: Course, record: SessionRecord) -> None:
+    known = {g.id for g in course.goals}
+    for goal_id in record.goal_ratings:
+        if goal_id not in known:
+            raise InputError(f"unknown goal {goal_id!r} in {course.id!r}; known goals: "
+                             f"{', '.join(sorted(known)) or 'none (add one with ipt goal)'}")
+    if record.dispute_stage and "role-dispute" not in course.problem_areas:
+        raise InputError("--dispute-stage is only for a course with a role-dispute area")
+
+
+def amend_session(course: Course, number: int, text: str, today: dt.date) -> None:
+    if not 1 <= number <= len(course.sessions):
+        raise InputError(f"no session {number} in {course.id!r}: "
+                         f"{len(course.sessions)} recorded")
+    course.sessions[number - 1].addenda.append(Addendum(date=today, text=text))
+
+
+def add_missed(course: Course, date: dt.date, reason: str) -> None:
+    if not reason.strip():
+        raise InputError("give the reason the appointment was missed")
+    course.missed.append(MissedAppointment(date=date, reason=reason))
+    course.missed.sort(key=lambda m: m.date)

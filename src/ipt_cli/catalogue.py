@@ -1,0 +1,240 @@
+"""IPT's clinical structure as data: phases, problem areas, dispute stages, techniques.
+
+Written in our own words from ../shared/ipt-domain.md. No I/O; ids are stable because stored
+sessions refer to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Item:
+    """Anything with a stable id and a one-line text."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProblemArea:
+    id: str
+    name: str
+    when_chosen: str
+    goals: tuple[Item, ...]
+    strategies: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    summary: str
+    tasks: tuple[Item, ...]
+
+
+PROBLEM_AREAS: dict[str, ProblemArea] = {
+    area.id: area
+    for area in (
+        ProblemArea(
+            id="grief",
+            name="Grief",
+            when_chosen="The episode is linked to a death, even one long past.",
+            goals=(
+                Item("grief-mourning", "Help the mourning process along"),
+                Item("grief-reconnect", "Rebuild interests and relationships"),
+            ),
+            strategies=(
+                Item("grief-link-onset", "Link the onset of symptoms to the death"),
+                Item("grief-reconstruct",
+                     "Reconstruct the relationship with the person who died, good and bad sides"),
+                Item("grief-events", "Go through the events before, during and after the death"),
+                Item("grief-feelings", "Explore feelings, including guilt, anger and ambivalence"),
+                Item("grief-new-involvement", "Consider new ways of being involved with others"),
+            ),
+        ),
+        ProblemArea(
+            id="role-dispute",
+            name="Role dispute",
+            when_chosen="A relationship carries expectations that do not match, openly or not.",
+            goals=(
+                Item("dispute-identify", "Identify the dispute"),
+                Item("dispute-plan", "Choose a plan of action"),
+                Item("dispute-resolve",
+                     "Change expectations or faulty communication until it is resolved"),
+            ),
+            strategies=(
+                Item("dispute-link-onset", "Link the onset of symptoms to the dispute"),
+                Item("dispute-clarify",
+                     "Clarify the issues and the differing expectations and values"),
+                Item("dispute-options", "Set out the options and the resources for change"),
+                Item("dispute-parallels", "Look for parallels in other relationships"),
+                Item("dispute-gains",
+                     "Ask what the pattern gains the patient and which assumptions drive it"),
+                Item("dispute-maintenance", "Ask how the dispute keeps going"),
+                Item("dispute-techniques",
+                     "Use communication analysis, role-play and decision analysis"),
+            ),
+        ),
+        ProblemArea(
+            id="role-transition",
+            name="Role transition",
+            when_chosen=(
+                "The episode follows a life change: a job, a move, retirement, separation, "
+                "parenthood, illness, migration."
+            ),
+            goals=(
+                Item("transition-mourn-old", "Mourn and accept the loss of the old role"),
+                Item("transition-new-role", "See the new role more positively"),
+                Item("transition-mastery",
+                     "Regain self-esteem through a sense of mastery of the new role"),
+            ),
+            strategies=(
+                Item("transition-link-onset", "Link the symptoms to difficulty coping with the change"),
+                Item("transition-review-roles",
+                     "Review the good and bad sides of the old role and of the new one"),
+                Item("transition-feelings", "Explore feelings about the loss and about the change"),
+                Item("transition-realistic-loss", "Judge realistically what was lost"),
+                Item("transition-opportunities", "Explore the opportunities in the new role"),
+                Item("transition-support", "Build social support and new skills"),
+            ),
+        ),
+        ProblemArea(
+            id="interpersonal-deficits",
+            name="Interpersonal deficits",
+            when_chosen=(
+                "Only when nothing else applies: no death, dispute or life change, and few "
+                "attachments. Outcomes tend to be weaker; consider alternatives if no response."
+            ),
+            goals=(
+                Item("deficits-reduce-isolation", "Reduce isolation"),
+                Item("deficits-relationships", "Form new relationships or revive old ones"),
+            ),
+            strategies=(
+                Item("deficits-link-onset", "Link the symptoms to isolation"),
+                Item("deficits-past-relationships",
+                     "Review past relationships, their good and bad sides"),
+                Item("deficits-patterns", "Identify repeating patterns"),
+                Item("deficits-therapist-sample",
+                     "Use feelings about the therapist as a sample of relating to others"),
+                Item("deficits-rehearse", "Rehearse social steps through role-play"),
+            ),
+        ),
+    )
+}
+
+DISPUTE_STAGES: dict[str, Item] = {
+    stage.id: stage
+    for stage in (
+        Item("renegotiation",
+             "Both people are trying to change things: calm things down and help negotiation"),
+        Item("impasse",
+             "Talking has stopped and resentment simmers: bring the disagreement into the open to "
+             "restart negotiation (conflict may rise for a while)"),
+        Item("dissolution",
+             "The relationship cannot be repaired: help the patient end it and mourn it, then "
+             "work on it as a role transition"),
+    )
+}
+
+TECHNIQUES: dict[str, Item] = {
+    t.id: t
+    for t in (
+        Item("exploration",
+             "Open questions (nondirective) or focused ones (direct elicitation) about what matters"),
+        Item("encouragement-of-affect",
+             "Help the patient express, accept and use painful feelings about events"),
+        Item("clarification",
+             "Restate, summarise or point out contradictions so assumptions become explicit"),
+        Item("communication-analysis",
+             "Go step by step through a charged exchange to find where it went wrong"),
+        Item("decision-analysis",
+             "List the options, weigh pros and cons, and choose one to try"),
+        Item("role-play", "Rehearse a conversation with the therapist playing the other person"),
+        Item("therapeutic-relationship",
+             "Look at feelings about the therapist only as a mirror of outside patterns"),
+        Item("work-at-home", "Agreed between-session interpersonal tasks (optional)"),
+    )
+}
+
+PHASES: dict[str, Phase] = {
+    phase.id: phase
+    for phase in (
+        Phase(
+            id="initial",
+            name="Initial",
+            summary="Assessment, inventory, problem area, formulation and contract",
+            tasks=(
+                Item("symptom-review",
+                     "Review symptoms against diagnostic criteria and take a baseline rating"),
+                Item("name-illness", "Name the illness and give psychoeducation"),
+                Item("sick-role",
+                     "Give the sick role: excused from some duties, agreeing to work at recovery"),
+                Item("medication", "Decide whether medication is needed"),
+                Item("inventory",
+                     "Take the interpersonal inventory, noting changes around the onset"),
+                Item("problem-area", "Choose one main problem area (at most one secondary)"),
+                Item("formulation",
+                     "Give the interpersonal formulation and get the patient's agreement"),
+                Item("contract",
+                     "Agree the contract: goals, here-and-now focus, number and dates of sessions"),
+            ),
+        ),
+        Phase(
+            id="middle",
+            name="Middle",
+            summary="Work on the problem area; link mood and events each week",
+            tasks=(
+                Item("opening-question",
+                     "Opening question: how have things been since we last met? Link mood and "
+                     "events both ways"),
+                Item("symptom-rating", "Symptom rating, checking the risk item first"),
+                Item("problem-area-work",
+                     "Work on an event of the week in the problem area, using the techniques"),
+                Item("plan-week", "Plan the coming week"),
+                Item("summary", "Summarise and count the sessions"),
+            ),
+        ),
+        Phase(
+            id="termination",
+            name="Termination",
+            summary="Review, relapse warning signs, feelings about ending, what comes next",
+            tasks=(
+                Item("review-change",
+                     "Review the change in symptoms and in the problem area; credit the gains "
+                     "to the patient"),
+                Item("warning-signs", "Agree relapse warning signs and a plan for them"),
+                Item("ending-feelings",
+                     "Acknowledge feelings about ending, a small loss in its own right"),
+                Item("remaining-issues", "Note remaining issues"),
+                Item("next-steps",
+                     "Decide on continuation or maintenance; without a response, offer another "
+                     "treatment rather than more of the same"),
+            ),
+        ),
+    )
+}
+
+PHASE_ORDER = ("initial", "middle", "termination")
+CADENCES = ("weekly", "fortnightly", "monthly")
+COURSE_KINDS = ("clinician-led", "self-guided")
+
+ENDING_REMINDER = "Raise the coming end of the course explicitly"
+CRISIS_GUIDANCE = (
+    "If you are in danger or thinking of ending your life, contact your local emergency "
+    "number or a crisis line now, or tell someone you trust. ipt is a record-keeping aid, "
+    "not a crisis service."
+)
+SAFETY_NOTICE = (
+    "SAFETY: a risk item was scored above zero. Review risk now and record it with "
+    "`ipt risk-review`."
+)
+
+
+def goals_for(areas: list[str]) -> list[Item]:
+    return [goal for area in areas for goal in PROBLEM_AREAS[area].goals]
+
+
+def strategy_ids(areas: list[str]) -> set[str]:
+    return {s.id for area in areas for s in PROBLEM_AREAS[area].strategies}

@@ -1,0 +1,1 @@
+"""The command-line shell: Typer lives only in this package."""

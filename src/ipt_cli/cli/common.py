@@ -1,0 +1,69 @@
+"""Options shared by several commands, and small helpers to reach the core.
+
+Kept light: heavy modules (pydantic models, storage, Rich) are imported inside functions so
+that `ipt --help` stays fast.
+"""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from ipt_cli.storage import CourseStore
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+CourseId = Annotated[str, typer.Argument(help="The course id, e.g. grief-2026-ab.",
+                                         metavar="COURSE_ID", show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+NoInput = Annotated[bool, typer.Option("--no-input", help="Never prompt; a missing value is "
+                                       "an error.")]
+DateOption = Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                                help="Date (default: today).")]
+
+# Measure options, shared by `new-course` (baseline) and `session`.
+Phq9Option = Annotated[str | None, typer.Option(
+    "--phq9", metavar="'i1,...,i9'", help="PHQ-9: nine item scores 0-3.")]
+Phq9DifficultyOption = Annotated[int | None, typer.Option(
+    "--phq9-difficulty", metavar="0-3",
+    help="PHQ-9 'how difficult' answer (stored, never summed).")]
+Gad7Option = Annotated[str | None, typer.Option(
+    "--gad7", metavar="'i1,...,i7'", help="GAD-7: seven item scores 0-3.")]
+Hamd17Option = Annotated[str | None, typer.Option(
+    "--hamd17", metavar="'i1,...,i17'",
+    help="HAM-D-17: items 1,2,3,7-11,15 scored 0-4; the rest 0-2.")]
+Bdi2TotalOption = Annotated[int | None, typer.Option(
+    "--bdi2-total", metavar="0-63", help="BDI-II total (the items are copyrighted).")]
+Bdi2Item9Option = Annotated[int | None, typer.Option(
+    "--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts).")]
+
+
+def store(ctx: typer.Context) -> "CourseStore":
+    from ipt_cli.paths import resolve_data_dir
+    from ipt_cli.storage import CourseStore
+
+    data_dir: Path | None = (ctx.obj or {}).get("data_dir")
+    return CourseStore(resolve_data_dir(data_dir))
+
+
+def interactive(no_input: bool) -> bool:
+    """Prompts only when the user allows them and a person is at a terminal."""
+    return not no_input and sys.stdin.isatty()
+
+
+def emit_json(data: Any) -> None:
+    from ipt_cli.documents import to_json
+
+    sys.stdout.write(to_json(data))
+
+
+def emit_text(text: str) -> None:
+    sys.stdout.write(text)

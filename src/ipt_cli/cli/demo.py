@@ -1,0 +1,52 @@
+"""`ipt demo`: a fictional course run end to end in a throwaway data folder."""
+
+from typing import Annotated
+
+import typer
+
+
+def demo(
+    example: Annotated[str, typer.Option(
+        help="Which shipped example course to replay.")] = "grief-parent",
+) -> None:
+    """Replay a fictional example course in a temporary folder: plan, agenda, report.
+
+    Nothing of yours is read or written; the temporary folder is removed at the end.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from ipt_cli import actions, render
+    from ipt_cli.examples_data import load_example
+    from ipt_cli.planning import build_agenda, build_plan, next_session_date
+    from ipt_cli.progress import build_report
+    from ipt_cli.storage import CourseStore
+
+    source = load_example(example)
+    with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
+        store = CourseStore(Path(folder))
+        store.create(source.model_copy(update={"sessions": []}))
+        for record in source.sessions:
+            store.update(source.id, lambda course, r=record: actions.add_session(course, r))
+        course = store.load(source.id)
+        today = next_session_date(course) or course.sessions[-1].date
+        console = render.out()
+        console.rule(f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
+                     f"recorded in {folder})")
+        render.print_plan(build_plan(course, today))
+        console.rule("Agenda for the next session")
+        week = min(len(course.sessions) + 1, course.planned_sessions)
+        render.print_agenda(build_agenda(course, week, today))
+        console.rule("Progress report")
+        render.print_report(build_report(course, today))
+    console.rule("Your turn")
+    console.print(
+        "The demo folder has been removed; nothing of yours was touched.\n"
+        "Start your own course with:\n"
+        "  ipt new-course my-course --client INITIALS --problem-area grief\n"
+        "then record each week with `ipt session my-course ...` and see `ipt --help`."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Example:\n\n  ipt demo")(demo)

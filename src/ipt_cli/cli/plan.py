@@ -1,0 +1,58 @@
+"""`ipt plan` (the course week by week) and `ipt agenda` (one session's agenda)."""
+
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import common
+
+
+def plan(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    output_format: common.FormatOption = common.Format.text,
+) -> None:
+    """Show the course week by week: date, phase, focus and status."""
+    from ipt_cli import documents, inputs, render
+    from ipt_cli.planning import build_plan
+
+    built = build_plan(common.store(ctx).load(course_id), inputs.today())
+    if output_format is common.Format.json:
+        common.emit_json(documents.plan_json(built))
+    elif output_format is common.Format.markdown:
+        common.emit_text(documents.plan_markdown(built))
+    else:
+        render.print_plan(built)
+
+
+def agenda(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    week: Annotated[int | None, typer.Option(
+        metavar="N", help="Session number (default: the next one to hold).")] = None,
+    output_format: common.FormatOption = common.Format.text,
+) -> None:
+    """Show the agenda for one session: phase tasks, problem-area work, carry-overs."""
+    from ipt_cli import documents, render
+    from ipt_cli.errors import InputError
+    from ipt_cli.planning import build_agenda, scheduled_date
+
+    course = common.store(ctx).load(course_id)
+    planned = course.planned_sessions
+    number = week if week is not None else min(len(course.sessions) + 1, planned)
+    if not 1 <= number <= planned:
+        raise InputError(f"week {number} is outside this course: choose 1-{planned}")
+    built = build_agenda(course, number, scheduled_date(course, number))
+    if output_format is common.Format.json:
+        common.emit_json(documents.agenda_json(built))
+    elif output_format is common.Format.markdown:
+        common.emit_text(documents.agenda_markdown(built))
+    else:
+        render.print_agenda(built, course.kind == "self-guided")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Examples:\n\n  ipt plan ab-2026\n\n  ipt plan ab-2026 --format json"
+                )(plan)
+    app.command(epilog="Examples:\n\n  ipt agenda ab-2026\n\n  ipt agenda ab-2026 --week 14 "
+                "--format markdown")(agenda)

@@ -1,0 +1,161 @@
+"""`ipt session` (record, backfill, amend or mark missed) and `ipt risk-review`."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ipt_cli.cli import common
+
+if TYPE_CHECKING:
+    from ipt_cli.models import Course
+
+SESSION_EPILOG = """Examples:
+
+  ipt session ab-2026 --phq9 1,1,1,1,1,0,1,0,0 --mood 6 --technique role-play
+  --goal grief-mourning=4 --task 'Call my sister' --note 'Talked about the funeral'
+
+  ipt session ab-2026 --date 2026-02-02 --missed 'Client unwell'
+
+  ipt session ab-2026 --amend 3 --note 'Correction: the call was on Friday'
+"""
+
+
+def _note_text(note: str | None, note_file: Path | None, edit: bool) -> str | None:
+    from ipt_cli.editor import edit_text
+    from ipt_cli.errors import InputError, NotFoundError
+
+    given = [name for name, value in (("--note", note), ("--note-file", note_file),
+                                      ("--edit", edit or None)) if value is not None]
+    if len(given) > 1:
+        raise InputError(f"give only one of {', '.join(given)}")
+    if note_file is not None:
+        try:
+            return note_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFoundError(f"{note_file}: no such file") from None
+        except (OSError, UnicodeDecodeError):
+            raise InputError(f"{note_file}: cannot be read as UTF-8 text") from None
+    if edit:
+        return edit_text("").strip() or None  # an empty note only means no note
+    return note
+
+
+def session(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    date: common.DateOption = None,
+    phq9: common.Phq9Option = None,
+    phq9_difficulty: common.Phq9DifficultyOption = None,
+    gad7: common.Gad7Option = None,
+    hamd17: common.Hamd17Option = None,
+    bdi2_total: common.Bdi2TotalOption = None,
+    bdi2_item9: common.Bdi2Item9Option = None,
+    mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
+    events: Annotated[str | None, typer.Option(
+        help="Mood and events since the last session.")] = None,
+    focus: Annotated[str | None, typer.Option(metavar="AREA",
+                                              help="Problem area worked on.")] = None,
+    technique: Annotated[list[str] | None, typer.Option(
+        "--technique", metavar="ID", help="Technique used (repeatable), e.g. role-play.")] = None,
+    strategy: Annotated[list[str] | None, typer.Option(
+        "--strategy", metavar="ID", help="Strategy covered (repeatable); see `ipt agenda`.")
+    ] = None,
+    goal: Annotated[list[str] | None, typer.Option(
+        "--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable).")] = None,
+    dispute_stage: Annotated[str | None, typer.Option(
+        help="Role-dispute stage now: renegotiation, impasse or dissolution.")] = None,
+    task: Annotated[str | None, typer.Option(help="Between-session task agreed.")] = None,
+    task_outcome: Annotated[str | None, typer.Option(
+        help="How last session's task went.")] = None,
+    note: Annotated[str | None, typer.Option(help="Session note (private).")] = None,
+    note_file: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Read the note from a UTF-8 file.")] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Write the note in $VISUAL/$EDITOR.")
+                    ] = False,
+    missed: Annotated[str | None, typer.Option(
+        metavar="REASON", help="Record a missed or cancelled appointment instead.")] = None,
+    amend: Annotated[int | None, typer.Option(
+        metavar="N", help="Add a dated addendum (the note) to session N; the original stays.")
+    ] = None,
+    no_input: common.NoInput = False,
+) -> None:
+    """Record a session: measures, mood, techniques, goals, task and note."""
+    from ipt_cli import actions, inputs, render
+    from ipt_cli.errors import InputError
+
+    today = inputs.today()
+    when = inputs.parse_date(date, "--date") if date else today
+    text = _note_text(note, note_file, edit)
+    store = common.store(ctx)
+    details: dict[str, Any] = {
+        "mood": mood, "events": events, "focus": focus, "technique": technique,
+        "strategy": strategy, "goal": goal, "dispute_stage": dispute_stage, "task": task,
+        "task_outcome": task_outcome, "phq9": phq9, "gad7": gad7, "hamd17": hamd17,
+        "bdi2_total": bdi2_total, "bdi2_item9": bdi2_item9,
+    }
+    given = sorted(k for k, v in details.items() if v)
+    if amend is not None:
+        if given or missed:
+            raise InputError("--amend takes only --note, --note-file or --edit")
+        if not text:
+            raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
+        store.update(course_id, lambda c: actions.amend_session(c, amend, text, today))
+        render.out().print(f"Added an addendum to session {amend} of {course_id}.")
+        return
+    if missed is not None:
+        if given:
+            raise InputError("--missed records an appointment that was not held; "
+                             "drop the session details")
+        store.update(course_id, lambda c: actions.add_missed(c, when, missed))
+        render.out().print(f"Recorded a missed appointment on {when.isoformat()} for "
+                           f"{course_id}.")
+        return
+    record = actions.session_record(
+        when, note=text, measure_options=actions.measure_fields(
+            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
+        mood=mood, events=events, focus=focus, techniques=technique or [],
+        strategies=strategy or [], goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
+        dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
+    )
+    saved: dict[str, Any] = {}
+
+    def record_it(course: "Course") -> int:
+        saved["course"] = course
+        return actions.add_session(course, record)
+
+    number = store.update(course_id, record_it)
+    course = saved["course"]
+    summary = [f"Recorded session {number} of {course.planned_sessions} for {course_id} "
+               f"({when.isoformat()})."]
+    if number < len(course.sessions):
+        summary.append(f"Backfilled: later sessions are now numbered from {number + 1}.")
+    render.out().print(" ".join(summary))
+    if record.risk_scores():
+        render.safety_notice(
+            [f"session {number}: {i.upper()} item {n} = {s}" for i, n, s in record.risk_scores()],
+            course.kind == "self-guided")
+
+
+def risk_review(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    session_number: Annotated[int, typer.Option(
+        "--session", metavar="N", help="The session whose flags were reviewed (0 = baseline).")],
+    note: Annotated[str, typer.Option(help="Outcome of the review.")],
+    plan: Annotated[str | None, typer.Option(help="Safety plan agreed.")] = None,
+) -> None:
+    """Record a risk review; it clears that session's flags from the top of reports."""
+    from ipt_cli import actions, inputs, render
+
+    today = inputs.today()
+    common.store(ctx).update(
+        course_id, lambda c: actions.review_risk(c, session_number, note, plan, today))
+    render.out().print(f"Risk review recorded for session {session_number} of {course_id}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog=SESSION_EPILOG)(session)
+    app.command("risk-review", epilog="Example:\n\n  ipt risk-review ab-2026 --session 3 "
+                "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'"
+                )(risk_review)

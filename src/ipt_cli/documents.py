@@ -1,0 +1,235 @@
+"""JSON and Markdown renderings of reports, plans, agendas and lists (no Rich here).
+
+JSON shapes are contracts for scripts; tests pin their keys.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ipt_cli import catalogue
+from ipt_cli.planning import Agenda, Plan
+from ipt_cli.progress import CourseRow, MeasureSummary, Report, sittings
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
+    return {
+        "baseline": summary.baseline,
+        "latest": summary.latest,
+        "change": summary.change,
+        "change_percent": summary.change_percent,
+        "severity": summary.severity,
+        "response": summary.response,
+        "remission": summary.remission,
+        "reliable_change": summary.reliable_change,
+        "series": [
+            {"session": p.session, "date": p.date.isoformat(), "total": p.total,
+             "severity": p.severity}
+            for p in summary.series
+        ],
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The JSON contract of `ipt report --format json` (pinned by a test)."""
+    course = report.course
+    return {
+        "course_id": course.id,
+        "client": course.client,
+        "kind": course.kind,
+        "start_date": course.start_date.isoformat(),
+        "sessions_planned": course.planned_sessions,
+        "sessions_recorded": report.sessions_recorded,
+        "phase": report.phase,
+        "next_session_date": report.next_date.isoformat() if report.next_date else None,
+        "problem_areas": list(course.problem_areas),
+        "dispute_stage": course.dispute_stage,
+        "measures": {key: _measure_json(m) for key, m in report.measures.items()},
+        "safety_flags": [
+            {"session": f.session, "date": f.date.isoformat(), "instrument": f.instrument,
+             "item": f.item, "score": f.score, "reviewed": f.reviewed, "urgent": f.urgent}
+            for f in report.flags
+        ],
+        "sessions": [
+            {
+                "session": number,
+                "date": s.date.isoformat(),
+                "mood": s.mood,
+                "techniques": list(s.techniques),
+                "strategies": list(s.strategies),
+                "goal_ratings": dict(s.goal_ratings),
+                "task": s.task,
+                "task_outcome": s.task_outcome,
+            }
+            for number, s in enumerate(course.sessions, 1)
+        ],
+        "goals": [{"id": g.id, "text": g.text, "latest_rating": g.latest} for g in report.goals],
+        "techniques": report.techniques,
+        "contract_changes": [
+            {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
+            for c in course.contract_changes
+        ],
+        "risk_reviews": [
+            {"session": number, "date": s.risk_review.date.isoformat(),
+             "note": s.risk_review.note, "plan": s.risk_review.plan}
+            for number, s in sittings(course) if s.risk_review
+        ],
+    }
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "course_id": plan.course_id,
+        "sessions_planned": plan.planned,
+        "sessions_held": plan.held,
+        "weeks": [
+            {"session": r.number, "date": r.date.isoformat(), "phase": r.phase or None,
+             "focus": r.focus, "status": r.status, "current": r.current}
+            for r in plan.rows
+        ],
+    }
+
+
+def agenda_json(agenda: Agenda) -> dict[str, Any]:
+    return {
+        "course_id": agenda.course_id,
+        "week": agenda.week,
+        "date": agenda.date.isoformat(),
+        "phase": agenda.phase,
+        "sessions_planned": agenda.planned,
+        "sessions_left": agenda.planned - agenda.week,
+        "count": agenda.count,
+        "safety_flags": agenda.safety,
+        "carry_over": agenda.carry_over,
+        "items": agenda.items,
+    }
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+def _signed(value: int | float | None, suffix: str = "") -> str:
+    return "n/a" if value is None else f"{value:+g}{suffix}"
+
+
+def _shown(value: object) -> str:
+    return "n/a" if value is None else str(value)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def measure_row(m: MeasureSummary) -> list[str]:
+    return [m.name, _shown(m.baseline), _shown(m.latest), _signed(m.change_percent, "%"),
+            _shown(m.severity), _yes_no(m.response), _yes_no(m.remission),
+            _yes_no(m.reliable_change)]
+
+
+MEASURE_HEADER = ["Measure", "Baseline", "Latest", "Change", "Severity", "Response",
+                  "Remission", "Reliable change"]
+
+
+def report_markdown(report: Report) -> str:
+    course = report.course
+    out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
+    if report.unreviewed_flags:
+        out += ["> **SAFETY: unreviewed risk flags**", ">"]
+        out += [f"> - {f.label}" for f in report.unreviewed_flags] + [""]
+    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    out += [
+        f"- **Start:** {course.start_date.isoformat()}",
+        f"- **Phase:** {report.phase} (session {next_number} of {course.planned_sessions})",
+        f"- **Sessions held:** {report.sessions_recorded} of {course.planned_sessions}",
+        f"- **Next session:** {report.next_date.isoformat() if report.next_date else 'none'}",
+        "- **Problem areas:** " + ", ".join(
+            catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
+    ]
+    if course.dispute_stage:
+        out.append(f"- **Dispute stage:** {course.dispute_stage}")
+    out.append("")
+    if course.formulation:
+        agreed = "agreed" if course.formulation.agreed else "not yet agreed"
+        out += ["## Formulation", "", course.formulation.text, "", f"*({agreed})*", ""]
+    out += ["## Measures", ""]
+    out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
+    for m in report.measures.values():
+        if m.series:
+            out += [f"### {m.name} by session", ""]
+            out += _md_table(["Session", "Date", "Total", "Severity"],
+                             [[str(p.session), p.date.isoformat(), str(p.total), p.severity]
+                              for p in m.series])
+    if report.goals:
+        out += ["## Goals", ""]
+        out += _md_table(["Goal", "Text", "Ratings", "Latest"],
+                         [[g.id, g.text, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
+                          for g in report.goals])
+    if report.techniques:
+        out += ["## Techniques used", ""]
+        out += _md_table(["Technique", "Sessions"],
+                         [[t, str(n)] for t, n in report.techniques.items()])
+    if course.contract_changes:
+        out += ["## Contract changes", ""]
+        out += _md_table(["Date", "From", "To", "Reason"],
+                         [[c.date.isoformat(), str(c.old), str(c.new), c.reason]
+                          for c in course.contract_changes])
+    if report.flags:
+        out += ["## Safety flags", ""]
+        out += _md_table(["Flag", "Reviewed"],
+                         [[f.label, _yes_no(f.reviewed)] for f in report.flags])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def plan_markdown(plan: Plan) -> str:
+    out = [f"# Plan for `{plan.course_id}`: {plan.held} of {plan.planned} sessions held", ""]
+    rows = [[f"**{_shown(r.number)}**" if r.current else (str(r.number) if r.number else "-"),
+             r.date.isoformat(), r.phase or "-", r.focus, r.status] for r in plan.rows]
+    return "\n".join(out + _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows))
+
+
+def agenda_markdown(agenda: Agenda) -> str:
+    out = [f"# Agenda: {agenda.course_id}, {agenda.count}", "",
+           f"- **Date:** {agenda.date.isoformat()}", f"- **Phase:** {agenda.phase}", ""]
+    if agenda.safety:
+        out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
+        out += [f"> - {s}" for s in agenda.safety] + [""]
+    if agenda.carry_over:
+        out += ["## Carried over", ""] + [f"- {c}" for c in agenda.carry_over] + [""]
+    out += ["## Items", ""] + [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)]
+    return "\n".join(out) + "\n"
+
+
+def list_json(rows: list[CourseRow]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        if row.damaged:
+            out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
+            continue
+        phq9 = row.latest.get("phq9")
+        out.append({
+            "course_id": row.course_id,
+            "damaged": False,
+            "client": row.client,
+            "phase": row.phase,
+            "sessions_recorded": row.recorded,
+            "sessions_planned": row.planned,
+            "next_session_date": row.next_date.isoformat() if row.next_date else None,
+            "overdue": row.overdue,
+            "latest_phq9": phq9[0] if phq9 else None,
+            "latest_phq9_severity": phq9[1] if phq9 else None,
+            "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
+            "unreviewed_flags": row.unreviewed_flags,
+        })
+    return out

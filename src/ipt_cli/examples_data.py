@@ -1,0 +1,25 @@
+"""The fictional example courses shipped inside the package (used by `ipt demo`)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ipt_cli.errors import NotFoundError
+from ipt_cli.models import Course
+from ipt_cli.storage import parse_course
+
+DEFAULT_EXAMPLE = "grief-parent"
+
+
+def example_names() -> list[str]:
+    folder = resources.files("ipt_cli") / "examples"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
+                  if p.name.endswith(".toml") and not p.name.startswith("assessment"))
+
+
+def load_example(name: str = DEFAULT_EXAMPLE) -> Course:
+    resource = resources.files("ipt_cli") / "examples" / f"{name}.toml"
+    if not resource.is_file():
+        raise NotFoundError(f"no example {name!r}; examples: {', '.join(example_names())}")
+    return parse_course(resource.read_text(encoding="utf-8"), Path(str(resource)))

@@ -1,0 +1,74 @@
+"""Parsing of values typed on the command line or at a prompt. Pure; raises InputError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from ipt_cli import catalogue, measures
+from ipt_cli.errors import InputError
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def today(environ: dict[str, str] | None = None) -> dt.date:
+    """Today's date; IPT_TODAY=YYYY-MM-DD pins it (for tests, demos and backdated work)."""
+    env = os.environ if environ is None else environ
+    pinned = env.get("IPT_TODAY")
+    return parse_date(pinned, "IPT_TODAY") if pinned else dt.date.today()
+
+
+def parse_scores(text: str, instrument: measures.Instrument) -> list[int]:
+    """'1,2,0,...' (commas and/or spaces) -> item scores, checked against the instrument."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    try:
+        items = [int(p) for p in parts]
+    except ValueError:
+        raise InputError(
+            f"{instrument.name} scores must be whole numbers separated by commas, got {text!r}"
+        ) from None
+    try:
+        measures.check_items(instrument, items)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return items
+
+
+def parse_in_range(value: int, what: str, top: int) -> int:
+    try:
+        measures.check_range(what, value, top)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return value
+
+
+def parse_goal_rating(text: str) -> tuple[str, int]:
+    goal_id, sep, rating = text.partition("=")
+    if not sep or not goal_id.strip():
+        raise InputError(f"goal rating {text!r} must look like GOAL_ID=0..10")
+    try:
+        value = int(rating)
+    except ValueError:
+        raise InputError(f"goal rating {text!r}: the rating must be a whole number 0-10") from None
+    return goal_id.strip(), parse_in_range(value, f"goal rating for {goal_id.strip()}", 10)
+
+
+def check_choice(value: str, known: dict[str, object] | tuple[str, ...], what: str) -> str:
+    if value not in known:
+        raise InputError(f"unknown {what} {value!r}; choose from: {', '.join(known)}")
+    return value
+
+
+def check_problem_areas(areas: list[str]) -> list[str]:
+    for area in areas:
+        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
+    if not 1 <= len(areas) <= 2:
+        raise InputError("give one or two problem areas (primary first)")
+    if len(set(areas)) != len(areas):
+        raise InputError("the secondary problem area must differ from the primary")
+    return areas

@@ -1,0 +1,240 @@
+"""Symptom measures: item ranges, totals, severity bands, risk items, response and remission.
+
+Pure functions over plain integers; the published rules are in ../shared/ipt-domain.md §5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Band:
+    low: int
+    high: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    name: str
+    total_max: int
+    bands: tuple[Band, ...]
+    remission_max: int  # remission when the latest total is at or below this
+    item_max: tuple[int, ...] = ()  # empty: only the total is stored (BDI-II)
+    risk_item: int | None = None  # 1-based item number whose score >= 1 raises a flag
+    risk_item_max: int = 3
+    urgent_risk: int | None = None  # a risk score at or above this is urgent
+    reliable_change: int | None = None  # points of change counted as reliable
+    item_labels: tuple[str, ...] = ()
+
+    @property
+    def item_count(self) -> int:
+        return len(self.item_max)
+
+
+ANSWER_SCALE = ("not at all", "several days", "more than half the days", "nearly every day")
+DIFFICULTY_SCALE = ("not difficult at all", "somewhat difficult", "very difficult",
+                    "extremely difficult")
+PHQ_ATTRIBUTION = (
+    "PHQ-9 and GAD-7: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke "
+    "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
+    "reproduce, translate, display or distribute."
+)
+PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+PHQ9_DIFFICULTY_QUESTION = (
+    "If you checked off any problems, how difficult have these problems made it for you to do "
+    "your work, take care of things at home, or get along with other people?"
+)
+
+PHQ9 = Instrument(
+    id="phq9",
+    name="PHQ-9",
+    item_max=(3,) * 9,
+    total_max=27,
+    bands=(
+        Band(0, 4, "minimal"),
+        Band(5, 9, "mild"),
+        Band(10, 14, "moderate"),
+        Band(15, 19, "moderately severe"),
+        Band(20, 27, "severe"),
+    ),
+    remission_max=4,
+    risk_item=9,
+    reliable_change=6,
+    item_labels=(
+        "Little interest or pleasure in doing things",
+        "Feeling down, depressed, or hopeless",
+        "Trouble falling or staying asleep, or sleeping too much",
+        "Feeling tired or having little energy",
+        "Poor appetite or overeating",
+        "Feeling bad about yourself - or that you are a failure or have let yourself or your "
+        "family down",
+        "Trouble concentrating on things, such as reading the newspaper or watching television",
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite - "
+        "being so fidgety or restless that you have been moving around a lot more than usual",
+        "Thoughts that you would be better off dead or of hurting yourself in some way",
+    ),
+)
+
+GAD7 = Instrument(
+    id="gad7",
+    name="GAD-7",
+    item_max=(3,) * 7,
+    total_max=21,
+    bands=(
+        Band(0, 4, "minimal"),
+        Band(5, 9, "mild"),
+        Band(10, 14, "moderate"),
+        Band(15, 21, "severe"),
+    ),
+    remission_max=4,
+    reliable_change=4,
+    item_labels=(
+        "Feeling nervous, anxious or on edge",
+        "Not being able to stop or control worrying",
+        "Worrying too much about different things",
+        "Trouble relaxing",
+        "Being so restless that it is hard to sit still",
+        "Becoming easily annoyed or irritable",
+        "Feeling afraid as if something awful might happen",
+    ),
+)
+
+HAMD17_BAND_SETS: dict[str, tuple[Band, ...]] = {
+    # Zimmerman et al. 2013: the default.
+    "zimmerman": (
+        Band(0, 7, "none"),
+        Band(8, 16, "mild"),
+        Band(17, 23, "moderate"),
+        Band(24, 52, "severe"),
+    ),
+    # A common alternative split, with a "very severe" top band.
+    "alternative": (
+        Band(0, 7, "none"),
+        Band(8, 13, "mild"),
+        Band(14, 18, "moderate"),
+        Band(19, 22, "severe"),
+        Band(23, 52, "very severe"),
+    ),
+}
+
+_HAMD_WIDE_ITEMS = {1, 2, 3, 7, 8, 9, 10, 11, 15}  # scored 0-4; the rest 0-2
+HAMD17 = Instrument(
+    id="hamd17",
+    name="HAM-D-17",
+    item_max=tuple(4 if n in _HAMD_WIDE_ITEMS else 2 for n in range(1, 18)),
+    total_max=52,
+    bands=HAMD17_BAND_SETS["zimmerman"],
+    remission_max=7,
+    risk_item=3,
+    risk_item_max=4,
+    urgent_risk=3,
+    item_labels=(
+        "Depressed mood", "Feelings of guilt", "Suicide", "Insomnia: early",
+        "Insomnia: middle", "Insomnia: late", "Work and activities", "Retardation",
+        "Agitation", "Anxiety: psychic", "Anxiety: somatic", "Somatic symptoms: gastrointestinal",
+        "Somatic symptoms: general", "Genital symptoms", "Hypochondriasis", "Loss of weight",
+        "Insight",
+    ),
+)
+
+# BDI-II is copyrighted: only the total and the item-9 value are ever stored or shown.
+BDI2 = Instrument(
+    id="bdi2",
+    name="BDI-II",
+    total_max=63,
+    bands=(
+        Band(0, 13, "minimal"),
+        Band(14, 19, "mild"),
+        Band(20, 28, "moderate"),
+        Band(29, 63, "severe"),
+    ),
+    remission_max=13,
+    risk_item=9,
+)
+
+INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2)}
+
+
+def check_items(instrument: Instrument, items: Sequence[int]) -> None:
+    """Raise ValueError naming the first wrong item and its allowed range."""
+    if len(items) != instrument.item_count:
+        raise ValueError(
+            f"{instrument.name} needs {instrument.item_count} item scores, got {len(items)}"
+        )
+    for number, (score, top) in enumerate(zip(items, instrument.item_max, strict=True), 1):
+        if not 0 <= score <= top:
+            raise ValueError(f"{instrument.name} item {number} must be 0-{top}, got {score}")
+
+
+def check_range(what: str, value: int, top: int) -> None:
+    if not 0 <= value <= top:
+        raise ValueError(f"{what} must be 0-{top}, got {value}")
+
+
+def severity(total: int, bands: Sequence[Band]) -> str:
+    for band in bands:
+        if band.low <= total <= band.high:
+            return band.label
+    raise ValueError(f"total {total} is outside every band")
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """The configurable parts of scoring (sources differ); defaults follow the issues."""
+
+    hamd17_bands: str = "zimmerman"
+    reliable_change: dict[str, int] = field(default_factory=dict)
+
+    def bands(self, instrument: Instrument) -> tuple[Band, ...]:
+        if instrument is HAMD17:
+            return HAMD17_BAND_SETS[self.hamd17_bands]
+        return instrument.bands
+
+    def reliable_change_points(self, instrument: Instrument) -> int | None:
+        return self.reliable_change.get(instrument.id, instrument.reliable_change)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Baseline against latest, by the published rules."""
+
+    baseline: int | None
+    latest: int | None
+    change: int | None
+    change_percent: float | None
+    severity: str | None
+    response: bool | None
+    remission: bool | None
+    reliable_change: bool | None
+
+
+def outcome(
+    instrument: Instrument, baseline: int | None, latest: int | None, rules: ScoringRules
+) -> Outcome:
+    """Response = latest <= 50% of a positive baseline; remission by the instrument's cut-off."""
+    if latest is None:
+        return Outcome(baseline, None, None, None, None, None, None, None)
+    change = None if baseline is None else latest - baseline
+    percent = None
+    response = None
+    if baseline:  # None or 0: a percentage or a response is meaningless
+        percent = round((latest - baseline) / baseline * 100, 2)
+        response = latest * 2 <= baseline
+    reliable = None
+    points = rules.reliable_change_points(instrument)
+    if change is not None and points is not None:
+        reliable = abs(change) >= points
+    return Outcome(
+        baseline=baseline,
+        latest=latest,
+        change=change,
+        change_percent=percent,
+        severity=severity(latest, rules.bands(instrument)),
+        response=response,
+        remission=latest <= instrument.remission_max,
+        reliable_change=reliable,
+    )

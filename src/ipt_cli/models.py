@@ -1,0 +1,266 @@
+"""The stored shape of a course: Pydantic v2 models, strict, extra keys forbidden.
+
+Totals, bands, phases and flags are never stored: they are computed from these records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from ipt_cli import catalogue, measures
+
+SCHEMA_VERSION = 1
+
+ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
+DisputeStage = Literal["renegotiation", "impasse", "dissolution"]
+TechniqueId = Literal[
+    "exploration",
+    "encouragement-of-affect",
+    "clarification",
+    "communication-analysis",
+    "decision-analysis",
+    "role-play",
+    "therapeutic-relationship",
+    "work-at-home",
+]
+Cadence = Literal["weekly", "fortnightly", "monthly"]
+CourseKind = Literal["clinician-led", "self-guided"]
+PersonTag = Literal["support", "conflict", "recent-change", "lost"]
+OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
+Rating = Annotated[int, Field(ge=0, le=10)]
+GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class Phq9(Record):
+    items: list[int]
+    difficulty: int | None = None  # the "how difficult" question: stored, never summed
+
+    @field_validator("items")
+    @classmethod
+    def _items_in_range(cls, items: list[int]) -> list[int]:
+        measures.check_items(measures.PHQ9, items)
+        return items
+
+    @field_validator("difficulty")
+    @classmethod
+    def _difficulty_in_range(cls, value: int | None) -> int | None:
+        if value is not None:
+            measures.check_range("PHQ-9 difficulty", value, 3)
+        return value
+
+
+class Gad7(Record):
+    items: list[int]
+
+    @field_validator("items")
+    @classmethod
+    def _items_in_range(cls, items: list[int]) -> list[int]:
+        measures.check_items(measures.GAD7, items)
+        return items
+
+
+class Hamd17(Record):
+    items: list[int]
+
+    @field_validator("items")
+    @classmethod
+    def _items_in_range(cls, items: list[int]) -> list[int]:
+        measures.check_items(measures.HAMD17, items)
+        return items
+
+
+class Bdi2(Record):
+    """Only the total and item 9: the BDI-II is copyrighted."""
+
+    total: Annotated[int, Field(ge=0, le=63)]
+    item9: Annotated[int, Field(ge=0, le=3)]
+
+
+class RiskReview(Record):
+    date: dt.date
+    note: str
+    plan: str | None = None
+
+
+class Addendum(Record):
+    date: dt.date
+    text: str
+
+
+class Administration(Record):
+    """A dated sitting at which measures may be given (the baseline, or a session)."""
+
+    date: dt.date
+    phq9: Phq9 | None = None
+    gad7: Gad7 | None = None
+    hamd17: Hamd17 | None = None
+    bdi2: Bdi2 | None = None
+    risk_review: RiskReview | None = None
+
+    def risk_scores(self) -> list[tuple[str, int, int]]:
+        """(instrument id, risk item number, score) for every risk item scored >= 1."""
+        found = []
+        if self.phq9 and self.phq9.items[8] >= 1:
+            found.append(("phq9", 9, self.phq9.items[8]))
+        if self.hamd17 and self.hamd17.items[2] >= 1:
+            found.append(("hamd17", 3, self.hamd17.items[2]))
+        if self.bdi2 and self.bdi2.item9 >= 1:
+            found.append(("bdi2", 9, self.bdi2.item9))
+        return found
+
+    def total(self, instrument_id: str) -> int | None:
+        if instrument_id == "bdi2":
+            return self.bdi2.total if self.bdi2 else None
+        entry: Phq9 | Gad7 | Hamd17 | None = getattr(self, instrument_id)
+        return None if entry is None else sum(entry.items)
+
+
+class Baseline(Administration):
+    """Measures taken at assessment: session 0."""
+
+
+class SessionRecord(Administration):
+    mood: Rating | None = None
+    events: str | None = None
+    focus: ProblemAreaId | None = None
+    techniques: list[TechniqueId] = []
+    strategies: list[str] = []
+    goal_ratings: dict[str, Rating] = {}
+    dispute_stage: DisputeStage | None = None
+    task: str | None = None
+    task_outcome: str | None = None
+    note: str | None = None
+    addenda: list[Addendum] = []
+
+    @field_validator("strategies")
+    @classmethod
+    def _known_strategies(cls, ids: list[str]) -> list[str]:
+        known = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
+        for strategy in ids:
+            if strategy not in known:
+                raise ValueError(f"unknown strategy {strategy!r}")
+        return ids
+
+
+class MissedAppointment(Record):
+    date: dt.date
+    reason: str
+
+
+class ContractChange(Record):
+    date: dt.date
+    old: int
+    new: int
+    reason: str
+
+
+class SickRole(Record):
+    given: bool
+    note: str | None = None
+
+
+class Person(Record):
+    name: OneLine
+    relationship: str
+    ring: Annotated[int, Field(ge=1, le=3)]
+    contact: str | None = None
+    satisfying: str | None = None
+    unsatisfying: str | None = None
+    expectations_met: bool | None = None
+    changes_wanted: str | None = None
+    tags: list[PersonTag] = []
+
+
+class TimelineEvent(Record):
+    date: dt.date
+    event: str
+    mood: str | None = None
+
+
+class Formulation(Record):
+    text: str
+    date: dt.date
+    agreed: bool
+
+
+class Goal(Record):
+    id: GoalId
+    text: str
+    area: ProblemAreaId | None = None
+
+
+PlannedCount = Annotated[int, Field(ge=4, le=30)]
+
+
+class Maintenance(Record):
+    """A new contract after the acute course, usually monthly; reported apart."""
+
+    opened: dt.date
+    start_date: dt.date
+    planned_sessions: Annotated[int, Field(ge=1, le=60)]
+    cadence: Cadence
+    sessions: list[SessionRecord] = []
+
+    @field_validator("sessions")
+    @classmethod
+    def _sorted(cls, sessions: list[SessionRecord]) -> list[SessionRecord]:
+        return sorted(sessions, key=lambda s: s.date)
+
+
+class Course(Record):
+    schema_version: int
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    client: OneLine
+    created: dt.datetime
+    start_date: dt.date
+    planned_sessions: PlannedCount
+    cadence: Cadence
+    kind: CourseKind
+    problem_areas: Annotated[list[ProblemAreaId], Field(min_length=1, max_length=2)]
+    dispute_stage: DisputeStage | None = None
+    initial_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override
+    termination_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override
+    sick_role: SickRole | None = None
+    medication: str | None = None
+    inventory: list[Person] = []
+    timeline: list[TimelineEvent] = []
+    formulation: Formulation | None = None
+    goals: list[Goal] = []
+    baseline: Baseline | None = None
+    sessions: list[SessionRecord] = []
+    missed: list[MissedAppointment] = []
+    contract_changes: list[ContractChange] = []
+    maintenance: Maintenance | None = None
+
+    @field_validator("problem_areas")
+    @classmethod
+    def _distinct_areas(cls, areas: list[str]) -> list[str]:
+        if len(set(areas)) != len(areas):
+            raise ValueError("the secondary problem area must differ from the primary")
+        return areas
+
+    @field_validator("sessions")
+    @classmethod
+    def _sorted_by_date(cls, sessions: list[SessionRecord]) -> list[SessionRecord]:
+        # Backfilled sessions are numbered by date; a stable sort keeps same-day order.
+        return sorted(sessions, key=lambda s: s.date)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Course:
+        if self.dispute_stage and "role-dispute" not in self.problem_areas:
+            raise ValueError("dispute_stage is only for courses with a role-dispute area")
+        goal_ids = [g.id for g in self.goals]
+        if len(set(goal_ids)) != len(goal_ids):
+            raise ValueError("goal ids must be unique")
+        for number, session in enumerate(self.sessions, 1):
+            unknown = set(session.goal_ratings) - set(goal_ids)
+            if unknown:
+                raise ValueError(f"session {number} rates unknown goal {sorted(unknown)[0]!r}")
+        return self

@@ -1,0 +1,56 @@
+"""Where data lives: --data-dir, then IPT_HOME, then the platform's user data folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ipt_cli.errors import InputError
+
+COURSE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+COURSE_ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
+
+
+def resolve_data_dir(option: Path | None, environ: dict[str, str] | None = None) -> Path:
+    """The data directory: the option wins, then IPT_HOME, then platformdirs."""
+    env = os.environ if environ is None else environ
+    if option is not None:
+        return option.expanduser()
+    if env.get("IPT_HOME"):
+        return Path(env["IPT_HOME"]).expanduser()
+    import platformdirs  # only when neither override is given
+
+    return platformdirs.user_data_path("ipt")
+
+
+def check_course_id(course_id: str) -> str:
+    """Refuse any id that could escape the courses folder or surprise a shell."""
+    if not COURSE_ID_PATTERN.fullmatch(course_id):
+        raise InputError(f"invalid course id {course_id!r}: use {COURSE_ID_RULE}")
+    return course_id
+
+
+class DataPaths:
+    """The layout of one data directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def courses(self) -> Path:
+        return self.root / "courses"
+
+    @property
+    def locks(self) -> Path:
+        return self.root / "locks"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.toml"
+
+    def course_file(self, course_id: str) -> Path:
+        return self.courses / f"{check_course_id(course_id)}.toml"
+
+    def lock_file(self, course_id: str) -> Path:
+        return self.locks / f"{check_course_id(course_id)}.lock"

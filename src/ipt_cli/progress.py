@@ -1,0 +1,159 @@
+"""Pure aggregation of a course into a report: phase, measure trends, goals, flags.
+
+The report is one model; text, Markdown and JSON are renderings of it (see render.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from ipt_cli.measures import INSTRUMENTS, Instrument, ScoringRules, outcome, severity
+from ipt_cli.models import Administration, Course
+from ipt_cli.planning import course_phase, next_session_date
+from ipt_cli.safety import SafetyFlag, safety_flags
+
+
+@dataclass(frozen=True)
+class Point:
+    session: int  # 0 is the baseline
+    date: dt.date
+    total: int
+    severity: str
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    instrument: str
+    name: str
+    baseline: int | None
+    latest: int | None
+    change: int | None
+    change_percent: float | None
+    severity: str | None
+    response: bool | None
+    remission: bool | None
+    reliable_change: bool | None
+    series: list[Point]
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    id: str
+    text: str
+    ratings: list[int]
+
+    @property
+    def latest(self) -> int | None:
+        return self.ratings[-1] if self.ratings else None
+
+
+@dataclass(frozen=True)
+class Report:
+    course: Course
+    today: dt.date
+    phase: str
+    next_date: dt.date | None
+    measures: dict[str, MeasureSummary]
+    flags: list[SafetyFlag]
+    goals: list[GoalSummary]
+    techniques: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sessions_recorded(self) -> int:
+        return len(self.course.sessions)
+
+    @property
+    def unreviewed_flags(self) -> list[SafetyFlag]:
+        return [f for f in self.flags if not f.reviewed]
+
+
+def sittings(course: Course) -> list[tuple[int, Administration]]:
+    numbered: list[tuple[int, Administration]] = [(0, course.baseline)] if course.baseline else []
+    return numbered + list(enumerate(course.sessions, 1))
+
+
+def summarise_measure(
+    course: Course, instrument: Instrument, rules: ScoringRules
+) -> MeasureSummary:
+    bands = rules.bands(instrument)
+    series = []
+    for number, sitting in sittings(course):
+        total = sitting.total(instrument.id)
+        if total is not None:
+            series.append(Point(number, sitting.date, total, severity(total, bands)))
+    # Baseline: the first administration at or before session 1.
+    baseline = next((p.total for p in series if p.session <= 1), None)
+    latest = series[-1].total if series else None
+    result = outcome(instrument, baseline, latest, rules)
+    return MeasureSummary(
+        instrument=instrument.id, name=instrument.name, series=series, **asdict(result)
+    )
+
+
+def build_report(course: Course, today: dt.date, rules: ScoringRules | None = None) -> Report:
+    rules = rules or ScoringRules()
+    measures = {}
+    for instrument in INSTRUMENTS.values():
+        summary = summarise_measure(course, instrument, rules)
+        if summary.series or instrument.id == "phq9":  # phq9 is always reported
+            measures[instrument.id] = summary
+    goals = [
+        GoalSummary(g.id, g.text, [s.goal_ratings[g.id] for s in course.sessions
+                                   if g.id in s.goal_ratings])
+        for g in course.goals
+    ]
+    techniques = Counter(t for s in course.sessions for t in s.techniques)
+    return Report(
+        course=course,
+        today=today,
+        phase=course_phase(course),
+        next_date=next_session_date(course),
+        measures=measures,
+        flags=safety_flags(course),
+        goals=goals,
+        techniques=dict(techniques.most_common()),
+    )
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One line of `ipt list`: a course's state at a glance, or why it is damaged."""
+
+    course_id: str
+    client: str | None = None
+    phase: str | None = None
+    recorded: int | None = None
+    planned: int | None = None
+    next_date: dt.date | None = None
+    overdue: bool = False
+    latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
+    unreviewed_flags: int = 0
+    damaged: str | None = None
+
+
+def course_row(course: Course, today: dt.date, rules: ScoringRules | None = None) -> CourseRow:
+    report = build_report(course, today, rules)
+    latest = {
+        key: (m.latest, m.severity)
+        for key, m in report.measures.items()
+        if m.latest is not None and m.severity is not None
+    }
+    return CourseRow(
+        course_id=course.id,
+        client=course.client,
+        phase=report.phase,
+        recorded=report.sessions_recorded,
+        planned=course.planned_sessions,
+        next_date=report.next_date,
+        overdue=report.next_date is not None and report.next_date < today,
+        latest=latest,
+        unreviewed_flags=len(report.unreviewed_flags),
+    )
+
+
+def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
+    """Soonest next session first; completed courses, then damaged files, last."""
+    return sorted(rows, key=lambda r: (r.damaged is not None, r.next_date is None,
+                                       r.next_date or dt.date.max, r.course_id))

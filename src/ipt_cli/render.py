@@ -1,0 +1,177 @@
+"""Rich renderings for the terminal: the only module that imports Rich.
+
+Imported lazily by commands so that `ipt --help` never pays for Rich. NO_COLOR and
+non-terminal output are handled by Rich's Console (plain text, 80 columns when piped).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ipt_cli import catalogue
+from ipt_cli.documents import MEASURE_HEADER, measure_row
+from ipt_cli.measures import INSTRUMENTS
+from ipt_cli.planning import Agenda, Plan
+from ipt_cli.progress import CourseRow, MeasureSummary, Report
+
+BAR_WIDTH = 30
+SEVERITY_STYLE = {
+    "none": "green", "minimal": "green", "mild": "yellow", "moderate": "dark_orange",
+    "moderately severe": "red", "severe": "bold red", "very severe": "bold red",
+}
+
+
+@cache
+def out() -> Console:
+    return Console(highlight=False)
+
+
+@cache
+def err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def notice(message: str, style: str = "yellow") -> None:
+    err().print(Text(message, style=style))
+
+
+def safety_notice(lines: list[str], self_guided: bool) -> None:
+    body = "\n".join([catalogue.SAFETY_NOTICE, *lines])
+    if self_guided:
+        body += "\n\n" + catalogue.CRISIS_GUIDANCE
+    err().print(Panel(Text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
+
+
+def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
+    body = "\n".join(f"! {label}" for label in labels)
+    body += "\nRecord a review with: ipt risk-review COURSE_ID --session N --note TEXT"
+    if self_guided:
+        body += "\n\n" + catalogue.CRISIS_GUIDANCE
+    return Panel(Text(body, style="bold red"), title="UNREVIEWED SAFETY FLAGS",
+                 border_style="bold red", box=box.HEAVY)
+
+
+def _chart(summary: MeasureSummary) -> Table:
+    """A horizontal bar per administration, scaled to the instrument's maximum."""
+    top = INSTRUMENTS[summary.instrument].total_max
+    chart = Table(box=None, show_header=False, padding=(0, 1))
+    for point in summary.series:
+        filled = round(point.total / top * BAR_WIDTH)
+        bar = Text("█" * filled + "·" * (BAR_WIDTH - filled),
+                   style=SEVERITY_STYLE.get(point.severity, ""))
+        label = "base" if point.session == 0 else f"S{point.session}"
+        chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
+    return chart
+
+
+def report_renderable(report: Report) -> RenderableType:
+    course = report.course
+    parts: list[RenderableType] = []
+    unreviewed = report.unreviewed_flags
+    if unreviewed:
+        parts.append(_flags_panel([f.label for f in unreviewed], course.kind == "self-guided"))
+    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    next_date = "none"
+    if report.next_date:
+        next_date = report.next_date.isoformat()
+        if report.next_date < report.today:
+            next_date += " (OVERDUE)"
+    header = Table.grid(padding=(0, 2))
+    header.add_row("Course", f"{course.id} ({course.kind})")
+    header.add_row("Client", course.client)
+    header.add_row("Start", course.start_date.isoformat())
+    header.add_row("Phase", f"{report.phase}: week {next_number} of {course.planned_sessions}"
+                   if report.phase != "completed" else "completed")
+    header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
+    header.add_row("Next session", next_date)
+    areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
+    if course.dispute_stage:
+        areas += f" (dispute stage: {course.dispute_stage})"
+    header.add_row("Problem areas", areas)
+    for change in course.contract_changes:
+        header.add_row("Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} "
+                                   f"({change.reason})")
+    parts.append(Panel(header, title="IPT progress report", box=box.ROUNDED))
+    if course.formulation:
+        agreed = "agreed" if course.formulation.agreed else "not yet agreed"
+        parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
+    table = Table(*MEASURE_HEADER, box=box.SIMPLE_HEAD, title="Measures")
+    for summary in report.measures.values():
+        table.add_row(*measure_row(summary))
+    parts.append(table)
+    for summary in report.measures.values():
+        if summary.series:
+            parts.append(Panel(_chart(summary), title=f"{summary.name} by session",
+                               box=box.ROUNDED))
+    if report.goals:
+        goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
+        for goal in report.goals:
+            goals.add_row(f"{goal.text} [{goal.id}]", " ".join(map(str, goal.ratings)) or "-",
+                          "-" if goal.latest is None else str(goal.latest))
+        parts.append(goals)
+    if report.techniques:
+        used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
+        parts.append(Text(f"Techniques used: {used}"))
+    reviewed = [f for f in report.flags if f.reviewed]
+    if reviewed:
+        parts.append(Text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
+    return Group(*parts)
+
+
+def print_report(report: Report) -> None:
+    out().print(report_renderable(report))
+
+
+def print_plan(plan: Plan) -> None:
+    table = Table("#", "Date", "Phase", "Focus", "Status", box=box.SIMPLE_HEAD,
+                  title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held")
+    for row in plan.rows:
+        style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
+        number = "-" if row.number is None else str(row.number)
+        marker = " <- next" if row.current else ""
+        table.add_row(number, row.date.isoformat(), row.phase or "-", row.focus,
+                      row.status + marker, style=style)
+    out().print(table)
+
+
+def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+    parts: list[RenderableType] = []
+    if agenda.safety:
+        parts.append(_flags_panel(agenda.safety, self_guided))
+    parts.append(Text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
+    parts.append(Text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
+    if agenda.carry_over:
+        parts.append(Text("Carried over:", style="bold"))
+        parts += [Text(f"  - {item}") for item in agenda.carry_over]
+    parts.append(Text("Items:", style="bold"))
+    parts += [Text(f"  {n:>2}. {item}") for n, item in enumerate(agenda.items, 1)]
+    out().print(Group(*parts))
+
+
+def print_list(rows: list[CourseRow]) -> None:
+    table = Table("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags",
+                  box=box.SIMPLE_HEAD)
+    for row in rows:
+        if row.damaged:
+            table.add_row(row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-",
+                          style="red")
+            continue
+        next_date = row.next_date.isoformat() if row.next_date else "-"
+        if row.overdue:
+            next_date += " overdue"
+        latest = ", ".join(f"{INSTRUMENTS[k].name} {t} ({s})" for k, (t, s) in row.latest.items())
+        flags = Text(str(row.unreviewed_flags), style="bold red") if row.unreviewed_flags \
+            else Text("0")
+        table.add_row(row.course_id, row.client or "-", row.phase or "-",
+                      f"{row.recorded}/{row.planned}", next_date, latest or "-", flags)
+    if not rows:
+        out().print("No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
+                    "--problem-area AREA")
+        return
+    out().print(table)

@@ -1,0 +1,55 @@
+"""Safety flags: every risk item scored >= 1, until a clinician records a risk review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ipt_cli.measures import INSTRUMENTS
+from ipt_cli.models import Administration, Course
+
+
+@dataclass(frozen=True)
+class SafetyFlag:
+    session: int  # 0 is the baseline
+    date: dt.date
+    instrument: str
+    item: int
+    score: int
+    reviewed: bool
+    urgent: bool
+
+    @property
+    def label(self) -> str:
+        name = INSTRUMENTS[self.instrument].name
+        where = "baseline" if self.session == 0 else f"session {self.session}"
+        return f"{name} item {self.item} = {self.score} at {where} ({self.date.isoformat()})"
+
+
+def _flags_of(number: int, sitting: Administration) -> list[SafetyFlag]:
+    flags = []
+    for instrument_id, item, score in sitting.risk_scores():
+        urgent_at = INSTRUMENTS[instrument_id].urgent_risk
+        flags.append(
+            SafetyFlag(
+                session=number,
+                date=sitting.date,
+                instrument=instrument_id,
+                item=item,
+                score=score,
+                reviewed=sitting.risk_review is not None,
+                urgent=urgent_at is not None and score >= urgent_at,
+            )
+        )
+    return flags
+
+
+def safety_flags(course: Course) -> list[SafetyFlag]:
+    flags = _flags_of(0, course.baseline) if course.baseline else []
+    for number, session in enumerate(course.sessions, 1):
+        flags.extend(_flags_of(number, session))
+    return flags
+
+
+def unreviewed(course: Course) -> list[SafetyFlag]:
+    return [flag for flag in safety_flags(course) if not flag.reviewed]

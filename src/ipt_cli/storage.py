@@ -1,0 +1,268 @@
+"""Course files in and out: TOML, validated on read, written atomically under a lock.
+
+A file that fails to parse or validate raises DataError naming the file and the line or
+field, and is never written over.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomli_w
+from pydantic import ValidationError
+
+from ipt_cli.errors import (
+    ConflictError,
+    DataError,
+    InputError,
+    LockTimeoutError,
+    NotFoundError,
+    StorageIOError,
+)
+from ipt_cli.models import SCHEMA_VERSION, Course
+from ipt_cli.paths import DataPaths
+
+T = TypeVar("T")
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+LOCK_TIMEOUT_SECONDS = 10.0
+
+# schema_version -> function that turns a document of that version into the next one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Bring an older document up to SCHEMA_VERSION; refuse a newer one."""
+    version = document.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DataError(path, ["schema_version: missing or not a positive integer"])
+    if version > SCHEMA_VERSION:
+        raise DataError(
+            path,
+            [f"schema_version {version} was written by a newer ipt; this one reads up to "
+             f"{SCHEMA_VERSION}: upgrade ipt"],
+        )
+    while version < SCHEMA_VERSION:
+        document = MIGRATIONS[version](document)
+        version += 1
+        document["schema_version"] = version
+    return document
+
+
+def _describe_validation(error: ValidationError) -> list[str]:
+    """One 'field.path: message' line per problem; the input value is never echoed."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = ""
+        for part in problem["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where or 'course'}: {message}")
+    return lines
+
+
+def parse_course(text: str, path: Path) -> Course:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(path, [f"not valid TOML: {error}"]) from None
+    document = migrate(document, path)
+    try:
+        return Course.model_validate(document)
+    except ValidationError as error:
+        raise DataError(path, _describe_validation(error)) from None
+
+
+def _has_crlf(value: object) -> bool:
+    if isinstance(value, str):
+        return "\r\n" in value
+    if isinstance(value, dict):
+        return any(_has_crlf(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_crlf(v) for v in value)
+    return False
+
+
+def dump_course(course: Course) -> str:
+    data = course.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    data = {"schema_version": data.pop("schema_version"), **data}
+    # Multi-line strings keep notes readable, but tomli-w turns CRLF into LF inside them;
+    # a note with CRLF is kept exact by writing every string escaped instead.
+    return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
+
+
+def load_course_file(path: Path) -> Course:
+    return parse_course(read_text(path), path)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write via a temp file in the same folder, fsync, then rename (or link, if exclusive).
+
+    Killed at any instant, this leaves the old file or the new one, never a partial one.
+    With exclusive=True an existing file is refused and left untouched.
+    """
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise StorageIOError(f"cannot write in {path.parent}: {error.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), PRIVATE_FILE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if exclusive:
+            os.link(tmp, path)
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise ConflictError(f"{path} already exists; it was left untouched") from None
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise StorageIOError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create a folder readable by its owner only; an existing one is left as it is."""
+    try:
+        directory.mkdir(mode=PRIVATE_DIR, parents=True)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise StorageIOError(f"{directory} exists and is not a folder") from None
+        return
+    except OSError as error:
+        raise StorageIOError(f"cannot create {directory}: {error.strerror}") from None
+    directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
+
+
+@dataclass(frozen=True)
+class ListedCourse:
+    """One row of the courses folder: a course, or the reason it could not be read."""
+
+    course_id: str
+    path: Path
+    course: Course | None
+    problem: str | None
+
+
+class CourseStore:
+    def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
+        self.paths = DataPaths(root)
+        self.lock_timeout = lock_timeout
+
+    def _ensure_dirs(self) -> None:
+        for directory in (self.paths.root, self.paths.courses, self.paths.locks):
+            make_private_dir(directory)
+
+    @contextmanager
+    def locked(self, course_id: str) -> Iterator[None]:
+        """Hold the course's lock; flock dies with its process, so a killed writer never
+        blocks a later command."""
+        self._ensure_dirs()
+        lock_path = self.paths.lock_file(course_id)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        except OSError as error:
+            raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as error:
+                    if error.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
+                    if time.monotonic() >= deadline:
+                        raise LockTimeoutError(
+                            f"course {course_id!r} is busy: another ipt process has held it for "
+                            f"{self.lock_timeout:.0f} s; try again"
+                        ) from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def exists(self, course_id: str) -> bool:
+        return self.paths.course_file(course_id).exists()
+
+    def load(self, course_id: str) -> Course:
+        path = self.paths.course_file(course_id)
+        if not path.exists():
+            raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
+        return load_course_file(path)
+
+    def create(self, course: Course) -> Path:
+        path = self.paths.course_file(course.id)
+        with self.locked(course.id):
+            if path.exists():
+                raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
+            atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+        return path
+
+    def update(self, course_id: str, change: Callable[[Course], T]) -> T:
+        """Read, change and write a course under its lock; the fresh data is always used.
+
+        `change` edits the course in place (or raises to abandon the write).
+        """
+        with self.locked(course_id):
+            course = self.load(course_id)
+            result = change(course)
+            # Re-validate the whole course: field assignments alone miss cross-field rules.
+            try:
+                checked = Course.model_validate(course.model_dump())
+            except ValidationError as error:
+                raise InputError("; ".join(_describe_validation(error))) from None
+            atomic_write(
+                self.paths.course_file(course_id), dump_course(checked).encode("utf-8")
+            )
+        return result
+
+    def list_courses(self) -> list[ListedCourse]:
+        if not self.paths.courses.is_dir():
+            return []
+        rows = []
+        for path in sorted(self.paths.courses.glob("*.toml")):
+            try:
+                rows.append(ListedCourse(path.stem, path, load_course_file(path), None))
+            except (DataError, StorageIOError) as error:
+                rows.append(ListedCourse(path.stem, path, None, error.message))
+        return rows
