@@ -1,0 +1,84 @@
+"""Shared fixtures: every test gets its own data folder; nothing touches a real home."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from ipt_cli.cli.app import app
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+PHQ9_MODERATE = "2,2,1,2,1,1,1,0,0"  # total 10
+PHQ9_RISK = "1,1,1,1,1,1,1,1,1"  # item 9 = 1
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "ipt-home"
+    monkeypatch.setenv("IPT_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("IPT_TODAY", "2026-03-01")
+    for name in ("IPT_DEBUG", "VISUAL", "EDITOR"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+RunIpt = Callable[..., Result]
+
+
+@pytest.fixture
+def run_ipt() -> RunIpt:
+    """Invoke ipt in-process; fail loudly, with its output, on an unexpected exit code."""
+
+    def run(*args: str, exit_code: int = 0, input: str | None = None, **env: str) -> Result:
+        result = CliRunner().invoke(app, list(args), input=input, env=env or None,
+                                    prog_name="ipt")
+        if result.exit_code != exit_code:
+            raise AssertionError(
+                f"ipt {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"
+                f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}\n"
+                f"--- exception ---\n{result.exception!r}"
+            )
+        return result
+
+    return run
+
+
+def ipt_command() -> list[str]:
+    """The installed console script, else the module (same code)."""
+    found = shutil.which("ipt", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "ipt_cli"]
+
+
+@pytest.fixture
+def ipt_bin(data_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str, check_code: int | None = 0, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **kwargs.pop("env", {})}
+        done = subprocess.run([*ipt_command(), *args], capture_output=True, text=True, env=env,
+                              timeout=60, **kwargs)
+        if check_code is not None and done.returncode != check_code:
+            raise AssertionError(f"ipt {' '.join(args)} exited {done.returncode}\n"
+                                 f"{done.stdout}\n{done.stderr}")
+        return done
+
+    return run
+
+
+@pytest.fixture
+def new_course(run_ipt: RunIpt) -> Callable[..., Result]:
+    def make(course_id: str = "ab", *extra: str, **env: str) -> Result:
+        args = ["new-course", course_id, "--client", "A.B.", "--start", "2026-01-05",
+                "--problem-area", "grief", "--no-input", *extra]
+        return run_ipt(*args, **env)
+
+    return make

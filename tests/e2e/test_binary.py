@@ -1,0 +1,115 @@
+"""The installed `ipt` in a subprocess: what a person or a script really runs."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PHQ9_MODERATE, ipt_command
+
+pytestmark = pytest.mark.e2e
+
+
+def test_binary_core_loop(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "role-dispute",
+            "--dispute-stage", "impasse", "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", "1,1,1,1,1,1,1,0,0")
+    data = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)
+    assert data["measures"]["phq9"]["latest"] == 7
+    assert oct((data_home / "courses" / "ab.toml").stat().st_mode & 0o777) == "0o600"
+    text = ipt_bin("report", "ab").stdout
+    assert "Role dispute (dispute stage: impasse)" in text
+    assert "\x1b[" not in text  # piped output is plain
+
+
+def test_module_entry_point_matches(data_home: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "ipt_cli", "--version"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.startswith("ipt ")
+
+
+def test_bad_input_never_shows_a_traceback(ipt_bin, data_home: Path) -> None:
+    (data_home / "courses").mkdir(parents=True)
+    (data_home / "courses" / "bad.toml").write_bytes(b"\xff\xfe not utf8")
+    for args in (["report", "bad"], ["session", "bad"], ["new-course", "a/b"],
+                 ["report", "missing"], ["agenda", "bad"]):
+        done = ipt_bin(*args, check_code=None)
+        assert done.returncode not in (0, 1)
+        assert "Traceback" not in done.stderr and done.stderr.startswith("ipt: error:")
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = ("import sys; sys.argv = ['ipt', '--help']\n"
+            "from ipt_cli.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('pydantic', 'rich', 'rich.table', 'tomli_w', 'ipt_cli.models')"
+            " if m in sys.modules]\n"
+            "sys.stderr.write(repr(heavy))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stderr == "[]"
+
+
+def _acknowledged_amends(ipt: list[str], env: dict[str, str], rounds: int,
+                         seed: int) -> tuple[list[str], int]:
+    """Start writers and SIGKILL each at a random instant; return the acknowledged notes."""
+    rng = random.Random(seed)
+    acknowledged, kills = [], 0
+    for n in range(rounds):
+        text = f"addendum {n}"
+        proc = subprocess.Popen([*ipt, "session", "ab", "--amend", "1", "--note", text],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.35))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        if proc.wait() == 0:
+            acknowledged.append(text)
+    return acknowledged, kills
+
+
+def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--note", "the original")
+    rounds = int(os.environ.get("IPT_KILL_ROUNDS", "40"))
+    acknowledged, kills = _acknowledged_amends(ipt_command(), dict(os.environ), rounds, seed=7)
+    assert kills >= rounds // 4, "the kills should land while writers run"
+    data = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)  # file still loads
+    assert data["sessions_recorded"] == 1
+    from ipt_cli.storage import load_course_file
+
+    course = load_course_file(data_home / "courses" / "ab.toml")
+    saved = [a.text for a in course.sessions[0].addenda]
+    assert course.sessions[0].note == "the original"
+    assert set(acknowledged) <= set(saved)
+
+
+def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions",
+            "30")
+    failures: list[str] = []
+
+    def writer(name: str) -> None:
+        for n in range(10):
+            done = ipt_bin("session", "ab", "--date", "2026-02-01", "--note", f"{name}-{n}",
+                           check_code=None)
+            if done.returncode != 0:
+                failures.append(done.stderr)
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("w1", "w2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    from ipt_cli.storage import load_course_file
+
+    notes = [s.note for s in load_course_file(data_home / "courses" / "ab.toml").sessions]
+    assert sorted(notes) == sorted(f"{w}-{n}" for w in ("w1", "w2") for n in range(10))
