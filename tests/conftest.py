@@ -62,7 +62,8 @@ def ipt_command() -> list[str]:
 
 @pytest.fixture
 def ipt_bin(data_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    def run(*args: str, check_code: int | None = 0, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, check_code: int | None = 0,
+            **kwargs: Any) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, **kwargs.pop("env", {})}
         done = subprocess.run([*ipt_command(), *args], capture_output=True, text=True, env=env,
                               timeout=60, **kwargs)

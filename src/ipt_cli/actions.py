@@ -88,7 +88,7 @@ def new_course(
     """A new course with goals prefilled from the chosen areas' catalogue goals."""
     if dispute_stage and "role-dispute" not in areas:
         raise InputError("--dispute-stage is only for a role-dispute problem area")
-    goals = [Goal(id=g.id, text=g.text, area=area)
+    goals = [Goal.model_validate({"id": g.id, "text": g.text, "area": area})
              for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
     baseline = Baseline(date=start, **baseline_measures) if baseline_measures else None
     return Course.model_validate({

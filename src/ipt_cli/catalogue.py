@@ -91,7 +91,8 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
                      "Regain self-esteem through a sense of mastery of the new role"),
             ),
             strategies=(
-                Item("transition-link-onset", "Link the symptoms to difficulty coping with the change"),
+                Item("transition-link-onset",
+                     "Link the symptoms to difficulty coping with the change"),
                 Item("transition-review-roles",
                      "Review the good and bad sides of the old role and of the new one"),
                 Item("transition-feelings", "Explore feelings about the loss and about the change"),
@@ -142,7 +143,8 @@ TECHNIQUES: dict[str, Item] = {
     t.id: t
     for t in (
         Item("exploration",
-             "Open questions (nondirective) or focused ones (direct elicitation) about what matters"),
+             "Open questions (nondirective exploration) or focused ones (direct elicitation) "
+             "about what matters"),
         Item("encouragement-of-affect",
              "Help the patient express, accept and use painful feelings about events"),
         Item("clarification",

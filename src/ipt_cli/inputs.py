@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 
 from ipt_cli import catalogue, measures
 from ipt_cli.errors import InputError
@@ -58,7 +59,7 @@ def parse_goal_rating(text: str) -> tuple[str, int]:
     return goal_id.strip(), parse_in_range(value, f"goal rating for {goal_id.strip()}", 10)
 
 
-def check_choice(value: str, known: dict[str, object] | tuple[str, ...], what: str) -> str:
+def check_choice(value: str, known: Collection[str], what: str) -> str:
     if value not in known:
         raise InputError(f"unknown {what} {value!r}; choose from: {', '.join(known)}")
     return value

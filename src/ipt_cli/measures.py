@@ -43,7 +43,9 @@ PHQ_ATTRIBUTION = (
     "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
     "reproduce, translate, display or distribute."
 )
-PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+PHQ9_STEM = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+)
 PHQ9_DIFFICULTY_QUESTION = (
     "If you checked off any problems, how difficult have these problems made it for you to do "
     "your work, take care of things at home, or get along with other people?"

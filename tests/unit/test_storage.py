@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import EXAMPLES
 
 from ipt_cli import actions, storage
 from ipt_cli.errors import (
@@ -22,7 +23,6 @@ from ipt_cli.errors import (
 from ipt_cli.models import Course, SessionRecord
 from ipt_cli.paths import check_course_id
 from ipt_cli.storage import CourseStore, dump_course, load_course_file, parse_course
-from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -108,7 +108,8 @@ def test_toml_error_names_file_line_and_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "field"),
     [
-        (("items = [\n    2,", "items = [\n    7,"), "baseline.phq9.items: PHQ-9 item 1 must be 0-3"),
+        (("items = [\n    2,", "items = [\n    7,"),
+         "baseline.phq9.items: PHQ-9 item 1 must be 0-3"),
         (('"grief"', '"sadness"'), "problem_areas[0]"),
         (("planned_sessions = 16", "planned_sessions = -3"), "planned_sessions"),
         (("planned_sessions = 16", 'planned_sessions = "16"'), "planned_sessions"),

@@ -14,6 +14,7 @@ def demo(
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """
     import tempfile
+    from functools import partial
     from pathlib import Path
 
     from ipt_cli import actions, render
@@ -27,7 +28,7 @@ def demo(
         store = CourseStore(Path(folder))
         store.create(source.model_copy(update={"sessions": []}))
         for record in source.sessions:
-            store.update(source.id, lambda course, r=record: actions.add_session(course, r))
+            store.update(source.id, partial(actions.add_session, record=record))
         course = store.load(source.id)
         today = next_session_date(course) or course.sessions[-1].date
         console = render.out()
