@@ -15,6 +15,11 @@ class Item:
 
     id: str
     text: str
+    label: str = ""  # a few words, for narrow places such as the plan's focus column
+
+    @property
+    def short(self) -> str:
+        return self.label or self.text
 
 
 @dataclass(frozen=True)
@@ -169,18 +174,26 @@ PHASES: dict[str, Phase] = {
             summary="Assessment, inventory, problem area, formulation and contract",
             tasks=(
                 Item("symptom-review",
-                     "Review symptoms against diagnostic criteria and take a baseline rating"),
-                Item("name-illness", "Name the illness and give psychoeducation"),
+                     "Review symptoms against diagnostic criteria and take a baseline rating",
+                     label="symptoms and baseline"),
+                Item("name-illness", "Name the illness and give psychoeducation",
+                     label="psychoeducation"),
                 Item("sick-role",
-                     "Give the sick role: excused from some duties, agreeing to work at recovery"),
-                Item("medication", "Decide whether medication is needed"),
+                     "Give the sick role: excused from some duties, agreeing to work at recovery",
+                     label="sick role"),
+                Item("medication", "Decide whether medication is needed", label="medication"),
                 Item("inventory",
-                     "Take the interpersonal inventory, noting changes around the onset"),
-                Item("problem-area", "Choose one main problem area (at most one secondary)"),
+                     "Take the interpersonal inventory, noting changes around the onset",
+                     label="inventory"),
+                Item("problem-area", "Choose one main problem area (at most one secondary)",
+                     label="problem area"),
                 Item("formulation",
-                     "Give the interpersonal formulation and get the patient's agreement"),
+                     "Give the interpersonal formulation and get the patient's agreement",
+                     label="formulation"),
                 Item("contract",
-                     "Agree the contract: goals, here-and-now focus, number and dates of sessions"),
+                     "Agree the contract: goals, here-and-now focus, number and dates of "
+                     "sessions",
+                     label="contract"),
             ),
         ),
         Phase(

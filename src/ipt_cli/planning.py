@@ -122,12 +122,11 @@ def week_focus(course: Course, number: int) -> str:
     phase = spans.phase_of(number, course.planned_sessions)
     if phase == "initial":
         week = _initial_week(number, spans.initial)
-        tasks = [t.text.split(":")[0] for t in _initial_tasks(week)]
-        return "Assessment: " + "; ".join(tasks)
+        return ", ".join(t.short for t in _initial_tasks(week)).capitalize()
     if phase == "termination":
-        return "Termination: review of change, warning signs, ending"
+        return "Review, warning signs, ending"
     areas = [catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas]
-    return "Problem-area work: " + " + ".join(areas)
+    return " + ".join(areas)
 
 
 def _initial_week(number: int, initial_span: int) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from rich.prompt import Confirm, Prompt
+from rich.text import Text
 
 from ipt_cli.errors import InputError
 from ipt_cli.render import err, out
@@ -23,7 +24,7 @@ def ask(question: str, parse: Callable[[str], T], default: str | None = None) ->
         try:
             return parse(answer)
         except InputError as error:
-            err().print(f"[red]{error.message}[/red]")
+            err().print(Text(error.message, style="red"))
 
 
 def ask_text(question: str, default: str | None = None, required: bool = True) -> str:

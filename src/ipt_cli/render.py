@@ -15,12 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli import catalogue
-from ipt_cli.documents import MEASURE_HEADER, measure_row
+from ipt_cli.documents import measure_row
 from ipt_cli.measures import INSTRUMENTS
 from ipt_cli.planning import Agenda, Plan
 from ipt_cli.progress import CourseRow, MeasureSummary, Report
 
 BAR_WIDTH = 30
+MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
 SEVERITY_STYLE = {
     "none": "green", "minimal": "green", "mild": "yellow", "moderate": "dark_orange",
     "moderately severe": "red", "severe": "bold red", "very severe": "bold red",
@@ -29,12 +30,13 @@ SEVERITY_STYLE = {
 
 @cache
 def out() -> Console:
-    return Console(highlight=False)
+    # markup=False: client aliases and notes may hold [brackets] that are not Rich markup.
+    return Console(highlight=False, markup=False)
 
 
 @cache
 def err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False)
 
 
 def notice(message: str, style: str = "yellow") -> None:
@@ -101,7 +103,7 @@ def report_renderable(report: Report) -> RenderableType:
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
-    table = Table(*MEASURE_HEADER, box=box.SIMPLE_HEAD, title="Measures")
+    table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
     parts.append(table)
@@ -129,12 +131,17 @@ def print_report(report: Report) -> None:
 
 
 def print_plan(plan: Plan) -> None:
-    table = Table("#", "Date", "Phase", "Focus", "Status", box=box.SIMPLE_HEAD,
+    table = Table(box=box.SIMPLE_HEAD, expand=True,
                   title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Phase", no_wrap=True)
+    table.add_column("Focus", ratio=1)
+    table.add_column("Status", no_wrap=True)
     for row in plan.rows:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
         number = "-" if row.number is None else str(row.number)
-        marker = " <- next" if row.current else ""
+        marker = " (next)" if row.current else ""
         table.add_row(number, row.date.isoformat(), row.phase or "-", row.focus,
                       row.status + marker, style=style)
     out().print(table)
@@ -148,9 +155,14 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     parts.append(Text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.carry_over:
         parts.append(Text("Carried over:", style="bold"))
-        parts += [Text(f"  - {item}") for item in agenda.carry_over]
+        parts += [Text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
     parts.append(Text("Items:", style="bold"))
-    parts += [Text(f"  {n:>2}. {item}") for n, item in enumerate(agenda.items, 1)]
+    items = Table.grid(padding=(0, 1))
+    items.add_column(justify="right", min_width=4)
+    items.add_column()
+    for number, item in enumerate(agenda.items, 1):
+        items.add_row(f"{number}.", item)
+    parts.append(items)
     out().print(Group(*parts))
 
 

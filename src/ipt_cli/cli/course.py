@@ -44,7 +44,10 @@ def new_course(
     bdi2_item9: common.Bdi2Item9Option = None,
     no_input: common.NoInput = False,
 ) -> None:
-    """Start a course: alias, dates, problem areas and an optional baseline (session 0)."""
+    """Start a course: alias, dates, problem areas, baseline.
+
+    The baseline measures count as session 0. Goals are prefilled from the chosen areas.
+    """
     import datetime as dt
 
     from ipt_cli import actions, catalogue, inputs, render
@@ -106,7 +109,7 @@ def contract(
     sessions: Annotated[int, typer.Option("--sessions", help="The new number of sessions.")],
     reason: Annotated[str, typer.Option("--reason", help="Why the count changes (kept).")],
 ) -> None:
-    """Renegotiate the number of sessions; the change is kept in the course history."""
+    """Renegotiate the number of sessions (history kept)."""
     from ipt_cli import actions, inputs, render
 
     today = inputs.today()

@@ -9,7 +9,7 @@ def demo(
     example: Annotated[str, typer.Option(
         help="Which shipped example course to replay.")] = "grief-parent",
 ) -> None:
-    """Replay a fictional example course in a temporary folder: plan, agenda, report.
+    """Replay a fictional example course, end to end.
 
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """

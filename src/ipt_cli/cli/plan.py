@@ -12,7 +12,7 @@ def plan(
     course_id: common.CourseId,
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
-    """Show the course week by week: date, phase, focus and status."""
+    """Show the course week by week, with status."""
     from ipt_cli import documents, inputs, render
     from ipt_cli.planning import build_plan
 
@@ -32,7 +32,10 @@ def agenda(
         metavar="N", help="Session number (default: the next one to hold).")] = None,
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
-    """Show the agenda for one session: phase tasks, problem-area work, carry-overs."""
+    """Show the agenda for one session (default: next).
+
+    It follows the phase, the problem areas, what was covered and last week's task.
+    """
     from ipt_cli import documents, render
     from ipt_cli.errors import InputError
     from ipt_cli.planning import build_agenda, scheduled_date

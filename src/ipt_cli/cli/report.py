@@ -12,7 +12,11 @@ def report(
     course_id: common.CourseId,
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
-    """Print progress: safety flags, phase, score trends, response/remission, goals."""
+    """Print progress: flags, phase, scores, goals.
+
+    Unreviewed safety flags come first. Response, remission and reliable change follow the
+    published rules of each measure.
+    """
     from ipt_cli import documents, inputs, render
     from ipt_cli.progress import build_report
 
@@ -29,7 +33,10 @@ def list_courses(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """List every course: phase, sessions held, next date, latest scores, open flags."""
+    """List every course with its phase and scores.
+
+    Sorted by next session date; damaged files show as damaged rows.
+    """
     from ipt_cli import documents, inputs, render
     from ipt_cli.progress import CourseRow, course_row, sort_rows
 

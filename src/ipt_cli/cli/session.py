@@ -80,7 +80,10 @@ def session(
     ] = None,
     no_input: common.NoInput = False,
 ) -> None:
-    """Record a session: measures, mood, techniques, goals, task and note."""
+    """Record a session: measures, mood, goals, task, note.
+
+    Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
+    """
     from ipt_cli import actions, inputs, render
     from ipt_cli.errors import InputError
 
@@ -145,7 +148,10 @@ def risk_review(
     note: Annotated[str, typer.Option(help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(help="Safety plan agreed.")] = None,
 ) -> None:
-    """Record a risk review; it clears that session's flags from the top of reports."""
+    """Record a risk review of a session's safety flags.
+
+    Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
+    """
     from ipt_cli import actions, inputs, render
 
     today = inputs.today()
