@@ -59,7 +59,7 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return document
 
 
-def _describe_validation(error: ValidationError) -> list[str]:
+def describe_validation(error: ValidationError) -> list[str]:
     """One 'field.path: message' line per problem; the input value is never echoed."""
     lines = []
     for problem in error.errors(include_input=False, include_url=False):
@@ -80,7 +80,7 @@ def parse_course(text: str, path: Path) -> Course:
     try:
         return Course.model_validate(document)
     except ValidationError as error:
-        raise DataError(path, _describe_validation(error)) from None
+        raise DataError(path, describe_validation(error)) from None
 
 
 def _has_crlf(value: object) -> bool:
@@ -250,7 +250,7 @@ class CourseStore:
             try:
                 checked = Course.model_validate(course.model_dump())
             except ValidationError as error:
-                raise InputError("; ".join(_describe_validation(error))) from None
+                raise InputError("; ".join(describe_validation(error))) from None
             atomic_write(
                 self.paths.course_file(course_id), dump_course(checked).encode("utf-8")
             )

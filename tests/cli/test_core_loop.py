@@ -198,3 +198,53 @@ def test_unexpected_errors_hide_details(new_course, run_ipt: RunIpt, monkeypatch
     result = run_ipt("report", "ab", exit_code=1)
     assert "unexpected error (RuntimeError)" in result.stderr and "IPT_DEBUG=1" in result.stderr
     assert "SECRET-NOTE-TEXT" not in result.stderr + result.stdout
+
+
+def test_config_file_changes_the_configurable_scoring(new_course, run_ipt: RunIpt,
+                                                      data_home: Path) -> None:
+    hamd = "3,2,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1"  # total 19
+    new_course("ab", "--hamd17", hamd, "--phq9", "3,3,2,2,2,2,1,1,0")  # PHQ-9 16
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", "2,2,1,2,1,1,1,1,0")  # 11
+    data = report_json(run_ipt)
+    assert data["measures"]["hamd17"]["severity"] == "moderate"  # Zimmerman: 17-23
+    assert data["measures"]["phq9"]["reliable_change"] is False  # 5 < 6 points
+    (data_home / "config.toml").write_text(
+        '[scoring]\nhamd17_bands = "alternative"\n[scoring.reliable_change]\nphq9 = 5\n')
+    data = report_json(run_ipt)
+    assert data["measures"]["hamd17"]["severity"] == "severe"  # alternative: 19-22
+    assert data["measures"]["phq9"]["reliable_change"] is True
+    (data_home / "config.toml").write_text('[scoring]\nhamd17_bands = "other"\n')
+    result = run_ipt("report", "ab", exit_code=4)
+    assert "config.toml" in result.stderr and "scoring.hamd17_bands" in result.stderr
+
+
+def test_other_instruments_are_reported_only_when_used(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--phq9", PHQ9_MODERATE)
+    assert set(report_json(run_ipt)["measures"]) == {"phq9"}
+    run_ipt("session", "ab", "--date", "2026-01-12", "--gad7", "3,3,3,3,3,0,0",
+            "--bdi2-total", "30", "--bdi2-item9", "1",
+            "--hamd17", "1,1,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0")
+    data = report_json(run_ipt)
+    assert set(data["measures"]) == {"phq9", "gad7", "hamd17", "bdi2"}
+    assert data["measures"]["gad7"]["latest"] == 15 and data["measures"]["gad7"]["severity"] \
+        == "severe"
+    assert data["measures"]["bdi2"]["latest"] == 30
+    assert data["measures"]["hamd17"]["latest"] == 5
+    assert set(data["measures"]["gad7"]) == set(data["measures"]["phq9"])
+    flags = {(f["instrument"], f["item"], f["score"], f["urgent"]) for f in data["safety_flags"]}
+    assert flags == {("hamd17", 3, 3, True), ("bdi2", 9, 1, False)}
+
+
+def test_bad_measure_options_name_the_item(new_course, run_ipt: RunIpt) -> None:
+    new_course()
+    cases = [
+        (["--gad7", "1,1,1"], "GAD-7 needs 7 item scores, got 3"),
+        (["--hamd17", "0,0,0,3,0,0,0,0,0,0,0,0,0,0,0,0,0"], "HAM-D-17 item 4 must be 0-2, got 3"),
+        (["--bdi2-total", "64", "--bdi2-item9", "0"], "BDI-II total must be 0-63, got 64"),
+        (["--bdi2-total", "20"], "BDI-II needs both --bdi2-total and --bdi2-item9"),
+        (["--phq9", "a,b"], "PHQ-9 scores must be whole numbers"),
+        (["--phq9", PHQ9_MODERATE, "--phq9-difficulty", "4"], "PHQ-9 difficulty must be 0-3"),
+    ]
+    for args, message in cases:
+        assert message in run_ipt("session", "ab", *args, exit_code=2).stderr
+    assert report_json(run_ipt)["sessions_recorded"] == 0

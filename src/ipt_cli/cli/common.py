@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from ipt_cli.measures import ScoringRules
     from ipt_cli.storage import CourseStore
 
 
@@ -52,6 +53,12 @@ def store(ctx: typer.Context) -> "CourseStore":
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
     return CourseStore(resolve_data_dir(data_dir))
+
+
+def scoring_rules(ctx: typer.Context) -> "ScoringRules":
+    from ipt_cli.config import load_rules
+
+    return load_rules(store(ctx).paths.config)
 
 
 def interactive(no_input: bool) -> bool:

@@ -20,7 +20,8 @@ def report(
     from ipt_cli import documents, inputs, render
     from ipt_cli.progress import build_report
 
-    built = build_report(common.store(ctx).load(course_id), inputs.today())
+    built = build_report(common.store(ctx).load(course_id), inputs.today(),
+                         common.scoring_rules(ctx))
     if output_format is common.Format.json:
         common.emit_json(documents.report_json(built))
     elif output_format is common.Format.markdown:
@@ -41,8 +42,9 @@ def list_courses(
     from ipt_cli.progress import CourseRow, course_row, sort_rows
 
     today = inputs.today()
+    rules = common.scoring_rules(ctx)
     rows = [
-        course_row(entry.course, today) if entry.course
+        course_row(entry.course, today, rules) if entry.course
         else CourseRow(entry.course_id, damaged=entry.problem)
         for entry in common.store(ctx).list_courses()
     ]
