@@ -48,4 +48,4 @@ def load_rules(path: Path) -> ScoringRules:
         raise DataError(path, describe_validation(error)) from None
     scoring = settings.scoring
     return ScoringRules(hamd17_bands=scoring.hamd17_bands,
-                        reliable_change=dict(scoring.reliable_change))
+                        reliable_change={str(k): v for k, v in scoring.reliable_change.items()})
