@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from ipt_cli import catalogue, measures
@@ -22,11 +23,13 @@ from ipt_cli.models import (
     Gad7,
     Goal,
     Hamd17,
+    Maintenance,
     MissedAppointment,
     Phq9,
     RiskReview,
     SessionRecord,
 )
+from ipt_cli.planning import add_intervals
 
 USUAL_RANGE = (8, 20)
 
@@ -120,6 +123,61 @@ def add_session(course: Course, record: SessionRecord) -> int:
     return index + 1
 
 
+@dataclass(frozen=True)
+class Recorded:
+    number: int
+    maintenance: bool
+
+    @property
+    def label(self) -> str:
+        return f"maintenance session {self.number}" if self.maintenance else \
+            f"session {self.number}"
+
+
+def record_session(course: Course, record: SessionRecord) -> Recorded:
+    """File a session: into the maintenance contract when one is open and the session is
+    dated from its start, else into the acute course."""
+    plan = course.maintenance
+    if plan is None or record.date < plan.start_date:
+        return Recorded(add_session(course, record), maintenance=False)
+    if len(plan.sessions) >= plan.planned_sessions:
+        raise ConflictError(
+            f"all {plan.planned_sessions} maintenance sessions of {course.id!r} are recorded; "
+            f"extend with: ipt maintenance {course.id} --sessions N"
+        )
+    check_goals(course, record)
+    index = bisect.bisect_right([s.date for s in plan.sessions], record.date)
+    plan.sessions.insert(index, record)
+    return Recorded(index + 1, maintenance=True)
+
+
+def open_maintenance(course: Course, planned: int, cadence: str, start: dt.date | None,
+                     today: dt.date) -> Maintenance:
+    """Open (or resize) the maintenance contract that follows a completed acute course."""
+    check_choice(cadence, catalogue.CADENCES, "cadence")
+    if not 1 <= planned <= 60:
+        raise InputError(f"maintenance sessions must be 1-60, got {planned}")
+    if course.maintenance:
+        if planned < len(course.maintenance.sessions):
+            raise ConflictError(f"{len(course.maintenance.sessions)} maintenance sessions are "
+                                "already recorded")
+        course.maintenance.planned_sessions = planned
+        course.maintenance.cadence = cadence  # type: ignore[assignment]
+        return course.maintenance
+    left = course.planned_sessions - len(course.sessions)
+    if left > 0:
+        raise ConflictError(f"the acute course has {left} session(s) left; maintenance "
+                            "follows the acute course")
+    last = course.sessions[-1].date if course.sessions else course.start_date
+    first = start or add_intervals(last, cadence, 1)
+    if course.sessions and first <= last:
+        raise InputError("maintenance must start after the last acute session "
+                         f"({last.isoformat()})")
+    course.maintenance = Maintenance.model_validate(
+        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence})
+    return course.maintenance
+
+
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
     check_planned(new)
     if new < len(course.sessions):
@@ -137,18 +195,30 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
-def review_risk(
-    course: Course, session: int, note: str, plan: str | None, today: dt.date
-) -> RiskReview:
-    """Record the risk review that clears the flags of one session (0 = baseline)."""
+def find_sitting(course: Course, session: int, maintenance: bool = False
+                 ) -> Baseline | SessionRecord:
+    """Session `session` of the course (0 = baseline), or of its maintenance contract."""
+    if maintenance:
+        held = course.maintenance.sessions if course.maintenance else []
+        if not 1 <= session <= len(held):
+            raise InputError(f"no maintenance session {session}: {len(held)} recorded")
+        return held[session - 1]
     if session == 0:
         if course.baseline is None:
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
-        sitting: Baseline | SessionRecord = course.baseline
-    elif 1 <= session <= len(course.sessions):
-        sitting = course.sessions[session - 1]
-    else:
-        raise InputError(f"no session {session}: {len(course.sessions)} are recorded")
+        return course.baseline
+    if not 1 <= session <= len(course.sessions):
+        raise InputError(f"no session {session} in {course.id!r}: "
+                         f"{len(course.sessions)} recorded")
+    return course.sessions[session - 1]
+
+
+def review_risk(
+    course: Course, session: int, note: str, plan: str | None, today: dt.date,
+    maintenance: bool = False,
+) -> RiskReview:
+    """Record the risk review that clears the flags of one session (0 = baseline)."""
+    sitting = find_sitting(course, session, maintenance)
     if not sitting.risk_scores():
         raise InputError(f"session {session} has no safety flag to review")
     if not note.strip():
@@ -204,11 +274,12 @@ def check_goals(course: Course, record: SessionRecord) -> None:
         raise InputError("--dispute-stage is only for a course with a role-dispute area")
 
 
-def amend_session(course: Course, number: int, text: str, today: dt.date) -> None:
-    if not 1 <= number <= len(course.sessions):
-        raise InputError(f"no session {number} in {course.id!r}: "
-                         f"{len(course.sessions)} recorded")
-    course.sessions[number - 1].addenda.append(Addendum(date=today, text=text))
+def amend_session(course: Course, number: int, text: str, today: dt.date,
+                  maintenance: bool = False) -> None:
+    sitting = find_sitting(course, number, maintenance)
+    if not isinstance(sitting, SessionRecord):
+        raise InputError("the baseline cannot be amended; amend a session (1 or later)")
+    sitting.addenda.append(Addendum(date=today, text=text))
 
 
 def add_missed(course: Course, date: dt.date, reason: str) -> None:

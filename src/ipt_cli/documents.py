@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from ipt_cli import catalogue
+from ipt_cli.models import Administration, Course, SessionRecord
 from ipt_cli.planning import Agenda, Plan
 from ipt_cli.progress import CourseRow, MeasureSummary, Report, sittings
 
@@ -48,37 +49,66 @@ def report_json(report: Report) -> dict[str, Any]:
         "phase": report.phase,
         "next_session_date": report.next_date.isoformat() if report.next_date else None,
         "problem_areas": list(course.problem_areas),
-        "dispute_stage": course.dispute_stage,
+        "dispute_stage": report.dispute_stage,
         "measures": {key: _measure_json(m) for key, m in report.measures.items()},
         "safety_flags": [
             {"session": f.session, "date": f.date.isoformat(), "instrument": f.instrument,
-             "item": f.item, "score": f.score, "reviewed": f.reviewed, "urgent": f.urgent}
+             "item": f.item, "score": f.score, "reviewed": f.reviewed, "urgent": f.urgent,
+             "maintenance": f.maintenance}
             for f in report.flags
         ],
-        "sessions": [
-            {
-                "session": number,
-                "date": s.date.isoformat(),
-                "mood": s.mood,
-                "techniques": list(s.techniques),
-                "strategies": list(s.strategies),
-                "goal_ratings": dict(s.goal_ratings),
-                "task": s.task,
-                "task_outcome": s.task_outcome,
-            }
-            for number, s in enumerate(course.sessions, 1)
-        ],
+        "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
         "goals": [{"id": g.id, "text": g.text, "latest_rating": g.latest} for g in report.goals],
         "techniques": report.techniques,
         "contract_changes": [
             {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
             for c in course.contract_changes
         ],
-        "risk_reviews": [
-            {"session": number, "date": s.risk_review.date.isoformat(),
-             "note": s.risk_review.note, "plan": s.risk_review.plan}
-            for number, s in sittings(course) if s.risk_review
-        ],
+        "risk_reviews": _risk_reviews_json(course),
+        "maintenance": _maintenance_json(report),
+    }
+
+
+def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
+    return {
+        "session": number,
+        "date": session.date.isoformat(),
+        "mood": session.mood,
+        "focus": session.focus,
+        "techniques": list(session.techniques),
+        "strategies": list(session.strategies),
+        "goal_ratings": dict(session.goal_ratings),
+        "dispute_stage": session.dispute_stage,
+        "task": session.task,
+        "task_outcome": session.task_outcome,
+        "addenda": len(session.addenda),
+    }
+
+
+def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
+    numbered: list[tuple[int, bool, Administration]] = [
+        (n, False, s) for n, s in sittings(course)]
+    if course.maintenance:
+        numbered += [(n, True, s) for n, s in enumerate(course.maintenance.sessions, 1)]
+    return [
+        {"session": number, "maintenance": maintenance, "date": s.risk_review.date.isoformat(),
+         "note": s.risk_review.note, "plan": s.risk_review.plan}
+        for number, maintenance, s in numbered if s.risk_review
+    ]
+
+
+def _maintenance_json(report: Report) -> dict[str, Any] | None:
+    plan = report.course.maintenance
+    if plan is None:
+        return None
+    return {
+        "opened": plan.opened.isoformat(),
+        "start_date": plan.start_date.isoformat(),
+        "cadence": plan.cadence,
+        "sessions_planned": plan.planned_sessions,
+        "sessions_recorded": len(plan.sessions),
+        "measures": {k: _measure_json(m) for k, m in report.maintenance_measures.items()},
+        "sessions": [_session_json(n, s) for n, s in enumerate(plan.sessions, 1)],
     }
 
 
@@ -157,8 +187,8 @@ def report_markdown(report: Report) -> str:
         "- **Problem areas:** " + ", ".join(
             catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
     ]
-    if course.dispute_stage:
-        out.append(f"- **Dispute stage:** {course.dispute_stage}")
+    if report.dispute_stage:
+        out.append(f"- **Dispute stage:** {report.dispute_stage}")
     out.append("")
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"

@@ -59,6 +59,17 @@ def parse_goal_rating(text: str) -> tuple[str, int]:
     return goal_id.strip(), parse_in_range(value, f"goal rating for {goal_id.strip()}", 10)
 
 
+def parse_session_ref(text: str) -> tuple[bool, int]:
+    """'3' -> acute session 3 (0 = baseline); 'm2' -> maintenance session 2."""
+    cleaned = text.strip().lower()
+    maintenance = cleaned.startswith("m")
+    digits = cleaned[1:] if maintenance else cleaned
+    if not digits.isdigit():
+        raise InputError(f"session {text!r} must be a number (0 = baseline) or mN for "
+                         "maintenance session N")
+    return maintenance, int(digits)
+
+
 def check_choice(value: str, known: Collection[str], what: str) -> str:
     if value not in known:
         raise InputError(f"unknown {what} {value!r}; choose from: {', '.join(known)}")

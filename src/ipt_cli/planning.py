@@ -93,9 +93,26 @@ def upcoming_dates(course: Course) -> list[dt.date]:
     return [add_intervals(anchor, course.cadence, n) for n in range(1, remaining + 1)]
 
 
+def maintenance_upcoming(course: Course) -> list[dt.date]:
+    plan = course.maintenance
+    if plan is None:
+        return []
+    remaining = max(plan.planned_sessions - len(plan.sessions), 0)
+    if not plan.sessions:
+        return contract_dates(plan.start_date, plan.cadence, remaining)
+    last = plan.sessions[-1].date
+    return [add_intervals(last, plan.cadence, n) for n in range(1, remaining + 1)]
+
+
 def next_session_date(course: Course) -> dt.date | None:
-    dates = upcoming_dates(course)
+    """The next acute session, else the next maintenance session, else none."""
+    dates = upcoming_dates(course) or maintenance_upcoming(course)
     return dates[0] if dates else None
+
+
+def current_dispute_stage(course: Course) -> str | None:
+    """The latest stage recorded in a session, else the one set at assessment."""
+    return _latest_dispute_stage(course, len(course.sessions) + 1)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from ipt_cli.measures import INSTRUMENTS, Instrument, ScoringRules, outcome, severity
+from ipt_cli.measures import INSTRUMENTS, Band, Instrument, ScoringRules, outcome, severity
 from ipt_cli.models import Administration, Course
-from ipt_cli.planning import course_phase, next_session_date
+from ipt_cli.planning import course_phase, current_dispute_stage, next_session_date
 from ipt_cli.safety import SafetyFlag, safety_flags
 
 
@@ -56,6 +57,8 @@ class Report:
     phase: str
     next_date: dt.date | None
     measures: dict[str, MeasureSummary]
+    maintenance_measures: dict[str, MeasureSummary]
+    dispute_stage: str | None
     flags: list[SafetyFlag]
     goals: list[GoalSummary]
     techniques: dict[str, int] = field(default_factory=dict)
@@ -75,16 +78,17 @@ def sittings(course: Course) -> list[tuple[int, Administration]]:
 
 
 def summarise_measure(
-    course: Course, instrument: Instrument, rules: ScoringRules
+    course: Course, instrument: Instrument, rules: ScoringRules, maintenance: bool = False
 ) -> MeasureSummary:
+    """Baseline against latest; for maintenance, its sessions against the acute baseline."""
     bands = rules.bands(instrument)
-    series = []
-    for number, sitting in sittings(course):
-        total = sitting.total(instrument.id)
-        if total is not None:
-            series.append(Point(number, sitting.date, total, severity(total, bands)))
+    acute = _series(sittings(course), instrument, bands)
     # Baseline: the first administration at or before session 1.
-    baseline = next((p.total for p in series if p.session <= 1), None)
+    baseline = next((p.total for p in acute if p.session <= 1), None)
+    series = acute
+    if maintenance and course.maintenance:
+        held = list(enumerate(course.maintenance.sessions, 1))
+        series = _series(held, instrument, bands)
     latest = series[-1].total if series else None
     result = outcome(instrument, baseline, latest, rules)
     return MeasureSummary(
@@ -92,13 +96,28 @@ def summarise_measure(
     )
 
 
-def build_report(course: Course, today: dt.date, rules: ScoringRules | None = None) -> Report:
-    rules = rules or ScoringRules()
+def _series(numbered: Sequence[tuple[int, Administration]], instrument: Instrument,
+            bands: tuple[Band, ...]) -> list[Point]:
+    points = []
+    for number, sitting in numbered:
+        total = sitting.total(instrument.id)
+        if total is not None:
+            points.append(Point(number, sitting.date, total, severity(total, bands)))
+    return points
+
+
+def _used_measures(course: Course, rules: ScoringRules, maintenance: bool
+                   ) -> dict[str, MeasureSummary]:
     measures = {}
     for instrument in INSTRUMENTS.values():
-        summary = summarise_measure(course, instrument, rules)
-        if summary.series or instrument.id == "phq9":  # phq9 is always reported
-            measures[instrument.id] = summary
+        summary = summarise_measure(course, instrument, rules, maintenance)
+        if summary.series or (instrument.id == "phq9" and not maintenance):
+            measures[instrument.id] = summary  # phq9 is always in the acute report
+    return measures
+
+
+def build_report(course: Course, today: dt.date, rules: ScoringRules | None = None) -> Report:
+    rules = rules or ScoringRules()
     goals = [
         GoalSummary(g.id, g.text, [s.goal_ratings[g.id] for s in course.sessions
                                    if g.id in s.goal_ratings])
@@ -110,7 +129,10 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         today=today,
         phase=course_phase(course),
         next_date=next_session_date(course),
-        measures=measures,
+        measures=_used_measures(course, rules, maintenance=False),
+        maintenance_measures=_used_measures(course, rules, maintenance=True)
+        if course.maintenance else {},
+        dispute_stage=current_dispute_stage(course),
         flags=safety_flags(course),
         goals=goals,
         techniques=dict(techniques.most_common()),

@@ -93,8 +93,8 @@ def report_renderable(report: Report) -> RenderableType:
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
-    if course.dispute_stage:
-        areas += f" (dispute stage: {course.dispute_stage})"
+    if report.dispute_stage:
+        areas += f" (dispute stage: {report.dispute_stage})"
     header.add_row("Problem areas", areas)
     for change in course.contract_changes:
         header.add_row("Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} "
@@ -111,6 +111,15 @@ def report_renderable(report: Report) -> RenderableType:
         if summary.series:
             parts.append(Panel(_chart(summary), title=f"{summary.name} by session",
                                box=box.ROUNDED))
+    plan = course.maintenance
+    if plan:
+        block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
+        for summary in report.maintenance_measures.values():
+            block.add_row(*measure_row(summary))
+        heading = Text(f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
+                       f"sessions from {plan.start_date.isoformat()}; change is against the "
+                       "acute baseline")
+        parts.append(Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED))
     if report.goals:
         goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:

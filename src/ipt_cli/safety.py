@@ -18,15 +18,24 @@ class SafetyFlag:
     score: int
     reviewed: bool
     urgent: bool
+    maintenance: bool = False
+
+    @property
+    def where(self) -> str:
+        if self.maintenance:
+            return f"maintenance session {self.session}"
+        return "baseline" if self.session == 0 else f"session {self.session}"
 
     @property
     def label(self) -> str:
         name = INSTRUMENTS[self.instrument].name
-        where = "baseline" if self.session == 0 else f"session {self.session}"
-        return f"{name} item {self.item} = {self.score} at {where} ({self.date.isoformat()})"
+        urgent = " URGENT" if self.urgent else ""
+        return (f"{name} item {self.item} = {self.score}{urgent} at {self.where} "
+                f"({self.date.isoformat()})")
 
 
-def _flags_of(number: int, sitting: Administration) -> list[SafetyFlag]:
+def _flags_of(number: int, sitting: Administration, maintenance: bool = False
+              ) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
         urgent_at = INSTRUMENTS[instrument_id].urgent_risk
@@ -39,6 +48,7 @@ def _flags_of(number: int, sitting: Administration) -> list[SafetyFlag]:
                 score=score,
                 reviewed=sitting.risk_review is not None,
                 urgent=urgent_at is not None and score >= urgent_at,
+                maintenance=maintenance,
             )
         )
     return flags
@@ -48,6 +58,9 @@ def safety_flags(course: Course) -> list[SafetyFlag]:
     flags = _flags_of(0, course.baseline) if course.baseline else []
     for number, session in enumerate(course.sessions, 1):
         flags.extend(_flags_of(number, session))
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            flags.extend(_flags_of(number, session, maintenance=True))
     return flags
 
 

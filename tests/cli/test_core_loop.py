@@ -89,7 +89,8 @@ def test_core_loop_json_contract(new_course, run_ipt: RunIpt) -> None:
         {"session": 2, "date": "2026-01-19", "total": 8, "severity": "mild"},
     ]
     assert data["safety_flags"] == [{"session": 0, "date": "2026-01-05", "instrument": "phq9",
-                                     "item": 9, "score": 1, "reviewed": False, "urgent": False}]
+                                     "item": 9, "score": 1, "reviewed": False, "urgent": False,
+                                     "maintenance": False}]
 
 
 def test_baseline_falls_back_to_session_one(new_course, run_ipt: RunIpt) -> None:

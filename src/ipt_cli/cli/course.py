@@ -1,4 +1,4 @@
-"""`ipt new-course` and `ipt contract`: starting a course and renegotiating its length."""
+"""`ipt new-course`, `ipt contract` and `ipt maintenance`: a course's contracts."""
 
 from typing import Annotated
 
@@ -122,7 +122,35 @@ def contract(
     render.out().print(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
 
 
+def maintenance(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    sessions: Annotated[int, typer.Option("--sessions", help="Maintenance sessions, 1-60.")
+                        ] = 12,
+    cadence: Annotated[str, typer.Option(help="weekly, fortnightly or monthly.")] = "monthly",
+    start: Annotated[str | None, typer.Option(
+        metavar="YYYY-MM-DD", help="First maintenance session (default: one interval after "
+        "the last acute session).")] = None,
+) -> None:
+    """Open a maintenance contract after the acute course.
+
+    Sessions dated from its start are recorded and reported apart from the acute ones.
+    Run it again to change the number of sessions or the cadence.
+    """
+    from ipt_cli import actions, inputs, render
+
+    today = inputs.today()
+    first = inputs.parse_date(start, "--start") if start else None
+    plan = common.store(ctx).update(
+        course_id, lambda c: actions.open_maintenance(c, sessions, cadence, first, today))
+    render.out().print(
+        f"Maintenance for {course_id}: {plan.planned_sessions} {plan.cadence} sessions from "
+        f"{plan.start_date.isoformat()}.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("new-course", epilog=NEW_COURSE_EPILOG)(new_course)
     app.command(epilog="Example:\n\n  ipt contract ab-2026 --sessions 20 --reason "
                 "'Slower start after a bereavement'")(contract)
+    app.command(epilog="Examples:\n\n  ipt maintenance ab-2026\n\n  ipt maintenance ab-2026 "
+                "--sessions 24 --cadence monthly --start 2026-07-01")(maintenance)

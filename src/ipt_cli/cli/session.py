@@ -8,7 +8,8 @@ import typer
 from ipt_cli.cli import common
 
 if TYPE_CHECKING:
-    from ipt_cli.models import Course
+    from ipt_cli.actions import Recorded
+    from ipt_cli.models import Course, SessionRecord
 
 SESSION_EPILOG = """Examples:
 
@@ -75,9 +76,9 @@ def session(
                     ] = False,
     missed: Annotated[str | None, typer.Option(
         metavar="REASON", help="Record a missed or cancelled appointment instead.")] = None,
-    amend: Annotated[int | None, typer.Option(
-        metavar="N", help="Add a dated addendum (the note) to session N; the original stays.")
-    ] = None,
+    amend: Annotated[str | None, typer.Option(
+        metavar="N", help="Add a dated addendum (the note) to session N (mN: maintenance "
+        "session N); the original stays.")] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a session: measures, mood, goals, task, note.
@@ -103,7 +104,9 @@ def session(
             raise InputError("--amend takes only --note, --note-file or --edit")
         if not text:
             raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-        store.update(course_id, lambda c: actions.amend_session(c, amend, text, today))
+        maintenance, number = inputs.parse_session_ref(amend)
+        store.update(course_id,
+                     lambda c: actions.amend_session(c, number, text, today, maintenance))
         render.out().print(f"Added an addendum to session {amend} of {course_id}.")
         return
     if missed is not None:
@@ -123,28 +126,39 @@ def session(
     )
     saved: dict[str, Any] = {}
 
-    def record_it(course: "Course") -> int:
+    def record_it(course: "Course") -> "Recorded":
         saved["course"] = course
-        return actions.add_session(course, record)
+        return actions.record_session(course, record)
 
-    number = store.update(course_id, record_it)
-    course = saved["course"]
-    summary = [f"Recorded session {number} of {course.planned_sessions} for {course_id} "
-               f"({when.isoformat()})."]
-    if number < len(course.sessions):
-        summary.append(f"Backfilled: later sessions are now numbered from {number + 1}.")
-    render.out().print(" ".join(summary))
+    done = store.update(course_id, record_it)
+    render.out().print(describe_recorded(saved["course"], done, record))
+
+
+def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
+    """The confirmation line, and a safety notice on stderr when a risk item is scored."""
+    from ipt_cli import render
+    from ipt_cli.measures import INSTRUMENTS
+
+    held = course.maintenance.sessions if done.maintenance and course.maintenance \
+        else course.sessions
+    planned = course.maintenance.planned_sessions if done.maintenance and course.maintenance \
+        else course.planned_sessions
+    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
+    if done.number < len(held):
+        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
     if record.risk_scores():
         render.safety_notice(
-            [f"session {number}: {i.upper()} item {n} = {s}" for i, n, s in record.risk_scores()],
-            course.kind == "self-guided")
+            [f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
+             for i, n, s in record.risk_scores()], course.kind == "self-guided")
+    return " ".join(lines)
 
 
 def risk_review(
     ctx: typer.Context,
     course_id: common.CourseId,
-    session_number: Annotated[int, typer.Option(
-        "--session", metavar="N", help="The session whose flags were reviewed (0 = baseline).")],
+    session_ref: Annotated[str, typer.Option(
+        "--session", metavar="N",
+        help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).")],
     note: Annotated[str, typer.Option(help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(help="Safety plan agreed.")] = None,
 ) -> None:
@@ -155,9 +169,10 @@ def risk_review(
     from ipt_cli import actions, inputs, render
 
     today = inputs.today()
+    maintenance, number = inputs.parse_session_ref(session_ref)
     common.store(ctx).update(
-        course_id, lambda c: actions.review_risk(c, session_number, note, plan, today))
-    render.out().print(f"Risk review recorded for session {session_number} of {course_id}.")
+        course_id, lambda c: actions.review_risk(c, number, note, plan, today, maintenance))
+    render.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
 
 
 def register(app: typer.Typer) -> None:
