@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from ipt_cli import catalogue, measures
 from ipt_cli.errors import ConflictError, InputError
-from ipt_cli.inputs import check_choice, parse_in_range, parse_scores
+from ipt_cli.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
 from ipt_cli.models import (
     SCHEMA_VERSION,
     Addendum,
@@ -20,16 +22,20 @@ from ipt_cli.models import (
     Bdi2,
     ContractChange,
     Course,
+    Formulation,
     Gad7,
     Goal,
     Hamd17,
     Maintenance,
     MissedAppointment,
+    Person,
     Phq9,
     RiskReview,
     SessionRecord,
+    TimelineEvent,
 )
 from ipt_cli.planning import add_intervals
+from ipt_cli.storage import describe_validation
 
 USUAL_RANGE = (8, 20)
 
@@ -88,26 +94,36 @@ def new_course(
     dispute_stage: str | None = None,
     baseline_measures: dict[str, Any] | None = None,
 ) -> Course:
-    """A new course with goals prefilled from the chosen areas' catalogue goals."""
-    if dispute_stage and "role-dispute" not in areas:
-        raise InputError("--dispute-stage is only for a role-dispute problem area")
-    goals = [Goal.model_validate({"id": g.id, "text": g.text, "area": area})
-             for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
-    baseline = Baseline(date=start, **baseline_measures) if baseline_measures else None
-    return Course.model_validate({
-        "schema_version": SCHEMA_VERSION,
-        "id": course_id,
-        "client": client,
-        "created": now.replace(microsecond=0),
-        "start_date": start,
-        "planned_sessions": check_planned(planned),
-        "cadence": cadence,
-        "kind": kind,
-        "problem_areas": areas,
-        "dispute_stage": dispute_stage,
-        "goals": goals,
-        "baseline": baseline,
-    })
+    return build_course(course_id, {
+        "client": client, "start_date": start, "planned_sessions": planned,
+        "problem_areas": areas, "cadence": cadence, "kind": kind,
+        "dispute_stage": dispute_stage, "baseline_measures": baseline_measures or {},
+    }, now)
+
+
+def build_course(course_id: str, fields: dict[str, Any], now: dt.datetime) -> Course:
+    """A new course from assessment fields; goals default to the areas' catalogue goals."""
+    fields = dict(fields)
+    areas = check_problem_areas(list(fields["problem_areas"]))
+    check_planned(fields["planned_sessions"])
+    check_choice(fields.get("cadence", "weekly"), catalogue.CADENCES, "cadence")
+    check_choice(fields.get("kind", "clinician-led"), catalogue.COURSE_KINDS, "course kind")
+    stage = fields.get("dispute_stage")
+    if stage is not None:
+        check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
+        if "role-dispute" not in areas:
+            raise InputError("--dispute-stage is only for a role-dispute problem area")
+    if "goals" not in fields:
+        fields["goals"] = [{"id": g.id, "text": g.text, "area": area}
+                           for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
+    measures_given = fields.pop("baseline_measures", None)
+    if measures_given:
+        fields["baseline"] = {"date": fields["start_date"], **measures_given}
+    document = {"schema_version": SCHEMA_VERSION, "id": course_id,
+                "created": now.replace(microsecond=0), **fields}
+    course: Course = _validated(Course, {k: v for k, v in document.items() if v is not None},
+                                "course")
+    return course
 
 
 def add_session(course: Course, record: SessionRecord) -> int:
@@ -287,3 +303,66 @@ def add_missed(course: Course, date: dt.date, reason: str) -> None:
         raise InputError("give the reason the appointment was missed")
     course.missed.append(MissedAppointment(date=date, reason=reason))
     course.missed.sort(key=lambda m: m.date)
+
+
+def _validated(model: type[Any], fields: dict[str, Any], what: str) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise InputError(f"{what}: " + "; ".join(describe_validation(error))) from None
+
+
+def add_person(course: Course, fields: dict[str, Any]) -> Person:
+    for required in ("name", "ring"):
+        if fields.get(required) is None:
+            raise InputError(f"a person needs --{required}")
+    person: Person = _validated(Person, {"relationship": "", **fields}, "person")
+    course.inventory.append(person)
+    return person
+
+
+def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
+    if not 1 <= number <= len(course.inventory):
+        raise InputError(f"no person {number}: the inventory has {len(course.inventory)}")
+    if not changes:
+        raise InputError("give at least one field to change, e.g. --ring 2")
+    current = course.inventory[number - 1].model_dump()
+    person: Person = _validated(Person, {**current, **changes}, "person")
+    course.inventory[number - 1] = person
+    return person
+
+
+def timeline_event(date: dt.date | None, event: str | None, mood: str | None) -> TimelineEvent:
+    if date is None or not event:
+        raise InputError("a timeline event needs --date and --event")
+    result: TimelineEvent = _validated(TimelineEvent,
+                                       {"date": date, "event": event, "mood": mood}, "event")
+    return result
+
+
+def add_event(course: Course, event: TimelineEvent) -> None:
+    course.timeline.append(event)
+    course.timeline.sort(key=lambda e: e.date)
+
+
+def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
+    if not goal_id or not text:
+        raise InputError("a goal needs --id and --text")
+    if area is not None:
+        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
+    if any(g.id == goal_id for g in course.goals):
+        raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    course.goals.append(goal)
+    return goal
+
+
+def set_formulation(course: Course, text: str | None, agreed: bool | None,
+                    today: dt.date) -> Formulation:
+    current = course.formulation
+    new_text = text if text is not None else (current.text if current else None)
+    if not new_text or not new_text.strip():
+        raise InputError("the formulation needs text: --text, --draft or --edit")
+    new_agreed = agreed if agreed is not None else (current.agreed if current else False)
+    course.formulation = Formulation(text=new_text, date=today, agreed=new_agreed)
+    return course.formulation

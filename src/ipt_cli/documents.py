@@ -64,9 +64,25 @@ def report_json(report: Report) -> dict[str, Any]:
             {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
             for c in course.contract_changes
         ],
+        "inventory": inventory_json(course),
+        "timeline": [{"date": e.date.isoformat(), "event": e.event, "mood": e.mood}
+                     for e in course.timeline],
+        "formulation": None if course.formulation is None else {
+            "text": course.formulation.text, "agreed": course.formulation.agreed,
+            "date": course.formulation.date.isoformat()},
         "risk_reviews": _risk_reviews_json(course),
         "maintenance": _maintenance_json(report),
     }
+
+
+def inventory_json(course: Course) -> list[dict[str, Any]]:
+    return [
+        {"number": n, "name": p.name, "relationship": p.relationship, "ring": p.ring,
+         "contact": p.contact, "satisfying": p.satisfying, "unsatisfying": p.unsatisfying,
+         "expectations_met": p.expectations_met, "changes_wanted": p.changes_wanted,
+         "tags": list(p.tags)}
+        for n, p in enumerate(course.inventory, 1)
+    ]
 
 
 def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:

@@ -43,7 +43,7 @@ PHQ_ATTRIBUTION = (
     "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
     "reproduce, translate, display or distribute."
 )
-PHQ9_STEM = (
+TWO_WEEK_STEM = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 )
 PHQ9_DIFFICULTY_QUESTION = (

@@ -17,6 +17,7 @@ from rich.text import Text
 from ipt_cli import catalogue
 from ipt_cli.documents import measure_row
 from ipt_cli.measures import INSTRUMENTS
+from ipt_cli.models import Course, Person, TimelineEvent
 from ipt_cli.planning import Agenda, Plan
 from ipt_cli.progress import CourseRow, MeasureSummary, Report
 
@@ -196,3 +197,64 @@ def print_list(rows: list[CourseRow]) -> None:
                     "--problem-area AREA")
         return
     out().print(table)
+
+
+RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
+
+
+def closeness_circle(people: list[Person]) -> RenderableType:
+    """People grouped on three nested rings, the client at the centre."""
+    if not people:
+        return Text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+    numbered = list(enumerate(people, 1))
+    inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
+    for ring in (1, 2, 3):
+        names = [f"{n}. {p.name}" + (f" [{', '.join(p.tags)}]" if p.tags else "")
+                 for n, p in numbered if p.ring == ring]
+        label = Text("\n".join(names) or "(nobody)", justify="center")
+        inner = Panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED,
+                      padding=(0, 2))
+    return inner
+
+
+def print_inventory(people: list[Person]) -> None:
+    out().print(closeness_circle(people))
+    if not people:
+        return
+    table = Table("#", "Person", "Relationship", "Ring", "Contact", "Expectations", "Tags",
+                  box=box.SIMPLE_HEAD, title="Interpersonal inventory")
+    for number, person in enumerate(people, 1):
+        met = {None: "-", True: "met", False: "unmet"}[person.expectations_met]
+        table.add_row(str(number), person.name, person.relationship or "-", str(person.ring),
+                      person.contact or "-", met, ", ".join(person.tags) or "-")
+    out().print(table)
+
+
+def print_timeline(events: list[TimelineEvent]) -> None:
+    if not events:
+        out().print("The timeline is empty. Add events with: ipt timeline COURSE_ID add")
+        return
+    table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
+    for event in events:
+        table.add_row(event.date.isoformat(), event.event, event.mood or "-")
+    out().print(table)
+
+
+def print_goals(course: Course) -> None:
+    table = Table("Goal id", "Goal", "Area", "Latest rating", box=box.SIMPLE_HEAD,
+                  title=f"Goals of {course.id}")
+    for goal in course.goals:
+        ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
+        table.add_row(goal.id, goal.text, goal.area or "-",
+                      str(ratings[-1]) if ratings else "-")
+    out().print(table)
+
+
+def print_formulation(course: Course) -> None:
+    if course.formulation is None:
+        out().print("No formulation yet. Write one with: ipt formulation "
+                    f"{course.id} --draft --edit")
+        return
+    state = "agreed" if course.formulation.agreed else "not yet agreed"
+    out().print(Panel(Text(course.formulation.text),
+                      title=f"Formulation ({state}, {course.formulation.date.isoformat()})"))

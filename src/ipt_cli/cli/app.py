@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
-from ipt_cli.cli import course, demo, plan, report, session
+from ipt_cli.cli import assessment, course, demo, plan, report, session
 from ipt_cli.errors import ExitCode, IptError
 
 DEBUG_ENV = "IPT_DEBUG"
@@ -24,8 +24,9 @@ class IptGroup(TyperGroup):
         except IptError as error:
             sys.stderr.write(f"ipt: error: {error.message}\n")
             raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("\nipt: interrupted; nothing was saved\n")
+        except (KeyboardInterrupt, EOFError) as stop:
+            why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "input ended"
+            sys.stderr.write(f"\nipt: {why}; nothing more was saved\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -76,7 +77,7 @@ def root(
     ctx.obj = {"data_dir": data_dir}
 
 
-for module in (course, session, plan, report, demo):
+for module in (course, assessment, session, plan, report, demo):
     module.register(app)
 
 

@@ -1,6 +1,7 @@
 """`ipt new-course`, `ipt contract` and `ipt maintenance`: a course's contracts."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -23,13 +24,14 @@ def new_course(
         help="Client alias: a pseudonym or initials, never a real name.")] = None,
     start: Annotated[str | None, typer.Option(
         metavar="YYYY-MM-DD", help="Date of session 1 (default: today).")] = None,
-    sessions: Annotated[int, typer.Option(
-        "--sessions", help="Planned sessions, 4-30 (acute IPT: usually 12-16).")] = 16,
-    cadence: Annotated[str, typer.Option(
-        help="weekly, fortnightly or monthly.")] = "weekly",
-    kind: Annotated[str, typer.Option(
-        help="clinician-led, or self-guided (adds crisis guidance to safety notices).")
-    ] = "clinician-led",
+    sessions: Annotated[int | None, typer.Option(
+        "--sessions", show_default=False,
+        help="Planned sessions, 4-30 (default 16; acute IPT usually runs 12-16).")] = None,
+    cadence: Annotated[str | None, typer.Option(
+        help="weekly (default), fortnightly or monthly.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="clinician-led (default), or self-guided (adds crisis guidance to safety "
+        "notices).")] = None,
     problem_area: Annotated[list[str] | None, typer.Option(
         "--problem-area", metavar="AREA",
         help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
@@ -42,56 +44,65 @@ def new_course(
     hamd17: common.Hamd17Option = None,
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE.toml", help="Read the whole assessment from a TOML file.")
+    ] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Start a course: alias, dates, problem areas, baseline.
 
-    The baseline measures count as session 0. Goals are prefilled from the chosen areas.
+    On a terminal, missing values start a step-by-step assessment (inventory, timeline,
+    problem areas, formulation, goals, contract). --from reads a whole assessment from a
+    TOML file (see examples/assessment-template.toml). The baseline measures count as
+    session 0; goals are prefilled from the chosen areas.
     """
     import datetime as dt
 
-    from ipt_cli import actions, catalogue, inputs, render
+    from ipt_cli import actions, inputs, render
     from ipt_cli.errors import ConflictError, InputError
+    from ipt_cli.measures import INSTRUMENTS
     from ipt_cli.paths import check_course_id
     from ipt_cli.planning import build_agenda, contract_dates
 
     course_store = common.store(ctx)
     if course_store.exists(check_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    ask = common.interactive(no_input)
-    if client is None:
-        if not ask:
-            raise InputError("missing --client (a pseudonym or initials)")
-        from ipt_cli import prompts
+    now, today = dt.datetime.now(dt.UTC), inputs.today()
+    given: dict[str, Any] = {
+        "client": client,
+        "start_date": inputs.parse_date(start, "--start") if start else None,
+        "planned_sessions": sessions, "cadence": cadence, "kind": kind,
+        "problem_areas": list(problem_area) if problem_area else None,
+        "dispute_stage": dispute_stage,
+        "baseline_measures": actions.measure_fields(
+            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9) or None,
+    }
+    if from_file is not None:
+        from ipt_cli.assessment import course_from_assessment
 
-        client = prompts.ask_text("Client alias (pseudonym or initials)")
-    areas = list(problem_area or [])
-    if not areas:
-        if not ask:
+        explicit = {k: v for k, v in given.items() if v is not None}
+        course = course_from_assessment(from_file, course_id, now, today, explicit)
+    elif common.interactive(no_input) and (client is None or not problem_area):
+        from ipt_cli import wizard
+
+        fields = wizard.run({k: v for k, v in given.items() if v is not None}, today)
+        course = actions.build_course(course_id, fields, now)
+    else:
+        if client is None:
+            raise InputError("missing --client (a pseudonym or initials)")
+        if not problem_area:
             raise InputError("missing --problem-area (grief, role-dispute, role-transition "
                              "or interpersonal-deficits)")
-        from ipt_cli import prompts
-
-        areas = [prompts.ask_choice("Primary problem area", list(catalogue.PROBLEM_AREAS))]
-    inputs.check_problem_areas(areas)
-    inputs.check_choice(cadence, catalogue.CADENCES, "cadence")
-    inputs.check_choice(kind, catalogue.COURSE_KINDS, "course kind")
-    if dispute_stage is not None:
-        inputs.check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    start_date = inputs.parse_date(start, "--start") if start else inputs.today()
-    baseline = actions.measure_fields(phq9, phq9_difficulty, gad7, hamd17, bdi2_total,
-                                      bdi2_item9)
-    course = actions.new_course(
-        course_id, client, start_date, actions.check_planned(sessions), areas,
-        now=dt.datetime.now(dt.UTC), cadence=cadence, kind=kind, dispute_stage=dispute_stage,
-        baseline_measures=baseline,
-    )
+        defaults = {"start_date": today, "planned_sessions": 16, "cadence": "weekly",
+                    "kind": "clinician-led"}
+        fields = {**defaults, **{k: v for k, v in given.items() if v is not None}}
+        course = actions.build_course(course_id, fields, now)
     path = course_store.create(course)
-    note = actions.planned_count_note(sessions)
+    note = actions.planned_count_note(course.planned_sessions)
     if note:
         render.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        render.safety_notice([f"baseline: {i.upper()} item {n} = {s}"
+        render.safety_notice([f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
                               for i, n, s in course.baseline.risk_scores()],
                              course.kind == "self-guided")
     dates = contract_dates(course.start_date, course.cadence, course.planned_sessions)

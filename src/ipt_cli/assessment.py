@@ -1,0 +1,98 @@
+"""The initial phase as data: suggesting a problem area, drafting a formulation, and reading
+a whole assessment from a TOML file (`ipt new-course --from`). Pure apart from reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ipt_cli import catalogue
+from ipt_cli.errors import DataError
+from ipt_cli.models import SCHEMA_VERSION, Course, Person, TimelineEvent
+from ipt_cli.storage import describe_validation, read_text
+
+DEATH_WORDS = re.compile(r"\b(died|dies|death|dead|passed away|bereave\w*|funeral)\b", re.I)
+NOT_IN_ASSESSMENT = ("schema_version", "id", "created", "sessions", "missed",
+                     "contract_changes", "maintenance")
+
+
+def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tuple[str, str]:
+    """(area id, reason): a death -> grief; a conflict -> role dispute; a recent change ->
+    role transition; interpersonal deficits only when nothing else fits."""
+    for event in timeline:
+        if DEATH_WORDS.search(event.event):
+            return "grief", f"a death on the timeline ({event.date.isoformat()})"
+    lost = [p.name for p in inventory if "lost" in p.tags]
+    if lost:
+        return "grief", f"a person lost: {lost[0]}"
+    conflict = [p.name for p in inventory if "conflict" in p.tags]
+    if conflict:
+        return "role-dispute", f"a conflict with {conflict[0]}"
+    changed = [p.name for p in inventory if "recent-change" in p.tags]
+    if changed or timeline:
+        where = f"a recent change with {changed[0]}" if changed else \
+            f"a life change on the timeline ({timeline[-1].event})"
+        return "role-transition", where
+    return "interpersonal-deficits", "no death, dispute or life change was found"
+
+
+def draft_formulation(areas: list[str], inventory: list[Person],
+                      timeline: list[TimelineEvent]) -> str:
+    """A first draft linking the episode to the problem area, for the clinician to edit."""
+    primary = catalogue.PROBLEM_AREAS[areas[0]]
+    onset = f" It seems to have started around this event: {timeline[-1].event} " \
+        f"({timeline[-1].date.isoformat()})." if timeline else ""
+    key_people = [p.name for p in inventory if p.ring == 1 or p.tags]
+    people = f" The people who matter most here are {', '.join(key_people[:3])}." \
+        if key_people else ""
+    goals = "; ".join(g.text.lower() for g in primary.goals)
+    secondary = ""
+    if len(areas) > 1:
+        secondary = f" We will also keep {catalogue.PROBLEM_AREAS[areas[1]].name.lower()} " \
+            "in view."
+    return (
+        f"You have been depressed, an illness that is treatable and not your fault.{onset}"
+        f"{people} We understand your depression as linked to "
+        f"{primary.name.lower()}. In our sessions we will work on this: {goals}."
+        f"{secondary} As things change between you and others, we expect your mood to lift."
+    )
+
+
+def course_from_assessment(
+    path: Path, course_id: str, now: dt.datetime, today: dt.date, overrides: dict[str, Any]
+) -> Course:
+    """Read an assessment file and build the course; flags in `overrides` win."""
+    try:
+        document = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(path, [f"not valid TOML: {error}"]) from None
+    refused = [key for key in NOT_IN_ASSESSMENT if key in document]
+    if refused:
+        raise DataError(path, [f"{key}: not allowed in an assessment file" for key in refused])
+    overrides = dict(overrides)
+    measures_given = overrides.pop("baseline_measures", None)
+    if measures_given:
+        overrides["baseline"] = measures_given
+    merged: dict[str, Any] = {
+        "start_date": today, "planned_sessions": 16, "cadence": "weekly",
+        "kind": "clinician-led", **document, **overrides,
+        "schema_version": SCHEMA_VERSION, "id": course_id, "created": now.replace(microsecond=0),
+    }
+    if "goals" not in merged and isinstance(merged.get("problem_areas"), list):
+        merged["goals"] = [
+            {"id": g.id, "text": g.text, "area": area}
+            for area in merged["problem_areas"] if area in catalogue.PROBLEM_AREAS
+            for g in catalogue.PROBLEM_AREAS[area].goals
+        ]
+    baseline = merged.get("baseline")
+    if isinstance(baseline, dict) and "date" not in baseline:
+        merged["baseline"] = {"date": merged["start_date"], **baseline}
+    try:
+        return Course.model_validate(merged)
+    except ValidationError as error:
+        raise DataError(path, describe_validation(error)) from None

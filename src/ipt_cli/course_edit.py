@@ -1,0 +1,60 @@
+"""`ipt edit`: edit a course file in the user's editor without ever risking the original."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ipt_cli.editor import editor_command
+from ipt_cli.errors import ConflictError, DataError, InputError
+from ipt_cli.storage import CourseStore, atomic_write, dump_course, parse_course, read_text
+
+
+def _run_editor(path: Path) -> None:
+    import subprocess
+
+    completed = subprocess.run([*editor_command(), str(path)], check=False)
+    if completed.returncode != 0:
+        raise InputError(f"the editor exited with status {completed.returncode}; the course "
+                         f"was left as it was; your copy is kept at {path}")
+
+
+def edit_course_file(store: CourseStore, course_id: str,
+                     retry: Callable[[list[str]], bool]) -> Path | None:
+    """Edit a private copy; replace the real file only with text that validates.
+
+    Returns the course path when saved, None when nothing changed. On invalid text,
+    `retry(problems)` decides whether to edit again; on abort the copy is kept and named.
+    """
+    path = store.paths.course_file(course_id)
+    store.load(course_id)  # a missing or damaged course is refused before the editor opens
+    original = read_text(path)
+    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
+    copy = Path(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(original)
+    while True:
+        _run_editor(copy)
+        edited = copy.read_text(encoding="utf-8")
+        if edited == original:
+            copy.unlink()
+            return None
+        try:
+            course = parse_course(edited, path)
+            if course.id != course_id:
+                raise DataError(path, [f"id: must stay {course_id!r} (use ipt import --as to "
+                                       "copy a course under a new id)"])
+        except DataError as error:
+            if retry(error.problems):
+                continue
+            raise InputError(f"edit aborted; {path} is unchanged; your edited copy is kept "
+                             f"at {copy}") from None
+        with store.locked(course_id):
+            if read_text(path) != original:
+                raise ConflictError(f"{path} changed while you were editing; it was left as "
+                                    f"it is; your edited copy is kept at {copy}")
+            atomic_write(path, dump_course(course).encode("utf-8"))
+        copy.unlink()
+        return path

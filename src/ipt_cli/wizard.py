@@ -1,0 +1,234 @@
+"""The interactive assessment of `ipt new-course` and the prompts of later assessment edits.
+
+Every answer is checked as it is typed and asked again when invalid. Nothing is written
+until the user confirms at the end; Ctrl-C or end of input leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.rule import Rule
+
+from ipt_cli import catalogue, inputs, measures, prompts
+from ipt_cli.assessment import draft_formulation, suggest_area
+from ipt_cli.errors import InputError, Interrupted
+from ipt_cli.models import Person, TimelineEvent
+from ipt_cli.planning import contract_dates
+from ipt_cli.render import closeness_circle, out, safety_notice
+
+TAG_CHOICES = ("support", "conflict", "recent-change", "lost")
+
+
+def _step(number: int, title: str) -> None:
+    out().print(Rule(f"Step {number} of 9: {title}"))
+
+
+def _optional(question: str) -> str | None:
+    return prompts.ask_text(question, default="", required=False) or None
+
+
+def _date(question: str, default: dt.date | None = None) -> dt.date:
+    return prompts.ask(question, lambda text: inputs.parse_date(text),
+                       default.isoformat() if default else None)
+
+
+def _tags(text: str) -> list[str]:
+    tags = [t.strip() for t in text.replace(",", " ").split() if t.strip()]
+    for tag in tags:
+        inputs.check_choice(tag, TAG_CHOICES, "tag")
+    return list(dict.fromkeys(tags))
+
+
+def _yes_no_unknown(text: str) -> bool | None:
+    answer = text.strip().lower()
+    if answer in ("", "?", "unknown"):
+        return None
+    if answer in ("y", "yes", "met"):
+        return True
+    if answer in ("n", "no", "unmet"):
+        return False
+    raise InputError("answer y, n, or leave it blank")
+
+
+def ask_person(given: dict[str, Any]) -> dict[str, Any]:
+    person = dict(given)
+    if "name" not in person:
+        person["name"] = prompts.ask_text("Name or alias")
+    if "relationship" not in person:
+        person["relationship"] = prompts.ask_text("Relationship (e.g. sister, partner)",
+                                                  required=False, default="")
+    if "ring" not in person:
+        person["ring"] = prompts.ask_int("Closeness ring (1 inner, 2 middle, 3 outer)", 1, 3)
+    for key, question in (("contact", "Contact (how often, how)"),
+                          ("satisfying", "What is satisfying"),
+                          ("unsatisfying", "What is not"),
+                          ("changes_wanted", "Changes wanted")):
+        if key not in person:
+            person[key] = _optional(question)
+    if "expectations_met" not in person:
+        person["expectations_met"] = prompts.ask(
+            "Expectations met? (y/n, blank if unclear)", _yes_no_unknown, default="")
+    if "tags" not in person:
+        person["tags"] = prompts.ask(f"Tags ({', '.join(TAG_CHOICES)}; blank for none)",
+                                     _tags, default="")
+    return {k: v for k, v in person.items() if v is not None}
+
+
+def ask_event(date: str | None, event: str | None, mood: str | None) -> TimelineEvent:
+    when = inputs.parse_date(date) if date else _date("Date of the event (YYYY-MM-DD)")
+    what = event or prompts.ask_text("What happened")
+    feeling = mood if mood is not None else _optional("Mood around it")
+    return TimelineEvent(date=when, event=what, mood=feeling)
+
+
+def ask_formulation(draft: str) -> tuple[str, bool]:
+    if draft:
+        out().print(f"\nDraft:\n{draft}\n")
+    how = prompts.ask_choice("Use the draft, edit it in your editor, or type a new one?",
+                             ["use", "edit", "type"], default="use" if draft else "type")
+    text = draft
+    if how == "edit":
+        from ipt_cli.editor import edit_text
+
+        text = edit_text(draft).strip() or draft
+    elif how == "type":
+        text = prompts.ask_text("Formulation")
+    agreed = prompts.confirm("Did the client agree with the formulation?", default=True)
+    return text, agreed
+
+
+def _ask_instrument(instrument: measures.Instrument, self_guided: bool) -> list[int]:
+    out().print(measures.TWO_WEEK_STEM)
+    scale = ", ".join(f"{n} = {label}" for n, label in enumerate(measures.ANSWER_SCALE))
+    out().print(f"Answers: {scale}")
+    items = []
+    for number, label in enumerate(instrument.item_labels, 1):
+        items.append(prompts.ask_int(f"{instrument.name} {number}. {label}", 0, 3))
+        if number == instrument.risk_item and items[-1] >= 1:
+            safety_notice([f"{instrument.name} item {number} = {items[-1]}"], self_guided)
+    return items
+
+
+def _symptoms(values: dict[str, Any], self_guided: bool) -> dict[str, Any]:
+    baseline: dict[str, Any] = {}
+    if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
+        items = _ask_instrument(measures.PHQ9, self_guided)
+        difficulty = prompts.ask_int(
+            measures.PHQ9_DIFFICULTY_QUESTION + " (" + ", ".join(
+                f"{n} = {t}" for n, t in enumerate(measures.DIFFICULTY_SCALE)) + ")", 0, 3)
+        baseline["phq9"] = {"items": items, "difficulty": difficulty}
+    if "gad7" not in values and prompts.confirm("Also take the GAD-7?", default=False):
+        baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
+    if baseline:
+        out().print(measures.PHQ_ATTRIBUTION, style="dim")
+    return baseline
+
+
+def _inventory() -> list[dict[str, Any]]:
+    people: list[dict[str, Any]] = []
+    out().print("Add each important person: who they are, how close, what works and what not.")
+    while prompts.confirm("Add a person?", default=not people):
+        people.append(ask_person({}))
+    out().print(closeness_circle([Person.model_validate(p) for p in people]))
+    return people
+
+
+def _timeline() -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    out().print("Note life events around the onset of symptoms, and the mood at the time.")
+    while prompts.confirm("Add a life event?", default=not events):
+        events.append(ask_event(None, None, None))
+    return sorted(events, key=lambda e: e.date)
+
+
+def _areas(people: list[Person], events: list[TimelineEvent]) -> tuple[list[str], str | None]:
+    for area in catalogue.PROBLEM_AREAS.values():
+        out().print(f"- {area.id}: {area.when_chosen}")
+    suggested, reason = suggest_area(people, events)
+    out().print(f"Suggested: {suggested} ({reason})")
+    choices = list(catalogue.PROBLEM_AREAS)
+    primary = prompts.ask_choice("Primary problem area", choices, default=suggested)
+    others = ["none"] + [c for c in choices if c != primary]
+    secondary = prompts.ask_choice("Secondary problem area (optional)", others, default="none")
+    areas = [primary] + ([secondary] if secondary != "none" else [])
+    stage = None
+    if "role-dispute" in areas:
+        for item in catalogue.DISPUTE_STAGES.values():
+            out().print(f"- {item.id}: {item.text}")
+        stage = prompts.ask_choice("Stage of the dispute", list(catalogue.DISPUTE_STAGES))
+    return areas, stage
+
+
+def _goals(areas: list[str]) -> list[dict[str, Any]]:
+    goals: list[dict[str, Any]] = [{"id": g.id, "text": g.text, "area": area}
+             for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
+    for goal in goals:
+        out().print(f"- {goal['id']}: {goal['text']}")
+    if not prompts.confirm("Keep all of these goals?", default=True):
+        goals = [g for g in goals if prompts.confirm(f"Keep '{g['text']}'?", default=True)]
+    while prompts.confirm("Add a goal of your own?", default=False):
+        text = prompts.ask_text("Goal")
+        goal_id = prompts.ask(
+            "Goal id (lowercase letters, digits, hyphens)",
+            lambda answer: _goal_id(answer, [g["id"] for g in goals]))
+        goals.append({"id": goal_id, "text": text, "area": None})
+    return goals
+
+
+def _goal_id(answer: str, taken: list[str]) -> str:
+    from ipt_cli.paths import COURSE_ID_PATTERN
+
+    answer = answer.strip()
+    if not COURSE_ID_PATTERN.fullmatch(answer):
+        raise InputError("use lowercase letters, digits and hyphens, e.g. walk-group")
+    if answer in taken:
+        raise InputError(f"goal id {answer!r} is taken")
+    return answer
+
+
+def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Ask for everything `values` (the options given) leaves open; return course fields."""
+    _step(1, "basics")
+    fields: dict[str, Any] = {}
+    fields["client"] = values.get("client") or prompts.ask_text(
+        "Client alias (a pseudonym or initials, never a real name)")
+    fields["start_date"] = values.get("start_date") or _date("Date of session 1", today)
+    fields["planned_sessions"] = prompts.ask_int(
+        "Planned sessions (acute IPT usually 12-16)", 4, 30, values.get("planned_sessions") or 16)
+    fields["cadence"] = prompts.ask_choice("Cadence", list(catalogue.CADENCES),
+                                           default=values.get("cadence", "weekly"))
+    fields["kind"] = prompts.ask_choice("Kind of course", list(catalogue.COURSE_KINDS),
+                                        default=values.get("kind", "clinician-led"))
+    self_guided = fields["kind"] == "self-guided"
+    _step(2, "symptom review and baseline")
+    fields["baseline_measures"] = _symptoms(values, self_guided)
+    _step(3, "sick role and medication")
+    given = prompts.confirm("Sick role given?", default=True)
+    fields["sick_role"] = {"given": given, "note": _optional("Note on the sick role")}
+    fields["medication"] = _optional("Medication considered (note)")
+    _step(4, "interpersonal inventory")
+    fields["inventory"] = _inventory()
+    _step(5, "timeline")
+    events = _timeline()
+    fields["timeline"] = [e.model_dump() for e in events]
+    _step(6, "problem areas")
+    people = [Person.model_validate(p) for p in fields["inventory"]]
+    if values.get("problem_areas"):
+        fields["problem_areas"] = values["problem_areas"]
+        fields["dispute_stage"] = values.get("dispute_stage")
+    else:
+        fields["problem_areas"], fields["dispute_stage"] = _areas(people, events)
+    _step(7, "interpersonal formulation")
+    text, agreed = ask_formulation(draft_formulation(fields["problem_areas"], people, events))
+    fields["formulation"] = {"text": text, "agreed": agreed, "date": today}
+    _step(8, "goals")
+    fields["goals"] = _goals(fields["problem_areas"])
+    _step(9, "treatment contract")
+    dates = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
+    out().print(f"{len(dates)} {fields['cadence']} sessions, {dates[0].isoformat()} to "
+                f"{dates[-1].isoformat()}: initial, middle and termination phases.")
+    if not prompts.confirm("Save this course?", default=True):
+        raise Interrupted("nothing was saved, as you asked")
+    return fields
