@@ -1,0 +1,74 @@
+"""A tiny expect: run a command on a pseudo-terminal, wait for text, type answers."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import select
+import subprocess
+import termios
+import time
+from collections.abc import Sequence
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _take_terminal() -> None:
+    """In the child: lead a new session with the pty as controlling terminal, so that
+    Ctrl-C typed on it sends SIGINT as on a real terminal."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Terminal:
+    def __init__(self, argv: Sequence[str], env: dict[str, str], columns: int = 100) -> None:
+        self.master, slave = pty.openpty()
+        os.set_inheritable(slave, True)
+        env = {**env, "COLUMNS": str(columns), "LINES": "50", "TERM": "xterm"}
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     close_fds=True, preexec_fn=_take_terminal)
+        os.close(slave)
+        self.screen = ""
+        self._seen = 0
+
+    def _read(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            self.screen += ANSI.sub("", chunk.decode("utf-8", "replace")).replace("\r", "")
+
+    def expect(self, text: str, timeout: float = 15.0) -> str:
+        """Wait until `text` appears after what was already matched; return what came."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.screen.find(text, self._seen)
+            if found >= 0:
+                came = self.screen[self._seen: found + len(text)]
+                self._seen = found + len(text)
+                return came
+            self._read(0.1)
+        raise AssertionError(f"never saw {text!r}; screen ends with:\n{self.screen[-1500:]}")
+
+    def send(self, answer: str) -> None:
+        os.write(self.master, answer.encode() + b"\r")
+
+    def answer(self, prompt: str, reply: str) -> str:
+        came = self.expect(prompt)
+        self.send(reply)
+        return came
+
+    def interrupt(self) -> None:
+        os.write(self.master, b"\x03")
+
+    def finish(self, timeout: float = 15.0) -> int:
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            self._read(0.1)
+        self._read(0.2)
+        os.close(self.master)
+        return self.proc.wait(timeout=1)

@@ -1,0 +1,111 @@
+"""The `ipt new-course` wizard, driven through a pseudo-terminal as a person would."""
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ipt_command
+from tests.e2e.pty_driver import Terminal
+
+pytestmark = pytest.mark.e2e
+
+
+def start(*args: str) -> Terminal:
+    return Terminal([*ipt_command(), *args], dict(os.environ))
+
+
+def test_wizard_end_to_end(data_home: Path) -> None:
+    term = start("new-course", "wz")
+    term.answer("Client alias", "Z.Q.")
+    term.answer("Date of session 1", "2026-01-05")
+    term.answer("Planned sessions", "12")
+    term.answer("Cadence", "")
+    term.answer("Kind of course", "2")
+    term.answer("Take the PHQ-9 baseline now?", "y")
+    screen = term.answer("PHQ-9 1. Little interest", "2")
+    assert "0 = not at all" in screen and "3 = nearly every day" in screen
+    for reply in ("2", "1", "2", "1", "1", "1", "0"):
+        term.answer("PHQ-9", reply)
+    term.answer("PHQ-9 9.", "7")  # out of range: asked again
+    term.answer("enter a whole number 0-3", "")
+    term.answer("PHQ-9 9.", "1")
+    screen = term.expect("how difficult")
+    assert "SAFETY" in screen and "crisis line" in screen  # shown at once, self-guided
+    term.send("2")
+    term.answer("Also take the GAD-7?", "n")
+    term.answer("Sick role given?", "y")
+    term.answer("Note on the sick role", "Off work two weeks")
+    term.answer("Medication considered", "")
+    term.answer("Add a person?", "y")
+    term.answer("Name or alias", "Mother")
+    term.answer("Relationship", "mother")
+    term.answer("Closeness ring", "1")
+    for prompt in ("Contact", "What is satisfying", "What is not", "Changes wanted",
+                   "Expectations met?"):
+        term.answer(prompt, "")
+    term.answer("Tags", "lost")
+    term.answer("Add a person?", "y")
+    term.answer("Name or alias", "Partner (T.)")
+    term.answer("Relationship", "partner")
+    term.answer("Closeness ring", "2")
+    for prompt in ("Contact", "What is satisfying", "What is not", "Changes wanted"):
+        term.answer(prompt, "")
+    term.answer("Expectations met?", "n")
+    term.answer("Tags", "conflict")
+    term.answer("Add a person?", "n")
+    circle = term.expect("Add a life event?")
+    assert "inner ring" in circle and "1. Mother [lost]" in circle
+    assert "middle ring" in circle and "2. Partner (T.) [conflict]" in circle
+    term.send("y")
+    term.answer("Date of the event", "2025-02-30")
+    term.answer("is not a date", "")
+    term.answer("Date of the event", "2025-10-02")
+    term.answer("What happened", "Mother died after a stroke")
+    term.answer("Mood around it", "numb")
+    term.answer("Add a life event?", "n")
+    screen = term.answer("Primary problem area", "")  # take the suggestion
+    assert "Suggested: grief" in screen and "role-transition:" in screen
+    term.answer("Secondary problem area", "role-dispute")
+    term.answer("Stage of the dispute", "impasse")
+    screen = term.answer("Use the draft", "use")
+    assert "Mother died after a stroke" in screen
+    term.answer("Did the client agree", "y")
+    term.answer("Keep all of these goals?", "y")
+    term.answer("Add a goal of your own?", "y")
+    term.answer("Goal:", "Talk to T. every Sunday")
+    term.answer("Goal id", "Sunday Talk")
+    term.answer("use lowercase letters", "")
+    term.answer("Goal id", "sunday-talk")
+    term.answer("Add a goal of your own?", "n")
+    screen = term.answer("Save this course?", "y")
+    assert "12 weekly sessions, 2026-01-05 to 2026-03-23" in screen
+    term.expect("session 1 of 12")
+    assert term.finish() == 0
+    assert "Traceback" not in term.screen
+    course = tomllib.loads((data_home / "courses" / "wz.toml").read_text())
+    assert course["client"] == "Z.Q." and course["kind"] == "self-guided"
+    assert course["problem_areas"] == ["grief", "role-dispute"]
+    assert course["dispute_stage"] == "impasse"
+    assert course["baseline"]["phq9"] == {"items": [2, 2, 1, 2, 1, 1, 1, 0, 1], "difficulty": 2}
+    assert [p["ring"] for p in course["inventory"]] == [1, 2]
+    assert course["timeline"][0]["event"] == "Mother died after a stroke"
+    assert course["formulation"]["agreed"] is True
+    assert course["goals"][-1] == {"id": "sunday-talk", "text": "Talk to T. every Sunday"}
+    assert course["sick_role"] == {"given": True, "note": "Off work two weeks"}
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "eof"])
+def test_interrupted_wizard_writes_nothing(data_home: Path, stop: str) -> None:
+    term = start("new-course", "wz")
+    term.answer("Client alias", "Z.Q.")
+    term.expect("Date of session 1")
+    if stop == "ctrl-c":
+        term.interrupt()
+    else:
+        os.write(term.master, b"\x04")
+    code = term.finish()
+    assert code == 130
+    assert "nothing more was saved" in term.screen and "Traceback" not in term.screen
+    assert not (data_home / "courses" / "wz.toml").exists()
