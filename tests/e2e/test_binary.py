@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import PHQ9_MODERATE, ipt_command
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES
 
 from ipt_cli import actions, storage
 from ipt_cli.errors import (
@@ -23,6 +22,7 @@ from ipt_cli.errors import (
 from ipt_cli.models import Course, SessionRecord
 from ipt_cli.paths import check_course_id
 from ipt_cli.storage import CourseStore, dump_course, load_course_file, parse_course
+from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
