@@ -109,3 +109,39 @@ def test_interrupted_wizard_writes_nothing(data_home: Path, stop: str) -> None:
     assert code == 130
     assert "nothing more was saved" in term.screen and "Traceback" not in term.screen
     assert not (data_home / "courses" / "wz.toml").exists()
+
+
+def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "role-dispute",
+            "--dispute-stage", "impasse", "--start", "2026-01-05")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "Ask for a calm talk",
+            "--goal", "dispute-identify=3")
+    term = start("session", "ab")
+    screen = term.answer("Date", "2026-01-12")
+    assert "session 2 of 16" in screen
+    term.answer("Give the PHQ-9 now?", "y")
+    term.answer("PHQ-9 9.", "0")  # the risk item comes first
+    for reply in ("1", "1", "1", "1", "1", "1", "1", "0"):
+        term.answer("PHQ-9", reply)
+    term.answer("Mood", "6")
+    term.answer("Mood and events", "Calmer week")
+    term.answer("How did last session's task go? (Ask for a calm talk)", "We talked")
+    term.answer("Techniques used", "4, role-play")
+    term.answer("Strategies covered", "dispute-clarify")
+    screen = term.answer("Progress on 'Identify the dispute' (0-10, last 3", "5")
+    term.answer("Progress on 'Choose a plan", "")
+    term.answer("Progress on 'Change expectations", "")
+    term.answer("Stage of the dispute now", "renegotiation")
+    term.answer("Task until next session", "Plan a weekend")
+    term.answer("Note", "Private words")
+    summary = term.expect("Save this session?")
+    assert "Session summary" in summary and "7 (item 9 = 0)" in summary
+    term.send("y")
+    term.expect("Recorded session 2 of 16")
+    assert term.finish() == 0
+    session = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["sessions"][1]
+    assert session["phq9"]["items"] == [1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert session["techniques"] == ["communication-analysis", "role-play"]
+    assert session["goal_ratings"] == {"dispute-identify": 5}
+    assert session["dispute_stage"] == "renegotiation" and session["task"] == "Plan a weekend"
+    assert session["task_outcome"] == "We talked" and session["note"] == "Private words"

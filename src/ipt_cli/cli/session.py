@@ -117,13 +117,20 @@ def session(
         render.out().print(f"Recorded a missed appointment on {when.isoformat()} for "
                            f"{course_id}.")
         return
-    record = actions.session_record(
-        when, note=text, measure_options=actions.measure_fields(
-            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
-        mood=mood, events=events, focus=focus, techniques=technique or [],
-        strategies=strategy or [], goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
-        dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
-    )
+    if not given and text is None and date is None and common.interactive(no_input):
+        from ipt_cli.session_prompts import ask_session
+
+        answers = ask_session(store.load(course_id), today)
+        record = actions.session_record(answers.pop("date"), **answers)
+    else:
+        record = actions.session_record(
+            when, note=text, measure_options=actions.measure_fields(
+                phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
+            mood=mood, events=events, focus=focus, techniques=technique or [],
+            strategies=strategy or [],
+            goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
+            dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
+        )
     saved: dict[str, Any] = {}
 
     def record_it(course: "Course") -> "Recorded":
