@@ -22,6 +22,7 @@ from ipt_cli.models import (
     Bdi2,
     ContractChange,
     Course,
+    Ending,
     Formulation,
     Gad7,
     Goal,
@@ -366,3 +367,29 @@ def set_formulation(course: Course, text: str | None, agreed: bool | None,
     new_agreed = agreed if agreed is not None else (current.agreed if current else False)
     course.formulation = Formulation(text=new_text, date=today, agreed=new_agreed)
     return course.formulation
+
+
+def record_ending(course: Course, warning_signs: list[str], feelings_discussed: bool | None,
+                  remaining: str | None, decision: str | None, note: str | None) -> Ending:
+    """Add to the termination record; repeated calls add signs and replace the rest."""
+    if decision is not None:
+        check_choice(decision, ("maintenance", "referral", "end"), "decision")
+    current = course.ending or Ending()
+    updated: Ending = _validated(Ending, {
+        "warning_signs": current.warning_signs + [s for s in warning_signs if s.strip()],
+        "feelings_discussed": current.feelings_discussed if feelings_discussed is None
+        else feelings_discussed,
+        "remaining_issues": remaining if remaining is not None else current.remaining_issues,
+        "decision": decision if decision is not None else current.decision,
+        "decision_note": note if note is not None else current.decision_note,
+    }, "ending")
+    course.ending = updated
+    return updated
+
+
+def set_archived(course: Course, archived: bool, today: dt.date) -> None:
+    if archived and course.archived:
+        raise ConflictError(f"course {course.id!r} is already archived")
+    if not archived and not course.archived:
+        raise ConflictError(f"course {course.id!r} is not archived")
+    course.archived = today if archived else None

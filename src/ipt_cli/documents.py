@@ -72,6 +72,13 @@ def report_json(report: Report) -> dict[str, Any]:
             "date": course.formulation.date.isoformat()},
         "risk_reviews": _risk_reviews_json(course),
         "maintenance": _maintenance_json(report),
+        "tasks": [{"session": t.session, "date": t.date.isoformat(), "task": t.task,
+                   "outcome": t.outcome} for t in report.tasks],
+        "termination_checklist": [{"id": i.id, "text": i.text, "done": i.done}
+                                  for i in report.checklist],
+        "ending": None if course.ending is None else course.ending.model_dump(),
+        "completed": report.completed,
+        "archived": course.archived.isoformat() if course.archived else None,
     }
 
 
@@ -126,6 +133,43 @@ def _maintenance_json(report: Report) -> dict[str, Any] | None:
         "measures": {k: _measure_json(m) for k, m in report.maintenance_measures.items()},
         "sessions": [_session_json(n, s) for n, s in enumerate(plan.sessions, 1)],
     }
+
+
+def end_of_course_text(report: Report) -> str:
+    """The end-of-course summary: change, response/remission, goals, signs, decision."""
+    course = report.course
+    lines = [f"{report.sessions_recorded} sessions held of {course.planned_sessions} planned."]
+    for m in report.measures.values():
+        if m.latest is None:
+            continue
+        lines.append(
+            f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
+            f"now {m.severity}; response {_yes_no(m.response)}, remission "
+            f"{_yes_no(m.remission)}, reliable change {_yes_no(m.reliable_change)}.")
+    for goal in report.goals:
+        lines.append(f"Goal {goal.id}: latest {_shown(goal.latest)}/10.")
+    ending = course.ending
+    signs = ", ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
+    lines.append(f"Relapse warning signs: {signs}.")
+    decision = ending.decision if ending and ending.decision else "not recorded"
+    note = f" ({ending.decision_note})" if ending and ending.decision_note else ""
+    lines.append(f"Decision after the course: {decision}{note}.")
+    if report.open_items:
+        lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
+    return "\n".join(lines)
+
+
+def session_notes_markdown(course: Course) -> str:
+    """Every session's note, events and addenda: the private part of an export."""
+    out = ["## Session notes", ""]
+    for number, session in enumerate(course.sessions, 1):
+        out += [f"### Session {number} ({session.date.isoformat()})", ""]
+        if session.events:
+            out += [f"**Events:** {session.events}", ""]
+        out += [session.note or "*(no note)*", ""]
+        for addendum in session.addenda:
+            out += [f"*Addendum {addendum.date.isoformat()}:* {addendum.text}", ""]
+    return "\n".join(out)
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -226,6 +270,16 @@ def report_markdown(report: Report) -> str:
         out += ["## Techniques used", ""]
         out += _md_table(["Technique", "Sessions"],
                          [[t, str(n)] for t, n in report.techniques.items()])
+    if report.tasks:
+        out += ["## Between-session tasks", ""]
+        out += _md_table(["Session", "Task", "Outcome"],
+                         [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks])
+    if report.checklist:
+        out += ["## Termination checklist", ""]
+        out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
+    if report.completed:
+        out += ["## End of course", ""]
+        out += [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
     if course.contract_changes:
         out += ["## Contract changes", ""]
         out += _md_table(["Date", "From", "To", "Reason"],

@@ -203,6 +203,16 @@ class Goal(Record):
     area: ProblemAreaId | None = None
 
 
+class Ending(Record):
+    """The termination work: what was agreed for after the course."""
+
+    warning_signs: list[str] = []
+    feelings_discussed: bool = False
+    remaining_issues: str | None = None
+    decision: Literal["maintenance", "referral", "end"] | None = None
+    decision_note: str | None = None
+
+
 PlannedCount = Annotated[int, Field(ge=4, le=30)]
 
 
@@ -245,6 +255,8 @@ class Course(Record):
     missed: list[MissedAppointment] = []
     contract_changes: list[ContractChange] = []
     maintenance: Maintenance | None = None
+    ending: Ending | None = None
+    archived: dt.date | None = None
 
     @field_validator("problem_areas")
     @classmethod

@@ -10,9 +10,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from ipt_cli import catalogue
 from ipt_cli.measures import INSTRUMENTS, Band, Instrument, ScoringRules, outcome, severity
-from ipt_cli.models import Administration, Course
-from ipt_cli.planning import course_phase, current_dispute_stage, next_session_date
+from ipt_cli.models import Administration, Course, Ending
+from ipt_cli.planning import (
+    course_phase,
+    course_spans,
+    current_dispute_stage,
+    next_session_date,
+)
 from ipt_cli.safety import SafetyFlag, safety_flags
 
 
@@ -51,6 +57,21 @@ class GoalSummary:
 
 
 @dataclass(frozen=True)
+class TaskRow:
+    session: int
+    date: dt.date
+    task: str
+    outcome: str | None  # recorded at the next session
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    text: str
+    done: bool
+
+
+@dataclass(frozen=True)
 class Report:
     course: Course
     today: dt.date
@@ -62,6 +83,16 @@ class Report:
     flags: list[SafetyFlag]
     goals: list[GoalSummary]
     techniques: dict[str, int] = field(default_factory=dict)
+    tasks: list[TaskRow] = field(default_factory=list)
+    checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
+
+    @property
+    def completed(self) -> bool:
+        return self.phase == "completed"
+
+    @property
+    def open_items(self) -> list[ChecklistItem]:
+        return [item for item in self.checklist if not item.done]
 
     @property
     def sessions_recorded(self) -> int:
@@ -116,6 +147,33 @@ def _used_measures(course: Course, rules: ScoringRules, maintenance: bool
     return measures
 
 
+def task_rows(course: Course) -> list[TaskRow]:
+    rows = []
+    sessions = course.sessions
+    for index, session in enumerate(sessions):
+        if session.task:
+            following = sessions[index + 1] if index + 1 < len(sessions) else None
+            rows.append(TaskRow(index + 1, session.date, session.task,
+                                following.task_outcome if following else None))
+    return rows
+
+
+def termination_checklist(course: Course) -> list[ChecklistItem]:
+    """The termination tasks, each marked done from what the course records."""
+    spans = course_spans(course)
+    ending = course.ending or Ending()
+    held_in_termination = len(course.sessions) > course.planned_sessions - spans.termination
+    done = {
+        "review-change": held_in_termination,
+        "warning-signs": bool(ending.warning_signs),
+        "ending-feelings": ending.feelings_discussed,
+        "remaining-issues": ending.remaining_issues is not None,
+        "next-steps": ending.decision is not None,
+    }
+    return [ChecklistItem(task.id, task.text, done[task.id])
+            for task in catalogue.PHASES["termination"].tasks]
+
+
 def build_report(course: Course, today: dt.date, rules: ScoringRules | None = None) -> Report:
     rules = rules or ScoringRules()
     goals = [
@@ -124,10 +182,11 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         for g in course.goals
     ]
     techniques = Counter(t for s in course.sessions for t in s.techniques)
+    phase = course_phase(course)
     return Report(
         course=course,
         today=today,
-        phase=course_phase(course),
+        phase=phase,
         next_date=next_session_date(course),
         measures=_used_measures(course, rules, maintenance=False),
         maintenance_measures=_used_measures(course, rules, maintenance=True)
@@ -136,6 +195,9 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         flags=safety_flags(course),
         goals=goals,
         techniques=dict(techniques.most_common()),
+        tasks=task_rows(course),
+        checklist=termination_checklist(course) if phase in ("termination", "completed")
+        else [],
     )
 
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli import catalogue
-from ipt_cli.documents import measure_row
+from ipt_cli.documents import end_of_course_text, measure_row
 from ipt_cli.measures import INSTRUMENTS
 from ipt_cli.models import Course, Person, TimelineEvent
 from ipt_cli.planning import Agenda, Plan
@@ -60,11 +60,19 @@ def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
                  border_style="bold red", box=box.HEAVY)
 
 
-def _chart(summary: MeasureSummary) -> Table:
-    """A horizontal bar per administration, scaled to the instrument's maximum."""
+def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
+    """A horizontal bar per administration, scaled to the instrument's maximum, with the
+    timeline's life events marked between the sessions they fell between."""
     top = INSTRUMENTS[summary.instrument].total_max
     chart = Table(box=None, show_header=False, padding=(0, 1))
+    pending = sorted(events, key=lambda e: e.date)
+    first_date = summary.series[0].date if summary.series else None
+    pending = [e for e in pending if first_date is None or e.date >= first_date]
     for point in summary.series:
+        while pending and pending[0].date < point.date:
+            event = pending.pop(0)
+            chart.add_row("", event.date.isoformat(), Text(f"* {event.event}", style="cyan"),
+                          "", "")
         filled = round(point.total / top * BAR_WIDTH)
         bar = Text("█" * filled + "·" * (BAR_WIDTH - filled),
                    style=SEVERITY_STYLE.get(point.severity, ""))
@@ -73,12 +81,8 @@ def _chart(summary: MeasureSummary) -> Table:
     return chart
 
 
-def report_renderable(report: Report) -> RenderableType:
+def _header(report: Report) -> Panel:
     course = report.course
-    parts: list[RenderableType] = []
-    unreviewed = report.unreviewed_flags
-    if unreviewed:
-        parts.append(_flags_panel([f.label for f in unreviewed], course.kind == "self-guided"))
     next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     next_date = "none"
     if report.next_date:
@@ -86,11 +90,12 @@ def report_renderable(report: Report) -> RenderableType:
         if report.next_date < report.today:
             next_date += " (OVERDUE)"
     header = Table.grid(padding=(0, 2))
-    header.add_row("Course", f"{course.id} ({course.kind})")
+    header.add_row("Course", f"{course.id} ({course.kind})"
+                   + (f", archived {course.archived.isoformat()}" if course.archived else ""))
     header.add_row("Client", course.client)
     header.add_row("Start", course.start_date.isoformat())
-    header.add_row("Phase", f"{report.phase}: week {next_number} of {course.planned_sessions}"
-                   if report.phase != "completed" else "completed")
+    header.add_row("Phase", "completed" if report.completed
+                   else f"{report.phase}: week {next_number} of {course.planned_sessions}")
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
@@ -100,27 +105,36 @@ def report_renderable(report: Report) -> RenderableType:
     for change in course.contract_changes:
         header.add_row("Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} "
                                    f"({change.reason})")
-    parts.append(Panel(header, title="IPT progress report", box=box.ROUNDED))
-    if course.formulation:
-        agreed = "agreed" if course.formulation.agreed else "not yet agreed"
-        parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
+    return Panel(header, title="IPT progress report", box=box.ROUNDED)
+
+
+def _measures(report: Report) -> list[RenderableType]:
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
-    parts.append(table)
+    parts: list[RenderableType] = [table]
     for summary in report.measures.values():
         if summary.series:
-            parts.append(Panel(_chart(summary), title=f"{summary.name} by session",
-                               box=box.ROUNDED))
-    plan = course.maintenance
-    if plan:
-        block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
-        for summary in report.maintenance_measures.values():
-            block.add_row(*measure_row(summary))
-        heading = Text(f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
-                       f"sessions from {plan.start_date.isoformat()}; change is against the "
-                       "acute baseline")
-        parts.append(Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED))
+            parts.append(Panel(_chart(summary, report.course.timeline),
+                               title=f"{summary.name} by session", box=box.ROUNDED))
+    return parts
+
+
+def _maintenance(report: Report) -> Panel | None:
+    plan = report.course.maintenance
+    if plan is None:
+        return None
+    block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
+    for summary in report.maintenance_measures.values():
+        block.add_row(*measure_row(summary))
+    heading = Text(f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
+                   f"sessions from {plan.start_date.isoformat()}; change is against the "
+                   "acute baseline")
+    return Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED)
+
+
+def _goals_and_work(report: Report) -> list[RenderableType]:
+    parts: list[RenderableType] = []
     if report.goals:
         goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:
@@ -130,6 +144,45 @@ def report_renderable(report: Report) -> RenderableType:
     if report.techniques:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(Text(f"Techniques used: {used}"))
+    if report.tasks:
+        tasks = Table("#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD,
+                      title="Tasks")
+        for row in report.tasks:
+            tasks.add_row(str(row.session), row.task, row.outcome or "-")
+        parts.append(tasks)
+    return parts
+
+
+def _termination(report: Report) -> list[RenderableType]:
+    if not report.checklist:
+        return []
+    lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
+    open_count = len(report.open_items)
+    title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
+    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title,
+                                         box=box.ROUNDED)]
+    if report.completed:
+        parts.append(Panel(Text(end_of_course_text(report)), title="End of course",
+                           box=box.DOUBLE))
+    return parts
+
+
+def report_renderable(report: Report) -> RenderableType:
+    course = report.course
+    parts: list[RenderableType] = []
+    if report.unreviewed_flags:
+        parts.append(_flags_panel([f.label for f in report.unreviewed_flags],
+                                  course.kind == "self-guided"))
+    parts.append(_header(report))
+    if course.formulation:
+        agreed = "agreed" if course.formulation.agreed else "not yet agreed"
+        parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
+    parts += _measures(report)
+    maintenance = _maintenance(report)
+    if maintenance:
+        parts.append(maintenance)
+    parts += _goals_and_work(report)
+    parts += _termination(report)
     reviewed = [f for f in report.flags if f.reviewed]
     if reviewed:
         parts.append(Text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
@@ -258,3 +311,14 @@ def print_formulation(course: Course) -> None:
     state = "agreed" if course.formulation.agreed else "not yet agreed"
     out().print(Panel(Text(course.formulation.text),
                       title=f"Formulation ({state}, {course.formulation.date.isoformat()})"))
+
+
+def report_text(report: Report, width: int = 80) -> str:
+    """The text report as plain characters (for --output): no colour, fixed width."""
+    from io import StringIO
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=width, no_color=True, highlight=False,
+                      markup=False, color_system=None)
+    console.print(report_renderable(report))
+    return buffer.getvalue()

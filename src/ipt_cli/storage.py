@@ -118,6 +118,27 @@ def load_course_file(path: Path) -> Course:
     return parse_course(read_text(path), path)
 
 
+def read_course_document(path: Path) -> Course:
+    """A course from a .toml file, or from a .json one written by `ipt export`."""
+    if path.suffix.lower() != ".json":
+        return load_course_file(path)
+    import json
+
+    try:
+        document = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise DataError(path, [f"not valid JSON: {error}"]) from None
+    if not isinstance(document, dict):
+        raise DataError(path, ["not a course: expected a JSON object"])
+    document = migrate(document, path)
+    try:
+        # JSON has no dates: lax mode parses ISO strings, and then the strict model checks all.
+        lax = Course.model_validate(document, strict=False)
+        return Course.model_validate(lax.model_dump())
+    except ValidationError as error:
+        raise DataError(path, describe_validation(error)) from None
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -255,6 +276,17 @@ class CourseStore:
                 self.paths.course_file(course_id), dump_course(checked).encode("utf-8")
             )
         return result
+
+    def delete(self, course_id: str) -> None:
+        with self.locked(course_id):
+            path = self.paths.course_file(course_id)
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                raise NotFoundError(f"no course {course_id!r}") from None
+            except OSError as error:
+                raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
+            _fsync_dir(path.parent)
 
     def list_courses(self) -> list[ListedCourse]:
         if not self.paths.courses.is_dir():

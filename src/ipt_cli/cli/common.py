@@ -74,3 +74,14 @@ def emit_json(data: Any) -> None:
 
 def emit_text(text: str) -> None:
     sys.stdout.write(text)
+
+
+def emit_or_write(text: str, output: Path | None) -> None:
+    """Print to stdout, or write FILE atomically with mode 0600 (notes are private)."""
+    if output is None:
+        emit_text(text)
+        return
+    from ipt_cli.storage import atomic_write
+
+    atomic_write(output, text.encode("utf-8"))
+    sys.stderr.write(f"Wrote {output}\n")

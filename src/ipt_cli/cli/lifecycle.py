@@ -1,0 +1,134 @@
+"""A course's lifecycle: `ipt ending`, `ipt archive`, `ipt delete`, `ipt export`,
+`ipt import`."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import common
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    markdown = "markdown"
+
+
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600).")]
+
+
+def ending(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    warning_sign: Annotated[list[str] | None, typer.Option(
+        "--warning-sign", metavar="TEXT", help="A relapse warning sign (repeatable).")] = None,
+    feelings_discussed: Annotated[bool | None, typer.Option(
+        "--feelings-discussed/--feelings-not-discussed",
+        help="Feelings about ending acknowledged?")] = None,
+    remaining: Annotated[str | None, typer.Option(help="Remaining issues.")] = None,
+    decision: Annotated[str | None, typer.Option(
+        help="After the course: maintenance, referral or end.")] = None,
+    note: Annotated[str | None, typer.Option(help="Note on the decision.")] = None,
+) -> None:
+    """Record the termination work: warning signs, feelings, what comes next."""
+    from ipt_cli import actions, render
+
+    done = common.store(ctx).update(course_id, lambda c: actions.record_ending(
+        c, warning_sign or [], feelings_discussed, remaining, decision, note))
+    render.out().print(f"Termination record of {course_id}: {len(done.warning_signs)} warning "
+                       f"sign(s); decision: {done.decision or 'not yet'}.")
+
+
+def archive(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    undo: Annotated[bool, typer.Option("--undo", help="Bring the course back.")] = False,
+) -> None:
+    """Archive a course: it leaves `ipt list` (see `ipt list --all`)."""
+    from ipt_cli import actions, inputs, render
+
+    today = inputs.today()
+    common.store(ctx).update(course_id, lambda c: actions.set_archived(c, not undo, today))
+    render.out().print(f"{'Restored' if undo else 'Archived'} {course_id}.")
+
+
+def delete(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
+                   ] = False,
+) -> None:
+    """Delete a course file for good (asks first unless --yes)."""
+    from ipt_cli import render
+    from ipt_cli.errors import InputError, Interrupted
+
+    store = common.store(ctx)
+    course = store.load(course_id)
+    if not yes:
+        if not common.interactive(no_input=False):
+            raise InputError("refusing to delete without --yes when no one is at a terminal")
+        from ipt_cli import prompts
+
+        question = (f"Delete course {course_id} ({course.client}, {len(course.sessions)} "
+                    "sessions)? This cannot be undone")
+        if not prompts.confirm(question, default=False):
+            raise Interrupted("nothing was deleted")
+    store.delete(course_id)
+    render.out().print(f"Deleted {course_id}.")
+
+
+def export(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    output_format: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="json (the full course, re-importable) or markdown (the "
+        "record with session notes).")] = ExportFormat.json,
+    output: OutputOption = None,
+) -> None:
+    """Export a course, notes included: for a move, a backup or a supervisor."""
+    from ipt_cli import documents, inputs
+
+    course = common.store(ctx).load(course_id)
+    if output_format is ExportFormat.json:
+        text = documents.to_json(course.model_dump(mode="json", exclude_none=True))
+    else:
+        from ipt_cli.progress import build_report
+
+        report = build_report(course, inputs.today(), common.scoring_rules(ctx))
+        text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(
+            course)
+    common.emit_or_write(text, output)
+
+
+def import_course(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A course file (.toml or .json).")],
+    new_id: Annotated[str | None, typer.Option(
+        "--as", metavar="NEW_ID", help="Import under another id.")] = None,
+) -> None:
+    """Import a course file after validating it; an existing id is refused."""
+    from ipt_cli import render
+    from ipt_cli.storage import read_course_document
+
+    course = read_course_document(file)
+    if new_id is not None:
+        from ipt_cli.paths import check_course_id
+
+        course = course.model_copy(update={"id": check_course_id(new_id)})
+    path = common.store(ctx).create(course)
+    render.out().print(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Example:\n\n  ipt ending ab-2026 --warning-sign 'Staying in bed' "
+                "--warning-sign 'Not calling R.' --feelings-discussed --decision maintenance"
+                )(ending)
+    app.command(epilog="Examples:\n\n  ipt archive ab-2026\n\n  ipt archive ab-2026 --undo"
+                )(archive)
+    app.command(epilog="Example:\n\n  ipt delete ab-2026 --yes")(delete)
+    app.command(epilog="Examples:\n\n  ipt export ab-2026 > ab-2026.json\n\n  ipt export "
+                "ab-2026 --format markdown --output ab-2026.md")(export)
+    app.command("import", epilog="Examples:\n\n  ipt import ab-2026.json\n\n  ipt import "
+                "ab-2026.toml --as ab-2026-copy")(import_course)
