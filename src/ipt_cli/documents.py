@@ -149,11 +149,11 @@ def end_of_course_text(report: Report) -> str:
     for goal in report.goals:
         lines.append(f"Goal {goal.id}: latest {_shown(goal.latest)}/10.")
     ending = course.ending
-    signs = ", ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
-    lines.append(f"Relapse warning signs: {signs}.")
+    signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
+    lines.append(f"Relapse warning signs: {signs}")
     decision = ending.decision if ending and ending.decision else "not recorded"
-    note = f" ({ending.decision_note})" if ending and ending.decision_note else ""
-    lines.append(f"Decision after the course: {decision}{note}.")
+    note = f" ({ending.decision_note.rstrip('.')})" if ending and ending.decision_note else ""
+    lines.append(f"Decision after the course: {decision}{note}")
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
@@ -232,6 +232,13 @@ MEASURE_HEADER = ["Measure", "Baseline", "Latest", "Change", "Severity", "Respon
                   "Remission", "Reliable change"]
 
 
+def _next_date(report: Report) -> str:
+    if report.next_date is None:
+        return "none"
+    overdue = " (overdue)" if report.next_date < report.today else ""
+    return report.next_date.isoformat() + overdue
+
+
 def report_markdown(report: Report) -> str:
     course = report.course
     out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
@@ -243,7 +250,7 @@ def report_markdown(report: Report) -> str:
         f"- **Start:** {course.start_date.isoformat()}",
         f"- **Phase:** {report.phase} (session {next_number} of {course.planned_sessions})",
         f"- **Sessions held:** {report.sessions_recorded} of {course.planned_sessions}",
-        f"- **Next session:** {report.next_date.isoformat() if report.next_date else 'none'}",
+        f"- **Next session:** {_next_date(report)}",
         "- **Problem areas:** " + ", ".join(
             catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
     ]
