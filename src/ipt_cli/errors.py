@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     CONFLICT = 5  # the action clashes with stored state (duplicate id, contract full)
     LOCKED = 6  # another ipt process kept the course locked too long
     IO_ERROR = 7  # the disk refused a read or write
+    UNSAFE = 8  # a file or folder is not safely ours (symlink to another user's file)
     INTERRUPTED = 130  # Ctrl-C or end of input at a prompt
 
 
@@ -58,6 +59,10 @@ class LockTimeoutError(IptError):
 
 class StorageIOError(IptError):
     exit_code = ExitCode.IO_ERROR
+
+
+class UnsafeFileError(IptError):
+    exit_code = ExitCode.UNSAFE
 
 
 class Interrupted(IptError):

@@ -46,6 +46,13 @@ class DataPaths:
         return self.root / "locks"
 
     @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    def backup_dir(self, course_id: str) -> Path:
+        return self.backups / check_course_id(course_id)
+
+    @property
     def config(self) -> Path:
         return self.root / "config.toml"
 

@@ -7,6 +7,7 @@ non-terminal output are handled by Rich's Console (plain text, 80 columns when p
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -15,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli import catalogue
+from ipt_cli.doctor import Finding
 from ipt_cli.documents import end_of_course_text, measure_row
 from ipt_cli.measures import INSTRUMENTS
 from ipt_cli.models import Course, Person, TimelineEvent
@@ -322,3 +324,17 @@ def report_text(report: Report, width: int = 80) -> str:
                       markup=False, color_system=None)
     console.print(report_renderable(report))
     return buffer.getvalue()
+
+
+def print_findings(findings: list[Finding], root: Path) -> None:
+    table = Table("Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD,
+                  title=f"ipt doctor: {root}")
+    style = {"ok": "green", "warning": "yellow", "error": "bold red"}
+    for finding in findings:
+        shown = finding.path.relative_to(root) if finding.path.is_relative_to(root) \
+            else finding.path
+        table.add_row(Text(finding.status, style=style[finding.status]),
+                      Text(str(shown) if str(shown) != "." else "(data folder)",
+                           overflow="fold"),
+                      finding.problem, finding.fixed or "-")
+    out().print(table)

@@ -6,9 +6,11 @@ field, and is never written over.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
 import os
+import stat
 import tempfile
 import time
 import tomllib
@@ -28,6 +30,7 @@ from ipt_cli.errors import (
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
+    UnsafeFileError,
 )
 from ipt_cli.models import SCHEMA_VERSION, Course
 from ipt_cli.paths import DataPaths
@@ -118,6 +121,33 @@ def load_course_file(path: Path) -> Course:
     return parse_course(read_text(path), path)
 
 
+def check_ownership(path: Path) -> None:
+    """Refuse a path that is a symlink to, or is itself, another user's file or folder:
+    someone else could read or swap what ipt writes there."""
+    try:
+        link = path.lstat()
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(link.st_mode):
+        try:
+            target = path.stat()
+        except FileNotFoundError:
+            raise UnsafeFileError(f"{path} is a dangling symlink; refusing to use it") from None
+        if target.st_uid != os.geteuid() or link.st_uid != os.geteuid():
+            raise UnsafeFileError(f"{path} is a symlink to another user's file; refusing to "
+                                  "follow it")
+    elif link.st_uid != os.geteuid():
+        raise UnsafeFileError(f"{path} belongs to another user; refusing to use it")
+
+
+def too_open(path: Path) -> bool:
+    """Readable, writable or listable by anyone but the owner."""
+    try:
+        return bool(stat.S_IMODE(path.stat().st_mode) & 0o077)
+    except OSError:
+        return False
+
+
 def read_course_document(path: Path) -> Course:
     """A course from a .toml file, or from a .json one written by `ipt export`."""
     if path.suffix.lower() != ".json":
@@ -204,14 +234,78 @@ class ListedCourse:
     problem: str | None
 
 
+BACKUPS_KEPT = 5
+
+
+@dataclass(frozen=True)
+class Backup:
+    number: int  # 1 is the newest
+    path: Path
+    taken: dt.datetime
+
+
 class CourseStore:
-    def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
+    def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+                 warn: Callable[[str], None] | None = None) -> None:
         self.paths = DataPaths(root)
         self.lock_timeout = lock_timeout
+        self._warn = warn or (lambda message: None)
+        self._warned: set[Path] = set()
 
     def _ensure_dirs(self) -> None:
         for directory in (self.paths.root, self.paths.courses, self.paths.locks):
+            check_ownership(directory)
             make_private_dir(directory)
+
+    def _check(self, path: Path) -> None:
+        """Ownership is refused outright; loose permissions only earn a warning."""
+        for checked in (self.paths.root, self.paths.courses, path):
+            check_ownership(checked)
+            if checked not in self._warned and too_open(checked):
+                self._warned.add(checked)
+                self._warn(f"warning: {checked} can be read by other users; run "
+                           "`ipt doctor --fix` to make it private")
+
+    def _read(self, course_id: str) -> tuple[str, Course]:
+        path = self.paths.course_file(course_id)
+        self._check(path)
+        if not path.exists():
+            raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
+        text = read_text(path)
+        return text, parse_course(text, path)
+
+    def _back_up(self, course_id: str, text: str) -> None:
+        """Keep the version about to be replaced; only the newest few are kept."""
+        folder = self.paths.backup_dir(course_id)
+        make_private_dir(self.paths.backups)
+        make_private_dir(folder)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        atomic_write(folder / f"{stamp}.toml", text.encode("utf-8"), exclusive=True)
+        for old in self.backups(course_id)[BACKUPS_KEPT:]:
+            old.path.unlink(missing_ok=True)
+
+    def backups(self, course_id: str) -> list[Backup]:
+        folder = self.paths.backup_dir(course_id)
+        if not folder.is_dir():
+            return []
+        files = sorted(folder.glob("*.toml"), reverse=True)
+        return [Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(
+                    tzinfo=dt.UTC)) for n, p in enumerate(files, 1)]
+
+    def restore(self, course_id: str, number: int) -> Course:
+        """Put back backup `number` (1 = newest); the current file is backed up first."""
+        with self.locked(course_id):
+            chosen = {b.number: b for b in self.backups(course_id)}.get(number)
+            if chosen is None:
+                raise NotFoundError(f"no backup {number} of {course_id!r}; see ipt restore "
+                                    f"{course_id} --list")
+            text = read_text(chosen.path)
+            course = parse_course(text, chosen.path)
+            path = self.paths.course_file(course_id)
+            if path.exists():
+                self._back_up(course_id, read_text(path))
+            atomic_write(path, text.encode("utf-8"))
+        return course
 
     @contextmanager
     def locked(self, course_id: str) -> Iterator[None]:
@@ -246,14 +340,12 @@ class CourseStore:
         return self.paths.course_file(course_id).exists()
 
     def load(self, course_id: str) -> Course:
-        path = self.paths.course_file(course_id)
-        if not path.exists():
-            raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        return load_course_file(path)
+        return self._read(course_id)[1]
 
     def create(self, course: Course) -> Path:
         path = self.paths.course_file(course.id)
         with self.locked(course.id):
+            self._check(path)
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
@@ -265,21 +357,25 @@ class CourseStore:
         `change` edits the course in place (or raises to abandon the write).
         """
         with self.locked(course_id):
-            course = self.load(course_id)
+            original, course = self._read(course_id)
             result = change(course)
             # Re-validate the whole course: field assignments alone miss cross-field rules.
             try:
                 checked = Course.model_validate(course.model_dump())
             except ValidationError as error:
                 raise InputError("; ".join(describe_validation(error))) from None
-            atomic_write(
-                self.paths.course_file(course_id), dump_course(checked).encode("utf-8")
-            )
+            new_text = dump_course(checked)
+            if new_text != original:
+                self._back_up(course_id, original)
+                atomic_write(self.paths.course_file(course_id), new_text.encode("utf-8"))
         return result
 
     def delete(self, course_id: str) -> None:
         with self.locked(course_id):
             path = self.paths.course_file(course_id)
+            self._check(path)
+            if path.exists():
+                self._back_up(course_id, read_text(path))  # a last copy, until rotated out
             try:
                 path.unlink()
             except FileNotFoundError:
@@ -294,7 +390,8 @@ class CourseStore:
         rows = []
         for path in sorted(self.paths.courses.glob("*.toml")):
             try:
+                check_ownership(path)
                 rows.append(ListedCourse(path.stem, path, load_course_file(path), None))
-            except (DataError, StorageIOError) as error:
+            except (DataError, StorageIOError, UnsafeFileError) as error:
                 rows.append(ListedCourse(path.stem, path, None, error.message))
         return rows

@@ -52,7 +52,11 @@ def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.storage import CourseStore
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir))
+    return CourseStore(resolve_data_dir(data_dir), warn=_warn)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"ipt: {message}\n")
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":

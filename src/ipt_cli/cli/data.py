@@ -1,0 +1,67 @@
+"""Looking after the data folder: `ipt doctor` and `ipt restore`."""
+
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import common
+
+
+def doctor(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Repair what is safe: permissions and stray temporary files.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Check every file: parse, validate, permissions, stray temp and lock files.
+
+    Exits 4 when a course file is damaged, so it can run from cron.
+    """
+    from ipt_cli import render
+    from ipt_cli.doctor import examine
+    from ipt_cli.errors import ExitCode
+
+    store = common.store(ctx)
+    findings = examine(store, fix=fix)
+    if as_json:
+        common.emit_json([{"path": str(f.path), "status": f.status, "problem": f.problem,
+                           "fixed": f.fixed} for f in findings])
+    else:
+        render.print_findings(findings, store.paths.root)
+    if any(f.status == "error" for f in findings):
+        raise typer.Exit(int(ExitCode.DATA_ERROR))
+
+
+def restore(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    show: Annotated[bool, typer.Option("--list", help="List the kept backups.")] = False,
+    number: Annotated[int | None, typer.Option(
+        "--from", metavar="N", help="Restore backup N (1 = newest) after backing up the "
+        "current file.")] = None,
+) -> None:
+    """List or restore the last 5 versions kept before each change."""
+    from ipt_cli import render
+    from ipt_cli.errors import InputError
+
+    store = common.store(ctx)
+    if number is not None:
+        course = store.restore(course_id, number)
+        render.out().print(f"Restored backup {number} of {course_id} "
+                           f"({len(course.sessions)} sessions).")
+        return
+    if not show:
+        raise InputError("give --list to see the backups, or --from N to restore one")
+    backups = store.backups(course_id)
+    if not backups:
+        render.out().print(f"No backups of {course_id} yet.")
+        return
+    for backup in backups:
+        render.out().print(f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
+                           f"  {backup.path.stat().st_size} bytes")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Examples:\n\n  ipt doctor\n\n  ipt doctor --fix")(doctor)
+    app.command(epilog="Examples:\n\n  ipt restore ab-2026 --list\n\n  ipt restore ab-2026 "
+                "--from 1")(restore)

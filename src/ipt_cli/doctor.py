@@ -1,0 +1,121 @@
+"""`ipt doctor`: check every file of a data folder, and repair only what is safe to repair.
+
+Safe repairs: narrowing permissions, and removing temporary files that no running ipt
+process can still be writing (their course's lock is free).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ipt_cli.errors import DataError, IptError
+from ipt_cli.storage import CourseStore, check_ownership, load_course_file
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+@dataclass
+class Finding:
+    path: Path
+    status: str  # ok, warning, error
+    problem: str
+    fixed: str | None = None
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def _lock_is_free(store: CourseStore, course_id: str) -> bool:
+    lock = store.paths.locks / f"{course_id}.lock"
+    if not lock.exists():
+        return True
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
+    mode = _mode(path)
+    if not mode & 0o077:
+        return None
+    finding = Finding(path, "warning", f"permissions {mode:04o} let other users in")
+    if fix:
+        path.chmod(wanted)
+        finding.fixed = f"set to {wanted:04o}"
+    return finding
+
+
+def _course_file(path: Path, fix: bool) -> list[Finding]:
+    findings = []
+    try:
+        check_ownership(path)
+        course = load_course_file(path)
+        findings.append(Finding(path, "ok", f"valid, schema {course.schema_version}, "
+                                            f"{len(course.sessions)} sessions"))
+    except DataError as error:
+        findings.append(Finding(path, "error", "; ".join(error.problems)))
+    except IptError as error:
+        findings.append(Finding(path, "error", error.message))
+        return findings
+    loose = _permissions(path, PRIVATE_FILE, fix)
+    if loose:
+        findings.append(loose)
+    return findings
+
+
+def _stray_temp(store: CourseStore, path: Path, fix: bool) -> Finding:
+    # Temp files are named .<course-id>.toml.<random>.tmp (see storage.atomic_write).
+    course_id = path.name[1:].split(".toml", 1)[0]
+    finding = Finding(path, "warning", "temporary file left by an interrupted write")
+    if fix and _lock_is_free(store, course_id):
+        path.unlink()
+        finding.fixed = "removed"
+    return finding
+
+
+def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
+    """Every finding about the data folder, after repairing what `fix` allows."""
+    paths = store.paths
+    if not paths.root.exists():
+        return [Finding(paths.root, "ok", "no data folder yet")]
+    findings: list[Finding] = []
+    for folder in (paths.root, paths.courses, paths.locks, paths.backups):
+        if folder.is_dir():
+            loose = _permissions(folder, PRIVATE_DIR, fix)
+            if loose:
+                findings.append(loose)
+    if paths.courses.is_dir():
+        for path in sorted(paths.courses.iterdir()):
+            if path.suffix == ".toml" and not path.name.startswith("."):
+                findings += _course_file(path, fix)
+            elif path.name.endswith(".tmp"):
+                findings.append(_stray_temp(store, path, fix))
+            else:
+                findings.append(Finding(path, "warning", "not a course file"))
+    if paths.backups.is_dir():
+        for path in sorted(paths.backups.rglob("*")):
+            if path.name.endswith(".tmp"):
+                findings.append(_stray_temp(store, path, fix))
+            elif path.is_file():
+                loose = _permissions(path, PRIVATE_FILE, fix)
+                if loose:
+                    findings.append(loose)
+    if paths.locks.is_dir():
+        for lock in sorted(paths.locks.glob("*.lock")):
+            if not (paths.courses / f"{lock.stem}.toml").exists():
+                finding = Finding(lock, "warning", "lock file of a course that does not exist")
+                if fix and _lock_is_free(store, lock.stem):
+                    lock.unlink()
+                    finding.fixed = "removed"
+                findings.append(finding)
+    return findings
