@@ -16,6 +16,7 @@ from ipt_cli import catalogue, measures
 from ipt_cli.errors import ConflictError, InputError
 from ipt_cli.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
 from ipt_cli.models import (
+    MAX_MAINTENANCE,
     SCHEMA_VERSION,
     Addendum,
     Baseline,
@@ -172,8 +173,8 @@ def open_maintenance(course: Course, planned: int, cadence: str, start: dt.date 
                      today: dt.date) -> Maintenance:
     """Open (or resize) the maintenance contract that follows a completed acute course."""
     check_choice(cadence, catalogue.CADENCES, "cadence")
-    if not 1 <= planned <= 60:
-        raise InputError(f"maintenance sessions must be 1-60, got {planned}")
+    if not 1 <= planned <= MAX_MAINTENANCE:
+        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
     if course.maintenance:
         if planned < len(course.maintenance.sessions):
             raise ConflictError(f"{len(course.maintenance.sessions)} maintenance sessions are "

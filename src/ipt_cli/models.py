@@ -20,6 +20,7 @@ from pydantic import (
 from ipt_cli import catalogue, measures
 
 SCHEMA_VERSION = 1
+MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
 DisputeStage = Literal["renegotiation", "impasse", "dissolution"]
@@ -221,7 +222,7 @@ class Maintenance(Record):
 
     opened: dt.date
     start_date: dt.date
-    planned_sessions: Annotated[int, Field(ge=1, le=60)]
+    planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
     sessions: list[SessionRecord] = []
 

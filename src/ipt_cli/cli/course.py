@@ -136,7 +136,7 @@ def contract(
 def maintenance(
     ctx: typer.Context,
     course_id: common.CourseId,
-    sessions: Annotated[int, typer.Option("--sessions", help="Maintenance sessions, 1-60.")
+    sessions: Annotated[int, typer.Option("--sessions", help="Maintenance sessions, 1-500.")
                         ] = 12,
     cadence: Annotated[str, typer.Option(help="weekly, fortnightly or monthly.")] = "monthly",
     start: Annotated[str | None, typer.Option(
