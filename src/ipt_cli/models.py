@@ -39,6 +39,8 @@ CourseKind = Literal["clinician-led", "self-guided"]
 PersonTag = Literal["support", "conflict", "recent-change", "lost"]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
 Rating = Annotated[int, Field(ge=0, le=10)]
+# Dates outside this range are typing slips, and would overflow date arithmetic.
+Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
 GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
 
@@ -92,20 +94,20 @@ class Bdi2(Record):
 
 
 class RiskReview(Record):
-    date: dt.date
+    date: Day
     note: str
     plan: str | None = None
 
 
 class Addendum(Record):
-    date: dt.date
+    date: Day
     text: str
 
 
 class Administration(Record):
     """A dated sitting at which measures may be given (the baseline, or a session)."""
 
-    date: dt.date
+    date: Day
     phq9: Phq9 | None = None
     gad7: Gad7 | None = None
     hamd17: Hamd17 | None = None
@@ -158,12 +160,12 @@ class SessionRecord(Administration):
 
 
 class MissedAppointment(Record):
-    date: dt.date
+    date: Day
     reason: str
 
 
 class ContractChange(Record):
-    date: dt.date
+    date: Day
     old: int
     new: int
     reason: str
@@ -187,14 +189,14 @@ class Person(Record):
 
 
 class TimelineEvent(Record):
-    date: dt.date
+    date: Day
     event: str
     mood: str | None = None
 
 
 class Formulation(Record):
     text: str
-    date: dt.date
+    date: Day
     agreed: bool
 
 
@@ -220,8 +222,8 @@ PlannedCount = Annotated[int, Field(ge=4, le=30)]
 class Maintenance(Record):
     """A new contract after the acute course, usually monthly; reported apart."""
 
-    opened: dt.date
-    start_date: dt.date
+    opened: Day
+    start_date: Day
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
     sessions: list[SessionRecord] = []
@@ -237,7 +239,7 @@ class Course(Record):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
     client: OneLine
     created: dt.datetime
-    start_date: dt.date
+    start_date: Day
     planned_sessions: PlannedCount
     cadence: Cadence
     kind: CourseKind
@@ -257,7 +259,7 @@ class Course(Record):
     contract_changes: list[ContractChange] = []
     maintenance: Maintenance | None = None
     ending: Ending | None = None
-    archived: dt.date | None = None
+    archived: Day | None = None
 
     @field_validator("problem_areas")
     @classmethod

@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import fcntl
 import os
+import re
 import stat
 import tempfile
 import time
@@ -62,13 +63,21 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return document
 
 
+SAFE_KEY = re.compile(r"[a-z_][a-z0-9_-]{0,39}")  # the shape of our field names
+
+
 def describe_validation(error: ValidationError) -> list[str]:
-    """One 'field.path: message' line per problem; the input value is never echoed."""
+    """One 'field.path: message' line per problem; the input value is never echoed, nor a
+    key that does not look like a field name (it could be a fragment of a note)."""
     lines = []
     for problem in error.errors(include_input=False, include_url=False):
         where = ""
         for part in problem["loc"]:
-            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+            if isinstance(part, int):
+                where += f"[{part}]"
+                continue
+            name = part if SAFE_KEY.fullmatch(part) else "<unknown key>"
+            where += f".{name}" if where else name
         message = problem["msg"].removeprefix("Value error, ")
         lines.append(f"{where or 'course'}: {message}")
     return lines
