@@ -1,6 +1,7 @@
 """Note text never reaches an error message: a marker planted in every free-text field is
 looked for in the output of every error path."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_refused_commands_do_not_echo_note_text(private_course: Path, run_ipt: R
 
 def test_import_errors_do_not_quote_content(run_ipt: RunIpt, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"schema_version": 1, "id": "zz", "client": 5, "note": "%s"}' % MARKER)
+    bad.write_text(json.dumps({"schema_version": 1, "id": "zz", "client": 5, "note": MARKER}))
     assert_private(run_ipt("import", str(bad), exit_code=4))
     broken = tmp_path / "broken.toml"
     broken.write_text(f'schema_version = 1\nclient = "{MARKER}\n')
