@@ -10,36 +10,24 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from ipt_cli.errors import DataError
 from ipt_cli.measures import ScoringRules
-from ipt_cli.storage import describe_validation, read_text
-
-Points = Annotated[int, Field(ge=1, le=63)]
-
-
-class ScoringSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    hamd17_bands: Literal["zimmerman", "alternative"] = "zimmerman"
-    reliable_change: dict[Literal["phq9", "gad7", "hamd17", "bdi2"], Points] = {}
-
-
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    scoring: ScoringSettings = ScoringSettings()
 
 
 def load_rules(path: Path) -> ScoringRules:
-    """Scoring rules from the config file; the defaults when there is none."""
+    """Scoring rules from the config file; the defaults when there is none (and then
+    without importing pydantic: most users have no config file)."""
     if not path.exists():
         return ScoringRules()
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from ipt_cli.errors import DataError
+    from ipt_cli.settings import Settings
+    from ipt_cli.storage import describe_validation, read_text
+
     try:
         settings = Settings.model_validate(tomllib.loads(read_text(path)))
     except tomllib.TOMLDecodeError as error:

@@ -11,7 +11,7 @@ from typing import Any
 from ipt_cli import catalogue
 from ipt_cli.models import Administration, Course, SessionRecord
 from ipt_cli.planning import Agenda, Plan
-from ipt_cli.progress import CourseRow, MeasureSummary, Report, sittings
+from ipt_cli.progress import MeasureSummary, Report, sittings
 
 
 def to_json(data: Any) -> str:
@@ -316,27 +316,3 @@ def agenda_markdown(agenda: Agenda) -> str:
         out += ["## Carried over", ""] + [f"- {c}" for c in agenda.carry_over] + [""]
     out += ["## Items", ""] + [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)]
     return "\n".join(out) + "\n"
-
-
-def list_json(rows: list[CourseRow]) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        if row.damaged:
-            out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
-            continue
-        phq9 = row.latest.get("phq9")
-        out.append({
-            "course_id": row.course_id,
-            "damaged": False,
-            "client": row.client,
-            "phase": row.phase,
-            "sessions_recorded": row.recorded,
-            "sessions_planned": row.planned,
-            "next_session_date": row.next_date.isoformat() if row.next_date else None,
-            "overdue": row.overdue,
-            "latest_phq9": phq9[0] if phq9 else None,
-            "latest_phq9_severity": phq9[1] if phq9 else None,
-            "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
-            "unreviewed_flags": row.unreviewed_flags,
-        })
-    return out

@@ -53,6 +53,10 @@ class DataPaths:
         return self.backups / check_course_id(course_id)
 
     @property
+    def index(self) -> Path:
+        return self.root / "index.json"
+
+    @property
     def config(self) -> Path:
         return self.root / "config.toml"
 

@@ -20,6 +20,7 @@ from ipt_cli.planning import (
     next_session_date,
 )
 from ipt_cli.safety import SafetyFlag, safety_flags
+from ipt_cli.summary import CourseRow
 
 
 @dataclass(frozen=True)
@@ -201,43 +202,22 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
     )
 
 
-@dataclass(frozen=True)
-class CourseRow:
-    """One line of `ipt list`: a course's state at a glance, or why it is damaged."""
-
-    course_id: str
-    client: str | None = None
-    phase: str | None = None
-    recorded: int | None = None
-    planned: int | None = None
-    next_date: dt.date | None = None
-    overdue: bool = False
-    latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
-    unreviewed_flags: int = 0
-    damaged: str | None = None
-
-
-def course_row(course: Course, today: dt.date, rules: ScoringRules | None = None) -> CourseRow:
-    report = build_report(course, today, rules)
-    latest = {
-        key: (m.latest, m.severity)
-        for key, m in report.measures.items()
-        if m.latest is not None and m.severity is not None
-    }
+def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
+    """The list row of a course; nothing in it depends on today (see CourseRow.is_overdue)."""
+    rules = rules or ScoringRules()
+    latest = {}
+    for instrument in INSTRUMENTS.values():
+        summary = summarise_measure(course, instrument, rules)
+        if summary.latest is not None and summary.severity is not None:
+            latest[instrument.id] = (summary.latest, summary.severity)
     return CourseRow(
         course_id=course.id,
         client=course.client,
-        phase=report.phase,
-        recorded=report.sessions_recorded,
+        phase=course_phase(course),
+        recorded=len(course.sessions),
         planned=course.planned_sessions,
-        next_date=report.next_date,
-        overdue=report.next_date is not None and report.next_date < today,
+        next_date=next_session_date(course),
+        archived=course.archived is not None,
         latest=latest,
-        unreviewed_flags=len(report.unreviewed_flags),
+        unreviewed_flags=sum(not flag.reviewed for flag in safety_flags(course)),
     )
-
-
-def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
-    """Soonest next session first; completed courses, then damaged files, last."""
-    return sorted(rows, key=lambda r: (r.damaged is not None, r.next_date is None,
-                                       r.next_date or dt.date.max, r.course_id))

@@ -6,8 +6,10 @@ non-terminal output are handled by Rich's Console (plain text, 80 columns when p
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -16,12 +18,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli import catalogue
-from ipt_cli.doctor import Finding
-from ipt_cli.documents import end_of_course_text, measure_row
 from ipt_cli.measures import INSTRUMENTS
-from ipt_cli.models import Course, Person, TimelineEvent
-from ipt_cli.planning import Agenda, Plan
-from ipt_cli.progress import CourseRow, MeasureSummary, Report
+
+if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
+    from ipt_cli.doctor import Finding
+    from ipt_cli.models import Course, Person, TimelineEvent
+    from ipt_cli.planning import Agenda, Plan
+    from ipt_cli.progress import MeasureSummary, Report
+    from ipt_cli.summary import CourseRow
 
 BAR_WIDTH = 30
 MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
@@ -111,6 +115,8 @@ def _header(report: Report) -> Panel:
 
 
 def _measures(report: Report) -> list[RenderableType]:
+    from ipt_cli.documents import measure_row
+
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
@@ -123,6 +129,8 @@ def _measures(report: Report) -> list[RenderableType]:
 
 
 def _maintenance(report: Report) -> Panel | None:
+    from ipt_cli.documents import measure_row
+
     plan = report.course.maintenance
     if plan is None:
         return None
@@ -161,6 +169,8 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
+    from ipt_cli.documents import end_of_course_text
+
     parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title,
                                          box=box.ROUNDED)]
     if report.completed:
@@ -231,27 +241,60 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     out().print(Group(*parts))
 
 
-def print_list(rows: list[CourseRow]) -> None:
-    table = Table("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags",
-                  box=box.SIMPLE_HEAD)
-    for row in rows:
-        if row.damaged:
-            table.add_row(row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-",
-                          style="red")
-            continue
-        next_date = row.next_date.isoformat() if row.next_date else "-"
-        if row.overdue:
-            next_date += " overdue"
-        latest = ", ".join(f"{INSTRUMENTS[k].name} {t} ({s})" for k, (t, s) in row.latest.items())
-        flags = Text(str(row.unreviewed_flags), style="bold red") if row.unreviewed_flags \
-            else Text("0")
-        table.add_row(row.course_id, row.client or "-", row.phase or "-",
-                      f"{row.recorded}/{row.planned}", next_date, latest or "-", flags)
+LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
+LIST_FLEXIBLE = (5, 1, 0)  # columns that give up width first: latest scores, client, id
+
+
+def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> list[str]:
+    """Lay out a plain table in `width` columns, cutting flexible cells with an ellipsis.
+
+    Rich's Table measures every cell of every row; with a thousand courses that takes
+    seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
+    """
+    widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
+    gap = 2
+    excess = sum(widths) + gap * (len(widths) - 1) - width
+    for column in LIST_FLEXIBLE:
+        if excess <= 0:
+            break
+        give = min(excess, max(widths[column] - 8, 0))
+        widths[column] -= give
+        excess -= give
+
+    def line(cells: list[str] | tuple[str, ...]) -> str:
+        fitted = [c if len(c) <= w else c[: max(w - 1, 0)] + "…" for c, w in zip(cells, widths,
+                                                                                  strict=True)]
+        return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
+
+    return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
+        line(r) for r in rows]
+
+
+def print_list(rows: list[CourseRow], today: dt.date) -> None:
     if not rows:
         out().print("No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
                     "--problem-area AREA")
         return
-    out().print(table)
+    cells, styles = [], []
+    for row in rows:
+        if row.damaged:
+            cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
+            styles.append("red")
+            continue
+        next_date = row.next_date.isoformat() if row.next_date else "-"
+        if row.is_overdue(today):
+            next_date += " late"
+        latest = ", ".join(f"{INSTRUMENTS[k].name} {t} {s}" for k, (t, s) in row.latest.items())
+        cells.append([row.course_id, row.client or "-", row.phase or "-",
+                      f"{row.recorded}/{row.planned}", next_date, latest or "-",
+                      str(row.unreviewed_flags)])
+        styles.append("bold red" if row.unreviewed_flags else "")
+    lines = fit_columns(LIST_HEADER, cells, out().width)
+    text = Text(lines[0] + "\n", style="bold")
+    text.append(lines[1] + "\n")
+    for line, style in zip(lines[2:], styles, strict=True):
+        text.append(line + "\n", style=style)
+    out().print(text, soft_wrap=True, end="")
 
 
 RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}

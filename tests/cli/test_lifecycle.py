@@ -94,4 +94,4 @@ def test_list_sorted_by_next_date_with_overdue(new_course, run_ipt: RunIpt) -> N
     rows = json.loads(run_ipt("list", "--json").stdout)
     assert [r["course_id"] for r in rows] == ["early", "late", "soon"]
     assert [r["overdue"] for r in rows] == [True, True, False]
-    assert "overdue" in run_ipt("list").stdout
+    assert "2026-01-10 late" in run_ipt("list").stdout

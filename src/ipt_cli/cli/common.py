@@ -13,6 +13,7 @@ import typer
 
 if TYPE_CHECKING:
     from ipt_cli.measures import ScoringRules
+    from ipt_cli.paths import DataPaths
     from ipt_cli.storage import CourseStore
 
 
@@ -47,6 +48,13 @@ Bdi2Item9Option = Annotated[int | None, typer.Option(
     "--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts).")]
 
 
+def data_paths(ctx: typer.Context) -> "DataPaths":
+    """The data folder's layout, without loading storage (and so the models)."""
+    from ipt_cli.paths import DataPaths, resolve_data_dir
+
+    return DataPaths(resolve_data_dir((ctx.obj or {}).get("data_dir")))
+
+
 def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.paths import resolve_data_dir
     from ipt_cli.storage import CourseStore
@@ -62,7 +70,7 @@ def _warn(message: str) -> None:
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
     from ipt_cli.config import load_rules
 
-    return load_rules(store(ctx).paths.config)
+    return load_rules(data_paths(ctx).config)
 
 
 def interactive(no_input: bool) -> bool:

@@ -2,11 +2,15 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.summary import CourseRow
+
+if TYPE_CHECKING:
+    from ipt_cli.measures import ScoringRules
 
 
 class ReportFormat(StrEnum):
@@ -62,22 +66,33 @@ def list_courses(
 
     Sorted by next session date; damaged files show as damaged rows.
     """
-    from ipt_cli import documents, inputs, render
-    from ipt_cli.progress import CourseRow, course_row, sort_rows
+    from ipt_cli import inputs, render
+    from ipt_cli.index import cached_rows
+    from ipt_cli.summary import list_json, sort_rows
 
     today = inputs.today()
+    paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
-    rows = [
-        course_row(entry.course, today, rules) if entry.course
-        else CourseRow(entry.course_id, damaged=entry.problem)
-        for entry in common.store(ctx).list_courses()
-        if show_all or entry.course is None or entry.course.archived is None
-    ]
-    rows = sort_rows(rows)
+    rows = cached_rows(paths.courses, paths.index, repr(rules),
+                       lambda path: _summarise(path, rules))
+    rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json:
-        common.emit_json(documents.list_json(rows))
+        common.emit_json(list_json(rows, today))
     else:
-        render.print_list(rows)
+        render.print_list(rows, today)
+
+
+def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":
+    """The list row of one course file, or a damaged row saying why it cannot be read."""
+    from ipt_cli.errors import IptError
+    from ipt_cli.progress import course_row
+    from ipt_cli.storage import check_ownership, load_course_file
+
+    try:
+        check_ownership(path)
+        return course_row(load_course_file(path), rules)
+    except IptError as error:
+        return CourseRow(path.stem, damaged=error.message)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,79 @@
+"""A summary index for `ipt list`: one row per course, reused while the file is unchanged.
+
+Never the source of truth, and never stale: each row is keyed on its file's inode, size,
+modification and change times, and the whole index on the ipt version and scoring rules.
+A missing or damaged index is rebuilt; it is written atomically with mode 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ipt_cli import __version__
+from ipt_cli.summary import CourseRow
+
+INDEX_VERSION = 1
+
+
+def file_key(entry: os.DirEntry[str]) -> list[int]:
+    info = entry.stat(follow_symlinks=False)
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def cached_rows(
+    courses: Path, index_path: Path, rules_fingerprint: str,
+    compute: Callable[[Path], CourseRow],
+) -> list[CourseRow]:
+    """Rows for every course file; `compute` is called only for new or changed files."""
+    if not courses.is_dir():
+        return []
+    fingerprint = f"{INDEX_VERSION}:{__version__}:{rules_fingerprint}"
+    old = _read_index(index_path, fingerprint)
+    fresh: dict[str, Any] = {}
+    rows = []
+    changed = False
+    with os.scandir(courses) as entries:
+        files = sorted((e for e in entries if e.name.endswith(".toml")
+                        and not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in files:
+        key = file_key(entry)
+        cached = old.get(entry.name)
+        row = None
+        if isinstance(cached, dict) and cached.get("key") == key:
+            try:
+                row = CourseRow.from_cache(cached["row"])
+            except (KeyError, TypeError, ValueError):
+                row = None
+        if row is None:
+            row = compute(Path(entry.path))
+            changed = True
+        fresh[entry.name] = {"key": key, "row": row.to_cache()}
+        rows.append(row)
+    if changed or fresh.keys() != old.keys():
+        _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh})
+    return rows
+
+
+def _write_index(path: Path, data: dict[str, Any]) -> None:
+    from ipt_cli.errors import IptError
+    from ipt_cli.storage import atomic_write
+
+    try:
+        atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except IptError:
+        pass  # the index is only a speed-up; a read-only folder must not break `ipt list`

@@ -1,0 +1,72 @@
+"""One line per course for `ipt list`, and its JSON form. Light on purpose: no pydantic,
+so that a list served from the index never pays for the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One line of `ipt list`: a course's state at a glance, or why it is damaged."""
+
+    course_id: str
+    client: str | None = None
+    phase: str | None = None
+    recorded: int | None = None
+    planned: int | None = None
+    next_date: dt.date | None = None
+    archived: bool = False
+    latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
+    unreviewed_flags: int = 0
+    damaged: str | None = None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.next_date is not None and self.next_date < today
+
+    def to_cache(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["next_date"] = self.next_date.isoformat() if self.next_date else None
+        data["latest"] = {k: list(v) for k, v in self.latest.items()}
+        return data
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> CourseRow:
+        data = dict(data)
+        if data.get("next_date"):
+            data["next_date"] = dt.date.fromisoformat(data["next_date"])
+        data["latest"] = {k: (v[0], v[1]) for k, v in data.get("latest", {}).items()}
+        return cls(**data)
+
+
+def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
+    """Soonest next session first; completed courses, then damaged files, last."""
+    return sorted(rows, key=lambda r: (r.damaged is not None, r.next_date is None,
+                                       r.next_date or dt.date.max, r.course_id))
+
+
+def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        if row.damaged:
+            out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
+            continue
+        phq9 = row.latest.get("phq9")
+        out.append({
+            "course_id": row.course_id,
+            "damaged": False,
+            "client": row.client,
+            "phase": row.phase,
+            "sessions_recorded": row.recorded,
+            "sessions_planned": row.planned,
+            "next_session_date": row.next_date.isoformat() if row.next_date else None,
+            "overdue": row.is_overdue(today),
+            "archived": row.archived,
+            "latest_phq9": phq9[0] if phq9 else None,
+            "latest_phq9_severity": phq9[1] if phq9 else None,
+            "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
+            "unreviewed_flags": row.unreviewed_flags,
+        })
+    return out
