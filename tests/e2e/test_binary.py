@@ -114,3 +114,16 @@ def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
 
     notes = [s.note for s in load_course_file(data_home / "courses" / "ab.toml").sessions]
     assert sorted(notes) == sorted(f"{w}-{n}" for w in ("w1", "w2") for n in range(10))
+
+
+def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("list")  # builds the index
+    code = ("import sys; sys.argv = ['ipt', 'list']\n"
+            "from ipt_cli.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(repr([m for m in ('ipt_cli.models', 'ipt_cli.storage', "
+            ") if m in sys.modules]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ})
+    assert done.stderr == "[]" and "ab" in done.stdout

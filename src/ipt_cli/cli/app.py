@@ -82,4 +82,7 @@ for module in (course, assessment, session, plan, report, lifecycle, data, demo)
 
 
 def main() -> None:
+    # ipt uses no pydantic plugins; skipping their discovery (a scan of every installed
+    # package's entry points) saves about 25 ms on every command that reads a course.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="ipt")

@@ -35,15 +35,19 @@ def report(
     Unreviewed safety flags come first. Response, remission and reliable change follow the
     published rules of each measure.
     """
-    from ipt_cli import documents, inputs, render
+    from ipt_cli import inputs, render
     from ipt_cli.progress import build_report
 
     rules = common.scoring_rules(ctx)
     built = build_report(common.store(ctx).load(course_id), inputs.today(), rules)
     if output_format is ReportFormat.json:
-        text = documents.to_json(documents.report_json(built))
+        from ipt_cli.documents import report_json, to_json
+
+        text = to_json(report_json(built))
     elif output_format is ReportFormat.markdown:
-        text = documents.report_markdown(built)
+        from ipt_cli.documents import report_markdown
+
+        text = report_markdown(built)
     elif output_format is ReportFormat.html:
         from ipt_cli.html_report import report_html
 
