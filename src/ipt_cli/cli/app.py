@@ -9,7 +9,17 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
-from ipt_cli.cli import assessment, course, data, demo, lifecycle, plan, report, session
+from ipt_cli.cli import (
+    assessment,
+    course,
+    data,
+    demo,
+    guide,
+    lifecycle,
+    plan,
+    report,
+    session,
+)
 from ipt_cli.errors import ExitCode, IptError
 
 DEBUG_ENV = "IPT_DEBUG"
@@ -77,7 +87,7 @@ def root(
     ctx.obj = {"data_dir": data_dir}
 
 
-for module in (course, assessment, session, plan, report, lifecycle, data, demo):
+for module in (course, assessment, session, plan, report, lifecycle, data, guide, demo):
     module.register(app)
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ipt_cli.cli import completion
+
 if TYPE_CHECKING:
     from ipt_cli.measures import ScoringRules
     from ipt_cli.paths import DataPaths
@@ -24,7 +26,8 @@ class Format(StrEnum):
 
 
 CourseId = Annotated[str, typer.Argument(help="The course id, e.g. grief-2026-ab.",
-                                         metavar="COURSE_ID", show_default=False)]
+                                         metavar="COURSE_ID", show_default=False,
+                                         autocompletion=completion.course_ids)]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 NoInput = Annotated[bool, typer.Option("--no-input", help="Never prompt; a missing value is "
                                        "an error.")]

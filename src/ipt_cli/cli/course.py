@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ipt_cli.cli import common
+from ipt_cli.cli import common, completion
 
 NEW_COURSE_EPILOG = """Examples:
 
@@ -33,11 +33,12 @@ def new_course(
         help="clinician-led (default), or self-guided (adds crisis guidance to safety "
         "notices).")] = None,
     problem_area: Annotated[list[str] | None, typer.Option(
-        "--problem-area", metavar="AREA",
+        "--problem-area", metavar="AREA", autocompletion=completion.problem_areas,
         help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
         "for a secondary area (primary first).")] = None,
     dispute_stage: Annotated[str | None, typer.Option(
-        help="For a role dispute: renegotiation, impasse or dissolution.")] = None,
+        help="For a role dispute: renegotiation, impasse or dissolution.",
+        autocompletion=completion.dispute_stages)] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
     gad7: common.Gad7Option = None,

@@ -63,6 +63,9 @@ def report(
 def list_courses(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    output_format: Annotated[common.Format | None, typer.Option(
+        "--format", "-f", help="text or json (--json is the same as --format json).")
+    ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include archived courses.")
                         ] = False,
 ) -> None:
@@ -80,7 +83,7 @@ def list_courses(
     rows = cached_rows(paths.courses, paths.index, repr(rules),
                        lambda path: _summarise(path, rules))
     rows = sort_rows([r for r in rows if show_all or not r.archived])
-    if as_json:
+    if as_json or output_format is common.Format.json:
         common.emit_json(list_json(rows, today))
     else:
         render.print_list(rows, today)

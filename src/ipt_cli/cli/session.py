@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipt_cli.cli import common
+from ipt_cli.cli import common, completion
 
 if TYPE_CHECKING:
     from ipt_cli.actions import Recorded
@@ -55,17 +55,20 @@ def session(
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
     events: Annotated[str | None, typer.Option(
         help="Mood and events since the last session.")] = None,
-    focus: Annotated[str | None, typer.Option(metavar="AREA",
-                                              help="Problem area worked on.")] = None,
+    focus: Annotated[str | None, typer.Option(
+        metavar="AREA", help="Problem area worked on.",
+        autocompletion=completion.problem_areas)] = None,
     technique: Annotated[list[str] | None, typer.Option(
-        "--technique", metavar="ID", help="Technique used (repeatable), e.g. role-play.")] = None,
+        "--technique", metavar="ID", help="Technique used (repeatable), e.g. role-play.",
+        autocompletion=completion.techniques)] = None,
     strategy: Annotated[list[str] | None, typer.Option(
-        "--strategy", metavar="ID", help="Strategy covered (repeatable); see `ipt agenda`.")
-    ] = None,
+        "--strategy", metavar="ID", help="Strategy covered (repeatable); see `ipt agenda`.",
+        autocompletion=completion.strategies)] = None,
     goal: Annotated[list[str] | None, typer.Option(
         "--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable).")] = None,
     dispute_stage: Annotated[str | None, typer.Option(
-        help="Role-dispute stage now: renegotiation, impasse or dissolution.")] = None,
+        help="Role-dispute stage now: renegotiation, impasse or dissolution.",
+        autocompletion=completion.dispute_stages)] = None,
     task: Annotated[str | None, typer.Option(help="Between-session task agreed.")] = None,
     task_outcome: Annotated[str | None, typer.Option(
         help="How last session's task went.")] = None,

@@ -1,0 +1,55 @@
+"""Shell completion for course ids and catalogue names (Typer calls these on <TAB>)."""
+
+import os
+from pathlib import Path
+
+import typer
+
+
+def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Course ids in the data folder the command line (or IPT_HOME) points at."""
+    from ipt_cli.paths import DataPaths, resolve_data_dir
+
+    root = ctx.find_root()
+    option = root.params.get("data_dir") if root is not None else None
+    try:
+        courses = DataPaths(resolve_data_dir(Path(option) if option else None)).courses
+        names = [e.name[:-5] for e in os.scandir(courses) if e.name.endswith(".toml")
+                 and not e.name.startswith(".")]
+    except OSError:
+        return []
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+def _matching(names: list[str], incomplete: str) -> list[str]:
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def problem_areas(incomplete: str) -> list[str]:
+    from ipt_cli.catalogue import PROBLEM_AREAS
+
+    return _matching(list(PROBLEM_AREAS), incomplete)
+
+
+def techniques(incomplete: str) -> list[str]:
+    from ipt_cli.catalogue import TECHNIQUES
+
+    return _matching(list(TECHNIQUES), incomplete)
+
+
+def dispute_stages(incomplete: str) -> list[str]:
+    from ipt_cli.catalogue import DISPUTE_STAGES
+
+    return _matching(list(DISPUTE_STAGES), incomplete)
+
+
+def strategies(incomplete: str) -> list[str]:
+    from ipt_cli.catalogue import PROBLEM_AREAS, strategy_ids
+
+    return _matching(sorted(strategy_ids(list(PROBLEM_AREAS))), incomplete)
+
+
+def guide_topics(incomplete: str) -> list[str]:
+    from ipt_cli.guide import topic_names
+
+    return _matching(topic_names(), incomplete)

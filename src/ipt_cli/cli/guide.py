@@ -1,0 +1,26 @@
+"""`ipt guide [TOPIC]`: IPT's phases, problem areas, techniques and measures."""
+
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import completion
+
+
+def guide(
+    topic: Annotated[str | None, typer.Argument(
+        help="phases, areas, stages, techniques, measures or safety; or one area, "
+        "technique, phase or measure id. Default: everything.",
+        autocompletion=completion.guide_topics)] = None,
+) -> None:
+    """Read IPT's structure: phases, problem areas, techniques, measures."""
+    import sys
+
+    from ipt_cli.guide import guide as text_of
+
+    sys.stdout.write(text_of(topic))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Examples:\n\n  ipt guide\n\n  ipt guide role-dispute\n\n  ipt guide "
+                "measures\n\n  ipt guide communication-analysis")(guide)
