@@ -136,8 +136,13 @@ def add_session(course: Course, record: SessionRecord) -> int:
             f"renegotiate with: ipt contract {course.id} --sessions N --reason TEXT"
         )
     check_goals(course, record)
-    index = bisect.bisect_right([s.date for s in course.sessions], record.date)
-    course.sessions.insert(index, record)
+    return _insert_by_date(course.sessions, record)
+
+
+def _insert_by_date(sessions: list[SessionRecord], record: SessionRecord) -> int:
+    """Insert after any session of the same day; return the new session's number."""
+    index = bisect.bisect_right([s.date for s in sessions], record.date)
+    sessions.insert(index, record)
     return index + 1
 
 
@@ -164,9 +169,7 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
             f"extend with: ipt maintenance {course.id} --sessions N"
         )
     check_goals(course, record)
-    index = bisect.bisect_right([s.date for s in plan.sessions], record.date)
-    plan.sessions.insert(index, record)
-    return Recorded(index + 1, maintenance=True)
+    return Recorded(_insert_by_date(plan.sessions, record), maintenance=True)
 
 
 def open_maintenance(course: Course, planned: int, cadence: str, start: dt.date | None,

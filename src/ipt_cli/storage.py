@@ -233,16 +233,6 @@ def make_private_dir(directory: Path) -> None:
     directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
 
 
-@dataclass(frozen=True)
-class ListedCourse:
-    """One row of the courses folder: a course, or the reason it could not be read."""
-
-    course_id: str
-    path: Path
-    course: Course | None
-    problem: str | None
-
-
 BACKUPS_KEPT = 5
 
 
@@ -392,15 +382,3 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
-
-    def list_courses(self) -> list[ListedCourse]:
-        if not self.paths.courses.is_dir():
-            return []
-        rows = []
-        for path in sorted(self.paths.courses.glob("*.toml")):
-            try:
-                check_ownership(path)
-                rows.append(ListedCourse(path.stem, path, load_course_file(path), None))
-            except (DataError, StorageIOError, UnsafeFileError) as error:
-                rows.append(ListedCourse(path.stem, path, None, error.message))
-        return rows

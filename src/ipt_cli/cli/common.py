@@ -31,6 +31,8 @@ CourseId = Annotated[str, typer.Argument(help="The course id, e.g. grief-2026-ab
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 NoInput = Annotated[bool, typer.Option("--no-input", help="Never prompt; a missing value is "
                                        "an error.")]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600).")]
 DateOption = Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
                                                 help="Date (default: today).")]
 

@@ -15,10 +15,6 @@ class ExportFormat(StrEnum):
     markdown = "markdown"
 
 
-OutputOption = Annotated[Path | None, typer.Option(
-    "--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600).")]
-
-
 def ending(
     ctx: typer.Context,
     course_id: common.CourseId,
@@ -85,7 +81,7 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option(
         "--format", "-f", help="json (the full course, re-importable) or markdown (the "
         "record with session notes).")] = ExportFormat.json,
-    output: OutputOption = None,
+    output: common.OutputOption = None,
 ) -> None:
     """Export a course, notes included: for a move, a backup or a supervisor."""
     from ipt_cli import documents, inputs

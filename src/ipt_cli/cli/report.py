@@ -26,9 +26,7 @@ def report(
     output_format: Annotated[ReportFormat, typer.Option(
         "--format", "-f", help="text, markdown (for a supervisor), json (for scripts) or "
         "html (one self-contained page with charts).")] = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600).")
-    ] = None,
+    output: common.OutputOption = None,
 ) -> None:
     """Print progress: flags, phase, scores, goals.
 

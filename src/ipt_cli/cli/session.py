@@ -134,14 +134,11 @@ def session(
             goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
             dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
         )
-    saved: dict[str, Any] = {}
+    def record_it(course: "Course") -> tuple["Recorded", "Course"]:
+        return actions.record_session(course, record), course
 
-    def record_it(course: "Course") -> "Recorded":
-        saved["course"] = course
-        return actions.record_session(course, record)
-
-    done = store.update(course_id, record_it)
-    render.out().print(describe_recorded(saved["course"], done, record))
+    done, course = store.update(course_id, record_it)
+    render.out().print(describe_recorded(course, done, record))
 
 
 def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
