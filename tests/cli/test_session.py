@@ -63,6 +63,8 @@ def test_session_refusals(new_course, run_ipt: RunIpt, data_home: Path) -> None:
         (["--note", "a", "--note-file", "x.txt"], "give only one of --note, --note-file"),
         (["--note-file", "/nonexistent/note.txt"], "no such file"),
         (["--missed", "ill", "--mood", "3"], "--missed records an appointment"),
+        (["--missed", "ill", "--mood", "0"], "drop --mood"),  # zero is a value too
+        (["--amend", "1", "--phq9-difficulty", "0"], "--amend takes only --note"),
         (["--amend", "1", "--note", "x"], "no session 1 in 'ab'"),
         (["--amend", "1"], "--amend needs the addendum text"),
     ]

@@ -1,15 +1,18 @@
 """`ipt session` (record, backfill, amend or mark missed) and `ipt risk-review`."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common, completion
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ipt_cli.actions import Recorded
     from ipt_cli.models import Course, SessionRecord
+    from ipt_cli.storage import CourseStore
 
 SESSION_EPILOG = """Examples:
 
@@ -88,57 +91,68 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, inputs
     from ipt_cli.errors import InputError
 
     today = inputs.today()
     when = inputs.parse_date(date, "--date") if date else today
     text = _note_text(note, note_file, edit)
     store = common.store(ctx)
-    details: dict[str, Any] = {
-        "mood": mood, "events": events, "focus": focus, "technique": technique,
-        "strategy": strategy, "goal": goal, "dispute_stage": dispute_stage, "task": task,
-        "task_outcome": task_outcome, "phq9": phq9, "gad7": gad7, "hamd17": hamd17,
-        "bdi2_total": bdi2_total, "bdi2_item9": bdi2_item9,
+    details = {
+        "--mood": mood, "--events": events, "--focus": focus, "--technique": technique,
+        "--strategy": strategy, "--goal": goal, "--dispute-stage": dispute_stage,
+        "--task": task, "--task-outcome": task_outcome, "--phq9": phq9,
+        "--phq9-difficulty": phq9_difficulty, "--gad7": gad7, "--hamd17": hamd17,
+        "--bdi2-total": bdi2_total, "--bdi2-item9": bdi2_item9,
     }
-    given = sorted(k for k, v in details.items() if v)
+    given = [name for name, value in details.items() if value not in (None, [])]
     if amend is not None:
         if given or missed:
             raise InputError("--amend takes only --note, --note-file or --edit")
-        if not text:
-            raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-        maintenance, number = inputs.parse_session_ref(amend)
-        store.update(course_id,
-                     lambda c: actions.amend_session(c, number, text, today, maintenance))
-        render.out().print(f"Added an addendum to session {amend} of {course_id}.")
-        return
-    if missed is not None:
+        _amend(store, course_id, amend, text, today)
+    elif missed is not None:
         if given:
             raise InputError("--missed records an appointment that was not held; "
-                             "drop the session details")
+                             f"drop {', '.join(given)}")
         store.update(course_id, lambda c: actions.add_missed(c, when, missed))
-        render.out().print(f"Recorded a missed appointment on {when.isoformat()} for "
-                           f"{course_id}.")
-        return
-    if not given and text is None and date is None and common.interactive(no_input):
+        common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for "
+                         f"{course_id}.\n")
+    elif not given and text is None and date is None and common.interactive(no_input):
         from ipt_cli.session_prompts import ask_session
 
         answers = ask_session(store.load(course_id), today)
-        record = actions.session_record(answers.pop("date"), **answers)
+        _record(store, course_id, actions.session_record(answers.pop("date"), **answers))
     else:
-        record = actions.session_record(
+        _record(store, course_id, actions.session_record(
             when, note=text, measure_options=actions.measure_fields(
                 phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
             mood=mood, events=events, focus=focus, techniques=technique or [],
             strategies=strategy or [],
             goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
             dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
-        )
+        ))
+
+
+def _amend(store: "CourseStore", course_id: str, ref: str, text: str | None,
+           today: "dt.date") -> None:
+    from ipt_cli import actions, inputs
+    from ipt_cli.errors import InputError
+
+    if not text:
+        raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
+    maintenance, number = inputs.parse_session_ref(ref)
+    store.update(course_id, lambda c: actions.amend_session(c, number, text, today, maintenance))
+    common.emit_text(f"Added an addendum to session {ref} of {course_id}.\n")
+
+
+def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
+    from ipt_cli import actions
+
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
         return actions.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)
-    render.out().print(describe_recorded(course, done, record))
+    common.emit_text(describe_recorded(course, done, record) + "\n")
 
 
 def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
