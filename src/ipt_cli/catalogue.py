@@ -247,9 +247,5 @@ SAFETY_NOTICE = (
 )
 
 
-def goals_for(areas: list[str]) -> list[Item]:
-    return [goal for area in areas for goal in PROBLEM_AREAS[area].goals]
-
-
 def strategy_ids(areas: list[str]) -> set[str]:
     return {s.id for area in areas for s in PROBLEM_AREAS[area].strategies}

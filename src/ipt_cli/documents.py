@@ -64,6 +64,8 @@ def report_json(report: Report) -> dict[str, Any]:
             {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
             for c in course.contract_changes
         ],
+        "sick_role": None if course.sick_role is None else course.sick_role.model_dump(),
+        "medication": course.medication,
         "inventory": inventory_json(course),
         "timeline": [{"date": e.date.isoformat(), "event": e.event, "mood": e.mood}
                      for e in course.timeline],
@@ -232,6 +234,18 @@ MEASURE_HEADER = ["Measure", "Baseline", "Latest", "Change", "Severity", "Respon
                   "Remission", "Reliable change"]
 
 
+def assessment_lines(course: Course) -> list[tuple[str, str]]:
+    """Sick role and medication, as (label, text) pairs, when recorded."""
+    lines = []
+    if course.sick_role:
+        given = "given" if course.sick_role.given else "not given"
+        lines.append(("Sick role", given + (f" ({course.sick_role.note})"
+                                             if course.sick_role.note else "")))
+    if course.medication:
+        lines.append(("Medication", course.medication))
+    return lines
+
+
 def _next_date(report: Report) -> str:
     if report.next_date is None:
         return "none"
@@ -256,6 +270,7 @@ def report_markdown(report: Report) -> str:
     ]
     if report.dispute_stage:
         out.append(f"- **Dispute stage:** {report.dispute_stage}")
+    out += [f"- **{label}:** {_md_cell(text)}" for label, text in assessment_lines(course)]
     out.append("")
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"

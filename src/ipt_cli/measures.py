@@ -25,7 +25,6 @@ class Instrument:
     remission_max: int  # remission when the latest total is at or below this
     item_max: tuple[int, ...] = ()  # empty: only the total is stored (BDI-II)
     risk_item: int | None = None  # 1-based item number whose score >= 1 raises a flag
-    risk_item_max: int = 3
     urgent_risk: int | None = None  # a risk score at or above this is urgent
     reliable_change: int | None = None  # points of change counted as reliable
     item_labels: tuple[str, ...] = ()
@@ -132,7 +131,6 @@ HAMD17 = Instrument(
     bands=HAMD17_BAND_SETS["zimmerman"],
     remission_max=7,
     risk_item=3,
-    risk_item_max=4,
     urgent_risk=3,
     item_labels=(
         "Depressed mood", "Feelings of guilt", "Suicide", "Insomnia: early",

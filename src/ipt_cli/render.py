@@ -88,6 +88,8 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
 
 
 def _header(report: Report) -> Panel:
+    from ipt_cli.documents import assessment_lines
+
     course = report.course
     next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     next_date = "none"
@@ -108,6 +110,8 @@ def _header(report: Report) -> Panel:
     if report.dispute_stage:
         areas += f" (dispute stage: {report.dispute_stage})"
     header.add_row("Problem areas", areas)
+    for label, text in assessment_lines(course):
+        header.add_row(label, text)
     for change in course.contract_changes:
         header.add_row("Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} "
                                    f"({change.reason})")
