@@ -1,6 +1,7 @@
 """The `ipt new-course` wizard, driven through a pseudo-terminal as a person would."""
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 
@@ -145,3 +146,31 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
     assert session["goal_ratings"] == {"dispute-identify": 5}
     assert session["dispute_stage"] == "renegotiation" and session["task"] == "Plan a weekend"
     assert session["task_outcome"] == "We talked" and session["note"] == "Private words"
+
+
+def test_edit_offers_to_edit_again_after_an_invalid_save(ipt_bin, data_home: Path,
+                                                         tmp_path: Path) -> None:
+    """First save breaks the file, the user chooses to edit again, the second save fixes
+    it: only the valid text reaches the course file."""
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    counter = tmp_path / "count"
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        f"count = pathlib.Path({str(counter)!r})\n"
+        "n = int(count.read_text()) if count.exists() else 0\n"
+        "count.write_text(str(n + 1))\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "text = p.read_text()\n"
+        "if n == 0:\n"
+        "    p.write_text(text.replace('planned_sessions = 16', 'planned_sessions = 99'))\n"
+        "else:\n"
+        "    p.write_text(text.replace('planned_sessions = 99', 'planned_sessions = 14'))\n")
+    term = Terminal([*ipt_command(), "edit", "ab"],
+                    {**os.environ, "EDITOR": f"{sys.executable} {editor}"})
+    screen = term.answer("Edit again?", "y")
+    assert "planned_sessions" in screen
+    term.expect("Saved")
+    assert term.finish() == 0
+    course = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
+    assert course["planned_sessions"] == 14
