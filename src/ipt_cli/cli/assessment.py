@@ -30,18 +30,23 @@ def inventory(
     ctx: typer.Context,
     course_id: common.CourseId,
     action: Annotated[InventoryAction, typer.Argument(help="add, list or edit.")],
-    name: Annotated[str | None, typer.Option(help="Name or alias of the person.")] = None,
+    name: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="Name or alias of the person.")] = None,
     person: Annotated[int | None, typer.Option(
         metavar="N", help="For edit: the person's number in `list`.")] = None,
-    relationship: Annotated[str | None, typer.Option(help="e.g. partner, mother.")] = None,
+    relationship: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="e.g. partner, mother.")] = None,
     ring: Annotated[int | None, typer.Option(metavar="1-3",
                                              help="Closeness: 1 inner to 3 outer.")] = None,
-    contact: Annotated[str | None, typer.Option(help="How often you are in contact.")] = None,
-    satisfying: Annotated[str | None, typer.Option(help="What is satisfying.")] = None,
-    unsatisfying: Annotated[str | None, typer.Option(help="What is not.")] = None,
+    contact: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="How often you are in contact.")] = None,
+    satisfying: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="What is satisfying.")] = None,
+    unsatisfying: Annotated[str | None, typer.Option(metavar="TEXT", help="What is not.")] = None,
     expectations_met: Annotated[bool | None, typer.Option(
         "--expectations-met/--expectations-unmet", help="Are expectations met?")] = None,
-    changes_wanted: Annotated[str | None, typer.Option(help="Changes wanted.")] = None,
+    changes_wanted: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="Changes wanted.")] = None,
     tag: Tags = None,
     no_input: common.NoInput = False,
     as_json: Annotated[bool, typer.Option("--json", help="For list: print JSON.")] = False,
@@ -87,8 +92,9 @@ def timeline(
     action: Annotated[ListOrAdd, typer.Argument(help="add or list.")],
     date: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD",
                                              help="When it happened.")] = None,
-    event: Annotated[str | None, typer.Option(help="What happened.")] = None,
-    mood: Annotated[str | None, typer.Option(help="How mood was around it.")] = None,
+    event: Annotated[str | None, typer.Option(metavar="TEXT", help="What happened.")] = None,
+    mood: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="How mood was around it.")] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list life events against mood (the timeline)."""
@@ -115,7 +121,7 @@ def goal(
     action: Annotated[ListOrAdd, typer.Argument(help="add or list.")],
     goal_id: Annotated[str | None, typer.Option(
         "--id", metavar="GOAL_ID", help="A short id that sessions rate, e.g. walk-group.")] = None,
-    text: Annotated[str | None, typer.Option(help="The goal in words.")] = None,
+    text: Annotated[str | None, typer.Option(metavar="TEXT", help="The goal in words.")] = None,
     area: Annotated[str | None, typer.Option(metavar="AREA",
                                              help="The problem area it belongs to.")] = None,
     no_input: common.NoInput = False,
@@ -140,7 +146,7 @@ def goal(
 def formulation(
     ctx: typer.Context,
     course_id: common.CourseId,
-    text: Annotated[str | None, typer.Option(help="The formulation text.")] = None,
+    text: Annotated[str | None, typer.Option(metavar="TEXT", help="The formulation text.")] = None,
     agreed: Annotated[bool | None, typer.Option(
         "--agreed/--not-agreed", help="Did the client agree with it?")] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Edit it in $VISUAL/$EDITOR.")] = False,

@@ -20,23 +20,23 @@ NEW_COURSE_EPILOG = """Examples:
 def new_course(
     ctx: typer.Context,
     course_id: common.CourseId,
-    client: Annotated[str | None, typer.Option(
+    client: Annotated[str | None, typer.Option(metavar="TEXT",
         help="Client alias: a pseudonym or initials, never a real name.")] = None,
     start: Annotated[str | None, typer.Option(
         metavar="YYYY-MM-DD", help="Date of session 1 (default: today).")] = None,
     sessions: Annotated[int | None, typer.Option(
-        "--sessions", show_default=False,
+        "--sessions", metavar="N", show_default=False,
         help="Planned sessions, 4-30 (default 16; acute IPT usually runs 12-16).")] = None,
-    cadence: Annotated[str | None, typer.Option(
+    cadence: Annotated[str | None, typer.Option(metavar="TEXT",
         help="weekly (default), fortnightly or monthly.")] = None,
-    kind: Annotated[str | None, typer.Option(
+    kind: Annotated[str | None, typer.Option(metavar="TEXT",
         help="clinician-led (default), or self-guided (adds crisis guidance to safety "
         "notices).")] = None,
     problem_area: Annotated[list[str] | None, typer.Option(
         "--problem-area", metavar="AREA", autocompletion=completion.problem_areas,
         help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
         "for a secondary area (primary first).")] = None,
-    dispute_stage: Annotated[str | None, typer.Option(
+    dispute_stage: Annotated[str | None, typer.Option(metavar="TEXT",
         help="For a role dispute: renegotiation, impasse or dissolution.",
         autocompletion=completion.dispute_stages)] = None,
     phq9: common.Phq9Option = None,
@@ -118,8 +118,10 @@ def new_course(
 def contract(
     ctx: typer.Context,
     course_id: common.CourseId,
-    sessions: Annotated[int, typer.Option("--sessions", help="The new number of sessions.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the count changes (kept).")],
+    sessions: Annotated[int, typer.Option(
+        "--sessions", metavar="N", help="The new number of sessions.")],
+    reason: Annotated[str, typer.Option(
+        "--reason", metavar="TEXT", help="Why the count changes (kept).")],
 ) -> None:
     """Renegotiate the number of sessions (history kept)."""
     from ipt_cli import actions, inputs, render
@@ -137,9 +139,11 @@ def contract(
 def maintenance(
     ctx: typer.Context,
     course_id: common.CourseId,
-    sessions: Annotated[int, typer.Option("--sessions", help="Maintenance sessions, 1-500.")
+    sessions: Annotated[int, typer.Option(
+        "--sessions", metavar="N", help="Maintenance sessions, 1-500.")
                         ] = 12,
-    cadence: Annotated[str, typer.Option(help="weekly, fortnightly or monthly.")] = "monthly",
+    cadence: Annotated[str, typer.Option(
+        metavar="TEXT", help="weekly, fortnightly or monthly.")] = "monthly",
     start: Annotated[str | None, typer.Option(
         metavar="YYYY-MM-DD", help="First maintenance session (default: one interval after "
         "the last acute session).")] = None,

@@ -6,7 +6,7 @@ import typer
 
 
 def demo(
-    example: Annotated[str, typer.Option(
+    example: Annotated[str, typer.Option(metavar="TEXT",
         help="Which shipped example course to replay.")] = "grief-parent",
 ) -> None:
     """Replay a fictional example course, end to end.

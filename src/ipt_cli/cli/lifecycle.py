@@ -23,10 +23,10 @@ def ending(
     feelings_discussed: Annotated[bool | None, typer.Option(
         "--feelings-discussed/--feelings-not-discussed",
         help="Feelings about ending acknowledged?")] = None,
-    remaining: Annotated[str | None, typer.Option(help="Remaining issues.")] = None,
-    decision: Annotated[str | None, typer.Option(
+    remaining: Annotated[str | None, typer.Option(metavar="TEXT", help="Remaining issues.")] = None,
+    decision: Annotated[str | None, typer.Option(metavar="TEXT",
         help="After the course: maintenance, referral or end.")] = None,
-    note: Annotated[str | None, typer.Option(help="Note on the decision.")] = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="Note on the decision.")] = None,
 ) -> None:
     """Record the termination work: warning signs, feelings, what comes next."""
     from ipt_cli import actions, render

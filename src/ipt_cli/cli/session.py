@@ -56,7 +56,7 @@ def session(
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
-    events: Annotated[str | None, typer.Option(
+    events: Annotated[str | None, typer.Option(metavar="TEXT",
         help="Mood and events since the last session.")] = None,
     focus: Annotated[str | None, typer.Option(
         metavar="AREA", help="Problem area worked on.",
@@ -69,13 +69,15 @@ def session(
         autocompletion=completion.strategies)] = None,
     goal: Annotated[list[str] | None, typer.Option(
         "--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable).")] = None,
-    dispute_stage: Annotated[str | None, typer.Option(
+    dispute_stage: Annotated[str | None, typer.Option(metavar="TEXT",
         help="Role-dispute stage now: renegotiation, impasse or dissolution.",
         autocompletion=completion.dispute_stages)] = None,
-    task: Annotated[str | None, typer.Option(help="Between-session task agreed.")] = None,
-    task_outcome: Annotated[str | None, typer.Option(
+    task: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="Between-session task agreed.")] = None,
+    task_outcome: Annotated[str | None, typer.Option(metavar="TEXT",
         help="How last session's task went.")] = None,
-    note: Annotated[str | None, typer.Option(help="Session note (private).")] = None,
+    note: Annotated[str | None, typer.Option(
+        metavar="TEXT", help="Session note (private).")] = None,
     note_file: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Read the note from a UTF-8 file.")] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Write the note in $VISUAL/$EDITOR.")
@@ -180,8 +182,8 @@ def risk_review(
     session_ref: Annotated[str, typer.Option(
         "--session", metavar="N",
         help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).")],
-    note: Annotated[str, typer.Option(help="Outcome of the review.")],
-    plan: Annotated[str | None, typer.Option(help="Safety plan agreed.")] = None,
+    note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
+    plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
