@@ -166,8 +166,14 @@ def _goals(areas: list[str]) -> list[dict[str, Any]]:
              for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
     for goal in goals:
         out().print(f"- {goal['id']}: {goal['text']}")
-    if not prompts.confirm("Keep all of these goals?", default=True):
-        goals = [g for g in goals if prompts.confirm(f"Keep '{g['text']}'?", default=True)]
+    if not prompts.confirm("Keep all of these goals as they are?", default=True):
+        edited = []
+        for goal in goals:
+            text = prompts.ask_text(f"Goal {goal['id']} (Enter keeps it, '-' drops it)",
+                                    default=goal["text"])
+            if text != "-":
+                edited.append({**goal, "text": text})
+        goals = edited
     while prompts.confirm("Add a goal of your own?", default=False):
         text = prompts.ask_text("Goal")
         goal_id = prompts.ask(

@@ -73,7 +73,12 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     screen = term.answer("Use the draft", "use")
     assert "Mother died after a stroke" in screen
     term.answer("Did the client agree", "y")
-    term.answer("Keep all of these goals?", "y")
+    term.answer("Keep all of these goals as they are?", "n")
+    term.answer("Goal grief-mourning", "")  # Enter keeps the catalogue text
+    term.answer("Goal grief-reconnect", "See friends again every week")
+    term.answer("Goal dispute-identify", "-")  # dropped
+    term.answer("Goal dispute-plan", "")
+    term.answer("Goal dispute-resolve", "")
     term.answer("Add a goal of your own?", "y")
     term.answer("Goal:", "Talk to T. every Sunday")
     term.answer("Goal id", "Sunday Talk")
@@ -93,7 +98,12 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     assert [p["ring"] for p in course["inventory"]] == [1, 2]
     assert course["timeline"][0]["event"] == "Mother died after a stroke"
     assert course["formulation"]["agreed"] is True
-    assert course["goals"][-1] == {"id": "sunday-talk", "text": "Talk to T. every Sunday"}
+    goals = {g["id"]: g["text"] for g in course["goals"]}
+    assert list(goals) == ["grief-mourning", "grief-reconnect", "dispute-plan",
+                           "dispute-resolve", "sunday-talk"]
+    assert goals["grief-mourning"] == "Help the mourning process along"
+    assert goals["grief-reconnect"] == "See friends again every week"
+    assert goals["sunday-talk"] == "Talk to T. every Sunday"
     assert course["sick_role"] == {"given": True, "note": "Off work two weeks"}
 
 
