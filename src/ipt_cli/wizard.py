@@ -84,10 +84,12 @@ def ask_event(date: str | None, event: str | None, mood: str | None) -> Timeline
 
 
 def ask_formulation(draft: str) -> tuple[str, bool]:
-    if draft:
-        out().print(f"\nDraft:\n{draft}\n")
+    if not draft:
+        return prompts.ask_text("Formulation"), prompts.confirm(
+            "Did the client agree with the formulation?", default=True)
+    out().print(f"\nDraft:\n{draft}\n")
     how = prompts.ask_choice("Use the draft, edit it in your editor, or type a new one?",
-                             ["use", "edit", "type"], default="use" if draft else "type")
+                             ["use", "edit", "type"], default="use")
     text = draft
     if how == "edit":
         from ipt_cli.editor import edit_text

@@ -162,7 +162,7 @@ def formulation(
     store = common.store(ctx)
     course = store.load(course_id)
     current = course.formulation.text if course.formulation else ""
-    if draft:
+    if draft or not current:
         current = draft_formulation(list(course.problem_areas), course.inventory,
                                     course.timeline)
     if edit:
@@ -170,7 +170,7 @@ def formulation(
 
         text = edit_text(text or current).strip()
     elif text is None and draft:
-        text = current
+        text = current  # --draft alone saves the draft
     if text is None and agreed is None:
         if not common.interactive(no_input):
             render.print_formulation(course)

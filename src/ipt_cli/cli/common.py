@@ -79,8 +79,11 @@ def scoring_rules(ctx: typer.Context) -> "ScoringRules":
 
 
 def interactive(no_input: bool) -> bool:
-    """Prompts only when the user allows them and a person is at a terminal."""
-    return not no_input and sys.stdin.isatty()
+    """Prompts only when the user allows them and a person is at a terminal (or
+    IPT_INTERACTIVE=1 asks for prompts on a pipe, for expect-style scripts and tests)."""
+    import os
+
+    return not no_input and (sys.stdin.isatty() or os.environ.get("IPT_INTERACTIVE") == "1")
 
 
 def emit_json(data: Any) -> None:
