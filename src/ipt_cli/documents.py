@@ -177,6 +177,7 @@ def session_notes_markdown(course: Course) -> str:
 def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "course_id": plan.course_id,
+        "client": plan.client,
         "sessions_planned": plan.planned,
         "sessions_held": plan.held,
         "weeks": [

@@ -249,3 +249,14 @@ def test_bad_measure_options_name_the_item(new_course, run_ipt: RunIpt) -> None:
     for args, message in cases:
         assert message in run_ipt("session", "ab", *args, exit_code=2).stderr
     assert report_json(run_ipt)["sessions_recorded"] == 0
+
+
+def test_phase_overrides_from_new_course(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--sessions", "16", "--initial-sessions", "4", "--termination-sessions",
+               "2")
+    plan = json.loads(run_ipt("plan", "ab", "--format", "json").stdout)
+    phases = [w["phase"] for w in plan["weeks"]]
+    assert phases == ["initial"] * 4 + ["middle"] * 10 + ["termination"] * 2
+    refused = run_ipt("new-course", "cd", "--client", "X", "--problem-area", "grief",
+                      "--initial-sessions", "11", exit_code=2)
+    assert "initial_sessions: Input should be less than or equal to 10" in refused.stderr

@@ -39,6 +39,12 @@ def new_course(
     dispute_stage: Annotated[str | None, typer.Option(metavar="TEXT",
         help="For a role dispute: renegotiation, impasse or dissolution.",
         autocompletion=completion.dispute_stages)] = None,
+    initial_sessions: Annotated[int | None, typer.Option(
+        metavar="N", help="Phase override: sessions 1..N are the initial phase (default 3; "
+        "2 below 10 sessions).")] = None,
+    termination_sessions: Annotated[int | None, typer.Option(
+        metavar="N", help="Phase override: the last N sessions are termination (default 3; "
+        "2 below 10 sessions).")] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
     gad7: common.Gad7Option = None,
@@ -75,6 +81,8 @@ def new_course(
         "planned_sessions": sessions, "cadence": cadence, "kind": kind,
         "problem_areas": list(problem_area) if problem_area else None,
         "dispute_stage": dispute_stage,
+        "initial_sessions": initial_sessions,
+        "termination_sessions": termination_sessions,
         "baseline_measures": actions.measure_fields(
             phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9) or None,
     }
