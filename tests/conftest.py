@@ -75,6 +75,29 @@ def ipt_bin(data_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     return run
 
 
+def concurrent_sessions(ipt_bin: Callable[..., subprocess.CompletedProcess[str]],
+                        writers: int, each: int, date: str) -> list[str]:
+    """Run `writers` threads, each recording `each` sessions through the real binary at
+    once; return the stderr of every failed run (notes are "w<i>-<n>")."""
+    import threading
+
+    failures: list[str] = []
+
+    def writer(index: int) -> None:
+        for n in range(each):
+            done = ipt_bin("session", "ab", "--date", date, "--note", f"w{index}-{n}",
+                           check_code=None)
+            if done.returncode != 0:
+                failures.append(done.stderr)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
 @pytest.fixture
 def new_course(run_ipt: RunIpt) -> Callable[..., Result]:
     def make(course_id: str = "ab", *extra: str, **env: str) -> Result:

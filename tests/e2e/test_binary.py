@@ -6,13 +6,12 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PHQ9_MODERATE, ipt_command
+from tests.conftest import PHQ9_MODERATE, concurrent_sessions, ipt_command
 
 pytestmark = pytest.mark.e2e
 
@@ -95,25 +94,12 @@ def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: P
 def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
     ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions",
             "30")
-    failures: list[str] = []
-
-    def writer(name: str) -> None:
-        for n in range(10):
-            done = ipt_bin("session", "ab", "--date", "2026-02-01", "--note", f"{name}-{n}",
-                           check_code=None)
-            if done.returncode != 0:
-                failures.append(done.stderr)
-
-    threads = [threading.Thread(target=writer, args=(name,)) for name in ("w1", "w2")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failures = concurrent_sessions(ipt_bin, writers=2, each=10, date="2026-02-01")
     assert failures == []
     from ipt_cli.storage import load_course_file
 
     notes = [s.note for s in load_course_file(data_home / "courses" / "ab.toml").sessions]
-    assert sorted(notes) == sorted(f"{w}-{n}" for w in ("w1", "w2") for n in range(10))
+    assert sorted(notes) == sorted(f"w{i}-{n}" for i in range(2) for n in range(10))
 
 
 def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:

@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from ipt_cli import storage
 from ipt_cli.errors import StorageIOError, UnsafeFileError
 from ipt_cli.storage import CourseStore, load_course_file
-from tests.conftest import ipt_command
+from tests.conftest import concurrent_sessions, ipt_command
 
 pytestmark = pytest.mark.faults
 
@@ -69,20 +68,7 @@ def test_four_writers_times_twenty_five_sessions(ipt_bin, data_home: Path) -> No
     for day in (5, 12, 19, 26):
         ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}")
     ipt_bin("maintenance", "ab", "--sessions", "100", "--cadence", "weekly")
-    failures: list[str] = []
-
-    def writer(name: str) -> None:
-        for n in range(25):
-            done = ipt_bin("session", "ab", "--date", "2026-03-01", "--note", f"{name}-{n}",
-                           check_code=None)
-            if done.returncode != 0:
-                failures.append(done.stderr)
-
-    threads = [threading.Thread(target=writer, args=(f"w{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = concurrent_sessions(ipt_bin, writers=4, each=25, date="2026-03-01")
     assert failures == []
     course = load_course_file(data_home / "courses" / "ab.toml")
     assert course.maintenance is not None
