@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     IO_ERROR = 7  # the disk refused a read or write
     UNSAFE = 8  # a file or folder is not safely ours (symlink to another user's file)
     INTERRUPTED = 130  # Ctrl-C or end of input at a prompt
+    BROKEN_PIPE = 141  # the reader of our output went away (as `ipt guide | head` does)
 
 
 class IptError(Exception):

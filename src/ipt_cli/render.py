@@ -35,15 +35,22 @@ SEVERITY_STYLE = {
 }
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Leave a closed pipe to the CLI's one exit path (exit 141), like plain output."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 @cache
 def out() -> Console:
     # markup=False: client aliases and notes may hold [brackets] that are not Rich markup.
-    return Console(highlight=False, markup=False)
+    return _Console(highlight=False, markup=False)
 
 
 @cache
 def err() -> Console:
-    return Console(stderr=True, highlight=False, markup=False)
+    return _Console(stderr=True, highlight=False, markup=False)
 
 
 def notice(message: str, style: str = "yellow") -> None:

@@ -113,3 +113,15 @@ def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env={**os.environ})
     assert done.stderr == "[]" and "ab" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["guide"], ["demo"], ["list", "--json"]])
+def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `ipt guide | head -0`
+    try:
+        done = subprocess.run([*ipt_command(), *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""

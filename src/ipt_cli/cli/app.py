@@ -38,6 +38,11 @@ class IptGroup(TyperGroup):
             why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "input ended"
             sys.stderr.write(f"\nipt: {why}; nothing more was saved\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader stopped listening; say nothing more, and keep Python from
+            # complaining when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as error:
