@@ -128,13 +128,18 @@ def build_course(course_id: str, fields: dict[str, Any], now: dt.datetime) -> Co
     return course
 
 
-def add_session(course: Course, record: SessionRecord) -> int:
-    """Insert a held session in date order and return its number (1-based)."""
+def check_room(course: Course) -> None:
+    """Refuse a session beyond the acute contract (checked before prompting, too)."""
     if len(course.sessions) >= course.planned_sessions:
         raise ConflictError(
             f"all {course.planned_sessions} planned sessions of {course.id!r} are recorded; "
             f"renegotiate with: ipt contract {course.id} --sessions N --reason TEXT"
         )
+
+
+def add_session(course: Course, record: SessionRecord) -> int:
+    """Insert a held session in date order and return its number (1-based)."""
+    check_room(course)
     check_goals(course, record)
     return _insert_by_date(course.sessions, record)
 

@@ -49,3 +49,12 @@ def test_wizard_can_be_declined_at_the_end(run_ipt: RunIpt, data_home: Path) -> 
     assert "nothing was saved, as you asked" in result.stderr
     assert not (data_home / "courses" / "zz.toml").exists()
     assert json.loads(run_ipt("list", "--json").stdout) == []
+
+
+def test_full_contract_is_refused_before_any_question(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--sessions", "4")
+    for day in (5, 12, 19, 26):
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+    result = run_ipt("session", "ab", input="", exit_code=5, **ASK)
+    assert "ipt contract ab --sessions N" in result.stderr
+    assert "Date" not in result.stdout  # nothing was asked

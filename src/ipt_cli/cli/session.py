@@ -122,7 +122,10 @@ def session(
     elif not given and text is None and date is None and common.interactive(no_input):
         from ipt_cli.session_prompts import ask_session
 
-        answers = ask_session(store.load(course_id), today)
+        course = store.load(course_id)
+        if course.maintenance is None:
+            actions.check_room(course)  # before the questions, not after them
+        answers = ask_session(course, today)
         _record(store, course_id, actions.session_record(answers.pop("date"), **answers))
     else:
         _record(store, course_id, actions.session_record(
