@@ -58,3 +58,12 @@ def test_full_contract_is_refused_before_any_question(new_course, run_ipt: RunIp
     result = run_ipt("session", "ab", input="", exit_code=5, **ASK)
     assert "ipt contract ab --sessions N" in result.stderr
     assert "Date" not in result.stdout  # nothing was asked
+
+
+def test_delete_asks_first(new_course, run_ipt: RunIpt, data_home: Path) -> None:
+    new_course()
+    path = data_home / "courses" / "ab.toml"
+    kept = run_ipt("delete", "ab", input="n\n", exit_code=130, **ASK)
+    assert "This cannot be undone" in kept.stdout and path.exists()
+    run_ipt("delete", "ab", input="y\n", **ASK)
+    assert not path.exists()
