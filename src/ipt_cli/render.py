@@ -53,6 +53,18 @@ def err() -> Console:
     return _Console(stderr=True, highlight=False, markup=False)
 
 
+def emit(renderable: RenderableType) -> None:
+    """Print data to stdout; into a pipe or file, without the trailing spaces Rich pads
+    table lines with."""
+    console = out()
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    console.file.write("\n".join(line.rstrip() for line in capture.get().split("\n")))
+
+
 def notice(message: str, style: str = "yellow") -> None:
     err().print(Text(message, style=style))
 
@@ -213,7 +225,7 @@ def report_renderable(report: Report) -> RenderableType:
 
 
 def print_report(report: Report) -> None:
-    out().print(report_renderable(report))
+    emit(report_renderable(report))
 
 
 def print_plan(plan: Plan) -> None:
@@ -230,7 +242,7 @@ def print_plan(plan: Plan) -> None:
         marker = " (next)" if row.current else ""
         table.add_row(number, row.date.isoformat(), row.phase or "-", row.focus,
                       row.status + marker, style=style)
-    out().print(table)
+    emit(table)
 
 
 def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
@@ -249,7 +261,7 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
-    out().print(Group(*parts))
+    emit(Group(*parts))
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
@@ -327,7 +339,7 @@ def closeness_circle(people: list[Person]) -> RenderableType:
 
 
 def print_inventory(people: list[Person]) -> None:
-    out().print(closeness_circle(people))
+    emit(closeness_circle(people))
     if not people:
         return
     table = Table("#", "Person", "Relationship", "Ring", "Contact", "Expectations", "Tags",
@@ -336,7 +348,7 @@ def print_inventory(people: list[Person]) -> None:
         met = {None: "-", True: "met", False: "unmet"}[person.expectations_met]
         table.add_row(str(number), person.name, person.relationship or "-", str(person.ring),
                       person.contact or "-", met, ", ".join(person.tags) or "-")
-    out().print(table)
+    emit(table)
 
 
 def print_timeline(events: list[TimelineEvent]) -> None:
@@ -346,7 +358,7 @@ def print_timeline(events: list[TimelineEvent]) -> None:
     table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
         table.add_row(event.date.isoformat(), event.event, event.mood or "-")
-    out().print(table)
+    emit(table)
 
 
 def print_goals(course: Course) -> None:
@@ -356,7 +368,7 @@ def print_goals(course: Course) -> None:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
         table.add_row(goal.id, goal.text, goal.area or "-",
                       str(ratings[-1]) if ratings else "-")
-    out().print(table)
+    emit(table)
 
 
 def print_formulation(course: Course) -> None:
@@ -365,7 +377,7 @@ def print_formulation(course: Course) -> None:
                     f"{course.id} --draft --edit")
         return
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    out().print(Panel(Text(course.formulation.text),
+    emit(Panel(Text(course.formulation.text),
                       title=f"Formulation ({state}, {course.formulation.date.isoformat()})"))
 
 
@@ -377,7 +389,7 @@ def report_text(report: Report, width: int = 80) -> str:
     console = Console(file=buffer, width=width, no_color=True, highlight=False,
                       markup=False, color_system=None)
     console.print(report_renderable(report))
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
 def print_findings(findings: list[Finding], root: Path) -> None:
@@ -391,4 +403,4 @@ def print_findings(findings: list[Finding], root: Path) -> None:
                       Text(str(shown) if str(shown) != "." else "(data folder)",
                            overflow="fold"),
                       finding.problem, finding.fixed or "-")
-    out().print(table)
+    emit(table)
