@@ -103,28 +103,42 @@ def new_course(
     }, now)
 
 
-def build_course(course_id: str, fields: dict[str, Any], now: dt.datetime) -> Course:
-    """A new course from assessment fields; goals default to the areas' catalogue goals."""
-    fields = dict(fields)
+COURSE_DEFAULTS: dict[str, Any] = {"planned_sessions": 16, "cadence": "weekly",
+                                   "kind": "clinician-led"}
+
+
+def course_document(course_id: str, fields: dict[str, Any], now: dt.datetime,
+                    today: dt.date) -> dict[str, Any]:
+    """The stored fields of a new course: defaults, the catalogue goals unless goals are
+    given, the baseline dated on the start date unless dated, and the course's identity."""
+    document: dict[str, Any] = {"start_date": today, **COURSE_DEFAULTS,
+                                **{k: v for k, v in fields.items() if v is not None}}
+    measures_given = document.pop("baseline_measures", None)
+    if measures_given:
+        document["baseline"] = measures_given
+    if "goals" not in document and isinstance(document.get("problem_areas"), list):
+        document["goals"] = catalogue.goal_fields(document["problem_areas"])
+    baseline = document.get("baseline")
+    if isinstance(baseline, dict) and "date" not in baseline:
+        document["baseline"] = {"date": document["start_date"], **baseline}
+    return {**document, "schema_version": SCHEMA_VERSION, "id": course_id,
+            "created": now.replace(microsecond=0)}
+
+
+def build_course(course_id: str, fields: dict[str, Any], now: dt.datetime,
+                 today: dt.date | None = None) -> Course:
+    """A new course from options or the wizard; each choice is checked with a clear message."""
     areas = check_problem_areas(list(fields["problem_areas"]))
-    check_planned(fields["planned_sessions"])
-    check_choice(fields.get("cadence", "weekly"), catalogue.CADENCES, "cadence")
-    check_choice(fields.get("kind", "clinician-led"), catalogue.COURSE_KINDS, "course kind")
+    check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
+    check_choice(fields.get("cadence") or "weekly", catalogue.CADENCES, "cadence")
+    check_choice(fields.get("kind") or "clinician-led", catalogue.COURSE_KINDS, "course kind")
     stage = fields.get("dispute_stage")
     if stage is not None:
         check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
         if "role-dispute" not in areas:
             raise InputError("--dispute-stage is only for a role-dispute problem area")
-    if "goals" not in fields:
-        fields["goals"] = [{"id": g.id, "text": g.text, "area": area}
-                           for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
-    measures_given = fields.pop("baseline_measures", None)
-    if measures_given:
-        fields["baseline"] = {"date": fields["start_date"], **measures_given}
-    document = {"schema_version": SCHEMA_VERSION, "id": course_id,
-                "created": now.replace(microsecond=0), **fields}
-    course: Course = _validated(Course, {k: v for k, v in document.items() if v is not None},
-                                "course")
+    document = course_document(course_id, fields, now, today or now.date())
+    course: Course = _validated(Course, document, "course")
     return course
 
 

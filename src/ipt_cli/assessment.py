@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli import catalogue
+from ipt_cli.actions import course_document
 from ipt_cli.errors import DataError
-from ipt_cli.models import SCHEMA_VERSION, Course, Person, TimelineEvent
+from ipt_cli.models import Course, Person, TimelineEvent
 from ipt_cli.storage import describe_validation, read_text
 
 DEATH_WORDS = re.compile(r"\b(died|dies|death|dead|passed away|bereave\w*|funeral)\b", re.I)
@@ -74,24 +75,7 @@ def course_from_assessment(
     refused = [key for key in NOT_IN_ASSESSMENT if key in document]
     if refused:
         raise DataError(path, [f"{key}: not allowed in an assessment file" for key in refused])
-    overrides = dict(overrides)
-    measures_given = overrides.pop("baseline_measures", None)
-    if measures_given:
-        overrides["baseline"] = measures_given
-    merged: dict[str, Any] = {
-        "start_date": today, "planned_sessions": 16, "cadence": "weekly",
-        "kind": "clinician-led", **document, **overrides,
-        "schema_version": SCHEMA_VERSION, "id": course_id, "created": now.replace(microsecond=0),
-    }
-    if "goals" not in merged and isinstance(merged.get("problem_areas"), list):
-        merged["goals"] = [
-            {"id": g.id, "text": g.text, "area": area}
-            for area in merged["problem_areas"] if area in catalogue.PROBLEM_AREAS
-            for g in catalogue.PROBLEM_AREAS[area].goals
-        ]
-    baseline = merged.get("baseline")
-    if isinstance(baseline, dict) and "date" not in baseline:
-        merged["baseline"] = {"date": merged["start_date"], **baseline}
+    merged = course_document(course_id, {**document, **overrides}, now, today)
     try:
         return Course.model_validate(merged)
     except ValidationError as error:

@@ -247,5 +247,12 @@ SAFETY_NOTICE = (
 )
 
 
+def goal_fields(areas: list[str]) -> list[dict[str, str]]:
+    """The goals a new course starts with: each area's catalogue goals (unknown areas are
+    skipped here and refused by validation)."""
+    return [{"id": goal.id, "text": goal.text, "area": area}
+            for area in areas if area in PROBLEM_AREAS for goal in PROBLEM_AREAS[area].goals]
+
+
 def strategy_ids(areas: list[str]) -> set[str]:
     return {s.id for area in areas for s in PROBLEM_AREAS[area].strategies}

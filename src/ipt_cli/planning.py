@@ -225,13 +225,14 @@ def _strategy_items(course: Course, week: int) -> list[str]:
 def _goal_items(course: Course, week: int) -> list[str]:
     items = []
     for goal in course.goals:
-        rating = _latest_rating(course, goal.id, week)
+        rating = latest_rating(course, goal.id, week)
         shown = "not yet rated" if rating is None else f"last rated {rating}/10"
         items.append(f"Goal [{goal.id}]: {goal.text} ({shown})")
     return items
 
 
-def _latest_rating(course: Course, goal_id: str, week: int) -> int | None:
+def latest_rating(course: Course, goal_id: str, week: int) -> int | None:
+    """The goal's last rating in the sessions before session `week`."""
     for session in reversed(course.sessions[: week - 1]):
         if goal_id in session.goal_ratings:
             return session.goal_ratings[goal_id]

@@ -19,7 +19,7 @@ from ipt_cli.planning import (
     current_dispute_stage,
     next_session_date,
 )
-from ipt_cli.safety import SafetyFlag, safety_flags
+from ipt_cli.safety import SafetyFlag, safety_flags, unreviewed
 from ipt_cli.summary import CourseRow
 
 
@@ -219,5 +219,5 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         next_date=next_session_date(course),
         archived=course.archived is not None,
         latest=latest,
-        unreviewed_flags=sum(not flag.reviewed for flag in safety_flags(course)),
+        unreviewed_flags=len(unreviewed(course)),
     )

@@ -62,7 +62,11 @@ def emit(renderable: RenderableType) -> None:
         return
     with console.capture() as capture:
         console.print(renderable)
-    console.file.write("\n".join(line.rstrip() for line in capture.get().split("\n")))
+    console.file.write(_without_trailing_spaces(capture.get()))
+
+
+def _without_trailing_spaces(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def notice(message: str, style: str = "yellow") -> None:
@@ -389,7 +393,7 @@ def report_text(report: Report, width: int = 80) -> str:
     console = Console(file=buffer, width=width, no_color=True, highlight=False,
                       markup=False, color_system=None)
     console.print(report_renderable(report))
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+    return _without_trailing_spaces(buffer.getvalue())
 
 
 def print_findings(findings: list[Finding], root: Path) -> None:

@@ -12,7 +12,12 @@ from rich.table import Table
 from ipt_cli import catalogue, inputs, measures, prompts
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.models import Course, Phq9
-from ipt_cli.planning import build_agenda, current_dispute_stage, scheduled_date
+from ipt_cli.planning import (
+    build_agenda,
+    current_dispute_stage,
+    latest_rating,
+    scheduled_date,
+)
 from ipt_cli.render import out, safety_notice
 
 
@@ -53,13 +58,6 @@ def _whole(text: str) -> int:
         raise InputError("enter a whole number") from None
 
 
-def _latest_ratings(course: Course) -> dict[str, int]:
-    ratings: dict[str, int] = {}
-    for session in course.sessions:
-        ratings.update(session.goal_ratings)
-    return ratings
-
-
 def _phq9(self_guided: bool) -> dict[str, Any]:
     out().print(measures.TWO_WEEK_STEM)
     out().print("Answers: " + ", ".join(f"{n} = {t}" for n, t in
@@ -80,7 +78,6 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     out().print(Panel("\n".join(f"- {item}" for item in agenda.items[:8]),
                       title=f"{course.id}: {agenda.count} ({agenda.phase})"))
     last = course.sessions[-1] if course.sessions else None
-    ratings = _latest_ratings(course)
     answers: dict[str, Any] = {}
     answers["date"] = prompts.ask("Date", inputs.parse_date, today.isoformat())
     measure_fields: dict[str, Any] = {}
@@ -102,7 +99,8 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     answers["strategies"] = _pick_many("Strategies covered", strategies)
     goal_ratings = []
     for goal in course.goals:
-        rating = _optional_int(f"Progress on '{goal.text}'", 10, ratings.get(goal.id))
+        last_rating = latest_rating(course, goal.id, week)
+        rating = _optional_int(f"Progress on '{goal.text}'", 10, last_rating)
         if rating is not None:
             goal_ratings.append((goal.id, rating))
     answers["goal_ratings"] = goal_ratings

@@ -164,8 +164,7 @@ def _areas(people: list[Person], events: list[TimelineEvent]) -> tuple[list[str]
 
 
 def _goals(areas: list[str]) -> list[dict[str, Any]]:
-    goals: list[dict[str, Any]] = [{"id": g.id, "text": g.text, "area": area}
-             for area in areas for g in catalogue.PROBLEM_AREAS[area].goals]
+    goals: list[dict[str, Any]] = list(catalogue.goal_fields(areas))
     for goal in goals:
         out().print(f"- {goal['id']}: {goal['text']}")
     if not prompts.confirm("Keep all of these goals as they are?", default=True):

@@ -4,6 +4,8 @@ import json
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PHQ9_MODERATE, PHQ9_RISK, RunIpt
 
 
@@ -100,23 +102,19 @@ def test_baseline_falls_back_to_session_one(new_course, run_ipt: RunIpt) -> None
     assert phq9["baseline"] == 10 and phq9["latest"] == 10 and phq9["change_percent"] == 0
 
 
-def test_phase_follows_the_sessions_held(new_course, run_ipt: RunIpt) -> None:
-    new_course("ab", "--sessions", "12")
+@pytest.mark.parametrize(("planned", "expected"), [
+    (12, ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3),
+    (8, ["initial"] * 2 + ["middle"] * 4 + ["termination"] * 2),  # below 10: 2 and 2
+])
+def test_phase_follows_the_sessions_held(new_course, run_ipt: RunIpt, planned: int,
+                                         expected: list[str]) -> None:
+    new_course("ab", "--sessions", str(planned))
     phases = []
-    for week in range(12):
+    for week in range(planned):
         phases.append(report_json(run_ipt)["phase"])
         run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}")
     phases.append(report_json(run_ipt)["phase"])
-    assert phases == ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3 + ["completed"]
-
-
-def test_short_course_phases(new_course, run_ipt: RunIpt) -> None:
-    new_course("ab", "--sessions", "8")
-    seen = []
-    for week in range(8):
-        seen.append(report_json(run_ipt)["phase"])
-        run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}")
-    assert seen == ["initial"] * 2 + ["middle"] * 4 + ["termination"] * 2
+    assert phases == expected + ["completed"]
 
 
 def test_contract_renegotiation_is_kept(new_course, run_ipt: RunIpt) -> None:

@@ -1,7 +1,6 @@
 """`ipt doctor` and `ipt restore`: checking and repairing the data folder, backups."""
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -75,4 +74,3 @@ def test_doctor_leaves_a_temp_file_of_a_running_writer(new_course, run_ipt: RunI
         found = json.loads(run_ipt("doctor", "--fix", "--json").stdout)
     assert temp.exists()
     assert [f for f in found if f["path"].endswith(".tmp")][0]["fixed"] is None
-    assert os.environ["IPT_HOME"] == str(data_home)

@@ -16,7 +16,7 @@ import pytest
 from ipt_cli import storage
 from ipt_cli.errors import StorageIOError, UnsafeFileError
 from ipt_cli.storage import CourseStore, load_course_file
-from tests.conftest import concurrent_sessions, ipt_command
+from tests.conftest import concurrent_sessions
 
 pytestmark = pytest.mark.faults
 
@@ -219,4 +219,3 @@ def test_write_error_type_is_storage_io(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(StorageIOError, match="Input/output error"):
         storage.atomic_write(target, b"new")
     assert target.read_text() == "old"
-    assert ipt_command()  # the binary is there for the other tests

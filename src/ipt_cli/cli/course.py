@@ -102,10 +102,7 @@ def new_course(
         if not problem_area:
             raise InputError("missing --problem-area (grief, role-dispute, role-transition "
                              "or interpersonal-deficits)")
-        defaults = {"start_date": today, "planned_sessions": 16, "cadence": "weekly",
-                    "kind": "clinician-led"}
-        fields = {**defaults, **{k: v for k, v in given.items() if v is not None}}
-        course = actions.build_course(course_id, fields, now)
+        course = actions.build_course(course_id, given, now, today)
     path = course_store.create(course)
     note = actions.planned_count_note(course.planned_sessions)
     if note:
