@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ipt_cli.editor import editor_command
 from ipt_cli.errors import ConflictError, DataError, InputError
-from ipt_cli.storage import CourseStore, atomic_write, dump_course, parse_course, read_text
+from ipt_cli.storage import CourseStore, dump_course, parse_course, read_text
 
 
 def _run_editor(path: Path) -> None:
@@ -55,6 +55,6 @@ def edit_course_file(store: CourseStore, course_id: str,
             if read_text(path) != original:
                 raise ConflictError(f"{path} changed while you were editing; it was left as "
                                     f"it is; your edited copy is kept at {copy}")
-            atomic_write(path, dump_course(course).encode("utf-8"))
+            store.replace(course_id, dump_course(course))
         copy.unlink()
         return path

@@ -57,6 +57,13 @@ class DataPaths:
         return self.root / "index.json"
 
     @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def report_cache(self, course_id: str) -> Path:
+        return self.cache / f"{check_course_id(course_id)}.report.json"
+
+    @property
     def config(self) -> Path:
         return self.root / "config.toml"
 

@@ -7,7 +7,6 @@ non-terminal output are handled by Rich's Console (plain text, 80 columns when p
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli import catalogue
+from ipt_cli.console import err as err  # re-exported: commands print through render
+from ipt_cli.console import out as out
 from ipt_cli.measures import INSTRUMENTS
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -35,34 +36,19 @@ SEVERITY_STYLE = {
 }
 
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        """Leave a closed pipe to the CLI's one exit path (exit 141), like plain output."""
-        self.quiet = True
-        raise BrokenPipeError
-
-
-@cache
-def out() -> Console:
-    # markup=False: client aliases and notes may hold [brackets] that are not Rich markup.
-    return _Console(highlight=False, markup=False)
-
-
-@cache
-def err() -> Console:
-    return _Console(stderr=True, highlight=False, markup=False)
-
-
 def emit(renderable: RenderableType) -> None:
-    """Print data to stdout; into a pipe or file, without the trailing spaces Rich pads
-    table lines with."""
+    """Print data to stdout."""
+    out().file.write(rendered(renderable))
+
+
+def rendered(renderable: RenderableType) -> str:
+    """Exactly what `emit` writes: escape codes for a terminal; into a pipe or file, plain
+    text without the trailing spaces Rich pads table lines with."""
     console = out()
-    if console.is_terminal:
-        console.print(renderable)
-        return
     with console.capture() as capture:
         console.print(renderable)
-    console.file.write(_without_trailing_spaces(capture.get()))
+    text = capture.get()
+    return text if console.is_terminal else _without_trailing_spaces(text)
 
 
 def _without_trailing_spaces(text: str) -> str:
@@ -230,6 +216,11 @@ def report_renderable(report: Report) -> RenderableType:
 
 def print_report(report: Report) -> None:
     emit(report_renderable(report))
+
+
+def report_output(report: Report) -> str:
+    """The report exactly as `print_report` would print it to this standard output."""
+    return rendered(report_renderable(report))
 
 
 def print_plan(plan: Plan) -> None:

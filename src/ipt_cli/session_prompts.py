@@ -9,7 +9,7 @@ from typing import Any
 from rich.panel import Panel
 from rich.table import Table
 
-from ipt_cli import catalogue, inputs, measures, prompts
+from ipt_cli import catalogue, dates, inputs, measures, prompts
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.models import Course, Phq9
 from ipt_cli.planning import (
@@ -79,7 +79,7 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
                       title=f"{course.id}: {agenda.count} ({agenda.phase})"))
     last = course.sessions[-1] if course.sessions else None
     answers: dict[str, Any] = {}
-    answers["date"] = prompts.ask("Date", inputs.parse_date, today.isoformat())
+    answers["date"] = prompts.ask("Date", dates.parse_date, today.isoformat())
     measure_fields: dict[str, Any] = {}
     if prompts.confirm("Give the PHQ-9 now?", default=True):
         measure_fields = _phq9(course.kind == "self-guided")

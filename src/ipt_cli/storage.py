@@ -11,7 +11,6 @@ import errno
 import fcntl
 import os
 import re
-import stat
 import tempfile
 import time
 import tomllib
@@ -24,6 +23,7 @@ from typing import Any, TypeVar
 import tomli_w
 from pydantic import ValidationError
 
+from ipt_cli import report_cache
 from ipt_cli.errors import (
     ConflictError,
     DataError,
@@ -31,9 +31,9 @@ from ipt_cli.errors import (
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
-    UnsafeFileError,
 )
 from ipt_cli.models import SCHEMA_VERSION, Course
+from ipt_cli.ownership import check_ownership, check_private
 from ipt_cli.paths import DataPaths
 
 T = TypeVar("T")
@@ -128,33 +128,6 @@ def read_text(path: Path) -> str:
 
 def load_course_file(path: Path) -> Course:
     return parse_course(read_text(path), path)
-
-
-def check_ownership(path: Path) -> None:
-    """Refuse a path that is a symlink to, or is itself, another user's file or folder:
-    someone else could read or swap what ipt writes there."""
-    try:
-        link = path.lstat()
-    except FileNotFoundError:
-        return
-    if stat.S_ISLNK(link.st_mode):
-        try:
-            target = path.stat()
-        except FileNotFoundError:
-            raise UnsafeFileError(f"{path} is a dangling symlink; refusing to use it") from None
-        if target.st_uid != os.geteuid() or link.st_uid != os.geteuid():
-            raise UnsafeFileError(f"{path} is a symlink to another user's file; refusing to "
-                                  "follow it")
-    elif link.st_uid != os.geteuid():
-        raise UnsafeFileError(f"{path} belongs to another user; refusing to use it")
-
-
-def too_open(path: Path) -> bool:
-    """Readable, writable or listable by anyone but the owner."""
-    try:
-        return bool(stat.S_IMODE(path.stat().st_mode) & 0o077)
-    except OSError:
-        return False
 
 
 def read_course_document(path: Path) -> Course:
@@ -257,13 +230,7 @@ class CourseStore:
             make_private_dir(directory)
 
     def _check(self, path: Path) -> None:
-        """Ownership is refused outright; loose permissions only earn a warning."""
-        for checked in (self.paths.root, self.paths.courses, path):
-            check_ownership(checked)
-            if checked not in self._warned and too_open(checked):
-                self._warned.add(checked)
-                self._warn(f"warning: {checked} can be read by other users; run "
-                           "`ipt doctor --fix` to make it private")
+        check_private((self.paths.root, self.paths.courses, path), self._warn, self._warned)
 
     def _read(self, course_id: str) -> tuple[str, Course]:
         path = self.paths.course_file(course_id)
@@ -303,7 +270,7 @@ class CourseStore:
             path = self.paths.course_file(course_id)
             if path.exists():
                 self._back_up(course_id, read_text(path))
-            atomic_write(path, text.encode("utf-8"))
+            self.replace(course_id, text)
         return course
 
     @contextmanager
@@ -348,7 +315,14 @@ class CourseStore:
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+        report_cache.forget(self.paths, course.id)  # one left by a deleted namesake
         return path
+
+    def replace(self, course_id: str, text: str) -> None:
+        """Write a course file whose lock the caller holds; its cached reports go with
+        the old text."""
+        atomic_write(self.paths.course_file(course_id), text.encode("utf-8"))
+        report_cache.forget(self.paths, course_id)
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -366,7 +340,7 @@ class CourseStore:
             new_text = dump_course(checked)
             if new_text != original:
                 self._back_up(course_id, original)
-                atomic_write(self.paths.course_file(course_id), new_text.encode("utf-8"))
+                self.replace(course_id, new_text)
         return result
 
     def delete(self, course_id: str) -> None:
@@ -382,3 +356,4 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
+            report_cache.forget(self.paths, course_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.rule import Rule
 
-from ipt_cli import catalogue, inputs, measures, prompts
+from ipt_cli import catalogue, dates, inputs, measures, prompts
 from ipt_cli.assessment import draft_formulation, suggest_area
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.models import Person, TimelineEvent
@@ -30,7 +30,7 @@ def _optional(question: str) -> str | None:
 
 
 def _date(question: str, default: dt.date | None = None) -> dt.date:
-    return prompts.ask(question, lambda text: inputs.parse_date(text),
+    return prompts.ask(question, lambda text: dates.parse_date(text),
                        default.isoformat() if default else None)
 
 
@@ -77,7 +77,7 @@ def ask_person(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def ask_event(date: str | None, event: str | None, mood: str | None) -> TimelineEvent:
-    when = inputs.parse_date(date) if date else _date("Date of the event (YYYY-MM-DD)")
+    when = dates.parse_date(date) if date else _date("Date of the event (YYYY-MM-DD)")
     what = event or prompts.ask_text("What happened")
     feeling = mood if mood is not None else _optional("Mood around it")
     return TimelineEvent(date=when, event=what, mood=feeling)
@@ -233,9 +233,9 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     _step(8, "goals")
     fields["goals"] = _goals(fields["problem_areas"])
     _step(9, "treatment contract")
-    dates = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
-    out().print(f"{len(dates)} {fields['cadence']} sessions, {dates[0].isoformat()} to "
-                f"{dates[-1].isoformat()}: initial, middle and termination phases.")
+    planned = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
+    out().print(f"{len(planned)} {fields['cadence']} sessions, {planned[0].isoformat()} to "
+                f"{planned[-1].isoformat()}: initial, middle and termination phases.")
     if not prompts.confirm("Save this course?", default=True):
         raise Interrupted("nothing was saved, as you asked")
     return fields

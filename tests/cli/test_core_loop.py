@@ -54,6 +54,19 @@ def test_bad_values_are_refused_with_one_line(run_ipt: RunIpt, new_course) -> No
     assert "PHQ-9 item 9 must be 0-3, got 4" in result.stderr
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["session", "ab", "--bogus"], "No such option: --bogus"),
+    (["report", "ab", "--format", "pdf"], "'pdf' is not one of"),
+    (["contract", "ab", "--sessions", "many", "--reason", "x"], "'many' is not a valid"),
+    (["report"], "Missing argument"),
+])
+def test_command_line_mistakes_are_usage_errors(args: list[str], message: str,
+                                                run_ipt: RunIpt, new_course) -> None:
+    new_course()
+    result = run_ipt(*args, exit_code=2)
+    assert message in result.stderr and "unexpected error" not in result.stderr
+
+
 def test_duplicate_course_is_refused_and_untouched(new_course, run_ipt: RunIpt,
                                                    data_home: Path) -> None:
     new_course()

@@ -115,6 +115,19 @@ def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
     assert done.stderr == "[]" and "ab" in done.stdout
 
 
+def test_a_repeated_report_does_not_load_pydantic(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    first = ipt_bin("report", "ab").stdout  # renders, and keeps the rendering
+    code = ("import sys; sys.argv = ['ipt', 'report', 'ab']\n"
+            "from ipt_cli.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(repr([m for m in ('pydantic', 'ipt_cli.models', 'rich.table') "
+            "if m in sys.modules]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ})
+    assert done.stderr == "[]" and done.stdout == first
+
+
 @pytest.mark.parametrize("args", [["guide"], ["demo"], ["list", "--json"]])
 def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
     read_end, write_end = os.pipe()

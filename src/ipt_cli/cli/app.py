@@ -43,8 +43,8 @@ class IptGroup(TyperGroup):
             # complaining when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # TyperException: a usage error, which Typer reports itself (exit 2)
         except Exception as error:
             if os.environ.get(DEBUG_ENV):
                 raise

@@ -98,7 +98,7 @@ def timeline(
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list life events against mood (the timeline)."""
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
 
     store = common.store(ctx)
     if action is ListOrAdd.list:
@@ -109,7 +109,7 @@ def timeline(
 
         entry = wizard.ask_event(date, event, mood)
     else:
-        entry = actions.timeline_event(inputs.parse_date(date, "--date") if date else None,
+        entry = actions.timeline_event(dates.parse_date(date, "--date") if date else None,
                                        event, mood)
     store.update(course_id, lambda c: actions.add_event(c, entry))
     render.out().print(f"Added an event on {entry.date.isoformat()} to {course_id}.")
@@ -156,7 +156,7 @@ def formulation(
     no_input: common.NoInput = False,
 ) -> None:
     """Show or change the interpersonal formulation and the client's agreement."""
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
     from ipt_cli.assessment import draft_formulation
 
     store = common.store(ctx)
@@ -178,7 +178,7 @@ def formulation(
         from ipt_cli import wizard
 
         text, agreed = wizard.ask_formulation(current)
-    today = inputs.today()
+    today = dates.today()
     saved = store.update(course_id, lambda c: actions.set_formulation(c, text, agreed, today))
     state = "agreed" if saved.agreed else "not yet agreed"
     render.out().print(f"Formulation of {course_id} saved ({state}).")

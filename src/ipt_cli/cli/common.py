@@ -65,10 +65,10 @@ def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.storage import CourseStore
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir), warn=_warn)
+    return CourseStore(resolve_data_dir(data_dir), warn=warn)
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
     sys.stderr.write(f"ipt: {message}\n")
 
 

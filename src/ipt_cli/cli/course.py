@@ -65,7 +65,7 @@ def new_course(
     """
     import datetime as dt
 
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
     from ipt_cli.errors import ConflictError, InputError
     from ipt_cli.measures import INSTRUMENTS
     from ipt_cli.paths import check_course_id
@@ -74,10 +74,10 @@ def new_course(
     course_store = common.store(ctx)
     if course_store.exists(check_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    now, today = dt.datetime.now(dt.UTC), inputs.today()
+    now, today = dt.datetime.now(dt.UTC), dates.today()
     given: dict[str, Any] = {
         "client": client,
-        "start_date": inputs.parse_date(start, "--start") if start else None,
+        "start_date": dates.parse_date(start, "--start") if start else None,
         "planned_sessions": sessions, "cadence": cadence, "kind": kind,
         "problem_areas": list(problem_area) if problem_area else None,
         "dispute_stage": dispute_stage,
@@ -111,13 +111,13 @@ def new_course(
         render.safety_notice([f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
                               for i, n, s in course.baseline.risk_scores()],
                              course.kind == "self-guided")
-    dates = contract_dates(course.start_date, course.cadence, course.planned_sessions)
+    planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     render.out().print(
         f"Created course {course.id} for {course.client}: {course.planned_sessions} "
-        f"{course.cadence} sessions, {dates[0].isoformat()} to {dates[-1].isoformat()}.\n"
+        f"{course.cadence} sessions, {planned[0].isoformat()} to {planned[-1].isoformat()}.\n"
         f"Saved to {path}"
     )
-    render.print_agenda(build_agenda(course, 1, dates[0]), course.kind == "self-guided")
+    render.print_agenda(build_agenda(course, 1, planned[0]), course.kind == "self-guided")
 
 
 def contract(
@@ -129,9 +129,9 @@ def contract(
         "--reason", metavar="TEXT", help="Why the count changes (kept).")],
 ) -> None:
     """Renegotiate the number of sessions (history kept)."""
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
 
-    today = inputs.today()
+    today = dates.today()
     change = common.store(ctx).update(
         course_id, lambda course: actions.change_contract(course, sessions, reason, today)
     )
@@ -158,10 +158,10 @@ def maintenance(
     Sessions dated from its start are recorded and reported apart from the acute ones.
     Run it again to change the number of sessions or the cadence.
     """
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
 
-    today = inputs.today()
-    first = inputs.parse_date(start, "--start") if start else None
+    today = dates.today()
+    first = dates.parse_date(start, "--start") if start else None
     plan = common.store(ctx).update(
         course_id, lambda c: actions.open_maintenance(c, sessions, cadence, first, today))
     render.out().print(

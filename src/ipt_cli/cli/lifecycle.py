@@ -43,9 +43,9 @@ def archive(
     undo: Annotated[bool, typer.Option("--undo", help="Bring the course back.")] = False,
 ) -> None:
     """Archive a course: it leaves `ipt list` (see `ipt list --all`)."""
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, render
 
-    today = inputs.today()
+    today = dates.today()
     common.store(ctx).update(course_id, lambda c: actions.set_archived(c, not undo, today))
     render.out().print(f"{'Restored' if undo else 'Archived'} {course_id}.")
 
@@ -84,7 +84,7 @@ def export(
     output: common.OutputOption = None,
 ) -> None:
     """Export a course, notes included: for a move, a backup or a supervisor."""
-    from ipt_cli import documents, inputs
+    from ipt_cli import dates, documents
 
     course = common.store(ctx).load(course_id)
     if output_format is ExportFormat.json:
@@ -92,7 +92,7 @@ def export(
     else:
         from ipt_cli.progress import build_report
 
-        report = build_report(course, inputs.today(), common.scoring_rules(ctx))
+        report = build_report(course, dates.today(), common.scoring_rules(ctx))
         text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(
             course)
     common.emit_or_write(text, output)

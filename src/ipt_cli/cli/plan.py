@@ -13,10 +13,10 @@ def plan(
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
     """Show the course week by week, with status."""
-    from ipt_cli import documents, inputs, render
+    from ipt_cli import dates, documents, render
     from ipt_cli.planning import build_plan
 
-    built = build_plan(common.store(ctx).load(course_id), inputs.today())
+    built = build_plan(common.store(ctx).load(course_id), dates.today())
     if output_format is common.Format.json:
         common.emit_json(documents.plan_json(built))
     elif output_format is common.Format.markdown:

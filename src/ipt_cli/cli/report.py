@@ -10,7 +10,10 @@ from ipt_cli.cli import common
 from ipt_cli.summary import CourseRow
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ipt_cli.measures import ScoringRules
+    from ipt_cli.paths import DataPaths
 
 
 class ReportFormat(StrEnum):
@@ -33,29 +36,65 @@ def report(
     Unreviewed safety flags come first. Response, remission and reliable change follow the
     published rules of each measure.
     """
-    from ipt_cli import inputs, render
+    from ipt_cli import dates, report_cache
+
+    today = dates.today()
+    paths = common.data_paths(ctx)
+    source = None
+    if output is None and report_cache.enabled():
+        source = report_cache.source_key(paths, course_id, today.isoformat())
+    if source is not None:
+        variant = _cache_variant(output_format)
+        cached = report_cache.lookup(paths, course_id, source, variant)
+        if cached is not None:
+            _check_course_path(paths, course_id)
+            common.emit_text(cached)
+            return
+    text = _rendered_report(ctx, course_id, output_format, output, today)
+    common.emit_or_write(text, output)
+    if source is not None:
+        report_cache.store(paths, course_id, source, variant, text)
+
+
+def _rendered_report(ctx: typer.Context, course_id: str, output_format: ReportFormat,
+                     output: Path | None, today: "dt.date") -> str:
+    from ipt_cli import render
     from ipt_cli.progress import build_report
 
     rules = common.scoring_rules(ctx)
-    built = build_report(common.store(ctx).load(course_id), inputs.today(), rules)
+    built = build_report(common.store(ctx).load(course_id), today, rules)
     if output_format is ReportFormat.json:
         from ipt_cli.documents import report_json, to_json
 
-        text = to_json(report_json(built))
-    elif output_format is ReportFormat.markdown:
+        return to_json(report_json(built))
+    if output_format is ReportFormat.markdown:
         from ipt_cli.documents import report_markdown
 
-        text = report_markdown(built)
-    elif output_format is ReportFormat.html:
+        return report_markdown(built)
+    if output_format is ReportFormat.html:
         from ipt_cli.html_report import report_html
 
-        text = report_html(built, rules)
-    elif output is None:
-        render.print_report(built)
-        return
-    else:
-        text = render.report_text(built)
-    common.emit_or_write(text, output)
+        return report_html(built, rules)
+    if output is None:
+        return render.report_output(built)  # drawn for this terminal, or plain for a pipe
+    return render.report_text(built)
+
+
+def _cache_variant(output_format: ReportFormat) -> str:
+    """Text is drawn for the terminal at hand; the other formats are the same anywhere."""
+    if output_format is not ReportFormat.text:
+        return output_format.value
+    from ipt_cli.console import terminal_fingerprint
+
+    return f"text:{terminal_fingerprint()}"
+
+
+def _check_course_path(paths: "DataPaths", course_id: str) -> None:
+    """The ownership and permission checks a full read makes, for a cached answer."""
+    from ipt_cli.ownership import check_private
+
+    check_private((paths.root, paths.courses, paths.course_file(course_id)), common.warn,
+                  set())
 
 
 def list_courses(
@@ -71,11 +110,11 @@ def list_courses(
 
     Sorted by next session date; damaged files show as damaged rows.
     """
-    from ipt_cli import inputs, render
+    from ipt_cli import dates, render
     from ipt_cli.index import cached_rows
     from ipt_cli.summary import list_json, sort_rows
 
-    today = inputs.today()
+    today = dates.today()
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
     rows = cached_rows(paths.courses, paths.index, repr(rules),
@@ -90,8 +129,9 @@ def list_courses(
 def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":
     """The list row of one course file, or a damaged row saying why it cannot be read."""
     from ipt_cli.errors import IptError
+    from ipt_cli.ownership import check_ownership
     from ipt_cli.progress import course_row
-    from ipt_cli.storage import check_ownership, load_course_file
+    from ipt_cli.storage import load_course_file
 
     try:
         check_ownership(path)

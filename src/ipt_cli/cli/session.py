@@ -93,11 +93,11 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli import actions, inputs
+    from ipt_cli import actions, dates, inputs
     from ipt_cli.errors import InputError
 
-    today = inputs.today()
-    when = inputs.parse_date(date, "--date") if date else today
+    today = dates.today()
+    when = dates.parse_date(date, "--date") if date else today
     text = _note_text(note, note_file, edit)
     store = common.store(ctx)
     details = {
@@ -192,9 +192,9 @@ def risk_review(
 
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli import actions, inputs, render
+    from ipt_cli import actions, dates, inputs, render
 
-    today = inputs.today()
+    today = dates.today()
     maintenance, number = inputs.parse_session_ref(session_ref)
     common.store(ctx).update(
         course_id, lambda c: actions.review_risk(c, number, note, plan, today, maintenance))
