@@ -1,5 +1,6 @@
 """The installed `ipt` in a subprocess: what a person or a script really runs."""
 
+import ast
 import json
 import os
 import random
@@ -45,16 +46,22 @@ def test_bad_input_never_shows_a_traceback(ipt_bin, data_home: Path) -> None:
         assert done.stderr.splitlines()[-1].startswith("ipt: error:")
 
 
-def test_help_does_not_import_heavy_modules() -> None:
-    code = ("import sys; sys.argv = ['ipt', '--help']\n"
+def run_noting_modules(args: list[str], modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Run ipt in a fresh interpreter: its standard output, and which of `modules` it
+    imported."""
+    code = (f"import sys; sys.argv = ['ipt', *{args!r}]\n"
             "from ipt_cli.cli.app import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('pydantic', 'rich', 'rich.table', 'tomli_w', 'ipt_cli.models')"
-            " if m in sys.modules]\n"
-            "sys.stderr.write(repr(heavy))\n")
+            f"sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stderr == "[]"
+                          check=True, env={**os.environ})
+    return done.stdout, ast.literal_eval(done.stderr)
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    _, loaded = run_noting_modules(["--help"], ("pydantic", "rich", "rich.table", "tomli_w",
+                                                "ipt_cli.models"))
+    assert loaded == []
 
 
 def _acknowledged_amends(ipt: list[str], env: dict[str, str], rounds: int,
@@ -105,27 +112,16 @@ def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
 def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
     ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     ipt_bin("list")  # builds the index
-    code = ("import sys; sys.argv = ['ipt', 'list']\n"
-            "from ipt_cli.cli.app import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "sys.stderr.write(repr([m for m in ('ipt_cli.models', 'ipt_cli.storage', "
-            ") if m in sys.modules]))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env={**os.environ})
-    assert done.stderr == "[]" and "ab" in done.stdout
+    shown, loaded = run_noting_modules(["list"], ("ipt_cli.models", "ipt_cli.storage"))
+    assert loaded == [] and "ab" in shown
 
 
 def test_a_repeated_report_does_not_load_pydantic(ipt_bin, data_home: Path) -> None:
     ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     first = ipt_bin("report", "ab").stdout  # renders, and keeps the rendering
-    code = ("import sys; sys.argv = ['ipt', 'report', 'ab']\n"
-            "from ipt_cli.cli.app import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "sys.stderr.write(repr([m for m in ('pydantic', 'ipt_cli.models', 'rich.table') "
-            "if m in sys.modules]))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env={**os.environ})
-    assert done.stderr == "[]" and done.stdout == first
+    shown, loaded = run_noting_modules(["report", "ab"], ("pydantic", "ipt_cli.models",
+                                                          "rich.table"))
+    assert loaded == [] and shown == first
 
 
 @pytest.mark.parametrize("args", [["guide"], ["demo"], ["list", "--json"]])
