@@ -28,7 +28,7 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("IPT_TODAY", "2026-03-01")
-    for name in ("IPT_DEBUG", "IPT_NO_CACHE", "VISUAL", "EDITOR"):
+    for name in ("IPT_DEBUG", "IPT_NO_CACHE", "FORCE_COLOR", "VISUAL", "EDITOR"):
         monkeypatch.delenv(name, raising=False)
     return home
 
