@@ -166,3 +166,13 @@ def test_doctor_keeps_the_cache_private_and_removes_orphans(new_course, run_ipt:
                      ".ab.report.json.x1.tmp": "removed"}
     assert not orphan.exists() and not temp.exists()
     assert stat.S_IMODE(cache_file(data_home).stat().st_mode) == 0o600
+
+
+def test_a_cache_that_cannot_be_written_never_breaks_the_report(new_course, run_ipt: RunIpt,
+                                                                data_home: Path) -> None:
+    new_course()
+    (data_home / "cache").write_text("a file where the cache folder should be")
+    first = run_ipt("report", "ab", "--format", "json").stdout
+    assert json.loads(first)["course_id"] == "ab"
+    assert run_ipt("report", "ab", "--format", "json").stdout == first
+    assert (data_home / "cache").read_text().startswith("a file")
