@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ipt_cli import __version__
+from ipt_cli.identity import code_fingerprint, file_identity
 from ipt_cli.paths import DataPaths
 
 CACHE_VERSION = 1
@@ -31,37 +31,16 @@ def enabled(environ: Mapping[str, str] | None = None) -> bool:
     return env.get("IPT_NO_CACHE", "") in ("", "0")
 
 
-def _identity(path: Path) -> list[int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-def _code_fingerprint() -> list[int]:
-    """ipt's own modules (so an upgrade, or an edit in a development install, is seen)."""
-    count = size = newest = 0
-    with os.scandir(Path(__file__).parent) as entries:
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                info = entry.stat()
-                count, size = count + 1, size + info.st_size
-                newest = max(newest, info.st_mtime_ns)
-    return [count, size, newest]
-
-
 def source_key(paths: DataPaths, course_id: str, today: str) -> list[Any] | None:
     """What the report is drawn from, or None when there is no course file to key on.
 
     Take it before reading the course: a write that lands in between then only leaves an
     entry under a key that can never match again.
     """
-    course = _identity(paths.course_file(course_id))
+    course = file_identity(paths.course_file(course_id))
     if course is None:
         return None
-    return [CACHE_VERSION, __version__, _code_fingerprint(), course,
-            _identity(paths.config), today]
+    return [CACHE_VERSION, code_fingerprint(), course, file_identity(paths.config), today]
 
 
 def _read_entry(path: Path) -> dict[str, Any]:

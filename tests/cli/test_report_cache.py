@@ -176,3 +176,26 @@ def test_a_cache_that_cannot_be_written_never_breaks_the_report(new_course, run_
     assert json.loads(first)["course_id"] == "ab"
     assert run_ipt("report", "ab", "--format", "json").stdout == first
     assert (data_home / "cache").read_text().startswith("a file")
+
+
+def test_a_change_to_ipts_code_retires_the_cached_reports_and_the_list_index(
+        new_course, run_ipt: RunIpt, data_home: Path) -> None:
+    import ipt_cli.catalogue
+
+    new_course()
+    run_ipt("report", "ab")
+    run_ipt("list")
+    plant_marker(data_home)
+    index = data_home / "index.json"
+    index.write_text(index.read_text().replace('"A.B."', f'"{MARKER}"'))
+    assert MARKER in run_ipt("list").stdout  # the planted row is what a warm list shows
+    module = Path(ipt_cli.catalogue.__file__)
+    if not os.access(module, os.W_OK):
+        pytest.skip("ipt is installed read-only here")
+    before = module.stat()
+    try:
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        assert MARKER not in run_ipt("report", "ab").stdout
+        assert MARKER not in run_ipt("list").stdout
+    finally:
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
