@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from ipt_cli import console
 from ipt_cli.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +42,8 @@ def run_ipt() -> RunIpt:
     """Invoke ipt in-process; fail loudly, with its output, on an unexpected exit code."""
 
     def run(*args: str, exit_code: int = 0, input: str | None = None, **env: str) -> Result:
+        console.out.cache_clear()  # each run sees its own terminal and environment, as a
+        console.err.cache_clear()  # new process would
         result = CliRunner().invoke(app, list(args), input=input, env=env or None,
                                     prog_name="ipt")
         if result.exit_code != exit_code:

@@ -1,4 +1,4 @@
-"""Rich renderings for the terminal: the only module that imports Rich.
+"""Rich renderings for the terminal (the consoles themselves are in console.py).
 
 Imported lazily by commands so that `ipt --help` never pays for Rich. NO_COLOR and
 non-terminal output are handled by Rich's Console (plain text, 80 columns when piped).

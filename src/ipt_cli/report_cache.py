@@ -80,15 +80,14 @@ def store(paths: DataPaths, course_id: str, source: list[Any], variant: str,
 
     path = paths.report_cache(course_id)
     entry = _read_entry(path)
-    variants = entry.get("variants") if entry.get("source") == source else None
-    kept = {k: v for k, v in variants.items() if k != variant} if isinstance(
-        variants, dict) else {}
-    kept = dict(list(kept.items())[-(VARIANTS_KEPT - 1):])
-    kept[variant] = text
+    old = entry.get("variants") if entry.get("source") == source else None
+    others = [(k, v) for k, v in old.items() if k != variant] if isinstance(old, dict) else []
+    variants = dict(others[-(VARIANTS_KEPT - 1):])  # the most recently stored ones
+    variants[variant] = text
     try:
         check_ownership(paths.cache)
         make_private_dir(paths.cache)
-        atomic_write(path, json.dumps({"source": source, "variants": kept},
+        atomic_write(path, json.dumps({"source": source, "variants": variants},
                                       ensure_ascii=False).encode("utf-8"))
     except (IptError, OSError):
         pass

@@ -41,22 +41,24 @@ def test_a_repeated_report_is_the_same_and_comes_from_the_private_cache(
     assert run_ipt("report", "ab", "--format", fmt).stdout == MARKER
 
 
-def test_every_input_of_the_report_is_part_of_its_key(new_course, run_ipt: RunIpt,
+@pytest.mark.parametrize("changed", [
+    {"IPT_TODAY": "2026-04-01"},  # another day: overdue sessions, phase
+    {"COLUMNS": "100"},  # another width
+    {"NO_COLOR": "", "FORCE_COLOR": "1", "TERM": "xterm-256color"},  # colours on
+    {"config": "[scoring.reliable_change]\nphq9 = 5\n"},  # other scoring rules
+])
+def test_every_input_of_the_report_is_part_of_its_key(changed: dict[str, str], new_course,
+                                                      run_ipt: RunIpt,
                                                       data_home: Path) -> None:
     new_course("ab", "--phq9", PHQ9_MODERATE)
     run_ipt("report", "ab")
     plant_marker(data_home)
-    assert run_ipt("report", "ab").stdout == MARKER
-    # another day (overdue sessions, phase), another width, colours on: drawn afresh
-    assert MARKER not in run_ipt("report", "ab", IPT_TODAY="2026-04-01").stdout
-    plant_marker(data_home)
-    assert MARKER not in run_ipt("report", "ab", COLUMNS="100").stdout
-    plant_marker(data_home)
-    colour = run_ipt("report", "ab", NO_COLOR="", FORCE_COLOR="1", TERM="xterm-256color")
-    assert MARKER not in colour.stdout
-    plant_marker(data_home)
-    (data_home / "config.toml").write_text("[scoring.reliable_change]\nphq9 = 5\n")
-    assert MARKER not in run_ipt("report", "ab").stdout
+    assert run_ipt("report", "ab").stdout == MARKER  # unchanged: served from the cache
+    env = dict(changed)
+    if "config" in env:
+        (data_home / "config.toml").write_text(env.pop("config"))
+    fresh = run_ipt("report", "ab", **env).stdout
+    assert MARKER not in fresh and "Measures" in fresh
 
 
 def test_a_same_size_edit_with_restored_mtime_is_seen(new_course, run_ipt: RunIpt,
@@ -199,3 +201,14 @@ def test_a_change_to_ipts_code_retires_the_cached_reports_and_the_list_index(
         assert MARKER not in run_ipt("list").stdout
     finally:
         os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_the_four_latest_variants_are_kept(new_course, run_ipt: RunIpt,
+                                           data_home: Path) -> None:
+    new_course()
+    for fmt in ("text", "markdown", "json", "html"):
+        run_ipt("report", "ab", "--format", fmt)
+    run_ipt("report", "ab", COLUMNS="100")  # a fifth: the first stored (80 columns) goes
+    kept = list(json.loads(cache_file(data_home).read_text())["variants"])
+    assert kept[:3] == ["markdown", "json", "html"] and len(kept) == 4
+    assert kept[3].startswith("text:100:")
