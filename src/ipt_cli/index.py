@@ -13,15 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ipt_cli.identity import code_fingerprint
+from ipt_cli.identity import code_fingerprint, file_identity
 from ipt_cli.summary import CourseRow
 
 INDEX_VERSION = 1
-
-
-def file_key(entry: os.DirEntry[str]) -> list[int]:
-    info = entry.stat(follow_symlinks=False)
-    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
 def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
@@ -51,7 +46,7 @@ def cached_rows(
         files = sorted((e for e in entries if e.name.endswith(".toml")
                         and not e.name.startswith(".")), key=lambda e: e.name)
     for entry in files:
-        key = file_key(entry)
+        key = file_identity(Path(entry.path))  # a symlink's target: what is read
         cached = old.get(entry.name)
         row = None
         if isinstance(cached, dict) and cached.get("key") == key:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ipt_cli.errors import UnsafeFileError
+from ipt_cli.paths import DataPaths
 
 
 def check_ownership(path: Path) -> None:
@@ -49,3 +50,9 @@ def check_private(paths: Iterable[Path], warn: Callable[[str], None], warned: se
             warned.add(checked)
             warn(f"warning: {checked} can be read by other users; run `ipt doctor --fix` to "
                  "make it private")
+
+
+def check_course(paths: DataPaths, course_id: str, warn: Callable[[str], None],
+                 warned: set[Path]) -> None:
+    """The checks before any use of a course: its data folder, courses folder and file."""
+    check_private((paths.root, paths.courses, paths.course_file(course_id)), warn, warned)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,8 @@ CACHE_VERSION = 1
 VARIANTS_KEPT = 4  # e.g. the terminal, a pipe, --format json, --format markdown
 
 
-def enabled(environ: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    return env.get("IPT_NO_CACHE", "") in ("", "0")
+def enabled() -> bool:
+    return os.environ.get("IPT_NO_CACHE", "") in ("", "0")
 
 
 def source_key(paths: DataPaths, course_id: str, today: str) -> list[Any] | None:

@@ -33,7 +33,7 @@ from ipt_cli.errors import (
     StorageIOError,
 )
 from ipt_cli.models import SCHEMA_VERSION, Course
-from ipt_cli.ownership import check_ownership, check_private
+from ipt_cli.ownership import check_course, check_ownership
 from ipt_cli.paths import DataPaths
 
 T = TypeVar("T")
@@ -229,12 +229,12 @@ class CourseStore:
             check_ownership(directory)
             make_private_dir(directory)
 
-    def _check(self, path: Path) -> None:
-        check_private((self.paths.root, self.paths.courses, path), self._warn, self._warned)
+    def _check(self, course_id: str) -> None:
+        check_course(self.paths, course_id, self._warn, self._warned)
 
     def _read(self, course_id: str) -> tuple[str, Course]:
         path = self.paths.course_file(course_id)
-        self._check(path)
+        self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
         text = read_text(path)
@@ -311,7 +311,7 @@ class CourseStore:
     def create(self, course: Course) -> Path:
         path = self.paths.course_file(course.id)
         with self.locked(course.id):
-            self._check(path)
+            self._check(course.id)
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
@@ -346,7 +346,7 @@ class CourseStore:
     def delete(self, course_id: str) -> None:
         with self.locked(course_id):
             path = self.paths.course_file(course_id)
-            self._check(path)
+            self._check(course_id)
             if path.exists():
                 self._back_up(course_id, read_text(path))  # a last copy, until rotated out
             try:

@@ -62,3 +62,18 @@ def test_new_scoring_rules_rebuild_the_index(new_course, run_ipt: RunIpt,
     assert listed(run_ipt)["ab"]["latest"]["hamd17"]["severity"] == "moderate"
     (data_home / "config.toml").write_text('[scoring]\nhamd17_bands = "alternative"\n')
     assert listed(run_ipt)["ab"]["latest"]["hamd17"]["severity"] == "severe"
+
+
+def test_an_edit_behind_a_symlinked_course_file_is_seen(new_course, run_ipt: RunIpt,
+                                                        data_home: Path,
+                                                        tmp_path: Path) -> None:
+    new_course()
+    link = data_home / "courses" / "ab.toml"
+    target = tmp_path / "elsewhere.toml"
+    target.write_text(link.read_text())
+    target.chmod(0o600)
+    link.unlink()
+    link.symlink_to(target)  # the user's own file kept elsewhere
+    assert listed(run_ipt)["ab"]["client"] == "A.B."
+    target.write_text(target.read_text().replace('client = "A.B."', 'client = "X.Y."'))
+    assert listed(run_ipt)["ab"]["client"] == "X.Y."

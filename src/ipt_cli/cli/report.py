@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.measures import ScoringRules
-    from ipt_cli.paths import DataPaths
 
 
 class ReportFormat(StrEnum):
@@ -37,6 +36,7 @@ def report(
     published rules of each measure.
     """
     from ipt_cli import dates, report_cache
+    from ipt_cli.ownership import check_course
 
     today = dates.today()
     paths = common.data_paths(ctx)
@@ -47,7 +47,7 @@ def report(
         variant = _cache_variant(output_format)
         cached = report_cache.lookup(paths, course_id, source, variant)
         if cached is not None:
-            _check_course_path(paths, course_id)
+            check_course(paths, course_id, common.warn, set())  # as a full read would
             common.emit_text(cached)
             return
     text = _rendered_report(ctx, course_id, output_format, output, today)
@@ -87,14 +87,6 @@ def _cache_variant(output_format: ReportFormat) -> str:
     from ipt_cli.console import terminal_fingerprint
 
     return f"text:{terminal_fingerprint()}"
-
-
-def _check_course_path(paths: "DataPaths", course_id: str) -> None:
-    """The ownership and permission checks a full read makes, for a cached answer."""
-    from ipt_cli.ownership import check_private
-
-    check_private((paths.root, paths.courses, paths.course_file(course_id)), common.warn,
-                  set())
 
 
 def list_courses(
