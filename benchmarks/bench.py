@@ -32,26 +32,26 @@ def ipt() -> list[str]:
 
 def make_course(course_id: str, acute: int, maintenance: int) -> str:
     """A realistic course: a PHQ-9 every session, notes, goals, techniques."""
-    from ipt_cli import actions
-    from ipt_cli.models import SessionRecord
-    from ipt_cli.storage import dump_course
+    from ipt_cli.core import changes
+    from ipt_cli.core.models import SessionRecord
+    from ipt_cli.store.courses import dump_course
 
     start = dt.date(2020, 1, 6)
-    course = actions.new_course(course_id, "B.M.", start, acute, ["role-transition"],
+    course = changes.new_course(course_id, "B.M.", start, acute, ["role-transition"],
                                 dt.datetime(2020, 1, 6, tzinfo=dt.UTC),
-                                baseline_measures=actions.measure_fields(phq9="2,2,2,2,2,2,2,1,0"))
+                                baseline_measures=changes.measure_fields(phq9="2,2,2,2,2,2,2,1,0"))
     for n in range(acute):
-        actions.add_session(course, SessionRecord(
+        changes.add_session(course, SessionRecord(
             date=start + dt.timedelta(weeks=n), note=f"Session {n + 1}: " + "notes " * 60,
             techniques=["clarification", "role-play"], goal_ratings={"transition-mastery": n % 11},
-            **actions.measure_fields(phq9=",".join([str(max(2 - n // 6, 0))] * 8 + ["0"]))))
+            **changes.measure_fields(phq9=",".join([str(max(2 - n // 6, 0))] * 8 + ["0"]))))
     if maintenance:
-        actions.open_maintenance(course, maintenance, "monthly", None, start)
+        changes.open_maintenance(course, maintenance, "monthly", None, start)
         for n in range(maintenance):
-            actions.record_session(course, SessionRecord(
+            changes.record_session(course, SessionRecord(
                 date=course.maintenance.start_date + dt.timedelta(days=30 * n),  # type: ignore[union-attr]
                 note="Maintenance " + "notes " * 40,
-                **actions.measure_fields(phq9="1,1,0,0,0,0,0,0,0")))
+                **changes.measure_fields(phq9="1,1,0,0,0,0,0,0,0")))
     return dump_course(course)
 
 

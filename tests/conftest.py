@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from ipt_cli import console
 from ipt_cli.cli.app import app
+from ipt_cli.views import console
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"

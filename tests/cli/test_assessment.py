@@ -6,8 +6,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from ipt_cli.assessment import draft_formulation, suggest_area
-from ipt_cli.models import Person, TimelineEvent
+from ipt_cli.core.assessment import draft_formulation, suggest_area
+from ipt_cli.core.models import Person, TimelineEvent
 from tests.conftest import EXAMPLES, RunIpt
 
 TEMPLATE = EXAMPLES / "assessment-template.toml"

@@ -201,7 +201,7 @@ def test_version_and_help(run_ipt: RunIpt) -> None:
 
 def test_unexpected_errors_hide_details(new_course, run_ipt: RunIpt, monkeypatch) -> None:
     new_course()
-    from ipt_cli import progress
+    from ipt_cli.core import progress
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("SECRET-NOTE-TEXT")

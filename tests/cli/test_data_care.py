@@ -65,7 +65,7 @@ def test_doctor_reports_and_fixes_only_what_is_safe(new_course, run_ipt: RunIpt,
 
 def test_doctor_leaves_a_temp_file_of_a_running_writer(new_course, run_ipt: RunIpt,
                                                         data_home: Path) -> None:
-    from ipt_cli.storage import CourseStore
+    from ipt_cli.store.courses import CourseStore
 
     new_course()
     temp = data_home / "courses" / ".ab.toml.live.tmp"

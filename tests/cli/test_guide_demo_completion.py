@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ipt_cli import catalogue, measures
+from ipt_cli.core import catalogue, measures
 from tests.conftest import RunIpt, ipt_command
 
 

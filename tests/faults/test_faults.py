@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ipt_cli import storage
 from ipt_cli.errors import StorageIOError, UnsafeFileError
-from ipt_cli.storage import CourseStore, load_course_file
+from ipt_cli.store import courses
+from ipt_cli.store.courses import CourseStore, load_course_file
 from tests.conftest import concurrent_sessions
 
 pytestmark = pytest.mark.faults
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.faults
 WRITER = """
 import datetime as dt, sys
 from pathlib import Path
-from ipt_cli.models import Addendum
-from ipt_cli.storage import CourseStore
+from ipt_cli.core.models import Addendum
+from ipt_cli.store.courses import CourseStore
 store = CourseStore(Path(sys.argv[1]))
 start = int(sys.argv[2])
 for n in range(start, start + 1000):
@@ -105,7 +105,7 @@ def test_disk_errors_keep_the_original(new_course, run_ipt, data_home: Path,
     path = data_home / "courses" / "ab.toml"
     before = path.read_bytes()
     real_fdopen = os.fdopen
-    monkeypatch.setattr(storage.os, "fdopen",
+    monkeypatch.setattr(courses.os, "fdopen",
                         lambda fd, *a, **k: _FailingFile(real_fdopen(fd, *a, **k), code))
     result = run_ipt("session", "ab", "--note", "will not fit", exit_code=7)
     assert os.strerror(code) in result.stderr and "cannot write" in result.stderr
@@ -124,7 +124,7 @@ def test_read_only_data_folder_is_a_clear_error(new_course, run_ipt, data_home: 
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(courses.tempfile, "mkstemp", read_only)
     result = run_ipt("session", "ab", "--note", "x", exit_code=7)
     assert "Read-only file system" in result.stderr
     monkeypatch.undo()
@@ -199,7 +199,8 @@ def test_permissions_are_never_widened_and_loose_ones_warned(run_ipt, tmp_path: 
 def test_lock_left_by_a_killed_process_never_blocks(ipt_bin, data_home: Path) -> None:
     _make_course(ipt_bin)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom pathlib import Path\nfrom ipt_cli.storage import CourseStore\n"
+        "import sys, time\nfrom pathlib import Path\n"
+        "from ipt_cli.store.courses import CourseStore\n"
         "with CourseStore(Path(sys.argv[1])).locked('ab'):\n"
         "    print('held', flush=True)\n    time.sleep(60)\n"), str(data_home)],
         stdout=subprocess.PIPE, text=True)
@@ -212,10 +213,10 @@ def test_lock_left_by_a_killed_process_never_blocks(ipt_bin, data_home: Path) ->
 
 
 def test_write_error_type_is_storage_io(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage.os, "replace", lambda *a: (_ for _ in ()).throw(
+    monkeypatch.setattr(courses.os, "replace", lambda *a: (_ for _ in ()).throw(
         OSError(errno.EIO, "Input/output error")))
     target = tmp_path / "x.toml"
     target.write_text("old")
     with pytest.raises(StorageIOError, match="Input/output error"):
-        storage.atomic_write(target, b"new")
+        courses.atomic_write(target, b"new")
     assert target.read_text() == "old"

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ipt_cli import actions
 from ipt_cli.cli.app import app
-from ipt_cli.models import SessionRecord
-from ipt_cli.storage import CourseStore
+from ipt_cli.core import changes
+from ipt_cli.core.models import SessionRecord
+from ipt_cli.store.courses import CourseStore
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.faults
@@ -135,10 +135,10 @@ def test_random_toml_documents(tmp_path_factory: pytest.TempPathFactory,
 def test_arbitrary_text_round_trips_exactly(tmp_path_factory: pytest.TempPathFactory,
                                             note: str, client: str) -> None:
     store = CourseStore(tmp_path_factory.mktemp("rt"))
-    course = actions.new_course("rt", client, dt.date(2026, 1, 5), 16, ["grief"],
+    course = changes.new_course("rt", client, dt.date(2026, 1, 5), 16, ["grief"],
                                 dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
     store.create(course)
-    store.update("rt", lambda c: actions.add_session(
+    store.update("rt", lambda c: changes.add_session(
         c, SessionRecord(date=dt.date(2026, 1, 12), note=note)))
     loaded = store.load("rt")
     assert loaded.sessions[0].note == note and loaded.client == client
@@ -149,8 +149,8 @@ def test_a_megabyte_note_with_every_kind_of_character(tmp_path: Path) -> None:
               "controls \x00\x01\x07\x1b\x7f", "crlf\r\nlf\ncr\r", "quotes \"\"\" ''' \\"]
     note = ("".join(pieces) * 20000)[: 1024 * 1024]
     store = CourseStore(tmp_path)
-    store.create(actions.new_course("big", "B", dt.date(2026, 1, 5), 16, ["grief"],
+    store.create(changes.new_course("big", "B", dt.date(2026, 1, 5), 16, ["grief"],
                                     dt.datetime(2026, 1, 5, tzinfo=dt.UTC)))
-    store.update("big", lambda c: actions.add_session(
+    store.update("big", lambda c: changes.add_session(
         c, SessionRecord(date=dt.date(2026, 1, 12), note=note)))
     assert store.load("big").sessions[0].note == note

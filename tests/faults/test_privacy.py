@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ipt_cli import progress
+from ipt_cli.core import progress
 from tests.conftest import RunIpt
 
 pytestmark = pytest.mark.faults

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ipt_cli import measures
-from ipt_cli.measures import BDI2, GAD7, HAMD17, PHQ9, ScoringRules, outcome, severity
+from ipt_cli.core import measures
+from ipt_cli.core.measures import BDI2, GAD7, HAMD17, PHQ9, ScoringRules, outcome, severity
 
 # (instrument, total, expected band): both sides of every band edge.
 BAND_EDGES = [

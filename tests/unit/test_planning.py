@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipt_cli import actions, catalogue
-from ipt_cli.models import Course, SessionRecord
-from ipt_cli.planning import (
+from ipt_cli.core import catalogue, changes
+from ipt_cli.core.models import Course, SessionRecord
+from ipt_cli.core.planning import (
     add_intervals,
     build_agenda,
     build_plan,
@@ -24,7 +24,7 @@ START = dt.date(2026, 1, 5)
 def course_of(area: str = "grief", planned: int = 16, secondary: str | None = None) -> Course:
     areas = [area] + ([secondary] if secondary else [])
     stage = "impasse" if "role-dispute" in areas else None
-    return actions.new_course("c1", "X.Y.", START, planned, areas, NOW, dispute_stage=stage)
+    return changes.new_course("c1", "X.Y.", START, planned, areas, NOW, dispute_stage=stage)
 
 
 def test_catalogue_is_complete() -> None:
@@ -92,9 +92,9 @@ def test_monthly_dates_clamp_to_month_end() -> None:
 
 def test_plan_statuses_and_current_week() -> None:
     course = course_of(planned=12)
-    actions.add_session(course, SessionRecord(date=START))
-    actions.add_session(course, SessionRecord(date=START + dt.timedelta(weeks=1)))
-    actions.add_missed(course, START + dt.timedelta(weeks=2), "ill")
+    changes.add_session(course, SessionRecord(date=START))
+    changes.add_session(course, SessionRecord(date=START + dt.timedelta(weeks=1)))
+    changes.add_missed(course, START + dt.timedelta(weeks=2), "ill")
     plan = build_plan(course, today=START + dt.timedelta(weeks=3, days=2))
     statuses = [(r.number, r.status) for r in plan.rows]
     assert statuses[:4] == [(1, "held"), (2, "held"), (None, "missed"), (3, "overdue")]
@@ -144,7 +144,7 @@ def test_ending_reminder_from_three_sessions_before_the_end(week: int, reminded:
 def test_agenda_puts_uncovered_strategies_first_and_carries_the_task() -> None:
     course = course_of("role-dispute", 16)
     for week in range(4):
-        actions.add_session(course, SessionRecord(
+        changes.add_session(course, SessionRecord(
             date=START + dt.timedelta(weeks=week),
             strategies=["dispute-link-onset", "dispute-clarify"] if week == 3 else [],
             dispute_stage="renegotiation" if week == 3 else None,
@@ -159,9 +159,9 @@ def test_agenda_puts_uncovered_strategies_first_and_carries_the_task() -> None:
 
 def test_agenda_lists_unreviewed_safety_flags() -> None:
     course = course_of()
-    fields = actions.measure_fields(phq9="0,0,0,0,0,0,0,0,2")
-    actions.add_session(course, SessionRecord(date=START, **fields))
+    fields = changes.measure_fields(phq9="0,0,0,0,0,0,0,0,2")
+    changes.add_session(course, SessionRecord(date=START, **fields))
     agenda = build_agenda(course, 2, START)
     assert agenda.safety == ["PHQ-9 item 9 = 2 at session 1 (2026-01-05)"]
-    actions.review_risk(course, 1, "No intent; plan agreed", None, START)
+    changes.review_risk(course, 1, "No intent; plan agreed", None, START)
     assert build_agenda(course, 2, START).safety == []

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ipt_cli import actions, storage
+from ipt_cli.core import changes
+from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.errors import (
     ConflictError,
     DataError,
@@ -19,17 +20,17 @@ from ipt_cli.errors import (
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.models import Course, SessionRecord
-from ipt_cli.paths import check_course_id
-from ipt_cli.storage import CourseStore, dump_course, load_course_file, parse_course
+from ipt_cli.store import courses
+from ipt_cli.store.courses import CourseStore, dump_course, load_course_file, parse_course
+from ipt_cli.store.paths import check_course_id
 from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 def make_course(course_id: str = "ab", planned: int = 16) -> Course:
-    baseline = actions.measure_fields(phq9="2,2,1,2,1,1,1,0,0")
-    return actions.new_course(course_id, "A.B.", dt.date(2026, 1, 5), planned, ["grief"], NOW,
+    baseline = changes.measure_fields(phq9="2,2,1,2,1,1,1,0,0")
+    return changes.new_course(course_id, "A.B.", dt.date(2026, 1, 5), planned, ["grief"], NOW,
                               baseline_measures=baseline)
 
 
@@ -58,7 +59,7 @@ def test_private_modes_hold_under_a_permissive_umask(tmp_path: Path) -> None:
 def test_load_then_save_is_byte_identical(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     path = store.create(make_course())
-    store.update("ab", lambda c: actions.add_session(c, SessionRecord(
+    store.update("ab", lambda c: changes.add_session(c, SessionRecord(
         date=dt.date(2026, 1, 12), note="Line one\nline two \"quoted\" \\ backslash\ttab")))
     before = path.read_bytes()
     store.update("ab", lambda c: None)
@@ -70,7 +71,7 @@ def test_note_with_crlf_round_trips_exactly(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     store.create(make_course())
     note = "first\r\nsecond\rthird\n\u202eRTL 🙂 e\u0301 \x07"
-    store.update("ab", lambda c: actions.add_session(
+    store.update("ab", lambda c: changes.add_session(
         c, SessionRecord(date=dt.date(2026, 1, 12), note=note)))
     assert store.load("ab").sessions[0].note == note
 
@@ -130,7 +131,7 @@ def test_validation_error_names_the_field(tmp_path: Path, edit: tuple[str, str],
     assert field in caught.value.message
     # A write to the damaged course is refused and the file stays byte-identical.
     with pytest.raises(DataError):
-        store.update("ab", lambda c: actions.add_session(c, SessionRecord(date=dt.date.today())))
+        store.update("ab", lambda c: changes.add_session(c, SessionRecord(date=dt.date.today())))
     assert path.read_bytes() == broken
 
 
@@ -151,8 +152,8 @@ def test_older_schema_is_migrated_on_read(tmp_path: Path,
         document["client"] = document.pop("alias")
         return document
 
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(storage, "MIGRATIONS", {1: one_to_two})
+    monkeypatch.setattr(courses, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(courses, "MIGRATIONS", {1: one_to_two})
     course = parse_course(text, tmp_path / "old.toml")
     assert course.client == "A.B." and course.schema_version == 2
 
@@ -170,9 +171,9 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.Mo
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage.os, "fsync", no_space)
+    monkeypatch.setattr(courses.os, "fsync", no_space)
     with pytest.raises(StorageIOError, match="No space left on device"):
-        store.update("ab", lambda c: actions.add_session(c, SessionRecord(date=dt.date.today())))
+        store.update("ab", lambda c: changes.add_session(c, SessionRecord(date=dt.date.today())))
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["ab.toml"]  # no temp file left
@@ -182,17 +183,17 @@ def test_over_contract_session_is_refused_with_a_pointer(tmp_path: Path) -> None
     store = CourseStore(tmp_path)
     store.create(make_course(planned=4))
     for day in range(4):
-        store.update("ab", lambda c, d=day: actions.add_session(
+        store.update("ab", lambda c, d=day: changes.add_session(
             c, SessionRecord(date=dt.date(2026, 1, 5) + dt.timedelta(weeks=d))))
     with pytest.raises(ConflictError, match="ipt contract ab --sessions N --reason TEXT"):
-        store.update("ab", lambda c: actions.add_session(c, SessionRecord(date=dt.date.today())))
+        store.update("ab", lambda c: changes.add_session(c, SessionRecord(date=dt.date.today())))
     assert len(store.load("ab").sessions) == 4
 
 
 def test_backfilled_sessions_are_sorted_and_numbered_by_date(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     store.create(make_course())
-    numbers = [store.update("ab", lambda c, d=d: actions.add_session(
+    numbers = [store.update("ab", lambda c, d=d: changes.add_session(
         c, SessionRecord(date=dt.date(2026, 1, d), note=f"day {d}"))) for d in (19, 5, 12, 12)]
     assert numbers == [1, 1, 2, 3]  # same day: after the one already there
     assert [s.note for s in store.load("ab").sessions] == ["day 5", "day 12", "day 12", "day 19"]
@@ -206,12 +207,12 @@ def test_second_writer_waits_then_sees_fresh_data(tmp_path: Path) -> None:
     def slow_first(course: Course) -> None:
         entered.set()
         time.sleep(0.3)
-        actions.add_session(course, SessionRecord(date=dt.date(2026, 1, 12), note="first"))
+        changes.add_session(course, SessionRecord(date=dt.date(2026, 1, 12), note="first"))
 
     first = threading.Thread(target=store.update, args=("ab", slow_first))
     first.start()
     entered.wait()
-    CourseStore(tmp_path).update("ab", lambda c: actions.add_session(
+    CourseStore(tmp_path).update("ab", lambda c: changes.add_session(
         c, SessionRecord(date=dt.date(2026, 1, 19), note="second")))
     first.join()
     assert [s.note for s in store.load("ab").sessions] == ["first", "second"]

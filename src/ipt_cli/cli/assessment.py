@@ -52,17 +52,18 @@ def inventory(
     as_json: Annotated[bool, typer.Option("--json", help="For list: print JSON.")] = False,
 ) -> None:
     """Add, list or edit people in the interpersonal inventory."""
-    from ipt_cli import actions, render
+    from ipt_cli.core import changes
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     if action is InventoryAction.list:
         course = store.load(course_id)
         if as_json:
-            from ipt_cli.documents import inventory_json
+            from ipt_cli.views.documents import inventory_json
 
             common.emit_json(inventory_json(course))
         else:
-            render.print_inventory(course.inventory)
+            terminal.print_inventory(course.inventory)
         return
     fields = {"name": name, "relationship": relationship, "ring": ring, "contact": contact,
               "satisfying": satisfying, "unsatisfying": unsatisfying,
@@ -71,19 +72,19 @@ def inventory(
     given = {k: v for k, v in fields.items() if v is not None}
     if action is InventoryAction.add:
         if common.interactive(no_input) and ("name" not in given or "ring" not in given):
-            from ipt_cli import wizard
+            from ipt_cli.interact import wizard
 
             given = wizard.ask_person(given)
-        added = store.update(course_id, lambda c: actions.add_person(c, given))
-        render.out().print(f"Added {added.name} to the inventory of {course_id} "
+        added = store.update(course_id, lambda c: changes.add_person(c, given))
+        terminal.out().print(f"Added {added.name} to the inventory of {course_id} "
                            f"(ring {added.ring}).")
         return
     from ipt_cli.errors import InputError
 
     if person is None:
         raise InputError("edit needs --person N (the number shown by `list`)")
-    changed = store.update(course_id, lambda c: actions.edit_person(c, person, given))
-    render.out().print(f"Updated {changed.name} in the inventory of {course_id}.")
+    changed = store.update(course_id, lambda c: changes.edit_person(c, person, given))
+    terminal.out().print(f"Updated {changed.name} in the inventory of {course_id}.")
 
 
 def timeline(
@@ -98,21 +99,22 @@ def timeline(
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list life events against mood (the timeline)."""
-    from ipt_cli import actions, dates, render
+    from ipt_cli.core import changes, dates
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     if action is ListOrAdd.list:
-        render.print_timeline(store.load(course_id).timeline)
+        terminal.print_timeline(store.load(course_id).timeline)
         return
     if common.interactive(no_input) and (date is None or event is None):
-        from ipt_cli import wizard
+        from ipt_cli.interact import wizard
 
         entry = wizard.ask_event(date, event, mood)
     else:
-        entry = actions.timeline_event(dates.parse_date(date, "--date") if date else None,
+        entry = changes.timeline_event(dates.parse_date(date, "--date") if date else None,
                                        event, mood)
-    store.update(course_id, lambda c: actions.add_event(c, entry))
-    render.out().print(f"Added an event on {entry.date.isoformat()} to {course_id}.")
+    store.update(course_id, lambda c: changes.add_event(c, entry))
+    terminal.out().print(f"Added an event on {entry.date.isoformat()} to {course_id}.")
 
 
 def goal(
@@ -127,20 +129,21 @@ def goal(
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list the goals that sessions rate 0-10."""
-    from ipt_cli import actions, render
+    from ipt_cli.core import changes
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     if action is ListOrAdd.list:
         course = store.load(course_id)
-        render.print_goals(course)
+        terminal.print_goals(course)
         return
     if common.interactive(no_input) and (goal_id is None or text is None):
-        from ipt_cli import prompts
+        from ipt_cli.interact import prompts
 
         text = text or prompts.ask_text("Goal")
         goal_id = goal_id or prompts.ask_text("Goal id (lowercase, digits, hyphens)")
-    added = store.update(course_id, lambda c: actions.add_goal(c, goal_id, text, area))
-    render.out().print(f"Added goal {added.id} to {course_id}.")
+    added = store.update(course_id, lambda c: changes.add_goal(c, goal_id, text, area))
+    terminal.out().print(f"Added goal {added.id} to {course_id}.")
 
 
 def formulation(
@@ -156,8 +159,9 @@ def formulation(
     no_input: common.NoInput = False,
 ) -> None:
     """Show or change the interpersonal formulation and the client's agreement."""
-    from ipt_cli import actions, dates, render
-    from ipt_cli.assessment import draft_formulation
+    from ipt_cli.core import changes
+    from ipt_cli.core.assessment import draft_formulation
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     course = store.load(course_id)
@@ -166,22 +170,22 @@ def formulation(
         current = draft_formulation(list(course.problem_areas), course.inventory,
                                     course.timeline)
     if edit:
-        from ipt_cli.editor import edit_text
+        from ipt_cli.interact.editor_command import edit_text
 
         text = edit_text(text or current).strip()
     elif text is None and draft:
         text = current  # --draft alone saves the draft
     if text is None and agreed is None:
         if not common.interactive(no_input):
-            render.print_formulation(course)
+            terminal.print_formulation(course)
             return
-        from ipt_cli import wizard
+        from ipt_cli.interact import wizard
 
         text, agreed = wizard.ask_formulation(current)
-    today = dates.today()
-    saved = store.update(course_id, lambda c: actions.set_formulation(c, text, agreed, today))
+    today = common.today()
+    saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
     state = "agreed" if saved.agreed else "not yet agreed"
-    render.out().print(f"Formulation of {course_id} saved ({state}).")
+    terminal.out().print(f"Formulation of {course_id} saved ({state}).")
 
 
 def edit_course(
@@ -193,21 +197,21 @@ def edit_course(
     You edit a temporary copy; the real file is replaced only when your text validates.
     On an error you see the problems and can edit again or abort: nothing is lost.
     """
-    from ipt_cli import render
-    from ipt_cli.course_edit import edit_course_file
+    from ipt_cli.interact.editor import edit_course_file
+    from ipt_cli.views import terminal
 
     path = edit_course_file(common.store(ctx), course_id, retry=_ask_retry)
-    render.out().print(f"Saved {path}" if path else "No change.")
+    terminal.out().print(f"Saved {path}" if path else "No change.")
 
 
 def _ask_retry(problems: list[str]) -> bool:
-    from ipt_cli import render
+    from ipt_cli.views import terminal
 
     for problem in problems:
-        render.notice(problem, "red")
+        terminal.notice(problem, "red")
     if not common.interactive(no_input=False):
         return False
-    from ipt_cli import prompts
+    from ipt_cli.interact import prompts
 
     return prompts.confirm("Edit again? (no: abort and keep the original)", default=True)
 

@@ -14,9 +14,11 @@ import typer
 from ipt_cli.cli import completion
 
 if TYPE_CHECKING:
-    from ipt_cli.measures import ScoringRules
-    from ipt_cli.paths import DataPaths
-    from ipt_cli.storage import CourseStore
+    import datetime as dt
+
+    from ipt_cli.core.measures import ScoringRules
+    from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.paths import DataPaths
 
 
 class Format(StrEnum):
@@ -55,17 +57,29 @@ Bdi2Item9Option = Annotated[int | None, typer.Option(
 
 def data_paths(ctx: typer.Context) -> "DataPaths":
     """The data folder's layout, without loading storage (and so the models)."""
-    from ipt_cli.paths import DataPaths, resolve_data_dir
+    from ipt_cli.store.paths import DataPaths, resolve_data_dir
 
     return DataPaths(resolve_data_dir((ctx.obj or {}).get("data_dir")))
 
 
 def store(ctx: typer.Context) -> "CourseStore":
-    from ipt_cli.paths import resolve_data_dir
-    from ipt_cli.storage import CourseStore
+    from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.paths import resolve_data_dir
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
     return CourseStore(resolve_data_dir(data_dir), warn=warn)
+
+
+def today() -> "dt.date":
+    """Today's date; IPT_TODAY=YYYY-MM-DD pins it (for tests, demos and backdated work).
+    The one clock: the core is always handed the date."""
+    import datetime as dt
+    import os
+
+    from ipt_cli.core.dates import parse_date
+
+    pinned = os.environ.get("IPT_TODAY")
+    return parse_date(pinned, "IPT_TODAY") if pinned else dt.date.today()
 
 
 def warn(message: str) -> None:
@@ -73,7 +87,7 @@ def warn(message: str) -> None:
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
-    from ipt_cli.config import load_rules
+    from ipt_cli.store.config import load_rules
 
     return load_rules(data_paths(ctx).config)
 
@@ -87,7 +101,7 @@ def interactive(no_input: bool) -> bool:
 
 
 def emit_json(data: Any) -> None:
-    from ipt_cli.documents import to_json
+    from ipt_cli.views.documents import to_json
 
     sys.stdout.write(to_json(data))
 
@@ -101,7 +115,7 @@ def emit_or_write(text: str, output: Path | None) -> None:
     if output is None:
         emit_text(text)
         return
-    from ipt_cli.storage import atomic_write
+    from ipt_cli.store.courses import atomic_write
 
     atomic_write(output, text.encode("utf-8"))
     sys.stderr.write(f"Wrote {output}\n")

@@ -8,7 +8,7 @@ import typer
 
 def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Course ids in the data folder the command line (or IPT_HOME) points at."""
-    from ipt_cli.paths import DataPaths, resolve_data_dir
+    from ipt_cli.store.paths import DataPaths, resolve_data_dir
 
     root = ctx.find_root()
     option = root.params.get("data_dir") if root is not None else None
@@ -26,30 +26,30 @@ def _matching(names: list[str], incomplete: str) -> list[str]:
 
 
 def problem_areas(incomplete: str) -> list[str]:
-    from ipt_cli.catalogue import PROBLEM_AREAS
+    from ipt_cli.core.catalogue import PROBLEM_AREAS
 
     return _matching(list(PROBLEM_AREAS), incomplete)
 
 
 def techniques(incomplete: str) -> list[str]:
-    from ipt_cli.catalogue import TECHNIQUES
+    from ipt_cli.core.catalogue import TECHNIQUES
 
     return _matching(list(TECHNIQUES), incomplete)
 
 
 def dispute_stages(incomplete: str) -> list[str]:
-    from ipt_cli.catalogue import DISPUTE_STAGES
+    from ipt_cli.core.catalogue import DISPUTE_STAGES
 
     return _matching(list(DISPUTE_STAGES), incomplete)
 
 
 def strategies(incomplete: str) -> list[str]:
-    from ipt_cli.catalogue import PROBLEM_AREAS, strategy_ids
+    from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
 
     return _matching(sorted(strategy_ids(list(PROBLEM_AREAS))), incomplete)
 
 
 def guide_topics(incomplete: str) -> list[str]:
-    from ipt_cli.guide import topic_names
+    from ipt_cli.views.guide import topic_names
 
     return _matching(topic_names(), incomplete)

@@ -65,16 +65,17 @@ def new_course(
     """
     import datetime as dt
 
-    from ipt_cli import actions, dates, render
+    from ipt_cli.core import changes, dates
+    from ipt_cli.core.measures import INSTRUMENTS
+    from ipt_cli.core.planning import build_agenda, contract_dates
     from ipt_cli.errors import ConflictError, InputError
-    from ipt_cli.measures import INSTRUMENTS
-    from ipt_cli.paths import check_course_id
-    from ipt_cli.planning import build_agenda, contract_dates
+    from ipt_cli.store.paths import check_course_id
+    from ipt_cli.views import terminal
 
     course_store = common.store(ctx)
     if course_store.exists(check_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    now, today = dt.datetime.now(dt.UTC), dates.today()
+    now, today = dt.datetime.now(dt.UTC), common.today()
     given: dict[str, Any] = {
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,
@@ -83,41 +84,43 @@ def new_course(
         "dispute_stage": dispute_stage,
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
-        "baseline_measures": actions.measure_fields(
+        "baseline_measures": changes.measure_fields(
             phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9) or None,
     }
     if from_file is not None:
-        from ipt_cli.assessment import course_from_assessment
+        from ipt_cli.core.assessment import course_from_assessment
+        from ipt_cli.store.courses import read_toml
 
         explicit = {k: v for k, v in given.items() if v is not None}
-        course = course_from_assessment(from_file, course_id, now, today, explicit)
+        course = course_from_assessment(read_toml(from_file), from_file, course_id, now, today,
+                                        explicit)
     elif common.interactive(no_input) and (client is None or not problem_area):
-        from ipt_cli import wizard
+        from ipt_cli.interact import wizard
 
         fields = wizard.run({k: v for k, v in given.items() if v is not None}, today)
-        course = actions.build_course(course_id, fields, now)
+        course = changes.build_course(course_id, fields, now)
     else:
         if client is None:
             raise InputError("missing --client (a pseudonym or initials)")
         if not problem_area:
             raise InputError("missing --problem-area (grief, role-dispute, role-transition "
                              "or interpersonal-deficits)")
-        course = actions.build_course(course_id, given, now, today)
+        course = changes.build_course(course_id, given, now, today)
     path = course_store.create(course)
-    note = actions.planned_count_note(course.planned_sessions)
+    note = changes.planned_count_note(course.planned_sessions)
     if note:
-        render.notice(note)
+        terminal.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        render.safety_notice([f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
+        terminal.safety_notice([f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
                               for i, n, s in course.baseline.risk_scores()],
                              course.kind == "self-guided")
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
-    render.out().print(
+    terminal.out().print(
         f"Created course {course.id} for {course.client}: {course.planned_sessions} "
         f"{course.cadence} sessions, {planned[0].isoformat()} to {planned[-1].isoformat()}.\n"
         f"Saved to {path}"
     )
-    render.print_agenda(build_agenda(course, 1, planned[0]), course.kind == "self-guided")
+    terminal.print_agenda(build_agenda(course, 1, planned[0]), course.kind == "self-guided")
 
 
 def contract(
@@ -129,16 +132,17 @@ def contract(
         "--reason", metavar="TEXT", help="Why the count changes (kept).")],
 ) -> None:
     """Renegotiate the number of sessions (history kept)."""
-    from ipt_cli import actions, dates, render
+    from ipt_cli.core import changes
+    from ipt_cli.views import terminal
 
-    today = dates.today()
+    today = common.today()
     change = common.store(ctx).update(
-        course_id, lambda course: actions.change_contract(course, sessions, reason, today)
+        course_id, lambda course: changes.change_contract(course, sessions, reason, today)
     )
-    note = actions.planned_count_note(sessions)
+    note = changes.planned_count_note(sessions)
     if note:
-        render.notice(note)
-    render.out().print(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
+        terminal.notice(note)
+    terminal.out().print(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
 
 
 def maintenance(
@@ -158,13 +162,14 @@ def maintenance(
     Sessions dated from its start are recorded and reported apart from the acute ones.
     Run it again to change the number of sessions or the cadence.
     """
-    from ipt_cli import actions, dates, render
+    from ipt_cli.core import changes, dates
+    from ipt_cli.views import terminal
 
-    today = dates.today()
+    today = common.today()
     first = dates.parse_date(start, "--start") if start else None
     plan = common.store(ctx).update(
-        course_id, lambda c: actions.open_maintenance(c, sessions, cadence, first, today))
-    render.out().print(
+        course_id, lambda c: changes.open_maintenance(c, sessions, cadence, first, today))
+    terminal.out().print(
         f"Maintenance for {course_id}: {plan.planned_sessions} {plan.cadence} sessions from "
         f"{plan.start_date.isoformat()}.")
 

@@ -17,9 +17,9 @@ def doctor(
 
     Exits 4 when a course file is damaged, so it can run from cron.
     """
-    from ipt_cli import render
-    from ipt_cli.doctor import examine
     from ipt_cli.errors import ExitCode
+    from ipt_cli.store.doctor import examine
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     findings = examine(store, fix=fix)
@@ -27,7 +27,7 @@ def doctor(
         common.emit_json([{"path": str(f.path), "status": f.status, "problem": f.problem,
                            "fixed": f.fixed} for f in findings])
     else:
-        render.print_findings(findings, store.paths.root)
+        terminal.print_findings(findings, store.paths.root)
     if any(f.status == "error" for f in findings):
         raise typer.Exit(int(ExitCode.DATA_ERROR))
 
@@ -41,23 +41,23 @@ def restore(
         "current file.")] = None,
 ) -> None:
     """List or restore the last 5 versions kept before each change."""
-    from ipt_cli import render
     from ipt_cli.errors import InputError
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     if number is not None:
         course = store.restore(course_id, number)
-        render.out().print(f"Restored backup {number} of {course_id} "
+        terminal.out().print(f"Restored backup {number} of {course_id} "
                            f"({len(course.sessions)} sessions).")
         return
     if not show:
         raise InputError("give --list to see the backups, or --from N to restore one")
     backups = store.backups(course_id)
     if not backups:
-        render.out().print(f"No backups of {course_id} yet.")
+        terminal.out().print(f"No backups of {course_id} yet.")
         return
     for backup in backups:
-        render.out().print(f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
+        terminal.out().print(f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
                            f"  {backup.path.stat().st_size} bytes")
 
 

@@ -17,29 +17,30 @@ def demo(
     from functools import partial
     from pathlib import Path
 
-    from ipt_cli import actions, render
-    from ipt_cli.examples_data import load_example
-    from ipt_cli.planning import build_agenda, build_plan, next_session_date
-    from ipt_cli.progress import build_report
-    from ipt_cli.storage import CourseStore
+    from ipt_cli.core import changes
+    from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
+    from ipt_cli.core.progress import build_report
+    from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.examples import load_example
+    from ipt_cli.views import terminal
 
     source = load_example(example)
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         store = CourseStore(Path(folder))
         store.create(source.model_copy(update={"sessions": []}))
         for record in source.sessions:
-            store.update(source.id, partial(actions.add_session, record=record))
+            store.update(source.id, partial(changes.add_session, record=record))
         course = store.load(source.id)
         today = next_session_date(course) or course.sessions[-1].date
-        console = render.out()
+        console = terminal.out()
         console.rule(f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
                      f"recorded in {folder})")
-        render.print_plan(build_plan(course, today))
+        terminal.print_plan(build_plan(course, today))
         console.rule("Agenda for the next session")
         week = min(len(course.sessions) + 1, course.planned_sessions)
-        render.print_agenda(build_agenda(course, week, today))
+        terminal.print_agenda(build_agenda(course, week, today))
         console.rule("Progress report")
-        render.print_report(build_report(course, today))
+        terminal.print_report(build_report(course, today))
     console.rule("Your turn")
     console.print(
         "The demo folder has been removed; nothing of yours was touched.\n"

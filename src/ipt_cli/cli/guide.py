@@ -16,7 +16,7 @@ def guide(
     """Read IPT's structure: phases, problem areas, techniques, measures."""
     import sys
 
-    from ipt_cli.guide import guide as text_of
+    from ipt_cli.views.guide import guide as text_of
 
     sys.stdout.write(text_of(topic))
 

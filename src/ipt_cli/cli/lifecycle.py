@@ -29,11 +29,12 @@ def ending(
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="Note on the decision.")] = None,
 ) -> None:
     """Record the termination work: warning signs, feelings, what comes next."""
-    from ipt_cli import actions, render
+    from ipt_cli.core import changes
+    from ipt_cli.views import terminal
 
-    done = common.store(ctx).update(course_id, lambda c: actions.record_ending(
+    done = common.store(ctx).update(course_id, lambda c: changes.record_ending(
         c, warning_sign or [], feelings_discussed, remaining, decision, note))
-    render.out().print(f"Termination record of {course_id}: {len(done.warning_signs)} warning "
+    terminal.out().print(f"Termination record of {course_id}: {len(done.warning_signs)} warning "
                        f"sign(s); decision: {done.decision or 'not yet'}.")
 
 
@@ -43,11 +44,12 @@ def archive(
     undo: Annotated[bool, typer.Option("--undo", help="Bring the course back.")] = False,
 ) -> None:
     """Archive a course: it leaves `ipt list` (see `ipt list --all`)."""
-    from ipt_cli import actions, dates, render
+    from ipt_cli.core import changes
+    from ipt_cli.views import terminal
 
-    today = dates.today()
-    common.store(ctx).update(course_id, lambda c: actions.set_archived(c, not undo, today))
-    render.out().print(f"{'Restored' if undo else 'Archived'} {course_id}.")
+    today = common.today()
+    common.store(ctx).update(course_id, lambda c: changes.set_archived(c, not undo, today))
+    terminal.out().print(f"{'Restored' if undo else 'Archived'} {course_id}.")
 
 
 def delete(
@@ -57,22 +59,22 @@ def delete(
                    ] = False,
 ) -> None:
     """Delete a course file for good (asks first unless --yes)."""
-    from ipt_cli import render
     from ipt_cli.errors import InputError, Interrupted
+    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     course = store.load(course_id)
     if not yes:
         if not common.interactive(no_input=False):
             raise InputError("refusing to delete without --yes when no one is at a terminal")
-        from ipt_cli import prompts
+        from ipt_cli.interact import prompts
 
         question = (f"Delete course {course_id} ({course.client}, {len(course.sessions)} "
                     "sessions)? This cannot be undone")
         if not prompts.confirm(question, default=False):
             raise Interrupted("nothing was deleted")
     store.delete(course_id)
-    render.out().print(f"Deleted {course_id}.")
+    terminal.out().print(f"Deleted {course_id}.")
 
 
 def export(
@@ -84,15 +86,15 @@ def export(
     output: common.OutputOption = None,
 ) -> None:
     """Export a course, notes included: for a move, a backup or a supervisor."""
-    from ipt_cli import dates, documents
+    from ipt_cli.views import documents
 
     course = common.store(ctx).load(course_id)
     if output_format is ExportFormat.json:
         text = documents.to_json(course.model_dump(mode="json", exclude_none=True))
     else:
-        from ipt_cli.progress import build_report
+        from ipt_cli.core.progress import build_report
 
-        report = build_report(course, dates.today(), common.scoring_rules(ctx))
+        report = build_report(course, common.today(), common.scoring_rules(ctx))
         text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(
             course)
     common.emit_or_write(text, output)
@@ -105,16 +107,16 @@ def import_course(
         "--as", metavar="NEW_ID", help="Import under another id.")] = None,
 ) -> None:
     """Import a course file after validating it; an existing id is refused."""
-    from ipt_cli import render
-    from ipt_cli.storage import read_course_document
+    from ipt_cli.store.courses import read_course_document
+    from ipt_cli.views import terminal
 
     course = read_course_document(file)
     if new_id is not None:
-        from ipt_cli.paths import check_course_id
+        from ipt_cli.store.paths import check_course_id
 
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = common.store(ctx).create(course)
-    render.out().print(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
+    terminal.out().print(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
 
 
 def register(app: typer.Typer) -> None:

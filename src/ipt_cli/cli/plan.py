@@ -13,16 +13,16 @@ def plan(
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
     """Show the course week by week, with status."""
-    from ipt_cli import dates, documents, render
-    from ipt_cli.planning import build_plan
+    from ipt_cli.core.planning import build_plan
+    from ipt_cli.views import documents, terminal
 
-    built = build_plan(common.store(ctx).load(course_id), dates.today())
+    built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
         common.emit_json(documents.plan_json(built))
     elif output_format is common.Format.markdown:
         common.emit_text(documents.plan_markdown(built))
     else:
-        render.print_plan(built)
+        terminal.print_plan(built)
 
 
 def agenda(
@@ -36,9 +36,9 @@ def agenda(
 
     It follows the phase, the problem areas, what was covered and last week's task.
     """
-    from ipt_cli import documents, render
+    from ipt_cli.core.planning import build_agenda, scheduled_date
     from ipt_cli.errors import InputError
-    from ipt_cli.planning import build_agenda, scheduled_date
+    from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
     planned = course.planned_sessions
@@ -51,7 +51,7 @@ def agenda(
     elif output_format is common.Format.markdown:
         common.emit_text(documents.agenda_markdown(built))
     else:
-        render.print_agenda(built, course.kind == "self-guided")
+        terminal.print_agenda(built, course.kind == "self-guided")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.summary import CourseRow
+from ipt_cli.core.course_row import CourseRow
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ipt_cli.measures import ScoringRules
+    from ipt_cli.core.measures import ScoringRules
 
 
 class ReportFormat(StrEnum):
@@ -35,58 +35,33 @@ def report(
     Unreviewed safety flags come first. Response, remission and reliable change follow the
     published rules of each measure.
     """
-    from ipt_cli import dates, report_cache
-    from ipt_cli.ownership import check_course
-
-    today = dates.today()
-    paths = common.data_paths(ctx)
-    source = None
-    if output is None and report_cache.enabled():
-        source = report_cache.source_key(paths, course_id, today.isoformat())
-    if source is not None:
-        variant = _cache_variant(output_format)
-        cached = report_cache.lookup(paths, course_id, source, variant)
-        if cached is not None:
-            check_course(paths, course_id, common.warn, set())  # as a full read would
-            common.emit_text(cached)
-            return
+    today = common.today()
     text = _rendered_report(ctx, course_id, output_format, output, today)
     common.emit_or_write(text, output)
-    if source is not None:
-        report_cache.store(paths, course_id, source, variant, text)
 
 
 def _rendered_report(ctx: typer.Context, course_id: str, output_format: ReportFormat,
                      output: Path | None, today: "dt.date") -> str:
-    from ipt_cli import render
-    from ipt_cli.progress import build_report
+    from ipt_cli.core.progress import build_report
+    from ipt_cli.views import terminal
 
     rules = common.scoring_rules(ctx)
     built = build_report(common.store(ctx).load(course_id), today, rules)
     if output_format is ReportFormat.json:
-        from ipt_cli.documents import report_json, to_json
+        from ipt_cli.views.documents import report_json, to_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:
-        from ipt_cli.documents import report_markdown
+        from ipt_cli.views.documents import report_markdown
 
         return report_markdown(built)
     if output_format is ReportFormat.html:
-        from ipt_cli.html_report import report_html
+        from ipt_cli.views.html import report_html
 
         return report_html(built, rules)
     if output is None:
-        return render.report_output(built)  # drawn for this terminal, or plain for a pipe
-    return render.report_text(built)
-
-
-def _cache_variant(output_format: ReportFormat) -> str:
-    """Text is drawn for the terminal at hand; the other formats are the same anywhere."""
-    if output_format is not ReportFormat.text:
-        return output_format.value
-    from ipt_cli.console import terminal_fingerprint
-
-    return f"text:{terminal_fingerprint()}"
+        return terminal.report_output(built)  # drawn for this terminal, or plain for a pipe
+    return terminal.report_text(built)
 
 
 def list_courses(
@@ -102,11 +77,11 @@ def list_courses(
 
     Sorted by next session date; damaged files show as damaged rows.
     """
-    from ipt_cli import dates, render
-    from ipt_cli.index import cached_rows
-    from ipt_cli.summary import list_json, sort_rows
+    from ipt_cli.core.course_row import list_json, sort_rows
+    from ipt_cli.store.index import cached_rows
+    from ipt_cli.views import terminal
 
-    today = dates.today()
+    today = common.today()
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
     rows = cached_rows(paths.courses, paths.index, repr(rules),
@@ -115,15 +90,15 @@ def list_courses(
     if as_json or output_format is common.Format.json:
         common.emit_json(list_json(rows, today))
     else:
-        render.print_list(rows, today)
+        terminal.print_list(rows, today)
 
 
 def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":
     """The list row of one course file, or a damaged row saying why it cannot be read."""
+    from ipt_cli.core.progress import course_row
     from ipt_cli.errors import IptError
-    from ipt_cli.ownership import check_ownership
-    from ipt_cli.progress import course_row
-    from ipt_cli.storage import load_course_file
+    from ipt_cli.store.courses import load_course_file
+    from ipt_cli.store.ownership import check_ownership
 
     try:
         check_ownership(path)

@@ -10,9 +10,9 @@ from ipt_cli.cli import common, completion
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ipt_cli.actions import Recorded
-    from ipt_cli.models import Course, SessionRecord
-    from ipt_cli.storage import CourseStore
+    from ipt_cli.core.changes import Recorded
+    from ipt_cli.core.models import Course, SessionRecord
+    from ipt_cli.store.courses import CourseStore
 
 SESSION_EPILOG = """Examples:
 
@@ -26,8 +26,8 @@ SESSION_EPILOG = """Examples:
 
 
 def _note_text(note: str | None, note_file: Path | None, edit: bool) -> str | None:
-    from ipt_cli.editor import edit_text
     from ipt_cli.errors import InputError, NotFoundError
+    from ipt_cli.interact.editor_command import edit_text
 
     given = [name for name, value in (("--note", note), ("--note-file", note_file),
                                       ("--edit", edit or None)) if value is not None]
@@ -93,10 +93,10 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli import actions, dates, inputs
+    from ipt_cli.core import changes, dates, inputs
     from ipt_cli.errors import InputError
 
-    today = dates.today()
+    today = common.today()
     when = dates.parse_date(date, "--date") if date else today
     text = _note_text(note, note_file, edit)
     store = common.store(ctx)
@@ -116,20 +116,20 @@ def session(
         if given:
             raise InputError("--missed records an appointment that was not held; "
                              f"drop {', '.join(given)}")
-        store.update(course_id, lambda c: actions.add_missed(c, when, missed))
+        store.update(course_id, lambda c: changes.add_missed(c, when, missed))
         common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for "
                          f"{course_id}.\n")
     elif not given and text is None and date is None and common.interactive(no_input):
-        from ipt_cli.session_prompts import ask_session
+        from ipt_cli.interact.session import ask_session
 
         course = store.load(course_id)
         if course.maintenance is None:
-            actions.check_room(course)  # before the questions, not after them
+            changes.check_room(course)  # before the questions, not after them
         answers = ask_session(course, today)
-        _record(store, course_id, actions.session_record(answers.pop("date"), **answers))
+        _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
     else:
-        _record(store, course_id, actions.session_record(
-            when, note=text, measure_options=actions.measure_fields(
+        _record(store, course_id, changes.session_record(
+            when, note=text, measure_options=changes.measure_fields(
                 phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
             mood=mood, events=events, focus=focus, techniques=technique or [],
             strategies=strategy or [],
@@ -140,21 +140,21 @@ def session(
 
 def _amend(store: "CourseStore", course_id: str, ref: str, text: str | None,
            today: "dt.date") -> None:
-    from ipt_cli import actions, inputs
+    from ipt_cli.core import changes, inputs
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
     maintenance, number = inputs.parse_session_ref(ref)
-    store.update(course_id, lambda c: actions.amend_session(c, number, text, today, maintenance))
+    store.update(course_id, lambda c: changes.amend_session(c, number, text, today, maintenance))
     common.emit_text(f"Added an addendum to session {ref} of {course_id}.\n")
 
 
 def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
-    from ipt_cli import actions
+    from ipt_cli.core import changes
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
-        return actions.record_session(course, record), course
+        return changes.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)
     common.emit_text(describe_recorded(course, done, record) + "\n")
@@ -162,8 +162,8 @@ def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> No
 
 def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
     """The confirmation line, and a safety notice on stderr when a risk item is scored."""
-    from ipt_cli import render
-    from ipt_cli.measures import INSTRUMENTS
+    from ipt_cli.core.measures import INSTRUMENTS
+    from ipt_cli.views import terminal
 
     held = course.maintenance.sessions if done.maintenance and course.maintenance \
         else course.sessions
@@ -173,7 +173,7 @@ def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord
     if done.number < len(held):
         lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
     if record.risk_scores():
-        render.safety_notice(
+        terminal.safety_notice(
             [f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
              for i, n, s in record.risk_scores()], course.kind == "self-guided")
     return " ".join(lines)
@@ -192,13 +192,14 @@ def risk_review(
 
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli import actions, dates, inputs, render
+    from ipt_cli.core import changes, inputs
+    from ipt_cli.views import terminal
 
-    today = dates.today()
+    today = common.today()
     maintenance, number = inputs.parse_session_ref(session_ref)
     common.store(ctx).update(
-        course_id, lambda c: actions.review_risk(c, number, note, plan, today, maintenance))
-    render.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
+        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance))
+    terminal.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
 
 
 def register(app: typer.Typer) -> None:

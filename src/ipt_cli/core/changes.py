@@ -12,10 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ipt_cli import catalogue, measures
-from ipt_cli.errors import ConflictError, InputError
-from ipt_cli.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
-from ipt_cli.models import (
+from ipt_cli.core import catalogue, measures
+from ipt_cli.core.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
+from ipt_cli.core.models import (
     MAX_MAINTENANCE,
     SCHEMA_VERSION,
     Addendum,
@@ -36,8 +35,9 @@ from ipt_cli.models import (
     SessionRecord,
     TimelineEvent,
 )
-from ipt_cli.planning import add_intervals
-from ipt_cli.storage import describe_validation
+from ipt_cli.core.planning import add_intervals
+from ipt_cli.core.validation import describe_validation
+from ipt_cli.errors import ConflictError, InputError
 
 USUAL_RANGE = (8, 20)
 

@@ -1,7 +1,7 @@
 """A summary index for `ipt list`: one row per course, reused while the file is unchanged.
 
 Never the source of truth, and never stale: each row is keyed on its file's inode, size,
-modification and change times, and the whole index on ipt's code and the scoring rules.
+modification and change times, and the whole index on ipt's version and the scoring rules.
 A missing or damaged index is rebuilt; it is written atomically with mode 0600.
 """
 
@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ipt_cli.identity import code_fingerprint, file_identity
-from ipt_cli.summary import CourseRow
+from ipt_cli import __version__
+from ipt_cli.core.course_row import CourseRow
+from ipt_cli.store.identity import file_identity
 
 INDEX_VERSION = 1
 
@@ -37,7 +38,7 @@ def cached_rows(
     """Rows for every course file; `compute` is called only for new or changed files."""
     if not courses.is_dir():
         return []
-    fingerprint = f"{INDEX_VERSION}:{code_fingerprint()}:{rules_fingerprint}"
+    fingerprint = f"{INDEX_VERSION}:{__version__}:{rules_fingerprint}"
     old = _read_index(index_path, fingerprint)
     fresh: dict[str, Any] = {}
     rows = []
@@ -66,7 +67,7 @@ def cached_rows(
 
 def _write_index(path: Path, data: dict[str, Any]) -> None:
     from ipt_cli.errors import IptError
-    from ipt_cli.storage import atomic_write
+    from ipt_cli.store.courses import atomic_write
 
     try:
         atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ipt_cli import catalogue, measures
+from ipt_cli.core import catalogue, measures
 from ipt_cli.errors import InputError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from ipt_cli.core.models import Course
 from ipt_cli.errors import NotFoundError
-from ipt_cli.models import Course
-from ipt_cli.storage import parse_course
+from ipt_cli.store.courses import parse_course
 
 DEFAULT_EXAMPLE = "grief-parent"
 

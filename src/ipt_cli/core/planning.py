@@ -9,9 +9,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ipt_cli import catalogue
-from ipt_cli.models import Course, SessionRecord
-from ipt_cli.safety import unreviewed
+from ipt_cli.core import catalogue
+from ipt_cli.core.models import Course, SessionRecord
+from ipt_cli.core.safety import unreviewed
 
 # Which initial-phase week (1-based, clamped to the initial span) each assessment task belongs to.
 INITIAL_TASK_WEEK = {

@@ -16,17 +16,17 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ipt_cli import catalogue
-from ipt_cli.console import err as err  # re-exported: commands print through render
-from ipt_cli.console import out as out
-from ipt_cli.measures import INSTRUMENTS
+from ipt_cli.core import catalogue
+from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.views.console import err as err  # re-exported: commands print through render
+from ipt_cli.views.console import out as out
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
-    from ipt_cli.doctor import Finding
-    from ipt_cli.models import Course, Person, TimelineEvent
-    from ipt_cli.planning import Agenda, Plan
-    from ipt_cli.progress import MeasureSummary, Report
-    from ipt_cli.summary import CourseRow
+    from ipt_cli.core.course_row import CourseRow
+    from ipt_cli.core.models import Course, Person, TimelineEvent
+    from ipt_cli.core.planning import Agenda, Plan
+    from ipt_cli.core.progress import MeasureSummary, Report
+    from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
 MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
@@ -97,7 +97,7 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.documents import assessment_lines
+    from ipt_cli.views.documents import assessment_lines
 
     course = report.course
     next_number = min(report.sessions_recorded + 1, course.planned_sessions)
@@ -128,7 +128,7 @@ def _header(report: Report) -> Panel:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.documents import measure_row
+    from ipt_cli.views.documents import measure_row
 
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
     for summary in report.measures.values():
@@ -142,7 +142,7 @@ def _measures(report: Report) -> list[RenderableType]:
 
 
 def _maintenance(report: Report) -> Panel | None:
-    from ipt_cli.documents import measure_row
+    from ipt_cli.views.documents import measure_row
 
     plan = report.course.maintenance
     if plan is None:
@@ -182,7 +182,7 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    from ipt_cli.documents import end_of_course_text
+    from ipt_cli.views.documents import end_of_course_text
 
     parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title,
                                          box=box.ROUNDED)]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ipt_cli.errors import UnsafeFileError
-from ipt_cli.paths import DataPaths
+from ipt_cli.store.paths import DataPaths
 
 
 def check_ownership(path: Path) -> None:

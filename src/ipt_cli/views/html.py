@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from html import escape
 
-from ipt_cli import catalogue
-from ipt_cli.documents import MEASURE_HEADER, end_of_course_text, measure_row
-from ipt_cli.measures import INSTRUMENTS, ScoringRules
-from ipt_cli.progress import MeasureSummary, Report
+from ipt_cli.core import catalogue
+from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
+from ipt_cli.core.progress import MeasureSummary, Report
+from ipt_cli.views.documents import MEASURE_HEADER, end_of_course_text, measure_row
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 BAND_FILL = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipt_cli import catalogue, measures
+from ipt_cli.core import catalogue, measures
 
 TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety")
 

@@ -57,11 +57,9 @@ class DataPaths:
         return self.root / "index.json"
 
     @property
-    def cache(self) -> Path:
+    def old_report_cache(self) -> Path:
+        """Rendered reports kept by ipt before 0.2; `ipt doctor --fix` removes the folder."""
         return self.root / "cache"
-
-    def report_cache(self, course_id: str) -> Path:
-        return self.cache / f"{check_course_id(course_id)}.report.json"
 
     @property
     def config(self) -> Path:

@@ -1,21 +1,20 @@
 """The initial phase as data: suggesting a problem area, drafting a formulation, and reading
-a whole assessment from a TOML file (`ipt new-course --from`). Pure apart from reading."""
+a whole assessment document (`ipt new-course --from`) into a course."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ipt_cli import catalogue
-from ipt_cli.actions import course_document
+from ipt_cli.core import catalogue
+from ipt_cli.core.changes import course_document
+from ipt_cli.core.models import Course, Person, TimelineEvent
+from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import DataError
-from ipt_cli.models import Course, Person, TimelineEvent
-from ipt_cli.storage import describe_validation, read_text
 
 DEATH_WORDS = re.compile(r"\b(died|dies|death|dead|passed away|bereave\w*|funeral)\b", re.I)
 NOT_IN_ASSESSMENT = ("schema_version", "id", "created", "sessions", "missed",
@@ -65,13 +64,11 @@ def draft_formulation(areas: list[str], inventory: list[Person],
 
 
 def course_from_assessment(
-    path: Path, course_id: str, now: dt.datetime, today: dt.date, overrides: dict[str, Any]
+    document: dict[str, Any], path: Path, course_id: str, now: dt.datetime, today: dt.date,
+    overrides: dict[str, Any],
 ) -> Course:
-    """Read an assessment file and build the course; flags in `overrides` win."""
-    try:
-        document = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(path, [f"not valid TOML: {error}"]) from None
+    """Build the course from an assessment file's document (read from `path`, which errors
+    name); flags in `overrides` win."""
     refused = [key for key in NOT_IN_ASSESSMENT if key in document]
     if refused:
         raise DataError(path, [f"{key}: not allowed in an assessment file" for key in refused])

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ipt_cli.errors import DataError, IptError
-from ipt_cli.ownership import check_ownership
-from ipt_cli.storage import CourseStore, load_course_file
+from ipt_cli.store.courses import CourseStore, load_course_file
+from ipt_cli.store.ownership import check_ownership
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -84,21 +85,16 @@ def _stray_temp(store: CourseStore, path: Path, fix: bool) -> Finding:
     return finding
 
 
-def _report_cache(cache: Path, courses: Path, fix: bool) -> list[Finding]:
-    """Rendered reports hold clinical text: private, and gone with their course."""
-    findings = []
-    for path in sorted(cache.iterdir()):
-        course_id = path.name.removesuffix(".report.json")
-        if path.name.endswith(".tmp"):  # a cache write cut short; no lock guards the cache
-            findings.append(_removable(path, "temporary file left by an interrupted write", fix))
-        elif path.is_file() and not (courses / f"{course_id}.toml").exists():
-            findings.append(_removable(path, "cached report of a course that does not exist",
-                                       fix))
-        elif path.is_file():
-            loose = _permissions(path, PRIVATE_FILE, fix)
-            if loose:
-                findings.append(loose)
-    return findings
+def _old_report_cache(cache: Path, fix: bool) -> Finding:
+    """ipt before 0.2 kept rendered reports (clinical text) here; nothing reads them now."""
+    finding = Finding(cache, "warning", "report cache left by an older ipt (no longer used)")
+    if fix:
+        if cache.is_symlink() or not cache.is_dir():
+            cache.unlink()
+        else:
+            shutil.rmtree(cache)
+        finding.fixed = "removed"
+    return finding
 
 
 def _removable(path: Path, problem: str, fix: bool) -> Finding:
@@ -115,7 +111,7 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     if not paths.root.exists():
         return [Finding(paths.root, "ok", "no data folder yet")]
     findings: list[Finding] = []
-    for folder in (paths.root, paths.courses, paths.locks, paths.backups, paths.cache):
+    for folder in (paths.root, paths.courses, paths.locks, paths.backups):
         if folder.is_dir():
             loose = _permissions(folder, PRIVATE_DIR, fix)
             if loose:
@@ -136,8 +132,8 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
                 loose = _permissions(path, PRIVATE_FILE, fix)
                 if loose:
                     findings.append(loose)
-    if paths.cache.is_dir():
-        findings += _report_cache(paths.cache, paths.courses, fix)
+    if paths.old_report_cache.exists() or paths.old_report_cache.is_symlink():
+        findings.append(_old_report_cache(paths.old_report_cache, fix))
     if paths.locks.is_dir():
         for lock in sorted(paths.locks.glob("*.lock")):
             if not (paths.courses / f"{lock.stem}.toml").exists():

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from ipt_cli import catalogue, measures
+from ipt_cli.core import catalogue, measures
 
 SCHEMA_VERSION = 1
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance

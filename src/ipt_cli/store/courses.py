@@ -10,7 +10,6 @@ import datetime as dt
 import errno
 import fcntl
 import os
-import re
 import tempfile
 import time
 import tomllib
@@ -23,7 +22,8 @@ from typing import Any, TypeVar
 import tomli_w
 from pydantic import ValidationError
 
-from ipt_cli import report_cache
+from ipt_cli.core.models import SCHEMA_VERSION, Course
+from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
     DataError,
@@ -32,9 +32,8 @@ from ipt_cli.errors import (
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.models import SCHEMA_VERSION, Course
-from ipt_cli.ownership import check_course, check_ownership
-from ipt_cli.paths import DataPaths
+from ipt_cli.store.ownership import check_course, check_ownership
+from ipt_cli.store.paths import DataPaths
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -63,32 +62,19 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return document
 
 
-SAFE_KEY = re.compile(r"[a-z_][a-z0-9_-]{0,39}")  # the shape of our field names
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(path, [f"not valid TOML: {error}"]) from None
 
 
-def describe_validation(error: ValidationError) -> list[str]:
-    """One 'field.path: message' line per problem; the input value is never echoed, nor a
-    key that does not look like a field name (it could be a fragment of a note)."""
-    lines = []
-    for problem in error.errors(include_input=False, include_url=False):
-        where = ""
-        for part in problem["loc"]:
-            if isinstance(part, int):
-                where += f"[{part}]"
-                continue
-            name = part if SAFE_KEY.fullmatch(part) else "<unknown key>"
-            where += f".{name}" if where else name
-        message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{where or 'course'}: {message}")
-    return lines
+def read_toml(path: Path) -> dict[str, Any]:
+    return parse_toml(read_text(path), path)
 
 
 def parse_course(text: str, path: Path) -> Course:
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(path, [f"not valid TOML: {error}"]) from None
-    document = migrate(document, path)
+    document = migrate(parse_toml(text, path), path)
     try:
         return Course.model_validate(document)
     except ValidationError as error:
@@ -315,14 +301,11 @@ class CourseStore:
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
-        report_cache.forget(self.paths, course.id)  # one left by a deleted namesake
         return path
 
     def replace(self, course_id: str, text: str) -> None:
-        """Write a course file whose lock the caller holds; its cached reports go with
-        the old text."""
+        """Write a course file whose lock the caller holds."""
         atomic_write(self.paths.course_file(course_id), text.encode("utf-8"))
-        report_cache.forget(self.paths, course_id)
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -356,4 +339,3 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
-            report_cache.forget(self.paths, course_id)

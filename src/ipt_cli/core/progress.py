@@ -10,17 +10,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from ipt_cli import catalogue
-from ipt_cli.measures import INSTRUMENTS, Band, Instrument, ScoringRules, outcome, severity
-from ipt_cli.models import Administration, Course, Ending
-from ipt_cli.planning import (
+from ipt_cli.core import catalogue
+from ipt_cli.core.course_row import CourseRow
+from ipt_cli.core.measures import INSTRUMENTS, Band, Instrument, ScoringRules, outcome, severity
+from ipt_cli.core.models import Administration, Course, Ending
+from ipt_cli.core.planning import (
     course_phase,
     course_spans,
     current_dispute_stage,
     next_session_date,
 )
-from ipt_cli.safety import SafetyFlag, safety_flags, unreviewed
-from ipt_cli.summary import CourseRow
+from ipt_cli.core.safety import SafetyFlag, safety_flags, unreviewed
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipt_cli.measures import ScoringRules
+from ipt_cli.core.measures import ScoringRules
 
 
 def load_rules(path: Path) -> ScoringRules:
@@ -24,9 +24,10 @@ def load_rules(path: Path) -> ScoringRules:
 
     from pydantic import ValidationError
 
+    from ipt_cli.core.settings import Settings
+    from ipt_cli.core.validation import describe_validation
     from ipt_cli.errors import DataError
-    from ipt_cli.settings import Settings
-    from ipt_cli.storage import describe_validation, read_text
+    from ipt_cli.store.courses import read_text
 
     try:
         settings = Settings.model_validate(tomllib.loads(read_text(path)))

@@ -9,16 +9,17 @@ from typing import Any
 from rich.panel import Panel
 from rich.table import Table
 
-from ipt_cli import catalogue, dates, inputs, measures, prompts
-from ipt_cli.errors import InputError, Interrupted
-from ipt_cli.models import Course, Phq9
-from ipt_cli.planning import (
+from ipt_cli.core import catalogue, dates, inputs, measures
+from ipt_cli.core.models import Course, Phq9
+from ipt_cli.core.planning import (
     build_agenda,
     current_dispute_stage,
     latest_rating,
     scheduled_date,
 )
-from ipt_cli.render import out, safety_notice
+from ipt_cli.errors import InputError, Interrupted
+from ipt_cli.interact import prompts
+from ipt_cli.views.terminal import out, safety_notice
 
 
 def _pick_many(question: str, choices: list[str]) -> list[str]:
@@ -113,7 +114,7 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     note = prompts.ask_text("Note (blank for none, 'e' for your editor)", default="",
                             required=False)
     if note == "e":
-        from ipt_cli.editor import edit_text
+        from ipt_cli.interact.editor_command import edit_text
 
         note = edit_text("").strip()
     answers["note"] = note or None

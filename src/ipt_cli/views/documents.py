@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ipt_cli import catalogue
-from ipt_cli.models import Administration, Course, SessionRecord
-from ipt_cli.planning import Agenda, Plan
-from ipt_cli.progress import MeasureSummary, Report, sittings
+from ipt_cli.core import catalogue
+from ipt_cli.core.models import Administration, Course, SessionRecord
+from ipt_cli.core.planning import Agenda, Plan
+from ipt_cli.core.progress import MeasureSummary, Report, sittings
 
 
 def to_json(data: Any) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ipt_cli.measures import INSTRUMENTS
-from ipt_cli.models import Administration, Course
+from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.models import Administration, Course
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ipt_cli.editor import editor_command
 from ipt_cli.errors import ConflictError, DataError, InputError
-from ipt_cli.storage import CourseStore, dump_course, parse_course, read_text
+from ipt_cli.interact.editor_command import editor_command
+from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_text
 
 
 def _run_editor(path: Path) -> None:

@@ -11,12 +11,13 @@ from typing import Any
 
 from rich.rule import Rule
 
-from ipt_cli import catalogue, dates, inputs, measures, prompts
-from ipt_cli.assessment import draft_formulation, suggest_area
+from ipt_cli.core import catalogue, dates, inputs, measures
+from ipt_cli.core.assessment import draft_formulation, suggest_area
+from ipt_cli.core.models import Person, TimelineEvent
+from ipt_cli.core.planning import contract_dates
 from ipt_cli.errors import InputError, Interrupted
-from ipt_cli.models import Person, TimelineEvent
-from ipt_cli.planning import contract_dates
-from ipt_cli.render import closeness_circle, out, safety_notice
+from ipt_cli.interact import prompts
+from ipt_cli.views.terminal import closeness_circle, out, safety_notice
 
 TAG_CHOICES = ("support", "conflict", "recent-change", "lost")
 
@@ -92,7 +93,7 @@ def ask_formulation(draft: str) -> tuple[str, bool]:
                              ["use", "edit", "type"], default="use")
     text = draft
     if how == "edit":
-        from ipt_cli.editor import edit_text
+        from ipt_cli.interact.editor_command import edit_text
 
         text = edit_text(draft).strip() or draft
     elif how == "type":
@@ -185,7 +186,7 @@ def _goals(areas: list[str]) -> list[dict[str, Any]]:
 
 
 def _goal_id(answer: str, taken: list[str]) -> str:
-    from ipt_cli.paths import COURSE_ID_PATTERN
+    from ipt_cli.store.paths import COURSE_ID_PATTERN
 
     answer = answer.strip()
     if not COURSE_ID_PATTERN.fullmatch(answer):
