@@ -44,8 +44,7 @@ def run_ipt() -> RunIpt:
     def run(*args: str, exit_code: int = 0, input: str | None = None, **env: str) -> Result:
         console.out.cache_clear()  # each run sees its own terminal and environment, as a
         console.err.cache_clear()  # new process would
-        result = CliRunner().invoke(app, list(args), input=input, env=env or None,
-                                    prog_name="ipt")
+        result = CliRunner().invoke(app, list(args), input=input, env=env or None, prog_name="ipt")
         if result.exit_code != exit_code:
             raise AssertionError(
                 f"ipt {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"
@@ -65,21 +64,25 @@ def ipt_command() -> list[str]:
 
 @pytest.fixture
 def ipt_bin(data_home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    def run(*args: str, check_code: int | None = 0,
-            **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, check_code: int | None = 0, **kwargs: Any
+    ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, **kwargs.pop("env", {})}
-        done = subprocess.run([*ipt_command(), *args], capture_output=True, text=True, env=env,
-                              timeout=60, **kwargs)
+        done = subprocess.run(
+            [*ipt_command(), *args], capture_output=True, text=True, env=env, timeout=60, **kwargs
+        )
         if check_code is not None and done.returncode != check_code:
-            raise AssertionError(f"ipt {' '.join(args)} exited {done.returncode}\n"
-                                 f"{done.stdout}\n{done.stderr}")
+            raise AssertionError(
+                f"ipt {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            )
         return done
 
     return run
 
 
-def concurrent_sessions(ipt_bin: Callable[..., subprocess.CompletedProcess[str]],
-                        writers: int, each: int, date: str) -> list[str]:
+def concurrent_sessions(
+    ipt_bin: Callable[..., subprocess.CompletedProcess[str]], writers: int, each: int, date: str
+) -> list[str]:
     """Run `writers` threads, each recording `each` sessions through the real binary at
     once; return the stderr of every failed run (notes are "w<i>-<n>")."""
     import threading
@@ -88,8 +91,9 @@ def concurrent_sessions(ipt_bin: Callable[..., subprocess.CompletedProcess[str]]
 
     def writer(index: int) -> None:
         for n in range(each):
-            done = ipt_bin("session", "ab", "--date", date, "--note", f"w{index}-{n}",
-                           check_code=None)
+            done = ipt_bin(
+                "session", "ab", "--date", date, "--note", f"w{index}-{n}", check_code=None
+            )
             if done.returncode != 0:
                 failures.append(done.stderr)
 
@@ -104,8 +108,18 @@ def concurrent_sessions(ipt_bin: Callable[..., subprocess.CompletedProcess[str]]
 @pytest.fixture
 def new_course(run_ipt: RunIpt) -> Callable[..., Result]:
     def make(course_id: str = "ab", *extra: str, **env: str) -> Result:
-        args = ["new-course", course_id, "--client", "A.B.", "--start", "2026-01-05",
-                "--problem-area", "grief", "--no-input", *extra]
+        args = [
+            "new-course",
+            course_id,
+            "--client",
+            "A.B.",
+            "--start",
+            "2026-01-05",
+            "--problem-area",
+            "grief",
+            "--no-input",
+            *extra,
+        ]
         return run_ipt(*args, **env)
 
     return make

@@ -31,19 +31,28 @@ def test_new_course_from_the_template(run_ipt: RunIpt, data_home: Path) -> None:
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["inventory"][0]["ring"] == 1 and data["inventory"][0]["name"] == "Partner (S.)"
     assert data["formulation"]["agreed"] is True and "retired" in data["formulation"]["text"]
-    assert data["goals"][1] == {"id": "walk-group", "text": "Join the Tuesday walking group",
-                                "latest_rating": None}
+    assert data["goals"][1] == {
+        "id": "walk-group",
+        "text": "Join the Tuesday walking group",
+        "latest_rating": None,
+    }
 
 
-def test_broken_assessment_files_are_refused(run_ipt: RunIpt, tmp_path: Path,
-                                            data_home: Path) -> None:
+def test_broken_assessment_files_are_refused(
+    run_ipt: RunIpt, tmp_path: Path, data_home: Path
+) -> None:
     cases = {
         "bad-toml.toml": ('client = "A.B.\n', "line 1"),
         "bad-area.toml": ('client = "A"\nproblem_areas = ["sadness"]\n', "problem_areas[0]"),
-        "bad-ring.toml": ('client = "A"\nproblem_areas = ["grief"]\n[[inventory]]\nname = "X"\n'
-                          'relationship = "x"\nring = 5\n', "inventory[0].ring"),
-        "sessions.toml": ('client = "A"\nproblem_areas = ["grief"]\nsessions = []\n',
-                          "sessions: not allowed in an assessment file"),
+        "bad-ring.toml": (
+            'client = "A"\nproblem_areas = ["grief"]\n[[inventory]]\nname = "X"\n'
+            'relationship = "x"\nring = 5\n',
+            "inventory[0].ring",
+        ),
+        "sessions.toml": (
+            'client = "A"\nproblem_areas = ["grief"]\nsessions = []\n',
+            "sessions: not allowed in an assessment file",
+        ),
         "no-client.toml": ('problem_areas = ["grief"]\n', "client: Field required"),
     }
     for name, (text, message) in cases.items():
@@ -58,8 +67,22 @@ def test_broken_assessment_files_are_refused(run_ipt: RunIpt, tmp_path: Path,
 
 def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
-    run_ipt("inventory", "ab", "add", "--name", "Sister (R.)", "--relationship", "sister",
-            "--ring", "1", "--tag", "support", "--expectations-unmet", "--contact", "weekly")
+    run_ipt(
+        "inventory",
+        "ab",
+        "add",
+        "--name",
+        "Sister (R.)",
+        "--relationship",
+        "sister",
+        "--ring",
+        "1",
+        "--tag",
+        "support",
+        "--expectations-unmet",
+        "--contact",
+        "weekly",
+    )
     run_ipt("inventory", "ab", "add", "--name", "Boss", "--ring", "3", "--tag", "conflict")
     listing = run_ipt("inventory", "ab", "list").stdout
     assert "inner ring" in listing and "1. Sister (R.) [support]" in listing
@@ -82,27 +105,28 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
 
 def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
-    run_ipt("timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died",
-            "--mood", "numb")
+    run_ipt(
+        "timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died", "--mood", "numb"
+    )
     run_ipt("timeline", "ab", "add", "--date", "2025-06-01", "--event", "Moved city")
     assert [e["event"] for e in stored(data_home)["timeline"]] == ["Moved city", "Father died"]
     assert "Father died" in run_ipt("timeline", "ab", "list").stdout
-    assert "--date and --event" in run_ipt("timeline", "ab", "add", "--event", "x",
-                                           exit_code=2).stderr
+    assert (
+        "--date and --event" in run_ipt("timeline", "ab", "add", "--event", "x", exit_code=2).stderr
+    )
     run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "Join the walking group")
     run_ipt("session", "ab", "--goal", "walk-group=6")
     assert "walk-group" in run_ipt("goal", "ab", "list").stdout
-    assert "already exists" in run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "x",
-                                       exit_code=5).stderr
-    assert "id" in run_ipt("goal", "ab", "add", "--id", "Bad Id", "--text", "x",
-                           exit_code=2).stderr
+    assert (
+        "already exists"
+        in run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "x", exit_code=5).stderr
+    )
+    assert "id" in run_ipt("goal", "ab", "add", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
     goals = json.loads(run_ipt("report", "ab", "--format", "json").stdout)["goals"]
-    assert goals[-1] == {"id": "walk-group", "text": "Join the walking group",
-                         "latest_rating": 6}
+    assert goals[-1] == {"id": "walk-group", "text": "Join the walking group", "latest_rating": 6}
 
 
-def test_formulation_draft_text_and_agreement(new_course, run_ipt: RunIpt,
-                                              data_home: Path) -> None:
+def test_formulation_draft_text_and_agreement(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     assert "No formulation yet" in run_ipt("formulation", "ab").stdout
     run_ipt("timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died")
@@ -135,18 +159,22 @@ def write_editor(tmp_path: Path, name: str, body: str) -> str:
     return f"{sys.executable} {script}"
 
 
-def test_edit_replaces_only_valid_text(new_course, run_ipt: RunIpt, tmp_path: Path,
-                                       data_home: Path) -> None:
+def test_edit_replaces_only_valid_text(
+    new_course, run_ipt: RunIpt, tmp_path: Path, data_home: Path
+) -> None:
     new_course()
     path = data_home / "courses" / "ab.toml"
-    good = write_editor(tmp_path, "good.py",
-                        "p.write_text(p.read_text().replace('A.B.', 'C.D.'))\n")
+    good = write_editor(
+        tmp_path, "good.py", "p.write_text(p.read_text().replace('A.B.', 'C.D.'))\n"
+    )
     assert "Saved" in run_ipt("edit", "ab", EDITOR=good).stdout
     assert stored(data_home)["client"] == "C.D."
     before = path.read_bytes()
-    bad = write_editor(tmp_path, "bad.py",
-                       "p.write_text(p.read_text().replace('planned_sessions = 16', "
-                       "'planned_sessions = 99'))\n")
+    bad = write_editor(
+        tmp_path,
+        "bad.py",
+        "p.write_text(p.read_text().replace('planned_sessions = 16', 'planned_sessions = 99'))\n",
+    )
     result = run_ipt("edit", "ab", EDITOR=bad, exit_code=2)  # not a terminal: no retry
     assert "planned_sessions" in result.stderr and "edit aborted" in result.stderr
     assert path.read_bytes() == before
@@ -154,6 +182,7 @@ def test_edit_replaces_only_valid_text(new_course, run_ipt: RunIpt, tmp_path: Pa
     assert "planned_sessions = 99" in Path(kept).read_text()  # the user's work is not lost
     same = write_editor(tmp_path, "same.py", "pass\n")
     assert "No change" in run_ipt("edit", "ab", EDITOR=same).stdout
-    rename = write_editor(tmp_path, "rename.py",
-                          "p.write_text(p.read_text().replace('id = \"ab\"', 'id = \"zz\"'))\n")
+    rename = write_editor(
+        tmp_path, "rename.py", "p.write_text(p.read_text().replace('id = \"ab\"', 'id = \"zz\"'))\n"
+    )
     assert "must stay 'ab'" in run_ipt("edit", "ab", EDITOR=rename, exit_code=2).stderr

@@ -36,14 +36,31 @@ def test_missing_required_values_are_named(run_ipt: RunIpt, data_home: Path) -> 
 def test_bad_values_are_refused_with_one_line(run_ipt: RunIpt, new_course) -> None:
     cases = [
         (["new-course", "../x", "--client", "X", "--problem-area", "grief"], "invalid course id"),
-        (["new-course", "cd", "--client", "X", "--problem-area", "sadness"],
-         "unknown problem area 'sadness'"),
-        (["new-course", "cd", "--client", "X", "--problem-area", "grief", "--sessions", "3"],
-         "planned sessions must be 4-30, got 3"),
-        (["new-course", "cd", "--client", "X", "--problem-area", "grief", "--start", "2026-13-01"],
-         "--start '2026-13-01' is not a date"),
-        (["new-course", "cd", "--client", "X", "--problem-area", "grief", "--phq9", "1,2"],
-         "PHQ-9 needs 9 item scores, got 2"),
+        (
+            ["new-course", "cd", "--client", "X", "--problem-area", "sadness"],
+            "unknown problem area 'sadness'",
+        ),
+        (
+            ["new-course", "cd", "--client", "X", "--problem-area", "grief", "--sessions", "3"],
+            "planned sessions must be 4-30, got 3",
+        ),
+        (
+            [
+                "new-course",
+                "cd",
+                "--client",
+                "X",
+                "--problem-area",
+                "grief",
+                "--start",
+                "2026-13-01",
+            ],
+            "--start '2026-13-01' is not a date",
+        ),
+        (
+            ["new-course", "cd", "--client", "X", "--problem-area", "grief", "--phq9", "1,2"],
+            "PHQ-9 needs 9 item scores, got 2",
+        ),
     ]
     for args, message in cases:
         result = run_ipt(*args, exit_code=2)
@@ -54,21 +71,26 @@ def test_bad_values_are_refused_with_one_line(run_ipt: RunIpt, new_course) -> No
     assert "PHQ-9 item 9 must be 0-3, got 4" in result.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["session", "ab", "--bogus"], "No such option: --bogus"),
-    (["report", "ab", "--format", "pdf"], "'pdf' is not one of"),
-    (["contract", "ab", "--sessions", "many", "--reason", "x"], "'many' is not a valid"),
-    (["report"], "Missing argument"),
-])
-def test_command_line_mistakes_are_usage_errors(args: list[str], message: str,
-                                                run_ipt: RunIpt, new_course) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["session", "ab", "--bogus"], "No such option: --bogus"),
+        (["report", "ab", "--format", "pdf"], "'pdf' is not one of"),
+        (["contract", "ab", "--sessions", "many", "--reason", "x"], "'many' is not a valid"),
+        (["report"], "Missing argument"),
+    ],
+)
+def test_command_line_mistakes_are_usage_errors(
+    args: list[str], message: str, run_ipt: RunIpt, new_course
+) -> None:
     new_course()
     result = run_ipt(*args, exit_code=2)
     assert message in result.stderr and "unexpected error" not in result.stderr
 
 
-def test_duplicate_course_is_refused_and_untouched(new_course, run_ipt: RunIpt,
-                                                   data_home: Path) -> None:
+def test_duplicate_course_is_refused_and_untouched(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
     new_course()
     path = data_home / "courses" / "ab.toml"
     before = path.read_bytes()
@@ -87,8 +109,17 @@ def test_core_loop_json_contract(new_course, run_ipt: RunIpt) -> None:
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE, "--note", "one")
     run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", "1,1,1,1,1,1,1,1,0")
     data = report_json(run_ipt)
-    for key in ("course_id", "client", "start_date", "sessions_planned", "sessions_recorded",
-                "phase", "problem_areas", "measures", "safety_flags"):
+    for key in (
+        "course_id",
+        "client",
+        "start_date",
+        "sessions_planned",
+        "sessions_recorded",
+        "phase",
+        "problem_areas",
+        "measures",
+        "safety_flags",
+    ):
         assert key in data
     assert data["course_id"] == "ab" and data["client"] == "A.B."
     assert data["start_date"] == "2026-01-05"
@@ -103,9 +134,18 @@ def test_core_loop_json_contract(new_course, run_ipt: RunIpt) -> None:
         {"session": 1, "date": "2026-01-12", "total": 10, "severity": "moderate"},
         {"session": 2, "date": "2026-01-19", "total": 8, "severity": "mild"},
     ]
-    assert data["safety_flags"] == [{"session": 0, "date": "2026-01-05", "instrument": "phq9",
-                                     "item": 9, "score": 1, "reviewed": False, "urgent": False,
-                                     "maintenance": False}]
+    assert data["safety_flags"] == [
+        {
+            "session": 0,
+            "date": "2026-01-05",
+            "instrument": "phq9",
+            "item": 9,
+            "score": 1,
+            "reviewed": False,
+            "urgent": False,
+            "maintenance": False,
+        }
+    ]
 
 
 def test_baseline_falls_back_to_session_one(new_course, run_ipt: RunIpt) -> None:
@@ -115,12 +155,16 @@ def test_baseline_falls_back_to_session_one(new_course, run_ipt: RunIpt) -> None
     assert phq9["baseline"] == 10 and phq9["latest"] == 10 and phq9["change_percent"] == 0
 
 
-@pytest.mark.parametrize(("planned", "expected"), [
-    (12, ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3),
-    (8, ["initial"] * 2 + ["middle"] * 4 + ["termination"] * 2),  # below 10: 2 and 2
-])
-def test_phase_follows_the_sessions_held(new_course, run_ipt: RunIpt, planned: int,
-                                         expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("planned", "expected"),
+    [
+        (12, ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3),
+        (8, ["initial"] * 2 + ["middle"] * 4 + ["termination"] * 2),  # below 10: 2 and 2
+    ],
+)
+def test_phase_follows_the_sessions_held(
+    new_course, run_ipt: RunIpt, planned: int, expected: list[str]
+) -> None:
     new_course("ab", "--sessions", str(planned))
     phases = []
     for week in range(planned):
@@ -141,7 +185,8 @@ def test_contract_renegotiation_is_kept(new_course, run_ipt: RunIpt) -> None:
     data = report_json(run_ipt)
     assert data["sessions_planned"] == 6 and data["sessions_recorded"] == 5
     assert data["contract_changes"] == [
-        {"date": "2026-03-01", "old": 4, "new": 6, "reason": "Slow start"}]
+        {"date": "2026-03-01", "old": 4, "new": 6, "reason": "Slow start"}
+    ]
     assert "4 -> 6" in run_ipt("report", "ab").stdout
 
 
@@ -158,8 +203,7 @@ def test_report_text_and_markdown(new_course, run_ipt: RunIpt) -> None:
     assert "| PHQ-9 | 9 | 10 | +11.11% | moderate | no | no | no |" in markdown
 
 
-def test_list_shows_courses_and_damaged_files(new_course, run_ipt: RunIpt,
-                                             data_home: Path) -> None:
+def test_list_shows_courses_and_damaged_files(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course("ab", "--phq9", PHQ9_MODERATE)
     (data_home / "courses" / "zz.toml").write_text("schema_version = 1\nid = 3\n")
     rows = json.loads(run_ipt("list", "--json").stdout)
@@ -180,11 +224,21 @@ def test_unknown_course_is_not_found(run_ipt: RunIpt) -> None:
     assert "no course 'nope'" in result.stderr
 
 
-def test_data_dir_option_beats_ipt_home(new_course, run_ipt: RunIpt, tmp_path: Path,
-                                        data_home: Path) -> None:
+def test_data_dir_option_beats_ipt_home(
+    new_course, run_ipt: RunIpt, tmp_path: Path, data_home: Path
+) -> None:
     other = tmp_path / "elsewhere"
-    run_ipt("--data-dir", str(other), "new-course", "ab", "--client", "A.B.", "--problem-area",
-            "grief", "--no-input")
+    run_ipt(
+        "--data-dir",
+        str(other),
+        "new-course",
+        "ab",
+        "--client",
+        "A.B.",
+        "--problem-area",
+        "grief",
+        "--no-input",
+    )
     assert (other / "courses" / "ab.toml").exists()
     assert not (data_home / "courses" / "ab.toml").exists()
 
@@ -192,8 +246,17 @@ def test_data_dir_option_beats_ipt_home(new_course, run_ipt: RunIpt, tmp_path: P
 def test_version_and_help(run_ipt: RunIpt) -> None:
     assert run_ipt("--version").stdout.startswith("ipt 0.")
     help_text = run_ipt("--help").stdout
-    for command in ("new-course", "session", "report", "list", "plan", "agenda", "contract",
-                    "risk-review", "demo"):
+    for command in (
+        "new-course",
+        "session",
+        "report",
+        "list",
+        "plan",
+        "agenda",
+        "contract",
+        "risk-review",
+        "demo",
+    ):
         assert f"  {command} " in help_text
     for command in ("new-course", "session", "report", "list", "plan", "agenda"):
         assert "Example" in run_ipt(command, "--help").stdout
@@ -212,8 +275,9 @@ def test_unexpected_errors_hide_details(new_course, run_ipt: RunIpt, monkeypatch
     assert "SECRET-NOTE-TEXT" not in result.stderr + result.stdout
 
 
-def test_config_file_changes_the_configurable_scoring(new_course, run_ipt: RunIpt,
-                                                      data_home: Path) -> None:
+def test_config_file_changes_the_configurable_scoring(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
     hamd = "3,2,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1"  # total 19
     new_course("ab", "--hamd17", hamd, "--phq9", "3,3,2,2,2,2,1,1,0")  # PHQ-9 16
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", "2,2,1,2,1,1,1,1,0")  # 11
@@ -221,7 +285,8 @@ def test_config_file_changes_the_configurable_scoring(new_course, run_ipt: RunIp
     assert data["measures"]["hamd17"]["severity"] == "moderate"  # Zimmerman: 17-23
     assert data["measures"]["phq9"]["reliable_change"] is False  # 5 < 6 points
     (data_home / "config.toml").write_text(
-        '[scoring]\nhamd17_bands = "alternative"\n[scoring.reliable_change]\nphq9 = 5\n')
+        '[scoring]\nhamd17_bands = "alternative"\n[scoring.reliable_change]\nphq9 = 5\n'
+    )
     data = report_json(run_ipt)
     assert data["measures"]["hamd17"]["severity"] == "severe"  # alternative: 19-22
     assert data["measures"]["phq9"]["reliable_change"] is True
@@ -233,13 +298,26 @@ def test_config_file_changes_the_configurable_scoring(new_course, run_ipt: RunIp
 def test_other_instruments_are_reported_only_when_used(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--phq9", PHQ9_MODERATE)
     assert set(report_json(run_ipt)["measures"]) == {"phq9"}
-    run_ipt("session", "ab", "--date", "2026-01-12", "--gad7", "3,3,3,3,3,0,0",
-            "--bdi2-total", "30", "--bdi2-item9", "1",
-            "--hamd17", "1,1,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0")
+    run_ipt(
+        "session",
+        "ab",
+        "--date",
+        "2026-01-12",
+        "--gad7",
+        "3,3,3,3,3,0,0",
+        "--bdi2-total",
+        "30",
+        "--bdi2-item9",
+        "1",
+        "--hamd17",
+        "1,1,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0",
+    )
     data = report_json(run_ipt)
     assert set(data["measures"]) == {"phq9", "gad7", "hamd17", "bdi2"}
-    assert data["measures"]["gad7"]["latest"] == 15 and data["measures"]["gad7"]["severity"] \
-        == "severe"
+    assert (
+        data["measures"]["gad7"]["latest"] == 15
+        and data["measures"]["gad7"]["severity"] == "severe"
+    )
     assert data["measures"]["bdi2"]["latest"] == 30
     assert data["measures"]["hamd17"]["latest"] == 5
     assert set(data["measures"]["gad7"]) == set(data["measures"]["phq9"])
@@ -263,11 +341,19 @@ def test_bad_measure_options_name_the_item(new_course, run_ipt: RunIpt) -> None:
 
 
 def test_phase_overrides_from_new_course(new_course, run_ipt: RunIpt) -> None:
-    new_course("ab", "--sessions", "16", "--initial-sessions", "4", "--termination-sessions",
-               "2")
+    new_course("ab", "--sessions", "16", "--initial-sessions", "4", "--termination-sessions", "2")
     plan = json.loads(run_ipt("plan", "ab", "--format", "json").stdout)
     phases = [w["phase"] for w in plan["weeks"]]
     assert phases == ["initial"] * 4 + ["middle"] * 10 + ["termination"] * 2
-    refused = run_ipt("new-course", "cd", "--client", "X", "--problem-area", "grief",
-                      "--initial-sessions", "11", exit_code=2)
+    refused = run_ipt(
+        "new-course",
+        "cd",
+        "--client",
+        "X",
+        "--problem-area",
+        "grief",
+        "--initial-sessions",
+        "11",
+        exit_code=2,
+    )
     assert "initial_sessions: Input should be less than or equal to 10" in refused.stderr

@@ -22,8 +22,7 @@ def test_backups_rotate_and_restore(new_course, run_ipt: RunIpt, data_home: Path
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["sessions_recorded"] == 6
     run_ipt("restore", "ab", "--from", "1")  # the current file was backed up: undo works
-    assert json.loads(run_ipt("report", "ab", "--format", "json").stdout)[
-        "sessions_recorded"] == 7
+    assert json.loads(run_ipt("report", "ab", "--format", "json").stdout)["sessions_recorded"] == 7
     assert "no backup 9" in run_ipt("restore", "ab", "--from", "9", exit_code=3).stderr
     assert "--list" in run_ipt("restore", "ab", exit_code=2).stderr
 
@@ -36,8 +35,9 @@ def test_delete_keeps_a_last_backup(new_course, run_ipt: RunIpt, data_home: Path
     run_ipt("report", "ab")
 
 
-def test_doctor_reports_and_fixes_only_what_is_safe(new_course, run_ipt: RunIpt,
-                                                    data_home: Path) -> None:
+def test_doctor_reports_and_fixes_only_what_is_safe(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
     new_course()
     courses = data_home / "courses"
     (courses / "ab.toml").chmod(0o644)
@@ -55,7 +55,10 @@ def test_doctor_reports_and_fixes_only_what_is_safe(new_course, run_ipt: RunIpt,
     assert all(f["fixed"] is None for f in findings.values())
     fixed = json.loads(run_ipt("doctor", "--fix", "--json", exit_code=4).stdout)
     assert {Path(f["path"]).name: f["fixed"] for f in fixed if f["fixed"]} == {
-        "ab.toml": "set to 0600", ".ab.toml.abc123.tmp": "removed", "gone.lock": "removed"}
+        "ab.toml": "set to 0600",
+        ".ab.toml.abc123.tmp": "removed",
+        "gone.lock": "removed",
+    }
     assert stat.S_IMODE((courses / "ab.toml").stat().st_mode) == 0o600
     assert (courses / "broken.toml").read_text() == "x = = 1"  # never "repaired"
     assert not (courses / ".ab.toml.abc123.tmp").exists()
@@ -63,8 +66,9 @@ def test_doctor_reports_and_fixes_only_what_is_safe(new_course, run_ipt: RunIpt,
     assert "broken.toml" in text and "ipt doctor" in text
 
 
-def test_doctor_leaves_a_temp_file_of_a_running_writer(new_course, run_ipt: RunIpt,
-                                                        data_home: Path) -> None:
+def test_doctor_leaves_a_temp_file_of_a_running_writer(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
     from ipt_cli.store.courses import CourseStore
 
     new_course()

@@ -36,8 +36,9 @@ def check_golden(name: str, text: str) -> None:
 
 
 def test_there_are_four_examples_one_per_area() -> None:
-    areas = {tomllib.loads((EXAMPLES / f"{c}.toml").read_text())["problem_areas"][0]
-             for c in COURSES}
+    areas = {
+        tomllib.loads((EXAMPLES / f"{c}.toml").read_text())["problem_areas"][0] for c in COURSES
+    }
     assert len(COURSES) == 4 and len(areas) == 4
 
 
@@ -46,8 +47,10 @@ def test_example_reports_match_golden_files(imported: RunIpt, course: str) -> No
     text = imported("report", course, IPT_TODAY=TODAY).stdout
     check_golden(f"{course}.report.txt", text)
     assert "\x1b[" not in text and max(len(line) for line in text.splitlines()) <= 80
-    check_golden(f"{course}.report.md",
-                 imported("report", course, "--format", "markdown", IPT_TODAY=TODAY).stdout)
+    check_golden(
+        f"{course}.report.md",
+        imported("report", course, "--format", "markdown", IPT_TODAY=TODAY).stdout,
+    )
 
 
 @pytest.mark.parametrize("course", COURSES)
@@ -76,8 +79,7 @@ class _Collector(HTMLParser):
 
 def test_html_report_is_self_contained_with_a_chart(imported: RunIpt, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    imported("report", "dispute-partner", "--format", "html", "--output", str(out),
-             IPT_TODAY=TODAY)
+    imported("report", "dispute-partner", "--format", "html", "--output", str(out), IPT_TODAY=TODAY)
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     page = _Collector()
     page.feed(out.read_text(encoding="utf-8"))
@@ -88,7 +90,14 @@ def test_html_report_is_self_contained_with_a_chart(imported: RunIpt, tmp_path: 
 
 
 def test_html_escapes_user_text(run_ipt: RunIpt, new_course) -> None:
-    run_ipt("new-course", "xx", "--client", "<script>alert(1)</script>", "--problem-area",
-            "grief", "--no-input")
+    run_ipt(
+        "new-course",
+        "xx",
+        "--client",
+        "<script>alert(1)</script>",
+        "--problem-area",
+        "grief",
+        "--no-input",
+    )
     page = run_ipt("report", "xx", "--format", "html").stdout
     assert "<script>" not in page and "&lt;script&gt;" in page

@@ -25,8 +25,7 @@ def test_guide_covers_the_catalogue(run_ipt: RunIpt) -> None:
 
 
 @pytest.mark.parametrize("example", ["grief-parent", "dispute-partner"])
-def test_demo_touches_nothing_of_the_user(run_ipt: RunIpt, data_home: Path,
-                                          example: str) -> None:
+def test_demo_touches_nothing_of_the_user(run_ipt: RunIpt, data_home: Path, example: str) -> None:
     result = run_ipt("demo", "--example", example)
     assert "Agenda for the next session" in result.stdout
     assert "IPT progress report" in result.stdout
@@ -36,8 +35,13 @@ def test_demo_touches_nothing_of_the_user(run_ipt: RunIpt, data_home: Path,
 
 
 def complete(words: str, cword: int, home: Path) -> list[str]:
-    env = {**os.environ, "_IPT_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(cword), "IPT_HOME": str(home)}
+    env = {
+        **os.environ,
+        "_IPT_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+        "IPT_HOME": str(home),
+    }
     done = subprocess.run(ipt_command(), env=env, capture_output=True, text=True, timeout=30)
     return done.stdout.split()
 
@@ -50,7 +54,9 @@ def test_completion_of_commands_ids_and_names(new_course, data_home: Path) -> No
     assert complete("ipt report gr", 2, data_home) == ["grief-ab"]
     assert complete("ipt session grief-ab --technique ro", 4, data_home) == ["role-play"]
     assert complete("ipt new-course x --problem-area role-", 4, data_home) == [
-        "role-dispute", "role-transition"]
+        "role-dispute",
+        "role-transition",
+    ]
     assert complete("ipt guide ph", 2, data_home) == ["phases", "phq9"]
 
 

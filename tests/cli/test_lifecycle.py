@@ -13,20 +13,28 @@ def test_ending_fills_the_termination_checklist(new_course, run_ipt: RunIpt) -> 
         run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--phq9", "1,1,1,1,1,0,0,0,0")
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["phase"] == "termination"
-    assert [i["done"] for i in data["termination_checklist"]] == [True, False, False, False,
-                                                                   False]
-    run_ipt("ending", "ab", "--warning-sign", "Staying in bed", "--feelings-discussed",
-            "--remaining", "Work stress", "--decision", "referral", "--note", "To CBT group")
+    assert [i["done"] for i in data["termination_checklist"]] == [True, False, False, False, False]
+    run_ipt(
+        "ending",
+        "ab",
+        "--warning-sign",
+        "Staying in bed",
+        "--feelings-discussed",
+        "--remaining",
+        "Work stress",
+        "--decision",
+        "referral",
+        "--note",
+        "To CBT group",
+    )
     run_ipt("session", "ab", "--date", "2026-01-26", "--phq9", "1,1,0,0,0,0,0,0,0")
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["completed"] is True and all(i["done"] for i in data["termination_checklist"])
     assert data["ending"]["decision"] == "referral"
     text = run_ipt("report", "ab").stdout
     assert "End of course" in text and "Relapse warning signs: Staying in bed" in text
-    assert "1 warning sign(s); decision: end" in run_ipt("ending", "ab", "--decision",
-                                                       "end").stdout
-    assert "unknown decision" in run_ipt("ending", "ab", "--decision", "later",
-                                         exit_code=2).stderr
+    assert "1 warning sign(s); decision: end" in run_ipt("ending", "ab", "--decision", "end").stdout
+    assert "unknown decision" in run_ipt("ending", "ab", "--decision", "later", exit_code=2).stderr
 
 
 def test_archive_hides_from_list_until_all(new_course, run_ipt: RunIpt) -> None:
@@ -51,8 +59,9 @@ def test_delete_needs_confirmation(new_course, run_ipt: RunIpt, data_home: Path)
     assert "no course 'ab'" in run_ipt("delete", "ab", "--yes", exit_code=3).stderr
 
 
-def test_export_import_round_trip(new_course, run_ipt: RunIpt, tmp_path: Path,
-                                  data_home: Path) -> None:
+def test_export_import_round_trip(
+    new_course, run_ipt: RunIpt, tmp_path: Path, data_home: Path
+) -> None:
     new_course("ab", "--phq9", PHQ9_MODERATE)
     run_ipt("session", "ab", "--date", "2026-01-12", "--note", "Private 🙂\nsecond line")
     out = tmp_path / "ab.json"
@@ -72,8 +81,7 @@ def test_export_import_round_trip(new_course, run_ipt: RunIpt, tmp_path: Path,
     bad.write_text('{"schema_version": 1, "id": "zz"}')
     result = run_ipt("import", str(bad), exit_code=4)
     assert "bad.json" in result.stderr and "client: Field required" in result.stderr
-    assert "invalid course id" in run_ipt("import", str(out), "--as", "../x",
-                                          exit_code=2).stderr
+    assert "invalid course id" in run_ipt("import", str(out), "--as", "../x", exit_code=2).stderr
 
 
 def test_report_output_file_is_private(new_course, run_ipt: RunIpt, tmp_path: Path) -> None:
@@ -85,12 +93,39 @@ def test_report_output_file_is_private(new_course, run_ipt: RunIpt, tmp_path: Pa
 
 
 def test_list_sorted_by_next_date_with_overdue(new_course, run_ipt: RunIpt) -> None:
-    run_ipt("new-course", "late", "--client", "L", "--problem-area", "grief", "--start",
-            "2026-02-01", "--no-input")
-    run_ipt("new-course", "soon", "--client", "S", "--problem-area", "grief", "--start",
-            "2026-03-03", "--no-input")
-    run_ipt("new-course", "early", "--client", "E", "--problem-area", "grief", "--start",
-            "2026-01-10", "--no-input")
+    run_ipt(
+        "new-course",
+        "late",
+        "--client",
+        "L",
+        "--problem-area",
+        "grief",
+        "--start",
+        "2026-02-01",
+        "--no-input",
+    )
+    run_ipt(
+        "new-course",
+        "soon",
+        "--client",
+        "S",
+        "--problem-area",
+        "grief",
+        "--start",
+        "2026-03-03",
+        "--no-input",
+    )
+    run_ipt(
+        "new-course",
+        "early",
+        "--client",
+        "E",
+        "--problem-area",
+        "grief",
+        "--start",
+        "2026-01-10",
+        "--no-input",
+    )
     rows = json.loads(run_ipt("list", "--json").stdout)
     assert [r["course_id"] for r in rows] == ["early", "late", "soon"]
     assert [r["overdue"] for r in rows] == [True, True, False]

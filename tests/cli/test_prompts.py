@@ -10,23 +10,44 @@ from tests.conftest import RunIpt
 ASK = {"IPT_INTERACTIVE": "1"}
 
 
-def test_inventory_add_reasks_invalid_answers(new_course, run_ipt: RunIpt,
-                                               data_home: Path) -> None:
+def test_inventory_add_reasks_invalid_answers(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
-    answers = "\n".join(["Brother (K.)", "brother", "5", "2", "monthly", "football", "",
-                         "", "maybe", "n", "enemy", "support conflict"]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Brother (K.)",
+                "brother",
+                "5",
+                "2",
+                "monthly",
+                "football",
+                "",
+                "",
+                "maybe",
+                "n",
+                "enemy",
+                "support conflict",
+            ]
+        )
+        + "\n"
+    )
     result = run_ipt("inventory", "ab", "add", input=answers, **ASK)
     assert "enter a whole number 1-3" in result.stderr + result.stdout
     assert "answer y, n, or leave it blank" in result.stderr + result.stdout
     assert "unknown tag 'enemy'" in result.stderr + result.stdout
     person = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["inventory"][0]
-    assert person == {"name": "Brother (K.)", "relationship": "brother", "ring": 2,
-                      "contact": "monthly", "satisfying": "football",
-                      "expectations_met": False, "tags": ["support", "conflict"]}
+    assert person == {
+        "name": "Brother (K.)",
+        "relationship": "brother",
+        "ring": 2,
+        "contact": "monthly",
+        "satisfying": "football",
+        "expectations_met": False,
+        "tags": ["support", "conflict"],
+    }
 
 
-def test_timeline_and_formulation_prompts(new_course, run_ipt: RunIpt,
-                                          data_home: Path) -> None:
+def test_timeline_and_formulation_prompts(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     run_ipt("timeline", "ab", "add", input="13/11/2025\n2025-11-13\nFather died\nnumb\n", **ASK)
     run_ipt("formulation", "ab", input="use\ny\n", **ASK)
@@ -43,8 +64,28 @@ def test_wizard_end_of_input_writes_nothing(run_ipt: RunIpt, data_home: Path) ->
 
 
 def test_wizard_can_be_declined_at_the_end(run_ipt: RunIpt, data_home: Path) -> None:
-    answers = ["Z.Q.", "2026-01-05", "12", "", "", "n", "n", "n", "", "", "n", "n",
-               "role-transition", "none", "type", "Linked to retiring.", "y", "y", "n", "n"]
+    answers = [
+        "Z.Q.",
+        "2026-01-05",
+        "12",
+        "",
+        "",
+        "n",
+        "n",
+        "n",
+        "",
+        "",
+        "n",
+        "n",
+        "role-transition",
+        "none",
+        "type",
+        "Linked to retiring.",
+        "y",
+        "y",
+        "n",
+        "n",
+    ]
     result = run_ipt("new-course", "zz", input="\n".join(answers) + "\n", exit_code=130, **ASK)
     assert "nothing was saved, as you asked" in result.stderr
     assert not (data_home / "courses" / "zz.toml").exists()

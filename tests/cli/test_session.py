@@ -19,13 +19,38 @@ def stored(data_home: Path, course_id: str = "ab") -> dict:
 
 def test_every_session_flag_is_stored(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course("ab", "--problem-area", "role-dispute")  # grief + role-dispute
-    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE,
-            "--phq9-difficulty", "2", "--mood", "4", "--events", "Row with partner on Friday",
-            "--focus", "role-dispute", "--technique", "communication-analysis",
-            "--technique", "role-play", "--strategy", "dispute-clarify",
-            "--goal", "dispute-identify=3", "--goal", "grief-mourning=5",
-            "--dispute-stage", "impasse", "--task", "Ask for a calm talk",
-            "--note", "Private note")
+    run_ipt(
+        "session",
+        "ab",
+        "--date",
+        "2026-01-12",
+        "--phq9",
+        PHQ9_MODERATE,
+        "--phq9-difficulty",
+        "2",
+        "--mood",
+        "4",
+        "--events",
+        "Row with partner on Friday",
+        "--focus",
+        "role-dispute",
+        "--technique",
+        "communication-analysis",
+        "--technique",
+        "role-play",
+        "--strategy",
+        "dispute-clarify",
+        "--goal",
+        "dispute-identify=3",
+        "--goal",
+        "grief-mourning=5",
+        "--dispute-stage",
+        "impasse",
+        "--task",
+        "Ask for a calm talk",
+        "--note",
+        "Private note",
+    )
     session = stored(data_home)["sessions"][0]
     assert session["phq9"] == {"items": [2, 2, 1, 2, 1, 1, 1, 0, 0], "difficulty": 2}
     assert session["mood"] == 4 and session["focus"] == "role-dispute"
@@ -78,20 +103,28 @@ def result_code(message: str) -> int:
     return 3 if "no such file" in message else 2
 
 
-def test_note_from_file_and_from_editor(new_course, run_ipt: RunIpt, tmp_path: Path,
-                                        data_home: Path) -> None:
+def test_note_from_file_and_from_editor(
+    new_course, run_ipt: RunIpt, tmp_path: Path, data_home: Path
+) -> None:
     new_course()
     note_file = tmp_path / "note.md"
     note_file.write_text("Line one\nLine two 🙂\n", encoding="utf-8")
     run_ipt("session", "ab", "--date", "2026-01-12", "--note-file", str(note_file))
     editor = tmp_path / "editor.py"
     editor.write_text("import sys\nopen(sys.argv[1], 'w').write('Written in the editor')\n")
-    run_ipt("session", "ab", "--date", "2026-01-19", "--edit",
-            EDITOR=f"{sys.executable} {editor}")
+    run_ipt("session", "ab", "--date", "2026-01-19", "--edit", EDITOR=f"{sys.executable} {editor}")
     empty = tmp_path / "empty.py"
     empty.write_text("import sys\nopen(sys.argv[1], 'w').write('  ')\n")
-    run_ipt("session", "ab", "--date", "2026-01-26", "--mood", "5", "--edit",
-            VISUAL=f"{sys.executable} {empty}")
+    run_ipt(
+        "session",
+        "ab",
+        "--date",
+        "2026-01-26",
+        "--mood",
+        "5",
+        "--edit",
+        VISUAL=f"{sys.executable} {empty}",
+    )
     sessions = stored(data_home)["sessions"]
     assert sessions[0]["note"] == "Line one\nLine two 🙂\n"
     assert sessions[1]["note"] == "Written in the editor"
@@ -106,20 +139,28 @@ def test_amend_keeps_the_original(new_course, run_ipt: RunIpt, data_home: Path) 
     run_ipt("session", "ab", "--amend", "1", "--note", "Correction: it was Friday")
     session = stored(data_home)["sessions"][0]
     assert session["note"] == "Original text"
-    assert session["addenda"] == [{"date": tomllib.loads('d = 2026-03-01')["d"],
-                                   "text": "Correction: it was Friday"}]
+    assert session["addenda"] == [
+        {"date": tomllib.loads("d = 2026-03-01")["d"], "text": "Correction: it was Friday"}
+    ]
     assert report(run_ipt)["sessions"][0]["addenda"] == 1
 
 
-def test_missed_appointment_shows_in_plan_and_is_not_counted(new_course, run_ipt: RunIpt
-                                                             ) -> None:
+def test_missed_appointment_shows_in_plan_and_is_not_counted(new_course, run_ipt: RunIpt) -> None:
     new_course()
     run_ipt("session", "ab", "--date", "2026-01-05")
     run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "Client unwell")
     plan = json.loads(run_ipt("plan", "ab", "--format", "json").stdout)
     missed = [w for w in plan["weeks"] if w["status"] == "missed"]
-    assert missed == [{"session": None, "date": "2026-01-12", "phase": None,
-                       "focus": "Missed: Client unwell", "status": "missed", "current": False}]
+    assert missed == [
+        {
+            "session": None,
+            "date": "2026-01-12",
+            "phase": None,
+            "focus": "Missed: Client unwell",
+            "status": "missed",
+            "current": False,
+        }
+    ]
     assert plan["sessions_held"] == 1
     current = [w for w in plan["weeks"] if w["current"]]
     assert current[0]["session"] == 2 and current[0]["date"] == "2026-01-19"
@@ -141,13 +182,27 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
 
     refused = run_ipt("risk-review", "ab", "--session", "2", "--note", "x", exit_code=2)
     assert "no session 2" in refused.stderr
-    run_ipt("risk-review", "ab", "--session", "1", "--note", "No plan or intent",
-            "--plan", "Safety plan reviewed")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "1",
+        "--note",
+        "No plan or intent",
+        "--plan",
+        "Safety plan reviewed",
+    )
     data = report(run_ipt)
     assert data["safety_flags"][0]["reviewed"] is True
-    assert data["risk_reviews"] == [{"session": 1, "maintenance": False, "date": "2026-03-01",
-                                     "note": "No plan or intent",
-                                     "plan": "Safety plan reviewed"}]
+    assert data["risk_reviews"] == [
+        {
+            "session": 1,
+            "maintenance": False,
+            "date": "2026-03-01",
+            "note": "No plan or intent",
+            "plan": "Safety plan reviewed",
+        }
+    ]
     assert json.loads(run_ipt("list", "--json").stdout)[0]["unreviewed_flags"] == 0
     assert "UNREVIEWED" not in run_ipt("agenda", "ab").stdout
     text = run_ipt("report", "ab").stdout
@@ -191,12 +246,18 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
 def test_contract_refusals(new_course, run_ipt: RunIpt) -> None:
     new_course()
     run_ipt("session", "ab", "--date", "2026-01-05")
-    assert "must be 4-30" in run_ipt("contract", "ab", "--sessions", "40", "--reason", "x",
-                                     exit_code=2).stderr
-    assert "already has 16" in run_ipt("contract", "ab", "--sessions", "16", "--reason", "x",
-                                       exit_code=2).stderr
-    assert "give a reason" in run_ipt("contract", "ab", "--sessions", "12", "--reason", " ",
-                                      exit_code=2).stderr
+    assert (
+        "must be 4-30"
+        in run_ipt("contract", "ab", "--sessions", "40", "--reason", "x", exit_code=2).stderr
+    )
+    assert (
+        "already has 16"
+        in run_ipt("contract", "ab", "--sessions", "16", "--reason", "x", exit_code=2).stderr
+    )
+    assert (
+        "give a reason"
+        in run_ipt("contract", "ab", "--sessions", "12", "--reason", " ", exit_code=2).stderr
+    )
 
 
 def test_files_stay_private_after_updates(new_course, run_ipt: RunIpt, data_home: Path) -> None:

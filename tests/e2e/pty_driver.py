@@ -27,8 +27,15 @@ class Terminal:
         self.master, slave = pty.openpty()
         os.set_inheritable(slave, True)
         env = {**env, "COLUMNS": str(columns), "LINES": "50", "TERM": "xterm"}
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     close_fds=True, preexec_fn=_take_terminal)
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            preexec_fn=_take_terminal,
+        )
         os.close(slave)
         self.screen = ""
         self._seen = 0
@@ -48,7 +55,7 @@ class Terminal:
         while time.monotonic() < deadline:
             found = self.screen.find(text, self._seen)
             if found >= 0:
-                came = self.screen[self._seen: found + len(text)]
+                came = self.screen[self._seen : found + len(text)]
                 self._seen = found + len(text)
                 return came
             self._read(0.1)

@@ -18,8 +18,20 @@ pytestmark = pytest.mark.e2e
 
 
 def test_binary_core_loop(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "role-dispute",
-            "--dispute-stage", "impasse", "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)
+    ipt_bin(
+        "new-course",
+        "ab",
+        "--client",
+        "A.B.",
+        "--problem-area",
+        "role-dispute",
+        "--dispute-stage",
+        "impasse",
+        "--start",
+        "2026-01-05",
+        "--phq9",
+        PHQ9_MODERATE,
+    )
     ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", "1,1,1,1,1,1,1,0,0")
     data = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)
     assert data["measures"]["phq9"]["latest"] == 7
@@ -30,16 +42,22 @@ def test_binary_core_loop(ipt_bin, data_home: Path) -> None:
 
 
 def test_module_entry_point_matches(data_home: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "ipt_cli", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ipt_cli", "--version"], capture_output=True, text=True, check=True
+    )
     assert done.stdout.startswith("ipt ")
 
 
 def test_bad_input_never_shows_a_traceback(ipt_bin, data_home: Path) -> None:
     (data_home / "courses").mkdir(parents=True)
     (data_home / "courses" / "bad.toml").write_bytes(b"\xff\xfe not utf8")
-    for args in (["report", "bad"], ["session", "bad"], ["new-course", "a/b"],
-                 ["report", "missing"], ["agenda", "bad"]):
+    for args in (
+        ["report", "bad"],
+        ["session", "bad"],
+        ["new-course", "a/b"],
+        ["report", "missing"],
+        ["agenda", "bad"],
+    ):
         done = ipt_bin(*args, check_code=None)
         assert done.returncode not in (0, 1)
         assert "Traceback" not in done.stderr
@@ -49,30 +67,39 @@ def test_bad_input_never_shows_a_traceback(ipt_bin, data_home: Path) -> None:
 def run_noting_modules(args: list[str], modules: tuple[str, ...]) -> tuple[str, list[str]]:
     """Run ipt in a fresh interpreter: its standard output, and which of `modules` it
     imported."""
-    code = (f"import sys; sys.argv = ['ipt', *{args!r}]\n"
-            "from ipt_cli.cli.app import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            f"sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, env={**os.environ})
+    code = (
+        f"import sys; sys.argv = ['ipt', *{args!r}]\n"
+        "from ipt_cli.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
+    )
     return done.stdout, ast.literal_eval(done.stderr)
 
 
 def test_help_does_not_import_heavy_modules() -> None:
-    _, loaded = run_noting_modules(["--help"], ("pydantic", "rich", "rich.table", "tomli_w",
-                                                "ipt_cli.core.models"))
+    _, loaded = run_noting_modules(
+        ["--help"], ("pydantic", "rich", "rich.table", "tomli_w", "ipt_cli.core.models")
+    )
     assert loaded == []
 
 
-def _acknowledged_amends(ipt: list[str], env: dict[str, str], rounds: int,
-                         seed: int) -> tuple[list[str], int]:
+def _acknowledged_amends(
+    ipt: list[str], env: dict[str, str], rounds: int, seed: int
+) -> tuple[list[str], int]:
     """Start writers and SIGKILL each at a random instant; return the acknowledged notes."""
     rng = random.Random(seed)
     acknowledged, kills = [], 0
     for n in range(rounds):
         text = f"addendum {n}"
-        proc = subprocess.Popen([*ipt, "session", "ab", "--amend", "1", "--note", text],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*ipt, "session", "ab", "--amend", "1", "--note", text],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, 0.35))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -99,8 +126,7 @@ def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: P
 
 
 def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions",
-            "30")
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions", "30")
     failures = concurrent_sessions(ipt_bin, writers=2, each=10, date="2026-02-01")
     assert failures == []
     from ipt_cli.store.courses import load_course_file
@@ -121,8 +147,9 @@ def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `ipt guide | head -0`
     try:
-        done = subprocess.run([*ipt_command(), *args], stdout=write_end,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        done = subprocess.run(
+            [*ipt_command(), *args], stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60
+        )
     finally:
         os.close(write_end)
     assert done.returncode == 141 and done.stderr == ""

@@ -43,8 +43,13 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     term.answer("Name or alias", "Mother")
     term.answer("Relationship", "mother")
     term.answer("Closeness ring", "1")
-    for prompt in ("Contact", "What is satisfying", "What is not", "Changes wanted",
-                   "Expectations met?"):
+    for prompt in (
+        "Contact",
+        "What is satisfying",
+        "What is not",
+        "Changes wanted",
+        "Expectations met?",
+    ):
         term.answer(prompt, "")
     term.answer("Tags", "lost")
     term.answer("Add a person?", "y")
@@ -99,8 +104,13 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     assert course["timeline"][0]["event"] == "Mother died after a stroke"
     assert course["formulation"]["agreed"] is True
     goals = {g["id"]: g["text"] for g in course["goals"]}
-    assert list(goals) == ["grief-mourning", "grief-reconnect", "dispute-plan",
-                           "dispute-resolve", "sunday-talk"]
+    assert list(goals) == [
+        "grief-mourning",
+        "grief-reconnect",
+        "dispute-plan",
+        "dispute-resolve",
+        "sunday-talk",
+    ]
     assert goals["grief-mourning"] == "Help the mourning process along"
     assert goals["grief-reconnect"] == "See friends again every week"
     assert goals["sunday-talk"] == "Talk to T. every Sunday"
@@ -123,10 +133,28 @@ def test_interrupted_wizard_writes_nothing(data_home: Path, stop: str) -> None:
 
 
 def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "role-dispute",
-            "--dispute-stage", "impasse", "--start", "2026-01-05")
-    ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "Ask for a calm talk",
-            "--goal", "dispute-identify=3")
+    ipt_bin(
+        "new-course",
+        "ab",
+        "--client",
+        "A.B.",
+        "--problem-area",
+        "role-dispute",
+        "--dispute-stage",
+        "impasse",
+        "--start",
+        "2026-01-05",
+    )
+    ipt_bin(
+        "session",
+        "ab",
+        "--date",
+        "2026-01-05",
+        "--task",
+        "Ask for a calm talk",
+        "--goal",
+        "dispute-identify=3",
+    )
     term = start("session", "ab")
     screen = term.answer("Date", "2026-01-12")
     assert "session 2 of 16" in screen
@@ -158,8 +186,9 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
     assert session["task_outcome"] == "We talked" and session["note"] == "Private words"
 
 
-def test_edit_offers_to_edit_again_after_an_invalid_save(ipt_bin, data_home: Path,
-                                                         tmp_path: Path) -> None:
+def test_edit_offers_to_edit_again_after_an_invalid_save(
+    ipt_bin, data_home: Path, tmp_path: Path
+) -> None:
     """First save breaks the file, the user chooses to edit again, the second save fixes
     it: only the valid text reaches the course file."""
     ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
@@ -175,9 +204,11 @@ def test_edit_offers_to_edit_again_after_an_invalid_save(ipt_bin, data_home: Pat
         "if n == 0:\n"
         "    p.write_text(text.replace('planned_sessions = 16', 'planned_sessions = 99'))\n"
         "else:\n"
-        "    p.write_text(text.replace('planned_sessions = 99', 'planned_sessions = 14'))\n")
-    term = Terminal([*ipt_command(), "edit", "ab"],
-                    {**os.environ, "EDITOR": f"{sys.executable} {editor}"})
+        "    p.write_text(text.replace('planned_sessions = 99', 'planned_sessions = 14'))\n"
+    )
+    term = Terminal(
+        [*ipt_command(), "edit", "ab"], {**os.environ, "EDITOR": f"{sys.executable} {editor}"}
+    )
     screen = term.answer("Edit again?", "y")
     assert "planned_sessions" in screen
     term.expect("Saved")

@@ -35,8 +35,17 @@ for n in range(start, start + 1000):
 
 
 def _make_course(ipt_bin, *extra: str) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start",
-            "2026-01-05", *extra)
+    ipt_bin(
+        "new-course",
+        "ab",
+        "--client",
+        "A.B.",
+        "--problem-area",
+        "grief",
+        "--start",
+        "2026-01-05",
+        *extra,
+    )
 
 
 def test_two_hundred_kills_during_writes_lose_nothing(ipt_bin, data_home: Path) -> None:
@@ -48,8 +57,11 @@ def test_two_hundred_kills_during_writes_lose_nothing(ipt_bin, data_home: Path) 
     acknowledged: list[int] = []
     kills, next_n = 0, 0
     while kills < 200:
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_home), str(next_n)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(data_home), str(next_n)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         first = proc.stdout.readline()  # writes are under way, whatever the machine's speed
         time.sleep(rng.uniform(0.0, 0.05))  # then a random instant among the next writes
@@ -99,14 +111,16 @@ class _FailingFile:
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
-def test_disk_errors_keep_the_original(new_course, run_ipt, data_home: Path,
-                                       monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+def test_disk_errors_keep_the_original(
+    new_course, run_ipt, data_home: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
     new_course()
     path = data_home / "courses" / "ab.toml"
     before = path.read_bytes()
     real_fdopen = os.fdopen
-    monkeypatch.setattr(courses.os, "fdopen",
-                        lambda fd, *a, **k: _FailingFile(real_fdopen(fd, *a, **k), code))
+    monkeypatch.setattr(
+        courses.os, "fdopen", lambda fd, *a, **k: _FailingFile(real_fdopen(fd, *a, **k), code)
+    )
     result = run_ipt("session", "ab", "--note", "will not fit", exit_code=7)
     assert os.strerror(code) in result.stderr and "cannot write" in result.stderr
     assert str(data_home) in result.stderr
@@ -116,8 +130,9 @@ def test_disk_errors_keep_the_original(new_course, run_ipt, data_home: Path,
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_read_only_data_folder_is_a_clear_error(new_course, run_ipt, data_home: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_data_folder_is_a_clear_error(
+    new_course, run_ipt, data_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     new_course()
     before = (data_home / "courses" / "ab.toml").read_bytes()
 
@@ -148,8 +163,9 @@ def _other_user() -> int:
     return 65534  # nobody
 
 
-def test_symlink_to_another_users_file_is_refused(new_course, run_ipt, data_home: Path,
-                                                  tmp_path: Path) -> None:
+def test_symlink_to_another_users_file_is_refused(
+    new_course, run_ipt, data_home: Path, tmp_path: Path
+) -> None:
     new_course()
     theirs = tmp_path / "theirs.toml"
     theirs.write_bytes((data_home / "courses" / "ab.toml").read_bytes())
@@ -169,8 +185,17 @@ def test_data_folder_owned_by_another_user_is_refused(run_ipt, tmp_path: Path) -
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     os.chown(foreign, _other_user(), _other_user())
-    result = run_ipt("--data-dir", str(foreign), "new-course", "ab", "--client", "X",
-                     "--problem-area", "grief", exit_code=8)
+    result = run_ipt(
+        "--data-dir",
+        str(foreign),
+        "new-course",
+        "ab",
+        "--client",
+        "X",
+        "--problem-area",
+        "grief",
+        exit_code=8,
+    )
     assert "belongs to another user" in result.stderr
     assert not (foreign / "courses").exists()
 
@@ -180,8 +205,7 @@ def test_own_symlinked_data_folder_works(run_ipt, tmp_path: Path) -> None:
     real.mkdir(mode=0o700)
     link = tmp_path / "link"
     link.symlink_to(real, target_is_directory=True)
-    run_ipt("--data-dir", str(link), "new-course", "ab", "--client", "X", "--problem-area",
-            "grief")
+    run_ipt("--data-dir", str(link), "new-course", "ab", "--client", "X", "--problem-area", "grief")
     assert (real / "courses" / "ab.toml").exists()
 
 
@@ -189,8 +213,9 @@ def test_permissions_are_never_widened_and_loose_ones_warned(run_ipt, tmp_path: 
     data = tmp_path / "shared"
     data.mkdir(mode=0o750)
     data.chmod(0o750)
-    result = run_ipt("--data-dir", str(data), "new-course", "ab", "--client", "X",
-                     "--problem-area", "grief")
+    result = run_ipt(
+        "--data-dir", str(data), "new-course", "ab", "--client", "X", "--problem-area", "grief"
+    )
     assert oct(data.stat().st_mode & 0o777) == "0o750"  # left as the user set it
     assert "can be read by other users" in result.stderr
     assert oct((data / "courses").stat().st_mode & 0o777) == "0o700"
@@ -198,12 +223,21 @@ def test_permissions_are_never_widened_and_loose_ones_warned(run_ipt, tmp_path: 
 
 def test_lock_left_by_a_killed_process_never_blocks(ipt_bin, data_home: Path) -> None:
     _make_course(ipt_bin)
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom pathlib import Path\n"
-        "from ipt_cli.store.courses import CourseStore\n"
-        "with CourseStore(Path(sys.argv[1])).locked('ab'):\n"
-        "    print('held', flush=True)\n    time.sleep(60)\n"), str(data_home)],
-        stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\nfrom pathlib import Path\n"
+                "from ipt_cli.store.courses import CourseStore\n"
+                "with CourseStore(Path(sys.argv[1])).locked('ab'):\n"
+                "    print('held', flush=True)\n    time.sleep(60)\n"
+            ),
+            str(data_home),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     holder.send_signal(signal.SIGKILL)
     holder.wait()
@@ -213,8 +247,11 @@ def test_lock_left_by_a_killed_process_never_blocks(ipt_bin, data_home: Path) ->
 
 
 def test_write_error_type_is_storage_io(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(courses.os, "replace", lambda *a: (_ for _ in ()).throw(
-        OSError(errno.EIO, "Input/output error")))
+    monkeypatch.setattr(
+        courses.os,
+        "replace",
+        lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "Input/output error")),
+    )
     target = tmp_path / "x.toml"
     target.write_text("old")
     with pytest.raises(StorageIOError, match="Input/output error"):

@@ -16,8 +16,18 @@ MARKER = "SECRET-MARKER-7f3a"
 @pytest.fixture
 def private_course(new_course, run_ipt: RunIpt, data_home: Path) -> Path:
     new_course("ab", "--sessions", "4")
-    run_ipt("session", "ab", "--date", "2026-01-05", "--note", f"note {MARKER}",
-            "--events", f"events {MARKER}", "--task", f"task {MARKER}")
+    run_ipt(
+        "session",
+        "ab",
+        "--date",
+        "2026-01-05",
+        "--note",
+        f"note {MARKER}",
+        "--events",
+        f"events {MARKER}",
+        "--task",
+        f"task {MARKER}",
+    )
     run_ipt("session", "ab", "--amend", "1", "--note", f"addendum {MARKER}")
     return data_home / "courses" / "ab.toml"
 
@@ -42,9 +52,9 @@ def test_damaged_file_errors_do_not_quote_notes(private_course: Path, run_ipt: R
         assert_private(run_ipt("doctor", exit_code=4))
 
 
-def test_refused_commands_do_not_echo_note_text(private_course: Path, run_ipt: RunIpt,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                tmp_path: Path) -> None:
+def test_refused_commands_do_not_echo_note_text(
+    private_course: Path, run_ipt: RunIpt, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     cases = [
         (["session", "ab", "--note", MARKER, "--missed", "ill", "--mood", "2"], 2),
         (["session", "ab", "--amend", "9", "--note", MARKER], 2),

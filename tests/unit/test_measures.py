@@ -7,16 +7,40 @@ from ipt_cli.core.measures import BDI2, GAD7, HAMD17, PHQ9, ScoringRules, outcom
 
 # (instrument, total, expected band): both sides of every band edge.
 BAND_EDGES = [
-    (PHQ9, 0, "minimal"), (PHQ9, 4, "minimal"), (PHQ9, 5, "mild"), (PHQ9, 9, "mild"),
-    (PHQ9, 10, "moderate"), (PHQ9, 14, "moderate"), (PHQ9, 15, "moderately severe"),
-    (PHQ9, 19, "moderately severe"), (PHQ9, 20, "severe"), (PHQ9, 27, "severe"),
-    (GAD7, 0, "minimal"), (GAD7, 4, "minimal"), (GAD7, 5, "mild"), (GAD7, 9, "mild"),
-    (GAD7, 10, "moderate"), (GAD7, 14, "moderate"), (GAD7, 15, "severe"), (GAD7, 21, "severe"),
-    (HAMD17, 0, "none"), (HAMD17, 7, "none"), (HAMD17, 8, "mild"), (HAMD17, 16, "mild"),
-    (HAMD17, 17, "moderate"), (HAMD17, 23, "moderate"), (HAMD17, 24, "severe"),
+    (PHQ9, 0, "minimal"),
+    (PHQ9, 4, "minimal"),
+    (PHQ9, 5, "mild"),
+    (PHQ9, 9, "mild"),
+    (PHQ9, 10, "moderate"),
+    (PHQ9, 14, "moderate"),
+    (PHQ9, 15, "moderately severe"),
+    (PHQ9, 19, "moderately severe"),
+    (PHQ9, 20, "severe"),
+    (PHQ9, 27, "severe"),
+    (GAD7, 0, "minimal"),
+    (GAD7, 4, "minimal"),
+    (GAD7, 5, "mild"),
+    (GAD7, 9, "mild"),
+    (GAD7, 10, "moderate"),
+    (GAD7, 14, "moderate"),
+    (GAD7, 15, "severe"),
+    (GAD7, 21, "severe"),
+    (HAMD17, 0, "none"),
+    (HAMD17, 7, "none"),
+    (HAMD17, 8, "mild"),
+    (HAMD17, 16, "mild"),
+    (HAMD17, 17, "moderate"),
+    (HAMD17, 23, "moderate"),
+    (HAMD17, 24, "severe"),
     (HAMD17, 52, "severe"),
-    (BDI2, 0, "minimal"), (BDI2, 13, "minimal"), (BDI2, 14, "mild"), (BDI2, 19, "mild"),
-    (BDI2, 20, "moderate"), (BDI2, 28, "moderate"), (BDI2, 29, "severe"), (BDI2, 63, "severe"),
+    (BDI2, 0, "minimal"),
+    (BDI2, 13, "minimal"),
+    (BDI2, 14, "mild"),
+    (BDI2, 19, "mild"),
+    (BDI2, 20, "moderate"),
+    (BDI2, 28, "moderate"),
+    (BDI2, 29, "severe"),
+    (BDI2, 63, "severe"),
 ]
 
 
@@ -35,8 +59,16 @@ def test_hamd17_alternative_bands_are_configurable() -> None:
     rules = ScoringRules(hamd17_bands="alternative")
     bands = rules.bands(HAMD17)
     assert [severity(t, bands) for t in (7, 8, 13, 14, 18, 19, 22, 23, 52)] == [
-        "none", "mild", "mild", "moderate", "moderate", "severe", "severe", "very severe",
-        "very severe"]
+        "none",
+        "mild",
+        "mild",
+        "moderate",
+        "moderate",
+        "severe",
+        "severe",
+        "very severe",
+        "very severe",
+    ]
 
 
 def test_item_shapes_follow_the_published_forms() -> None:
@@ -58,8 +90,9 @@ def test_item_shapes_follow_the_published_forms() -> None:
         (HAMD17, [5] + [0] * 16, "HAM-D-17 item 1 must be 0-4, got 5"),
     ],
 )
-def test_wrong_items_are_named(instrument: measures.Instrument, items: list[int],
-                               message: str) -> None:
+def test_wrong_items_are_named(
+    instrument: measures.Instrument, items: list[int], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         measures.check_items(instrument, items)
 
@@ -89,8 +122,9 @@ RULES = ScoringRules()
         (BDI2, 30, 16, False, False),
     ],
 )
-def test_response_and_remission(instrument: measures.Instrument, baseline: int, latest: int,
-                                response: bool, remission: bool) -> None:
+def test_response_and_remission(
+    instrument: measures.Instrument, baseline: int, latest: int, response: bool, remission: bool
+) -> None:
     result = outcome(instrument, baseline, latest, RULES)
     assert (result.response, result.remission) == (response, remission)
 

@@ -28,22 +28,35 @@ def course_of(area: str = "grief", planned: int = 16, secondary: str | None = No
 
 
 def test_catalogue_is_complete() -> None:
-    assert set(catalogue.PROBLEM_AREAS) == {"grief", "role-dispute", "role-transition",
-                                            "interpersonal-deficits"}
+    assert set(catalogue.PROBLEM_AREAS) == {
+        "grief",
+        "role-dispute",
+        "role-transition",
+        "interpersonal-deficits",
+    }
     for area in catalogue.PROBLEM_AREAS.values():
         assert area.goals and area.strategies and area.when_chosen
     assert set(catalogue.DISPUTE_STAGES) == {"renegotiation", "impasse", "dissolution"}
     assert set(catalogue.TECHNIQUES) == {
-        "exploration", "encouragement-of-affect", "clarification", "communication-analysis",
-        "decision-analysis", "role-play", "therapeutic-relationship", "work-at-home"}
+        "exploration",
+        "encouragement-of-affect",
+        "clarification",
+        "communication-analysis",
+        "decision-analysis",
+        "role-play",
+        "therapeutic-relationship",
+        "work-at-home",
+    }
     for phase in catalogue.PHASE_ORDER:
         assert catalogue.PHASES[phase].tasks
     ids = [i.id for a in catalogue.PROBLEM_AREAS.values() for i in (*a.goals, *a.strategies)]
     assert len(ids) == len(set(ids)), "goal and strategy ids must be unique"
 
 
-@pytest.mark.parametrize(("planned", "initial", "termination"),
-                         [(4, 2, 2), (8, 2, 2), (9, 2, 2), (10, 3, 3), (16, 3, 3), (30, 3, 3)])
+@pytest.mark.parametrize(
+    ("planned", "initial", "termination"),
+    [(4, 2, 2), (8, 2, 2), (9, 2, 2), (10, 3, 3), (16, 3, 3), (30, 3, 3)],
+)
 def test_default_phase_spans(planned: int, initial: int, termination: int) -> None:
     spans = phase_spans(planned)
     assert (spans.initial, spans.termination) == (initial, termination)
@@ -55,10 +68,14 @@ def test_phase_override() -> None:
     assert phases == ["initial"] * 4 + ["middle"] * 8 + ["termination"] * 4
 
 
-@given(planned=st.integers(4, 30), initial=st.none() | st.integers(1, 10),
-       termination=st.none() | st.integers(1, 10))
-def test_phases_are_ordered_and_cover_every_session(planned: int, initial: int | None,
-                                                    termination: int | None) -> None:
+@given(
+    planned=st.integers(4, 30),
+    initial=st.none() | st.integers(1, 10),
+    termination=st.none() | st.integers(1, 10),
+)
+def test_phases_are_ordered_and_cover_every_session(
+    planned: int, initial: int | None, termination: int | None
+) -> None:
     spans = phase_spans(planned, initial, termination)
     phases = [spans.phase_of(n, planned) for n in range(1, planned + 1)]
     order = [catalogue.PHASE_ORDER.index(p) for p in phases]
@@ -71,10 +88,14 @@ def test_phases_are_ordered_and_cover_every_session(planned: int, initial: int |
         assert ("middle" in phases) is (planned > 4)  # 4 sessions: 1-2 initial, 3-4 ending
 
 
-@given(start=st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31)), count=st.integers(4, 30),
-       cadence=st.sampled_from(catalogue.CADENCES))
-def test_contract_dates_are_increasing_and_start_on_the_start(start: dt.date, count: int,
-                                                              cadence: str) -> None:
+@given(
+    start=st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31)),
+    count=st.integers(4, 30),
+    cadence=st.sampled_from(catalogue.CADENCES),
+)
+def test_contract_dates_are_increasing_and_start_on_the_start(
+    start: dt.date, count: int, cadence: str
+) -> None:
     dates = contract_dates(start, cadence, count)
     assert len(dates) == count and dates[0] == start
     assert all(a < b for a, b in zip(dates, dates[1:], strict=False))
@@ -144,11 +165,15 @@ def test_ending_reminder_from_three_sessions_before_the_end(week: int, reminded:
 def test_agenda_puts_uncovered_strategies_first_and_carries_the_task() -> None:
     course = course_of("role-dispute", 16)
     for week in range(4):
-        changes.add_session(course, SessionRecord(
-            date=START + dt.timedelta(weeks=week),
-            strategies=["dispute-link-onset", "dispute-clarify"] if week == 3 else [],
-            dispute_stage="renegotiation" if week == 3 else None,
-            task="Ask for a calm talk on Sunday" if week == 3 else None))
+        changes.add_session(
+            course,
+            SessionRecord(
+                date=START + dt.timedelta(weeks=week),
+                strategies=["dispute-link-onset", "dispute-clarify"] if week == 3 else [],
+                dispute_stage="renegotiation" if week == 3 else None,
+                task="Ask for a calm talk on Sunday" if week == 3 else None,
+            ),
+        )
     agenda = build_agenda(course, 5, START)
     strategy_lines = [i for i in agenda.items if "strategy [" in i]
     assert "(covered)" not in strategy_lines[0]

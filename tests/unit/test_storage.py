@@ -30,8 +30,9 @@ NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 def make_course(course_id: str = "ab", planned: int = 16) -> Course:
     baseline = changes.measure_fields(phq9="2,2,1,2,1,1,1,0,0")
-    return changes.new_course(course_id, "A.B.", dt.date(2026, 1, 5), planned, ["grief"], NOW,
-                              baseline_measures=baseline)
+    return changes.new_course(
+        course_id, "A.B.", dt.date(2026, 1, 5), planned, ["grief"], NOW, baseline_measures=baseline
+    )
 
 
 def mode(path: Path) -> int:
@@ -59,8 +60,15 @@ def test_private_modes_hold_under_a_permissive_umask(tmp_path: Path) -> None:
 def test_load_then_save_is_byte_identical(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     path = store.create(make_course())
-    store.update("ab", lambda c: changes.add_session(c, SessionRecord(
-        date=dt.date(2026, 1, 12), note="Line one\nline two \"quoted\" \\ backslash\ttab")))
+    store.update(
+        "ab",
+        lambda c: changes.add_session(
+            c,
+            SessionRecord(
+                date=dt.date(2026, 1, 12), note='Line one\nline two "quoted" \\ backslash\ttab'
+            ),
+        ),
+    )
     before = path.read_bytes()
     store.update("ab", lambda c: None)
     assert path.read_bytes() == before
@@ -71,8 +79,9 @@ def test_note_with_crlf_round_trips_exactly(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     store.create(make_course())
     note = "first\r\nsecond\rthird\n\u202eRTL 🙂 e\u0301 \x07"
-    store.update("ab", lambda c: changes.add_session(
-        c, SessionRecord(date=dt.date(2026, 1, 12), note=note)))
+    store.update(
+        "ab", lambda c: changes.add_session(c, SessionRecord(date=dt.date(2026, 1, 12), note=note))
+    )
     assert store.load("ab").sessions[0].note == note
 
 
@@ -85,8 +94,9 @@ def test_duplicate_create_leaves_existing_file_untouched(tmp_path: Path) -> None
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("bad_id", ["../x", "a/b", "has space", "", "-lead", "UPPER", "a" * 65,
-                                    "x.toml", "é"])
+@pytest.mark.parametrize(
+    "bad_id", ["../x", "a/b", "has space", "", "-lead", "UPPER", "a" * 65, "x.toml", "é"]
+)
 def test_unsafe_course_ids_are_refused(bad_id: str) -> None:
     with pytest.raises(InputError, match="invalid course id"):
         check_course_id(bad_id)
@@ -109,16 +119,19 @@ def test_toml_error_names_file_line_and_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "field"),
     [
-        (("items = [\n    2,", "items = [\n    7,"),
-         "baseline.phq9.items: PHQ-9 item 1 must be 0-3"),
+        (
+            ("items = [\n    2,", "items = [\n    7,"),
+            "baseline.phq9.items: PHQ-9 item 1 must be 0-3",
+        ),
         (('"grief"', '"sadness"'), "problem_areas[0]"),
         (("planned_sessions = 16", "planned_sessions = -3"), "planned_sessions"),
         (("planned_sessions = 16", 'planned_sessions = "16"'), "planned_sessions"),
         (("cadence = ", "colour = 1\ncadence = "), "colour: Extra inputs are not permitted"),
     ],
 )
-def test_validation_error_names_the_field(tmp_path: Path, edit: tuple[str, str],
-                                          field: str) -> None:
+def test_validation_error_names_the_field(
+    tmp_path: Path, edit: tuple[str, str], field: str
+) -> None:
     store = CourseStore(tmp_path)
     path = store.create(make_course())
     text = path.read_text()
@@ -137,14 +150,12 @@ def test_validation_error_names_the_field(tmp_path: Path, edit: tuple[str, str],
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
-    path.write_text(dump_course(make_course()).replace("schema_version = 1",
-                                                       "schema_version = 99"))
+    path.write_text(dump_course(make_course()).replace("schema_version = 1", "schema_version = 99"))
     with pytest.raises(DataError, match="schema_version 99 was written by a newer ipt"):
         load_course_file(path)
 
 
-def test_older_schema_is_migrated_on_read(tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_older_schema_is_migrated_on_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The migration hook: pretend the current schema is 2 and version 1 renamed a key."""
     text = dump_course(make_course()).replace("client =", "alias =")
 
@@ -183,8 +194,12 @@ def test_over_contract_session_is_refused_with_a_pointer(tmp_path: Path) -> None
     store = CourseStore(tmp_path)
     store.create(make_course(planned=4))
     for day in range(4):
-        store.update("ab", lambda c, d=day: changes.add_session(
-            c, SessionRecord(date=dt.date(2026, 1, 5) + dt.timedelta(weeks=d))))
+        store.update(
+            "ab",
+            lambda c, d=day: changes.add_session(
+                c, SessionRecord(date=dt.date(2026, 1, 5) + dt.timedelta(weeks=d))
+            ),
+        )
     with pytest.raises(ConflictError, match="ipt contract ab --sessions N --reason TEXT"):
         store.update("ab", lambda c: changes.add_session(c, SessionRecord(date=dt.date.today())))
     assert len(store.load("ab").sessions) == 4
@@ -193,8 +208,15 @@ def test_over_contract_session_is_refused_with_a_pointer(tmp_path: Path) -> None
 def test_backfilled_sessions_are_sorted_and_numbered_by_date(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     store.create(make_course())
-    numbers = [store.update("ab", lambda c, d=d: changes.add_session(
-        c, SessionRecord(date=dt.date(2026, 1, d), note=f"day {d}"))) for d in (19, 5, 12, 12)]
+    numbers = [
+        store.update(
+            "ab",
+            lambda c, d=d: changes.add_session(
+                c, SessionRecord(date=dt.date(2026, 1, d), note=f"day {d}")
+            ),
+        )
+        for d in (19, 5, 12, 12)
+    ]
     assert numbers == [1, 1, 2, 3]  # same day: after the one already there
     assert [s.note for s in store.load("ab").sessions] == ["day 5", "day 12", "day 12", "day 19"]
 
@@ -212,8 +234,10 @@ def test_second_writer_waits_then_sees_fresh_data(tmp_path: Path) -> None:
     first = threading.Thread(target=store.update, args=("ab", slow_first))
     first.start()
     entered.wait()
-    CourseStore(tmp_path).update("ab", lambda c: changes.add_session(
-        c, SessionRecord(date=dt.date(2026, 1, 19), note="second")))
+    CourseStore(tmp_path).update(
+        "ab",
+        lambda c: changes.add_session(c, SessionRecord(date=dt.date(2026, 1, 19), note="second")),
+    )
     first.join()
     assert [s.note for s in store.load("ab").sessions] == ["first", "second"]
 
@@ -229,9 +253,11 @@ def test_lock_wait_is_bounded(tmp_path: Path) -> None:
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize("example", sorted(p for p in EXAMPLES.glob("*.toml")
-                                           if not p.name.startswith("assessment")),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "example",
+    sorted(p for p in EXAMPLES.glob("*.toml") if not p.name.startswith("assessment")),
+    ids=lambda p: p.stem,
+)
 def test_examples_load(example: Path) -> None:
     course = load_course_file(example)
     assert course.id == example.stem

@@ -82,11 +82,20 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    data_dir: Annotated[Path | None, typer.Option(
-        "--data-dir", metavar="PATH", envvar=None,
-        help="Data folder (default: $IPT_HOME, else the platform's user data folder).")] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            metavar="PATH",
+            envvar=None,
+            help="Data folder (default: $IPT_HOME, else the platform's user data folder).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = {"data_dir": data_dir}

@@ -22,31 +22,44 @@ class ListOrAdd(StrEnum):
     list = "list"
 
 
-Tags = Annotated[list[str] | None, typer.Option(
-    "--tag", metavar="TAG", help="support, conflict, recent-change or lost (repeatable).")]
+Tags = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", metavar="TAG", help="support, conflict, recent-change or lost (repeatable)."
+    ),
+]
 
 
 def inventory(
     ctx: typer.Context,
     course_id: common.CourseId,
     action: Annotated[InventoryAction, typer.Argument(help="add, list or edit.")],
-    name: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Name or alias of the person.")] = None,
-    person: Annotated[int | None, typer.Option(
-        metavar="N", help="For edit: the person's number in `list`.")] = None,
-    relationship: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="e.g. partner, mother.")] = None,
-    ring: Annotated[int | None, typer.Option(metavar="1-3",
-                                             help="Closeness: 1 inner to 3 outer.")] = None,
-    contact: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="How often you are in contact.")] = None,
-    satisfying: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="What is satisfying.")] = None,
+    name: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Name or alias of the person.")
+    ] = None,
+    person: Annotated[
+        int | None, typer.Option(metavar="N", help="For edit: the person's number in `list`.")
+    ] = None,
+    relationship: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="e.g. partner, mother.")
+    ] = None,
+    ring: Annotated[
+        int | None, typer.Option(metavar="1-3", help="Closeness: 1 inner to 3 outer.")
+    ] = None,
+    contact: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="How often you are in contact.")
+    ] = None,
+    satisfying: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="What is satisfying.")
+    ] = None,
     unsatisfying: Annotated[str | None, typer.Option(metavar="TEXT", help="What is not.")] = None,
-    expectations_met: Annotated[bool | None, typer.Option(
-        "--expectations-met/--expectations-unmet", help="Are expectations met?")] = None,
-    changes_wanted: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Changes wanted.")] = None,
+    expectations_met: Annotated[
+        bool | None,
+        typer.Option("--expectations-met/--expectations-unmet", help="Are expectations met?"),
+    ] = None,
+    changes_wanted: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Changes wanted.")
+    ] = None,
     tag: Tags = None,
     no_input: common.NoInput = False,
     as_json: Annotated[bool, typer.Option("--json", help="For list: print JSON.")] = False,
@@ -65,10 +78,17 @@ def inventory(
         else:
             terminal.print_inventory(course.inventory)
         return
-    fields = {"name": name, "relationship": relationship, "ring": ring, "contact": contact,
-              "satisfying": satisfying, "unsatisfying": unsatisfying,
-              "expectations_met": expectations_met, "changes_wanted": changes_wanted,
-              "tags": tag}
+    fields = {
+        "name": name,
+        "relationship": relationship,
+        "ring": ring,
+        "contact": contact,
+        "satisfying": satisfying,
+        "unsatisfying": unsatisfying,
+        "expectations_met": expectations_met,
+        "changes_wanted": changes_wanted,
+        "tags": tag,
+    }
     given = {k: v for k, v in fields.items() if v is not None}
     if action is InventoryAction.add:
         if common.interactive(no_input) and ("name" not in given or "ring" not in given):
@@ -76,8 +96,9 @@ def inventory(
 
             given = wizard.ask_person(given)
         added = store.update(course_id, lambda c: changes.add_person(c, given))
-        terminal.out().print(f"Added {added.name} to the inventory of {course_id} "
-                           f"(ring {added.ring}).")
+        terminal.out().print(
+            f"Added {added.name} to the inventory of {course_id} (ring {added.ring})."
+        )
         return
     from ipt_cli.errors import InputError
 
@@ -91,11 +112,13 @@ def timeline(
     ctx: typer.Context,
     course_id: common.CourseId,
     action: Annotated[ListOrAdd, typer.Argument(help="add or list.")],
-    date: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD",
-                                             help="When it happened.")] = None,
+    date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="When it happened.")
+    ] = None,
     event: Annotated[str | None, typer.Option(metavar="TEXT", help="What happened.")] = None,
-    mood: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="How mood was around it.")] = None,
+    mood: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="How mood was around it.")
+    ] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list life events against mood (the timeline)."""
@@ -111,8 +134,9 @@ def timeline(
 
         entry = wizard.ask_event(date, event, mood)
     else:
-        entry = changes.timeline_event(dates.parse_date(date, "--date") if date else None,
-                                       event, mood)
+        entry = changes.timeline_event(
+            dates.parse_date(date, "--date") if date else None, event, mood
+        )
     store.update(course_id, lambda c: changes.add_event(c, entry))
     terminal.out().print(f"Added an event on {entry.date.isoformat()} to {course_id}.")
 
@@ -121,11 +145,16 @@ def goal(
     ctx: typer.Context,
     course_id: common.CourseId,
     action: Annotated[ListOrAdd, typer.Argument(help="add or list.")],
-    goal_id: Annotated[str | None, typer.Option(
-        "--id", metavar="GOAL_ID", help="A short id that sessions rate, e.g. walk-group.")] = None,
+    goal_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id", metavar="GOAL_ID", help="A short id that sessions rate, e.g. walk-group."
+        ),
+    ] = None,
     text: Annotated[str | None, typer.Option(metavar="TEXT", help="The goal in words.")] = None,
-    area: Annotated[str | None, typer.Option(metavar="AREA",
-                                             help="The problem area it belongs to.")] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="AREA", help="The problem area it belongs to.")
+    ] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Add or list the goals that sessions rate 0-10."""
@@ -150,11 +179,15 @@ def formulation(
     ctx: typer.Context,
     course_id: common.CourseId,
     text: Annotated[str | None, typer.Option(metavar="TEXT", help="The formulation text.")] = None,
-    agreed: Annotated[bool | None, typer.Option(
-        "--agreed/--not-agreed", help="Did the client agree with it?")] = None,
+    agreed: Annotated[
+        bool | None, typer.Option("--agreed/--not-agreed", help="Did the client agree with it?")
+    ] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Edit it in $VISUAL/$EDITOR.")] = False,
-    draft: Annotated[bool, typer.Option(
-        "--draft", help="Start from a draft built from the areas, inventory and timeline.")
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft", help="Start from a draft built from the areas, inventory and timeline."
+        ),
     ] = False,
     no_input: common.NoInput = False,
 ) -> None:
@@ -167,8 +200,7 @@ def formulation(
     course = store.load(course_id)
     current = course.formulation.text if course.formulation else ""
     if draft or not current:
-        current = draft_formulation(list(course.problem_areas), course.inventory,
-                                    course.timeline)
+        current = draft_formulation(list(course.problem_areas), course.inventory, course.timeline)
     if edit:
         from ipt_cli.interact.editor_command import edit_text
 
@@ -217,13 +249,21 @@ def _ask_retry(problems: list[str]) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Examples:\n\n  ipt inventory ab-2026 add --name 'Sister (R.)' "
-                "--relationship sister --ring 1 --tag support\n\n  ipt inventory ab-2026 list"
-                "\n\n  ipt inventory ab-2026 edit --person 2 --ring 2 --tag conflict")(inventory)
-    app.command(epilog="Examples:\n\n  ipt timeline ab-2026 add --date 2025-11-14 --event "
-                "'Father died' --mood 'numb'\n\n  ipt timeline ab-2026 list")(timeline)
-    app.command(epilog="Examples:\n\n  ipt goal ab-2026 add --id walk-group --text 'Join the "
-                "walking group' --area role-transition\n\n  ipt goal ab-2026 list")(goal)
-    app.command(epilog="Examples:\n\n  ipt formulation ab-2026\n\n  ipt formulation ab-2026 "
-                "--draft --edit --agreed")(formulation)
+    app.command(
+        epilog="Examples:\n\n  ipt inventory ab-2026 add --name 'Sister (R.)' "
+        "--relationship sister --ring 1 --tag support\n\n  ipt inventory ab-2026 list"
+        "\n\n  ipt inventory ab-2026 edit --person 2 --ring 2 --tag conflict"
+    )(inventory)
+    app.command(
+        epilog="Examples:\n\n  ipt timeline ab-2026 add --date 2025-11-14 --event "
+        "'Father died' --mood 'numb'\n\n  ipt timeline ab-2026 list"
+    )(timeline)
+    app.command(
+        epilog="Examples:\n\n  ipt goal ab-2026 add --id walk-group --text 'Join the "
+        "walking group' --area role-transition\n\n  ipt goal ab-2026 list"
+    )(goal)
+    app.command(
+        epilog="Examples:\n\n  ipt formulation ab-2026\n\n  ipt formulation ab-2026 "
+        "--draft --edit --agreed"
+    )(formulation)
     app.command("edit", epilog="Example:\n\n  EDITOR=nano ipt edit ab-2026")(edit_course)

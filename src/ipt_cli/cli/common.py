@@ -27,32 +27,58 @@ class Format(StrEnum):
     json = "json"
 
 
-CourseId = Annotated[str, typer.Argument(help="The course id, e.g. grief-2026-ab.",
-                                         metavar="COURSE_ID", show_default=False,
-                                         autocompletion=completion.course_ids)]
+CourseId = Annotated[
+    str,
+    typer.Argument(
+        help="The course id, e.g. grief-2026-ab.",
+        metavar="COURSE_ID",
+        show_default=False,
+        autocompletion=completion.course_ids,
+    ),
+]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-NoInput = Annotated[bool, typer.Option("--no-input", help="Never prompt; a missing value is "
-                                       "an error.")]
-OutputOption = Annotated[Path | None, typer.Option(
-    "--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600).")]
-DateOption = Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
-                                                help="Date (default: today).")]
+NoInput = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600)."),
+]
+DateOption = Annotated[
+    str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Date (default: today).")
+]
 
 # Measure options, shared by `new-course` (baseline) and `session`.
-Phq9Option = Annotated[str | None, typer.Option(
-    "--phq9", metavar="'i1,...,i9'", help="PHQ-9: nine item scores 0-3.")]
-Phq9DifficultyOption = Annotated[int | None, typer.Option(
-    "--phq9-difficulty", metavar="0-3",
-    help="PHQ-9 'how difficult' answer (stored, never summed).")]
-Gad7Option = Annotated[str | None, typer.Option(
-    "--gad7", metavar="'i1,...,i7'", help="GAD-7: seven item scores 0-3.")]
-Hamd17Option = Annotated[str | None, typer.Option(
-    "--hamd17", metavar="'i1,...,i17'",
-    help="HAM-D-17: items 1,2,3,7-11,15 scored 0-4; the rest 0-2.")]
-Bdi2TotalOption = Annotated[int | None, typer.Option(
-    "--bdi2-total", metavar="0-63", help="BDI-II total (the items are copyrighted).")]
-Bdi2Item9Option = Annotated[int | None, typer.Option(
-    "--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts).")]
+Phq9Option = Annotated[
+    str | None, typer.Option("--phq9", metavar="'i1,...,i9'", help="PHQ-9: nine item scores 0-3.")
+]
+Phq9DifficultyOption = Annotated[
+    int | None,
+    typer.Option(
+        "--phq9-difficulty",
+        metavar="0-3",
+        help="PHQ-9 'how difficult' answer (stored, never summed).",
+    ),
+]
+Gad7Option = Annotated[
+    str | None, typer.Option("--gad7", metavar="'i1,...,i7'", help="GAD-7: seven item scores 0-3.")
+]
+Hamd17Option = Annotated[
+    str | None,
+    typer.Option(
+        "--hamd17",
+        metavar="'i1,...,i17'",
+        help="HAM-D-17: items 1,2,3,7-11,15 scored 0-4; the rest 0-2.",
+    ),
+]
+Bdi2TotalOption = Annotated[
+    int | None,
+    typer.Option("--bdi2-total", metavar="0-63", help="BDI-II total (the items are copyrighted)."),
+]
+Bdi2Item9Option = Annotated[
+    int | None,
+    typer.Option("--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts)."),
+]
 
 
 def data_paths(ctx: typer.Context) -> "DataPaths":

@@ -14,8 +14,11 @@ def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     option = root.params.get("data_dir") if root is not None else None
     try:
         courses = DataPaths(resolve_data_dir(Path(option) if option else None)).courses
-        names = [e.name[:-5] for e in os.scandir(courses) if e.name.endswith(".toml")
-                 and not e.name.startswith(".")]
+        names = [
+            e.name[:-5]
+            for e in os.scandir(courses)
+            if e.name.endswith(".toml") and not e.name.startswith(".")
+        ]
     except OSError:
         return []
     return sorted(n for n in names if n.startswith(incomplete))

@@ -20,39 +20,80 @@ NEW_COURSE_EPILOG = """Examples:
 def new_course(
     ctx: typer.Context,
     course_id: common.CourseId,
-    client: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="Client alias: a pseudonym or initials, never a real name.")] = None,
-    start: Annotated[str | None, typer.Option(
-        metavar="YYYY-MM-DD", help="Date of session 1 (default: today).")] = None,
-    sessions: Annotated[int | None, typer.Option(
-        "--sessions", metavar="N", show_default=False,
-        help="Planned sessions, 4-30 (default 16; acute IPT usually runs 12-16).")] = None,
-    cadence: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="weekly (default), fortnightly or monthly.")] = None,
-    kind: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="clinician-led (default), or self-guided (adds crisis guidance to safety "
-        "notices).")] = None,
-    problem_area: Annotated[list[str] | None, typer.Option(
-        "--problem-area", metavar="AREA", autocompletion=completion.problem_areas,
-        help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
-        "for a secondary area (primary first).")] = None,
-    dispute_stage: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="For a role dispute: renegotiation, impasse or dissolution.",
-        autocompletion=completion.dispute_stages)] = None,
-    initial_sessions: Annotated[int | None, typer.Option(
-        metavar="N", help="Phase override: sessions 1..N are the initial phase (default 3; "
-        "2 below 10 sessions).")] = None,
-    termination_sessions: Annotated[int | None, typer.Option(
-        metavar="N", help="Phase override: the last N sessions are termination (default 3; "
-        "2 below 10 sessions).")] = None,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT", help="Client alias: a pseudonym or initials, never a real name."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Date of session 1 (default: today).")
+    ] = None,
+    sessions: Annotated[
+        int | None,
+        typer.Option(
+            "--sessions",
+            metavar="N",
+            show_default=False,
+            help="Planned sessions, 4-30 (default 16; acute IPT usually runs 12-16).",
+        ),
+    ] = None,
+    cadence: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="weekly (default), fortnightly or monthly.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="clinician-led (default), or self-guided (adds crisis guidance to safety "
+            "notices).",
+        ),
+    ] = None,
+    problem_area: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--problem-area",
+            metavar="AREA",
+            autocompletion=completion.problem_areas,
+            help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
+            "for a secondary area (primary first).",
+        ),
+    ] = None,
+    dispute_stage: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="For a role dispute: renegotiation, impasse or dissolution.",
+            autocompletion=completion.dispute_stages,
+        ),
+    ] = None,
+    initial_sessions: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Phase override: sessions 1..N are the initial phase (default 3; "
+            "2 below 10 sessions).",
+        ),
+    ] = None,
+    termination_sessions: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Phase override: the last N sessions are termination (default 3; "
+            "2 below 10 sessions).",
+        ),
+    ] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
     gad7: common.Gad7Option = None,
     hamd17: common.Hamd17Option = None,
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE.toml", help="Read the whole assessment from a TOML file.")
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", metavar="FILE.toml", help="Read the whole assessment from a TOML file."
+        ),
     ] = None,
     no_input: common.NoInput = False,
 ) -> None:
@@ -79,21 +120,26 @@ def new_course(
     given: dict[str, Any] = {
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,
-        "planned_sessions": sessions, "cadence": cadence, "kind": kind,
+        "planned_sessions": sessions,
+        "cadence": cadence,
+        "kind": kind,
         "problem_areas": list(problem_area) if problem_area else None,
         "dispute_stage": dispute_stage,
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
         "baseline_measures": changes.measure_fields(
-            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9) or None,
+            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9
+        )
+        or None,
     }
     if from_file is not None:
         from ipt_cli.core.assessment import course_from_assessment
         from ipt_cli.store.courses import read_toml
 
         explicit = {k: v for k, v in given.items() if v is not None}
-        course = course_from_assessment(read_toml(from_file), from_file, course_id, now, today,
-                                        explicit)
+        course = course_from_assessment(
+            read_toml(from_file), from_file, course_id, now, today, explicit
+        )
     elif common.interactive(no_input) and (client is None or not problem_area):
         from ipt_cli.interact import wizard
 
@@ -103,17 +149,23 @@ def new_course(
         if client is None:
             raise InputError("missing --client (a pseudonym or initials)")
         if not problem_area:
-            raise InputError("missing --problem-area (grief, role-dispute, role-transition "
-                             "or interpersonal-deficits)")
+            raise InputError(
+                "missing --problem-area (grief, role-dispute, role-transition "
+                "or interpersonal-deficits)"
+            )
         course = changes.build_course(course_id, given, now, today)
     path = course_store.create(course)
     note = changes.planned_count_note(course.planned_sessions)
     if note:
         terminal.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        terminal.safety_notice([f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
-                              for i, n, s in course.baseline.risk_scores()],
-                             course.kind == "self-guided")
+        terminal.safety_notice(
+            [
+                f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
+                for i, n, s in course.baseline.risk_scores()
+            ],
+            course.kind == "self-guided",
+        )
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     terminal.out().print(
         f"Created course {course.id} for {course.client}: {course.planned_sessions} "
@@ -126,10 +178,12 @@ def new_course(
 def contract(
     ctx: typer.Context,
     course_id: common.CourseId,
-    sessions: Annotated[int, typer.Option(
-        "--sessions", metavar="N", help="The new number of sessions.")],
-    reason: Annotated[str, typer.Option(
-        "--reason", metavar="TEXT", help="Why the count changes (kept).")],
+    sessions: Annotated[
+        int, typer.Option("--sessions", metavar="N", help="The new number of sessions.")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="Why the count changes (kept).")
+    ],
 ) -> None:
     """Renegotiate the number of sessions (history kept)."""
     from ipt_cli.core import changes
@@ -148,14 +202,19 @@ def contract(
 def maintenance(
     ctx: typer.Context,
     course_id: common.CourseId,
-    sessions: Annotated[int, typer.Option(
-        "--sessions", metavar="N", help="Maintenance sessions, 1-500.")
-                        ] = 12,
-    cadence: Annotated[str, typer.Option(
-        metavar="TEXT", help="weekly, fortnightly or monthly.")] = "monthly",
-    start: Annotated[str | None, typer.Option(
-        metavar="YYYY-MM-DD", help="First maintenance session (default: one interval after "
-        "the last acute session).")] = None,
+    sessions: Annotated[
+        int, typer.Option("--sessions", metavar="N", help="Maintenance sessions, 1-500.")
+    ] = 12,
+    cadence: Annotated[
+        str, typer.Option(metavar="TEXT", help="weekly, fortnightly or monthly.")
+    ] = "monthly",
+    start: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="First maintenance session (default: one interval after the last acute session).",
+        ),
+    ] = None,
 ) -> None:
     """Open a maintenance contract after the acute course.
 
@@ -168,15 +227,21 @@ def maintenance(
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
     plan = common.store(ctx).update(
-        course_id, lambda c: changes.open_maintenance(c, sessions, cadence, first, today))
+        course_id, lambda c: changes.open_maintenance(c, sessions, cadence, first, today)
+    )
     terminal.out().print(
         f"Maintenance for {course_id}: {plan.planned_sessions} {plan.cadence} sessions from "
-        f"{plan.start_date.isoformat()}.")
+        f"{plan.start_date.isoformat()}."
+    )
 
 
 def register(app: typer.Typer) -> None:
     app.command("new-course", epilog=NEW_COURSE_EPILOG)(new_course)
-    app.command(epilog="Example:\n\n  ipt contract ab-2026 --sessions 20 --reason "
-                "'Slower start after a bereavement'")(contract)
-    app.command(epilog="Examples:\n\n  ipt maintenance ab-2026\n\n  ipt maintenance ab-2026 "
-                "--sessions 24 --cadence monthly --start 2026-07-01")(maintenance)
+    app.command(
+        epilog="Example:\n\n  ipt contract ab-2026 --sessions 20 --reason "
+        "'Slower start after a bereavement'"
+    )(contract)
+    app.command(
+        epilog="Examples:\n\n  ipt maintenance ab-2026\n\n  ipt maintenance ab-2026 "
+        "--sessions 24 --cadence monthly --start 2026-07-01"
+    )(maintenance)

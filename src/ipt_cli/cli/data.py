@@ -9,8 +9,10 @@ from ipt_cli.cli import common
 
 def doctor(
     ctx: typer.Context,
-    fix: Annotated[bool, typer.Option(
-        "--fix", help="Repair what is safe: permissions and stray temporary files.")] = False,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Repair what is safe: permissions and stray temporary files."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Check every file: parse, validate, permissions, stray temp and lock files.
@@ -24,8 +26,12 @@ def doctor(
     store = common.store(ctx)
     findings = examine(store, fix=fix)
     if as_json:
-        common.emit_json([{"path": str(f.path), "status": f.status, "problem": f.problem,
-                           "fixed": f.fixed} for f in findings])
+        common.emit_json(
+            [
+                {"path": str(f.path), "status": f.status, "problem": f.problem, "fixed": f.fixed}
+                for f in findings
+            ]
+        )
     else:
         terminal.print_findings(findings, store.paths.root)
     if any(f.status == "error" for f in findings):
@@ -36,9 +42,14 @@ def restore(
     ctx: typer.Context,
     course_id: common.CourseId,
     show: Annotated[bool, typer.Option("--list", help="List the kept backups.")] = False,
-    number: Annotated[int | None, typer.Option(
-        "--from", metavar="N", help="Restore backup N (1 = newest) after backing up the "
-        "current file.")] = None,
+    number: Annotated[
+        int | None,
+        typer.Option(
+            "--from",
+            metavar="N",
+            help="Restore backup N (1 = newest) after backing up the current file.",
+        ),
+    ] = None,
 ) -> None:
     """List or restore the last 5 versions kept before each change."""
     from ipt_cli.errors import InputError
@@ -47,8 +58,9 @@ def restore(
     store = common.store(ctx)
     if number is not None:
         course = store.restore(course_id, number)
-        terminal.out().print(f"Restored backup {number} of {course_id} "
-                           f"({len(course.sessions)} sessions).")
+        terminal.out().print(
+            f"Restored backup {number} of {course_id} ({len(course.sessions)} sessions)."
+        )
         return
     if not show:
         raise InputError("give --list to see the backups, or --from N to restore one")
@@ -57,11 +69,14 @@ def restore(
         terminal.out().print(f"No backups of {course_id} yet.")
         return
     for backup in backups:
-        terminal.out().print(f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
-                           f"  {backup.path.stat().st_size} bytes")
+        terminal.out().print(
+            f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
+            f"  {backup.path.stat().st_size} bytes"
+        )
 
 
 def register(app: typer.Typer) -> None:
     app.command(epilog="Examples:\n\n  ipt doctor\n\n  ipt doctor --fix")(doctor)
-    app.command(epilog="Examples:\n\n  ipt restore ab-2026 --list\n\n  ipt restore ab-2026 "
-                "--from 1")(restore)
+    app.command(
+        epilog="Examples:\n\n  ipt restore ab-2026 --list\n\n  ipt restore ab-2026 --from 1"
+    )(restore)

@@ -6,8 +6,9 @@ import typer
 
 
 def demo(
-    example: Annotated[str, typer.Option(metavar="TEXT",
-        help="Which shipped example course to replay.")] = "grief-parent",
+    example: Annotated[
+        str, typer.Option(metavar="TEXT", help="Which shipped example course to replay.")
+    ] = "grief-parent",
 ) -> None:
     """Replay a fictional example course, end to end.
 
@@ -33,8 +34,10 @@ def demo(
         course = store.load(source.id)
         today = next_session_date(course) or course.sessions[-1].date
         console = terminal.out()
-        console.rule(f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
-                     f"recorded in {folder})")
+        console.rule(
+            f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
+            f"recorded in {folder})"
+        )
         terminal.print_plan(build_plan(course, today))
         console.rule("Agenda for the next session")
         week = min(len(course.sessions) + 1, course.planned_sessions)

@@ -8,10 +8,14 @@ from ipt_cli.cli import completion
 
 
 def guide(
-    topic: Annotated[str | None, typer.Argument(
-        help="phases, areas, stages, techniques, measures or safety; or one area, "
-        "technique, phase or measure id. Default: everything.",
-        autocompletion=completion.guide_topics)] = None,
+    topic: Annotated[
+        str | None,
+        typer.Argument(
+            help="phases, areas, stages, techniques, measures or safety; or one area, "
+            "technique, phase or measure id. Default: everything.",
+            autocompletion=completion.guide_topics,
+        ),
+    ] = None,
 ) -> None:
     """Read IPT's structure: phases, problem areas, techniques, measures."""
     import sys
@@ -22,5 +26,7 @@ def guide(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Examples:\n\n  ipt guide\n\n  ipt guide role-dispute\n\n  ipt guide "
-                "measures\n\n  ipt guide communication-analysis")(guide)
+    app.command(
+        epilog="Examples:\n\n  ipt guide\n\n  ipt guide role-dispute\n\n  ipt guide "
+        "measures\n\n  ipt guide communication-analysis"
+    )(guide)

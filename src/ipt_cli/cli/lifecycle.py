@@ -18,24 +18,38 @@ class ExportFormat(StrEnum):
 def ending(
     ctx: typer.Context,
     course_id: common.CourseId,
-    warning_sign: Annotated[list[str] | None, typer.Option(
-        "--warning-sign", metavar="TEXT", help="A relapse warning sign (repeatable).")] = None,
-    feelings_discussed: Annotated[bool | None, typer.Option(
-        "--feelings-discussed/--feelings-not-discussed",
-        help="Feelings about ending acknowledged?")] = None,
+    warning_sign: Annotated[
+        list[str] | None,
+        typer.Option("--warning-sign", metavar="TEXT", help="A relapse warning sign (repeatable)."),
+    ] = None,
+    feelings_discussed: Annotated[
+        bool | None,
+        typer.Option(
+            "--feelings-discussed/--feelings-not-discussed",
+            help="Feelings about ending acknowledged?",
+        ),
+    ] = None,
     remaining: Annotated[str | None, typer.Option(metavar="TEXT", help="Remaining issues.")] = None,
-    decision: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="After the course: maintenance, referral or end.")] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="After the course: maintenance, referral or end."),
+    ] = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="Note on the decision.")] = None,
 ) -> None:
     """Record the termination work: warning signs, feelings, what comes next."""
     from ipt_cli.core import changes
     from ipt_cli.views import terminal
 
-    done = common.store(ctx).update(course_id, lambda c: changes.record_ending(
-        c, warning_sign or [], feelings_discussed, remaining, decision, note))
-    terminal.out().print(f"Termination record of {course_id}: {len(done.warning_signs)} warning "
-                       f"sign(s); decision: {done.decision or 'not yet'}.")
+    done = common.store(ctx).update(
+        course_id,
+        lambda c: changes.record_ending(
+            c, warning_sign or [], feelings_discussed, remaining, decision, note
+        ),
+    )
+    terminal.out().print(
+        f"Termination record of {course_id}: {len(done.warning_signs)} warning "
+        f"sign(s); decision: {done.decision or 'not yet'}."
+    )
 
 
 def archive(
@@ -55,8 +69,7 @@ def archive(
 def delete(
     ctx: typer.Context,
     course_id: common.CourseId,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-                   ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a course file for good (asks first unless --yes)."""
     from ipt_cli.errors import InputError, Interrupted
@@ -69,8 +82,10 @@ def delete(
             raise InputError("refusing to delete without --yes when no one is at a terminal")
         from ipt_cli.interact import prompts
 
-        question = (f"Delete course {course_id} ({course.client}, {len(course.sessions)} "
-                    "sessions)? This cannot be undone")
+        question = (
+            f"Delete course {course_id} ({course.client}, {len(course.sessions)} "
+            "sessions)? This cannot be undone"
+        )
         if not prompts.confirm(question, default=False):
             raise Interrupted("nothing was deleted")
     store.delete(course_id)
@@ -80,9 +95,15 @@ def delete(
 def export(
     ctx: typer.Context,
     course_id: common.CourseId,
-    output_format: Annotated[ExportFormat, typer.Option(
-        "--format", "-f", help="json (the full course, re-importable) or markdown (the "
-        "record with session notes).")] = ExportFormat.json,
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (the full course, re-importable) or markdown (the "
+            "record with session notes).",
+        ),
+    ] = ExportFormat.json,
     output: common.OutputOption = None,
 ) -> None:
     """Export a course, notes included: for a move, a backup or a supervisor."""
@@ -95,16 +116,16 @@ def export(
         from ipt_cli.core.progress import build_report
 
         report = build_report(course, common.today(), common.scoring_rules(ctx))
-        text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(
-            course)
+        text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(course)
     common.emit_or_write(text, output)
 
 
 def import_course(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A course file (.toml or .json).")],
-    new_id: Annotated[str | None, typer.Option(
-        "--as", metavar="NEW_ID", help="Import under another id.")] = None,
+    new_id: Annotated[
+        str | None, typer.Option("--as", metavar="NEW_ID", help="Import under another id.")
+    ] = None,
 ) -> None:
     """Import a course file after validating it; an existing id is refused."""
     from ipt_cli.store.courses import read_course_document
@@ -120,13 +141,20 @@ def import_course(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Example:\n\n  ipt ending ab-2026 --warning-sign 'Staying in bed' "
-                "--warning-sign 'Not calling R.' --feelings-discussed --decision maintenance"
-                )(ending)
-    app.command(epilog="Examples:\n\n  ipt archive ab-2026\n\n  ipt archive ab-2026 --undo"
-                )(archive)
+    app.command(
+        epilog="Example:\n\n  ipt ending ab-2026 --warning-sign 'Staying in bed' "
+        "--warning-sign 'Not calling R.' --feelings-discussed --decision maintenance"
+    )(ending)
+    app.command(epilog="Examples:\n\n  ipt archive ab-2026\n\n  ipt archive ab-2026 --undo")(
+        archive
+    )
     app.command(epilog="Example:\n\n  ipt delete ab-2026 --yes")(delete)
-    app.command(epilog="Examples:\n\n  ipt export ab-2026 > ab-2026.json\n\n  ipt export "
-                "ab-2026 --format markdown --output ab-2026.md")(export)
-    app.command("import", epilog="Examples:\n\n  ipt import ab-2026.json\n\n  ipt import "
-                "ab-2026.toml --as ab-2026-copy")(import_course)
+    app.command(
+        epilog="Examples:\n\n  ipt export ab-2026 > ab-2026.json\n\n  ipt export "
+        "ab-2026 --format markdown --output ab-2026.md"
+    )(export)
+    app.command(
+        "import",
+        epilog="Examples:\n\n  ipt import ab-2026.json\n\n  ipt import "
+        "ab-2026.toml --as ab-2026-copy",
+    )(import_course)

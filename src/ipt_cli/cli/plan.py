@@ -28,8 +28,10 @@ def plan(
 def agenda(
     ctx: typer.Context,
     course_id: common.CourseId,
-    week: Annotated[int | None, typer.Option(
-        metavar="N", help="Session number (default: the next one to hold).")] = None,
+    week: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Session number (default: the next one to hold)."),
+    ] = None,
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
     """Show the agenda for one session (default: next).
@@ -55,7 +57,8 @@ def agenda(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Examples:\n\n  ipt plan ab-2026\n\n  ipt plan ab-2026 --format json"
-                )(plan)
-    app.command(epilog="Examples:\n\n  ipt agenda ab-2026\n\n  ipt agenda ab-2026 --week 14 "
-                "--format markdown")(agenda)
+    app.command(epilog="Examples:\n\n  ipt plan ab-2026\n\n  ipt plan ab-2026 --format json")(plan)
+    app.command(
+        epilog="Examples:\n\n  ipt agenda ab-2026\n\n  ipt agenda ab-2026 --week 14 "
+        "--format markdown"
+    )(agenda)

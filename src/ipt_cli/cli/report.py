@@ -25,9 +25,15 @@ class ReportFormat(StrEnum):
 def report(
     ctx: typer.Context,
     course_id: common.CourseId,
-    output_format: Annotated[ReportFormat, typer.Option(
-        "--format", "-f", help="text, markdown (for a supervisor), json (for scripts) or "
-        "html (one self-contained page with charts).")] = ReportFormat.text,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, markdown (for a supervisor), json (for scripts) or "
+            "html (one self-contained page with charts).",
+        ),
+    ] = ReportFormat.text,
     output: common.OutputOption = None,
 ) -> None:
     """Print progress: flags, phase, scores, goals.
@@ -40,8 +46,13 @@ def report(
     common.emit_or_write(text, output)
 
 
-def _rendered_report(ctx: typer.Context, course_id: str, output_format: ReportFormat,
-                     output: Path | None, today: "dt.date") -> str:
+def _rendered_report(
+    ctx: typer.Context,
+    course_id: str,
+    output_format: ReportFormat,
+    output: Path | None,
+    today: "dt.date",
+) -> str:
     from ipt_cli.core.progress import build_report
     from ipt_cli.views import terminal
 
@@ -67,11 +78,11 @@ def _rendered_report(ctx: typer.Context, course_id: str, output_format: ReportFo
 def list_courses(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    output_format: Annotated[common.Format | None, typer.Option(
-        "--format", "-f", help="text or json (--json is the same as --format json).")
+    output_format: Annotated[
+        common.Format | None,
+        typer.Option("--format", "-f", help="text or json (--json is the same as --format json)."),
     ] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Include archived courses.")
-                        ] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Include archived courses.")] = False,
 ) -> None:
     """List every course with its phase and scores.
 
@@ -84,8 +95,9 @@ def list_courses(
     today = common.today()
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
-    rows = cached_rows(paths.courses, paths.index, repr(rules),
-                       lambda path: _summarise(path, rules))
+    rows = cached_rows(
+        paths.courses, paths.index, repr(rules), lambda path: _summarise(path, rules)
+    )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json or output_format is common.Format.json:
         common.emit_json(list_json(rows, today))
@@ -108,8 +120,9 @@ def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Examples:\n\n  ipt report ab-2026\n\n  ipt report ab-2026 --format "
-                "markdown > ab-2026.md\n\n  ipt report ab-2026 --format html -o ab-2026.html\n\n  "
-                "ipt report ab-2026 --format json | jq .measures"
-                )(report)
+    app.command(
+        epilog="Examples:\n\n  ipt report ab-2026\n\n  ipt report ab-2026 --format "
+        "markdown > ab-2026.md\n\n  ipt report ab-2026 --format html -o ab-2026.html\n\n  "
+        "ipt report ab-2026 --format json | jq .measures"
+    )(report)
     app.command("list", epilog="Examples:\n\n  ipt list\n\n  ipt list --json")(list_courses)

@@ -29,8 +29,11 @@ def _note_text(note: str | None, note_file: Path | None, edit: bool) -> str | No
     from ipt_cli.errors import InputError, NotFoundError
     from ipt_cli.interact.editor_command import edit_text
 
-    given = [name for name, value in (("--note", note), ("--note-file", note_file),
-                                      ("--edit", edit or None)) if value is not None]
+    given = [
+        name
+        for name, value in (("--note", note), ("--note-file", note_file), ("--edit", edit or None))
+        if value is not None
+    ]
     if len(given) > 1:
         raise InputError(f"give only one of {', '.join(given)}")
     if note_file is not None:
@@ -56,37 +59,72 @@ def session(
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
-    events: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="Mood and events since the last session.")] = None,
-    focus: Annotated[str | None, typer.Option(
-        metavar="AREA", help="Problem area worked on.",
-        autocompletion=completion.problem_areas)] = None,
-    technique: Annotated[list[str] | None, typer.Option(
-        "--technique", metavar="ID", help="Technique used (repeatable), e.g. role-play.",
-        autocompletion=completion.techniques)] = None,
-    strategy: Annotated[list[str] | None, typer.Option(
-        "--strategy", metavar="ID", help="Strategy covered (repeatable); see `ipt agenda`.",
-        autocompletion=completion.strategies)] = None,
-    goal: Annotated[list[str] | None, typer.Option(
-        "--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable).")] = None,
-    dispute_stage: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="Role-dispute stage now: renegotiation, impasse or dissolution.",
-        autocompletion=completion.dispute_stages)] = None,
-    task: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Between-session task agreed.")] = None,
-    task_outcome: Annotated[str | None, typer.Option(metavar="TEXT",
-        help="How last session's task went.")] = None,
-    note: Annotated[str | None, typer.Option(
-        metavar="TEXT", help="Session note (private).")] = None,
-    note_file: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Read the note from a UTF-8 file.")] = None,
-    edit: Annotated[bool, typer.Option("--edit", help="Write the note in $VISUAL/$EDITOR.")
-                    ] = False,
-    missed: Annotated[str | None, typer.Option(
-        metavar="REASON", help="Record a missed or cancelled appointment instead.")] = None,
-    amend: Annotated[str | None, typer.Option(
-        metavar="N", help="Add a dated addendum (the note) to session N (mN: maintenance "
-        "session N); the original stays.")] = None,
+    events: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
+    ] = None,
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            metavar="AREA", help="Problem area worked on.", autocompletion=completion.problem_areas
+        ),
+    ] = None,
+    technique: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--technique",
+            metavar="ID",
+            help="Technique used (repeatable), e.g. role-play.",
+            autocompletion=completion.techniques,
+        ),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--strategy",
+            metavar="ID",
+            help="Strategy covered (repeatable); see `ipt agenda`.",
+            autocompletion=completion.strategies,
+        ),
+    ] = None,
+    goal: Annotated[
+        list[str] | None,
+        typer.Option("--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable)."),
+    ] = None,
+    dispute_stage: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Role-dispute stage now: renegotiation, impasse or dissolution.",
+            autocompletion=completion.dispute_stages,
+        ),
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Between-session task agreed.")
+    ] = None,
+    task_outcome: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="How last session's task went.")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Session note (private).")
+    ] = None,
+    note_file: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Read the note from a UTF-8 file.")
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Write the note in $VISUAL/$EDITOR.")
+    ] = False,
+    missed: Annotated[
+        str | None,
+        typer.Option(metavar="REASON", help="Record a missed or cancelled appointment instead."),
+    ] = None,
+    amend: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="Add a dated addendum (the note) to session N (mN: maintenance "
+            "session N); the original stays.",
+        ),
+    ] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a session: measures, mood, goals, task, note.
@@ -101,11 +139,21 @@ def session(
     text = _note_text(note, note_file, edit)
     store = common.store(ctx)
     details = {
-        "--mood": mood, "--events": events, "--focus": focus, "--technique": technique,
-        "--strategy": strategy, "--goal": goal, "--dispute-stage": dispute_stage,
-        "--task": task, "--task-outcome": task_outcome, "--phq9": phq9,
-        "--phq9-difficulty": phq9_difficulty, "--gad7": gad7, "--hamd17": hamd17,
-        "--bdi2-total": bdi2_total, "--bdi2-item9": bdi2_item9,
+        "--mood": mood,
+        "--events": events,
+        "--focus": focus,
+        "--technique": technique,
+        "--strategy": strategy,
+        "--goal": goal,
+        "--dispute-stage": dispute_stage,
+        "--task": task,
+        "--task-outcome": task_outcome,
+        "--phq9": phq9,
+        "--phq9-difficulty": phq9_difficulty,
+        "--gad7": gad7,
+        "--hamd17": hamd17,
+        "--bdi2-total": bdi2_total,
+        "--bdi2-item9": bdi2_item9,
     }
     given = [name for name, value in details.items() if value not in (None, [])]
     if amend is not None:
@@ -114,11 +162,11 @@ def session(
         _amend(store, course_id, amend, text, today)
     elif missed is not None:
         if given:
-            raise InputError("--missed records an appointment that was not held; "
-                             f"drop {', '.join(given)}")
+            raise InputError(
+                f"--missed records an appointment that was not held; drop {', '.join(given)}"
+            )
         store.update(course_id, lambda c: changes.add_missed(c, when, missed))
-        common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for "
-                         f"{course_id}.\n")
+        common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.\n")
     elif not given and text is None and date is None and common.interactive(no_input):
         from ipt_cli.interact.session import ask_session
 
@@ -128,18 +176,31 @@ def session(
         answers = ask_session(course, today)
         _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
     else:
-        _record(store, course_id, changes.session_record(
-            when, note=text, measure_options=changes.measure_fields(
-                phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9),
-            mood=mood, events=events, focus=focus, techniques=technique or [],
-            strategies=strategy or [],
-            goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
-            dispute_stage=dispute_stage, task=task, task_outcome=task_outcome,
-        ))
+        _record(
+            store,
+            course_id,
+            changes.session_record(
+                when,
+                note=text,
+                measure_options=changes.measure_fields(
+                    phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9
+                ),
+                mood=mood,
+                events=events,
+                focus=focus,
+                techniques=technique or [],
+                strategies=strategy or [],
+                goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
+                dispute_stage=dispute_stage,
+                task=task,
+                task_outcome=task_outcome,
+            ),
+        )
 
 
-def _amend(store: "CourseStore", course_id: str, ref: str, text: str | None,
-           today: "dt.date") -> None:
+def _amend(
+    store: "CourseStore", course_id: str, ref: str, text: str | None, today: "dt.date"
+) -> None:
     from ipt_cli.core import changes, inputs
     from ipt_cli.errors import InputError
 
@@ -165,26 +226,39 @@ def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord
     from ipt_cli.core.measures import INSTRUMENTS
     from ipt_cli.views import terminal
 
-    held = course.maintenance.sessions if done.maintenance and course.maintenance \
-        else course.sessions
-    planned = course.maintenance.planned_sessions if done.maintenance and course.maintenance \
+    held = (
+        course.maintenance.sessions if done.maintenance and course.maintenance else course.sessions
+    )
+    planned = (
+        course.maintenance.planned_sessions
+        if done.maintenance and course.maintenance
         else course.planned_sessions
+    )
     lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
     if done.number < len(held):
         lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
     if record.risk_scores():
         terminal.safety_notice(
-            [f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
-             for i, n, s in record.risk_scores()], course.kind == "self-guided")
+            [
+                f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
+                for i, n, s in record.risk_scores()
+            ],
+            course.kind == "self-guided",
+        )
     return " ".join(lines)
 
 
 def risk_review(
     ctx: typer.Context,
     course_id: common.CourseId,
-    session_ref: Annotated[str, typer.Option(
-        "--session", metavar="N",
-        help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).")],
+    session_ref: Annotated[
+        str,
+        typer.Option(
+            "--session",
+            metavar="N",
+            help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).",
+        ),
+    ],
     note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
 ) -> None:
@@ -198,12 +272,15 @@ def risk_review(
     today = common.today()
     maintenance, number = inputs.parse_session_ref(session_ref)
     common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance))
+        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance)
+    )
     terminal.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
 
 
 def register(app: typer.Typer) -> None:
     app.command(epilog=SESSION_EPILOG)(session)
-    app.command("risk-review", epilog="Example:\n\n  ipt risk-review ab-2026 --session 3 "
-                "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'"
-                )(risk_review)
+    app.command(
+        "risk-review",
+        epilog="Example:\n\n  ipt risk-review ab-2026 --session 3 "
+        "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'",
+    )(risk_review)

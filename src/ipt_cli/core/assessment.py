@@ -17,8 +17,15 @@ from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import DataError
 
 DEATH_WORDS = re.compile(r"\b(died|dies|death|dead|passed away|bereave\w*|funeral)\b", re.I)
-NOT_IN_ASSESSMENT = ("schema_version", "id", "created", "sessions", "missed",
-                     "contract_changes", "maintenance")
+NOT_IN_ASSESSMENT = (
+    "schema_version",
+    "id",
+    "created",
+    "sessions",
+    "missed",
+    "contract_changes",
+    "maintenance",
+)
 
 
 def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tuple[str, str]:
@@ -35,26 +42,34 @@ def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tupl
         return "role-dispute", f"a conflict with {conflict[0]}"
     changed = [p.name for p in inventory if "recent-change" in p.tags]
     if changed or timeline:
-        where = f"a recent change with {changed[0]}" if changed else \
-            f"a life change on the timeline ({timeline[-1].event})"
+        where = (
+            f"a recent change with {changed[0]}"
+            if changed
+            else f"a life change on the timeline ({timeline[-1].event})"
+        )
         return "role-transition", where
     return "interpersonal-deficits", "no death, dispute or life change was found"
 
 
-def draft_formulation(areas: list[str], inventory: list[Person],
-                      timeline: list[TimelineEvent]) -> str:
+def draft_formulation(
+    areas: list[str], inventory: list[Person], timeline: list[TimelineEvent]
+) -> str:
     """A first draft linking the episode to the problem area, for the clinician to edit."""
     primary = catalogue.PROBLEM_AREAS[areas[0]]
-    onset = f" It seems to have started around this event: {timeline[-1].event} " \
-        f"({timeline[-1].date.isoformat()})." if timeline else ""
+    onset = (
+        f" It seems to have started around this event: {timeline[-1].event} "
+        f"({timeline[-1].date.isoformat()})."
+        if timeline
+        else ""
+    )
     key_people = [p.name for p in inventory if p.ring == 1 or p.tags]
-    people = f" The people who matter most here are {', '.join(key_people[:3])}." \
-        if key_people else ""
+    people = (
+        f" The people who matter most here are {', '.join(key_people[:3])}." if key_people else ""
+    )
     goals = "; ".join(g.text.lower() for g in primary.goals)
     secondary = ""
     if len(areas) > 1:
-        secondary = f" We will also keep {catalogue.PROBLEM_AREAS[areas[1]].name.lower()} " \
-            "in view."
+        secondary = f" We will also keep {catalogue.PROBLEM_AREAS[areas[1]].name.lower()} in view."
     return (
         f"You have been depressed, an illness that is treatable and not your fault.{onset}"
         f"{people} We understand your depression as linked to "
@@ -64,7 +79,11 @@ def draft_formulation(areas: list[str], inventory: list[Person],
 
 
 def course_from_assessment(
-    document: dict[str, Any], path: Path, course_id: str, now: dt.datetime, today: dt.date,
+    document: dict[str, Any],
+    path: Path,
+    course_id: str,
+    now: dt.datetime,
+    today: dt.date,
     overrides: dict[str, Any],
 ) -> Course:
     """Build the course from an assessment file's document (read from `path`, which errors

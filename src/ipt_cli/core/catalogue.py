@@ -52,8 +52,10 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
             ),
             strategies=(
                 Item("grief-link-onset", "Link the onset of symptoms to the death"),
-                Item("grief-reconstruct",
-                     "Reconstruct the relationship with the person who died, good and bad sides"),
+                Item(
+                    "grief-reconstruct",
+                    "Reconstruct the relationship with the person who died, good and bad sides",
+                ),
                 Item("grief-events", "Go through the events before, during and after the death"),
                 Item("grief-feelings", "Explore feelings, including guilt, anger and ambivalence"),
                 Item("grief-new-involvement", "Consider new ways of being involved with others"),
@@ -66,20 +68,28 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
             goals=(
                 Item("dispute-identify", "Identify the dispute"),
                 Item("dispute-plan", "Choose a plan of action"),
-                Item("dispute-resolve",
-                     "Change expectations or faulty communication until it is resolved"),
+                Item(
+                    "dispute-resolve",
+                    "Change expectations or faulty communication until it is resolved",
+                ),
             ),
             strategies=(
                 Item("dispute-link-onset", "Link the onset of symptoms to the dispute"),
-                Item("dispute-clarify",
-                     "Clarify the issues and the differing expectations and values"),
+                Item(
+                    "dispute-clarify",
+                    "Clarify the issues and the differing expectations and values",
+                ),
                 Item("dispute-options", "Set out the options and the resources for change"),
                 Item("dispute-parallels", "Look for parallels in other relationships"),
-                Item("dispute-gains",
-                     "Ask what the pattern gains the patient and which assumptions drive it"),
+                Item(
+                    "dispute-gains",
+                    "Ask what the pattern gains the patient and which assumptions drive it",
+                ),
                 Item("dispute-maintenance", "Ask how the dispute keeps going"),
-                Item("dispute-techniques",
-                     "Use communication analysis, role-play and decision analysis"),
+                Item(
+                    "dispute-techniques",
+                    "Use communication analysis, role-play and decision analysis",
+                ),
             ),
         ),
         ProblemArea(
@@ -92,14 +102,20 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
             goals=(
                 Item("transition-mourn-old", "Mourn and accept the loss of the old role"),
                 Item("transition-new-role", "See the new role more positively"),
-                Item("transition-mastery",
-                     "Regain self-esteem through a sense of mastery of the new role"),
+                Item(
+                    "transition-mastery",
+                    "Regain self-esteem through a sense of mastery of the new role",
+                ),
             ),
             strategies=(
-                Item("transition-link-onset",
-                     "Link the symptoms to difficulty coping with the change"),
-                Item("transition-review-roles",
-                     "Review the good and bad sides of the old role and of the new one"),
+                Item(
+                    "transition-link-onset",
+                    "Link the symptoms to difficulty coping with the change",
+                ),
+                Item(
+                    "transition-review-roles",
+                    "Review the good and bad sides of the old role and of the new one",
+                ),
                 Item("transition-feelings", "Explore feelings about the loss and about the change"),
                 Item("transition-realistic-loss", "Judge realistically what was lost"),
                 Item("transition-opportunities", "Explore the opportunities in the new role"),
@@ -119,11 +135,15 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
             ),
             strategies=(
                 Item("deficits-link-onset", "Link the symptoms to isolation"),
-                Item("deficits-past-relationships",
-                     "Review past relationships, their good and bad sides"),
+                Item(
+                    "deficits-past-relationships",
+                    "Review past relationships, their good and bad sides",
+                ),
                 Item("deficits-patterns", "Identify repeating patterns"),
-                Item("deficits-therapist-sample",
-                     "Use feelings about the therapist as a sample of relating to others"),
+                Item(
+                    "deficits-therapist-sample",
+                    "Use feelings about the therapist as a sample of relating to others",
+                ),
                 Item("deficits-rehearse", "Rehearse social steps through role-play"),
             ),
         ),
@@ -133,34 +153,49 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
 DISPUTE_STAGES: dict[str, Item] = {
     stage.id: stage
     for stage in (
-        Item("renegotiation",
-             "Both people are trying to change things: calm things down and help negotiation"),
-        Item("impasse",
-             "Talking has stopped and resentment simmers: bring the disagreement into the open to "
-             "restart negotiation (conflict may rise for a while)"),
-        Item("dissolution",
-             "The relationship cannot be repaired: help the patient end it and mourn it, then "
-             "work on it as a role transition"),
+        Item(
+            "renegotiation",
+            "Both people are trying to change things: calm things down and help negotiation",
+        ),
+        Item(
+            "impasse",
+            "Talking has stopped and resentment simmers: bring the disagreement into the open to "
+            "restart negotiation (conflict may rise for a while)",
+        ),
+        Item(
+            "dissolution",
+            "The relationship cannot be repaired: help the patient end it and mourn it, then "
+            "work on it as a role transition",
+        ),
     )
 }
 
 TECHNIQUES: dict[str, Item] = {
     t.id: t
     for t in (
-        Item("exploration",
-             "Open questions (nondirective exploration) or focused ones (direct elicitation) "
-             "about what matters"),
-        Item("encouragement-of-affect",
-             "Help the patient express, accept and use painful feelings about events"),
-        Item("clarification",
-             "Restate, summarise or point out contradictions so assumptions become explicit"),
-        Item("communication-analysis",
-             "Go step by step through a charged exchange to find where it went wrong"),
-        Item("decision-analysis",
-             "List the options, weigh pros and cons, and choose one to try"),
+        Item(
+            "exploration",
+            "Open questions (nondirective exploration) or focused ones (direct elicitation) "
+            "about what matters",
+        ),
+        Item(
+            "encouragement-of-affect",
+            "Help the patient express, accept and use painful feelings about events",
+        ),
+        Item(
+            "clarification",
+            "Restate, summarise or point out contradictions so assumptions become explicit",
+        ),
+        Item(
+            "communication-analysis",
+            "Go step by step through a charged exchange to find where it went wrong",
+        ),
+        Item("decision-analysis", "List the options, weigh pros and cons, and choose one to try"),
         Item("role-play", "Rehearse a conversation with the therapist playing the other person"),
-        Item("therapeutic-relationship",
-             "Look at feelings about the therapist only as a mirror of outside patterns"),
+        Item(
+            "therapeutic-relationship",
+            "Look at feelings about the therapist only as a mirror of outside patterns",
+        ),
         Item("work-at-home", "Agreed between-session interpersonal tasks (optional)"),
     )
 }
@@ -173,27 +208,42 @@ PHASES: dict[str, Phase] = {
             name="Initial",
             summary="Assessment, inventory, problem area, formulation and contract",
             tasks=(
-                Item("symptom-review",
-                     "Review symptoms against diagnostic criteria and take a baseline rating",
-                     label="symptoms and baseline"),
-                Item("name-illness", "Name the illness and give psychoeducation",
-                     label="psychoeducation"),
-                Item("sick-role",
-                     "Give the sick role: excused from some duties, agreeing to work at recovery",
-                     label="sick role"),
+                Item(
+                    "symptom-review",
+                    "Review symptoms against diagnostic criteria and take a baseline rating",
+                    label="symptoms and baseline",
+                ),
+                Item(
+                    "name-illness",
+                    "Name the illness and give psychoeducation",
+                    label="psychoeducation",
+                ),
+                Item(
+                    "sick-role",
+                    "Give the sick role: excused from some duties, agreeing to work at recovery",
+                    label="sick role",
+                ),
                 Item("medication", "Decide whether medication is needed", label="medication"),
-                Item("inventory",
-                     "Take the interpersonal inventory, noting changes around the onset",
-                     label="inventory"),
-                Item("problem-area", "Choose one main problem area (at most one secondary)",
-                     label="problem area"),
-                Item("formulation",
-                     "Give the interpersonal formulation and get the patient's agreement",
-                     label="formulation"),
-                Item("contract",
-                     "Agree the contract: goals, here-and-now focus, number and dates of "
-                     "sessions",
-                     label="contract"),
+                Item(
+                    "inventory",
+                    "Take the interpersonal inventory, noting changes around the onset",
+                    label="inventory",
+                ),
+                Item(
+                    "problem-area",
+                    "Choose one main problem area (at most one secondary)",
+                    label="problem area",
+                ),
+                Item(
+                    "formulation",
+                    "Give the interpersonal formulation and get the patient's agreement",
+                    label="formulation",
+                ),
+                Item(
+                    "contract",
+                    "Agree the contract: goals, here-and-now focus, number and dates of sessions",
+                    label="contract",
+                ),
             ),
         ),
         Phase(
@@ -201,12 +251,16 @@ PHASES: dict[str, Phase] = {
             name="Middle",
             summary="Work on the problem area; link mood and events each week",
             tasks=(
-                Item("opening-question",
-                     "Opening question: how have things been since we last met? Link mood and "
-                     "events both ways"),
+                Item(
+                    "opening-question",
+                    "Opening question: how have things been since we last met? Link mood and "
+                    "events both ways",
+                ),
                 Item("symptom-rating", "Symptom rating, checking the risk item first"),
-                Item("problem-area-work",
-                     "Work on an event of the week in the problem area, using the techniques"),
+                Item(
+                    "problem-area-work",
+                    "Work on an event of the week in the problem area, using the techniques",
+                ),
                 Item("plan-week", "Plan the coming week"),
                 Item("summary", "Summarise and count the sessions"),
             ),
@@ -216,16 +270,22 @@ PHASES: dict[str, Phase] = {
             name="Termination",
             summary="Review, relapse warning signs, feelings about ending, what comes next",
             tasks=(
-                Item("review-change",
-                     "Review the change in symptoms and in the problem area; credit the gains "
-                     "to the patient"),
+                Item(
+                    "review-change",
+                    "Review the change in symptoms and in the problem area; credit the gains "
+                    "to the patient",
+                ),
                 Item("warning-signs", "Agree relapse warning signs and a plan for them"),
-                Item("ending-feelings",
-                     "Acknowledge feelings about ending, a small loss in its own right"),
+                Item(
+                    "ending-feelings",
+                    "Acknowledge feelings about ending, a small loss in its own right",
+                ),
                 Item("remaining-issues", "Note remaining issues"),
-                Item("next-steps",
-                     "Decide on continuation or maintenance; without a response, offer another "
-                     "treatment rather than more of the same"),
+                Item(
+                    "next-steps",
+                    "Decide on continuation or maintenance; without a response, offer another "
+                    "treatment rather than more of the same",
+                ),
             ),
         ),
     )
@@ -250,8 +310,12 @@ SAFETY_NOTICE = (
 def goal_fields(areas: list[str]) -> list[dict[str, str]]:
     """The goals a new course starts with: each area's catalogue goals (unknown areas are
     skipped here and refused by validation)."""
-    return [{"id": goal.id, "text": goal.text, "area": area}
-            for area in areas if area in PROBLEM_AREAS for goal in PROBLEM_AREAS[area].goals]
+    return [
+        {"id": goal.id, "text": goal.text, "area": area}
+        for area in areas
+        if area in PROBLEM_AREAS
+        for goal in PROBLEM_AREAS[area].goals
+    ]
 
 
 def strategy_ids(areas: list[str]) -> set[str]:

@@ -66,8 +66,10 @@ def measure_fields(
     if (bdi2_total is None) != (bdi2_item9 is None):
         raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
     if bdi2_total is not None and bdi2_item9 is not None:
-        fields["bdi2"] = Bdi2(total=parse_in_range(bdi2_total, "BDI-II total", 63),
-                              item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3))
+        fields["bdi2"] = Bdi2(
+            total=parse_in_range(bdi2_total, "BDI-II total", 63),
+            item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3),
+        )
     return fields
 
 
@@ -96,23 +98,39 @@ def new_course(
     dispute_stage: str | None = None,
     baseline_measures: dict[str, Any] | None = None,
 ) -> Course:
-    return build_course(course_id, {
-        "client": client, "start_date": start, "planned_sessions": planned,
-        "problem_areas": areas, "cadence": cadence, "kind": kind,
-        "dispute_stage": dispute_stage, "baseline_measures": baseline_measures or {},
-    }, now)
+    return build_course(
+        course_id,
+        {
+            "client": client,
+            "start_date": start,
+            "planned_sessions": planned,
+            "problem_areas": areas,
+            "cadence": cadence,
+            "kind": kind,
+            "dispute_stage": dispute_stage,
+            "baseline_measures": baseline_measures or {},
+        },
+        now,
+    )
 
 
-COURSE_DEFAULTS: dict[str, Any] = {"planned_sessions": 16, "cadence": "weekly",
-                                   "kind": "clinician-led"}
+COURSE_DEFAULTS: dict[str, Any] = {
+    "planned_sessions": 16,
+    "cadence": "weekly",
+    "kind": "clinician-led",
+}
 
 
-def course_document(course_id: str, fields: dict[str, Any], now: dt.datetime,
-                    today: dt.date) -> dict[str, Any]:
+def course_document(
+    course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date
+) -> dict[str, Any]:
     """The stored fields of a new course: defaults, the catalogue goals unless goals are
     given, the baseline dated on the start date unless dated, and the course's identity."""
-    document: dict[str, Any] = {"start_date": today, **COURSE_DEFAULTS,
-                                **{k: v for k, v in fields.items() if v is not None}}
+    document: dict[str, Any] = {
+        "start_date": today,
+        **COURSE_DEFAULTS,
+        **{k: v for k, v in fields.items() if v is not None},
+    }
     measures_given = document.pop("baseline_measures", None)
     if measures_given:
         document["baseline"] = measures_given
@@ -121,12 +139,17 @@ def course_document(course_id: str, fields: dict[str, Any], now: dt.datetime,
     baseline = document.get("baseline")
     if isinstance(baseline, dict) and "date" not in baseline:
         document["baseline"] = {"date": document["start_date"], **baseline}
-    return {**document, "schema_version": SCHEMA_VERSION, "id": course_id,
-            "created": now.replace(microsecond=0)}
+    return {
+        **document,
+        "schema_version": SCHEMA_VERSION,
+        "id": course_id,
+        "created": now.replace(microsecond=0),
+    }
 
 
-def build_course(course_id: str, fields: dict[str, Any], now: dt.datetime,
-                 today: dt.date | None = None) -> Course:
+def build_course(
+    course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
+) -> Course:
     """A new course from options or the wizard; each choice is checked with a clear message."""
     areas = check_problem_areas(list(fields["problem_areas"]))
     check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
@@ -172,8 +195,9 @@ class Recorded:
 
     @property
     def label(self) -> str:
-        return f"maintenance session {self.number}" if self.maintenance else \
-            f"session {self.number}"
+        return (
+            f"maintenance session {self.number}" if self.maintenance else f"session {self.number}"
+        )
 
 
 def record_session(course: Course, record: SessionRecord) -> Recorded:
@@ -191,30 +215,35 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
     return Recorded(_insert_by_date(plan.sessions, record), maintenance=True)
 
 
-def open_maintenance(course: Course, planned: int, cadence: str, start: dt.date | None,
-                     today: dt.date) -> Maintenance:
+def open_maintenance(
+    course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
+) -> Maintenance:
     """Open (or resize) the maintenance contract that follows a completed acute course."""
     check_choice(cadence, catalogue.CADENCES, "cadence")
     if not 1 <= planned <= MAX_MAINTENANCE:
         raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
     if course.maintenance:
         if planned < len(course.maintenance.sessions):
-            raise ConflictError(f"{len(course.maintenance.sessions)} maintenance sessions are "
-                                "already recorded")
+            raise ConflictError(
+                f"{len(course.maintenance.sessions)} maintenance sessions are already recorded"
+            )
         course.maintenance.planned_sessions = planned
         course.maintenance.cadence = cadence  # type: ignore[assignment]
         return course.maintenance
     left = course.planned_sessions - len(course.sessions)
     if left > 0:
-        raise ConflictError(f"the acute course has {left} session(s) left; maintenance "
-                            "follows the acute course")
+        raise ConflictError(
+            f"the acute course has {left} session(s) left; maintenance follows the acute course"
+        )
     last = course.sessions[-1].date if course.sessions else course.start_date
     first = start or add_intervals(last, cadence, 1)
     if course.sessions and first <= last:
-        raise InputError("maintenance must start after the last acute session "
-                         f"({last.isoformat()})")
+        raise InputError(
+            f"maintenance must start after the last acute session ({last.isoformat()})"
+        )
     course.maintenance = Maintenance.model_validate(
-        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence})
+        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence}
+    )
     return course.maintenance
 
 
@@ -235,8 +264,9 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
-def find_sitting(course: Course, session: int, maintenance: bool = False
-                 ) -> Baseline | SessionRecord:
+def find_sitting(
+    course: Course, session: int, maintenance: bool = False
+) -> Baseline | SessionRecord:
     """Session `session` of the course (0 = baseline), or of its maintenance contract."""
     if maintenance:
         held = course.maintenance.sessions if course.maintenance else []
@@ -248,13 +278,16 @@ def find_sitting(course: Course, session: int, maintenance: bool = False
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
         return course.baseline
     if not 1 <= session <= len(course.sessions):
-        raise InputError(f"no session {session} in {course.id!r}: "
-                         f"{len(course.sessions)} recorded")
+        raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
     return course.sessions[session - 1]
 
 
 def review_risk(
-    course: Course, session: int, note: str, plan: str | None, today: dt.date,
+    course: Course,
+    session: int,
+    note: str,
+    plan: str | None,
+    today: dt.date,
     maintenance: bool = False,
 ) -> RiskReview:
     """Record the risk review that clears the flags of one session (0 = baseline)."""
@@ -295,27 +328,39 @@ def session_record(
         check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
     if dispute_stage is not None:
         check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    return SessionRecord.model_validate({
-        "date": date, "note": note, "mood": mood, "events": events, "focus": focus,
-        "techniques": list(dict.fromkeys(techniques or [])),
-        "strategies": list(dict.fromkeys(strategies or [])),
-        "goal_ratings": dict(goal_ratings or []), "dispute_stage": dispute_stage,
-        "task": task, "task_outcome": task_outcome, **measure_options,
-    })
+    return SessionRecord.model_validate(
+        {
+            "date": date,
+            "note": note,
+            "mood": mood,
+            "events": events,
+            "focus": focus,
+            "techniques": list(dict.fromkeys(techniques or [])),
+            "strategies": list(dict.fromkeys(strategies or [])),
+            "goal_ratings": dict(goal_ratings or []),
+            "dispute_stage": dispute_stage,
+            "task": task,
+            "task_outcome": task_outcome,
+            **measure_options,
+        }
+    )
 
 
 def check_goals(course: Course, record: SessionRecord) -> None:
     known = {g.id for g in course.goals}
     for goal_id in record.goal_ratings:
         if goal_id not in known:
-            raise InputError(f"unknown goal {goal_id!r} in {course.id!r}; known goals: "
-                             f"{', '.join(sorted(known)) or 'none (add one with ipt goal)'}")
+            raise InputError(
+                f"unknown goal {goal_id!r} in {course.id!r}; known goals: "
+                f"{', '.join(sorted(known)) or 'none (add one with ipt goal)'}"
+            )
     if record.dispute_stage and "role-dispute" not in course.problem_areas:
         raise InputError("--dispute-stage is only for a course with a role-dispute area")
 
 
-def amend_session(course: Course, number: int, text: str, today: dt.date,
-                  maintenance: bool = False) -> None:
+def amend_session(
+    course: Course, number: int, text: str, today: dt.date, maintenance: bool = False
+) -> None:
     sitting = find_sitting(course, number, maintenance)
     if not isinstance(sitting, SessionRecord):
         raise InputError("the baseline cannot be amended; amend a session (1 or later)")
@@ -359,8 +404,9 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
 def timeline_event(date: dt.date | None, event: str | None, mood: str | None) -> TimelineEvent:
     if date is None or not event:
         raise InputError("a timeline event needs --date and --event")
-    result: TimelineEvent = _validated(TimelineEvent,
-                                       {"date": date, "event": event, "mood": mood}, "event")
+    result: TimelineEvent = _validated(
+        TimelineEvent, {"date": date, "event": event, "mood": mood}, "event"
+    )
     return result
 
 
@@ -381,8 +427,9 @@ def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | 
     return goal
 
 
-def set_formulation(course: Course, text: str | None, agreed: bool | None,
-                    today: dt.date) -> Formulation:
+def set_formulation(
+    course: Course, text: str | None, agreed: bool | None, today: dt.date
+) -> Formulation:
     current = course.formulation
     new_text = text if text is not None else (current.text if current else None)
     if not new_text or not new_text.strip():
@@ -392,20 +439,31 @@ def set_formulation(course: Course, text: str | None, agreed: bool | None,
     return course.formulation
 
 
-def record_ending(course: Course, warning_signs: list[str], feelings_discussed: bool | None,
-                  remaining: str | None, decision: str | None, note: str | None) -> Ending:
+def record_ending(
+    course: Course,
+    warning_signs: list[str],
+    feelings_discussed: bool | None,
+    remaining: str | None,
+    decision: str | None,
+    note: str | None,
+) -> Ending:
     """Add to the termination record; repeated calls add signs and replace the rest."""
     if decision is not None:
         check_choice(decision, ("maintenance", "referral", "end"), "decision")
     current = course.ending or Ending()
-    updated: Ending = _validated(Ending, {
-        "warning_signs": current.warning_signs + [s for s in warning_signs if s.strip()],
-        "feelings_discussed": current.feelings_discussed if feelings_discussed is None
-        else feelings_discussed,
-        "remaining_issues": remaining if remaining is not None else current.remaining_issues,
-        "decision": decision if decision is not None else current.decision,
-        "decision_note": note if note is not None else current.decision_note,
-    }, "ending")
+    updated: Ending = _validated(
+        Ending,
+        {
+            "warning_signs": current.warning_signs + [s for s in warning_signs if s.strip()],
+            "feelings_discussed": current.feelings_discussed
+            if feelings_discussed is None
+            else feelings_discussed,
+            "remaining_issues": remaining if remaining is not None else current.remaining_issues,
+            "decision": decision if decision is not None else current.decision,
+            "decision_note": note if note is not None else current.decision_note,
+        },
+        "ending",
+    )
     course.ending = updated
     return updated
 

@@ -43,8 +43,15 @@ class CourseRow:
 
 def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
     """Soonest next session first; completed courses, then damaged files, last."""
-    return sorted(rows, key=lambda r: (r.damaged is not None, r.next_date is None,
-                                       r.next_date or dt.date.max, r.course_id))
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.damaged is not None,
+            r.next_date is None,
+            r.next_date or dt.date.max,
+            r.course_id,
+        ),
+    )
 
 
 def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
@@ -54,19 +61,21 @@ def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
             out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
             continue
         phq9 = row.latest.get("phq9")
-        out.append({
-            "course_id": row.course_id,
-            "damaged": False,
-            "client": row.client,
-            "phase": row.phase,
-            "sessions_recorded": row.recorded,
-            "sessions_planned": row.planned,
-            "next_session_date": row.next_date.isoformat() if row.next_date else None,
-            "overdue": row.is_overdue(today),
-            "archived": row.archived,
-            "latest_phq9": phq9[0] if phq9 else None,
-            "latest_phq9_severity": phq9[1] if phq9 else None,
-            "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
-            "unreviewed_flags": row.unreviewed_flags,
-        })
+        out.append(
+            {
+                "course_id": row.course_id,
+                "damaged": False,
+                "client": row.client,
+                "phase": row.phase,
+                "sessions_recorded": row.recorded,
+                "sessions_planned": row.planned,
+                "next_session_date": row.next_date.isoformat() if row.next_date else None,
+                "overdue": row.is_overdue(today),
+                "archived": row.archived,
+                "latest_phq9": phq9[0] if phq9 else None,
+                "latest_phq9_severity": phq9[1] if phq9 else None,
+                "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
+                "unreviewed_flags": row.unreviewed_flags,
+            }
+        )
     return out

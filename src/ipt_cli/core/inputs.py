@@ -49,8 +49,9 @@ def parse_session_ref(text: str) -> tuple[bool, int]:
     maintenance = cleaned.startswith("m")
     digits = cleaned[1:] if maintenance else cleaned
     if not digits.isdigit():
-        raise InputError(f"session {text!r} must be a number (0 = baseline) or mN for "
-                         "maintenance session N")
+        raise InputError(
+            f"session {text!r} must be a number (0 = baseline) or mN for maintenance session N"
+        )
     return maintenance, int(digits)
 
 

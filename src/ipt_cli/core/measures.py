@@ -35,8 +35,12 @@ class Instrument:
 
 
 ANSWER_SCALE = ("not at all", "several days", "more than half the days", "nearly every day")
-DIFFICULTY_SCALE = ("not difficult at all", "somewhat difficult", "very difficult",
-                    "extremely difficult")
+DIFFICULTY_SCALE = (
+    "not difficult at all",
+    "somewhat difficult",
+    "very difficult",
+    "extremely difficult",
+)
 PHQ_ATTRIBUTION = (
     "PHQ-9 and GAD-7: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke "
     "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
@@ -133,10 +137,22 @@ HAMD17 = Instrument(
     risk_item=3,
     urgent_risk=3,
     item_labels=(
-        "Depressed mood", "Feelings of guilt", "Suicide", "Insomnia: early",
-        "Insomnia: middle", "Insomnia: late", "Work and activities", "Retardation",
-        "Agitation", "Anxiety: psychic", "Anxiety: somatic", "Somatic symptoms: gastrointestinal",
-        "Somatic symptoms: general", "Genital symptoms", "Hypochondriasis", "Loss of weight",
+        "Depressed mood",
+        "Feelings of guilt",
+        "Suicide",
+        "Insomnia: early",
+        "Insomnia: middle",
+        "Insomnia: late",
+        "Work and activities",
+        "Retardation",
+        "Agitation",
+        "Anxiety: psychic",
+        "Anxiety: somatic",
+        "Somatic symptoms: gastrointestinal",
+        "Somatic symptoms: general",
+        "Genital symptoms",
+        "Hypochondriasis",
+        "Loss of weight",
         "Insight",
     ),
 )

@@ -54,8 +54,9 @@ def phase_spans(
 
 
 def course_spans(course: Course) -> PhaseSpans:
-    return phase_spans(course.planned_sessions, course.initial_sessions,
-                       course.termination_sessions)
+    return phase_spans(
+        course.planned_sessions, course.initial_sessions, course.termination_sessions
+    )
 
 
 def course_phase(course: Course) -> str:
@@ -162,18 +163,30 @@ def build_plan(course: Course, today: dt.date) -> Plan:
     spans = course_spans(course)
     rows: list[PlanRow] = []
     for number, session in enumerate(course.sessions, 1):
-        rows.append(PlanRow(number, session.date, spans.phase_of(number, course.planned_sessions),
-                            week_focus(course, number), "held"))
+        rows.append(
+            PlanRow(
+                number,
+                session.date,
+                spans.phase_of(number, course.planned_sessions),
+                week_focus(course, number),
+                "held",
+            )
+        )
     for missed in course.missed:
         rows.append(PlanRow(None, missed.date, "", f"Missed: {missed.reason}", "missed"))
     held = len(course.sessions)
     for offset, date in enumerate(upcoming_dates(course)):
         number = held + 1 + offset
-        rows.append(PlanRow(
-            number, date, spans.phase_of(number, course.planned_sessions),
-            week_focus(course, number), "overdue" if date < today else "upcoming",
-            current=offset == 0,
-        ))
+        rows.append(
+            PlanRow(
+                number,
+                date,
+                spans.phase_of(number, course.planned_sessions),
+                week_focus(course, number),
+                "overdue" if date < today else "upcoming",
+                current=offset == 0,
+            )
+        )
     rows.sort(key=lambda r: (r.date, r.number or 0))
     return Plan(course.id, course.client, course.planned_sessions, held, rows)
 

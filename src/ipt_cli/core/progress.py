@@ -128,8 +128,9 @@ def summarise_measure(
     )
 
 
-def _series(numbered: Sequence[tuple[int, Administration]], instrument: Instrument,
-            bands: tuple[Band, ...]) -> list[Point]:
+def _series(
+    numbered: Sequence[tuple[int, Administration]], instrument: Instrument, bands: tuple[Band, ...]
+) -> list[Point]:
     points = []
     for number, sitting in numbered:
         total = sitting.total(instrument.id)
@@ -138,8 +139,9 @@ def _series(numbered: Sequence[tuple[int, Administration]], instrument: Instrume
     return points
 
 
-def _used_measures(course: Course, rules: ScoringRules, maintenance: bool
-                   ) -> dict[str, MeasureSummary]:
+def _used_measures(
+    course: Course, rules: ScoringRules, maintenance: bool
+) -> dict[str, MeasureSummary]:
     measures = {}
     for instrument in INSTRUMENTS.values():
         summary = summarise_measure(course, instrument, rules, maintenance)
@@ -154,8 +156,14 @@ def task_rows(course: Course) -> list[TaskRow]:
     for index, session in enumerate(sessions):
         if session.task:
             following = sessions[index + 1] if index + 1 < len(sessions) else None
-            rows.append(TaskRow(index + 1, session.date, session.task,
-                                following.task_outcome if following else None))
+            rows.append(
+                TaskRow(
+                    index + 1,
+                    session.date,
+                    session.task,
+                    following.task_outcome if following else None,
+                )
+            )
     return rows
 
 
@@ -171,15 +179,18 @@ def termination_checklist(course: Course) -> list[ChecklistItem]:
         "remaining-issues": ending.remaining_issues is not None,
         "next-steps": ending.decision is not None,
     }
-    return [ChecklistItem(task.id, task.text, done[task.id])
-            for task in catalogue.PHASES["termination"].tasks]
+    return [
+        ChecklistItem(task.id, task.text, done[task.id])
+        for task in catalogue.PHASES["termination"].tasks
+    ]
 
 
 def build_report(course: Course, today: dt.date, rules: ScoringRules | None = None) -> Report:
     rules = rules or ScoringRules()
     goals = [
-        GoalSummary(g.id, g.text, [s.goal_ratings[g.id] for s in course.sessions
-                                   if g.id in s.goal_ratings])
+        GoalSummary(
+            g.id, g.text, [s.goal_ratings[g.id] for s in course.sessions if g.id in s.goal_ratings]
+        )
         for g in course.goals
     ]
     techniques = Counter(t for s in course.sessions for t in s.techniques)
@@ -191,14 +202,14 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         next_date=next_session_date(course),
         measures=_used_measures(course, rules, maintenance=False),
         maintenance_measures=_used_measures(course, rules, maintenance=True)
-        if course.maintenance else {},
+        if course.maintenance
+        else {},
         dispute_stage=current_dispute_stage(course),
         flags=safety_flags(course),
         goals=goals,
         techniques=dict(techniques.most_common()),
         tasks=task_rows(course),
-        checklist=termination_checklist(course) if phase in ("termination", "completed")
-        else [],
+        checklist=termination_checklist(course) if phase in ("termination", "completed") else [],
     )
 
 

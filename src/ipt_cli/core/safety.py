@@ -30,12 +30,13 @@ class SafetyFlag:
     def label(self) -> str:
         name = INSTRUMENTS[self.instrument].name
         urgent = " URGENT" if self.urgent else ""
-        return (f"{name} item {self.item} = {self.score}{urgent} at {self.where} "
-                f"({self.date.isoformat()})")
+        return (
+            f"{name} item {self.item} = {self.score}{urgent} at {self.where} "
+            f"({self.date.isoformat()})"
+        )
 
 
-def _flags_of(number: int, sitting: Administration, maintenance: bool = False
-              ) -> list[SafetyFlag]:
+def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
         urgent_at = INSTRUMENTS[instrument_id].urgent_risk

@@ -17,12 +17,15 @@ def _run_editor(path: Path) -> None:
 
     completed = subprocess.run([*editor_command(), str(path)], check=False)
     if completed.returncode != 0:
-        raise InputError(f"the editor exited with status {completed.returncode}; the course "
-                         f"was left as it was; your copy is kept at {path}")
+        raise InputError(
+            f"the editor exited with status {completed.returncode}; the course "
+            f"was left as it was; your copy is kept at {path}"
+        )
 
 
-def edit_course_file(store: CourseStore, course_id: str,
-                     retry: Callable[[list[str]], bool]) -> Path | None:
+def edit_course_file(
+    store: CourseStore, course_id: str, retry: Callable[[list[str]], bool]
+) -> Path | None:
     """Edit a private copy; replace the real file only with text that validates.
 
     Returns the course path when saved, None when nothing changed. On invalid text,
@@ -44,17 +47,25 @@ def edit_course_file(store: CourseStore, course_id: str,
         try:
             course = parse_course(edited, path)
             if course.id != course_id:
-                raise DataError(path, [f"id: must stay {course_id!r} (use ipt import --as to "
-                                       "copy a course under a new id)"])
+                raise DataError(
+                    path,
+                    [
+                        f"id: must stay {course_id!r} (use ipt import --as to "
+                        "copy a course under a new id)"
+                    ],
+                )
         except DataError as error:
             if retry(error.problems):
                 continue
-            raise InputError(f"edit aborted; {path} is unchanged; your edited copy is kept "
-                             f"at {copy}") from None
+            raise InputError(
+                f"edit aborted; {path} is unchanged; your edited copy is kept at {copy}"
+            ) from None
         with store.locked(course_id):
             if read_text(path) != original:
-                raise ConflictError(f"{path} changed while you were editing; it was left as "
-                                    f"it is; your edited copy is kept at {copy}")
+                raise ConflictError(
+                    f"{path} changed while you were editing; it was left as "
+                    f"it is; your edited copy is kept at {copy}"
+                )
             store.replace(course_id, dump_course(course))
         copy.unlink()
         return path

@@ -31,6 +31,7 @@ def edit_text(initial: str, suffix: str = ".md") -> str:
         except OSError as error:
             raise InputError(f"cannot start the editor {command[0]!r}: {error.strerror}") from None
         if completed.returncode != 0:
-            raise InputError(f"the editor exited with status {completed.returncode}; "
-                             "nothing was saved")
+            raise InputError(
+                f"the editor exited with status {completed.returncode}; nothing was saved"
+            )
         return path.read_text(encoding="utf-8")

@@ -20,8 +20,9 @@ def ask(question: str, parse: Callable[[str], T], default: str | None = None) ->
         if default is None:
             answer = Prompt.ask(question, console=out())
         else:
-            answer = Prompt.ask(question, console=out(), default=default,
-                                show_default=bool(default))
+            answer = Prompt.ask(
+                question, console=out(), default=default, show_default=bool(default)
+            )
         try:
             return parse(answer)
         except InputError as error:

@@ -61,14 +61,15 @@ def _whole(text: str) -> int:
 
 def _phq9(self_guided: bool) -> dict[str, Any]:
     out().print(measures.TWO_WEEK_STEM)
-    out().print("Answers: " + ", ".join(f"{n} = {t}" for n, t in
-                                        enumerate(measures.ANSWER_SCALE)))
+    out().print("Answers: " + ", ".join(f"{n} = {t}" for n, t in enumerate(measures.ANSWER_SCALE)))
     # The risk item first, as the agenda asks.
     risk = prompts.ask_int(f"PHQ-9 9. {measures.PHQ9.item_labels[8]}", 0, 3)
     if risk >= 1:
         safety_notice([f"PHQ-9 item 9 = {risk}"], self_guided)
-    items = [prompts.ask_int(f"PHQ-9 {n}. {label}", 0, 3)
-             for n, label in enumerate(measures.PHQ9.item_labels[:8], 1)]
+    items = [
+        prompts.ask_int(f"PHQ-9 {n}. {label}", 0, 3)
+        for n, label in enumerate(measures.PHQ9.item_labels[:8], 1)
+    ]
     return {"phq9": Phq9(items=items + [risk])}
 
 
@@ -76,8 +77,12 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of actions.session_record."""
     week = min(len(course.sessions) + 1, course.planned_sessions)
     agenda = build_agenda(course, week, scheduled_date(course, week))
-    out().print(Panel("\n".join(f"- {item}" for item in agenda.items[:8]),
-                      title=f"{course.id}: {agenda.count} ({agenda.phase})"))
+    out().print(
+        Panel(
+            "\n".join(f"- {item}" for item in agenda.items[:8]),
+            title=f"{course.id}: {agenda.count} ({agenda.phase})",
+        )
+    )
     last = course.sessions[-1] if course.sessions else None
     answers: dict[str, Any] = {}
     answers["date"] = prompts.ask("Date", dates.parse_date, today.isoformat())
@@ -86,15 +91,23 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
         measure_fields = _phq9(course.kind == "self-guided")
     answers["measure_options"] = measure_fields
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
-    answers["events"] = prompts.ask_text("Mood and events since the last session",
-                                         default="", required=False) or None
+    answers["events"] = (
+        prompts.ask_text("Mood and events since the last session", default="", required=False)
+        or None
+    )
     if last and last.task:
-        answers["task_outcome"] = prompts.ask_text(
-            f"How did last session's task go? ({last.task})", default="",
-            required=False) or None
+        answers["task_outcome"] = (
+            prompts.ask_text(
+                f"How did last session's task go? ({last.task})", default="", required=False
+            )
+            or None
+        )
     areas: list[str] = list(course.problem_areas)
-    answers["focus"] = areas[0] if len(areas) == 1 else prompts.ask_choice(
-        "Problem area worked on", areas, default=areas[0])
+    answers["focus"] = (
+        areas[0]
+        if len(areas) == 1
+        else prompts.ask_choice("Problem area worked on", areas, default=areas[0])
+    )
     answers["techniques"] = _pick_many("Techniques used", list(catalogue.TECHNIQUES))
     strategies = [s.id for a in areas for s in catalogue.PROBLEM_AREAS[a].strategies]
     answers["strategies"] = _pick_many("Strategies covered", strategies)
@@ -107,12 +120,16 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     answers["goal_ratings"] = goal_ratings
     if "role-dispute" in areas:
         answers["dispute_stage"] = prompts.ask_choice(
-            "Stage of the dispute now", list(catalogue.DISPUTE_STAGES),
-            default=current_dispute_stage(course) or "renegotiation")
-    answers["task"] = prompts.ask_text("Task until next session", default="",
-                                       required=False) or None
-    note = prompts.ask_text("Note (blank for none, 'e' for your editor)", default="",
-                            required=False)
+            "Stage of the dispute now",
+            list(catalogue.DISPUTE_STAGES),
+            default=current_dispute_stage(course) or "renegotiation",
+        )
+    answers["task"] = (
+        prompts.ask_text("Task until next session", default="", required=False) or None
+    )
+    note = prompts.ask_text(
+        "Note (blank for none, 'e' for your editor)", default="", required=False
+    )
     if note == "e":
         from ipt_cli.interact.editor_command import edit_text
 

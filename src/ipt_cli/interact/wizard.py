@@ -31,8 +31,9 @@ def _optional(question: str) -> str | None:
 
 
 def _date(question: str, default: dt.date | None = None) -> dt.date:
-    return prompts.ask(question, lambda text: dates.parse_date(text),
-                       default.isoformat() if default else None)
+    return prompts.ask(
+        question, lambda text: dates.parse_date(text), default.isoformat() if default else None
+    )
 
 
 def _tags(text: str) -> list[str]:
@@ -58,22 +59,27 @@ def ask_person(given: dict[str, Any]) -> dict[str, Any]:
     if "name" not in person:
         person["name"] = prompts.ask_text("Name or alias")
     if "relationship" not in person:
-        person["relationship"] = prompts.ask_text("Relationship (e.g. sister, partner)",
-                                                  required=False, default="")
+        person["relationship"] = prompts.ask_text(
+            "Relationship (e.g. sister, partner)", required=False, default=""
+        )
     if "ring" not in person:
         person["ring"] = prompts.ask_int("Closeness ring (1 inner, 2 middle, 3 outer)", 1, 3)
-    for key, question in (("contact", "Contact (how often, how)"),
-                          ("satisfying", "What is satisfying"),
-                          ("unsatisfying", "What is not"),
-                          ("changes_wanted", "Changes wanted")):
+    for key, question in (
+        ("contact", "Contact (how often, how)"),
+        ("satisfying", "What is satisfying"),
+        ("unsatisfying", "What is not"),
+        ("changes_wanted", "Changes wanted"),
+    ):
         if key not in person:
             person[key] = _optional(question)
     if "expectations_met" not in person:
         person["expectations_met"] = prompts.ask(
-            "Expectations met? (y/n, blank if unclear)", _yes_no_unknown, default="")
+            "Expectations met? (y/n, blank if unclear)", _yes_no_unknown, default=""
+        )
     if "tags" not in person:
-        person["tags"] = prompts.ask(f"Tags ({', '.join(TAG_CHOICES)}; blank for none)",
-                                     _tags, default="")
+        person["tags"] = prompts.ask(
+            f"Tags ({', '.join(TAG_CHOICES)}; blank for none)", _tags, default=""
+        )
     return {k: v for k, v in person.items() if v is not None}
 
 
@@ -87,10 +93,14 @@ def ask_event(date: str | None, event: str | None, mood: str | None) -> Timeline
 def ask_formulation(draft: str) -> tuple[str, bool]:
     if not draft:
         return prompts.ask_text("Formulation"), prompts.confirm(
-            "Did the client agree with the formulation?", default=True)
+            "Did the client agree with the formulation?", default=True
+        )
     out().print(f"\nDraft:\n{draft}\n")
-    how = prompts.ask_choice("Use the draft, edit it in your editor, or type a new one?",
-                             ["use", "edit", "type"], default="use")
+    how = prompts.ask_choice(
+        "Use the draft, edit it in your editor, or type a new one?",
+        ["use", "edit", "type"],
+        default="use",
+    )
     text = draft
     if how == "edit":
         from ipt_cli.interact.editor_command import edit_text
@@ -119,8 +129,13 @@ def _symptoms(values: dict[str, Any], self_guided: bool) -> dict[str, Any]:
     if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
         items = _ask_instrument(measures.PHQ9, self_guided)
         difficulty = prompts.ask_int(
-            measures.PHQ9_DIFFICULTY_QUESTION + " (" + ", ".join(
-                f"{n} = {t}" for n, t in enumerate(measures.DIFFICULTY_SCALE)) + ")", 0, 3)
+            measures.PHQ9_DIFFICULTY_QUESTION
+            + " ("
+            + ", ".join(f"{n} = {t}" for n, t in enumerate(measures.DIFFICULTY_SCALE))
+            + ")",
+            0,
+            3,
+        )
         baseline["phq9"] = {"items": items, "difficulty": difficulty}
     if "gad7" not in values and prompts.confirm("Also take the GAD-7?", default=False):
         baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
@@ -171,8 +186,9 @@ def _goals(areas: list[str]) -> list[dict[str, Any]]:
     if not prompts.confirm("Keep all of these goals as they are?", default=True):
         edited = []
         for goal in goals:
-            text = prompts.ask_text(f"Goal {goal['id']} (Enter keeps it, '-' drops it)",
-                                    default=goal["text"])
+            text = prompts.ask_text(
+                f"Goal {goal['id']} (Enter keeps it, '-' drops it)", default=goal["text"]
+            )
             if text != "-":
                 edited.append({**goal, "text": text})
         goals = edited
@@ -180,7 +196,8 @@ def _goals(areas: list[str]) -> list[dict[str, Any]]:
         text = prompts.ask_text("Goal")
         goal_id = prompts.ask(
             "Goal id (lowercase letters, digits, hyphens)",
-            lambda answer: _goal_id(answer, [g["id"] for g in goals]))
+            lambda answer: _goal_id(answer, [g["id"] for g in goals]),
+        )
         goals.append({"id": goal_id, "text": text, "area": None})
     return goals
 
@@ -201,14 +218,18 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     _step(1, "basics")
     fields: dict[str, Any] = {}
     fields["client"] = values.get("client") or prompts.ask_text(
-        "Client alias (a pseudonym or initials, never a real name)")
+        "Client alias (a pseudonym or initials, never a real name)"
+    )
     fields["start_date"] = values.get("start_date") or _date("Date of session 1", today)
     fields["planned_sessions"] = prompts.ask_int(
-        "Planned sessions (acute IPT usually 12-16)", 4, 30, values.get("planned_sessions") or 16)
-    fields["cadence"] = prompts.ask_choice("Cadence", list(catalogue.CADENCES),
-                                           default=values.get("cadence", "weekly"))
-    fields["kind"] = prompts.ask_choice("Kind of course", list(catalogue.COURSE_KINDS),
-                                        default=values.get("kind", "clinician-led"))
+        "Planned sessions (acute IPT usually 12-16)", 4, 30, values.get("planned_sessions") or 16
+    )
+    fields["cadence"] = prompts.ask_choice(
+        "Cadence", list(catalogue.CADENCES), default=values.get("cadence", "weekly")
+    )
+    fields["kind"] = prompts.ask_choice(
+        "Kind of course", list(catalogue.COURSE_KINDS), default=values.get("kind", "clinician-led")
+    )
     self_guided = fields["kind"] == "self-guided"
     _step(2, "symptom review and baseline")
     fields["baseline_measures"] = _symptoms(values, self_guided)
@@ -235,8 +256,10 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     fields["goals"] = _goals(fields["problem_areas"])
     _step(9, "treatment contract")
     planned = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
-    out().print(f"{len(planned)} {fields['cadence']} sessions, {planned[0].isoformat()} to "
-                f"{planned[-1].isoformat()}: initial, middle and termination phases.")
+    out().print(
+        f"{len(planned)} {fields['cadence']} sessions, {planned[0].isoformat()} to "
+        f"{planned[-1].isoformat()}: initial, middle and termination phases."
+    )
     if not prompts.confirm("Save this course?", default=True):
         raise Interrupted("nothing was saved, as you asked")
     return fields

@@ -1,11 +1,11 @@
 """Optional settings in <data>/config.toml: the parts of scoring on which sources differ.
 
-    [scoring]
-    hamd17_bands = "alternative"     # or "zimmerman" (default)
+[scoring]
+hamd17_bands = "alternative"     # or "zimmerman" (default)
 
-    [scoring.reliable_change]        # points of change counted as reliable
-    phq9 = 6
-    gad7 = 4
+[scoring.reliable_change]        # points of change counted as reliable
+phq9 = 6
+gad7 = 4
 """
 
 from __future__ import annotations
@@ -36,5 +36,7 @@ def load_rules(path: Path) -> ScoringRules:
     except ValidationError as error:
         raise DataError(path, describe_validation(error)) from None
     scoring = settings.scoring
-    return ScoringRules(hamd17_bands=scoring.hamd17_bands,
-                        reliable_change={str(k): v for k, v in scoring.reliable_change.items()})
+    return ScoringRules(
+        hamd17_bands=scoring.hamd17_bands,
+        reliable_change={str(k): v for k, v in scoring.reliable_change.items()},
+    )

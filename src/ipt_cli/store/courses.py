@@ -52,8 +52,10 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     if version > SCHEMA_VERSION:
         raise DataError(
             path,
-            [f"schema_version {version} was written by a newer ipt; this one reads up to "
-             f"{SCHEMA_VERSION}: upgrade ipt"],
+            [
+                f"schema_version {version} was written by a newer ipt; this one reads up to "
+                f"{SCHEMA_VERSION}: upgrade ipt"
+            ],
         )
     while version < SCHEMA_VERSION:
         document = MIGRATIONS[version](document)
@@ -203,8 +205,12 @@ class Backup:
 
 
 class CourseStore:
-    def __init__(self, root: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS,
-                 warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.paths = DataPaths(root)
         self.lock_timeout = lock_timeout
         self._warn = warn or (lambda message: None)
@@ -241,16 +247,19 @@ class CourseStore:
         if not folder.is_dir():
             return []
         files = sorted(folder.glob("*.toml"), reverse=True)
-        return [Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(
-                    tzinfo=dt.UTC)) for n, p in enumerate(files, 1)]
+        return [
+            Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC))
+            for n, p in enumerate(files, 1)
+        ]
 
     def restore(self, course_id: str, number: int) -> Course:
         """Put back backup `number` (1 = newest); the current file is backed up first."""
         with self.locked(course_id):
             chosen = {b.number: b for b in self.backups(course_id)}.get(number)
             if chosen is None:
-                raise NotFoundError(f"no backup {number} of {course_id!r}; see ipt restore "
-                                    f"{course_id} --list")
+                raise NotFoundError(
+                    f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
+                )
             text = read_text(chosen.path)
             course = parse_course(text, chosen.path)
             path = self.paths.course_file(course_id)

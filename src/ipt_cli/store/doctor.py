@@ -62,8 +62,13 @@ def _course_file(path: Path, fix: bool) -> list[Finding]:
     try:
         check_ownership(path)
         course = load_course_file(path)
-        findings.append(Finding(path, "ok", f"valid, schema {course.schema_version}, "
-                                            f"{len(course.sessions)} sessions"))
+        findings.append(
+            Finding(
+                path,
+                "ok",
+                f"valid, schema {course.schema_version}, {len(course.sessions)} sessions",
+            )
+        )
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
     except IptError as error:

@@ -14,8 +14,11 @@ DEFAULT_EXAMPLE = "grief-parent"
 
 def example_names() -> list[str]:
     folder = resources.files("ipt_cli") / "examples"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml") and not p.name.startswith("assessment"))
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in folder.iterdir()
+        if p.name.endswith(".toml") and not p.name.startswith("assessment")
+    )
 
 
 def load_example(name: str = DEFAULT_EXAMPLE) -> Course:

@@ -32,7 +32,9 @@ def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
 
 
 def cached_rows(
-    courses: Path, index_path: Path, rules_fingerprint: str,
+    courses: Path,
+    index_path: Path,
+    rules_fingerprint: str,
     compute: Callable[[Path], CourseRow],
 ) -> list[CourseRow]:
     """Rows for every course file; `compute` is called only for new or changed files."""
@@ -44,8 +46,10 @@ def cached_rows(
     rows = []
     changed = False
     with os.scandir(courses) as entries:
-        files = sorted((e for e in entries if e.name.endswith(".toml")
-                        and not e.name.startswith(".")), key=lambda e: e.name)
+        files = sorted(
+            (e for e in entries if e.name.endswith(".toml") and not e.name.startswith(".")),
+            key=lambda e: e.name,
+        )
     for entry in files:
         key = file_identity(Path(entry.path))  # a symlink's target: what is read
         cached = old.get(entry.name)

@@ -28,8 +28,9 @@ def check_ownership(path: Path) -> None:
         except FileNotFoundError:
             raise UnsafeFileError(f"{path} is a dangling symlink; refusing to use it") from None
         if target.st_uid != os.geteuid() or link.st_uid != os.geteuid():
-            raise UnsafeFileError(f"{path} is a symlink to another user's file; refusing to "
-                                  "follow it")
+            raise UnsafeFileError(
+                f"{path} is a symlink to another user's file; refusing to follow it"
+            )
     elif link.st_uid != os.geteuid():
         raise UnsafeFileError(f"{path} belongs to another user; refusing to use it")
 
@@ -48,11 +49,14 @@ def check_private(paths: Iterable[Path], warn: Callable[[str], None], warned: se
         check_ownership(checked)
         if checked not in warned and too_open(checked):
             warned.add(checked)
-            warn(f"warning: {checked} can be read by other users; run `ipt doctor --fix` to "
-                 "make it private")
+            warn(
+                f"warning: {checked} can be read by other users; run `ipt doctor --fix` to "
+                "make it private"
+            )
 
 
-def check_course(paths: DataPaths, course_id: str, warn: Callable[[str], None],
-                 warned: set[Path]) -> None:
+def check_course(
+    paths: DataPaths, course_id: str, warn: Callable[[str], None], warned: set[Path]
+) -> None:
     """The checks before any use of a course: its data folder, courses folder and file."""
     check_private((paths.root, paths.courses, paths.course_file(course_id)), warn, warned)

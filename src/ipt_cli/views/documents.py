@@ -29,8 +29,12 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         "remission": summary.remission,
         "reliable_change": summary.reliable_change,
         "series": [
-            {"session": p.session, "date": p.date.isoformat(), "total": p.total,
-             "severity": p.severity}
+            {
+                "session": p.session,
+                "date": p.date.isoformat(),
+                "total": p.total,
+                "severity": p.severity,
+            }
             for p in summary.series
         ],
     }
@@ -52,9 +56,16 @@ def report_json(report: Report) -> dict[str, Any]:
         "dispute_stage": report.dispute_stage,
         "measures": {key: _measure_json(m) for key, m in report.measures.items()},
         "safety_flags": [
-            {"session": f.session, "date": f.date.isoformat(), "instrument": f.instrument,
-             "item": f.item, "score": f.score, "reviewed": f.reviewed, "urgent": f.urgent,
-             "maintenance": f.maintenance}
+            {
+                "session": f.session,
+                "date": f.date.isoformat(),
+                "instrument": f.instrument,
+                "item": f.item,
+                "score": f.score,
+                "reviewed": f.reviewed,
+                "urgent": f.urgent,
+                "maintenance": f.maintenance,
+            }
             for f in report.flags
         ],
         "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
@@ -67,17 +78,25 @@ def report_json(report: Report) -> dict[str, Any]:
         "sick_role": None if course.sick_role is None else course.sick_role.model_dump(),
         "medication": course.medication,
         "inventory": inventory_json(course),
-        "timeline": [{"date": e.date.isoformat(), "event": e.event, "mood": e.mood}
-                     for e in course.timeline],
-        "formulation": None if course.formulation is None else {
-            "text": course.formulation.text, "agreed": course.formulation.agreed,
-            "date": course.formulation.date.isoformat()},
+        "timeline": [
+            {"date": e.date.isoformat(), "event": e.event, "mood": e.mood} for e in course.timeline
+        ],
+        "formulation": None
+        if course.formulation is None
+        else {
+            "text": course.formulation.text,
+            "agreed": course.formulation.agreed,
+            "date": course.formulation.date.isoformat(),
+        },
         "risk_reviews": _risk_reviews_json(course),
         "maintenance": _maintenance_json(report),
-        "tasks": [{"session": t.session, "date": t.date.isoformat(), "task": t.task,
-                   "outcome": t.outcome} for t in report.tasks],
-        "termination_checklist": [{"id": i.id, "text": i.text, "done": i.done}
-                                  for i in report.checklist],
+        "tasks": [
+            {"session": t.session, "date": t.date.isoformat(), "task": t.task, "outcome": t.outcome}
+            for t in report.tasks
+        ],
+        "termination_checklist": [
+            {"id": i.id, "text": i.text, "done": i.done} for i in report.checklist
+        ],
         "ending": None if course.ending is None else course.ending.model_dump(),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
@@ -86,10 +105,18 @@ def report_json(report: Report) -> dict[str, Any]:
 
 def inventory_json(course: Course) -> list[dict[str, Any]]:
     return [
-        {"number": n, "name": p.name, "relationship": p.relationship, "ring": p.ring,
-         "contact": p.contact, "satisfying": p.satisfying, "unsatisfying": p.unsatisfying,
-         "expectations_met": p.expectations_met, "changes_wanted": p.changes_wanted,
-         "tags": list(p.tags)}
+        {
+            "number": n,
+            "name": p.name,
+            "relationship": p.relationship,
+            "ring": p.ring,
+            "contact": p.contact,
+            "satisfying": p.satisfying,
+            "unsatisfying": p.unsatisfying,
+            "expectations_met": p.expectations_met,
+            "changes_wanted": p.changes_wanted,
+            "tags": list(p.tags),
+        }
         for n, p in enumerate(course.inventory, 1)
     ]
 
@@ -111,14 +138,19 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
 
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
-    numbered: list[tuple[int, bool, Administration]] = [
-        (n, False, s) for n, s in sittings(course)]
+    numbered: list[tuple[int, bool, Administration]] = [(n, False, s) for n, s in sittings(course)]
     if course.maintenance:
         numbered += [(n, True, s) for n, s in enumerate(course.maintenance.sessions, 1)]
     return [
-        {"session": number, "maintenance": maintenance, "date": s.risk_review.date.isoformat(),
-         "note": s.risk_review.note, "plan": s.risk_review.plan}
-        for number, maintenance, s in numbered if s.risk_review
+        {
+            "session": number,
+            "maintenance": maintenance,
+            "date": s.risk_review.date.isoformat(),
+            "note": s.risk_review.note,
+            "plan": s.risk_review.plan,
+        }
+        for number, maintenance, s in numbered
+        if s.risk_review
     ]
 
 
@@ -147,7 +179,8 @@ def end_of_course_text(report: Report) -> str:
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
             f"now {m.severity}; response {_yes_no(m.response)}, remission "
-            f"{_yes_no(m.remission)}, reliable change {_yes_no(m.reliable_change)}.")
+            f"{_yes_no(m.remission)}, reliable change {_yes_no(m.reliable_change)}."
+        )
     for goal in report.goals:
         lines.append(f"Goal {goal.id}: latest {_shown(goal.latest)}/10.")
     ending = course.ending
@@ -181,8 +214,14 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "sessions_planned": plan.planned,
         "sessions_held": plan.held,
         "weeks": [
-            {"session": r.number, "date": r.date.isoformat(), "phase": r.phase or None,
-             "focus": r.focus, "status": r.status, "current": r.current}
+            {
+                "session": r.number,
+                "date": r.date.isoformat(),
+                "phase": r.phase or None,
+                "focus": r.focus,
+                "status": r.status,
+                "current": r.current,
+            }
             for r in plan.rows
         ],
     }
@@ -226,13 +265,28 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def measure_row(m: MeasureSummary) -> list[str]:
-    return [m.name, _shown(m.baseline), _shown(m.latest), _signed(m.change_percent, "%"),
-            _shown(m.severity), _yes_no(m.response), _yes_no(m.remission),
-            _yes_no(m.reliable_change)]
+    return [
+        m.name,
+        _shown(m.baseline),
+        _shown(m.latest),
+        _signed(m.change_percent, "%"),
+        _shown(m.severity),
+        _yes_no(m.response),
+        _yes_no(m.remission),
+        _yes_no(m.reliable_change),
+    ]
 
 
-MEASURE_HEADER = ["Measure", "Baseline", "Latest", "Change", "Severity", "Response",
-                  "Remission", "Reliable change"]
+MEASURE_HEADER = [
+    "Measure",
+    "Baseline",
+    "Latest",
+    "Change",
+    "Severity",
+    "Response",
+    "Remission",
+    "Reliable change",
+]
 
 
 def assessment_lines(course: Course) -> list[tuple[str, str]]:
@@ -240,8 +294,9 @@ def assessment_lines(course: Course) -> list[tuple[str, str]]:
     lines = []
     if course.sick_role:
         given = "given" if course.sick_role.given else "not given"
-        lines.append(("Sick role", given + (f" ({course.sick_role.note})"
-                                             if course.sick_role.note else "")))
+        lines.append(
+            ("Sick role", given + (f" ({course.sick_role.note})" if course.sick_role.note else ""))
+        )
     if course.medication:
         lines.append(("Medication", course.medication))
     return lines
@@ -266,8 +321,8 @@ def report_markdown(report: Report) -> str:
         f"- **Phase:** {report.phase} (session {next_number} of {course.planned_sessions})",
         f"- **Sessions held:** {report.sessions_recorded} of {course.planned_sessions}",
         f"- **Next session:** {_next_date(report)}",
-        "- **Problem areas:** " + ", ".join(
-            catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
+        "- **Problem areas:** "
+        + ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
     ]
     if report.dispute_stage:
         out.append(f"- **Dispute stage:** {report.dispute_stage}")
@@ -281,22 +336,30 @@ def report_markdown(report: Report) -> str:
     for m in report.measures.values():
         if m.series:
             out += [f"### {m.name} by session", ""]
-            out += _md_table(["Session", "Date", "Total", "Severity"],
-                             [[str(p.session), p.date.isoformat(), str(p.total), p.severity]
-                              for p in m.series])
+            out += _md_table(
+                ["Session", "Date", "Total", "Severity"],
+                [[str(p.session), p.date.isoformat(), str(p.total), p.severity] for p in m.series],
+            )
     if report.goals:
         out += ["## Goals", ""]
-        out += _md_table(["Goal", "Text", "Ratings", "Latest"],
-                         [[g.id, g.text, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
-                          for g in report.goals])
+        out += _md_table(
+            ["Goal", "Text", "Ratings", "Latest"],
+            [
+                [g.id, g.text, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
+                for g in report.goals
+            ],
+        )
     if report.techniques:
         out += ["## Techniques used", ""]
-        out += _md_table(["Technique", "Sessions"],
-                         [[t, str(n)] for t, n in report.techniques.items()])
+        out += _md_table(
+            ["Technique", "Sessions"], [[t, str(n)] for t, n in report.techniques.items()]
+        )
     if report.tasks:
         out += ["## Between-session tasks", ""]
-        out += _md_table(["Session", "Task", "Outcome"],
-                         [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks])
+        out += _md_table(
+            ["Session", "Task", "Outcome"],
+            [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
+        )
     if report.checklist:
         out += ["## Termination checklist", ""]
         out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
@@ -305,26 +368,44 @@ def report_markdown(report: Report) -> str:
         out += [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
     if course.contract_changes:
         out += ["## Contract changes", ""]
-        out += _md_table(["Date", "From", "To", "Reason"],
-                         [[c.date.isoformat(), str(c.old), str(c.new), c.reason]
-                          for c in course.contract_changes])
+        out += _md_table(
+            ["Date", "From", "To", "Reason"],
+            [
+                [c.date.isoformat(), str(c.old), str(c.new), c.reason]
+                for c in course.contract_changes
+            ],
+        )
     if report.flags:
         out += ["## Safety flags", ""]
-        out += _md_table(["Flag", "Reviewed"],
-                         [[f.label, _yes_no(f.reviewed)] for f in report.flags])
+        out += _md_table(
+            ["Flag", "Reviewed"], [[f.label, _yes_no(f.reviewed)] for f in report.flags]
+        )
     return "\n".join(out).rstrip() + "\n"
 
 
 def plan_markdown(plan: Plan) -> str:
     out = [f"# Plan for `{plan.course_id}`: {plan.held} of {plan.planned} sessions held", ""]
-    rows = [[f"**{_shown(r.number)}**" if r.current else (str(r.number) if r.number else "-"),
-             r.date.isoformat(), r.phase or "-", r.focus, r.status] for r in plan.rows]
+    rows = [
+        [
+            f"**{_shown(r.number)}**" if r.current else (str(r.number) if r.number else "-"),
+            r.date.isoformat(),
+            r.phase or "-",
+            r.focus,
+            r.status,
+        ]
+        for r in plan.rows
+    ]
     return "\n".join(out + _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows))
 
 
 def agenda_markdown(agenda: Agenda) -> str:
-    out = [f"# Agenda: {agenda.course_id}, {agenda.count}", "",
-           f"- **Date:** {agenda.date.isoformat()}", f"- **Phase:** {agenda.phase}", ""]
+    out = [
+        f"# Agenda: {agenda.course_id}, {agenda.count}",
+        "",
+        f"- **Date:** {agenda.date.isoformat()}",
+        f"- **Phase:** {agenda.phase}",
+        "",
+    ]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {s}" for s in agenda.safety] + [""]

@@ -9,8 +9,13 @@ TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety")
 
 def topic_names() -> list[str]:
     """Every topic and item `ipt guide` can show (for shell completion too)."""
-    return [*TOPICS, *catalogue.PROBLEM_AREAS, *catalogue.TECHNIQUES, *measures.INSTRUMENTS,
-            *catalogue.PHASES]
+    return [
+        *TOPICS,
+        *catalogue.PROBLEM_AREAS,
+        *catalogue.TECHNIQUES,
+        *measures.INSTRUMENTS,
+        *catalogue.PHASES,
+    ]
 
 
 def _phases() -> list[str]:
@@ -19,8 +24,10 @@ def _phases() -> list[str]:
         phase = catalogue.PHASES[phase_id]
         lines += [f"## {phase.name} ({phase.id}): {phase.summary}", ""]
         lines += [f"- {task.text}" for task in phase.tasks] + [""]
-    lines.append("Default phases: initial = sessions 1-3 and termination = the last 3 "
-                 "(2 and 2 when fewer than 10 sessions are planned).")
+    lines.append(
+        "Default phases: initial = sessions 1-3 and termination = the last 3 "
+        "(2 and 2 when fewer than 10 sessions are planned)."
+    )
     return lines
 
 
@@ -39,19 +46,26 @@ def _stages() -> list[str]:
 
 def _techniques(only: str | None = None) -> list[str]:
     lines = ["# Techniques", ""]
-    return lines + [f"- {t.id}: {t.text}" for t in catalogue.TECHNIQUES.values()
-                    if only in (None, t.id)]
+    return lines + [
+        f"- {t.id}: {t.text}" for t in catalogue.TECHNIQUES.values() if only in (None, t.id)
+    ]
 
 
 def _measure(instrument: measures.Instrument) -> list[str]:
     bands = ", ".join(f"{b.low}-{b.high} {b.label}" for b in instrument.bands)
-    lines = [f"## {instrument.name} ({instrument.id})", "", f"Total 0-{instrument.total_max}; "
-             f"bands: {bands}.", f"Remission: total <= {instrument.remission_max}. "
-             "Response: latest <= 50% of baseline."]
+    lines = [
+        f"## {instrument.name} ({instrument.id})",
+        "",
+        f"Total 0-{instrument.total_max}; bands: {bands}.",
+        f"Remission: total <= {instrument.remission_max}. Response: latest <= 50% of baseline.",
+    ]
     if instrument.item_max:
         wide = set(instrument.item_max)
-        lines.append(f"{instrument.item_count} items, scored 0-{max(wide)}"
-                     + (" (see the form for which)" if len(wide) > 1 else "") + ".")
+        lines.append(
+            f"{instrument.item_count} items, scored 0-{max(wide)}"
+            + (" (see the form for which)" if len(wide) > 1 else "")
+            + "."
+        )
     if instrument.risk_item:
         lines.append(f"Item {instrument.risk_item} >= 1 raises a safety flag.")
     if instrument.reliable_change:
@@ -69,10 +83,16 @@ def _measures() -> list[str]:
 
 
 def _safety() -> list[str]:
-    return ["# Safety", "", catalogue.SAFETY_NOTICE, "",
-            "A flag stays at the top of every report, list row and agenda until a risk "
-            "review is recorded with `ipt risk-review COURSE_ID --session N --note TEXT`.",
-            "", catalogue.CRISIS_GUIDANCE]
+    return [
+        "# Safety",
+        "",
+        catalogue.SAFETY_NOTICE,
+        "",
+        "A flag stays at the top of every report, list row and agenda until a risk "
+        "review is recorded with `ipt risk-review COURSE_ID --session N --note TEXT`.",
+        "",
+        catalogue.CRISIS_GUIDANCE,
+    ]
 
 
 def guide(topic: str | None) -> str:
@@ -104,6 +124,8 @@ def guide(topic: str | None) -> str:
     else:
         from ipt_cli.errors import InputError
 
-        raise InputError(f"unknown guide topic {topic!r}; try one of: {', '.join(TOPICS)}, "
-                         "or an area, technique or measure id")
+        raise InputError(
+            f"unknown guide topic {topic!r}; try one of: {', '.join(TOPICS)}, "
+            "or an area, technique or measure id"
+        )
     return "\n".join(lines).rstrip() + "\n"

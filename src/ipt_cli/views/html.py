@@ -30,28 +30,37 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules) -> str:
     def y(value: float) -> float:
         return PAD + plot_h - value / top * plot_h
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-             f'role="img" aria-label="{escape(summary.name)} by session">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="img" aria-label="{escape(summary.name)} by session">'
+    ]
     for index, band in enumerate(rules.bands(instrument)):
         y_top, y_bottom = y(band.high + 1 if band.high < top else top), y(band.low)
-        parts.append(f'<rect x="{PAD}" y="{y_top:.1f}" width="{plot_w}" '
-                     f'height="{y_bottom - y_top:.1f}" fill="{BAND_FILL[index % 5]}"/>')
-        parts.append(f'<text x="{PAD + plot_w - 4}" y="{y_bottom - 4:.1f}" '
-                     f'text-anchor="end">{escape(band.label)} ({band.low}-{band.high})</text>')
+        parts.append(
+            f'<rect x="{PAD}" y="{y_top:.1f}" width="{plot_w}" '
+            f'height="{y_bottom - y_top:.1f}" fill="{BAND_FILL[index % 5]}"/>'
+        )
+        parts.append(
+            f'<text x="{PAD + plot_w - 4}" y="{y_bottom - 4:.1f}" '
+            f'text-anchor="end">{escape(band.label)} ({band.low}-{band.high})</text>'
+        )
     points = summary.series
     step = plot_w / max(len(points) - 1, 1)
     coords = [(PAD + i * step, y(p.total)) for i, p in enumerate(points)]
     if coords:
         path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#1565c0" '
-                     'stroke-width="2"/>')
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
     for (cx, cy), point in zip(coords, points, strict=True):
         label = "B" if point.session == 0 else str(point.session)
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#1565c0">'
-                     f'<title>{escape(label)} {point.date.isoformat()}: {point.total}</title>'
-                     '</circle>')
-        parts.append(f'<text x="{cx:.1f}" y="{HEIGHT - PAD + 14}" '
-                     f'text-anchor="middle">{escape(label)}</text>')
+        parts.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#1565c0">'
+            f"<title>{escape(label)} {point.date.isoformat()}: {point.total}</title>"
+            "</circle>"
+        )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{HEIGHT - PAD + 14}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
     parts.append(f'<text x="{PAD}" y="{PAD - 8}">{escape(summary.name)} (0-{top})</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -59,8 +68,7 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -71,15 +79,24 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
     body = [f"<h1>IPT course {escape(course.id)}: {escape(course.client)}</h1>"]
     if report.unreviewed_flags:
         items = "".join(f"<li>{escape(f.label)}</li>" for f in report.unreviewed_flags)
-        body.append(f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul>'
-                    "</div>")
-    body.append(_table(["", ""], [
-        ["Start", course.start_date.isoformat()],
-        ["Phase", report.phase],
-        ["Held", f"{report.sessions_recorded} of {course.planned_sessions}"],
-        ["Next session", report.next_date.isoformat() if report.next_date else "none"],
-        ["Problem areas", areas + (f" ({report.dispute_stage})" if report.dispute_stage else "")],
-    ]))
+        body.append(
+            f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul></div>'
+        )
+    body.append(
+        _table(
+            ["", ""],
+            [
+                ["Start", course.start_date.isoformat()],
+                ["Phase", report.phase],
+                ["Held", f"{report.sessions_recorded} of {course.planned_sessions}"],
+                ["Next session", report.next_date.isoformat() if report.next_date else "none"],
+                [
+                    "Problem areas",
+                    areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
+                ],
+            ],
+        )
+    )
     if course.formulation:
         body.append(f"<h2>Formulation</h2><p>{escape(course.formulation.text)}</p>")
     body.append("<h2>Measures</h2>")
@@ -90,21 +107,40 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
             body.append(svg_chart(summary, rules))
     if report.goals:
         body.append("<h2>Goals</h2>")
-        body.append(_table(["Goal", "Ratings", "Latest"], [
-            [g.text, " ".join(map(str, g.ratings)) or "-",
-             "-" if g.latest is None else str(g.latest)] for g in report.goals]))
+        body.append(
+            _table(
+                ["Goal", "Ratings", "Latest"],
+                [
+                    [
+                        g.text,
+                        " ".join(map(str, g.ratings)) or "-",
+                        "-" if g.latest is None else str(g.latest),
+                    ]
+                    for g in report.goals
+                ],
+            )
+        )
     if report.tasks:
         body.append("<h2>Between-session tasks</h2>")
-        body.append(_table(["Session", "Task", "Outcome"],
-                           [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks]))
+        body.append(
+            _table(
+                ["Session", "Task", "Outcome"],
+                [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
+            )
+        )
     if report.checklist:
-        items = "".join(f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"
-                        for i in report.checklist)
+        items = "".join(
+            f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"
+            for i in report.checklist
+        )
         body.append(f"<h2>Termination checklist</h2><ul>{items}</ul>")
     if report.completed:
-        lines = "".join(f"<li>{escape(line)}</li>"
-                        for line in end_of_course_text(report).splitlines())
+        lines = "".join(
+            f"<li>{escape(line)}</li>" for line in end_of_course_text(report).splitlines()
+        )
         body.append(f"<h2>End of course</h2><ul>{lines}</ul>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>IPT report {escape(course.id)}</title><style>{STYLE}</style></head>"
-            f"<body>{''.join(body)}</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>IPT report {escape(course.id)}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )

@@ -31,8 +31,13 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
 BAR_WIDTH = 30
 MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
 SEVERITY_STYLE = {
-    "none": "green", "minimal": "green", "mild": "yellow", "moderate": "dark_orange",
-    "moderately severe": "red", "severe": "bold red", "very severe": "bold red",
+    "none": "green",
+    "minimal": "green",
+    "mild": "yellow",
+    "moderate": "dark_orange",
+    "moderately severe": "red",
+    "severe": "bold red",
+    "very severe": "bold red",
 }
 
 
@@ -71,8 +76,12 @@ def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
     body += "\nRecord a review with: ipt risk-review COURSE_ID --session N --note TEXT"
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
-    return Panel(Text(body, style="bold red"), title="UNREVIEWED SAFETY FLAGS",
-                 border_style="bold red", box=box.HEAVY)
+    return Panel(
+        Text(body, style="bold red"),
+        title="UNREVIEWED SAFETY FLAGS",
+        border_style="bold red",
+        box=box.HEAVY,
+    )
 
 
 def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
@@ -86,11 +95,13 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
     for point in summary.series:
         while pending and pending[0].date < point.date:
             event = pending.pop(0)
-            chart.add_row("", event.date.isoformat(), Text(f"* {event.event}", style="cyan"),
-                          "", "")
+            chart.add_row(
+                "", event.date.isoformat(), Text(f"* {event.event}", style="cyan"), "", ""
+            )
         filled = round(point.total / top * BAR_WIDTH)
-        bar = Text("█" * filled + "·" * (BAR_WIDTH - filled),
-                   style=SEVERITY_STYLE.get(point.severity, ""))
+        bar = Text(
+            "█" * filled + "·" * (BAR_WIDTH - filled), style=SEVERITY_STYLE.get(point.severity, "")
+        )
         label = "base" if point.session == 0 else f"S{point.session}"
         chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
     return chart
@@ -107,12 +118,19 @@ def _header(report: Report) -> Panel:
         if report.next_date < report.today:
             next_date += " (OVERDUE)"
     header = Table.grid(padding=(0, 2))
-    header.add_row("Course", f"{course.id} ({course.kind})"
-                   + (f", archived {course.archived.isoformat()}" if course.archived else ""))
+    header.add_row(
+        "Course",
+        f"{course.id} ({course.kind})"
+        + (f", archived {course.archived.isoformat()}" if course.archived else ""),
+    )
     header.add_row("Client", course.client)
     header.add_row("Start", course.start_date.isoformat())
-    header.add_row("Phase", "completed" if report.completed
-                   else f"{report.phase}: week {next_number} of {course.planned_sessions}")
+    header.add_row(
+        "Phase",
+        "completed"
+        if report.completed
+        else f"{report.phase}: week {next_number} of {course.planned_sessions}",
+    )
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
@@ -122,8 +140,9 @@ def _header(report: Report) -> Panel:
     for label, text in assessment_lines(course):
         header.add_row(label, text)
     for change in course.contract_changes:
-        header.add_row("Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} "
-                                   f"({change.reason})")
+        header.add_row(
+            "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
+        )
     return Panel(header, title="IPT progress report", box=box.ROUNDED)
 
 
@@ -136,8 +155,13 @@ def _measures(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [table]
     for summary in report.measures.values():
         if summary.series:
-            parts.append(Panel(_chart(summary, report.course.timeline),
-                               title=f"{summary.name} by session", box=box.ROUNDED))
+            parts.append(
+                Panel(
+                    _chart(summary, report.course.timeline),
+                    title=f"{summary.name} by session",
+                    box=box.ROUNDED,
+                )
+            )
     return parts
 
 
@@ -150,9 +174,11 @@ def _maintenance(report: Report) -> Panel | None:
     block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
         block.add_row(*measure_row(summary))
-    heading = Text(f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
-                   f"sessions from {plan.start_date.isoformat()}; change is against the "
-                   "acute baseline")
+    heading = Text(
+        f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
+        f"sessions from {plan.start_date.isoformat()}; change is against the "
+        "acute baseline"
+    )
     return Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED)
 
 
@@ -161,15 +187,17 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
     if report.goals:
         goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:
-            goals.add_row(f"{goal.text} [{goal.id}]", " ".join(map(str, goal.ratings)) or "-",
-                          "-" if goal.latest is None else str(goal.latest))
+            goals.add_row(
+                f"{goal.text} [{goal.id}]",
+                " ".join(map(str, goal.ratings)) or "-",
+                "-" if goal.latest is None else str(goal.latest),
+            )
         parts.append(goals)
     if report.techniques:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(Text(f"Techniques used: {used}"))
     if report.tasks:
-        tasks = Table("#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD,
-                      title="Tasks")
+        tasks = Table("#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD, title="Tasks")
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
@@ -184,11 +212,9 @@ def _termination(report: Report) -> list[RenderableType]:
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
     from ipt_cli.views.documents import end_of_course_text
 
-    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title,
-                                         box=box.ROUNDED)]
+    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
     if report.completed:
-        parts.append(Panel(Text(end_of_course_text(report)), title="End of course",
-                           box=box.DOUBLE))
+        parts.append(Panel(Text(end_of_course_text(report)), title="End of course", box=box.DOUBLE))
     return parts
 
 
@@ -196,8 +222,9 @@ def report_renderable(report: Report) -> RenderableType:
     course = report.course
     parts: list[RenderableType] = []
     if report.unreviewed_flags:
-        parts.append(_flags_panel([f.label for f in report.unreviewed_flags],
-                                  course.kind == "self-guided"))
+        parts.append(
+            _flags_panel([f.label for f in report.unreviewed_flags], course.kind == "self-guided")
+        )
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
@@ -224,8 +251,11 @@ def report_output(report: Report) -> str:
 
 
 def print_plan(plan: Plan) -> None:
-    table = Table(box=box.SIMPLE_HEAD, expand=True,
-                  title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        expand=True,
+        title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held",
+    )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Phase", no_wrap=True)
@@ -235,8 +265,14 @@ def print_plan(plan: Plan) -> None:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
         number = "-" if row.number is None else str(row.number)
         marker = " (next)" if row.current else ""
-        table.add_row(number, row.date.isoformat(), row.phase or "-", row.focus,
-                      row.status + marker, style=style)
+        table.add_row(
+            number,
+            row.date.isoformat(),
+            row.phase or "-",
+            row.focus,
+            row.status + marker,
+            style=style,
+        )
     emit(table)
 
 
@@ -280,18 +316,23 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
         excess -= give
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
-        fitted = [c if len(c) <= w else c[: max(w - 1, 0)] + "…" for c, w in zip(cells, widths,
-                                                                                  strict=True)]
+        fitted = [
+            c if len(c) <= w else c[: max(w - 1, 0)] + "…"
+            for c, w in zip(cells, widths, strict=True)
+        ]
         return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
 
     return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
-        line(r) for r in rows]
+        line(r) for r in rows
+    ]
 
 
 def print_list(rows: list[CourseRow], today: dt.date) -> None:
     if not rows:
-        out().print("No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
-                    "--problem-area AREA")
+        out().print(
+            "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
+            "--problem-area AREA"
+        )
         return
     cells, styles = [], []
     for row in rows:
@@ -303,9 +344,17 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
         if row.is_overdue(today):
             next_date += " late"
         latest = ", ".join(f"{INSTRUMENTS[k].name} {t} {s}" for k, (t, s) in row.latest.items())
-        cells.append([row.course_id, row.client or "-", row.phase or "-",
-                      f"{row.recorded}/{row.planned}", next_date, latest or "-",
-                      str(row.unreviewed_flags)])
+        cells.append(
+            [
+                row.course_id,
+                row.client or "-",
+                row.phase or "-",
+                f"{row.recorded}/{row.planned}",
+                next_date,
+                latest or "-",
+                str(row.unreviewed_flags),
+            ]
+        )
         styles.append("bold red" if row.unreviewed_flags else "")
     lines = fit_columns(LIST_HEADER, cells, out().width)
     text = Text(lines[0] + "\n", style="bold")
@@ -325,11 +374,13 @@ def closeness_circle(people: list[Person]) -> RenderableType:
     numbered = list(enumerate(people, 1))
     inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
-        names = [f"{n}. {p.name}" + (f" [{', '.join(p.tags)}]" if p.tags else "")
-                 for n, p in numbered if p.ring == ring]
+        names = [
+            f"{n}. {p.name}" + (f" [{', '.join(p.tags)}]" if p.tags else "")
+            for n, p in numbered
+            if p.ring == ring
+        ]
         label = Text("\n".join(names) or "(nobody)", justify="center")
-        inner = Panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED,
-                      padding=(0, 2))
+        inner = Panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED, padding=(0, 2))
     return inner
 
 
@@ -337,12 +388,28 @@ def print_inventory(people: list[Person]) -> None:
     emit(closeness_circle(people))
     if not people:
         return
-    table = Table("#", "Person", "Relationship", "Ring", "Contact", "Expectations", "Tags",
-                  box=box.SIMPLE_HEAD, title="Interpersonal inventory")
+    table = Table(
+        "#",
+        "Person",
+        "Relationship",
+        "Ring",
+        "Contact",
+        "Expectations",
+        "Tags",
+        box=box.SIMPLE_HEAD,
+        title="Interpersonal inventory",
+    )
     for number, person in enumerate(people, 1):
         met = {None: "-", True: "met", False: "unmet"}[person.expectations_met]
-        table.add_row(str(number), person.name, person.relationship or "-", str(person.ring),
-                      person.contact or "-", met, ", ".join(person.tags) or "-")
+        table.add_row(
+            str(number),
+            person.name,
+            person.relationship or "-",
+            str(person.ring),
+            person.contact or "-",
+            met,
+            ", ".join(person.tags) or "-",
+        )
     emit(table)
 
 
@@ -357,23 +424,33 @@ def print_timeline(events: list[TimelineEvent]) -> None:
 
 
 def print_goals(course: Course) -> None:
-    table = Table("Goal id", "Goal", "Area", "Latest rating", box=box.SIMPLE_HEAD,
-                  title=f"Goals of {course.id}")
+    table = Table(
+        "Goal id",
+        "Goal",
+        "Area",
+        "Latest rating",
+        box=box.SIMPLE_HEAD,
+        title=f"Goals of {course.id}",
+    )
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
-        table.add_row(goal.id, goal.text, goal.area or "-",
-                      str(ratings[-1]) if ratings else "-")
+        table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
     emit(table)
 
 
 def print_formulation(course: Course) -> None:
     if course.formulation is None:
-        out().print("No formulation yet. Write one with: ipt formulation "
-                    f"{course.id} --draft --edit")
+        out().print(
+            f"No formulation yet. Write one with: ipt formulation {course.id} --draft --edit"
+        )
         return
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    emit(Panel(Text(course.formulation.text),
-                      title=f"Formulation ({state}, {course.formulation.date.isoformat()})"))
+    emit(
+        Panel(
+            Text(course.formulation.text),
+            title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
+        )
+    )
 
 
 def report_text(report: Report, width: int = 80) -> str:
@@ -381,21 +458,26 @@ def report_text(report: Report, width: int = 80) -> str:
     from io import StringIO
 
     buffer = StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False,
-                      markup=False, color_system=None)
+    console = Console(
+        file=buffer, width=width, no_color=True, highlight=False, markup=False, color_system=None
+    )
     console.print(report_renderable(report))
     return _without_trailing_spaces(buffer.getvalue())
 
 
 def print_findings(findings: list[Finding], root: Path) -> None:
-    table = Table("Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD,
-                  title=f"ipt doctor: {root}")
+    table = Table(
+        "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
+    )
     style = {"ok": "green", "warning": "yellow", "error": "bold red"}
     for finding in findings:
-        shown = finding.path.relative_to(root) if finding.path.is_relative_to(root) \
-            else finding.path
-        table.add_row(Text(finding.status, style=style[finding.status]),
-                      Text(str(shown) if str(shown) != "." else "(data folder)",
-                           overflow="fold"),
-                      finding.problem, finding.fixed or "-")
+        shown = (
+            finding.path.relative_to(root) if finding.path.is_relative_to(root) else finding.path
+        )
+        table.add_row(
+            Text(finding.status, style=style[finding.status]),
+            Text(str(shown) if str(shown) != "." else "(data folder)", overflow="fold"),
+            finding.problem,
+            finding.fixed or "-",
+        )
     emit(table)
