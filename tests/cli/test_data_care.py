@@ -78,3 +78,16 @@ def test_doctor_leaves_a_temp_file_of_a_running_writer(
         found = json.loads(run_ipt("doctor", "--fix", "--json").stdout)
     assert temp.exists()
     assert [f for f in found if f["path"].endswith(".tmp")][0]["fixed"] is None
+
+
+def test_doctor_fix_removes_the_report_cache_of_an_older_ipt(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
+    new_course()
+    old = data_home / "cache"
+    old.mkdir(mode=0o700)
+    (old / "ab.report.json").write_text('{"variants": {"json": "old clinical text"}}')
+    assert "report cache left by an older ipt" in run_ipt("doctor").stdout
+    run_ipt("doctor", "--fix")
+    assert not old.exists()
+    assert (data_home / "courses" / "ab.toml").exists()

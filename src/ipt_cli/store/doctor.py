@@ -110,41 +110,64 @@ def _removable(path: Path, problem: str, fix: bool) -> Finding:
     return finding
 
 
+def _folders(store: CourseStore, fix: bool) -> list[Finding]:
+    paths = store.paths
+    findings = []
+    for folder in (paths.root, paths.courses, paths.locks, paths.backups):
+        loose = _permissions(folder, PRIVATE_DIR, fix) if folder.is_dir() else None
+        if loose:
+            findings.append(loose)
+    return findings
+
+
+def _courses(store: CourseStore, fix: bool) -> list[Finding]:
+    findings: list[Finding] = []
+    for path in sorted(store.paths.courses.iterdir()):
+        if path.suffix == ".toml" and not path.name.startswith("."):
+            findings += _course_file(path, fix)
+        elif path.name.endswith(".tmp"):
+            findings.append(_stray_temp(store, path, fix))
+        else:
+            findings.append(Finding(path, "warning", "not a course file"))
+    return findings
+
+
+def _backups(store: CourseStore, fix: bool) -> list[Finding]:
+    findings = []
+    for path in sorted(store.paths.backups.rglob("*")):
+        if path.name.endswith(".tmp"):
+            findings.append(_stray_temp(store, path, fix))
+        elif path.is_file():
+            loose = _permissions(path, PRIVATE_FILE, fix)
+            if loose:
+                findings.append(loose)
+    return findings
+
+
+def _locks(store: CourseStore, fix: bool) -> list[Finding]:
+    findings = []
+    for lock in sorted(store.paths.locks.glob("*.lock")):
+        if not (store.paths.courses / f"{lock.stem}.toml").exists():
+            finding = Finding(lock, "warning", "lock file of a course that does not exist")
+            if fix and _lock_is_free(store, lock.stem):
+                lock.unlink()
+                finding.fixed = "removed"
+            findings.append(finding)
+    return findings
+
+
 def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     """Every finding about the data folder, after repairing what `fix` allows."""
     paths = store.paths
     if not paths.root.exists():
         return [Finding(paths.root, "ok", "no data folder yet")]
-    findings: list[Finding] = []
-    for folder in (paths.root, paths.courses, paths.locks, paths.backups):
-        if folder.is_dir():
-            loose = _permissions(folder, PRIVATE_DIR, fix)
-            if loose:
-                findings.append(loose)
+    findings = _folders(store, fix)
     if paths.courses.is_dir():
-        for path in sorted(paths.courses.iterdir()):
-            if path.suffix == ".toml" and not path.name.startswith("."):
-                findings += _course_file(path, fix)
-            elif path.name.endswith(".tmp"):
-                findings.append(_stray_temp(store, path, fix))
-            else:
-                findings.append(Finding(path, "warning", "not a course file"))
+        findings += _courses(store, fix)
     if paths.backups.is_dir():
-        for path in sorted(paths.backups.rglob("*")):
-            if path.name.endswith(".tmp"):
-                findings.append(_stray_temp(store, path, fix))
-            elif path.is_file():
-                loose = _permissions(path, PRIVATE_FILE, fix)
-                if loose:
-                    findings.append(loose)
+        findings += _backups(store, fix)
     if paths.old_report_cache.exists() or paths.old_report_cache.is_symlink():
         findings.append(_old_report_cache(paths.old_report_cache, fix))
     if paths.locks.is_dir():
-        for lock in sorted(paths.locks.glob("*.lock")):
-            if not (paths.courses / f"{lock.stem}.toml").exists():
-                finding = Finding(lock, "warning", "lock file of a course that does not exist")
-                if fix and _lock_is_free(store, lock.stem):
-                    lock.unlink()
-                    finding.fixed = "removed"
-                findings.append(finding)
+        findings += _locks(store, fix)
     return findings
