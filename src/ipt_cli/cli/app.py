@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -29,31 +29,64 @@ class IptGroup(TyperGroup):
     """Turns every expected failure into one line on stderr and its documented exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        from ipt_cli.store.commits import committed
+
+        before = committed()
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # inside the guard: a failing stdout is handled below
+            return result
         except IptError as error:
-            sys.stderr.write(f"ipt: error: {error.message}\n")
+            from ipt_cli.views.text_safety import terminal_safe
+
+            _say(f"ipt: error: {terminal_safe(error.message)}\n")
             raise typer.Exit(int(error.exit_code)) from None
         except (KeyboardInterrupt, EOFError) as stop:
             why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "input ended"
-            sys.stderr.write(f"\nipt: {why}; nothing more was saved\n")
+            _say(f"\nipt: {why}; nothing more was saved\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
-            # The reader stopped listening; say nothing more, and keep Python from
-            # complaining when it flushes stdout at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
             raise  # TyperException: a usage error, which Typer reports itself (exit 2)
+        except OSError as error:
+            if committed() == before and not isinstance(error, BrokenPipeError):
+                _unexpected(error, saved=False)
+            # The output went away (a closed pipe, a full disk behind a redirect): say
+            # nothing more there, and keep Python from failing on it again at exit.
+            _silence_stdout()
+            if committed() != before:
+                _say("ipt: the change was saved; its confirmation could not be printed\n")
+                raise typer.Exit(int(ExitCode.OK)) from None
+            raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except Exception as error:
-            if os.environ.get(DEBUG_ENV):
-                raise
-            # Only the type: an exception's text could hold note text.
-            sys.stderr.write(
-                f"ipt: unexpected error ({type(error).__name__}). This is a bug; run again "
-                f"with {DEBUG_ENV}=1 to see the full trace.\n"
-            )
-            raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
+            _unexpected(error, saved=committed() != before)
+
+
+def _say(text: str) -> None:
+    """Write to stderr; a stderr that is gone must not turn into a second error."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # an in-memory stdout (tests): nothing to silence
+
+
+def _unexpected(error: Exception, saved: bool) -> NoReturn:
+    if os.environ.get(DEBUG_ENV):
+        raise error
+    # Only the type: an exception's text could hold note text.
+    saved_note = " The change was saved." if saved else ""
+    _say(
+        f"ipt: unexpected error ({type(error).__name__}).{saved_note} This is a bug; run "
+        f"again with {DEBUG_ENV}=1 to see the full trace.\n"
+    )
+    raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
 
 
 app = typer.Typer(
@@ -109,4 +142,7 @@ def main() -> None:
     # ipt uses no pydantic plugins; skipping their discovery (a scan of every installed
     # package's entry points) saves about 25 ms on every command that reads a course.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from ipt_cli.views.stdio import prepare_standard_streams
+
+    prepare_standard_streams()
     app(prog_name="ipt")

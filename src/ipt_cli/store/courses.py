@@ -10,6 +10,8 @@ import datetime as dt
 import errno
 import fcntl
 import os
+import re
+import stat
 import tempfile
 import time
 import tomllib
@@ -28,12 +30,14 @@ from ipt_cli.errors import (
     ConflictError,
     DataError,
     InputError,
+    IptError,
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.store.ownership import check_course, check_ownership
-from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.commits import note_commit
+from ipt_cli.store.ownership import check_course, check_folder, open_private, read_private
+from ipt_cli.store.paths import DataPaths, check_new_course_id
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -69,6 +73,8 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise DataError(path, [f"not valid TOML: {error}"]) from None
+    except RecursionError:
+        raise DataError(path, ["not a course: nested too deeply"]) from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -80,7 +86,9 @@ def parse_course(text: str, path: Path) -> Course:
     try:
         return Course.model_validate(document)
     except ValidationError as error:
-        raise DataError(path, describe_validation(error)) from None
+        raise DataError(path, describe_validation(error, text)) from None
+    except RecursionError:
+        raise DataError(path, ["not a course: nested too deeply"]) from None
 
 
 def _has_crlf(value: object) -> bool:
@@ -101,21 +109,49 @@ def dump_course(course: Course) -> str:
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
 
 
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    except OSError as error:
-        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
 
 
+def read_text(path: Path) -> str:
+    """A file the user names (an import, an assessment): read as given."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    return _decode(raw, path)
+
+
+def read_stored_text(path: Path, *, follow: bool = True) -> str:
+    """A file of the data folder: a regular file of this user's, never blocking (see
+    ownership.open_private); follow=True for course files and config.toml only."""
+    return _decode(read_private(path, follow=follow), path)
+
+
 def load_course_file(path: Path) -> Course:
-    return parse_course(read_text(path), path)
+    """A course file of a courses folder; its id must be its file name."""
+    course = parse_course(read_stored_text(path), path)
+    check_course_name(course, path)
+    return course
+
+
+def check_course_name(course: Course, path: Path) -> None:
+    """A copied or renamed course file would show two courses under one id."""
+    if course.id != path.stem:
+        raise DataError(
+            path,
+            [
+                f"id {course.id!r} does not match the file name {path.name!r}: rename "
+                f"the file to {course.id}.toml, or change its id to {path.stem!r}"
+            ],
+        )
 
 
 def read_course_document(path: Path) -> Course:
@@ -128,6 +164,8 @@ def read_course_document(path: Path) -> Course:
         document = json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise DataError(path, [f"not valid JSON: {error}"]) from None
+    except RecursionError:
+        raise DataError(path, ["not a course: nested too deeply"]) from None
     if not isinstance(document, dict):
         raise DataError(path, ["not a course: expected a JSON object"])
     document = migrate(document, path)
@@ -137,6 +175,8 @@ def read_course_document(path: Path) -> Course:
         return Course.model_validate(lax.model_dump())
     except ValidationError as error:
         raise DataError(path, describe_validation(error)) from None
+    except RecursionError:
+        raise DataError(path, ["not a course: nested too deeply"]) from None
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -147,12 +187,10 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write via a temp file in the same folder, fsync, then rename (or link, if exclusive).
-
-    Killed at any instant, this leaves the old file or the new one, never a partial one.
-    With exclusive=True an existing file is refused and left untouched.
-    """
+def stage(path: Path, data: bytes) -> Path:
+    """The first half of an atomic write: `data` in a temp file beside `path`, flushed
+    and fsynced. A write the disk refuses (full, too large, failing) stops here, before
+    anything else is touched; the temp file is removed."""
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
@@ -164,6 +202,18 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise StorageIOError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def commit(tmp: Path, path: Path, *, exclusive: bool = False) -> None:
+    """The second half: rename the staged file into place (or link it, if exclusive)."""
+    try:
         if exclusive:
             os.link(tmp, path)
             tmp.unlink()
@@ -181,6 +231,15 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         raise
 
 
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write via a temp file in the same folder, fsync, then rename (or link, if exclusive).
+
+    Killed at any instant, this leaves the old file or the new one, never a partial one.
+    With exclusive=True an existing file is refused and left untouched.
+    """
+    commit(stage(path, data), path, exclusive=exclusive)
+
+
 def make_private_dir(directory: Path) -> None:
     """Create a folder readable by its owner only; an existing one is left as it is."""
     try:
@@ -195,13 +254,36 @@ def make_private_dir(directory: Path) -> None:
 
 
 BACKUPS_KEPT = 5
+# <sequence>-<UTC time>.toml: the sequence orders backups (1 = newest is always the newest,
+# whatever the clock does); the time is only shown. Before, <UTC time>.toml: still read,
+# and older than any numbered one.
+BACKUP_NAME = re.compile(r"(\d{10})-(\d{8}T\d{12}Z)\.toml")
+OLD_BACKUP_NAME = re.compile(r"(\d{8}T\d{12}Z)\.toml")
+STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 @dataclass(frozen=True)
 class Backup:
     number: int  # 1 is the newest
     path: Path
-    taken: dt.datetime
+    taken: dt.datetime  # by the clock at the time: shown, never used for order
+    sequence: int = 0  # 0 for the time-named backups of an older ipt
+
+
+def backup_name_parts(name: str) -> tuple[int, str] | None:
+    """(sequence, time) of a backup file name ipt writes (or wrote), else None."""
+    new = BACKUP_NAME.fullmatch(name)
+    if new:
+        return int(new.group(1)), new.group(2)
+    old = OLD_BACKUP_NAME.fullmatch(name)
+    return (0, old.group(1)) if old else None
+
+
+def _taken(stamp: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(stamp, STAMP).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
 
 
 class CourseStore:
@@ -218,7 +300,7 @@ class CourseStore:
 
     def _ensure_dirs(self) -> None:
         for directory in (self.paths.root, self.paths.courses, self.paths.locks):
-            check_ownership(directory)
+            check_folder(directory)
             make_private_dir(directory)
 
     def _check(self, course_id: str) -> None:
@@ -227,30 +309,104 @@ class CourseStore:
     def _read(self, course_id: str) -> tuple[str, Course]:
         path = self.paths.course_file(course_id)
         self._check(course_id)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = read_text(path)
-        return text, parse_course(text, path)
+        text = read_stored_text(path)
+        course = parse_course(text, path)
+        check_course_name(course, path)
+        return text, course
 
-    def _back_up(self, course_id: str, text: str) -> None:
-        """Keep the version about to be replaced; only the newest few are kept."""
+    # Backups -------------------------------------------------------------------------
+
+    def backup_dir(self, course_id: str, create: bool = False) -> Path:
+        """The course's backup folder, checked: ours, a folder, never another user's."""
         folder = self.paths.backup_dir(course_id)
-        make_private_dir(self.paths.backups)
-        make_private_dir(folder)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        atomic_write(folder / f"{stamp}.toml", text.encode("utf-8"), exclusive=True)
-        for old in self.backups(course_id)[BACKUPS_KEPT:]:
-            old.path.unlink(missing_ok=True)
+        for directory in (self.paths.backups, folder):
+            check_folder(directory)
+            if create:
+                make_private_dir(directory)
+        return folder
 
     def backups(self, course_id: str) -> list[Backup]:
-        folder = self.paths.backup_dir(course_id)
-        if not folder.is_dir():
+        """The backups ipt wrote, newest first. Anything else in the folder (a stray
+        copy, another user's file, a link, a FIFO) is ignored here; `ipt doctor` reports it."""
+        folder = self.backup_dir(course_id)
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
             return []
-        files = sorted(folder.glob("*.toml"), reverse=True)
-        return [
-            Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC))
-            for n, p in enumerate(files, 1)
-        ]
+        except OSError as error:
+            raise StorageIOError(f"cannot list {folder}: {error.strerror}") from None
+        found = []
+        for entry in entries:
+            parts = backup_name_parts(entry.name)
+            if parts is None:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            taken = _taken(parts[1])
+            if taken is not None:
+                found.append((parts, Path(entry.path), taken))
+        found.sort(key=lambda item: item[0], reverse=True)
+        return [Backup(n, path, taken, seq) for n, ((seq, _), path, taken) in enumerate(found, 1)]
+
+    def _next_sequence(self, folder: Path) -> int:
+        """One more than any sequence number in the folder (counted from every name that
+        looks like a backup, so a stray entry never makes a name collide)."""
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        numbers = [parts[0] for parts in map(backup_name_parts, names) if parts is not None]
+        return max(numbers, default=0) + 1
+
+    def _back_up(self, course_id: str, text: str) -> None:
+        """Keep `text`, the version about to be replaced, as the newest backup: never a
+        second copy of one already kept (that older copy is dropped instead)."""
+        folder = self.backup_dir(course_id, create=True)
+        data = text.encode("utf-8")
+        same = [b for b in self.backups(course_id) if _read_backup(b.path) == data]
+        if same and same[0].number == 1:
+            for older in same[1:]:
+                older.path.unlink(missing_ok=True)
+            return  # already the newest backup
+        stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
+        name = f"{self._next_sequence(folder):010d}-{stamp}.toml"
+        atomic_write(folder / name, data, exclusive=True)
+        for older in same:
+            older.path.unlink(missing_ok=True)
+
+    def _rotate(self, course_id: str, current: bytes) -> None:
+        """After a committed write: drop backups equal to the current version (it is not
+        lost: it is the file) and all but the newest BACKUPS_KEPT. Never fails the write."""
+        try:
+            kept = [b for b in self.backups(course_id) if _read_backup(b.path) != current]
+            dropped = [b for b in self.backups(course_id) if b not in kept] + kept[BACKUPS_KEPT:]
+            for old in dropped:
+                old.path.unlink(missing_ok=True)
+        except (IptError, OSError):
+            pass  # the next write rotates again; `ipt doctor` shows the folder
+
+    def _write_with_backup(self, course_id: str, original: str | None, new_text: str) -> None:
+        """Replace a course file whose lock the caller holds. The new version is staged
+        first: a write the disk refuses leaves the file and its backups as they were; the
+        old version is backed up only once the new one is safely on disk."""
+        path = self.paths.course_file(course_id)
+        data = new_text.encode("utf-8")
+        staged = stage(path, data)
+        try:
+            if original is not None:
+                self._back_up(course_id, original)
+            commit(staged, path)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        note_commit()
+        self._rotate(course_id, data)
 
     def restore(self, course_id: str, number: int) -> Course:
         """Put back backup `number` (1 = newest); the current file is backed up first."""
@@ -260,61 +416,102 @@ class CourseStore:
                 raise NotFoundError(
                     f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
                 )
-            text = read_text(chosen.path)
+            text = _decode(read_private(chosen.path, follow=False), chosen.path)
             course = parse_course(text, chosen.path)
+            if course.id != course_id:
+                raise DataError(chosen.path, [f"id {course.id!r} is not the course {course_id!r}"])
+            self._check(course_id)
             path = self.paths.course_file(course_id)
-            if path.exists():
-                self._back_up(course_id, read_text(path))
-            self.replace(course_id, text)
+            current = read_stored_text(path) if path.exists() else None
+            if current != text:
+                self._write_with_backup(course_id, current, text)
         return course
+
+    # Locks ---------------------------------------------------------------------------
+
+    def _open_lock(self, course_id: str) -> int:
+        return open_private(self.paths.lock_file(course_id), follow=False, write=True, create=True)
+
+    def _try_lock(self, course_id: str) -> int | None:
+        """The course's lock, held, as an open descriptor; None while another holds it.
+        A lock file removed or replaced (by `ipt delete`) while we waited is opened again,
+        so two processes never hold two different files as the same course's lock."""
+        lock_path = self.paths.lock_file(course_id)
+        fd = self._open_lock(course_id)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(fd)
+            if error.errno not in (errno.EAGAIN, errno.EACCES):
+                raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
+            return None
+        held = os.fstat(fd)
+        try:
+            now = lock_path.lstat()
+            same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(fd)
+            return self._try_lock(course_id)
+        return fd
 
     @contextmanager
     def locked(self, course_id: str) -> Iterator[None]:
         """Hold the course's lock; flock dies with its process, so a killed writer never
         blocks a later command."""
         self._ensure_dirs()
-        lock_path = self.paths.lock_file(course_id)
+        deadline = time.monotonic() + self.lock_timeout
+        while (fd := self._try_lock(course_id)) is None:
+            if time.monotonic() >= deadline:
+                raise LockTimeoutError(
+                    f"course {course_id!r} is busy: another ipt process has held it for "
+                    f"{self.lock_timeout:.0f} s; try again"
+                )
+            time.sleep(0.02)
         try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-        except OSError as error:
-            raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as error:
-                    if error.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
-                    if time.monotonic() >= deadline:
-                        raise LockTimeoutError(
-                            f"course {course_id!r} is busy: another ipt process has held it for "
-                            f"{self.lock_timeout:.0f} s; try again"
-                        ) from None
-                    time.sleep(0.02)
             yield
         finally:
             os.close(fd)  # closing releases the lock
 
+    @contextmanager
+    def lock_if_free(self, course_id: str) -> Iterator[bool]:
+        """Hold the course's lock if no one else does (for `ipt doctor --fix`): True while
+        held, False when a writer has it."""
+        self._ensure_dirs()
+        fd = self._try_lock(course_id)
+        try:
+            yield fd is not None
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    # Courses -------------------------------------------------------------------------
+
     def exists(self, course_id: str) -> bool:
-        return self.paths.course_file(course_id).exists()
+        path = self.paths.course_file(course_id)
+        return path.exists() or path.is_symlink()
 
     def load(self, course_id: str) -> Course:
         return self._read(course_id)[1]
 
     def create(self, course: Course) -> Path:
+        check_new_course_id(course.id)
         path = self.paths.course_file(course.id)
         with self.locked(course.id):
             self._check(course.id)
-            if path.exists():
+            if self.exists(course.id):
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+            note_commit()
         return path
 
     def replace(self, course_id: str, text: str) -> None:
-        """Write a course file whose lock the caller holds."""
-        atomic_write(self.paths.course_file(course_id), text.encode("utf-8"))
+        """Write a course file whose lock the caller holds (backing up the current one)."""
+        path = self.paths.course_file(course_id)
+        current = read_stored_text(path) if self.exists(course_id) else None
+        if current != text:
+            self._write_with_backup(course_id, current, text)
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -331,16 +528,19 @@ class CourseStore:
                 raise InputError("; ".join(describe_validation(error))) from None
             new_text = dump_course(checked)
             if new_text != original:
-                self._back_up(course_id, original)
-                self.replace(course_id, new_text)
+                self._write_with_backup(course_id, original, new_text)
         return result
 
     def delete(self, course_id: str) -> None:
+        """Delete a course for good: its backups first (they hold every note), then the
+        file, then its lock. Killed half-way, what is left is the course, never backups of
+        a course that says it was deleted."""
         with self.locked(course_id):
             path = self.paths.course_file(course_id)
             self._check(course_id)
-            if path.exists():
-                self._back_up(course_id, read_text(path))  # a last copy, until rotated out
+            if not self.exists(course_id):
+                raise NotFoundError(f"no course {course_id!r}")
+            self._remove_backups(course_id)
             try:
                 path.unlink()
             except FileNotFoundError:
@@ -348,3 +548,36 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
+            note_commit()
+            self.paths.lock_file(course_id).unlink(missing_ok=True)  # held: see _try_lock
+
+    def _remove_backups(self, course_id: str) -> None:
+        """Every file in the course's backup folder (ours, not following links), then the
+        folder itself."""
+        folder = self.backup_dir(course_id)
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise StorageIOError(f"cannot list {folder}: {error.strerror}") from None
+        try:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    os.unlink(entry.path)
+            if folder.is_symlink():
+                folder.unlink()
+            else:
+                folder.rmdir()
+            _fsync_dir(self.paths.backups)
+        except OSError as error:
+            raise StorageIOError(
+                f"cannot remove the backups in {folder}: {error.strerror}; the course was kept"
+            ) from None
+
+
+def _read_backup(path: Path) -> bytes | None:
+    try:
+        return read_private(path, follow=False)
+    except IptError:
+        return None

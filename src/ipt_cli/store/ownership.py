@@ -1,18 +1,43 @@
-"""Whose files these are: refuse other users' files, warn about loose permissions.
+"""Whose files these are: the one gate for every file ipt reads or writes in a data folder.
 
-Light on purpose (no models, no Rich): the cached report path checks a course file with
-these before it serves a rendering, exactly as a full read would.
+Course files, config.toml, the index, backups, locks and edit copies all pass through here:
+
+- another user's file or folder, or a symlink to one, is refused (exit 8): someone else
+  could read or swap what ipt writes there;
+- anything but a regular file where a file belongs (a FIFO, a device, a socket, a folder)
+  is a damaged entry (exit 4) and is never opened in a way that could block: ipt checks
+  with lstat/stat first, opens with O_NONBLOCK, and checks the open file again (fstat), so
+  a swap between the check and the open is caught too;
+- a user's own symlink is followed only for the files a person may want to keep elsewhere
+  (course files and config.toml); ipt's own files (index, backups, locks) are never
+  followed (O_NOFOLLOW).
+
+Loose permissions only earn a warning. Light on purpose: no models, no Rich.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ipt_cli.errors import UnsafeFileError
+from ipt_cli.errors import DataError, NotFoundError, StorageIOError, UnsafeFileError
 from ipt_cli.store.paths import DataPaths
+
+KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFLNK: "a symlink",
+}
+
+
+def kind_of(mode: int) -> str:
+    return KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
 def check_ownership(path: Path) -> None:
@@ -22,17 +47,95 @@ def check_ownership(path: Path) -> None:
         link = path.lstat()
     except FileNotFoundError:
         return
+    except OSError as error:
+        raise StorageIOError(f"cannot check {path}: {error.strerror}") from None
     if stat.S_ISLNK(link.st_mode):
         try:
             target = path.stat()
         except FileNotFoundError:
             raise UnsafeFileError(f"{path} is a dangling symlink; refusing to use it") from None
+        except OSError as error:
+            raise UnsafeFileError(
+                f"{path} is a symlink ipt cannot follow: {error.strerror}"
+            ) from None
         if target.st_uid != os.geteuid() or link.st_uid != os.geteuid():
             raise UnsafeFileError(
                 f"{path} is a symlink to another user's file; refusing to follow it"
             )
     elif link.st_uid != os.geteuid():
         raise UnsafeFileError(f"{path} belongs to another user; refusing to use it")
+
+
+def check_folder(path: Path) -> None:
+    """A folder of the data folder: ours (or our own symlink to a folder of ours), and a
+    folder, not a file, FIFO or device."""
+    check_ownership(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StorageIOError(f"cannot check {path}: {error.strerror}") from None
+    if not stat.S_ISDIR(mode):
+        raise DataError(path, [f"{kind_of(mode)} where ipt keeps a folder; move it away"])
+
+
+def _check_regular(path: Path, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(path, [f"{kind_of(info.st_mode)}, not a regular file; move it away"])
+    if info.st_uid != os.geteuid():
+        raise UnsafeFileError(f"{path} belongs to another user; refusing to use it")
+
+
+def open_private(path: Path, *, follow: bool, write: bool = False, create: bool = False) -> int:
+    """A file descriptor on `path`, checked to be a regular file of this user's.
+
+    follow=False refuses any symlink (ipt's own files); follow=True follows only a
+    symlink this user owns to a file this user owns (course files, config.toml).
+    Never blocks: a FIFO or device is refused before it is opened, and opened, if swapped
+    in meanwhile, with O_NONBLOCK and refused after.
+    """
+    if follow:
+        check_ownership(path)
+    try:
+        info = path.stat() if follow else path.lstat()
+    except FileNotFoundError:
+        if not create:
+            raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    else:
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeFileError(f"{path} is a symlink; ipt does not follow links here")
+        _check_regular(path, info)
+    flags = os.O_NONBLOCK | os.O_CLOEXEC | (os.O_RDWR if write else os.O_RDONLY)
+    flags |= 0 if follow else os.O_NOFOLLOW
+    flags |= os.O_CREAT if create else 0
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafeFileError(f"{path} is a symlink; ipt does not follow links here") from None
+        raise StorageIOError(f"cannot open {path}: {error.strerror}") from None
+    try:
+        _check_regular(path, os.fstat(fd))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_private(path: Path, *, follow: bool) -> bytes:
+    """The bytes of a regular file of this user's (see `open_private`)."""
+    fd = open_private(path, follow=follow)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
 
 
 def too_open(path: Path) -> bool:
@@ -60,3 +163,4 @@ def check_course(
 ) -> None:
     """The checks before any use of a course: its data folder, courses folder and file."""
     check_private((paths.root, paths.courses, paths.course_file(course_id)), warn, warned)
+    check_folder(paths.courses)

@@ -4,21 +4,43 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ipt_cli.errors import InputError
 
 COURSE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 COURSE_ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
+# Names Windows reserves for devices, whatever the extension: a data folder holding
+# con.toml could not be copied to, or synced with, a Windows machine.
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
+)
 
 
-def resolve_data_dir(option: Path | None, environ: dict[str, str] | None = None) -> Path:
-    """The data directory: the option wins, then IPT_HOME, then platformdirs."""
+def resolve_data_dir(
+    option: Path | None,
+    environ: Mapping[str, str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Path:
+    """The data directory: the option wins, then IPT_HOME, then platformdirs.
+
+    A relative IPT_HOME would put the data wherever the command happens to run (a second,
+    empty data folder in every working directory): it is made absolute, with a warning.
+    """
     env = os.environ if environ is None else environ
     if option is not None:
         return option.expanduser()
     if env.get("IPT_HOME"):
-        return Path(env["IPT_HOME"]).expanduser()
+        home = Path(env["IPT_HOME"]).expanduser()
+        if not home.is_absolute():
+            home = Path.cwd() / home
+            if warn is not None:
+                warn(
+                    f"warning: IPT_HOME is a relative path; using {home}. Set it to an "
+                    "absolute path to use the same data folder from every directory"
+                )
+        return home
     import platformdirs  # only when neither override is given
 
     return platformdirs.user_data_path("ipt")
@@ -28,6 +50,17 @@ def check_course_id(course_id: str) -> str:
     """Refuse any id that could escape the courses folder or surprise a shell."""
     if not COURSE_ID_PATTERN.fullmatch(course_id):
         raise InputError(f"invalid course id {course_id!r}: use {COURSE_ID_RULE}")
+    return course_id
+
+
+def check_new_course_id(course_id: str) -> str:
+    """The rules for a new course: a valid id that is not a name Windows reserves."""
+    check_course_id(course_id)
+    if course_id in RESERVED_NAMES:
+        raise InputError(
+            f"course id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
+            "com1-9, lpt1-9); choose another so the data folder can be copied anywhere"
+        )
     return course_id
 
 

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+from ipt_cli.views.text_safety import terminal_safe
 
 
-class _Console(Console):
+class SafeConsole(Console):
+    """A console through which user text cannot drive the terminal.
+
+    Strings are neutralised (`terminal_safe`) before Rich lays them out, so tables keep
+    their widths; and, as a net under every renderable, the text of each segment is
+    neutralised again as it is written (Rich's own styles and controls are left alone).
+    """
+
     def on_broken_pipe(self) -> None:
         """Leave a closed pipe to the CLI's one exit path (exit 141), like plain output."""
         self.quiet = True
         raise BrokenPipeError
 
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(terminal_safe(text), **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            Segment(terminal_safe(s.text), s.style, s.control) if not s.control else s
+            for s in buffer
+        )
+
 
 @cache
 def out() -> Console:
     # markup=False: client aliases and notes may hold [brackets] that are not Rich markup.
-    return _Console(highlight=False, markup=False)
+    return SafeConsole(highlight=False, markup=False)
 
 
 @cache
 def err() -> Console:
-    return _Console(stderr=True, highlight=False, markup=False)
+    return SafeConsole(stderr=True, highlight=False, markup=False)

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.views.console import SafeConsole
 from ipt_cli.views.console import err as err  # re-exported: commands print through render
 from ipt_cli.views.console import out as out
+from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
     from ipt_cli.core.course_row import CourseRow
@@ -39,6 +44,11 @@ SEVERITY_STYLE = {
     "severe": "bold red",
     "very severe": "bold red",
 }
+
+
+def _text(text: str, style: str = "", **options: Any) -> Text:
+    """A Rich Text of user (or catalogue) text, neutralised for the terminal first."""
+    return Text(terminal_safe(text), style=style, **options)
 
 
 def emit(renderable: RenderableType) -> None:
@@ -61,14 +71,14 @@ def _without_trailing_spaces(text: str) -> str:
 
 
 def notice(message: str, style: str = "yellow") -> None:
-    err().print(Text(message, style=style))
+    err().print(_text(message, style=style))
 
 
 def safety_notice(lines: list[str], self_guided: bool) -> None:
     body = "\n".join([catalogue.SAFETY_NOTICE, *lines])
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
-    err().print(Panel(Text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
+    err().print(Panel(_text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
 
 
 def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
@@ -77,11 +87,28 @@ def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
     return Panel(
-        Text(body, style="bold red"),
+        _text(body, style="bold red"),
         title="UNREVIEWED SAFETY FLAGS",
         border_style="bold red",
         box=box.HEAVY,
     )
+
+
+class Bar:
+    """A bar of BAR_WIDTH cells, `filled` of them full; in ASCII ('#' and '.') when the
+    output's encoding is not Unicode (Rich's own boxes fall back to ASCII there too)."""
+
+    def __init__(self, filled: int, style: str) -> None:
+        self.filled, self.style = filled, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        full, empty = ("#", ".") if options.ascii_only else ("█", "·")
+        yield Segment(
+            full * self.filled + empty * (BAR_WIDTH - self.filled), Style.parse(self.style)
+        )
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(BAR_WIDTH, BAR_WIDTH)
 
 
 def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
@@ -96,12 +123,9 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
         while pending and pending[0].date < point.date:
             event = pending.pop(0)
             chart.add_row(
-                "", event.date.isoformat(), Text(f"* {event.event}", style="cyan"), "", ""
+                "", event.date.isoformat(), _text(f"* {event.event}", style="cyan"), "", ""
             )
-        filled = round(point.total / top * BAR_WIDTH)
-        bar = Text(
-            "█" * filled + "·" * (BAR_WIDTH - filled), style=SEVERITY_STYLE.get(point.severity, "")
-        )
+        bar = Bar(round(point.total / top * BAR_WIDTH), SEVERITY_STYLE.get(point.severity, ""))
         label = "base" if point.session == 0 else f"S{point.session}"
         chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
     return chart
@@ -174,7 +198,7 @@ def _maintenance(report: Report) -> Panel | None:
     block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
         block.add_row(*measure_row(summary))
-    heading = Text(
+    heading = _text(
         f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
         f"sessions from {plan.start_date.isoformat()}; change is against the "
         "acute baseline"
@@ -195,7 +219,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         parts.append(goals)
     if report.techniques:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
-        parts.append(Text(f"Techniques used: {used}"))
+        parts.append(_text(f"Techniques used: {used}"))
     if report.tasks:
         tasks = Table("#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD, title="Tasks")
         for row in report.tasks:
@@ -212,9 +236,11 @@ def _termination(report: Report) -> list[RenderableType]:
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
     from ipt_cli.views.documents import end_of_course_text
 
-    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
+    parts: list[RenderableType] = [Panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
     if report.completed:
-        parts.append(Panel(Text(end_of_course_text(report)), title="End of course", box=box.DOUBLE))
+        parts.append(
+            Panel(_text(end_of_course_text(report)), title="End of course", box=box.DOUBLE)
+        )
     return parts
 
 
@@ -228,7 +254,7 @@ def report_renderable(report: Report) -> RenderableType:
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
-        parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
+        parts.append(Panel(_text(course.formulation.text), title=f"Formulation ({agreed})"))
     parts += _measures(report)
     maintenance = _maintenance(report)
     if maintenance:
@@ -237,7 +263,7 @@ def report_renderable(report: Report) -> RenderableType:
     parts += _termination(report)
     reviewed = [f for f in report.flags if f.reviewed]
     if reviewed:
-        parts.append(Text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
+        parts.append(_text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
     return Group(*parts)
 
 
@@ -280,12 +306,12 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     parts: list[RenderableType] = []
     if agenda.safety:
         parts.append(_flags_panel(agenda.safety, self_guided))
-    parts.append(Text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
-    parts.append(Text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
+    parts.append(_text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
+    parts.append(_text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.carry_over:
-        parts.append(Text("Carried over:", style="bold"))
-        parts += [Text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
-    parts.append(Text("Items:", style="bold"))
+        parts.append(_text("Carried over:", style="bold"))
+        parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
+    parts.append(_text("Items:", style="bold"))
     items = Table.grid(padding=(0, 1))
     items.add_column(justify="right", min_width=4)
     items.add_column()
@@ -299,7 +325,9 @@ LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
 LIST_FLEXIBLE = (5, 1, 0)  # columns that give up width first: latest scores, client, id
 
 
-def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> list[str]:
+def fit_columns(
+    header: tuple[str, ...], rows: list[list[str]], width: int, ellipsis: str = "…"
+) -> list[str]:
     """Lay out a plain table in `width` columns, cutting flexible cells with an ellipsis.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
@@ -317,7 +345,7 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
-            c if len(c) <= w else c[: max(w - 1, 0)] + "…"
+            c if len(c) <= w else c[: max(w - 1, 0)] + ellipsis
             for c, w in zip(cells, widths, strict=True)
         ]
         return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
@@ -334,7 +362,8 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
             "--problem-area AREA"
         )
         return
-    cells, styles = [], []
+    cells: list[list[str]] = []
+    styles = []
     for row in rows:
         if row.damaged:
             cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
@@ -356,8 +385,10 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
             ]
         )
         styles.append("bold red" if row.unreviewed_flags else "")
-    lines = fit_columns(LIST_HEADER, cells, out().width)
-    text = Text(lines[0] + "\n", style="bold")
+    cells = [[terminal_safe(cell) for cell in row] for row in cells]  # file names too
+    ascii_only = not out().encoding.startswith("utf")
+    lines = fit_columns(LIST_HEADER, cells, out().width, "~" if ascii_only else "…")
+    text = _text(lines[0] + "\n", style="bold")
     text.append(lines[1] + "\n")
     for line, style in zip(lines[2:], styles, strict=True):
         text.append(line + "\n", style=style)
@@ -370,16 +401,16 @@ RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
 def closeness_circle(people: list[Person]) -> RenderableType:
     """People grouped on three nested rings, the client at the centre."""
     if not people:
-        return Text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+        return _text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
     numbered = list(enumerate(people, 1))
-    inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
+    inner: RenderableType = _text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
         names = [
             f"{n}. {p.name}" + (f" [{', '.join(p.tags)}]" if p.tags else "")
             for n, p in numbered
             if p.ring == ring
         ]
-        label = Text("\n".join(names) or "(nobody)", justify="center")
+        label = _text("\n".join(names) or "(nobody)", justify="center")
         inner = Panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED, padding=(0, 2))
     return inner
 
@@ -447,7 +478,7 @@ def print_formulation(course: Course) -> None:
     state = "agreed" if course.formulation.agreed else "not yet agreed"
     emit(
         Panel(
-            Text(course.formulation.text),
+            _text(course.formulation.text),
             title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
         )
     )
@@ -458,7 +489,7 @@ def report_text(report: Report, width: int = 80) -> str:
     from io import StringIO
 
     buffer = StringIO()
-    console = Console(
+    console = SafeConsole(
         file=buffer, width=width, no_color=True, highlight=False, markup=False, color_system=None
     )
     console.print(report_renderable(report))
@@ -475,8 +506,8 @@ def print_findings(findings: list[Finding], root: Path) -> None:
             finding.path.relative_to(root) if finding.path.is_relative_to(root) else finding.path
         )
         table.add_row(
-            Text(finding.status, style=style[finding.status]),
-            Text(str(shown) if str(shown) != "." else "(data folder)", overflow="fold"),
+            _text(finding.status, style=style[finding.status]),
+            _text(str(shown) if str(shown) != "." else "(data folder)", overflow="fold"),
             finding.problem,
             finding.fixed or "-",
         )
