@@ -27,12 +27,26 @@ def test_backups_rotate_and_restore(new_course, run_ipt: RunIpt, data_home: Path
     assert "--list" in run_ipt("restore", "ab", exit_code=2).stderr
 
 
-def test_delete_keeps_a_last_backup(new_course, run_ipt: RunIpt, data_home: Path) -> None:
+def test_delete_removes_the_backups_and_the_lock(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
+    """`ipt delete` says it cannot be undone: no backup (with every note) is left behind,
+    and `ipt restore` cannot bring the course back."""
     new_course()
+    run_ipt("session", "ab", "--note", "private words")
+    run_ipt("session", "ab", "--note", "more private words")
+    assert list((data_home / "backups" / "ab").iterdir())
     run_ipt("delete", "ab", "--yes")
-    assert len(list((data_home / "backups" / "ab").glob("*.toml"))) == 1
-    run_ipt("restore", "ab", "--from", "1")
-    run_ipt("report", "ab")
+    assert not (data_home / "courses" / "ab.toml").exists()
+    assert not (data_home / "backups" / "ab").exists()
+    assert not (data_home / "locks" / "ab.lock").exists()
+    leftovers = [p for p in data_home.rglob("*") if p.is_file()]
+    assert not [p for p in leftovers if b"private words" in p.read_bytes()]
+    assert "No backups of ab" in run_ipt("restore", "ab", "--list").stdout
+    run_ipt("restore", "ab", "--from", "1", exit_code=3)
+    run_ipt("report", "ab", exit_code=3)
+    new_course()  # the id is free again, with a fresh history
+    assert "No backups of ab" in run_ipt("restore", "ab", "--list").stdout
 
 
 def test_doctor_reports_and_fixes_only_what_is_safe(

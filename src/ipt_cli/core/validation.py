@@ -67,7 +67,7 @@ def toml_line(text: str, loc: Loc) -> int | None:
 
 
 def describe_validation(error: ValidationError, text: str | None = None) -> list[str]:
-    """One 'field.path (line N): message' line per problem. The input value is never
+    """One 'field.path: message (line N)' line per problem. The input value is never
     echoed, nor a key that does not look like a field name (it could be a fragment of a
     note); `text`, the document validated, gives the line."""
     lines = []
@@ -82,5 +82,5 @@ def describe_validation(error: ValidationError, text: str | None = None) -> list
         line = toml_line(text, problem["loc"]) if text is not None and problem["loc"] else None
         at = f" (line {line})" if line else ""
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{where or 'course'}{at}: {message}")
+        lines.append(f"{where or 'course'}: {message}{at}")
     return lines

@@ -18,23 +18,21 @@ from ipt_cli.core.measures import ScoringRules
 def load_rules(path: Path) -> ScoringRules:
     """Scoring rules from the config file; the defaults when there is none (and then
     without importing pydantic: most users have no config file)."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return ScoringRules()
-    import tomllib
 
     from pydantic import ValidationError
 
     from ipt_cli.core.settings import Settings
     from ipt_cli.core.validation import describe_validation
     from ipt_cli.errors import DataError
-    from ipt_cli.store.courses import read_text
+    from ipt_cli.store.courses import parse_toml, read_stored_text
 
+    text = read_stored_text(path)  # a regular file of this user's (or their own link to one)
     try:
-        settings = Settings.model_validate(tomllib.loads(read_text(path)))
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(path, [f"not valid TOML: {error}"]) from None
+        settings = Settings.model_validate(parse_toml(text, path))
     except ValidationError as error:
-        raise DataError(path, describe_validation(error)) from None
+        raise DataError(path, describe_validation(error, text)) from None
     scoring = settings.scoring
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,

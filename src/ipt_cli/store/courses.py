@@ -429,32 +429,8 @@ class CourseStore:
 
     # Locks ---------------------------------------------------------------------------
 
-    def _open_lock(self, course_id: str) -> int:
-        return open_private(self.paths.lock_file(course_id), follow=False, write=True, create=True)
-
     def _try_lock(self, course_id: str) -> int | None:
-        """The course's lock, held, as an open descriptor; None while another holds it.
-        A lock file removed or replaced (by `ipt delete`) while we waited is opened again,
-        so two processes never hold two different files as the same course's lock."""
-        lock_path = self.paths.lock_file(course_id)
-        fd = self._open_lock(course_id)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            os.close(fd)
-            if error.errno not in (errno.EAGAIN, errno.EACCES):
-                raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
-            return None
-        held = os.fstat(fd)
-        try:
-            now = lock_path.lstat()
-            same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
-        except FileNotFoundError:
-            same = False
-        if not same:
-            os.close(fd)
-            return self._try_lock(course_id)
-        return fd
+        return try_lock_file(self.paths.lock_file(course_id))
 
     @contextmanager
     def locked(self, course_id: str) -> Iterator[None]:
@@ -574,6 +550,33 @@ class CourseStore:
             raise StorageIOError(
                 f"cannot remove the backups in {folder}: {error.strerror}; the course was kept"
             ) from None
+
+
+def try_lock_file(lock_path: Path) -> int | None:
+    """The lock at `lock_path`, held, as an open descriptor; None while another holds it.
+
+    The lock file must be a regular file of this user's (never a link). A lock file
+    removed or replaced (by `ipt delete`) while we waited is opened again, so two processes
+    never hold two different files as the same lock.
+    """
+    fd = open_private(lock_path, follow=False, write=True, create=True)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        os.close(fd)
+        if error.errno not in (errno.EAGAIN, errno.EACCES):
+            raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
+        return None
+    held = os.fstat(fd)
+    try:
+        now = lock_path.lstat()
+        same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+    except FileNotFoundError:
+        same = False
+    if not same:
+        os.close(fd)
+        return try_lock_file(lock_path)
+    return fd
 
 
 def _read_backup(path: Path) -> bytes | None:

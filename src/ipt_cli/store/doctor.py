@@ -1,7 +1,10 @@
 """`ipt doctor`: check every file of a data folder, and repair only what is safe to repair.
 
-Safe repairs: narrowing permissions, and removing temporary files that no running ipt
-process can still be writing (their course's lock is free).
+Safe repairs: narrowing permissions, and removing what no running ipt can still be using:
+temporary files of interrupted writes, locks of deleted courses, working copies of
+interrupted edits. Each repair of a course's files is made holding that course's lock (the
+index's lock for index files), so a slow writer is never disturbed; no repair follows a
+symlink, so nothing outside the data folder is ever changed.
 """
 
 from __future__ import annotations
@@ -10,12 +13,21 @@ import fcntl
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ipt_cli.errors import DataError, IptError
-from ipt_cli.store.courses import CourseStore, load_course_file
-from ipt_cli.store.ownership import check_ownership
+from ipt_cli.store.courses import (
+    CourseStore,
+    backup_name_parts,
+    load_course_file,
+    try_lock_file,
+)
+from ipt_cli.store.ownership import check_ownership, kind_of
+from ipt_cli.store.paths import COURSE_ID_PATTERN
+from ipt_cli.store.workdir import in_use
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -28,36 +40,53 @@ class Finding:
     fixed: str | None = None
 
 
-def _mode(path: Path) -> int:
-    return stat.S_IMODE(path.lstat().st_mode)
-
-
-def _lock_is_free(store: CourseStore, course_id: str) -> bool:
-    lock = store.paths.locks / f"{course_id}.lock"
-    if not lock.exists():
-        return True
-    fd = os.open(lock, os.O_RDWR)
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
+        return path.lstat()
     except OSError:
-        return False
+        return None
+
+
+def _chmod_no_follow(path: Path, wanted: int) -> None:
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    fd = os.open(path, flags)
+    try:
+        os.fchmod(fd, wanted)
     finally:
         os.close(fd)
 
 
 def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
-    mode = _mode(path)
+    info = _lstat(path)
+    if info is None:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            return None
+        if not mode & 0o077:
+            return None
+        return Finding(
+            path,
+            "warning",
+            f"a symlink to a file or folder with permissions {mode:04o}: others can read "
+            "it; ipt never changes what a link points to",
+        )
+    mode = stat.S_IMODE(info.st_mode)
     if not mode & 0o077:
         return None
     finding = Finding(path, "warning", f"permissions {mode:04o} let other users in")
-    if fix:
-        path.chmod(wanted)
-        finding.fixed = f"set to {wanted:04o}"
+    if fix and info.st_uid == os.geteuid():
+        try:
+            _chmod_no_follow(path, wanted)
+            finding.fixed = f"set to {wanted:04o}"
+        except OSError:
+            pass
     return finding
 
 
-def _course_file(path: Path, fix: bool) -> list[Finding]:
+def _course_file(store: CourseStore, path: Path, fix: bool) -> list[Finding]:
     findings = []
     try:
         check_ownership(path)
@@ -74,19 +103,51 @@ def _course_file(path: Path, fix: bool) -> list[Finding]:
     except IptError as error:
         findings.append(Finding(path, "error", error.message))
         return findings
-    loose = _permissions(path, PRIVATE_FILE, fix)
+    loose = _permissions(path, PRIVATE_FILE, False)
+    if loose and fix and not loose.problem.startswith("a symlink"):
+        if _with_lock(store, path.stem, lambda: _chmod_no_follow(path, PRIVATE_FILE)):
+            loose.fixed = f"set to {PRIVATE_FILE:04o}"
     if loose:
         findings.append(loose)
     return findings
 
 
-def _stray_temp(store: CourseStore, path: Path, fix: bool) -> Finding:
-    # Temp files are named .<course-id>.toml.<random>.tmp (see storage.atomic_write).
-    course_id = path.name[1:].split(".toml", 1)[0]
+def _with_lock(store: CourseStore, course_id: str, repair: Callable[[], object]) -> bool:
+    """Run `repair` holding the course's lock; False (nothing done) while a writer holds it
+    or the lock cannot be taken safely."""
+    try:
+        with store.lock_if_free(course_id) as held:
+            if held:
+                repair()
+            return held
+    except (IptError, OSError):
+        return False
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, or a link itself (never what it points to)."""
+    path.unlink(missing_ok=True)
+
+
+def _stray_temp(store: CourseStore, path: Path, course_id: str | None, fix: bool) -> Finding:
+    """A temp file of an interrupted write of `course_id`, removed only under its lock."""
     finding = Finding(path, "warning", "temporary file left by an interrupted write")
-    if fix and _lock_is_free(store, course_id):
-        path.unlink()
-        finding.fixed = "removed"
+    if fix and course_id and COURSE_ID_PATTERN.fullmatch(course_id):
+        if _with_lock(store, course_id, lambda: _remove(path)):
+            finding.fixed = "removed"
+    return finding
+
+
+def _index_temp(store: CourseStore, path: Path, fix: bool) -> Finding:
+    finding = Finding(path, "warning", "temporary file left by an interrupted `ipt list`")
+    if fix:
+        fd = try_lock_file(store.paths.index_lock)
+        if fd is not None:
+            try:
+                _remove(path)
+                finding.fixed = "removed"
+            finally:
+                os.close(fd)
     return finding
 
 
@@ -102,57 +163,152 @@ def _old_report_cache(cache: Path, fix: bool) -> Finding:
     return finding
 
 
-def _removable(path: Path, problem: str, fix: bool) -> Finding:
-    finding = Finding(path, "warning", problem)
-    if fix:
-        path.unlink()
-        finding.fixed = "removed"
-    return finding
-
-
 def _folders(store: CourseStore, fix: bool) -> list[Finding]:
     paths = store.paths
     findings = []
-    for folder in (paths.root, paths.courses, paths.locks, paths.backups):
-        loose = _permissions(folder, PRIVATE_DIR, fix) if folder.is_dir() else None
+    for folder in (paths.root, paths.courses, paths.locks, paths.backups, paths.edits):
+        info = _lstat(folder)
+        if info is None:
+            continue
+        try:
+            check_ownership(folder)
+        except IptError as error:
+            findings.append(Finding(folder, "error", error.message))
+            continue
+        if not stat.S_ISDIR(info.st_mode) and not folder.is_dir():
+            findings.append(
+                Finding(folder, "error", f"{kind_of(info.st_mode)} where ipt keeps a folder")
+            )
+            continue
+        loose = _permissions(folder, PRIVATE_DIR, fix)
         if loose:
             findings.append(loose)
     return findings
 
 
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(Path(e.path) for e in os.scandir(folder))
+    except OSError:
+        return []
+
+
 def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
-    for path in sorted(store.paths.courses.iterdir()):
+    for path in _entries(store.paths.courses):
         if path.suffix == ".toml" and not path.name.startswith("."):
-            findings += _course_file(path, fix)
-        elif path.name.endswith(".tmp"):
-            findings.append(_stray_temp(store, path, fix))
+            findings += _course_file(store, path, fix)
+        elif path.name.startswith(".") and path.name.endswith(".tmp"):
+            # Temp files are named .<course-id>.toml.<random>.tmp (see courses.stage).
+            course_id = path.name[1:].split(".toml", 1)[0]
+            findings.append(_stray_temp(store, path, course_id, fix))
         else:
             findings.append(Finding(path, "warning", "not a course file"))
     return findings
 
 
+def _backup_file(store: CourseStore, path: Path, course_id: str, fix: bool) -> Finding | None:
+    info = _lstat(path)
+    if info is None:
+        return None
+    if path.name.startswith(".") and path.name.endswith(".tmp"):
+        return _stray_temp(store, path, course_id, fix)
+    if backup_name_parts(path.name) is None:
+        return Finding(path, "warning", "not a backup ipt wrote; ignored by `ipt restore`")
+    if not stat.S_ISREG(info.st_mode):
+        return Finding(
+            path, "warning", f"{kind_of(info.st_mode)}, not a backup; ignored by `ipt restore`"
+        )
+    if info.st_uid != os.geteuid():
+        return Finding(path, "warning", "belongs to another user; ignored by `ipt restore`")
+    return _permissions(path, PRIVATE_FILE, fix)
+
+
 def _backups(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
-    for path in sorted(store.paths.backups.rglob("*")):
-        if path.name.endswith(".tmp"):
-            findings.append(_stray_temp(store, path, fix))
-        elif path.is_file():
-            loose = _permissions(path, PRIVATE_FILE, fix)
-            if loose:
-                findings.append(loose)
+    for folder in _entries(store.paths.backups):
+        info = _lstat(folder)
+        if info is None:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or not COURSE_ID_PATTERN.fullmatch(folder.name):
+            findings.append(Finding(folder, "warning", "not a backup folder ipt made; ignored"))
+            continue
+        if info.st_uid != os.geteuid():
+            findings.append(Finding(folder, "error", "belongs to another user; refused"))
+            continue
+        loose = _permissions(folder, PRIVATE_DIR, fix)
+        if loose:
+            findings.append(loose)
+        for path in _entries(folder):
+            found = _backup_file(store, path, folder.name, fix)
+            if found:
+                findings.append(found)
     return findings
 
 
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
-    for lock in sorted(store.paths.locks.glob("*.lock")):
-        if not (store.paths.courses / f"{lock.stem}.toml").exists():
-            finding = Finding(lock, "warning", "lock file of a course that does not exist")
-            if fix and _lock_is_free(store, lock.stem):
-                lock.unlink()
+    for lock in _entries(store.paths.locks):
+        if lock.name == store.paths.index_lock.name:
+            continue
+        course_id = lock.name.removesuffix(".lock")
+        if not lock.name.endswith(".lock") or not COURSE_ID_PATTERN.fullmatch(course_id):
+            findings.append(Finding(lock, "warning", "not a lock ipt made"))
+            continue
+        if store.exists(course_id):
+            continue
+        finding = Finding(lock, "warning", "lock file of a course that does not exist")
+        if fix and _with_lock(store, course_id, partial(_remove_orphan_lock, store, lock)):
+            finding.fixed = None if lock.exists() else "removed"
+        findings.append(finding)
+    return findings
+
+
+def _remove_orphan_lock(store: CourseStore, lock: Path) -> None:
+    """Held: a process waiting on this lock opens the new one (see try_lock_file)."""
+    if not store.exists(lock.name.removesuffix(".lock")):
+        _remove(lock)
+
+
+def _edits(store: CourseStore, fix: bool) -> list[Finding]:
+    findings = []
+    for folder in _entries(store.paths.edits):
+        if in_use(folder):
+            continue
+        finding = Finding(
+            folder, "warning", "working copy left by an interrupted edit (a copy of notes)"
+        )
+        if fix and not folder.is_symlink() and folder.is_dir():
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder)
                 finding.fixed = "removed"
-            findings.append(finding)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        elif fix:
+            _remove(folder)
+            finding.fixed = "removed"
+        findings.append(finding)
+    return findings
+
+
+def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
+    """Index temp files, and a config.toml that does not load."""
+    findings = []
+    for path in _entries(store.paths.root):
+        if path.name.startswith(f".{store.paths.index.name}.") and path.name.endswith(".tmp"):
+            findings.append(_index_temp(store, path, fix))
+    config = store.paths.config
+    if _lstat(config) is not None:
+        from ipt_cli.store.config import load_rules
+
+        try:
+            load_rules(config)
+        except IptError as error:
+            findings.append(Finding(config, "error", error.message))
     return findings
 
 
@@ -162,12 +318,22 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     if not paths.root.exists():
         return [Finding(paths.root, "ok", "no data folder yet")]
     findings = _folders(store, fix)
-    if paths.courses.is_dir():
+    refused = {f.path for f in findings if f.status == "error"}
+    if paths.root in refused:
+        return findings  # another user's folder: look no further
+
+    def usable(folder: Path) -> bool:
+        return folder not in refused and folder.is_dir()
+
+    findings += _root_files(store, fix)
+    if usable(paths.courses):
         findings += _courses(store, fix)
-    if paths.backups.is_dir():
+    if usable(paths.backups):
         findings += _backups(store, fix)
     if paths.old_report_cache.exists() or paths.old_report_cache.is_symlink():
         findings.append(_old_report_cache(paths.old_report_cache, fix))
-    if paths.locks.is_dir():
+    if usable(paths.locks):
         findings += _locks(store, fix)
+    if usable(paths.edits):
+        findings += _edits(store, fix)
     return findings

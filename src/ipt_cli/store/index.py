@@ -2,6 +2,8 @@
 
 Never the source of truth, and never stale: each row is keyed on its file's inode, size,
 modification and change times, and the whole index on ipt's version and the scoring rules.
+Never trusted unless it is a regular file of this user's that no one else can write (a
+forged index owned by someone else, or left writable to all, is ignored and rebuilt).
 A missing or damaged index is rebuilt; it is written atomically with mode 0600.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,10 +24,22 @@ INDEX_VERSION = 1
 
 
 def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
+    from ipt_cli.errors import IptError
+    from ipt_cli.store.ownership import open_private
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fd = open_private(path, follow=False)
+    except IptError:
+        return {}  # missing, a link, a FIFO, another user's: rebuilt
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o022:
+            return {}  # others could have written it
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
+    finally:
+        os.close(fd)
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
         return {}
     entries = data.get("entries")
@@ -59,6 +74,8 @@ def cached_rows(
                 row = CourseRow.from_cache(cached["row"])
             except (KeyError, TypeError, ValueError):
                 row = None
+            if row is not None and row.course_id != entry.name[: -len(".toml")]:
+                row = None  # a row must describe the file it is filed under
         if row is None:
             row = compute(Path(entry.path))
             changed = True
@@ -70,10 +87,23 @@ def cached_rows(
 
 
 def _write_index(path: Path, data: dict[str, Any]) -> None:
+    """Write the index under its lock (see DataPaths.index_lock); when another process
+    holds it, or the folder is read-only, the index is simply not refreshed this time."""
     from ipt_cli.errors import IptError
-    from ipt_cli.store.courses import atomic_write
+    from ipt_cli.store.courses import atomic_write, make_private_dir, try_lock_file
+    from ipt_cli.store.ownership import check_folder
+    from ipt_cli.store.paths import DataPaths
 
+    paths = DataPaths(path.parent)
     try:
-        atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        check_folder(paths.locks)
+        make_private_dir(paths.locks)
+        fd = try_lock_file(paths.index_lock)
+        if fd is None:
+            return
+        try:
+            atomic_write(path, json.dumps(data, ensure_ascii=True).encode("utf-8"))
+        finally:
+            os.close(fd)
     except IptError:
         pass  # the index is only a speed-up; a read-only folder must not break `ipt list`

@@ -90,6 +90,17 @@ class DataPaths:
         return self.root / "index.json"
 
     @property
+    def index_lock(self) -> Path:
+        """Held while the index is written, and by `ipt doctor --fix` before it removes an
+        index temp file (a dot name: never a course id's lock)."""
+        return self.locks / ".index.lock"
+
+    @property
+    def edits(self) -> Path:
+        """Private working copies of `ipt edit` and --edit, one 0700 folder each."""
+        return self.root / "edits"
+
+    @property
     def old_report_cache(self) -> Path:
         """Rendered reports kept by ipt before 0.2; `ipt doctor --fix` removes the folder."""
         return self.root / "cache"
