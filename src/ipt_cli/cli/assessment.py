@@ -204,7 +204,7 @@ def formulation(
     if edit:
         from ipt_cli.interact.editor_command import edit_text
 
-        text = edit_text(text or current).strip()
+        text = edit_text(text or current, root=store.paths.root).strip()
     elif text is None and draft:
         text = current  # --draft alone saves the draft
     if text is None and agreed is None:
@@ -213,7 +213,7 @@ def formulation(
             return
         from ipt_cli.interact import wizard
 
-        text, agreed = wizard.ask_formulation(current)
+        text, agreed = wizard.ask_formulation(current, store.paths.root)
     today = common.today()
     saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
     state = "agreed" if saved.agreed else "not yet agreed"

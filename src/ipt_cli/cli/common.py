@@ -81,19 +81,30 @@ Bdi2Item9Option = Annotated[
 ]
 
 
+def data_dir(ctx: typer.Context) -> Path:
+    """The data folder, resolved once per command (a relative IPT_HOME warns once)."""
+    from ipt_cli.store.paths import resolve_data_dir
+
+    obj = ctx.find_root().obj
+    if not isinstance(obj, dict):
+        obj = ctx.find_root().obj = {}
+    if "resolved_data_dir" not in obj:
+        obj["resolved_data_dir"] = resolve_data_dir(obj.get("data_dir"), warn=warn)
+    resolved: Path = obj["resolved_data_dir"]
+    return resolved
+
+
 def data_paths(ctx: typer.Context) -> "DataPaths":
     """The data folder's layout, without loading storage (and so the models)."""
-    from ipt_cli.store.paths import DataPaths, resolve_data_dir
+    from ipt_cli.store.paths import DataPaths
 
-    return DataPaths(resolve_data_dir((ctx.obj or {}).get("data_dir")))
+    return DataPaths(data_dir(ctx))
 
 
 def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.courses import CourseStore
-    from ipt_cli.store.paths import resolve_data_dir
 
-    data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir), warn=warn)
+    return CourseStore(data_dir(ctx), warn=warn)
 
 
 def today() -> "dt.date":
@@ -109,7 +120,9 @@ def today() -> "dt.date":
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"ipt: {message}\n")
+    from ipt_cli.views.text_safety import terminal_safe
+
+    sys.stderr.write(f"ipt: {terminal_safe(message)}\n")
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
@@ -132,16 +145,23 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(to_json(data))
 
 
-def emit_text(text: str) -> None:
-    sys.stdout.write(text)
+def emit_text(text: str, drawn: bool = False) -> None:
+    """Text to stdout. Plain text (Markdown, HTML, confirmations) carries no escape codes
+    of ipt's own, so every control character in it is neutralised; `drawn` text comes from
+    the views' SafeConsole, whose user text is neutralised already."""
+    from ipt_cli.views.text_safety import terminal_safe
+
+    sys.stdout.write(text if drawn else terminal_safe(text))
 
 
-def emit_or_write(text: str, output: Path | None) -> None:
-    """Print to stdout, or write FILE atomically with mode 0600 (notes are private)."""
-    if output is None:
-        emit_text(text)
+def emit_or_write(text: str, output: Path | None, drawn: bool = False) -> None:
+    """Print to stdout (also for `-o -`), or write FILE: a regular file atomically with mode
+    0600 (notes are private); through a symlink to its target; to a device as it is."""
+    if output is None or str(output) == "-":
+        emit_text(text, drawn)
         return
-    from ipt_cli.store.courses import atomic_write
+    from ipt_cli.store.courses import write_output
+    from ipt_cli.views.text_safety import terminal_safe
 
-    atomic_write(output, text.encode("utf-8"))
-    sys.stderr.write(f"Wrote {output}\n")
+    written = write_output(output, text.encode("utf-8"))
+    sys.stderr.write(f"Wrote {terminal_safe(str(written))}\n")

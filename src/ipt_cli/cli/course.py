@@ -110,11 +110,11 @@ def new_course(
     from ipt_cli.core.measures import INSTRUMENTS
     from ipt_cli.core.planning import build_agenda, contract_dates
     from ipt_cli.errors import ConflictError, InputError
-    from ipt_cli.store.paths import check_course_id
+    from ipt_cli.store.paths import check_new_course_id
     from ipt_cli.views import terminal
 
     course_store = common.store(ctx)
-    if course_store.exists(check_course_id(course_id)):
+    if course_store.exists(check_new_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
     now, today = dt.datetime.now(dt.UTC), common.today()
     given: dict[str, Any] = {
@@ -143,7 +143,9 @@ def new_course(
     elif common.interactive(no_input) and (client is None or not problem_area):
         from ipt_cli.interact import wizard
 
-        fields = wizard.run({k: v for k, v in given.items() if v is not None}, today)
+        fields = wizard.run(
+            {k: v for k, v in given.items() if v is not None}, today, course_store.paths.root
+        )
         course = changes.build_course(course_id, fields, now)
     else:
         if client is None:

@@ -42,8 +42,10 @@ def report(
     published rules of each measure.
     """
     today = common.today()
+    if output is not None and str(output) == "-":
+        output = None  # `-o -`: standard output, drawn for it
     text = _rendered_report(ctx, course_id, output_format, output, today)
-    common.emit_or_write(text, output)
+    common.emit_or_write(text, output, drawn=output_format is ReportFormat.text)
 
 
 def _rendered_report(

@@ -25,7 +25,7 @@ SESSION_EPILOG = """Examples:
 """
 
 
-def _note_text(note: str | None, note_file: Path | None, edit: bool) -> str | None:
+def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path) -> str | None:
     from ipt_cli.errors import InputError, NotFoundError
     from ipt_cli.interact.editor_command import edit_text
 
@@ -37,14 +37,14 @@ def _note_text(note: str | None, note_file: Path | None, edit: bool) -> str | No
     if len(given) > 1:
         raise InputError(f"give only one of {', '.join(given)}")
     if note_file is not None:
-        try:
-            return note_file.read_text(encoding="utf-8")
+        try:  # bytes, then decoded: CR and CRLF stay exactly as in the file, as with --note
+            return note_file.read_bytes().decode("utf-8")
         except FileNotFoundError:
             raise NotFoundError(f"{note_file}: no such file") from None
         except (OSError, UnicodeDecodeError):
             raise InputError(f"{note_file}: cannot be read as UTF-8 text") from None
     if edit:
-        return edit_text("").strip() or None  # an empty note only means no note
+        return edit_text("", root=root).strip() or None  # an empty note only means no note
     return note
 
 
@@ -136,7 +136,7 @@ def session(
 
     today = common.today()
     when = dates.parse_date(date, "--date") if date else today
-    text = _note_text(note, note_file, edit)
+    text = _note_text(note, note_file, edit, common.data_dir(ctx))
     store = common.store(ctx)
     details = {
         "--mood": mood,
@@ -167,13 +167,19 @@ def session(
             )
         store.update(course_id, lambda c: changes.add_missed(c, when, missed))
         common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.\n")
-    elif not given and text is None and date is None and common.interactive(no_input):
+    elif not given and text is None and date is None:
+        if not common.interactive(no_input):
+            raise InputError(
+                "nothing to record: give the session's details (e.g. --phq9, --mood, --note; "
+                "--date alone records a session held that day), or run it at a terminal to "
+                "be asked"
+            )
         from ipt_cli.interact.session import ask_session
 
         course = store.load(course_id)
         if course.maintenance is None:
             changes.check_room(course)  # before the questions, not after them
-        answers = ask_session(course, today)
+        answers = ask_session(course, today, store.paths.root)
         _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
     else:
         _record(

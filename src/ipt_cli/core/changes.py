@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
+from ipt_cli.core.dates import check_in_range
 from ipt_cli.core.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
 from ipt_cli.core.models import (
     MAX_MAINTENANCE,
@@ -328,7 +329,9 @@ def session_record(
         check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
     if dispute_stage is not None:
         check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    return SessionRecord.model_validate(
+    check_in_range(date, "--date")
+    record: SessionRecord = _validated(
+        SessionRecord,
         {
             "date": date,
             "note": note,
@@ -342,8 +345,10 @@ def session_record(
             "task": task,
             "task_outcome": task_outcome,
             **measure_options,
-        }
+        },
+        "session",
     )
+    return record
 
 
 def check_goals(course: Course, record: SessionRecord) -> None:
@@ -370,7 +375,8 @@ def amend_session(
 def add_missed(course: Course, date: dt.date, reason: str) -> None:
     if not reason.strip():
         raise InputError("give the reason the appointment was missed")
-    course.missed.append(MissedAppointment(date=date, reason=reason))
+    check_in_range(date, "--date")
+    course.missed.append(_validated(MissedAppointment, {"date": date, "reason": reason}, "missed"))
     course.missed.sort(key=lambda m: m.date)
 
 

@@ -1,4 +1,4 @@
-"""Dates typed by people."""
+"""Dates typed by people, and the one range every stored date must fall in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,25 @@ import datetime as dt
 
 from ipt_cli.errors import InputError
 
+# Dates outside this range are typing slips, and would overflow date arithmetic.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def check_in_range(day: dt.date, what: str = "date") -> dt.date:
+    """The one rule, and the one message, for a date out of range (options, prompts,
+    IPT_TODAY alike)."""
+    if not EARLIEST <= day <= LATEST:
+        raise InputError(
+            f"{what} {day.isoformat()} is outside the accepted range "
+            f"{EARLIEST.isoformat()} to {LATEST.isoformat()}"
+        )
+    return day
+
 
 def parse_date(text: str, what: str = "date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    return check_in_range(day, what)

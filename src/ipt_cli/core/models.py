@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from ipt_cli.core import catalogue, measures
+from ipt_cli.core import catalogue, dates, measures
 
 SCHEMA_VERSION = 1
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
@@ -40,7 +40,7 @@ PersonTag = Literal["support", "conflict", "recent-change", "lost"]
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
 Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
-Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
+Day = Annotated[dt.date, Field(ge=dates.EARLIEST, le=dates.LATEST)]
 GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
 
@@ -153,9 +153,9 @@ class SessionRecord(Administration):
     @classmethod
     def _known_strategies(cls, ids: list[str]) -> list[str]:
         known = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
-        for strategy in ids:
-            if strategy not in known:
-                raise ValueError(f"unknown strategy {strategy!r}")
+        for number, strategy in enumerate(ids, 1):
+            if strategy not in known:  # never the value: a damaged file may hold a note there
+                raise ValueError(f"strategy {number} is not a known strategy id")
         return ids
 
 
@@ -282,7 +282,6 @@ class Course(Record):
         if len(set(goal_ids)) != len(goal_ids):
             raise ValueError("goal ids must be unique")
         for number, session in enumerate(self.sessions, 1):
-            unknown = set(session.goal_ratings) - set(goal_ids)
-            if unknown:
-                raise ValueError(f"session {number} rates unknown goal {sorted(unknown)[0]!r}")
+            if set(session.goal_ratings) - set(goal_ids):
+                raise ValueError(f"session {number} rates a goal id that no goal has")
         return self

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from ipt_cli.errors import ConflictError, DataError, InputError
-from ipt_cli.interact.editor_command import editor_command
-from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_text
+from ipt_cli.interact.editor_command import (
+    editor_command,
+    read_edited,
+    run_editor,
+    write_copy,
+)
+from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_stored_text
+from ipt_cli.store.workdir import edit_folder
 
 
-def _run_editor(path: Path) -> None:
-    import subprocess
-
-    completed = subprocess.run([*editor_command(), str(path)], check=False)
-    if completed.returncode != 0:
-        raise InputError(
-            f"the editor exited with status {completed.returncode}; the course "
-            f"was left as it was; your copy is kept at {path}"
-        )
+def _problems(raw: bytes, path: Path, course_id: str) -> tuple[str | None, list[str]]:
+    """The edited text, and what is wrong with it (nothing when it is a valid course)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [f"not UTF-8 text (byte {error.start})"]
+    try:
+        course = parse_course(text, path)
+    except DataError as error:
+        return text, error.problems
+    if course.id != course_id:
+        return text, [
+            f"id: must stay {course_id!r} (use ipt import --as to copy a course under a new id)"
+        ]
+    return text, []
 
 
 def edit_course_file(
@@ -29,43 +39,30 @@ def edit_course_file(
     """Edit a private copy; replace the real file only with text that validates.
 
     Returns the course path when saved, None when nothing changed. On invalid text,
-    `retry(problems)` decides whether to edit again; on abort the copy is kept and named.
+    `retry(problems)` decides whether to edit again. The copy is in a 0700 folder under
+    the data folder and is removed however the edit ends.
     """
     path = store.paths.course_file(course_id)
     store.load(course_id)  # a missing or damaged course is refused before the editor opens
-    original = read_text(path)
-    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
-    copy = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(original)
-    while True:
-        _run_editor(copy)
-        edited = copy.read_text(encoding="utf-8")
-        if edited == original:
-            copy.unlink()
-            return None
-        try:
-            course = parse_course(edited, path)
-            if course.id != course_id:
-                raise DataError(
-                    path,
-                    [
-                        f"id: must stay {course_id!r} (use ipt import --as to "
-                        "copy a course under a new id)"
-                    ],
-                )
-        except DataError as error:
-            if retry(error.problems):
-                continue
-            raise InputError(
-                f"edit aborted; {path} is unchanged; your edited copy is kept at {copy}"
-            ) from None
-        with store.locked(course_id):
-            if read_text(path) != original:
-                raise ConflictError(
-                    f"{path} changed while you were editing; it was left as "
-                    f"it is; your edited copy is kept at {copy}"
-                )
-            store.replace(course_id, dump_course(course))
-        copy.unlink()
-        return path
+    original = read_stored_text(path)
+    command = editor_command()
+    with edit_folder(store.paths.root) as folder:
+        copy = folder / f"{course_id}.toml"
+        write_copy(copy, original)
+        while True:
+            run_editor(command, copy)
+            text, problems = _problems(read_edited(copy), path, course_id)
+            if text == original:
+                return None
+            if problems or text is None:
+                if retry(problems):
+                    continue
+                raise InputError(f"edit aborted; {path} is unchanged; the edited copy was removed")
+            with store.locked(course_id):
+                if read_stored_text(path) != original:
+                    raise ConflictError(
+                        f"{path} changed while you were editing; it was left as it is and "
+                        "the edited copy was removed: run ipt edit again"
+                    )
+                store.replace(course_id, dump_course(parse_course(text, path)))
+            return path

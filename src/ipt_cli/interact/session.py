@@ -4,6 +4,7 @@ user confirms the one-screen summary."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from rich.panel import Panel
@@ -73,7 +74,7 @@ def _phq9(self_guided: bool) -> dict[str, Any]:
     return {"phq9": Phq9(items=items + [risk])}
 
 
-def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
+def ask_session(course: Course, today: dt.date, root: Path) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of actions.session_record."""
     week = min(len(course.sessions) + 1, course.planned_sessions)
     agenda = build_agenda(course, week, scheduled_date(course, week))
@@ -133,7 +134,7 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     if note == "e":
         from ipt_cli.interact.editor_command import edit_text
 
-        note = edit_text("").strip()
+        note = edit_text("", root=root).strip()
     answers["note"] = note or None
     _summary(answers)
     if not prompts.confirm("Save this session?", default=True):

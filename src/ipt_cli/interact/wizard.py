@@ -7,6 +7,7 @@ until the user confirms at the end; Ctrl-C or end of input leaves no file behind
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from rich.rule import Rule
@@ -90,7 +91,7 @@ def ask_event(date: str | None, event: str | None, mood: str | None) -> Timeline
     return TimelineEvent(date=when, event=what, mood=feeling)
 
 
-def ask_formulation(draft: str) -> tuple[str, bool]:
+def ask_formulation(draft: str, root: Path) -> tuple[str, bool]:
     if not draft:
         return prompts.ask_text("Formulation"), prompts.confirm(
             "Did the client agree with the formulation?", default=True
@@ -105,7 +106,7 @@ def ask_formulation(draft: str) -> tuple[str, bool]:
     if how == "edit":
         from ipt_cli.interact.editor_command import edit_text
 
-        text = edit_text(draft).strip() or draft
+        text = edit_text(draft, root=root).strip() or draft
     elif how == "type":
         text = prompts.ask_text("Formulation")
     agreed = prompts.confirm("Did the client agree with the formulation?", default=True)
@@ -213,8 +214,9 @@ def _goal_id(answer: str, taken: list[str]) -> str:
     return answer
 
 
-def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Ask for everything `values` (the options given) leaves open; return course fields."""
+def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
+    """Ask for everything `values` (the options given) leaves open; return course fields.
+    `root`, the data folder, holds the working copy if the formulation is edited."""
     _step(1, "basics")
     fields: dict[str, Any] = {}
     fields["client"] = values.get("client") or prompts.ask_text(
@@ -250,7 +252,7 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     else:
         fields["problem_areas"], fields["dispute_stage"] = _areas(people, events)
     _step(7, "interpersonal formulation")
-    text, agreed = ask_formulation(draft_formulation(fields["problem_areas"], people, events))
+    text, agreed = ask_formulation(draft_formulation(fields["problem_areas"], people, events), root)
     fields["formulation"] = {"text": text, "agreed": agreed, "date": today}
     _step(8, "goals")
     fields["goals"] = _goals(fields["problem_areas"])

@@ -36,7 +36,13 @@ from ipt_cli.errors import (
     StorageIOError,
 )
 from ipt_cli.store.commits import note_commit
-from ipt_cli.store.ownership import check_course, check_folder, open_private, read_private
+from ipt_cli.store.ownership import (
+    check_course,
+    check_folder,
+    kind_of,
+    open_private,
+    read_private,
+)
 from ipt_cli.store.paths import DataPaths, check_new_course_id
 
 T = TypeVar("T")
@@ -68,11 +74,23 @@ def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
     return document
 
 
+_QUOTED_TEXT = r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"'
+_QUOTED = re.compile(_QUOTED_TEXT)
+_KEY_TUPLE = re.compile(rf"\((?:{_QUOTED_TEXT})(?:, ?(?:{_QUOTED_TEXT}))*,?\)")
+
+
+def toml_problem(error: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message with its position, but never a key or string from the document
+    (a key there may be a fragment of a note): only a short token such as ']' is kept."""
+    message = _KEY_TUPLE.sub("a key", str(error))
+    return _QUOTED.sub(lambda m: m.group() if len(m.group()) <= 8 else "a value", message)
+
+
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise DataError(path, [f"not valid TOML: {error}"]) from None
+        raise DataError(path, [f"not valid TOML: {toml_problem(error)}"]) from None
     except RecursionError:
         raise DataError(path, ["not a course: nested too deeply"]) from None
 
@@ -584,3 +602,40 @@ def _read_backup(path: Path) -> bytes | None:
         return read_private(path, follow=False)
     except IptError:
         return None
+
+
+def write_output(path: Path, data: bytes) -> Path:
+    """Write an export or report where the user asked (`-o FILE`), returning what was
+    written. A regular file is replaced atomically (0600); a symlink is written through to
+    its target (the link stays); a device or FIFO (/dev/null, /dev/stdout, a named pipe
+    with a reader) is written to as it is, never replaced; a folder is refused."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        target = path.resolve() if path.is_symlink() else path  # a link to a new file
+        atomic_write(target, data)
+        return target
+    except OSError as error:
+        raise StorageIOError(f"cannot write {path}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path} is a folder; give a file name to write to")
+    if stat.S_ISREG(info.st_mode):
+        target = path.resolve() if path.is_symlink() else path
+        atomic_write(target, data)
+        return target
+    if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        raise InputError(f"{path} is {kind_of(info.st_mode)}; ipt writes only to files")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as error:
+        why = "no program is reading it" if error.errno == errno.ENXIO else error.strerror
+        raise StorageIOError(f"cannot write {path}: {why}") from None
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb", closefd=False) as handle:
+            handle.write(data)
+    except OSError as error:
+        raise StorageIOError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
+    return path

@@ -12,10 +12,13 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.models import Administration, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan
 from ipt_cli.core.progress import MeasureSummary, Report, sittings
+from ipt_cli.views.text_safety import markdown_escape
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """ASCII only (\\u escapes): any stdout encoding can carry it, and no control
+    character in a note reaches a terminal raw."""
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
@@ -199,11 +202,13 @@ def session_notes_markdown(course: Course) -> str:
     out = ["## Session notes", ""]
     for number, session in enumerate(course.sessions, 1):
         out += [f"### Session {number} ({session.date.isoformat()})", ""]
+        # Block escaping (each line treated as a line start): the text may run over lines.
         if session.events:
-            out += [f"**Events:** {session.events}", ""]
-        out += [session.note or "*(no note)*", ""]
+            out += [f"**Events:** {markdown_escape(session.events)}", ""]
+        out += [markdown_escape(session.note) if session.note else "*(no note)*", ""]
         for addendum in session.addenda:
-            out += [f"*Addendum {addendum.date.isoformat()}:* {addendum.text}", ""]
+            when = addendum.date.isoformat()
+            out += [f"*Addendum {when}:* {markdown_escape(addendum.text)}", ""]
     return "\n".join(out)
 
 
@@ -254,8 +259,16 @@ def _shown(value: object) -> str:
     return "n/a" if value is None else str(value)
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+class Md(str):
+    """Text that is Markdown already (ipt's own markup), never escaped again."""
+
+
+def _md(text: str) -> str:
+    """User (or catalogue) text placed within a line: it can only ever be text."""
+    return text if isinstance(text, Md) else markdown_escape(text, inline=True)
+
+
+_md_cell = _md  # a table cell: '|' and line breaks included
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -311,10 +324,10 @@ def _next_date(report: Report) -> str:
 
 def report_markdown(report: Report) -> str:
     course = report.course
-    out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
+    out = [f"# IPT course `{course.id}`: {_md(course.client)}", ""]
     if report.unreviewed_flags:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
-        out += [f"> - {f.label}" for f in report.unreviewed_flags] + [""]
+        out += [f"> - {_md(f.label)}" for f in report.unreviewed_flags] + [""]
     next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     out += [
         f"- **Start:** {course.start_date.isoformat()}",
@@ -325,12 +338,13 @@ def report_markdown(report: Report) -> str:
         + ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
     ]
     if report.dispute_stage:
-        out.append(f"- **Dispute stage:** {report.dispute_stage}")
-    out += [f"- **{label}:** {_md_cell(text)}" for label, text in assessment_lines(course)]
+        out.append(f"- **Dispute stage:** {_md(report.dispute_stage)}")
+    out += [f"- **{label}:** {_md(text)}" for label, text in assessment_lines(course)]
     out.append("")
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
-        out += ["## Formulation", "", course.formulation.text, "", f"*({agreed})*", ""]
+        text = markdown_escape(course.formulation.text)
+        out += ["## Formulation", "", text, "", f"*({agreed})*", ""]
     out += ["## Measures", ""]
     out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
     for m in report.measures.values():
@@ -362,10 +376,10 @@ def report_markdown(report: Report) -> str:
         )
     if report.checklist:
         out += ["## Termination checklist", ""]
-        out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
+        out += [f"- [{'x' if i.done else ' '}] {_md(i.text)}" for i in report.checklist] + [""]
     if report.completed:
         out += ["## End of course", ""]
-        out += [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
+        out += [f"- {_md(line)}" for line in end_of_course_text(report).splitlines()] + [""]
     if course.contract_changes:
         out += ["## Contract changes", ""]
         out += _md_table(
@@ -387,7 +401,7 @@ def plan_markdown(plan: Plan) -> str:
     out = [f"# Plan for `{plan.course_id}`: {plan.held} of {plan.planned} sessions held", ""]
     rows = [
         [
-            f"**{_shown(r.number)}**" if r.current else (str(r.number) if r.number else "-"),
+            Md(f"**{_shown(r.number)}**") if r.current else (str(r.number) if r.number else "-"),
             r.date.isoformat(),
             r.phase or "-",
             r.focus,
@@ -400,16 +414,16 @@ def plan_markdown(plan: Plan) -> str:
 
 def agenda_markdown(agenda: Agenda) -> str:
     out = [
-        f"# Agenda: {agenda.course_id}, {agenda.count}",
+        f"# Agenda: {agenda.course_id}, {_md(agenda.count)}",
         "",
         f"- **Date:** {agenda.date.isoformat()}",
-        f"- **Phase:** {agenda.phase}",
+        f"- **Phase:** {_md(agenda.phase)}",
         "",
     ]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
-        out += [f"> - {s}" for s in agenda.safety] + [""]
+        out += [f"> - {_md(s)}" for s in agenda.safety] + [""]
     if agenda.carry_over:
-        out += ["## Carried over", ""] + [f"- {c}" for c in agenda.carry_over] + [""]
-    out += ["## Items", ""] + [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)]
+        out += ["## Carried over", ""] + [f"- {_md(c)}" for c in agenda.carry_over] + [""]
+    out += ["## Items", ""] + [f"{n}. {_md(item)}" for n, item in enumerate(agenda.items, 1)]
     return "\n".join(out) + "\n"

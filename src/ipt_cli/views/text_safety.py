@@ -37,10 +37,15 @@ def has_unsafe(text: str) -> bool:
 
 
 # Characters that can open inline structure anywhere in a line: emphasis, code, links and
-# images, raw HTML and autolinks, entity references, GFM tables and strikethrough.
-_INLINE = re.compile(r"([\\`*_\[\]<>|&~])")
+# images, raw HTML and autolinks, entity references, GFM tables and strikethrough. ('>'
+# matters only at a line start, as a quote: with every '<' escaped it closes no tag.)
+_INLINE = re.compile(r"([\\`*_\[\]<|&~])")
 # What can open block structure at the start of a line (after any indentation).
-_LINE_START = re.compile(r"^([#+\-=]|\d+[.)])")
+_LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+
+
+def _escape_inline(text: str) -> str:
+    return _INLINE.sub(r"\\\1", text)
 
 
 def _escape_line(line: str) -> str:
@@ -48,7 +53,7 @@ def _escape_line(line: str) -> str:
     leading = line[: len(line) - len(stripped)]
     # Indentation could open a code block; no-break spaces keep the look, not the meaning.
     indent = "&nbsp;" * (leading.count(" ") + 4 * leading.count("\t"))
-    escaped = _INLINE.sub(r"\\\1", stripped)
+    escaped = _escape_inline(stripped)
     start = _LINE_START.match(escaped)
     if start:
         lead = start.group()
@@ -58,9 +63,14 @@ def _escape_line(line: str) -> str:
 
 def markdown_escape(text: str, *, inline: bool = False) -> str:
     """`text` for a Markdown document, where it can only ever be text. Control characters
-    are shown visibly (as on a terminal). `inline=True` (a heading, list item or table
-    cell) also turns line breaks into spaces."""
+    are shown visibly (as on a terminal).
+
+    inline=False: a block of its own (a formulation, a note), starting at a line start;
+    its line breaks are kept. inline=True: text placed after something on its line (a
+    heading's title, a list item, a table cell); its line breaks become spaces, so it never
+    reaches a line start of its own.
+    """
     safe = terminal_safe(text)
     if inline:
-        safe = " ".join(safe.split("\n"))
+        return _escape_inline(" ".join(safe.split("\n")))
     return "\n".join(_escape_line(line) for line in safe.split("\n"))
