@@ -27,7 +27,7 @@ def demo(
 
     source = load_example(example)
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
-        store = CourseStore(Path(folder))
+        store = CourseStore(Path(folder), throwaway=True)
         store.create(source.model_copy(update={"sessions": []}))
         for record in source.sessions:
             store.update(source.id, partial(changes.add_session, record=record))

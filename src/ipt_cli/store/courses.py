@@ -310,8 +310,11 @@ class CourseStore:
         root: Path,
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
         warn: Callable[[str], None] | None = None,
+        throwaway: bool = False,
     ) -> None:
+        """`throwaway`: a scratch folder (`ipt demo`), whose writes are no user's change."""
         self.paths = DataPaths(root)
+        self._note_commit: Callable[[], None] = _no_commit if throwaway else note_commit
         self.lock_timeout = lock_timeout
         self._warn = warn or (lambda message: None)
         self._warned: set[Path] = set()
@@ -423,7 +426,7 @@ class CourseStore:
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
-        note_commit()
+        self._note_commit()
         self._rotate(course_id, data)
 
     def restore(self, course_id: str, number: int) -> Course:
@@ -497,7 +500,7 @@ class CourseStore:
             if self.exists(course.id):
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
-            note_commit()
+            self._note_commit()
         return path
 
     def replace(self, course_id: str, text: str) -> None:
@@ -542,7 +545,7 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
-            note_commit()
+            self._note_commit()
             self.paths.lock_file(course_id).unlink(missing_ok=True)  # held: see _try_lock
 
     def _remove_backups(self, course_id: str) -> None:
@@ -595,6 +598,10 @@ def try_lock_file(lock_path: Path) -> int | None:
         os.close(fd)
         return try_lock_file(lock_path)
     return fd
+
+
+def _no_commit() -> None:
+    pass
 
 
 def _read_backup(path: Path) -> bytes | None:

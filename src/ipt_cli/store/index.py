@@ -25,7 +25,7 @@ INDEX_VERSION = 1
 
 def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
     from ipt_cli.errors import IptError
-    from ipt_cli.store.ownership import open_private
+    from ipt_cli.store.ownership import open_private, read_fd
 
     try:
         fd = open_private(path, follow=False)
@@ -34,8 +34,7 @@ def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
     try:
         if stat.S_IMODE(os.fstat(fd).st_mode) & 0o022:
             return {}  # others could have written it
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = json.loads(handle.read().decode("utf-8"))
+        data = json.loads(read_fd(fd).decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
     finally:

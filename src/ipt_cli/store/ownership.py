@@ -128,14 +128,23 @@ def open_private(path: Path, *, follow: bool, write: bool = False, create: bool 
     return fd
 
 
+def read_fd(fd: int) -> bytes:
+    """Everything left to read on `fd` (which stays open)."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def read_private(path: Path, *, follow: bool) -> bytes:
     """The bytes of a regular file of this user's (see `open_private`)."""
     fd = open_private(path, follow=follow)
     try:
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+        return read_fd(fd)
     except OSError as error:
         raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 def too_open(path: Path) -> bool:
