@@ -130,3 +130,15 @@ def test_list_sorted_by_next_date_with_overdue(new_course, run_ipt: RunIpt) -> N
     assert [r["course_id"] for r in rows] == ["early", "late", "soon"]
     assert [r["overdue"] for r in rows] == [True, True, False]
     assert "2026-01-10 late" in run_ipt("list").stdout
+
+
+def test_a_course_file_under_another_name_imports(
+    new_course, run_ipt: RunIpt, data_home: Path, tmp_path: Path
+) -> None:
+    """Only files in the courses folder must be named after their id; an import may be
+    named anything."""
+    new_course()
+    copy = tmp_path / "copy of ab.toml"
+    copy.write_bytes((data_home / "courses" / "ab.toml").read_bytes())
+    run_ipt("import", str(copy), "--as", "ab-copy")
+    assert "ab-copy" in run_ipt("list").stdout

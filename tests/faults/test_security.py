@@ -745,3 +745,30 @@ def test_session_with_nothing_to_record_is_refused(ipt_bin: Bin, data_home: Path
     assert "nothing to record" in done.stderr
     ipt_bin("session", "ab", "--no-input", check_code=2)
     assert _sessions(ipt_bin) == 0
+
+
+def test_prompts_show_user_text_as_text(ipt_bin: Bin, data_home: Path) -> None:
+    """Last week's task and a goal reach the interactive session's questions: as plain
+    text, never as Rich markup (a stray '[/bold]' crashed it) or terminal controls."""
+    from tests.e2e.pty_driver import Terminal
+
+    _make(ipt_bin)
+    ipt_bin("goal", "ab", "add", "--id", "g", "--text", "[/bold] goal \x1b[2J")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "[bold]call[/] R. \x1b]0;t\x07")
+    term = Terminal([*ipt_command(), "session", "ab"], dict(os.environ))
+    term.answer("Date", "2026-01-12")
+    term.answer("Give the PHQ-9 now?", "n")
+    term.answer("Mood", "")
+    term.answer("Mood and events", "")
+    term.answer("How did last session's task go? ([bold]call[/] R. \\x1b]0;t\\x07)", "ok")
+    term.answer("Techniques used", "")
+    term.answer("Strategies covered", "")
+    for _ in range(2):  # the catalogue's goals, then the one added
+        term.answer("Progress on", "")
+    term.answer("Progress on '[/bold] goal \\x1b[2J'", "4")
+    term.answer("Task until next session", "")
+    term.answer("Note", "")
+    term.expect("Save this session?")
+    term.send("y")
+    term.expect("Recorded session 2 of 16")
+    assert term.finish() == 0

@@ -10,23 +10,33 @@ from rich.text import Text
 
 from ipt_cli.errors import InputError
 from ipt_cli.views.terminal import err, out
+from ipt_cli.views.text_safety import terminal_safe
 
 T = TypeVar("T")
+
+
+def _question(question: str) -> Text:
+    """A question as plain text: user text in it (a goal, last week's task) is neither
+    Rich markup nor anything that could drive the terminal."""
+    return Text(terminal_safe(question), style="prompt")
 
 
 def ask(question: str, parse: Callable[[str], T], default: str | None = None) -> T:
     """Ask until `parse` accepts the answer; its InputError message is shown each time."""
     while True:
         if default is None:
-            answer = Prompt.ask(question, console=out())
+            answer = Prompt.ask(_question(question), console=out())
         else:
             answer = Prompt.ask(
-                question, console=out(), default=default, show_default=bool(default)
+                _question(question),
+                console=out(),
+                default=default,  # returned as typed on Enter; shown through SafeConsole
+                show_default=bool(default),
             )
         try:
             return parse(answer)
         except InputError as error:
-            err().print(Text(error.message, style="red"))
+            err().print(Text(terminal_safe(error.message), style="red"))
 
 
 def ask_text(question: str, default: str | None = None, required: bool = True) -> str:
@@ -66,4 +76,4 @@ def ask_int(question: str, low: int, high: int, default: int | None = None) -> i
 
 
 def confirm(question: str, default: bool = True) -> bool:
-    return Confirm.ask(question, console=out(), default=default)
+    return Confirm.ask(_question(question), console=out(), default=default)

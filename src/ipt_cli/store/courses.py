@@ -173,9 +173,10 @@ def check_course_name(course: Course, path: Path) -> None:
 
 
 def read_course_document(path: Path) -> Course:
-    """A course from a .toml file, or from a .json one written by `ipt export`."""
+    """A course from a .toml file, or from a .json one written by `ipt export`: a file the
+    user names, under any name (a course's id need not be its file name here)."""
     if path.suffix.lower() != ".json":
-        return load_course_file(path)
+        return parse_course(read_text(path), path)
     import json
 
     try:
