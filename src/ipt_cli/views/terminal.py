@@ -71,9 +71,9 @@ def safety_notice(lines: list[str], self_guided: bool) -> None:
     err().print(Panel(Text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
 
 
-def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
+def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> Panel:
     body = "\n".join(f"! {label}" for label in labels)
-    body += "\nRecord a review with: ipt risk-review COURSE_ID --session N --note TEXT"
+    body += "\nRecord a review with:" + "".join(f"\n  {command}" for command in commands)
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
     return Panel(
@@ -222,9 +222,11 @@ def report_renderable(report: Report) -> RenderableType:
     course = report.course
     parts: list[RenderableType] = []
     if report.unreviewed_flags:
-        parts.append(
-            _flags_panel([f.label for f in report.unreviewed_flags], course.kind == "self-guided")
-        )
+        from ipt_cli.core.safety import review_command
+
+        flags = report.unreviewed_flags
+        commands = list(dict.fromkeys(review_command(course.id, f) for f in flags))
+        parts.append(_flags_panel([f.label for f in flags], commands, course.kind == "self-guided"))
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
@@ -251,11 +253,10 @@ def report_output(report: Report) -> str:
 
 
 def print_plan(plan: Plan) -> None:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held",
-    )
+    title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
+    if plan.maintenance_planned is not None:
+        title += f"; maintenance {plan.maintenance_held} of {plan.maintenance_planned} held"
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title=title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Phase", no_wrap=True)
@@ -263,10 +264,9 @@ def print_plan(plan: Plan) -> None:
     table.add_column("Status", no_wrap=True)
     for row in plan.rows:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
-        number = "-" if row.number is None else str(row.number)
         marker = " (next)" if row.current else ""
         table.add_row(
-            number,
+            row.label,
             row.date.isoformat(),
             row.phase or "-",
             row.focus,
@@ -274,12 +274,15 @@ def print_plan(plan: Plan) -> None:
             style=style,
         )
     emit(table)
+    for note in plan.notes:
+        notice(note)
 
 
-def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+def agenda_renderable(agenda: Agenda, self_guided: bool = False) -> Group:
+    """The agenda: unreviewed flags first, then every item (never cut short)."""
     parts: list[RenderableType] = []
     if agenda.safety:
-        parts.append(_flags_panel(agenda.safety, self_guided))
+        parts.append(_flags_panel(agenda.safety, agenda.review_commands, self_guided))
     parts.append(Text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
     parts.append(Text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.carry_over:
@@ -292,7 +295,19 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
-    emit(Group(*parts))
+    if agenda.done:
+        parts.append(Text("Already done (from the record):", style="bold"))
+        done = Table.grid(padding=(0, 1))
+        done.add_column(justify="right", min_width=4)
+        done.add_column()
+        for item in agenda.done:
+            done.add_row("[x]", item)
+        parts.append(done)
+    return Group(*parts)
+
+
+def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+    emit(agenda_renderable(agenda, self_guided))
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
