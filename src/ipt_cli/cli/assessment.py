@@ -8,7 +8,7 @@ import typer
 from ipt_cli.cli import common
 
 if TYPE_CHECKING:
-    pass
+    from ipt_cli.core.changes import FormulationSaved
 
 
 class InventoryAction(StrEnum):
@@ -198,9 +198,12 @@ def formulation(
 
     store = common.store(ctx)
     course = store.load(course_id)
+    today = common.today()
     current = course.formulation.text if course.formulation else ""
     if draft or not current:
-        current = draft_formulation(list(course.problem_areas), course.inventory, course.timeline)
+        current = draft_formulation(
+            list(course.problem_areas), course.inventory, course.timeline, course.start_date, today
+        )
     if edit:
         from ipt_cli.interact.editor_command import edit_text
 
@@ -214,10 +217,22 @@ def formulation(
         from ipt_cli.interact import wizard
 
         text, agreed = wizard.ask_formulation(current)
-    today = common.today()
     saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
-    state = "agreed" if saved.agreed else "not yet agreed"
-    terminal.out().print(f"Formulation of {course_id} saved ({state}).")
+    terminal.out().print(formulation_saved(course_id, saved))
+
+
+def formulation_saved(course_id: str, saved: "FormulationSaved") -> str:
+    state = "agreed" if saved.formulation.agreed else "not yet agreed"
+    message = f"Formulation of {course_id} saved ({state})."
+    if saved.agreement_reset:
+        message += (
+            " The text differs from the one the client agreed, so agreement was reset to "
+            "not agreed; the agreed text is kept in the course history. When the client "
+            "agrees the new text: ipt formulation " + course_id + " --agreed"
+        )
+    elif saved.previous_kept:
+        message += " The previous text is kept in the course history."
+    return message
 
 
 def edit_course(

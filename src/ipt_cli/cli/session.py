@@ -125,6 +125,14 @@ def session(
             "session N); the original stays.",
         ),
     ] = None,
+    same_day: Annotated[
+        bool,
+        typer.Option(
+            "--same-day",
+            help="A second sitting on a day that already has a session (or a missed one) "
+            "is intended.",
+        ),
+    ] = False,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a session: measures, mood, goals, task, note.
@@ -132,6 +140,7 @@ def session(
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
     from ipt_cli.core import changes, dates, inputs
+    from ipt_cli.core.session_dates import check_date
     from ipt_cli.errors import InputError
 
     today = common.today()
@@ -157,7 +166,7 @@ def session(
     }
     given = [name for name, value in details.items() if value not in (None, [])]
     if amend is not None:
-        if given or missed:
+        if given or missed or same_day:
             raise InputError("--amend takes only --note, --note-file or --edit")
         _amend(store, course_id, amend, text, today)
     elif missed is not None:
@@ -165,7 +174,12 @@ def session(
             raise InputError(
                 f"--missed records an appointment that was not held; drop {', '.join(given)}"
             )
-        store.update(course_id, lambda c: changes.add_missed(c, when, missed))
+
+        def add_missed(course: "Course") -> None:
+            check_date(course, when, today, same_day=same_day, missed=True)
+            changes.add_missed(course, when, missed)
+
+        store.update(course_id, add_missed)
         common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.\n")
     elif not given and text is None and date is None and common.interactive(no_input):
         from ipt_cli.interact.session import ask_session
@@ -173,8 +187,10 @@ def session(
         course = store.load(course_id)
         if course.maintenance is None:
             changes.check_room(course)  # before the questions, not after them
-        answers = ask_session(course, today)
-        _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
+        answers = ask_session(course, today, common.scoring_rules(ctx))
+        same_day = answers.pop("same_day")
+        record = changes.session_record(answers.pop("date"), **answers)
+        _record(store, course_id, record, today, same_day)
     else:
         _record(
             store,
@@ -195,6 +211,8 @@ def session(
                 task=task,
                 task_outcome=task_outcome,
             ),
+            today,
+            same_day,
         )
 
 
@@ -211,10 +229,18 @@ def _amend(
     common.emit_text(f"Added an addendum to session {ref} of {course_id}.\n")
 
 
-def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
+def _record(
+    store: "CourseStore",
+    course_id: str,
+    record: "SessionRecord",
+    today: "dt.date",
+    same_day: bool,
+) -> None:
     from ipt_cli.core import changes
+    from ipt_cli.core.session_dates import check_date
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
+        check_date(course, record.date, today, same_day=same_day)
         return changes.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)

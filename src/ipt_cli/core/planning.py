@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ipt_cli.core import catalogue
 from ipt_cli.core.inputs import parse_session_ref
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.models import Course, SessionRecord
+from ipt_cli.core.models import Administration, Course, SessionRecord
 from ipt_cli.core.safety import review_command, unreviewed
 from ipt_cli.errors import InputError
 
@@ -28,8 +28,14 @@ def default_span(planned: int) -> int:
     return 2 if planned >= 6 else 1
 
 
-def phase_problem(planned: int, initial: int | None, termination: int | None) -> str | None:
-    """Why these phase overrides leave no middle phase, or None when they fit."""
+def phase_problem(
+    planned: int,
+    initial: int | None,
+    termination: int | None,
+    names: tuple[str, str] = ("--initial-sessions", "--termination-sessions"),
+) -> str | None:
+    """Why these phase overrides leave no middle phase, or None when they fit. `names` are
+    the overrides as the user gave them (options, or the fields of a file)."""
     if initial is None and termination is None:
         return None
     first = initial if initial is not None else default_span(planned)
@@ -38,9 +44,9 @@ def phase_problem(planned: int, initial: int | None, termination: int | None) ->
         return None
     given = []
     if initial is not None:
-        given.append(f"--initial-sessions {initial}")
+        given.append(f"{names[0]} {initial}")
     if termination is not None:
-        given.append(f"--termination-sessions {termination}")
+        given.append(f"{names[1]} {termination}")
     defaults = []
     if initial is None:
         defaults.append(f"the initial phase takes {first} by default")
@@ -48,7 +54,8 @@ def phase_problem(planned: int, initial: int | None, termination: int | None) ->
         defaults.append(f"termination takes the last {last} by default")
     why = f" ({'; '.join(defaults)})" if defaults else ""
     return (
-        f"{' and '.join(given)} leave no middle phase in {planned} planned sessions{why}: "
+        f"{' and '.join(given)} {'leave' if len(given) > 1 else 'leaves'} no middle phase "
+        f"in {planned} planned sessions{why}: "
         f"initial and termination sessions together must be at most {planned - 1}"
     )
 
@@ -176,16 +183,13 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def initial_task_groups(initial_span: int) -> list[list[catalogue.Item]]:
-    """The eight initial-phase tasks, in their published order, split over the initial
-    sessions: as evenly as possible, earlier sessions taking one more when they do not
-    divide evenly. With more initial sessions than tasks, the contract still closes the
-    last initial session and the sessions before it continue the assessment."""
-    tasks = list(catalogue.PHASES["initial"].tasks)
-    count = max(initial_span, 1)
-    if count >= len(tasks):
-        spare: list[list[catalogue.Item]] = [[] for _ in range(count - len(tasks))]
-        return [[task] for task in tasks[:-1]] + spare + [[tasks[-1]]]
+DIAGNOSTIC_TASKS = 4  # symptom review, psychoeducation, sick role, medication; then the
+# interpersonal tasks: inventory, problem area, formulation, contract
+
+
+def _split(tasks: list[catalogue.Item], count: int) -> list[list[catalogue.Item]]:
+    """`tasks` in order over `count` sessions, as evenly as possible, earlier ones taking
+    one more when they do not divide evenly."""
     size, extra = divmod(len(tasks), count)
     groups, start = [], 0
     for index in range(count):
@@ -193,6 +197,29 @@ def initial_task_groups(initial_span: int) -> list[list[catalogue.Item]]:
         groups.append(tasks[start : start + take])
         start += take
     return groups
+
+
+def initial_task_groups(initial_span: int) -> list[list[catalogue.Item]]:
+    """The eight initial-phase tasks, in their published order, over the initial sessions.
+
+    One session takes them all. Otherwise the interpersonal tasks (inventory, problem area,
+    formulation, contract) take the last sessions, one each when there are enough (at most
+    four sessions, and always leaving the first to the diagnostic tasks); the diagnostic
+    tasks (symptom review, psychoeducation, sick role, medication) take the sessions
+    before. Within each, tasks are shared as evenly as possible, earlier sessions taking
+    one more. Beyond eight sessions the extra ones, before the contract, continue the
+    assessment. Every task appears exactly once.
+    """
+    tasks = list(catalogue.PHASES["initial"].tasks)
+    count = max(initial_span, 1)
+    if count == 1:
+        return [tasks]
+    diagnostic, interpersonal = tasks[:DIAGNOSTIC_TASKS], tasks[DIAGNOSTIC_TASKS:]
+    later = min(count - 1, len(interpersonal))
+    earlier = min(count - later, len(diagnostic))
+    spare: list[list[catalogue.Item]] = [[] for _ in range(count - later - earlier)]
+    tail = _split(interpersonal, later)
+    return _split(diagnostic, earlier) + tail[:-1] + spare + tail[-1:]
 
 
 def done_initial_tasks(course: Course) -> dict[str, str]:
@@ -354,7 +381,7 @@ def _latest_dispute_stage(course: Course, week: int) -> str | None:
     return course.dispute_stage
 
 
-def _area_strategies(course: Course, area_id: str, stage: str | None) -> list[catalogue.Item]:
+def _area_strategies(area_id: str, stage: str | None) -> list[catalogue.Item]:
     """An area's strategies; at the dissolution stage a role dispute is not renegotiated:
     its strategies are those of ending and mourning the relationship."""
     if area_id == "role-dispute" and stage == "dissolution":
@@ -370,7 +397,7 @@ def _strategy_items(course: Course, week: int) -> list[str]:
         area = catalogue.PROBLEM_AREAS[area_id]
         dissolving = area_id == "role-dispute" and stage == "dissolution"
         name = area.name + (" (dissolution)" if dissolving else "")
-        strategies = _area_strategies(course, area_id, stage)
+        strategies = _area_strategies(area_id, stage)
         ordered = sorted(strategies, key=lambda s: s.id in covered)  # uncovered first
         for strategy in ordered:
             mark = " (covered)" if strategy.id in covered else ""
@@ -568,3 +595,25 @@ def agenda_for(course: Course, ref: str | None) -> Agenda:
     if not 1 <= number <= planned:
         raise InputError(f"week {number} is outside this course: choose 1-{planned}")
     return build_agenda(course, number, scheduled_date(course, number))
+
+
+def current_strategies(course: Course) -> list[catalogue.Item]:
+    """The strategies of the course's problem areas for the next session (a role dispute at
+    the dissolution stage: those of ending and mourning it)."""
+    stage = current_dispute_stage(course)
+    return [s for area in course.problem_areas for s in _area_strategies(area, stage)]
+
+
+def instruments_used(course: Course) -> list[str]:
+    """The instruments the course has used (baseline, sessions, maintenance), in the
+    catalogue's order; the PHQ-9, the depression and risk screen, always."""
+    sittings: list[Administration] = [*course.sessions]
+    if course.baseline:
+        sittings.append(course.baseline)
+    if course.maintenance:
+        sittings += course.maintenance.sessions
+    return [
+        instrument
+        for instrument in INSTRUMENTS
+        if instrument == "phq9" or any(s.total(instrument) is not None for s in sittings)
+    ]

@@ -252,6 +252,13 @@ def report_output(report: Report) -> str:
     return rendered(report_renderable(report))
 
 
+def print_markdown(text: str) -> None:
+    """Markdown rendered for the terminal: headings, lists and emphasis, no raw marks."""
+    from rich.markdown import Markdown
+
+    out().print(Markdown(text))
+
+
 def print_plan(plan: Plan) -> None:
     title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
     if plan.maintenance_planned is not None:
@@ -311,11 +318,28 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
-LIST_FLEXIBLE = (5, 1, 0)  # columns that give up width first: latest scores, client, id
+LIST_WRAPPED = 5  # the latest scores: wrapped between scores, never cut
+LIST_FLEXIBLE = (1, 0)  # then these give up width, cut with an ellipsis: client, id
+LIST_SEPARATOR = ", "
+
+
+def _wrap_parts(cell: str, width: int) -> list[str]:
+    """Split 'A, B, C' into lines of at most `width`, breaking only between parts."""
+    lines: list[str] = []
+    for part in cell.split(LIST_SEPARATOR):
+        if lines and len(lines[-1]) + len(LIST_SEPARATOR) + len(part) <= width:
+            lines[-1] += LIST_SEPARATOR + part
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(part)
+    return lines or [""]
 
 
 def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> list[str]:
-    """Lay out a plain table in `width` columns, cutting flexible cells with an ellipsis.
+    """Lay out a plain table in `width` columns: the latest scores wrap onto more lines
+    (never cut); then the client and the id are cut with an ellipsis. Each row's text may
+    span several lines.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
@@ -323,6 +347,12 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
+    if excess > 0:
+        parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
+        narrowest = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
+        give = min(excess, max(widths[LIST_WRAPPED] - narrowest, 0))
+        widths[LIST_WRAPPED] -= give
+        excess -= give
     for column in LIST_FLEXIBLE:
         if excess <= 0:
             break
@@ -332,13 +362,20 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
-            c if len(c) <= w else c[: max(w - 1, 0)] + "…"
-            for c, w in zip(cells, widths, strict=True)
+            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + "…"
+            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
 
+    def row_lines(cells: list[str]) -> str:
+        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
+        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
+        blank = [""] * len(cells)
+        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
+        return "\n".join([first, *more])
+
     return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
-        line(r) for r in rows
+        row_lines(r) for r in rows
     ]
 
 
