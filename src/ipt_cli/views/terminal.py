@@ -318,28 +318,49 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
-LIST_WRAPPED = 5  # the latest scores: wrapped between scores, never cut
-LIST_FLEXIBLE = (1, 0)  # then these give up width, cut with an ellipsis: client, id
+LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
 LIST_SEPARATOR = ", "
+LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
+LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
 
 
 def _wrap_parts(cell: str, width: int) -> list[str]:
-    """Split 'A, B, C' into lines of at most `width`, breaking only between parts."""
+    """Split 'A, B, C' into lines of at most `width`, breaking between scores; a score
+    longer than a line has lines of its own, broken between words. Nothing is cut."""
+    parts = cell.split(LIST_SEPARATOR)
     lines: list[str] = []
-    for part in cell.split(LIST_SEPARATOR):
-        if lines and len(lines[-1]) + len(LIST_SEPARATOR) + len(part) <= width:
-            lines[-1] += LIST_SEPARATOR + part
-        else:
-            if lines:
-                lines[-1] += ","
-            lines.append(part)
+    joinable = False  # may the next score join the last line?
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(piece) <= width:
+            if joinable and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+            joinable = True
+            continue
+        block: list[str] = []
+        for word in piece.split(" "):
+            if block and len(block[-1]) + 1 + len(word) <= width:
+                block[-1] += " " + word
+            else:
+                block.append(word)
+        lines += block
+        joinable = False
     return lines or [""]
 
 
+def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
+    """Narrow `column` towards `floor` by up to `excess`; return what is still in excess."""
+    give = min(excess, max(widths[column] - floor, 0))
+    widths[column] -= give
+    return excess - give
+
+
 def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> list[str]:
-    """Lay out a plain table in `width` columns: the latest scores wrap onto more lines
-    (never cut); then the client and the id are cut with an ellipsis. Each row's text may
-    span several lines.
+    """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
+    one score a line, and are never cut; the client, then (last of all) the id, are cut
+    with an ellipsis. Each row's text may span several lines.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
@@ -347,18 +368,18 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
-    if excess > 0:
-        parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
-        narrowest = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
-        give = min(excess, max(widths[LIST_WRAPPED] - narrowest, 0))
-        widths[LIST_WRAPPED] -= give
-        excess -= give
-    for column in LIST_FLEXIBLE:
-        if excess <= 0:
-            break
-        give = min(excess, max(widths[column] - 8, 0))
-        widths[column] -= give
-        excess -= give
+    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
+    words = [w for p in parts for w in p.split(" ")]
+    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
+    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
+    for column, floor in (
+        (LIST_WRAPPED, one_a_line),
+        (1, LIST_NARROWEST),
+        (LIST_WRAPPED, word_wrapped),
+        (0, LIST_NARROWEST),
+    ):
+        if excess > 0:
+            excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
