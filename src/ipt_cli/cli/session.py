@@ -264,11 +264,13 @@ def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord
     if done.number < len(held):
         lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
     if record.risk_scores():
+        ref = f"m{done.number}" if done.maintenance else str(done.number)
         terminal.safety_notice(
             [
                 f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
                 for i, n, s in record.risk_scores()
-            ],
+            ]
+            + [f"Record a review with: ipt risk-review {course.id} --session {ref} --note ..."],
             course.kind == "self-guided",
         )
     return " ".join(lines)
