@@ -8,6 +8,7 @@ from ipt_cli.cli import completion
 
 
 def guide(
+    ctx: typer.Context,
     topic: Annotated[
         str | None,
         typer.Argument(
@@ -28,9 +29,10 @@ def guide(
 
     text = text_of(topic)
     if sys.stdout.isatty():
+        from ipt_cli.cli import common
         from ipt_cli.views import terminal
 
-        terminal.print_markdown(text)
+        common.output(ctx).show(terminal.markdown_view(text))
     else:
         sys.stdout.write(text)
 

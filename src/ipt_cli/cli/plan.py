@@ -18,11 +18,13 @@ def plan(
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
-        common.emit_json(documents.plan_json(built))
+        common.output(ctx).json(documents.plan_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.plan_markdown(built))
+        common.output(ctx).data(documents.plan_markdown(built))
     else:
-        terminal.print_plan(built)
+        common.output(ctx).show(terminal.plan_view(built))
+        for note in built.notes:  # stored phase overrides shown clamped: said, never silent
+            common.output(ctx).notice(note)
 
 
 def agenda(
@@ -48,11 +50,11 @@ def agenda(
     course = common.store(ctx).load(course_id)
     built = agenda_for(course, week)
     if output_format is common.Format.json:
-        common.emit_json(documents.agenda_json(built))
+        common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.agenda_markdown(built))
+        common.output(ctx).data(documents.agenda_markdown(built))
     else:
-        terminal.print_agenda(built, course.kind == "self-guided")
+        common.output(ctx).show(terminal.agenda_view(built, course.kind == "self-guided"))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,9 +13,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
+from ipt_cli.core.inputs import parse_in_range, parse_scores
 from ipt_cli.core.models import (
     MAX_MAINTENANCE,
+    PLANNED_RANGE,
     SCHEMA_VERSION,
     Addendum,
     Baseline,
@@ -36,7 +37,13 @@ from ipt_cli.core.models import (
     TimelineEvent,
 )
 from ipt_cli.core.planning import add_intervals, phase_problem
-from ipt_cli.core.validation import describe_validation
+from ipt_cli.core.validation import (
+    COURSE_OPTIONS,
+    GOAL_OPTIONS,
+    PERSON_OPTIONS,
+    SESSION_OPTIONS,
+    describe_validation,
+)
 from ipt_cli.errors import ConflictError, InputError
 
 USUAL_RANGE = (8, 20)
@@ -81,8 +88,9 @@ def planned_count_note(planned: int) -> str | None:
 
 
 def check_planned(planned: int) -> int:
-    if not 4 <= planned <= 30:
-        raise InputError(f"planned sessions must be 4-30, got {planned}")
+    low, high = PLANNED_RANGE
+    if not low <= planned <= high:
+        raise InputError(f"--sessions: must be {low}-{high}")
     return planned
 
 
@@ -150,25 +158,17 @@ def course_document(
 def build_course(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
 ) -> Course:
-    """A new course from options or the wizard; each choice is checked with a clear message."""
-    areas = check_problem_areas(list(fields["problem_areas"]))
-    check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
-    check_choice(fields.get("cadence") or "weekly", catalogue.CADENCES, "cadence")
-    check_choice(fields.get("kind") or "clinician-led", catalogue.COURSE_KINDS, "course kind")
+    """A new course from options or the wizard. The model checks every value; a problem is
+    reported against the option that set it (`--sessions: must be 4-30`). The phase
+    overrides are checked here, where they are given, and not by the model: a stored file
+    from an older ipt that holds overrides leaving no middle phase must still load."""
+    document = course_document(course_id, fields, now, today or now.date())
+    course: Course = _validated(Course, document, "course", COURSE_OPTIONS)
     problem = phase_problem(
-        fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"],
-        fields.get("initial_sessions"),
-        fields.get("termination_sessions"),
+        course.planned_sessions, course.initial_sessions, course.termination_sessions
     )
     if problem:
         raise InputError(problem)
-    stage = fields.get("dispute_stage")
-    if stage is not None:
-        check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
-        if "role-dispute" not in areas:
-            raise InputError("--dispute-stage is only for a role-dispute problem area")
-    document = course_document(course_id, fields, now, today or now.date())
-    course: Course = _validated(Course, document, "course")
     return course
 
 
@@ -207,6 +207,18 @@ class Recorded:
         )
 
 
+def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> str:
+    """The confirmation line of a recorded session: which one, of how many, and whether
+    later sessions were renumbered by a backfill."""
+    plan = course.maintenance if done.maintenance else None
+    held = plan.sessions if plan else course.sessions
+    planned = plan.planned_sessions if plan else course.planned_sessions
+    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
+    if done.number < len(held):
+        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
+    return " ".join(lines)
+
+
 def record_session(course: Course, record: SessionRecord) -> Recorded:
     """File a session: into the maintenance contract when one is open and the session is
     dated from its start, else into the acute course."""
@@ -227,7 +239,6 @@ def open_maintenance(
 ) -> Maintenance:
     """Open the maintenance contract that follows a completed acute course (once: an open
     contract is renegotiated with change_maintenance_contract, with its history)."""
-    check_choice(cadence, catalogue.CADENCES, "cadence")
     if not 1 <= planned <= MAX_MAINTENANCE:
         raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
     if course.maintenance:
@@ -265,8 +276,6 @@ def change_maintenance_contract(
         )
     if not 1 <= new <= MAX_MAINTENANCE:
         raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {new}")
-    if cadence is not None:
-        check_choice(cadence, catalogue.CADENCES, "cadence")
     if new < len(plan.sessions):
         raise ConflictError(
             f"{len(plan.sessions)} maintenance sessions are already recorded; the contract "
@@ -277,14 +286,17 @@ def change_maintenance_contract(
         raise InputError(f"the maintenance contract already has {new} {plan.cadence} sessions")
     if not reason.strip():
         raise InputError("give a reason for the change with --reason")
-    change = ContractChange.model_validate(
+    change: ContractChange = _validated(
+        ContractChange,
         {
             "date": today,
             "old": plan.planned_sessions,
             "new": new,
             "reason": reason,
             "cadence": new_cadence,
-        }
+        },
+        "maintenance contract",
+        {"new": "--sessions", "reason": "--reason", "cadence": "--cadence"},
     )
     plan.contract_changes.append(change)
     plan.planned_sessions = new
@@ -370,19 +382,10 @@ def session_record(
     task: str | None = None,
     task_outcome: str | None = None,
 ) -> SessionRecord:
-    """Check every choice against the catalogue and build the session (not yet stored)."""
-    if mood is not None:
-        parse_in_range(mood, "--mood", 10)
-    if focus is not None:
-        check_choice(focus, catalogue.PROBLEM_AREAS, "problem area")
-    for technique in techniques or []:
-        check_choice(technique, catalogue.TECHNIQUES, "technique")
-    known_strategies = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
-    for strategy in strategies or []:
-        check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
-    if dispute_stage is not None:
-        check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    return SessionRecord.model_validate(
+    """Build the session (not yet stored); the model checks every value, and a problem is
+    reported against the option that set it."""
+    record: SessionRecord = _validated(
+        SessionRecord,
         {
             "date": date,
             "note": note,
@@ -396,8 +399,11 @@ def session_record(
             "task": task,
             "task_outcome": task_outcome,
             **measure_options,
-        }
+        },
+        "session",
+        SESSION_OPTIONS,
     )
+    return record
 
 
 def check_goals(course: Course, record: SessionRecord) -> None:
@@ -446,18 +452,24 @@ def add_missed(course: Course, date: dt.date, reason: str) -> None:
     course.missed.sort(key=lambda m: m.date)
 
 
-def _validated(model: type[Any], fields: dict[str, Any], what: str) -> Any:
+def _validated(
+    model: type[Any], fields: dict[str, Any], what: str, options: dict[str, str] | None = None
+) -> Any:
+    """The validated record; a problem is named by its option when `options` maps the field,
+    else by `what` and the field."""
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise InputError(f"{what}: " + "; ".join(describe_validation(error))) from None
+        lines = describe_validation(error, model, options)
+        named = [line if line.startswith("--") else f"{what}: {line}" for line in lines]
+        raise InputError("; ".join(named)) from None
 
 
 def add_person(course: Course, fields: dict[str, Any]) -> Person:
     for required in ("name", "ring"):
         if fields.get(required) is None:
             raise InputError(f"a person needs --{required}")
-    person: Person = _validated(Person, {"relationship": "", **fields}, "person")
+    person: Person = _validated(Person, {"relationship": "", **fields}, "person", PERSON_OPTIONS)
     course.inventory.append(person)
     return person
 
@@ -468,7 +480,7 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
     if not changes:
         raise InputError("give at least one field to change, e.g. --ring 2")
     current = course.inventory[number - 1].model_dump()
-    person: Person = _validated(Person, {**current, **changes}, "person")
+    person: Person = _validated(Person, {**current, **changes}, "person", PERSON_OPTIONS)
     course.inventory[number - 1] = person
     return person
 
@@ -490,11 +502,9 @@ def add_event(course: Course, event: TimelineEvent) -> None:
 def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
     if not goal_id or not text:
         raise InputError("a goal needs --id and --text")
-    if area is not None:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
     if any(g.id == goal_id for g in course.goals):
         raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
-    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal", GOAL_OPTIONS)
     course.goals.append(goal)
     return goal
 
@@ -504,6 +514,20 @@ class FormulationSaved:
     formulation: Formulation
     agreement_reset: bool  # an agreed text was replaced: agreement must be sought again
     previous_kept: bool  # the replaced text is in formulation_history
+
+    def describe(self, course_id: str) -> str:
+        """The confirmation, saying when agreement was reset and what was kept."""
+        state = "agreed" if self.formulation.agreed else "not yet agreed"
+        message = f"Formulation of {course_id} saved ({state})."
+        if self.agreement_reset:
+            message += (
+                " The text differs from the one the client agreed, so agreement was reset to "
+                "not agreed; the agreed text is kept in the course history. When the client "
+                f"agrees the new text: ipt formulation {course_id} --agreed"
+            )
+        elif self.previous_kept:
+            message += " The previous text is kept in the course history."
+        return message
 
 
 def set_formulation(
@@ -538,8 +562,6 @@ def record_ending(
     note: str | None,
 ) -> Ending:
     """Add to the termination record; repeated calls add signs and replace the rest."""
-    if decision is not None:
-        check_choice(decision, ("maintenance", "referral", "end"), "decision")
     current = course.ending or Ending()
     updated: Ending = _validated(
         Ending,

@@ -617,3 +617,9 @@ def instruments_used(course: Course) -> list[str]:
         for instrument in INSTRUMENTS
         if instrument == "phq9" or any(s.total(instrument) is not None for s in sittings)
     ]
+
+
+def agenda_for_week(course: Course, week: int | None) -> Agenda:
+    """The agenda of acute session `week`, or of the next session to hold (see agenda_for);
+    a week outside the contract is refused."""
+    return agenda_for(course, None if week is None else str(week))

@@ -22,7 +22,8 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.terminal import agenda_renderable, err, out, safety_notice
+from ipt_cli.views.console import err, out
+from ipt_cli.views.terminal import agenda_view, safety_notice
 
 
 def _pick_many(question: str, choices: list[str]) -> list[str]:
@@ -174,7 +175,7 @@ def ask_session(course: Course, today: dt.date, rules: measures.ScoringRules) ->
     `date` and `same_day`."""
     agenda = next_agenda(course)
     out().print(  # every unreviewed flag first, then the whole agenda
-        agenda_renderable(agenda, course.kind == "self-guided")
+        agenda_view(agenda, course.kind == "self-guided")
     )
     last = _last_held(course)
     answers: dict[str, Any] = {}
