@@ -387,3 +387,20 @@ def test_readme_quick_start_starts_a_week_before_today() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
     assert "date -d '7 days ago' +%F" in quick and '--start "$start"' in quick
+
+
+def test_an_older_file_with_overrides_that_do_not_fit_still_loads_and_says_so(
+    run_ipt: RunIpt, data_home: Path
+) -> None:
+    new(run_ipt, "--problem-area", "grief", "--sessions", "8")
+    path = data_home / "courses" / "ab.toml"
+    text = path.read_text().replace(
+        "planned_sessions = 8",
+        "planned_sessions = 8\ninitial_sessions = 4\ntermination_sessions = 4",
+    )
+    path.write_text(text)
+    shown = run_ipt("plan", "ab")
+    assert "leave no middle phase in 8 sessions" in " ".join(shown.stderr.split())
+    assert "ipt edit ab" in " ".join(shown.stderr.split())
+    assert stored(data_home)["initial_sessions"] == 4  # nothing is cut in the file
+    assert agenda(run_ipt, "--week", "5")["phase"] == "termination"
