@@ -59,16 +59,20 @@ def _with_risk(instrument: Instrument, total: int, risk: int) -> list[int]:
     return items
 
 
-def phq9(total: int, item9: int = 0, difficulty: int | None = None) -> Phq9:
-    return Phq9(items=_with_risk(PHQ9, total, item9), difficulty=difficulty)
+def phq9(total: int, item9: int | None = None, difficulty: int | None = None) -> Phq9:
+    """Item 9 (the risk item) is 0 unless given, or unless the total needs it (25-27)."""
+    risk = max(0, total - 24) if item9 is None else item9
+    return Phq9(items=_with_risk(PHQ9, total, risk), difficulty=difficulty)
 
 
 def gad7(total: int) -> Gad7:
     return Gad7(items=spread(total, GAD7.item_max))
 
 
-def hamd17(total: int, item3: int = 0) -> Hamd17:
-    return Hamd17(items=_with_risk(HAMD17, total, item3))
+def hamd17(total: int, item3: int | None = None) -> Hamd17:
+    """Item 3 (suicide) is 0 unless given, or unless the total needs it (49-52)."""
+    risk = max(0, total - 48) if item3 is None else item3
+    return Hamd17(items=_with_risk(HAMD17, total, risk))
 
 
 def bdi2(total: int, item9: int = 0) -> Bdi2:
