@@ -7,7 +7,7 @@ does ("PHQ-9 of 12, item 9 = 1") rather than as nine item scores.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ipt_cli.core.measures import GAD7, HAMD17, PHQ9, Instrument
@@ -123,14 +123,20 @@ def scored(
     planned: int = 16,
 ) -> Course:
     """A course whose sessions score `measure` with these totals (None: not given that week)."""
-    make = {"phq9": phq9, "gad7": gad7, "hamd17": hamd17, "bdi2": bdi2}[measure]
+    makers: dict[str, Callable[[int], Phq9 | Gad7 | Hamd17 | Bdi2]] = {
+        "phq9": phq9,
+        "gad7": gad7,
+        "hamd17": hamd17,
+        "bdi2": bdi2,
+    }
+    make = makers[measure]
     held_sessions = [
         session(week(n), **({} if total is None else {measure: make(total)}))
         for n, total in enumerate(totals, 1)
     ]
     fields: dict[str, Any] = {"sessions": held_sessions}
     if baseline is not None:
-        fields["baseline"] = Baseline(date=START, **{measure: make(baseline)})
+        fields["baseline"] = Baseline.model_validate({"date": START, measure: make(baseline)})
     return course(planned=max(planned, len(held_sessions)), **fields)
 
 
