@@ -53,7 +53,7 @@ def test_broken_assessment_files_are_refused(
             'client = "A"\nproblem_areas = ["grief"]\nsessions = []\n',
             "sessions: not allowed in an assessment file",
         ),
-        "no-client.toml": ('problem_areas = ["grief"]\n', "client: Field required"),
+        "no-client.toml": ('problem_areas = ["grief"]\n', "client: is required"),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / name
@@ -94,8 +94,8 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
     errors = [
         (["add", "--name", "X", "--ring", "4"], "ring"),
         (["add", "--name", "X"], "a person needs --ring"),
-        (["add", "--name", "X", "--ring", "1", "--tag", "enemy"], "tags[0]"),
-        (["edit", "--ring", "1"], "edit needs --person N"),
+        (["add", "--name", "X", "--ring", "1", "--tag", "enemy"], "--tag: must be one of"),
+        (["edit", "--ring", "1"], "Missing option '--person'"),
         (["edit", "--person", "9", "--ring", "1"], "no person 9"),
         (["edit", "--person", "1"], "give at least one field"),
     ]
@@ -186,3 +186,26 @@ def test_edit_replaces_only_valid_text(
         tmp_path, "rename.py", "p.write_text(p.read_text().replace('id = \"ab\"', 'id = \"zz\"'))\n"
     )
     assert "must stay 'ab'" in run_ipt("edit", "ab", EDITOR=rename, exit_code=2).stderr
+
+
+def test_sub_apps_take_the_action_first_and_keep_the_old_order_for_now(
+    new_course, run_ipt: RunIpt
+) -> None:
+    new_course()
+    new_order = run_ipt("goal", "add", "ab", "--id", "walk", "--text", "Walk with R.")
+    assert "Added goal walk to ab." in new_order.stdout and new_order.stderr == ""
+    old_order = run_ipt("goal", "ab", "list")
+    assert "walk" in old_order.stdout
+    assert "deprecated order; write `ipt goal list ab ...`" in old_order.stderr
+    run_ipt("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Moved city")
+    assert "Moved city" in run_ipt("timeline", "list", "ab").stdout
+    run_ipt("inventory", "add", "ab", "--name", "R.", "--ring", "1")
+    assert "R." in run_ipt("inventory", "list", "ab").stdout
+
+
+def test_each_action_shows_only_its_own_options(run_ipt: RunIpt) -> None:
+    listing = run_ipt("inventory", "list", "--help").stdout
+    assert "--json" in listing and "--ring" not in listing
+    adding = run_ipt("inventory", "add", "--help").stdout
+    assert "--ring" in adding and "--json" not in adding and "--person" not in adding
+    assert "--person" in run_ipt("inventory", "edit", "--help").stdout

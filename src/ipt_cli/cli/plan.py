@@ -18,11 +18,11 @@ def plan(
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
-        common.emit_json(documents.plan_json(built))
+        common.output(ctx).json(documents.plan_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.plan_markdown(built))
+        common.output(ctx).data(documents.plan_markdown(built))
     else:
-        terminal.print_plan(built)
+        common.output(ctx).show(terminal.plan_view(built))
 
 
 def agenda(
@@ -49,11 +49,11 @@ def agenda(
         raise InputError(f"week {number} is outside this course: choose 1-{planned}")
     built = build_agenda(course, number, scheduled_date(course, number))
     if output_format is common.Format.json:
-        common.emit_json(documents.agenda_json(built))
+        common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.agenda_markdown(built))
+        common.output(ctx).data(documents.agenda_markdown(built))
     else:
-        terminal.print_agenda(built, course.kind == "self-guided")
+        common.output(ctx).show(terminal.agenda_view(built, course.kind == "self-guided"))
 
 
 def register(app: typer.Typer) -> None:
