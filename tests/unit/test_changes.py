@@ -102,7 +102,7 @@ def test_planned_count_note_outside_the_usual_range(planned: int, noted: bool) -
 def test_check_planned_refuses_outside_4_to_30(planned: int) -> None:
     refused(
         InputError,
-        f"planned sessions must be 4-30, got {planned}",
+        "--sessions: must be 4-30",
         None,
         changes.check_planned,
         planned,
@@ -169,27 +169,27 @@ def test_new_course_with_a_dispute_stage() -> None:
 @pytest.mark.parametrize(
     ("overrides", "error", "match"),
     [
-        ({"areas": ["sadness"]}, InputError, "unknown problem area 'sadness'; choose from: grief"),
-        ({"areas": []}, InputError, "give one or two problem areas"),
+        ({"areas": ["sadness"]}, InputError, "--problem-area: must be one of 'grief', 'role-dis"),
+        ({"areas": []}, InputError, "--problem-area: needs at least 1"),
         (
             {"areas": ["grief", "role-dispute", "role-transition"]},
             InputError,
-            "give one or two problem areas",
+            "--problem-area: takes at most 2",
         ),
-        ({"areas": ["grief", "grief"]}, InputError, "secondary problem area must differ"),
-        ({"planned": 3}, InputError, "planned sessions must be 4-30, got 3"),
-        ({"planned": 31}, InputError, "planned sessions must be 4-30, got 31"),
-        ({"cadence": "daily"}, InputError, "unknown cadence 'daily'"),
-        ({"kind": "group"}, InputError, "unknown course kind 'group'"),
-        ({"dispute_stage": "impasse"}, InputError, "only for a role-dispute problem area"),
+        ({"areas": ["grief", "grief"]}, InputError, "--problem-area: the secondary problem area"),
+        ({"planned": 3}, InputError, "--sessions: must be 4-30"),
+        ({"planned": 31}, InputError, "--sessions: must be 4-30"),
+        ({"cadence": "daily"}, InputError, "--cadence: must be one of 'weekly', 'fortnightly'"),
+        ({"kind": "group"}, InputError, "--kind: must be one of 'clinician-led' or 'self-guided'"),
+        ({"dispute_stage": "impasse"}, InputError, "only for courses with a role-dispute area"),
         (
             {"areas": ["role-dispute"], "dispute_stage": "war"},
             InputError,
-            "unknown dispute stage 'war'",
+            "--dispute-stage: must be one of 'renegotiation', 'impasse' or 'dissolution'",
         ),
-        ({"course_id": "Bad Id"}, InputError, "course: id: String should match pattern"),
-        ({"client": f"A.B.\n{MARKER}"}, InputError, "course: client: String should match"),
-        ({"client": ""}, InputError, "course: client: String should have at least 1"),
+        ({"course_id": "Bad Id"}, InputError, "course: id: has a line break or characters not"),
+        ({"client": f"A.B.\n{MARKER}"}, InputError, "--client: has a line break or characters"),
+        ({"client": ""}, InputError, "--client: must not be empty"),
     ],
 )
 def test_new_course_refusals(overrides: dict[str, Any], error: type[IptError], match: str) -> None:
@@ -203,6 +203,30 @@ def test_new_course_refusals(overrides: dict[str, Any], error: type[IptError], m
         **overrides,
     }
     refused(error, match, None, changes.new_course, **args)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a cross-field refusal of the Course model is prefixed twice: `ipt new-course "
+    "... --problem-area grief --dispute-stage impasse` prints 'course: course: dispute_stage "
+    "is only for ...' (describe_validation names an empty location 'course', then _validated "
+    "adds 'course: ' again)",
+)
+def test_a_course_level_refusal_is_named_once() -> None:
+    message = refused(
+        InputError,
+        "role-dispute",
+        None,
+        changes.new_course,
+        "ab",
+        "A.B.",
+        START,
+        16,
+        ["grief"],
+        NOW,
+        dispute_stage="impasse",
+    )
+    assert not message.startswith("course: course:")
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -364,12 +388,13 @@ def test_session_record_builds_a_checked_session() -> None:
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"mood": 11}, "--mood must be 0-10, got 11"),
-        ({"mood": -1}, "--mood must be 0-10, got -1"),
-        ({"focus": "work"}, "unknown problem area 'work'"),
-        ({"techniques": ["hypnosis"]}, "unknown technique 'hypnosis'"),
-        ({"strategies": ["grief-forget"]}, "unknown strategy 'grief-forget'"),
-        ({"dispute_stage": "truce"}, "unknown dispute stage 'truce'"),
+        ({"mood": 11}, "--mood: must be 0-10"),
+        ({"mood": -1}, "--mood: must be 0-10"),
+        ({"focus": "work"}, "--focus: must be one of 'grief'"),
+        ({"techniques": ["hypnosis"]}, "--technique: must be one of 'exploration'"),
+        ({"strategies": ["grief-forget"]}, "--strategy: unknown strategy 'grief-forget'"),
+        ({"dispute_stage": "truce"}, "--dispute-stage: must be one of 'renegotiation'"),
+        ({"goal_ratings": [("g1", 11)]}, "--goal: must be at most 10"),
     ],
 )
 def test_session_record_refusals(options: dict[str, Any], match: str) -> None:
@@ -385,16 +410,10 @@ def test_session_record_refusals(options: dict[str, Any], match: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: session_record lets pydantic's ValidationError escape for a date outside "
-    "1900-2199 (`ipt session ab --date 1800-01-01` exits 1, 'unexpected error ... This is a "
-    "bug') instead of an InputError naming the date field",
-)
 def test_session_record_refuses_a_date_out_of_range_as_input() -> None:
     refused(
         InputError,
-        "date",
+        "--date: must be 1900-01-01",
         None,
         changes.session_record,
         dt.date(1800, 1, 1),
@@ -425,8 +444,8 @@ def test_change_contract_logs_and_resizes() -> None:
 @pytest.mark.parametrize(
     ("new", "reason", "error", "match"),
     [
-        (3, MARKER, InputError, "planned sessions must be 4-30, got 3"),
-        (31, MARKER, InputError, "planned sessions must be 4-30, got 31"),
+        (3, MARKER, InputError, "--sessions: must be 4-30"),
+        (31, MARKER, InputError, "--sessions: must be 4-30"),
         (5, MARKER, ConflictError, "6 sessions are already recorded; the contract cannot be"),
         (12, MARKER, InputError, "the contract already has 12 sessions"),
         (14, "   ", InputError, "give a reason for the change with --reason"),
@@ -748,10 +767,10 @@ def test_add_person_with_defaults() -> None:
         ({"ring": 1}, "a person needs --name"),
         ({"name": "Sam"}, "a person needs --ring"),
         ({"name": "Sam", "ring": None}, "a person needs --ring"),
-        ({"name": "Sam", "ring": 4, "satisfying": MARKER}, "person: ring: Input should be less"),
-        ({"name": f"Sam\n{MARKER}", "ring": 1}, "person: name: String should match pattern"),
-        ({"name": "Sam", "ring": 1, "tags": ["enemy"]}, r"person: tags\[0\]: Input should be"),
-        ({"name": "Sam", "ring": 1, MARKER: "x"}, "person: <unknown key>: Extra inputs"),
+        ({"name": "Sam", "ring": 4, "satisfying": MARKER}, "--ring: must be 1-3"),
+        ({"name": f"Sam\n{MARKER}", "ring": 1}, "--name: has a line break or characters"),
+        ({"name": "Sam", "ring": 1, "tags": ["enemy"]}, "--tag: must be one of 'support'"),
+        ({"name": "Sam", "ring": 1, MARKER: "x"}, "person: <unknown key>: is not a field ipt"),
     ],
 )
 def test_add_person_refusals(fields: dict[str, Any], match: str) -> None:
@@ -782,7 +801,7 @@ def test_edit_person_changes_only_the_fields_given() -> None:
         (0, {"ring": 2}, "no person 0: the inventory has 1"),
         (2, {"ring": 2}, "no person 2: the inventory has 1"),
         (1, {}, "give at least one field to change, e.g. --ring 2"),
-        (1, {"ring": 0, "unsatisfying": MARKER}, "person: ring: Input should be greater"),
+        (1, {"ring": 0, "unsatisfying": MARKER}, "--ring: must be 1-3"),
     ],
 )
 def test_edit_person_refusals(number: int, changed: dict[str, Any], match: str) -> None:
@@ -809,7 +828,7 @@ def test_timeline_events_are_kept_in_date_order() -> None:
         (None, "Moved", "a timeline event needs --date and --event"),
         (dt.date(2025, 1, 1), "", "a timeline event needs --date and --event"),
         (dt.date(2025, 1, 1), None, "a timeline event needs --date and --event"),
-        (dt.date(1800, 1, 1), MARKER, "event: date: Input should be greater than or equal"),
+        (dt.date(1800, 1, 1), MARKER, "event: date: must be 1900-01-01"),
     ],
 )
 def test_timeline_event_refusals(date: dt.date | None, event: str | None, match: str) -> None:
@@ -833,7 +852,7 @@ def test_add_goal() -> None:
         ("g", "", None, InputError, "a goal needs --id and --text"),
         ("g", MARKER, "work", InputError, "unknown problem area 'work'"),
         ("grief-mourning", MARKER, None, ConflictError, "goal 'grief-mourning' already exists"),
-        ("Bad Id", MARKER, None, InputError, "goal: id: String should match pattern"),
+        ("Bad Id", MARKER, None, InputError, "goal: id: has a line break or characters not"),
     ],
 )
 def test_add_goal_refusals(
@@ -889,7 +908,7 @@ def test_record_ending_refuses_an_unknown_decision() -> None:
     c = completed(8)
     refused(
         InputError,
-        "unknown decision 'stop'; choose from: maintenance, referral, end",
+        "ending: decision: must be one of 'maintenance', 'referral' or 'end'",
         c,
         changes.record_ending,
         c,
