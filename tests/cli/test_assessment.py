@@ -83,12 +83,12 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
         "--contact",
         "weekly",
     )
-    run_ipt("inventory", "ab", "add", "--name", "Boss", "--ring", "3", "--tag", "conflict")
-    listing = run_ipt("inventory", "ab", "list").stdout
+    run_ipt("inventory", "add", "ab", "--name", "Boss", "--ring", "3", "--tag", "conflict")
+    listing = run_ipt("inventory", "list", "ab").stdout
     assert "inner ring" in listing and "1. Sister (R.) [support]" in listing
     assert "outer ring" in listing and "2. Boss [conflict]" in listing
-    run_ipt("inventory", "ab", "edit", "--person", "2", "--ring", "2")
-    people = json.loads(run_ipt("inventory", "ab", "list", "--json").stdout)
+    run_ipt("inventory", "edit", "ab", "--person", "2", "--ring", "2")
+    people = json.loads(run_ipt("inventory", "list", "ab", "--json").stdout)
     assert [(p["name"], p["ring"]) for p in people] == [("Sister (R.)", 1), ("Boss", 2)]
     assert people[0]["expectations_met"] is False and people[1]["tags"] == ["conflict"]
     errors = [
@@ -106,22 +106,22 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
 def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     run_ipt(
-        "timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died", "--mood", "numb"
+        "timeline", "add", "ab", "--date", "2025-11-14", "--event", "Father died", "--mood", "numb"
     )
-    run_ipt("timeline", "ab", "add", "--date", "2025-06-01", "--event", "Moved city")
+    run_ipt("timeline", "add", "ab", "--date", "2025-06-01", "--event", "Moved city")
     assert [e["event"] for e in stored(data_home)["timeline"]] == ["Moved city", "Father died"]
-    assert "Father died" in run_ipt("timeline", "ab", "list").stdout
+    assert "Father died" in run_ipt("timeline", "list", "ab").stdout
     assert (
-        "--date and --event" in run_ipt("timeline", "ab", "add", "--event", "x", exit_code=2).stderr
+        "--date and --event" in run_ipt("timeline", "add", "ab", "--event", "x", exit_code=2).stderr
     )
-    run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "Join the walking group")
+    run_ipt("goal", "add", "ab", "--id", "walk-group", "--text", "Join the walking group")
     run_ipt("session", "ab", "--goal", "walk-group=6")
-    assert "walk-group" in run_ipt("goal", "ab", "list").stdout
+    assert "walk-group" in run_ipt("goal", "list", "ab").stdout
     assert (
         "already exists"
-        in run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "x", exit_code=5).stderr
+        in run_ipt("goal", "add", "ab", "--id", "walk-group", "--text", "x", exit_code=5).stderr
     )
-    assert "id" in run_ipt("goal", "ab", "add", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
+    assert "id" in run_ipt("goal", "add", "ab", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
     goals = json.loads(run_ipt("report", "ab", "--format", "json").stdout)["goals"]
     assert goals[-1] == {"id": "walk-group", "text": "Join the walking group", "latest_rating": 6}
 
@@ -129,7 +129,7 @@ def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> Non
 def test_formulation_draft_text_and_agreement(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     assert "No formulation yet" in run_ipt("formulation", "ab").stdout
-    run_ipt("timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died")
+    run_ipt("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Father died")
     run_ipt("formulation", "ab", "--draft", "--not-agreed")
     saved = stored(data_home)["formulation"]
     assert "Father died" in saved["text"] and saved["agreed"] is False

@@ -38,16 +38,11 @@ def agenda(
 
     It follows the phase, the problem areas, what was covered and last week's task.
     """
-    from ipt_cli.core.planning import build_agenda, scheduled_date
-    from ipt_cli.errors import InputError
+    from ipt_cli.core.planning import agenda_for_week
     from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
-    planned = course.planned_sessions
-    number = week if week is not None else min(len(course.sessions) + 1, planned)
-    if not 1 <= number <= planned:
-        raise InputError(f"week {number} is outside this course: choose 1-{planned}")
-    built = build_agenda(course, number, scheduled_date(course, number))
+    built = agenda_for_week(course, week)
     if output_format is common.Format.json:
         common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.inputs import check_choice, parse_in_range, parse_scores
+from ipt_cli.core.inputs import parse_in_range, parse_scores
 from ipt_cli.core.models import (
     MAX_MAINTENANCE,
     PLANNED_RANGE,
@@ -39,6 +39,7 @@ from ipt_cli.core.models import (
 from ipt_cli.core.planning import add_intervals
 from ipt_cli.core.validation import (
     COURSE_OPTIONS,
+    GOAL_OPTIONS,
     PERSON_OPTIONS,
     SESSION_OPTIONS,
     describe_validation,
@@ -230,7 +231,6 @@ def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
     """Open (or resize) the maintenance contract that follows a completed acute course."""
-    check_choice(cadence, catalogue.CADENCES, "cadence")
     if not 1 <= planned <= MAX_MAINTENANCE:
         raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
     if course.maintenance:
@@ -429,11 +429,9 @@ def add_event(course: Course, event: TimelineEvent) -> None:
 def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
     if not goal_id or not text:
         raise InputError("a goal needs --id and --text")
-    if area is not None:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
     if any(g.id == goal_id for g in course.goals):
         raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
-    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal", GOAL_OPTIONS)
     course.goals.append(goal)
     return goal
 

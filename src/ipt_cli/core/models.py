@@ -32,7 +32,7 @@ OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern
 Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
-GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+GoalId = Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
 
 
 class Record(BaseModel):
@@ -228,7 +228,7 @@ class Maintenance(Record):
 
 class Course(Record):
     schema_version: int
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
     client: OneLine
     created: dt.datetime
     start_date: Day

@@ -42,6 +42,7 @@ SESSION_OPTIONS = {
     "task": "--task",
     "task_outcome": "--task-outcome",
 }
+GOAL_OPTIONS = {"id": "--id", "text": "--text", "area": "--area"}
 PERSON_OPTIONS = {
     "name": "--name",
     "relationship": "--relationship",

@@ -9,6 +9,10 @@ two together. Light on purpose: the CLI imports it to build its options.
 from enum import StrEnum
 from typing import Literal
 
+# Course and goal ids: safe as file names on every system and in a shell, without quoting.
+ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
+ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
+
 ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
 DisputeStageId = Literal["renegotiation", "impasse", "dissolution"]
 TechniqueId = Literal[

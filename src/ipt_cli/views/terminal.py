@@ -377,7 +377,7 @@ RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
 def closeness_circle(people: list[Person]) -> RenderableType:
     """People grouped on three nested rings, the client at the centre."""
     if not people:
-        return Text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+        return Text("The inventory is empty. Add people with: ipt inventory add COURSE_ID")
     numbered = list(enumerate(people, 1))
     inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
