@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.inputs import parse_in_range, parse_scores
 from ipt_cli.core.models import (
-    MAX_MAINTENANCE,
     PLANNED_RANGE,
     SCHEMA_VERSION,
     Addendum,
@@ -40,6 +39,7 @@ from ipt_cli.core.planning import add_intervals
 from ipt_cli.core.validation import (
     COURSE_OPTIONS,
     GOAL_OPTIONS,
+    MAINTENANCE_OPTIONS,
     PERSON_OPTIONS,
     SESSION_OPTIONS,
     describe_validation,
@@ -230,32 +230,36 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
 def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
-    """Open (or resize) the maintenance contract that follows a completed acute course."""
-    if not 1 <= planned <= MAX_MAINTENANCE:
-        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
+    """Open (or resize) the maintenance contract that follows a completed acute course.
+    The new contract is validated whole before anything in the course changes."""
     if course.maintenance:
         if planned < len(course.maintenance.sessions):
             raise ConflictError(
                 f"{len(course.maintenance.sessions)} maintenance sessions are already recorded"
             )
-        course.maintenance.planned_sessions = planned
-        course.maintenance.cadence = cadence  # type: ignore[assignment]
+        resized = {**course.maintenance.model_dump(), "planned_sessions": planned}
+        course.maintenance = _maintenance({**resized, "cadence": cadence})
         return course.maintenance
     left = course.planned_sessions - len(course.sessions)
     if left > 0:
         raise ConflictError(
             f"the acute course has {left} session(s) left; maintenance follows the acute course"
         )
+    contract = {"opened": today, "planned_sessions": planned, "cadence": cadence}
+    _maintenance({**contract, "start_date": start or today})  # cadence and count, first
     last = course.sessions[-1].date if course.sessions else course.start_date
     first = start or add_intervals(last, cadence, 1)
     if course.sessions and first <= last:
         raise InputError(
             f"maintenance must start after the last acute session ({last.isoformat()})"
         )
-    course.maintenance = Maintenance.model_validate(
-        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence}
-    )
+    course.maintenance = _maintenance({**contract, "start_date": first})
     return course.maintenance
+
+
+def _maintenance(fields: dict[str, Any]) -> Maintenance:
+    contract: Maintenance = _validated(Maintenance, fields, "maintenance", MAINTENANCE_OPTIONS)
+    return contract
 
 
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
@@ -388,7 +392,9 @@ def _validated(
         return model.model_validate(fields)
     except ValidationError as error:
         lines = describe_validation(error, model, options)
-        named = [line if line.startswith("--") else f"{what}: {line}" for line in lines]
+        named = [
+            line if line.startswith(("--", f"{what}:")) else f"{what}: {line}" for line in lines
+        ]
         raise InputError("; ".join(named)) from None
 
 
