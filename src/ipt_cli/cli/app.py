@@ -9,27 +9,62 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
-from ipt_cli.cli import (
-    course,
-    data,
-    demo,
-    formulation,
-    goal,
-    guide,
-    inventory,
-    lifecycle,
-    plan,
-    report,
-    session,
-    timeline,
-)
 from ipt_cli.errors import ExitCode, IptError
 
 DEBUG_ENV = "IPT_DEBUG"
 
+# Command -> the module of ipt_cli.cli that defines it, in the order `ipt --help` lists them.
+# Only the module of the command being run is imported and turned into a click command.
+COMMANDS = {
+    "new-course": "course",
+    "contract": "course",
+    "maintenance": "course",
+    "inventory": "inventory",
+    "timeline": "timeline",
+    "goal": "goal",
+    "formulation": "formulation",
+    "edit": "formulation",
+    "session": "session",
+    "risk-review": "session",
+    "plan": "plan",
+    "agenda": "plan",
+    "report": "report",
+    "list": "report",
+    "ending": "lifecycle",
+    "archive": "lifecycle",
+    "delete": "lifecycle",
+    "export": "lifecycle",
+    "import": "lifecycle",
+    "doctor": "data",
+    "restore": "data",
+    "guide": "guide",
+    "demo": "demo",
+}
+
+
+def _commands_of(module_name: str) -> dict[str, Any]:
+    """The click commands one module of ipt_cli.cli registers."""
+    import importlib
+
+    module = importlib.import_module(f"ipt_cli.cli.{module_name}")
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    holder.callback()(lambda: None)  # a callback makes a group even for one command
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    return dict(getattr(group, "commands", {}))
+
 
 class IptGroup(TyperGroup):
-    """Turns every expected failure into one line on stderr and its documented exit code."""
+    """Loads only the command being run, and turns every expected failure into one line on
+    stderr and its documented exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.commands.update(_commands_of(COMMANDS[cmd_name]))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         from ipt_cli.views.output import Output
@@ -120,15 +155,12 @@ def root(
     ctx.obj["data_dir"] = data_dir
 
 
-for module in (
-    course, inventory, timeline, goal, formulation, session, plan, report, lifecycle, data,
-    guide, demo,
-):  # fmt: skip
-    module.register(app)
-
-
 def main() -> None:
-    # ipt uses no pydantic plugins; skipping their discovery (a scan of every installed
-    # package's entry points) saves about 25 ms on every command that reads a course.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="ipt")
+    from ipt_cli.cli import startup
+
+    startup.prepare()
+    try:
+        app(prog_name="ipt")
+    except SystemExit as stop:
+        startup.finish(stop.code)
+    startup.finish(0)

@@ -54,7 +54,6 @@ def _rendered_report(
     today: "dt.date",
 ) -> str:
     from ipt_cli.core.progress import build_report
-    from ipt_cli.views import terminal
 
     rules = common.scoring_rules(ctx)
     built = build_report(common.store(ctx).load(course_id), today, rules)
@@ -70,6 +69,8 @@ def _rendered_report(
         from ipt_cli.views.html import report_html
 
         return report_html(built, rules)
+    from ipt_cli.views import terminal  # Rich: only to draw the text report
+
     if output is None:
         return terminal.report_output(built)  # drawn for this terminal, or plain for a pipe
     return terminal.report_text(built)

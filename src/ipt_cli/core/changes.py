@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.inputs import parse_in_range, parse_scores
 from ipt_cli.core.models import (
-    MAX_MAINTENANCE,
     PLANNED_RANGE,
     SCHEMA_VERSION,
     Addendum,
@@ -40,6 +39,7 @@ from ipt_cli.core.planning import add_intervals, phase_problem
 from ipt_cli.core.validation import (
     COURSE_OPTIONS,
     GOAL_OPTIONS,
+    MAINTENANCE_OPTIONS,
     PERSON_OPTIONS,
     SESSION_OPTIONS,
     describe_validation,
@@ -237,10 +237,9 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
 def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
-    """Open the maintenance contract that follows a completed acute course (once: an open
-    contract is renegotiated with change_maintenance_contract, with its history)."""
-    if not 1 <= planned <= MAX_MAINTENANCE:
-        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
+    """Open the maintenance contract that follows a completed acute course, once: an open
+    contract is renegotiated with change_maintenance_contract, with its history. The new
+    contract is validated whole before anything in the course changes."""
     if course.maintenance:
         plan = course.maintenance
         raise ConflictError(
@@ -253,16 +252,21 @@ def open_maintenance(
         raise ConflictError(
             f"the acute course has {left} session(s) left; maintenance follows the acute course"
         )
+    contract = {"opened": today, "planned_sessions": planned, "cadence": cadence}
+    _maintenance({**contract, "start_date": start or today})  # cadence and count, first
     last = course.sessions[-1].date if course.sessions else course.start_date
     first = start or add_intervals(last, cadence, 1)
     if course.sessions and first <= last:
         raise InputError(
             f"maintenance must start after the last acute session ({last.isoformat()})"
         )
-    course.maintenance = Maintenance.model_validate(
-        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence}
-    )
+    course.maintenance = _maintenance({**contract, "start_date": first})
     return course.maintenance
+
+
+def _maintenance(fields: dict[str, Any]) -> Maintenance:
+    contract: Maintenance = _validated(Maintenance, fields, "maintenance", MAINTENANCE_OPTIONS)
+    return contract
 
 
 def change_maintenance_contract(
@@ -274,8 +278,9 @@ def change_maintenance_contract(
         raise ConflictError(
             f"{course.id!r} has no maintenance contract; open one with: ipt maintenance {course.id}"
         )
-    if not 1 <= new <= MAX_MAINTENANCE:
-        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {new}")
+    _maintenance(  # the count and cadence, first, named by their options
+        {**plan.model_dump(), "planned_sessions": new, "cadence": cadence or plan.cadence}
+    )
     if new < len(plan.sessions):
         raise ConflictError(
             f"{len(plan.sessions)} maintenance sessions are already recorded; the contract "
@@ -448,7 +453,10 @@ def amend_session(
 def add_missed(course: Course, date: dt.date, reason: str) -> None:
     if not reason.strip():
         raise InputError("give the reason the appointment was missed")
-    course.missed.append(MissedAppointment(date=date, reason=reason))
+    missed: MissedAppointment = _validated(
+        MissedAppointment, {"date": date, "reason": reason}, "missed", {"date": "--date"}
+    )
+    course.missed.append(missed)
     course.missed.sort(key=lambda m: m.date)
 
 
@@ -461,7 +469,9 @@ def _validated(
         return model.model_validate(fields)
     except ValidationError as error:
         lines = describe_validation(error, model, options)
-        named = [line if line.startswith("--") else f"{what}: {line}" for line in lines]
+        named = [
+            line if line.startswith(("--", f"{what}:")) else f"{what}: {line}" for line in lines
+        ]
         raise InputError("; ".join(named)) from None
 
 

@@ -42,6 +42,11 @@ SESSION_OPTIONS = {
     "task": "--task",
     "task_outcome": "--task-outcome",
 }
+MAINTENANCE_OPTIONS = {
+    "planned_sessions": "--sessions",
+    "cadence": "--cadence",
+    "start_date": "--start",
+}
 GOAL_OPTIONS = {"id": "--id", "text": "--text", "area": "--area"}
 PERSON_OPTIONS = {
     "name": "--name",

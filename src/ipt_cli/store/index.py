@@ -57,12 +57,13 @@ def cached_rows(
         if isinstance(cached, dict) and cached.get("key") == key:
             try:
                 row = CourseRow.from_cache(cached["row"])
+                fresh[entry.name] = cached  # a hit is kept as it was read
             except (KeyError, TypeError, ValueError):
                 row = None
         if row is None:
             row = compute(Path(entry.path))
+            fresh[entry.name] = {"key": key, "row": row.to_cache()}
             changed = True
-        fresh[entry.name] = {"key": key, "row": row.to_cache()}
         rows.append(row)
     if changed or fresh.keys() != old.keys():
         _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh})
