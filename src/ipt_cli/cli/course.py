@@ -107,7 +107,6 @@ def new_course(
     import datetime as dt
 
     from ipt_cli.core import changes, dates
-    from ipt_cli.core.measures import INSTRUMENTS
     from ipt_cli.core.planning import build_agenda, contract_dates
     from ipt_cli.errors import ConflictError, InputError
     from ipt_cli.store.paths import check_course_id
@@ -159,12 +158,10 @@ def new_course(
     if note:
         terminal.notice(note)
     if course.baseline and course.baseline.risk_scores():
+        from ipt_cli.core.safety import notice_lines
+
         terminal.safety_notice(
-            [
-                f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in course.baseline.risk_scores()
-            ],
-            course.kind == "self-guided",
+            notice_lines("baseline", course.baseline), course.kind == "self-guided"
         )
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     terminal.out().print(

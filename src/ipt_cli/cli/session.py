@@ -120,9 +120,9 @@ def session(
     amend: Annotated[
         str | None,
         typer.Option(
-            metavar="N",
-            help="Add a dated addendum (the note) to session N (mN: maintenance "
-            "session N); the original stays.",
+            metavar="N|DATE",
+            help="Add a dated addendum (the note) to session N, or to the session held on "
+            "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
     no_input: common.NoInput = False,
@@ -201,14 +201,13 @@ def session(
 def _amend(
     store: "CourseStore", course_id: str, ref: str, text: str | None, today: "dt.date"
 ) -> None:
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-    maintenance, number = inputs.parse_session_ref(ref)
-    store.update(course_id, lambda c: changes.amend_session(c, number, text, today, maintenance))
-    common.emit_text(f"Added an addendum to session {ref} of {course_id}.\n")
+    where = store.update(course_id, lambda c: changes.amend_session(c, ref, text, today))
+    common.emit_text(f"Added an addendum to {where.described} of {course_id}.\n")
 
 
 def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
@@ -223,7 +222,7 @@ def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> No
 
 def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
     """The confirmation line, and a safety notice on stderr when a risk item is scored."""
-    from ipt_cli.core.measures import INSTRUMENTS
+    from ipt_cli.core.safety import notice_lines
     from ipt_cli.views import terminal
 
     held = (
@@ -238,13 +237,7 @@ def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord
     if done.number < len(held):
         lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
     if record.risk_scores():
-        terminal.safety_notice(
-            [
-                f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in record.risk_scores()
-            ],
-            course.kind == "self-guided",
-        )
+        terminal.safety_notice(notice_lines(done.label, record), course.kind == "self-guided")
     return " ".join(lines)
 
 
@@ -255,26 +248,34 @@ def risk_review(
         str,
         typer.Option(
             "--session",
-            metavar="N",
-            help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).",
+            metavar="N|DATE",
+            help="The session whose flags were reviewed: its number (0 = baseline, mN = "
+            "maintenance N) or its date (YYYY-MM-DD).",
         ),
     ],
     note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who reviewed (kept).")
+    ] = None,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
+    Every review is kept, in order: a later review adds to the history, never replaces it.
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
     from ipt_cli.views import terminal
 
     today = common.today()
-    maintenance, number = inputs.parse_session_ref(session_ref)
-    common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance)
+    _, where = common.store(ctx).update(
+        course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
     )
-    terminal.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
+    count = len(where.sitting.risk_reviews)
+    terminal.out().print(
+        f"Risk review recorded for {where.described} of {course_id}"
+        + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+    )
 
 
 def register(app: typer.Typer) -> None:
