@@ -212,6 +212,15 @@ def maintenance(
             help="First maintenance session (default: one interval after the last acute session).",
         ),
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Open maintenance although the course has no response (the manuals advise "
+            "another treatment); needed when no one is asked.",
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
 ) -> None:
     """Open a maintenance contract after the acute course.
 
@@ -223,6 +232,17 @@ def maintenance(
 
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
+    course = common.store(ctx).load(course_id)
+    if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
+        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.interact.ending import confirm_despite_non_response
+
+        confirm_despite_non_response(
+            course_non_response(course, common.scoring_rules(ctx)),
+            "maintenance",
+            confirm,
+            common.interactive(no_input),
+        )
     plan = common.store(ctx).update(
         course_id, lambda c: changes.open_maintenance(c, sessions, cadence, first, today)
     )

@@ -6,8 +6,8 @@ The CLI parses input, calls these inside CourseStore.update, and renders the res
 from __future__ import annotations
 
 import bisect
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,16 +210,25 @@ class Recorded:
         )
 
 
+def given_on(course: Course, date: dt.date) -> dict[str, str]:
+    """The instruments already given on `date`, each with where: one sitting, one score."""
+    given: dict[str, str] = {}
+    for where in sittings_on(course, date):
+        for instrument in where.sitting.instruments():
+            given.setdefault(instrument, where.label)
+    return given
+
+
 def check_one_score_per_sitting(course: Course, record: SessionRecord) -> None:
     """Refuse a second administration of an instrument on one date: the baseline and a
     session on its day are one sitting, and one sitting has one score."""
-    for where in sittings_on(course, record.date):
-        twice = [i for i in record.instruments() if getattr(where.sitting, i) is not None]
-        if twice:
-            name = measures.INSTRUMENTS[twice[0]].name
+    given = given_on(course, record.date)
+    for instrument in record.instruments():
+        if instrument in given:
             raise InputError(
-                f"{name} was already given on {record.date.isoformat()} ({where.label}); one "
-                f"sitting has one score: record this session without --{twice[0]}"
+                f"{measures.INSTRUMENTS[instrument].name} was already given on "
+                f"{record.date.isoformat()} ({given[instrument]}); one sitting has one score: "
+                f"record this session without --{instrument}"
             )
 
 

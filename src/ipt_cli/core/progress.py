@@ -197,13 +197,18 @@ DEPRESSION_MEASURES = ("phq9", "hamd17", "bdi2")  # response is a depression out
 def non_response(measures: dict[str, MeasureSummary]) -> str | None:
     """'No response on PHQ-9 (17 to 15)' when the depression measures with an outcome show
     no response (a fall of at least 50%); None when one responded or none has an outcome."""
-    judged = [
-        measures[i] for i in DEPRESSION_MEASURES if i in measures and measures[i].response is not None
-    ]
+    judged = [measures[i] for i in DEPRESSION_MEASURES if i in measures]
+    judged = [m for m in judged if m.response is not None]
     if not judged or any(m.response for m in judged):
         return None
     shown = ", ".join(f"{m.name} ({m.baseline} to {m.latest})" for m in judged)
     return f"No response on {shown}: {catalogue.NON_RESPONSE_ADVICE}."
+
+
+def course_non_response(course: Course, rules: ScoringRules | None = None) -> str | None:
+    """The non-response advice for a course's acute outcome, if it applies."""
+    rules = rules or ScoringRules()
+    return non_response(_used_measures(course, rules, maintenance=False))
 
 
 @dataclass(frozen=True)

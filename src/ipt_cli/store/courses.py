@@ -41,7 +41,6 @@ PRIVATE_FILE = 0o600
 LOCK_TIMEOUT_SECONDS = 10.0
 
 
-
 def _sittings_of(document: dict[str, Any]) -> list[Any]:
     """The baseline, sessions and maintenance sessions of a raw document, as found."""
     found: list[Any] = [document.get("baseline")]

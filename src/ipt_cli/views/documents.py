@@ -73,7 +73,9 @@ def report_json(report: Report) -> dict[str, Any]:
             }
             for f in report.flags
         ],
-        "alerts": [{"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts],
+        "alerts": [
+            {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
+        ],
         "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
         "goals": [{"id": g.id, "text": g.text, "latest_rating": g.latest} for g in report.goals],
         "techniques": report.techniques,
@@ -456,6 +458,13 @@ def _next_date(report: Report) -> str:
 
 
 def report_markdown(report: Report) -> str:
+    out = _md_head(report) + _md_measures(report) + _maintenance_markdown(report)
+    out += _md_work(report) + _md_ending(report) + _md_safety_record(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_head(report: Report) -> list[str]:
+    """Title, the safety and outcome warnings first, the course at a glance, formulation."""
     course = report.course
     out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
     if report.unreviewed_flags:
@@ -479,7 +488,11 @@ def report_markdown(report: Report) -> str:
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         out += ["## Formulation", "", course.formulation.text, "", f"*({agreed})*", ""]
-    out += ["## Measures", ""]
+    return out
+
+
+def _md_measures(report: Report) -> list[str]:
+    out = ["## Measures", ""]
     out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
     notes = measure_notes(report.measures)
     if notes:
@@ -491,7 +504,12 @@ def report_markdown(report: Report) -> str:
                 ["Session", "Date", "Total", "Severity"],
                 [[str(p.session), p.date.isoformat(), str(p.total), p.severity] for p in m.series],
             )
-    out += _maintenance_markdown(report)
+    return out
+
+
+def _md_work(report: Report) -> list[str]:
+    """Goals, techniques, between-session tasks and the termination checklist."""
+    out = []
     if report.goals:
         out += ["## Goals", ""]
         out += _md_table(
@@ -515,9 +533,20 @@ def report_markdown(report: Report) -> str:
     if report.checklist:
         out += ["## Termination checklist", ""]
         out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
-    if shows_ending(report):
-        out += [f"## {ending_title(report)}", ""]
-        out += [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
+    return out
+
+
+def _md_ending(report: Report) -> list[str]:
+    if not shows_ending(report):
+        return []
+    out = [f"## {ending_title(report)}", ""]
+    return out + [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
+
+
+def _md_safety_record(report: Report) -> list[str]:
+    """Contract changes, every safety flag, and every risk review with its plan."""
+    course = report.course
+    out = []
     if course.contract_changes:
         out += ["## Contract changes", ""]
         out += _md_table(
@@ -538,7 +567,7 @@ def report_markdown(report: Report) -> str:
         for head, lines in reviews:
             out += [f"- {_md_cell(head)}"] + [f"  - {_md_cell(line)}" for line in lines]
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def _maintenance_markdown(report: Report) -> list[str]:
