@@ -265,16 +265,15 @@ def risk_review(
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
     from ipt_cli.core import changes
-    from ipt_cli.views import terminal
 
     today = common.today()
     _, where = common.store(ctx).update(
         course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
     )
     count = len(where.sitting.risk_reviews)
-    terminal.out().print(
+    common.emit_text(
         f"Risk review recorded for {where.described} of {course_id}"
-        + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+        + (f" (review {count} of that session; earlier ones are kept).\n" if count > 1 else ".\n")
     )
 
 

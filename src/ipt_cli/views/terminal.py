@@ -157,6 +157,7 @@ def _measures(report: Report) -> list[RenderableType]:
     from ipt_cli.views.documents import measure_notes, measure_row
 
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
     parts: list[RenderableType] = [table]
