@@ -292,6 +292,15 @@ def test_config_file_changes_the_configurable_scoring(
     data = report_json(run_ipt)
     assert data["measures"]["hamd17"]["severity"] == "severe"  # alternative: 19-22
     assert data["measures"]["phq9"]["reliable_change"] is True
+    # HAM-D-17 has no reliable-change convention until one is set, with a caseness.
+    run_ipt("session", "ab", "--date", "2026-01-19", "--hamd17", "1" + ",0" * 16)  # 1
+    assert data_home.joinpath("config.toml").exists()
+    assert report_json(run_ipt)["measures"]["hamd17"]["reliable_recovery"] is None
+    (data_home / "config.toml").write_text(
+        "[scoring.reliable_change]\nhamd17 = 8\n[scoring.caseness]\nhamd17 = 15\n"
+    )
+    hamd = report_json(run_ipt)["measures"]["hamd17"]
+    assert hamd["reliable_improvement"] is True and hamd["reliable_recovery"] is True
     (data_home / "config.toml").write_text('[scoring]\nhamd17_bands = "other"\n')
     result = run_ipt("report", "ab", exit_code=4)
     assert "config.toml" in result.stderr and "scoring.hamd17_bands" in result.stderr
