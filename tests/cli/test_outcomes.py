@@ -53,7 +53,8 @@ def test_a_worse_score_is_a_reliable_deterioration_and_a_warning(
     new_course, run_ipt: RunIpt
 ) -> None:
     new_course("ab", "--phq9", phq9(8))
-    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(15))
+    recorded = run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(15))
+    assert flat(recorded.stderr).startswith("warning: PHQ-9 reliable deterioration: 8 at")
     m = report(run_ipt)["measures"]["phq9"]
     assert (m["baseline"], m["latest"], m["change"]) == (8, 15, 7)
     assert m["reliable_change"] is False  # the old key means improvement, never "yes" here
@@ -255,6 +256,7 @@ def test_maintenance_is_a_phase_with_its_latest_score_in_the_list(
     assert "maintenance" in listing and "PHQ-9 6" in listing
     data = report(run_ipt)
     assert data["phase"] == "maintenance" and data["completed"] is True
+    assert len(data["termination_checklist"]) == 5  # the acute course's ending stays shown
     block = data["maintenance"]
     assert block["end_of_acute"] == {"phq9": 4, "gad7": 11}
     assert block["relapse"] == {"phq9": False, "gad7": None}  # no GAD-7 in maintenance
@@ -269,8 +271,10 @@ def test_maintenance_is_a_phase_with_its_latest_score_in_the_list(
 def test_a_return_to_caseness_in_maintenance_is_a_relapse(new_course, run_ipt: RunIpt) -> None:
     _acute_course_ending_in_remission(new_course, run_ipt)
     run_ipt("session", "ab", "--date", "2026-02-26", "--phq9", phq9(6))
-    run_ipt("session", "ab", "--date", "2026-03-26", "--phq9", phq9(12))
-    run_ipt("session", "ab", "--date", "2026-04-26", "--phq9", phq9(8))
+    relapse = run_ipt("session", "ab", "--date", "2026-03-26", "--phq9", phq9(12))
+    assert flat(relapse.stderr).startswith("warning: PHQ-9 relapse: 12 at maintenance session 2")
+    later = run_ipt("session", "ab", "--date", "2026-04-26", "--phq9", phq9(8))
+    assert later.stderr == ""  # the relapse was told when it happened
     data = report(run_ipt)
     assert data["maintenance"]["relapse"] == {"phq9": True, "gad7": None}
     phq = data["maintenance"]["measures"]["phq9"]

@@ -69,8 +69,8 @@ def test_a_second_risk_review_is_added_not_replacing_the_first(
         ("2026-01-12", "Passive thoughts, no plan", "Safety plan written", "Dr K."),
         ("2026-01-19", "Thoughts have eased", "Plan kept; GP informed", None),
     ]
-    first = "Review 1, 2026-01-12 by Dr K.: Passive thoughts, no plan Plan: Safety plan written"
-    later = "Review 2, 2026-01-19: Thoughts have eased Plan: Plan kept; GP informed"
+    first = "Review 1, 2026-01-12 by Dr K.: Passive thoughts, no plan. Plan: Safety plan written"
+    later = "Review 2, 2026-01-19: Thoughts have eased. Plan: Plan kept; GP informed"
     for name in ("text", "markdown", "html"):
         shown = flat(run_ipt("report", "ab", "--format", name).stdout)
         assert "session 1 (2026-01-12): PHQ-9 item 9 = 1" in shown, name

@@ -211,7 +211,7 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
     text = run_ipt("report", "ab").stdout
     assert "UNREVIEWED" not in text
     assert "Reviewed: session 1 (2026-01-12): PHQ-9 item 9 = 1" in text
-    assert "Review 1, 2026-03-01: No plan or intent Plan: Safety plan reviewed" in text
+    assert "Review 1, 2026-03-01: No plan or intent. Plan: Safety plan reviewed" in text
 
 
 def test_clinician_led_notice_has_no_crisis_text(new_course, run_ipt: RunIpt) -> None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.changes import Recorded
+    from ipt_cli.core.measures import ScoringRules
     from ipt_cli.core.models import Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
 
@@ -174,7 +175,8 @@ def session(
         if course.maintenance is None:
             changes.check_room(course)  # before the questions, not after them
         answers = ask_session(course, today)
-        _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
+        record = changes.session_record(answers.pop("date"), **answers)
+        _record(store, course_id, record, common.scoring_rules(ctx))
     else:
         _record(
             store,
@@ -195,6 +197,7 @@ def session(
                 task=task,
                 task_outcome=task_outcome,
             ),
+            common.scoring_rules(ctx),
         )
 
 
@@ -210,7 +213,9 @@ def _amend(
     common.emit_text(f"Added an addendum to {where.described} of {course_id}.\n")
 
 
-def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
+def _record(
+    store: "CourseStore", course_id: str, record: "SessionRecord", rules: "ScoringRules"
+) -> None:
     from ipt_cli.core import changes
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
@@ -218,6 +223,18 @@ def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> No
 
     done, course = store.update(course_id, record_it)
     common.emit_text(describe_recorded(course, done, record) + "\n")
+    _warn_of_outcomes(course, record, rules)
+
+
+def _warn_of_outcomes(course: "Course", record: "SessionRecord", rules: "ScoringRules") -> None:
+    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    from ipt_cli.core.progress import build_report
+    from ipt_cli.views import terminal
+
+    if record.instruments():
+        for alert in build_report(course, record.date, rules).alerts:
+            if alert.date == record.date:
+                terminal.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 
 def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:

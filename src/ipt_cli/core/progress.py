@@ -143,6 +143,7 @@ class Alert:
     instrument: str
     kind: str  # "deterioration" or "relapse"
     text: str
+    date: dt.date | None = None  # of the score that shows it
 
 
 def _where(point: Point | None, maintenance: bool = False) -> str:
@@ -162,7 +163,7 @@ def outcome_alerts(
     for during, group in ((False, measures), (True, maintenance)):
         for m in group.values():
             if m.relapse and m.relapse_point:
-                alerts.append(Alert(m.instrument, "relapse", relapse_text(m)))
+                alerts.append(Alert(m.instrument, "relapse", relapse_text(m), m.relapse_point.date))
             elif m.reliable_deterioration:
                 alerts.append(
                     Alert(
@@ -172,6 +173,7 @@ def outcome_alerts(
                         f"{m.baseline}{_where(m.first_point)} to {m.latest}"
                         f"{_where(m.latest_point, during)}, +{m.change} points (reliable "
                         f"change: {m.reliable_points})",
+                        m.latest_point.date if m.latest_point else None,
                     )
                 )
     return alerts
@@ -406,7 +408,9 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         goals=goals,
         techniques=dict(techniques.most_common()),
         tasks=task_rows(course),
-        checklist=termination_checklist(course) if phase in ("termination", "completed") else [],
+        checklist=termination_checklist(course)
+        if phase in ("termination", "completed", "maintenance")
+        else [],
     )
 
 

@@ -416,8 +416,10 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
         lines = []
         for n, review in enumerate(sitting.reviews, 1):
             by = f" by {review.by}" if review.by else ""
+            note = review.note.strip()
             plan = f" Plan: {review.plan}" if review.plan else ""
-            lines.append(f"Review {n}, {review.date.isoformat()}{by}: {review.note}{plan}")
+            stop = "" if not plan or note.endswith((".", "!", "?")) else "."
+            lines.append(f"Review {n}, {review.date.isoformat()}{by}: {note}{stop}{plan}")
         out.append((head, lines))
     return out
 
