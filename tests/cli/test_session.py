@@ -75,15 +75,15 @@ def test_session_refusals(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     before = (data_home / "courses" / "ab.toml").read_bytes()
     cases = [
-        (["--technique", "hypnosis"], "unknown technique 'hypnosis'; choose from: exploration"),
+        (["--technique", "hypnosis"], "'hypnosis' is not one of 'exploration'"),
         (["--strategy", "nope"], "unknown strategy 'nope'"),
         (["--goal", "grief-mourning=11"], "goal rating for grief-mourning must be 0-10"),
         (["--goal", "grief-mourning"], "must look like GOAL_ID=0..10"),
         (["--goal", "other=2"], "unknown goal 'other'"),
-        (["--mood", "12"], "--mood must be 0-10, got 12"),
-        (["--focus", "work"], "unknown problem area 'work'"),
+        (["--mood", "12"], "--mood: must be 0-10"),
+        (["--focus", "work"], "'work' is not one of 'grief'"),
         (["--dispute-stage", "impasse"], "only for a course with a role-dispute area"),
-        (["--dispute-stage", "war"], "unknown dispute stage 'war'"),
+        (["--dispute-stage", "war"], "'war' is not one of 'renegotiation'"),
         (["--date", "yesterday"], "--date 'yesterday' is not a date"),
         (["--note", "a", "--note-file", "x.txt"], "give only one of --note, --note-file"),
         (["--note-file", "/nonexistent/note.txt"], "no such file"),

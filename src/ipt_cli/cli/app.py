@@ -10,15 +10,18 @@ from typer.core import TyperGroup
 
 from ipt_cli import __version__
 from ipt_cli.cli import (
-    assessment,
     course,
     data,
     demo,
+    formulation,
+    goal,
     guide,
+    inventory,
     lifecycle,
     plan,
     report,
     session,
+    timeline,
 )
 from ipt_cli.errors import ExitCode, IptError
 
@@ -29,10 +32,13 @@ class IptGroup(TyperGroup):
     """Turns every expected failure into one line on stderr and its documented exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        from ipt_cli.views.output import Output
+
+        ctx.obj = {"output": Output()}
         try:
             return super().invoke(ctx)
         except IptError as error:
-            sys.stderr.write(f"ipt: error: {error.message}\n")
+            ctx.obj["output"].error(error.message)
             raise typer.Exit(int(error.exit_code)) from None
         except (KeyboardInterrupt, EOFError) as stop:
             why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "input ended"
@@ -43,8 +49,11 @@ class IptGroup(TyperGroup):
             # complaining when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
-        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
-            raise  # TyperException: a usage error, which Typer reports itself (exit 2)
+        except typer.TyperException as error:
+            ctx.obj["output"].error(_usage_line(error))
+            raise typer.Exit(getattr(error, "exit_code", 2)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except Exception as error:
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -54,6 +63,16 @@ class IptGroup(TyperGroup):
                 f"with {DEBUG_ENV}=1 to see the full trace.\n"
             )
             raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """A usage error (unknown option, bad choice, missing argument) in one line, with the
+    command whose --help explains it."""
+    failed = getattr(error, "ctx", None)
+    command = failed.command_path if failed is not None else "ipt"
+    format_message = getattr(error, "format_message", None)
+    text = format_message() if callable(format_message) else str(error)
+    return f"{text} (see: {command} --help)"
 
 
 app = typer.Typer(
@@ -98,10 +117,13 @@ def root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = {"data_dir": data_dir}
+    ctx.obj["data_dir"] = data_dir
 
 
-for module in (course, assessment, session, plan, report, lifecycle, data, guide, demo):
+for module in (
+    course, inventory, timeline, goal, formulation, session, plan, report, lifecycle, data,
+    guide, demo,
+):  # fmt: skip
     module.register(app)
 
 

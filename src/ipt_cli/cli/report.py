@@ -43,7 +43,7 @@ def report(
     """
     today = common.today()
     text = _rendered_report(ctx, course_id, output_format, output, today)
-    common.emit_or_write(text, output)
+    common.deliver(ctx, text, output)
 
 
 def _rendered_report(
@@ -100,9 +100,10 @@ def list_courses(
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json or output_format is common.Format.json:
-        common.emit_json(list_json(rows, today))
+        common.output(ctx).json(list_json(rows, today))
     else:
-        terminal.print_list(rows, today)
+        out = common.output(ctx)
+        out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
 
 
 def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":

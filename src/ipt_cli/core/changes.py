@@ -14,15 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.inputs import (
-    check_choice,
-    check_problem_areas,
-    parse_in_range,
-    parse_scores,
-    parse_session_ref,
-)
+from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
     MAX_MAINTENANCE,
+    PLANNED_RANGE,
     SCHEMA_VERSION,
     Addendum,
     Baseline,
@@ -43,7 +38,13 @@ from ipt_cli.core.models import (
     TimelineEvent,
 )
 from ipt_cli.core.planning import add_intervals
-from ipt_cli.core.validation import describe_validation
+from ipt_cli.core.validation import (
+    COURSE_OPTIONS,
+    GOAL_OPTIONS,
+    PERSON_OPTIONS,
+    SESSION_OPTIONS,
+    describe_validation,
+)
 from ipt_cli.errors import ConflictError, InputError
 
 USUAL_RANGE = (8, 20)
@@ -91,8 +92,9 @@ def planned_count_note(planned: int) -> str | None:
 
 
 def check_planned(planned: int) -> int:
-    if not 4 <= planned <= 30:
-        raise InputError(f"planned sessions must be 4-30, got {planned}")
+    low, high = PLANNED_RANGE
+    if not low <= planned <= high:
+        raise InputError(f"--sessions: must be {low}-{high}")
     return planned
 
 
@@ -160,18 +162,10 @@ def course_document(
 def build_course(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
 ) -> Course:
-    """A new course from options or the wizard; each choice is checked with a clear message."""
-    areas = check_problem_areas(list(fields["problem_areas"]))
-    check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
-    check_choice(fields.get("cadence") or "weekly", catalogue.CADENCES, "cadence")
-    check_choice(fields.get("kind") or "clinician-led", catalogue.COURSE_KINDS, "course kind")
-    stage = fields.get("dispute_stage")
-    if stage is not None:
-        check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
-        if "role-dispute" not in areas:
-            raise InputError("--dispute-stage is only for a role-dispute problem area")
+    """A new course from options or the wizard. The model checks every value; a problem is
+    reported against the option that set it (`--sessions: must be 4-30`)."""
     document = course_document(course_id, fields, now, today or now.date())
-    course: Course = _validated(Course, document, "course")
+    course: Course = _validated(Course, document, "course", COURSE_OPTIONS)
     return course
 
 
@@ -232,6 +226,18 @@ def check_one_score_per_sitting(course: Course, record: SessionRecord) -> None:
             )
 
 
+def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> str:
+    """The confirmation line of a recorded session: which one, of how many, and whether
+    later sessions were renumbered by a backfill."""
+    plan = course.maintenance if done.maintenance else None
+    held = plan.sessions if plan else course.sessions
+    planned = plan.planned_sessions if plan else course.planned_sessions
+    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
+    if done.number < len(held):
+        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
+    return " ".join(lines)
+
+
 def record_session(course: Course, record: SessionRecord) -> Recorded:
     """File a session: into the maintenance contract when one is open and the session is
     dated from its start, else into the acute course. It gets the next stable id."""
@@ -254,7 +260,6 @@ def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
     """Open (or resize) the maintenance contract that follows a completed acute course."""
-    check_choice(cadence, catalogue.CADENCES, "cadence")
     if not 1 <= planned <= MAX_MAINTENANCE:
         raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
     if course.maintenance:
@@ -440,19 +445,10 @@ def session_record(
     task: str | None = None,
     task_outcome: str | None = None,
 ) -> SessionRecord:
-    """Check every choice against the catalogue and build the session (not yet stored)."""
-    if mood is not None:
-        parse_in_range(mood, "--mood", 10)
-    if focus is not None:
-        check_choice(focus, catalogue.PROBLEM_AREAS, "problem area")
-    for technique in techniques or []:
-        check_choice(technique, catalogue.TECHNIQUES, "technique")
-    known_strategies = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
-    for strategy in strategies or []:
-        check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
-    if dispute_stage is not None:
-        check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    return SessionRecord.model_validate(
+    """Build the session (not yet stored); the model checks every value, and a problem is
+    reported against the option that set it."""
+    record: SessionRecord = _validated(
+        SessionRecord,
         {
             "date": date,
             "note": note,
@@ -466,8 +462,11 @@ def session_record(
             "task": task,
             "task_outcome": task_outcome,
             **measure_options,
-        }
+        },
+        "session",
+        SESSION_OPTIONS,
     )
+    return record
 
 
 def check_goals(course: Course, record: SessionRecord) -> None:
@@ -506,18 +505,24 @@ def add_missed(course: Course, date: dt.date, reason: str) -> None:
     course.missed.sort(key=lambda m: m.date)
 
 
-def _validated(model: type[Any], fields: dict[str, Any], what: str) -> Any:
+def _validated(
+    model: type[Any], fields: dict[str, Any], what: str, options: dict[str, str] | None = None
+) -> Any:
+    """The validated record; a problem is named by its option when `options` maps the field,
+    else by `what` and the field."""
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise InputError(f"{what}: " + "; ".join(describe_validation(error))) from None
+        lines = describe_validation(error, model, options)
+        named = [line if line.startswith("--") else f"{what}: {line}" for line in lines]
+        raise InputError("; ".join(named)) from None
 
 
 def add_person(course: Course, fields: dict[str, Any]) -> Person:
     for required in ("name", "ring"):
         if fields.get(required) is None:
             raise InputError(f"a person needs --{required}")
-    person: Person = _validated(Person, {"relationship": "", **fields}, "person")
+    person: Person = _validated(Person, {"relationship": "", **fields}, "person", PERSON_OPTIONS)
     course.inventory.append(person)
     return person
 
@@ -528,7 +533,7 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
     if not changes:
         raise InputError("give at least one field to change, e.g. --ring 2")
     current = course.inventory[number - 1].model_dump()
-    person: Person = _validated(Person, {**current, **changes}, "person")
+    person: Person = _validated(Person, {**current, **changes}, "person", PERSON_OPTIONS)
     course.inventory[number - 1] = person
     return person
 
@@ -550,11 +555,9 @@ def add_event(course: Course, event: TimelineEvent) -> None:
 def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
     if not goal_id or not text:
         raise InputError("a goal needs --id and --text")
-    if area is not None:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
     if any(g.id == goal_id for g in course.goals):
         raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
-    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal", GOAL_OPTIONS)
     course.goals.append(goal)
     return goal
 
@@ -580,8 +583,6 @@ def record_ending(
     note: str | None,
 ) -> Ending:
     """Add to the termination record; repeated calls add signs and replace the rest."""
-    if decision is not None:
-        check_choice(decision, ("maintenance", "referral", "end"), "decision")
     current = course.ending or Ending()
     updated: Ending = _validated(
         Ending,

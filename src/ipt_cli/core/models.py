@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -17,31 +17,22 @@ from pydantic import (
     model_validator,
 )
 
-from ipt_cli.core import catalogue, measures
+from ipt_cli.core import catalogue, measures, vocabulary
 
 SCHEMA_VERSION = 2  # 2: session ids; risk reviews kept as a history
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
-ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
-DisputeStage = Literal["renegotiation", "impasse", "dissolution"]
-TechniqueId = Literal[
-    "exploration",
-    "encouragement-of-affect",
-    "clarification",
-    "communication-analysis",
-    "decision-analysis",
-    "role-play",
-    "therapeutic-relationship",
-    "work-at-home",
-]
-Cadence = Literal["weekly", "fortnightly", "monthly"]
-CourseKind = Literal["clinician-led", "self-guided"]
-PersonTag = Literal["support", "conflict", "recent-change", "lost"]
+ProblemAreaId = vocabulary.ProblemAreaId
+DisputeStage = vocabulary.DisputeStageId
+TechniqueId = vocabulary.TechniqueId
+Cadence = vocabulary.CadenceId
+CourseKind = vocabulary.CourseKindId
+PersonTag = vocabulary.PersonTagId
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
 Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
-GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+GoalId = Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
 
 
 class Record(BaseModel):
@@ -234,11 +225,12 @@ class Ending(Record):
     warning_signs: list[str] = []
     feelings_discussed: bool = False
     remaining_issues: str | None = None
-    decision: Literal["maintenance", "referral", "end"] | None = None
+    decision: vocabulary.DecisionId | None = None
     decision_note: str | None = None
 
 
-PlannedCount = Annotated[int, Field(ge=4, le=30)]
+PLANNED_RANGE = (4, 30)  # sessions in an acute contract
+PlannedCount = Annotated[int, Field(ge=PLANNED_RANGE[0], le=PLANNED_RANGE[1])]
 
 
 class Maintenance(Record):
@@ -258,7 +250,7 @@ class Maintenance(Record):
 
 class Course(Record):
     schema_version: int
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
     client: OneLine
     created: dt.datetime
     start_date: Day

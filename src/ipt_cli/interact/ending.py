@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.terminal import notice
+from ipt_cli.views.output import Output
 
 
 def confirm_despite_non_response(
-    advice: str | None, what: str, confirm: bool, interactive: bool
+    out: Output, advice: str | None, what: str, confirm: bool, interactive: bool
 ) -> None:
     """Show the advice; go on only when the clinician confirms `what` all the same."""
     if advice is None:
         return
-    notice(advice)
+    out.notice(advice)
     if confirm:
         return
     if not interactive:

@@ -20,7 +20,8 @@ from ipt_cli.core.planning import (
 )
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.terminal import out, safety_notice
+from ipt_cli.views.console import out
+from ipt_cli.views.terminal import safety_notice
 
 
 def _pick_many(question: str, choices: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
-"""Rich renderings for the terminal (the consoles themselves are in console.py).
+"""Rich renderings for the terminal: each `*_view` returns a renderable that
+`views.output.Output.show` draws (the consoles themselves are in console.py).
 
-Imported lazily by commands so that `ipt --help` never pays for Rich. NO_COLOR and
+Imported lazily so that `ipt --help` never pays for Rich. NO_COLOR and
 non-terminal output are handled by Rich's Console (plain text, 80 columns when piped).
 """
 
@@ -19,8 +20,7 @@ from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.views.console import err as err  # re-exported: commands print through render
-from ipt_cli.views.console import out as out
+from ipt_cli.views.console import err, out
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
     from ipt_cli.core.course_row import CourseRow
@@ -42,23 +42,29 @@ SEVERITY_STYLE = {
 }
 
 
-def emit(renderable: RenderableType) -> None:
-    """Print data to stdout."""
-    out().file.write(rendered(renderable))
+def emit(renderable: RenderableType, soft_wrap: bool = False) -> None:
+    """Print data to stdout (through `views.output.Output.show`)."""
+    out().file.write(rendered(renderable, soft_wrap))
 
 
-def rendered(renderable: RenderableType) -> str:
+def rendered(renderable: RenderableType, soft_wrap: bool = False) -> str:
     """Exactly what `emit` writes: escape codes for a terminal; into a pipe or file, plain
     text without the trailing spaces Rich pads table lines with."""
     console = out()
     with console.capture() as capture:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
     text = capture.get()
     return text if console.is_terminal else _without_trailing_spaces(text)
 
 
 def _without_trailing_spaces(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def rule(title: str) -> RenderableType:
+    from rich.rule import Rule
+
+    return Rule(title)
 
 
 def notice(message: str, style: str = "yellow") -> None:
@@ -271,8 +277,8 @@ def report_renderable(report: Report) -> RenderableType:
     return Group(*parts)
 
 
-def print_report(report: Report) -> None:
-    emit(report_renderable(report))
+def report_view(report: Report) -> RenderableType:
+    return report_renderable(report)
 
 
 def report_output(report: Report) -> str:
@@ -280,7 +286,7 @@ def report_output(report: Report) -> str:
     return rendered(report_renderable(report))
 
 
-def print_plan(plan: Plan) -> None:
+def plan_view(plan: Plan) -> RenderableType:
     table = Table(
         box=box.SIMPLE_HEAD,
         expand=True,
@@ -303,10 +309,10 @@ def print_plan(plan: Plan) -> None:
             row.status + marker,
             style=style,
         )
-    emit(table)
+    return table
 
 
-def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     parts: list[RenderableType] = []
     if agenda.safety:
         parts.append(_flags_panel(agenda.safety, self_guided))
@@ -322,7 +328,7 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
-    emit(Group(*parts))
+    return Group(*parts)
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
@@ -357,13 +363,13 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     ]
 
 
-def print_list(rows: list[CourseRow], today: dt.date) -> None:
+def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
+    """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
     if not rows:
-        out().print(
+        return Text(
             "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
             "--problem-area AREA"
         )
-        return
     cells, styles, alerts = [], [], []
     for row in rows:
         alerts.append(row.alerts)
@@ -387,14 +393,15 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
             ]
         )
         styles.append("bold red" if row.unreviewed_flags else "")
-    lines = fit_columns(LIST_HEADER, cells, out().width)
+    lines = fit_columns(LIST_HEADER, cells, width)
     text = Text(lines[0] + "\n", style="bold")
     text.append(lines[1] + "\n")
     for line, style, warnings in zip(lines[2:], styles, alerts, strict=True):
         text.append(line + "\n", style=style)
         for warning in warnings:  # under its row, never cut to the column width
             text.append(f"  ! {warning}\n", style="bold dark_orange")
-    out().print(text, soft_wrap=True, end="")
+    text.rstrip()
+    return text
 
 
 RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
@@ -403,7 +410,7 @@ RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
 def closeness_circle(people: list[Person]) -> RenderableType:
     """People grouped on three nested rings, the client at the centre."""
     if not people:
-        return Text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+        return Text("The inventory is empty. Add people with: ipt inventory add COURSE_ID")
     numbered = list(enumerate(people, 1))
     inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
@@ -417,10 +424,10 @@ def closeness_circle(people: list[Person]) -> RenderableType:
     return inner
 
 
-def print_inventory(people: list[Person]) -> None:
-    emit(closeness_circle(people))
+def inventory_view(people: list[Person]) -> RenderableType:
+    circle = closeness_circle(people)
     if not people:
-        return
+        return circle
     table = Table(
         "#",
         "Person",
@@ -443,20 +450,19 @@ def print_inventory(people: list[Person]) -> None:
             met,
             ", ".join(person.tags) or "-",
         )
-    emit(table)
+    return Group(circle, table)
 
 
-def print_timeline(events: list[TimelineEvent]) -> None:
+def timeline_view(events: list[TimelineEvent]) -> RenderableType:
     if not events:
-        out().print("The timeline is empty. Add events with: ipt timeline COURSE_ID add")
-        return
+        return Text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
     table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
         table.add_row(event.date.isoformat(), event.event, event.mood or "-")
-    emit(table)
+    return table
 
 
-def print_goals(course: Course) -> None:
+def goals_view(course: Course) -> RenderableType:
     table = Table(
         "Goal id",
         "Goal",
@@ -468,21 +474,18 @@ def print_goals(course: Course) -> None:
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
         table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
-    emit(table)
+    return table
 
 
-def print_formulation(course: Course) -> None:
+def formulation_view(course: Course) -> RenderableType:
     if course.formulation is None:
-        out().print(
+        return Text(
             f"No formulation yet. Write one with: ipt formulation {course.id} --draft --edit"
         )
-        return
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    emit(
-        Panel(
-            Text(course.formulation.text),
-            title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
-        )
+    return Panel(
+        Text(course.formulation.text),
+        title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
     )
 
 
@@ -498,7 +501,7 @@ def report_text(report: Report, width: int = 80) -> str:
     return _without_trailing_spaces(buffer.getvalue())
 
 
-def print_findings(findings: list[Finding], root: Path) -> None:
+def findings_view(findings: list[Finding], root: Path) -> RenderableType:
     table = Table(
         "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
     )
@@ -513,4 +516,4 @@ def print_findings(findings: list[Finding], root: Path) -> None:
             finding.problem,
             finding.fixed or "-",
         )
-    emit(table)
+    return table
