@@ -10,7 +10,7 @@ from pathlib import Path
 from ipt_cli.core import changes
 from ipt_cli.core.models import SessionRecord
 from ipt_cli.store.courses import CourseStore
-from tests.conftest import PHQ9_RISK, RunIpt
+from tests.conftest import PHQ9_MODERATE, PHQ9_RISK, RunIpt
 
 
 def stored(data_home: Path, course_id: str = "ab") -> dict:
@@ -184,7 +184,15 @@ def test_a_risk_review_addressed_by_date_echoes_the_session(new_course, run_ipt:
     done = run_ipt("risk-review", "ab", "--session", "0", "--note", "No intent")
     assert done.stdout.strip() == "Risk review recorded for baseline (2026-01-05) of ab."
     refused = run_ipt("risk-review", "ab", "--session", "2026-01-12", "--note", "x", exit_code=2)
-    assert refused.stderr.strip() == "ipt: error: session 1 has no safety flag to review"
+    assert refused.stderr.strip() == (
+        "ipt: error: nothing to review: session 1 (2026-01-12) scored no risk item"
+    )
+    new_course("cd", "--phq9", PHQ9_MODERATE)  # the baseline and session 1 on its day: no flag
+    run_ipt("session", "cd", "--date", "2026-01-05")
+    refused = run_ipt("risk-review", "cd", "--session", "2026-01-05", "--note", "x", exit_code=2)
+    assert refused.stderr.strip() == (
+        "ipt: error: nothing to review: baseline and session 1 (2026-01-05) scored no risk item"
+    )
 
 
 def test_two_sessions_on_one_date_need_the_number(

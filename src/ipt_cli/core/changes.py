@@ -401,9 +401,12 @@ def _flagged(course: Course, ref: str | int, maintenance: bool) -> Located:
         found = [_by_number(course, ref, maintenance)]
     else:
         found = locate(course, ref)
-    flagged = [f for f in _one_sitting(course, found) if f.sitting.risk_scores()]
+    sitting = _one_sitting(course, found)
+    flagged = [f for f in sitting if f.sitting.risk_scores()]
     if not flagged:
-        raise InputError(f"{found[0].label} has no safety flag to review")
+        labels = " and ".join(f.label for f in sitting)
+        day = sitting[0].sitting.date.isoformat()
+        raise InputError(f"nothing to review: {labels} ({day}) scored no risk item")
     if flagged[0].number == 0:
         return flagged[0]  # the baseline's sitting: its flag is the one shown
     return _one_of(flagged, "flagged session")
