@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.changes import Recorded
+    from ipt_cli.core.measures import ScoringRules
     from ipt_cli.core.models import Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.views.output import Output
@@ -111,9 +112,9 @@ def session(
     amend: Annotated[
         str | None,
         typer.Option(
-            metavar="N",
-            help="Add a dated addendum (the note) to session N (mN: maintenance "
-            "session N); the original stays.",
+            metavar="N|DATE",
+            help="Add a dated addendum (the note) to session N, or to the session held on "
+            "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
     no_input: common.NoInput = False,
@@ -139,10 +140,11 @@ def session(
         when = dates.parse_date(date, "--date") if date else today
         _missed(out, store, course_id, when, missed)
     elif not given and text is None and date is None and common.interactive(no_input):
-        _ask_and_record(out, store, course_id, today)
+        _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx))
     else:
         when = dates.parse_date(date, "--date") if date else today
-        _record(out, store, course_id, details.record(when, text, scores.fields()))
+        record = details.record(when, text, scores.fields())
+        _record(out, store, course_id, record, common.scoring_rules(ctx))
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,9 @@ def _missed(
     out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
 
 
-def _ask_and_record(out: "Output", store: "CourseStore", course_id: str, today: "dt.date") -> None:
+def _ask_and_record(
+    out: "Output", store: "CourseStore", course_id: str, today: "dt.date", rules: "ScoringRules"
+) -> None:
     from ipt_cli.core import changes
     from ipt_cli.interact.session import ask_session
 
@@ -223,7 +227,7 @@ def _ask_and_record(out: "Output", store: "CourseStore", course_id: str, today: 
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
     answers = ask_session(course, today)
-    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers))
+    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), rules)
 
 
 def _amend(
@@ -234,19 +238,24 @@ def _amend(
     text: str | None,
     today: "dt.date",
 ) -> None:
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-    maintenance, number = inputs.parse_session_ref(ref)
-    store.update(course_id, lambda c: changes.amend_session(c, number, text, today, maintenance))
-    out.done(f"Added an addendum to session {ref} of {course_id}.")
+    where = store.update(course_id, lambda c: changes.amend_session(c, ref, text, today))
+    out.done(f"Added an addendum to {where.described} of {course_id}.")
 
 
-def _record(out: "Output", store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
+def _record(
+    out: "Output",
+    store: "CourseStore",
+    course_id: str,
+    record: "SessionRecord",
+    rules: "ScoringRules",
+) -> None:
     from ipt_cli.core import changes
-    from ipt_cli.core.measures import INSTRUMENTS
+    from ipt_cli.core.safety import notice_lines
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
         return changes.record_session(course, record), course
@@ -254,13 +263,20 @@ def _record(out: "Output", store: "CourseStore", course_id: str, record: "Sessio
     done, course = store.update(course_id, record_it)
     out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
-        out.safety(
-            [
-                f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in record.risk_scores()
-            ],
-            course.kind == "self-guided",
-        )
+        out.safety(notice_lines(done.label, record), course.kind == "self-guided")
+    _warn_of_outcomes(out, course, record, rules)
+
+
+def _warn_of_outcomes(
+    out: "Output", course: "Course", record: "SessionRecord", rules: "ScoringRules"
+) -> None:
+    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    from ipt_cli.core.progress import build_report
+
+    if record.instruments():
+        for alert in build_report(course, record.date, rules).alerts:
+            if alert.date == record.date:
+                out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 
 def risk_review(
@@ -270,25 +286,33 @@ def risk_review(
         str,
         typer.Option(
             "--session",
-            metavar="N",
-            help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).",
+            metavar="N|DATE",
+            help="The session whose flags were reviewed: its number (0 = baseline, mN = "
+            "maintenance N) or its date (YYYY-MM-DD).",
         ),
     ],
     note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who reviewed (kept).")
+    ] = None,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
+    Every review is kept, in order: a later review adds to the history, never replaces it.
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
 
     today = common.today()
-    maintenance, number = inputs.parse_session_ref(session_ref)
-    common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance)
+    _, where = common.store(ctx).update(
+        course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
     )
-    common.output(ctx).done(f"Risk review recorded for session {session_ref} of {course_id}.")
+    count = len(where.sitting.risk_reviews)
+    common.output(ctx).done(
+        f"Risk review recorded for {where.described} of {course_id}"
+        + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+    )
 
 
 def register(app: typer.Typer) -> None:
