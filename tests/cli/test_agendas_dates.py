@@ -336,7 +336,7 @@ def test_flags_box_names_the_real_command(run_ipt: RunIpt) -> None:
         assert "COURSE_ID" not in text
     data = json.loads(run_ipt("agenda", "rd-1", "--format", "json").stdout)
     assert data["review_commands"] == ["ipt risk-review rd-1 --session 0 --note ..."]
-    notice = run_ipt("session", "rd-1", "--date", "2026-01-05", "--phq9", PHQ9_RISK).stderr
+    notice = run_ipt("session", "rd-1", "--date", "2026-01-12", "--phq9", PHQ9_RISK).stderr
     assert "Record a review with: ipt risk-review rd-1 --session 1 --note ..." in notice
 
 

@@ -170,7 +170,6 @@ def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
 def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     """The confirmation, any notes and safety notice, and the first session's agenda."""
     from ipt_cli.core import changes
-    from ipt_cli.core.measures import INSTRUMENTS
     from ipt_cli.core.planning import build_agenda, contract_dates
     from ipt_cli.views import terminal
 
@@ -178,13 +177,9 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     if note:
         out.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        out.safety(
-            [
-                f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in course.baseline.risk_scores()
-            ],
-            course.kind == "self-guided",
-        )
+        from ipt_cli.core.safety import notice_lines
+
+        out.safety(notice_lines("baseline", course.baseline), course.kind == "self-guided")
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     out.done(
         f"Created course {course.id} for {course.client}: {course.planned_sessions} "
@@ -258,6 +253,15 @@ def maintenance(
             help="First maintenance session (default: one interval after the last acute session).",
         ),
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Open maintenance although the course has no response (the manuals advise "
+            "another treatment); needed when no one is asked.",
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
 ) -> None:
     """Open a maintenance contract after the acute course.
 
@@ -268,6 +272,18 @@ def maintenance(
 
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
+    course = common.store(ctx).load(course_id)
+    if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
+        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.interact.ending import confirm_despite_non_response
+
+        confirm_despite_non_response(
+            common.output(ctx),
+            course_non_response(course, common.scoring_rules(ctx)),
+            "maintenance",
+            confirm,
+            common.interactive(no_input),
+        )
     plan = common.store(ctx).update(
         course_id, lambda c: changes.open_maintenance(c, sessions, cadence.value, first, today)
     )

@@ -35,10 +35,34 @@ def ending(
         Decision | None, typer.Option(help="What follows the course.", show_default=False)
     ] = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="Note on the decision.")] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Decide on maintenance although the course has no response (the manuals "
+            "advise another treatment); needed when no one is asked.",
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
 ) -> None:
-    """Record the termination work: warning signs, feelings, what comes next."""
+    """Record the termination work: warning signs, feelings, what comes next.
+
+    It may be recorded before the last session (an early ending); the report shows it.
+    """
     from ipt_cli.core import changes
 
+    if common.value(decision) == "maintenance":
+        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.interact.ending import confirm_despite_non_response
+
+        course = common.store(ctx).load(course_id)
+        confirm_despite_non_response(
+            common.output(ctx),
+            course_non_response(course, common.scoring_rules(ctx)),
+            "a decision for maintenance",
+            confirm,
+            common.interactive(no_input),
+        )
     done = common.store(ctx).update(
         course_id,
         lambda c: changes.record_ending(

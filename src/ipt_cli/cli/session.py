@@ -112,9 +112,9 @@ def session(
     amend: Annotated[
         str | None,
         typer.Option(
-            metavar="N",
-            help="Add a dated addendum (the note) to session N (mN: maintenance "
-            "session N); the original stays.",
+            metavar="N|DATE",
+            help="Add a dated addendum (the note) to session N, or to the session held on "
+            "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
     same_day: Annotated[
@@ -146,22 +146,23 @@ def session(
         _amend(out, store, course_id, amend, text, today)
     elif missed is not None:
         when = dates.parse_date(date, "--date") if date else today
-        _missed(out, store, course_id, when, missed, Sitting(today, same_day))
+        _missed(out, store, course_id, when, missed, (today, same_day))
     elif not given and text is None and date is None and common.interactive(no_input):
         _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx))
     else:
         when = dates.parse_date(date, "--date") if date else today
         record = details.record(when, text, scores.fields())
-        _record(out, store, course_id, record, Sitting(today, same_day))
+        _record(out, store, course_id, record, Sitting(today, same_day, common.scoring_rules(ctx)))
 
 
 @dataclass(frozen=True)
 class Sitting:
-    """What a session's date is checked against: today, and whether a second sitting on
-    one day is intended (--same-day)."""
+    """What a recorded session is checked and reported against: today, whether a second
+    sitting on one day is intended (--same-day), and the scoring rules."""
 
     today: "dt.date"
     same_day: bool
+    rules: "ScoringRules"
 
 
 @dataclass(frozen=True)
@@ -231,13 +232,16 @@ def _missed(
     course_id: str,
     when: "dt.date",
     reason: str,
-    sitting: Sitting,
+    checked: "tuple[dt.date, bool]",
 ) -> None:
+    """Record a missed appointment; `checked` is (today, --same-day) for its date."""
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
+    today, same_day = checked
+
     def add_missed(course: "Course") -> None:
-        check_date(course, when, sitting.today, same_day=sitting.same_day, missed=True)
+        check_date(course, when, today, same_day=same_day, missed=True)
         changes.add_missed(course, when, reason)
 
     store.update(course_id, add_missed)
@@ -245,11 +249,7 @@ def _missed(
 
 
 def _ask_and_record(
-    out: "Output",
-    store: "CourseStore",
-    course_id: str,
-    today: "dt.date",
-    rules: "ScoringRules",
+    out: "Output", store: "CourseStore", course_id: str, today: "dt.date", rules: "ScoringRules"
 ) -> None:
     from ipt_cli.core import changes
     from ipt_cli.interact.session import ask_session
@@ -258,7 +258,7 @@ def _ask_and_record(
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
     answers = ask_session(course, today, rules)
-    sitting = Sitting(today, answers.pop("same_day"))
+    sitting = Sitting(today, answers.pop("same_day"), rules)
     _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), sitting)
 
 
@@ -270,14 +270,13 @@ def _amend(
     text: str | None,
     today: "dt.date",
 ) -> None:
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-    maintenance, number = inputs.parse_session_ref(ref)
-    store.update(course_id, lambda c: changes.amend_session(c, number, text, today, maintenance))
-    out.done(f"Added an addendum to session {ref} of {course_id}.")
+    where = store.update(course_id, lambda c: changes.amend_session(c, ref, text, today))
+    out.done(f"Added an addendum to {where.described} of {course_id}.")
 
 
 def _record(
@@ -288,7 +287,7 @@ def _record(
     sitting: Sitting,
 ) -> None:
     from ipt_cli.core import changes
-    from ipt_cli.core.measures import INSTRUMENTS
+    from ipt_cli.core.safety import notice_lines
     from ipt_cli.core.session_dates import check_date
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
@@ -299,14 +298,21 @@ def _record(
     out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
         ref = f"m{done.number}" if done.maintenance else str(done.number)
-        out.safety(
-            [
-                f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in record.risk_scores()
-            ]
-            + [f"Record a review with: ipt risk-review {course.id} --session {ref} --note ..."],
-            course.kind == "self-guided",
-        )
+        review = f"Record a review with: ipt risk-review {course.id} --session {ref} --note ..."
+        out.safety(notice_lines(done.label, record) + [review], course.kind == "self-guided")
+    _warn_of_outcomes(out, course, record, sitting.rules)
+
+
+def _warn_of_outcomes(
+    out: "Output", course: "Course", record: "SessionRecord", rules: "ScoringRules"
+) -> None:
+    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    from ipt_cli.core.progress import build_report
+
+    if record.instruments():
+        for alert in build_report(course, record.date, rules).alerts:
+            if alert.date == record.date:
+                out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 
 def risk_review(
@@ -316,25 +322,33 @@ def risk_review(
         str,
         typer.Option(
             "--session",
-            metavar="N",
-            help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).",
+            metavar="N|DATE",
+            help="The session whose flags were reviewed: its number (0 = baseline, mN = "
+            "maintenance N) or its date (YYYY-MM-DD).",
         ),
     ],
     note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who reviewed (kept).")
+    ] = None,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
+    Every review is kept, in order: a later review adds to the history, never replaces it.
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
 
     today = common.today()
-    maintenance, number = inputs.parse_session_ref(session_ref)
-    common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance)
+    _, where = common.store(ctx).update(
+        course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
     )
-    common.output(ctx).done(f"Risk review recorded for session {session_ref} of {course_id}.")
+    count = len(where.sitting.risk_reviews)
+    common.output(ctx).done(
+        f"Risk review recorded for {where.described} of {course_id}"
+        + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+    )
 
 
 def register(app: typer.Typer) -> None:

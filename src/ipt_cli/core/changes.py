@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.inputs import parse_in_range, parse_scores
+from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
     PLANNED_RANGE,
     SCHEMA_VERSION,
@@ -73,10 +74,13 @@ def measure_fields(
     if (bdi2_total is None) != (bdi2_item9 is None):
         raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
     if bdi2_total is not None and bdi2_item9 is not None:
-        fields["bdi2"] = Bdi2(
-            total=parse_in_range(bdi2_total, "BDI-II total", 63),
-            item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3),
-        )
+        total = parse_in_range(bdi2_total, "BDI-II total", 63)
+        item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
+        try:
+            measures.check_bdi2(total, item9)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        fields["bdi2"] = Bdi2(total=total, item9=item9)
     return fields
 
 
@@ -207,6 +211,28 @@ class Recorded:
         )
 
 
+def given_on(course: Course, date: dt.date) -> dict[str, str]:
+    """The instruments already given on `date`, each with where: one sitting, one score."""
+    given: dict[str, str] = {}
+    for where in sittings_on(course, date):
+        for instrument in where.sitting.instruments():
+            given.setdefault(instrument, where.label)
+    return given
+
+
+def check_one_score_per_sitting(course: Course, record: SessionRecord) -> None:
+    """Refuse a second administration of an instrument on one date: the baseline and a
+    session on its day are one sitting, and one sitting has one score."""
+    given = given_on(course, record.date)
+    for instrument in record.instruments():
+        if instrument in given:
+            raise InputError(
+                f"{measures.INSTRUMENTS[instrument].name} was already given on "
+                f"{record.date.isoformat()} ({given[instrument]}); one sitting has one score: "
+                f"record this session without --{instrument}"
+            )
+
+
 def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> str:
     """The confirmation line of a recorded session: which one, of how many, and whether
     later sessions were renumbered by a backfill."""
@@ -221,7 +247,10 @@ def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> 
 
 def record_session(course: Course, record: SessionRecord) -> Recorded:
     """File a session: into the maintenance contract when one is open and the session is
-    dated from its start, else into the acute course."""
+    dated from its start, else into the acute course. It gets the next stable id."""
+    check_one_score_per_sitting(course, record)
+    if record.id is None:
+        record.id = course.next_session_id()
     plan = course.maintenance
     if plan is None or record.date < plan.start_date:
         return Recorded(add_session(course, record), maintenance=False)
@@ -335,41 +364,133 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
+@dataclass(frozen=True)
+class Located:
+    """A sitting found by number or date: the baseline (0), a session, or a maintenance
+    session."""
+
+    sitting: Baseline | SessionRecord
+    number: int
+    maintenance: bool
+
+    @property
+    def label(self) -> str:
+        if self.number == 0:
+            return "baseline"
+        return f"{'maintenance ' if self.maintenance else ''}session {self.number}"
+
+    @property
+    def described(self) -> str:
+        """The label and the date, as confirmations echo them."""
+        return f"{self.label} ({self.sitting.date.isoformat()})"
+
+
+def sittings_on(course: Course, date: dt.date) -> list[Located]:
+    found = []
+    if course.baseline and course.baseline.date == date:
+        found.append(Located(course.baseline, 0, False))
+    found += [Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.date == date]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        found += [Located(s, n, True) for n, s in held if s.date == date]
+    return found
+
+
 def find_sitting(
     course: Course, session: int, maintenance: bool = False
 ) -> Baseline | SessionRecord:
     """Session `session` of the course (0 = baseline), or of its maintenance contract."""
+    return _by_number(course, session, maintenance).sitting
+
+
+def _by_number(course: Course, session: int, maintenance: bool) -> Located:
     if maintenance:
         held = course.maintenance.sessions if course.maintenance else []
         if not 1 <= session <= len(held):
             raise InputError(f"no maintenance session {session}: {len(held)} recorded")
-        return held[session - 1]
+        return Located(held[session - 1], session, True)
     if session == 0:
         if course.baseline is None:
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
-        return course.baseline
+        return Located(course.baseline, 0, False)
     if not 1 <= session <= len(course.sessions):
         raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
-    return course.sessions[session - 1]
+    return Located(course.sessions[session - 1], session, False)
+
+
+def locate(course: Course, ref: str, wanted: str = "session") -> list[Located]:
+    """The sittings a reference names: a number (0 = baseline), mN (maintenance session N)
+    or a date (every sitting held that day)."""
+    cleaned = ref.strip()
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", cleaned):
+        from ipt_cli.core.dates import parse_date
+
+        day = parse_date(cleaned, wanted)
+        found = sittings_on(course, day)
+        if not found:
+            raise InputError(f"no {wanted} of {course.id!r} on {day.isoformat()}")
+        return found
+    maintenance, number = parse_session_ref(ref)
+    return [_by_number(course, number, maintenance)]
+
+
+def _one_of(found: list[Located], what: str) -> Located:
+    if len(found) > 1:
+        labels = ", ".join(f.label for f in found)
+        raise InputError(
+            f"{len(found)} {what}s on {found[0].sitting.date.isoformat()} ({labels}): "
+            "give the session number instead"
+        )
+    return found[0]
+
+
+def _one_sitting(course: Course, found: list[Located]) -> list[Located]:
+    """The baseline and a session 1 held on its day are one sitting: naming either names
+    both."""
+    base, first = course.baseline, course.sessions[0] if course.sessions else None
+    if len(found) != 1 or found[0].maintenance or found[0].number > 1:
+        return found
+    if base is None or first is None or base.date != first.date:
+        return found
+    return [Located(base, 0, False), Located(first, 1, False)]
+
+
+def _flagged(course: Course, ref: str | int, maintenance: bool) -> Located:
+    """The sitting whose flags a review is of."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sitting = _one_sitting(course, found)
+    flagged = [f for f in sitting if f.sitting.risk_scores()]
+    if not flagged:
+        labels = " and ".join(f.label for f in sitting)
+        day = sitting[0].sitting.date.isoformat()
+        raise InputError(f"nothing to review: {labels} ({day}) scored no risk item")
+    if flagged[0].number == 0:
+        return flagged[0]  # the baseline's sitting: its flag is the one shown
+    return _one_of(flagged, "flagged session")
 
 
 def review_risk(
     course: Course,
-    session: int,
+    session: int | str,
     note: str,
     plan: str | None,
     today: dt.date,
     maintenance: bool = False,
-) -> RiskReview:
-    """Record the risk review that clears the flags of one session (0 = baseline)."""
-    sitting = find_sitting(course, session, maintenance)
-    if not sitting.risk_scores():
-        raise InputError(f"session {session} has no safety flag to review")
+    by: str | None = None,
+) -> tuple[RiskReview, Located]:
+    """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
+    `session` is a number (0 = baseline) or a reference: N, mN or a date."""
+    where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    review = RiskReview(date=today, note=note, plan=plan)
-    sitting.risk_review = review
-    return review
+    review: RiskReview = _validated(
+        RiskReview, {"date": today, "note": note, "plan": plan, "by": by}, "risk review"
+    )
+    where.sitting.risk_reviews = [*where.sitting.risk_reviews, review]
+    return review, where
 
 
 def session_record(
@@ -442,12 +563,20 @@ def check_focus(course: Course, record: SessionRecord) -> None:
 
 
 def amend_session(
-    course: Course, number: int, text: str, today: dt.date, maintenance: bool = False
-) -> None:
-    sitting = find_sitting(course, number, maintenance)
-    if not isinstance(sitting, SessionRecord):
+    course: Course, ref: int | str, text: str, today: dt.date, maintenance: bool = False
+) -> Located:
+    """Add a dated addendum to one session; `ref` is a number, mN or a date."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
+    if not sessions:
         raise InputError("the baseline cannot be amended; amend a session (1 or later)")
-    sitting.addenda.append(Addendum(date=today, text=text))
+    where = _one_of(sessions, "session")
+    assert isinstance(where.sitting, SessionRecord)
+    where.sitting.addenda.append(Addendum(date=today, text=text))
+    return where
 
 
 def add_missed(course: Course, date: dt.date, reason: str) -> None:

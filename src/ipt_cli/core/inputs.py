@@ -50,7 +50,8 @@ def parse_session_ref(text: str) -> tuple[bool, int]:
     digits = cleaned[1:] if maintenance else cleaned
     if not digits.isdigit():
         raise InputError(
-            f"session {text!r} must be a number (0 = baseline) or mN for maintenance session N"
+            f"session {text!r} must be a number (0 = baseline), mN for maintenance session N, "
+            "or a date (YYYY-MM-DD)"
         )
     return maintenance, int(digits)
 

@@ -19,7 +19,7 @@ from pydantic import (
 
 from ipt_cli.core import catalogue, measures, vocabulary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: session ids; risk reviews kept as a history
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -83,11 +83,19 @@ class Bdi2(Record):
     total: Annotated[int, Field(ge=0, le=63)]
     item9: Annotated[int, Field(ge=0, le=3)]
 
+    @model_validator(mode="after")
+    def _total_holds_item9(self) -> Bdi2:
+        measures.check_bdi2(self.total, self.item9)
+        return self
+
 
 class RiskReview(Record):
+    """One review of a sitting's safety flags; a sitting keeps every review, in order."""
+
     date: Day
     note: str
     plan: str | None = None
+    by: OneLine | None = None  # who reviewed, when given
 
 
 class Addendum(Record):
@@ -103,7 +111,15 @@ class Administration(Record):
     gad7: Gad7 | None = None
     hamd17: Hamd17 | None = None
     bdi2: Bdi2 | None = None
-    risk_review: RiskReview | None = None
+    risk_reviews: list[RiskReview] = []  # append-only: a later review never replaces one
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.risk_reviews)
+
+    def instruments(self) -> list[str]:
+        """The ids of the instruments given at this sitting."""
+        return [i for i in measures.INSTRUMENTS if getattr(self, i) is not None]
 
     def risk_scores(self) -> list[tuple[str, int, int]]:
         """(instrument id, risk item number, score) for every risk item scored >= 1."""
@@ -127,7 +143,13 @@ class Baseline(Administration):
     """Measures taken at assessment: session 0."""
 
 
+SessionId = Annotated[int, Field(ge=1)]
+
+
 class SessionRecord(Administration):
+    # Stable identity: given at recording, never renumbered when an earlier-dated session is
+    # backfilled (positions are). Files written before schema 2 get ids in date order on read.
+    id: SessionId | None = None
     mood: Rating | None = None
     events: str | None = None
     focus: ProblemAreaId | None = None
@@ -281,4 +303,21 @@ class Course(Record):
             unknown = set(session.goal_ratings) - set(goal_ids)
             if unknown:
                 raise ValueError(f"session {number} rates unknown goal {sorted(unknown)[0]!r}")
+        self._identify_sessions()
         return self
+
+    def all_sessions(self) -> list[SessionRecord]:
+        """Acute sessions, then maintenance sessions, each in date order."""
+        return self.sessions + (self.maintenance.sessions if self.maintenance else [])
+
+    def next_session_id(self) -> int:
+        return max((s.id or 0 for s in self.all_sessions()), default=0) + 1
+
+    def _identify_sessions(self) -> None:
+        """Give every session without an id the next one, in date order; ids are unique."""
+        ids = [s.id for s in self.all_sessions() if s.id is not None]
+        if len(set(ids)) != len(ids):
+            raise ValueError("session ids must be unique")
+        for session in self.all_sessions():
+            if session.id is None:
+                session.id = self.next_session_id()

@@ -98,9 +98,13 @@ def course_spans(course: Course) -> PhaseSpans:
 
 
 def course_phase(course: Course) -> str:
-    """The phase of the next session to hold, or `completed`."""
+    """The phase of the next session to hold: `maintenance` while a maintenance contract
+    has sessions to hold after the acute course, else `completed` once it is over."""
     held = len(course.sessions)
     if held >= course.planned_sessions:
+        plan = course.maintenance
+        if plan is not None and len(plan.sessions) < plan.planned_sessions:
+            return "maintenance"
         return "completed"
     return course_spans(course).phase_of(held + 1, course.planned_sessions)
 

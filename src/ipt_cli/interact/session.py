@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ipt_cli.core import catalogue, dates, inputs, measures
+from ipt_cli.core.changes import given_on
 from ipt_cli.core.models import Bdi2, Course, Gad7, Hamd17, Phq9, SessionRecord
 from ipt_cli.core.planning import (
     current_dispute_stage,
@@ -129,14 +130,18 @@ class Scorer:
         return Bdi2(total=total, item9=item9)
 
 
-def _measures(course: Course, rules: measures.ScoringRules) -> dict[str, Any]:
-    """Each instrument the course uses, if the clinician gives it now."""
+def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> dict[str, Any]:
+    """Each instrument the course uses, if the clinician gives it now; not one already given
+    that day (the baseline's day: one sitting, one score)."""
     scorer = Scorer(rules, course.kind == "self-guided")
     ask = {"phq9": scorer.phq9, "gad7": scorer.gad7, "hamd17": scorer.hamd17, "bdi2": scorer.bdi2}
+    already = given_on(course, date)
     given: dict[str, Any] = {}
     for instrument in instruments_used(course):
         name = measures.INSTRUMENTS[instrument].name
-        if prompts.confirm(f"Give the {name} now?", default=True):
+        if instrument in already:
+            out().print(f"{name} already given on {date.isoformat()} ({already[instrument]}).")
+        elif prompts.confirm(f"Give the {name} now?", default=True):
             given[instrument] = ask[instrument]()
     if {"phq9", "gad7"} & set(given):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
@@ -180,7 +185,7 @@ def ask_session(course: Course, today: dt.date, rules: measures.ScoringRules) ->
     last = _last_held(course)
     answers: dict[str, Any] = {}
     answers["date"], answers["same_day"] = _date(course, today)
-    answers["measure_options"] = _measures(course, rules)
+    answers["measure_options"] = _measures(course, rules, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (
         prompts.ask_text("Mood and events since the last session", default="", required=False)

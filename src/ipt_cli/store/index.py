@@ -17,7 +17,7 @@ from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
 from ipt_cli.store.identity import file_identity
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: rows carry outcome alerts
 
 
 def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:

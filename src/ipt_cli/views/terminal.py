@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -90,7 +91,18 @@ def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> P
     )
 
 
-def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
+def _alerts_panel(texts: list[str]) -> Panel:
+    return Panel(
+        Text("\n".join(f"! {text}" for text in texts), style="bold dark_orange"),
+        title="OUTCOME WARNINGS",
+        border_style="bold dark_orange",
+        box=box.HEAVY,
+    )
+
+
+def _chart(
+    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
+) -> Table:
     """A horizontal bar per administration, scaled to the instrument's maximum, with the
     timeline's life events marked between the sessions they fell between."""
     top = INSTRUMENTS[summary.instrument].total_max
@@ -109,15 +121,15 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
             "█" * filled + "·" * (BAR_WIDTH - filled), style=SEVERITY_STYLE.get(point.severity, "")
         )
         label = "base" if point.session == 0 else f"S{point.session}"
+        label = f"m{point.session}" if maintenance else label
         chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
     return chart
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import assessment_lines
+    from ipt_cli.views.documents import assessment_lines, phase_text
 
     course = report.course
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     next_date = "none"
     if report.next_date:
         next_date = report.next_date.isoformat()
@@ -131,12 +143,7 @@ def _header(report: Report) -> Panel:
     )
     header.add_row("Client", course.client)
     header.add_row("Start", course.start_date.isoformat())
-    header.add_row(
-        "Phase",
-        "completed"
-        if report.completed
-        else f"{report.phase}: week {next_number} of {course.planned_sessions}",
-    )
+    header.add_row("Phase", phase_text(report))
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
@@ -153,12 +160,14 @@ def _header(report: Report) -> Panel:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import measure_row
+    from ipt_cli.views.documents import measure_notes, measure_row
 
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
     parts: list[RenderableType] = [table]
+    parts += [Text(f"  {note}") for note in measure_notes(report.measures)]
     for summary in report.measures.values():
         if summary.series:
             parts.append(
@@ -171,21 +180,27 @@ def _measures(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _maintenance(report: Report) -> Panel | None:
-    from ipt_cli.views.documents import measure_row
+def _maintenance(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
-    plan = report.course.maintenance
-    if plan is None:
-        return None
-    block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
+    heading = maintenance_heading(report)
+    if heading is None:
+        return []
+    block = Table(*MAINTENANCE_HEADER, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
-        block.add_row(*measure_row(summary))
-    heading = Text(
-        f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
-        f"sessions from {plan.start_date.isoformat()}; change is against the "
-        "acute baseline"
-    )
-    return Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED)
+        block.add_row(*maintenance_row(summary))
+    parts: list[RenderableType] = [
+        Panel(Group(Text(heading), block), title="Maintenance", box=box.ROUNDED)
+    ]
+    for summary in report.maintenance_measures.values():
+        parts.append(
+            Panel(
+                _chart(summary, report.course.timeline, maintenance=True),
+                title=f"{summary.name} in maintenance",
+                box=box.ROUNDED,
+            )
+        )
+    return parts
 
 
 def _goals_and_work(report: Report) -> list[RenderableType]:
@@ -216,12 +231,28 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    from ipt_cli.views.documents import end_of_course_text
+    return [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
 
-    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
-    if report.completed:
-        parts.append(Panel(Text(end_of_course_text(report)), title="End of course", box=box.DOUBLE))
-    return parts
+
+def _ending(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import end_of_course_text, ending_title, shows_ending
+
+    if not shows_ending(report):
+        return []
+    return [Panel(Text(end_of_course_text(report)), title=ending_title(report), box=box.DOUBLE)]
+
+
+def _reviews(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import review_lines
+
+    reviews = review_lines(report)
+    if not reviews:
+        return []
+    body: list[RenderableType] = []
+    for head, lines in reviews:
+        body.append(Text(f"Reviewed: {head}", style="bold"))
+        body += [Padding(Text(line), (0, 0, 0, 2)) for line in lines]
+    return [Panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
 
 
 def report_renderable(report: Report) -> RenderableType:
@@ -233,19 +264,18 @@ def report_renderable(report: Report) -> RenderableType:
         flags = report.unreviewed_flags
         commands = list(dict.fromkeys(review_command(course.id, f) for f in flags))
         parts.append(_flags_panel([f.label for f in flags], commands, course.kind == "self-guided"))
+    if report.alerts:
+        parts.append(_alerts_panel([a.text for a in report.alerts]))
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
     parts += _measures(report)
-    maintenance = _maintenance(report)
-    if maintenance:
-        parts.append(maintenance)
+    parts += _maintenance(report)
     parts += _goals_and_work(report)
     parts += _termination(report)
-    reviewed = [f for f in report.flags if f.reviewed]
-    if reviewed:
-        parts.append(Text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
+    parts += _ending(report)
+    parts += _reviews(report)
     return Group(*parts)
 
 
@@ -409,8 +439,9 @@ def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableTy
             "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
             "--problem-area AREA"
         )
-    cells, styles = [], []
+    cells, styles, alerts = [], [], []
     for row in rows:
+        alerts.append(row.alerts)
         if row.damaged:
             cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
             styles.append("red")
@@ -434,8 +465,10 @@ def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableTy
     lines = fit_columns(LIST_HEADER, cells, width)
     text = Text(lines[0] + "\n", style="bold")
     text.append(lines[1] + "\n")
-    for line, style in zip(lines[2:], styles, strict=True):
+    for line, style, warnings in zip(lines[2:], styles, alerts, strict=True):
         text.append(line + "\n", style=style)
+        for warning in warnings:  # under its row, never cut to the column width
+            text.append(f"  ! {warning}\n", style="bold dark_orange")
     text.rstrip()
     return text
 
