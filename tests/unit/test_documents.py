@@ -69,6 +69,7 @@ REPORT_KEYS = {
 MEASURE_KEYS = {
     "baseline",
     "baseline_session",
+    "baseline_in_maintenance",
     "latest",
     "change",
     "change_percent",

@@ -762,13 +762,6 @@ def test_a_reliable_deterioration_alone_is_a_relapse() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an instrument first rated in maintenance has a maintenance score as its "
-    "baseline, but it is labelled as an acute session: the deterioration warning reads "
-    "'5 at session 1 (2026-03-02)' (session 1 was 2026-01-05; 2026-03-02 is maintenance "
-    "session 1), and JSON gives baseline_session 1 with nothing to say it is maintenance",
-)
 def test_an_instrument_first_rated_in_maintenance_names_that_sitting() -> None:
     c = remitted(6, 5)
     assert c.maintenance is not None
