@@ -33,8 +33,8 @@ def test_delete_removes_the_backups_and_the_lock(
     """`ipt delete` says it cannot be undone: no backup (with every note) is left behind,
     and `ipt restore` cannot bring the course back."""
     new_course()
-    run_ipt("session", "ab", "--note", "private words")
-    run_ipt("session", "ab", "--note", "more private words")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--note", "private words")
+    run_ipt("session", "ab", "--date", "2026-01-12", "--note", "more private words")
     assert list((data_home / "backups" / "ab").iterdir())
     run_ipt("delete", "ab", "--yes")
     assert not (data_home / "courses" / "ab.toml").exists()

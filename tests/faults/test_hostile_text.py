@@ -232,7 +232,17 @@ def test_any_output_encoding_carries_every_command(
         assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
         return done
 
-    ipt("new-course", "ab", "--client", alias, "--problem-area", "grief", "--no-input")
+    ipt(
+        "new-course",
+        "ab",
+        "--client",
+        alias,
+        "--problem-area",
+        "grief",
+        "--start",
+        "2026-01-05",
+        "--no-input",
+    )
     ipt("session", "ab", "--date", "2026-01-05", "--task", alias, "--phq9", PHQ9_RISK)
     expected = json.loads(ipt("report", "ab", "--format", "json").stdout)
     for args in (["list"], ["report", "ab"], ["agenda", "ab"], ["export", "ab", "-f", "markdown"]):

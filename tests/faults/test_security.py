@@ -324,13 +324,13 @@ def _sh(command: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_write_with_stdout_closed_is_reported_as_done(ipt_bin: Bin, data_home: Path) -> None:
     _make(ipt_bin)
-    done = _sh("ipt session ab --mood 2 >&-")
+    done = _sh("ipt session ab --date 2026-01-05 --mood 2 >&-")
     assert done.returncode == 0, done.stderr
     assert _sessions(ipt_bin) == 1
-    done = _sh(f"ipt session ab --mood 2 --phq9 {PHQ9_RISK} >&- 2>&-")  # a safety notice too
+    done = _sh(f"ipt session ab --date 2026-01-12 --phq9 {PHQ9_RISK} >&- 2>&-")  # and a notice
     assert done.returncode == 0
     assert _sessions(ipt_bin) == 2
-    done = _sh("ipt session ab --mood 3 > /dev/full")
+    done = _sh("ipt session ab --date 2026-01-19 --mood 3 > /dev/full")
     assert done.returncode == 0 and "saved" in done.stderr
     assert _sessions(ipt_bin) == 3
 
@@ -391,11 +391,11 @@ def test_user_text_never_drives_the_terminal(ipt_bin: Bin, data_home: Path) -> N
         PHQ9_RISK,
         "--no-input",
     )
-    ipt_bin("session", "ab", "--date", "2026-01-05", "--task", HOSTILE + "\r", "--phq9", PHQ9_RISK)
-    ipt_bin("goal", "ab", "add", "--id", "g", "--text", HOSTILE)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--task", HOSTILE + "\r", "--phq9", PHQ9_RISK)
+    ipt_bin("goal", "add", "ab", "--id", "g", "--text", HOSTILE)
     ipt_bin("formulation", "ab", "--text", HOSTILE, "--agreed")
-    ipt_bin("inventory", "ab", "add", "--name", "R", "--ring", "1", "--contact", HOSTILE)
-    ipt_bin("timeline", "ab", "add", "--date", "2026-01-01", "--event", HOSTILE)
+    ipt_bin("inventory", "add", "ab", "--name", "R", "--ring", "1", "--contact", HOSTILE)
+    ipt_bin("timeline", "add", "ab", "--date", "2026-01-01", "--event", HOSTILE)
     (data_home / "courses" / f"bad{HOSTILE[1:6]}.toml").write_text("x = = 1")
     colour = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": ""}
     for args in (
@@ -407,9 +407,9 @@ def test_user_text_never_drives_the_terminal(ipt_bin: Bin, data_home: Path) -> N
         ["export", "ab", "--format", "markdown"],
         ["list"],
         ["plan", "ab"],
-        ["goal", "ab", "list"],
-        ["inventory", "ab", "list"],
-        ["timeline", "ab", "list"],
+        ["goal", "list", "ab"],
+        ["inventory", "list", "ab"],
+        ["timeline", "list", "ab"],
         ["formulation", "ab"],
         ["doctor"],
         ["session", "ab", "--note-file", f"/nonexistent/{HOSTILE}"],
@@ -566,7 +566,7 @@ def test_deep_nesting_is_a_damaged_file(ipt_bin: Bin, data_home: Path, tmp_path:
 
 def test_dates_out_of_range_are_one_rule_everywhere(ipt_bin: Bin, data_home: Path) -> None:
     _make(ipt_bin)
-    rule = "outside the accepted range 1900-01-01 to 2199-12-31"
+    rule = re.compile(r"(after 2199|before 1900): check the year")
     for args, env in (
         (["session", "ab", "--date", "2200-01-01"], {}),
         (["session", "ab", "--date", "2200-01-01", "--missed", "ill"], {}),
@@ -585,11 +585,11 @@ def test_dates_out_of_range_are_one_rule_everywhere(ipt_bin: Bin, data_home: Pat
             ],
             {},
         ),
-        (["timeline", "ab", "add", "--date", "2200-01-01", "--event", "e"], {}),
+        (["timeline", "add", "ab", "--date", "2200-01-01", "--event", "e"], {}),
         (["maintenance", "ab", "--start", "2200-01-01"], {}),
     ):
         done = ipt_bin(*args, check_code=2, env=env)
-        assert rule in done.stderr, args
+        assert rule.search(done.stderr), args
     assert _sessions(ipt_bin) == 0
 
 
@@ -753,7 +753,7 @@ def test_prompts_show_user_text_as_text(ipt_bin: Bin, data_home: Path) -> None:
     from tests.e2e.pty_driver import Terminal
 
     _make(ipt_bin)
-    ipt_bin("goal", "ab", "add", "--id", "g", "--text", "[/bold] goal \x1b[2J")
+    ipt_bin("goal", "add", "ab", "--id", "g", "--text", "[/bold] goal \x1b[2J")
     ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "[bold]call[/] R. \x1b]0;t\x07")
     term = Terminal([*ipt_command(), "session", "ab"], dict(os.environ))
     term.answer("Date", "2026-01-12")

@@ -5,6 +5,8 @@ that `ipt --help` stays fast.
 """
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import completion
+from ipt_cli.core.vocabulary import ProblemArea
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.paths import DataPaths
+    from ipt_cli.views.output import Output
 
 
 class Format(StrEnum):
@@ -47,6 +51,21 @@ OutputOption = Annotated[
 DateOption = Annotated[
     str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Date (default: today).")
 ]
+
+# Choices: Typer checks them, lists them in --help and completes them (core/vocabulary.py).
+ProblemAreaOption = Annotated[
+    ProblemArea | None, typer.Option(help="The problem area it belongs to.", show_default=False)
+]
+
+
+def values(choices: "Sequence[StrEnum] | None") -> list[str]:
+    """Plain strings for the core (the strict models take str, not Enum members)."""
+    return [choice.value for choice in choices or []]
+
+
+def value(choice: "StrEnum | None") -> str | None:
+    return choice.value if choice is not None else None
+
 
 # Measure options, shared by `new-course` (baseline) and `session`.
 Phq9Option = Annotated[
@@ -81,6 +100,29 @@ Bdi2Item9Option = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class MeasureOptions:
+    """The measure options of `new-course` (the baseline) and `session`, as typed."""
+
+    phq9: str | None = None
+    phq9_difficulty: int | None = None
+    gad7: str | None = None
+    hamd17: str | None = None
+    bdi2_total: int | None = None
+    bdi2_item9: int | None = None
+
+    def given(self) -> list[str]:
+        return [
+            "--" + name.replace("_", "-") for name, value in vars(self).items() if value is not None
+        ]
+
+    def fields(self) -> dict[str, Any]:
+        """The model fields of the scores given (checked against each instrument)."""
+        from ipt_cli.core.changes import measure_fields
+
+        return measure_fields(**vars(self))
+
+
 def data_dir(ctx: typer.Context) -> Path:
     """The data folder, resolved once per command (a relative IPT_HOME warns once)."""
     from ipt_cli.store.paths import resolve_data_dir
@@ -89,7 +131,7 @@ def data_dir(ctx: typer.Context) -> Path:
     if not isinstance(obj, dict):
         obj = ctx.find_root().obj = {}
     if "resolved_data_dir" not in obj:
-        obj["resolved_data_dir"] = resolve_data_dir(obj.get("data_dir"), warn=warn)
+        obj["resolved_data_dir"] = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
     resolved: Path = obj["resolved_data_dir"]
     return resolved
 
@@ -104,7 +146,7 @@ def data_paths(ctx: typer.Context) -> "DataPaths":
 def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.courses import CourseStore
 
-    return CourseStore(data_dir(ctx), warn=warn)
+    return CourseStore(data_dir(ctx), warn=output(ctx).warn)
 
 
 def today() -> "dt.date":
@@ -117,12 +159,6 @@ def today() -> "dt.date":
 
     pinned = os.environ.get("IPT_TODAY")
     return parse_date(pinned, "IPT_TODAY") if pinned else dt.date.today()
-
-
-def warn(message: str) -> None:
-    from ipt_cli.views.text_safety import terminal_safe
-
-    sys.stderr.write(f"ipt: {terminal_safe(message)}\n")
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
@@ -139,29 +175,24 @@ def interactive(no_input: bool) -> bool:
     return not no_input and (sys.stdin.isatty() or os.environ.get("IPT_INTERACTIVE") == "1")
 
 
-def emit_json(data: Any) -> None:
-    from ipt_cli.views.documents import to_json
+def output(ctx: typer.Context) -> "Output":
+    """The invocation's one way out (made by the root callback in app.py)."""
+    found = (ctx.find_root().obj or {}).get("output")
+    if found is None:
+        from ipt_cli.views.output import Output
 
-    sys.stdout.write(to_json(data))
-
-
-def emit_text(text: str, drawn: bool = False) -> None:
-    """Text to stdout. Plain text (Markdown, HTML, confirmations) carries no escape codes
-    of ipt's own, so every control character in it is neutralised; `drawn` text comes from
-    the views' SafeConsole, whose user text is neutralised already."""
-    from ipt_cli.views.text_safety import terminal_safe
-
-    sys.stdout.write(text if drawn else terminal_safe(text))
+        found = Output()
+    return found
 
 
-def emit_or_write(text: str, output: Path | None, drawn: bool = False) -> None:
-    """Print to stdout (also for `-o -`), or write FILE: a regular file atomically with mode
-    0600 (notes are private); through a symlink to its target; to a device as it is."""
-    if output is None or str(output) == "-":
-        emit_text(text, drawn)
+def deliver(ctx: typer.Context, text: str, path: Path | None, drawn: bool = False) -> None:
+    """A finished document to stdout (also for `-o -`), or to FILE: a regular file
+    atomically with mode 0600 (notes are private); through a symlink to its target; to a
+    FIFO or device as it is. `drawn`: text the views' SafeConsole drew for this stdout."""
+    if path is None or str(path) == "-":
+        output(ctx).data(text, drawn=drawn)
         return
     from ipt_cli.store.courses import write_output
-    from ipt_cli.views.text_safety import terminal_safe
 
-    written = write_output(output, text.encode("utf-8"))
-    sys.stderr.write(f"Wrote {terminal_safe(str(written))}\n")
+    written = write_output(path, text.encode("utf-8"))
+    output(ctx).message(f"Wrote {written}")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.dates import check_in_range
-from ipt_cli.core.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
+from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
-    MAX_MAINTENANCE,
+    PLANNED_RANGE,
     SCHEMA_VERSION,
+    TYPED,
     Addendum,
     Baseline,
     Bdi2,
@@ -36,8 +37,15 @@ from ipt_cli.core.models import (
     SessionRecord,
     TimelineEvent,
 )
-from ipt_cli.core.planning import add_intervals
-from ipt_cli.core.validation import describe_validation
+from ipt_cli.core.planning import add_intervals, phase_problem
+from ipt_cli.core.validation import (
+    COURSE_OPTIONS,
+    GOAL_OPTIONS,
+    MAINTENANCE_OPTIONS,
+    PERSON_OPTIONS,
+    SESSION_OPTIONS,
+    describe_validation,
+)
 from ipt_cli.errors import ConflictError, InputError
 
 USUAL_RANGE = (8, 20)
@@ -67,10 +75,13 @@ def measure_fields(
     if (bdi2_total is None) != (bdi2_item9 is None):
         raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
     if bdi2_total is not None and bdi2_item9 is not None:
-        fields["bdi2"] = Bdi2(
-            total=parse_in_range(bdi2_total, "BDI-II total", 63),
-            item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3),
-        )
+        total = parse_in_range(bdi2_total, "BDI-II total", 63)
+        item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
+        try:
+            measures.check_bdi2(total, item9)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        fields["bdi2"] = Bdi2(total=total, item9=item9)
     return fields
 
 
@@ -82,8 +93,9 @@ def planned_count_note(planned: int) -> str | None:
 
 
 def check_planned(planned: int) -> int:
-    if not 4 <= planned <= 30:
-        raise InputError(f"planned sessions must be 4-30, got {planned}")
+    low, high = PLANNED_RANGE
+    if not low <= planned <= high:
+        raise InputError(f"--sessions: must be {low}-{high}")
     return planned
 
 
@@ -151,18 +163,17 @@ def course_document(
 def build_course(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
 ) -> Course:
-    """A new course from options or the wizard; each choice is checked with a clear message."""
-    areas = check_problem_areas(list(fields["problem_areas"]))
-    check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
-    check_choice(fields.get("cadence") or "weekly", catalogue.CADENCES, "cadence")
-    check_choice(fields.get("kind") or "clinician-led", catalogue.COURSE_KINDS, "course kind")
-    stage = fields.get("dispute_stage")
-    if stage is not None:
-        check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
-        if "role-dispute" not in areas:
-            raise InputError("--dispute-stage is only for a role-dispute problem area")
+    """A new course from options or the wizard. The model checks every value; a problem is
+    reported against the option that set it (`--sessions: must be 4-30`). The phase
+    overrides are checked here, where they are given, and not by the model: a stored file
+    from an older ipt that holds overrides leaving no middle phase must still load."""
     document = course_document(course_id, fields, now, today or now.date())
-    course: Course = _validated(Course, document, "course")
+    course: Course = _validated(Course, document, "course", COURSE_OPTIONS)
+    problem = phase_problem(
+        course.planned_sessions, course.initial_sessions, course.termination_sessions
+    )
+    if problem:
+        raise InputError(problem)
     return course
 
 
@@ -201,16 +212,53 @@ class Recorded:
         )
 
 
+def given_on(course: Course, date: dt.date) -> dict[str, str]:
+    """The instruments already given on `date`, each with where: one sitting, one score."""
+    given: dict[str, str] = {}
+    for where in sittings_on(course, date):
+        for instrument in where.sitting.instruments():
+            given.setdefault(instrument, where.label)
+    return given
+
+
+def check_one_score_per_sitting(course: Course, record: SessionRecord) -> None:
+    """Refuse a second administration of an instrument on one date: the baseline and a
+    session on its day are one sitting, and one sitting has one score."""
+    given = given_on(course, record.date)
+    for instrument in record.instruments():
+        if instrument in given:
+            raise InputError(
+                f"{measures.INSTRUMENTS[instrument].name} was already given on "
+                f"{record.date.isoformat()} ({given[instrument]}); one sitting has one score: "
+                f"record this session without --{instrument}"
+            )
+
+
+def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> str:
+    """The confirmation line of a recorded session: which one, of how many, and whether
+    later sessions were renumbered by a backfill."""
+    plan = course.maintenance if done.maintenance else None
+    held = plan.sessions if plan else course.sessions
+    planned = plan.planned_sessions if plan else course.planned_sessions
+    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
+    if done.number < len(held):
+        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
+    return " ".join(lines)
+
+
 def record_session(course: Course, record: SessionRecord) -> Recorded:
     """File a session: into the maintenance contract when one is open and the session is
-    dated from its start, else into the acute course."""
+    dated from its start, else into the acute course. It gets the next stable id."""
+    check_one_score_per_sitting(course, record)
+    if record.id is None:
+        record.id = course.next_session_id()
     plan = course.maintenance
     if plan is None or record.date < plan.start_date:
         return Recorded(add_session(course, record), maintenance=False)
     if len(plan.sessions) >= plan.planned_sessions:
         raise ConflictError(
             f"all {plan.planned_sessions} maintenance sessions of {course.id!r} are recorded; "
-            f"extend with: ipt maintenance {course.id} --sessions N"
+            f"extend with: ipt contract {course.id} --maintenance --sessions N --reason TEXT"
         )
     check_goals(course, record)
     return Recorded(_insert_by_date(plan.sessions, record), maintenance=True)
@@ -219,33 +267,77 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
 def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
-    """Open (or resize) the maintenance contract that follows a completed acute course."""
-    check_choice(cadence, catalogue.CADENCES, "cadence")
-    if not 1 <= planned <= MAX_MAINTENANCE:
-        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
+    """Open the maintenance contract that follows a completed acute course, once: an open
+    contract is renegotiated with change_maintenance_contract, with its history. The new
+    contract is validated whole before anything in the course changes."""
     if course.maintenance:
-        if planned < len(course.maintenance.sessions):
-            raise ConflictError(
-                f"{len(course.maintenance.sessions)} maintenance sessions are already recorded"
-            )
-        course.maintenance.planned_sessions = planned
-        course.maintenance.cadence = cadence  # type: ignore[assignment]
-        return course.maintenance
+        plan = course.maintenance
+        raise ConflictError(
+            f"{course.id!r} already has a maintenance contract ({plan.planned_sessions} "
+            f"{plan.cadence} sessions from {plan.start_date.isoformat()}); renegotiate it "
+            f"with: ipt contract {course.id} --maintenance --sessions N --reason TEXT"
+        )
     left = course.planned_sessions - len(course.sessions)
     if left > 0:
         raise ConflictError(
             f"the acute course has {left} session(s) left; maintenance follows the acute course"
         )
+    contract = {"opened": today, "planned_sessions": planned, "cadence": cadence}
+    _maintenance({**contract, "start_date": start or today})  # cadence and count, first
     last = course.sessions[-1].date if course.sessions else course.start_date
     first = start or add_intervals(last, cadence, 1)
     if course.sessions and first <= last:
         raise InputError(
             f"maintenance must start after the last acute session ({last.isoformat()})"
         )
-    course.maintenance = Maintenance.model_validate(
-        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence}
-    )
+    course.maintenance = _maintenance({**contract, "start_date": first})
     return course.maintenance
+
+
+def _maintenance(fields: dict[str, Any]) -> Maintenance:
+    contract: Maintenance = _validated(Maintenance, fields, "maintenance", MAINTENANCE_OPTIONS)
+    return contract
+
+
+def change_maintenance_contract(
+    course: Course, new: int, reason: str, cadence: str | None, today: dt.date
+) -> ContractChange:
+    """Renegotiate the maintenance contract's number of sessions (and cadence); kept."""
+    plan = course.maintenance
+    if plan is None:
+        raise ConflictError(
+            f"{course.id!r} has no maintenance contract; open one with: ipt maintenance {course.id}"
+        )
+    _maintenance(  # the count and cadence, first, named by their options
+        {**plan.model_dump(), "planned_sessions": new, "cadence": cadence or plan.cadence}
+    )
+    if new < len(plan.sessions):
+        raise ConflictError(
+            f"{len(plan.sessions)} maintenance sessions are already recorded; the contract "
+            "cannot be smaller than that"
+        )
+    new_cadence = cadence if cadence not in (None, plan.cadence) else None
+    if new == plan.planned_sessions and new_cadence is None:
+        raise InputError(f"the maintenance contract already has {new} {plan.cadence} sessions")
+    if not reason.strip():
+        raise InputError("give a reason for the change with --reason")
+    change: ContractChange = _validated(
+        ContractChange,
+        {
+            "date": today,
+            "old": plan.planned_sessions,
+            "new": new,
+            "reason": reason,
+            "cadence": new_cadence,
+        },
+        "maintenance contract",
+        {"new": "--sessions", "reason": "--reason", "cadence": "--cadence"},
+    )
+    plan.contract_changes.append(change)
+    plan.planned_sessions = new
+    if new_cadence is not None:
+        plan.cadence = change.cadence  # type: ignore[assignment]
+    return change
 
 
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
@@ -257,6 +349,14 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
         )
     if new == course.planned_sessions:
         raise InputError(f"the contract already has {new} sessions")
+    problem = phase_problem(
+        new,
+        course.initial_sessions,
+        course.termination_sessions,
+        ("initial_sessions", "termination_sessions"),
+    )
+    if problem:
+        raise InputError(f"{new} sessions do not fit the phase overrides: {problem}")
     if not reason.strip():
         raise InputError("give a reason for the change with --reason")
     change = ContractChange(date=today, old=course.planned_sessions, new=new, reason=reason)
@@ -265,41 +365,133 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
+@dataclass(frozen=True)
+class Located:
+    """A sitting found by number or date: the baseline (0), a session, or a maintenance
+    session."""
+
+    sitting: Baseline | SessionRecord
+    number: int
+    maintenance: bool
+
+    @property
+    def label(self) -> str:
+        if self.number == 0:
+            return "baseline"
+        return f"{'maintenance ' if self.maintenance else ''}session {self.number}"
+
+    @property
+    def described(self) -> str:
+        """The label and the date, as confirmations echo them."""
+        return f"{self.label} ({self.sitting.date.isoformat()})"
+
+
+def sittings_on(course: Course, date: dt.date) -> list[Located]:
+    found = []
+    if course.baseline and course.baseline.date == date:
+        found.append(Located(course.baseline, 0, False))
+    found += [Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.date == date]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        found += [Located(s, n, True) for n, s in held if s.date == date]
+    return found
+
+
 def find_sitting(
     course: Course, session: int, maintenance: bool = False
 ) -> Baseline | SessionRecord:
     """Session `session` of the course (0 = baseline), or of its maintenance contract."""
+    return _by_number(course, session, maintenance).sitting
+
+
+def _by_number(course: Course, session: int, maintenance: bool) -> Located:
     if maintenance:
         held = course.maintenance.sessions if course.maintenance else []
         if not 1 <= session <= len(held):
             raise InputError(f"no maintenance session {session}: {len(held)} recorded")
-        return held[session - 1]
+        return Located(held[session - 1], session, True)
     if session == 0:
         if course.baseline is None:
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
-        return course.baseline
+        return Located(course.baseline, 0, False)
     if not 1 <= session <= len(course.sessions):
         raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
-    return course.sessions[session - 1]
+    return Located(course.sessions[session - 1], session, False)
+
+
+def locate(course: Course, ref: str, wanted: str = "session") -> list[Located]:
+    """The sittings a reference names: a number (0 = baseline), mN (maintenance session N)
+    or a date (every sitting held that day)."""
+    cleaned = ref.strip()
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", cleaned):
+        from ipt_cli.core.dates import parse_date
+
+        day = parse_date(cleaned, wanted)
+        found = sittings_on(course, day)
+        if not found:
+            raise InputError(f"no {wanted} of {course.id!r} on {day.isoformat()}")
+        return found
+    maintenance, number = parse_session_ref(ref)
+    return [_by_number(course, number, maintenance)]
+
+
+def _one_of(found: list[Located], what: str) -> Located:
+    if len(found) > 1:
+        labels = ", ".join(f.label for f in found)
+        raise InputError(
+            f"{len(found)} {what}s on {found[0].sitting.date.isoformat()} ({labels}): "
+            "give the session number instead"
+        )
+    return found[0]
+
+
+def _one_sitting(course: Course, found: list[Located]) -> list[Located]:
+    """The baseline and a session 1 held on its day are one sitting: naming either names
+    both."""
+    base, first = course.baseline, course.sessions[0] if course.sessions else None
+    if len(found) != 1 or found[0].maintenance or found[0].number > 1:
+        return found
+    if base is None or first is None or base.date != first.date:
+        return found
+    return [Located(base, 0, False), Located(first, 1, False)]
+
+
+def _flagged(course: Course, ref: str | int, maintenance: bool) -> Located:
+    """The sitting whose flags a review is of."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sitting = _one_sitting(course, found)
+    flagged = [f for f in sitting if f.sitting.risk_scores()]
+    if not flagged:
+        labels = " and ".join(f.label for f in sitting)
+        day = sitting[0].sitting.date.isoformat()
+        raise InputError(f"nothing to review: {labels} ({day}) scored no risk item")
+    if flagged[0].number == 0:
+        return flagged[0]  # the baseline's sitting: its flag is the one shown
+    return _one_of(flagged, "flagged session")
 
 
 def review_risk(
     course: Course,
-    session: int,
+    session: int | str,
     note: str,
     plan: str | None,
     today: dt.date,
     maintenance: bool = False,
-) -> RiskReview:
-    """Record the risk review that clears the flags of one session (0 = baseline)."""
-    sitting = find_sitting(course, session, maintenance)
-    if not sitting.risk_scores():
-        raise InputError(f"session {session} has no safety flag to review")
+    by: str | None = None,
+) -> tuple[RiskReview, Located]:
+    """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
+    `session` is a number (0 = baseline) or a reference: N, mN or a date."""
+    where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    review = RiskReview(date=today, note=note, plan=plan)
-    sitting.risk_review = review
-    return review
+    review: RiskReview = _validated(
+        RiskReview, {"date": today, "note": note, "plan": plan, "by": by}, "risk review"
+    )
+    where.sitting.risk_reviews = [*where.sitting.risk_reviews, review]
+    return review, where
 
 
 def session_record(
@@ -317,19 +509,8 @@ def session_record(
     task: str | None = None,
     task_outcome: str | None = None,
 ) -> SessionRecord:
-    """Check every choice against the catalogue and build the session (not yet stored)."""
-    if mood is not None:
-        parse_in_range(mood, "--mood", 10)
-    if focus is not None:
-        check_choice(focus, catalogue.PROBLEM_AREAS, "problem area")
-    for technique in techniques or []:
-        check_choice(technique, catalogue.TECHNIQUES, "technique")
-    known_strategies = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
-    for strategy in strategies or []:
-        check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
-    if dispute_stage is not None:
-        check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    check_in_range(date, "--date")
+    """Build the session (not yet stored); the model checks every value, and a problem is
+    reported against the option that set it."""
     record: SessionRecord = _validated(
         SessionRecord,
         {
@@ -347,6 +528,7 @@ def session_record(
             **measure_options,
         },
         "session",
+        SESSION_OPTIONS,
     )
     return record
 
@@ -361,37 +543,75 @@ def check_goals(course: Course, record: SessionRecord) -> None:
             )
     if record.dispute_stage and "role-dispute" not in course.problem_areas:
         raise InputError("--dispute-stage is only for a course with a role-dispute area")
+    check_focus(course, record)
+
+
+def check_focus(course: Course, record: SessionRecord) -> None:
+    """The problem area and strategies of a session belong to the course's problem areas."""
+    areas: list[str] = list(course.problem_areas)
+    if record.focus is not None and record.focus not in areas:
+        raise InputError(
+            f"--focus {record.focus} is not a problem area of {course.id!r}; choose from: "
+            f"{', '.join(areas)}"
+        )
+    allowed = catalogue.strategy_ids(areas)
+    for strategy in record.strategies:
+        if strategy not in allowed:
+            raise InputError(
+                f"--strategy {strategy} belongs to another problem area than those of "
+                f"{course.id!r} ({', '.join(areas)}); see `ipt agenda {course.id}`"
+            )
 
 
 def amend_session(
-    course: Course, number: int, text: str, today: dt.date, maintenance: bool = False
-) -> None:
-    sitting = find_sitting(course, number, maintenance)
-    if not isinstance(sitting, SessionRecord):
+    course: Course, ref: int | str, text: str, today: dt.date, maintenance: bool = False
+) -> Located:
+    """Add a dated addendum to one session; `ref` is a number, mN or a date."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
+    if not sessions:
         raise InputError("the baseline cannot be amended; amend a session (1 or later)")
-    sitting.addenda.append(Addendum(date=today, text=text))
+    where = _one_of(sessions, "session")
+    assert isinstance(where.sitting, SessionRecord)
+    where.sitting.addenda.append(Addendum(date=today, text=text))
+    return where
 
 
 def add_missed(course: Course, date: dt.date, reason: str) -> None:
     if not reason.strip():
         raise InputError("give the reason the appointment was missed")
-    check_in_range(date, "--date")
-    course.missed.append(_validated(MissedAppointment, {"date": date, "reason": reason}, "missed"))
+    missed: MissedAppointment = _validated(
+        MissedAppointment, {"date": date, "reason": reason}, "missed", {"date": "--date"}
+    )
+    course.missed.append(missed)
     course.missed.sort(key=lambda m: m.date)
 
 
-def _validated(model: type[Any], fields: dict[str, Any], what: str) -> Any:
+def _validated(
+    model: type[Any], fields: dict[str, Any], what: str, options: dict[str, str] | None = None
+) -> Any:
+    """The validated record; a problem is named by its option when `options` maps the field,
+    else by `what` and the field."""
     try:
-        return model.model_validate(fields)
+        # "typed": the values come from the user's options or answers, so a message may
+        # quote them back (a stored file's values are never quoted; see models.TYPED).
+        return model.model_validate(fields, context={TYPED: True})
     except ValidationError as error:
-        raise InputError(f"{what}: " + "; ".join(describe_validation(error))) from None
+        lines = describe_validation(error, model, options)
+        named = [
+            line if line.startswith(("--", f"{what}:")) else f"{what}: {line}" for line in lines
+        ]
+        raise InputError("; ".join(named)) from None
 
 
 def add_person(course: Course, fields: dict[str, Any]) -> Person:
     for required in ("name", "ring"):
         if fields.get(required) is None:
             raise InputError(f"a person needs --{required}")
-    person: Person = _validated(Person, {"relationship": "", **fields}, "person")
+    person: Person = _validated(Person, {"relationship": "", **fields}, "person", PERSON_OPTIONS)
     course.inventory.append(person)
     return person
 
@@ -402,7 +622,7 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
     if not changes:
         raise InputError("give at least one field to change, e.g. --ring 2")
     current = course.inventory[number - 1].model_dump()
-    person: Person = _validated(Person, {**current, **changes}, "person")
+    person: Person = _validated(Person, {**current, **changes}, "person", PERSON_OPTIONS)
     course.inventory[number - 1] = person
     return person
 
@@ -424,25 +644,55 @@ def add_event(course: Course, event: TimelineEvent) -> None:
 def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
     if not goal_id or not text:
         raise InputError("a goal needs --id and --text")
-    if area is not None:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
     if any(g.id == goal_id for g in course.goals):
         raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
-    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal", GOAL_OPTIONS)
     course.goals.append(goal)
     return goal
 
 
+@dataclass(frozen=True)
+class FormulationSaved:
+    formulation: Formulation
+    agreement_reset: bool  # an agreed text was replaced: agreement must be sought again
+    previous_kept: bool  # the replaced text is in formulation_history
+
+    def describe(self, course_id: str) -> str:
+        """The confirmation, saying when agreement was reset and what was kept."""
+        state = "agreed" if self.formulation.agreed else "not yet agreed"
+        message = f"Formulation of {course_id} saved ({state})."
+        if self.agreement_reset:
+            message += (
+                " The text differs from the one the client agreed, so agreement was reset to "
+                "not agreed; the agreed text is kept in the course history. When the client "
+                f"agrees the new text: ipt formulation {course_id} --agreed"
+            )
+        elif self.previous_kept:
+            message += " The previous text is kept in the course history."
+        return message
+
+
 def set_formulation(
     course: Course, text: str | None, agreed: bool | None, today: dt.date
-) -> Formulation:
+) -> FormulationSaved:
+    """Save the formulation. A new text keeps the one it replaces in the course's
+    formulation history; an agreed formulation whose text changes is no longer agreed,
+    unless the client's agreement to the new text is given with it."""
     current = course.formulation
     new_text = text if text is not None else (current.text if current else None)
     if not new_text or not new_text.strip():
         raise InputError("the formulation needs text: --text, --draft or --edit")
-    new_agreed = agreed if agreed is not None else (current.agreed if current else False)
-    course.formulation = Formulation(text=new_text, date=today, agreed=new_agreed)
-    return course.formulation
+    changed = current is not None and new_text != current.text
+    if agreed is None:
+        agreed = bool(current and current.agreed and not changed)
+    if changed and current is not None:
+        course.formulation_history.append(current)
+    course.formulation = Formulation(text=new_text, date=today, agreed=agreed)
+    return FormulationSaved(
+        course.formulation,
+        agreement_reset=bool(changed and current and current.agreed and not agreed),
+        previous_kept=changed,
+    )
 
 
 def record_ending(
@@ -454,8 +704,6 @@ def record_ending(
     note: str | None,
 ) -> Ending:
     """Add to the termination record; repeated calls add signs and replace the rest."""
-    if decision is not None:
-        check_choice(decision, ("maintenance", "referral", "end"), "decision")
     current = course.ending or Ending()
     updated: Ending = _validated(
         Ending,

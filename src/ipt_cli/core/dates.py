@@ -6,19 +6,19 @@ import datetime as dt
 
 from ipt_cli.errors import InputError
 
-# Dates outside this range are typing slips, and would overflow date arithmetic.
+# The dates a record can hold (models.Day): anything outside is a typing slip, and would
+# overflow date arithmetic.
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
 
 
 def check_in_range(day: dt.date, what: str = "date") -> dt.date:
-    """The one rule, and the one message, for a date out of range (options, prompts,
-    IPT_TODAY alike)."""
-    if not EARLIEST <= day <= LATEST:
-        raise InputError(
-            f"{what} {day.isoformat()} is outside the accepted range "
-            f"{EARLIEST.isoformat()} to {LATEST.isoformat()}"
-        )
+    """The one rule, and the one message, for a date out of range: options, prompts and
+    IPT_TODAY alike."""
+    if day < EARLIEST:
+        raise InputError(f"{what} {day.isoformat()} is before 1900: check the year")
+    if day > LATEST:
+        raise InputError(f"{what} {day.isoformat()} is after 2199: check the year")
     return day
 
 

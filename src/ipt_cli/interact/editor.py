@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ipt_cli.core.assessment import stored_phase_problem
 from ipt_cli.errors import ConflictError, DataError, InputError
 from ipt_cli.interact.editor_command import (
     editor_command,
@@ -26,6 +27,9 @@ def _problems(raw: bytes, path: Path, course_id: str) -> tuple[str | None, list[
         course = parse_course(text, path)
     except DataError as error:
         return text, error.problems
+    problem = stored_phase_problem(course)
+    if problem:
+        return text, [problem]
     if course.id != course_id:
         return text, [
             f"id: must stay {course_id!r} (use ipt import --as to copy a course under a new id)"

@@ -6,6 +6,10 @@ hamd17_bands = "alternative"     # or "zimmerman" (default)
 [scoring.reliable_change]        # points of change counted as reliable
 phq9 = 6
 gad7 = 4
+
+[scoring.caseness]               # a total at or above this is a clinical case
+phq9 = 10
+gad7 = 8
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ def load_rules(path: Path) -> ScoringRules:
     try:
         settings = Settings.model_validate(parse_toml(text, path))
     except ValidationError as error:
-        raise DataError(path, describe_validation(error, text)) from None
+        raise DataError(path, describe_validation(error, text=text)) from None
     scoring = settings.scoring
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,
         reliable_change={str(k): v for k, v in scoring.reliable_change.items()},
+        caseness={str(k): v for k, v in scoring.caseness.items()},
     )

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
 from ipt_cli.errors import InputError
 
-COURSE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-COURSE_ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
+COURSE_ID_PATTERN = re.compile(ID_PATTERN)
+COURSE_ID_RULE = ID_RULE
 # Names Windows reserves for devices, whatever the extension: a data folder holding
 # con.toml could not be copied to, or synced with, a Windows machine.
 RESERVED_NAMES = frozenset(

@@ -1,6 +1,7 @@
-"""Rich renderings for the terminal (the consoles themselves are in console.py).
+"""Rich renderings for the terminal: each `*_view` returns a renderable that
+`views.output.Output.show` draws (the consoles themselves are in console.py).
 
-Imported lazily by commands so that `ipt --help` never pays for Rich. NO_COLOR and
+Imported lazily so that `ipt --help` never pays for Rich. NO_COLOR and
 non-terminal output are handled by Rich's Console (plain text, 80 columns when piped).
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.style import Style
@@ -21,9 +23,7 @@ from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.views.console import SafeConsole
-from ipt_cli.views.console import err as err  # re-exported: commands print through render
-from ipt_cli.views.console import out as out
+from ipt_cli.views.console import SafeConsole, err, out
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -47,27 +47,34 @@ SEVERITY_STYLE = {
 
 
 def _text(text: str, style: str = "", **options: Any) -> Text:
-    """A Rich Text of user (or catalogue) text, neutralised for the terminal first."""
+    """A Rich Text of user (or catalogue) text, neutralised for the terminal first, so
+    that widths are measured on what is shown (SafeConsole also neutralises as a net)."""
     return Text(terminal_safe(text), style=style, **options)
 
 
-def emit(renderable: RenderableType) -> None:
-    """Print data to stdout."""
-    out().file.write(rendered(renderable))
+def emit(renderable: RenderableType, soft_wrap: bool = False) -> None:
+    """Print data to stdout (through `views.output.Output.show`)."""
+    out().file.write(rendered(renderable, soft_wrap))
 
 
-def rendered(renderable: RenderableType) -> str:
+def rendered(renderable: RenderableType, soft_wrap: bool = False) -> str:
     """Exactly what `emit` writes: escape codes for a terminal; into a pipe or file, plain
     text without the trailing spaces Rich pads table lines with."""
     console = out()
     with console.capture() as capture:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
     text = capture.get()
     return text if console.is_terminal else _without_trailing_spaces(text)
 
 
 def _without_trailing_spaces(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def rule(title: str) -> RenderableType:
+    from rich.rule import Rule
+
+    return Rule(title)
 
 
 def notice(message: str, style: str = "yellow") -> None:
@@ -81,15 +88,24 @@ def safety_notice(lines: list[str], self_guided: bool) -> None:
     err().print(Panel(_text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
 
 
-def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
+def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> Panel:
     body = "\n".join(f"! {label}" for label in labels)
-    body += "\nRecord a review with: ipt risk-review COURSE_ID --session N --note TEXT"
+    body += "\nRecord a review with:" + "".join(f"\n  {command}" for command in commands)
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
     return Panel(
         _text(body, style="bold red"),
         title="UNREVIEWED SAFETY FLAGS",
         border_style="bold red",
+        box=box.HEAVY,
+    )
+
+
+def _alerts_panel(texts: list[str]) -> Panel:
+    return Panel(
+        _text("\n".join(f"! {text}" for text in texts), style="bold dark_orange"),
+        title="OUTCOME WARNINGS",
+        border_style="bold dark_orange",
         box=box.HEAVY,
     )
 
@@ -111,7 +127,9 @@ class Bar:
         return Measurement(BAR_WIDTH, BAR_WIDTH)
 
 
-def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
+def _chart(
+    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
+) -> Table:
     """A horizontal bar per administration, scaled to the instrument's maximum, with the
     timeline's life events marked between the sessions they fell between."""
     top = INSTRUMENTS[summary.instrument].total_max
@@ -127,15 +145,15 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
             )
         bar = Bar(round(point.total / top * BAR_WIDTH), SEVERITY_STYLE.get(point.severity, ""))
         label = "base" if point.session == 0 else f"S{point.session}"
+        label = f"m{point.session}" if maintenance else label
         chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
     return chart
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import assessment_lines
+    from ipt_cli.views.documents import assessment_lines, phase_text
 
     course = report.course
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     next_date = "none"
     if report.next_date:
         next_date = report.next_date.isoformat()
@@ -149,12 +167,7 @@ def _header(report: Report) -> Panel:
     )
     header.add_row("Client", course.client)
     header.add_row("Start", course.start_date.isoformat())
-    header.add_row(
-        "Phase",
-        "completed"
-        if report.completed
-        else f"{report.phase}: week {next_number} of {course.planned_sessions}",
-    )
+    header.add_row("Phase", phase_text(report))
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
@@ -171,12 +184,14 @@ def _header(report: Report) -> Panel:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import measure_row
+    from ipt_cli.views.documents import measure_notes, measure_row
 
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
     parts: list[RenderableType] = [table]
+    parts += [_text(f"  {note}") for note in measure_notes(report.measures)]
     for summary in report.measures.values():
         if summary.series:
             parts.append(
@@ -189,21 +204,27 @@ def _measures(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _maintenance(report: Report) -> Panel | None:
-    from ipt_cli.views.documents import measure_row
+def _maintenance(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
-    plan = report.course.maintenance
-    if plan is None:
-        return None
-    block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
+    heading = maintenance_heading(report)
+    if heading is None:
+        return []
+    block = Table(*MAINTENANCE_HEADER, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
-        block.add_row(*measure_row(summary))
-    heading = _text(
-        f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
-        f"sessions from {plan.start_date.isoformat()}; change is against the "
-        "acute baseline"
-    )
-    return Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED)
+        block.add_row(*maintenance_row(summary))
+    parts: list[RenderableType] = [
+        Panel(Group(_text(heading), block), title="Maintenance", box=box.ROUNDED)
+    ]
+    for summary in report.maintenance_measures.values():
+        parts.append(
+            Panel(
+                _chart(summary, report.course.timeline, maintenance=True),
+                title=f"{summary.name} in maintenance",
+                box=box.ROUNDED,
+            )
+        )
+    return parts
 
 
 def _goals_and_work(report: Report) -> list[RenderableType]:
@@ -234,41 +255,56 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    from ipt_cli.views.documents import end_of_course_text
+    return [Panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
 
-    parts: list[RenderableType] = [Panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
-    if report.completed:
-        parts.append(
-            Panel(_text(end_of_course_text(report)), title="End of course", box=box.DOUBLE)
-        )
-    return parts
+
+def _ending(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import end_of_course_text, ending_title, shows_ending
+
+    if not shows_ending(report):
+        return []
+    return [Panel(_text(end_of_course_text(report)), title=ending_title(report), box=box.DOUBLE)]
+
+
+def _reviews(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import review_lines
+
+    reviews = review_lines(report)
+    if not reviews:
+        return []
+    body: list[RenderableType] = []
+    for head, lines in reviews:
+        body.append(_text(f"Reviewed: {head}", style="bold"))
+        body += [Padding(_text(line), (0, 0, 0, 2)) for line in lines]
+    return [Panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
 
 
 def report_renderable(report: Report) -> RenderableType:
     course = report.course
     parts: list[RenderableType] = []
     if report.unreviewed_flags:
-        parts.append(
-            _flags_panel([f.label for f in report.unreviewed_flags], course.kind == "self-guided")
-        )
+        from ipt_cli.core.safety import review_command
+
+        flags = report.unreviewed_flags
+        commands = list(dict.fromkeys(review_command(course.id, f) for f in flags))
+        parts.append(_flags_panel([f.label for f in flags], commands, course.kind == "self-guided"))
+    if report.alerts:
+        parts.append(_alerts_panel([a.text for a in report.alerts]))
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         parts.append(Panel(_text(course.formulation.text), title=f"Formulation ({agreed})"))
     parts += _measures(report)
-    maintenance = _maintenance(report)
-    if maintenance:
-        parts.append(maintenance)
+    parts += _maintenance(report)
     parts += _goals_and_work(report)
     parts += _termination(report)
-    reviewed = [f for f in report.flags if f.reviewed]
-    if reviewed:
-        parts.append(_text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
+    parts += _ending(report)
+    parts += _reviews(report)
     return Group(*parts)
 
 
-def print_report(report: Report) -> None:
-    emit(report_renderable(report))
+def report_view(report: Report) -> RenderableType:
+    return report_renderable(report)
 
 
 def report_output(report: Report) -> str:
@@ -276,12 +312,19 @@ def report_output(report: Report) -> str:
     return rendered(report_renderable(report))
 
 
-def print_plan(plan: Plan) -> None:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held",
-    )
+def markdown_view(text: str) -> RenderableType:
+    """Markdown rendered for the terminal: headings, lists and emphasis, no raw marks."""
+    from rich.markdown import Markdown
+
+    return Markdown(text)
+
+
+def plan_view(plan: Plan) -> RenderableType:
+    """The plan's table (its notes, if any, are for Output.notice)."""
+    title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
+    if plan.maintenance_planned is not None:
+        title += f"; maintenance {plan.maintenance_held} of {plan.maintenance_planned} held"
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title=title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Phase", no_wrap=True)
@@ -289,23 +332,24 @@ def print_plan(plan: Plan) -> None:
     table.add_column("Status", no_wrap=True)
     for row in plan.rows:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
-        number = "-" if row.number is None else str(row.number)
         marker = " (next)" if row.current else ""
         table.add_row(
-            number,
+            row.label,
             row.date.isoformat(),
             row.phase or "-",
             row.focus,
             row.status + marker,
             style=style,
         )
-    emit(table)
+    return table
 
 
-def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
+    """The agenda: unreviewed flags first, then every item (never cut short), then what the
+    record shows as done."""
     parts: list[RenderableType] = []
     if agenda.safety:
-        parts.append(_flags_panel(agenda.safety, self_guided))
+        parts.append(_flags_panel(agenda.safety, agenda.review_commands, self_guided))
     parts.append(_text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
     parts.append(_text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.carry_over:
@@ -318,17 +362,63 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
-    emit(Group(*parts))
+    if agenda.done:
+        parts.append(_text("Already done (from the record):", style="bold"))
+        done = Table.grid(padding=(0, 1))
+        done.add_column(justify="right", min_width=4)
+        done.add_column()
+        for item in agenda.done:
+            done.add_row("[x]", item)
+        parts.append(done)
+    return Group(*parts)
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
-LIST_FLEXIBLE = (5, 1, 0)  # columns that give up width first: latest scores, client, id
+LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
+LIST_SEPARATOR = ", "
+LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
+LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
+
+
+def _wrap_parts(cell: str, width: int) -> list[str]:
+    """Split 'A, B, C' into lines of at most `width`, breaking between scores; a score
+    longer than a line has lines of its own, broken between words. Nothing is cut."""
+    parts = cell.split(LIST_SEPARATOR)
+    lines: list[str] = []
+    joinable = False  # may the next score join the last line?
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(piece) <= width:
+            if joinable and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+            joinable = True
+            continue
+        block: list[str] = []
+        for word in piece.split(" "):
+            if block and len(block[-1]) + 1 + len(word) <= width:
+                block[-1] += " " + word
+            else:
+                block.append(word)
+        lines += block
+        joinable = False
+    return lines or [""]
+
+
+def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
+    """Narrow `column` towards `floor` by up to `excess`; return what is still in excess."""
+    give = min(excess, max(widths[column] - floor, 0))
+    widths[column] -= give
+    return excess - give
 
 
 def fit_columns(
     header: tuple[str, ...], rows: list[list[str]], width: int, ellipsis: str = "…"
 ) -> list[str]:
-    """Lay out a plain table in `width` columns, cutting flexible cells with an ellipsis.
+    """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
+    one score a line, and are never cut; the client, then (last of all) the id, are cut
+    with an ellipsis. Each row's text may span several lines.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
@@ -336,35 +426,49 @@ def fit_columns(
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
-    for column in LIST_FLEXIBLE:
-        if excess <= 0:
-            break
-        give = min(excess, max(widths[column] - 8, 0))
-        widths[column] -= give
-        excess -= give
+    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
+    words = [w for p in parts for w in p.split(" ")]
+    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
+    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
+    for column, floor in (
+        (LIST_WRAPPED, one_a_line),
+        (1, LIST_NARROWEST),
+        (LIST_WRAPPED, word_wrapped),
+        (0, LIST_NARROWEST),
+    ):
+        if excess > 0:
+            excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
-            c if len(c) <= w else c[: max(w - 1, 0)] + ellipsis
-            for c, w in zip(cells, widths, strict=True)
+            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + ellipsis
+            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
 
+    def row_lines(cells: list[str]) -> str:
+        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
+        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
+        blank = [""] * len(cells)
+        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
+        return "\n".join([first, *more])
+
     return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
-        line(r) for r in rows
+        row_lines(r) for r in rows
     ]
 
 
-def print_list(rows: list[CourseRow], today: dt.date) -> None:
+def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
+    """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
     if not rows:
-        out().print(
+        return _text(
             "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
             "--problem-area AREA"
         )
-        return
     cells: list[list[str]] = []
-    styles = []
+    styles, alerts = [], []
     for row in rows:
+        alerts.append(row.alerts)
         if row.damaged:
             cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
             styles.append("red")
@@ -387,12 +491,15 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
         styles.append("bold red" if row.unreviewed_flags else "")
     cells = [[terminal_safe(cell) for cell in row] for row in cells]  # file names too
     ascii_only = not out().encoding.startswith("utf")
-    lines = fit_columns(LIST_HEADER, cells, out().width, "~" if ascii_only else "…")
+    lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…")
     text = _text(lines[0] + "\n", style="bold")
     text.append(lines[1] + "\n")
-    for line, style in zip(lines[2:], styles, strict=True):
+    for line, style, warnings in zip(lines[2:], styles, alerts, strict=True):
         text.append(line + "\n", style=style)
-    out().print(text, soft_wrap=True, end="")
+        for warning in warnings:  # under its row, never cut to the column width
+            text.append(terminal_safe(f"  ! {warning}\n"), style="bold dark_orange")
+    text.rstrip()
+    return text
 
 
 RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
@@ -401,7 +508,7 @@ RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
 def closeness_circle(people: list[Person]) -> RenderableType:
     """People grouped on three nested rings, the client at the centre."""
     if not people:
-        return _text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+        return _text("The inventory is empty. Add people with: ipt inventory add COURSE_ID")
     numbered = list(enumerate(people, 1))
     inner: RenderableType = _text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
@@ -415,10 +522,10 @@ def closeness_circle(people: list[Person]) -> RenderableType:
     return inner
 
 
-def print_inventory(people: list[Person]) -> None:
-    emit(closeness_circle(people))
+def inventory_view(people: list[Person]) -> RenderableType:
+    circle = closeness_circle(people)
     if not people:
-        return
+        return circle
     table = Table(
         "#",
         "Person",
@@ -441,20 +548,19 @@ def print_inventory(people: list[Person]) -> None:
             met,
             ", ".join(person.tags) or "-",
         )
-    emit(table)
+    return Group(circle, table)
 
 
-def print_timeline(events: list[TimelineEvent]) -> None:
+def timeline_view(events: list[TimelineEvent]) -> RenderableType:
     if not events:
-        out().print("The timeline is empty. Add events with: ipt timeline COURSE_ID add")
-        return
+        return _text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
     table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
         table.add_row(event.date.isoformat(), event.event, event.mood or "-")
-    emit(table)
+    return table
 
 
-def print_goals(course: Course) -> None:
+def goals_view(course: Course) -> RenderableType:
     table = Table(
         "Goal id",
         "Goal",
@@ -466,21 +572,18 @@ def print_goals(course: Course) -> None:
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
         table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
-    emit(table)
+    return table
 
 
-def print_formulation(course: Course) -> None:
+def formulation_view(course: Course) -> RenderableType:
     if course.formulation is None:
-        out().print(
+        return _text(
             f"No formulation yet. Write one with: ipt formulation {course.id} --draft --edit"
         )
-        return
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    emit(
-        Panel(
-            _text(course.formulation.text),
-            title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
-        )
+    return Panel(
+        _text(course.formulation.text),
+        title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
     )
 
 
@@ -496,7 +599,7 @@ def report_text(report: Report, width: int = 80) -> str:
     return _without_trailing_spaces(buffer.getvalue())
 
 
-def print_findings(findings: list[Finding], root: Path) -> None:
+def findings_view(findings: list[Finding], root: Path) -> RenderableType:
     table = Table(
         "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
     )
@@ -511,4 +614,4 @@ def print_findings(findings: list[Finding], root: Path) -> None:
             finding.problem,
             finding.fixed or "-",
         )
-    emit(table)
+    return table
