@@ -2,6 +2,11 @@
 
 Scores are given as totals and spread over the items here, so a test reads as the report
 does ("PHQ-9 of 12, item 9 = 1") rather than as nine item scores.
+
+Every course built here keeps the record's rules (schema 2): one score of an instrument per
+sitting, risk reviews as a history. `scored` takes its intake score at an assessment a week
+before session 1 (INTAKE), so that session 1 is a second sitting; `full_course` takes it at
+session 1's sitting, as `ipt new-course` does, and gives only other instruments there.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 from ipt_cli.core.measures import GAD7, HAMD17, PHQ9, Instrument
 from ipt_cli.core.models import (
+    SCHEMA_VERSION,
     Addendum,
     Baseline,
     Bdi2,
@@ -33,6 +39,7 @@ from ipt_cli.core.models import (
 )
 
 START = dt.date(2026, 1, 5)  # a Monday
+INTAKE = START - dt.timedelta(weeks=1)  # the assessment sitting of `scored`, before session 1
 TODAY = dt.date(2026, 3, 1)
 NOW = dt.datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=dt.UTC)
 MARKER = "SECRET-MARKER-7f3a"  # planted in free text; must never reach an error message
@@ -96,7 +103,7 @@ def sessions(count: int, start: dt.date = START, **fields: Any) -> list[SessionR
 def course(*, planned: int = 16, areas: Sequence[str] = ("grief",), **fields: Any) -> Course:
     """A valid course; any stored field may be given (models or plain values)."""
     document: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "id": "ab",
         "client": "A.B.",
         "created": dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
@@ -122,7 +129,8 @@ def scored(
     baseline: int | None = None,
     planned: int = 16,
 ) -> Course:
-    """A course whose sessions score `measure` with these totals (None: not given that week)."""
+    """A course whose sessions score `measure` with these totals (None: not given that week),
+    and whose baseline, when given, was scored at INTAKE: every score is a sitting of its own."""
     makers: dict[str, Callable[[int], Phq9 | Gad7 | Hamd17 | Bdi2]] = {
         "phq9": phq9,
         "gad7": gad7,
@@ -136,12 +144,19 @@ def scored(
     ]
     fields: dict[str, Any] = {"sessions": held_sessions}
     if baseline is not None:
-        fields["baseline"] = Baseline.model_validate({"date": START, measure: make(baseline)})
+        fields["baseline"] = Baseline.model_validate({"date": INTAKE, measure: make(baseline)})
     return course(planned=max(planned, len(held_sessions)), **fields)
 
 
 def full_course() -> Course:
-    """A completed 8-session course with maintenance and one of every kind of record.
+    """A completed 8-session course in maintenance, with one of every kind of record.
+
+    The intake PHQ-9 (20, item 9 = 1, reviewed twice) is taken at session 1's sitting, which
+    adds the GAD-7 (its first rating). The HAM-D-17 is first rated at session 2 (item 3 = 3,
+    URGENT, unreviewed) and again at session 8; the BDI-II is rated once in the acute course
+    (one score: no outcome). The acute PHQ-9 ends at 6 (a reliable recovery); in maintenance
+    it is 5, then 12 (a relapse: a case again and +6 from the end of the acute course), with
+    a BDI-II item 9 = 1 flag.
 
     Notes, events and addenda carry MARKER: they are private and stay out of reports.
     """
@@ -151,8 +166,7 @@ def full_course() -> Course:
     ]
     acute = [
         session(
-            week(1),
-            phq9=phq9(18),
+            week(1),  # the baseline's sitting: the PHQ-9 was given there, so not again
             gad7=gad7(12),
             mood=3,
             events=f"events {MARKER}",
@@ -179,6 +193,7 @@ def full_course() -> Course:
             week(8),
             phq9=phq9(6),
             gad7=gad7(4),
+            hamd17=hamd17(7),
             bdi2=bdi2(12),
             goal_ratings={"mourn": 7},
             task_outcome="Called twice",
@@ -191,7 +206,7 @@ def full_course() -> Course:
         cadence="monthly",
         sessions=[
             session(week(8) + dt.timedelta(days=28), phq9=phq9(5)),
-            session(week(8) + dt.timedelta(days=56), phq9=phq9(9), bdi2=bdi2(15, item9=1)),
+            session(week(8) + dt.timedelta(days=56), phq9=phq9(12), bdi2=bdi2(15, item9=1)),
         ],
     )
     return course(
@@ -220,7 +235,10 @@ def full_course() -> Course:
         baseline=Baseline(
             date=START,
             phq9=phq9(20, item9=1, difficulty=2),
-            risk_review=RiskReview(date=START, note="Passive thoughts", plan="Safety plan"),
+            risk_reviews=[
+                RiskReview(date=START, note="Passive thoughts", plan="Safety plan", by="Dr K."),
+                RiskReview(date=week(3), note="No thoughts since"),
+            ],
         ),
         sessions=acute,
         missed=[MissedAppointment(date=dt.date(2026, 1, 14), reason="Ill")],

@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 
 from ipt_cli.core import catalogue, changes
-from ipt_cli.core.models import Baseline, Course, Maintenance, SessionRecord, TimelineEvent
+from ipt_cli.core.models import (
+    SCHEMA_VERSION,
+    Baseline,
+    Course,
+    Maintenance,
+    RiskReview,
+    SessionRecord,
+    TimelineEvent,
+)
 from ipt_cli.core.safety import unreviewed
 from ipt_cli.errors import ConflictError, InputError, IptError
 from tests.unit.builders import (
@@ -23,6 +31,8 @@ from tests.unit.builders import (
     changed_fields,
     course,
     dump,
+    gad7,
+    hamd17,
     held,
     phq9,
     session,
@@ -121,7 +131,8 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         START,
         12,
     )
-    assert (made.cadence, made.kind, made.schema_version) == ("weekly", "clinician-led", 1)
+    assert (made.cadence, made.kind) == ("weekly", "clinician-led")
+    assert made.schema_version == SCHEMA_VERSION == 2  # 2: session ids, risk review history
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)
@@ -353,6 +364,69 @@ def test_record_session_checks_goals_in_maintenance_too() -> None:
     )
 
 
+def test_record_session_gives_the_next_stable_id() -> None:
+    c = course(sessions=[session(week(1)), session(week(3))])
+    assert [s.id for s in c.sessions] == [1, 2]
+    backfilled = session(week(2), mood=4)
+    done = changes.record_session(c, backfilled)
+    assert done == changes.Recorded(2, maintenance=False)  # its position follows the date
+    assert [(s.date, s.id) for s in c.sessions] == [(week(1), 1), (week(2), 3), (week(3), 2)]
+    line = changes.describe_recorded(c, done, backfilled)
+    assert line == (
+        "Recorded session 2 of 16 for ab (2026-01-12). Backfilled: later sessions are now "
+        "numbered from 3."
+    )
+
+
+def test_maintenance_sessions_take_ids_after_the_acute_ones() -> None:
+    c = maintained(held_there=1)
+    assert c.maintenance is not None
+    assert c.maintenance.sessions[0].id == 9
+    changes.record_session(c, session(week(14)))
+    assert [s.id for s in c.maintenance.sessions] == [9, 10]
+
+
+def test_one_sitting_has_one_score_of_an_instrument() -> None:
+    c = course(baseline=Baseline(date=START, phq9=phq9(12)))
+    message = refused(
+        InputError,
+        "PHQ-9 was already given on 2026-01-05 \\(baseline\\); one sitting has one score: "
+        "record this session without --phq9",
+        c,
+        changes.record_session,
+        c,
+        session(START, phq9=phq9(11), note=MARKER),
+    )
+    assert message.startswith("PHQ-9 was already given")
+    # The same sitting may add another instrument; that session is session 1.
+    assert changes.record_session(c, session(START, gad7=gad7(7))) == changes.Recorded(1, False)
+    refused(
+        InputError,
+        "GAD-7 was already given on 2026-01-05 \\(session 1\\)",
+        c,
+        changes.record_session,
+        c,
+        session(START, gad7=gad7(3)),
+    )
+    assert changes.given_on(c, START) == {"phq9": "baseline", "gad7": "session 1"}
+    changes.record_session(c, session(week(2), phq9=phq9(11)))  # another date, another sitting
+    assert [s.date for s in c.sessions] == [START, week(2)]
+
+
+def test_one_sitting_has_one_score_in_maintenance_too() -> None:
+    c = maintained(held_there=1)
+    assert c.maintenance is not None
+    c.maintenance.sessions[0].phq9 = phq9(5)
+    refused(
+        InputError,
+        "PHQ-9 was already given on 2026-03-02 \\(maintenance session 1\\)",
+        c,
+        changes.record_session,
+        c,
+        session(week(9), phq9=phq9(6)),
+    )
+
+
 def test_session_record_builds_a_checked_session() -> None:
     record = changes.session_record(
         week(2),
@@ -545,15 +619,18 @@ def test_resizing_maintenance_below_what_is_held_is_refused() -> None:
 
 
 def flagged() -> Course:
-    """Baseline, session 1 and maintenance session 1 each score PHQ-9 item 9."""
+    """The baseline (with session 1 at its sitting), session 2 and maintenance session 1 each
+    score a risk item; session 3 scores none."""
     c = completed(8, baseline=Baseline(date=START, phq9=phq9(12, item9=1)))
-    c.sessions[0].phq9 = phq9(10, item9=2)
+    c.sessions[0].gad7 = gad7(9)  # session 1 is the baseline's sitting: no second PHQ-9
+    c.sessions[1].phq9 = phq9(10, item9=2)
+    c.sessions[2].phq9 = phq9(8)
     c.maintenance = Maintenance(
         opened=week(8),
         start_date=week(9),
         planned_sessions=4,
         cadence="monthly",
-        sessions=[session(week(9), phq9=phq9(9, item9=1))],
+        sessions=[session(week(9), hamd17=hamd17(20, item3=3))],
     )
     return c
 
@@ -589,28 +666,61 @@ def test_find_sitting_without_a_baseline_or_maintenance() -> None:
     refused(InputError, "no maintenance session 1: 0 recorded", c, changes.find_sitting, c, 1, True)
 
 
-@pytest.mark.parametrize(("number", "maintenance"), [(0, False), (1, False), (1, True)])
-def test_review_risk_clears_that_sittings_flags_only(number: int, maintenance: bool) -> None:
+@pytest.mark.parametrize(
+    ("ref", "maintenance", "reviewed", "described"),
+    [
+        (0, False, (0, False), "baseline (2026-01-05)"),
+        (2, False, (2, False), "session 2 (2026-01-12)"),
+        (1, True, (1, True), "maintenance session 1 (2026-03-02)"),
+        ("2026-01-12", False, (2, False), "session 2 (2026-01-12)"),
+        ("m1", False, (1, True), "maintenance session 1 (2026-03-02)"),
+        ("0", False, (0, False), "baseline (2026-01-05)"),
+    ],
+)
+def test_review_risk_clears_that_sittings_flags_only(
+    ref: int | str, maintenance: bool, reviewed: tuple[int, bool], described: str
+) -> None:
     c = flagged()
     before = dump(c)
-    review = changes.review_risk(c, number, f"note {MARKER}", "plan", TODAY, maintenance)
-    assert (review.date, review.note, review.plan) == (TODAY, f"note {MARKER}", "plan")
-    assert changes.find_sitting(c, number, maintenance).risk_review == review
+    review, where = changes.review_risk(
+        c, ref, f"note {MARKER}", "plan", TODAY, maintenance, by="Dr K."
+    )
+    assert (review.date, review.note, review.plan, review.by) == (
+        TODAY,
+        f"note {MARKER}",
+        "plan",
+        "Dr K.",
+    )
+    assert where.described == described
+    assert where.sitting.risk_reviews == [review]
+    assert changes.find_sitting(c, reviewed[0], reviewed[1]).risk_reviews == [review]
     left = [(f.session, f.maintenance) for f in unreviewed(c)]
-    assert (number, maintenance) not in left and len(left) == 2
-    where = "maintenance" if maintenance else "sessions" if number else "baseline"
-    assert changed_fields(before, c) == {where}
+    assert reviewed not in left and len(left) == 2
+    where_stored = "maintenance" if reviewed[1] else "sessions" if reviewed[0] else "baseline"
+    assert changed_fields(before, c) == {where_stored}
+
+
+@pytest.mark.parametrize("ref", [1, "1", "2026-01-05"])
+def test_a_review_of_session_one_on_the_baselines_day_reviews_that_sitting(
+    ref: int | str,
+) -> None:
+    c = flagged()
+    assert c.baseline is not None
+    review, where = changes.review_risk(c, ref, "Passive thoughts", None, TODAY)
+    assert where.described == "baseline (2026-01-05)"  # the flag shown is the baseline's
+    assert c.baseline.risk_reviews == [review] and c.sessions[0].risk_reviews == []
+    assert [(f.session, f.maintenance) for f in unreviewed(c)] == [(2, False), (1, True)]
 
 
 def test_review_risk_refusals() -> None:
     c = flagged()
     refused(
         InputError,
-        "session 2 has no safety flag to review",
+        "nothing to review: session 3 \\(2026-01-19\\) scored no risk item",
         c,
         changes.review_risk,
         c,
-        2,
+        3,
         f"note {MARKER}",
         None,
         TODAY,
@@ -621,7 +731,7 @@ def test_review_risk_refusals() -> None:
         c,
         changes.review_risk,
         c,
-        1,
+        2,
         "  \n ",
         None,
         TODAY,
@@ -629,21 +739,41 @@ def test_review_risk_refusals() -> None:
     refused(
         InputError, "no session 12", c, changes.review_risk, c, 12, f"note {MARKER}", None, TODAY
     )
+    refused(
+        InputError,
+        "no session of 'ab' on 2026-01-06",
+        c,
+        changes.review_risk,
+        c,
+        "2026-01-06",
+        f"note {MARKER}",
+        None,
+        TODAY,
+    )
+    no_flag = held(2, baseline=Baseline(date=START, phq9=phq9(12)))
+    refused(
+        InputError,
+        "nothing to review: baseline and session 1 \\(2026-01-05\\) scored no risk item",
+        no_flag,
+        changes.review_risk,
+        no_flag,
+        1,
+        f"note {MARKER}",
+        None,
+        TODAY,
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a second risk review of the same session replaces the first (the earlier "
-    "note and plan are lost); ipt-domain.md §8 says to keep every version and never "
-    "overwrite a review",
-)
 def test_a_second_risk_review_keeps_the_first() -> None:
     c = flagged()
-    changes.review_risk(c, 1, "first review FIRST-7c1", "plan one", TODAY)
-    try:
-        changes.review_risk(c, 1, "second review", None, TODAY + dt.timedelta(days=7))
-    except ConflictError:
-        pass  # refusing to overwrite would keep the record too
+    first, _ = changes.review_risk(c, 2, "first review FIRST-7c1", "plan one", TODAY, by="Dr K.")
+    later = TODAY + dt.timedelta(days=7)
+    second, where = changes.review_risk(c, 2, "second review", None, later)
+    assert where.sitting.risk_reviews == [first, second]  # appended, oldest first
+    assert first == RiskReview(
+        date=TODAY, note="first review FIRST-7c1", plan="plan one", by="Dr K."
+    )
+    assert (second.date, second.plan, second.by) == (later, None, None)
     assert "FIRST-7c1" in c.model_dump_json()
 
 

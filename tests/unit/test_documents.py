@@ -48,6 +48,7 @@ REPORT_KEYS = {
     "dispute_stage",
     "measures",
     "safety_flags",
+    "alerts",
     "sessions",
     "goals",
     "techniques",
@@ -67,6 +68,8 @@ REPORT_KEYS = {
 }
 MEASURE_KEYS = {
     "baseline",
+    "baseline_session",
+    "baseline_in_maintenance",
     "latest",
     "change",
     "change_percent",
@@ -74,12 +77,28 @@ MEASURE_KEYS = {
     "response",
     "remission",
     "reliable_change",
+    "reliable_improvement",
+    "reliable_deterioration",
+    "reliable_recovery",
     "series",
 }
+MAINTENANCE_MEASURE_KEYS = MEASURE_KEYS | {"end_of_acute", "change_from_end_of_acute", "relapse"}
 POINT_KEYS = {"session", "date", "total", "severity"}
-FLAG_KEYS = {"session", "date", "instrument", "item", "score", "reviewed", "urgent", "maintenance"}
+FLAG_KEYS = {
+    "session",
+    "date",
+    "instrument",
+    "item",
+    "score",
+    "reviewed",
+    "urgent",
+    "maintenance",
+    "session_id",
+}
+ALERT_KEYS = {"instrument", "kind", "text"}
 SESSION_KEYS = {
     "session",
+    "id",
     "date",
     "mood",
     "focus",
@@ -108,7 +127,16 @@ INVENTORY_KEYS = {
 }
 TIMELINE_KEYS = {"date", "event", "mood"}
 FORMULATION_KEYS = {"text", "agreed", "date"}
-RISK_REVIEW_KEYS = {"session", "maintenance", "date", "note", "plan"}
+RISK_REVIEW_KEYS = {
+    "session",
+    "maintenance",
+    "date",
+    "note",
+    "plan",
+    "by",
+    "session_id",
+    "session_date",
+}
 MAINTENANCE_KEYS = {
     "opened",
     "start_date",
@@ -116,6 +144,8 @@ MAINTENANCE_KEYS = {
     "sessions_planned",
     "sessions_recorded",
     "measures",
+    "end_of_acute",
+    "relapse",
     "sessions",
 }
 TASK_KEYS = {"session", "date", "task", "outcome"}
@@ -155,6 +185,7 @@ LIST_KEYS = {
     "latest_phq9_severity",
     "latest",
     "unreviewed_flags",
+    "alerts",
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 
@@ -166,6 +197,9 @@ FULL_HEADINGS = [
     "### GAD-7 by session",
     "### HAM-D-17 by session",
     "### BDI-II by session",
+    "## Maintenance",
+    "### PHQ-9 in maintenance",
+    "### BDI-II in maintenance",
     "## Goals",
     "## Techniques used",
     "## Between-session tasks",
@@ -173,7 +207,12 @@ FULL_HEADINGS = [
     "## End of course",
     "## Contract changes",
     "## Safety flags",
+    "## Risk reviews",
 ]
+RELAPSE = (
+    "PHQ-9 relapse: 12 at maintenance session 2 (2026-04-20), a case again (>= 10) and a "
+    "reliable deterioration (+6) from 6 at the end of the acute course"
+)
 
 
 def report_of(c: Course, today: dt.date = TODAY) -> Report:
@@ -262,6 +301,7 @@ def test_report_json_keys_are_pinned_at_every_level() -> None:
         assert set(measure) == MEASURE_KEYS
         assert keys_of(measure["series"]) == POINT_KEYS
     assert keys_of(data["safety_flags"]) == FLAG_KEYS
+    assert keys_of(data["alerts"]) == ALERT_KEYS
     assert keys_of(data["sessions"]) == SESSION_KEYS
     assert keys_of(data["goals"]) == GOAL_KEYS
     assert keys_of(data["contract_changes"]) == CONTRACT_KEYS
@@ -273,7 +313,11 @@ def test_report_json_keys_are_pinned_at_every_level() -> None:
     assert set(data["maintenance"]) == MAINTENANCE_KEYS
     assert set(data["maintenance"]["measures"]) == {"phq9", "bdi2"}
     for measure in data["maintenance"]["measures"].values():
-        assert set(measure) == MEASURE_KEYS
+        assert set(measure) == MAINTENANCE_MEASURE_KEYS
+        assert keys_of(measure["series"]) == POINT_KEYS
+    acute_measures = {"phq9", "gad7", "hamd17", "bdi2"}  # each instrument of the acute course
+    assert set(data["maintenance"]["end_of_acute"]) == acute_measures
+    assert set(data["maintenance"]["relapse"]) == acute_measures
     assert keys_of(data["maintenance"]["sessions"]) == SESSION_KEYS
     assert keys_of(data["tasks"]) == TASK_KEYS
     assert keys_of(data["termination_checklist"]) == CHECKLIST_KEYS
@@ -287,8 +331,9 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     for key in ("dispute_stage", "sick_role", "medication", "formulation", "maintenance"):
         assert data[key] is None, key
     assert (data["ending"], data["archived"]) == (None, None)
-    for key in ("safety_flags", "sessions", "contract_changes", "inventory", "timeline"):
+    for key in ("safety_flags", "alerts", "sessions", "contract_changes", "inventory"):
         assert data[key] == [], key
+    assert data["timeline"] == []
     assert (data["risk_reviews"], data["tasks"], data["termination_checklist"]) == ([], [], [])
     assert data["goals"] == []
     assert data["techniques"] == {}
@@ -305,8 +350,8 @@ def test_report_json_values_of_a_full_course() -> None:
     assert (data["course_id"], data["client"], data["kind"]) == ("ab", "A.B.", "clinician-led")
     assert (data["start_date"], data["next_session_date"]) == ("2026-01-05", "2026-05-20")
     assert (data["phase"], data["completed"], data["dispute_stage"]) == (
-        "completed",
-        True,
+        "maintenance",  # a phase of its own after the acute course
+        True,  # the acute course stays completed
         "renegotiation",
     )
     assert data["problem_areas"] == ["grief", "role-dispute"]
@@ -317,33 +362,134 @@ def test_report_json_values_of_a_full_course() -> None:
         "severity": "severe",
     }
     first = data["sessions"][0]
-    assert (first["session"], first["date"], first["mood"], first["focus"]) == (
+    assert (first["session"], first["id"], first["date"], first["mood"], first["focus"]) == (
+        1,
         1,
         "2026-01-05",
         3,
         "grief",
     )
     assert first["addenda"] == 1  # a count; the text is private
+    assert [s["id"] for s in data["sessions"]] == list(range(1, 9))
     assert data["goals"] == [
         {"id": "mourn", "text": "Mourn the loss | fully", "latest_rating": 7},
         {"id": "talk", "text": "Talk with a sister", "latest_rating": 1},
     ]
     assert data["techniques"] == {"exploration": 2, "clarification": 1}
-    assert data["risk_reviews"] == [
+    assert data["risk_reviews"] == [  # the history of the sitting, oldest first
         {
             "session": 0,
             "maintenance": False,
             "date": "2026-01-05",
             "note": "Passive thoughts",
             "plan": "Safety plan",
-        }
+            "by": "Dr K.",
+            "session_id": None,  # the baseline has no session id
+            "session_date": "2026-01-05",
+        },
+        {
+            "session": 0,
+            "maintenance": False,
+            "date": "2026-01-19",
+            "note": "No thoughts since",
+            "plan": None,
+            "by": None,
+            "session_id": None,
+            "session_date": "2026-01-05",
+        },
     ]
+    assert [(f["session"], f["maintenance"], f["session_id"]) for f in data["safety_flags"]] == [
+        (0, False, None),
+        (2, False, 2),
+        (2, True, 10),  # ids run on through maintenance
+    ]
+    assert data["alerts"] == [{"instrument": "phq9", "kind": "relapse", "text": RELAPSE}]
     assert [i["number"] for i in data["inventory"]] == [1, 2]
     assert data["timeline"] == [{"date": "2025-11-02", "event": "Mother died", "mood": "low"}]
-    assert data["maintenance"]["sessions_recorded"] == 2
-    assert data["maintenance"]["sessions"][1]["session"] == 2
+    maintenance = data["maintenance"]
+    assert (maintenance["sessions_recorded"], maintenance["sessions_planned"]) == (2, 12)
+    assert [(s["session"], s["id"]) for s in maintenance["sessions"]] == [(1, 9), (2, 10)]
+    assert maintenance["end_of_acute"] == {"phq9": 6, "gad7": 4, "hamd17": 7, "bdi2": 12}
+    assert maintenance["relapse"] == {"phq9": True, "gad7": None, "hamd17": None, "bdi2": None}
     assert data["ending"]["decision"] == "maintenance"
     assert [t["outcome"] for t in data["tasks"]] == ["Went with a friend", None]
+
+
+def test_report_json_measures_of_a_full_course() -> None:
+    data = documents.report_json(report_of(full_course()))
+    outcome_keys = (
+        "baseline",
+        "baseline_session",
+        "latest",
+        "change",
+        "change_percent",
+        "severity",
+        "response",
+        "remission",
+        "reliable_change",
+        "reliable_improvement",
+        "reliable_deterioration",
+        "reliable_recovery",
+    )
+
+    def outcome(measure: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(measure[key] for key in outcome_keys)
+
+    measures = data["measures"]
+    # baseline, baseline_session, latest, change, %, severity, response, remission, then
+    # reliable change (= improvement), improvement, deterioration, recovery
+    assert {key: outcome(m) for key, m in measures.items()} == {
+        "phq9": (20, 0, 6, -14, -70.0, "mild", True, False, True, True, False, True),
+        # first rated at session 1, the baseline's sitting: that rating is its baseline
+        "gad7": (12, 1, 4, -8, -66.67, "minimal", True, True, True, True, False, True),
+        # no reliable-change convention by default: response and remission only
+        "hamd17": (20, 2, 7, -13, -65.0, "none", True, True, None, None, None, None),
+        # one score is not an outcome; its severity still describes the present
+        "bdi2": (12, 8, None, None, None, "minimal", None, None, None, None, None, None),
+    }
+    assert [p["session"] for p in measures["phq9"]["series"]] == [0, 2, 3, 4, 5, 6, 7, 8]
+    kept = data["maintenance"]["measures"]
+    # Still measured from the acute baseline (a reliable improvement, no longer a recovery),
+    # and from the end of the acute course (a relapse).
+    phq = kept["phq9"]
+    assert (phq["baseline"], phq["latest"], phq["change"], phq["change_percent"]) == (
+        20,
+        12,
+        -8,
+        -40.0,
+    )
+    assert (phq["severity"], phq["response"], phq["remission"]) == ("moderate", False, False)
+    assert (phq["reliable_improvement"], phq["reliable_deterioration"]) == (True, False)
+    assert phq["reliable_recovery"] is False
+    assert (phq["end_of_acute"], phq["change_from_end_of_acute"], phq["relapse"]) == (6, 6, True)
+    assert [(p["session"], p["date"], p["total"]) for p in phq["series"]] == [
+        (1, "2026-03-23", 5),
+        (2, "2026-04-20", 12),
+    ]
+    assert (kept["bdi2"]["latest"], kept["bdi2"]["end_of_acute"], kept["bdi2"]["relapse"]) == (
+        15,
+        12,
+        None,  # no caseness or reliable-change threshold: relapse is not judged
+    )
+
+
+def test_report_json_alerts_a_reliable_deterioration() -> None:
+    data = documents.report_json(report_of(scored([9, 16], baseline=10)))
+    m = data["measures"]["phq9"]
+    assert (m["reliable_change"], m["reliable_improvement"], m["reliable_deterioration"]) == (
+        False,  # the old key means improvement: never "yes" for a worse score
+        False,
+        True,
+    )
+    assert data["alerts"] == [
+        {
+            "instrument": "phq9",
+            "kind": "deterioration",
+            "text": "PHQ-9 reliable deterioration: 10 at baseline (2025-12-29) to 16 at "
+            "session 2 (2026-01-12), +6 points (reliable change: 6)",
+        }
+    ]
+    assert data["maintenance"] is None
 
 
 def test_report_json_is_plain_json_and_keeps_non_ascii() -> None:
@@ -371,7 +517,7 @@ def test_reports_keep_notes_events_and_addenda_private() -> None:
 def test_report_markdown_headings_in_order() -> None:
     text = documents.report_markdown(report_of(full_course()))
     assert headings(text) == FULL_HEADINGS
-    assert text.endswith("|\n") and not text.endswith("\n\n")
+    assert text.endswith("No thoughts since\n") and not text.endswith("\n\n")
 
 
 def test_report_markdown_of_an_empty_course() -> None:
@@ -390,12 +536,30 @@ def test_report_markdown_of_an_empty_course() -> None:
 
 def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
     found = tables(documents.report_markdown(report_of(full_course())))
-    no_table = ("## Formulation", "## Termination checklist", "## End of course")
+    no_table = (
+        "## Formulation",
+        "## Termination checklist",
+        "## End of course",
+        "## Risk reviews",
+    )
     assert list(found) == [h for h in FULL_HEADINGS[1:] if h not in no_table]
-    measures = found["## Measures"]
-    assert measures[0] == documents.MEASURE_HEADER
-    assert measures[1] == ["PHQ-9", "20", "6", "-70%", "mild", "yes", "no", "yes"]
-    assert measures[3] == ["HAM-D-17", "n/a", "20", "n/a", "moderate", "n/a", "no", "n/a"]
+    assert found["## Measures"] == [
+        documents.MEASURE_HEADER,
+        ["PHQ-9", "20", "6", "-70%", "mild", "yes", "no", "recovery"],
+        ["GAD-7", "12", "4", "-66.67%", "minimal", "yes", "yes", "recovery"],
+        ["HAM-D-17", "20", "7", "-65%", "none", "yes", "yes", "n/a"],
+        ["BDI-II", "12", "n/a", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
+    ]
+    assert [row[0] for row in found["### PHQ-9 by session"][1:]] == [
+        "0",
+        "2",  # session 1 was the baseline's sitting: one point for it
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+    ]
     assert found["### GAD-7 by session"][1:] == [
         ["1", "2026-01-05", "12", "moderate"],
         ["8", "2026-02-23", "4", "minimal"],
@@ -413,13 +577,54 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
         ["HAM-D-17 item 3 = 3 URGENT at session 2 (2026-01-12)", "no"],
         ["BDI-II item 9 = 1 at maintenance session 2 (2026-04-20)", "no"],
     ]
+    assert found["## Maintenance"] == [
+        documents.MAINTENANCE_HEADER,
+        ["PHQ-9", "20", "6", "12", "+6", "moderate", "RELAPSE"],
+        ["BDI-II", "12", "12", "15", "+3", "mild", "n/a"],
+    ]
+    assert found["### PHQ-9 in maintenance"][1:] == [
+        ["m1", "2026-03-23", "5", "mild"],
+        ["m2", "2026-04-20", "12", "moderate"],
+    ]
+
+
+def test_report_markdown_notes_under_the_measures() -> None:
+    text = documents.report_markdown(report_of(full_course()))
+    section = text.split("## Measures\n")[1].split("\n### ")[0]
+    assert [line for line in md_lines(section) if line.startswith("- ")] == [
+        "- GAD-7: first rated at session 1 (2026-01-05); its baseline is that rating.",
+        "- HAM-D-17: first rated at session 2 (2026-01-12); its baseline is that rating.",
+        "- HAM-D-17: no reliable-change convention; response and remission only (thresholds "
+        "can be set in config.toml).",
+        "- BDI-II: first rated at session 8 (2026-02-23); its baseline is that rating.",
+        "- BDI-II: one score so far; an outcome needs a later score.",
+    ]
+
+
+def test_report_markdown_lists_every_risk_review_in_order() -> None:
+    c = full_course()
+    assert c.maintenance is not None
+    c.maintenance.sessions[1].risk_reviews = [
+        RiskReview(date=TODAY, note="Seen | today", plan="GP informed", by="Dr K.")
+    ]
+    text = documents.report_markdown(report_of(c))
+    section = text.split("## Risk reviews\n\n")[1]
+    assert md_lines(section) == [
+        "- baseline (2026-01-05): PHQ-9 item 9 = 1",
+        "  - Review 1, 2026-01-05 by Dr K.: Passive thoughts. Plan: Safety plan",
+        "  - Review 2, 2026-01-19: No thoughts since",
+        "- maintenance session 2 (2026-04-20): BDI-II item 9 = 1",
+        "  - Review 1, 2026-03-01 by Dr K.: Seen \\| today. Plan: GP informed",
+        "",
+    ]
+    assert "| BDI-II item 9 = 1 at maintenance session 2 (2026-04-20) | yes |" in text
 
 
 def test_report_markdown_header_lines() -> None:
     text = documents.report_markdown(report_of(full_course()))
     assert [line for line in md_lines(text) if line.startswith("- **")][:8] == [
         "- **Start:** 2026-01-05",
-        "- **Phase:** completed (session 8 of 8)",
+        "- **Phase:** maintenance: session 3 of 12 (acute course of 8 completed)",
         "- **Sessions held:** 8 of 8",
         "- **Next session:** 2026-05-20",
         "- **Problem areas:** Grief, Role dispute",
@@ -430,20 +635,25 @@ def test_report_markdown_header_lines() -> None:
     assert "Low since the loss.\n\n*(agreed)*" in text
 
 
-def test_unreviewed_flags_come_first_in_a_safety_block() -> None:
+def test_unreviewed_flags_then_outcome_warnings_come_first() -> None:
     text = documents.report_markdown(report_of(full_course()))
-    block = md_lines(text)[2:7]
+    block = md_lines(text)[2:11]
     assert block == [
         "> **SAFETY: unreviewed risk flags**",
         ">",
         "> - HAM-D-17 item 3 = 3 URGENT at session 2 (2026-01-12)",
         "> - BDI-II item 9 = 1 at maintenance session 2 (2026-04-20)",
         "",
+        "> **WARNING: outcomes to act on**",
+        ">",
+        f"> - {RELAPSE}",
+        "",
     ]
     reviewed = held(1, baseline=Baseline(date=START, phq9=phq9(10, item9=1)))
     assert reviewed.baseline is not None
-    reviewed.baseline.risk_review = RiskReview(date=START, note="n")
-    assert "SAFETY" not in documents.report_markdown(report_of(reviewed))
+    reviewed.baseline.risk_reviews = [RiskReview(date=START, note="n")]
+    text = documents.report_markdown(report_of(reviewed))
+    assert "SAFETY" not in text and "WARNING" not in text
 
 
 @pytest.mark.parametrize(
@@ -509,16 +719,15 @@ def test_a_carriage_return_keeps_the_table_well_formed() -> None:
     assert found["## Between-session tasks"][1] == ["1", "Call Ken", "-"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: report_markdown has no maintenance section: maintenance sessions and their "
-    "scores, shown by the text report (a Maintenance panel) and in JSON, are missing, so a "
-    "rise during maintenance is invisible in a Markdown report",
-)
 def test_report_markdown_shows_maintenance() -> None:
     text = documents.report_markdown(report_of(full_course()))
-    assert any("Maintenance" in h for h in headings(text))
-    assert "2026-04-20" in text.split("## Safety flags")[0]  # the maintenance PHQ-9 of 9
+    section = text.split("## Maintenance\n\n")[1].split("\n## ")[0]
+    assert section.startswith(
+        "2 of 12 monthly sessions from 2026-03-23; measured against the acute baseline and "
+        "the end of the acute course.\n"
+    )
+    assert "| m2 | 2026-04-20 | 12 | moderate |" in section  # the rise in maintenance
+    assert "| PHQ-9 | 20 | 6 | 12 | +6 | moderate | RELAPSE |" in section
 
 
 # --- the end-of-course summary ---------------------------------------------------------------
@@ -527,10 +736,10 @@ def test_report_markdown_shows_maintenance() -> None:
 def test_end_of_course_text_of_a_full_course() -> None:
     assert documents.end_of_course_text(report_of(full_course())).splitlines() == [
         "8 sessions held of 8 planned.",
-        "PHQ-9: 20 -> 6 (-70%); now mild; response yes, remission no, reliable change yes.",
-        "GAD-7: 12 -> 4 (-66.67%); now minimal; response yes, remission yes, reliable change yes.",
-        "HAM-D-17: n/a -> 20 (n/a); now moderate; response n/a, remission no, reliable change n/a.",
-        "BDI-II: n/a -> 12 (n/a); now minimal; response n/a, remission yes, reliable change n/a.",
+        "PHQ-9: 20 -> 6 (-70%); now mild; response yes, remission no, reliable recovery.",
+        "GAD-7: 12 -> 4 (-66.67%); now minimal; response yes, remission yes, reliable recovery.",
+        "HAM-D-17: 20 -> 7 (-65%); now none; response yes, remission yes, reliable change n/a.",
+        # the BDI-II has one score: not an outcome, so no line
         "Goal mourn: latest 7/10.",
         "Goal talk: latest 1/10.",
         "Relapse warning signs: Sleeping badly; Avoiding friends",
@@ -543,7 +752,7 @@ def test_end_of_course_text_says_what_is_not_recorded() -> None:
     lines = documents.end_of_course_text(report_of(c)).splitlines()
     assert lines == [
         "8 sessions held of 8 planned.",  # no PHQ-9 ever given: no measure line
-        "Goal g: latest n/a/10.",
+        "Goal g: not rated.",  # never "n/a/10"
         "Relapse warning signs: not recorded",
         "Decision after the course: not recorded",
         "Still open: Agree relapse warning signs and a plan for them; Acknowledge feelings "
@@ -556,8 +765,41 @@ def test_end_of_course_text_says_what_is_not_recorded() -> None:
 def test_end_of_course_change_is_signed() -> None:
     up = documents.end_of_course_text(report_of(scored([12], baseline=10, planned=4)))
     assert "PHQ-9: 10 -> 12 (+20%); now moderate; response no" in up
+    assert up.splitlines()[1].endswith("no reliable change.")  # +2: within the noise
     flat = documents.end_of_course_text(report_of(scored([10], baseline=10, planned=4)))
     assert "PHQ-9: 10 -> 10 (+0%)" in flat
+    worse = documents.end_of_course_text(report_of(scored([16], baseline=10, planned=4)))
+    assert "PHQ-9: 10 -> 16 (+60%); now moderately severe; response no, remission no, " in worse
+    assert worse.splitlines()[1].endswith("reliable DETERIORATION.")
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "phrase"),
+    [
+        (15, 9, "reliable recovery"),  # 6 points, from a case (>= 10) to below it
+        (20, 14, "reliable improvement"),  # 6 points, still a case
+        (9, 3, "reliable improvement"),  # never a case: no recovery
+        (12, 8, "no reliable change"),
+        (8, 14, "reliable DETERIORATION"),
+    ],
+)
+def test_end_of_course_names_the_direction_of_reliable_change(
+    baseline: int, latest: int, phrase: str
+) -> None:
+    text = documents.end_of_course_text(report_of(scored([latest], baseline=baseline, planned=4)))
+    assert text.splitlines()[1].endswith(f", {phrase}.")
+
+
+def test_end_of_course_names_a_non_response() -> None:
+    text = documents.end_of_course_text(report_of(scored([15, 14, 13], baseline=16, planned=4)))
+    assert text.splitlines()[2].startswith(
+        "No response on PHQ-9 (16 to 13): the IPT manuals advise offering a different "
+        "treatment rather than more of the same"
+    )
+    responded = documents.end_of_course_text(report_of(scored([12, 8], baseline=16, planned=4)))
+    assert "No response" not in responded
+    one_score = documents.end_of_course_text(report_of(scored([None], baseline=16, planned=4)))
+    assert "No response" not in one_score  # no outcome yet: not a non-responder
 
 
 # --- plan, agenda, inventory, list ----------------------------------------------------------
@@ -681,9 +923,30 @@ def test_list_json_keys() -> None:
     data = list_json(rows, TODAY)
     assert set(data[0]) == LIST_KEYS
     assert set(data[1]) == DAMAGED_KEYS
-    assert (data[0]["latest_phq9"], data[0]["latest_phq9_severity"]) == (6, "mild")
-    assert data[0]["latest"]["gad7"] == {"total": 4, "severity": "minimal"}
+    assert data[0]["phase"] == "maintenance"
+    # The latest score is the latest maintenance score once there is one.
+    assert (data[0]["latest_phq9"], data[0]["latest_phq9_severity"]) == (12, "moderate")
+    assert data[0]["latest"] == {
+        "phq9": {"total": 12, "severity": "moderate"},
+        "gad7": {"total": 4, "severity": "minimal"},  # not given in maintenance: the acute one
+        "hamd17": {"total": 7, "severity": "none"},
+        "bdi2": {"total": 15, "severity": "mild"},
+    }
+    assert data[0]["alerts"] == [RELAPSE]
     assert data[0]["overdue"] is False
+
+
+def test_list_json_shows_an_intake_score_alone_and_a_deterioration() -> None:
+    intake = course(baseline=Baseline(date=START, phq9=phq9(4)))
+    worse = scored([16], baseline=9)
+    data = list_json([course_row(intake), course_row(worse)], TODAY)
+    # One score is a state, not an outcome: the list shows it.
+    assert data[0]["latest"] == {"phq9": {"total": 4, "severity": "minimal"}}
+    assert data[0]["alerts"] == []
+    assert data[1]["alerts"] == [
+        "PHQ-9 reliable deterioration: 9 at baseline (2025-12-29) to 16 at session 1 "
+        "(2026-01-05), +7 points (reliable change: 6)"
+    ]
 
 
 # --- smaller pieces --------------------------------------------------------------------------
@@ -711,28 +974,49 @@ def test_assessment_lines() -> None:
 
 
 def test_measure_row_shows_missing_values_as_n_a() -> None:
-    report = report_of(scored([None, 14, 6]))
+    report = report_of(scored([None, 14]))  # one score, first given at session 2
     assert documents.measure_row(report.measures["phq9"]) == [
         "PHQ-9",
+        "14",
         "n/a",
-        "6",
         "n/a",
+        "moderate",
+        "n/a",
+        "n/a",
+        "n/a",
+    ]
+    assert documents.measure_notes(report.measures) == [
+        "PHQ-9: first rated at session 2 (2026-01-12); its baseline is that rating.",
+        "PHQ-9: one score so far; an outcome needs a later score.",
+    ]
+    hamd = report_of(scored([20, 12], measure="hamd17")).measures["hamd17"]
+    assert documents.measure_row(hamd) == [
+        "HAM-D-17",
+        "20",
+        "12",
+        "-40%",
         "mild",
-        "n/a",
         "no",
-        "n/a",
+        "no",
+        "n/a",  # no reliable-change convention by default
     ]
 
 
 def test_a_maintenance_review_is_listed_with_its_sitting() -> None:
     c = full_course()
     assert c.maintenance is not None
-    c.maintenance.sessions[1].risk_review = RiskReview(date=TODAY, note="Seen", plan=None)
-    reviews = documents.report_json(report_of(c))["risk_reviews"]
-    assert [(r["session"], r["maintenance"], r["plan"]) for r in reviews] == [
-        (0, False, "Safety plan"),
-        (2, True, None),
+    c.maintenance.sessions[1].risk_reviews = [RiskReview(date=TODAY, note="Seen", plan=None)]
+    data = documents.report_json(report_of(c))
+    reviews = [
+        (r["session"], r["maintenance"], r["plan"], r["session_id"], r["session_date"])
+        for r in data["risk_reviews"]
     ]
+    assert reviews == [
+        (0, False, "Safety plan", None, "2026-01-05"),
+        (0, False, None, None, "2026-01-05"),
+        (2, True, None, 10, "2026-04-20"),
+    ]
+    assert [f["reviewed"] for f in data["safety_flags"]] == [True, False, True]
 
 
 def test_a_maintenance_course_json_lists_its_own_sessions() -> None:

@@ -30,6 +30,13 @@ class Point:
     date: dt.date
     total: int
     severity: str
+    maintenance: bool = False  # a maintenance session's number
+
+    @property
+    def label(self) -> str:
+        if self.maintenance:
+            return f"maintenance session {self.session}"
+        return "baseline" if self.session == 0 else f"session {self.session}"
 
 
 @dataclass(frozen=True)
@@ -151,9 +158,7 @@ class Alert:
 def _where(point: Point | None, maintenance: bool = False) -> str:
     if point is None:
         return ""
-    if maintenance:
-        return f" at maintenance session {point.session} ({point.date.isoformat()})"
-    label = "baseline" if point.session == 0 else f"session {point.session}"
+    label = f"maintenance session {point.session}" if maintenance else point.label
     return f" at {label} ({point.date.isoformat()})"
 
 
@@ -269,6 +274,9 @@ def summarise_measure(
     if maintenance and course.maintenance:
         series = _series(list(enumerate(course.maintenance.sessions, 1)), instrument, bands)
     first = acute[0] if acute else (series[0] if series else None)
+    if first is not None and not acute and series is not acute:
+        first = replace(first, maintenance=True)  # first rated in maintenance
+        series = [first, *series[1:]]
     later = series[-1] if series and series[-1] is not first else None
     result = outcome(
         instrument, first.total if first else None, later.total if later else None, rules

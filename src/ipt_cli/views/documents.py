@@ -23,6 +23,9 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
     return {
         "baseline": summary.baseline,
         "baseline_session": summary.baseline_session,
+        "baseline_in_maintenance": (
+            summary.first_point.maintenance if summary.first_point is not None else None
+        ),
         "latest": summary.latest,
         "change": summary.change,
         "change_percent": summary.change_percent,
@@ -400,7 +403,7 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             continue
         if first.session != 0:
             notes.append(
-                f"{m.name}: first rated at session {first.session} ({first.date.isoformat()}); "
+                f"{m.name}: first rated at {first.label} ({first.date.isoformat()}); "
                 "its baseline is that rating."
             )
         if m.latest is None:
