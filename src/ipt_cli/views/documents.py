@@ -659,7 +659,10 @@ def _md_safety_record(report: Report) -> list[str]:
     if reviews:
         out += ["## Risk reviews", ""]
         for head, lines in reviews:
-            out += [f"- {_md_cell(head)}"] + [f"  - {_md_cell(line)}" for line in lines]
+            out.append(f"- {_md_cell(head)}")
+            for line in lines:  # a review, then its structured fields one level further in
+                indent = "    " if line.startswith("  ") else "  "
+                out.append(f"{indent}- {_md_cell(line.strip())}")
         out.append("")
     return out
 

@@ -164,8 +164,8 @@ def review_lines(review: RiskReview) -> list[str]:
     sealed = " (sealed after signing)" if review.signature else ""
     lines = [f"Risk review {review.date.isoformat()}{by}{sealed}: {review.note.strip()}"]
     if review.plan:
-        lines.append(f"Plan: {review.plan}")
-    return lines + structured_lines(review)
+        lines.append(f"  Plan agreed: {review.plan}")
+    return lines + [f"  {line}" for line in structured_lines(review)]
 
 
 def _safety_lines(note: SessionNote) -> list[str]:
@@ -301,7 +301,9 @@ def note_markdown(note: SessionNote, level: int = 1) -> str:
         if heading == "Note":
             out += [_md_line(line) + "  " if line.strip() else "" for line in lines] + [""]
         else:
-            out += [f"- {_md_line(line)}" for line in lines] + [""]
+            out += [
+                f"{'  ' if line.startswith('  ') else ''}- {_md_line(line)}" for line in lines
+            ] + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -321,6 +323,7 @@ h2 { font-size: 1.05em; margin: 1.1em 0 .3em; text-transform: uppercase; letter-
 ul { margin: .2em 0; padding-left: 1.3em; }
 .text { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .8em; }
 .signature { border: 1px solid #333; padding: .4em .8em; margin-top: 1em; }
+.sub { list-style: circle; margin-left: 1.4em; }
 .hash { font-family: monospace; font-size: .85em; word-break: break-all; }
 .note + .note { margin-top: 3em; }
 @page { margin: 18mm 16mm; }
@@ -342,7 +345,8 @@ def _html_section(heading: str, lines: list[str]) -> str:
     items = []
     for line in lines:
         css = ' class="hash"' if line.startswith("SHA-256 ") else ""
-        items.append(f"<li{css}>{escape(line)}</li>")
+        css = ' class="sub"' if line.startswith("  ") else css  # a detail of the line above
+        items.append(f"<li{css}>{escape(line.strip())}</li>")
     listing = f"<ul>{''.join(items)}</ul>"
     if heading == "Signature":
         return f'<div class="signature">{body}{listing}</div>'

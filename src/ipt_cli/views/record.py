@@ -131,7 +131,7 @@ def supervision_lines(summary: SupervisionSummary) -> list[str]:
     if summary.unreviewed:
         lines.append("Not yet reviewed by a supervisor:")
         lines += [
-            f"  {u.label} ({u.date.isoformat()}){' signed' if u.signed else ''}"
+            f"  {u.label} ({u.date.isoformat()}){', signed' if u.signed else ''}"
             for u in summary.unreviewed
         ]
     else:
@@ -167,10 +167,12 @@ def adherence_lines(adherence: Adherence) -> list[str]:
         )
     if adherence.most_missed:
         lines.append("Most often missed:")
-        lines += [
-            f"  [{m.id}] {m.text}: not done {m.not_done}x, partly {m.partly}x"
-            for m in adherence.most_missed
-        ]
+        for m in adherence.most_missed:
+            counts = [
+                f"not done {m.not_done}x" if m.not_done else "",
+                f"partly {m.partly}x" if m.partly else "",
+            ]
+            lines.append(f"  [{m.id}] {m.text}: {', '.join(c for c in counts if c)}")
     return lines
 
 
