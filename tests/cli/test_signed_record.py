@@ -299,6 +299,10 @@ def test_import_keeps_signatures_and_restore_never_undoes_one(
     verified = run_ipt("verify").stdout
     for course_id in ("ab", "ab-copy", "ab-toml"):
         assert f"{course_id}: holds (6 signed session(s)" in verified
+    broken = tmp_path / "broken.toml"
+    broken.write_text(course_file(data_home).read_text().replace("Session 2: worked", "Edited"))
+    warned = run_ipt("import", str(broken), "--as", "ab-broken")
+    assert "the signatures of ab-broken do not verify as imported" in warned.stderr
     # The backups were taken before signing: restoring one would undo the signatures.
     refused = run_ipt("restore", "ab", "--from", "1", exit_code=5)
     assert "session 1 (2026-01-12), session 2 (2026-01-19)" in refused.stderr
