@@ -150,7 +150,7 @@ def test_the_text_note_has_header_work_tasks_plan_and_signature_block(
         "Cried about the funeral.",
         "Angry too.",
         "Addendum 2026-03-01: Correction: the grave visit is Sunday",
-        "Session 3 of 16 (2026-01-26, initial phase): Contract",
+        "Session 3 of 16 (2026-01-26, initial phase): Formulation, contract",
         "2026-03-01 Dr S.: Good affect work; signed off",
         "Signed by Dr K., 2026-03-01",
         "(link 1 of the course's chain)",
