@@ -423,10 +423,18 @@ FIDELITY_PHASE_ITEMS: dict[str, tuple[Item, ...]] = {
         Item("term-remaining", "Noted remaining issues"),
         Item("term-next-steps", "Decided on what follows; another treatment if no response"),
     ),
+    "maintenance": (
+        Item("maint-opening", "Opened with how things have been; linked mood and events"),
+        Item("maint-rating", "Rated symptoms, checking the risk item first"),
+        Item("maint-warning-signs", "Checked the relapse warning signs and the plan for them"),
+        Item("maint-problem-area", "Reviewed the problem area: kept the gains, any new event"),
+        Item("maint-risk", "Reviewed risk since the last session, and the safety plan"),
+        Item("maint-plan", "Planned until the next session"),
+    ),
 }
 
-# Rated in middle-phase (and maintenance) sessions, for the session's focus area (else the
-# course's primary area).
+# Rated in middle-phase sessions, for the session's focus area (else the course's primary
+# area).
 FIDELITY_AREA_ITEMS: dict[str, tuple[Item, ...]] = {
     "grief": (
         Item("grief-fid-onset", "Linked the onset of symptoms to the death"),
@@ -471,11 +479,10 @@ FIDELITY_SCORES = {
 
 
 def fidelity_items(phase: str, area: str | None) -> tuple[Item, ...]:
-    """The items a session of `phase` is rated against; middle and maintenance sessions add
-    their problem area's items."""
-    base = "middle" if phase == "maintenance" else phase
-    items = FIDELITY_PHASE_ITEMS.get(base, ())
-    if base == "middle" and area in FIDELITY_AREA_ITEMS:
+    """The items a session of `phase` is rated against; a middle-phase session adds its
+    problem area's items."""
+    items = FIDELITY_PHASE_ITEMS.get(phase, ())
+    if phase == "middle" and area in FIDELITY_AREA_ITEMS:
         items += FIDELITY_AREA_ITEMS[area]
     return items
 

@@ -92,9 +92,11 @@ def guide_fidelity() -> list[str]:
     lines = [
         "# Fidelity (adherence) items",
         "",
-        "A session is rated against the items of its phase; middle-phase and maintenance",
-        "sessions add the items of their problem area (the session's focus, else the",
-        "course's primary area). Each item is rated: " + ", ".join(catalogue.FIDELITY_SCORES) + ".",
+        "A session is rated against the items of its phase (maintenance sessions against",
+        "the maintenance items); a middle-phase session adds the items of its problem area",
+        "(the session's focus, else the course's primary area). Each item is rated: "
+        + ", ".join(catalogue.FIDELITY_SCORES)
+        + ".",
         "Adherence per phase is the share of applicable items (not `na`) that were done.",
         "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
         "--item ID=done for scripts.",
