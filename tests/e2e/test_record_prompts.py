@@ -2,6 +2,7 @@
 their flags for scripts, through the installed `ipt`."""
 
 import os
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -68,5 +69,7 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
         "mid-event": "partly",
         "grief-fid-involvement": "na",
     }
-    piped = ipt_bin("risk-review", "ab", "--session", "2", check_code=2)  # no terminal
+    piped = ipt_bin(  # no terminal: no prompts, and the outcome is needed
+        "risk-review", "ab", "--session", "2", check_code=2, stdin=subprocess.DEVNULL
+    )
     assert "give the outcome of the review with --note" in piped.stderr
