@@ -123,7 +123,7 @@ def _words(document: str) -> str:
 @example("\n\n    indented code\n```\nfence\n```\n1. one\n- two\n> quote\n---\n===")
 @example("[a](javascript:x) ![i](x) **b** `c` ~~s~~ &#x202e; &lt;b&gt; <http://x>")
 def test_escaped_markdown_is_only_ever_text(text: str) -> None:
-    from ipt_cli.views.text_safety import markdown_escape, terminal_safe
+    from ipt_cli.views.text_safety import markdown_cell, markdown_escape, terminal_safe
 
     block = markdown_escape(text)
     assert _kinds(block) <= TEXT_ONLY, block
@@ -139,7 +139,14 @@ def test_escaped_markdown_is_only_ever_text(text: str) -> None:
         "strong_open",
         "strong_close",
     }
-    cell = f"| h |\n|---|\n| {inline} |"
+    item = f"- {inline}"  # right after a list marker: a block start of its own
+    assert _kinds(item) <= TEXT_ONLY | {
+        "bullet_list_open",
+        "bullet_list_close",
+        "list_item_open",
+        "list_item_close",
+    }
+    cell = f"| h |\n|---|\n| {markdown_cell(text)} |"
     rows = [t for t in PARSER.parse(cell) if t.type == "td_open"]
     assert len(rows) == 1  # one cell: a '|' in the text never splits it
 

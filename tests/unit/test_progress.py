@@ -802,14 +802,6 @@ def test_summarise_measure_for_maintenance_without_a_contract_is_the_acute_one()
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (latent: the report and the list row use it only with a contract): "
-    "summarise_measure(..., "
-    "maintenance=True) on a course without a maintenance contract measures the acute series "
-    "against its own last score, so the intake PHQ-9 of 12 is a 'relapse' from the final 7 "
-    "(end_of_acute 7, relapse True) although no maintenance score exists",
-)
 def test_summarise_measure_for_maintenance_without_a_contract_has_no_relapse() -> None:
     c = scored([9, 7], baseline=12)
     kept = summarise_measure(c, INSTRUMENTS["phq9"], ScoringRules(), maintenance=True)

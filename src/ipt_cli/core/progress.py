@@ -20,6 +20,7 @@ from ipt_cli.core.planning import (
     current_dispute_stage,
     next_session_date,
 )
+from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
 
 
@@ -120,6 +121,7 @@ class Report:
     techniques: dict[str, int] = field(default_factory=dict)
     tasks: list[TaskRow] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
+    record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
 
     @property
     def completed(self) -> bool:
@@ -298,7 +300,7 @@ def summarise_measure(
         reliable_points=rules.reliable_change_points(instrument),
         caseness=rules.caseness_of(instrument),
     )
-    if maintenance and acute:
+    if maintenance and course.maintenance and acute:  # no contract: nothing to relapse from
         summary = _against_end_of_acute(summary, acute[-1], series)
     return summary
 
@@ -419,6 +421,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         checklist=termination_checklist(course)
         if phase in ("termination", "completed", "maintenance")
         else [],
+        record=summarise(course),
     )
 
 

@@ -5,6 +5,8 @@ temporary files of interrupted writes, locks of deleted courses, working copies 
 interrupted edits. Each repair of a course's files is made holding that course's lock (the
 index's lock for index files), so a slow writer is never disturbed; no repair follows a
 symlink, so nothing outside the data folder is ever changed.
+
+It also verifies every signed session (as `ipt verify` does).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from ipt_cli.core.models import Course
 from ipt_cli.errors import DataError, IptError
+from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import (
     CourseStore,
     backup_name_parts,
@@ -27,6 +31,7 @@ from ipt_cli.store.courses import (
 )
 from ipt_cli.store.ownership import check_ownership, kind_of
 from ipt_cli.store.paths import COURSE_ID_PATTERN
+from ipt_cli.store.ssh_signatures import verify_course
 from ipt_cli.store.workdir import in_use
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -38,6 +43,7 @@ class Finding:
     status: str  # ok, warning, error
     problem: str
     fixed: str | None = None
+    kind: str = "file"  # "signature": a signed record that no longer verifies (exit 9)
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -86,7 +92,29 @@ def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
     return finding
 
 
-def _course_file(store: CourseStore, path: Path, fix: bool) -> list[Finding]:
+def _signatures(path: Path, course: Course, signers: Path) -> list[Finding]:
+    """`ipt verify` for one course: a finding only when something is signed."""
+    result = verify_course(course, signers)
+    if not result.chain.links:
+        return []
+    notes = [Finding(path, "warning", note, kind="signature") for note in result.notes]
+    if result.holds:
+        return [
+            Finding(
+                path,
+                "ok",
+                f"{result.chain.sessions_signed} signed session(s): the signature chain holds",
+                kind="signature",
+            ),
+            *notes,
+        ]
+    return [
+        Finding(path, "error", f"signature: {problem}", kind="signature")
+        for problem in result.problems
+    ] + notes
+
+
+def _course_file(store: CourseStore, path: Path, fix: bool, signers: Path) -> list[Finding]:
     findings = []
     try:
         check_ownership(path)
@@ -98,6 +126,7 @@ def _course_file(store: CourseStore, path: Path, fix: bool) -> list[Finding]:
                 f"valid, schema {course.schema_version}, {len(course.sessions)} sessions",
             )
         )
+        findings += _signatures(path, course, signers)
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
     except IptError as error:
@@ -193,11 +222,19 @@ def _entries(folder: Path) -> list[Path]:
         return []
 
 
+def _allowed_signers(store: CourseStore) -> Path:
+    try:
+        return load_signing(store.paths.config).allowed_signers
+    except IptError:  # a damaged config.toml is another finding's business
+        return store.paths.root / ALLOWED_SIGNERS
+
+
 def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
+    signers = _allowed_signers(store)
     for path in _entries(store.paths.courses):
         if path.suffix == ".toml" and not path.name.startswith("."):
-            findings += _course_file(store, path, fix)
+            findings += _course_file(store, path, fix, signers)
         elif path.name.startswith(".") and path.name.endswith(".tmp"):
             # Temp files are named .<course-id>.toml.<random>.tmp (see courses.stage).
             course_id = path.name[1:].split(".toml", 1)[0]

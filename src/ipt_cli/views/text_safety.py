@@ -65,12 +65,18 @@ def markdown_escape(text: str, *, inline: bool = False) -> str:
     """`text` for a Markdown document, where it can only ever be text. Control characters
     are shown visibly (as on a terminal).
 
-    inline=False: a block of its own (a formulation, a note), starting at a line start;
-    its line breaks are kept. inline=True: text placed after something on its line (a
-    heading's title, a list item, a table cell); its line breaks become spaces, so it never
-    reaches a line start of its own.
+    inline=False: a block of its own (a formulation, a note); its line breaks are kept, and
+    each line is escaped as a line start. inline=True: one line (its line breaks become
+    spaces), for a heading's title or a list item: escaped as a line start too, since the
+    text after a list marker starts a block of its own ("- # x" is a heading in a list).
     """
     safe = terminal_safe(text)
     if inline:
-        return _escape_inline(" ".join(safe.split("\n")))
+        return _escape_line(" ".join(safe.split("\n")))
     return "\n".join(_escape_line(line) for line in safe.split("\n"))
+
+
+def markdown_cell(text: str) -> str:
+    """`text` for a GFM table cell: one line, inline escaping (a cell holds no blocks, so
+    a leading '-' or '1.' is left as it is)."""
+    return _escape_inline(" ".join(terminal_safe(text).split("\n")))
