@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from ipt_cli import __version__
 from ipt_cli.cli import (
     assessment,
+    calendar,
     course,
     data,
     demo,
@@ -101,7 +102,18 @@ def root(
     ctx.obj = {"data_dir": data_dir}
 
 
-for module in (course, assessment, session, plan, report, lifecycle, data, guide, demo):
+for module in (
+    course,
+    assessment,
+    session,
+    plan,
+    report,
+    lifecycle,
+    calendar,
+    data,
+    guide,
+    demo,
+):
     module.register(app)
 
 
