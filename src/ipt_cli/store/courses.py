@@ -28,12 +28,13 @@ from ipt_cli.errors import (
     ConflictError,
     DataError,
     InputError,
+    IptError,
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
 )
 from ipt_cli.store.ownership import check_course, check_ownership
-from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.paths import COURSE_ID_PATTERN, DataPaths
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -296,6 +297,27 @@ class CourseStore:
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def course_ids(self) -> list[str]:
+        """The id of every course file, sorted (temp files and stray names left out)."""
+        folder = self.paths.courses
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p.stem
+            for p in folder.glob("*.toml")
+            if not p.name.startswith(".") and COURSE_ID_PATTERN.fullmatch(p.stem)
+        )
+
+    def load_every(self) -> tuple[list[Course], list[IptError]]:
+        """Every course that reads and validates, and why each other one does not."""
+        courses, problems = [], []
+        for course_id in self.course_ids():
+            try:
+                courses.append(self.load(course_id))
+            except IptError as error:
+                problems.append(error)
+        return courses, problems
 
     def exists(self, course_id: str) -> bool:
         return self.paths.course_file(course_id).exists()
