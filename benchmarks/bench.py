@@ -74,6 +74,13 @@ def make_course(course_id: str, acute: int, maintenance: int) -> str:
     return dump_course(course)
 
 
+def searchable(course: str, n: int) -> str:
+    """Course n of the 1,000: "mother" in one note of every course, "funeral" in one note
+    of every hundredth (what `ipt search` looks for)."""
+    text = course.replace('"c16"', f'"c{n:04d}"').replace("Session 5:", "Session 5: mother")
+    return text.replace("Session 3:", "Session 3: funeral") if n % 100 == 0 else text
+
+
 def make_home(root: Path, courses: dict[str, str]) -> Path:
     (root / "courses").mkdir(parents=True, mode=0o700)
     root.chmod(0o700)
@@ -158,9 +165,7 @@ def main() -> None:
         small = make_home(
             root / "small", {f"c{n:04d}": c16.replace('"c16"', f'"c{n:04d}"') for n in range(10)}
         )
-        large = make_home(
-            root / "large", {f"c{n:04d}": c16.replace('"c16"', f'"c{n:04d}"') for n in range(1000)}
-        )
+        large = make_home(root / "large", {f"c{n:04d}": searchable(c16, n) for n in range(1000)})
         one = make_home(root / "one", {"c16": c16, "c200": c200})
         base = {**os.environ, "NO_COLOR": "1", "IPT_TODAY": "2020-06-01"}
         env = {
@@ -215,6 +220,22 @@ def main() -> None:
                 2.0,
             )
         )
+        for query, what in (
+            ("funeral", "in 10 courses"),
+            ("mother", "in every course"),
+            ("notes", "in every note, 16,000 lines"),
+        ):
+            results.append(
+                compare(
+                    f"ipt search {query} ({what}) vs ipt list, 1,000 courses",
+                    [*ipt(), "search", query],
+                    env["large"],
+                    [*ipt(), "list"],
+                    env["large"],
+                    args.runs,
+                    None if query == "notes" else 2.0,
+                )
+            )
         results.append(
             compare(
                 "ipt report: 200 sessions vs 16 sessions",

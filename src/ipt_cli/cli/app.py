@@ -20,6 +20,7 @@ from ipt_cli.cli import (
     lifecycle,
     plan,
     report,
+    search,
     session,
 )
 from ipt_cli.errors import ExitCode, IptError
@@ -112,6 +113,7 @@ for module in (
     lifecycle,
     export,
     calendar,
+    search,
     data,
     guide,
     demo,

@@ -34,7 +34,8 @@ from ipt_cli.errors import (
     StorageIOError,
 )
 from ipt_cli.store.ownership import check_course, check_ownership
-from ipt_cli.store.paths import COURSE_ID_PATTERN, DataPaths
+from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.reading import read_text as read_text  # re-exported
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -100,19 +101,6 @@ def dump_course(course: Course) -> str:
     # Multi-line strings keep notes readable, but tomli-w turns CRLF into LF inside them;
     # a note with CRLF is kept exact by writing every string escaped instead.
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
-
-
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    except OSError as error:
-        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
 
 
 def load_course_file(path: Path) -> Course:
@@ -225,12 +213,16 @@ class CourseStore:
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
 
-    def _read(self, course_id: str) -> tuple[str, Course]:
+    def read_raw(self, course_id: str) -> tuple[Path, str]:
+        """A course file's path and text, after the ownership checks; not parsed."""
         path = self.paths.course_file(course_id)
         self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = read_text(path)
+        return path, read_text(path)
+
+    def _read(self, course_id: str) -> tuple[str, Course]:
+        path, text = self.read_raw(course_id)
         return text, parse_course(text, path)
 
     def _back_up(self, course_id: str, text: str) -> None:
@@ -299,15 +291,7 @@ class CourseStore:
             os.close(fd)  # closing releases the lock
 
     def course_ids(self) -> list[str]:
-        """The id of every course file, sorted (temp files and stray names left out)."""
-        folder = self.paths.courses
-        if not folder.is_dir():
-            return []
-        return sorted(
-            p.stem
-            for p in folder.glob("*.toml")
-            if not p.name.startswith(".") and COURSE_ID_PATTERN.fullmatch(p.stem)
-        )
+        return self.paths.course_ids()
 
     def load_every(self) -> tuple[list[Course], list[IptError]]:
         """Every course that reads and validates, and why each other one does not."""
