@@ -53,7 +53,7 @@ def test_broken_assessment_files_are_refused(
             'client = "A"\nproblem_areas = ["grief"]\nsessions = []\n',
             "sessions: not allowed in an assessment file",
         ),
-        "no-client.toml": ('problem_areas = ["grief"]\n', "client: Field required"),
+        "no-client.toml": ('problem_areas = ["grief"]\n', "client: is required"),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / name
@@ -83,19 +83,19 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
         "--contact",
         "weekly",
     )
-    run_ipt("inventory", "ab", "add", "--name", "Boss", "--ring", "3", "--tag", "conflict")
-    listing = run_ipt("inventory", "ab", "list").stdout
+    run_ipt("inventory", "add", "ab", "--name", "Boss", "--ring", "3", "--tag", "conflict")
+    listing = run_ipt("inventory", "list", "ab").stdout
     assert "inner ring" in listing and "1. Sister (R.) [support]" in listing
     assert "outer ring" in listing and "2. Boss [conflict]" in listing
-    run_ipt("inventory", "ab", "edit", "--person", "2", "--ring", "2")
-    people = json.loads(run_ipt("inventory", "ab", "list", "--json").stdout)
+    run_ipt("inventory", "edit", "ab", "--person", "2", "--ring", "2")
+    people = json.loads(run_ipt("inventory", "list", "ab", "--json").stdout)
     assert [(p["name"], p["ring"]) for p in people] == [("Sister (R.)", 1), ("Boss", 2)]
     assert people[0]["expectations_met"] is False and people[1]["tags"] == ["conflict"]
     errors = [
         (["add", "--name", "X", "--ring", "4"], "ring"),
         (["add", "--name", "X"], "a person needs --ring"),
-        (["add", "--name", "X", "--ring", "1", "--tag", "enemy"], "tags[0]"),
-        (["edit", "--ring", "1"], "edit needs --person N"),
+        (["add", "--name", "X", "--ring", "1", "--tag", "enemy"], "--tag: must be one of"),
+        (["edit", "--ring", "1"], "Missing option '--person'"),
         (["edit", "--person", "9", "--ring", "1"], "no person 9"),
         (["edit", "--person", "1"], "give at least one field"),
     ]
@@ -106,22 +106,22 @@ def test_inventory_add_list_edit(new_course, run_ipt: RunIpt, data_home: Path) -
 def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     run_ipt(
-        "timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died", "--mood", "numb"
+        "timeline", "add", "ab", "--date", "2025-11-14", "--event", "Father died", "--mood", "numb"
     )
-    run_ipt("timeline", "ab", "add", "--date", "2025-06-01", "--event", "Moved city")
+    run_ipt("timeline", "add", "ab", "--date", "2025-06-01", "--event", "Moved city")
     assert [e["event"] for e in stored(data_home)["timeline"]] == ["Moved city", "Father died"]
-    assert "Father died" in run_ipt("timeline", "ab", "list").stdout
+    assert "Father died" in run_ipt("timeline", "list", "ab").stdout
     assert (
-        "--date and --event" in run_ipt("timeline", "ab", "add", "--event", "x", exit_code=2).stderr
+        "--date and --event" in run_ipt("timeline", "add", "ab", "--event", "x", exit_code=2).stderr
     )
-    run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "Join the walking group")
+    run_ipt("goal", "add", "ab", "--id", "walk-group", "--text", "Join the walking group")
     run_ipt("session", "ab", "--goal", "walk-group=6")
-    assert "walk-group" in run_ipt("goal", "ab", "list").stdout
+    assert "walk-group" in run_ipt("goal", "list", "ab").stdout
     assert (
         "already exists"
-        in run_ipt("goal", "ab", "add", "--id", "walk-group", "--text", "x", exit_code=5).stderr
+        in run_ipt("goal", "add", "ab", "--id", "walk-group", "--text", "x", exit_code=5).stderr
     )
-    assert "id" in run_ipt("goal", "ab", "add", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
+    assert "id" in run_ipt("goal", "add", "ab", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
     goals = json.loads(run_ipt("report", "ab", "--format", "json").stdout)["goals"]
     assert goals[-1] == {"id": "walk-group", "text": "Join the walking group", "latest_rating": 6}
 
@@ -129,7 +129,7 @@ def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> Non
 def test_formulation_draft_text_and_agreement(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
     assert "No formulation yet" in run_ipt("formulation", "ab").stdout
-    run_ipt("timeline", "ab", "add", "--date", "2025-11-14", "--event", "Father died")
+    run_ipt("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Father died")
     run_ipt("formulation", "ab", "--draft", "--not-agreed")
     saved = stored(data_home)["formulation"]
     assert "Father died" in saved["text"] and saved["agreed"] is False
@@ -186,3 +186,26 @@ def test_edit_replaces_only_valid_text(
         tmp_path, "rename.py", "p.write_text(p.read_text().replace('id = \"ab\"', 'id = \"zz\"'))\n"
     )
     assert "must stay 'ab'" in run_ipt("edit", "ab", EDITOR=rename, exit_code=2).stderr
+
+
+def test_sub_apps_take_the_action_first_and_keep_the_old_order_for_now(
+    new_course, run_ipt: RunIpt
+) -> None:
+    new_course()
+    new_order = run_ipt("goal", "add", "ab", "--id", "walk", "--text", "Walk with R.")
+    assert "Added goal walk to ab." in new_order.stdout and new_order.stderr == ""
+    old_order = run_ipt("goal", "ab", "list")
+    assert "walk" in old_order.stdout
+    assert "deprecated order; write `ipt goal list ab ...`" in old_order.stderr
+    run_ipt("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Moved city")
+    assert "Moved city" in run_ipt("timeline", "list", "ab").stdout
+    run_ipt("inventory", "add", "ab", "--name", "R.", "--ring", "1")
+    assert "R." in run_ipt("inventory", "list", "ab").stdout
+
+
+def test_each_action_shows_only_its_own_options(run_ipt: RunIpt) -> None:
+    listing = run_ipt("inventory", "list", "--help").stdout
+    assert "--json" in listing and "--ring" not in listing
+    adding = run_ipt("inventory", "add", "--help").stdout
+    assert "--ring" in adding and "--json" not in adding and "--person" not in adding
+    assert "--person" in run_ipt("inventory", "edit", "--help").stdout

@@ -18,7 +18,7 @@ def test_new_course_writes_the_course_file(new_course, data_home: Path) -> None:
     assert "Created course ab" in result.stdout
     assert "session 1 of 12" in result.stdout  # the first agenda
     data = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["client"] == "A.B." and data["planned_sessions"] == 12
     assert data["problem_areas"] == ["grief"]
     assert data["baseline"]["phq9"]["items"] == [3, 3, 2, 2, 2, 2, 2, 1, 0]
@@ -38,11 +38,11 @@ def test_bad_values_are_refused_with_one_line(run_ipt: RunIpt, new_course) -> No
         (["new-course", "../x", "--client", "X", "--problem-area", "grief"], "invalid course id"),
         (
             ["new-course", "cd", "--client", "X", "--problem-area", "sadness"],
-            "unknown problem area 'sadness'",
+            "'sadness' is not one of 'grief'",
         ),
         (
             ["new-course", "cd", "--client", "X", "--problem-area", "grief", "--sessions", "3"],
-            "planned sessions must be 4-30, got 3",
+            "--sessions: must be 4-30",
         ),
         (
             [
@@ -144,6 +144,7 @@ def test_core_loop_json_contract(new_course, run_ipt: RunIpt) -> None:
             "reviewed": False,
             "urgent": False,
             "maintenance": False,
+            "session_id": None,
         }
     ]
 
@@ -152,7 +153,8 @@ def test_baseline_falls_back_to_session_one(new_course, run_ipt: RunIpt) -> None
     new_course()
     run_ipt("session", "ab", "--date", "2026-01-05", "--phq9", PHQ9_MODERATE)
     phq9 = report_json(run_ipt)["measures"]["phq9"]
-    assert phq9["baseline"] == 10 and phq9["latest"] == 10 and phq9["change_percent"] == 0
+    assert phq9["baseline"] == 10 and phq9["baseline_session"] == 1
+    assert phq9["latest"] is None and phq9["change_percent"] is None  # one score
 
 
 @pytest.mark.parametrize(
@@ -290,6 +292,15 @@ def test_config_file_changes_the_configurable_scoring(
     data = report_json(run_ipt)
     assert data["measures"]["hamd17"]["severity"] == "severe"  # alternative: 19-22
     assert data["measures"]["phq9"]["reliable_change"] is True
+    # HAM-D-17 has no reliable-change convention until one is set, with a caseness.
+    run_ipt("session", "ab", "--date", "2026-01-19", "--hamd17", "1" + ",0" * 16)  # 1
+    assert data_home.joinpath("config.toml").exists()
+    assert report_json(run_ipt)["measures"]["hamd17"]["reliable_recovery"] is None
+    (data_home / "config.toml").write_text(
+        "[scoring.reliable_change]\nhamd17 = 8\n[scoring.caseness]\nhamd17 = 15\n"
+    )
+    hamd = report_json(run_ipt)["measures"]["hamd17"]
+    assert hamd["reliable_improvement"] is True and hamd["reliable_recovery"] is True
     (data_home / "config.toml").write_text('[scoring]\nhamd17_bands = "other"\n')
     result = run_ipt("report", "ab", exit_code=4)
     assert "config.toml" in result.stderr and "scoring.hamd17_bands" in result.stderr
@@ -314,12 +325,11 @@ def test_other_instruments_are_reported_only_when_used(new_course, run_ipt: RunI
     )
     data = report_json(run_ipt)
     assert set(data["measures"]) == {"phq9", "gad7", "hamd17", "bdi2"}
-    assert (
-        data["measures"]["gad7"]["latest"] == 15
-        and data["measures"]["gad7"]["severity"] == "severe"
-    )
-    assert data["measures"]["bdi2"]["latest"] == 30
-    assert data["measures"]["hamd17"]["latest"] == 5
+    gad7 = data["measures"]["gad7"]  # one score each: a baseline, not yet an outcome
+    assert (gad7["baseline"], gad7["baseline_session"], gad7["latest"]) == (15, 1, None)
+    assert gad7["severity"] == "severe"
+    assert data["measures"]["bdi2"]["baseline"] == 30
+    assert data["measures"]["hamd17"]["baseline"] == 5
     assert set(data["measures"]["gad7"]) == set(data["measures"]["phq9"])
     flags = {(f["instrument"], f["item"], f["score"], f["urgent"]) for f in data["safety_flags"]}
     assert flags == {("hamd17", 3, 3, True), ("bdi2", 9, 1, False)}
@@ -356,4 +366,4 @@ def test_phase_overrides_from_new_course(new_course, run_ipt: RunIpt) -> None:
         "11",
         exit_code=2,
     )
-    assert "initial_sessions: Input should be less than or equal to 10" in refused.stderr
+    assert "--initial-sessions: must be 1-10" in refused.stderr

@@ -37,7 +37,7 @@ def scored(new_course, run_ipt: RunIpt) -> None:
     maintenance session."""
     new_course("ab", "--sessions", "4", "--phq9", "2,2,1,2,1,1,1,0,0", "--gad7", "2,2,1,1,1,1,1")
     run_ipt("formulation", "ab", "--text", "SECRET-FORMULATION", "--agreed", "--no-input")
-    run_ipt("session", "ab", "--date", "2026-01-05", "--phq9", "1,1,1,1,1,1,1,0,0",
+    run_ipt("session", "ab", "--date", "2026-01-06", "--phq9", "1,1,1,1,1,1,1,0,0",
             "--note", "SECRET-NOTE, with \"quotes\"", "--task", "SECRET-TASK")  # fmt: skip
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", "1,1,1,1,1,0,0,0,1",
             "--gad7", "1,1,0,0,0,0,0", "--hamd17", HAMD, "--bdi2-total", "18",
@@ -66,7 +66,7 @@ def test_long_csv_has_one_row_per_item_score(scored, run_ipt: RunIpt) -> None:
     sittings = {(r["session"], r["date"], r["phase"]) for r in found}
     assert sittings == {
         ("0", "2026-01-05", "baseline"),
-        ("1", "2026-01-05", "initial"),
+        ("1", "2026-01-06", "initial"),
         ("2", "2026-01-12", "initial"),
         ("4", "2026-01-26", "termination"),
         ("1", "2026-03-02", "maintenance"),
@@ -115,7 +115,7 @@ def test_wide_csv_and_its_redcap_dictionary(
              for r in found]  # fmt: skip
     assert table == [
         ("ab", "baseline_arm_1", "2026-01-05", "baseline", "10", "9", "", ""),
-        ("ab", "session_1_arm_1", "2026-01-05", "initial", "7", "", "", ""),
+        ("ab", "session_1_arm_1", "2026-01-06", "initial", "7", "", "", ""),
         ("ab", "session_2_arm_1", "2026-01-12", "initial", "6", "2", "15", "18"),
         ("ab", "session_3_arm_1", "2026-01-19", "termination", "", "", "", ""),
         ("ab", "session_4_arm_1", "2026-01-26", "termination", "2", "", "", ""),
@@ -182,7 +182,7 @@ def test_fhir_bundle_is_valid_r4_with_checked_loinc_codes(
         assert resource["subject"] == {"reference": "Patient/ab"}
     totals = [(r["effectiveDateTime"], r["valueInteger"]) for r in found
               if code_of(r) == "44261-6"]  # fmt: skip
-    assert totals == [("2026-01-05", 10), ("2026-01-05", 7), ("2026-01-12", 6),
+    assert totals == [("2026-01-05", 10), ("2026-01-06", 7), ("2026-01-12", 6),
                       ("2026-01-26", 2), ("2026-03-02", 1)]  # fmt: skip
     gad = [(r["effectiveDateTime"], r["valueInteger"]) for r in found if code_of(r) == "70274-6"]
     assert gad == [("2026-01-05", 9), ("2026-01-12", 2)]

@@ -31,7 +31,7 @@ def test_inventory_add_reasks_invalid_answers(new_course, run_ipt: RunIpt, data_
         )
         + "\n"
     )
-    result = run_ipt("inventory", "ab", "add", input=answers, **ASK)
+    result = run_ipt("inventory", "add", "ab", input=answers, **ASK)
     assert "enter a whole number 1-3" in result.stderr + result.stdout
     assert "answer y, n, or leave it blank" in result.stderr + result.stdout
     assert "unknown tag 'enemy'" in result.stderr + result.stdout
@@ -49,7 +49,7 @@ def test_inventory_add_reasks_invalid_answers(new_course, run_ipt: RunIpt, data_
 
 def test_timeline_and_formulation_prompts(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course()
-    run_ipt("timeline", "ab", "add", input="13/11/2025\n2025-11-13\nFather died\nnumb\n", **ASK)
+    run_ipt("timeline", "add", "ab", input="13/11/2025\n2025-11-13\nFather died\nnumb\n", **ASK)
     run_ipt("formulation", "ab", input="use\ny\n", **ASK)
     course = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
     assert course["timeline"][0]["event"] == "Father died"

@@ -67,16 +67,46 @@ def test_bad_input_never_shows_a_traceback(ipt_bin, data_home: Path) -> None:
 def run_noting_modules(args: list[str], modules: tuple[str, ...]) -> tuple[str, list[str]]:
     """Run ipt in a fresh interpreter: its standard output, and which of `modules` it
     imported."""
-    code = (
-        f"import sys; sys.argv = ['ipt', *{args!r}]\n"
+    code = (  # ipt ends with os._exit: note the modules on the way out
+        f"import os, sys; sys.argv = ['ipt', *{args!r}]\n"
+        "real_exit = os._exit\n"
+        "def noting_exit(status):\n"
+        f"    sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n"
+        "    sys.stderr.flush()\n"
+        "    real_exit(status)\n"
+        "os._exit = noting_exit\n"
         "from ipt_cli.cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"sys.stderr.write(repr([m for m in {modules!r} if m in sys.modules]))\n"
+        "main()\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
     )
     return done.stdout, ast.literal_eval(done.stderr)
+
+
+EVERYDAY_HEAVY = ("pydantic", "rich", "importlib.metadata", "email", "ipt_cli.core.models")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # a write needs the models, never Rich (its confirmation is one plain line)
+        (["session", "ab", "--mood", "6", "--note", "x"], ["pydantic", "ipt_cli.core.models"]),
+        # a JSON report needs the models, never Rich
+        (["report", "ab", "--format", "json"], ["pydantic", "ipt_cli.core.models"]),
+        # a piped text report draws through Rich
+        (["report", "ab"], ["pydantic", "rich", "ipt_cli.core.models"]),
+        # a warm list needs neither the models nor pydantic
+        (["list"], ["rich"]),
+    ],
+)
+def test_the_import_graph_of_everyday_commands(
+    ipt_bin, data_home: Path, args: list[str], expected: list[str]
+) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("list")  # builds the index
+    shown, loaded = run_noting_modules(args, EVERYDAY_HEAVY)
+    assert loaded == expected
 
 
 def test_help_does_not_import_heavy_modules() -> None:

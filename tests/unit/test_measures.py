@@ -146,9 +146,68 @@ def test_reliable_change_threshold_is_configurable() -> None:
     assert outcome(BDI2, 30, 21, rules).reliable_change is True
 
 
-def test_zero_or_missing_baseline_gives_no_percent_or_response() -> None:
+def test_zero_baseline_gives_no_percent_or_response() -> None:
     zero = outcome(PHQ9, 0, 3, RULES)
     assert zero.change_percent is None and zero.response is None
-    assert zero.remission is True and zero.severity == "minimal"
-    missing = outcome(PHQ9, None, 12, RULES)
-    assert missing.change is None and missing.response is None and missing.severity == "moderate"
+    assert zero.remission is True and zero.change == 3
+
+
+@pytest.mark.parametrize(("baseline", "latest"), [(4, None), (None, 12), (None, None)])
+def test_one_score_is_not_an_outcome(baseline: int | None, latest: int | None) -> None:
+    """A baseline of 4 is not a remission: without a later score nothing is judged."""
+    result = outcome(PHQ9, baseline, latest, RULES)
+    assert result.baseline == baseline
+    assert (result.latest, result.change, result.change_percent) == (None, None, None)
+    assert (result.response, result.remission) == (None, None)
+    assert result.reliable_improvement is None and result.reliable_deterioration is None
+    assert result.reliable_recovery is None and result.reliable_change is None
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "improvement", "deterioration", "recovery"),
+    [
+        (PHQ9, 8, 15, False, True, False),  # worse by 7: deterioration, never "reliable: yes"
+        (PHQ9, 8, 14, False, True, False),  # exactly 6 points
+        (PHQ9, 8, 13, False, False, False),  # 5 points: not reliable
+        (PHQ9, 15, 9, True, False, True),  # a case (>= 10) to below caseness, by 6
+        (PHQ9, 15, 10, False, False, False),  # 5 points: below the reliable threshold
+        (PHQ9, 16, 10, True, False, False),  # reliable, but still a case (10)
+        (PHQ9, 9, 2, True, False, False),  # reliable, but never a case: no recovery
+        (GAD7, 8, 4, True, False, True),  # GAD-7 caseness is >= 8, reliable is 4
+        (GAD7, 11, 8, False, False, False),
+        (GAD7, 7, 11, False, True, False),
+        (GAD7, 12, 8, True, False, False),  # 8 is still a case
+    ],
+)
+def test_reliable_change_has_a_direction(
+    instrument: measures.Instrument,
+    baseline: int,
+    latest: int,
+    improvement: bool,
+    deterioration: bool,
+    recovery: bool,
+) -> None:
+    result = outcome(instrument, baseline, latest, RULES)
+    assert result.reliable_improvement is improvement
+    assert result.reliable_deterioration is deterioration
+    assert result.reliable_recovery is recovery
+    assert result.reliable_change is improvement  # the old key means improvement
+
+
+def test_hamd_and_bdi_have_no_reliable_categories_unless_configured() -> None:
+    assert outcome(HAMD17, 20, 30, RULES).reliable_deterioration is None
+    assert outcome(BDI2, 30, 10, RULES).reliable_recovery is None
+    rules = ScoringRules(reliable_change={"hamd17": 8}, caseness={"hamd17": 15})
+    worse = outcome(HAMD17, 10, 18, rules)
+    assert worse.reliable_deterioration is True and worse.reliable_improvement is False
+    better = outcome(HAMD17, 20, 7, rules)
+    assert better.reliable_recovery is True
+    # A threshold without a caseness gives the direction, but no recovery.
+    only_points = outcome(BDI2, 30, 10, ScoringRules(reliable_change={"bdi2": 9}))
+    assert only_points.reliable_improvement is True and only_points.reliable_recovery is None
+
+
+def test_bdi2_total_below_item9_is_refused() -> None:
+    measures.check_bdi2(3, 3)
+    with pytest.raises(ValueError, match="BDI-II total 2 is below its item 9"):
+        measures.check_bdi2(2, 3)

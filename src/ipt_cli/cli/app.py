@@ -9,33 +9,73 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
-from ipt_cli.cli import (
-    assessment,
-    calendar,
-    course,
-    data,
-    demo,
-    export,
-    guide,
-    lifecycle,
-    plan,
-    report,
-    search,
-    session,
-)
 from ipt_cli.errors import ExitCode, IptError
 
 DEBUG_ENV = "IPT_DEBUG"
 
+# Command -> the module of ipt_cli.cli that defines it, in the order `ipt --help` lists them.
+# Only the module of the command being run is imported and turned into a click command.
+COMMANDS = {
+    "new-course": "course",
+    "contract": "course",
+    "maintenance": "course",
+    "inventory": "inventory",
+    "timeline": "timeline",
+    "goal": "goal",
+    "formulation": "formulation",
+    "edit": "formulation",
+    "session": "session",
+    "risk-review": "session",
+    "plan": "plan",
+    "agenda": "plan",
+    "report": "report",
+    "list": "report",
+    "search": "search",
+    "ending": "lifecycle",
+    "archive": "lifecycle",
+    "delete": "lifecycle",
+    "export": "export",
+    "import": "lifecycle",
+    "calendar": "calendar",
+    "doctor": "data",
+    "restore": "data",
+    "guide": "guide",
+    "demo": "demo",
+}
+
+
+def _commands_of(module_name: str) -> dict[str, Any]:
+    """The click commands one module of ipt_cli.cli registers."""
+    import importlib
+
+    module = importlib.import_module(f"ipt_cli.cli.{module_name}")
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    holder.callback()(lambda: None)  # a callback makes a group even for one command
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    return dict(getattr(group, "commands", {}))
+
 
 class IptGroup(TyperGroup):
-    """Turns every expected failure into one line on stderr and its documented exit code."""
+    """Loads only the command being run, and turns every expected failure into one line on
+    stderr and its documented exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.commands.update(_commands_of(COMMANDS[cmd_name]))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
+        from ipt_cli.views.output import Output
+
+        ctx.obj = {"output": Output()}
         try:
             return super().invoke(ctx)
         except IptError as error:
-            sys.stderr.write(f"ipt: error: {error.message}\n")
+            ctx.obj["output"].error(error.message)
             raise typer.Exit(int(error.exit_code)) from None
         except (KeyboardInterrupt, EOFError) as stop:
             why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "input ended"
@@ -46,8 +86,11 @@ class IptGroup(TyperGroup):
             # complaining when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
-        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
-            raise  # TyperException: a usage error, which Typer reports itself (exit 2)
+        except typer.TyperException as error:
+            ctx.obj["output"].error(_usage_line(error))
+            raise typer.Exit(getattr(error, "exit_code", 2)) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except Exception as error:
             if os.environ.get(DEBUG_ENV):
                 raise
@@ -57,6 +100,16 @@ class IptGroup(TyperGroup):
                 f"with {DEBUG_ENV}=1 to see the full trace.\n"
             )
             raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """A usage error (unknown option, bad choice, missing argument) in one line, with the
+    command whose --help explains it."""
+    failed = getattr(error, "ctx", None)
+    command = failed.command_path if failed is not None else "ipt"
+    format_message = getattr(error, "format_message", None)
+    text = format_message() if callable(format_message) else str(error)
+    return f"{text} (see: {command} --help)"
 
 
 app = typer.Typer(
@@ -101,28 +154,15 @@ def root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = {"data_dir": data_dir}
-
-
-for module in (
-    course,
-    assessment,
-    session,
-    plan,
-    report,
-    lifecycle,
-    export,
-    calendar,
-    search,
-    data,
-    guide,
-    demo,
-):
-    module.register(app)
+    ctx.obj["data_dir"] = data_dir
 
 
 def main() -> None:
-    # ipt uses no pydantic plugins; skipping their discovery (a scan of every installed
-    # package's entry points) saves about 25 ms on every command that reads a course.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="ipt")
+    from ipt_cli.cli import startup
+
+    startup.prepare()
+    try:
+        app(prog_name="ipt")
+    except SystemExit as stop:
+        startup.finish(stop.code)
+    startup.finish(0)

@@ -59,9 +59,8 @@ def calendar(
     if not appointments:
         raise ConflictError(f"{course_id} has no planned sessions left to put in a calendar")
     stamp = dt.datetime.now(dt.UTC)
-    common.emit_or_write(
-        calendar_ics(course.id, course.created, appointments, options, stamp), output
-    )
+    text = calendar_ics(course.id, course.created, appointments, options, stamp)
+    common.deliver(ctx, text, output)
 
 
 def _options(start: str | None, duration: int | None, zone: str | None) -> "CalendarOptions":

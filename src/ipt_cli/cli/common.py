@@ -5,6 +5,8 @@ that `ipt --help` stays fast.
 """
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import completion
+from ipt_cli.core.vocabulary import ProblemArea
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.paths import DataPaths
+    from ipt_cli.views.output import Output
 
 
 class Format(StrEnum):
@@ -47,6 +51,21 @@ OutputOption = Annotated[
 DateOption = Annotated[
     str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Date (default: today).")
 ]
+
+# Choices: Typer checks them, lists them in --help and completes them (core/vocabulary.py).
+ProblemAreaOption = Annotated[
+    ProblemArea | None, typer.Option(help="The problem area it belongs to.", show_default=False)
+]
+
+
+def values(choices: "Sequence[StrEnum] | None") -> list[str]:
+    """Plain strings for the core (the strict models take str, not Enum members)."""
+    return [choice.value for choice in choices or []]
+
+
+def value(choice: "StrEnum | None") -> str | None:
+    return choice.value if choice is not None else None
+
 
 # Measure options, shared by `new-course` (baseline) and `session`.
 Phq9Option = Annotated[
@@ -81,6 +100,29 @@ Bdi2Item9Option = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class MeasureOptions:
+    """The measure options of `new-course` (the baseline) and `session`, as typed."""
+
+    phq9: str | None = None
+    phq9_difficulty: int | None = None
+    gad7: str | None = None
+    hamd17: str | None = None
+    bdi2_total: int | None = None
+    bdi2_item9: int | None = None
+
+    def given(self) -> list[str]:
+        return [
+            "--" + name.replace("_", "-") for name, value in vars(self).items() if value is not None
+        ]
+
+    def fields(self) -> dict[str, Any]:
+        """The model fields of the scores given (checked against each instrument)."""
+        from ipt_cli.core.changes import measure_fields
+
+        return measure_fields(**vars(self))
+
+
 def data_paths(ctx: typer.Context) -> "DataPaths":
     """The data folder's layout, without loading storage (and so the models)."""
     from ipt_cli.store.paths import DataPaths, resolve_data_dir
@@ -93,7 +135,7 @@ def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.paths import resolve_data_dir
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir), warn=warn)
+    return CourseStore(resolve_data_dir(data_dir), warn=output(ctx).warn)
 
 
 def today() -> "dt.date":
@@ -106,10 +148,6 @@ def today() -> "dt.date":
 
     pinned = os.environ.get("IPT_TODAY")
     return parse_date(pinned, "IPT_TODAY") if pinned else dt.date.today()
-
-
-def warn(message: str) -> None:
-    sys.stderr.write(f"ipt: {message}\n")
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
@@ -126,22 +164,23 @@ def interactive(no_input: bool) -> bool:
     return not no_input and (sys.stdin.isatty() or os.environ.get("IPT_INTERACTIVE") == "1")
 
 
-def emit_json(data: Any) -> None:
-    from ipt_cli.views.documents import to_json
+def output(ctx: typer.Context) -> "Output":
+    """The invocation's one way out (made by the root callback in app.py)."""
+    found = (ctx.find_root().obj or {}).get("output")
+    if found is None:
+        from ipt_cli.views.output import Output
 
-    sys.stdout.write(to_json(data))
+        found = Output()
+    return found
 
 
-def emit_text(text: str) -> None:
-    sys.stdout.write(text)
-
-
-def emit_or_write(text: str, output: Path | None) -> None:
-    """Print to stdout, or write FILE atomically with mode 0600 (notes are private)."""
-    if output is None:
-        emit_text(text)
+def deliver(ctx: typer.Context, text: str, path: Path | None) -> None:
+    """A finished document to stdout, or to FILE atomically with mode 0600 (notes are
+    private)."""
+    if path is None:
+        output(ctx).data(text)
         return
     from ipt_cli.store.courses import atomic_write
 
-    atomic_write(output, text.encode("utf-8"))
-    sys.stderr.write(f"Wrote {output}\n")
+    atomic_write(path, text.encode("utf-8"))
+    output(ctx).message(f"Wrote {path}")

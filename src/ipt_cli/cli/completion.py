@@ -28,24 +28,6 @@ def _matching(names: list[str], incomplete: str) -> list[str]:
     return [n for n in names if n.startswith(incomplete)]
 
 
-def problem_areas(incomplete: str) -> list[str]:
-    from ipt_cli.core.catalogue import PROBLEM_AREAS
-
-    return _matching(list(PROBLEM_AREAS), incomplete)
-
-
-def techniques(incomplete: str) -> list[str]:
-    from ipt_cli.core.catalogue import TECHNIQUES
-
-    return _matching(list(TECHNIQUES), incomplete)
-
-
-def dispute_stages(incomplete: str) -> list[str]:
-    from ipt_cli.core.catalogue import DISPUTE_STAGES
-
-    return _matching(list(DISPUTE_STAGES), incomplete)
-
-
 def strategies(incomplete: str) -> list[str]:
     from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
 

@@ -1,11 +1,16 @@
 """`ipt new-course`, `ipt contract` and `ipt maintenance`: a course's contracts."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipt_cli.cli import common, completion
+from ipt_cli.cli import common
+from ipt_cli.core.vocabulary import Cadence, CourseKind, DisputeStage, ProblemArea
+
+if TYPE_CHECKING:
+    from ipt_cli.core.models import Course
+    from ipt_cli.views.output import Output
 
 NEW_COURSE_EPILOG = """Examples:
 
@@ -39,33 +44,24 @@ def new_course(
         ),
     ] = None,
     cadence: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="weekly (default), fortnightly or monthly.")
+        Cadence | None, typer.Option(help="How often sessions are held (default weekly).")
     ] = None,
     kind: Annotated[
-        str | None,
+        CourseKind | None,
         typer.Option(
-            metavar="TEXT",
             help="clinician-led (default), or self-guided (adds crisis guidance to safety "
             "notices).",
         ),
     ] = None,
     problem_area: Annotated[
-        list[str] | None,
+        list[ProblemArea] | None,
         typer.Option(
             "--problem-area",
-            metavar="AREA",
-            autocompletion=completion.problem_areas,
-            help="grief, role-dispute, role-transition or interpersonal-deficits; give it twice "
-            "for a secondary area (primary first).",
+            help="Give it twice for a secondary area (primary first).",
         ),
     ] = None,
     dispute_stage: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="For a role dispute: renegotiation, impasse or dissolution.",
-            autocompletion=completion.dispute_stages,
-        ),
+        DisputeStage | None, typer.Option(help="For a role dispute: its stage.")
     ] = None,
     initial_sessions: Annotated[
         int | None,
@@ -104,75 +100,94 @@ def new_course(
     TOML file (see examples/assessment-template.toml). The baseline measures count as
     session 0; goals are prefilled from the chosen areas.
     """
-    import datetime as dt
-
-    from ipt_cli.core import changes, dates
-    from ipt_cli.core.measures import INSTRUMENTS
-    from ipt_cli.core.planning import build_agenda, contract_dates
-    from ipt_cli.errors import ConflictError, InputError
+    from ipt_cli.core import dates
+    from ipt_cli.errors import ConflictError
     from ipt_cli.store.paths import check_course_id
-    from ipt_cli.views import terminal
 
-    course_store = common.store(ctx)
-    if course_store.exists(check_course_id(course_id)):
+    store = common.store(ctx)
+    if store.exists(check_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    now, today = dt.datetime.now(dt.UTC), common.today()
+    scores = common.MeasureOptions(phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9)
     given: dict[str, Any] = {
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,
         "planned_sessions": sessions,
-        "cadence": cadence,
-        "kind": kind,
-        "problem_areas": list(problem_area) if problem_area else None,
-        "dispute_stage": dispute_stage,
+        "cadence": common.value(cadence),
+        "kind": common.value(kind),
+        "problem_areas": common.values(problem_area) or None,
+        "dispute_stage": common.value(dispute_stage),
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
-        "baseline_measures": changes.measure_fields(
-            phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9
-        )
-        or None,
+        "baseline_measures": scores.fields() or None,
     }
+    given = {k: v for k, v in given.items() if v is not None}
     if from_file is not None:
-        from ipt_cli.core.assessment import course_from_assessment
-        from ipt_cli.store.courses import read_toml
-
-        explicit = {k: v for k, v in given.items() if v is not None}
-        course = course_from_assessment(
-            read_toml(from_file), from_file, course_id, now, today, explicit
-        )
+        course = _from_file(course_id, from_file, given)
     elif common.interactive(no_input) and (client is None or not problem_area):
-        from ipt_cli.interact import wizard
-
-        fields = wizard.run({k: v for k, v in given.items() if v is not None}, today)
-        course = changes.build_course(course_id, fields, now)
+        course = _from_wizard(course_id, given)
     else:
-        if client is None:
-            raise InputError("missing --client (a pseudonym or initials)")
-        if not problem_area:
-            raise InputError(
-                "missing --problem-area (grief, role-dispute, role-transition "
-                "or interpersonal-deficits)"
-            )
-        course = changes.build_course(course_id, given, now, today)
-    path = course_store.create(course)
+        course = _from_flags(course_id, given)
+    path = store.create(course)
+    _announce_new(common.output(ctx), course, path)
+
+
+def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
+    import datetime as dt
+
+    from ipt_cli.core.assessment import course_from_assessment
+    from ipt_cli.store.courses import read_toml
+
+    now = dt.datetime.now(dt.UTC)
+    return course_from_assessment(read_toml(path), path, course_id, now, common.today(), given)
+
+
+def _from_wizard(course_id: str, given: dict[str, Any]) -> "Course":
+    import datetime as dt
+
+    from ipt_cli.core import changes
+    from ipt_cli.interact import wizard
+
+    fields = wizard.run(given, common.today())
+    return changes.build_course(course_id, fields, dt.datetime.now(dt.UTC))
+
+
+def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
+    import datetime as dt
+
+    from ipt_cli.core import changes
+    from ipt_cli.errors import InputError
+
+    if "client" not in given:
+        raise InputError("missing --client (a pseudonym or initials)")
+    if "problem_areas" not in given:
+        raise InputError(
+            "missing --problem-area (grief, role-dispute, role-transition "
+            "or interpersonal-deficits)"
+        )
+    return changes.build_course(course_id, given, dt.datetime.now(dt.UTC), common.today())
+
+
+def _announce_new(out: "Output", course: "Course", path: Path) -> None:
+    """The confirmation, any notes and safety notice, and the first session's agenda."""
+    from ipt_cli.core import changes
+    from ipt_cli.core.planning import build_agenda, contract_dates
+    from ipt_cli.views import terminal
+
     note = changes.planned_count_note(course.planned_sessions)
     if note:
-        terminal.notice(note)
+        out.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        terminal.safety_notice(
-            [
-                f"baseline: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in course.baseline.risk_scores()
-            ],
-            course.kind == "self-guided",
-        )
+        from ipt_cli.core.safety import notice_lines
+
+        out.safety(notice_lines("baseline", course.baseline), course.kind == "self-guided")
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
-    terminal.out().print(
+    out.done(
         f"Created course {course.id} for {course.client}: {course.planned_sessions} "
         f"{course.cadence} sessions, {planned[0].isoformat()} to {planned[-1].isoformat()}.\n"
         f"Saved to {path}"
     )
-    terminal.print_agenda(build_agenda(course, 1, planned[0]), course.kind == "self-guided")
+    agenda = build_agenda(course, 1, planned[0])
+    out.show(terminal.agenda_view(agenda, course.kind == "self-guided"))
 
 
 def contract(
@@ -187,7 +202,6 @@ def contract(
 ) -> None:
     """Renegotiate the number of sessions (history kept)."""
     from ipt_cli.core import changes
-    from ipt_cli.views import terminal
 
     today = common.today()
     change = common.store(ctx).update(
@@ -195,8 +209,8 @@ def contract(
     )
     note = changes.planned_count_note(sessions)
     if note:
-        terminal.notice(note)
-    terminal.out().print(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
+        common.output(ctx).notice(note)
+    common.output(ctx).done(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
 
 
 def maintenance(
@@ -205,9 +219,7 @@ def maintenance(
     sessions: Annotated[
         int, typer.Option("--sessions", metavar="N", help="Maintenance sessions, 1-500.")
     ] = 12,
-    cadence: Annotated[
-        str, typer.Option(metavar="TEXT", help="weekly, fortnightly or monthly.")
-    ] = "monthly",
+    cadence: Annotated[Cadence, typer.Option(help="How often.")] = Cadence.monthly,
     start: Annotated[
         str | None,
         typer.Option(
@@ -215,6 +227,15 @@ def maintenance(
             help="First maintenance session (default: one interval after the last acute session).",
         ),
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Open maintenance although the course has no response (the manuals advise "
+            "another treatment); needed when no one is asked.",
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
 ) -> None:
     """Open a maintenance contract after the acute course.
 
@@ -222,14 +243,25 @@ def maintenance(
     Run it again to change the number of sessions or the cadence.
     """
     from ipt_cli.core import changes, dates
-    from ipt_cli.views import terminal
 
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
+    course = common.store(ctx).load(course_id)
+    if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
+        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.interact.ending import confirm_despite_non_response
+
+        confirm_despite_non_response(
+            common.output(ctx),
+            course_non_response(course, common.scoring_rules(ctx)),
+            "maintenance",
+            confirm,
+            common.interactive(no_input),
+        )
     plan = common.store(ctx).update(
-        course_id, lambda c: changes.open_maintenance(c, sessions, cadence, first, today)
+        course_id, lambda c: changes.open_maintenance(c, sessions, cadence.value, first, today)
     )
-    terminal.out().print(
+    common.output(ctx).done(
         f"Maintenance for {course_id}: {plan.planned_sessions} {plan.cadence} sessions from "
         f"{plan.start_date.isoformat()}."
     )

@@ -26,14 +26,14 @@ def doctor(
     store = common.store(ctx)
     findings = examine(store, fix=fix)
     if as_json:
-        common.emit_json(
+        common.output(ctx).json(
             [
                 {"path": str(f.path), "status": f.status, "problem": f.problem, "fixed": f.fixed}
                 for f in findings
             ]
         )
     else:
-        terminal.print_findings(findings, store.paths.root)
+        common.output(ctx).show(terminal.findings_view(findings, store.paths.root))
     if any(f.status == "error" for f in findings):
         raise typer.Exit(int(ExitCode.DATA_ERROR))
 
@@ -53,12 +53,11 @@ def restore(
 ) -> None:
     """List or restore the last 5 versions kept before each change."""
     from ipt_cli.errors import InputError
-    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     if number is not None:
         course = store.restore(course_id, number)
-        terminal.out().print(
+        common.output(ctx).done(
             f"Restored backup {number} of {course_id} ({len(course.sessions)} sessions)."
         )
         return
@@ -66,10 +65,10 @@ def restore(
         raise InputError("give --list to see the backups, or --from N to restore one")
     backups = store.backups(course_id)
     if not backups:
-        terminal.out().print(f"No backups of {course_id} yet.")
+        common.output(ctx).done(f"No backups of {course_id} yet.")
         return
     for backup in backups:
-        terminal.out().print(
+        common.output(ctx).done(
             f"{backup.number}  {backup.taken.strftime('%Y-%m-%d %H:%M:%S')} UTC"
             f"  {backup.path.stat().st_size} bytes"
         )

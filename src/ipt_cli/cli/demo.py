@@ -4,8 +4,11 @@ from typing import Annotated
 
 import typer
 
+from ipt_cli.cli import common
+
 
 def demo(
+    ctx: typer.Context,
     example: Annotated[
         str, typer.Option(metavar="TEXT", help="Which shipped example course to replay.")
     ] = "grief-parent",
@@ -33,23 +36,25 @@ def demo(
             store.update(source.id, partial(changes.add_session, record=record))
         course = store.load(source.id)
         today = next_session_date(course) or course.sessions[-1].date
-        console = terminal.out()
-        console.rule(
-            f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
-            f"recorded in {folder})"
+        out = common.output(ctx)
+        out.show(
+            terminal.rule(
+                f"Demo: fictional course {course.id} ({len(course.sessions)} sessions "
+                f"recorded in {folder})"
+            )
         )
-        terminal.print_plan(build_plan(course, today))
-        console.rule("Agenda for the next session")
+        out.show(terminal.plan_view(build_plan(course, today)))
+        out.show(terminal.rule("Agenda for the next session"))
         week = min(len(course.sessions) + 1, course.planned_sessions)
-        terminal.print_agenda(build_agenda(course, week, today))
-        console.rule("Progress report")
-        terminal.print_report(build_report(course, today))
-    console.rule("Your turn")
-    console.print(
+        out.show(terminal.agenda_view(build_agenda(course, week, today)))
+        out.show(terminal.rule("Progress report"))
+        out.show(terminal.report_view(build_report(course, today)))
+    out.show(terminal.rule("Your turn"))
+    out.data(
         "The demo folder has been removed; nothing of yours was touched.\n"
         "Start your own course with:\n"
         "  ipt new-course my-course --client INITIALS --problem-area grief\n"
-        "then record each week with `ipt session my-course ...` and see `ipt --help`."
+        "then record each week with `ipt session my-course ...` and see `ipt --help`.\n"
     )
 
 

@@ -59,14 +59,14 @@ def export(
     if output_format is ExportFormat.redcap_dictionary:
         from ipt_cli.views.csv_export import redcap_dictionary
 
-        common.emit_or_write(redcap_dictionary(), output)
+        common.deliver(ctx, redcap_dictionary(), output)
         return
     if output_format in MANY_COURSES:
         courses = _every_course(ctx) if every else [common.store(ctx).load(str(course_id))]
-        common.emit_or_write(_scores_csv(ctx, courses, output_format), output)
+        common.deliver(ctx, _scores_csv(ctx, courses, output_format), output)
         return
     course = common.store(ctx).load(str(course_id))
-    common.emit_or_write(_one_course(ctx, course, output_format), output)
+    common.deliver(ctx, _one_course(ctx, course, output_format), output)
 
 
 def _check_selection(output_format: ExportFormat, course_id: str | None, every: bool) -> None:
@@ -87,7 +87,7 @@ def _check_selection(output_format: ExportFormat, course_id: str | None, every: 
 def _every_course(ctx: typer.Context) -> "list[Course]":
     courses, problems = common.store(ctx).load_every()
     for problem in problems:
-        common.warn(f"skipped: {problem.message} (see ipt doctor)")
+        common.output(ctx).warn(f"skipped: {problem.message} (see ipt doctor)")
     return courses
 
 
@@ -126,7 +126,9 @@ def _fhir(ctx: typer.Context, course: "Course") -> str:
     left_out -= set(exported_instruments())
     if left_out:
         names = ", ".join(INSTRUMENTS[i].name for i in INSTRUMENTS if i in left_out)
-        common.warn(f"note: {names} left out of the FHIR export (no checked LOINC code)")
+        common.output(ctx).warn(
+            f"note: {names} left out of the FHIR export (no checked LOINC code)"
+        )
     stamp = dt.datetime.now(dt.UTC)
     return fhir_json(fhir_bundle(course.id, course.created, found, stamp))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.vocabulary import Decision
 
 
 def ending(
@@ -25,22 +26,44 @@ def ending(
     ] = None,
     remaining: Annotated[str | None, typer.Option(metavar="TEXT", help="Remaining issues.")] = None,
     decision: Annotated[
-        str | None,
-        typer.Option(metavar="TEXT", help="After the course: maintenance, referral or end."),
+        Decision | None, typer.Option(help="What follows the course.", show_default=False)
     ] = None,
     note: Annotated[str | None, typer.Option(metavar="TEXT", help="Note on the decision.")] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Decide on maintenance although the course has no response (the manuals "
+            "advise another treatment); needed when no one is asked.",
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
 ) -> None:
-    """Record the termination work: warning signs, feelings, what comes next."""
-    from ipt_cli.core import changes
-    from ipt_cli.views import terminal
+    """Record the termination work: warning signs, feelings, what comes next.
 
+    It may be recorded before the last session (an early ending); the report shows it.
+    """
+    from ipt_cli.core import changes
+
+    if common.value(decision) == "maintenance":
+        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.interact.ending import confirm_despite_non_response
+
+        course = common.store(ctx).load(course_id)
+        confirm_despite_non_response(
+            common.output(ctx),
+            course_non_response(course, common.scoring_rules(ctx)),
+            "a decision for maintenance",
+            confirm,
+            common.interactive(no_input),
+        )
     done = common.store(ctx).update(
         course_id,
         lambda c: changes.record_ending(
-            c, warning_sign or [], feelings_discussed, remaining, decision, note
+            c, warning_sign or [], feelings_discussed, remaining, common.value(decision), note
         ),
     )
-    terminal.out().print(
+    common.output(ctx).done(
         f"Termination record of {course_id}: {len(done.warning_signs)} warning "
         f"sign(s); decision: {done.decision or 'not yet'}."
     )
@@ -53,11 +76,10 @@ def archive(
 ) -> None:
     """Archive a course: it leaves `ipt list` (see `ipt list --all`)."""
     from ipt_cli.core import changes
-    from ipt_cli.views import terminal
 
     today = common.today()
     common.store(ctx).update(course_id, lambda c: changes.set_archived(c, not undo, today))
-    terminal.out().print(f"{'Restored' if undo else 'Archived'} {course_id}.")
+    common.output(ctx).done(f"{'Restored' if undo else 'Archived'} {course_id}.")
 
 
 def delete(
@@ -67,7 +89,6 @@ def delete(
 ) -> None:
     """Delete a course file for good (asks first unless --yes)."""
     from ipt_cli.errors import InputError, Interrupted
-    from ipt_cli.views import terminal
 
     store = common.store(ctx)
     course = store.load(course_id)
@@ -83,7 +104,7 @@ def delete(
         if not prompts.confirm(question, default=False):
             raise Interrupted("nothing was deleted")
     store.delete(course_id)
-    terminal.out().print(f"Deleted {course_id}.")
+    common.output(ctx).done(f"Deleted {course_id}.")
 
 
 def import_course(
@@ -95,7 +116,6 @@ def import_course(
 ) -> None:
     """Import a course file after validating it; an existing id is refused."""
     from ipt_cli.store.courses import read_course_document
-    from ipt_cli.views import terminal
 
     course = read_course_document(file)
     if new_id is not None:
@@ -103,7 +123,7 @@ def import_course(
 
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = common.store(ctx).create(course)
-    terminal.out().print(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
+    common.output(ctx).done(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
 
 
 def register(app: typer.Typer) -> None:

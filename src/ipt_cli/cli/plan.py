@@ -18,11 +18,11 @@ def plan(
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
-        common.emit_json(documents.plan_json(built))
+        common.output(ctx).json(documents.plan_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.plan_markdown(built))
+        common.output(ctx).data(documents.plan_markdown(built))
     else:
-        terminal.print_plan(built)
+        common.output(ctx).show(terminal.plan_view(built))
 
 
 def agenda(
@@ -38,22 +38,17 @@ def agenda(
 
     It follows the phase, the problem areas, what was covered and last week's task.
     """
-    from ipt_cli.core.planning import build_agenda, scheduled_date
-    from ipt_cli.errors import InputError
+    from ipt_cli.core.planning import agenda_for_week
     from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
-    planned = course.planned_sessions
-    number = week if week is not None else min(len(course.sessions) + 1, planned)
-    if not 1 <= number <= planned:
-        raise InputError(f"week {number} is outside this course: choose 1-{planned}")
-    built = build_agenda(course, number, scheduled_date(course, number))
+    built = agenda_for_week(course, week)
     if output_format is common.Format.json:
-        common.emit_json(documents.agenda_json(built))
+        common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:
-        common.emit_text(documents.agenda_markdown(built))
+        common.output(ctx).data(documents.agenda_markdown(built))
     else:
-        terminal.print_agenda(built, course.kind == "self-guided")
+        common.output(ctx).show(terminal.agenda_view(built, course.kind == "self-guided"))
 
 
 def register(app: typer.Typer) -> None:

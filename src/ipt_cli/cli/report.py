@@ -43,7 +43,7 @@ def report(
     """
     today = common.today()
     text = _rendered_report(ctx, course_id, output_format, output, today)
-    common.emit_or_write(text, output)
+    common.deliver(ctx, text, output)
 
 
 def _rendered_report(
@@ -54,7 +54,6 @@ def _rendered_report(
     today: "dt.date",
 ) -> str:
     from ipt_cli.core.progress import build_report
-    from ipt_cli.views import terminal
 
     rules = common.scoring_rules(ctx)
     built = build_report(common.store(ctx).load(course_id), today, rules)
@@ -70,6 +69,8 @@ def _rendered_report(
         from ipt_cli.views.html import report_html
 
         return report_html(built, rules)
+    from ipt_cli.views import terminal  # Rich: only to draw the text report
+
     if output is None:
         return terminal.report_output(built)  # drawn for this terminal, or plain for a pipe
     return terminal.report_text(built)
@@ -100,9 +101,10 @@ def list_courses(
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json or output_format is common.Format.json:
-        common.emit_json(list_json(rows, today))
+        common.output(ctx).json(list_json(rows, today))
     else:
-        terminal.print_list(rows, today)
+        out = common.output(ctx)
+        out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
 
 
 def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":

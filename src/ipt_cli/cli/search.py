@@ -54,25 +54,26 @@ def search(
     if not query.strip() or "\n" in query or "\r" in query:
         raise InputError("give the text to search for, on one line")
     chosen = FIELDS if not fields or Field.all in fields else tuple(f.value for f in fields)
+    out = common.output(ctx)
     paths = common.data_paths(ctx)  # no models: a file is parsed only if it must be
     ids = [course_id] if course_id is not None else paths.course_ids()
     archived = every or course_id is not None
-    found = documents_for(paths, query, ids, archived, common.warn)
+    found = documents_for(paths, query, ids, archived, out.warn)
     if course_id is not None and found.problems:
         raise found.problems[0]
     for problem in found.problems:
-        common.warn(f"skipped: {problem.message} (see ipt doctor)")
+        out.warn(f"skipped: {problem.message} (see ipt doctor)")
     hits = search_documents(found.documents, query, chosen)
     if as_json:
         from ipt_cli.views.search import hits_json
 
-        common.emit_json(hits_json(hits))
+        out.json(hits_json(hits))
     elif hits:
-        from ipt_cli.views.search import print_hits
+        from ipt_cli.views.search import hits_text, styled
 
-        print_hits(hits)
+        out.data(hits_text(hits, styled(out.stdout)))
     else:
-        common.warn("no match")
+        out.warn("no match")
 
 
 def register(app: typer.Typer) -> None:

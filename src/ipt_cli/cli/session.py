@@ -1,18 +1,22 @@
 """`ipt session` (record, backfill, amend or mark missed) and `ipt risk-review`."""
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.core.vocabulary import DisputeStage, ProblemArea, Technique
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.changes import Recorded
+    from ipt_cli.core.measures import ScoringRules
     from ipt_cli.core.models import Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
+    from ipt_cli.views.output import Output
 
 SESSION_EPILOG = """Examples:
 
@@ -63,19 +67,11 @@ def session(
         str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
     ] = None,
     focus: Annotated[
-        str | None,
-        typer.Option(
-            metavar="AREA", help="Problem area worked on.", autocompletion=completion.problem_areas
-        ),
+        ProblemArea | None, typer.Option(help="Problem area worked on.", show_default=False)
     ] = None,
     technique: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--technique",
-            metavar="ID",
-            help="Technique used (repeatable), e.g. role-play.",
-            autocompletion=completion.techniques,
-        ),
+        list[Technique] | None,
+        typer.Option("--technique", help="Technique used (repeatable).", show_default=False),
     ] = None,
     strategy: Annotated[
         list[str] | None,
@@ -91,12 +87,8 @@ def session(
         typer.Option("--goal", metavar="GOAL_ID=0..10", help="Goal progress rating (repeatable)."),
     ] = None,
     dispute_stage: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Role-dispute stage now: renegotiation, impasse or dissolution.",
-            autocompletion=completion.dispute_stages,
-        ),
+        DisputeStage | None,
+        typer.Option(help="Role-dispute stage now.", show_default=False),
     ] = None,
     task: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Between-session task agreed.")
@@ -120,9 +112,9 @@ def session(
     amend: Annotated[
         str | None,
         typer.Option(
-            metavar="N",
-            help="Add a dated addendum (the note) to session N (mN: maintenance "
-            "session N); the original stays.",
+            metavar="N|DATE",
+            help="Add a dated addendum (the note) to session N, or to the session held on "
+            "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
     no_input: common.NoInput = False,
@@ -131,121 +123,160 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli.core import changes, dates, inputs
-    from ipt_cli.errors import InputError
+    from ipt_cli.core import dates
 
-    today = common.today()
-    when = dates.parse_date(date, "--date") if date else today
+    out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit)
-    store = common.store(ctx)
-    details = {
-        "--mood": mood,
-        "--events": events,
-        "--focus": focus,
-        "--technique": technique,
-        "--strategy": strategy,
-        "--goal": goal,
-        "--dispute-stage": dispute_stage,
-        "--task": task,
-        "--task-outcome": task_outcome,
-        "--phq9": phq9,
-        "--phq9-difficulty": phq9_difficulty,
-        "--gad7": gad7,
-        "--hamd17": hamd17,
-        "--bdi2-total": bdi2_total,
-        "--bdi2-item9": bdi2_item9,
-    }
-    given = [name for name, value in details.items() if value not in (None, [])]
+    scores = common.MeasureOptions(phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9)
+    details = SessionDetails(
+        mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],
+        common.value(dispute_stage), task, task_outcome,
+    )  # fmt: skip
+    given = details.given() + scores.given()
+    _check_combination(given, amend, missed)
     if amend is not None:
-        if given or missed:
-            raise InputError("--amend takes only --note, --note-file or --edit")
-        _amend(store, course_id, amend, text, today)
+        _amend(out, store, course_id, amend, text, today)
     elif missed is not None:
-        if given:
-            raise InputError(
-                f"--missed records an appointment that was not held; drop {', '.join(given)}"
-            )
-        store.update(course_id, lambda c: changes.add_missed(c, when, missed))
-        common.emit_text(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.\n")
+        when = dates.parse_date(date, "--date") if date else today
+        _missed(out, store, course_id, when, missed)
     elif not given and text is None and date is None and common.interactive(no_input):
-        from ipt_cli.interact.session import ask_session
-
-        course = store.load(course_id)
-        if course.maintenance is None:
-            changes.check_room(course)  # before the questions, not after them
-        answers = ask_session(course, today)
-        _record(store, course_id, changes.session_record(answers.pop("date"), **answers))
+        _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx))
     else:
-        _record(
-            store,
-            course_id,
-            changes.session_record(
-                when,
-                note=text,
-                measure_options=changes.measure_fields(
-                    phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9
-                ),
-                mood=mood,
-                events=events,
-                focus=focus,
-                techniques=technique or [],
-                strategies=strategy or [],
-                goal_ratings=[inputs.parse_goal_rating(g) for g in goal or []],
-                dispute_stage=dispute_stage,
-                task=task,
-                task_outcome=task_outcome,
-            ),
+        when = dates.parse_date(date, "--date") if date else today
+        record = details.record(when, text, scores.fields())
+        _record(out, store, course_id, record, common.scoring_rules(ctx))
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    """What a session's options say beyond the measures and the note."""
+
+    mood: int | None
+    events: str | None
+    focus: str | None
+    techniques: list[str]
+    strategies: list[str]
+    goal_ratings: list[str]
+    dispute_stage: str | None
+    task: str | None
+    task_outcome: str | None
+
+    def given(self) -> list[str]:
+        """The options given, as typed."""
+        return [OPTION_NAMES[name] for name, value in vars(self).items() if value not in (None, [])]
+
+    def record(self, when: "dt.date", note: str | None, scores: dict[str, Any]) -> "SessionRecord":
+        from ipt_cli.core import changes, inputs
+
+        return changes.session_record(
+            when,
+            note=note,
+            measure_options=scores,
+            mood=self.mood,
+            events=self.events,
+            focus=self.focus,
+            techniques=self.techniques,
+            strategies=self.strategies,
+            goal_ratings=[inputs.parse_goal_rating(g) for g in self.goal_ratings],
+            dispute_stage=self.dispute_stage,
+            task=self.task,
+            task_outcome=self.task_outcome,
         )
 
 
-def _amend(
-    store: "CourseStore", course_id: str, ref: str, text: str | None, today: "dt.date"
+OPTION_NAMES = {
+    "mood": "--mood",
+    "events": "--events",
+    "focus": "--focus",
+    "techniques": "--technique",
+    "strategies": "--strategy",
+    "goal_ratings": "--goal",
+    "dispute_stage": "--dispute-stage",
+    "task": "--task",
+    "task_outcome": "--task-outcome",
+}
+
+
+def _check_combination(given: list[str], amend: str | None, missed: str | None) -> None:
+    from ipt_cli.errors import InputError
+
+    if amend is not None and (given or missed is not None):
+        raise InputError("--amend takes only --note, --note-file or --edit")
+    if missed is not None and given:
+        raise InputError(
+            f"--missed records an appointment that was not held; drop {', '.join(given)}"
+        )
+
+
+def _missed(
+    out: "Output", store: "CourseStore", course_id: str, when: "dt.date", reason: str
 ) -> None:
-    from ipt_cli.core import changes, inputs
+    from ipt_cli.core import changes
+
+    store.update(course_id, lambda c: changes.add_missed(c, when, reason))
+    out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
+
+
+def _ask_and_record(
+    out: "Output", store: "CourseStore", course_id: str, today: "dt.date", rules: "ScoringRules"
+) -> None:
+    from ipt_cli.core import changes
+    from ipt_cli.interact.session import ask_session
+
+    course = store.load(course_id)
+    if course.maintenance is None:
+        changes.check_room(course)  # before the questions, not after them
+    answers = ask_session(course, today)
+    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), rules)
+
+
+def _amend(
+    out: "Output",
+    store: "CourseStore",
+    course_id: str,
+    ref: str,
+    text: str | None,
+    today: "dt.date",
+) -> None:
+    from ipt_cli.core import changes
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-    maintenance, number = inputs.parse_session_ref(ref)
-    store.update(course_id, lambda c: changes.amend_session(c, number, text, today, maintenance))
-    common.emit_text(f"Added an addendum to session {ref} of {course_id}.\n")
+    where = store.update(course_id, lambda c: changes.amend_session(c, ref, text, today))
+    out.done(f"Added an addendum to {where.described} of {course_id}.")
 
 
-def _record(store: "CourseStore", course_id: str, record: "SessionRecord") -> None:
+def _record(
+    out: "Output",
+    store: "CourseStore",
+    course_id: str,
+    record: "SessionRecord",
+    rules: "ScoringRules",
+) -> None:
     from ipt_cli.core import changes
+    from ipt_cli.core.safety import notice_lines
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
         return changes.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)
-    common.emit_text(describe_recorded(course, done, record) + "\n")
-
-
-def describe_recorded(course: "Course", done: "Recorded", record: "SessionRecord") -> str:
-    """The confirmation line, and a safety notice on stderr when a risk item is scored."""
-    from ipt_cli.core.measures import INSTRUMENTS
-    from ipt_cli.views import terminal
-
-    held = (
-        course.maintenance.sessions if done.maintenance and course.maintenance else course.sessions
-    )
-    planned = (
-        course.maintenance.planned_sessions
-        if done.maintenance and course.maintenance
-        else course.planned_sessions
-    )
-    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
-    if done.number < len(held):
-        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
+    out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
-        terminal.safety_notice(
-            [
-                f"{done.label}: {INSTRUMENTS[i].name} item {n} = {s}"
-                for i, n, s in record.risk_scores()
-            ],
-            course.kind == "self-guided",
-        )
-    return " ".join(lines)
+        out.safety(notice_lines(done.label, record), course.kind == "self-guided")
+    _warn_of_outcomes(out, course, record, rules)
+
+
+def _warn_of_outcomes(
+    out: "Output", course: "Course", record: "SessionRecord", rules: "ScoringRules"
+) -> None:
+    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    from ipt_cli.core.progress import build_report
+
+    if record.instruments():
+        for alert in build_report(course, record.date, rules).alerts:
+            if alert.date == record.date:
+                out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 
 def risk_review(
@@ -255,26 +286,33 @@ def risk_review(
         str,
         typer.Option(
             "--session",
-            metavar="N",
-            help="The session whose flags were reviewed (0 = baseline, mN = maintenance N).",
+            metavar="N|DATE",
+            help="The session whose flags were reviewed: its number (0 = baseline, mN = "
+            "maintenance N) or its date (YYYY-MM-DD).",
         ),
     ],
     note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="Who reviewed (kept).")
+    ] = None,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
+    Every review is kept, in order: a later review adds to the history, never replaces it.
     Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
     """
-    from ipt_cli.core import changes, inputs
-    from ipt_cli.views import terminal
+    from ipt_cli.core import changes
 
     today = common.today()
-    maintenance, number = inputs.parse_session_ref(session_ref)
-    common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, number, note, plan, today, maintenance)
+    _, where = common.store(ctx).update(
+        course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
     )
-    terminal.out().print(f"Risk review recorded for session {session_ref} of {course_id}.")
+    count = len(where.sitting.risk_reviews)
+    common.output(ctx).done(
+        f"Risk review recorded for {where.described} of {course_id}"
+        + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -301,6 +301,10 @@ CRISIS_GUIDANCE = (
     "number or a crisis line now, or tell someone you trust. ipt is a record-keeping aid, "
     "not a crisis service."
 )
+NON_RESPONSE_ADVICE = (
+    "the IPT manuals advise offering a different treatment rather than more of the same "
+    "(maintenance IPT is a contract made after a response)"
+)
 SAFETY_NOTICE = (
     "SAFETY: a risk item was scored above zero. Review risk now and record it with "
     "`ipt risk-review`."

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
-from ipt_cli.core.inputs import check_choice, check_problem_areas, parse_in_range, parse_scores
+from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
-    MAX_MAINTENANCE,
+    PLANNED_RANGE,
     SCHEMA_VERSION,
     Addendum,
     Baseline,
@@ -36,7 +37,14 @@ from ipt_cli.core.models import (
     TimelineEvent,
 )
 from ipt_cli.core.planning import add_intervals
-from ipt_cli.core.validation import describe_validation
+from ipt_cli.core.validation import (
+    COURSE_OPTIONS,
+    GOAL_OPTIONS,
+    MAINTENANCE_OPTIONS,
+    PERSON_OPTIONS,
+    SESSION_OPTIONS,
+    describe_validation,
+)
 from ipt_cli.errors import ConflictError, InputError
 
 USUAL_RANGE = (8, 20)
@@ -66,10 +74,13 @@ def measure_fields(
     if (bdi2_total is None) != (bdi2_item9 is None):
         raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
     if bdi2_total is not None and bdi2_item9 is not None:
-        fields["bdi2"] = Bdi2(
-            total=parse_in_range(bdi2_total, "BDI-II total", 63),
-            item9=parse_in_range(bdi2_item9, "BDI-II item 9", 3),
-        )
+        total = parse_in_range(bdi2_total, "BDI-II total", 63)
+        item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
+        try:
+            measures.check_bdi2(total, item9)
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        fields["bdi2"] = Bdi2(total=total, item9=item9)
     return fields
 
 
@@ -81,8 +92,9 @@ def planned_count_note(planned: int) -> str | None:
 
 
 def check_planned(planned: int) -> int:
-    if not 4 <= planned <= 30:
-        raise InputError(f"planned sessions must be 4-30, got {planned}")
+    low, high = PLANNED_RANGE
+    if not low <= planned <= high:
+        raise InputError(f"--sessions: must be {low}-{high}")
     return planned
 
 
@@ -150,18 +162,10 @@ def course_document(
 def build_course(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
 ) -> Course:
-    """A new course from options or the wizard; each choice is checked with a clear message."""
-    areas = check_problem_areas(list(fields["problem_areas"]))
-    check_planned(fields.get("planned_sessions") or COURSE_DEFAULTS["planned_sessions"])
-    check_choice(fields.get("cadence") or "weekly", catalogue.CADENCES, "cadence")
-    check_choice(fields.get("kind") or "clinician-led", catalogue.COURSE_KINDS, "course kind")
-    stage = fields.get("dispute_stage")
-    if stage is not None:
-        check_choice(stage, catalogue.DISPUTE_STAGES, "dispute stage")
-        if "role-dispute" not in areas:
-            raise InputError("--dispute-stage is only for a role-dispute problem area")
+    """A new course from options or the wizard. The model checks every value; a problem is
+    reported against the option that set it (`--sessions: must be 4-30`)."""
     document = course_document(course_id, fields, now, today or now.date())
-    course: Course = _validated(Course, document, "course")
+    course: Course = _validated(Course, document, "course", COURSE_OPTIONS)
     return course
 
 
@@ -200,9 +204,46 @@ class Recorded:
         )
 
 
+def given_on(course: Course, date: dt.date) -> dict[str, str]:
+    """The instruments already given on `date`, each with where: one sitting, one score."""
+    given: dict[str, str] = {}
+    for where in sittings_on(course, date):
+        for instrument in where.sitting.instruments():
+            given.setdefault(instrument, where.label)
+    return given
+
+
+def check_one_score_per_sitting(course: Course, record: SessionRecord) -> None:
+    """Refuse a second administration of an instrument on one date: the baseline and a
+    session on its day are one sitting, and one sitting has one score."""
+    given = given_on(course, record.date)
+    for instrument in record.instruments():
+        if instrument in given:
+            raise InputError(
+                f"{measures.INSTRUMENTS[instrument].name} was already given on "
+                f"{record.date.isoformat()} ({given[instrument]}); one sitting has one score: "
+                f"record this session without --{instrument}"
+            )
+
+
+def describe_recorded(course: Course, done: Recorded, record: SessionRecord) -> str:
+    """The confirmation line of a recorded session: which one, of how many, and whether
+    later sessions were renumbered by a backfill."""
+    plan = course.maintenance if done.maintenance else None
+    held = plan.sessions if plan else course.sessions
+    planned = plan.planned_sessions if plan else course.planned_sessions
+    lines = [f"Recorded {done.label} of {planned} for {course.id} ({record.date.isoformat()})."]
+    if done.number < len(held):
+        lines.append(f"Backfilled: later sessions are now numbered from {done.number + 1}.")
+    return " ".join(lines)
+
+
 def record_session(course: Course, record: SessionRecord) -> Recorded:
     """File a session: into the maintenance contract when one is open and the session is
-    dated from its start, else into the acute course."""
+    dated from its start, else into the acute course. It gets the next stable id."""
+    check_one_score_per_sitting(course, record)
+    if record.id is None:
+        record.id = course.next_session_id()
     plan = course.maintenance
     if plan is None or record.date < plan.start_date:
         return Recorded(add_session(course, record), maintenance=False)
@@ -218,33 +259,36 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
 def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
-    """Open (or resize) the maintenance contract that follows a completed acute course."""
-    check_choice(cadence, catalogue.CADENCES, "cadence")
-    if not 1 <= planned <= MAX_MAINTENANCE:
-        raise InputError(f"maintenance sessions must be 1-{MAX_MAINTENANCE}, got {planned}")
+    """Open (or resize) the maintenance contract that follows a completed acute course.
+    The new contract is validated whole before anything in the course changes."""
     if course.maintenance:
         if planned < len(course.maintenance.sessions):
             raise ConflictError(
                 f"{len(course.maintenance.sessions)} maintenance sessions are already recorded"
             )
-        course.maintenance.planned_sessions = planned
-        course.maintenance.cadence = cadence  # type: ignore[assignment]
+        resized = {**course.maintenance.model_dump(), "planned_sessions": planned}
+        course.maintenance = _maintenance({**resized, "cadence": cadence})
         return course.maintenance
     left = course.planned_sessions - len(course.sessions)
     if left > 0:
         raise ConflictError(
             f"the acute course has {left} session(s) left; maintenance follows the acute course"
         )
+    contract = {"opened": today, "planned_sessions": planned, "cadence": cadence}
+    _maintenance({**contract, "start_date": start or today})  # cadence and count, first
     last = course.sessions[-1].date if course.sessions else course.start_date
     first = start or add_intervals(last, cadence, 1)
     if course.sessions and first <= last:
         raise InputError(
             f"maintenance must start after the last acute session ({last.isoformat()})"
         )
-    course.maintenance = Maintenance.model_validate(
-        {"opened": today, "start_date": first, "planned_sessions": planned, "cadence": cadence}
-    )
+    course.maintenance = _maintenance({**contract, "start_date": first})
     return course.maintenance
+
+
+def _maintenance(fields: dict[str, Any]) -> Maintenance:
+    contract: Maintenance = _validated(Maintenance, fields, "maintenance", MAINTENANCE_OPTIONS)
+    return contract
 
 
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
@@ -264,41 +308,133 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
+@dataclass(frozen=True)
+class Located:
+    """A sitting found by number or date: the baseline (0), a session, or a maintenance
+    session."""
+
+    sitting: Baseline | SessionRecord
+    number: int
+    maintenance: bool
+
+    @property
+    def label(self) -> str:
+        if self.number == 0:
+            return "baseline"
+        return f"{'maintenance ' if self.maintenance else ''}session {self.number}"
+
+    @property
+    def described(self) -> str:
+        """The label and the date, as confirmations echo them."""
+        return f"{self.label} ({self.sitting.date.isoformat()})"
+
+
+def sittings_on(course: Course, date: dt.date) -> list[Located]:
+    found = []
+    if course.baseline and course.baseline.date == date:
+        found.append(Located(course.baseline, 0, False))
+    found += [Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.date == date]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        found += [Located(s, n, True) for n, s in held if s.date == date]
+    return found
+
+
 def find_sitting(
     course: Course, session: int, maintenance: bool = False
 ) -> Baseline | SessionRecord:
     """Session `session` of the course (0 = baseline), or of its maintenance contract."""
+    return _by_number(course, session, maintenance).sitting
+
+
+def _by_number(course: Course, session: int, maintenance: bool) -> Located:
     if maintenance:
         held = course.maintenance.sessions if course.maintenance else []
         if not 1 <= session <= len(held):
             raise InputError(f"no maintenance session {session}: {len(held)} recorded")
-        return held[session - 1]
+        return Located(held[session - 1], session, True)
     if session == 0:
         if course.baseline is None:
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
-        return course.baseline
+        return Located(course.baseline, 0, False)
     if not 1 <= session <= len(course.sessions):
         raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
-    return course.sessions[session - 1]
+    return Located(course.sessions[session - 1], session, False)
+
+
+def locate(course: Course, ref: str, wanted: str = "session") -> list[Located]:
+    """The sittings a reference names: a number (0 = baseline), mN (maintenance session N)
+    or a date (every sitting held that day)."""
+    cleaned = ref.strip()
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", cleaned):
+        from ipt_cli.core.dates import parse_date
+
+        day = parse_date(cleaned, wanted)
+        found = sittings_on(course, day)
+        if not found:
+            raise InputError(f"no {wanted} of {course.id!r} on {day.isoformat()}")
+        return found
+    maintenance, number = parse_session_ref(ref)
+    return [_by_number(course, number, maintenance)]
+
+
+def _one_of(found: list[Located], what: str) -> Located:
+    if len(found) > 1:
+        labels = ", ".join(f.label for f in found)
+        raise InputError(
+            f"{len(found)} {what}s on {found[0].sitting.date.isoformat()} ({labels}): "
+            "give the session number instead"
+        )
+    return found[0]
+
+
+def _one_sitting(course: Course, found: list[Located]) -> list[Located]:
+    """The baseline and a session 1 held on its day are one sitting: naming either names
+    both."""
+    base, first = course.baseline, course.sessions[0] if course.sessions else None
+    if len(found) != 1 or found[0].maintenance or found[0].number > 1:
+        return found
+    if base is None or first is None or base.date != first.date:
+        return found
+    return [Located(base, 0, False), Located(first, 1, False)]
+
+
+def _flagged(course: Course, ref: str | int, maintenance: bool) -> Located:
+    """The sitting whose flags a review is of."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sitting = _one_sitting(course, found)
+    flagged = [f for f in sitting if f.sitting.risk_scores()]
+    if not flagged:
+        labels = " and ".join(f.label for f in sitting)
+        day = sitting[0].sitting.date.isoformat()
+        raise InputError(f"nothing to review: {labels} ({day}) scored no risk item")
+    if flagged[0].number == 0:
+        return flagged[0]  # the baseline's sitting: its flag is the one shown
+    return _one_of(flagged, "flagged session")
 
 
 def review_risk(
     course: Course,
-    session: int,
+    session: int | str,
     note: str,
     plan: str | None,
     today: dt.date,
     maintenance: bool = False,
-) -> RiskReview:
-    """Record the risk review that clears the flags of one session (0 = baseline)."""
-    sitting = find_sitting(course, session, maintenance)
-    if not sitting.risk_scores():
-        raise InputError(f"session {session} has no safety flag to review")
+    by: str | None = None,
+) -> tuple[RiskReview, Located]:
+    """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
+    `session` is a number (0 = baseline) or a reference: N, mN or a date."""
+    where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    review = RiskReview(date=today, note=note, plan=plan)
-    sitting.risk_review = review
-    return review
+    review: RiskReview = _validated(
+        RiskReview, {"date": today, "note": note, "plan": plan, "by": by}, "risk review"
+    )
+    where.sitting.risk_reviews = [*where.sitting.risk_reviews, review]
+    return review, where
 
 
 def session_record(
@@ -316,19 +452,10 @@ def session_record(
     task: str | None = None,
     task_outcome: str | None = None,
 ) -> SessionRecord:
-    """Check every choice against the catalogue and build the session (not yet stored)."""
-    if mood is not None:
-        parse_in_range(mood, "--mood", 10)
-    if focus is not None:
-        check_choice(focus, catalogue.PROBLEM_AREAS, "problem area")
-    for technique in techniques or []:
-        check_choice(technique, catalogue.TECHNIQUES, "technique")
-    known_strategies = catalogue.strategy_ids(list(catalogue.PROBLEM_AREAS))
-    for strategy in strategies or []:
-        check_choice(strategy, tuple(sorted(known_strategies)), "strategy")
-    if dispute_stage is not None:
-        check_choice(dispute_stage, catalogue.DISPUTE_STAGES, "dispute stage")
-    return SessionRecord.model_validate(
+    """Build the session (not yet stored); the model checks every value, and a problem is
+    reported against the option that set it."""
+    record: SessionRecord = _validated(
+        SessionRecord,
         {
             "date": date,
             "note": note,
@@ -342,8 +469,11 @@ def session_record(
             "task": task,
             "task_outcome": task_outcome,
             **measure_options,
-        }
+        },
+        "session",
+        SESSION_OPTIONS,
     )
+    return record
 
 
 def check_goals(course: Course, record: SessionRecord) -> None:
@@ -359,12 +489,20 @@ def check_goals(course: Course, record: SessionRecord) -> None:
 
 
 def amend_session(
-    course: Course, number: int, text: str, today: dt.date, maintenance: bool = False
-) -> None:
-    sitting = find_sitting(course, number, maintenance)
-    if not isinstance(sitting, SessionRecord):
+    course: Course, ref: int | str, text: str, today: dt.date, maintenance: bool = False
+) -> Located:
+    """Add a dated addendum to one session; `ref` is a number, mN or a date."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
+    if not sessions:
         raise InputError("the baseline cannot be amended; amend a session (1 or later)")
-    sitting.addenda.append(Addendum(date=today, text=text))
+    where = _one_of(sessions, "session")
+    assert isinstance(where.sitting, SessionRecord)
+    where.sitting.addenda.append(Addendum(date=today, text=text))
+    return where
 
 
 def add_missed(course: Course, date: dt.date, reason: str) -> None:
@@ -374,18 +512,26 @@ def add_missed(course: Course, date: dt.date, reason: str) -> None:
     course.missed.sort(key=lambda m: m.date)
 
 
-def _validated(model: type[Any], fields: dict[str, Any], what: str) -> Any:
+def _validated(
+    model: type[Any], fields: dict[str, Any], what: str, options: dict[str, str] | None = None
+) -> Any:
+    """The validated record; a problem is named by its option when `options` maps the field,
+    else by `what` and the field."""
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise InputError(f"{what}: " + "; ".join(describe_validation(error))) from None
+        lines = describe_validation(error, model, options)
+        named = [
+            line if line.startswith(("--", f"{what}:")) else f"{what}: {line}" for line in lines
+        ]
+        raise InputError("; ".join(named)) from None
 
 
 def add_person(course: Course, fields: dict[str, Any]) -> Person:
     for required in ("name", "ring"):
         if fields.get(required) is None:
             raise InputError(f"a person needs --{required}")
-    person: Person = _validated(Person, {"relationship": "", **fields}, "person")
+    person: Person = _validated(Person, {"relationship": "", **fields}, "person", PERSON_OPTIONS)
     course.inventory.append(person)
     return person
 
@@ -396,7 +542,7 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
     if not changes:
         raise InputError("give at least one field to change, e.g. --ring 2")
     current = course.inventory[number - 1].model_dump()
-    person: Person = _validated(Person, {**current, **changes}, "person")
+    person: Person = _validated(Person, {**current, **changes}, "person", PERSON_OPTIONS)
     course.inventory[number - 1] = person
     return person
 
@@ -418,11 +564,9 @@ def add_event(course: Course, event: TimelineEvent) -> None:
 def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | None) -> Goal:
     if not goal_id or not text:
         raise InputError("a goal needs --id and --text")
-    if area is not None:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
     if any(g.id == goal_id for g in course.goals):
         raise ConflictError(f"goal {goal_id!r} already exists in {course.id!r}")
-    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal")
+    goal: Goal = _validated(Goal, {"id": goal_id, "text": text, "area": area}, "goal", GOAL_OPTIONS)
     course.goals.append(goal)
     return goal
 
@@ -448,8 +592,6 @@ def record_ending(
     note: str | None,
 ) -> Ending:
     """Add to the termination record; repeated calls add signs and replace the rest."""
-    if decision is not None:
-        check_choice(decision, ("maintenance", "referral", "end"), "decision")
     current = course.ending or Ending()
     updated: Ending = _validated(
         Ending,

@@ -22,6 +22,7 @@ class CourseRow:
     latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
     unreviewed_flags: int = 0
     damaged: str | None = None
+    alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
@@ -76,6 +77,7 @@ def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
                 "latest_phq9_severity": phq9[1] if phq9 else None,
                 "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
                 "unreviewed_flags": row.unreviewed_flags,
+                "alerts": list(row.alerts),
             }
         )
     return out

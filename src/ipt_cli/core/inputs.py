@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ipt_cli.core import catalogue, measures
+from ipt_cli.core import measures
 from ipt_cli.errors import InputError
 
 
@@ -50,7 +50,8 @@ def parse_session_ref(text: str) -> tuple[bool, int]:
     digits = cleaned[1:] if maintenance else cleaned
     if not digits.isdigit():
         raise InputError(
-            f"session {text!r} must be a number (0 = baseline) or mN for maintenance session N"
+            f"session {text!r} must be a number (0 = baseline), mN for maintenance session N, "
+            "or a date (YYYY-MM-DD)"
         )
     return maintenance, int(digits)
 
@@ -59,13 +60,3 @@ def check_choice(value: str, known: Collection[str], what: str) -> str:
     if value not in known:
         raise InputError(f"unknown {what} {value!r}; choose from: {', '.join(known)}")
     return value
-
-
-def check_problem_areas(areas: list[str]) -> list[str]:
-    for area in areas:
-        check_choice(area, catalogue.PROBLEM_AREAS, "problem area")
-    if not 1 <= len(areas) <= 2:
-        raise InputError("give one or two problem areas (primary first)")
-    if len(set(areas)) != len(areas):
-        raise InputError("the secondary problem area must differ from the primary")
-    return areas

@@ -27,6 +27,7 @@ class Instrument:
     risk_item: int | None = None  # 1-based item number whose score >= 1 raises a flag
     urgent_risk: int | None = None  # a risk score at or above this is urgent
     reliable_change: int | None = None  # points of change counted as reliable
+    caseness: int | None = None  # a total at or above this is a clinical case
     item_labels: tuple[str, ...] = ()
 
     @property
@@ -68,7 +69,8 @@ PHQ9 = Instrument(
     ),
     remission_max=4,
     risk_item=9,
-    reliable_change=6,
+    reliable_change=6,  # NHS Talking Therapies
+    caseness=10,
     item_labels=(
         "Little interest or pleasure in doing things",
         "Feeling down, depressed, or hopeless",
@@ -96,7 +98,8 @@ GAD7 = Instrument(
         Band(15, 21, "severe"),
     ),
     remission_max=4,
-    reliable_change=4,
+    reliable_change=4,  # NHS Talking Therapies
+    caseness=8,  # NHS Talking Therapies caseness (>= 10 is the GAD cut-off)
     item_labels=(
         "Feeling nervous, anxious or on edge",
         "Not being able to stop or control worrying",
@@ -191,6 +194,12 @@ def check_range(what: str, value: int, top: int) -> None:
         raise ValueError(f"{what} must be 0-{top}, got {value}")
 
 
+def check_bdi2(total: int, item9: int) -> None:
+    """Item 9 is one of the 21 items summed into the total: the total cannot be below it."""
+    if total < item9:
+        raise ValueError(f"BDI-II total {total} is below its item 9 ({item9}); check both")
+
+
 def severity(total: int, bands: Sequence[Band]) -> str:
     for band in bands:
         if band.low <= total <= band.high:
@@ -200,10 +209,15 @@ def severity(total: int, bands: Sequence[Band]) -> str:
 
 @dataclass(frozen=True)
 class ScoringRules:
-    """The configurable parts of scoring (sources differ); defaults follow the issues."""
+    """The configurable parts of scoring (sources differ); defaults follow the issues.
+
+    HAM-D-17 and BDI-II have no national reliable-change or caseness convention: unless
+    configured, their reliable-change categories and relapse are not computed.
+    """
 
     hamd17_bands: str = "zimmerman"
     reliable_change: dict[str, int] = field(default_factory=dict)
+    caseness: dict[str, int] = field(default_factory=dict)
 
     def bands(self, instrument: Instrument) -> tuple[Band, ...]:
         if instrument is HAMD17:
@@ -213,44 +227,60 @@ class ScoringRules:
     def reliable_change_points(self, instrument: Instrument) -> int | None:
         return self.reliable_change.get(instrument.id, instrument.reliable_change)
 
+    def caseness_of(self, instrument: Instrument) -> int | None:
+        return self.caseness.get(instrument.id, instrument.caseness)
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """Baseline against latest, by the published rules."""
+    """A first score against a later one, by the published rules. One score is not an
+    outcome: without a later score every field but the baseline is None."""
 
     baseline: int | None
     latest: int | None
     change: int | None
     change_percent: float | None
-    severity: str | None
     response: bool | None
     remission: bool | None
-    reliable_change: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    reliable_recovery: bool | None
+
+    @property
+    def reliable_change(self) -> bool | None:
+        """The key scripts already read: reliable change means reliable improvement."""
+        return self.reliable_improvement
 
 
 def outcome(
     instrument: Instrument, baseline: int | None, latest: int | None, rules: ScoringRules
 ) -> Outcome:
-    """Response = latest <= 50% of a positive baseline; remission by the instrument's cut-off."""
-    if latest is None:
-        return Outcome(baseline, None, None, None, None, None, None, None)
-    change = None if baseline is None else latest - baseline
+    """Response = latest <= 50% of a positive baseline; remission by the instrument's cut-off;
+    reliable improvement/deterioration = a fall/rise of at least the reliable-change points;
+    reliable recovery = reliable improvement from a case to below caseness."""
+    if latest is None or baseline is None:
+        return Outcome(baseline, None, None, None, None, None, None, None, None)
+    change = latest - baseline
     percent = None
     response = None
-    if baseline:  # None or 0: a percentage or a response is meaningless
-        percent = round((latest - baseline) / baseline * 100, 2)
+    if baseline:  # 0: a percentage or a response is meaningless
+        percent = round(change / baseline * 100, 2)
         response = latest * 2 <= baseline
-    reliable = None
+    improvement = deterioration = recovery = None
     points = rules.reliable_change_points(instrument)
-    if change is not None and points is not None:
-        reliable = abs(change) >= points
+    if points is not None:
+        improvement, deterioration = change <= -points, change >= points
+        case = rules.caseness_of(instrument)
+        if case is not None:
+            recovery = improvement and baseline >= case > latest
     return Outcome(
         baseline=baseline,
         latest=latest,
         change=change,
         change_percent=percent,
-        severity=severity(latest, rules.bands(instrument)),
         response=response,
         remission=latest <= instrument.remission_max,
-        reliable_change=reliable,
+        reliable_improvement=improvement,
+        reliable_deterioration=deterioration,
+        reliable_recovery=recovery,
     )

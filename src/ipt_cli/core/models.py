@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
@@ -17,31 +17,22 @@ from pydantic import (
     model_validator,
 )
 
-from ipt_cli.core import catalogue, measures
+from ipt_cli.core import catalogue, measures, vocabulary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: session ids; risk reviews kept as a history
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
-ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
-DisputeStage = Literal["renegotiation", "impasse", "dissolution"]
-TechniqueId = Literal[
-    "exploration",
-    "encouragement-of-affect",
-    "clarification",
-    "communication-analysis",
-    "decision-analysis",
-    "role-play",
-    "therapeutic-relationship",
-    "work-at-home",
-]
-Cadence = Literal["weekly", "fortnightly", "monthly"]
-CourseKind = Literal["clinician-led", "self-guided"]
-PersonTag = Literal["support", "conflict", "recent-change", "lost"]
+ProblemAreaId = vocabulary.ProblemAreaId
+DisputeStage = vocabulary.DisputeStageId
+TechniqueId = vocabulary.TechniqueId
+Cadence = vocabulary.CadenceId
+CourseKind = vocabulary.CourseKindId
+PersonTag = vocabulary.PersonTagId
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
 Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
-GoalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+GoalId = Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
 
 
 class Record(BaseModel):
@@ -92,11 +83,19 @@ class Bdi2(Record):
     total: Annotated[int, Field(ge=0, le=63)]
     item9: Annotated[int, Field(ge=0, le=3)]
 
+    @model_validator(mode="after")
+    def _total_holds_item9(self) -> Bdi2:
+        measures.check_bdi2(self.total, self.item9)
+        return self
+
 
 class RiskReview(Record):
+    """One review of a sitting's safety flags; a sitting keeps every review, in order."""
+
     date: Day
     note: str
     plan: str | None = None
+    by: OneLine | None = None  # who reviewed, when given
 
 
 class Addendum(Record):
@@ -112,7 +111,15 @@ class Administration(Record):
     gad7: Gad7 | None = None
     hamd17: Hamd17 | None = None
     bdi2: Bdi2 | None = None
-    risk_review: RiskReview | None = None
+    risk_reviews: list[RiskReview] = []  # append-only: a later review never replaces one
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.risk_reviews)
+
+    def instruments(self) -> list[str]:
+        """The ids of the instruments given at this sitting."""
+        return [i for i in measures.INSTRUMENTS if getattr(self, i) is not None]
 
     def risk_scores(self) -> list[tuple[str, int, int]]:
         """(instrument id, risk item number, score) for every risk item scored >= 1."""
@@ -136,7 +143,13 @@ class Baseline(Administration):
     """Measures taken at assessment: session 0."""
 
 
+SessionId = Annotated[int, Field(ge=1)]
+
+
 class SessionRecord(Administration):
+    # Stable identity: given at recording, never renumbered when an earlier-dated session is
+    # backfilled (positions are). Files written before schema 2 get ids in date order on read.
+    id: SessionId | None = None
     mood: Rating | None = None
     events: str | None = None
     focus: ProblemAreaId | None = None
@@ -212,11 +225,12 @@ class Ending(Record):
     warning_signs: list[str] = []
     feelings_discussed: bool = False
     remaining_issues: str | None = None
-    decision: Literal["maintenance", "referral", "end"] | None = None
+    decision: vocabulary.DecisionId | None = None
     decision_note: str | None = None
 
 
-PlannedCount = Annotated[int, Field(ge=4, le=30)]
+PLANNED_RANGE = (4, 30)  # sessions in an acute contract
+PlannedCount = Annotated[int, Field(ge=PLANNED_RANGE[0], le=PLANNED_RANGE[1])]
 
 
 class Maintenance(Record):
@@ -236,7 +250,7 @@ class Maintenance(Record):
 
 class Course(Record):
     schema_version: int
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
     client: OneLine
     created: dt.datetime
     start_date: Day
@@ -285,4 +299,21 @@ class Course(Record):
             unknown = set(session.goal_ratings) - set(goal_ids)
             if unknown:
                 raise ValueError(f"session {number} rates unknown goal {sorted(unknown)[0]!r}")
+        self._identify_sessions()
         return self
+
+    def all_sessions(self) -> list[SessionRecord]:
+        """Acute sessions, then maintenance sessions, each in date order."""
+        return self.sessions + (self.maintenance.sessions if self.maintenance else [])
+
+    def next_session_id(self) -> int:
+        return max((s.id or 0 for s in self.all_sessions()), default=0) + 1
+
+    def _identify_sessions(self) -> None:
+        """Give every session without an id the next one, in date order; ids are unique."""
+        ids = [s.id for s in self.all_sessions() if s.id is not None]
+        if len(set(ids)) != len(ids):
+            raise ValueError("session ids must be unique")
+        for session in self.all_sessions():
+            if session.id is None:
+                session.id = self.next_session_id()

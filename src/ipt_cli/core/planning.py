@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ipt_cli.core import catalogue
 from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.safety import unreviewed
+from ipt_cli.errors import InputError
 
 # Which initial-phase week (1-based, clamped to the initial span) each assessment task belongs to.
 INITIAL_TASK_WEEK = {
@@ -60,9 +61,13 @@ def course_spans(course: Course) -> PhaseSpans:
 
 
 def course_phase(course: Course) -> str:
-    """The phase of the next session to hold, or `completed`."""
+    """The phase of the next session to hold: `maintenance` while a maintenance contract
+    has sessions to hold after the acute course, else `completed` once it is over."""
     held = len(course.sessions)
     if held >= course.planned_sessions:
+        plan = course.maintenance
+        if plan is not None and len(plan.sessions) < plan.planned_sessions:
+            return "maintenance"
         return "completed"
     return course_spans(course).phase_of(held + 1, course.planned_sessions)
 
@@ -286,3 +291,13 @@ def scheduled_date(course: Course, week: int) -> dt.date:
     if week <= held:
         return course.sessions[week - 1].date
     return upcoming_dates(course)[week - held - 1]
+
+
+def agenda_for_week(course: Course, week: int | None) -> Agenda:
+    """The agenda of session `week`, or of the next session to hold (the last one once all
+    are held); a week outside the contract is refused."""
+    planned = course.planned_sessions
+    number = week if week is not None else min(len(course.sessions) + 1, planned)
+    if not 1 <= number <= planned:
+        raise InputError(f"week {number} is outside this course: choose 1-{planned}")
+    return build_agenda(course, number, scheduled_date(course, number))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.models import Administration, Course, SessionRecord
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class SafetyFlag:
     reviewed: bool
     urgent: bool
     maintenance: bool = False
+    session_id: int | None = None  # the session's stable id; None for the baseline
 
     @property
     def where(self) -> str:
@@ -36,10 +37,28 @@ class SafetyFlag:
         )
 
 
+def is_urgent(instrument_id: str, score: int) -> bool:
+    """HAM-D item 3 >= 3 (suicidal ideas, a gesture or an attempt) is urgent."""
+    urgent_at = INSTRUMENTS[instrument_id].urgent_risk
+    return urgent_at is not None and score >= urgent_at
+
+
+def risk_labels(sitting: Administration) -> list[str]:
+    """'HAM-D-17 item 3 = 3 URGENT': each risk item scored, worded as the flags box words it."""
+    return [
+        f"{INSTRUMENTS[i].name} item {n} = {s}{' URGENT' if is_urgent(i, s) else ''}"
+        for i, n, s in sitting.risk_scores()
+    ]
+
+
+def notice_lines(where: str, sitting: Administration) -> list[str]:
+    """The lines of the immediate safety notice."""
+    return [f"{where}: {label}" for label in risk_labels(sitting)]
+
+
 def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
-        urgent_at = INSTRUMENTS[instrument_id].urgent_risk
         flags.append(
             SafetyFlag(
                 session=number,
@@ -47,12 +66,34 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
                 instrument=instrument_id,
                 item=item,
                 score=score,
-                reviewed=sitting.risk_review is not None,
-                urgent=urgent_at is not None and score >= urgent_at,
+                reviewed=sitting.reviewed,
+                urgent=is_urgent(instrument_id, score),
                 maintenance=maintenance,
+                session_id=sitting.id if isinstance(sitting, SessionRecord) else None,
             )
         )
     return flags
+
+
+def _one_per_sitting(flags: list[SafetyFlag]) -> list[SafetyFlag]:
+    """One flag per instrument and date: the baseline and a session 1 on its day are one
+    sitting (older files may hold both). The first is kept, with the higher score, and it
+    is reviewed when either record was."""
+    kept: dict[tuple[bool, dt.date, str], SafetyFlag] = {}
+    for flag in flags:
+        key = (flag.maintenance, flag.date, flag.instrument)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = flag
+            continue
+        score = max(first.score, flag.score)
+        kept[key] = replace(
+            first,
+            score=score,
+            reviewed=first.reviewed or flag.reviewed,
+            urgent=first.urgent or flag.urgent,
+        )
+    return list(kept.values())
 
 
 def safety_flags(course: Course) -> list[SafetyFlag]:
@@ -62,7 +103,7 @@ def safety_flags(course: Course) -> list[SafetyFlag]:
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):
             flags.extend(_flags_of(number, session, maintenance=True))
-    return flags
+    return _one_per_sitting(flags)
 
 
 def unreviewed(course: Course) -> list[SafetyFlag]:

@@ -121,10 +121,13 @@ class _Collector:
                     "note", "addendum", addendum.get("text"), addendum.get("date"), number,
                     maintenance,
                 )  # fmt: skip
-        review = sitting.get("risk_review")
-        if isinstance(review, Mapping):
-            for key, label in (("note", "risk review"), ("plan", "risk review plan")):
-                self.add("note", label, review.get(key), review.get("date"), number, maintenance)
+        reviews = sitting.get("risk_reviews") or ()
+        legacy = sitting.get("risk_review")  # a schema 1 file, as stored (one review)
+        for review in [legacy, *reviews] if legacy else reviews:
+            if isinstance(review, Mapping):
+                for key, label in (("note", "risk review"), ("plan", "risk review plan")):
+                    when = review.get("date")
+                    self.add("note", label, review.get(key), when, number, maintenance)
         self.texts(SITTING_TASKS, sitting, date, number, maintenance)
 
     def texts(

@@ -14,6 +14,7 @@ class ScoringSettings(BaseModel):
 
     hamd17_bands: Literal["zimmerman", "alternative"] = "zimmerman"
     reliable_change: dict[Literal["phq9", "gad7", "hamd17", "bdi2"], Points] = {}
+    caseness: dict[Literal["phq9", "gad7", "hamd17", "bdi2"], Points] = {}
 
 
 class Settings(BaseModel):

@@ -9,7 +9,7 @@ from rich.prompt import Confirm, Prompt
 from rich.text import Text
 
 from ipt_cli.errors import InputError
-from ipt_cli.views.terminal import err, out
+from ipt_cli.views.console import err, out
 
 T = TypeVar("T")
 

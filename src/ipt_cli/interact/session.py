@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ipt_cli.core import catalogue, dates, inputs, measures
+from ipt_cli.core.changes import given_on
 from ipt_cli.core.models import Course, Phq9
 from ipt_cli.core.planning import (
     build_agenda,
@@ -19,7 +20,8 @@ from ipt_cli.core.planning import (
 )
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.terminal import out, safety_notice
+from ipt_cli.views.console import out
+from ipt_cli.views.terminal import safety_notice
 
 
 def _pick_many(question: str, choices: list[str]) -> list[str]:
@@ -87,7 +89,10 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     answers["date"] = prompts.ask("Date", dates.parse_date, today.isoformat())
     measure_fields: dict[str, Any] = {}
-    if prompts.confirm("Give the PHQ-9 now?", default=True):
+    given = given_on(course, answers["date"])
+    if "phq9" in given:  # the baseline's day: one sitting, one score
+        out().print(f"PHQ-9 already given on {answers['date'].isoformat()} ({given['phq9']}).")
+    elif prompts.confirm("Give the PHQ-9 now?", default=True):
         measure_fields = _phq9(course.kind == "self-guided")
     answers["measure_options"] = measure_fields
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)

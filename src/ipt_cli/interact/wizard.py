@@ -17,7 +17,8 @@ from ipt_cli.core.models import Person, TimelineEvent
 from ipt_cli.core.planning import contract_dates
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.terminal import closeness_circle, out, safety_notice
+from ipt_cli.views.console import out
+from ipt_cli.views.terminal import closeness_circle, safety_notice
 
 TAG_CHOICES = ("support", "conflict", "recent-change", "lost")
 

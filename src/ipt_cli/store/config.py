@@ -6,6 +6,10 @@ hamd17_bands = "alternative"     # or "zimmerman" (default)
 [scoring.reliable_change]        # points of change counted as reliable
 phq9 = 6
 gad7 = 4
+
+[scoring.caseness]               # a total at or above this is a clinical case
+phq9 = 10
+gad7 = 8
 """
 
 from __future__ import annotations
@@ -39,4 +43,5 @@ def load_rules(path: Path) -> ScoringRules:
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,
         reliable_change={str(k): v for k, v in scoring.reliable_change.items()},
+        caseness={str(k): v for k, v in scoring.caseness.items()},
     )

@@ -42,8 +42,28 @@ PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 LOCK_TIMEOUT_SECONDS = 10.0
 
+
+def _sittings_of(document: dict[str, Any]) -> list[Any]:
+    """The baseline, sessions and maintenance sessions of a raw document, as found."""
+    found: list[Any] = [document.get("baseline")]
+    for holder in (document, document.get("maintenance")):
+        if isinstance(holder, dict) and isinstance(holder.get("sessions"), list):
+            found += holder["sessions"]
+    return [s for s in found if isinstance(s, dict)]
+
+
+def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 keeps every risk review (`risk_reviews`, a list) where schema 1 kept one
+    (`risk_review`, replaced by the next). Session ids are new in 2: sessions without one
+    get them, in date order, when the course is validated."""
+    for sitting in _sittings_of(document):
+        if "risk_review" in sitting:
+            sitting["risk_reviews"] = [sitting.pop("risk_review")]
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:

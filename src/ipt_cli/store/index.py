@@ -17,7 +17,7 @@ from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
 from ipt_cli.store.identity import file_identity
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: rows carry outcome alerts
 
 
 def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
@@ -57,12 +57,13 @@ def cached_rows(
         if isinstance(cached, dict) and cached.get("key") == key:
             try:
                 row = CourseRow.from_cache(cached["row"])
+                fresh[entry.name] = cached  # a hit is kept as it was read
             except (KeyError, TypeError, ValueError):
                 row = None
         if row is None:
             row = compute(Path(entry.path))
+            fresh[entry.name] = {"key": key, "row": row.to_cache()}
             changed = True
-        fresh[entry.name] = {"key": key, "row": row.to_cache()}
         rows.append(row)
     if changed or fresh.keys() != old.keys():
         _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh})

@@ -6,10 +6,11 @@ import os
 import re
 from pathlib import Path
 
+from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
 from ipt_cli.errors import InputError
 
-COURSE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-COURSE_ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
+COURSE_ID_PATTERN = re.compile(ID_PATTERN)
+COURSE_ID_RULE = ID_RULE
 
 
 def resolve_data_dir(option: Path | None, environ: dict[str, str] | None = None) -> Path:

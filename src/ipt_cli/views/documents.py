@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.models import Administration, Course, SessionRecord
+from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan
-from ipt_cli.core.progress import MeasureSummary, Report, sittings
+from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
 
 
 def to_json(data: Any) -> str:
@@ -21,6 +21,10 @@ def to_json(data: Any) -> str:
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
     return {
         "baseline": summary.baseline,
+        "baseline_session": summary.baseline_session,
+        "baseline_in_maintenance": (
+            summary.first_point.maintenance if summary.first_point is not None else None
+        ),
         "latest": summary.latest,
         "change": summary.change,
         "change_percent": summary.change_percent,
@@ -28,6 +32,9 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         "response": summary.response,
         "remission": summary.remission,
         "reliable_change": summary.reliable_change,
+        "reliable_improvement": summary.reliable_improvement,
+        "reliable_deterioration": summary.reliable_deterioration,
+        "reliable_recovery": summary.reliable_recovery,
         "series": [
             {
                 "session": p.session,
@@ -65,8 +72,12 @@ def report_json(report: Report) -> dict[str, Any]:
                 "reviewed": f.reviewed,
                 "urgent": f.urgent,
                 "maintenance": f.maintenance,
+                "session_id": f.session_id,
             }
             for f in report.flags
+        ],
+        "alerts": [
+            {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
         "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
         "goals": [{"id": g.id, "text": g.text, "latest_rating": g.latest} for g in report.goals],
@@ -124,6 +135,7 @@ def inventory_json(course: Course) -> list[dict[str, Any]]:
 def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
     return {
         "session": number,
+        "id": session.id,
         "date": session.date.isoformat(),
         "mood": session.mood,
         "focus": session.focus,
@@ -138,19 +150,20 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
 
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
-    numbered: list[tuple[int, bool, Administration]] = [(n, False, s) for n, s in sittings(course)]
-    if course.maintenance:
-        numbered += [(n, True, s) for n, s in enumerate(course.maintenance.sessions, 1)]
+    """Every review of every sitting, oldest first within each sitting."""
     return [
         {
-            "session": number,
-            "maintenance": maintenance,
-            "date": s.risk_review.date.isoformat(),
-            "note": s.risk_review.note,
-            "plan": s.risk_review.plan,
+            "session": sitting.number,
+            "maintenance": sitting.maintenance,
+            "date": review.date.isoformat(),
+            "note": review.note,
+            "plan": review.plan,
+            "by": review.by,
+            "session_id": sitting.session_id,
+            "session_date": sitting.date.isoformat(),
         }
-        for number, maintenance, s in numbered
-        if s.risk_review
+        for sitting in review_history(course)
+        for review in sitting.reviews
     ]
 
 
@@ -164,9 +177,37 @@ def _maintenance_json(report: Report) -> dict[str, Any] | None:
         "cadence": plan.cadence,
         "sessions_planned": plan.planned_sessions,
         "sessions_recorded": len(plan.sessions),
-        "measures": {k: _measure_json(m) for k, m in report.maintenance_measures.items()},
+        "measures": {
+            k: {
+                **_measure_json(m),
+                "end_of_acute": m.end_of_acute,
+                "change_from_end_of_acute": m.change_from_end_of_acute,
+                "relapse": m.relapse,
+            }
+            for k, m in report.maintenance_measures.items()
+        },
+        "end_of_acute": {k: m.series[-1].total for k, m in report.measures.items() if m.series},
+        "relapse": {
+            k: report.maintenance_measures[k].relapse if k in report.maintenance_measures else None
+            for k, m in report.measures.items()
+            if m.series
+        },
         "sessions": [_session_json(n, s) for n, s in enumerate(plan.sessions, 1)],
     }
+
+
+def ending_title(report: Report) -> str:
+    """'End of course', or, for an ending recorded before the last session, when it was."""
+    if report.completed:
+        return "End of course"
+    return (
+        f"Ending (recorded after session {report.sessions_recorded} of "
+        f"{report.course.planned_sessions})"
+    )
+
+
+def shows_ending(report: Report) -> bool:
+    return report.completed or report.course.ending is not None
 
 
 def end_of_course_text(report: Report) -> str:
@@ -179,10 +220,14 @@ def end_of_course_text(report: Report) -> str:
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
             f"now {m.severity}; response {_yes_no(m.response)}, remission "
-            f"{_yes_no(m.remission)}, reliable change {_yes_no(m.reliable_change)}."
+            f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
         )
+    advice = non_response(report.measures)
+    if advice:
+        lines.append(advice)
     for goal in report.goals:
-        lines.append(f"Goal {goal.id}: latest {_shown(goal.latest)}/10.")
+        latest = "not rated" if goal.latest is None else f"latest {goal.latest}/10"
+        lines.append(f"Goal {goal.id}: {latest}.")
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
     lines.append(f"Relapse warning signs: {signs}")
@@ -264,6 +309,24 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
+def reliable_word(m: MeasureSummary) -> str:
+    """The direction of reliable change: recovery, improvement, DETERIORATION, no, n/a."""
+    if m.reliable_improvement is None:
+        return "n/a"
+    if m.reliable_recovery:
+        return "recovery"
+    if m.reliable_improvement:
+        return "improvement"
+    return "DETERIORATION" if m.reliable_deterioration else "no"
+
+
+def reliable_phrase(m: MeasureSummary) -> str:
+    word = reliable_word(m)
+    if word == "n/a":
+        return "reliable change n/a"
+    return "no reliable change" if word == "no" else f"reliable {word}"
+
+
 def measure_row(m: MeasureSummary) -> list[str]:
     return [
         m.name,
@@ -273,7 +336,7 @@ def measure_row(m: MeasureSummary) -> list[str]:
         _shown(m.severity),
         _yes_no(m.response),
         _yes_no(m.remission),
-        _yes_no(m.reliable_change),
+        reliable_word(m),
     ]
 
 
@@ -289,6 +352,81 @@ MEASURE_HEADER = [
 ]
 
 
+def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
+    """What a reader needs to read the measures table right: where each baseline was taken
+    when it was not the intake score, one score that is not yet an outcome, and the
+    measures without a reliable-change convention."""
+    notes = []
+    for m in measures.values():
+        first = m.first_point
+        if first is None:
+            continue
+        if first.session != 0:
+            notes.append(
+                f"{m.name}: first rated at {first.label} ({first.date.isoformat()}); "
+                "its baseline is that rating."
+            )
+        if m.latest is None:
+            notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
+        elif m.reliable_points is None:
+            notes.append(
+                f"{m.name}: no reliable-change convention; response and remission only "
+                "(thresholds can be set in config.toml)."
+            )
+    return notes
+
+
+MAINTENANCE_HEADER = [
+    "Measure",
+    "Acute baseline",
+    "End of acute",
+    "Latest",
+    "Since end of acute",
+    "Severity",
+    "Relapse",
+]
+
+
+def maintenance_row(m: MeasureSummary) -> list[str]:
+    return [
+        m.name,
+        _shown(m.baseline),
+        _shown(m.end_of_acute),
+        _shown(m.series[-1].total if m.series else None),
+        _signed(m.change_from_end_of_acute),
+        _shown(m.severity),
+        "RELAPSE" if m.relapse else _yes_no(m.relapse),
+    ]
+
+
+def maintenance_heading(report: Report) -> str | None:
+    plan = report.course.maintenance
+    if plan is None:
+        return None
+    return (
+        f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} sessions from "
+        f"{plan.start_date.isoformat()}; measured against the acute baseline and the end of "
+        "the acute course."
+    )
+
+
+def review_lines(report: Report) -> list[tuple[str, list[str]]]:
+    """Each reviewed sitting with its flags, then every review in order, plans included."""
+    out = []
+    for sitting in review_history(report.course):
+        flagged = ", ".join(sitting.flags) or "no flag scored"
+        head = f"{sitting.where} ({sitting.date.isoformat()}): {flagged}"
+        lines = []
+        for n, review in enumerate(sitting.reviews, 1):
+            by = f" by {review.by}" if review.by else ""
+            note = review.note.strip()
+            plan = f" Plan: {review.plan}" if review.plan else ""
+            stop = "" if not plan or note.endswith((".", "!", "?")) else "."
+            lines.append(f"Review {n}, {review.date.isoformat()}{by}: {note}{stop}{plan}")
+        out.append((head, lines))
+    return out
+
+
 def assessment_lines(course: Course) -> list[tuple[str, str]]:
     """Sick role and medication, as (label, text) pairs, when recorded."""
     lines = []
@@ -302,6 +440,21 @@ def assessment_lines(course: Course) -> list[tuple[str, str]]:
     return lines
 
 
+def phase_text(report: Report) -> str:
+    """'middle (session 7 of 16)', 'maintenance: session 2 of 12 (...)' or 'completed'."""
+    course = report.course
+    plan = course.maintenance
+    if report.phase == "maintenance" and plan is not None:
+        return (
+            f"maintenance: session {len(plan.sessions) + 1} of {plan.planned_sessions} "
+            f"(acute course of {course.planned_sessions} completed)"
+        )
+    if report.completed:
+        return "completed"
+    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    return f"{report.phase} (session {next_number} of {course.planned_sessions})"
+
+
 def _next_date(report: Report) -> str:
     if report.next_date is None:
         return "none"
@@ -310,15 +463,24 @@ def _next_date(report: Report) -> str:
 
 
 def report_markdown(report: Report) -> str:
+    out = _md_head(report) + _md_measures(report) + _maintenance_markdown(report)
+    out += _md_work(report) + _md_ending(report) + _md_safety_record(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_head(report: Report) -> list[str]:
+    """Title, the safety and outcome warnings first, the course at a glance, formulation."""
     course = report.course
     out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
     if report.unreviewed_flags:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
         out += [f"> - {f.label}" for f in report.unreviewed_flags] + [""]
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    if report.alerts:
+        out += ["> **WARNING: outcomes to act on**", ">"]
+        out += [f"> - {a.text}" for a in report.alerts] + [""]
     out += [
         f"- **Start:** {course.start_date.isoformat()}",
-        f"- **Phase:** {report.phase} (session {next_number} of {course.planned_sessions})",
+        f"- **Phase:** {phase_text(report)}",
         f"- **Sessions held:** {report.sessions_recorded} of {course.planned_sessions}",
         f"- **Next session:** {_next_date(report)}",
         "- **Problem areas:** "
@@ -331,8 +493,15 @@ def report_markdown(report: Report) -> str:
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         out += ["## Formulation", "", course.formulation.text, "", f"*({agreed})*", ""]
-    out += ["## Measures", ""]
+    return out
+
+
+def _md_measures(report: Report) -> list[str]:
+    out = ["## Measures", ""]
     out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
+    notes = measure_notes(report.measures)
+    if notes:
+        out += [f"- {_md_cell(n)}" for n in notes] + [""]
     for m in report.measures.values():
         if m.series:
             out += [f"### {m.name} by session", ""]
@@ -340,6 +509,12 @@ def report_markdown(report: Report) -> str:
                 ["Session", "Date", "Total", "Severity"],
                 [[str(p.session), p.date.isoformat(), str(p.total), p.severity] for p in m.series],
             )
+    return out
+
+
+def _md_work(report: Report) -> list[str]:
+    """Goals, techniques, between-session tasks and the termination checklist."""
+    out = []
     if report.goals:
         out += ["## Goals", ""]
         out += _md_table(
@@ -363,9 +538,20 @@ def report_markdown(report: Report) -> str:
     if report.checklist:
         out += ["## Termination checklist", ""]
         out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
-    if report.completed:
-        out += ["## End of course", ""]
-        out += [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
+    return out
+
+
+def _md_ending(report: Report) -> list[str]:
+    if not shows_ending(report):
+        return []
+    out = [f"## {ending_title(report)}", ""]
+    return out + [f"- {line}" for line in end_of_course_text(report).splitlines()] + [""]
+
+
+def _md_safety_record(report: Report) -> list[str]:
+    """Contract changes, every safety flag, and every risk review with its plan."""
+    course = report.course
+    out = []
     if course.contract_changes:
         out += ["## Contract changes", ""]
         out += _md_table(
@@ -380,7 +566,30 @@ def report_markdown(report: Report) -> str:
         out += _md_table(
             ["Flag", "Reviewed"], [[f.label, _yes_no(f.reviewed)] for f in report.flags]
         )
-    return "\n".join(out).rstrip() + "\n"
+    reviews = review_lines(report)
+    if reviews:
+        out += ["## Risk reviews", ""]
+        for head, lines in reviews:
+            out += [f"- {_md_cell(head)}"] + [f"  - {_md_cell(line)}" for line in lines]
+        out.append("")
+    return out
+
+
+def _maintenance_markdown(report: Report) -> list[str]:
+    heading = maintenance_heading(report)
+    if heading is None:
+        return []
+    out = ["## Maintenance", "", heading, ""]
+    measures = report.maintenance_measures
+    if measures:
+        out += _md_table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures.values()])
+    for m in measures.values():
+        out += [f"### {m.name} in maintenance", ""]
+        out += _md_table(
+            ["Session", "Date", "Total", "Severity"],
+            [[f"m{p.session}", p.date.isoformat(), str(p.total), p.severity] for p in m.series],
+        )
+    return out
 
 
 def plan_markdown(plan: Plan) -> str:

@@ -69,7 +69,16 @@ def _measure(instrument: measures.Instrument) -> list[str]:
     if instrument.risk_item:
         lines.append(f"Item {instrument.risk_item} >= 1 raises a safety flag.")
     if instrument.reliable_change:
-        lines.append(f"Reliable change: >= {instrument.reliable_change} points.")
+        lines.append(
+            f"Reliable change: >= {instrument.reliable_change} points, an improvement or a "
+            f"deterioration. Caseness: >= {instrument.caseness}; reliable recovery is a "
+            "reliable improvement from a case to below caseness."
+        )
+    else:
+        lines.append(
+            "No reliable-change convention: response and remission only, unless "
+            "config.toml sets thresholds."
+        )
     if instrument is measures.BDI2:
         lines.append("Copyrighted: only the total and item 9 are recorded.")
     return lines + [""]

@@ -8,7 +8,19 @@ from html import escape
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.progress import MeasureSummary, Report
-from ipt_cli.views.documents import MEASURE_HEADER, end_of_course_text, measure_row
+from ipt_cli.views.documents import (
+    MAINTENANCE_HEADER,
+    MEASURE_HEADER,
+    end_of_course_text,
+    ending_title,
+    maintenance_heading,
+    maintenance_row,
+    measure_notes,
+    measure_row,
+    phase_text,
+    review_lines,
+    shows_ending,
+)
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 BAND_FILL = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")
@@ -17,11 +29,12 @@ body { font-family: system-ui, sans-serif; max-width: 760px; margin: 2em auto; c
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }
 .flags { border: 3px solid #c62828; padding: 0.5em 1em; color: #c62828; font-weight: bold; }
+.warnings { border: 3px solid #e65100; padding: 0.5em 1em; color: #e65100; font-weight: bold; }
 svg text { font-size: 11px; }
 """
 
 
-def svg_chart(summary: MeasureSummary, rules: ScoringRules) -> str:
+def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = False) -> str:
     """A line chart of totals by session over the labelled severity bands."""
     instrument = INSTRUMENTS[summary.instrument]
     top = instrument.total_max
@@ -52,6 +65,7 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules) -> str:
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
     for (cx, cy), point in zip(coords, points, strict=True):
         label = "B" if point.session == 0 else str(point.session)
+        label = f"m{point.session}" if maintenance else label
         parts.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#1565c0">'
             f"<title>{escape(label)} {point.date.isoformat()}: {point.total}</title>"
@@ -72,6 +86,45 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _list(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+
+
+def _maintenance(report: Report, rules: ScoringRules) -> list[str]:
+    heading = maintenance_heading(report)
+    if heading is None:
+        return []
+    measures = report.maintenance_measures.values()
+    body = ["<h2>Maintenance</h2>", f"<p>{escape(heading)}</p>"]
+    if measures:
+        body.append(_table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures]))
+    for summary in measures:
+        body.append(f"<h3>{escape(summary.name)} in maintenance</h3>")
+        body.append(svg_chart(summary, rules, maintenance=True))
+    return body
+
+
+def _flags_and_reviews(report: Report) -> list[str]:
+    body = []
+    if report.flags:
+        body.append("<h2>Safety flags</h2>")
+        body.append(
+            _table(
+                ["Flag", "Reviewed"],
+                [[f.label, "yes" if f.reviewed else "no"] for f in report.flags],
+            )
+        )
+    reviews = review_lines(report)
+    if reviews:
+        body.append("<h2>Risk reviews</h2><ul>")
+        for head, lines in reviews:
+            body.append(f"<li>{escape(head)}{_list(lines)}</li>")
+        body.append("</ul>")
+    return body
+
+
 def report_html(report: Report, rules: ScoringRules | None = None) -> str:
     rules = rules or ScoringRules()
     course = report.course
@@ -82,12 +135,17 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(
             f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul></div>'
         )
+    if report.alerts:
+        items = "".join(f"<li>{escape(a.text)}</li>" for a in report.alerts)
+        body.append(
+            f'<div class="warnings"><p>WARNING: outcomes to act on</p><ul>{items}</ul></div>'
+        )
     body.append(
         _table(
             ["", ""],
             [
                 ["Start", course.start_date.isoformat()],
-                ["Phase", report.phase],
+                ["Phase", phase_text(report)],
                 ["Held", f"{report.sessions_recorded} of {course.planned_sessions}"],
                 ["Next session", report.next_date.isoformat() if report.next_date else "none"],
                 [
@@ -101,10 +159,12 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(f"<h2>Formulation</h2><p>{escape(course.formulation.text)}</p>")
     body.append("<h2>Measures</h2>")
     body.append(_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()]))
+    body.append(_list(measure_notes(report.measures)))
     for summary in report.measures.values():
         if summary.series:
             body.append(f"<h3>{escape(summary.name)} by session</h3>")
             body.append(svg_chart(summary, rules))
+    body += _maintenance(report, rules)
     if report.goals:
         body.append("<h2>Goals</h2>")
         body.append(
@@ -134,11 +194,10 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
             for i in report.checklist
         )
         body.append(f"<h2>Termination checklist</h2><ul>{items}</ul>")
-    if report.completed:
-        lines = "".join(
-            f"<li>{escape(line)}</li>" for line in end_of_course_text(report).splitlines()
-        )
-        body.append(f"<h2>End of course</h2><ul>{lines}</ul>")
+    if shows_ending(report):
+        body.append(f"<h2>{escape(ending_title(report))}</h2>")
+        body.append(_list(end_of_course_text(report).splitlines()))
+    body += _flags_and_reviews(report)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>IPT report {escape(course.id)}</title><style>{STYLE}</style></head>"

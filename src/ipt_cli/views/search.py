@@ -9,7 +9,6 @@ a search across a thousand courses a fifth of its time.
 from __future__ import annotations
 
 import os
-import sys
 from typing import IO, Any
 
 from ipt_cli.core.search import Hit
@@ -63,7 +62,5 @@ def styled(stream: IO[str]) -> bool:
     return bool(isatty and isatty())
 
 
-def print_hits(hits: list[Hit]) -> None:
-    stream = sys.stdout
-    on = styled(stream)
-    stream.writelines(hit_line(hit, on) for hit in hits)
+def hits_text(hits: list[Hit], styled: bool) -> str:
+    return "".join(hit_line(hit, styled) for hit in hits)

@@ -1,6 +1,7 @@
-"""Rich renderings for the terminal (the consoles themselves are in console.py).
+"""Rich renderings for the terminal: each `*_view` returns a renderable that
+`views.output.Output.show` draws (the consoles themselves are in console.py).
 
-Imported lazily by commands so that `ipt --help` never pays for Rich. NO_COLOR and
+Imported lazily so that `ipt --help` never pays for Rich. NO_COLOR and
 non-terminal output are handled by Rich's Console (plain text, 80 columns when piped).
 """
 
@@ -12,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.views.console import err as err  # re-exported: commands print through render
-from ipt_cli.views.console import out as out
+from ipt_cli.views.console import err, out
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
     from ipt_cli.core.course_row import CourseRow
@@ -41,23 +42,29 @@ SEVERITY_STYLE = {
 }
 
 
-def emit(renderable: RenderableType) -> None:
-    """Print data to stdout."""
-    out().file.write(rendered(renderable))
+def emit(renderable: RenderableType, soft_wrap: bool = False) -> None:
+    """Print data to stdout (through `views.output.Output.show`)."""
+    out().file.write(rendered(renderable, soft_wrap))
 
 
-def rendered(renderable: RenderableType) -> str:
+def rendered(renderable: RenderableType, soft_wrap: bool = False) -> str:
     """Exactly what `emit` writes: escape codes for a terminal; into a pipe or file, plain
     text without the trailing spaces Rich pads table lines with."""
     console = out()
     with console.capture() as capture:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
     text = capture.get()
     return text if console.is_terminal else _without_trailing_spaces(text)
 
 
 def _without_trailing_spaces(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def rule(title: str) -> RenderableType:
+    from rich.rule import Rule
+
+    return Rule(title)
 
 
 def notice(message: str, style: str = "yellow") -> None:
@@ -84,7 +91,18 @@ def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
     )
 
 
-def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
+def _alerts_panel(texts: list[str]) -> Panel:
+    return Panel(
+        Text("\n".join(f"! {text}" for text in texts), style="bold dark_orange"),
+        title="OUTCOME WARNINGS",
+        border_style="bold dark_orange",
+        box=box.HEAVY,
+    )
+
+
+def _chart(
+    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
+) -> Table:
     """A horizontal bar per administration, scaled to the instrument's maximum, with the
     timeline's life events marked between the sessions they fell between."""
     top = INSTRUMENTS[summary.instrument].total_max
@@ -103,15 +121,15 @@ def _chart(summary: MeasureSummary, events: list[TimelineEvent]) -> Table:
             "█" * filled + "·" * (BAR_WIDTH - filled), style=SEVERITY_STYLE.get(point.severity, "")
         )
         label = "base" if point.session == 0 else f"S{point.session}"
+        label = f"m{point.session}" if maintenance else label
         chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
     return chart
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import assessment_lines
+    from ipt_cli.views.documents import assessment_lines, phase_text
 
     course = report.course
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
     next_date = "none"
     if report.next_date:
         next_date = report.next_date.isoformat()
@@ -125,12 +143,7 @@ def _header(report: Report) -> Panel:
     )
     header.add_row("Client", course.client)
     header.add_row("Start", course.start_date.isoformat())
-    header.add_row(
-        "Phase",
-        "completed"
-        if report.completed
-        else f"{report.phase}: week {next_number} of {course.planned_sessions}",
-    )
+    header.add_row("Phase", phase_text(report))
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
@@ -147,12 +160,14 @@ def _header(report: Report) -> Panel:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import measure_row
+    from ipt_cli.views.documents import measure_notes, measure_row
 
     table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
     parts: list[RenderableType] = [table]
+    parts += [Text(f"  {note}") for note in measure_notes(report.measures)]
     for summary in report.measures.values():
         if summary.series:
             parts.append(
@@ -165,21 +180,27 @@ def _measures(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _maintenance(report: Report) -> Panel | None:
-    from ipt_cli.views.documents import measure_row
+def _maintenance(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
-    plan = report.course.maintenance
-    if plan is None:
-        return None
-    block = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD)
+    heading = maintenance_heading(report)
+    if heading is None:
+        return []
+    block = Table(*MAINTENANCE_HEADER, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
-        block.add_row(*measure_row(summary))
-    heading = Text(
-        f"{len(plan.sessions)} of {plan.planned_sessions} {plan.cadence} "
-        f"sessions from {plan.start_date.isoformat()}; change is against the "
-        "acute baseline"
-    )
-    return Panel(Group(heading, block), title="Maintenance", box=box.ROUNDED)
+        block.add_row(*maintenance_row(summary))
+    parts: list[RenderableType] = [
+        Panel(Group(Text(heading), block), title="Maintenance", box=box.ROUNDED)
+    ]
+    for summary in report.maintenance_measures.values():
+        parts.append(
+            Panel(
+                _chart(summary, report.course.timeline, maintenance=True),
+                title=f"{summary.name} in maintenance",
+                box=box.ROUNDED,
+            )
+        )
+    return parts
 
 
 def _goals_and_work(report: Report) -> list[RenderableType]:
@@ -210,12 +231,28 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    from ipt_cli.views.documents import end_of_course_text
+    return [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
 
-    parts: list[RenderableType] = [Panel(Text("\n".join(lines)), title=title, box=box.ROUNDED)]
-    if report.completed:
-        parts.append(Panel(Text(end_of_course_text(report)), title="End of course", box=box.DOUBLE))
-    return parts
+
+def _ending(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import end_of_course_text, ending_title, shows_ending
+
+    if not shows_ending(report):
+        return []
+    return [Panel(Text(end_of_course_text(report)), title=ending_title(report), box=box.DOUBLE)]
+
+
+def _reviews(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import review_lines
+
+    reviews = review_lines(report)
+    if not reviews:
+        return []
+    body: list[RenderableType] = []
+    for head, lines in reviews:
+        body.append(Text(f"Reviewed: {head}", style="bold"))
+        body += [Padding(Text(line), (0, 0, 0, 2)) for line in lines]
+    return [Panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
 
 
 def report_renderable(report: Report) -> RenderableType:
@@ -225,24 +262,23 @@ def report_renderable(report: Report) -> RenderableType:
         parts.append(
             _flags_panel([f.label for f in report.unreviewed_flags], course.kind == "self-guided")
         )
+    if report.alerts:
+        parts.append(_alerts_panel([a.text for a in report.alerts]))
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
     parts += _measures(report)
-    maintenance = _maintenance(report)
-    if maintenance:
-        parts.append(maintenance)
+    parts += _maintenance(report)
     parts += _goals_and_work(report)
     parts += _termination(report)
-    reviewed = [f for f in report.flags if f.reviewed]
-    if reviewed:
-        parts.append(Text("Reviewed flags: " + "; ".join(f.label for f in reviewed)))
+    parts += _ending(report)
+    parts += _reviews(report)
     return Group(*parts)
 
 
-def print_report(report: Report) -> None:
-    emit(report_renderable(report))
+def report_view(report: Report) -> RenderableType:
+    return report_renderable(report)
 
 
 def report_output(report: Report) -> str:
@@ -250,7 +286,7 @@ def report_output(report: Report) -> str:
     return rendered(report_renderable(report))
 
 
-def print_plan(plan: Plan) -> None:
+def plan_view(plan: Plan) -> RenderableType:
     table = Table(
         box=box.SIMPLE_HEAD,
         expand=True,
@@ -273,10 +309,10 @@ def print_plan(plan: Plan) -> None:
             row.status + marker,
             style=style,
         )
-    emit(table)
+    return table
 
 
-def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
+def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     parts: list[RenderableType] = []
     if agenda.safety:
         parts.append(_flags_panel(agenda.safety, self_guided))
@@ -292,7 +328,7 @@ def print_agenda(agenda: Agenda, self_guided: bool = False) -> None:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
-    emit(Group(*parts))
+    return Group(*parts)
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
@@ -327,15 +363,16 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     ]
 
 
-def print_list(rows: list[CourseRow], today: dt.date) -> None:
+def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
+    """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
     if not rows:
-        out().print(
+        return Text(
             "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
             "--problem-area AREA"
         )
-        return
-    cells, styles = [], []
+    cells, styles, alerts = [], [], []
     for row in rows:
+        alerts.append(row.alerts)
         if row.damaged:
             cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
             styles.append("red")
@@ -356,12 +393,15 @@ def print_list(rows: list[CourseRow], today: dt.date) -> None:
             ]
         )
         styles.append("bold red" if row.unreviewed_flags else "")
-    lines = fit_columns(LIST_HEADER, cells, out().width)
+    lines = fit_columns(LIST_HEADER, cells, width)
     text = Text(lines[0] + "\n", style="bold")
     text.append(lines[1] + "\n")
-    for line, style in zip(lines[2:], styles, strict=True):
+    for line, style, warnings in zip(lines[2:], styles, alerts, strict=True):
         text.append(line + "\n", style=style)
-    out().print(text, soft_wrap=True, end="")
+        for warning in warnings:  # under its row, never cut to the column width
+            text.append(f"  ! {warning}\n", style="bold dark_orange")
+    text.rstrip()
+    return text
 
 
 RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
@@ -370,7 +410,7 @@ RING_NAMES = {1: "inner ring (closest)", 2: "middle ring", 3: "outer ring"}
 def closeness_circle(people: list[Person]) -> RenderableType:
     """People grouped on three nested rings, the client at the centre."""
     if not people:
-        return Text("The inventory is empty. Add people with: ipt inventory COURSE_ID add")
+        return Text("The inventory is empty. Add people with: ipt inventory add COURSE_ID")
     numbered = list(enumerate(people, 1))
     inner: RenderableType = Text("  ( client )  ", style="bold", justify="center")
     for ring in (1, 2, 3):
@@ -384,10 +424,10 @@ def closeness_circle(people: list[Person]) -> RenderableType:
     return inner
 
 
-def print_inventory(people: list[Person]) -> None:
-    emit(closeness_circle(people))
+def inventory_view(people: list[Person]) -> RenderableType:
+    circle = closeness_circle(people)
     if not people:
-        return
+        return circle
     table = Table(
         "#",
         "Person",
@@ -410,20 +450,19 @@ def print_inventory(people: list[Person]) -> None:
             met,
             ", ".join(person.tags) or "-",
         )
-    emit(table)
+    return Group(circle, table)
 
 
-def print_timeline(events: list[TimelineEvent]) -> None:
+def timeline_view(events: list[TimelineEvent]) -> RenderableType:
     if not events:
-        out().print("The timeline is empty. Add events with: ipt timeline COURSE_ID add")
-        return
+        return Text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
     table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
         table.add_row(event.date.isoformat(), event.event, event.mood or "-")
-    emit(table)
+    return table
 
 
-def print_goals(course: Course) -> None:
+def goals_view(course: Course) -> RenderableType:
     table = Table(
         "Goal id",
         "Goal",
@@ -435,21 +474,18 @@ def print_goals(course: Course) -> None:
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
         table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
-    emit(table)
+    return table
 
 
-def print_formulation(course: Course) -> None:
+def formulation_view(course: Course) -> RenderableType:
     if course.formulation is None:
-        out().print(
+        return Text(
             f"No formulation yet. Write one with: ipt formulation {course.id} --draft --edit"
         )
-        return
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    emit(
-        Panel(
-            Text(course.formulation.text),
-            title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
-        )
+    return Panel(
+        Text(course.formulation.text),
+        title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
     )
 
 
@@ -465,7 +501,7 @@ def report_text(report: Report, width: int = 80) -> str:
     return _without_trailing_spaces(buffer.getvalue())
 
 
-def print_findings(findings: list[Finding], root: Path) -> None:
+def findings_view(findings: list[Finding], root: Path) -> RenderableType:
     table = Table(
         "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
     )
@@ -480,4 +516,4 @@ def print_findings(findings: list[Finding], root: Path) -> None:
             finding.problem,
             finding.fixed or "-",
         )
-    emit(table)
+    return table

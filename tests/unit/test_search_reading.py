@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipt_cli.core.models import Course
+from ipt_cli.core.models import SCHEMA_VERSION, Course
 from ipt_cli.core.search import (
     course_entries,
     may_contain,
@@ -65,9 +65,8 @@ def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
         session["addenda"] = [{"date": d, "text": t} for d, t in addenda]
         if draw(st.booleans()):
             session["phq9"] = {"items": [1, 1, 1, 1, 1, 1, 1, 1, 1]}
-            review = draw(optional(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT))))
-            if review:
-                session["risk_review"] = {"date": review[0], "note": review[1], "plan": review[2]}
+            reviews = draw(st.lists(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT)), max_size=2))
+            session["risk_reviews"] = [{"date": d, "note": n, "plan": p} for d, n, p in reviews]
         found.append(session)
     return found
 
@@ -107,7 +106,7 @@ def _pad(value: Any, plain: bool) -> Any:
 @st.composite
 def short_courses(draw: st.DrawFn) -> Course:
     document: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "id": "ab",
         "client": draw(st.sampled_from(["A.B.", 'Q "x"', "note = 1"])),
         "created": NOW,
@@ -146,7 +145,7 @@ def short_courses(draw: st.DrawFn) -> Course:
         document["baseline"] = {
             "date": dt.date(2025, 1, 1),
             "phq9": {"items": [1] * 9},
-            "risk_review": {"date": dt.date(2025, 1, 2), "note": draw(SOME_TEXT)},
+            "risk_reviews": [{"date": dt.date(2025, 1, 2), "note": draw(SOME_TEXT), "by": "Dr X"}],
         }
     if draw(st.booleans()):
         document["maintenance"] = {
@@ -229,7 +228,7 @@ def test_inline_tables_are_read_exactly() -> None:
     text = (
         '[[sessions]]\ndate = 2026-01-05\nnote = "first"\n'
         'addenda = [{ date = 2026-02-01, text = "a \\"late\\" word" }]\n'
-        'risk_review = { date = 2026-01-06, note = "reviewed" }\n'
+        'risk_reviews = [{ date = 2026-01-06, note = "reviewed" }]\n'
         "goal_ratings = { g-1 = 4 }\n"
     )
     entries = course_entries(store_search.scan(text))
@@ -240,10 +239,27 @@ def test_inline_tables_are_read_exactly() -> None:
     ]
 
 
+def test_a_schema_1_file_is_searched_as_it_will_be_read() -> None:
+    text = (
+        'schema_version = 1\nid = "ab"\nclient = "A.B."\ncreated = 2026-01-05T09:00:00Z\n'
+        'start_date = 2026-01-05\nplanned_sessions = 12\ncadence = "weekly"\n'
+        'kind = "clinician-led"\nproblem_areas = ["grief"]\n\n[[sessions]]\n'
+        'date = 2026-01-05\nnote = "first"\n\n[sessions.phq9]\n'
+        "items = [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        '\n[sessions.risk_review]\ndate = 2026-01-06\nnote = "Passive thoughts; safety plan"\n'
+    )
+    expected = course_entries(parse_course(text, Path("ab.toml")).model_dump())
+    assert course_entries(store_search.scan(text)) == expected
+    assert [(e.label, e.date) for e in expected] == [
+        ("note", dt.date(2026, 1, 5)),
+        ("risk review", dt.date(2026, 1, 6)),
+    ]
+
+
 def test_a_file_the_scanner_gives_up_on_is_read_the_ordinary_way() -> None:
     course = Course.model_validate(
         {
-            "schema_version": 1,
+            "schema_version": SCHEMA_VERSION,
             "id": "ab",
             "client": "A.B.",
             "created": NOW,

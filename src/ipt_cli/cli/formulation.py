@@ -1,0 +1,87 @@
+"""`ipt formulation` (the interpersonal formulation) and `ipt edit` (the course file in an
+editor)."""
+
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import common
+
+
+def formulation(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    text: Annotated[str | None, typer.Option(metavar="TEXT", help="The formulation text.")] = None,
+    agreed: Annotated[
+        bool | None, typer.Option("--agreed/--not-agreed", help="Did the client agree with it?")
+    ] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Edit it in $VISUAL/$EDITOR.")] = False,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft", help="Start from a draft built from the areas, inventory and timeline."
+        ),
+    ] = False,
+    no_input: common.NoInput = False,
+) -> None:
+    """Show or change the interpersonal formulation and the client's agreement."""
+    from ipt_cli.core import changes
+    from ipt_cli.core.assessment import draft_formulation
+    from ipt_cli.views import terminal
+
+    store = common.store(ctx)
+    course = store.load(course_id)
+    current = course.formulation.text if course.formulation else ""
+    if draft or not current:
+        current = draft_formulation(list(course.problem_areas), course.inventory, course.timeline)
+    if edit:
+        from ipt_cli.interact.editor_command import edit_text
+
+        text = edit_text(text or current).strip()
+    elif text is None and draft:
+        text = current  # --draft alone saves the draft
+    if text is None and agreed is None:
+        if not common.interactive(no_input):
+            common.output(ctx).show(terminal.formulation_view(course))
+            return
+        from ipt_cli.interact import wizard
+
+        text, agreed = wizard.ask_formulation(current)
+    today = common.today()
+    saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
+    state = "agreed" if saved.agreed else "not yet agreed"
+    common.output(ctx).done(f"Formulation of {course_id} saved ({state}).")
+
+
+def edit_course(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+) -> None:
+    """Edit the course file in $VISUAL/$EDITOR, safely.
+
+    You edit a temporary copy; the real file is replaced only when your text validates.
+    On an error you see the problems and can edit again or abort: nothing is lost.
+    """
+    from ipt_cli.interact.editor import edit_course_file
+
+    out = common.output(ctx)
+
+    def ask_retry(problems: list[str]) -> bool:
+        for problem in problems:
+            out.notice(problem, "red")
+        if not common.interactive(no_input=False):
+            return False
+        from ipt_cli.interact import prompts
+
+        return prompts.confirm("Edit again? (no: abort and keep the original)", default=True)
+
+    path = edit_course_file(common.store(ctx), course_id, retry=ask_retry)
+    out.done(f"Saved {path}" if path else "No change.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog="Examples:\n\n  ipt formulation ab-2026\n\n  ipt formulation ab-2026 "
+        "--draft --edit --agreed"
+    )(formulation)
+    app.command("edit", epilog="Example:\n\n  EDITOR=nano ipt edit ab-2026")(edit_course)

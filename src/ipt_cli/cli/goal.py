@@ -1,0 +1,57 @@
+"""`ipt goal add|list COURSE_ID`: the goals that sessions rate 0-10."""
+
+from typing import Annotated
+
+import typer
+
+from ipt_cli.cli import common
+from ipt_cli.cli.subcommands import sub_app
+
+app = sub_app(
+    "goal",
+    "Add or list the goals that sessions rate 0-10.",
+    "Examples:\n\n  ipt goal add ab-2026 --id walk-group --text 'Join the walking group' "
+    "--area role-transition\n\n  ipt goal list ab-2026",
+)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    goal_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id", metavar="GOAL_ID", help="A short id that sessions rate, e.g. walk-group."
+        ),
+    ] = None,
+    text: Annotated[str | None, typer.Option(metavar="TEXT", help="The goal in words.")] = None,
+    area: common.ProblemAreaOption = None,
+    no_input: common.NoInput = False,
+) -> None:
+    """Add a goal (asks for what is missing on a terminal)."""
+    from ipt_cli.core import changes
+
+    if common.interactive(no_input) and (goal_id is None or text is None):
+        from ipt_cli.interact import prompts
+
+        text = text or prompts.ask_text("Goal")
+        goal_id = goal_id or prompts.ask_text("Goal id (lowercase, digits, hyphens)")
+    area_id = area.value if area else None
+    added = common.store(ctx).update(
+        course_id, lambda c: changes.add_goal(c, goal_id, text, area_id)
+    )
+    common.output(ctx).done(f"Added goal {added.id} to {course_id}.")
+
+
+@app.command("list")
+def list_goals(ctx: typer.Context, course_id: common.CourseId) -> None:
+    """Show each goal with its latest rating."""
+    from ipt_cli.views import terminal
+
+    course = common.store(ctx).load(course_id)
+    common.output(ctx).show(terminal.goals_view(course))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

@@ -1,0 +1,90 @@
+"""The one way out of a command (in the spirit of HTTPie's `Environment`).
+
+Every command gets one `Output` (from `cli.common.output`) and says everything through it:
+data (a rendered document, JSON) and confirmation lines go to stdout; warnings, errors,
+notices and safety notices go to stderr. It decides whether Rich draws (a terminal) or plain
+text is written (a pipe, a file, `NO_COLOR`), so no command prints by itself.
+
+Light on purpose: importing it costs no Rich; Rich is loaded only when something is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+def to_json(data: Any) -> str:
+    """JSON as scripts get it: indented, keys in the order the view built them."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+class Output:
+    """Routes what a command says. The streams are looked up at each write, so a test
+    runner that swaps sys.stdout for one invocation is honoured."""
+
+    def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self._stdout = stdout
+        self._stderr = stderr
+
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    # stdout: data and confirmations
+    def data(self, text: str) -> None:
+        """A finished document (text, Markdown, JSON, HTML), written as it is."""
+        self.stdout.write(text)
+
+    def json(self, value: Any) -> None:
+        self.data(to_json(value))
+
+    def done(self, message: str) -> None:
+        """The one-line confirmation of a write (a plain line: no Rich needed)."""
+        self.data(message.rstrip("\n") + "\n")
+
+    def show(self, renderable: RenderableType, soft_wrap: bool = False) -> None:
+        """Draw a Rich renderable for this terminal, or as plain text into a pipe or file
+        (soft_wrap: lines already fitted to the width are never re-wrapped)."""
+        from ipt_cli.views.terminal import emit
+
+        emit(renderable, soft_wrap)
+
+    @property
+    def console(self) -> Console:
+        """The Rich console of stdout, for views and prompts that draw as they go."""
+        from ipt_cli.views.console import out
+
+        return out()
+
+    # stderr: diagnostics and messages for the person, never mixed into the data
+    def message(self, text: str) -> None:
+        """A plain line about what happened (e.g. which file was written)."""
+        self.stderr.write(text.rstrip("\n") + "\n")
+
+    def warn(self, message: str) -> None:
+        self.stderr.write(f"ipt: {message}\n")
+
+    def error(self, message: str) -> None:
+        self.stderr.write(f"ipt: error: {message}\n")
+
+    def notice(self, message: str, style: str = "yellow") -> None:
+        """A line for the person at the terminal (coloured there, plain elsewhere)."""
+        from ipt_cli.views.terminal import notice
+
+        notice(message, style)
+
+    def safety(self, lines: list[str], self_guided: bool) -> None:
+        """The SAFETY notice shown the moment a risk item is scored: never hidden, never
+        truncated, always on stderr so that it reaches a person even when stdout is piped."""
+        from ipt_cli.views.terminal import safety_notice
+
+        safety_notice(lines, self_guided)
