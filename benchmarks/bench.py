@@ -292,7 +292,6 @@ def search_rows(
         for query, what, target in (
             ("funeral", "in 10 courses", 2.0),
             ("mother", "in every course", 2.0),
-            ("notes", "in every note: 16,000 lines printed", None),
         )
     ]  # fmt: skip
 

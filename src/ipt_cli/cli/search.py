@@ -47,7 +47,7 @@ def search(
     Prints the course, session, date and each matching line, the match highlighted on a
     terminal. Case does not matter; TEXT is plain text, not a pattern.
     """
-    from ipt_cli.core.search import FIELDS, search_documents
+    from ipt_cli.core.search import FIELDS, document_hits
     from ipt_cli.errors import InputError
     from ipt_cli.store.search import documents_for
 
@@ -63,16 +63,19 @@ def search(
         raise found.problems[0]
     for problem in found.problems:
         out.warn(f"skipped: {problem.message} (see ipt doctor)")
-    hits = search_documents(found.documents, query, chosen)
+    hits = document_hits(found.documents, query, chosen)
     if as_json:
         from ipt_cli.views.search import hits_json
 
-        out.json(hits_json(hits))
-    elif hits:
-        from ipt_cli.views.search import hits_text, styled
+        out.json(hits_json(list(hits)))
+        return
+    from ipt_cli.views.search import hit_chunks, styled
 
-        out.data(hits_text(hits, styled(out.stdout)))
-    else:
+    printed = False
+    for chunk in hit_chunks(hits, styled(out.stdout)):  # written as found: memory stays flat
+        out.data(chunk)
+        printed = True
+    if not printed:
         out.warn("no match")
 
 

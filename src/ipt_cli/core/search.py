@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,10 +196,10 @@ def spans_in(line: str, folded_query: str) -> tuple[tuple[int, int], ...]:
     )
 
 
-def search(entries: Iterable[Entry], query: str, fields: Sequence[str] = FIELDS) -> list[Hit]:
-    """Every line of the entries' texts holding `query` (case-insensitive, literal)."""
+def hits(entries: Iterable[Entry], query: str, fields: Sequence[str] = FIELDS) -> Iterator[Hit]:
+    """Every line of the entries' texts holding `query` (case-insensitive, literal), one at
+    a time (a search can match thousands of lines)."""
     folded_query = fold(query)
-    hits = []
     for entry in entries:
         if entry.field not in fields or folded_query not in fold(entry.text):
             continue
@@ -207,18 +207,27 @@ def search(entries: Iterable[Entry], query: str, fields: Sequence[str] = FIELDS)
             line = line.removesuffix("\r")
             spans = spans_in(line, folded_query)
             if spans:
-                hits.append(Hit(entry, line, spans))
-    return hits
+                yield Hit(entry, line, spans)
 
 
-def search_documents(
+def search(entries: Iterable[Entry], query: str, fields: Sequence[str] = FIELDS) -> list[Hit]:
+    return list(hits(entries, query, fields))
+
+
+def document_hits(
     documents: Iterable[Mapping[str, Any]], query: str, fields: Sequence[str] = FIELDS
-) -> list[Hit]:
-    """`search` over course documents, building entries only for texts holding the query."""
+) -> Iterator[Hit]:
+    """`hits` over course documents, building entries only for texts holding the query."""
     folded_query = fold(query)
 
     def keep(text: str) -> bool:
         return folded_query in fold(text)
 
     entries = (e for document in documents for e in course_entries(document, keep))
-    return search(entries, query, fields)
+    return hits(entries, query, fields)
+
+
+def search_documents(
+    documents: Iterable[Mapping[str, Any]], query: str, fields: Sequence[str] = FIELDS
+) -> list[Hit]:
+    return list(document_hits(documents, query, fields))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipt_cli.core.search import fold, may_contain, stored_as_typed
+from ipt_cli.core.search import fold, stored_as_typed
 from ipt_cli.errors import IptError, NotFoundError
 from ipt_cli.store.ownership import check_private
 from ipt_cli.store.paths import DataPaths
@@ -147,26 +147,30 @@ class _Scanner:
 
     def run(self) -> dict[str, Any]:
         for match in self.tokens.finditer(self.text):
-            kind = match.lastgroup  # the outermost named group of the branch taken
-            if kind is None:
-                continue  # a string or a comment outside the keys read: skipped whole
-            if kind == "brace":
-                self.inline = True
-                continue
-            if kind in GIVE_UP:
-                raise _GiveUp
-            if self.inline:
-                self.end_statement(match.start())  # a header or a key ends a statement
-            self.start = match.start()
-            if kind == "header":
-                path = match.group("table").split(".")
-                self.current = _table(self.document, path, match.group("open") == "[[")
-            elif kind == "pair":
-                key = match.group("key")
-                if key in KEYS:
-                    self.put(key, _decode(match.group("value")))
+            self.take(match)
         self.end_statement(len(self.text))
         return self.document
+
+    def take(self, match: re.Match[str]) -> None:
+        """One token: a header opens a table, a searched key fills the current one."""
+        kind = match.lastgroup  # the outermost named group of the branch taken
+        if kind is None:
+            return  # a string or a comment outside the keys read: skipped whole
+        if kind == "brace":
+            self.inline = True
+            return
+        if kind in GIVE_UP:
+            raise _GiveUp
+        if self.inline:
+            self.end_statement(match.start())  # a header or a key ends a statement
+        self.start = match.start()
+        if kind == "header":
+            path = match.group("table").split(".")
+            self.current = _table(self.document, path, match.group("open") == "[[")
+        elif kind == "pair":
+            key = match.group("key")
+            if key in KEYS:
+                self.put(key, _decode(match.group("value")))
 
     def put(self, key: str, value: Any) -> None:
         if key in self.current:
@@ -196,6 +200,10 @@ def scan(text: str, tokens: re.Pattern[str] | None = None) -> dict[str, Any]:
         document = _Scanner(text, tokens).run()
     except (ValueError, TypeError, AttributeError, IndexError, tomllib.TOMLDecodeError):
         raise _GiveUp from None
+    return _checked(document)
+
+
+def _checked(document: dict[str, Any]) -> dict[str, Any]:
     maintenance = document.get("maintenance", {})
     for sessions in (document.get("sessions", []), maintenance.get("sessions", [])):
         if not isinstance(sessions, list):
@@ -221,34 +229,51 @@ class Reader:
         self.query = query
         self.folded_query = fold(query)
 
-    def part(self, text: str) -> str | None:
-        """The lines of `text` a search for the query needs, or None to read it all."""
-        if not plain_lines(text) or not stored_as_typed(text, self.query):
+    def lines(self, raw: str, folded: str) -> list[int] | None:
+        """Where the lines a search for the query needs start in `raw` (a file's text after
+        a newline, `folded` its casefolding), or None to read the whole file."""
+        if not plain_lines(raw) or not stored_as_typed(raw, self.query):
             return None
-        raw = f"\n{text}"
-        folded = fold(raw)
         if len(folded) != len(raw):  # casefolding lengthened a character: positions in
             return None  # `folded` are not those of `raw`
-        spans = {m.span() for m in self.STRUCTURE.finditer(raw)}
+        starts = {m.start() for m in self.STRUCTURE.finditer(raw)}
         found = folded.find(self.folded_query)
         while found >= 0:
             start = folded.rfind("\n", 0, found)
+            starts.add(start)
             end = folded.find("\n", found)
-            end = len(folded) if end < 0 else end
-            spans.add((start, end))
-            found = folded.find(self.folded_query, end)
-        return "".join(raw[start:end] for start, end in sorted(spans)) + "\n"
+            found = -1 if end < 0 else folded.find(self.folded_query, end)
+        return sorted(starts)
 
-    def read(self, text: str, path: Path) -> dict[str, Any]:
-        """A course file's document for searching: scanned (in part when it can be), or
-        else parsed and validated (raising DataError for a damaged file)."""
+    def read(self, text: str, path: Path, folded: str | None = None) -> dict[str, Any]:
+        """A course file's document for searching: scanned (only the lines it needs when it
+        can be), or else parsed and validated (raising DataError for a damaged file).
+        `folded` is `fold("\n" + text + "\n")` when the caller has it."""
         try:
-            part = self.part(text)
-            return scan(text) if part is None else scan(part[1:], LINES)
+            raw = f"\n{text}\n"
+            starts = self.lines(raw, fold(raw) if folded is None else folded)
+            if starts is None:
+                return scan(text)
+            return _scan_lines_at(raw, starts)
         except _GiveUp:
             from ipt_cli.store.courses import parse_course  # the models: only when needed
 
             return parse_course(text, path).model_dump()
+
+
+def _scan_lines_at(raw: str, starts: list[int]) -> dict[str, Any]:
+    """scan() of the lines of `raw` starting at `starts` (each at its newline), as if they
+    were the whole file: the same tokens as in the file, in the same order."""
+    scanner = _Scanner("", LINES)
+    match = LINES.match
+    try:
+        for start in starts:
+            found = match(raw, start)
+            if found is not None:
+                scanner.take(found)
+    except (ValueError, TypeError, AttributeError, IndexError) as error:
+        raise _GiveUp from error
+    return _checked(scanner.document)
 
 
 def read_document(text: str, path: Path) -> dict[str, Any]:
@@ -288,9 +313,10 @@ def documents_for(
             if not path.exists():
                 raise NotFoundError(f"no course {course_id!r} in {paths.courses}")
             text = read_text(path)
-            if not may_contain(text, query):
-                continue
-            document = reader.read(text, path)
+            folded = fold(f"\n{text}\n")
+            if stored_as_typed(text, query) and reader.folded_query not in folded:
+                continue  # cannot hold the query (core.search.may_contain, folded once)
+            document = reader.read(text, path, folded)
         except IptError as error:
             problems.append(error)
             continue

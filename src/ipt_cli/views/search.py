@@ -9,6 +9,7 @@ a search across a thousand courses a fifth of its time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from ipt_cli.core.search import Hit
@@ -62,5 +63,13 @@ def styled(stream: IO[str]) -> bool:
     return bool(isatty and isatty())
 
 
-def hits_text(hits: list[Hit], styled: bool) -> str:
-    return "".join(hit_line(hit, styled) for hit in hits)
+def hit_chunks(hits: Iterable[Hit], styled: bool, size: int = 500) -> Iterator[str]:
+    """The result lines, `size` at a time."""
+    chunk: list[str] = []
+    for hit in hits:
+        chunk.append(hit_line(hit, styled))
+        if len(chunk) == size:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
