@@ -91,8 +91,15 @@ def concurrent_sessions(
 
     def writer(index: int) -> None:
         for n in range(each):
-            done = ipt_bin(
-                "session", "ab", "--date", date, "--note", f"w{index}-{n}", check_code=None
+            done = ipt_bin(  # many sittings on one day, on purpose: --same-day
+                "session",
+                "ab",
+                "--date",
+                date,
+                "--same-day",
+                "--note",
+                f"w{index}-{n}",
+                check_code=None,
             )
             if done.returncode != 0:
                 failures.append(done.stderr)

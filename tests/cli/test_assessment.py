@@ -149,7 +149,7 @@ def test_suggested_area_follows_the_rules() -> None:
     assert suggest_area(conflict + change, [])[0] == "role-dispute"
     assert suggest_area(change, [])[0] == "role-transition"
     assert suggest_area(lone, [])[0] == "interpersonal-deficits"
-    draft = draft_formulation(["grief"], conflict, death)
+    draft = draft_formulation(["grief"], conflict, death, dt.date(2026, 1, 5), dt.date(2026, 1, 5))
     assert "linked to grief" in draft and "Grandmother passed away (2025-01-01)" in draft
 
 

@@ -173,3 +173,25 @@ def test_fold_splits_at_75_octets_never_inside_a_character(text: str) -> None:
     assert all(len(p.encode("utf-8")) <= 75 for p in pieces)
     assert all(p.startswith(" ") for p in pieces[1:])
     assert "".join([pieces[0], *(p[1:] for p in pieces[1:])]) == line
+
+
+def test_a_smaller_maintenance_contract_cancels_its_dropped_sessions(
+    new_course, run_ipt: RunIpt
+) -> None:
+    new_course("ab", "--sessions", "4")
+    for day in (5, 12, 19, 26):
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+    run_ipt("maintenance", "ab", "--sessions", "4", "--cadence", "monthly")
+    before = {str(e["SUMMARY"]): e for e in events(run_ipt("calendar", "ab").stdout_bytes.decode())}
+    run_ipt("contract", "ab", "--maintenance", "--sessions", "2", "--reason", "Agreed")
+    after = events(run_ipt("calendar", "ab").stdout_bytes.decode())
+    states = [(str(e["SUMMARY"]), str(e["STATUS"])) for e in after]
+    assert states == [
+        ("IPT ab \u2014 maintenance session 1 of 2", "CONFIRMED"),
+        ("IPT ab \u2014 maintenance session 2 of 2", "CONFIRMED"),
+        ("IPT ab \u2014 maintenance session 3 of 4", "CANCELLED"),
+        ("IPT ab \u2014 maintenance session 4 of 4", "CANCELLED"),
+    ]
+    for event in after[2:]:
+        assert event["UID"] == before[str(event["SUMMARY"])]["UID"]
+        assert event.decoded("DTSTART") == before[str(event["SUMMARY"])].decoded("DTSTART")

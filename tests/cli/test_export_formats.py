@@ -44,8 +44,8 @@ def scored(new_course, run_ipt: RunIpt) -> None:
             "--bdi2-item9", "1", "--events", "SECRET-EVENT")  # fmt: skip
     run_ipt("session", "ab", "--date", "2026-01-19")
     run_ipt("session", "ab", "--date", "2026-01-26", "--phq9", "0,0,1,0,1,0,0,0,0")
-    run_ipt("maintenance", "ab", "--sessions", "3", "--start", "2026-03-01")
-    run_ipt("session", "ab", "--date", "2026-03-02", "--phq9", "1,0,0,0,0,0,0,0,0")
+    run_ipt("maintenance", "ab", "--sessions", "3", "--start", "2026-02-20")
+    run_ipt("session", "ab", "--date", "2026-02-23", "--phq9", "1,0,0,0,0,0,0,0,0")
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -67,9 +67,9 @@ def test_long_csv_has_one_row_per_item_score(scored, run_ipt: RunIpt) -> None:
     assert sittings == {
         ("0", "2026-01-05", "baseline"),
         ("1", "2026-01-06", "initial"),
-        ("2", "2026-01-12", "initial"),
+        ("2", "2026-01-12", "middle"),
         ("4", "2026-01-26", "termination"),
-        ("1", "2026-03-02", "maintenance"),
+        ("1", "2026-02-23", "maintenance"),
     }
     baseline_phq = [r for r in found if r["session"] == "0" and r["instrument"] == "PHQ-9"]
     assert [(r["item"], r["score"]) for r in baseline_phq] == [
@@ -116,10 +116,10 @@ def test_wide_csv_and_its_redcap_dictionary(
     assert table == [
         ("ab", "baseline_arm_1", "2026-01-05", "baseline", "10", "9", "", ""),
         ("ab", "session_1_arm_1", "2026-01-06", "initial", "7", "", "", ""),
-        ("ab", "session_2_arm_1", "2026-01-12", "initial", "6", "2", "15", "18"),
-        ("ab", "session_3_arm_1", "2026-01-19", "termination", "", "", "", ""),
+        ("ab", "session_2_arm_1", "2026-01-12", "middle", "6", "2", "15", "18"),
+        ("ab", "session_3_arm_1", "2026-01-19", "middle", "", "", "", ""),
         ("ab", "session_4_arm_1", "2026-01-26", "termination", "2", "", "", ""),
-        ("ab", "maintenance_1_arm_1", "2026-03-02", "maintenance", "1", "", "", ""),
+        ("ab", "maintenance_1_arm_1", "2026-02-23", "maintenance", "1", "", "", ""),
         ("cd", "baseline_arm_1", "2026-01-05", "baseline", "24", "", "", ""),
     ]
     dictionary = rows(run_ipt("export", "--format", "redcap-dictionary").stdout_bytes.decode())
@@ -183,7 +183,7 @@ def test_fhir_bundle_is_valid_r4_with_checked_loinc_codes(
     totals = [(r["effectiveDateTime"], r["valueInteger"]) for r in found
               if code_of(r) == "44261-6"]  # fmt: skip
     assert totals == [("2026-01-05", 10), ("2026-01-06", 7), ("2026-01-12", 6),
-                      ("2026-01-26", 2), ("2026-03-02", 1)]  # fmt: skip
+                      ("2026-01-26", 2), ("2026-02-23", 1)]  # fmt: skip
     gad = [(r["effectiveDateTime"], r["valueInteger"]) for r in found if code_of(r) == "70274-6"]
     assert gad == [("2026-01-05", 9), ("2026-01-12", 2)]
     assert not any(code_of(r) == "69737-5" for r in found)  # an unchecked panel code

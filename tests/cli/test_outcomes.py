@@ -160,8 +160,15 @@ def test_a_second_administration_on_one_date_is_refused(
     assert (data_home / "courses" / "ab.toml").read_bytes() == before
     # The same sitting may add an instrument not yet given, and session 1 is recorded.
     run_ipt("session", "ab", "--date", "2026-01-05", "--gad7", "1,1,1,1,1,1,1")
-    refused = run_ipt(
-        "session", "ab", "--date", "2026-01-05", "--gad7", "0,0,0,0,0,0,0", exit_code=2
+    refused = run_ipt(  # a second sitting that day, on purpose; still one GAD-7 a day
+        "session",
+        "ab",
+        "--date",
+        "2026-01-05",
+        "--same-day",
+        "--gad7",
+        "0,0,0,0,0,0,0",
+        exit_code=2,
     )
     assert "GAD-7 was already given on 2026-01-05 (session 1)" in refused.stderr
     data = report(run_ipt)
@@ -271,9 +278,10 @@ def test_maintenance_is_a_phase_with_its_latest_score_in_the_list(
 def test_a_return_to_caseness_in_maintenance_is_a_relapse(new_course, run_ipt: RunIpt) -> None:
     _acute_course_ending_in_remission(new_course, run_ipt)
     run_ipt("session", "ab", "--date", "2026-02-26", "--phq9", phq9(6))
-    relapse = run_ipt("session", "ab", "--date", "2026-03-26", "--phq9", phq9(12))
+    today = {"IPT_TODAY": "2026-04-30"}  # a session is never dated after today
+    relapse = run_ipt("session", "ab", "--date", "2026-03-26", "--phq9", phq9(12), **today)
     assert flat(relapse.stderr).startswith("warning: PHQ-9 relapse: 12 at maintenance session 2")
-    later = run_ipt("session", "ab", "--date", "2026-04-26", "--phq9", phq9(8))
+    later = run_ipt("session", "ab", "--date", "2026-04-26", "--phq9", phq9(8), **today)
     assert later.stderr == ""  # the relapse was told when it happened
     data = report(run_ipt)
     assert data["maintenance"]["relapse"] == {"phq9": True, "gad7": None}

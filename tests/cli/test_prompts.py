@@ -84,6 +84,7 @@ def test_wizard_can_be_declined_at_the_end(run_ipt: RunIpt, data_home: Path) -> 
         "y",
         "y",
         "n",
+        "y",
         "n",
     ]
     result = run_ipt("new-course", "zz", input="\n".join(answers) + "\n", exit_code=130, **ASK)

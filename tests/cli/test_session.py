@@ -229,6 +229,7 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
     for day in (12, 19, 26):
         run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--phq9", "1,1,1,1,0,0,0,0,0")
     run_ipt("maintenance", "ab", "--sessions", "2")
+    later = {"IPT_TODAY": "2026-06-01"}
     run_ipt("session", "ab", "--date", "2026-02-26", "--phq9", "1,1,1,1,1,1,0,0,1")
     data = report(run_ipt)
     assert data["sessions_recorded"] == 4 and data["phase"] == "maintenance"
@@ -243,9 +244,9 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
     assert flag["maintenance"] is True and flag["session"] == 1
     run_ipt("risk-review", "ab", "--session", "m1", "--note", "Reviewed by phone")
     assert report(run_ipt)["safety_flags"][0]["reviewed"] is True
-    run_ipt("session", "ab", "--date", "2026-03-26")
-    full = run_ipt("session", "ab", "--date", "2026-04-26", exit_code=5)
-    assert "ipt maintenance ab --sessions N" in full.stderr
+    run_ipt("session", "ab", "--date", "2026-03-26", **later)
+    full = run_ipt("session", "ab", "--date", "2026-04-26", exit_code=5, **later)
+    assert "ipt contract ab --maintenance --sessions N --reason TEXT" in full.stderr
     assert "Maintenance" in run_ipt("report", "ab").stdout
 
 

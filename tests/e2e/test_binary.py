@@ -140,7 +140,9 @@ def _acknowledged_amends(
 
 
 def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin(
+        "new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start", "2026-01-05"
+    )
     ipt_bin("session", "ab", "--date", "2026-01-12", "--note", "the original")
     rounds = int(os.environ.get("IPT_KILL_ROUNDS", "40"))
     acknowledged, kills = _acknowledged_amends(ipt_command(), dict(os.environ), rounds, seed=7)
@@ -156,7 +158,10 @@ def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: P
 
 
 def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions", "30")
+    ipt_bin(
+        "new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--sessions", "30",
+        "--start", "2026-01-05",
+    )  # fmt: skip
     failures = concurrent_sessions(ipt_bin, writers=2, each=10, date="2026-02-01")
     assert failures == []
     from ipt_cli.store.courses import load_course_file

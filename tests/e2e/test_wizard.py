@@ -90,9 +90,13 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     term.answer("use lowercase letters", "")
     term.answer("Goal id", "sunday-talk")
     term.answer("Add a goal of your own?", "n")
-    screen = term.answer("Save this course?", "y")
-    assert "12 weekly sessions, 2026-01-05 to 2026-03-23" in screen
-    term.expect("session 1 of 12")
+    screen = term.answer("Has the client agreed this contract?", "y")
+    assert "12 weekly sessions, 2026-01-05 to 2026-03-23: initial sessions 1-3" in screen
+    term.answer("Save this course?", "y")
+    agenda = term.expect(
+        "Give the sick role: excused from some duties, agreeing to work at recovery: given"
+    )
+    assert "session 1 of 12" in agenda and "Already done (from the record)" in agenda
     assert term.finish() == 0
     assert "Traceback" not in term.screen
     course = tomllib.loads((data_home / "courses" / "wz.toml").read_text())
@@ -115,6 +119,7 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     assert goals["grief-reconnect"] == "See friends again every week"
     assert goals["sunday-talk"] == "Talk to T. every Sunday"
     assert course["sick_role"] == {"given": True, "note": "Off work two weeks"}
+    assert course["contract_agreed"].isoformat() == "2026-03-01"
 
 
 @pytest.mark.parametrize("stop", ["ctrl-c", "eof"])
@@ -159,9 +164,10 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
     screen = term.answer("Date", "2026-01-12")
     assert "session 2 of 16" in screen
     term.answer("Give the PHQ-9 now?", "y")
-    term.answer("PHQ-9 9.", "0")  # the risk item comes first
-    for reply in ("1", "1", "1", "1", "1", "1", "1", "0"):
-        term.answer("PHQ-9", reply)
+    for number, reply in enumerate(("1", "1", "1", "1", "1", "1", "1", "0", "0"), 1):
+        term.answer(f"PHQ-9 {number}.", reply)  # in the published order, 1 to 9
+    screen = term.answer("how difficult", "1")
+    assert "PHQ-9 total 7 of 27: mild" in screen
     term.answer("Mood", "6")
     term.answer("Mood and events", "Calmer week")
     term.answer("How did last session's task go? (Ask for a calm talk)", "We talked")
@@ -174,16 +180,135 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
     term.answer("Task until next session", "Plan a weekend")
     term.answer("Note", "Private words")
     summary = term.expect("Save this session?")
-    assert "Session summary" in summary and "7 (item 9 = 0)" in summary
+    assert "Session summary" in summary and "7 (mild), item 9 = 0" in summary
     term.send("y")
     term.expect("Recorded session 2 of 16")
     assert term.finish() == 0
     session = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["sessions"][1]
-    assert session["phq9"]["items"] == [1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert session["phq9"] == {"items": [1, 1, 1, 1, 1, 1, 1, 0, 0], "difficulty": 1}
     assert session["techniques"] == ["communication-analysis", "role-play"]
     assert session["goal_ratings"] == {"dispute-identify": 5}
     assert session["dispute_stage"] == "renegotiation" and session["task"] == "Plan a weekend"
     assert session["task_outcome"] == "We talked" and session["note"] == "Private words"
+
+
+def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
+    ipt_bin, data_home: Path
+) -> None:
+    ipt_bin(
+        "new-course",
+        "rd-1",
+        "--client",
+        "R.D.",
+        "--problem-area",
+        "role-dispute",
+        "--dispute-stage",
+        "impasse",
+        "--sessions",
+        "8",
+        "--start",
+        "2026-01-05",
+        "--phq9",
+        "1,1,1,1,1,1,1,1,1",
+        "--gad7",
+        "1,1,1,1,1,1,1",
+        "--hamd17",
+        "2,1,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1",
+        "--bdi2-total",
+        "20",
+        "--bdi2-item9",
+        "0",
+    )
+    for day in ("01-05", "01-12", "01-19", "01-26", "02-02", "02-09"):
+        ipt_bin("session", "rd-1", "--date", f"2026-{day}")
+    ipt_bin("session", "rd-1", "--date", "2026-02-16", "--phq9", "0,0,0,0,0,0,0,0,2")
+    term = start("session", "rd-1")
+    screen = term.answer("Date", "2026-02-16")
+    flags, agenda = screen.split("Agenda for rd-1")
+    assert "PHQ-9 item 9 = 1 at baseline" in flags and "PHQ-9 item 9 = 2 at session 7" in flags
+    assert "ipt risk-review rd-1 --session 0 --note ..." in flags
+    assert "ipt risk-review rd-1 --session 7 --note ..." in flags
+    assert "session 8 of 8, the last" in agenda
+    assert "This is the last session of the course" in agenda  # item 10 of 11: not cut
+    assert "11. Summarise and count the sessions: session 8 of 8" in agenda
+    screen = term.answer("Record another sitting that day?", "n")
+    assert "Session 7 is already recorded on 2026-02-16" in screen
+    term.answer("Date", "2030-01-01")
+    term.answer("is after today", "")
+    term.answer("Date", "2026-02-23")
+    term.answer("Give the PHQ-9 now?", "y")
+    for number in range(1, 10):
+        term.answer(f"PHQ-9 {number}.", "0")
+    screen = term.answer("Give the GAD-7 now?", "y")  # all zero: no difficulty question
+    assert "PHQ-9 total 0 of 27: minimal" in screen and "how difficult" not in screen
+    for number in range(1, 8):
+        term.answer(f"GAD-7 {number}.", "2")
+    screen = term.answer("Give the HAM-D-17 now?", "y")
+    assert "GAD-7 total 14 of 21: moderate" in screen
+    ranges = []
+    for number in range(1, 18):
+        ranges.append(term.answer(f"HAM-D-17 {number}.", "3" if number == 3 else "1"))
+    assert "(0-4)" in ranges[1] and "(0-2)" in ranges[4]  # item 1 0-4, item 4 0-2
+    assert "HAM-D-17 item 3 = 3 URGENT" in ranges[3]  # shown at once, after item 3
+    screen = term.answer("Give the BDI-II now?", "y")
+    assert "HAM-D-17 total 19 of 52: moderate" in screen
+    term.answer("BDI-II total", "2")
+    term.answer("BDI-II item 9, suicidal thoughts (0-2)", "3")
+    term.answer("enter a whole number 0-2", "")
+    term.answer("BDI-II item 9", "1")
+    screen = term.answer("Mood", "")
+    assert "BDI-II item 9 = 1" in screen and "BDI-II total 2 of 63: minimal" in screen
+    term.answer("Mood and events", "")
+    for prompt in ("Techniques used", "Strategies covered", "Progress on", "Progress on"):
+        term.answer(prompt, "")
+    term.answer("Progress on", "")
+    term.answer("Stage of the dispute now", "")
+    term.answer("Task until next session", "")
+    term.answer("Note", "")
+    summary = term.expect("Save this session?")
+    for line in ("0 (minimal), item 9 = 0", "14 (moderate)", "19 (moderate), item 3 = 3"):
+        assert line in summary
+    term.send("y")
+    term.expect("Recorded session 8 of 8")
+    assert term.finish() == 0 and "Traceback" not in term.screen
+    session = tomllib.loads((data_home / "courses" / "rd-1.toml").read_text())["sessions"][7]
+    assert session["gad7"]["items"] == [2] * 7 and session["bdi2"] == {"total": 2, "item9": 1}
+    assert session["hamd17"]["items"][2] == 3 and "difficulty" not in session["phq9"]
+
+
+def test_interactive_session_in_maintenance(ipt_bin, data_home: Path) -> None:
+    ipt_bin(
+        "new-course",
+        "ab",
+        "--client",
+        "A.B.",
+        "--problem-area",
+        "grief",
+        "--sessions",
+        "4",
+        "--start",
+        "2026-01-05",
+    )
+    for day in ("05", "12", "19", "26"):
+        ipt_bin("session", "ab", "--date", f"2026-01-{day}")
+    ipt_bin("ending", "ab", "--warning-sign", "Skipping meals")
+    ipt_bin("maintenance", "ab", "--sessions", "6")
+    term = start("session", "ab")
+    screen = term.answer("Date", "2026-02-26")
+    assert "maintenance session 1 of 6, 5 left" in screen and "maintenance phase" in screen
+    assert "Skipping meals" in screen and "session 4 of 4" not in screen
+    term.answer("Give the PHQ-9 now?", "n")
+    term.answer("Mood", "7")
+    term.answer("Mood and events", "")
+    term.answer("Techniques used", "")
+    term.answer("Strategies covered", "")
+    term.answer("Progress on", "")
+    term.answer("Progress on", "")
+    term.answer("Task until next session", "")
+    term.answer("Note", "")
+    term.answer("Save this session?", "y")
+    term.expect("Recorded maintenance session 1 of 6")
+    assert term.finish() == 0
 
 
 def test_edit_offers_to_edit_again_after_an_invalid_save(

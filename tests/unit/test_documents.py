@@ -157,7 +157,16 @@ ENDING_KEYS = {
     "decision",
     "decision_note",
 }
-PLAN_KEYS = {"course_id", "client", "sessions_planned", "sessions_held", "weeks"}
+PLAN_KEYS = {
+    "course_id",
+    "client",
+    "sessions_planned",
+    "sessions_recorded",
+    "sessions_held",  # the older name, kept
+    "weeks",
+    "maintenance",  # null without a maintenance contract
+    "notes",
+}
 WEEK_KEYS = {"session", "date", "phase", "focus", "status", "current"}
 AGENDA_KEYS = {
     "course_id",
@@ -170,6 +179,9 @@ AGENDA_KEYS = {
     "safety_flags",
     "carry_over",
     "items",
+    "maintenance",
+    "review_commands",
+    "done",
 }
 LIST_KEYS = {
     "course_id",
@@ -821,6 +833,7 @@ def test_plan_json_keys_and_rows() -> None:
         12,
         3,
     )
+    assert data["sessions_recorded"] == 3 and data["maintenance"] is None
     weeks = data["weeks"]
     assert len(weeks) == 13  # 3 held, 1 missed, 9 to come
     assert weeks[3] == {
@@ -865,6 +878,8 @@ def test_agenda_json_keys_and_values() -> None:
     assert data["safety_flags"] == ["PHQ-9 item 9 = 1 at session 2 (2026-01-12)"]
     assert data["carry_over"] == ["Review last session's task: Call Ken"]
     assert data["items"][-1] == "Summarise and count the sessions: session 4 of 12"
+    assert data["review_commands"] == ["ipt risk-review ab --session 2 --note ..."]
+    assert data["maintenance"] is False and data["done"] == []
 
 
 def test_agenda_markdown_structure() -> None:
@@ -891,13 +906,15 @@ def test_agenda_markdown_without_flags_or_carry_over() -> None:
     text = documents.agenda_markdown(build_agenda(course(), 1, START))
     assert headings(text) == ["# Agenda: ab, session 1 of 16, 15 left", "## Items"]
     assert "SAFETY" not in text
-    assert "1. Baseline symptom rating (PHQ-9), risk item checked first" in text
+    assert "1. Baseline symptom rating (PHQ-9), checking the risk item first" in text
+    assert "## Already done" not in text
 
 
 def test_a_late_agenda_reminds_about_the_ending() -> None:
     data = documents.agenda_json(build_agenda(held(13, planned=16), 14, TODAY))
     assert data["phase"] == "termination" and data["sessions_left"] == 2
-    assert data["items"][-1].endswith(": 2 session(s) left after this one")
+    assert data["items"][-2].endswith(": 2 sessions left after this one")
+    assert data["items"][-1] == "Summarise and count the sessions: session 14 of 16"
 
 
 def test_inventory_json_numbers_people_from_one() -> None:

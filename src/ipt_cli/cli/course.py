@@ -199,11 +199,37 @@ def contract(
     reason: Annotated[
         str, typer.Option("--reason", metavar="TEXT", help="Why the count changes (kept).")
     ],
+    maintenance: Annotated[
+        bool,
+        typer.Option(
+            "--maintenance", help="Renegotiate the maintenance contract, not the acute one."
+        ),
+    ] = False,
+    cadence: Annotated[
+        Cadence | None,
+        typer.Option(help="With --maintenance: a new cadence.", show_default=False),
+    ] = None,
 ) -> None:
-    """Renegotiate the number of sessions (history kept)."""
+    """Renegotiate the number of sessions (history kept); --maintenance: the maintenance
+    contract's."""
     from ipt_cli.core import changes
+    from ipt_cli.errors import InputError
 
     today = common.today()
+    if maintenance:
+        change = common.store(ctx).update(
+            course_id,
+            lambda c: changes.change_maintenance_contract(
+                c, sessions, reason, cadence.value if cadence else None, today
+            ),
+        )
+        how = f", now {change.cadence}" if change.cadence else ""
+        common.output(ctx).done(
+            f"Maintenance contract for {course_id}: {change.old} -> {change.new} sessions{how}."
+        )
+        return
+    if cadence is not None:
+        raise InputError("--cadence changes only a maintenance contract: add --maintenance")
     change = common.store(ctx).update(
         course_id, lambda course: changes.change_contract(course, sessions, reason, today)
     )
@@ -240,7 +266,7 @@ def maintenance(
     """Open a maintenance contract after the acute course.
 
     Sessions dated from its start are recorded and reported apart from the acute ones.
-    Run it again to change the number of sessions or the cadence.
+    To change an open contract: ipt contract COURSE_ID --maintenance --sessions N --reason TEXT.
     """
     from ipt_cli.core import changes, dates
 
@@ -270,8 +296,9 @@ def maintenance(
 def register(app: typer.Typer) -> None:
     app.command("new-course", epilog=NEW_COURSE_EPILOG)(new_course)
     app.command(
-        epilog="Example:\n\n  ipt contract ab-2026 --sessions 20 --reason "
-        "'Slower start after a bereavement'"
+        epilog="Examples:\n\n  ipt contract ab-2026 --sessions 20 --reason "
+        "'Slower start after a bereavement'\n\n  ipt contract ab-2026 --maintenance "
+        "--sessions 24 --reason 'Second year agreed'"
     )(contract)
     app.command(
         epilog="Examples:\n\n  ipt maintenance ab-2026\n\n  ipt maintenance ab-2026 "

@@ -31,9 +31,12 @@ def formulation(
 
     store = common.store(ctx)
     course = store.load(course_id)
+    today = common.today()
     current = course.formulation.text if course.formulation else ""
     if draft or not current:
-        current = draft_formulation(list(course.problem_areas), course.inventory, course.timeline)
+        current = draft_formulation(
+            list(course.problem_areas), course.inventory, course.timeline, course.start_date, today
+        )
     if edit:
         from ipt_cli.interact.editor_command import edit_text
 
@@ -47,10 +50,8 @@ def formulation(
         from ipt_cli.interact import wizard
 
         text, agreed = wizard.ask_formulation(current)
-    today = common.today()
     saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
-    state = "agreed" if saved.agreed else "not yet agreed"
-    common.output(ctx).done(f"Formulation of {course_id} saved ({state}).")
+    common.output(ctx).done(saved.describe(course_id))
 
 
 def edit_course(

@@ -8,6 +8,7 @@ from ipt_cli.cli import completion
 
 
 def guide(
+    ctx: typer.Context,
     topic: Annotated[
         str | None,
         typer.Argument(
@@ -17,12 +18,23 @@ def guide(
         ),
     ] = None,
 ) -> None:
-    """Read IPT's structure: phases, problem areas, techniques, measures."""
+    """Read IPT's structure: phases, problem areas, techniques, measures.
+
+    On a terminal the text is rendered (headings, lists); into a pipe or file it is plain
+    Markdown.
+    """
     import sys
 
     from ipt_cli.views.guide import guide as text_of
 
-    sys.stdout.write(text_of(topic))
+    text = text_of(topic)
+    if sys.stdout.isatty():
+        from ipt_cli.cli import common
+        from ipt_cli.views import terminal
+
+        common.output(ctx).show(terminal.markdown_view(text))
+    else:
+        sys.stdout.write(text)
 
 
 def register(app: typer.Typer) -> None:

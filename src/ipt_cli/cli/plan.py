@@ -23,26 +23,32 @@ def plan(
         common.output(ctx).data(documents.plan_markdown(built))
     else:
         common.output(ctx).show(terminal.plan_view(built))
+        for note in built.notes:  # stored phase overrides shown clamped: said, never silent
+            common.output(ctx).notice(note)
 
 
 def agenda(
     ctx: typer.Context,
     course_id: common.CourseId,
     week: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="Session number (default: the next one to hold)."),
+        str | None,
+        typer.Option(
+            metavar="N",
+            help="Session number, or mN for maintenance session N (default: the next one to hold).",
+        ),
     ] = None,
     output_format: common.FormatOption = common.Format.text,
 ) -> None:
     """Show the agenda for one session (default: next).
 
-    It follows the phase, the problem areas, what was covered and last week's task.
+    It follows the phase, the problem areas, what was covered and last week's task; after
+    the acute course, the maintenance contract's sessions.
     """
-    from ipt_cli.core.planning import agenda_for_week
+    from ipt_cli.core.planning import agenda_for
     from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
-    built = agenda_for_week(course, week)
+    built = agenda_for(course, week)
     if output_format is common.Format.json:
         common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:

@@ -117,6 +117,14 @@ def session(
             "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
+    same_day: Annotated[
+        bool,
+        typer.Option(
+            "--same-day",
+            help="A second sitting on a day that already has a session (or a missed one) "
+            "is intended.",
+        ),
+    ] = False,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a session: measures, mood, goals, task, note.
@@ -133,18 +141,28 @@ def session(
         common.value(dispute_stage), task, task_outcome,
     )  # fmt: skip
     given = details.given() + scores.given()
-    _check_combination(given, amend, missed)
+    _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if amend is not None:
         _amend(out, store, course_id, amend, text, today)
     elif missed is not None:
         when = dates.parse_date(date, "--date") if date else today
-        _missed(out, store, course_id, when, missed)
+        _missed(out, store, course_id, when, missed, (today, same_day))
     elif not given and text is None and date is None and common.interactive(no_input):
         _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx))
     else:
         when = dates.parse_date(date, "--date") if date else today
         record = details.record(when, text, scores.fields())
-        _record(out, store, course_id, record, common.scoring_rules(ctx))
+        _record(out, store, course_id, record, Sitting(today, same_day, common.scoring_rules(ctx)))
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """What a recorded session is checked and reported against: today, whether a second
+    sitting on one day is intended (--same-day), and the scoring rules."""
+
+    today: "dt.date"
+    same_day: bool
+    rules: "ScoringRules"
 
 
 @dataclass(frozen=True)
@@ -202,18 +220,31 @@ def _check_combination(given: list[str], amend: str | None, missed: str | None) 
 
     if amend is not None and (given or missed is not None):
         raise InputError("--amend takes only --note, --note-file or --edit")
-    if missed is not None and given:
+    if missed is not None and [g for g in given if g != "--same-day"]:
         raise InputError(
             f"--missed records an appointment that was not held; drop {', '.join(given)}"
         )
 
 
 def _missed(
-    out: "Output", store: "CourseStore", course_id: str, when: "dt.date", reason: str
+    out: "Output",
+    store: "CourseStore",
+    course_id: str,
+    when: "dt.date",
+    reason: str,
+    checked: "tuple[dt.date, bool]",
 ) -> None:
+    """Record a missed appointment; `checked` is (today, --same-day) for its date."""
     from ipt_cli.core import changes
+    from ipt_cli.core.session_dates import check_date
 
-    store.update(course_id, lambda c: changes.add_missed(c, when, reason))
+    today, same_day = checked
+
+    def add_missed(course: "Course") -> None:
+        check_date(course, when, today, same_day=same_day, missed=True)
+        changes.add_missed(course, when, reason)
+
+    store.update(course_id, add_missed)
     out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
 
 
@@ -226,8 +257,9 @@ def _ask_and_record(
     course = store.load(course_id)
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
-    answers = ask_session(course, today)
-    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), rules)
+    answers = ask_session(course, today, rules)
+    sitting = Sitting(today, answers.pop("same_day"), rules)
+    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), sitting)
 
 
 def _amend(
@@ -252,19 +284,23 @@ def _record(
     store: "CourseStore",
     course_id: str,
     record: "SessionRecord",
-    rules: "ScoringRules",
+    sitting: Sitting,
 ) -> None:
     from ipt_cli.core import changes
     from ipt_cli.core.safety import notice_lines
+    from ipt_cli.core.session_dates import check_date
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
+        check_date(course, record.date, sitting.today, same_day=sitting.same_day)
         return changes.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)
     out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
-        out.safety(notice_lines(done.label, record), course.kind == "self-guided")
-    _warn_of_outcomes(out, course, record, rules)
+        ref = f"m{done.number}" if done.maintenance else str(done.number)
+        review = f"Record a review with: ipt risk-review {course.id} --session {ref} --note ..."
+        out.safety(notice_lines(done.label, record) + [review], course.kind == "self-guided")
+    _warn_of_outcomes(out, course, record, sitting.rules)
 
 
 def _warn_of_outcomes(

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from ipt_cli.core.models import Course
+from ipt_cli.core.models import ContractChange, Course
 from ipt_cli.core.planning import add_intervals, maintenance_upcoming, upcoming_dates
 
 Track = Literal["acute", "maintenance"]
@@ -37,41 +37,49 @@ class Appointment:
 
 def planned_appointments(course: Course) -> list[Appointment]:
     """Sessions planned and not yet held (acute, then maintenance), in date order, then the
-    acute sessions a smaller contract dropped (marked cancelled, so a calendar that holds
-    them from an earlier export removes them)."""
+    sessions a smaller contract dropped (marked cancelled, so a calendar that holds them
+    from an earlier export removes them)."""
     held = len(course.sessions)
-    planned = course.planned_sessions
     upcoming = upcoming_dates(course)
-    acute = [
-        Appointment("acute", held + 1 + offset, planned, date)
+    found = [
+        Appointment("acute", held + 1 + offset, course.planned_sessions, date)
         for offset, date in enumerate(upcoming)
     ]
+    seen = [s.date for s in course.sessions] + [m.date for m in course.missed]
+    last = upcoming[-1] if upcoming else max(seen, default=course.start_date)
+    dropped = _dropped(
+        "acute", course.planned_sessions, held, course.contract_changes, last, course.cadence
+    )
     plan = course.maintenance
-    maintenance = []
     if plan is not None:
         done = len(plan.sessions)
-        maintenance = [
+        later = maintenance_upcoming(course)
+        found += [
             Appointment("maintenance", done + 1 + offset, plan.planned_sessions, date)
-            for offset, date in enumerate(maintenance_upcoming(course))
+            for offset, date in enumerate(later)
         ]
-    return acute + maintenance + _dropped(course, upcoming)
+        last = later[-1] if later else max([s.date for s in plan.sessions], default=last)
+        dropped += _dropped(
+            "maintenance", plan.planned_sessions, done, plan.contract_changes, last, plan.cadence
+        )
+    return found + dropped
 
 
-def _dropped(course: Course, upcoming: list[dt.date]) -> list[Appointment]:
-    """Acute sessions beyond the current contract that an earlier, larger one planned."""
-    most = max([c.old for c in course.contract_changes], default=0)
-    first = max(course.planned_sessions, len(course.sessions)) + 1
-    if most < first:
-        return []
-    seen = [s.date for s in course.sessions] + [m.date for m in course.missed]
-    anchor = upcoming[-1] if upcoming else max(seen, default=course.start_date)
+def _dropped(
+    track: Track,
+    planned: int,
+    held: int,
+    changes: list[ContractChange],
+    last: dt.date,
+    cadence: str,
+) -> list[Appointment]:
+    """Sessions beyond the current contract that an earlier, larger one planned, dated on
+    from the last planned (or held) one."""
+    most = max([c.old for c in changes], default=0)
+    first = max(planned, held) + 1
     return [
         Appointment(
-            "acute",
-            number,
-            most,
-            add_intervals(anchor, course.cadence, number - first + 1),
-            cancelled=True,
+            track, number, most, add_intervals(last, cadence, number - first + 1), cancelled=True
         )
         for number in range(first, most + 1)
     ]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ipt_cli.core import catalogue
 from ipt_cli.core.changes import course_document
 from ipt_cli.core.models import Course, Person, TimelineEvent
+from ipt_cli.core.planning import phase_problem
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import DataError
 
@@ -51,15 +52,29 @@ def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tupl
     return "interpersonal-deficits", "no death, dispute or life change was found"
 
 
+def onset_event(
+    timeline: list[TimelineEvent], start: dt.date, today: dt.date
+) -> TimelineEvent | None:
+    """The life event nearest before the course start (and not after today): the likely
+    onset. A later event, or one still planned, is never taken as the onset."""
+    cutoff = min(start, today + dt.timedelta(days=1))
+    before = [event for event in timeline if event.date < cutoff]
+    return max(before, key=lambda e: e.date) if before else None
+
+
 def draft_formulation(
-    areas: list[str], inventory: list[Person], timeline: list[TimelineEvent]
+    areas: list[str],
+    inventory: list[Person],
+    timeline: list[TimelineEvent],
+    start: dt.date,
+    today: dt.date,
 ) -> str:
     """A first draft linking the episode to the problem area, for the clinician to edit."""
     primary = catalogue.PROBLEM_AREAS[areas[0]]
+    event = onset_event(timeline, start, today)
     onset = (
-        f" It seems to have started around this event: {timeline[-1].event} "
-        f"({timeline[-1].date.isoformat()})."
-        if timeline
+        f" It seems to have started around this event: {event.event} ({event.date.isoformat()})."
+        if event
         else ""
     )
     key_people = [p.name for p in inventory if p.ring == 1 or p.tags]
@@ -69,11 +84,11 @@ def draft_formulation(
     goals = "; ".join(g.text.lower() for g in primary.goals)
     secondary = ""
     if len(areas) > 1:
-        secondary = f" We will also keep {catalogue.PROBLEM_AREAS[areas[1]].name.lower()} in view."
+        secondary = f" We will also keep {catalogue.PROBLEM_AREAS[areas[1]].in_words} in view."
     return (
         f"You have been depressed, an illness that is treatable and not your fault.{onset}"
         f"{people} We understand your depression as linked to "
-        f"{primary.name.lower()}. In our sessions we will work on this: {goals}."
+        f"{primary.in_words}. In our sessions we will work on this: {goals}."
         f"{secondary} As things change between you and others, we expect your mood to lift."
     )
 
@@ -93,6 +108,20 @@ def course_from_assessment(
         raise DataError(path, [f"{key}: not allowed in an assessment file" for key in refused])
     merged = course_document(course_id, {**document, **overrides}, now, today)
     try:
-        return Course.model_validate(merged)
+        course = Course.model_validate(merged)
     except ValidationError as error:
         raise DataError(path, describe_validation(error)) from None
+    problem = stored_phase_problem(course)
+    if problem:
+        raise DataError(path, [problem])
+    return course
+
+
+def stored_phase_problem(course: Course) -> str | None:
+    """Why a course's stored phase overrides leave no middle phase (named as its fields)."""
+    return phase_problem(
+        course.planned_sessions,
+        course.initial_sessions,
+        course.termination_sessions,
+        ("initial_sessions", "termination_sessions"),
+    )

@@ -29,6 +29,11 @@ class ProblemArea:
     when_chosen: str
     goals: tuple[Item, ...]
     strategies: tuple[Item, ...]
+    phrase: str = ""  # the area in a sentence: "linked to {phrase}"
+
+    @property
+    def in_words(self) -> str:
+        return self.phrase or self.name.lower()
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
         ProblemArea(
             id="role-dispute",
             name="Role dispute",
+            phrase="a role dispute",
             when_chosen="A relationship carries expectations that do not match, openly or not.",
             goals=(
                 Item("dispute-identify", "Identify the dispute"),
@@ -95,6 +101,7 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
         ProblemArea(
             id="role-transition",
             name="Role transition",
+            phrase="a role transition",
             when_chosen=(
                 "The episode follows a life change: a job, a move, retirement, separation, "
                 "parenthood, illness, migration."
@@ -170,6 +177,23 @@ DISPUTE_STAGES: dict[str, Item] = {
     )
 }
 
+# At the dissolution stage the relationship cannot be repaired: the work is to end it, mourn
+# it and face the transition ahead (ipt-domain.md section 2), not to renegotiate.
+DISSOLUTION_STRATEGIES: tuple[Item, ...] = (
+    Item(
+        "dissolution-ending",
+        "Help the patient end the relationship in the way that costs the least",
+    ),
+    Item(
+        "dissolution-mourning",
+        "Mourn the relationship: its good and bad sides, and what ends with it",
+    ),
+    Item(
+        "dissolution-transition",
+        "Face the transition ahead as a role transition: the new role, support and skills",
+    ),
+)
+
 TECHNIQUES: dict[str, Item] = {
     t.id: t
     for t in (
@@ -210,8 +234,8 @@ PHASES: dict[str, Phase] = {
             tasks=(
                 Item(
                     "symptom-review",
-                    "Review symptoms against diagnostic criteria and take a baseline rating",
-                    label="symptoms and baseline",
+                    "Review symptoms against diagnostic criteria (DSM or ICD)",
+                    label="symptom review",
                 ),
                 Item(
                     "name-illness",
@@ -291,7 +315,41 @@ PHASES: dict[str, Phase] = {
     )
 }
 
+MAINTENANCE_PHASE = Phase(
+    id="maintenance",
+    name="Maintenance",
+    summary="A new contract after the acute course, usually monthly: keep the gains",
+    tasks=(
+        Item(
+            "opening-question",
+            "Opening question: how have things been since we last met? Link mood and events",
+        ),
+        Item("symptom-rating", "Symptom rating, checking the risk item first"),
+        Item(
+            "warning-signs",
+            "Check the relapse warning signs agreed at the ending, and the plan for them",
+        ),
+        Item(
+            "problem-area",
+            "Review the problem area: keep the gains, and work on any new event in it",
+        ),
+        Item(
+            "risk",
+            "Review risk: thoughts of death or self-harm since the last session, the safety plan",
+        ),
+        Item("plan", "Plan until the next session"),
+    ),
+)
+PHASES[MAINTENANCE_PHASE.id] = MAINTENANCE_PHASE
+
 PHASE_ORDER = ("initial", "middle", "termination")
+
+# The symptom rating of every session (ipt-domain.md section 4): the risk item first.
+SYMPTOM_RATING = "Symptom rating, checking the risk item first"
+BASELINE_RATING = "Baseline symptom rating (PHQ-9), checking the risk item first"
+SUMMARY = "Summarise and count the sessions"
+CONTINUE_ASSESSMENT = "Continue the assessment: finish any initial task still open"
+LAST_SESSION = "This is the last session of the course: review it together and say goodbye"
 CADENCES = ("weekly", "fortnightly", "monthly")
 COURSE_KINDS = ("clinician-led", "self-guided")
 
@@ -322,5 +380,13 @@ def goal_fields(areas: list[str]) -> list[dict[str, str]]:
     ]
 
 
+def strategies_of(areas: list[str]) -> list[Item]:
+    """The strategies of these problem areas; a role dispute includes those of dissolution."""
+    found = [s for area in areas for s in PROBLEM_AREAS[area].strategies]
+    if "role-dispute" in areas:
+        found += DISSOLUTION_STRATEGIES
+    return found
+
+
 def strategy_ids(areas: list[str]) -> set[str]:
-    return {s.id for area in areas for s in PROBLEM_AREAS[area].strategies}
+    return {s.id for s in strategies_of(areas)}

@@ -36,7 +36,7 @@ from ipt_cli.core.models import (
     SessionRecord,
     TimelineEvent,
 )
-from ipt_cli.core.planning import add_intervals
+from ipt_cli.core.planning import add_intervals, phase_problem
 from ipt_cli.core.validation import (
     COURSE_OPTIONS,
     GOAL_OPTIONS,
@@ -163,9 +163,16 @@ def build_course(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date | None = None
 ) -> Course:
     """A new course from options or the wizard. The model checks every value; a problem is
-    reported against the option that set it (`--sessions: must be 4-30`)."""
+    reported against the option that set it (`--sessions: must be 4-30`). The phase
+    overrides are checked here, where they are given, and not by the model: a stored file
+    from an older ipt that holds overrides leaving no middle phase must still load."""
     document = course_document(course_id, fields, now, today or now.date())
     course: Course = _validated(Course, document, "course", COURSE_OPTIONS)
+    problem = phase_problem(
+        course.planned_sessions, course.initial_sessions, course.termination_sessions
+    )
+    if problem:
+        raise InputError(problem)
     return course
 
 
@@ -250,7 +257,7 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
     if len(plan.sessions) >= plan.planned_sessions:
         raise ConflictError(
             f"all {plan.planned_sessions} maintenance sessions of {course.id!r} are recorded; "
-            f"extend with: ipt maintenance {course.id} --sessions N"
+            f"extend with: ipt contract {course.id} --maintenance --sessions N --reason TEXT"
         )
     check_goals(course, record)
     return Recorded(_insert_by_date(plan.sessions, record), maintenance=True)
@@ -259,16 +266,16 @@ def record_session(course: Course, record: SessionRecord) -> Recorded:
 def open_maintenance(
     course: Course, planned: int, cadence: str, start: dt.date | None, today: dt.date
 ) -> Maintenance:
-    """Open (or resize) the maintenance contract that follows a completed acute course.
-    The new contract is validated whole before anything in the course changes."""
+    """Open the maintenance contract that follows a completed acute course, once: an open
+    contract is renegotiated with change_maintenance_contract, with its history. The new
+    contract is validated whole before anything in the course changes."""
     if course.maintenance:
-        if planned < len(course.maintenance.sessions):
-            raise ConflictError(
-                f"{len(course.maintenance.sessions)} maintenance sessions are already recorded"
-            )
-        resized = {**course.maintenance.model_dump(), "planned_sessions": planned}
-        course.maintenance = _maintenance({**resized, "cadence": cadence})
-        return course.maintenance
+        plan = course.maintenance
+        raise ConflictError(
+            f"{course.id!r} already has a maintenance contract ({plan.planned_sessions} "
+            f"{plan.cadence} sessions from {plan.start_date.isoformat()}); renegotiate it "
+            f"with: ipt contract {course.id} --maintenance --sessions N --reason TEXT"
+        )
     left = course.planned_sessions - len(course.sessions)
     if left > 0:
         raise ConflictError(
@@ -291,6 +298,47 @@ def _maintenance(fields: dict[str, Any]) -> Maintenance:
     return contract
 
 
+def change_maintenance_contract(
+    course: Course, new: int, reason: str, cadence: str | None, today: dt.date
+) -> ContractChange:
+    """Renegotiate the maintenance contract's number of sessions (and cadence); kept."""
+    plan = course.maintenance
+    if plan is None:
+        raise ConflictError(
+            f"{course.id!r} has no maintenance contract; open one with: ipt maintenance {course.id}"
+        )
+    _maintenance(  # the count and cadence, first, named by their options
+        {**plan.model_dump(), "planned_sessions": new, "cadence": cadence or plan.cadence}
+    )
+    if new < len(plan.sessions):
+        raise ConflictError(
+            f"{len(plan.sessions)} maintenance sessions are already recorded; the contract "
+            "cannot be smaller than that"
+        )
+    new_cadence = cadence if cadence not in (None, plan.cadence) else None
+    if new == plan.planned_sessions and new_cadence is None:
+        raise InputError(f"the maintenance contract already has {new} {plan.cadence} sessions")
+    if not reason.strip():
+        raise InputError("give a reason for the change with --reason")
+    change: ContractChange = _validated(
+        ContractChange,
+        {
+            "date": today,
+            "old": plan.planned_sessions,
+            "new": new,
+            "reason": reason,
+            "cadence": new_cadence,
+        },
+        "maintenance contract",
+        {"new": "--sessions", "reason": "--reason", "cadence": "--cadence"},
+    )
+    plan.contract_changes.append(change)
+    plan.planned_sessions = new
+    if new_cadence is not None:
+        plan.cadence = change.cadence  # type: ignore[assignment]
+    return change
+
+
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
     check_planned(new)
     if new < len(course.sessions):
@@ -300,6 +348,14 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
         )
     if new == course.planned_sessions:
         raise InputError(f"the contract already has {new} sessions")
+    problem = phase_problem(
+        new,
+        course.initial_sessions,
+        course.termination_sessions,
+        ("initial_sessions", "termination_sessions"),
+    )
+    if problem:
+        raise InputError(f"{new} sessions do not fit the phase overrides: {problem}")
     if not reason.strip():
         raise InputError("give a reason for the change with --reason")
     change = ContractChange(date=today, old=course.planned_sessions, new=new, reason=reason)
@@ -486,6 +542,24 @@ def check_goals(course: Course, record: SessionRecord) -> None:
             )
     if record.dispute_stage and "role-dispute" not in course.problem_areas:
         raise InputError("--dispute-stage is only for a course with a role-dispute area")
+    check_focus(course, record)
+
+
+def check_focus(course: Course, record: SessionRecord) -> None:
+    """The problem area and strategies of a session belong to the course's problem areas."""
+    areas: list[str] = list(course.problem_areas)
+    if record.focus is not None and record.focus not in areas:
+        raise InputError(
+            f"--focus {record.focus} is not a problem area of {course.id!r}; choose from: "
+            f"{', '.join(areas)}"
+        )
+    allowed = catalogue.strategy_ids(areas)
+    for strategy in record.strategies:
+        if strategy not in allowed:
+            raise InputError(
+                f"--strategy {strategy} belongs to another problem area than those of "
+                f"{course.id!r} ({', '.join(areas)}); see `ipt agenda {course.id}`"
+            )
 
 
 def amend_session(
@@ -508,7 +582,10 @@ def amend_session(
 def add_missed(course: Course, date: dt.date, reason: str) -> None:
     if not reason.strip():
         raise InputError("give the reason the appointment was missed")
-    course.missed.append(MissedAppointment(date=date, reason=reason))
+    missed: MissedAppointment = _validated(
+        MissedAppointment, {"date": date, "reason": reason}, "missed", {"date": "--date"}
+    )
+    course.missed.append(missed)
     course.missed.sort(key=lambda m: m.date)
 
 
@@ -571,16 +648,48 @@ def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | 
     return goal
 
 
+@dataclass(frozen=True)
+class FormulationSaved:
+    formulation: Formulation
+    agreement_reset: bool  # an agreed text was replaced: agreement must be sought again
+    previous_kept: bool  # the replaced text is in formulation_history
+
+    def describe(self, course_id: str) -> str:
+        """The confirmation, saying when agreement was reset and what was kept."""
+        state = "agreed" if self.formulation.agreed else "not yet agreed"
+        message = f"Formulation of {course_id} saved ({state})."
+        if self.agreement_reset:
+            message += (
+                " The text differs from the one the client agreed, so agreement was reset to "
+                "not agreed; the agreed text is kept in the course history. When the client "
+                f"agrees the new text: ipt formulation {course_id} --agreed"
+            )
+        elif self.previous_kept:
+            message += " The previous text is kept in the course history."
+        return message
+
+
 def set_formulation(
     course: Course, text: str | None, agreed: bool | None, today: dt.date
-) -> Formulation:
+) -> FormulationSaved:
+    """Save the formulation. A new text keeps the one it replaces in the course's
+    formulation history; an agreed formulation whose text changes is no longer agreed,
+    unless the client's agreement to the new text is given with it."""
     current = course.formulation
     new_text = text if text is not None else (current.text if current else None)
     if not new_text or not new_text.strip():
         raise InputError("the formulation needs text: --text, --draft or --edit")
-    new_agreed = agreed if agreed is not None else (current.agreed if current else False)
-    course.formulation = Formulation(text=new_text, date=today, agreed=new_agreed)
-    return course.formulation
+    changed = current is not None and new_text != current.text
+    if agreed is None:
+        agreed = bool(current and current.agreed and not changed)
+    if changed and current is not None:
+        course.formulation_history.append(current)
+    course.formulation = Formulation(text=new_text, date=today, agreed=agreed)
+    return FormulationSaved(
+        course.formulation,
+        agreement_reset=bool(changed and current and current.agreed and not agreed),
+        previous_kept=changed,
+    )
 
 
 def record_ending(

@@ -182,6 +182,7 @@ class ContractChange(Record):
     old: int
     new: int
     reason: str
+    cadence: Cadence | None = None  # a maintenance contract's new cadence, when it changed
 
 
 class SickRole(Record):
@@ -241,6 +242,7 @@ class Maintenance(Record):
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
     sessions: list[SessionRecord] = []
+    contract_changes: list[ContractChange] = []  # renegotiations, oldest first
 
     @field_validator("sessions")
     @classmethod
@@ -266,6 +268,8 @@ class Course(Record):
     inventory: list[Person] = []
     timeline: list[TimelineEvent] = []
     formulation: Formulation | None = None
+    formulation_history: list[Formulation] = []  # replaced versions, oldest first
+    contract_agreed: Day | None = None  # when the client agreed the contract (the wizard)
     goals: list[Goal] = []
     baseline: Baseline | None = None
     sessions: list[SessionRecord] = []

@@ -10,28 +10,61 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.models import Course, SessionRecord
-from ipt_cli.core.safety import unreviewed
+from ipt_cli.core.inputs import parse_session_ref
+from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.models import Administration, Course, SessionRecord
+from ipt_cli.core.safety import review_command, unreviewed
 from ipt_cli.errors import InputError
 
-# Which initial-phase week (1-based, clamped to the initial span) each assessment task belongs to.
-INITIAL_TASK_WEEK = {
-    "symptom-review": 1,
-    "name-illness": 1,
-    "sick-role": 1,
-    "medication": 1,
-    "inventory": 1,
-    "problem-area": 2,
-    "formulation": 2,
-    "contract": 3,
-}
 ENDING_NOTICE_SESSIONS = 3  # from this many sessions before the end, remind about ending
+
+
+def default_span(planned: int) -> int:
+    """Sessions in the initial phase, and in the termination phase, unless overridden:
+    3 from 10 sessions, 2 from 6 (IPT-B: 8 sessions, a 2-session initial phase), else 1,
+    so that every length from 4 keeps a middle phase."""
+    if planned >= 10:
+        return 3
+    return 2 if planned >= 6 else 1
+
+
+def phase_problem(
+    planned: int,
+    initial: int | None,
+    termination: int | None,
+    names: tuple[str, str] = ("--initial-sessions", "--termination-sessions"),
+) -> str | None:
+    """Why these phase overrides leave no middle phase, or None when they fit. `names` are
+    the overrides as the user gave them (options, or the fields of a file)."""
+    if initial is None and termination is None:
+        return None
+    first = initial if initial is not None else default_span(planned)
+    last = termination if termination is not None else default_span(planned)
+    if first + last < planned:
+        return None
+    given = []
+    if initial is not None:
+        given.append(f"{names[0]} {initial}")
+    if termination is not None:
+        given.append(f"{names[1]} {termination}")
+    defaults = []
+    if initial is None:
+        defaults.append(f"the initial phase takes {first} by default")
+    if termination is None:
+        defaults.append(f"termination takes the last {last} by default")
+    why = f" ({'; '.join(defaults)})" if defaults else ""
+    return (
+        f"{' and '.join(given)} {'leave' if len(given) > 1 else 'leaves'} no middle phase "
+        f"in {planned} planned sessions{why}: "
+        f"initial and termination sessions together must be at most {planned - 1}"
+    )
 
 
 @dataclass(frozen=True)
 class PhaseSpans:
     initial: int  # sessions 1..initial
     termination: int  # the last `termination` sessions
+    clamped: bool = False  # stored overrides that do not fit (a file from an older ipt)
 
     def phase_of(self, number: int, planned: int) -> str:
         if number <= self.initial:
@@ -44,14 +77,18 @@ class PhaseSpans:
 def phase_spans(
     planned: int, initial: int | None = None, termination: int | None = None
 ) -> PhaseSpans:
-    """Defaults: initial 1-3 and the last 3 as termination; 2 and 2 below 10 sessions.
+    """The phases of a course of `planned` sessions (see default_span).
 
-    Overrides are clamped so that the two spans never overlap.
+    Overrides that leave no middle phase are refused where they are given (phase_problem);
+    a stored file from an older ipt that has them is shown with its spans clamped, and
+    `clamped` set so that the plan can say so.
     """
-    default = 2 if planned < 10 else 3
-    first = min(initial or default, planned)
-    last = min(termination or default, planned - first)
-    return PhaseSpans(initial=first, termination=max(last, 0))
+    first = initial if initial is not None else default_span(planned)
+    last = termination if termination is not None else default_span(planned)
+    if first + last < planned:
+        return PhaseSpans(first, last)
+    first = min(first, planned)
+    return PhaseSpans(first, max(min(last, planned - first), 0), clamped=True)
 
 
 def course_spans(course: Course) -> PhaseSpans:
@@ -129,6 +166,13 @@ class PlanRow:
     focus: str
     status: str  # held, missed, upcoming, overdue
     current: bool = False
+    maintenance: bool = False  # a session of the maintenance contract (numbered apart)
+
+    @property
+    def label(self) -> str:
+        if self.number is None:
+            return "-"
+        return f"m{self.number}" if self.maintenance else str(self.number)
 
 
 @dataclass(frozen=True)
@@ -138,30 +182,92 @@ class Plan:
     planned: int
     held: int
     rows: list[PlanRow] = field(default_factory=list)
+    maintenance_planned: int | None = None  # None: no maintenance contract
+    maintenance_held: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+DIAGNOSTIC_TASKS = 4  # symptom review, psychoeducation, sick role, medication; then the
+# interpersonal tasks: inventory, problem area, formulation, contract
+
+
+def _split(tasks: list[catalogue.Item], count: int) -> list[list[catalogue.Item]]:
+    """`tasks` in order over `count` sessions, as evenly as possible, earlier ones taking
+    one more when they do not divide evenly."""
+    size, extra = divmod(len(tasks), count)
+    groups, start = [], 0
+    for index in range(count):
+        take = size + (1 if index < extra else 0)
+        groups.append(tasks[start : start + take])
+        start += take
+    return groups
+
+
+def initial_task_groups(initial_span: int) -> list[list[catalogue.Item]]:
+    """The eight initial-phase tasks, in their published order, over the initial sessions.
+
+    One session takes them all. Otherwise the interpersonal tasks (inventory, problem area,
+    formulation, contract) take the last sessions, one each when there are enough (at most
+    four sessions, and always leaving the first to the diagnostic tasks); the diagnostic
+    tasks (symptom review, psychoeducation, sick role, medication) take the sessions
+    before. Within each, tasks are shared as evenly as possible, earlier sessions taking
+    one more. Beyond eight sessions the extra ones, before the contract, continue the
+    assessment. Every task appears exactly once.
+    """
+    tasks = list(catalogue.PHASES["initial"].tasks)
+    count = max(initial_span, 1)
+    if count == 1:
+        return [tasks]
+    diagnostic, interpersonal = tasks[:DIAGNOSTIC_TASKS], tasks[DIAGNOSTIC_TASKS:]
+    later = min(count - 1, len(interpersonal))
+    earlier = min(count - later, len(diagnostic))
+    spare: list[list[catalogue.Item]] = [[] for _ in range(count - later - earlier)]
+    tail = _split(interpersonal, later)
+    return _split(diagnostic, earlier) + tail[:-1] + spare + tail[-1:]
+
+
+def done_initial_tasks(course: Course) -> dict[str, str]:
+    """Initial tasks the record shows as done, each with what the record says."""
+    done: dict[str, str] = {}
+    if course.sick_role is not None:
+        done["sick-role"] = "given" if course.sick_role.given else "considered, not given"
+    if course.medication:
+        done["medication"] = "considered (see the record)"
+    if course.inventory:
+        people = len(course.inventory)
+        done["inventory"] = f"{people} {'person' if people == 1 else 'people'} recorded"
+    done["problem-area"] = " + ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
+    if course.formulation and course.formulation.agreed:
+        done["formulation"] = f"agreed {course.formulation.date.isoformat()}"
+    if course.contract_agreed:
+        done["contract"] = f"agreed {course.contract_agreed.isoformat()}"
+    return done
+
+
+def _initial_group(course: Course, number: int) -> list[catalogue.Item]:
+    groups = initial_task_groups(course_spans(course).initial)
+    return groups[min(number, len(groups)) - 1]
 
 
 def week_focus(course: Course, number: int) -> str:
     spans = course_spans(course)
     phase = spans.phase_of(number, course.planned_sessions)
     if phase == "initial":
-        week = _initial_week(number, spans.initial)
-        return ", ".join(t.short for t in _initial_tasks(week)).capitalize()
+        done = done_initial_tasks(course)
+        labels = ["baseline"] if number == 1 else []
+        labels += [
+            t.short + (" (done)" if t.id in done else "") for t in _initial_group(course, number)
+        ]
+        return (", ".join(labels) or "continue the assessment").capitalize()
     if phase == "termination":
         return "Review, warning signs, ending"
     areas = [catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas]
+    if _latest_dispute_stage(course, number) == "dissolution":
+        areas = [a + " (dissolution)" if a == "Role dispute" else a for a in areas]
     return " + ".join(areas)
 
 
-def _initial_week(number: int, initial_span: int) -> int:
-    """Map session `number` to the assessment week whose tasks it takes."""
-    if number == initial_span:
-        return max(INITIAL_TASK_WEEK.values())  # the last initial session closes the contract
-    return number
-
-
-def _initial_tasks(week: int) -> list[catalogue.Item]:
-    tasks = catalogue.PHASES["initial"].tasks
-    return [t for t in tasks if INITIAL_TASK_WEEK[t.id] == week] or list(tasks)
+MAINTENANCE_FOCUS = "Review: symptoms, warning signs, problem area, risk"
 
 
 def build_plan(course: Course, today: dt.date) -> Plan:
@@ -193,7 +299,52 @@ def build_plan(course: Course, today: dt.date) -> Plan:
             )
         )
     rows.sort(key=lambda r: (r.date, r.number or 0))
-    return Plan(course.id, course.client, course.planned_sessions, held, rows)
+    notes = []
+    if spans.clamped:
+        notes.append(
+            f"The stored phase overrides (initial {course.initial_sessions}, termination "
+            f"{course.termination_sessions}) leave no middle phase in "
+            f"{course.planned_sessions} sessions; shown here as initial {spans.initial}, "
+            f"termination {spans.termination}. Correct them with: ipt edit {course.id}"
+        )
+    plan = course.maintenance
+    if plan is None:
+        return Plan(course.id, course.client, course.planned_sessions, held, rows, notes=notes)
+    return Plan(
+        course.id,
+        course.client,
+        course.planned_sessions,
+        held,
+        rows + _maintenance_rows(course, today),
+        maintenance_planned=plan.planned_sessions,
+        maintenance_held=len(plan.sessions),
+        notes=notes,
+    )
+
+
+def _maintenance_rows(course: Course, today: dt.date) -> list[PlanRow]:
+    """The maintenance contract's sessions, after the acute ones: held, then to come."""
+    plan = course.maintenance
+    if plan is None:
+        return []
+    rows = [
+        PlanRow(n, s.date, "maintenance", MAINTENANCE_FOCUS, "held", maintenance=True)
+        for n, s in enumerate(plan.sessions, 1)
+    ]
+    acute_done = len(course.sessions) >= course.planned_sessions
+    for offset, date in enumerate(maintenance_upcoming(course)):
+        rows.append(
+            PlanRow(
+                len(plan.sessions) + 1 + offset,
+                date,
+                "maintenance",
+                MAINTENANCE_FOCUS,
+                "overdue" if date < today else "upcoming",
+                current=acute_done and offset == 0,
+                maintenance=True,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -206,11 +357,20 @@ class Agenda:
     items: list[str]
     safety: list[str]
     carry_over: list[str]
+    done: list[str] = field(default_factory=list)  # tasks the record already shows as done
+    review_commands: list[str] = field(default_factory=list)  # one per flagged session
+    maintenance: bool = False  # a session of the maintenance contract
+
+    @property
+    def left(self) -> int:
+        return self.planned - self.week
 
     @property
     def count(self) -> str:
-        left = self.planned - self.week
-        return f"session {self.week} of {self.planned}, {left} left"
+        what = "maintenance session" if self.maintenance else "session"
+        if self.left <= 0:
+            return f"{what} {self.week} of {self.planned}, the last"
+        return f"{what} {self.week} of {self.planned}, {self.left} left"
 
 
 def _last_before(course: Course, week: int) -> SessionRecord | None:
@@ -225,16 +385,27 @@ def _latest_dispute_stage(course: Course, week: int) -> str | None:
     return course.dispute_stage
 
 
+def _area_strategies(area_id: str, stage: str | None) -> list[catalogue.Item]:
+    """An area's strategies; at the dissolution stage a role dispute is not renegotiated:
+    its strategies are those of ending and mourning the relationship."""
+    if area_id == "role-dispute" and stage == "dissolution":
+        return list(catalogue.DISSOLUTION_STRATEGIES)
+    return list(catalogue.PROBLEM_AREAS[area_id].strategies)
+
+
 def _strategy_items(course: Course, week: int) -> list[str]:
     covered = {s for session in course.sessions[: week - 1] for s in session.strategies}
+    stage = _latest_dispute_stage(course, week)
     items = []
     for area_id in course.problem_areas:
         area = catalogue.PROBLEM_AREAS[area_id]
-        ordered = sorted(area.strategies, key=lambda s: s.id in covered)  # uncovered first
+        dissolving = area_id == "role-dispute" and stage == "dissolution"
+        name = area.name + (" (dissolution)" if dissolving else "")
+        strategies = _area_strategies(area_id, stage)
+        ordered = sorted(strategies, key=lambda s: s.id in covered)  # uncovered first
         for strategy in ordered:
             mark = " (covered)" if strategy.id in covered else ""
-            items.append(f"{area.name} strategy [{strategy.id}]: {strategy.text}{mark}")
-    stage = _latest_dispute_stage(course, week)
+            items.append(f"{name} strategy [{strategy.id}]: {strategy.text}{mark}")
     if "role-dispute" in course.problem_areas and stage:
         items.append(f"Dispute stage {stage}: {catalogue.DISPUTE_STAGES[stage].text}")
     return items
@@ -257,32 +428,147 @@ def latest_rating(course: Course, goal_id: str, week: int) -> int | None:
     return None
 
 
+def _baseline_words(course: Course) -> str:
+    """The baseline's totals, e.g. 'PHQ-9 10, GAD-7 8 on 2026-01-05'."""
+    baseline = course.baseline
+    if baseline is None:
+        return ""
+    totals = [
+        f"{instrument.name} {total}"
+        for instrument in INSTRUMENTS.values()
+        if (total := baseline.total(instrument.id)) is not None
+    ]
+    return f"{', '.join(totals) or 'no measure'} on {baseline.date.isoformat()}"
+
+
+def _first_rating(course: Course, date: dt.date) -> tuple[list[str], list[str]]:
+    """Session 1's symptom rating, listed once: (to do, done)."""
+    baseline = course.baseline
+    if baseline is None or baseline.date > date:
+        return [catalogue.BASELINE_RATING], []
+    done = [f"Baseline symptom rating: {_baseline_words(course)}"]
+    if baseline.date == date:  # the same sitting: the baseline is this session's rating
+        return [], done
+    return [catalogue.SYMPTOM_RATING], done
+
+
+def _initial_items(course: Course, week: int, date: dt.date) -> tuple[list[str], list[str]]:
+    todo, done = _first_rating(course, date) if week == 1 else ([catalogue.SYMPTOM_RATING], [])
+    recorded = done_initial_tasks(course)
+    group = _initial_group(course, week)
+    for task in group:
+        if task.id in recorded:
+            done.append(f"{task.text}: {recorded[task.id]}")
+        else:
+            todo.append(task.text)
+    if not group:
+        todo.append(catalogue.CONTINUE_ASSESSMENT)
+    return todo, done
+
+
+def _closing_items(planned: int, week: int, what: str = "session") -> list[str]:
+    left = planned - week
+    items = []
+    if left <= 0:
+        items.append(catalogue.LAST_SESSION)
+    elif left <= ENDING_NOTICE_SESSIONS:
+        plural = "session" if left == 1 else "sessions"
+        items.append(f"{catalogue.ENDING_REMINDER}: {left} {plural} left after this one")
+    return items + [f"{catalogue.SUMMARY}: {what} {week} of {planned}"]
+
+
+def _safety(course: Course) -> tuple[list[str], list[str]]:
+    flags = unreviewed(course)
+    commands = list(dict.fromkeys(review_command(course.id, flag) for flag in flags))
+    return [f.label for f in flags], commands
+
+
 def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
-    """The agenda for session `week` (1..planned) of the course."""
+    """The agenda for session `week` (1..planned) of the acute course."""
     planned = course.planned_sessions
-    spans = course_spans(course)
-    phase = spans.phase_of(week, planned)
+    phase = course_spans(course).phase_of(week, planned)
+    done: list[str] = []
     if phase == "initial":
-        items = [t.text for t in _initial_tasks(_initial_week(week, spans.initial))]
-        if week == 1:
-            items.insert(0, "Baseline symptom rating (PHQ-9), risk item checked first")
+        items, done = _initial_items(course, week, date)
     elif phase == "middle":
         tasks = {t.id: t.text for t in catalogue.PHASES["middle"].tasks}
-        items = [tasks["opening-question"], tasks["symptom-rating"], tasks["problem-area-work"]]
+        items = [tasks["opening-question"], catalogue.SYMPTOM_RATING, tasks["problem-area-work"]]
         items += _strategy_items(course, week) + _goal_items(course, week)
-        items += [tasks["plan-week"], f"{tasks['summary']}: session {week} of {planned}"]
+        items.append(tasks["plan-week"])
     else:
-        items = [t.text for t in catalogue.PHASES["termination"].tasks]
+        items = [catalogue.SYMPTOM_RATING]
+        items += [t.text for t in catalogue.PHASES["termination"].tasks]
         items += _goal_items(course, week)
-    if planned - week <= ENDING_NOTICE_SESSIONS:
-        left = planned - week
-        items.append(f"{catalogue.ENDING_REMINDER}: {left} session(s) left after this one")
+    items += _closing_items(planned, week)
     carry_over = []
     previous = _last_before(course, week)
     if previous and previous.task:
         carry_over.append(f"Review last session's task: {previous.task}")
-    safety = [f.label for f in unreviewed(course)]
-    return Agenda(course.id, week, date, phase, planned, items, safety, carry_over)
+    safety, commands = _safety(course)
+    return Agenda(course.id, week, date, phase, planned, items, safety, carry_over, done, commands)
+
+
+def build_maintenance_agenda(course: Course, number: int, date: dt.date) -> Agenda:
+    """The agenda of maintenance session `number`: a review of symptoms, warning signs,
+    the problem area and risk (not the acute count)."""
+    plan = course.maintenance
+    if plan is None:
+        raise ValueError("the course has no maintenance contract")
+    tasks = {t.id: t.text for t in catalogue.MAINTENANCE_PHASE.tasks}
+    ending = course.ending
+    signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else ""
+    areas = " + ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
+    items = [
+        tasks["opening-question"],
+        tasks["symptom-rating"],
+        tasks["warning-signs"]
+        + (f": {signs}" if signs else " (none recorded: add them with ipt ending)"),
+        f"{tasks['problem-area']} ({areas})",
+        tasks["risk"],
+        tasks["plan"],
+        *_closing_items(plan.planned_sessions, number, "maintenance session"),
+    ]
+    held = plan.sessions[: number - 1]
+    carry_over = [f"Review last session's task: {held[-1].task}"] if held and held[-1].task else []
+    safety, commands = _safety(course)
+    return Agenda(
+        course.id,
+        number,
+        date,
+        "maintenance",
+        plan.planned_sessions,
+        items,
+        safety,
+        carry_over,
+        [],
+        commands,
+        maintenance=True,
+    )
+
+
+def in_maintenance(course: Course) -> bool:
+    """The acute course is complete and a maintenance contract is open."""
+    return course.maintenance is not None and len(course.sessions) >= course.planned_sessions
+
+
+def next_agenda(course: Course) -> Agenda:
+    """The agenda of the next session to hold: acute, else maintenance (the last one
+    again when every session is held)."""
+    if in_maintenance(course) and course.maintenance is not None:
+        number = min(len(course.maintenance.sessions) + 1, course.maintenance.planned_sessions)
+        return build_maintenance_agenda(course, number, maintenance_date(course, number))
+    week = min(len(course.sessions) + 1, course.planned_sessions)
+    return build_agenda(course, week, scheduled_date(course, week))
+
+
+def maintenance_date(course: Course, number: int) -> dt.date:
+    """The held date of a maintenance session, else the date it is planned for."""
+    plan = course.maintenance
+    if plan is None:
+        raise ValueError("the course has no maintenance contract")
+    if number <= len(plan.sessions):
+        return plan.sessions[number - 1].date
+    return maintenance_upcoming(course)[number - len(plan.sessions) - 1]
 
 
 def scheduled_date(course: Course, week: int) -> dt.date:
@@ -293,11 +579,51 @@ def scheduled_date(course: Course, week: int) -> dt.date:
     return upcoming_dates(course)[week - held - 1]
 
 
-def agenda_for_week(course: Course, week: int | None) -> Agenda:
-    """The agenda of session `week`, or of the next session to hold (the last one once all
-    are held); a week outside the contract is refused."""
+def agenda_for(course: Course, ref: str | None) -> Agenda:
+    """The agenda `ipt agenda --week REF` asks for: N (acute), mN (maintenance), or the
+    next session when REF is None."""
+    if ref is None:
+        return next_agenda(course)
+    maintenance, number = parse_session_ref(ref)
+    if maintenance:
+        plan = course.maintenance
+        if plan is None:
+            raise InputError(f"course {course.id!r} has no maintenance contract")
+        if not 1 <= number <= plan.planned_sessions:
+            raise InputError(
+                f"maintenance session {number} is outside the contract: choose "
+                f"m1-m{plan.planned_sessions}"
+            )
+        return build_maintenance_agenda(course, number, maintenance_date(course, number))
     planned = course.planned_sessions
-    number = week if week is not None else min(len(course.sessions) + 1, planned)
     if not 1 <= number <= planned:
         raise InputError(f"week {number} is outside this course: choose 1-{planned}")
     return build_agenda(course, number, scheduled_date(course, number))
+
+
+def current_strategies(course: Course) -> list[catalogue.Item]:
+    """The strategies of the course's problem areas for the next session (a role dispute at
+    the dissolution stage: those of ending and mourning it)."""
+    stage = current_dispute_stage(course)
+    return [s for area in course.problem_areas for s in _area_strategies(area, stage)]
+
+
+def instruments_used(course: Course) -> list[str]:
+    """The instruments the course has used (baseline, sessions, maintenance), in the
+    catalogue's order; the PHQ-9, the depression and risk screen, always."""
+    sittings: list[Administration] = [*course.sessions]
+    if course.baseline:
+        sittings.append(course.baseline)
+    if course.maintenance:
+        sittings += course.maintenance.sessions
+    return [
+        instrument
+        for instrument in INSTRUMENTS
+        if instrument == "phq9" or any(s.total(instrument) is not None for s in sittings)
+    ]
+
+
+def agenda_for_week(course: Course, week: int | None) -> Agenda:
+    """The agenda of acute session `week`, or of the next session to hold (see agenda_for);
+    a week outside the contract is refused."""
+    return agenda_for(course, None if week is None else str(week))

@@ -298,7 +298,7 @@ def summarise_measure(
         reliable_points=rules.reliable_change_points(instrument),
         caseness=rules.caseness_of(instrument),
     )
-    if maintenance and acute:
+    if maintenance and course.maintenance and acute:  # no contract: nothing to relapse from
         summary = _against_end_of_acute(summary, acute[-1], series)
     return summary
 

@@ -108,3 +108,9 @@ def safety_flags(course: Course) -> list[SafetyFlag]:
 
 def unreviewed(course: Course) -> list[SafetyFlag]:
     return [flag for flag in safety_flags(course) if not flag.reviewed]
+
+
+def review_command(course_id: str, flag: SafetyFlag) -> str:
+    """The command that records a review of this flag's session, ready to complete."""
+    ref = f"m{flag.session}" if flag.maintenance else str(flag.session)
+    return f"ipt risk-review {course_id} --session {ref} --note ..."

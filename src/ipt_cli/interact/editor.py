@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ipt_cli.core.assessment import stored_phase_problem
 from ipt_cli.errors import ConflictError, DataError, InputError
 from ipt_cli.interact.editor_command import editor_command
 from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_text
@@ -46,6 +47,9 @@ def edit_course_file(
             return None
         try:
             course = parse_course(edited, path)
+            problem = stored_phase_problem(course)
+            if problem:
+                raise DataError(path, [problem])
             if course.id != course_id:
                 raise DataError(
                     path,

@@ -11,17 +11,20 @@ from rich.table import Table
 
 from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.changes import given_on
-from ipt_cli.core.models import Course, Phq9
+from ipt_cli.core.models import Bdi2, Course, Gad7, Hamd17, Phq9, SessionRecord
 from ipt_cli.core.planning import (
-    build_agenda,
     current_dispute_stage,
+    current_strategies,
+    in_maintenance,
+    instruments_used,
     latest_rating,
-    scheduled_date,
+    next_agenda,
 )
+from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.console import out
-from ipt_cli.views.terminal import safety_notice
+from ipt_cli.views.console import err, out
+from ipt_cli.views.terminal import agenda_view, safety_notice
 
 
 def _pick_many(question: str, choices: list[str]) -> list[str]:
@@ -61,40 +64,128 @@ def _whole(text: str) -> int:
         raise InputError("enter a whole number") from None
 
 
-def _phq9(self_guided: bool) -> dict[str, Any]:
-    out().print(measures.TWO_WEEK_STEM)
-    out().print("Answers: " + ", ".join(f"{n} = {t}" for n, t in enumerate(measures.ANSWER_SCALE)))
-    # The risk item first, as the agenda asks.
-    risk = prompts.ask_int(f"PHQ-9 9. {measures.PHQ9.item_labels[8]}", 0, 3)
-    if risk >= 1:
-        safety_notice([f"PHQ-9 item 9 = {risk}"], self_guided)
-    items = [
-        prompts.ask_int(f"PHQ-9 {n}. {label}", 0, 3)
-        for n, label in enumerate(measures.PHQ9.item_labels[:8], 1)
-    ]
-    return {"phq9": Phq9(items=items + [risk])}
+class Scorer:
+    """Asks one instrument's items in their published order (1 to the last), shows the
+    safety notice as soon as a risk item is scored, and the total and band at the end."""
+
+    def __init__(self, rules: measures.ScoringRules, self_guided: bool) -> None:
+        self.rules = rules
+        self.self_guided = self_guided
+
+    def _risk(self, instrument: measures.Instrument, number: int, score: int) -> None:
+        if number == instrument.risk_item and score >= 1:
+            urgent = instrument.urgent_risk is not None and score >= instrument.urgent_risk
+            line = f"{instrument.name} item {number} = {score}" + (" URGENT" if urgent else "")
+            safety_notice([line], self.self_guided)
+
+    def _total(self, instrument: measures.Instrument, total: int) -> None:
+        band = measures.severity(total, self.rules.bands(instrument))
+        out().print(f"{instrument.name} total {total} of {instrument.total_max}: {band}")
+
+    def items(self, instrument: measures.Instrument) -> list[int]:
+        items = []
+        for number, (label, top) in enumerate(
+            zip(instrument.item_labels, instrument.item_max, strict=True), 1
+        ):
+            score = prompts.ask_int(f"{instrument.name} {number}. {label} (0-{top})", 0, top)
+            self._risk(instrument, number, score)
+            items.append(score)
+        self._total(instrument, sum(items))
+        return items
+
+    def phq9(self) -> Phq9:
+        out().print(measures.TWO_WEEK_STEM)
+        scale = ", ".join(f"{n} = {t}" for n, t in enumerate(measures.ANSWER_SCALE))
+        out().print(f"Answers: {scale}")
+        items = self.items(measures.PHQ9)
+        difficulty = None
+        if sum(items):  # the form asks it of those who checked off any problem
+            difficulty = prompts.ask_int(
+                measures.PHQ9_DIFFICULTY_QUESTION
+                + " ("
+                + ", ".join(f"{n} = {t}" for n, t in enumerate(measures.DIFFICULTY_SCALE))
+                + ")",
+                0,
+                3,
+            )
+        return Phq9(items=items, difficulty=difficulty)
+
+    def gad7(self) -> Gad7:
+        out().print(measures.TWO_WEEK_STEM)
+        scale = ", ".join(f"{n} = {t}" for n, t in enumerate(measures.ANSWER_SCALE))
+        out().print(f"Answers: {scale}")
+        return Gad7(items=self.items(measures.GAD7))
+
+    def hamd17(self) -> Hamd17:
+        out().print("HAM-D-17, rated by the clinician for the past week (items 0-4 or 0-2).")
+        return Hamd17(items=self.items(measures.HAMD17))
+
+    def bdi2(self) -> Bdi2:
+        out().print("BDI-II (copyrighted): enter the total from the form, then item 9.")
+        total = prompts.ask_int("BDI-II total (0-63)", 0, 63)
+        top = min(3, total)  # item 9 is part of the total
+        item9 = prompts.ask_int(f"BDI-II item 9, suicidal thoughts (0-{top})", 0, top)
+        self._risk(measures.BDI2, 9, item9)
+        self._total(measures.BDI2, total)
+        return Bdi2(total=total, item9=item9)
 
 
-def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
-    """Prompt for one session; return the keyword arguments of actions.session_record."""
-    week = min(len(course.sessions) + 1, course.planned_sessions)
-    agenda = build_agenda(course, week, scheduled_date(course, week))
-    out().print(
-        Panel(
-            "\n".join(f"- {item}" for item in agenda.items[:8]),
-            title=f"{course.id}: {agenda.count} ({agenda.phase})",
-        )
+def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> dict[str, Any]:
+    """Each instrument the course uses, if the clinician gives it now; not one already given
+    that day (the baseline's day: one sitting, one score)."""
+    scorer = Scorer(rules, course.kind == "self-guided")
+    ask = {"phq9": scorer.phq9, "gad7": scorer.gad7, "hamd17": scorer.hamd17, "bdi2": scorer.bdi2}
+    already = given_on(course, date)
+    given: dict[str, Any] = {}
+    for instrument in instruments_used(course):
+        name = measures.INSTRUMENTS[instrument].name
+        if instrument in already:
+            out().print(f"{name} already given on {date.isoformat()} ({already[instrument]}).")
+        elif prompts.confirm(f"Give the {name} now?", default=True):
+            given[instrument] = ask[instrument]()
+    if {"phq9", "gad7"} & set(given):
+        out().print(measures.PHQ_ATTRIBUTION, style="dim")
+    return given
+
+
+def _date(course: Course, today: dt.date) -> tuple[dt.date, bool]:
+    """The session's date, checked as `--date` is; a second sitting on a day that already
+    has one is asked about. Returns (date, same day intended)."""
+    while True:
+        date = prompts.ask("Date", dates.parse_date, today.isoformat())
+        try:
+            check_bounds(course, date, today, "date")
+        except InputError as error:
+            err().print(error.message, style="red")
+            continue
+        clash = same_day_clash(course, date)
+        if clash is None:
+            return date, False
+        if prompts.confirm(
+            f"{clash.capitalize()} is already recorded on {date.isoformat()}. Record another "
+            "sitting that day?",
+            default=False,
+        ):
+            return date, True
+
+
+def _last_held(course: Course) -> SessionRecord | None:
+    held = course.maintenance.sessions if in_maintenance(course) and course.maintenance else []
+    held = held or course.sessions
+    return held[-1] if held else None
+
+
+def ask_session(course: Course, today: dt.date, rules: measures.ScoringRules) -> dict[str, Any]:
+    """Prompt for one session; return the keyword arguments of changes.session_record, with
+    `date` and `same_day`."""
+    agenda = next_agenda(course)
+    out().print(  # every unreviewed flag first, then the whole agenda
+        agenda_view(agenda, course.kind == "self-guided")
     )
-    last = course.sessions[-1] if course.sessions else None
+    last = _last_held(course)
     answers: dict[str, Any] = {}
-    answers["date"] = prompts.ask("Date", dates.parse_date, today.isoformat())
-    measure_fields: dict[str, Any] = {}
-    given = given_on(course, answers["date"])
-    if "phq9" in given:  # the baseline's day: one sitting, one score
-        out().print(f"PHQ-9 already given on {answers['date'].isoformat()} ({given['phq9']}).")
-    elif prompts.confirm("Give the PHQ-9 now?", default=True):
-        measure_fields = _phq9(course.kind == "self-guided")
-    answers["measure_options"] = measure_fields
+    answers["date"], answers["same_day"] = _date(course, today)
+    answers["measure_options"] = _measures(course, rules, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (
         prompts.ask_text("Mood and events since the last session", default="", required=False)
@@ -114,15 +205,10 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
         else prompts.ask_choice("Problem area worked on", areas, default=areas[0])
     )
     answers["techniques"] = _pick_many("Techniques used", list(catalogue.TECHNIQUES))
-    strategies = [s.id for a in areas for s in catalogue.PROBLEM_AREAS[a].strategies]
-    answers["strategies"] = _pick_many("Strategies covered", strategies)
-    goal_ratings = []
-    for goal in course.goals:
-        last_rating = latest_rating(course, goal.id, week)
-        rating = _optional_int(f"Progress on '{goal.text}'", 10, last_rating)
-        if rating is not None:
-            goal_ratings.append((goal.id, rating))
-    answers["goal_ratings"] = goal_ratings
+    answers["strategies"] = _pick_many(
+        "Strategies covered", [s.id for s in current_strategies(course)]
+    )
+    answers["goal_ratings"] = _goal_ratings(course)
     if "role-dispute" in areas:
         answers["dispute_stage"] = prompts.ask_choice(
             "Stage of the dispute now",
@@ -140,18 +226,42 @@ def ask_session(course: Course, today: dt.date) -> dict[str, Any]:
 
         note = edit_text("").strip()
     answers["note"] = note or None
-    _summary(answers)
+    _summary(answers, rules)
     if not prompts.confirm("Save this session?", default=True):
         raise Interrupted("nothing was saved, as you asked")
     return answers
 
 
-def _summary(answers: dict[str, Any]) -> None:
+def _goal_ratings(course: Course) -> list[tuple[str, int]]:
+    week = len(course.sessions) + 1
+    ratings = []
+    for goal in course.goals:
+        last_rating = latest_rating(course, goal.id, week)
+        rating = _optional_int(f"Progress on '{goal.text}'", 10, last_rating)
+        if rating is not None:
+            ratings.append((goal.id, rating))
+    return ratings
+
+
+def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) -> str:
+    instrument = measures.INSTRUMENTS[instrument_id]
+    total = given.total if isinstance(given, Bdi2) else sum(given.items)
+    line = f"{total} ({measures.severity(total, rules.bands(instrument))})"
+    if instrument.risk_item:
+        risk = given.item9 if isinstance(given, Bdi2) else given.items[instrument.risk_item - 1]
+        line += f", item {instrument.risk_item} = {risk}"
+    return line
+
+
+def _summary(answers: dict[str, Any], rules: measures.ScoringRules) -> None:
     table = Table.grid(padding=(0, 2))
-    phq9 = answers["measure_options"].get("phq9")
-    rows = [
-        ("Date", answers["date"].isoformat()),
-        ("PHQ-9", f"{sum(phq9.items)} (item 9 = {phq9.items[8]})" if phq9 else "-"),
+    given = answers["measure_options"]
+    rows = [("Date", answers["date"].isoformat())]
+    rows += [
+        (measures.INSTRUMENTS[key].name, _measure_line(key, value, rules))
+        for key, value in given.items()
+    ] or [("Measures", "-")]
+    rows += [
         ("Mood", "-" if answers["mood"] is None else str(answers["mood"])),
         ("Focus", answers["focus"]),
         ("Techniques", ", ".join(answers["techniques"]) or "-"),

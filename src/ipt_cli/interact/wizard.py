@@ -14,7 +14,7 @@ from rich.rule import Rule
 from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.assessment import draft_formulation, suggest_area
 from ipt_cli.core.models import Person, TimelineEvent
-from ipt_cli.core.planning import contract_dates
+from ipt_cli.core.planning import contract_dates, phase_problem, phase_spans
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
 from ipt_cli.views.console import out
@@ -214,6 +214,31 @@ def _goal_id(answer: str, taken: list[str]) -> str:
     return answer
 
 
+def _range(first: int, last: int) -> str:
+    return f"session {first}" if first == last else f"sessions {first}-{last}"
+
+
+def _planned(values: dict[str, Any]) -> int:
+    """Planned sessions, 4-30, re-asked when the phase overrides given leave no middle."""
+
+    def parse(answer: str) -> int:
+        try:
+            planned = int(answer.strip())
+        except ValueError:
+            raise InputError("enter a whole number 4-30") from None
+        if not 4 <= planned <= 30:
+            raise InputError("enter a whole number 4-30")
+        problem = phase_problem(
+            planned, values.get("initial_sessions"), values.get("termination_sessions")
+        )
+        if problem:
+            raise InputError(problem)
+        return planned
+
+    default = str(values.get("planned_sessions") or 16)
+    return prompts.ask("Planned sessions (acute IPT usually 12-16)", parse, default)
+
+
 def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """Ask for everything `values` (the options given) leaves open; return course fields."""
     _step(1, "basics")
@@ -222,15 +247,16 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "Client alias (a pseudonym or initials, never a real name)"
     )
     fields["start_date"] = values.get("start_date") or _date("Date of session 1", today)
-    fields["planned_sessions"] = prompts.ask_int(
-        "Planned sessions (acute IPT usually 12-16)", 4, 30, values.get("planned_sessions") or 16
-    )
+    fields["planned_sessions"] = _planned(values)
     fields["cadence"] = prompts.ask_choice(
         "Cadence", list(catalogue.CADENCES), default=values.get("cadence", "weekly")
     )
     fields["kind"] = prompts.ask_choice(
         "Kind of course", list(catalogue.COURSE_KINDS), default=values.get("kind", "clinician-led")
     )
+    for override in ("initial_sessions", "termination_sessions"):  # phase overrides, as given
+        if values.get(override) is not None:
+            fields[override] = values[override]
     self_guided = fields["kind"] == "self-guided"
     _step(2, "symptom review and baseline")
     fields["baseline_measures"] = _symptoms(values, self_guided)
@@ -251,16 +277,26 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     else:
         fields["problem_areas"], fields["dispute_stage"] = _areas(people, events)
     _step(7, "interpersonal formulation")
-    text, agreed = ask_formulation(draft_formulation(fields["problem_areas"], people, events))
+    text, agreed = ask_formulation(
+        draft_formulation(fields["problem_areas"], people, events, fields["start_date"], today)
+    )
     fields["formulation"] = {"text": text, "agreed": agreed, "date": today}
     _step(8, "goals")
     fields["goals"] = _goals(fields["problem_areas"])
     _step(9, "treatment contract")
     planned = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
+    spans = phase_spans(
+        len(planned), fields.get("initial_sessions"), fields.get("termination_sessions")
+    )
+    middle_end = len(planned) - spans.termination
     out().print(
         f"{len(planned)} {fields['cadence']} sessions, {planned[0].isoformat()} to "
-        f"{planned[-1].isoformat()}: initial, middle and termination phases."
+        f"{planned[-1].isoformat()}: initial {_range(1, spans.initial)}, middle "
+        f"{_range(spans.initial + 1, middle_end)}, termination "
+        f"{_range(middle_end + 1, len(planned))}."
     )
+    if prompts.confirm("Has the client agreed this contract?", default=True):
+        fields["contract_agreed"] = today
     if not prompts.confirm("Save this course?", default=True):
         raise Interrupted("nothing was saved, as you asked")
     return fields

@@ -10,7 +10,7 @@ from typing import Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.models import Course, SessionRecord
-from ipt_cli.core.planning import Agenda, Plan
+from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
 
 
@@ -252,23 +252,36 @@ def session_notes_markdown(course: Course) -> str:
     return "\n".join(out)
 
 
+def _plan_row_json(row: PlanRow) -> dict[str, Any]:
+    return {
+        "session": row.number,
+        "date": row.date.isoformat(),
+        "phase": row.phase or None,
+        "focus": row.focus,
+        "status": row.status,
+        "current": row.current,
+    }
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
+    """`weeks` holds the acute course (and missed appointments), as before; a maintenance
+    contract's sessions are under `maintenance.weeks`, numbered from 1 apart."""
+    maintenance = None
+    if plan.maintenance_planned is not None:
+        maintenance = {
+            "sessions_planned": plan.maintenance_planned,
+            "sessions_recorded": plan.maintenance_held,
+            "weeks": [_plan_row_json(r) for r in plan.rows if r.maintenance],
+        }
     return {
         "course_id": plan.course_id,
         "client": plan.client,
         "sessions_planned": plan.planned,
-        "sessions_held": plan.held,
-        "weeks": [
-            {
-                "session": r.number,
-                "date": r.date.isoformat(),
-                "phase": r.phase or None,
-                "focus": r.focus,
-                "status": r.status,
-                "current": r.current,
-            }
-            for r in plan.rows
-        ],
+        "sessions_recorded": plan.held,
+        "sessions_held": plan.held,  # the older name of sessions_recorded, kept for scripts
+        "weeks": [_plan_row_json(r) for r in plan.rows if not r.maintenance],
+        "maintenance": maintenance,
+        "notes": plan.notes,
     }
 
 
@@ -278,12 +291,15 @@ def agenda_json(agenda: Agenda) -> dict[str, Any]:
         "week": agenda.week,
         "date": agenda.date.isoformat(),
         "phase": agenda.phase,
+        "maintenance": agenda.maintenance,
         "sessions_planned": agenda.planned,
-        "sessions_left": agenda.planned - agenda.week,
+        "sessions_left": agenda.left,
         "count": agenda.count,
         "safety_flags": agenda.safety,
+        "review_commands": agenda.review_commands,
         "carry_over": agenda.carry_over,
         "items": agenda.items,
+        "done": agenda.done,
     }
 
 
@@ -593,10 +609,12 @@ def _maintenance_markdown(report: Report) -> list[str]:
 
 
 def plan_markdown(plan: Plan) -> str:
-    out = [f"# Plan for `{plan.course_id}`: {plan.held} of {plan.planned} sessions held", ""]
+    title = f"# Plan for `{plan.course_id}`: {plan.held} of {plan.planned} sessions held"
+    if plan.maintenance_planned is not None:
+        title += f"; maintenance {plan.maintenance_held} of {plan.maintenance_planned} held"
     rows = [
         [
-            f"**{_shown(r.number)}**" if r.current else (str(r.number) if r.number else "-"),
+            f"**{r.label}**" if r.current else r.label,
             r.date.isoformat(),
             r.phase or "-",
             r.focus,
@@ -604,7 +622,9 @@ def plan_markdown(plan: Plan) -> str:
         ]
         for r in plan.rows
     ]
-    return "\n".join(out + _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows))
+    notes = [f"> {note}" for note in plan.notes] + ([""] if plan.notes else [])
+    table = _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows)
+    return "\n".join([title, ""] + table + notes)
 
 
 def agenda_markdown(agenda: Agenda) -> str:
@@ -617,8 +637,12 @@ def agenda_markdown(agenda: Agenda) -> str:
     ]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
-        out += [f"> - {s}" for s in agenda.safety] + [""]
+        out += [f"> - {s}" for s in agenda.safety] + [">", "> Record a review with:", ">"]
+        out += [f"> - `{c}`" for c in agenda.review_commands] + [""]
     if agenda.carry_over:
         out += ["## Carried over", ""] + [f"- {c}" for c in agenda.carry_over] + [""]
     out += ["## Items", ""] + [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)]
+    if agenda.done:
+        out += ["", "## Already done (from the record)", ""]
+        out += [f"- [x] {item}" for item in agenda.done]
     return "\n".join(out) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ipt_cli.core import catalogue, measures
+from ipt_cli.core.planning import initial_task_groups
 
 TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety")
 
@@ -18,24 +19,65 @@ def topic_names() -> list[str]:
     ]
 
 
-def _phases() -> list[str]:
+def _heading(name: str, item_id: str) -> str:
+    """'Role dispute (role-dispute)', but never 'Grief (grief)'."""
+    return name if name.lower() == item_id else f"{name} ({item_id})"
+
+
+def _phase(phase: catalogue.Phase) -> list[str]:
+    lines = [f"## {phase.name} phase: {phase.summary}", ""]
+    lines += [f"- {task.text}" for task in phase.tasks] + [""]
+    if phase.id == "initial":
+        lines += [
+            "The baseline rating is taken in session 1. The diagnostic tasks (symptom "
+            "review to medication) open the initial phase; the interpersonal ones "
+            "(inventory to contract) take its last sessions, one each when there are "
+            "enough. A task the record shows as done (the problem area, an agreed "
+            "formulation, a contract agreed in the assessment) is shown as done:",
+            "",
+        ]
+        for count in (1, 2, 3, 4, 5):
+            groups = initial_task_groups(count)
+            shares = "; ".join(
+                f"session {n}: {', '.join(t.short for t in group)}"
+                for n, group in enumerate(groups, 1)
+            )
+            lines.append(f"- {count} initial session{'s' if count > 1 else ''}: {shares}")
+        lines.append("")
+    if phase.id == "maintenance":
+        lines += [
+            "Opened with `ipt maintenance` once the acute course is complete; its sessions "
+            "are counted apart (maintenance session 1, 2, ...). Renegotiate it with "
+            "`ipt contract COURSE_ID --maintenance --sessions N --reason TEXT`.",
+            "",
+        ]
+    return lines
+
+
+def _phases(only: str | None = None) -> list[str]:
+    if only is not None:
+        return _phase(catalogue.PHASES[only])
     lines = ["# Phases of IPT", ""]
-    for phase_id in catalogue.PHASE_ORDER:
-        phase = catalogue.PHASES[phase_id]
-        lines += [f"## {phase.name} ({phase.id}): {phase.summary}", ""]
-        lines += [f"- {task.text}" for task in phase.tasks] + [""]
-    lines.append(
-        "Default phases: initial = sessions 1-3 and termination = the last 3 "
-        "(2 and 2 when fewer than 10 sessions are planned)."
-    )
+    for phase_id in (*catalogue.PHASE_ORDER, catalogue.MAINTENANCE_PHASE.id):
+        lines += _phase(catalogue.PHASES[phase_id])
+    lines += [
+        "Every session starts its symptom rating with the risk item.",
+        "",
+        "Default phases: initial = sessions 1-3 and termination = the last 3 from 10 "
+        "planned sessions; 2 and 2 from 6 (IPT-B: 8 sessions); 1 and 1 below 6. Overrides "
+        "(--initial-sessions, --termination-sessions) must leave at least one middle session.",
+    ]
     return lines
 
 
 def _area(area_id: str) -> list[str]:
     area = catalogue.PROBLEM_AREAS[area_id]
-    lines = [f"## {area.name} ({area.id})", "", f"Chosen when: {area.when_chosen}", "", "Goals:"]
-    lines += [f"- [{g.id}] {g.text}" for g in area.goals]
+    lines = [f"## {_heading(area.name, area.id)}", "", f"Chosen when: {area.when_chosen}", ""]
+    lines += ["Goals:"] + [f"- [{g.id}] {g.text}" for g in area.goals]
     lines += ["", "Strategies:"] + [f"- [{s.id}] {s.text}" for s in area.strategies] + [""]
+    if area_id == "role-dispute":
+        lines += ["At the dissolution stage, instead:"]
+        lines += [f"- [{s.id}] {s.text}" for s in catalogue.DISSOLUTION_STRATEGIES] + [""]
     return lines
 
 
@@ -51,36 +93,49 @@ def _techniques(only: str | None = None) -> list[str]:
     ]
 
 
+def _item_ranges(instrument: measures.Instrument) -> list[str]:
+    """Which items score 0-4 and which 0-2 (one line when all share a range)."""
+    ranges = sorted(set(instrument.item_max), reverse=True)
+    if len(ranges) == 1:
+        return [f"- {instrument.item_count} items, each scored 0-{ranges[0]}."]
+    lines = [f"- {instrument.item_count} items:"]
+    for top in ranges:
+        numbered = [
+            f"{n} {label.lower()}"
+            for n, (label, high) in enumerate(
+                zip(instrument.item_labels, instrument.item_max, strict=True), 1
+            )
+            if high == top
+        ]
+        lines.append(f"  - scored 0-{top}: {'; '.join(numbered)}")
+    return lines
+
+
 def _measure(instrument: measures.Instrument) -> list[str]:
     bands = ", ".join(f"{b.low}-{b.high} {b.label}" for b in instrument.bands)
     lines = [
-        f"## {instrument.name} ({instrument.id})",
+        f"## {_heading(instrument.name, instrument.id)}",
         "",
-        f"Total 0-{instrument.total_max}; bands: {bands}.",
-        f"Remission: total <= {instrument.remission_max}. Response: latest <= 50% of baseline.",
+        f"- Total 0-{instrument.total_max}; bands: {bands}.",
+        f"- Remission: total <= {instrument.remission_max}. Response: latest <= 50% of baseline.",
     ]
     if instrument.item_max:
-        wide = set(instrument.item_max)
-        lines.append(
-            f"{instrument.item_count} items, scored 0-{max(wide)}"
-            + (" (see the form for which)" if len(wide) > 1 else "")
-            + "."
-        )
+        lines += _item_ranges(instrument)
     if instrument.risk_item:
-        lines.append(f"Item {instrument.risk_item} >= 1 raises a safety flag.")
+        lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag.")
     if instrument.reliable_change:
         lines.append(
-            f"Reliable change: >= {instrument.reliable_change} points, an improvement or a "
+            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
             f"deterioration. Caseness: >= {instrument.caseness}; reliable recovery is a "
             "reliable improvement from a case to below caseness."
         )
     else:
         lines.append(
-            "No reliable-change convention: response and remission only, unless "
+            "- No reliable-change convention: response and remission only, unless "
             "config.toml sets thresholds."
         )
     if instrument is measures.BDI2:
-        lines.append("Copyrighted: only the total and item 9 are recorded.")
+        lines.append("- Copyrighted: only the total and item 9 are recorded.")
     return lines + [""]
 
 
@@ -113,7 +168,7 @@ def guide(topic: str | None) -> str:
         parts += _stages() + [""] + _techniques() + [""] + _measures() + [""] + _safety()
         return "\n".join(parts) + "\n"
     if topic == "phases" or topic in catalogue.PHASES:
-        lines = _phases()
+        lines = _phases(None if topic == "phases" else topic)
     elif topic == "areas":
         lines = ["# Problem areas", ""]
         for area_id in catalogue.PROBLEM_AREAS:

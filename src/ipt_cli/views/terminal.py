@@ -78,9 +78,9 @@ def safety_notice(lines: list[str], self_guided: bool) -> None:
     err().print(Panel(Text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
 
 
-def _flags_panel(labels: list[str], self_guided: bool) -> Panel:
+def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> Panel:
     body = "\n".join(f"! {label}" for label in labels)
-    body += "\nRecord a review with: ipt risk-review COURSE_ID --session N --note TEXT"
+    body += "\nRecord a review with:" + "".join(f"\n  {command}" for command in commands)
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
     return Panel(
@@ -259,9 +259,11 @@ def report_renderable(report: Report) -> RenderableType:
     course = report.course
     parts: list[RenderableType] = []
     if report.unreviewed_flags:
-        parts.append(
-            _flags_panel([f.label for f in report.unreviewed_flags], course.kind == "self-guided")
-        )
+        from ipt_cli.core.safety import review_command
+
+        flags = report.unreviewed_flags
+        commands = list(dict.fromkeys(review_command(course.id, f) for f in flags))
+        parts.append(_flags_panel([f.label for f in flags], commands, course.kind == "self-guided"))
     if report.alerts:
         parts.append(_alerts_panel([a.text for a in report.alerts]))
     parts.append(_header(report))
@@ -286,12 +288,19 @@ def report_output(report: Report) -> str:
     return rendered(report_renderable(report))
 
 
+def markdown_view(text: str) -> RenderableType:
+    """Markdown rendered for the terminal: headings, lists and emphasis, no raw marks."""
+    from rich.markdown import Markdown
+
+    return Markdown(text)
+
+
 def plan_view(plan: Plan) -> RenderableType:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held",
-    )
+    """The plan's table (its notes, if any, are for Output.notice)."""
+    title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
+    if plan.maintenance_planned is not None:
+        title += f"; maintenance {plan.maintenance_held} of {plan.maintenance_planned} held"
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title=title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Phase", no_wrap=True)
@@ -299,10 +308,9 @@ def plan_view(plan: Plan) -> RenderableType:
     table.add_column("Status", no_wrap=True)
     for row in plan.rows:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
-        number = "-" if row.number is None else str(row.number)
         marker = " (next)" if row.current else ""
         table.add_row(
-            number,
+            row.label,
             row.date.isoformat(),
             row.phase or "-",
             row.focus,
@@ -313,9 +321,11 @@ def plan_view(plan: Plan) -> RenderableType:
 
 
 def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
+    """The agenda: unreviewed flags first, then every item (never cut short), then what the
+    record shows as done."""
     parts: list[RenderableType] = []
     if agenda.safety:
-        parts.append(_flags_panel(agenda.safety, self_guided))
+        parts.append(_flags_panel(agenda.safety, agenda.review_commands, self_guided))
     parts.append(Text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
     parts.append(Text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.carry_over:
@@ -328,15 +338,61 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
+    if agenda.done:
+        parts.append(Text("Already done (from the record):", style="bold"))
+        done = Table.grid(padding=(0, 1))
+        done.add_column(justify="right", min_width=4)
+        done.add_column()
+        for item in agenda.done:
+            done.add_row("[x]", item)
+        parts.append(done)
     return Group(*parts)
 
 
 LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
-LIST_FLEXIBLE = (5, 1, 0)  # columns that give up width first: latest scores, client, id
+LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
+LIST_SEPARATOR = ", "
+LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
+LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
+
+
+def _wrap_parts(cell: str, width: int) -> list[str]:
+    """Split 'A, B, C' into lines of at most `width`, breaking between scores; a score
+    longer than a line has lines of its own, broken between words. Nothing is cut."""
+    parts = cell.split(LIST_SEPARATOR)
+    lines: list[str] = []
+    joinable = False  # may the next score join the last line?
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(piece) <= width:
+            if joinable and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+            joinable = True
+            continue
+        block: list[str] = []
+        for word in piece.split(" "):
+            if block and len(block[-1]) + 1 + len(word) <= width:
+                block[-1] += " " + word
+            else:
+                block.append(word)
+        lines += block
+        joinable = False
+    return lines or [""]
+
+
+def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
+    """Narrow `column` towards `floor` by up to `excess`; return what is still in excess."""
+    give = min(excess, max(widths[column] - floor, 0))
+    widths[column] -= give
+    return excess - give
 
 
 def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> list[str]:
-    """Lay out a plain table in `width` columns, cutting flexible cells with an ellipsis.
+    """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
+    one score a line, and are never cut; the client, then (last of all) the id, are cut
+    with an ellipsis. Each row's text may span several lines.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
@@ -344,22 +400,35 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
-    for column in LIST_FLEXIBLE:
-        if excess <= 0:
-            break
-        give = min(excess, max(widths[column] - 8, 0))
-        widths[column] -= give
-        excess -= give
+    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
+    words = [w for p in parts for w in p.split(" ")]
+    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
+    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
+    for column, floor in (
+        (LIST_WRAPPED, one_a_line),
+        (1, LIST_NARROWEST),
+        (LIST_WRAPPED, word_wrapped),
+        (0, LIST_NARROWEST),
+    ):
+        if excess > 0:
+            excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
-            c if len(c) <= w else c[: max(w - 1, 0)] + "…"
-            for c, w in zip(cells, widths, strict=True)
+            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + "…"
+            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
 
+    def row_lines(cells: list[str]) -> str:
+        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
+        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
+        blank = [""] * len(cells)
+        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
+        return "\n".join([first, *more])
+
     return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
-        line(r) for r in rows
+        row_lines(r) for r in rows
     ]
 
 
