@@ -57,7 +57,7 @@ SKIPPED = "phq9|gad7|hamd17|bdi2|goal_ratings"
 # lines are not). A key with a string or date value is a `pair` (the scanner keeps those
 # in KEYS); a quote that opens no valid string matches an empty `stray...` group.
 LINE = r"""
-    \n[ \t]*(?=[\[A-Za-z"'])(?!\[[A-Za-z0-9_.-]*\.(?:{skipped})\][ \t]*\n)(?:
+    \n[ \t]*+(?=[\[A-Za-z"'])(?!\[[A-Za-z0-9_.-]*\.(?:{skipped})\][ \t]*\n)(?:
         (?P<header>(?P<open>\[\[?)[ \t]*(?P<table>[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)
             [ \t]*\]\]?[ \t]*(?:\#[^\n]*)?(?=\n))
       | (?P<odd>\[)
@@ -221,9 +221,9 @@ class Reader:
     never looked at."""
 
     STRUCTURE = re.compile(
-        rf"\n[ \t]*(?:\[(?![A-Za-z0-9_.-]*\.(?:{SKIPPED})\])"
-        r"|(?:date|id|archived|name)[ \t]*=)[^\n]*"
+        rf"\n[ \t]*+(?:\[(?![A-Za-z0-9_.-]*\.(?:{SKIPPED})\])|(?:date|archived|name)[ \t]*=)"
     )
+    TOP_ID = re.compile(r"\n[ \t]*+id[ \t]*=")  # the course's id: before the first table
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -237,6 +237,9 @@ class Reader:
         if len(folded) != len(raw):  # casefolding lengthened a character: positions in
             return None  # `folded` are not those of `raw`
         starts = {m.start() for m in self.STRUCTURE.finditer(raw)}
+        top = self.TOP_ID.search(raw, 0, min(starts, default=len(raw)) + 1)
+        if top is not None:
+            starts.add(top.start())
         found = folded.find(self.folded_query)
         while found >= 0:
             start = folded.rfind("\n", 0, found)
