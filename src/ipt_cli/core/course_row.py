@@ -19,7 +19,8 @@ class CourseRow:
     planned: int | None = None
     next_date: dt.date | None = None
     archived: bool = False
-    latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
+    # instrument -> (total, band or None), the condition's primary instrument first
+    latest: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     unreviewed_flags: int = 0
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse

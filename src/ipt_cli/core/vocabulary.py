@@ -29,6 +29,7 @@ CadenceId = Literal["weekly", "fortnightly", "monthly"]
 CourseKindId = Literal["clinician-led", "self-guided"]
 PersonTagId = Literal["support", "conflict", "recent-change", "lost"]
 DecisionId = Literal["maintenance", "referral", "end"]
+ConditionId = Literal["depression", "anxiety", "social-anxiety", "eating-disorder", "ptsd"]
 
 
 class ProblemArea(StrEnum):
@@ -77,3 +78,11 @@ class Decision(StrEnum):
     maintenance = "maintenance"
     referral = "referral"
     end = "end"
+
+
+class Condition(StrEnum):
+    depression = "depression"
+    anxiety = "anxiety"
+    social_anxiety = "social-anxiety"
+    eating_disorder = "eating-disorder"
+    ptsd = "ptsd"
