@@ -57,6 +57,8 @@ PHQ_ATTRIBUTION = (
     "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
     "reproduce, translate, display or distribute."
 )
+PCL5_STEM = "In the past month, how much were you bothered by:"
+PCL5_SCALE = ("not at all", "a little bit", "moderately", "quite a bit", "extremely")
 TWO_WEEK_STEM = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 )
@@ -196,6 +198,29 @@ PCL5 = Instrument(
     remission_max=None,
     reliable_change=10,  # sources give 5-10
     cutoff=33,  # probable PTSD; sources give 31-33 (Blevins et al. 2015 used 33)
+    # Short summaries of the items, in order, for prompts: give the patient the published form.
+    item_labels=(
+        "Intrusive memories of the stressful experience",
+        "Disturbing dreams of it",
+        "Feeling or acting as if it were happening again",
+        "Feeling very upset when reminded of it",
+        "Strong physical reactions when reminded of it",
+        "Avoiding memories, thoughts or feelings about it",
+        "Avoiding external reminders of it",
+        "Trouble remembering important parts of it",
+        "Strong negative beliefs about yourself, other people or the world",
+        "Blaming yourself or someone else for it",
+        "Strong negative feelings such as fear, horror, anger, guilt or shame",
+        "Loss of interest in activities you used to enjoy",
+        "Feeling distant or cut off from other people",
+        "Trouble experiencing positive feelings",
+        "Irritable behaviour, angry outbursts or acting aggressively",
+        "Taking too many risks or doing things that could cause you harm",
+        "Being superalert, watchful or on guard",
+        "Feeling jumpy or easily startled",
+        "Difficulty concentrating",
+        "Trouble falling or staying asleep",
+    ),
     clusters=(
         Cluster("intrusion", "B intrusion", 1, 5),
         Cluster("avoidance", "C avoidance", 6, 7),

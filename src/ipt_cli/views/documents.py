@@ -557,9 +557,10 @@ def eating_notes(eating: EatingSummary) -> list[str]:
         if recent is None:
             notes.append(f"{name}: {first:g} per week in the first weeks; no later count yet.")
         else:
+            percent = _signed(eating.change_percent(what), "%")
             notes.append(
                 f"{name}: {first:g} per week in the first weeks, {recent:g} in the most recent "
-                f"({_signed(eating.change(what))} per week, {_signed(eating.change_percent(what), '%')})."
+                f"({_signed(eating.change(what))} per week, {percent})."
             )
     runs = eating.abstinence_runs()
     if eating.current_abstinence_days is not None:
