@@ -162,7 +162,7 @@ class Scorer:
         return Lsas(total=total)
 
 
-def _eating_counts() -> dict[str, Any]:
+def eating_counts() -> dict[str, Any]:
     """The eating-disorder self-monitoring counts since the last session (blank skips)."""
     from ipt_cli.core.changes import MAX_EPISODES, parse_edeq_global
 
@@ -199,7 +199,7 @@ def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> di
         "lsas": scorer.lsas,
     }
     already = given_on(course, date)
-    given: dict[str, Any] = _eating_counts() if course.condition == "eating-disorder" else {}
+    given: dict[str, Any] = eating_counts() if course.condition == "eating-disorder" else {}
     for instrument in instruments_used(course):
         name = measures.INSTRUMENTS[instrument].name
         if instrument in already:
