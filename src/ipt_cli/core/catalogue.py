@@ -401,7 +401,7 @@ class ConditionProfile:
 
     id: str
     name: str
-    primary: str  # the headline instrument id, or "episodes" (eating disorders)
+    primary: str  # the headline instrument id, or "binges" (eating disorders: episodes)
     measures: tuple[str, ...]  # offered at assessment and every session, primary first
     psychoeducation: str
     sick_role: str
@@ -414,7 +414,7 @@ class ConditionProfile:
         return PRIMARY_NAMES.get(self.primary, self.primary)
 
 
-EPISODES = "episodes"  # the eating-disorder primary outcome: binge episodes per week
+EPISODES = "binges"  # the eating-disorder primary outcome: binge episodes per week
 PRIMARY_NAMES = {
     "phq9": "PHQ-9",
     "gad7": "GAD-7",

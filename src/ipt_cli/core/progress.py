@@ -482,6 +482,9 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         recent = (kept.series or summary.series)[-1:]  # the most recent score, one or more
         for point in recent:
             latest[instrument.id] = (point.total, point.severity)
+    counts = [s.binges for s in course.all_sessions() if s.binges is not None]
+    if course.condition == "eating-disorder" and counts:  # the primary: latest binge count
+        latest = {catalogue.EPISODES: (counts[-1], None), **latest}
     return CourseRow(
         course_id=course.id,
         client=course.client,
@@ -493,6 +496,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         latest=latest,
         unreviewed_flags=len(unreviewed(course)),
         alerts=[a.text for a in outcome_alerts(acute, maintenance)],
+        primary=catalogue.CONDITIONS[course.condition].primary,
     )
 
 

@@ -455,6 +455,8 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 f"{m.name}: first rated at {first.label} ({first.date.isoformat()}); "
                 "its baseline is that rating."
             )
+        if m.cutoff is not None and m.series:
+            notes.append(cutoff_note(m))
         if m.latest is None:
             notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
         elif m.reliable_points is None:
@@ -463,6 +465,28 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 "(thresholds can be set in config.toml)."
             )
     return notes
+
+
+CLUSTER_NAMES = {
+    "intrusion": "intrusion",
+    "avoidance": "avoidance",
+    "negative_cognitions_mood": "negative cognitions and mood",
+    "arousal_reactivity": "arousal and reactivity",
+}
+
+
+def cutoff_note(m: MeasureSummary) -> str:
+    """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
+    last = m.series[-1]
+    where = "at or above" if m.above_cutoff else "below"
+    text = f"{m.name}: most recent {last.total}, {where} the cut-off ({m.cutoff})"
+    if m.instrument == "pcl5":
+        text += " for probable PTSD; no severity bands exist"
+    if last.clusters:
+        text += "; clusters: " + ", ".join(
+            f"{CLUSTER_NAMES.get(k, k)} {v}" for k, v in last.clusters.items()
+        )
+    return text + "."
 
 
 MAINTENANCE_HEADER = [
@@ -525,7 +549,7 @@ def condition_line(course: Course) -> str | None:
     return f"{profile.name}; primary outcome {profile.primary_name}"
 
 
-EATING_HEADER = ["Sitting", "Date", "Days", "Binges", "Per week", "Compensatory", "EDE-Q"]
+EATING_HEADER = ["Sitting", "Date", "Days", "Binges", "Per week", "Compens.", "EDE-Q"]
 
 
 def eating_rows(eating: EatingSummary) -> list[list[str]]:
@@ -544,7 +568,10 @@ def eating_rows(eating: EatingSummary) -> list[list[str]]:
 
 
 def _weeks(days: int | None) -> str:
-    return "n/a" if days is None else f"{days / 7:g} weeks"
+    if days is None:
+        return "n/a"
+    weeks = days / 7
+    return f"{weeks:g} week" + ("" if weeks == 1 else "s")
 
 
 def eating_notes(eating: EatingSummary) -> list[str]:

@@ -462,6 +462,10 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     ]
 
 
+def _short_name(measure: str) -> str:
+    return INSTRUMENTS[measure].name if measure in INSTRUMENTS else measure
+
+
 def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
     """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
     if not rows:
@@ -480,8 +484,7 @@ def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableTy
         if row.is_overdue(today):
             next_date += " late"
         latest = ", ".join(
-            f"{INSTRUMENTS[k].name} {t}" + (f" {s}" if s else "")
-            for k, (t, s) in row.latest.items()
+            f"{_short_name(k)} {t}" + (f" {s}" if s else "") for k, (t, s) in row.latest.items()
         )
         cells.append(
             [
