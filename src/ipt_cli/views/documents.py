@@ -598,10 +598,9 @@ def eating_notes(eating: EatingSummary) -> list[str]:
             f"days: {abstinent}."
         )
     for a, b, days in runs:
-        notes.append(
-            f"Weeks without a binge: {a.label} to {b.label} ({a.date.isoformat()} to "
-            f"{b.date.isoformat()}, {_weeks(days)})."
-        )
+        span = a.label if a is b else f"{a.label} to {b.label}"
+        dates = a.date.isoformat() if a is b else f"{a.date.isoformat()} to {b.date.isoformat()}"
+        notes.append(f"Weeks without a binge: {span} ({dates}, {_weeks(days)}).")
     edeq = eating.edeq
     if edeq:
         trend = " -> ".join(f"{w.edeq_global:.2f}" for w in edeq)
