@@ -247,3 +247,65 @@ def test_demo_replays_the_ptsd_example(run_ipt: RunIpt) -> None:
     assert "ptsd-assault" in text and "PCL-5 by session" in text
     refused = run_ipt("demo", "--condition", "social-anxiety", exit_code=3)
     assert "no example course for condition 'social-anxiety'" in refused.stderr
+
+
+ASK = {"IPT_INTERACTIVE": "1", "IPT_TODAY": "2026-01-12"}
+# After the measures: mood, events, focus, techniques, strategies, two goals, task, note.
+REST = ["", "", "", "", "", "", "", "", "", "y"]
+
+
+def test_the_interactive_session_asks_the_eating_counts(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--condition", "eating-disorder", "--binges", "5")
+    answers = ["", "3", "1", "2.5", "n", *REST]
+    shown = run_ipt("session", "ab", input="\n".join(answers) + "\n", **ASK).stdout
+    assert "Objective binge episodes since the last session" in shown
+    assert "EDE-Q global" in shown
+    weeks = report(run_ipt)["eating"]["weeks"]
+    assert [(w["binges"], w["compensatory"], w["edeq_global"]) for w in weeks] == [
+        (5, None, None),
+        (3, 1, 2.5),
+    ]
+
+
+def test_the_interactive_session_asks_the_pcl5_first(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--condition", "ptsd")
+    answers = ["", "y", *["2"] * 20, "n", *REST]
+    shown = run_ipt("session", "ab", input="\n".join(answers) + "\n", **ASK).stdout
+    assert shown.index("Give the PCL-5 now?") < shown.index("Give the PHQ-9 now?")
+    assert "PCL-5 total 40 of 80: at or above the cut-off (33)" in shown
+    assert report(run_ipt)["measures"]["pcl5"]["series"][0]["total"] == 40
+
+
+def test_the_wizard_asks_the_condition_first(run_ipt: RunIpt, data_home: Path) -> None:
+    answers = [
+        "ptsd",  # the condition, first
+        "Z.Q.",
+        "2026-01-05",
+        "12",
+        "",
+        "",
+        "y",  # the PCL-5 baseline
+        *["1"] * 20,
+        "n",  # no PHQ-9
+        "n",  # no GAD-7
+        "y",
+        "",
+        "",
+        "n",
+        "n",
+        "role-transition",
+        "none",
+        "type",
+        "Linked to the change.",
+        "y",
+        "y",
+        "n",
+        "y",
+        "y",
+    ]
+    result = run_ipt("new-course", "zz", input="\n".join(answers) + "\n", **ASK)
+    assert result.stdout.index("Condition") < result.stdout.index("Client alias")
+    assert "Psychoeducation: PTSD is a treatable response to trauma" in result.stdout
+    course = stored(data_home, "zz")
+    assert course["condition"] == "ptsd"
+    assert course["baseline"]["pcl5"]["items"] == [1] * 20

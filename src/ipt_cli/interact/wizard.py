@@ -176,7 +176,7 @@ def _symptoms(values: dict[str, Any], self_guided: bool, condition: str) -> dict
         and prompts.confirm("Also take the GAD-7?", default=False)
     ):
         baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
-    if baseline:
+    if {"phq9", "gad7"} & set(baseline):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return baseline
 
