@@ -201,6 +201,8 @@ LIST_KEYS = {
     "latest",
     "unreviewed_flags",
     "alerts",
+    "primary_measure",
+    "latest_primary",
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 
