@@ -309,3 +309,16 @@ def test_the_wizard_asks_the_condition_first(run_ipt: RunIpt, data_home: Path) -
     course = stored(data_home, "zz")
     assert course["condition"] == "ptsd"
     assert course["baseline"]["pcl5"]["items"] == [1] * 20
+
+
+def test_html_report_draws_the_pcl5_cutoff_and_the_eating_section(
+    new_course, run_ipt: RunIpt
+) -> None:
+    ptsd_course(new_course)
+    run_ipt("session", "ab", "--date", "2026-01-12", "--pcl5", PCL5_LOWER)
+    page = run_ipt("report", "ab", "--format", "html").stdout
+    assert "cut-off (33)" in page and "stroke-dasharray" in page
+    assert "primary outcome PCL-5" in page
+    new_course("ed", "--condition", "eating-disorder", "--binges", "4")
+    page = run_ipt("report", "ed", "--format", "html").stdout
+    assert "<h2>Binge episodes per week</h2>" in page

@@ -283,6 +283,15 @@ def shows_ending(report: Report) -> bool:
     return report.completed or report.course.ending is not None
 
 
+def _now(m: MeasureSummary) -> str:
+    """'now mild'; for an instrument without bands, where it stands against its cut-off."""
+    if m.severity is not None:
+        return f"now {m.severity}"
+    if m.above_cutoff is not None:
+        return f"now {'at or above' if m.above_cutoff else 'below'} the cut-off ({m.cutoff})"
+    return "no severity bands"
+
+
 def end_of_course_text(report: Report) -> str:
     """The end-of-course summary: change, response/remission, goals, signs, decision."""
     course = report.course
@@ -292,7 +301,7 @@ def end_of_course_text(report: Report) -> str:
             continue
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
-            f"now {m.severity}; response {_yes_no(m.response)}, remission "
+            f"{_now(m)}; response {_yes_no(m.response)}, remission "
             f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
         )
     advice = non_response(report.measures)
