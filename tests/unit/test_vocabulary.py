@@ -16,6 +16,7 @@ PAIRS = [
     (vocabulary.CourseKindId, vocabulary.CourseKind),
     (vocabulary.PersonTagId, vocabulary.PersonTag),
     (vocabulary.DecisionId, vocabulary.Decision),
+    (vocabulary.ConditionId, vocabulary.Condition),
 ]
 
 
