@@ -68,6 +68,7 @@ def test_ptsd_course_reports_the_pcl5_first_with_clusters_and_cutoff(
     assert pcl5["reliable_improvement"] is True  # >= 10 points by default
     assert pcl5["reliable_recovery"] is None  # no caseness convention
     assert (pcl5["cutoff"], pcl5["above_cutoff"]) == (33, False)
+    assert pcl5["dsm5_rule"] is True  # 3 B, 2 C, 2 D and 2 E items rated 2 or more
     assert pcl5["clusters"] == {
         "intrusion": 8,
         "avoidance": 4,

@@ -47,6 +47,15 @@ def test_pcl5_scores_clusters_without_bands_or_remission() -> None:
     assert (rules.cutoff_of(measures.PCL5), rules.cutoff_of(measures.MINI_SPIN)) == (31, 6)
 
 
+def test_the_provisional_dsm5_rule_needs_1_b_1_c_2_d_2_e_items_at_2() -> None:
+    met = [2, 0, 0, 0, 0, 2, 0, 2, 2, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0]
+    assert measures.pcl5_dsm5_rule(met)
+    one_d = met[:8] + [1] + met[9:]
+    assert not measures.pcl5_dsm5_rule(one_d)
+    no_c = met[:5] + [1, 1] + met[7:]
+    assert not measures.pcl5_dsm5_rule(no_c)
+
+
 def test_the_new_measures_check_their_ranges() -> None:
     with pytest.raises(ValidationError):
         Pcl5(items=[5] + [0] * 19)

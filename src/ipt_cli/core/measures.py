@@ -241,6 +241,24 @@ INSTRUMENTS: dict[str, Instrument] = {
 EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
 
 
+# The provisional DSM-5 rule (ipt-domain.md section 9): per cluster, how many items must be
+# rated 2 ("moderately") or more.
+PCL5_DSM5_RULE = {
+    "intrusion": 1,
+    "avoidance": 1,
+    "negative_cognitions_mood": 2,
+    "arousal_reactivity": 2,
+}
+
+
+def pcl5_dsm5_rule(items: Sequence[int]) -> bool:
+    """True when at least 1 B, 1 C, 2 D and 2 E items are rated 2 or more."""
+    return all(
+        sum(1 for score in items[c.first - 1 : c.last] if score >= 2) >= PCL5_DSM5_RULE[c.id]
+        for c in PCL5.clusters
+    )
+
+
 def cluster_scores(instrument: Instrument, items: Sequence[int]) -> dict[str, int]:
     """Each cluster's sum of its items, e.g. the PCL-5's four DSM-5 clusters."""
     return {c.id: sum(items[c.first - 1 : c.last]) for c in instrument.clusters}

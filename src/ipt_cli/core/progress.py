@@ -19,6 +19,7 @@ from ipt_cli.core.measures import (
     ScoringRules,
     cluster_scores,
     outcome,
+    pcl5_dsm5_rule,
     severity,
 )
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
@@ -39,6 +40,7 @@ class Point:
     severity: str | None  # None: the instrument has no bands (PCL-5, Mini-SPIN, LSAS-SR)
     maintenance: bool = False  # a maintenance session's number
     clusters: dict[str, int] | None = None  # the PCL-5's cluster scores
+    dsm5_rule: bool | None = None  # the PCL-5's provisional DSM-5 symptom rule is met
 
     @property
     def label(self) -> str:
@@ -370,12 +372,20 @@ def _series(
         total = sitting.total(instrument.id)
         if total is not None and sitting.date not in seen:
             seen.add(sitting.date)
-            clusters = None
+            clusters, rule = None, None
             if instrument.clusters:
                 entry = getattr(sitting, instrument.id)
                 clusters = cluster_scores(instrument, entry.items)
+                rule = pcl5_dsm5_rule(entry.items)
             points.append(
-                Point(number, sitting.date, total, severity(total, bands), clusters=clusters)
+                Point(
+                    number,
+                    sitting.date,
+                    total,
+                    severity(total, bands),
+                    clusters=clusters,
+                    dsm5_rule=rule,
+                )
             )
     return points
 

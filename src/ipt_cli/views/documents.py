@@ -49,6 +49,7 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         shown["above_cutoff"] = summary.above_cutoff
     if summary.instrument == "pcl5":
         shown["clusters"] = summary.clusters
+        shown["dsm5_rule"] = summary.series[-1].dsm5_rule if summary.series else None
     return shown
 
 
@@ -63,6 +64,7 @@ def _point_json(summary: MeasureSummary, p: Point) -> dict[str, Any]:
         point["above_cutoff"] = p.total >= summary.cutoff
     if p.clusters is not None:
         point["clusters"] = p.clusters
+        point["dsm5_rule"] = p.dsm5_rule
     return point
 
 
@@ -495,6 +497,8 @@ def cutoff_note(m: MeasureSummary) -> str:
         text += "; clusters: " + ", ".join(
             f"{CLUSTER_NAMES.get(k, k)} {v}" for k, v in last.clusters.items()
         )
+    if last.dsm5_rule is not None:
+        text += f"; provisional DSM-5 symptom rule {'met' if last.dsm5_rule else 'not met'}"
     return text + "."
 
 
