@@ -5,7 +5,16 @@ from __future__ import annotations
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
 
-TOPICS = ("phases", "areas", "stages", "techniques", "measures", "conditions", "safety")
+TOPICS = (
+    "phases",
+    "areas",
+    "stages",
+    "techniques",
+    "measures",
+    "conditions",
+    "safety",
+    "fidelity",
+)
 
 
 def topic_names() -> list[str]:
@@ -257,6 +266,10 @@ def guide(topic: str | None) -> str:
         lines = _conditions(None if topic == "conditions" else topic)
     elif topic == "safety":
         lines = _safety()
+    elif topic == "fidelity":
+        from ipt_cli.views.record import guide_fidelity
+
+        lines = guide_fidelity()
     else:
         from ipt_cli.errors import InputError
 
