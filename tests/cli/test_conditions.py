@@ -323,3 +323,16 @@ def test_html_report_draws_the_pcl5_cutoff_and_the_eating_section(
     new_course("ed", "--condition", "eating-disorder", "--binges", "4")
     page = run_ipt("report", "ed", "--format", "html").stdout
     assert "<h2>Binge episodes per week</h2>" in page
+
+
+def test_the_session_note_shows_the_pcl5_and_the_eating_counts(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab", "--condition", "eating-disorder")
+    run_ipt(
+        "session", "ab", "--date", "2026-01-12", "--binges", "2", "--compensatory", "0",
+        "--edeq-global", "2.25", "--pcl5", PCL5_LOWER,
+    )  # fmt: skip
+    text = run_ipt("note", "ab", "1").stdout
+    assert "PCL-5: 29\n" in text
+    assert "Binge episodes since the last session: 2" in text
+    assert "Compensatory behaviours since the last session: 0" in text
+    assert "EDE-Q global: 2.25" in text

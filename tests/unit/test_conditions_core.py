@@ -68,9 +68,9 @@ def test_the_new_measures_check_their_ranges() -> None:
     assert measure_fields(edeq_global="2.5", binges=0) == {"edeq_global": 2.5, "binges": 0}
 
 
-def test_the_schema_3_step_changes_nothing() -> None:
-    document = {"schema_version": 2, "id": "ab", "sessions": [{"date": START}]}
-    assert MIGRATIONS[2](dict(document)) == document
+def test_the_schema_4_step_changes_nothing() -> None:
+    document = {"schema_version": 3, "id": "ab", "sessions": [{"date": START}]}
+    assert MIGRATIONS[3](dict(document)) == document
 
 
 def test_a_ptsd_course_offers_the_pcl5_first_and_reports_it_first() -> None:
