@@ -336,3 +336,20 @@ def test_the_session_note_shows_the_pcl5_and_the_eating_counts(new_course, run_i
     assert "Binge episodes since the last session: 2" in text
     assert "Compensatory behaviours since the last session: 0" in text
     assert "EDE-Q global: 2.25" in text
+
+
+def test_an_assessment_file_can_name_the_condition(
+    run_ipt: RunIpt, data_home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "assessment.toml"
+    path.write_text(
+        'client = "A.B."\nstart_date = 2026-01-05\nproblem_areas = ["role-transition"]\n'
+        'condition = "social-anxiety"\n\n[baseline]\nmini_spin = { total = 7 }\n'
+    )
+    run_ipt("new-course", "ab", "--from", str(path), "--no-input")
+    data = report(run_ipt)
+    assert data["condition"] == "social-anxiety"
+    assert data["measures"]["mini_spin"]["baseline"] == 7
+    path.write_text(path.read_text().replace("social-anxiety", "insomnia"))
+    refused = run_ipt("new-course", "cd", "--from", str(path), "--no-input", exit_code=4)
+    assert "condition" in refused.stderr and "Traceback" not in refused.stderr
