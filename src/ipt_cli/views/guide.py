@@ -166,6 +166,12 @@ def _measure(instrument: measures.Instrument) -> list[str]:
             "- No reliable-change convention: response and remission only, unless "
             "config.toml sets thresholds."
         )
+    if instrument is measures.PCL5:
+        lines.append(
+            "- Provisional DSM-5 symptom rule: at least 1 B, 1 C, 2 D and 2 E items rated 2 or "
+            "more (a screen, not a diagnosis)."
+        )
+        lines.append("- Public domain (US National Center for PTSD).")
     if instrument is measures.BDI2:
         lines.append("- Copyrighted: only the total and item 9 are recorded.")
     elif not instrument.item_max:
