@@ -145,7 +145,7 @@ def _measure(instrument: measures.Instrument) -> list[str]:
         )
     if instrument.cutoff is not None:
         lines.append(
-            f"- Cut-off: a total >= {instrument.cutoff} is above the cut-off"
+            f"- Cut-off: a total of {instrument.cutoff} or more is at or above the cut-off"
             + (" (probable PTSD; a setting, 31-33 in the sources)." if instrument.clusters else ".")
         )
     if instrument.risk_item:
