@@ -325,6 +325,19 @@ def test_html_report_draws_the_pcl5_cutoff_and_the_eating_section(
     assert "<h2>Binge episodes per week</h2>" in page
 
 
+def test_list_shows_the_latest_binge_count_first(new_course, run_ipt: RunIpt) -> None:
+    new_course(
+        "ab", "--condition", "eating-disorder", "--binges", "5", "--phq9", "1,1,1,1,1,1,1,0,0"
+    )
+    row = json.loads(run_ipt("list", "--json").stdout)[0]
+    assert (row["primary_measure"], row["latest_primary"]) == (
+        "binges",
+        {"total": 5, "severity": None},
+    )
+    run_ipt("session", "ab", "--date", "2026-01-12", "--binges", "2")
+    assert "binges 2, PHQ-9 7 mild" in run_ipt("list").stdout
+
+
 def test_the_session_note_shows_the_pcl5_and_the_eating_counts(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--condition", "eating-disorder")
     run_ipt(

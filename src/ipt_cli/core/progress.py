@@ -495,7 +495,8 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         recent = (kept.series or summary.series)[-1:]  # the most recent score, one or more
         for point in recent:
             latest[instrument.id] = (point.total, point.severity)
-    counts = [s.binges for s in course.all_sessions() if s.binges is not None]
+    held: list[Administration] = [*([course.baseline] if course.baseline else [])]
+    counts = [s.binges for s in held + [*course.all_sessions()] if s.binges is not None]
     if course.condition == "eating-disorder" and counts:  # the primary: latest binge count
         latest = {catalogue.EPISODES: (counts[-1], None), **latest}
     return CourseRow(
