@@ -10,7 +10,7 @@ from ipt_cli.core import catalogue, measures, vocabulary
 from ipt_cli.core.changes import measure_fields
 from ipt_cli.core.models import Lsas, MiniSpin, Pcl5
 from ipt_cli.core.planning import build_agenda, instruments_used
-from ipt_cli.core.progress import build_report, course_row, eating_summary
+from ipt_cli.core.progress import build_report, course_non_response, course_row, eating_summary
 from ipt_cli.errors import InputError
 from ipt_cli.store.courses import MIGRATIONS
 from tests.unit.builders import START, TODAY, course, phq9, session, week
@@ -104,3 +104,24 @@ def test_agendas_keep_depression_wording_and_use_the_profile_otherwise() -> None
     ptsd = build_agenda(course(condition="ptsd"), 5, week(5))
     assert catalogue.CONDITIONS["ptsd"].symptom_review in ptsd.items
     assert catalogue.SYMPTOM_RATING not in ptsd.items
+
+
+def test_non_response_is_judged_on_the_profile_primary() -> None:
+    def pcl5(total: int) -> dict[str, list[int]]:
+        return {"items": [min(4, max(0, total - 4 * n)) for n in range(20)]}
+
+    baseline = {"date": START, "phq9": phq9(15), "pcl5": pcl5(50)}
+    responded = course(
+        condition="ptsd",
+        baseline=baseline,
+        sessions=[session(week(2), phq9=phq9(14), pcl5=pcl5(20))],
+    )
+    assert course_non_response(responded) is None  # the PHQ-9 alone would say no response
+    assert course_non_response(responded.model_copy(update={"condition": "depression"}))
+    stuck = course(condition="ptsd", baseline=baseline, sessions=[session(week(2), pcl5=pcl5(45))])
+    advice = course_non_response(stuck)
+    assert advice is not None and advice.startswith("No response on PCL-5 (50 to 45)")
+    eating = course(
+        condition="eating-disorder", baseline=baseline, sessions=[session(week(2), phq9=phq9(14))]
+    )
+    assert course_non_response(eating) is None

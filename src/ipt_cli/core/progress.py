@@ -232,10 +232,23 @@ def relapse_text(m: MeasureSummary) -> str:
 DEPRESSION_MEASURES = ("phq9", "hamd17", "bdi2")  # response is a depression outcome
 
 
-def non_response(measures: dict[str, MeasureSummary]) -> str | None:
-    """'No response on PHQ-9 (17 to 15)' when the depression measures with an outcome show
-    no response (a fall of at least 50%); None when one responded or none has an outcome."""
-    judged = [measures[i] for i in DEPRESSION_MEASURES if i in measures]
+def judged_measures(condition: str) -> tuple[str, ...]:
+    """The measures whose response decides non-response: the depression measures for a
+    depression course, else the profile's primary instrument (none for eating disorders,
+    whose outcome is abstinence, not a 50% fall)."""
+    if condition == "depression":
+        return DEPRESSION_MEASURES
+    primary = catalogue.CONDITIONS[condition].primary
+    return (primary,) if primary in INSTRUMENTS else ()
+
+
+def non_response(
+    measures: dict[str, MeasureSummary], judged_ids: tuple[str, ...] = DEPRESSION_MEASURES
+) -> str | None:
+    """'No response on PHQ-9 (17 to 15)' when the judged measures (by default the depression
+    measures) with an outcome show no response (a fall of at least 50%); None when one
+    responded or none has an outcome."""
+    judged = [measures[i] for i in judged_ids if i in measures]
     judged = [m for m in judged if m.response is not None]
     if not judged or any(m.response for m in judged):
         return None
@@ -246,7 +259,8 @@ def non_response(measures: dict[str, MeasureSummary]) -> str | None:
 def course_non_response(course: Course, rules: ScoringRules | None = None) -> str | None:
     """The non-response advice for a course's acute outcome, if it applies."""
     rules = rules or ScoringRules()
-    return non_response(_used_measures(course, rules, maintenance=False))
+    measures = _used_measures(course, rules, maintenance=False)
+    return non_response(measures, judged_measures(course.condition))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ipt_cli.core.progress import (
     MeasureSummary,
     Point,
     Report,
+    judged_measures,
     non_response,
     review_history,
 )
@@ -346,7 +347,7 @@ def end_of_course_text(report: Report) -> str:
             f"{_now(m)}; response {_yes_no(m.response)}, remission "
             f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
         )
-    advice = non_response(report.measures)
+    advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
         lines.append(advice)
     for goal in report.goals:
