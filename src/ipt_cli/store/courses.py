@@ -69,8 +69,19 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 adds condition profiles (`condition`) and the PCL-5, Mini-SPIN, LSAS-SR and
+    eating-disorder counts. Every new field has a default (a course without `condition` is a
+    depression course), so an older document needs no change: a no-op, kept as a step."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
