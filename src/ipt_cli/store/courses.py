@@ -44,6 +44,9 @@ from ipt_cli.store.ownership import (
     read_private,
 )
 from ipt_cli.store.paths import DataPaths, check_new_course_id
+from ipt_cli.store.reading import decode as _decode
+from ipt_cli.store.reading import read_stored_text as read_stored_text  # re-exported
+from ipt_cli.store.reading import read_text as read_text  # re-exported
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -77,8 +80,19 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 adds condition profiles (`condition`) and the PCL-5, Mini-SPIN, LSAS-SR and
+    eating-disorder counts. Every new field has a default (a course without `condition` is a
+    depression course), so an older document needs no change: a no-op, kept as a step."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -152,32 +166,6 @@ def dump_course(course: Course) -> str:
     # Multi-line strings keep notes readable, but tomli-w turns CRLF into LF inside them;
     # a note with CRLF is kept exact by writing every string escaped instead.
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
-
-
-def _decode(raw: bytes, path: Path) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
-
-
-def read_text(path: Path) -> str:
-    """A file the user names (an import, an assessment): read as given."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a file") from None
-    except OSError as error:
-        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
-    return _decode(raw, path)
-
-
-def read_stored_text(path: Path, *, follow: bool = True) -> str:
-    """A file of the data folder: a regular file of this user's, never blocking (see
-    ownership.open_private); follow=True for course files and config.toml only."""
-    return _decode(read_private(path, follow=follow), path)
 
 
 def load_course_file(path: Path) -> Course:
@@ -355,12 +343,16 @@ class CourseStore:
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
 
-    def _read(self, course_id: str) -> tuple[str, Course]:
+    def read_raw(self, course_id: str) -> tuple[Path, str]:
+        """A course file's path and text, after the ownership checks; not parsed."""
         path = self.paths.course_file(course_id)
         self._check(course_id)
         if not path.exists() and not path.is_symlink():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = read_stored_text(path)
+        return path, read_stored_text(path)
+
+    def _read(self, course_id: str) -> tuple[str, Course]:
+        path, text = self.read_raw(course_id)
         course = parse_course(text, path)
         check_course_name(course, path)
         return text, course
@@ -535,6 +527,19 @@ class CourseStore:
                 os.close(fd)
 
     # Courses -------------------------------------------------------------------------
+
+    def course_ids(self) -> list[str]:
+        return self.paths.course_ids()
+
+    def load_every(self) -> tuple[list[Course], list[IptError]]:
+        """Every course that reads and validates, and why each other one does not."""
+        courses, problems = [], []
+        for course_id in self.course_ids():
+            try:
+                courses.append(self.load(course_id))
+            except IptError as error:
+                problems.append(error)
+        return courses, problems
 
     def exists(self, course_id: str) -> bool:
         path = self.paths.course_file(course_id)

@@ -8,14 +8,19 @@ task_outcome, note, addenda, signed, supervision.
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 from typing import Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
 from ipt_cli.core.notes import SessionNote
 from ipt_cli.core.risk import structured_lines
-from ipt_cli.views.text_safety import markdown_escape
+from ipt_cli.views.text_safety import markdown_escape, terminal_safe
+
+
+def escape(text: str) -> str:
+    """User text in HTML: never markup, and no control character (text_safety)."""
+    return _html_escape(terminal_safe(text))
 
 
 def _when(signature: Signature) -> str:
@@ -155,7 +160,16 @@ def _measure_lines(note: SessionNote) -> list[str]:
         if m.risk_item is not None:
             item, score, urgent = m.risk_item
             risk = f"; risk item {item} = {score}{' URGENT' if urgent else ''}"
-        lines.append(f"{m.name}: {m.total} ({m.severity}{risk})")
+        shown = f"{m.severity or ''}{risk}".removeprefix("; ")
+        lines.append(f"{m.name}: {m.total}" + (f" ({shown})" if shown else ""))
+    session = note.session
+    if session is not None:  # eating-disorder self-monitoring since the last sitting
+        if session.binges is not None:
+            lines.append(f"Binge episodes since the last session: {session.binges}")
+        if session.compensatory is not None:
+            lines.append(f"Compensatory behaviours since the last session: {session.compensatory}")
+        if session.edeq_global is not None:
+            lines.append(f"EDE-Q global: {session.edeq_global:.2f}")
     return lines or ["none given"]
 
 

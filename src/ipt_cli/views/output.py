@@ -49,11 +49,22 @@ class Output:
         return self._stderr or sys.stderr
 
     # stdout: data and confirmations
-    def data(self, text: str, drawn: bool = False) -> None:
+    def data(self, text: str, drawn: bool = False, exact: bool = False) -> None:
         """A finished document (text, Markdown, JSON, HTML). ipt adds no escape codes of
         its own to these, so every control character in them is shown visibly; `drawn`
-        text comes from the SafeConsole (user text neutralised, ipt's colours kept)."""
-        self.stdout.write(text if drawn else terminal_safe(text))
+        text comes from the SafeConsole (user text neutralised, ipt's colours kept).
+        `exact`: a format for programs (CSV, iCalendar), passed byte for byte into a pipe
+        or file, and neutralised only when it is shown on a terminal."""
+        if drawn or (exact and not self._to_terminal()):
+            self.stdout.write(text)
+        else:
+            self.stdout.write(terminal_safe(text))
+
+    def _to_terminal(self) -> bool:
+        try:
+            return self.stdout.isatty()
+        except (AttributeError, ValueError, OSError):
+            return False
 
     def json(self, value: Any) -> None:
         self.data(to_json(value))

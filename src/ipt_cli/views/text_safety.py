@@ -18,7 +18,8 @@ import re
 
 # Bidirectional controls: embeddings, overrides, isolates and marks (Unicode TR9).
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+# A CR is unsafe alone (it returns to the line start, to overwrite it); CR LF is a line end.
+_UNSAFE = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -27,9 +28,9 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def terminal_safe(text: str) -> str:
-    """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`); newline
-    and tab are kept, and a CRLF line end is shown as a line end."""
-    return _UNSAFE.sub(_visible, text.replace("\r\n", "\n"))
+    """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`); newline,
+    tab and a CR LF line end (CSV and iCalendar use them) are kept."""
+    return _UNSAFE.sub(_visible, text)
 
 
 def has_unsafe(text: str) -> bool:
@@ -70,7 +71,7 @@ def markdown_escape(text: str, *, inline: bool = False) -> str:
     spaces), for a heading's title or a list item: escaped as a line start too, since the
     text after a list marker starts a block of its own ("- # x" is a heading in a list).
     """
-    safe = terminal_safe(text)
+    safe = terminal_safe(text).replace("\r\n", "\n")
     if inline:
         return _escape_line(" ".join(safe.split("\n")))
     return "\n".join(_escape_line(line) for line in safe.split("\n"))
@@ -79,4 +80,4 @@ def markdown_escape(text: str, *, inline: bool = False) -> str:
 def markdown_cell(text: str) -> str:
     """`text` for a GFM table cell: one line, inline escaping (a cell holds no blocks, so
     a leading '-' or '1.' is left as it is)."""
-    return _escape_inline(" ".join(terminal_safe(text).split("\n")))
+    return _escape_inline(" ".join(terminal_safe(text).replace("\r\n", "\n").split("\n")))
