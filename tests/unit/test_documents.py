@@ -65,6 +65,9 @@ REPORT_KEYS = {
     "ending",
     "completed",
     "archived",
+    "adaptation",  # issue 20: how IPT is delivered
+    "guardian",
+    "rhythm",
 }
 MEASURE_KEYS = {
     "baseline",
@@ -109,6 +112,7 @@ SESSION_KEYS = {
     "task",
     "task_outcome",
     "addenda",
+    "attendees",
 }
 GOAL_KEYS = {"id", "text", "latest_rating"}
 CONTRACT_KEYS = {"date", "old", "new", "reason"}

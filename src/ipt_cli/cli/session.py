@@ -96,6 +96,14 @@ def session(
     task_outcome: Annotated[
         str | None, typer.Option(metavar="TEXT", help="How last session's task went.")
     ] = None,
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            metavar="WHO",
+            help="Who attended (repeatable): client, guardian, partner, interpreter or other:NAME.",
+        ),
+    ] = None,
     note: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Session note (private).")
     ] = None,
@@ -138,7 +146,7 @@ def session(
     scores = common.MeasureOptions(phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9)
     details = SessionDetails(
         mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],
-        common.value(dispute_stage), task, task_outcome,
+        common.value(dispute_stage), task, task_outcome, attendee or [],
     )  # fmt: skip
     given = details.given() + scores.given()
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
@@ -178,6 +186,7 @@ class SessionDetails:
     dispute_stage: str | None
     task: str | None
     task_outcome: str | None
+    attendees: list[str]
 
     def given(self) -> list[str]:
         """The options given, as typed."""
@@ -199,6 +208,7 @@ class SessionDetails:
             dispute_stage=self.dispute_stage,
             task=self.task,
             task_outcome=self.task_outcome,
+            attendees=self.attendees,
         )
 
 
@@ -212,6 +222,7 @@ OPTION_NAMES = {
     "dispute_stage": "--dispute-stage",
     "task": "--task",
     "task_outcome": "--task-outcome",
+    "attendees": "--attendee",
 }
 
 

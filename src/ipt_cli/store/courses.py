@@ -60,8 +60,14 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 adds the course's adaptation: courses written before it are standard IPT."""
+    document.setdefault("adaptation", "standard")
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
+from ipt_cli.core.rhythm import WeekScore
 
 
 def to_json(data: Any) -> str:
@@ -54,6 +55,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "course_id": course.id,
         "client": course.client,
         "kind": course.kind,
+        "adaptation": course.adaptation,
+        "guardian": guardian_json(course),
         "start_date": course.start_date.isoformat(),
         "sessions_planned": course.planned_sessions,
         "sessions_recorded": report.sessions_recorded,
@@ -111,6 +114,49 @@ def report_json(report: Report) -> dict[str, Any]:
         "ending": None if course.ending is None else course.ending.model_dump(),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
+        "rhythm": _rhythm_summary_json(course),
+    }
+
+
+def guardian_json(course: Course) -> dict[str, Any] | None:
+    guardian = course.guardian
+    if guardian is None:
+        return None
+    return {
+        "alias": guardian.alias,
+        "consent_by": guardian.consent_by,
+        "consent_date": guardian.consent_date.isoformat() if guardian.consent_date else None,
+    }
+
+
+def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
+    """The social rhythm log at a glance (IPSRT courses, or any course with a log)."""
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
+        return None
+    from ipt_cli.core.rhythm import weeks
+
+    last = weeks(course.rhythm, 1)
+    return {
+        "days_logged": len(course.rhythm),
+        "last_week": rhythm_week_json(last[0]) if last else None,
+    }
+
+
+def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
+    from ipt_cli.core.rhythm import clock
+
+    return {
+        "start": week.start.isoformat(),
+        "end": week.end.isoformat(),
+        "days_logged": week.days_logged,
+        "srm_score": week.srm,
+        "hits": week.hits,
+        "anchors_counted": len(week.counted),
+        "hits_per_day": week.hits_per_day,
+        "mean_mood": week.mood,
+        "habitual_times": {
+            a.anchor: None if a.habitual is None else clock(a.habitual) for a in week.anchors
+        },
     }
 
 
@@ -146,6 +192,7 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
         "task": session.task,
         "task_outcome": session.task_outcome,
         "addenda": len(session.addenda),
+        "attendees": list(session.attendees),
     }
 
 
@@ -443,9 +490,52 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
     return out
 
 
+def attendance_rows(course: Course) -> list[list[str]]:
+    """Session, date and who attended, for the sessions whose attendees were recorded; a
+    session where a guardian is planned says so."""
+    from ipt_cli.core.planning import guardian_sessions
+
+    planned = guardian_sessions(course)
+    rows = []
+    for number, session in enumerate(course.sessions, 1):
+        if session.attendees or number in planned:
+            who = ", ".join(session.attendees) or "not recorded"
+            if number in planned and "guardian" not in session.attendees:
+                who += " (guardian planned)"
+            rows.append([str(number), session.date.isoformat(), who])
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            if session.attendees:
+                rows.append([f"m{number}", session.date.isoformat(), ", ".join(session.attendees)])
+    return rows if any(s.attendees for s in course.all_sessions()) else []
+
+
+def adaptation_lines(course: Course) -> list[tuple[str, str]]:
+    """The adaptation, guardian and rhythm log, when the course is not standard IPT."""
+    if course.adaptation == catalogue.DEFAULT_ADAPTATION and not course.rhythm:
+        return []
+    adaptation = catalogue.ADAPTATIONS[course.adaptation]
+    lines = [("Adaptation", adaptation.name)]
+    if course.guardian:
+        guardian = course.guardian
+        consent = ""
+        if guardian.consent_by or guardian.consent_date:
+            by = f" by {guardian.consent_by}" if guardian.consent_by else ""
+            on = f" on {guardian.consent_date.isoformat()}" if guardian.consent_date else ""
+            consent = f"; consent{by}{on}"
+        lines.append(("Guardian", guardian.alias + consent))
+    elif adaptation.guardian:
+        lines.append(("Guardian", "not recorded"))
+    if adaptation.rhythm_log or course.rhythm:
+        from ipt_cli.core.rhythm import review_line
+
+        lines.append(("Rhythm log", review_line(course).split(": ", 1)[-1]))
+    return lines
+
+
 def assessment_lines(course: Course) -> list[tuple[str, str]]:
     """Sick role and medication, as (label, text) pairs, when recorded."""
-    lines = []
+    lines = adaptation_lines(course)
     if course.sick_role:
         given = "given" if course.sick_role.given else "not given"
         lines.append(
@@ -551,6 +641,10 @@ def _md_work(report: Report) -> list[str]:
             ["Session", "Task", "Outcome"],
             [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
         )
+    attendance = attendance_rows(report.course)
+    if attendance:
+        out += ["## Attendance", ""]
+        out += _md_table(["Session", "Date", "Attended"], attendance)
     if report.checklist:
         out += ["## Termination checklist", ""]
         out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
 
-TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety")
+TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety", "adaptations")
 
 
 def topic_names() -> list[str]:
@@ -16,6 +16,7 @@ def topic_names() -> list[str]:
         *catalogue.TECHNIQUES,
         *measures.INSTRUMENTS,
         *catalogue.PHASES,
+        *catalogue.ADAPTATIONS,
     ]
 
 
@@ -159,6 +160,41 @@ def _safety() -> list[str]:
     ]
 
 
+def _adaptation(adaptation: catalogue.Adaptation) -> list[str]:
+    lines = [f"## {_heading(adaptation.name, adaptation.id)}", "", adaptation.summary, ""]
+    defaults = [f"{adaptation.planned_sessions} sessions"]
+    if adaptation.initial_sessions is not None:
+        defaults.append(f"an initial phase of {adaptation.initial_sessions} sessions")
+    lines.append(f"- Defaults: {', '.join(defaults)} (change them with --sessions).")
+    lines += [
+        f"- {catalogue.task_text(adaptation.id, t)}."
+        for t in catalogue.PHASES["initial"].tasks
+        if t.id in dict(adaptation.task_texts)
+    ]
+    lines += [
+        f"- Problem area offered: {catalogue.PROBLEM_AREAS[a].name}." for a in adaptation.areas
+    ]
+    lines += [f"- {note}" for note in adaptation.notes]
+    return lines + [f"- Start one with: ipt new-course ID --adaptation {adaptation.id} ...", ""]
+
+
+def _adaptations(only: str | None = None) -> list[str]:
+    if only is not None:
+        return _adaptation(catalogue.ADAPTATIONS[only])
+    lines = [
+        "# Adaptations of IPT",
+        "",
+        "How IPT is delivered beyond the standard individual adult course. Described in "
+        "our own words from published summaries; the manuals themselves are not quoted. "
+        "Every session can record who attended (--attendee client, guardian, partner, "
+        "interpreter or other:NAME).",
+        "",
+    ]
+    for adaptation in catalogue.ADAPTATIONS.values():
+        lines += _adaptation(adaptation)
+    return lines
+
+
 def guide(topic: str | None) -> str:
     """The text for a topic (see TOPICS), an area, technique, phase or measure id; or all."""
     if topic is None:
@@ -185,6 +221,8 @@ def guide(topic: str | None) -> str:
         lines = _measure(measures.INSTRUMENTS[topic])
     elif topic == "safety":
         lines = _safety()
+    elif topic == "adaptations" or topic in catalogue.ADAPTATIONS:
+        lines = _adaptations(None if topic == "adaptations" else topic)
     else:
         from ipt_cli.errors import InputError
 

@@ -222,6 +222,14 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
+    from ipt_cli.views.documents import attendance_rows
+
+    attendance = attendance_rows(report.course)
+    if attendance:
+        table = Table("#", "Date", "Attended", box=box.SIMPLE_HEAD, title="Attendance")
+        for cells in attendance:
+            table.add_row(*cells)
+        parts.append(table)
     return parts
 
 
