@@ -26,6 +26,7 @@ COMMANDS = {
     "edit": "formulation",
     "session": "session",
     "risk-review": "session",
+    "rhythm": "rhythm",
     "plan": "plan",
     "agenda": "plan",
     "report": "report",

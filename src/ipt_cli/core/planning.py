@@ -501,7 +501,9 @@ def _safety(course: Course) -> tuple[list[str], list[str]]:
     return [f.label for f in flags], commands
 
 
-def _adapted_items(course: Course, week: int, phase: str, items: list[str]) -> list[str]:
+def _adapted_items(
+    course: Course, week: int, date: dt.date, phase: str, items: list[str]
+) -> list[str]:
     """What the course's adaptation adds to an agenda: the guardian's part (IPT-A), the
     partner's (perinatal), the review of the social rhythm log (IPSRT)."""
     adaptation = catalogue.ADAPTATIONS[course.adaptation]
@@ -515,7 +517,7 @@ def _adapted_items(course: Course, week: int, phase: str, items: list[str]) -> l
     if adaptation.rhythm_log and week > 1:
         from ipt_cli.core.rhythm import review_line
 
-        added.append(review_line(course))
+        added.append(review_line(course, date))
     return items[:1] + added + items[1:] if added else items
 
 
@@ -535,7 +537,7 @@ def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
         items = [catalogue.SYMPTOM_RATING]
         items += [t.text for t in catalogue.PHASES["termination"].tasks]
         items += _goal_items(course, week)
-    items = _adapted_items(course, week, phase, items)
+    items = _adapted_items(course, week, date, phase, items)
     items += _closing_items(planned, week)
     carry_over = []
     previous = _last_before(course, week)

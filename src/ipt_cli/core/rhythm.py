@@ -112,9 +112,12 @@ def _in_range(log: list[RhythmEntry], start: dt.date, end: dt.date) -> list[Rhyt
     return log[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)]
 
 
-def weeks(log: list[RhythmEntry], count: int) -> list[WeekScore]:
-    """The last `count` weeks of the log, oldest first, counted back from its latest day;
-    weeks before the first entry are left out."""
+def weeks(log: list[RhythmEntry], count: int, until: dt.date | None = None) -> list[WeekScore]:
+    """The last `count` weeks of the log, oldest first, counted back from its latest day
+    (on or before `until`, when given); weeks before the first entry are left out."""
+    log = sorted(log, key=lambda e: e.date)  # a course's log is kept sorted: this is cheap
+    if until is not None:
+        log = log[: bisect.bisect_right([e.date for e in log], until)]
     if not log:
         return []
     end = log[-1].date
@@ -140,11 +143,12 @@ def build_report(course: Course, count: int) -> RhythmReport:
     return RhythmReport(course.id, course.client, weeks(course.rhythm, count), len(course.rhythm))
 
 
-def review_line(course: Course) -> str:
-    """The agenda item of an IPSRT session: review the log, with its latest week's score."""
+def review_line(course: Course, before: dt.date | None = None) -> str:
+    """The agenda item of an IPSRT session: review the log, with the score of its latest
+    week (before the session's date, when given)."""
     from ipt_cli.core import catalogue
 
-    last = weeks(course.rhythm, 1)
+    last = weeks(course.rhythm, 1, None if before is None else before - dt.timedelta(days=1))
     if not last:
         return (
             f"{catalogue.RHYTHM_REVIEW} (nothing logged yet: ipt rhythm {course.id} "

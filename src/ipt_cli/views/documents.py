@@ -5,14 +5,15 @@ JSON shapes are contracts for scripts; tests pin their keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.models import Course, SessionRecord
+from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
-from ipt_cli.core.rhythm import WeekScore
+from ipt_cli.core.rhythm import RhythmReport, WeekScore
 
 
 def to_json(data: Any) -> str:
@@ -740,3 +741,85 @@ def agenda_markdown(agenda: Agenda) -> str:
         out += ["", "## Already done (from the record)", ""]
         out += [f"- [x] {item}" for item in agenda.done]
     return "\n".join(out) + "\n"
+
+
+def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
+    """One row per logged day: date, the five times (a time outside its habitual window is
+    marked `!`), people involved and mood."""
+    from ipt_cli.core.models import RHYTHM_ANCHORS
+    from ipt_cli.core.rhythm import WINDOW_MINUTES, minutes
+
+    habitual = {a.anchor: a.habitual for a in week.anchors}
+    rows = []
+    for entry in week.entries:
+        cells = [entry.date.isoformat()]
+        for anchor in RHYTHM_ANCHORS:
+            time = entry.time_of(anchor)
+            mean = habitual[anchor]
+            if time is None:
+                cells.append("-")
+                continue
+            off = mean is not None and abs(minutes(anchor, time) - mean) > WINDOW_MINUTES
+            cells.append(time.strftime("%H:%M") + ("!" if off else ""))
+        cells.append(",".join(map(str, entry.with_people)) or "-")
+        cells.append("-" if entry.mood is None else f"{entry.mood:+d}")
+        rows.append(cells)
+    return rows
+
+
+RHYTHM_HEADER = ["Date", "Up", "Contact", "Start", "Dinner", "Bed", "People", "Mood"]
+
+
+def rhythm_week_words(week: WeekScore) -> str:
+    """'SRM 4.6 of 7: 5 anchors counted, 32 hits, 6.4 per logged day; mood +0.3'."""
+    if week.srm is None:
+        score = "SRM not scored: no anchor was done on 3 or more days"
+    else:
+        score = (
+            f"SRM {week.srm:g} of 7: {len(week.counted)} anchors counted, {week.hits} hits, "
+            f"{week.hits_per_day:g} per logged day"
+        )
+    mood = "no mood logged" if week.mood is None else f"mean mood {week.mood:+g}"
+    return f"{score}; {week.days_logged} days logged; {mood}"
+
+
+def rhythm_json(report: RhythmReport) -> dict[str, Any]:
+    """The JSON contract of `ipt rhythm ID report --format json`."""
+    return {
+        "course_id": report.course_id,
+        "days_logged": report.total_days,
+        "rule": "SRM: per week, anchors done on >= 3 days get a habitual time (their mean); "
+        "a time within 45 minutes of it is a hit; score = hits / anchors counted (0-7)",
+        "weeks": [
+            {
+                **rhythm_week_json(week),
+                "days": [
+                    {
+                        "date": e.date.isoformat(),
+                        **{a: _clock_or_none(e.time_of(a)) for a in RHYTHM_ANCHORS},
+                        "with_people": list(e.with_people) or None,
+                        "mood": e.mood,
+                    }
+                    for e in week.entries
+                ],
+            }
+            for week in report.weeks
+        ],
+    }
+
+
+def _clock_or_none(time: dt.time | None) -> str | None:
+    return None if time is None else time.strftime("%H:%M")
+
+
+def rhythm_markdown(report: RhythmReport) -> str:
+    out = [f"# Social rhythm log `{report.course_id}`: {_md_cell(report.client)}", ""]
+    if not report.weeks:
+        return "\n".join([*out, "Nothing logged yet.", ""])
+    out += [f"- **Days logged:** {report.total_days}", ""]
+    for week in report.weeks:
+        out += [f"## Week {week.start.isoformat()} to {week.end.isoformat()}", ""]
+        out += [rhythm_week_words(week), ""]
+        out += _md_table(RHYTHM_HEADER, rhythm_day_cells(week))
+    out += ["`!`: more than 45 minutes from the week's habitual time.", ""]
+    return "\n".join(out)

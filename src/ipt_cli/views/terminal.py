@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
     from ipt_cli.core.models import Course, Person, TimelineEvent
     from ipt_cli.core.planning import Agenda, Plan
     from ipt_cli.core.progress import MeasureSummary, Report
+    from ipt_cli.core.rhythm import RhythmReport
     from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
@@ -594,3 +595,40 @@ def findings_view(findings: list[Finding], root: Path) -> RenderableType:
             finding.fixed or "-",
         )
     return table
+
+
+def _srm_bar(score: float | None, width: int = 21) -> str:
+    if score is None:
+        return "·" * width + "   -"
+    filled = round(score / 7 * width)
+    return "█" * filled + "·" * (width - filled) + f" {score:4.1f}"
+
+
+def rhythm_view(report: RhythmReport) -> RenderableType:
+    from ipt_cli.views.documents import RHYTHM_HEADER, rhythm_day_cells, rhythm_week_words
+
+    title = f"Social rhythm log for {report.course_id}: {report.total_days} days logged"
+    if not report.weeks:
+        return Panel(Text("Nothing logged yet."), title=title, box=box.ROUNDED)
+    chart = Table.grid(padding=(0, 2))
+    for week in report.weeks:
+        mood = "-" if week.mood is None else f"{week.mood:+.1f}"
+        chart.add_row(
+            f"{week.start.isoformat()}..{week.end.strftime('%m-%d')}",
+            _srm_bar(week.srm),
+            f"mood {mood}",
+        )
+    parts: list[RenderableType] = [
+        Panel(chart, title="Regularity by week (SRM, 0-7)", box=box.ROUNDED)
+    ]
+    for week in report.weeks:
+        table = Table(
+            *RHYTHM_HEADER,
+            box=box.SIMPLE_HEAD,
+            title=f"Week {week.start.isoformat()} to {week.end.isoformat()}",
+        )
+        for cells in rhythm_day_cells(week):
+            table.add_row(*cells)
+        parts += [table, Text(f"  {rhythm_week_words(week)}")]
+    parts.append(Text("  !: more than 45 minutes from the week's habitual time."))
+    return Group(Text(title, style="bold"), *parts)
