@@ -629,6 +629,6 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
         )
         for cells in rhythm_day_cells(week):
             table.add_row(*cells)
-        parts += [table, Text(f"  {rhythm_week_words(week)}")]
-    parts.append(Text("  !: more than 45 minutes from the week's habitual time."))
+        parts += [table, Padding(Text(rhythm_week_words(week)), (0, 0, 0, 2))]
+    parts.append(Padding(Text("!: more than 45 minutes from the week's habitual time."), (0, 2)))
     return Group(Text(title, style="bold"), *parts)
