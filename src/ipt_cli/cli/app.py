@@ -27,6 +27,7 @@ COMMANDS = {
     "session": "session",
     "risk-review": "session",
     "rhythm": "rhythm",
+    "group": "group",
     "plan": "plan",
     "agenda": "plan",
     "report": "report",

@@ -437,6 +437,7 @@ class Adaptation:
     summary: str
     planned_sessions: int
     initial_sessions: int | None = None  # a default phase span, stored on the new course
+    termination_sessions: int | None = None
     areas: tuple[str, ...] = ()  # problem areas offered beyond the four
     task_texts: tuple[tuple[str, str], ...] = ()  # initial-task id -> the adapted text
     guardian: bool = False  # a parent or guardian takes part (start, mid-course, end)
@@ -515,6 +516,84 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "Each session reviews the log; the aim is steadier timing, not earlier "
                 "or later times.",
                 "Adds the problem area: grief for the lost healthy self.",
+            ),
+        ),
+        Adaptation(
+            id="group",
+            name="Group IPT (WHO model)",
+            summary="An individual pre-group session, then 8 weekly group sessions run by "
+            "trained, supervised facilitators.",
+            planned_sessions=8,
+            initial_sessions=1,
+            termination_sessions=1,
+            notes=(
+                "Each member has a course of this adaptation: its assessment is the "
+                "individual pre-group session (symptoms, inventory, problem area, "
+                "preparing for the group).",
+                "Group session 1 is the initial phase; sessions 2-7 the middle (symptom "
+                "review, linking symptoms and events, members suggesting options to each "
+                "other, decision analysis, tasks between sessions); session 8 the ending.",
+                "`ipt group` keeps the membership, attendance and the group's notes in the "
+                "group's own file; each member's scores and private notes stay in the "
+                "member's course. Individual meetings between group sessions (as in "
+                "IPT-G) are ordinary sessions of the member's course.",
+                "Problem areas as in individual IPT; loneliness and isolation is the "
+                "interpersonal-deficits area.",
+            ),
+        ),
+    )
+}
+GROUP_ENDING_NOTICE = 2  # middle group sessions this close to the end say so
+GROUP_PHASES: dict[str, Phase] = {
+    phase.id: phase
+    for phase in (
+        Phase(
+            id="initial",
+            name="Initial (group session 1)",
+            summary="Members meet, agree how the group works and share their focus",
+            tasks=(
+                Item("welcome", "Welcome; agree the group's rules: confidentiality, respect"),
+                Item(
+                    "symptoms",
+                    "Explain depression as an illness that can be treated; symptom rating "
+                    "for each member, risk item first",
+                ),
+                Item(
+                    "share-focus",
+                    "Each member says which problem area links to their depression, and a "
+                    "goal for the group",
+                ),
+                Item("plan-week", "Agree a small step for each member before the next session"),
+            ),
+        ),
+        Phase(
+            id="middle",
+            name="Middle (group sessions 2-7)",
+            summary="Work on each member's problem area, with the group's help",
+            tasks=(
+                Item("symptoms", "Symptom review for each member, risk item first"),
+                Item("link", "Link each member's mood this week with what happened"),
+                Item(
+                    "options",
+                    "Members suggest options to each other for the problems raised",
+                ),
+                Item("decide", "Decision analysis: weigh the options, choose one to try"),
+                Item("tasks", "Each member agrees a task before the next session"),
+            ),
+        ),
+        Phase(
+            id="termination",
+            name="Termination (group session 8)",
+            summary="Review, warning signs, plans, goodbyes, referral where needed",
+            tasks=(
+                Item("symptoms", "Final symptom rating for each member, risk item first"),
+                Item("review", "Review what each member has changed; credit them with it"),
+                Item("warning-signs", "Each member names their warning signs and a plan"),
+                Item("ending", "Acknowledge feelings about the group ending"),
+                Item(
+                    "referral",
+                    "Refer on any member still symptomatic; agree any further contact",
+                ),
             ),
         ),
     )

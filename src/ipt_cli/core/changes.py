@@ -140,9 +140,11 @@ def adaptation_defaults(adaptation: object, fields: dict[str, Any]) -> dict[str,
     if found is None:
         return {}
     defaults: dict[str, Any] = {"planned_sessions": found.planned_sessions}
-    planned = fields.get("planned_sessions")
-    if found.initial_sessions is not None and planned in (None, found.planned_sessions):
-        defaults["initial_sessions"] = found.initial_sessions
+    if fields.get("planned_sessions") in (None, found.planned_sessions):
+        if found.initial_sessions is not None:
+            defaults["initial_sessions"] = found.initial_sessions
+        if found.termination_sessions is not None:
+            defaults["termination_sessions"] = found.termination_sessions
     return defaults
 
 

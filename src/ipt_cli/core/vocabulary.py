@@ -16,7 +16,7 @@ ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or 
 ProblemAreaId = Literal[
     "grief", "role-dispute", "role-transition", "interpersonal-deficits", "lost-healthy-self"
 ]
-AdaptationId = Literal["standard", "brief", "adolescent", "perinatal", "ipsrt"]
+AdaptationId = Literal["standard", "brief", "adolescent", "perinatal", "ipsrt", "group"]
 DisputeStageId = Literal["renegotiation", "impasse", "dissolution"]
 TechniqueId = Literal[
     "exploration",
@@ -48,6 +48,7 @@ class Adaptation(StrEnum):
     adolescent = "adolescent"
     perinatal = "perinatal"
     ipsrt = "ipsrt"
+    group = "group"
 
 
 class DisputeStage(StrEnum):

@@ -220,6 +220,33 @@ def make_private_dir(directory: Path) -> None:
     directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
 
 
+@contextmanager
+def hold_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
+    """Hold an exclusive flock on `lock_path` (created if needed), waiting up to `timeout`
+    seconds; `busy` names what is locked in the error. Closing the file releases it."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    except OSError as error:
+        raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(
+                        f"{busy}: another ipt process has held it for {timeout:.0f} s; try again"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 BACKUPS_KEPT = 5
 
 
@@ -299,29 +326,9 @@ class CourseStore:
         """Hold the course's lock; flock dies with its process, so a killed writer never
         blocks a later command."""
         self._ensure_dirs()
-        lock_path = self.paths.lock_file(course_id)
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-        except OSError as error:
-            raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as error:
-                    if error.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
-                    if time.monotonic() >= deadline:
-                        raise LockTimeoutError(
-                            f"course {course_id!r} is busy: another ipt process has held it for "
-                            f"{self.lock_timeout:.0f} s; try again"
-                        ) from None
-                    time.sleep(0.02)
+        busy = f"course {course_id!r} is busy"
+        with hold_lock(self.paths.lock_file(course_id), self.lock_timeout, busy):
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     def exists(self, course_id: str) -> bool:
         return self.paths.course_file(course_id).exists()

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.group import Group, GroupAgenda, GroupReport
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
@@ -823,3 +824,179 @@ def rhythm_markdown(report: RhythmReport) -> str:
         out += _md_table(RHYTHM_HEADER, rhythm_day_cells(week))
     out += ["`!`: more than 45 minutes from the week's habitual time.", ""]
     return "\n".join(out)
+
+
+# --- Group IPT -----------------------------------------------------------------------------
+
+
+def group_agenda_json(agenda: GroupAgenda) -> dict[str, Any]:
+    return {
+        "group_id": agenda.group_id,
+        "session": agenda.number,
+        "sessions_planned": agenda.planned,
+        "date": agenda.date.isoformat(),
+        "phase": agenda.phase,
+        "held": agenda.held,
+        "items": list(agenda.items),
+        "members": [
+            {
+                "course_id": m.course_id,
+                "client": m.client,
+                "problem_areas": m.areas,
+                "unreviewed_flags": m.flags,
+                "review_commands": m.review_commands,
+            }
+            for m in agenda.members
+        ],
+    }
+
+
+def group_agenda_markdown(agenda: GroupAgenda) -> str:
+    out = [
+        f"# Group `{agenda.group_id}`: session {agenda.number} of {agenda.planned}",
+        "",
+        f"{agenda.date.isoformat()}, {agenda.phase} phase" + (" (held)" if agenda.held else ""),
+        "",
+    ]
+    flagged = [m for m in agenda.members if m.flags]
+    if flagged:
+        out += ["> **SAFETY: unreviewed risk flags**", ">"]
+        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.flags] + [""]
+    out += [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)] + ["", "## Members", ""]
+    out += _md_table(
+        ["Member", "Client", "Problem areas"],
+        [[m.course_id, m.client, ", ".join(m.areas)] for m in agenda.members],
+    )
+    return "\n".join(out)
+
+
+def group_grid(report: GroupReport) -> tuple[list[str], list[list[str]]]:
+    """The attendance grid: one row per member, one column per planned session."""
+    header = ["Member", *[str(n) for n in range(1, report.group.planned_sessions + 1)]]
+    rows = [[m.course_id, *[a or "." for a in m.attendance]] for m in report.members]
+    return header, rows
+
+
+def _outcome_word(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+def group_outcome_rows(report: GroupReport) -> list[list[str]]:
+    return [
+        [
+            m.course_id,
+            " ".join(f"{label}:{total}" for label, total in m.scores) or "-",
+            _outcome_word(m.response),
+            _outcome_word(m.remission),
+        ]
+        for m in report.members
+    ]
+
+
+def group_summary_lines(report: GroupReport) -> list[str]:
+    group = report.group
+    facilitators = group.facilitator + (
+        f" and {group.co_facilitator}" if group.co_facilitator else ""
+    )
+    rate = report.response_rate
+    outcomes = len(report.outcomes)
+    rate_text = (
+        "no member has two PHQ-9 scores yet"
+        if rate is None
+        else f"{rate:g}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
+        "members with two or more PHQ-9 scores)"
+    )
+    return [
+        f"Facilitators: {facilitators}",
+        f"Start: {group.start_date.isoformat()}; sessions held: {len(group.meetings)} of "
+        f"{group.planned_sessions}" + (" (completed)" if report.completed else ""),
+        f"Members: {len(group.members)}",
+        f"Response rate (PHQ-9 down by half or more): {rate_text}",
+    ]
+
+
+def group_follow_up(report: GroupReport) -> list[str]:
+    return [f"{m.course_id}: {'; '.join(m.follow_up)}" for m in report.members if m.follow_up]
+
+
+def group_report_json(report: GroupReport) -> dict[str, Any]:
+    group = report.group
+    return {
+        "group_id": group.id,
+        "facilitator": group.facilitator,
+        "co_facilitator": group.co_facilitator,
+        "start_date": group.start_date.isoformat(),
+        "sessions_planned": group.planned_sessions,
+        "sessions_held": len(group.meetings),
+        "completed": report.completed,
+        "response_rate_percent": report.response_rate,
+        "meetings": [
+            {
+                "session": m.number,
+                "date": m.date.isoformat(),
+                "present": list(m.present),
+                "absent": [{"course_id": a.course_id, "reason": a.reason} for a in m.absent],
+                "group_note": m.note,
+            }
+            for m in group.meetings
+        ],
+        "members": [
+            {
+                "course_id": m.course_id,
+                "client": m.client,
+                "attendance": [a or None for a in m.attendance],
+                "phq9": [{"when": label, "total": total} for label, total in m.scores],
+                "response": m.response,
+                "remission": m.remission,
+                "unreviewed_flags": m.flags,
+                "follow_up": list(m.follow_up),
+            }
+            for m in report.members
+        ],
+    }
+
+
+def group_report_markdown(report: GroupReport) -> str:
+    out = [f"# Group IPT `{report.group.id}`", ""]
+    out += [f"- {line}" for line in group_summary_lines(report)] + [""]
+    header, rows = group_grid(report)
+    out += ["## Attendance (P present, A absent, . not yet held)", ""]
+    out += _md_table(header, rows)
+    out += ["## PHQ-9 and outcome", ""]
+    out += _md_table(["Member", "PHQ-9 (pre, G1..)", "Response", "Remission"],
+                     group_outcome_rows(report))  # fmt: skip
+    follow = group_follow_up(report)
+    out += ["## Follow-up", ""] + ([f"- {f}" for f in follow] or ["- none"]) + [""]
+    notes = [m for m in report.group.meetings if m.note]
+    if notes:
+        out += ["## Group notes", ""]
+        out += [f"- Session {m.number} ({m.date.isoformat()}): {_md_cell(m.note or '')}"
+                for m in notes] + [""]  # fmt: skip
+    return "\n".join(out)
+
+
+def group_list_json(groups: list[Group]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group_id": g.id,
+            "facilitator": g.facilitator,
+            "co_facilitator": g.co_facilitator,
+            "start_date": g.start_date.isoformat(),
+            "members": list(g.members),
+            "sessions_planned": g.planned_sessions,
+            "sessions_held": len(g.meetings),
+        }
+        for g in groups
+    ]
+
+
+def group_list_text(groups: list[Group]) -> str:
+    if not groups:
+        return "No groups yet. Start one with: ipt group new GROUP_ID --facilitator ALIAS\n"
+    lines = []
+    for g in groups:
+        lines.append(
+            f"{g.id}  {g.facilitator}  from {g.start_date.isoformat()}  "
+            f"{len(g.members)} members  {len(g.meetings)} of {g.planned_sessions} held"
+        )
+    return "\n".join(lines) + "\n"

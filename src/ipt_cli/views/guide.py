@@ -165,6 +165,8 @@ def _adaptation(adaptation: catalogue.Adaptation) -> list[str]:
     defaults = [f"{adaptation.planned_sessions} sessions"]
     if adaptation.initial_sessions is not None:
         defaults.append(f"an initial phase of {adaptation.initial_sessions} sessions")
+    if adaptation.termination_sessions is not None:
+        defaults.append(f"a termination phase of {adaptation.termination_sessions} session(s)")
     lines.append(f"- Defaults: {', '.join(defaults)} (change them with --sessions).")
     lines += [
         f"- {catalogue.task_text(adaptation.id, t)}."

@@ -24,6 +24,7 @@ from ipt_cli.views.console import err, out
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
     from ipt_cli.core.course_row import CourseRow
+    from ipt_cli.core.group import GroupAgenda, GroupReport
     from ipt_cli.core.models import Course, Person, TimelineEvent
     from ipt_cli.core.planning import Agenda, Plan
     from ipt_cli.core.progress import MeasureSummary, Report
@@ -632,3 +633,58 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
         parts += [table, Padding(Text(rhythm_week_words(week)), (0, 0, 0, 2))]
     parts.append(Padding(Text("!: more than 45 minutes from the week's habitual time."), (0, 2)))
     return Group(Text(title, style="bold"), *parts)
+
+
+def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
+    parts: list[RenderableType] = []
+    flagged = [m for m in agenda.members if m.flags]
+    if flagged:
+        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.flags]
+        commands = [c for m in flagged for c in m.review_commands]
+        parts.append(_flags_panel(labels, commands, False))
+    held = " (held)" if agenda.held else ""
+    head = (
+        f"Agenda for group {agenda.group_id}: session {agenda.number} of {agenda.planned}\n"
+        f"{agenda.date.isoformat()} - {agenda.phase} phase{held}"
+    )
+    items = "\n".join(f"{n:>3}. {item}" for n, item in enumerate(agenda.items, 1))
+    parts += [Text(head, style="bold"), Text(items)]
+    members = Table("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
+    for m in agenda.members:
+        members.add_row(m.course_id, m.client, ", ".join(m.areas), str(len(m.flags)) or "0")
+    parts.append(members)
+    return Group(*parts)
+
+
+def group_report_view(report: GroupReport) -> RenderableType:
+    from ipt_cli.views.documents import (
+        group_follow_up,
+        group_grid,
+        group_outcome_rows,
+        group_summary_lines,
+    )
+
+    parts: list[RenderableType] = [
+        Panel(
+            Text("\n".join(group_summary_lines(report))),
+            title=f"Group IPT report: {report.group.id}",
+            box=box.ROUNDED,
+        )
+    ]
+    header, rows = group_grid(report)
+    grid = Table(*header, box=box.SIMPLE_HEAD, title="Attendance (P present, A absent)")
+    for row in rows:
+        grid.add_row(*row)
+    outcomes = Table(
+        "Member", "PHQ-9 (pre, G1..)", "Response", "Remission", box=box.SIMPLE_HEAD,
+        title="PHQ-9 and outcome",
+    )  # fmt: skip
+    for row in group_outcome_rows(report):
+        outcomes.add_row(*row)
+    follow = group_follow_up(report)
+    parts += [
+        grid,
+        outcomes,
+        Panel(Text("\n".join(follow) or "none"), title="Follow-up", box=box.ROUNDED),
+    ]
+    return Group(*parts)
