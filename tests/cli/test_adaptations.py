@@ -28,7 +28,7 @@ def stored(data_home: Path, course_id: str) -> dict:  # type: ignore[type-arg]
 @pytest.mark.parametrize(
     ("adaptation", "planned", "initial_sessions"),
     [("standard", 16, 3), ("brief", 8, 2), ("adolescent", 12, 3), ("perinatal", 12, 3),
-     ("ipsrt", 16, 3)],
+     ("ipsrt", 16, 3), ("group", 8, 1)],
 )  # fmt: skip
 def test_an_adaptation_sets_the_course_defaults(
     run_ipt: RunIpt, adaptation: str, planned: int, initial_sessions: int

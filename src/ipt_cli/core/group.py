@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from ipt_cli.core import catalogue, vocabulary
+from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
 from ipt_cli.errors import ConflictError, InputError
 
@@ -340,8 +341,10 @@ def _member_outcome(group: Group, course: Course, today: dt.date) -> MemberOutco
     absences = attendance.count("A")
     if absences >= 2:
         follow_up.append(f"missed {absences} group sessions")
-    if held >= group.planned_sessions and remission is not True and response is not None:
-        follow_up.append("still symptomatic at the end: consider referral")
+    caseness = PHQ9.caseness or 10
+    latest = phq9.latest if phq9 else None
+    if held >= group.planned_sessions and latest is not None and latest >= caseness:
+        follow_up.append(f"still a case at the end (PHQ-9 {latest}): consider referral")
     return MemberOutcome(
         course.id,
         course.client,
