@@ -176,3 +176,12 @@ def test_guide_describes_every_adaptation(run_ipt: RunIpt) -> None:
         assert name in text
     assert "not quoted" in text
     assert "2 sessions" in run_ipt("guide", "brief").stdout
+
+
+def test_the_html_report_shows_the_adaptation_and_attendance(run_ipt: RunIpt) -> None:
+    new(run_ipt, "c1", "--adaptation", "adolescent", "--guardian", "<M.>")
+    run_ipt("session", "c1", "--date", "2026-01-05", "--attendee", "client", "--attendee",
+            "guardian")  # fmt: skip
+    page = run_ipt("report", "c1", "--format", "html").stdout
+    assert "IPT for adolescents (IPT-A)" in page and "&lt;M.&gt;" in page and "<M.>" not in page
+    assert "<h2>Attendance</h2>" in page and "client, guardian" in page

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ipt_cli.core import rhythm
@@ -92,3 +94,39 @@ def test_a_day_has_one_entry_and_counts_are_five() -> None:
         RhythmEntry(date=END, with_people=[1, 2])
     with pytest.raises(ValidationError):
         RhythmEntry(date=END, mood=6)
+
+
+clock_minutes = st.integers(min_value=0, max_value=23 * 60 + 59)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), clock_minutes), min_size=5, max_size=5),
+        min_size=1,
+        max_size=7,
+    ),
+    st.integers(min_value=-120, max_value=120),
+)
+def test_the_score_is_0_to_7_and_shifting_every_day_alike_keeps_it(
+    days: list[list[int | None]], shift: int
+) -> None:
+    from ipt_cli.core.models import RHYTHM_ANCHORS
+
+    def entries(offset: int) -> list[RhythmEntry]:
+        found = []
+        for n, minutes_of in enumerate(days):
+            times = {}
+            for anchor, value in zip(RHYTHM_ANCHORS, minutes_of, strict=True):
+                if value is not None and anchor != "to_bed":  # bedtime wraps at noon
+                    moved = min(max(value + offset, 0), 23 * 60 + 59)
+                    times[anchor] = dt.time(moved // 60, moved % 60)
+            found.append(RhythmEntry(date=END - dt.timedelta(days=n), **times))
+        return found
+
+    week = rhythm.weeks(entries(0), 1)[0]
+    assert week.srm is None or 0 <= week.srm <= 7
+    assert week.hits_per_day is None or 0 <= week.hits_per_day <= 5
+    in_range = all(v is None or 0 <= v + shift <= 23 * 60 + 59 for d in days for v in d)
+    if in_range:
+        assert rhythm.weeks(entries(shift), 1)[0].srm == week.srm

@@ -11,6 +11,8 @@ from ipt_cli.core.progress import MeasureSummary, Report
 from ipt_cli.views.documents import (
     MAINTENANCE_HEADER,
     MEASURE_HEADER,
+    adaptation_lines,
+    attendance_rows,
     end_of_course_text,
     ending_title,
     maintenance_heading,
@@ -152,6 +154,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                     "Problem areas",
                     areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
                 ],
+                *[[label, text] for label, text in adaptation_lines(course)],
             ],
         )
     )
@@ -188,6 +191,10 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                 [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
             )
         )
+    attendance = attendance_rows(course)
+    if attendance:
+        body.append("<h2>Attendance</h2>")
+        body.append(_table(["Session", "Date", "Attended"], attendance))
     if report.checklist:
         items = "".join(
             f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"
