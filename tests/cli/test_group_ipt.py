@@ -165,3 +165,22 @@ def test_a_busy_group_waits_then_says_so(group: RunIpt, data_home: Path) -> None
 
         with pytest.raises(LockTimeoutError, match="group 'g1' is busy"):
             store.update("g1", lambda g: None)
+
+
+def test_a_private_note_goes_to_the_members_own_record(group: RunIpt, data_home: Path) -> None:
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2",
+          "--absent", "m3:unwell")  # fmt: skip
+    done = group("session", "m1", "--group-session", "1", "--note", "PRIVATENOTE for m1")
+    assert "addendum" in done.stdout
+    assert "PRIVATENOTE" in (data_home / "courses" / "m1.toml").read_text()
+    assert "PRIVATENOTE" not in (data_home / "groups" / "g1.toml").read_text()
+    assert "PRIVATENOTE" not in (data_home / "courses" / "m2.toml").read_text()
+    absent = group("session", "m3", "--group-session", "1", "--note", "x", exit_code=2)
+    assert "was not present" in absent.stderr
+    later = group("session", "m1", "--group-session", "2", "--note", "x", exit_code=2)
+    assert "no session 2" in later.stderr
+    group("new-course", "solo", "--client", "S.", "--problem-area", "grief", "--no-input")
+    group("session", "solo", "--group-session", "1", "--note", "x", exit_code=3)
+    mixed = group("session", "m1", "--group-session", "1", "--mood", "5", "--note", "x",
+                  exit_code=2)  # fmt: skip
+    assert "--group-session takes only" in mixed.stderr

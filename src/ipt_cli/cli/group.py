@@ -8,6 +8,8 @@ from ipt_cli.cli import common
 from ipt_cli.cli.subcommands import sub_app
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ipt_cli.core.group import Group, Meeting
     from ipt_cli.core.models import Course
     from ipt_cli.store.courses import CourseStore
@@ -123,7 +125,7 @@ def session(
     """Record one group session: attendance, each present member's scores (to their own
     course, raising its flags as any session does) and the group note.
 
-    Private notes are entered per member: ipt session COURSE_ID --amend DATE --note TEXT.
+    Private notes are entered per member: ipt session COURSE_ID --group-session N --note TEXT.
     """
     from ipt_cli.core import dates
     from ipt_cli.core.group import Meeting, parse_absences, parse_member_scores
@@ -207,6 +209,22 @@ def _record_members(
             miss(courses.load(absence.course_id).model_copy(deep=True))
         else:
             courses.update(absence.course_id, miss)
+
+
+def group_session_date(ctx: typer.Context, course_id: str, number: int) -> "dt.date":
+    """The date of group session `number` of the group this course belongs to."""
+    from ipt_cli.errors import InputError, NotFoundError
+
+    groups, _ = _stores(ctx)
+    found = groups.groups_of(course_id)
+    if not found:
+        raise NotFoundError(f"course {course_id!r} belongs to no group")
+    meeting = groups.load(found[0]).meeting(number)
+    if meeting is None:
+        raise InputError(f"group {found[0]!r} has no session {number} recorded yet")
+    if course_id not in meeting.present:
+        raise InputError(f"{course_id!r} was not present at group session {number}")
+    return meeting.date
 
 
 def _members(courses: "CourseStore", group: "Group") -> "dict[str, Course]":

@@ -125,6 +125,14 @@ def session(
             "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
+    group_session: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Group IPT: add the note, privately, to this member's record of group "
+            "session N (kept in the member's course, never in the group file).",
+        ),
+    ] = None,
     same_day: Annotated[
         bool,
         typer.Option(
@@ -150,6 +158,10 @@ def session(
     )  # fmt: skip
     given = details.given() + scores.given()
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
+    if group_session is not None:
+        from ipt_cli.cli.group import group_session_date
+
+        amend = _group_ref(amend, missed, given, group_session_date(ctx, course_id, group_session))
     if amend is not None:
         _amend(out, store, course_id, amend, text, today)
     elif missed is not None:
@@ -224,6 +236,15 @@ OPTION_NAMES = {
     "task_outcome": "--task-outcome",
     "attendees": "--attendee",
 }
+
+
+def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
+    """--group-session N is an addendum to the member's session on the group's date."""
+    from ipt_cli.errors import InputError
+
+    if amend is not None or missed is not None or given:
+        raise InputError("--group-session takes only --note, --note-file or --edit")
+    return date.isoformat()
 
 
 def _check_combination(given: list[str], amend: str | None, missed: str | None) -> None:
