@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     LOCKED = 6  # another ipt process kept the course locked too long
     IO_ERROR = 7  # the disk refused a read or write
     UNSAFE = 8  # a file or folder is not safely ours (symlink to another user's file)
+    VERIFY_FAILED = 9  # a signed record no longer verifies (hash chain or key signature)
     INTERRUPTED = 130  # Ctrl-C or end of input at a prompt
     BROKEN_PIPE = 141  # the reader of our output went away (as `ipt guide | head` does)
 
@@ -64,6 +65,12 @@ class StorageIOError(IptError):
 
 class UnsafeFileError(IptError):
     exit_code = ExitCode.UNSAFE
+
+
+class VerificationError(IptError):
+    """A signed session, entry or key signature that no longer verifies."""
+
+    exit_code = ExitCode.VERIFY_FAILED
 
 
 class Interrupted(IptError):

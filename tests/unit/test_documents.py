@@ -68,6 +68,12 @@ REPORT_KEYS = {
     "adaptation",  # issue 20: how IPT is delivered
     "guardian",
     "rhythm",
+    # schema 3: the clinical record
+    "high_risk",
+    "safety_plan",
+    "supervision",
+    "adherence",
+    "signatures",
 }
 MEASURE_KEYS = {
     "baseline",
@@ -140,6 +146,14 @@ RISK_REVIEW_KEYS = {
     "by",
     "session_id",
     "session_date",
+    # schema 3: the structured fields
+    "ideation",
+    "plan_made",
+    "intent",
+    "means",
+    "protective",
+    "level",
+    "actions",
 }
 MAINTENANCE_KEYS = {
     "opened",
@@ -361,6 +375,18 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     assert (data["sessions_planned"], data["sessions_recorded"]) == (16, 0)
 
 
+# A review recorded without the structured fields of schema 3.
+UNSTRUCTURED = {
+    "ideation": None,
+    "plan_made": None,
+    "intent": None,
+    "means": None,
+    "protective": [],
+    "level": None,
+    "actions": [],
+}
+
+
 def test_report_json_values_of_a_full_course() -> None:
     data = documents.report_json(report_of(full_course()))
     assert (data["course_id"], data["client"], data["kind"]) == ("ab", "A.B.", "clinician-led")
@@ -402,6 +428,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": "Dr K.",
             "session_id": None,  # the baseline has no session id
             "session_date": "2026-01-05",
+            **UNSTRUCTURED,
         },
         {
             "session": 0,
@@ -412,6 +439,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": None,
             "session_id": None,
             "session_date": "2026-01-05",
+            **UNSTRUCTURED,
         },
     ]
     assert [(f["session"], f["maintenance"], f["session_id"]) for f in data["safety_flags"]] == [

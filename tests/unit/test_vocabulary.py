@@ -17,6 +17,9 @@ PAIRS = [
     (vocabulary.PersonTagId, vocabulary.PersonTag),
     (vocabulary.DecisionId, vocabulary.Decision),
     (vocabulary.AdaptationId, vocabulary.Adaptation),
+    (vocabulary.IdeationId, vocabulary.Ideation),
+    (vocabulary.RiskLevelId, vocabulary.RiskLevel),
+    (vocabulary.FidelityScoreId, vocabulary.FidelityScore),
 ]
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
 
-TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety", "adaptations")
+TOPICS = (
+    "phases",
+    "areas",
+    "stages",
+    "techniques",
+    "measures",
+    "safety",
+    "fidelity",
+    "adaptations",
+)
 
 
 def topic_names() -> list[str]:
@@ -223,6 +232,10 @@ def guide(topic: str | None) -> str:
         lines = _measure(measures.INSTRUMENTS[topic])
     elif topic == "safety":
         lines = _safety()
+    elif topic == "fidelity":
+        from ipt_cli.views.record import guide_fidelity
+
+        lines = guide_fidelity()
     elif topic == "adaptations" or topic in catalogue.ADAPTATIONS:
         lines = _adaptations(None if topic == "adaptations" else topic)
     else:
