@@ -184,3 +184,11 @@ def test_a_private_note_goes_to_the_members_own_record(group: RunIpt, data_home:
     mixed = group("session", "m1", "--group-session", "1", "--mood", "5", "--note", "x",
                   exit_code=2)  # fmt: skip
     assert "--group-session takes only" in mixed.stderr
+
+
+def test_doctor_checks_group_files(group: RunIpt, data_home: Path) -> None:
+    flat = " ".join(group("doctor").stdout.split())
+    assert "groups/g1.toml valid group, 3 members, 0 of 8 sessions" in flat
+    group("delete", "m3", "--yes")
+    broken = group("doctor", exit_code=4)
+    assert "member course missing: m3" in " ".join(broken.stdout.split())
