@@ -536,7 +536,9 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "`ipt group` keeps the membership, attendance and the group's notes in the "
                 "group's own file; each member's scores and private notes stay in the "
                 "member's course. Individual meetings between group sessions (as in "
-                "IPT-G) are ordinary sessions of the member's course.",
+                "IPT-G) are ordinary sessions of the member's course: widen its contract "
+                "first (ipt contract ID --sessions 9 --reason ...) so that every group "
+                "session still fits.",
                 "Problem areas as in individual IPT; loneliness and isolation is the "
                 "interpersonal-deficits area.",
             ),

@@ -172,10 +172,12 @@ def _safety() -> list[str]:
 def _adaptation(adaptation: catalogue.Adaptation) -> list[str]:
     lines = [f"## {_heading(adaptation.name, adaptation.id)}", "", adaptation.summary, ""]
     defaults = [f"{adaptation.planned_sessions} sessions"]
-    if adaptation.initial_sessions is not None:
-        defaults.append(f"an initial phase of {adaptation.initial_sessions} sessions")
-    if adaptation.termination_sessions is not None:
-        defaults.append(f"a termination phase of {adaptation.termination_sessions} session(s)")
+    for phase, count in (
+        ("an initial", adaptation.initial_sessions),
+        ("a termination", adaptation.termination_sessions),
+    ):
+        if count is not None:
+            defaults.append(f"{phase} phase of {count} session{'' if count == 1 else 's'}")
     lines.append(f"- Defaults: {', '.join(defaults)} (change them with --sessions).")
     lines += [
         f"- {catalogue.task_text(adaptation.id, t)}."
