@@ -192,3 +192,28 @@ def test_doctor_checks_group_files(group: RunIpt, data_home: Path) -> None:
     group("delete", "m3", "--yes")
     broken = group("doctor", exit_code=4)
     assert "member course missing: m3" in " ".join(broken.stdout.split())
+
+
+def test_a_failure_half_way_leaves_no_member_recorded(
+    group: RunIpt, data_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipt_cli.errors import StorageIOError
+    from ipt_cli.store.courses import CourseStore
+
+    before = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
+    real_update = CourseStore.update
+
+    def failing(self: CourseStore, course_id: str, change: object) -> object:
+        if course_id == "m2":
+            raise StorageIOError("cannot write m2.toml: disk full")
+        return real_update(self, course_id, change)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CourseStore, "update", failing)
+    result = group(
+        "group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3",
+        "--phq9", "m1=1,1,1,1,1,1,1,1,1", exit_code=7,
+    )  # fmt: skip
+    assert "disk full" in result.stderr and "SAFETY" not in result.stderr
+    after = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
+    assert after == before  # m1, written first, was put back
+    assert stored_group(data_home).get("meetings", []) == []

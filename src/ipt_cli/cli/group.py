@@ -11,10 +11,9 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.group import Group, Meeting
-    from ipt_cli.core.models import Course
+    from ipt_cli.core.models import Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.groups import GroupStore
-    from ipt_cli.views.output import Output
 
 app = sub_app(
     "group",
@@ -145,32 +144,59 @@ def session(
             note=group_note,
         )  # fmt: skip
         check_meeting(group, meeting, list(scores), common.today())
-        _record_members(out, courses, meeting, scores, dry_run=True)
-        _record_members(out, courses, meeting, scores, dry_run=False)
+        _record_members(courses, meeting, scores, dry_run=True)
+        written: list[str] = []
+        try:
+            flagged.extend(_record_members(courses, meeting, scores, False, written))
+        except BaseException:
+            _roll_back(courses, written)
+            raise
         add_meeting(group, meeting)
         return meeting
 
+    flagged: list[tuple[str, SessionRecord]] = []
     meeting = groups.update(group_id, hold)
+    for course_id, record in flagged:
+        from ipt_cli.core.safety import notice_lines
+
+        out.safety(
+            [f"{course_id}: {line}" for line in notice_lines("group session", record)]
+            + [f"Record a review with: ipt risk-review {course_id} --session "
+               f"{meeting.date.isoformat()} --note ..."],
+            False,
+        )  # fmt: skip
     out.done(
         f"Recorded group session {meeting.number} of {group_id} ({meeting.date.isoformat()}): "
         f"{len(meeting.present)} present, {len(meeting.absent)} absent."
     )
 
 
+def _roll_back(courses: "CourseStore", written: list[str]) -> None:
+    """Put back the version of each member's course from before this group session (the
+    newest backup, taken by the write): a failure half-way leaves no member recorded."""
+    for course_id in reversed(written):
+        try:
+            courses.restore(course_id, 1)
+        except Exception:  # the first failure is the one to report
+            continue
+
+
 def _record_members(
-    out: "Output",
     courses: "CourseStore",
     meeting: "Meeting",
     scores: dict[str, str],
     dry_run: bool,
-) -> None:
+    written: list[str] | None = None,
+) -> "list[tuple[str, SessionRecord]]":
     """Each present member's session (with their scores) and each absent member's missed
     appointment, in their own course. The dry run checks every member before any is
-    written, so that a refusal leaves every file as it was."""
+    written, so that a refusal leaves every file as it was; `written` collects the courses
+    changed, for a roll-back. Returns the sessions whose risk items were scored."""
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
     today = common.today()
+    flagged = []
     for course_id in meeting.present:
         record = changes.session_record(
             meeting.date,
@@ -190,15 +216,10 @@ def _record_members(
             attend(courses.load(course_id).model_copy(deep=True))
             continue
         courses.update(course_id, attend)
+        if written is not None:
+            written.append(course_id)
         if record.risk_scores():
-            from ipt_cli.core.safety import notice_lines
-
-            out.safety(
-                [f"{course_id}: {line}" for line in notice_lines("group session", record)]
-                + [f"Record a review with: ipt risk-review {course_id} --session "
-                   f"{meeting.date.isoformat()} --note ..."],
-                False,
-            )  # fmt: skip
+            flagged.append((course_id, record))
     for absence in meeting.absent:
         reason = f"group session {meeting.number}: {absence.reason}"
 
@@ -209,6 +230,9 @@ def _record_members(
             miss(courses.load(absence.course_id).model_copy(deep=True))
         else:
             courses.update(absence.course_id, miss)
+            if written is not None:
+                written.append(absence.course_id)
+    return flagged
 
 
 def group_session_date(ctx: typer.Context, course_id: str, number: int) -> "dt.date":
