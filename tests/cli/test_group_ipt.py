@@ -217,3 +217,24 @@ def test_a_failure_half_way_leaves_no_member_recorded(
     after = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
     assert after == before  # m1, written first, was put back
     assert stored_group(data_home).get("meetings", []) == []
+
+
+def test_a_group_file_that_cannot_be_written_puts_members_back(
+    group: RunIpt, data_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipt_cli.errors import StorageIOError
+    from ipt_cli.store import groups
+
+    before = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
+    real_write = groups.atomic_write
+
+    def failing(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+        if path.parent.name == "groups" and path.name == "g1.toml":
+            raise StorageIOError(f"cannot write {path}: disk full")
+        real_write(path, data, exclusive=exclusive)
+
+    monkeypatch.setattr(groups, "atomic_write", failing)
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3",
+          exit_code=7)  # fmt: skip
+    after = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
+    assert after == before

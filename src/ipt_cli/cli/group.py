@@ -145,17 +145,17 @@ def session(
         )  # fmt: skip
         check_meeting(group, meeting, list(scores), common.today())
         _record_members(courses, meeting, scores, dry_run=True)
-        written: list[str] = []
-        try:
-            flagged.extend(_record_members(courses, meeting, scores, False, written))
-        except BaseException:
-            _roll_back(courses, written)
-            raise
+        flagged.extend(_record_members(courses, meeting, scores, False, written))
         add_meeting(group, meeting)
         return meeting
 
     flagged: list[tuple[str, SessionRecord]] = []
-    meeting = groups.update(group_id, hold)
+    written: list[str] = []
+    try:
+        meeting = groups.update(group_id, hold)
+    except BaseException:
+        _roll_back(courses, written)  # members written before the failure are put back
+        raise
     for course_id, record in flagged:
         from ipt_cli.core.safety import notice_lines
 
