@@ -28,12 +28,14 @@ from ipt_cli.errors import (
     ConflictError,
     DataError,
     InputError,
+    IptError,
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
 )
 from ipt_cli.store.ownership import check_course, check_ownership
 from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.reading import read_text as read_text  # re-exported
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -137,19 +139,6 @@ def dump_course(course: Course) -> str:
     # Multi-line strings keep notes readable, but tomli-w turns CRLF into LF inside them;
     # a note with CRLF is kept exact by writing every string escaped instead.
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
-
-
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    except OSError as error:
-        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
 
 
 def load_course_file(path: Path) -> Course:
@@ -289,12 +278,16 @@ class CourseStore:
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
 
-    def _read(self, course_id: str) -> tuple[str, Course]:
+    def read_raw(self, course_id: str) -> tuple[Path, str]:
+        """A course file's path and text, after the ownership checks; not parsed."""
         path = self.paths.course_file(course_id)
         self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = read_text(path)
+        return path, read_text(path)
+
+    def _read(self, course_id: str) -> tuple[str, Course]:
+        path, text = self.read_raw(course_id)
         return text, parse_course(text, path)
 
     def _back_up(self, course_id: str, text: str) -> None:
@@ -364,6 +357,19 @@ class CourseStore:
         busy = f"course {course_id!r} is busy"
         with hold_lock(self.paths.lock_file(course_id), self.lock_timeout, busy):
             yield
+
+    def course_ids(self) -> list[str]:
+        return self.paths.course_ids()
+
+    def load_every(self) -> tuple[list[Course], list[IptError]]:
+        """Every course that reads and validates, and why each other one does not."""
+        courses, problems = [], []
+        for course_id in self.course_ids():
+            try:
+                courses.append(self.load(course_id))
+            except IptError as error:
+                problems.append(error)
+        return courses, problems
 
     def exists(self, course_id: str) -> bool:
         return self.paths.course_file(course_id).exists()

@@ -66,6 +66,17 @@ class DataPaths:
     def config(self) -> Path:
         return self.root / "config.toml"
 
+    def course_ids(self) -> list[str]:
+        """The id of every course file, sorted (temp files and stray names left out)."""
+        folder = self.courses
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p.stem
+            for p in folder.glob("*.toml")
+            if not p.name.startswith(".") and COURSE_ID_PATTERN.fullmatch(p.stem)
+        )
+
     def course_file(self, course_id: str) -> Path:
         return self.courses / f"{check_course_id(course_id)}.toml"
 

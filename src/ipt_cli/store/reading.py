@@ -1,0 +1,21 @@
+"""Reading a stored text file. Light on purpose (no models, no TOML writer), so that a
+command that only looks through files, such as `ipt search`, starts fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipt_cli.errors import DataError, NotFoundError, StorageIOError
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
