@@ -196,3 +196,12 @@ def test_the_interactive_session_asks_who_attended_where_others_join(run_ipt: Ru
     new(run_ipt, "c2")  # standard IPT: not asked
     plain = run_ipt("session", "c2", input="2026-01-05\n" + "\n" * 30, IPT_INTERACTIVE="1")
     assert "Who attended" not in plain.stdout
+
+
+def test_the_research_export_names_the_adaptation(run_ipt: RunIpt) -> None:
+    new(run_ipt, "c1", "--adaptation", "brief")
+    new(run_ipt, "c2")
+    brief = run_ipt("export", "c1", "--format", "csv").stdout.splitlines()
+    assert brief[1].startswith("c1,brief,grief,0,")
+    standard = run_ipt("export", "c2", "--format", "csv").stdout.splitlines()
+    assert standard[1].startswith("c2,clinician-led,grief,0,")
