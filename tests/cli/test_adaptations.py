@@ -49,7 +49,7 @@ def test_given_sessions_win_over_the_adaptation(run_ipt: RunIpt) -> None:
 def test_a_course_without_an_adaptation_loads_as_standard(run_ipt: RunIpt, data_home: Path) -> None:
     new(run_ipt, "c1")
     path = data_home / "courses" / "c1.toml"
-    text = path.read_text().replace("schema_version = 4", "schema_version = 2")
+    text = path.read_text().replace("schema_version = 5", "schema_version = 2")
     assert "adaptation" not in text
     path.write_text(text)
     assert report(run_ipt, "c1")["adaptation"] == "standard"

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Adaptation
+from ipt_cli.core.vocabulary import Adaptation, Condition
 
 
 def demo(
@@ -19,6 +19,10 @@ def demo(
             help="Replay the example of an adaptation instead (group: the WHO-model group).",
             show_default=False,
         ),
+    ] = None,
+    condition: Annotated[
+        Condition | None,
+        typer.Option(help="Replay the shipped example of this condition (e.g. ptsd)."),
     ] = None,
 ) -> None:
     """Replay a fictional example course, end to end.
@@ -36,6 +40,10 @@ def demo(
     from ipt_cli.store.examples import load_example
     from ipt_cli.views import terminal
 
+    if condition is not None:
+        from ipt_cli.store.examples import example_for
+
+        example = example_for(condition.value)
     if adaptation is Adaptation.group:
         _group_demo(ctx)
         return
@@ -124,4 +132,4 @@ def _group_demo(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Example:\n\n  ipt demo")(demo)
+    app.command(epilog="Examples:\n\n  ipt demo\n\n  ipt demo --condition ptsd")(demo)

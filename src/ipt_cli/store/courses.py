@@ -70,7 +70,14 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
-    """Schema 4 adds the course's adaptation (and its guardian, attendees and rhythm log,
+    """Schema 4 adds condition profiles (`condition`) and the PCL-5, Mini-SPIN, LSAS-SR and
+    eating-disorder counts. Every new field has a default (a course without `condition` is a
+    depression course), so an older document needs no change: a no-op, kept as a step."""
+    return document
+
+
+def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 5 adds the course's adaptation (and its guardian, attendees and rhythm log,
     all optional): courses written before it are standard IPT."""
     document.setdefault("adaptation", "standard")
     return document
@@ -81,6 +88,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
