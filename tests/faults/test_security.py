@@ -773,3 +773,20 @@ def test_prompts_show_user_text_as_text(ipt_bin: Bin, data_home: Path) -> None:
     term.send("y")
     term.expect("Recorded session 2 of 16")
     assert term.finish() == 0
+
+
+def test_group_files_pass_the_same_gate(ipt_bin: Bin, data_home: Path) -> None:
+    """Group files (added after issue 15) get what course files get: a FIFO never hangs,
+    backups follow a sequence, and no course may take the id of the groups' folders."""
+    ipt_bin("group", "new", "g1", "--facilitator", "F.", "--start", "2026-01-05")
+    ipt_bin("group", "new", "g2", "--facilitator", "F.", "--start", "2026-01-05")
+    group = data_home / "groups" / "g2.toml"
+    group.unlink()
+    _fifo(group)
+    done = ipt_bin("group", "report", "g2", check_code=4)
+    assert "FIFO" in done.stderr
+    assert "not a regular file" in done.stderr or "FIFO" in done.stderr
+    refused = ipt_bin(
+        "new-course", "groups", "--client", "A", "--problem-area", "grief", check_code=2
+    )
+    assert "reserved" in refused.stderr

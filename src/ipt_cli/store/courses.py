@@ -87,11 +87,19 @@ def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 5 adds the course's adaptation (and its guardian, attendees and rhythm log,
+    all optional): courses written before it are standard IPT."""
+    document.setdefault("adaptation", "standard")
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
@@ -287,6 +295,24 @@ def make_private_dir(directory: Path) -> None:
     directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
 
 
+@contextmanager
+def hold_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
+    """Hold an exclusive flock on `lock_path` (created if needed; a regular file of this
+    user's, never a link: see try_lock_file), waiting up to `timeout` seconds; `busy`
+    names what is locked in the error. Closing the file releases it."""
+    deadline = time.monotonic() + timeout
+    while (fd := try_lock_file(lock_path)) is None:
+        if time.monotonic() >= deadline:
+            raise LockTimeoutError(
+                f"{busy}: another ipt process has held it for {timeout:.0f} s; try again"
+            )
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 BACKUPS_KEPT = 5
 # <sequence>-<UTC time>.toml: the sequence orders backups (1 = newest is always the newest,
 # whatever the clock does); the time is only shown. Before, <UTC time>.toml: still read,
@@ -318,6 +344,74 @@ def _taken(stamp: str) -> dt.datetime | None:
         return dt.datetime.strptime(stamp, STAMP).replace(tzinfo=dt.UTC)
     except ValueError:
         return None
+
+
+def list_backups(folder: Path) -> list[Backup]:
+    """The backups ipt wrote in `folder` (checked by the caller), newest first. Anything
+    else there (a stray copy, another user's file, a link, a FIFO) is ignored; `ipt
+    doctor` reports it."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise StorageIOError(f"cannot list {folder}: {error.strerror}") from None
+    found = []
+    for entry in entries:
+        parts = backup_name_parts(entry.name)
+        if parts is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            continue
+        taken = _taken(parts[1])
+        if taken is not None:
+            found.append((parts, Path(entry.path), taken))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [Backup(n, path, taken, seq) for n, ((seq, _), path, taken) in enumerate(found, 1)]
+
+
+def _next_sequence(folder: Path) -> int:
+    """One more than any sequence number in the folder (counted from every name that
+    looks like a backup, so a stray entry never makes a name collide)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        names = []
+    numbers = [parts[0] for parts in map(backup_name_parts, names) if parts is not None]
+    return max(numbers, default=0) + 1
+
+
+def take_backup(folder: Path, text: str) -> None:
+    """Keep `text`, the version about to be replaced, as the newest backup in `folder`
+    (made and checked by the caller): never a second copy of one already kept (that older
+    copy is dropped instead)."""
+    data = text.encode("utf-8")
+    same = [b for b in list_backups(folder) if _read_backup(b.path) == data]
+    if same and same[0].number == 1:
+        for older in same[1:]:
+            older.path.unlink(missing_ok=True)
+        return  # already the newest backup
+    stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
+    name = f"{_next_sequence(folder):010d}-{stamp}.toml"
+    atomic_write(folder / name, data, exclusive=True)
+    for older in same:
+        older.path.unlink(missing_ok=True)
+
+
+def rotate_backups(folder: Path, current: bytes) -> None:
+    """After a committed write: drop backups equal to the current version (it is not lost:
+    it is the file) and all but the newest BACKUPS_KEPT. Never fails the write."""
+    try:
+        every = list_backups(folder)
+        kept = [b for b in every if _read_backup(b.path) != current]
+        for old in [b for b in every if b not in kept] + kept[BACKUPS_KEPT:]:
+            old.path.unlink(missing_ok=True)
+    except (IptError, OSError):
+        pass  # the next write rotates again; `ipt doctor` shows the folder
 
 
 class CourseStore:
@@ -369,68 +463,14 @@ class CourseStore:
         return folder
 
     def backups(self, course_id: str) -> list[Backup]:
-        """The backups ipt wrote, newest first. Anything else in the folder (a stray
-        copy, another user's file, a link, a FIFO) is ignored here; `ipt doctor` reports it."""
-        folder = self.backup_dir(course_id)
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            return []
-        except OSError as error:
-            raise StorageIOError(f"cannot list {folder}: {error.strerror}") from None
-        found = []
-        for entry in entries:
-            parts = backup_name_parts(entry.name)
-            if parts is None:
-                continue
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-                continue
-            taken = _taken(parts[1])
-            if taken is not None:
-                found.append((parts, Path(entry.path), taken))
-        found.sort(key=lambda item: item[0], reverse=True)
-        return [Backup(n, path, taken, seq) for n, ((seq, _), path, taken) in enumerate(found, 1)]
-
-    def _next_sequence(self, folder: Path) -> int:
-        """One more than any sequence number in the folder (counted from every name that
-        looks like a backup, so a stray entry never makes a name collide)."""
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            names = []
-        numbers = [parts[0] for parts in map(backup_name_parts, names) if parts is not None]
-        return max(numbers, default=0) + 1
+        """The backups ipt wrote, newest first (see list_backups)."""
+        return list_backups(self.backup_dir(course_id))
 
     def _back_up(self, course_id: str, text: str) -> None:
-        """Keep `text`, the version about to be replaced, as the newest backup: never a
-        second copy of one already kept (that older copy is dropped instead)."""
-        folder = self.backup_dir(course_id, create=True)
-        data = text.encode("utf-8")
-        same = [b for b in self.backups(course_id) if _read_backup(b.path) == data]
-        if same and same[0].number == 1:
-            for older in same[1:]:
-                older.path.unlink(missing_ok=True)
-            return  # already the newest backup
-        stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
-        name = f"{self._next_sequence(folder):010d}-{stamp}.toml"
-        atomic_write(folder / name, data, exclusive=True)
-        for older in same:
-            older.path.unlink(missing_ok=True)
+        take_backup(self.backup_dir(course_id, create=True), text)
 
     def _rotate(self, course_id: str, current: bytes) -> None:
-        """After a committed write: drop backups equal to the current version (it is not
-        lost: it is the file) and all but the newest BACKUPS_KEPT. Never fails the write."""
-        try:
-            kept = [b for b in self.backups(course_id) if _read_backup(b.path) != current]
-            dropped = [b for b in self.backups(course_id) if b not in kept] + kept[BACKUPS_KEPT:]
-            for old in dropped:
-                old.path.unlink(missing_ok=True)
-        except (IptError, OSError):
-            pass  # the next write rotates again; `ipt doctor` shows the folder
+        rotate_backups(self.paths.backup_dir(course_id), current)
 
     def _write_with_backup(self, course_id: str, original: str | None, new_text: str) -> None:
         """Replace a course file whose lock the caller holds. The new version is staged
@@ -501,18 +541,9 @@ class CourseStore:
         """Hold the course's lock; flock dies with its process, so a killed writer never
         blocks a later command."""
         self._ensure_dirs()
-        deadline = time.monotonic() + self.lock_timeout
-        while (fd := self._try_lock(course_id)) is None:
-            if time.monotonic() >= deadline:
-                raise LockTimeoutError(
-                    f"course {course_id!r} is busy: another ipt process has held it for "
-                    f"{self.lock_timeout:.0f} s; try again"
-                )
-            time.sleep(0.02)
-        try:
+        busy = f"course {course_id!r} is busy"
+        with hold_lock(self.paths.lock_file(course_id), self.lock_timeout, busy):
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     @contextmanager
     def lock_if_free(self, course_id: str) -> Iterator[bool]:

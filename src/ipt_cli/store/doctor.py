@@ -35,6 +35,7 @@ from ipt_cli.store.ssh_signatures import verify_course
 from ipt_cli.store.workdir import in_use
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+GROUPS = "groups"  # backups/groups/ and locks/groups/ hold the Group IPT groups' files
 
 
 @dataclass
@@ -244,7 +245,9 @@ def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     return findings
 
 
-def _backup_file(store: CourseStore, path: Path, course_id: str, fix: bool) -> Finding | None:
+def _backup_file(
+    store: CourseStore, path: Path, course_id: str | None, fix: bool
+) -> Finding | None:
     info = _lstat(path)
     if info is None:
         return None
@@ -261,9 +264,21 @@ def _backup_file(store: CourseStore, path: Path, course_id: str, fix: bool) -> F
     return _permissions(path, PRIVATE_FILE, fix)
 
 
+def _backup_folders(store: CourseStore) -> list[tuple[Path, str | None]]:
+    """Each backup folder with the course whose lock guards it: backups/<course-id>/, and
+    backups/groups/<group-id>/ (a group's; its temp files are reported, not removed)."""
+    folders: list[tuple[Path, str | None]] = []
+    for folder in _entries(store.paths.backups):
+        if folder.name == GROUPS and folder.is_dir() and not folder.is_symlink():
+            folders += [(group, None) for group in _entries(folder)]
+        else:
+            folders.append((folder, folder.name))
+    return folders
+
+
 def _backups(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
-    for folder in _entries(store.paths.backups):
+    for folder, course_id in _backup_folders(store):
         info = _lstat(folder)
         if info is None:
             continue
@@ -277,7 +292,7 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
         if loose:
             findings.append(loose)
         for path in _entries(folder):
-            found = _backup_file(store, path, folder.name, fix)
+            found = _backup_file(store, path, course_id, fix)
             if found:
                 findings.append(found)
     return findings
@@ -286,8 +301,8 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in _entries(store.paths.locks):
-        if lock.name == store.paths.index_lock.name:
-            continue
+        if lock.name == store.paths.index_lock.name or lock.name == GROUPS:
+            continue  # the index's lock; the groups' locks (store.groups)
         course_id = lock.name.removesuffix(".lock")
         if not lock.name.endswith(".lock") or not COURSE_ID_PATTERN.fullmatch(course_id):
             findings.append(Finding(lock, "warning", "not a lock ipt made"))
@@ -349,6 +364,40 @@ def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
     return findings
 
 
+def _groups(store: CourseStore, fix: bool) -> list[Finding]:
+    """Each group file: valid, its members' courses present, private."""
+    from ipt_cli.store.courses import read_stored_text
+    from ipt_cli.store.groups import parse_group
+
+    findings = []
+    for path in sorted((store.paths.root / "groups").glob("*.toml")):
+        try:
+            check_ownership(path)
+            group = parse_group(read_stored_text(path), path)
+        except DataError as error:
+            findings.append(Finding(path, "error", "; ".join(error.problems)))
+            continue
+        except IptError as error:
+            findings.append(Finding(path, "error", error.message))
+            continue
+        missing = [m for m in group.members if not store.exists(m)]
+        if missing:
+            findings.append(Finding(path, "error", f"member course missing: {', '.join(missing)}"))
+        else:
+            findings.append(
+                Finding(
+                    path,
+                    "ok",
+                    f"valid group, {len(group.members)} members, {len(group.meetings)} of "
+                    f"{group.planned_sessions} sessions held",
+                )
+            )
+        loose = _permissions(path, PRIVATE_FILE, fix)
+        if loose:
+            findings.append(loose)
+    return findings
+
+
 def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     """Every finding about the data folder, after repairing what `fix` allows."""
     paths = store.paths
@@ -365,6 +414,8 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     findings += _root_files(store, fix)
     if usable(paths.courses):
         findings += _courses(store, fix)
+    if usable(paths.root / "groups"):
+        findings += _groups(store, fix)
     if usable(paths.backups):
         findings += _backups(store, fix)
     if paths.old_report_cache.exists() or paths.old_report_cache.is_symlink():

@@ -17,6 +17,9 @@ COURSE_ID_RULE = ID_RULE
 RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
 )
+# backups/groups/ and locks/groups/ hold the Group IPT groups' files: a course of that id
+# would share its backup folder with them.
+RESERVED_IDS = frozenset(["groups"])
 
 
 def resolve_data_dir(
@@ -57,6 +60,10 @@ def check_course_id(course_id: str) -> str:
 def check_new_course_id(course_id: str) -> str:
     """The rules for a new course: a valid id that is not a name Windows reserves."""
     check_course_id(course_id)
+    if course_id in RESERVED_IDS:
+        raise InputError(
+            f"course id {course_id!r} is reserved (the folder of the groups' files); choose another"
+        )
     if course_id in RESERVED_NAMES:
         raise InputError(
             f"course id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
