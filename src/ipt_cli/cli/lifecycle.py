@@ -126,11 +126,21 @@ def export(
         ),
     ] = ExportFormat.json,
     output: common.OutputOption = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain", help="In an encrypted folder, write plain text instead of age (warns)."
+        ),
+    ] = False,
 ) -> None:
-    """Export a course, notes included: for a move, a backup or a supervisor."""
+    """Export a course, notes included: for a move, a backup or a supervisor.
+
+    From an encrypted folder the export is age-encrypted for the folder's recipients
+    (FILE gains .age; stdout gets ASCII armor) unless --plain is given."""
     from ipt_cli.views import documents
 
-    course = common.store(ctx).load(course_id)
+    store = common.store(ctx)
+    course = store.load(course_id)
     if output_format is ExportFormat.json:
         text = documents.to_json(course.model_dump(mode="json", exclude_none=True))
     else:
@@ -138,6 +148,13 @@ def export(
 
         report = build_report(course, common.today(), common.scoring_rules(ctx))
         text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(course)
+    if store.cipher is not None and not plain:
+        common.deliver_sealed(ctx, store.cipher, text, output)
+        return
+    if store.cipher is not None:
+        common.output(ctx).warn(
+            "warning: --plain: this export holds the course's notes unencrypted"
+        )
     common.deliver(ctx, text, output)
 
 
@@ -151,12 +168,13 @@ def import_course(
     """Import a course file after validating it; an existing id is refused."""
     from ipt_cli.store.courses import read_course_document
 
-    course = read_course_document(file)
+    store = common.store(ctx)
+    course = read_course_document(file, store.cipher)
     if new_id is not None:
         from ipt_cli.store.paths import check_course_id
 
         course = course.model_copy(update={"id": check_course_id(new_id)})
-    path = common.store(ctx).create(course)
+    path = store.create(course)
     common.output(ctx).done(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
 
 

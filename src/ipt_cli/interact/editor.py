@@ -10,7 +10,7 @@ from pathlib import Path
 from ipt_cli.core.assessment import stored_phase_problem
 from ipt_cli.errors import ConflictError, DataError, InputError
 from ipt_cli.interact.editor_command import editor_command
-from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_text
+from ipt_cli.store.courses import CourseStore, dump_course, parse_course
 
 
 def _run_editor(path: Path) -> None:
@@ -34,7 +34,7 @@ def edit_course_file(
     """
     path = store.paths.course_file(course_id)
     store.load(course_id)  # a missing or damaged course is refused before the editor opens
-    original = read_text(path)
+    original = store.read_course_text(course_id)
     fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
     copy = Path(name)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -65,7 +65,7 @@ def edit_course_file(
                 f"edit aborted; {path} is unchanged; your edited copy is kept at {copy}"
             ) from None
         with store.locked(course_id):
-            if read_text(path) != original:
+            if store.read_course_text(course_id) != original:
                 raise ConflictError(
                     f"{path} changed while you were editing; it was left as "
                     f"it is; your edited copy is kept at {copy}"

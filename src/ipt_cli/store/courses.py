@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 from pydantic import ValidationError
@@ -34,6 +34,9 @@ from ipt_cli.errors import (
 )
 from ipt_cli.store.ownership import check_course, check_ownership
 from ipt_cli.store.paths import DataPaths
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -121,31 +124,66 @@ def dump_course(course: Course) -> str:
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except OSError as error:
         raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+
+
+def decode_text(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
 
 
-def load_course_file(path: Path) -> Course:
-    return parse_course(read_text(path), path)
+def read_text(path: Path) -> str:
+    return decode_text(read_bytes(path), path)
 
 
-def read_course_document(path: Path) -> Course:
-    """A course from a .toml file, or from a .json one written by `ipt export`."""
-    if path.suffix.lower() != ".json":
-        return load_course_file(path)
+def open_text(path: Path, cipher: Cipher | None) -> str:
+    """The text of a stored file: decrypted in memory when the folder is encrypted."""
+    raw = read_bytes(path)
+    if cipher is not None and path.name.endswith(".age"):
+        raw = cipher.decrypt(raw, path)
+    return decode_text(raw, path)
+
+
+def seal_text(text: str, cipher: Cipher | None) -> bytes:
+    """The bytes to store for `text`: age-encrypted when the folder is encrypted."""
+    data = text.encode("utf-8")
+    return data if cipher is None else cipher.encrypt(data)
+
+
+def load_course_file(path: Path, cipher: Cipher | None = None) -> Course:
+    return parse_course(open_text(path, cipher), path)
+
+
+def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
+    """A course from a .toml file, or from a .json one written by `ipt export` (either may
+    be age-encrypted: then `cipher` opens it)."""
+    raw = read_bytes(path)
+    name = path.name.lower().removesuffix(".age")
+    from ipt_cli.store.crypto import is_age
+
+    if is_age(raw):
+        if cipher is None:
+            from ipt_cli.store.crypto import Cipher as AgeCipher
+            from ipt_cli.store.crypto import default_identity_path, load_identities
+
+            cipher = AgeCipher("x25519", [], default_identity_path(), path.parent)
+            load_identities(default_identity_path())
+        raw = cipher.decrypt(raw, path)
+    text = decode_text(raw, path)
+    if not name.endswith(".json"):
+        return parse_course(text, path)
     import json
 
     try:
-        document = json.loads(read_text(path))
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(path, [f"not valid JSON: {error}"]) from None
     if not isinstance(document, dict):
@@ -235,11 +273,30 @@ class CourseStore:
         self.lock_timeout = lock_timeout
         self._warn = warn or (lambda message: None)
         self._warned: set[Path] = set()
+        self._cipher: Cipher | None = None
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The folder's age cipher; None for a plain folder (pyrage is then never loaded)."""
+        if self._cipher is None and self.paths.encrypted:
+            from ipt_cli.store.crypto import cipher_for
+
+            self._cipher = cipher_for(self.paths.root)
+        return self._cipher
+
+    def _seal(self, text: str) -> bytes:
+        return seal_text(text, self.cipher)
+
+    def read_course_text(self, course_id: str) -> str:
+        """The TOML of a course file as ipt wrote it (decrypted in memory if need be)."""
+        return open_text(self.paths.course_file(course_id), self.cipher)
 
     def _ensure_dirs(self) -> None:
         for directory in (self.paths.root, self.paths.courses, self.paths.locks):
             check_ownership(directory)
             make_private_dir(directory)
+        if self.cipher is not None:
+            self.cipher.check()  # a missing identity is refused before anything is written
 
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
@@ -249,7 +306,7 @@ class CourseStore:
         self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = read_text(path)
+        text = open_text(path, self.cipher)
         return text, parse_course(text, path)
 
     def _back_up(self, course_id: str, text: str) -> None:
@@ -258,7 +315,9 @@ class CourseStore:
         make_private_dir(self.paths.backups)
         make_private_dir(folder)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        atomic_write(folder / f"{stamp}.toml", text.encode("utf-8"), exclusive=True)
+        atomic_write(
+            folder / f"{stamp}{self.paths.course_suffix}", self._seal(text), exclusive=True
+        )
         for old in self.backups(course_id)[BACKUPS_KEPT:]:
             old.path.unlink(missing_ok=True)
 
@@ -266,9 +325,16 @@ class CourseStore:
         folder = self.paths.backup_dir(course_id)
         if not folder.is_dir():
             return []
-        files = sorted(folder.glob("*.toml"), reverse=True)
+        suffix = self.paths.course_suffix
+        files = sorted(folder.glob(f"*{suffix}"), reverse=True)
         return [
-            Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC))
+            Backup(
+                n,
+                p,
+                dt.datetime.strptime(p.name.removesuffix(suffix), "%Y%m%dT%H%M%S%fZ").replace(
+                    tzinfo=dt.UTC
+                ),
+            )
             for n, p in enumerate(files, 1)
         ]
 
@@ -280,11 +346,11 @@ class CourseStore:
                 raise NotFoundError(
                     f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
                 )
-            text = read_text(chosen.path)
+            text = open_text(chosen.path, self.cipher)
             course = parse_course(text, chosen.path)
             path = self.paths.course_file(course_id)
             if path.exists():
-                self._back_up(course_id, read_text(path))
+                self._back_up(course_id, open_text(path, self.cipher))
             self.replace(course_id, text)
         return course
 
@@ -329,12 +395,12 @@ class CourseStore:
             self._check(course.id)
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
-            atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+            atomic_write(path, self._seal(dump_course(course)), exclusive=True)
         return path
 
     def replace(self, course_id: str, text: str) -> None:
         """Write a course file whose lock the caller holds."""
-        atomic_write(self.paths.course_file(course_id), text.encode("utf-8"))
+        atomic_write(self.paths.course_file(course_id), self._seal(text))
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -360,7 +426,7 @@ class CourseStore:
             path = self.paths.course_file(course_id)
             self._check(course_id)
             if path.exists():
-                self._back_up(course_id, read_text(path))  # a last copy, until rotated out
+                self._back_up(course_id, open_text(path, self.cipher))  # a last copy
             try:
                 path.unlink()
             except FileNotFoundError:

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ipt_cli.errors import DataError, IptError
+from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.courses import CourseStore, load_course_file
 from ipt_cli.store.ownership import check_ownership
 
@@ -57,11 +57,11 @@ def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
     return finding
 
 
-def _course_file(path: Path, fix: bool) -> list[Finding]:
+def _course_file(path: Path, fix: bool, store: CourseStore) -> list[Finding]:
     findings = []
     try:
         check_ownership(path)
-        course = load_course_file(path)
+        course = load_course_file(path, store.cipher)
         findings.append(
             Finding(
                 path,
@@ -71,6 +71,8 @@ def _course_file(path: Path, fix: bool) -> list[Finding]:
         )
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
+    except IdentityError:
+        raise  # a wrong or missing identity is the user's to fix: exit 8, not per-file errors
     except IptError as error:
         findings.append(Finding(path, "error", error.message))
         return findings
@@ -123,8 +125,12 @@ def _folders(store: CourseStore, fix: bool) -> list[Finding]:
 def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
     for path in sorted(store.paths.courses.iterdir()):
-        if path.suffix == ".toml" and not path.name.startswith("."):
-            findings += _course_file(path, fix)
+        if path.name.endswith(store.paths.course_suffix) and not path.name.startswith("."):
+            findings += _course_file(path, fix, store)
+        elif store.paths.encrypted and path.suffix == ".toml" and not path.name.startswith("."):
+            findings.append(
+                Finding(path, "warning", "plain course file in an encrypted folder: ipt encrypt")
+            )
         elif path.name.endswith(".tmp"):
             findings.append(_stray_temp(store, path, fix))
         else:
@@ -147,7 +153,7 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in sorted(store.paths.locks.glob("*.lock")):
-        if not (store.paths.courses / f"{lock.stem}.toml").exists():
+        if not (store.paths.courses / f"{lock.stem}{store.paths.course_suffix}").exists():
             finding = Finding(lock, "warning", "lock file of a course that does not exist")
             if fix and _lock_is_free(store, lock.stem):
                 lock.unlink()
