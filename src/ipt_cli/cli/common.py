@@ -136,7 +136,9 @@ def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.paths import resolve_data_dir
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir), warn=output(ctx).warn)
+    made = CourseStore(resolve_data_dir(data_dir), warn=output(ctx).warn)
+    made.command = ctx.command_path.removeprefix("ipt ") or "change"  # for git commits
+    return made
 
 
 def today() -> "dt.date":

@@ -57,7 +57,13 @@ def _rendered_report(
     from ipt_cli.core.progress import build_report
 
     rules = common.scoring_rules(ctx)
-    built = build_report(common.store(ctx).load(course_id), today, rules)
+    course = common.store(ctx).load(course_id)
+    if course.conflicts:
+        common.output(ctx).warn(
+            f"warning: {course_id} holds {len(course.conflicts)} sync conflict(s) from "
+            f"another machine; see ipt resolve {course_id}"
+        )
+    built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
         from ipt_cli.views.documents import report_json, to_json
 

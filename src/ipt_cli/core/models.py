@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -250,6 +250,15 @@ class Maintenance(Record):
         return sorted(sessions, key=lambda s: s.date)
 
 
+class SyncConflict(Record):
+    """A version from another machine that `ipt sync` could not merge (core/merge.py): where
+    it belongs ("sessions#5", "medication") and the other side's record, kept whole until
+    `ipt resolve`."""
+
+    where: str
+    theirs: dict[str, Any]
+
+
 class Course(Record):
     schema_version: int
     id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
@@ -278,6 +287,7 @@ class Course(Record):
     maintenance: Maintenance | None = None
     ending: Ending | None = None
     archived: Day | None = None
+    conflicts: list[SyncConflict] = []  # from `ipt sync`; flagged until `ipt resolve`
 
     @field_validator("problem_areas")
     @classmethod

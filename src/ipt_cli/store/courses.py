@@ -274,6 +274,7 @@ class CourseStore:
         self._warn = warn or (lambda message: None)
         self._warned: set[Path] = set()
         self._cipher: Cipher | None = None
+        self.command = "change"  # named in git commit messages (set by the CLI)
 
     @property
     def cipher(self) -> Cipher | None:
@@ -396,11 +397,25 @@ class CourseStore:
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
             atomic_write(path, self._seal(dump_course(course)), exclusive=True)
+            self._commit(f"ipt: course {course.id} created ({self.command})")
         return path
 
-    def replace(self, course_id: str, text: str) -> None:
+    def replace(self, course_id: str, text: str, message: str | None = None) -> None:
         """Write a course file whose lock the caller holds."""
         atomic_write(self.paths.course_file(course_id), self._seal(text))
+        self._commit(message or f"ipt: {self.command} for {course_id}")
+
+    def _commit(self, message: str) -> None:
+        """In a synced folder, a write is a commit (never pushed: that is `ipt sync`)."""
+        if not (self.paths.root / ".git").exists():
+            return
+        from ipt_cli.errors import IptError
+        from ipt_cli.store.sync import commit_all
+
+        try:
+            commit_all(self.paths.root, message)
+        except IptError as error:
+            self._warn(f"warning: saved, but not committed ({error.message}); ipt sync will")
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -409,6 +424,7 @@ class CourseStore:
         """
         with self.locked(course_id):
             original, course = self._read(course_id)
+            before = {s.id for s in course.all_sessions()}
             result = change(course)
             # Re-validate the whole course: field assignments alone miss cross-field rules.
             try:
@@ -418,7 +434,7 @@ class CourseStore:
             new_text = dump_course(checked)
             if new_text != original:
                 self._back_up(course_id, original)
-                self.replace(course_id, new_text)
+                self.replace(course_id, new_text, _message(self.command, checked, before))
         return result
 
     def delete(self, course_id: str) -> None:
@@ -434,3 +450,17 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
+            self._commit(f"ipt: course {course_id} deleted")
+
+
+def _message(command: str, course: Course, before: set[int | None]) -> str:
+    """A commit message: the command, course and session number; never note text or the
+    client alias."""
+    for position, session in enumerate(course.sessions, 1):
+        if session.id not in before:
+            return f"ipt: session {position} recorded for {course.id}"
+    if course.maintenance:
+        for position, session in enumerate(course.maintenance.sessions, 1):
+            if session.id not in before:
+                return f"ipt: maintenance session {position} recorded for {course.id}"
+    return f"ipt: {command} for {course.id}"
