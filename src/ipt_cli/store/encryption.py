@@ -108,7 +108,9 @@ def encrypt_folder(
         _write_checked(target, cipher.encrypt(plain), plain, lambda b: cipher.decrypt(b, target))
 
     _convert(store, files, seal, progress)
-    _write_settings(paths, mode, identity, recipients)  # the switch: from now on .age is read
+    # The default identity is not named: a clone on another machine finds its own there.
+    named = None if identity == crypto.default_identity_path() else identity
+    _write_settings(paths, mode, named, recipients)  # the switch: from now on .age is read
     for path in files:
         path.unlink(missing_ok=True)
     paths.root.joinpath("index.json").unlink(missing_ok=True)  # rebuilt, encrypted
