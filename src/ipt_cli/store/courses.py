@@ -298,6 +298,10 @@ class CourseStore:
             make_private_dir(directory)
         if self.cipher is not None:
             self.cipher.check()  # a missing identity is refused before anything is written
+        if (self.paths.root / ".git").exists():
+            from ipt_cli.store.sync import recover
+
+            recover(self.paths.root)  # a killed `ipt sync` is undone before a write reads
 
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)

@@ -120,11 +120,39 @@ def _git_lock(root: Path) -> Iterator[None]:
 def commit_all(root: Path, message: str) -> bool:
     """Commit everything pending; False when there was nothing to commit."""
     with _git_lock(root):
-        git(root, "add", "-A")
-        if not git(root, "status", "--porcelain").stdout.strip():
-            return False
-        git(root, "commit", "-q", "--no-verify", "-m", message)
-        return True
+        _recover(root)
+        return _commit_pending(root, message)
+
+
+def _commit_pending(root: Path, message: str) -> bool:
+    git(root, "add", "-A")
+    if not git(root, "status", "--porcelain").stdout.strip():
+        return False
+    git(root, "commit", "-q", "--no-verify", "-m", message)
+    return True
+
+
+def _stale_locks(root: Path) -> list[Path]:
+    dot_git = root / ".git"
+    return [*dot_git.glob("*.lock"), *dot_git.glob("refs/**/*.lock")]
+
+
+def _recover(root: Path) -> None:
+    """Undo what a killed `ipt sync` left (caller holds the git lock): a half-done pull is
+    abandoned, so the folder is as it was before that sync began (all its own commits),
+    and git's own lock files, which only a killed git leaves, are removed."""
+    for stale in _stale_locks(root):
+        stale.unlink(missing_ok=True)
+    if _rebasing(root):
+        git(root, "rebase", "--abort", check=False)
+
+
+def recover(root: Path) -> None:
+    """Before a write in a synced folder: finish off a killed sync (cheap when there is
+    nothing to do: two stats)."""
+    if _rebasing(root) or (root / ".git" / "index.lock").exists():
+        with _git_lock(root):
+            _recover(root)
 
 
 @dataclass
@@ -146,10 +174,14 @@ def sync(root: Path) -> SyncResult:
     """Commit what is pending, pull with rebase, push; what came in and what went out."""
     if not is_repo(root):
         raise SyncError(f"{root} is not synced yet: run ipt sync --init [REMOTE_URL]")
-    if _rebasing(root):  # an earlier sync was killed mid-pull: start it again
-        git(root, "rebase", "--abort", check=False)
-    _configure(root)
-    commit_all(root, "ipt: sync (pending changes)")
+    with _git_lock(root):
+        _recover(root)  # an earlier sync killed mid-pull starts again from the top
+        _configure(root)
+        _commit_pending(root, "ipt: sync (pending changes)")
+        return _pull_push(root)
+
+
+def _pull_push(root: Path) -> SyncResult:
     if "origin" not in git(root, "remote").stdout.split():
         raise SyncError("no remote to sync with: git -C DATA_FOLDER remote add origin URL")
     branch = git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
