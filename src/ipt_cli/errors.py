@@ -17,7 +17,8 @@ class ExitCode(IntEnum):
     LOCKED = 6  # another ipt process kept the course locked too long
     IO_ERROR = 7  # the disk refused a read or write
     UNSAFE = 8  # a file or folder is not safely ours; or the age identity is missing or wrong
-    SYNC = 9  # git refused: no remote, a rejected push, a pull that could not be merged
+    VERIFY_FAILED = 9  # a signed record no longer verifies (hash chain or key signature)
+    SYNC = 10  # git refused: no remote, a rejected push, a pull that could not be merged
     INTERRUPTED = 130  # Ctrl-C or end of input at a prompt
     BROKEN_PIPE = 141  # the reader of our output went away (as `ipt guide | head` does)
 
@@ -78,6 +79,12 @@ class SyncError(IptError):
     """git failed during `ipt sync` (the data folder is left as it was before the pull)."""
 
     exit_code = ExitCode.SYNC
+
+
+class VerificationError(IptError):
+    """A signed session, entry or key signature that no longer verifies."""
+
+    exit_code = ExitCode.VERIFY_FAILED
 
 
 class Interrupted(IptError):

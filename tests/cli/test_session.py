@@ -204,6 +204,14 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
             "by": None,
             "session_id": 1,
             "session_date": "2026-01-12",
+            # schema 3's structured fields, none given
+            "ideation": None,
+            "plan_made": None,
+            "intent": None,
+            "means": None,
+            "protective": [],
+            "level": None,
+            "actions": [],
         }
     ]
     assert json.loads(run_ipt("list", "--json").stdout)[0]["unreviewed_flags"] == 0

@@ -171,7 +171,7 @@ def test_a_remote_that_rejects_the_push_loses_nothing(
     hook.write_text("#!/bin/sh\necho 'quota exceeded' >&2\nexit 1\n")
     hook.chmod(0o755)
     a("session", "ab", "--date", "2026-01-12", "--note", "Kept anyway")
-    result = a("sync", exit_code=9)
+    result = a("sync", exit_code=10)
     assert "refused the push" in result.stderr and "Traceback" not in result.stderr
     assert notes(a, "ab") == ["Kept anyway"]
     assert "session 1 recorded" in git(tmp_path / "a", "log", "--format=%s")
@@ -186,5 +186,5 @@ def test_a_folder_without_git_is_as_before_and_sync_says_how_to_start(
     new_course()
     run_ipt("session", "ab", "--date", "2026-01-12", "--note", "x")
     assert not (data_home / ".git").exists()
-    assert "ipt sync --init" in run_ipt("sync", exit_code=9).stderr
-    assert "ipt sync --init" in run_ipt("history", "ab", exit_code=9).stderr
+    assert "ipt sync --init" in run_ipt("sync", exit_code=10).stderr
+    assert "ipt sync --init" in run_ipt("history", "ab", exit_code=10).stderr

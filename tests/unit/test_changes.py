@@ -132,7 +132,7 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         12,
     )
     assert (made.cadence, made.kind) == ("weekly", "clinician-led")
-    assert made.schema_version == SCHEMA_VERSION == 2  # 2: session ids, risk review history
+    assert made.schema_version == SCHEMA_VERSION == 3  # 3: the signed clinical record
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)

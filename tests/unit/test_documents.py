@@ -65,6 +65,12 @@ REPORT_KEYS = {
     "ending",
     "completed",
     "archived",
+    # schema 3: the clinical record
+    "high_risk",
+    "safety_plan",
+    "supervision",
+    "adherence",
+    "signatures",
 }
 MEASURE_KEYS = {
     "baseline",
@@ -136,6 +142,14 @@ RISK_REVIEW_KEYS = {
     "by",
     "session_id",
     "session_date",
+    # schema 3: the structured fields
+    "ideation",
+    "plan_made",
+    "intent",
+    "means",
+    "protective",
+    "level",
+    "actions",
 }
 MAINTENANCE_KEYS = {
     "opened",
@@ -357,6 +371,18 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     assert (data["sessions_planned"], data["sessions_recorded"]) == (16, 0)
 
 
+# A review recorded without the structured fields of schema 3.
+UNSTRUCTURED = {
+    "ideation": None,
+    "plan_made": None,
+    "intent": None,
+    "means": None,
+    "protective": [],
+    "level": None,
+    "actions": [],
+}
+
+
 def test_report_json_values_of_a_full_course() -> None:
     data = documents.report_json(report_of(full_course()))
     assert (data["course_id"], data["client"], data["kind"]) == ("ab", "A.B.", "clinician-led")
@@ -398,6 +424,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": "Dr K.",
             "session_id": None,  # the baseline has no session id
             "session_date": "2026-01-05",
+            **UNSTRUCTURED,
         },
         {
             "session": 0,
@@ -408,6 +435,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": None,
             "session_id": None,
             "session_date": "2026-01-05",
+            **UNSTRUCTURED,
         },
     ]
     assert [(f["session"], f["maintenance"], f["session_id"]) for f in data["safety_flags"]] == [

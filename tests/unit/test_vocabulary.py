@@ -16,6 +16,9 @@ PAIRS = [
     (vocabulary.CourseKindId, vocabulary.CourseKind),
     (vocabulary.PersonTagId, vocabulary.PersonTag),
     (vocabulary.DecisionId, vocabulary.Decision),
+    (vocabulary.IdeationId, vocabulary.Ideation),
+    (vocabulary.RiskLevelId, vocabulary.RiskLevel),
+    (vocabulary.FidelityScoreId, vocabulary.FidelityScore),
 ]
 
 

@@ -15,9 +15,11 @@ def doctor(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Check every file: parse, validate, permissions, stray temp and lock files.
+    """Check every file: parse, validate, permissions, stray temp and lock files, and
+    every signed session (as `ipt verify`).
 
-    Exits 4 when a course file is damaged, so it can run from cron.
+    Exits 4 when a course file is damaged, else 9 when a signed record no longer verifies,
+    so it can run from cron.
     """
     from ipt_cli.errors import ExitCode
     from ipt_cli.store.doctor import examine
@@ -34,8 +36,11 @@ def doctor(
         )
     else:
         common.output(ctx).show(terminal.findings_view(findings, store.paths.root))
-    if any(f.status == "error" for f in findings):
+    errors = [f for f in findings if f.status == "error"]
+    if any(f.kind == "file" for f in errors):
         raise typer.Exit(int(ExitCode.DATA_ERROR))
+    if errors:  # only signed records that no longer verify
+        raise typer.Exit(int(ExitCode.VERIFY_FAILED))
 
 
 def restore(

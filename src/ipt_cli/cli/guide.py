@@ -12,13 +12,13 @@ def guide(
     topic: Annotated[
         str | None,
         typer.Argument(
-            help="phases, areas, stages, techniques, measures or safety; or one area, "
+            help="phases, areas, stages, techniques, measures, safety or fidelity; or one area, "
             "technique, phase or measure id. Default: everything.",
             autocompletion=completion.guide_topics,
         ),
     ] = None,
 ) -> None:
-    """Read IPT's structure: phases, problem areas, techniques, measures.
+    """Read IPT's structure: phases, problem areas, techniques, measures, fidelity items.
 
     On a terminal the text is rendered (headings, lists); into a pipe or file it is plain
     Markdown.

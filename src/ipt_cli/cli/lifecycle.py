@@ -165,7 +165,10 @@ def import_course(
         str | None, typer.Option("--as", metavar="NEW_ID", help="Import under another id.")
     ] = None,
 ) -> None:
-    """Import a course file after validating it; an existing id is refused."""
+    """Import a course file after validating it; an existing id is refused.
+
+    Signatures are kept as they are (a course imported under another id still verifies).
+    """
     from ipt_cli.store.courses import read_course_document
 
     store = common.store(ctx)
@@ -176,6 +179,12 @@ def import_course(
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = store.create(course)
     common.output(ctx).done(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
+    from ipt_cli.core.signing import verify_chain
+
+    if verify_chain(course).problems:  # kept as it came: the record shows what was changed
+        common.output(ctx).warn(
+            f"the signatures of {course.id} do not verify as imported; see: ipt verify {course.id}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -36,6 +36,12 @@ def report(
         ),
     ] = ReportFormat.text,
     output: common.OutputOption = None,
+    supervision: Annotated[
+        bool,
+        typer.Option(
+            "--supervision", help="Only supervision: the sessions not yet reviewed by a supervisor."
+        ),
+    ] = False,
 ) -> None:
     """Print progress: flags, phase, scores, goals.
 
@@ -43,8 +49,23 @@ def report(
     published rules of each measure.
     """
     today = common.today()
-    text = _rendered_report(ctx, course_id, output_format, output, today)
+    if supervision:
+        text = _supervision(ctx, course_id, output_format)
+    else:
+        text = _rendered_report(ctx, course_id, output_format, output, today)
     common.deliver(ctx, text, output)
+
+
+def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
+    from ipt_cli.core.supervision import summary
+    from ipt_cli.views import record as views
+
+    found = summary(common.store(ctx).load(course_id))
+    if output_format is ReportFormat.json:
+        from ipt_cli.views.output import to_json
+
+        return to_json({"course_id": course_id, **views.supervision_json(found)})
+    return f"Supervision of {course_id}\n" + "\n".join(views.supervision_lines(found)) + "\n"
 
 
 def _rendered_report(

@@ -1,13 +1,14 @@
 """`ipt session` (record, backfill, amend or mark missed) and `ipt risk-review`."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ipt_cli.cli import common, completion
-from ipt_cli.core.vocabulary import DisputeStage, ProblemArea, Technique
+from ipt_cli.core.vocabulary import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -117,6 +118,14 @@ def session(
             "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
         ),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="NAME",
+            help="With --amend: who writes the addendum (default: signer in config.toml).",
+        ),
+    ] = None,
     same_day: Annotated[
         bool,
         typer.Option(
@@ -132,6 +141,7 @@ def session(
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
     from ipt_cli.core import dates
+    from ipt_cli.errors import InputError
 
     out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit)
@@ -142,8 +152,10 @@ def session(
     )  # fmt: skip
     given = details.given() + scores.given()
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
+    if by is not None and amend is None:
+        raise InputError("--by names who writes an addendum: it goes with --amend")
     if amend is not None:
-        _amend(out, store, course_id, amend, text, today)
+        _amend(ctx, course_id, amend, text, by)
     elif missed is not None:
         when = dates.parse_date(date, "--date") if date else today
         _missed(out, store, course_id, when, missed, (today, same_day))
@@ -263,20 +275,29 @@ def _ask_and_record(
 
 
 def _amend(
-    out: "Output",
-    store: "CourseStore",
+    ctx: typer.Context,
     course_id: str,
     ref: str,
     text: str | None,
-    today: "dt.date",
+    by: str | None,
 ) -> None:
-    from ipt_cli.core import changes
+    """An addendum; to a signed session, a signed one (sealed in the course's chain)."""
+    from ipt_cli.cli import sealing
+    from ipt_cli.core import record
     from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
-    where = store.update(course_id, lambda c: changes.amend_session(c, ref, text, today))
-    out.done(f"Added an addendum to {where.described} of {course_id}.")
+    today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
+    writer = sealing.signer(ctx, by)
+
+    def add(course: "Course") -> tuple[str, bool]:
+        where = record.amend(course, ref, text, today, at, writer, seal)
+        return where.described, record.session_of(where).addenda[-1].signature is not None
+
+    described, sealed = common.store(ctx).update(course_id, add)
+    signed = " (the session is signed: the addendum is signed too)" if sealed else ""
+    common.output(ctx).done(f"Added an addendum to {described} of {course_id}{signed}.")
 
 
 def _record(
@@ -315,6 +336,15 @@ def _warn_of_outcomes(
                 out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 
+class YesNo(StrEnum):
+    yes = "yes"
+    no = "no"
+
+
+def _yes_no(value: YesNo | None) -> bool | None:
+    return None if value is None else value is YesNo.yes
+
+
 def risk_review(
     ctx: typer.Context,
     course_id: common.CourseId,
@@ -327,27 +357,85 @@ def risk_review(
             "maintenance N) or its date (YYYY-MM-DD).",
         ),
     ],
-    note: Annotated[str, typer.Option(metavar="TEXT", help="Outcome of the review.")],
+    note: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Outcome of the review (asked for on a terminal)."),
+    ] = None,
     plan: Annotated[str | None, typer.Option(metavar="TEXT", help="Safety plan agreed.")] = None,
     by: Annotated[
         str | None, typer.Option("--by", metavar="NAME", help="Who reviewed (kept).")
     ] = None,
+    ideation: Annotated[
+        Ideation | None,
+        typer.Option(help="Thoughts of death or suicide.", show_default=False),
+    ] = None,
+    plan_made: Annotated[
+        YesNo | None, typer.Option("--plan-made", help="A suicide plan made?", show_default=False)
+    ] = None,
+    intent: Annotated[YesNo | None, typer.Option(help="Intent to act?", show_default=False)] = None,
+    means: Annotated[
+        YesNo | None, typer.Option(help="Access to means?", show_default=False)
+    ] = None,
+    protective: Annotated[
+        list[str] | None,
+        typer.Option("--protective", metavar="TEXT", help="A protective factor (repeatable)."),
+    ] = None,
+    level: Annotated[
+        RiskLevel | None,
+        typer.Option(
+            help="The clinician's judgement; high keeps a banner on agenda and report until a "
+            "later review lowers it.",
+            show_default=False,
+        ),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--action",
+            metavar="TEXT",
+            help="What was done, e.g. 'Safety plan reviewed', 'GP informed' (repeatable).",
+        ),
+    ] = None,
+    no_input: common.NoInput = False,
 ) -> None:
     """Record a risk review of a session's safety flags.
 
     Every review is kept, in order: a later review adds to the history, never replaces it.
-    Reviewed flags stay in the record, marked reviewed, and leave the top of reports.
+    Reviewed flags stay in the record, marked reviewed, and leave the top of reports. On a
+    terminal, the structured fields not given as options are asked for.
     """
-    from ipt_cli.core import changes
+    from ipt_cli.cli import sealing
+    from ipt_cli.core import record
+    from ipt_cli.core.risk import structured_fields
+    from ipt_cli.errors import InputError
 
-    today = common.today()
+    fields = structured_fields(
+        common.value(ideation),
+        _yes_no(plan_made),
+        _yes_no(intent),
+        _yes_no(means),
+        protective,
+        common.value(level),
+        action,
+    )
+    if common.interactive(no_input):
+        from ipt_cli.interact.risk import ask_review
+
+        common.store(ctx).load(course_id)  # a missing course is refused before the questions
+        note, fields = ask_review(note, fields)
+    if note is None:
+        raise InputError("give the outcome of the review with --note")
+    today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
     _, where = common.store(ctx).update(
-        course_id, lambda c: changes.review_risk(c, session_ref, note, plan, today, by=by)
+        course_id,
+        lambda c: record.review(c, session_ref, note, plan, today, at, by, fields, seal),
     )
     count = len(where.sitting.risk_reviews)
+    level_said = f" Risk level: {fields['level']}." if "level" in fields else ""
     common.output(ctx).done(
         f"Risk review recorded for {where.described} of {course_id}"
         + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
+        + level_said
     )
 
 
@@ -355,6 +443,9 @@ def register(app: typer.Typer) -> None:
     app.command(epilog=SESSION_EPILOG)(session)
     app.command(
         "risk-review",
-        epilog="Example:\n\n  ipt risk-review ab-2026 --session 3 "
-        "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'",
+        epilog="Examples:\n\n  ipt risk-review ab-2026 --session 3 "
+        "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'\n\n"
+        "  ipt risk-review ab-2026 --session 2026-01-26 --note 'Reviewed' --ideation passive "
+        "--plan-made no --intent no --means no --protective 'Her children' --level low "
+        "--action 'Safety plan reviewed' --no-input",
     )(risk_review)

@@ -390,3 +390,164 @@ def strategies_of(areas: list[str]) -> list[Item]:
 
 def strategy_ids(areas: list[str]) -> set[str]:
     return {s.id for s in strategies_of(areas)}
+
+
+# Fidelity (adherence) items: what a rater checks a session against, paraphrased from the
+# phase tasks, the weekly agenda and the problem-area strategies above (ipt-domain.md
+# sections 1-4 and 8). Each is rated done, partly, not done or not applicable. The ids are
+# stable: stored ratings refer to them. `ipt guide fidelity` prints them.
+FIDELITY_PHASE_ITEMS: dict[str, tuple[Item, ...]] = {
+    "initial": (
+        Item("init-symptoms", "Reviewed symptoms against diagnostic criteria; took a rating"),
+        Item("init-psychoeducation", "Named the illness and gave psychoeducation"),
+        Item("init-sick-role", "Gave the sick role"),
+        Item("init-medication", "Considered whether medication is needed"),
+        Item("init-inventory", "Worked on the interpersonal inventory, around the onset"),
+        Item("init-problem-area", "Worked towards one main problem area"),
+        Item("init-formulation", "Gave or revisited the formulation and sought agreement"),
+        Item("init-contract", "Agreed the contract: goals, focus, number and dates of sessions"),
+    ),
+    "middle": (
+        Item("mid-opening", "Opened with how things have been; linked mood and events"),
+        Item("mid-rating", "Rated symptoms, checking the risk item first"),
+        Item("mid-event", "Worked on an interpersonal event of the week in the problem area"),
+        Item("mid-techniques", "Used IPT techniques (clarification, communication analysis...)"),
+        Item("mid-here-and-now", "Kept the focus on current relationships, here and now"),
+        Item("mid-plan", "Planned the coming week"),
+        Item("mid-count", "Summarised and counted the sessions (session n of N)"),
+    ),
+    "termination": (
+        Item("term-review", "Reviewed change in symptoms and problem area; credited the client"),
+        Item("term-warning-signs", "Agreed relapse warning signs and a plan for them"),
+        Item("term-feelings", "Acknowledged feelings about ending"),
+        Item("term-remaining", "Noted remaining issues"),
+        Item("term-next-steps", "Decided on what follows; another treatment if no response"),
+    ),
+    "maintenance": (
+        Item("maint-opening", "Opened with how things have been; linked mood and events"),
+        Item("maint-rating", "Rated symptoms, checking the risk item first"),
+        Item("maint-warning-signs", "Checked the relapse warning signs and the plan for them"),
+        Item("maint-problem-area", "Reviewed the problem area: kept the gains, any new event"),
+        Item("maint-risk", "Reviewed risk since the last session, and the safety plan"),
+        Item("maint-plan", "Planned until the next session"),
+    ),
+}
+
+# Rated in middle-phase sessions, for the session's focus area (else the course's primary
+# area).
+FIDELITY_AREA_ITEMS: dict[str, tuple[Item, ...]] = {
+    "grief": (
+        Item("grief-fid-onset", "Linked the onset of symptoms to the death"),
+        Item("grief-fid-relationship", "Reconstructed the relationship, good and bad sides"),
+        Item("grief-fid-events", "Went through events before, during and after the death"),
+        Item("grief-fid-feelings", "Explored feelings, including guilt, anger, ambivalence"),
+        Item("grief-fid-involvement", "Considered new ways of being involved with others"),
+    ),
+    "role-dispute": (
+        Item("dispute-fid-onset", "Linked the onset of symptoms to the dispute"),
+        Item("dispute-fid-stage", "Judged the stage of the dispute"),
+        Item("dispute-fid-expectations", "Clarified the differing expectations and values"),
+        Item("dispute-fid-options", "Set out options and resources for change"),
+        Item("dispute-fid-parallels", "Looked for parallels in other relationships"),
+        Item(
+            "dispute-fid-communication",
+            "Used communication analysis, role-play or decision analysis",
+        ),
+    ),
+    "role-transition": (
+        Item("transition-fid-onset", "Linked the symptoms to difficulty coping with the change"),
+        Item("transition-fid-roles", "Reviewed good and bad sides of the old and new roles"),
+        Item("transition-fid-feelings", "Explored feelings about the loss and the change"),
+        Item("transition-fid-opportunities", "Explored the opportunities of the new role"),
+        Item("transition-fid-support", "Worked on social support and new skills"),
+    ),
+    "interpersonal-deficits": (
+        Item("deficits-fid-isolation", "Linked the symptoms to isolation"),
+        Item("deficits-fid-past", "Reviewed past relationships, good and bad sides"),
+        Item("deficits-fid-patterns", "Identified repeating patterns"),
+        Item("deficits-fid-therapist", "Used the relationship with the therapist as a sample"),
+        Item("deficits-fid-rehearse", "Rehearsed social steps, e.g. through role-play"),
+    ),
+}
+
+FIDELITY_SCORES = {
+    "done": "done",
+    "partly": "partly done",
+    "not-done": "not done",
+    "na": "not applicable",
+}
+
+
+def fidelity_items(phase: str, area: str | None) -> tuple[Item, ...]:
+    """The items a session of `phase` is rated against; a middle-phase session adds its
+    problem area's items."""
+    items = FIDELITY_PHASE_ITEMS.get(phase, ())
+    if phase == "middle" and area in FIDELITY_AREA_ITEMS:
+        items += FIDELITY_AREA_ITEMS[area]
+    return items
+
+
+def all_fidelity_items() -> dict[str, Item]:
+    """Every fidelity item by id."""
+    found = [i for group in FIDELITY_PHASE_ITEMS.values() for i in group]
+    found += [i for group in FIDELITY_AREA_ITEMS.values() for i in group]
+    return {item.id: item for item in found}
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """A section of the safety plan: its stored field, heading, what goes in it, and the
+    repeatable option that sets it (`ipt safety-plan COURSE_ID edit --warning-sign TEXT`)."""
+
+    field: str
+    heading: str
+    prompt: str
+    option: str
+
+
+# The sections of a safety plan, after Stanley and Brown (ipt-domain.md section 8): six
+# steps, and the reasons for living many services add.
+SAFETY_PLAN_SECTIONS: tuple[PlanSection, ...] = (
+    PlanSection(
+        "warning_signs",
+        "Warning signs",
+        "Thoughts, moods, situations or behaviour that a crisis may be coming",
+        "--warning-sign",
+    ),
+    PlanSection(
+        "coping_strategies",
+        "Internal coping strategies",
+        "Things to do alone to take the mind off problems",
+        "--coping",
+    ),
+    PlanSection(
+        "distractions",
+        "People and places that distract",
+        "People and social settings that help take the mind off things",
+        "--distraction",
+    ),
+    PlanSection(
+        "helpers",
+        "People to ask for help",
+        "People to ask for help, with how to reach them",
+        "--helper",
+    ),
+    PlanSection(
+        "professionals",
+        "Professionals and agencies",
+        "Clinicians, services and crisis lines to contact, with their numbers",
+        "--professional",
+    ),
+    PlanSection(
+        "environment",
+        "Making the environment safe",
+        "Steps to keep lethal means away or out of reach",
+        "--environment",
+    ),
+    PlanSection(
+        "reasons_for_living",
+        "Reasons for living",
+        "What matters most and is worth living for",
+        "--reason",
+    ),
+)

@@ -42,6 +42,7 @@ from ipt_cli.core.validation import (
     GOAL_OPTIONS,
     MAINTENANCE_OPTIONS,
     PERSON_OPTIONS,
+    RISK_REVIEW_OPTIONS,
     SESSION_OPTIONS,
     describe_validation,
 )
@@ -480,15 +481,17 @@ def review_risk(
     today: dt.date,
     maintenance: bool = False,
     by: str | None = None,
+    structured: dict[str, Any] | None = None,
 ) -> tuple[RiskReview, Located]:
     """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
-    `session` is a number (0 = baseline) or a reference: N, mN or a date."""
+    `session` is a number (0 = baseline) or a reference: N, mN or a date. `structured`
+    holds the structured fields (ideation, plan_made, intent, means, protective, level,
+    actions), each optional."""
     where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    review: RiskReview = _validated(
-        RiskReview, {"date": today, "note": note, "plan": plan, "by": by}, "risk review"
-    )
+    fields = {"date": today, "note": note, "plan": plan, "by": by, **(structured or {})}
+    review: RiskReview = _validated(RiskReview, fields, "risk review", RISK_REVIEW_OPTIONS)
     where.sitting.risk_reviews = [*where.sitting.risk_reviews, review]
     return review, where
 
@@ -562,8 +565,25 @@ def check_focus(course: Course, record: SessionRecord) -> None:
             )
 
 
+def locate_session(course: Course, ref: int | str, maintenance: bool = False) -> Located:
+    """The one held session (not the baseline) that `ref` names: a number, mN or a date."""
+    if isinstance(ref, int):
+        found = [_by_number(course, ref, maintenance)]
+    else:
+        found = locate(course, ref)
+    sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
+    if not sessions:
+        raise InputError("the baseline is not a session: name a session (1 or later)")
+    return _one_of(sessions, "session")
+
+
 def amend_session(
-    course: Course, ref: int | str, text: str, today: dt.date, maintenance: bool = False
+    course: Course,
+    ref: int | str,
+    text: str,
+    today: dt.date,
+    maintenance: bool = False,
+    by: str | None = None,
 ) -> Located:
     """Add a dated addendum to one session; `ref` is a number, mN or a date."""
     if isinstance(ref, int):
@@ -575,7 +595,7 @@ def amend_session(
         raise InputError("the baseline cannot be amended; amend a session (1 or later)")
     where = _one_of(sessions, "session")
     assert isinstance(where.sitting, SessionRecord)
-    where.sitting.addenda.append(Addendum(date=today, text=text))
+    where.sitting.addenda.append(Addendum(date=today, text=text, by=by))
     return where
 
 

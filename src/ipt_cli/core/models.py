@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +20,9 @@ from pydantic import (
 
 from ipt_cli.core import catalogue, measures, vocabulary
 
-SCHEMA_VERSION = 2  # 2: session ids; risk reviews kept as a history
+# 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
+# safety plan, supervision, fidelity ratings.
+SCHEMA_VERSION = 3
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -33,6 +36,8 @@ Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
 Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
 GoalId = Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+PlanLine = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\n\r]*$")]
 
 
 class Record(BaseModel):
@@ -89,6 +94,21 @@ class Bdi2(Record):
         return self
 
 
+class Signature(Record):
+    """One link of a course's signature chain (core/signing.py; docs/signing.md): a SHA-256
+    hash of the canonical content it seals and of the link before it, and, when a key was
+    configured, an SSH signature of that hash."""
+
+    seq: Annotated[int, Field(ge=1)]  # its place in the course's chain: 1, 2, 3, ...
+    by: OneLine
+    at: AwareDatetime
+    previous: Sha256  # the hash of link seq - 1 (64 zeros for the first)
+    follows: int | None = None  # the id of the session that link seq - 1 is on
+    hash: Sha256
+    key: str | None = None  # the SSH key's fingerprint (SHA256:...)
+    ssh_signature: str | None = None  # armored `ssh-keygen -Y sign -n ipt` of `hash`
+
+
 class RiskReview(Record):
     """One review of a sitting's safety flags; a sitting keeps every review, in order."""
 
@@ -96,11 +116,70 @@ class RiskReview(Record):
     note: str
     plan: str | None = None
     by: OneLine | None = None  # who reviewed, when given
+    # Structured fields (schema 3), each optional.
+    ideation: vocabulary.IdeationId | None = None  # thoughts of death or suicide
+    plan_made: bool | None = None
+    intent: bool | None = None
+    means: bool | None = None  # access to means
+    protective: list[PlanLine] = []
+    level: vocabulary.RiskLevelId | None = None  # the clinician's judgement
+    actions: list[PlanLine] = []  # what was done
+    signature: Signature | None = None  # added to a signed session: sealed in the chain
 
 
 class Addendum(Record):
     date: Day
     text: str
+    by: OneLine | None = None
+    signature: Signature | None = None  # added to a signed session: sealed in the chain
+
+
+class SupervisionEntry(Record):
+    """A supervisor's comment on a session, or sign-off of it; append-only."""
+
+    date: Day
+    by: OneLine | None = None
+    comment: str | None = None
+    signed_off: bool = False
+    signature: Signature | None = None
+
+
+class FidelityRating(Record):
+    """A rating of a session against the IPT tasks of its phase and problem area; a later
+    rating of the same session stands in for an earlier one, which is kept."""
+
+    date: Day
+    by: OneLine | None = None
+    items: dict[str, vocabulary.FidelityScoreId]
+    signature: Signature | None = None
+
+    @field_validator("items")
+    @classmethod
+    def _known_items(cls, items: dict[str, str]) -> dict[str, str]:
+        known = catalogue.all_fidelity_items()
+        for item_id in items:
+            if item_id not in known:
+                raise ValueError(f"unknown fidelity item {item_id!r}")
+        if not items:
+            raise ValueError("a fidelity rating rates at least one item")
+        return items
+
+
+class SafetyPlanVersion(Record):
+    """One dated version of the client's safety plan (Stanley-Brown sections)."""
+
+    date: Day
+    by: OneLine | None = None
+    warning_signs: list[PlanLine] = []
+    coping_strategies: list[PlanLine] = []
+    distractions: list[PlanLine] = []
+    helpers: list[PlanLine] = []
+    professionals: list[PlanLine] = []
+    environment: list[PlanLine] = []
+    reasons_for_living: list[PlanLine] = []
+
+    def sections(self) -> dict[str, list[str]]:
+        return {s.field: list(getattr(self, s.field)) for s in catalogue.SAFETY_PLAN_SECTIONS}
 
 
 class Administration(Record):
@@ -161,6 +240,9 @@ class SessionRecord(Administration):
     task_outcome: str | None = None
     note: str | None = None
     addenda: list[Addendum] = []
+    supervision: list[SupervisionEntry] = []  # schema 3
+    fidelity: list[FidelityRating] = []  # schema 3
+    signature: Signature | None = None  # schema 3: set by `ipt sign`
 
     @field_validator("strategies")
     @classmethod
@@ -286,6 +368,7 @@ class Course(Record):
     contract_changes: list[ContractChange] = []
     maintenance: Maintenance | None = None
     ending: Ending | None = None
+    safety_plan: list[SafetyPlanVersion] = []  # schema 3: every version, oldest first
     archived: Day | None = None
     conflicts: list[SyncConflict] = []  # from `ipt sync`; flagged until `ipt resolve`
 

@@ -20,6 +20,7 @@ from ipt_cli.core.planning import (
     current_dispute_stage,
     next_session_date,
 )
+from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
 
 
@@ -120,6 +121,7 @@ class Report:
     techniques: dict[str, int] = field(default_factory=dict)
     tasks: list[TaskRow] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
+    record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
 
     @property
     def completed(self) -> bool:
@@ -419,6 +421,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         checklist=termination_checklist(course)
         if phase in ("termination", "completed", "maintenance")
         else [],
+        record=summarise(course),
     )
 
 

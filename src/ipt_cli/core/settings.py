@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Points = Annotated[int, Field(ge=1, le=63)]
 
@@ -17,7 +17,15 @@ class ScoringSettings(BaseModel):
     caseness: dict[Literal["phq9", "gad7", "hamd17", "bdi2"], Points] = {}
 
 
+Path = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     scoring: ScoringSettings = ScoringSettings()
+    # Signing (docs/signing.md): the name `ipt sign` records when --by is not given, the SSH
+    # private key that also signs each hash, and the allowed_signers file that verifies them.
+    signer: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    sign_key: Path | None = None
+    allowed_signers: Path | None = None

@@ -47,6 +47,18 @@ MAINTENANCE_OPTIONS = {
     "cadence": "--cadence",
     "start_date": "--start",
 }
+RISK_REVIEW_OPTIONS = {
+    "note": "--note",
+    "plan": "--plan",
+    "by": "--by",
+    "ideation": "--ideation",
+    "plan_made": "--plan-made",
+    "intent": "--intent",
+    "means": "--means",
+    "protective": "--protective",
+    "level": "--level",
+    "actions": "--action",
+}
 GOAL_OPTIONS = {"id": "--id", "text": "--text", "area": "--area"}
 PERSON_OPTIONS = {
     "name": "--name",

@@ -1,5 +1,6 @@
 """The closed vocabularies a course is written in: problem areas, dispute stages, techniques,
-cadences, course kinds, inventory tags and ending decisions.
+cadences, course kinds, inventory tags, ending decisions, and the words of the clinical
+record (thoughts of death or suicide, risk levels, fidelity scores).
 
 Each is a Literal (what the strict models store and check) and a StrEnum of the same values
 (what the command line offers, checks and completes); tests/unit/test_vocabulary.py holds the
@@ -29,6 +30,9 @@ CadenceId = Literal["weekly", "fortnightly", "monthly"]
 CourseKindId = Literal["clinician-led", "self-guided"]
 PersonTagId = Literal["support", "conflict", "recent-change", "lost"]
 DecisionId = Literal["maintenance", "referral", "end"]
+IdeationId = Literal["none", "passive", "active"]
+RiskLevelId = Literal["low", "moderate", "high"]
+FidelityScoreId = Literal["done", "partly", "not-done", "na"]
 
 
 class ProblemArea(StrEnum):
@@ -77,3 +81,22 @@ class Decision(StrEnum):
     maintenance = "maintenance"
     referral = "referral"
     end = "end"
+
+
+class Ideation(StrEnum):
+    none = "none"
+    passive = "passive"
+    active = "active"
+
+
+class RiskLevel(StrEnum):
+    low = "low"
+    moderate = "moderate"
+    high = "high"
+
+
+class FidelityScore(StrEnum):
+    done = "done"
+    partly = "partly"
+    not_done = "not-done"
+    na = "na"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipt_cli.core.assessment import stored_phase_problem
+from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal
 from ipt_cli.errors import ConflictError, DataError, InputError
 from ipt_cli.interact.editor_command import editor_command
 from ipt_cli.store.courses import CourseStore, dump_course, parse_course
@@ -27,13 +28,15 @@ def _run_editor(path: Path) -> None:
 def edit_course_file(
     store: CourseStore, course_id: str, retry: Callable[[list[str]], bool]
 ) -> Path | None:
-    """Edit a private copy; replace the real file only with text that validates.
+    """Edit a private copy; replace the real file only with text that validates and that
+    leaves every signed session as it was (adding to one is for ipt's own commands).
 
     Returns the course path when saved, None when nothing changed. On invalid text,
     `retry(problems)` decides whether to edit again; on abort the copy is kept and named.
     """
     path = store.paths.course_file(course_id)
-    store.load(course_id)  # a missing or damaged course is refused before the editor opens
+    # A missing or damaged course is refused before the editor opens.
+    sealed = sealed_state(store.load(course_id))
     original = store.read_course_text(course_id)
     fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
     copy = Path(name)
@@ -58,6 +61,9 @@ def edit_course_file(
                         "copy a course under a new id)"
                     ],
                 )
+            broken = broken_seals(sealed, course)
+            if broken:
+                raise DataError(path, [signed_change_refusal(course_id, broken)])
         except DataError as error:
             if retry(error.problems):
                 continue

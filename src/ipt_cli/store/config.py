@@ -10,20 +10,38 @@ gad7 = 4
 [scoring.caseness]               # a total at or above this is a clinical case
 phq9 = 10
 gad7 = 8
+
+and, for signed sessions (docs/signing.md), at the top of the file:
+
+signer = "Dr K."                       # the name `ipt sign` records without --by
+sign_key = "~/.ssh/id_ed25519"         # also sign each hash with this SSH key
+allowed_signers = "allowed_signers"    # who may sign (default: <data>/allowed_signers)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import ScoringRules
 
+if TYPE_CHECKING:
+    from ipt_cli.core.settings import Settings
 
-def load_rules(path: Path) -> ScoringRules:
-    """Scoring rules from the config file; the defaults when there is none (and then
-    without importing pydantic: most users have no config file)."""
-    if not path.exists():
-        return ScoringRules()
+ALLOWED_SIGNERS = "allowed_signers"  # default file name, in the data folder
+
+
+@dataclass(frozen=True)
+class SigningConfig:
+    """Signing settings of config.toml, paths resolved (relative ones from the data folder)."""
+
+    signer: str | None
+    sign_key: Path | None
+    allowed_signers: Path
+
+
+def _settings(path: Path) -> Settings:
     import tomllib
 
     from pydantic import ValidationError
@@ -34,12 +52,37 @@ def load_rules(path: Path) -> ScoringRules:
     from ipt_cli.store.courses import read_text
 
     try:
-        settings = Settings.model_validate(tomllib.loads(read_text(path)))
+        return Settings.model_validate(tomllib.loads(read_text(path)))
     except tomllib.TOMLDecodeError as error:
         raise DataError(path, [f"not valid TOML: {error}"]) from None
     except ValidationError as error:
         raise DataError(path, describe_validation(error)) from None
-    scoring = settings.scoring
+
+
+def _resolved(value: str, root: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def load_signing(path: Path) -> SigningConfig:
+    """The signing settings of the config file at `path` (all optional)."""
+    root = path.parent
+    if not path.exists():
+        return SigningConfig(None, None, root / ALLOWED_SIGNERS)
+    settings = _settings(path)
+    return SigningConfig(
+        signer=settings.signer,
+        sign_key=_resolved(settings.sign_key, root) if settings.sign_key else None,
+        allowed_signers=_resolved(settings.allowed_signers or ALLOWED_SIGNERS, root),
+    )
+
+
+def load_rules(path: Path) -> ScoringRules:
+    """Scoring rules from the config file; the defaults when there is none (and then
+    without importing pydantic: most users have no config file)."""
+    if not path.exists():
+        return ScoringRules()
+    scoring = _settings(path).scoring
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,
         reliable_change={str(k): v for k, v in scoring.reliable_change.items()},

@@ -63,8 +63,15 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 adds signatures, structured risk-review fields, the safety plan, supervision
+    and fidelity ratings: every new field is optional, so a version-2 document is a valid
+    version-3 one as it stands."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -355,9 +362,32 @@ class CourseStore:
             course = parse_course(text, chosen.path)
             path = self.paths.course_file(course_id)
             if path.exists():
-                self._back_up(course_id, open_text(path, self.cipher))
+                current = open_text(path, self.cipher)
+                self._keep_signed(course_id, current, path, course)
+                self._back_up(course_id, current)
             self.replace(course_id, text)
         return course
+
+    @staticmethod
+    def _keep_signed(course_id: str, current: str, path: Path, restored: Course) -> None:
+        """Refuse a restore that would undo or change a signed session whose chain holds
+        (a damaged file, or a chain already broken by hand, may be restored over)."""
+        from ipt_cli.core.signing import (
+            broken_seals,
+            sealed_state,
+            signed_change_refusal,
+            verify_chain,
+        )
+
+        try:
+            now = parse_course(current, path)
+        except DataError:
+            return
+        if verify_chain(now).problems:
+            return
+        broken = broken_seals(sealed_state(now), restored)
+        if broken:
+            raise ConflictError(signed_change_refusal(course_id, broken))
 
     @contextmanager
     def locked(self, course_id: str) -> Iterator[None]:
@@ -426,15 +456,21 @@ class CourseStore:
 
         `change` edits the course in place (or raises to abandon the write).
         """
+        from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal
+
         with self.locked(course_id):
             original, course = self._read(course_id)
             before = {s.id for s in course.all_sessions()}
+            sealed = sealed_state(course)  # what no command may change: signed sessions
             result = change(course)
             # Re-validate the whole course: field assignments alone miss cross-field rules.
             try:
                 checked = Course.model_validate(course.model_dump())
             except ValidationError as error:
                 raise InputError("; ".join(describe_validation(error))) from None
+            broken = broken_seals(sealed, checked)
+            if broken:
+                raise ConflictError(signed_change_refusal(course_id, broken))
             new_text = dump_course(checked)
             if new_text != original:
                 self._back_up(course_id, original)

@@ -1,5 +1,7 @@
 """`ipt doctor`: check every file of a data folder, and repair only what is safe to repair.
 
+It also verifies every signed session (as `ipt verify` does).
+
 Safe repairs: narrowing permissions, and removing temporary files that no running ipt
 process can still be writing (their course's lock is free).
 """
@@ -13,9 +15,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ipt_cli.core.models import Course
 from ipt_cli.errors import DataError, IdentityError, IptError
+from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import CourseStore, load_course_file
 from ipt_cli.store.ownership import check_ownership
+from ipt_cli.store.ssh_signatures import verify_course
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -26,6 +31,7 @@ class Finding:
     status: str  # ok, warning, error
     problem: str
     fixed: str | None = None
+    kind: str = "file"  # "signature": a signed record that no longer verifies (exit 9)
 
 
 def _mode(path: Path) -> int:
@@ -57,7 +63,29 @@ def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
     return finding
 
 
-def _course_file(path: Path, fix: bool, store: CourseStore) -> list[Finding]:
+def _signatures(path: Path, course: Course, signers: Path) -> list[Finding]:
+    """`ipt verify` for one course: a finding only when something is signed."""
+    result = verify_course(course, signers)
+    if not result.chain.links:
+        return []
+    notes = [Finding(path, "warning", note, kind="signature") for note in result.notes]
+    if result.holds:
+        return [
+            Finding(
+                path,
+                "ok",
+                f"{result.chain.sessions_signed} signed session(s): the signature chain holds",
+                kind="signature",
+            ),
+            *notes,
+        ]
+    return [
+        Finding(path, "error", f"signature: {problem}", kind="signature")
+        for problem in result.problems
+    ] + notes
+
+
+def _course_file(path: Path, fix: bool, store: CourseStore, signers: Path) -> list[Finding]:
     findings = []
     try:
         check_ownership(path)
@@ -69,6 +97,7 @@ def _course_file(path: Path, fix: bool, store: CourseStore) -> list[Finding]:
                 f"valid, schema {course.schema_version}, {len(course.sessions)} sessions",
             )
         )
+        findings += _signatures(path, course, signers)
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
     except IdentityError:
@@ -122,11 +151,19 @@ def _folders(store: CourseStore, fix: bool) -> list[Finding]:
     return findings
 
 
+def _allowed_signers(store: CourseStore) -> Path:
+    try:
+        return load_signing(store.paths.config).allowed_signers
+    except IptError:  # a damaged config.toml is another finding's business
+        return store.paths.root / ALLOWED_SIGNERS
+
+
 def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
+    signers = _allowed_signers(store)
     for path in sorted(store.paths.courses.iterdir()):
         if path.name.endswith(store.paths.course_suffix) and not path.name.startswith("."):
-            findings += _course_file(path, fix, store)
+            findings += _course_file(path, fix, store, signers)
         elif store.paths.encrypted and path.suffix == ".toml" and not path.name.startswith("."):
             findings.append(
                 Finding(path, "warning", "plain course file in an encrypted folder: ipt encrypt")

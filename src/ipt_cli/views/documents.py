@@ -12,6 +12,7 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
+from ipt_cli.core.risk import structured_lines
 
 
 def to_json(data: Any) -> str:
@@ -111,6 +112,38 @@ def report_json(report: Report) -> dict[str, Any]:
         "ending": None if course.ending is None else course.ending.model_dump(),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
+        **_record_json(report),
+    }
+
+
+def _record_json(report: Report) -> dict[str, Any]:
+    """Schema 3's parts of the report: the standing high risk, the safety plan, supervision,
+    adherence and signatures."""
+    from ipt_cli.views import record as views
+
+    record = report.record
+    if record is None:
+        return {}
+    head = record.chain.head
+    plan = report.course.safety_plan
+    return {
+        "high_risk": views.high_risk_json(record.high_risk),
+        "safety_plan": None
+        if not plan
+        else {
+            "version": len(plan),
+            "date": plan[-1].date.isoformat(),
+            "by": plan[-1].by,
+            "sections": plan[-1].sections(),
+        },
+        "supervision": views.supervision_json(record.supervision),
+        "adherence": views.adherence_json(record.adherence),
+        "signatures": {
+            "signed_sessions": record.chain.sessions_signed,
+            "sealed_entries": record.chain.entries_signed,
+            "chain_holds": not record.chain.problems,
+            "head": None if head is None else {"seq": head.seq, "hash": head.signature.hash},
+        },
     }
 
 
@@ -161,6 +194,13 @@ def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
             "by": review.by,
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
+            "ideation": review.ideation,
+            "plan_made": review.plan_made,
+            "intent": review.intent,
+            "means": review.means,
+            "protective": list(review.protective),
+            "level": review.level,
+            "actions": list(review.actions),
         }
         for sitting in review_history(course)
         for review in sitting.reviews
@@ -439,6 +479,7 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
             plan = f" Plan: {review.plan}" if review.plan else ""
             stop = "" if not plan or note.endswith((".", "!", "?")) else "."
             lines.append(f"Review {n}, {review.date.isoformat()}{by}: {note}{stop}{plan}")
+            lines += [f"  {line}" for line in structured_lines(review)]
         out.append((head, lines))
     return out
 
@@ -481,13 +522,60 @@ def _next_date(report: Report) -> str:
 def report_markdown(report: Report) -> str:
     out = _md_head(report) + _md_measures(report) + _maintenance_markdown(report)
     out += _md_work(report) + _md_ending(report) + _md_safety_record(report)
+    out += _md_record(report)
     return "\n".join(out).rstrip() + "\n"
+
+
+def record_sections(report: Report) -> list[tuple[str, list[str]]]:
+    """The report's sections on supervision, adherence and signatures, each when there is
+    something to show (supervision: once a session is reviewed or signed)."""
+    from ipt_cli.views import record as views
+
+    record = report.record
+    if record is None:
+        return []
+    parts = []
+    if record.supervision.any or record.chain.links:
+        parts.append(("Supervision", views.supervision_lines(record.supervision)))
+    if record.adherence.any:
+        parts.append(("Adherence (fidelity)", views.adherence_lines(record.adherence)))
+    line = views.signature_line(record.chain)
+    if line:
+        parts.append(("Signatures", [line]))
+    return parts
+
+
+def record_header(report: Report) -> list[tuple[str, str]]:
+    """(label, text) rows for the report header: the safety plan's current version."""
+    record = report.record
+    if record is None or record.safety_plan is None:
+        return []
+    return [("Safety plan", record.safety_plan)]
+
+
+def high_risk_banner(report: Report) -> str | None:
+    record = report.record
+    return record.high_risk.banner if record and record.high_risk else None
+
+
+def _md_record(report: Report) -> list[str]:
+    out = []
+    for heading, lines in record_sections(report):
+        out += [f"## {heading}", ""]
+        for line in lines:
+            indent = "  " if line.startswith("  ") else ""
+            out.append(f"{indent}- {_md_cell(line.strip())}")
+        out.append("")
+    return out
 
 
 def _md_head(report: Report) -> list[str]:
     """Title, the safety and outcome warnings first, the course at a glance, formulation."""
     course = report.course
     out = [f"# IPT course `{course.id}`: {_md_cell(course.client)}", ""]
+    banner = high_risk_banner(report)
+    if banner:
+        out += [f"> **{banner}**", ""]
     if report.unreviewed_flags:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
         out += [f"> - {f.label}" for f in report.unreviewed_flags] + [""]
@@ -505,6 +593,7 @@ def _md_head(report: Report) -> list[str]:
     if report.dispute_stage:
         out.append(f"- **Dispute stage:** {report.dispute_stage}")
     out += [f"- **{label}:** {_md_cell(text)}" for label, text in assessment_lines(course)]
+    out += [f"- **{label}:** {_md_cell(text)}" for label, text in record_header(report)]
     out.append("")
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
@@ -586,7 +675,10 @@ def _md_safety_record(report: Report) -> list[str]:
     if reviews:
         out += ["## Risk reviews", ""]
         for head, lines in reviews:
-            out += [f"- {_md_cell(head)}"] + [f"  - {_md_cell(line)}" for line in lines]
+            out.append(f"- {_md_cell(head)}")
+            for line in lines:  # a review, then its structured fields one level further in
+                indent = "    " if line.startswith("  ") else "  "
+                out.append(f"{indent}- {_md_cell(line.strip())}")
         out.append("")
     return out
 

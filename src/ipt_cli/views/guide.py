@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
 
-TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety")
+TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety", "fidelity")
 
 
 def topic_names() -> list[str]:
@@ -185,6 +185,10 @@ def guide(topic: str | None) -> str:
         lines = _measure(measures.INSTRUMENTS[topic])
     elif topic == "safety":
         lines = _safety()
+    elif topic == "fidelity":
+        from ipt_cli.views.record import guide_fidelity
+
+        lines = guide_fidelity()
     else:
         from ipt_cli.errors import InputError
 

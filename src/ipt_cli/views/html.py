@@ -13,11 +13,14 @@ from ipt_cli.views.documents import (
     MEASURE_HEADER,
     end_of_course_text,
     ending_title,
+    high_risk_banner,
     maintenance_heading,
     maintenance_row,
     measure_notes,
     measure_row,
     phase_text,
+    record_header,
+    record_sections,
     review_lines,
     shows_ending,
 )
@@ -130,6 +133,9 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
     course = report.course
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
     body = [f"<h1>IPT course {escape(course.id)}: {escape(course.client)}</h1>"]
+    banner = high_risk_banner(report)
+    if banner:
+        body.append(f'<div class="flags"><p>{escape(banner)}</p></div>')
     if report.unreviewed_flags:
         items = "".join(f"<li>{escape(f.label)}</li>" for f in report.unreviewed_flags)
         body.append(
@@ -152,6 +158,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                     "Problem areas",
                     areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
                 ],
+                *[[label, text] for label, text in record_header(report)],
             ],
         )
     )
@@ -198,6 +205,8 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(f"<h2>{escape(ending_title(report))}</h2>")
         body.append(_list(end_of_course_text(report).splitlines()))
     body += _flags_and_reviews(report)
+    for heading, lines in record_sections(report):
+        body.append(f"<h2>{escape(heading)}</h2>{_list([line.strip() for line in lines])}")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>IPT report {escape(course.id)}</title><style>{STYLE}</style></head>"

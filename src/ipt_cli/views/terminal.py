@@ -127,7 +127,7 @@ def _chart(
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import assessment_lines, phase_text
+    from ipt_cli.views.documents import assessment_lines, phase_text, record_header
 
     course = report.course
     next_date = "none"
@@ -150,7 +150,7 @@ def _header(report: Report) -> Panel:
     if report.dispute_stage:
         areas += f" (dispute stage: {report.dispute_stage})"
     header.add_row("Problem areas", areas)
-    for label, text in assessment_lines(course):
+    for label, text in assessment_lines(course) + record_header(report):
         header.add_row(label, text)
     for change in course.contract_changes:
         header.add_row(
@@ -255,9 +255,30 @@ def _reviews(report: Report) -> list[RenderableType]:
     return [Panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
 
 
+def high_risk_panel(banner: str) -> Panel:
+    """A standing high risk: shown on the agenda and the report until a review lowers it."""
+    return Panel(
+        Text(banner, style="bold red"), title="HIGH RISK", border_style="bold red", box=box.HEAVY
+    )
+
+
+def _record(report: Report) -> list[RenderableType]:
+    from ipt_cli.views.documents import record_sections
+
+    return [
+        Panel(Text("\n".join(lines)), title=heading, box=box.ROUNDED)
+        for heading, lines in record_sections(report)
+    ]
+
+
 def report_renderable(report: Report) -> RenderableType:
+    from ipt_cli.views.documents import high_risk_banner
+
     course = report.course
     parts: list[RenderableType] = []
+    banner = high_risk_banner(report)
+    if banner:
+        parts.append(high_risk_panel(banner))
     if report.unreviewed_flags:
         from ipt_cli.core.safety import review_command
 
@@ -276,6 +297,7 @@ def report_renderable(report: Report) -> RenderableType:
     parts += _termination(report)
     parts += _ending(report)
     parts += _reviews(report)
+    parts += _record(report)
     return Group(*parts)
 
 

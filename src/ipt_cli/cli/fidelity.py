@@ -1,0 +1,114 @@
+"""`ipt fidelity`: rate a session against the IPT tasks of its phase and problem area."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ipt_cli.cli import common, sealing
+
+if TYPE_CHECKING:
+    from ipt_cli.core.models import Course
+
+
+def fidelity(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    session: Annotated[
+        str,
+        typer.Argument(
+            metavar="SESSION",
+            help="The session: its number (mN = maintenance session N) or its date.",
+            show_default=False,
+        ),
+    ],
+    item: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--item",
+            metavar="ID=SCORE",
+            help="Rate one item: done, partly, not-done or na (repeatable); ids: ipt guide "
+            "fidelity.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="NAME", help="Who rated (default: signer in config.toml)."),
+    ] = None,
+    output_format: common.FormatOption = common.Format.text,
+    no_input: common.NoInput = False,
+) -> None:
+    """Rate a session's adherence to IPT, item by item (on a terminal, a walk-through).
+
+    Without --item and without a terminal, shows the session's items and its latest
+    rating. The report shows adherence per phase and the tasks most often missed.
+    """
+    from ipt_cli.core import changes
+    from ipt_cli.core import fidelity as rules
+    from ipt_cli.core.record import session_of
+    from ipt_cli.views import record as views
+
+    store = common.store(ctx)
+    course = store.load(course_id)
+    where = changes.locate_session(course, session)
+    items = rules.items_for(course, where)
+    held = session_of(where).fidelity
+    latest = held[-1] if held else None
+    heading = f"Fidelity of {where.described} ({rules.phase_of(course, where)} phase)"
+    if item:
+        ratings = dict(rules.parse_item(text) for text in item)
+    elif common.interactive(no_input):
+        from ipt_cli.interact.fidelity import ask_ratings
+
+        ratings = ask_ratings(heading, items, dict(latest.items) if latest else {})
+    elif output_format is common.Format.json:
+        common.output(ctx).json(
+            {
+                "course_id": course_id,
+                "session": where.label,
+                "date": where.sitting.date.isoformat(),
+                "phase": rules.phase_of(course, where),
+                "rated": None if latest is None else latest.date.isoformat(),
+                "items": [
+                    {
+                        "id": i.id,
+                        "text": i.text,
+                        "score": latest.items.get(i.id) if latest else None,
+                    }
+                    for i in items
+                ],
+            }
+        )
+        return
+    else:
+        common.output(ctx).data("\n".join(views.fidelity_lines(heading, items, latest)) + "\n")
+        return
+    _rate(ctx, course_id, session, ratings, by)
+
+
+def _rate(
+    ctx: typer.Context, course_id: str, session: str, ratings: dict[str, str], by: str | None
+) -> None:
+    from ipt_cli.core import fidelity as rules
+
+    rater = sealing.signer(ctx, by)
+    today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
+
+    def change(course: "Course") -> tuple[str, dict[str, str]]:
+        rating, where = rules.rate(course, session, ratings, rater, today, at, seal)
+        return where.described, dict(rating.items)
+
+    described, stored = common.store(ctx).update(course_id, change)
+    applicable = [s for s in stored.values() if s != "na"]
+    done = sum(1 for s in applicable if s == "done")
+    share = f" ({round(100 * done / len(applicable))}%)" if applicable else ""
+    common.output(ctx).done(
+        f"Fidelity of {described} of {course_id} rated: {done} of {len(applicable)} "
+        f"applicable item(s) done{share}."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog="Examples:\n\n  ipt fidelity ab-2026 5\n\n  ipt fidelity ab-2026 5 --item "
+        "mid-opening=done --item mid-rating=done --item grief-fid-feelings=partly"
+    )(fidelity)

@@ -1,0 +1,64 @@
+"""What the commands that add to the clinical record share: the time of a signature, the
+signer's name and the key signer, from <data>/config.toml (docs/signing.md)."""
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from ipt_cli.cli import common
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ipt_cli.core.signing import Sealer
+    from ipt_cli.store.config import SigningConfig
+
+
+def now() -> "dt.datetime":
+    """The time of a signature, in UTC; with IPT_TODAY pinned, on that day (at the real time
+    of day), so that a backdated record is signed on the day it is dated."""
+    import datetime as dt
+    import os
+
+    real = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if not os.environ.get("IPT_TODAY"):
+        return real
+    day = common.today()
+    return real.replace(year=day.year, month=day.month, day=day.day)
+
+
+def config(ctx: typer.Context) -> "SigningConfig":
+    from ipt_cli.store.config import load_signing
+
+    return load_signing(common.data_paths(ctx).config)
+
+
+def signer(ctx: typer.Context, by: str | None) -> str | None:
+    """--by, else `signer` in config.toml, else None."""
+    return by or config(ctx).signer
+
+
+def required_signer(ctx: typer.Context, by: str | None) -> str:
+    from ipt_cli.errors import InputError
+
+    name = signer(ctx, by)
+    if not name:
+        raise InputError('who signs? give --by NAME, or set signer = "NAME" in config.toml')
+    return name
+
+
+def sealer(ctx: typer.Context) -> "Sealer":
+    """The key signer of config.toml's sign_key, made when a link is first sealed (so that a
+    change that seals nothing never needs the key or ssh-keygen); it signs nothing without
+    a sign_key. Any failure abandons the change: nothing is saved."""
+    from ipt_cli.store import ssh_signatures
+
+    made: list[Sealer | None] = []
+
+    def seal(hash_hex: str) -> tuple[str, str] | None:
+        if not made:
+            made.append(ssh_signatures.sealer(config(ctx), common.output(ctx).warn))
+        real = made[0]
+        return real(hash_hex) if real is not None else None
+
+    return seal

@@ -1,0 +1,259 @@
+"""The progress note of a session: one model, rendered as text, Markdown, HTML and JSON by
+views/note.py.
+
+A note holds what the session recorded (measures with totals and bands, risk items, risk
+reviews, focus, strategies and techniques, goal ratings, tasks, the note and its addenda),
+where it stands in the course (session n of N, phase, the plan for the next session) and
+its signature block (who signed, when, the hash; a supervisor's sign-off). A missed
+appointment has a short note of its own (not attended, with its reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ipt_cli.core import catalogue, safety_plan, supervision
+from ipt_cli.core.changes import Located, locate_session
+from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
+from ipt_cli.core.models import (
+    Addendum,
+    Course,
+    MissedAppointment,
+    RiskReview,
+    SessionRecord,
+    Signature,
+    SupervisionEntry,
+)
+from ipt_cli.core.planning import (
+    course_spans,
+    maintenance_upcoming,
+    scheduled_date,
+    week_focus,
+)
+from ipt_cli.core.safety import is_urgent
+from ipt_cli.errors import InputError
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    instrument: str
+    name: str
+    total: int
+    severity: str
+    risk_item: tuple[int, int, bool] | None  # (item, score, urgent) when scored >= 1
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    instrument: str
+    name: str
+    item: int
+    score: int
+    urgent: bool
+    reviewed: bool
+
+    @property
+    def label(self) -> str:
+        urgent = " URGENT" if self.urgent else ""
+        state = "reviewed" if self.reviewed else "NOT YET REVIEWED"
+        return f"{self.name} item {self.item} = {self.score}{urgent} ({state})"
+
+
+@dataclass(frozen=True)
+class SessionNote:
+    course: Course
+    date: dt.date
+    attended: bool
+    phase: str
+    number: int | None = None  # None for a missed appointment
+    planned: int | None = None
+    maintenance: bool = False
+    session: SessionRecord | None = None
+    missed: MissedAppointment | None = None
+    measures: list[MeasureLine] = field(default_factory=list)
+    flags: list[FlagLine] = field(default_factory=list)
+    reviews: list[RiskReview] = field(default_factory=list)
+    previous_task: str | None = None
+    next_headline: str | None = None
+    safety_plan: str | None = None  # "version 2 of 2026-02-02"
+
+    @property
+    def session_label(self) -> str:
+        if self.number is None:
+            return "missed appointment"
+        prefix = "maintenance session" if self.maintenance else "session"
+        return f"{prefix} {self.number} of {self.planned}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.session_label.capitalize()}, {self.date.isoformat()}"
+
+    @property
+    def signature(self) -> Signature | None:
+        return self.session.signature if self.session else None
+
+    @property
+    def addenda(self) -> list[Addendum]:
+        return list(self.session.addenda) if self.session else []
+
+    @property
+    def supervision(self) -> list[SupervisionEntry]:
+        return list(self.session.supervision) if self.session else []
+
+    @property
+    def sign_off(self) -> SupervisionEntry | None:
+        return supervision.signed_off(self.session) if self.session else None
+
+    @property
+    def focus_name(self) -> str | None:
+        focus = self.session.focus if self.session else None
+        return catalogue.PROBLEM_AREAS[focus].name if focus else None
+
+    def goal_lines(self) -> list[tuple[str, str, int]]:
+        if self.session is None:
+            return []
+        texts = {g.id: g.text for g in self.course.goals}
+        return [(g, texts.get(g, ""), r) for g, r in self.session.goal_ratings.items()]
+
+    def strategy_lines(self) -> list[tuple[str, str]]:
+        if self.session is None:
+            return []
+        texts = {s.id: s.text for area in catalogue.PROBLEM_AREAS.values() for s in area.strategies}
+        return [(s, texts.get(s, "")) for s in self.session.strategies]
+
+
+def _measures(session: SessionRecord, rules: ScoringRules) -> list[MeasureLine]:
+    risk = {instrument: (item, score) for instrument, item, score in session.risk_scores()}
+    lines = []
+    for instrument_id in session.instruments():
+        instrument = INSTRUMENTS[instrument_id]
+        total = session.total(instrument_id)
+        assert total is not None
+        scored = risk.get(instrument_id)
+        lines.append(
+            MeasureLine(
+                instrument_id,
+                instrument.name,
+                total,
+                severity(total, rules.bands(instrument)),
+                None if scored is None else (*scored, is_urgent(instrument_id, scored[1])),
+            )
+        )
+    return lines
+
+
+def _reviewed(course: Course, where: Located) -> bool:
+    """The baseline and a session 1 on its day are one sitting: a review of either counts."""
+    base = course.baseline
+    same_sitting = (
+        where.number == 1 and not where.maintenance and base and base.date == where.sitting.date
+    )
+    return where.sitting.reviewed or bool(same_sitting and base and base.reviewed)
+
+
+def _flags(course: Course, where: Located) -> list[FlagLine]:
+    reviewed = _reviewed(course, where)
+    return [
+        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score), reviewed)
+        for i, item, score in where.sitting.risk_scores()
+    ]
+
+
+def _held(course: Course, maintenance: bool) -> list[SessionRecord]:
+    if maintenance:
+        return course.maintenance.sessions if course.maintenance else []
+    return course.sessions
+
+
+def _next_headline(course: Course, where: Located) -> str:
+    """The agenda headline of the session after this one."""
+    number = where.number + 1
+    if where.maintenance:
+        plan = course.maintenance
+        assert plan is not None
+        if number > plan.planned_sessions:
+            return "None: the last maintenance session of the contract"
+        held = plan.sessions
+        upcoming = maintenance_upcoming(course)
+        index = number - len(held) - 1
+        when = held[number - 1].date if number <= len(held) else upcoming[index]
+        return f"Maintenance session {number} of {plan.planned_sessions} ({when.isoformat()})"
+    planned = course.planned_sessions
+    if number > planned:
+        if course.maintenance:
+            return f"Maintenance session 1 ({course.maintenance.start_date.isoformat()})"
+        return "None: the last session of the course"
+    phase = course_spans(course).phase_of(number, planned)
+    day = scheduled_date(course, number).isoformat()
+    return f"Session {number} of {planned} ({day}, {phase} phase): {week_focus(course, number)}"
+
+
+def build_note(course: Course, where: Located, rules: ScoringRules | None = None) -> SessionNote:
+    rules = rules or ScoringRules()
+    session = where.sitting
+    assert isinstance(session, SessionRecord)
+    held = _held(course, where.maintenance)
+    previous = held[where.number - 2] if where.number > 1 else None
+    if where.maintenance:
+        planned = course.maintenance.planned_sessions if course.maintenance else None
+        phase = "maintenance"
+    else:
+        planned = course.planned_sessions
+        phase = course_spans(course).phase_of(where.number, planned)
+    return SessionNote(
+        course=course,
+        date=session.date,
+        attended=True,
+        phase=phase,
+        number=where.number,
+        planned=planned,
+        maintenance=where.maintenance,
+        session=session,
+        measures=_measures(session, rules),
+        flags=_flags(course, where),
+        reviews=list(session.risk_reviews),
+        previous_task=previous.task if previous else None,
+        next_headline=_next_headline(course, where),
+        safety_plan=safety_plan.version_label(course),
+    )
+
+
+def missed_note(course: Course, missed: MissedAppointment) -> SessionNote:
+    before = sum(1 for s in course.sessions if s.date <= missed.date)
+    number = min(before + 1, course.planned_sessions)
+    return SessionNote(
+        course=course,
+        date=missed.date,
+        attended=False,
+        phase=course_spans(course).phase_of(number, course.planned_sessions),
+        missed=missed,
+        safety_plan=safety_plan.version_label(course),
+    )
+
+
+def note_for(course: Course, ref: str, rules: ScoringRules | None = None) -> SessionNote:
+    """The note of the session `ref` names (a number, mN or a date); a date with only a
+    missed appointment gives that appointment's note."""
+    try:
+        where = locate_session(course, ref)
+    except InputError:
+        day = ref.strip()
+        missed = [m for m in course.missed if m.date.isoformat() == day]
+        if not missed:
+            raise
+        return missed_note(course, missed[0])
+    return build_note(course, where, rules)
+
+
+def all_notes(course: Course, rules: ScoringRules | None = None) -> list[SessionNote]:
+    """Every session's note and every missed appointment's, in date order (acute sessions
+    before maintenance sessions)."""
+    notes = [
+        build_note(course, Located(s, n, False), rules) for n, s in enumerate(course.sessions, 1)
+    ]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        notes += [build_note(course, Located(s, n, True), rules) for n, s in held]
+    notes += [missed_note(course, m) for m in course.missed]
+    return sorted(notes, key=lambda n: (n.maintenance, n.date, not n.attended))

@@ -1,0 +1,98 @@
+"""Supervision: a supervisor's comments on sessions and sign-offs, append-only and dated.
+
+A sign-off is of a signed session (the clinician signs first), and is itself sealed in the
+course's signature chain; a comment on a signed session is sealed too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from ipt_cli.core import changes, signing
+from ipt_cli.core.changes import Located
+from ipt_cli.core.models import Course, SessionRecord, SupervisionEntry
+from ipt_cli.core.validation import describe_validation
+from ipt_cli.errors import ConflictError, InputError
+
+UNNAMED = "unnamed supervisor"
+
+
+def supervise(
+    course: Course,
+    ref: str,
+    comment: str | None,
+    by: str | None,
+    sign_off: bool,
+    today: dt.date,
+    at: dt.datetime,
+    sealer: signing.Sealer | None = None,
+) -> tuple[SupervisionEntry, Located]:
+    """Add a supervisor's comment, or sign-off, to one session."""
+    where = changes.locate_session(course, ref)
+    session = where.sitting
+    assert isinstance(session, SessionRecord)
+    text = comment.strip() if comment else None
+    if not text and not sign_off:
+        raise InputError("give the supervisor's --comment TEXT, or --sign, or both")
+    if sign_off and session.signature is None:
+        raise ConflictError(
+            f"{where.described} of {course.id!r} is not signed yet: a supervisor signs off a "
+            f"signed session; sign it first with: ipt sign {course.id} "
+            f"{session.date.isoformat()}"
+        )
+    if sign_off and not by:
+        raise InputError("--sign needs the supervisor's name: --by NAME")
+    try:
+        entry = SupervisionEntry.model_validate(
+            {"date": today, "by": by, "comment": comment, "signed_off": sign_off}
+        )
+    except ValidationError as error:
+        options = {"by": "--by", "comment": "--comment"}
+        raise InputError("; ".join(describe_validation(error, None, options))) from None
+    session.supervision.append(entry)
+    signing.seal_entry(course, session, "supervision", entry, by or UNNAMED, at, sealer)
+    return entry, where
+
+
+def signed_off(session: SessionRecord) -> SupervisionEntry | None:
+    """The latest sign-off of a session, if any."""
+    offs = [e for e in session.supervision if e.signed_off]
+    return offs[-1] if offs else None
+
+
+@dataclass(frozen=True)
+class Unreviewed:
+    label: str  # "session 3", "maintenance session 1"
+    date: dt.date
+    session_id: int | None
+    signed: bool
+
+
+@dataclass(frozen=True)
+class SupervisionSummary:
+    reviewed: int  # sessions with at least one supervision entry
+    signed_off: int
+    unreviewed: list[Unreviewed]
+    comments: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.reviewed)
+
+
+def summary(course: Course) -> SupervisionSummary:
+    reviewed = offs = comments = 0
+    waiting = []
+    for label, session in signing.numbered_sessions(course):
+        comments += sum(1 for e in session.supervision if e.comment)
+        if session.supervision:
+            reviewed += 1
+            offs += signed_off(session) is not None
+        else:
+            waiting.append(
+                Unreviewed(label, session.date, session.id, session.signature is not None)
+            )
+    return SupervisionSummary(reviewed, offs, waiting, comments)

@@ -1,0 +1,74 @@
+"""The structured risk review on a terminal: each field not given as an option is asked for,
+and each may be skipped with Enter (only the outcome, the note, is required)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipt_cli.core.risk import IDEATION_WORDS
+from ipt_cli.errors import InputError
+from ipt_cli.interact import prompts
+from ipt_cli.views.console import out
+
+SKIP = " (Enter to skip)"
+
+
+def _choice(question: str, choices: list[str]) -> str | None:
+    def parse(answer: str) -> str | None:
+        answer = answer.strip().lower()
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1]
+        if answer not in choices:
+            raise InputError(f"choose one of: {', '.join(choices)} (or its number)")
+        return answer
+
+    return prompts.ask(f"{question} [{'/'.join(choices)}]{SKIP}", parse, default="")
+
+
+def _yes_no(question: str) -> bool | None:
+    answer = _choice(question, ["yes", "no"])
+    return None if answer is None else answer == "yes"
+
+
+def _lines(question: str) -> list[str]:
+    """Several answers, one per prompt, until an empty one."""
+    found: list[str] = []
+    while True:
+        answer = prompts.ask_text(f"{question} (one per line; Enter when done)", "", False)
+        if not answer:
+            return found
+        found.append(answer)
+
+
+def ask_structured(given: dict[str, Any]) -> dict[str, Any]:
+    """The structured fields: those given, and answers for the others."""
+    fields = dict(given)
+    if "ideation" not in fields:
+        for number, (key, words) in enumerate(IDEATION_WORDS.items(), 1):
+            out().print(f"  {number}. {key}: {words}")
+        fields["ideation"] = _choice("Thoughts of death or suicide", list(IDEATION_WORDS))
+    if fields.get("ideation") != "none":
+        for key, question in (
+            ("plan_made", "A plan made?"),
+            ("intent", "Intent to act?"),
+            ("means", "Access to means?"),
+        ):
+            if key not in fields:
+                fields[key] = _yes_no(question)
+    if "protective" not in fields:
+        fields["protective"] = _lines("Protective factor")
+    if "level" not in fields:
+        fields["level"] = _choice("Risk level (your judgement)", ["low", "moderate", "high"])
+    if "actions" not in fields:
+        fields["actions"] = _lines("What was done (e.g. safety plan reviewed, GP informed)")
+    return {k: v for k, v in fields.items() if v not in (None, [])}
+
+
+def ask_review(note: str | None, given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The outcome (asked for when not given) and the structured fields."""
+    fields = ask_structured(given)
+    if note is None:
+        note = prompts.ask_text("Outcome of the review (the note)")
+    return note, fields

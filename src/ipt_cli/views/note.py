@@ -1,0 +1,373 @@
+"""`ipt note`: a session's progress note as text, Markdown, HTML (with a print stylesheet for
+A4 or Letter) and JSON. Pure: builds strings from core.notes.SessionNote; no Rich, no files.
+
+The JSON keys are a contract (pinned by a test): course_id, session, date, phase, attended,
+measures, flags, risk_reviews, focus, techniques, strategies, goal_ratings, task,
+task_outcome, note, addenda, signed, supervision.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from ipt_cli.core import catalogue
+from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
+from ipt_cli.core.notes import SessionNote
+from ipt_cli.core.risk import structured_lines
+
+
+def _when(signature: Signature) -> str:
+    return signature.at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _signed_json(signature: Signature | None) -> dict[str, Any] | None:
+    if signature is None:
+        return None
+    return {"by": signature.by, "at": signature.at.isoformat(), "hash": signature.hash}
+
+
+def _review_json(review: RiskReview) -> dict[str, Any]:
+    return {
+        "date": review.date.isoformat(),
+        "note": review.note,
+        "plan": review.plan,
+        "by": review.by,
+        "ideation": review.ideation,
+        "plan_made": review.plan_made,
+        "intent": review.intent,
+        "means": review.means,
+        "protective": list(review.protective),
+        "level": review.level,
+        "actions": list(review.actions),
+        "signed": _signed_json(review.signature),
+    }
+
+
+def _addendum_json(addendum: Addendum) -> dict[str, Any]:
+    return {
+        "date": addendum.date.isoformat(),
+        "text": addendum.text,
+        "by": addendum.by,
+        "signed": _signed_json(addendum.signature),
+    }
+
+
+def _supervision_json(entry: SupervisionEntry) -> dict[str, Any]:
+    return {
+        "date": entry.date.isoformat(),
+        "by": entry.by,
+        "comment": entry.comment,
+        "signed_off": entry.signed_off,
+        "signed": _signed_json(entry.signature),
+    }
+
+
+def note_json(note: SessionNote) -> dict[str, Any]:
+    """The JSON contract of `ipt note --format json`."""
+    session = note.session
+    focus = None
+    if session is not None and (session.focus or session.dispute_stage):
+        focus = {
+            "area": session.focus,
+            "name": note.focus_name,
+            "dispute_stage": session.dispute_stage,
+        }
+    return {
+        "course_id": note.course.id,
+        "session": None
+        if session is None
+        else {
+            "number": note.number,
+            "planned": note.planned,
+            "id": session.id,
+            "maintenance": note.maintenance,
+        },
+        "date": note.date.isoformat(),
+        "phase": note.phase,
+        "attended": note.attended,
+        "measures": {
+            m.instrument: {
+                "name": m.name,
+                "total": m.total,
+                "severity": m.severity,
+                "risk_item": None
+                if m.risk_item is None
+                else {"item": m.risk_item[0], "score": m.risk_item[1], "urgent": m.risk_item[2]},
+            }
+            for m in note.measures
+        },
+        "flags": [
+            {
+                "instrument": f.instrument,
+                "item": f.item,
+                "score": f.score,
+                "urgent": f.urgent,
+                "reviewed": f.reviewed,
+            }
+            for f in note.flags
+        ],
+        "risk_reviews": [_review_json(r) for r in note.reviews],
+        "focus": focus,
+        "techniques": list(session.techniques) if session else [],
+        "strategies": list(session.strategies) if session else [],
+        "goal_ratings": dict(session.goal_ratings) if session else {},
+        "task": session.task if session else None,
+        "task_outcome": session.task_outcome if session else None,
+        "note": session.note if session else (note.missed.reason if note.missed else None),
+        "addenda": [_addendum_json(a) for a in note.addenda],
+        "signed": _signed_json(note.signature),
+        "supervision": [_supervision_json(e) for e in note.supervision],
+    }
+
+
+def notes_json(notes: list[SessionNote]) -> list[dict[str, Any]]:
+    return [note_json(note) for note in notes]
+
+
+# The note as sections of (heading, lines): text, Markdown and HTML lay these out.
+
+
+def _header_lines(note: SessionNote) -> list[str]:
+    course = note.course
+    lines = [
+        f"Course: {course.id}",
+        f"Client: {course.client}",
+        f"Date: {note.date.isoformat()}",
+        f"Session: {note.session_label}",
+        f"Phase: {note.phase}",
+        f"Attended: {'yes' if note.attended else 'no (missed)'}",
+    ]
+    if note.missed is not None:
+        lines.append(f"Reason: {note.missed.reason}")
+    if note.session is not None and note.session.mood is not None:
+        lines.append(f"Mood: {note.session.mood}/10")
+    if note.safety_plan:
+        lines.append(f"Safety plan: {note.safety_plan}")
+    return lines
+
+
+def _measure_lines(note: SessionNote) -> list[str]:
+    lines = []
+    for m in note.measures:
+        risk = ""
+        if m.risk_item is not None:
+            item, score, urgent = m.risk_item
+            risk = f"; risk item {item} = {score}{' URGENT' if urgent else ''}"
+        lines.append(f"{m.name}: {m.total} ({m.severity}{risk})")
+    return lines or ["none given"]
+
+
+def review_lines(review: RiskReview) -> list[str]:
+    by = f" by {review.by}" if review.by else ""
+    sealed = " (sealed after signing)" if review.signature else ""
+    lines = [f"Risk review {review.date.isoformat()}{by}{sealed}: {review.note.strip()}"]
+    if review.plan:
+        lines.append(f"  Plan agreed: {review.plan}")
+    return lines + [f"  {line}" for line in structured_lines(review)]
+
+
+def _safety_lines(note: SessionNote) -> list[str]:
+    lines = [f"Flag: {flag.label}" for flag in note.flags]
+    for review in note.reviews:
+        lines += review_lines(review)
+    return lines or ["no risk item scored"]
+
+
+def _work_lines(note: SessionNote) -> list[str]:
+    session = note.session
+    if session is None:
+        return []
+    lines = []
+    if session.focus or session.dispute_stage:
+        stage = f"; dispute stage: {session.dispute_stage}" if session.dispute_stage else ""
+        lines.append(f"Focus: {note.focus_name or 'not recorded'}{stage}")
+    for strategy, text in note.strategy_lines():
+        lines.append(f"Strategy [{strategy}]: {text}")
+    for technique in session.techniques:
+        lines.append(f"Technique: {technique} ({catalogue.TECHNIQUES[technique].text})")
+    for goal, text, rating in note.goal_lines():
+        lines.append(f"Goal [{goal}] {text}: {rating}/10")
+    return lines or ["nothing recorded"]
+
+
+def _task_lines(note: SessionNote) -> list[str]:
+    session = note.session
+    if session is None:
+        return []
+    lines = []
+    if note.previous_task or session.task_outcome:
+        last = f"{note.previous_task}: " if note.previous_task else ""
+        lines.append(f"Last week's task: {last}{session.task_outcome or 'outcome not recorded'}")
+    if session.task:
+        lines.append(f"Task set: {session.task}")
+    return lines or ["none"]
+
+
+def _signature_lines(note: SessionNote) -> list[str]:
+    signature = note.signature
+    if signature is None:
+        lines = ["Not signed (ipt sign COURSE_ID SESSION)."]
+    else:
+        lines = [
+            f"Signed by {signature.by}, {_when(signature)}",
+            f"SHA-256 {signature.hash} (link {signature.seq} of the course's chain)",
+        ]
+        if signature.key:
+            lines.append(f"Key signature: {signature.key}")
+    off = note.sign_off
+    if off is not None:
+        when = _when(off.signature) if off.signature else off.date.isoformat()
+        lines.append(f"Supervisor sign-off: {off.by}, {when}")
+    elif note.session is not None:
+        lines.append("Supervisor sign-off: none yet")
+    return lines
+
+
+def _supervision_lines(note: SessionNote) -> list[str]:
+    lines = []
+    for entry in note.supervision:
+        by = f" {entry.by}" if entry.by else ""
+        what = entry.comment.strip() if entry.comment else ""
+        off = "signed off" if entry.signed_off else ""
+        joined = "; ".join(x for x in (what, off) if x)
+        lines.append(f"{entry.date.isoformat()}{by}: {joined}")
+    return lines
+
+
+def _addendum_lines(addendum: Addendum) -> str:
+    writer = addendum.by or (addendum.signature.by if addendum.signature else None)
+    by = f" by {writer}" if writer else ""
+    sealed = ", signed" if addendum.signature else ""
+    return f"Addendum {addendum.date.isoformat()}{by}{sealed}: {addendum.text.strip()}"
+
+
+def sections(note: SessionNote) -> list[tuple[str, list[str]]]:
+    """The note's sections in order, each a heading and its lines (the note text is one
+    section whose lines keep the text's own line breaks)."""
+    parts: list[tuple[str, list[str]]] = [("Session", _header_lines(note))]
+    if not note.attended:
+        return parts + [("Signature", _signature_lines(note))]
+    session = note.session
+    assert session is not None
+    parts += [
+        ("Measures", _measure_lines(note)),
+        ("Safety", _safety_lines(note)),
+        ("Interpersonal work", _work_lines(note)),
+        ("Tasks", _task_lines(note)),
+    ]
+    if session.events:
+        parts.append(("Events since last session", session.events.splitlines()))
+    parts.append(("Note", (session.note or "(no note)").splitlines()))
+    if note.addenda:
+        parts.append(("Addenda", [_addendum_lines(a) for a in note.addenda]))
+    parts.append(("Plan for next session", [note.next_headline or "none"]))
+    if note.supervision:
+        parts.append(("Supervision", _supervision_lines(note)))
+    parts.append(("Signature", _signature_lines(note)))
+    return parts
+
+
+def note_text(note: SessionNote) -> str:
+    title = f"IPT progress note: {note.course.id}, {note.title}"
+    out = [title, "=" * len(title), ""]
+    for heading, lines in sections(note):
+        out += [heading, "-" * len(heading)] + [f"  {line}" for line in lines] + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def notes_text(notes: list[SessionNote]) -> str:
+    return "\n\n".join(note_text(n).rstrip() for n in notes) + "\n"
+
+
+def _md_line(text: str) -> str:
+    """A line of user text in Markdown: a leading character that would start a block (a
+    heading, quote, list, table or HTML) is escaped."""
+    stripped = text.lstrip()
+    numbered = re.match(r"(\d+)([.)])", stripped)
+    if numbered:
+        return numbered.group(1) + "\\" + stripped[len(numbered.group(1)) :]
+    if stripped[:1] in ("#", ">", "-", "+", "*", "|", "=", "<"):
+        return "\\" + stripped
+    return stripped
+
+
+def note_markdown(note: SessionNote, level: int = 1) -> str:
+    head = "#" * level
+    out = [f"{head} IPT progress note: `{note.course.id}`, {note.title}", ""]
+    for heading, lines in sections(note):
+        out += [f"{head}# {heading}", ""]
+        if heading == "Note":
+            out += [_md_line(line) + "  " if line.strip() else "" for line in lines] + [""]
+        else:
+            out += [
+                f"{'  ' if line.startswith('  ') else ''}- {_md_line(line)}" for line in lines
+            ] + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def notes_markdown(notes: list[SessionNote]) -> str:
+    if not notes:
+        return "# IPT progress notes\n\nNo session recorded.\n"
+    course = notes[0].course
+    out = [f"# IPT progress notes: `{course.id}`", ""]
+    return "\n".join(out) + "\n" + "\n".join(note_markdown(n, level=2) for n in notes)
+
+
+PRINT_STYLE = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em; margin: 2em auto;
+  color: #111; line-height: 1.4; }
+h1 { font-size: 1.35em; border-bottom: 2px solid #333; padding-bottom: .2em; }
+h2 { font-size: 1.05em; margin: 1.1em 0 .3em; text-transform: uppercase; letter-spacing: .04em; }
+ul { margin: .2em 0; padding-left: 1.3em; }
+.text { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .8em; }
+.signature { border: 1px solid #333; padding: .4em .8em; margin-top: 1em; }
+.sub { list-style: circle; margin-left: 1.4em; }
+.hash { font-family: monospace; font-size: .85em; word-break: break-all; }
+.note + .note { margin-top: 3em; }
+@page { margin: 18mm 16mm; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10.5pt; }
+  .note { page-break-after: always; break-after: page; }
+  .note:last-child { page-break-after: auto; break-after: auto; }
+  h2, .signature { page-break-after: avoid; break-after: avoid; }
+  ul, li, .signature { page-break-inside: avoid; break-inside: avoid; }
+  a { color: #111; text-decoration: none; }
+}
+"""
+
+
+def _html_section(heading: str, lines: list[str]) -> str:
+    body = f"<h2>{escape(heading)}</h2>"
+    if heading in ("Note", "Events since last session"):
+        return body + f'<div class="text">{escape(chr(10).join(lines))}</div>'
+    items = []
+    for line in lines:
+        css = ' class="hash"' if line.startswith("SHA-256 ") else ""
+        css = ' class="sub"' if line.startswith("  ") else css  # a detail of the line above
+        items.append(f"<li{css}>{escape(line.strip())}</li>")
+    listing = f"<ul>{''.join(items)}</ul>"
+    if heading == "Signature":
+        return f'<div class="signature">{body}{listing}</div>'
+    return body + listing
+
+
+def _html_note(note: SessionNote) -> str:
+    body = [f"<h1>IPT progress note: {escape(note.course.id)}, {escape(note.title)}</h1>"]
+    body += [_html_section(heading, lines) for heading, lines in sections(note)]
+    return f'<section class="note">{"".join(body)}</section>'
+
+
+def notes_html(notes: list[SessionNote]) -> str:
+    """One self-contained page: every note given, each starting a printed page."""
+    title = f"IPT progress notes {notes[0].course.id}" if notes else "IPT progress notes"
+    if len(notes) == 1:
+        title = f"IPT progress note {notes[0].course.id}, {notes[0].title}"
+    body = "".join(_html_note(n) for n in notes) or "<p>No session recorded.</p>"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{PRINT_STYLE}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )

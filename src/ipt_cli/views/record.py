@@ -1,0 +1,210 @@
+"""Plain renderings of the clinical record's parts: the safety plan
+and its history, a session's fidelity items, supervision lists, and the report sections
+for supervision, adherence, signatures and a high standing risk. No Rich here: text lines,
+Markdown and JSON, so that every format can use them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipt_cli.core import catalogue
+from ipt_cli.core.fidelity import Adherence
+from ipt_cli.core.models import Course, FidelityRating, SafetyPlanVersion
+from ipt_cli.core.risk import StandingRisk
+from ipt_cli.core.signing import ChainCheck
+from ipt_cli.core.supervision import SupervisionSummary
+
+# Safety plan
+
+
+def safety_plan_lines(course: Course, version: SafetyPlanVersion, number: int) -> list[str]:
+    by = f" by {version.by}" if version.by else ""
+    lines = [f"Safety plan of {course.id}: version {number} of {version.date.isoformat()}{by}"]
+    sections = version.sections()
+    for section in catalogue.SAFETY_PLAN_SECTIONS:
+        lines += ["", f"{section.heading}:"]
+        items = sections[section.field]
+        lines += [f"  - {item}" for item in items] or ["  (none yet)"]
+    return lines
+
+
+def safety_plan_text(course: Course) -> str:
+    if not course.safety_plan:
+        return (
+            f"No safety plan for {course.id} yet. Write one with: ipt safety-plan {course.id} "
+            "edit\n"
+        )
+    plan = course.safety_plan[-1]
+    return "\n".join(safety_plan_lines(course, plan, len(course.safety_plan))) + "\n"
+
+
+def safety_plan_history(course: Course) -> str:
+    if not course.safety_plan:
+        return f"No safety plan for {course.id} yet.\n"
+    blocks = []
+    previous: dict[str, list[str]] = {}
+    for number, version in enumerate(course.safety_plan, 1):
+        lines = safety_plan_lines(course, version, number)
+        now = version.sections()
+        changed = [
+            s.heading
+            for s in catalogue.SAFETY_PLAN_SECTIONS
+            if now[s.field] != previous.get(s.field, [])
+        ]
+        if number > 1:
+            lines.insert(1, "Changed: " + (", ".join(changed) or "nothing"))
+        blocks.append("\n".join(lines))
+        previous = now
+    return ("\n\n" + "-" * 40 + "\n\n").join(blocks) + "\n"
+
+
+def safety_plan_json(course: Course) -> dict[str, Any]:
+    return {
+        "course_id": course.id,
+        "versions": [
+            {"version": n, **v.model_dump(mode="json", exclude={"by"}), "by": v.by}
+            for n, v in enumerate(course.safety_plan, 1)
+        ],
+    }
+
+
+# Fidelity
+
+
+def fidelity_lines(
+    heading: str, items: tuple[catalogue.Item, ...], rating: FidelityRating | None
+) -> list[str]:
+    """A session's items, with the latest rating when there is one."""
+    if rating is None:
+        lines = [f"{heading}: not rated yet"]
+    else:
+        by = f" by {rating.by}" if rating.by else ""
+        lines = [f"{heading}: rated {rating.date.isoformat()}{by}"]
+    scored = rating.items if rating else {}
+    for item in items:
+        score = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "-")
+        lines.append(f"  {item.id:<28} {score:<15} {item.text}")
+    return lines
+
+
+def guide_fidelity() -> list[str]:
+    """`ipt guide fidelity`: every item, by phase and problem area."""
+    lines = [
+        "# Fidelity (adherence) items",
+        "",
+        "A session is rated against the items of its phase (maintenance sessions against",
+        "the maintenance items); a middle-phase session adds the items of its problem area",
+        "(the session's focus, else the course's primary area). Each item is rated: "
+        + ", ".join(catalogue.FIDELITY_SCORES)
+        + ".",
+        "Adherence per phase is the share of applicable items (not `na`) that were done.",
+        "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
+        "--item ID=done for scripts.",
+        "",
+    ]
+    for phase, items in catalogue.FIDELITY_PHASE_ITEMS.items():
+        lines += [f"## {catalogue.PHASES[phase].name} phase", ""]
+        lines += [f"- [{i.id}] {i.text}" for i in items] + [""]
+    for area, items in catalogue.FIDELITY_AREA_ITEMS.items():
+        lines += [f"## {catalogue.PROBLEM_AREAS[area].name} (middle phase)", ""]
+        lines += [f"- [{i.id}] {i.text}" for i in items] + [""]
+    return lines
+
+
+# Report sections
+
+
+def high_risk_json(standing: StandingRisk | None) -> dict[str, Any] | None:
+    if standing is None:
+        return None
+    return {
+        "level": standing.level,
+        "date": standing.reviewed.isoformat(),
+        "where": standing.where,
+        "by": standing.by,
+    }
+
+
+def supervision_lines(summary: SupervisionSummary) -> list[str]:
+    lines = [
+        f"Reviewed by a supervisor: {summary.reviewed} session(s); signed off: "
+        f"{summary.signed_off}; comments: {summary.comments}."
+    ]
+    if summary.unreviewed:
+        lines.append("Not yet reviewed by a supervisor:")
+        lines += [
+            f"  {u.label} ({u.date.isoformat()}){', signed' if u.signed else ''}"
+            for u in summary.unreviewed
+        ]
+    else:
+        lines.append("Every session has been reviewed by a supervisor.")
+    return lines
+
+
+def supervision_json(summary: SupervisionSummary) -> dict[str, Any]:
+    return {
+        "reviewed": summary.reviewed,
+        "signed_off": summary.signed_off,
+        "comments": summary.comments,
+        "unreviewed": [
+            {
+                "session": u.label,
+                "session_id": u.session_id,
+                "date": u.date.isoformat(),
+                "signed": u.signed,
+            }
+            for u in summary.unreviewed
+        ],
+    }
+
+
+def adherence_lines(adherence: Adherence) -> list[str]:
+    lines = []
+    for phase in adherence.phases:
+        percent = "n/a" if phase.percent is None else f"{phase.percent}%"
+        lines.append(
+            f"{phase.phase.capitalize()}: {percent} of applicable tasks done ({phase.done} of "
+            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done) in "
+            f"{phase.sessions_rated} rated session(s)"
+        )
+    if adherence.most_missed:
+        lines.append("Most often missed:")
+        for m in adherence.most_missed:
+            counts = [
+                f"not done {m.not_done}x" if m.not_done else "",
+                f"partly {m.partly}x" if m.partly else "",
+            ]
+            lines.append(f"  [{m.id}] {m.text}: {', '.join(c for c in counts if c)}")
+    return lines
+
+
+def adherence_json(adherence: Adherence) -> dict[str, Any]:
+    return {
+        "by_phase": {
+            p.phase: {
+                "sessions_rated": p.sessions_rated,
+                "applicable": p.applicable,
+                "done": p.done,
+                "partly": p.partly,
+                "not_done": p.not_done,
+                "percent": p.percent,
+            }
+            for p in adherence.phases
+        },
+        "most_missed": [
+            {"id": m.id, "text": m.text, "not_done": m.not_done, "partly": m.partly}
+            for m in adherence.most_missed
+        ],
+    }
+
+
+def signature_line(chain: ChainCheck) -> str | None:
+    """'5 of 6 sessions signed; chain head: link 7, 3f2a...' (None when nothing is signed)."""
+    head = chain.head
+    if head is None:
+        return None
+    return (
+        f"{chain.sessions_signed} signed session(s), {chain.entries_signed} sealed entry(ies); "
+        f"{'chain holds' if not chain.problems else 'CHAIN BROKEN: run ipt verify'}; head: "
+        f"link {head.seq}, {head.signature.hash[:16]}"
+    )
