@@ -93,9 +93,16 @@ def test_every_command_works_the_same_on_an_encrypted_folder(
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "import stat\n"
+        "assert stat.S_IMODE(p.parent.stat().st_mode) == 0o700\n"
+        "assert p.parent.name.startswith('ipt-edit-')\n"
+        "assert 'ipt-home' not in str(p)\n"
+        f"pathlib.Path({str(tmp_path / 'seen')!r}).write_text(str(p))\n"
         "p.write_text(p.read_text().replace('planned_sessions = 16', 'planned_sessions = 14'))\n"
     )
     assert "Saved" in run_ipt("edit", "ab", EDITOR=f"{sys.executable} {editor}").stdout
+    copy = Path((tmp_path / "seen").read_text())
+    assert not copy.exists() and not copy.parent.exists()  # the plain copy is gone
     assert open_course(data_home / "courses" / "ab.toml.age", identities)["planned_sessions"] == 14
     doctor = run_ipt("doctor").stdout
     assert "ab.toml.age" in doctor and "valid" in doctor

@@ -38,7 +38,9 @@ def edit_course_file(
     # A missing or damaged course is refused before the editor opens.
     sealed = sealed_state(store.load(course_id))
     original = store.read_course_text(course_id)
-    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
+    # An encrypted course's plain copy goes in a fresh 0700 folder outside the data folder.
+    folder = tempfile.mkdtemp(prefix="ipt-edit-") if store.cipher is not None else None
+    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml", dir=folder)
     copy = Path(name)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(original)
@@ -46,7 +48,7 @@ def edit_course_file(
         _run_editor(copy)
         edited = copy.read_text(encoding="utf-8")
         if edited == original:
-            copy.unlink()
+            _remove(copy, folder)
             return None
         try:
             course = parse_course(edited, path)
@@ -77,5 +79,11 @@ def edit_course_file(
                     f"it is; your edited copy is kept at {copy}"
                 )
             store.replace(course_id, dump_course(course))
-        copy.unlink()
+        _remove(copy, folder)
         return path
+
+
+def _remove(copy: Path, folder: str | None) -> None:
+    copy.unlink()
+    if folder is not None:
+        os.rmdir(folder)
