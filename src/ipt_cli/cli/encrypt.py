@@ -44,7 +44,9 @@ def _progress(ctx: typer.Context, label: str) -> "Progress":
     def show(done: int, total: int) -> None:
         if total >= 20 and sys.stderr.isatty():
             end = "\n" if done == total else ""
-            sys.stderr.write(f"\r{label}: {done}/{total} files{end}")
+            filled = 30 * done // total
+            bar = "#" * filled + "-" * (30 - filled)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total} files{end}")
             sys.stderr.flush()
 
     return show
