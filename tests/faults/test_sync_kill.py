@@ -18,7 +18,8 @@ from tests.conftest import ipt_command
 pytestmark = pytest.mark.faults
 
 
-def test_a_sync_killed_at_any_instant_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [19, 7])
+def test_a_sync_killed_at_any_instant_loses_nothing(tmp_path: Path, seed: int) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     env = {**os.environ}
@@ -34,7 +35,7 @@ def test_a_sync_killed_at_any_instant_loses_nothing(tmp_path: Path) -> None:
     ipt("a", "sync", "--init", str(remote))
     ipt("a", "sync")
     ipt("b", "sync", "--init", str(remote))
-    rng = random.Random(19)
+    rng = random.Random(seed)
     acknowledged = []
     for n in range(4):
         for side, day in (("a", 10 + 2 * n), ("b", 11 + 2 * n)):

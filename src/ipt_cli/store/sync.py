@@ -56,6 +56,7 @@ def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
             env=env,
             check=False,
             umask=0o077,  # what git checks out is private, as ipt's own files are
+            pass_fds=_held,  # git holds ipt's git lock too: see _git_lock
         )
     except FileNotFoundError:
         raise SyncError("git is not installed (ipt sync runs the git command)") from None
@@ -104,16 +105,25 @@ def init(root: Path, remote: str | None) -> str:
     return f"{root} is now a git repository" + (f" with the remote {remote}" if remote else "")
 
 
+_held: tuple[int, ...] = ()  # the git lock's descriptor while this process holds it
+
+
 @contextmanager
 def _git_lock(root: Path) -> Iterator[None]:
-    """One git writer at a time in this folder (two ipt commands may finish together)."""
+    """One git writer at a time in this folder (two ipt commands may finish together).
+
+    Every git started under the lock inherits it: if ipt is killed, the lock stays held
+    until its orphaned git exits too, so the next sync never runs beside a live git."""
+    global _held
     locks = root / "locks"
     locks.mkdir(mode=0o700, exist_ok=True)
     fd = os.open(locks / "git.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _held = (fd,)
         yield
     finally:
+        _held = ()
         os.close(fd)
 
 
@@ -195,9 +205,11 @@ def _pull_push(root: Path) -> SyncResult:
         pulled = git(root, "rebase", "-q", remote_ref, check=False)
         if pulled.returncode != 0:
             git(root, "rebase", "--abort", check=False)
+            said = [x.strip() for x in (pulled.stdout + pulled.stderr).splitlines() if x.strip()]
+            where = [x for x in said if x.startswith("CONFLICT")] or said[-1:]
             raise SyncError(
-                "the changes from the remote could not be merged; nothing was changed here "
-                "(run IPT_DEBUG=1 ipt sync, or see git status in the data folder)"
+                "the changes from the remote could not be merged; nothing was changed here"
+                + (f" (git: {where[0]})" if where else "")
             )
     else:
         result.went_out = _subjects(root, "HEAD")
