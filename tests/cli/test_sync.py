@@ -188,3 +188,23 @@ def test_a_folder_without_git_is_as_before_and_sync_says_how_to_start(
     assert not (data_home / ".git").exists()
     assert "ipt sync --init" in run_ipt("sync", exit_code=10).stderr
     assert "ipt sync --init" in run_ipt("history", "ab", exit_code=10).stderr
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_restore_reads_git_history(
+    new_course, run_ipt: RunIpt, data_home: Path, encrypted: bool
+) -> None:
+    new_course()
+    if encrypted:
+        run_ipt("init", "--encrypt")
+    run_ipt("sync", "--init")
+    run_ipt("session", "ab", "--date", "2026-01-12", "--note", "First")
+    run_ipt("session", "ab", "--date", "2026-01-19", "--note", "Second")
+    lines = run_ipt("history", "ab").stdout.splitlines()
+    assert "session 2 recorded for ab" in lines[0] and "session 1 recorded for ab" in lines[1]
+    first = lines[1].split()[0]
+    assert "1 sessions" in run_ipt("restore", "ab", "--commit", first).stdout
+    assert notes(lambda *a, **k: run_ipt(*a, **k), "ab") == ["First"]
+    assert "ipt: restore of ab" in git(data_home, "log", "-1", "--format=%s")
+    assert "not a commit" in run_ipt("restore", "ab", "--commit", "--help", exit_code=2).stderr
+    run_ipt("restore", "ab", "--commit", "0000000", exit_code=3)

@@ -359,13 +359,30 @@ class CourseStore:
                     f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
                 )
             text = open_text(chosen.path, self.cipher)
-            course = parse_course(text, chosen.path)
-            path = self.paths.course_file(course_id)
-            if path.exists():
-                current = open_text(path, self.cipher)
-                self._keep_signed(course_id, current, path, course)
-                self._back_up(course_id, current)
-            self.replace(course_id, text)
+            return self._put_back(course_id, text, chosen.path)
+
+    def restore_commit(self, course_id: str, revision: str) -> Course:
+        """Put back the course as it was in a git commit of a synced folder (`ipt history`
+        lists them); the current file is backed up first."""
+        from ipt_cli.store.sync import file_at
+
+        with self.locked(course_id):
+            name = self.paths.course_file(course_id).name
+            raw = file_at(self.paths.root, revision, f"courses/{name}")
+            source = self.paths.root / f"{revision}:courses/{name}"
+            if self.cipher is not None:
+                raw = self.cipher.decrypt(raw, source)
+            return self._put_back(course_id, decode_text(raw, source), source)
+
+    def _put_back(self, course_id: str, text: str, source: Path) -> Course:
+        """Replace a course (whose lock the caller holds) with an earlier version."""
+        course = parse_course(text, source)
+        path = self.paths.course_file(course_id)
+        if path.exists():
+            current = open_text(path, self.cipher)
+            self._keep_signed(course_id, current, path, course)
+            self._back_up(course_id, current)
+        self.replace(course_id, text, f"ipt: restore of {course_id}")
         return course
 
     @staticmethod

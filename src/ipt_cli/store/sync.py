@@ -240,6 +240,23 @@ def history(root: Path, course_id: str) -> list[str]:
     return [line for line in found.splitlines() if line.strip()]
 
 
+def file_at(root: Path, revision: str, relative: str) -> bytes:
+    """A file's bytes as committed in `revision` (a hash from `ipt history`, or HEAD~N)."""
+    from ipt_cli.errors import InputError, NotFoundError
+
+    if not is_repo(root):
+        raise SyncError(f"{root} keeps no history yet: run ipt sync --init")
+    if not revision or revision.startswith("-") or any(c in revision for c in " :\n"):
+        raise InputError(f"{revision[:40]!r} is not a commit: give a hash from ipt history")
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    done = subprocess.run(
+        ["git", "show", f"{revision}:{relative}"], cwd=root, capture_output=True, env=env
+    )
+    if done.returncode != 0:
+        raise NotFoundError(f"no {relative} in commit {revision[:40]!r}; see ipt history")
+    return done.stdout
+
+
 def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
     """A course file's raw TOML table (decrypted in memory), and whether it was sealed."""
     from ipt_cli.store.courses import decode_text, migrate
