@@ -237,6 +237,8 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
             print("skipped: the jrnl rows (give --jrnl PATH)")
         if not args.only or "list" in args.only:
             rows += list_rows(root, c16, base, floor)
+        if not args.only or "search" in args.only:
+            rows += search_rows(root, c16, base)
         rows += encrypted_rows(root, {"c16": c16, "w16": c16_open}, base, session, reads)
         results = [
             compare(name, a, b, args.runs, target)
@@ -294,6 +296,31 @@ def list_rows(
         ("ipt list, 10,000 courses, index warm, vs floor", [Side([*ipt(), "list"], warm_env)],
          [floor], 3.0),
         ("ipt list, 1,000 courses, index cold, vs floor", [cold_list], [floor], 10.0),
+    ]  # fmt: skip
+
+
+def searchable(course: str, n: int) -> str:
+    """Course n of 1,000: "mother" in one note of every course, "funeral" in one note of
+    every hundredth (what the search rows look for)."""
+    text = course.replace('"c16"', f'"c{n:05d}"').replace("Session 5:", "Session 5: mother")
+    return text.replace("Session 3:", "Session 3: funeral") if n % 100 == 0 else text
+
+
+def search_rows(
+    root: Path, c16: str, base: dict[str, str]
+) -> list[tuple[str, list[Side], list[Side], float | None]]:
+    """ipt search against ipt list (index warm) over the same 1,000 courses."""
+    home = make_home(root / "search1k", {f"c{n:05d}": searchable(c16, n) for n in range(1000)})
+    env = {**base, "IPT_HOME": str(home)}
+    subprocess.run([*ipt(), "list"], env=env, stdout=subprocess.DEVNULL, check=True)
+    listing = Side([*ipt(), "list"], env)
+    return [
+        (f"ipt search {query} ({what}) vs ipt list, 1,000 courses",
+         [Side([*ipt(), "search", query], env)], [listing], target)
+        for query, what, target in (
+            ("funeral", "in 10 courses", 2.0),
+            ("mother", "in every course", 2.0),
+        )
     ]  # fmt: skip
 
 

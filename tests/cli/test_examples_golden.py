@@ -35,11 +35,12 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
-def test_there_are_four_examples_one_per_area() -> None:
-    areas = {
-        tomllib.loads((EXAMPLES / f"{c}.toml").read_text())["problem_areas"][0] for c in COURSES
-    }
-    assert len(COURSES) == 4 and len(areas) == 4
+def test_there_are_four_depression_examples_one_per_area_and_two_of_other_conditions() -> None:
+    documents = {c: tomllib.loads((EXAMPLES / f"{c}.toml").read_text()) for c in COURSES}
+    depression = [d for d in documents.values() if d.get("condition", "depression") == "depression"]
+    assert len(depression) == 4 and len({d["problem_areas"][0] for d in depression}) == 4
+    others = {c: d["condition"] for c, d in documents.items() if d not in depression}
+    assert others == {"ptsd-assault": "ptsd", "binge-eating-move": "eating-disorder"}
 
 
 @pytest.mark.parametrize("course", COURSES)

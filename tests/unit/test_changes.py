@@ -132,7 +132,9 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         12,
     )
     assert (made.cadence, made.kind) == ("weekly", "clinician-led")
-    assert made.schema_version == SCHEMA_VERSION == 3  # 3: the signed clinical record
+    assert (
+        made.schema_version == SCHEMA_VERSION == 4
+    )  # 3: the signed clinical record; 4: conditions
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)

@@ -39,6 +39,9 @@ REPORT_KEYS = {
     "course_id",
     "client",
     "kind",
+    "condition",
+    "primary_measure",
+    "eating",
     "start_date",
     "sessions_planned",
     "sessions_recorded",
@@ -212,6 +215,8 @@ LIST_KEYS = {
     "latest",
     "unreviewed_flags",
     "alerts",
+    "primary_measure",
+    "latest_primary",
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 
@@ -356,6 +361,11 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     assert data["measures"] == {"phq9": {**dict.fromkeys(MEASURE_KEYS - {"series"}), "series": []}}
     for key in ("dispute_stage", "sick_role", "medication", "formulation", "maintenance"):
         assert data[key] is None, key
+    assert (data["condition"], data["primary_measure"], data["eating"]) == (
+        "depression",
+        "phq9",
+        None,
+    )
     assert (data["ending"], data["archived"]) == (None, None)
     for key in ("safety_flags", "alerts", "sessions", "contract_changes", "inventory"):
         assert data[key] == [], key

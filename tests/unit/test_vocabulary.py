@@ -19,6 +19,7 @@ PAIRS = [
     (vocabulary.IdeationId, vocabulary.Ideation),
     (vocabulary.RiskLevelId, vocabulary.RiskLevel),
     (vocabulary.FidelityScoreId, vocabulary.FidelityScore),
+    (vocabulary.ConditionId, vocabulary.Condition),
 ]
 
 

@@ -100,6 +100,36 @@ Bdi2Item9Option = Annotated[
     typer.Option("--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts)."),
 ]
 
+Pcl5Option = Annotated[
+    str | None,
+    typer.Option("--pcl5", metavar="'i1,...,i20'", help="PCL-5: twenty item scores 0-4."),
+]
+MiniSpinOption = Annotated[
+    int | None,
+    typer.Option("--mini-spin", metavar="0-12", help="Mini-SPIN total (copyrighted: total only)."),
+]
+LsasOption = Annotated[
+    int | None,
+    typer.Option("--lsas", metavar="0-144", help="LSAS-SR total (copyrighted: total only)."),
+]
+BingesOption = Annotated[
+    int | None,
+    typer.Option("--binges", metavar="N", help="Objective binge episodes since the last session."),
+]
+CompensatoryOption = Annotated[
+    int | None,
+    typer.Option(
+        "--compensatory",
+        metavar="N",
+        help="Compensatory behaviours since the last session (vomiting, laxatives, fasting, "
+        "driven exercise).",
+    ),
+]
+EdeqGlobalOption = Annotated[
+    str | None,
+    typer.Option("--edeq-global", metavar="X.XX", help="EDE-Q global score 0-6 (total only)."),
+]
+
 
 @dataclass(frozen=True)
 class MeasureOptions:
@@ -111,6 +141,12 @@ class MeasureOptions:
     hamd17: str | None = None
     bdi2_total: int | None = None
     bdi2_item9: int | None = None
+    pcl5: str | None = None
+    mini_spin: int | None = None
+    lsas: int | None = None
+    binges: int | None = None
+    compensatory: int | None = None
+    edeq_global: str | None = None
 
     def given(self) -> list[str]:
         return [

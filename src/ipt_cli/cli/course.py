@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Cadence, CourseKind, DisputeStage, ProblemArea
+from ipt_cli.core.vocabulary import Cadence, Condition, CourseKind, DisputeStage, ProblemArea
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
@@ -63,6 +63,13 @@ def new_course(
     dispute_stage: Annotated[
         DisputeStage | None, typer.Option(help="For a role dispute: its stage.")
     ] = None,
+    condition: Annotated[
+        Condition | None,
+        typer.Option(
+            help="The condition profile: what is measured and said (default depression; "
+            "see `ipt guide conditions`).",
+        ),
+    ] = None,
     initial_sessions: Annotated[
         int | None,
         typer.Option(
@@ -85,6 +92,12 @@ def new_course(
     hamd17: common.Hamd17Option = None,
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
+    pcl5: common.Pcl5Option = None,
+    mini_spin: common.MiniSpinOption = None,
+    lsas: common.LsasOption = None,
+    binges: common.BingesOption = None,
+    compensatory: common.CompensatoryOption = None,
+    edeq_global: common.EdeqGlobalOption = None,
     from_file: Annotated[
         Path | None,
         typer.Option(
@@ -107,7 +120,10 @@ def new_course(
     store = common.store(ctx)
     if store.exists(check_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    scores = common.MeasureOptions(phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9)
+    scores = common.MeasureOptions(
+        phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
+        pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+    )  # fmt: skip
     given: dict[str, Any] = {
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,
@@ -116,6 +132,7 @@ def new_course(
         "kind": common.value(kind),
         "problem_areas": common.values(problem_area) or None,
         "dispute_stage": common.value(dispute_stage),
+        "condition": common.value(condition),
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
         "baseline_measures": scores.fields() or None,

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.vocabulary import Condition
 
 
 def demo(
@@ -12,6 +13,10 @@ def demo(
     example: Annotated[
         str, typer.Option(metavar="TEXT", help="Which shipped example course to replay.")
     ] = "grief-parent",
+    condition: Annotated[
+        Condition | None,
+        typer.Option(help="Replay the shipped example of this condition (e.g. ptsd)."),
+    ] = None,
 ) -> None:
     """Replay a fictional example course, end to end.
 
@@ -28,6 +33,10 @@ def demo(
     from ipt_cli.store.examples import load_example
     from ipt_cli.views import terminal
 
+    if condition is not None:
+        from ipt_cli.store.examples import example_for
+
+        example = example_for(condition.value)
     source = load_example(example)
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         store = CourseStore(Path(folder))
@@ -59,4 +68,4 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Example:\n\n  ipt demo")(demo)
+    app.command(epilog="Examples:\n\n  ipt demo\n\n  ipt demo --condition ptsd")(demo)

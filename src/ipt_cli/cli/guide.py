@@ -12,8 +12,8 @@ def guide(
     topic: Annotated[
         str | None,
         typer.Argument(
-            help="phases, areas, stages, techniques, measures, safety or fidelity; or one area, "
-            "technique, phase or measure id. Default: everything.",
+            help="phases, areas, stages, techniques, measures, conditions, safety or fidelity; "
+            "or one area, technique, phase, measure or condition id. Default: everything.",
             autocompletion=completion.guide_topics,
         ),
     ] = None,

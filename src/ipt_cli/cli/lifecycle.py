@@ -1,7 +1,6 @@
-"""A course's lifecycle: `ipt ending`, `ipt archive`, `ipt delete`, `ipt export`,
-`ipt import`."""
+"""A course's lifecycle: `ipt ending`, `ipt archive`, `ipt delete`, `ipt import`
+(`ipt export` is in export.py)."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,11 +8,6 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.vocabulary import Decision
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    markdown = "markdown"
 
 
 def ending(
@@ -113,51 +107,6 @@ def delete(
     common.output(ctx).done(f"Deleted {course_id}.")
 
 
-def export(
-    ctx: typer.Context,
-    course_id: common.CourseId,
-    output_format: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="json (the full course, re-importable) or markdown (the "
-            "record with session notes).",
-        ),
-    ] = ExportFormat.json,
-    output: common.OutputOption = None,
-    plain: Annotated[
-        bool,
-        typer.Option(
-            "--plain", help="In an encrypted folder, write plain text instead of age (warns)."
-        ),
-    ] = False,
-) -> None:
-    """Export a course, notes included: for a move, a backup or a supervisor.
-
-    From an encrypted folder the export is age-encrypted for the folder's recipients
-    (FILE gains .age; stdout gets ASCII armor) unless --plain is given."""
-    from ipt_cli.views import documents
-
-    store = common.store(ctx)
-    course = store.load(course_id)
-    if output_format is ExportFormat.json:
-        text = documents.to_json(course.model_dump(mode="json", exclude_none=True))
-    else:
-        from ipt_cli.core.progress import build_report
-
-        report = build_report(course, common.today(), common.scoring_rules(ctx))
-        text = documents.report_markdown(report) + "\n" + documents.session_notes_markdown(course)
-    if store.cipher is not None and not plain:
-        common.deliver_sealed(ctx, store.cipher, text, output)
-        return
-    if store.cipher is not None:
-        common.output(ctx).warn(
-            "warning: --plain: this export holds the course's notes unencrypted"
-        )
-    common.deliver(ctx, text, output)
-
-
 def import_course(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A course file (.toml or .json).")],
@@ -196,10 +145,6 @@ def register(app: typer.Typer) -> None:
         archive
     )
     app.command(epilog="Example:\n\n  ipt delete ab-2026 --yes")(delete)
-    app.command(
-        epilog="Examples:\n\n  ipt export ab-2026 > ab-2026.json\n\n  ipt export "
-        "ab-2026 --format markdown --output ab-2026.md"
-    )(export)
     app.command(
         "import",
         epilog="Examples:\n\n  ipt import ab-2026.json\n\n  ipt import "

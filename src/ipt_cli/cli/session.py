@@ -63,6 +63,12 @@ def session(
     hamd17: common.Hamd17Option = None,
     bdi2_total: common.Bdi2TotalOption = None,
     bdi2_item9: common.Bdi2Item9Option = None,
+    pcl5: common.Pcl5Option = None,
+    mini_spin: common.MiniSpinOption = None,
+    lsas: common.LsasOption = None,
+    binges: common.BingesOption = None,
+    compensatory: common.CompensatoryOption = None,
+    edeq_global: common.EdeqGlobalOption = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
     events: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
@@ -145,7 +151,10 @@ def session(
 
     out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit)
-    scores = common.MeasureOptions(phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9)
+    scores = common.MeasureOptions(
+        phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
+        pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+    )  # fmt: skip
     details = SessionDetails(
         mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],
         common.value(dispute_stage), task, task_outcome,

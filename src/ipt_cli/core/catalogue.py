@@ -551,3 +551,152 @@ SAFETY_PLAN_SECTIONS: tuple[PlanSection, ...] = (
         "--reason",
     ),
 )
+
+
+@dataclass(frozen=True)
+class ConditionProfile:
+    """What a condition changes in a course: what is measured and said. The interpersonal
+    work (problem areas, phases, techniques) stays IPT's. Texts are paraphrased from
+    ipt-domain.md section 9, never a manual's wording. The PHQ-9 (with its risk item) is
+    offered in every profile as the depression and risk screen."""
+
+    id: str
+    name: str
+    primary: str  # the headline instrument id, or "binges" (eating disorders: episodes)
+    measures: tuple[str, ...]  # offered at assessment and every session, primary first
+    psychoeducation: str
+    sick_role: str
+    symptom_review: str  # the agenda's weekly symptom-rating line
+    baseline_review: str  # the agenda's baseline symptom-rating line
+    adaptation: str  # the IPT adaptation and its sources, in a sentence
+
+    @property
+    def primary_name(self) -> str:
+        return PRIMARY_NAMES.get(self.primary, self.primary)
+
+
+EPISODES = "binges"  # the eating-disorder primary outcome: binge episodes per week
+PRIMARY_NAMES = {
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "pcl5": "PCL-5",
+    "mini_spin": "Mini-SPIN",
+    "lsas": "LSAS-SR",
+    EPISODES: "binge episodes per week",
+}
+EATING_MEASURES = ("binges", "compensatory", "edeq_global")  # counts, not instruments
+
+CONDITIONS: dict[str, ConditionProfile] = {
+    profile.id: profile
+    for profile in (
+        ConditionProfile(
+            id="depression",
+            name="Depression",
+            primary="phq9",
+            measures=("phq9", "gad7", "hamd17", "bdi2"),
+            psychoeducation=(
+                "Depression is a common, treatable illness, not a failing; its symptoms are "
+                "linked to what is happening in the person's relationships"
+            ),
+            sick_role=(
+                "Excused from some duties while ill, agreeing in return to work at recovery"
+            ),
+            symptom_review=SYMPTOM_RATING,
+            baseline_review=BASELINE_RATING,
+            adaptation="IPT as first developed (Klerman, Weissman): the PHQ-9 is the outcome",
+        ),
+        ConditionProfile(
+            id="anxiety",
+            name="Anxiety",
+            primary="gad7",
+            measures=("gad7", "phq9"),
+            psychoeducation=(
+                "Anxiety is a treatable condition; worry and tension rise and fall with "
+                "stresses in relationships and life changes"
+            ),
+            sick_role=(
+                "Anxiety is recognised as a condition that limits for now; the person keeps up "
+                "what they can and works at recovery"
+            ),
+            symptom_review="Symptom rating (GAD-7, PHQ-9), checking the PHQ-9 risk item first",
+            baseline_review=(
+                "Baseline symptom rating (GAD-7, PHQ-9), checking the PHQ-9 risk item first"
+            ),
+            adaptation="IPT adapted for anxiety disorders: the GAD-7 is the outcome",
+        ),
+        ConditionProfile(
+            id="social-anxiety",
+            name="Social anxiety",
+            primary="mini_spin",
+            measures=("mini_spin", "lsas", "phq9"),
+            psychoeducation=(
+                "Social anxiety is a treatable condition, not shyness or a flaw of character; "
+                "fear of being judged narrows relationships, and the work widens them"
+            ),
+            sick_role=(
+                "Social anxiety is recognised as a condition that limits for now; avoidance "
+                "is understood, and the person agrees to try small steps with others"
+            ),
+            symptom_review=(
+                "Symptom rating (Mini-SPIN or LSAS-SR total, PHQ-9), checking the PHQ-9 risk "
+                "item first"
+            ),
+            baseline_review=(
+                "Baseline symptom rating (Mini-SPIN and/or LSAS-SR total, PHQ-9), checking the "
+                "PHQ-9 risk item first"
+            ),
+            adaptation=(
+                "IPT adapted for social anxiety: the Mini-SPIN (0-12, cut-off 6) and the "
+                "LSAS-SR (0-144), totals only (both copyrighted)"
+            ),
+        ),
+        ConditionProfile(
+            id="eating-disorder",
+            name="Eating disorder (bulimia nervosa, binge-eating disorder)",
+            primary=EPISODES,
+            measures=("binges", "compensatory", "edeq_global", "phq9"),
+            psychoeducation=(
+                "Binge eating is a treatable problem that is kept going by difficulties in "
+                "relationships; as these ease, the eating problem usually eases too"
+            ),
+            sick_role=(
+                "The eating problem is recognised as a condition, not a lack of will; the "
+                "person agrees to keep a weekly count and to work on the problem area"
+            ),
+            symptom_review=(
+                "Symptom review: binge episodes and compensatory behaviours since the last "
+                "session, the PHQ-9 (risk item first)"
+            ),
+            baseline_review=(
+                "Baseline review: binge episodes and compensatory behaviours per week, the "
+                "EDE-Q global score, the PHQ-9 (risk item first)"
+            ),
+            adaptation=(
+                "IPT for bulimia nervosa and binge-eating disorder (Fairburn, Wilfley): weekly "
+                "counts; abstinence from binges over 28 days is the usual outcome"
+            ),
+        ),
+        ConditionProfile(
+            id="ptsd",
+            name="Post-traumatic stress (PTSD)",
+            primary="pcl5",
+            measures=("pcl5", "phq9"),
+            psychoeducation=(
+                "PTSD is a treatable response to trauma; it often cuts a person off from others, "
+                "and rebuilding trust and contact is the focus, without reliving the trauma"
+            ),
+            sick_role=(
+                "PTSD is recognised as an illness that limits for now; the person is excused "
+                "from some demands and agrees to work at reconnecting with others"
+            ),
+            symptom_review="Symptom rating (PCL-5, PHQ-9), checking the PHQ-9 risk item first",
+            baseline_review=(
+                "Baseline symptom rating (PCL-5, PHQ-9), checking the PHQ-9 risk item first"
+            ),
+            adaptation=(
+                "IPT for PTSD (Markowitz): an interpersonal focus without trauma exposure; the "
+                "PCL-5 (public domain) is the outcome"
+            ),
+        ),
+    )
+}

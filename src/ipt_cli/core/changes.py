@@ -28,8 +28,11 @@ from ipt_cli.core.models import (
     Gad7,
     Goal,
     Hamd17,
+    Lsas,
     Maintenance,
+    MiniSpin,
     MissedAppointment,
+    Pcl5,
     Person,
     Phq9,
     RiskReview,
@@ -58,6 +61,12 @@ def measure_fields(
     hamd17: str | None = None,
     bdi2_total: int | None = None,
     bdi2_item9: int | None = None,
+    pcl5: str | None = None,
+    mini_spin: int | None = None,
+    lsas: int | None = None,
+    binges: int | None = None,
+    compensatory: int | None = None,
+    edeq_global: str | None = None,
 ) -> dict[str, Any]:
     """Turn the measure options of `new-course` and `session` into model fields."""
     fields: dict[str, Any] = {}
@@ -82,7 +91,33 @@ def measure_fields(
         except ValueError as error:
             raise InputError(str(error)) from None
         fields["bdi2"] = Bdi2(total=total, item9=item9)
+    if pcl5 is not None:
+        fields["pcl5"] = Pcl5(items=parse_scores(pcl5, measures.PCL5))
+    if mini_spin is not None:
+        fields["mini_spin"] = MiniSpin(total=parse_in_range(mini_spin, "Mini-SPIN total", 12))
+    if lsas is not None:
+        fields["lsas"] = Lsas(total=parse_in_range(lsas, "LSAS-SR total", 144))
+    for name, count in (("binges", binges), ("compensatory", compensatory)):
+        if count is not None:
+            fields[name] = parse_in_range(count, f"--{name}", MAX_EPISODES)
+    if edeq_global is not None:
+        fields["edeq_global"] = parse_edeq_global(edeq_global)
     return fields
+
+
+MAX_EPISODES = 999  # episodes since the last session: more is a typing slip
+
+
+def parse_edeq_global(text: str) -> float:
+    """'2.75' -> 2.75: the EDE-Q global score, 0-6, at most two decimals."""
+    if not re.fullmatch(r"\d(\.\d{1,2})?", text.strip()):
+        raise InputError(
+            f"--edeq-global must be a number 0-6 with up to two decimals, got {text!r}"
+        )
+    value = float(text)
+    if value > measures.EDEQ_GLOBAL_MAX:
+        raise InputError(f"--edeq-global must be 0-6, got {text}")
+    return value
 
 
 def planned_count_note(planned: int) -> str | None:

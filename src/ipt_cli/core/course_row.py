@@ -19,10 +19,12 @@ class CourseRow:
     planned: int | None = None
     next_date: dt.date | None = None
     archived: bool = False
-    latest: dict[str, tuple[int, str]] = field(default_factory=dict)  # instrument -> (total, band)
+    # instrument -> (total, band or None), the condition's primary instrument first
+    latest: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     unreviewed_flags: int = 0
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
+    primary: str = "phq9"  # the condition profile's headline measure
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
@@ -62,6 +64,7 @@ def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
             out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
             continue
         phq9 = row.latest.get("phq9")
+        primary = row.latest.get(row.primary)
         out.append(
             {
                 "course_id": row.course_id,
@@ -76,6 +79,10 @@ def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
                 "latest_phq9": phq9[0] if phq9 else None,
                 "latest_phq9_severity": phq9[1] if phq9 else None,
                 "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
+                "primary_measure": row.primary,
+                "latest_primary": None
+                if primary is None
+                else {"total": primary[0], "severity": primary[1]},
                 "unreviewed_flags": row.unreviewed_flags,
                 "alerts": list(row.alerts),
             }

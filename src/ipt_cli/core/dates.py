@@ -21,3 +21,12 @@ def parse_date(text: str, what: str = "date") -> dt.date:
     if date > LATEST:
         raise InputError(f"{what} {date.isoformat()} is after 2199: check the year")
     return date
+
+
+def parse_time(text: str, what: str = "time") -> dt.time:
+    """A clock time typed as HH:MM (24-hour)."""
+    try:
+        parsed = dt.datetime.strptime(text.strip(), "%H:%M")
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a time in the form HH:MM (24-hour)") from None
+    return parsed.time()

@@ -17,18 +17,28 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    id: str
+    name: str
+    first: int  # 1-based item numbers, inclusive
+    last: int
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     name: str
     total_max: int
-    bands: tuple[Band, ...]
-    remission_max: int  # remission when the latest total is at or below this
+    bands: tuple[Band, ...]  # empty: no empirically derived bands (PCL-5, Mini-SPIN, LSAS-SR)
+    remission_max: int | None  # remission at or below this; None: the source defines none
     item_max: tuple[int, ...] = ()  # empty: only the total is stored (BDI-II)
     risk_item: int | None = None  # 1-based item number whose score >= 1 raises a flag
     urgent_risk: int | None = None  # a risk score at or above this is urgent
     reliable_change: int | None = None  # points of change counted as reliable
     caseness: int | None = None  # a total at or above this is a clinical case
     item_labels: tuple[str, ...] = ()
+    cutoff: int | None = None  # a total at or above this is a positive screen ("above_cutoff")
+    clusters: tuple[Cluster, ...] = ()  # item groups scored apart (PCL-5)
 
     @property
     def item_count(self) -> int:
@@ -47,6 +57,8 @@ PHQ_ATTRIBUTION = (
     "and colleagues, with an educational grant from Pfizer Inc. No permission required to "
     "reproduce, translate, display or distribute."
 )
+PCL5_STEM = "In the past month, how much were you bothered by:"
+PCL5_SCALE = ("not at all", "a little bit", "moderately", "quite a bit", "extremely")
 TWO_WEEK_STEM = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 )
@@ -175,7 +187,81 @@ BDI2 = Instrument(
     risk_item=9,
 )
 
-INSTRUMENTS: dict[str, Instrument] = {i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2)}
+# PCL-5 (US National Center for PTSD, public domain; ipt-domain.md section 9): no severity
+# bands exist, so none are given; the cut-off and the reliable change are settings.
+PCL5 = Instrument(
+    id="pcl5",
+    name="PCL-5",
+    item_max=(4,) * 20,
+    total_max=80,
+    bands=(),
+    remission_max=None,
+    reliable_change=10,  # sources give 5-10
+    cutoff=33,  # probable PTSD; sources give 31-33 (Blevins et al. 2015 used 33)
+    # Short summaries of the items, in order, for prompts: give the patient the published form.
+    item_labels=(
+        "Intrusive memories of the stressful experience",
+        "Disturbing dreams of it",
+        "Feeling or acting as if it were happening again",
+        "Feeling very upset when reminded of it",
+        "Strong physical reactions when reminded of it",
+        "Avoiding memories, thoughts or feelings about it",
+        "Avoiding external reminders of it",
+        "Trouble remembering important parts of it",
+        "Strong negative beliefs about yourself, other people or the world",
+        "Blaming yourself or someone else for it",
+        "Strong negative feelings such as fear, horror, anger, guilt or shame",
+        "Loss of interest in activities you used to enjoy",
+        "Feeling distant or cut off from other people",
+        "Trouble experiencing positive feelings",
+        "Irritable behaviour, angry outbursts or acting aggressively",
+        "Taking too many risks or doing things that could cause you harm",
+        "Being superalert, watchful or on guard",
+        "Feeling jumpy or easily startled",
+        "Difficulty concentrating",
+        "Trouble falling or staying asleep",
+    ),
+    clusters=(
+        Cluster("intrusion", "B intrusion", 1, 5),
+        Cluster("avoidance", "C avoidance", 6, 7),
+        Cluster("negative_cognitions_mood", "D negative cognitions and mood", 8, 14),
+        Cluster("arousal_reactivity", "E arousal and reactivity", 15, 20),
+    ),
+)
+
+# Copyrighted social-anxiety scales: totals only, no bands, no remission, no reliable change.
+MINI_SPIN = Instrument(
+    id="mini_spin", name="Mini-SPIN", total_max=12, bands=(), remission_max=None, cutoff=6
+)
+LSAS = Instrument(id="lsas", name="LSAS-SR", total_max=144, bands=(), remission_max=None)
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS)
+}
+EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
+
+
+# The provisional DSM-5 rule (ipt-domain.md section 9): per cluster, how many items must be
+# rated 2 ("moderately") or more.
+PCL5_DSM5_RULE = {
+    "intrusion": 1,
+    "avoidance": 1,
+    "negative_cognitions_mood": 2,
+    "arousal_reactivity": 2,
+}
+
+
+def pcl5_dsm5_rule(items: Sequence[int]) -> bool:
+    """True when at least 1 B, 1 C, 2 D and 2 E items are rated 2 or more."""
+    return all(
+        sum(1 for score in items[c.first - 1 : c.last] if score >= 2) >= PCL5_DSM5_RULE[c.id]
+        for c in PCL5.clusters
+    )
+
+
+def cluster_scores(instrument: Instrument, items: Sequence[int]) -> dict[str, int]:
+    """Each cluster's sum of its items, e.g. the PCL-5's four DSM-5 clusters."""
+    return {c.id: sum(items[c.first - 1 : c.last]) for c in instrument.clusters}
 
 
 def check_items(instrument: Instrument, items: Sequence[int]) -> None:
@@ -200,7 +286,10 @@ def check_bdi2(total: int, item9: int) -> None:
         raise ValueError(f"BDI-II total {total} is below its item 9 ({item9}); check both")
 
 
-def severity(total: int, bands: Sequence[Band]) -> str:
+def severity(total: int, bands: Sequence[Band]) -> str | None:
+    """The band of a total; None for an instrument without bands."""
+    if not bands:
+        return None
     for band in bands:
         if band.low <= total <= band.high:
             return band.label
@@ -218,6 +307,7 @@ class ScoringRules:
     hamd17_bands: str = "zimmerman"
     reliable_change: dict[str, int] = field(default_factory=dict)
     caseness: dict[str, int] = field(default_factory=dict)
+    cutoff: dict[str, int] = field(default_factory=dict)
 
     def bands(self, instrument: Instrument) -> tuple[Band, ...]:
         if instrument is HAMD17:
@@ -229,6 +319,9 @@ class ScoringRules:
 
     def caseness_of(self, instrument: Instrument) -> int | None:
         return self.caseness.get(instrument.id, instrument.caseness)
+
+    def cutoff_of(self, instrument: Instrument) -> int | None:
+        return self.cutoff.get(instrument.id, instrument.cutoff)
 
 
 @dataclass(frozen=True)
@@ -279,7 +372,7 @@ def outcome(
         change=change,
         change_percent=percent,
         response=response,
-        remission=latest <= instrument.remission_max,
+        remission=None if instrument.remission_max is None else latest <= instrument.remission_max,
         reliable_improvement=improvement,
         reliable_deterioration=deterioration,
         reliable_recovery=recovery,

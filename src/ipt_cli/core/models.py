@@ -21,8 +21,8 @@ from pydantic import (
 from ipt_cli.core import catalogue, measures, vocabulary
 
 # 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
-# safety plan, supervision, fidelity ratings.
-SCHEMA_VERSION = 3
+# safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
+SCHEMA_VERSION = 4
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -31,6 +31,7 @@ TechniqueId = vocabulary.TechniqueId
 Cadence = vocabulary.CadenceId
 CourseKind = vocabulary.CourseKindId
 PersonTag = vocabulary.PersonTagId
+ConditionId = vocabulary.ConditionId
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
 Rating = Annotated[int, Field(ge=0, le=10)]
 # Dates outside this range are typing slips, and would overflow date arithmetic.
@@ -92,6 +93,34 @@ class Bdi2(Record):
     def _total_holds_item9(self) -> Bdi2:
         measures.check_bdi2(self.total, self.item9)
         return self
+
+
+class Pcl5(Record):
+    """The PCL-5's 20 items, each 0-4; totals and cluster scores are computed."""
+
+    items: list[int]
+
+    @field_validator("items")
+    @classmethod
+    def _items_in_range(cls, items: list[int]) -> list[int]:
+        measures.check_items(measures.PCL5, items)
+        return items
+
+
+class MiniSpin(Record):
+    """Only the total: the Mini-SPIN is copyrighted."""
+
+    total: Annotated[int, Field(ge=0, le=12)]
+
+
+class Lsas(Record):
+    """Only the total: the LSAS-SR is copyrighted."""
+
+    total: Annotated[int, Field(ge=0, le=144)]
+
+
+EpisodeCount = Annotated[int, Field(ge=0, le=999)]
+EdeqGlobal = Annotated[float, Field(ge=0, le=measures.EDEQ_GLOBAL_MAX)]
 
 
 class Signature(Record):
@@ -190,6 +219,13 @@ class Administration(Record):
     gad7: Gad7 | None = None
     hamd17: Hamd17 | None = None
     bdi2: Bdi2 | None = None
+    pcl5: Pcl5 | None = None
+    mini_spin: MiniSpin | None = None
+    lsas: Lsas | None = None
+    # Eating-disorder self-monitoring since the last sitting (the EDE-Q: its global score only).
+    binges: EpisodeCount | None = None
+    compensatory: EpisodeCount | None = None
+    edeq_global: EdeqGlobal | None = None
     risk_reviews: list[RiskReview] = []  # append-only: a later review never replaces one
 
     @property
@@ -212,9 +248,10 @@ class Administration(Record):
         return found
 
     def total(self, instrument_id: str) -> int | None:
-        if instrument_id == "bdi2":
-            return self.bdi2.total if self.bdi2 else None
-        entry: Phq9 | Gad7 | Hamd17 | None = getattr(self, instrument_id)
+        if instrument_id in ("bdi2", "mini_spin", "lsas"):
+            scored: Bdi2 | MiniSpin | Lsas | None = getattr(self, instrument_id)
+            return scored.total if scored else None
+        entry: Phq9 | Gad7 | Hamd17 | Pcl5 | None = getattr(self, instrument_id)
         return None if entry is None else sum(entry.items)
 
 
@@ -350,6 +387,7 @@ class Course(Record):
     planned_sessions: PlannedCount
     cadence: Cadence
     kind: CourseKind
+    condition: ConditionId = "depression"  # files before schema 4 are depression courses
     problem_areas: Annotated[list[ProblemAreaId], Field(min_length=1, max_length=2)]
     dispute_stage: DisputeStage | None = None
     initial_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override

@@ -40,7 +40,7 @@ class MeasureLine:
     instrument: str
     name: str
     total: int
-    severity: str
+    severity: str | None  # None: the instrument has no bands (PCL-5, Mini-SPIN, LSAS-SR)
     risk_item: tuple[int, int, bool] | None  # (item, score, urgent) when scored >= 1
 
 

@@ -438,6 +438,12 @@ def _baseline_words(course: Course) -> str:
         for instrument in INSTRUMENTS.values()
         if (total := baseline.total(instrument.id)) is not None
     ]
+    if baseline.binges is not None:
+        totals.append(f"binges {baseline.binges}")
+    if baseline.compensatory is not None:
+        totals.append(f"compensatory {baseline.compensatory}")
+    if baseline.edeq_global is not None:
+        totals.append(f"EDE-Q global {baseline.edeq_global:.2f}")
     return f"{', '.join(totals) or 'no measure'} on {baseline.date.isoformat()}"
 
 
@@ -445,22 +451,40 @@ def _first_rating(course: Course, date: dt.date) -> tuple[list[str], list[str]]:
     """Session 1's symptom rating, listed once: (to do, done)."""
     baseline = course.baseline
     if baseline is None or baseline.date > date:
-        return [catalogue.BASELINE_RATING], []
+        return [catalogue.CONDITIONS[course.condition].baseline_review], []
     done = [f"Baseline symptom rating: {_baseline_words(course)}"]
     if baseline.date == date:  # the same sitting: the baseline is this session's rating
         return [], done
-    return [catalogue.SYMPTOM_RATING], done
+    return [_symptom_rating(course)], done
+
+
+def _symptom_rating(course: Course) -> str:
+    """The weekly symptom review in the words of the course's condition profile."""
+    return catalogue.CONDITIONS[course.condition].symptom_review
+
+
+def _task_text(course: Course, task: catalogue.Item) -> str:
+    """An initial task's text; psychoeducation and the sick role in the profile's words
+    for a condition other than depression."""
+    profile = catalogue.CONDITIONS[course.condition]
+    if profile.id == "depression":
+        return task.text
+    if task.id == "name-illness":
+        return f"Name the condition and give psychoeducation: {profile.psychoeducation}"
+    if task.id == "sick-role":
+        return f"Give the sick role: {profile.sick_role}"
+    return task.text
 
 
 def _initial_items(course: Course, week: int, date: dt.date) -> tuple[list[str], list[str]]:
-    todo, done = _first_rating(course, date) if week == 1 else ([catalogue.SYMPTOM_RATING], [])
+    todo, done = _first_rating(course, date) if week == 1 else ([_symptom_rating(course)], [])
     recorded = done_initial_tasks(course)
     group = _initial_group(course, week)
     for task in group:
         if task.id in recorded:
-            done.append(f"{task.text}: {recorded[task.id]}")
+            done.append(f"{_task_text(course, task)}: {recorded[task.id]}")
         else:
-            todo.append(task.text)
+            todo.append(_task_text(course, task))
     if not group:
         todo.append(catalogue.CONTINUE_ASSESSMENT)
     return todo, done
@@ -492,11 +516,11 @@ def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
         items, done = _initial_items(course, week, date)
     elif phase == "middle":
         tasks = {t.id: t.text for t in catalogue.PHASES["middle"].tasks}
-        items = [tasks["opening-question"], catalogue.SYMPTOM_RATING, tasks["problem-area-work"]]
+        items = [tasks["opening-question"], _symptom_rating(course), tasks["problem-area-work"]]
         items += _strategy_items(course, week) + _goal_items(course, week)
         items.append(tasks["plan-week"])
     else:
-        items = [catalogue.SYMPTOM_RATING]
+        items = [_symptom_rating(course)]
         items += [t.text for t in catalogue.PHASES["termination"].tasks]
         items += _goal_items(course, week)
     items += _closing_items(planned, week)
@@ -520,7 +544,7 @@ def build_maintenance_agenda(course: Course, number: int, date: dt.date) -> Agen
     areas = " + ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
     items = [
         tasks["opening-question"],
-        tasks["symptom-rating"],
+        tasks["symptom-rating"] if course.condition == "depression" else _symptom_rating(course),
         tasks["warning-signs"]
         + (f": {signs}" if signs else " (none recorded: add them with ipt ending)"),
         f"{tasks['problem-area']} ({areas})",
@@ -609,18 +633,26 @@ def current_strategies(course: Course) -> list[catalogue.Item]:
 
 
 def instruments_used(course: Course) -> list[str]:
-    """The instruments the course has used (baseline, sessions, maintenance), in the
-    catalogue's order; the PHQ-9, the depression and risk screen, always."""
+    """The instruments the course has used (baseline, sessions, maintenance) and those its
+    condition profile offers, in the catalogue's order; the PHQ-9, the depression and risk
+    screen, always."""
+    offered = set(catalogue.CONDITIONS[course.condition].measures) - {"phq9", "gad7"}
+    offered -= {"hamd17", "bdi2"}  # depression's extra scales: only once used
     sittings: list[Administration] = [*course.sessions]
     if course.baseline:
         sittings.append(course.baseline)
     if course.maintenance:
         sittings += course.maintenance.sessions
-    return [
+    order = catalogue.CONDITIONS[course.condition].measures
+    used = [
         instrument
         for instrument in INSTRUMENTS
-        if instrument == "phq9" or any(s.total(instrument) is not None for s in sittings)
+        if instrument == "phq9"
+        or (instrument == "gad7" and course.condition == "anxiety")
+        or instrument in offered
+        or any(s.total(instrument) is not None for s in sittings)
     ]
+    return sorted(used, key=lambda i: order.index(i) if i in order else len(order))
 
 
 def agenda_for_week(course: Course, week: int | None) -> Agenda:

@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.course_row import CourseRow
-from ipt_cli.core.measures import INSTRUMENTS, Band, Instrument, ScoringRules, outcome, severity
+from ipt_cli.core.measures import (
+    INSTRUMENTS,
+    Band,
+    Instrument,
+    ScoringRules,
+    cluster_scores,
+    outcome,
+    pcl5_dsm5_rule,
+    severity,
+)
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
 from ipt_cli.core.planning import (
     course_phase,
@@ -29,8 +38,10 @@ class Point:
     session: int  # 0 is the baseline
     date: dt.date
     total: int
-    severity: str
+    severity: str | None  # None: the instrument has no bands (PCL-5, Mini-SPIN, LSAS-SR)
     maintenance: bool = False  # a maintenance session's number
+    clusters: dict[str, int] | None = None  # the PCL-5's cluster scores
+    dsm5_rule: bool | None = None  # the PCL-5's provisional DSM-5 symptom rule is met
 
     @property
     def label(self) -> str:
@@ -69,6 +80,19 @@ class MeasureSummary:
     change_from_end_of_acute: int | None = None
     relapse: bool | None = None
     relapse_point: Point | None = None
+    cutoff: int | None = None  # a positive screen at or above (PCL-5, Mini-SPIN)
+
+    @property
+    def above_cutoff(self) -> bool | None:
+        """The most recent score at or above the cut-off; None without a cut-off or score."""
+        if self.cutoff is None or not self.series:
+            return None
+        return self.series[-1].total >= self.cutoff
+
+    @property
+    def clusters(self) -> dict[str, int] | None:
+        """The most recent score's cluster scores (PCL-5)."""
+        return self.series[-1].clusters if self.series else None
 
     @property
     def reliable_change(self) -> bool | None:
@@ -122,6 +146,11 @@ class Report:
     tasks: list[TaskRow] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
     record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
+    eating: EatingSummary | None = None  # eating-disorder counts, when any are recorded
+
+    @property
+    def condition(self) -> catalogue.ConditionProfile:
+        return catalogue.CONDITIONS[self.course.condition]
 
     @property
     def completed(self) -> bool:
@@ -203,10 +232,23 @@ def relapse_text(m: MeasureSummary) -> str:
 DEPRESSION_MEASURES = ("phq9", "hamd17", "bdi2")  # response is a depression outcome
 
 
-def non_response(measures: dict[str, MeasureSummary]) -> str | None:
-    """'No response on PHQ-9 (17 to 15)' when the depression measures with an outcome show
-    no response (a fall of at least 50%); None when one responded or none has an outcome."""
-    judged = [measures[i] for i in DEPRESSION_MEASURES if i in measures]
+def judged_measures(condition: str) -> tuple[str, ...]:
+    """The measures whose response decides non-response: the depression measures for a
+    depression course, else the profile's primary instrument (none for eating disorders,
+    whose outcome is abstinence, not a 50% fall)."""
+    if condition == "depression":
+        return DEPRESSION_MEASURES
+    primary = catalogue.CONDITIONS[condition].primary
+    return (primary,) if primary in INSTRUMENTS else ()
+
+
+def non_response(
+    measures: dict[str, MeasureSummary], judged_ids: tuple[str, ...] = DEPRESSION_MEASURES
+) -> str | None:
+    """'No response on PHQ-9 (17 to 15)' when the judged measures (by default the depression
+    measures) with an outcome show no response (a fall of at least 50%); None when one
+    responded or none has an outcome."""
+    judged = [measures[i] for i in judged_ids if i in measures]
     judged = [m for m in judged if m.response is not None]
     if not judged or any(m.response for m in judged):
         return None
@@ -217,7 +259,8 @@ def non_response(measures: dict[str, MeasureSummary]) -> str | None:
 def course_non_response(course: Course, rules: ScoringRules | None = None) -> str | None:
     """The non-response advice for a course's acute outcome, if it applies."""
     rules = rules or ScoringRules()
-    return non_response(_used_measures(course, rules, maintenance=False))
+    measures = _used_measures(course, rules, maintenance=False)
+    return non_response(measures, judged_measures(course.condition))
 
 
 @dataclass(frozen=True)
@@ -299,6 +342,7 @@ def summarise_measure(
         latest_point=later,
         reliable_points=rules.reliable_change_points(instrument),
         caseness=rules.caseness_of(instrument),
+        cutoff=rules.cutoff_of(instrument),
     )
     if maintenance and course.maintenance and acute:  # no contract: nothing to relapse from
         summary = _against_end_of_acute(summary, acute[-1], series)
@@ -344,18 +388,42 @@ def _series(
         total = sitting.total(instrument.id)
         if total is not None and sitting.date not in seen:
             seen.add(sitting.date)
-            points.append(Point(number, sitting.date, total, severity(total, bands)))
+            clusters, rule = None, None
+            if instrument.clusters:
+                entry = getattr(sitting, instrument.id)
+                clusters = cluster_scores(instrument, entry.items)
+                rule = pcl5_dsm5_rule(entry.items)
+            points.append(
+                Point(
+                    number,
+                    sitting.date,
+                    total,
+                    severity(total, bands),
+                    clusters=clusters,
+                    dsm5_rule=rule,
+                )
+            )
     return points
+
+
+def measure_order(course: Course) -> list[Instrument]:
+    """Every instrument, the condition's primary one first (the report's headline)."""
+    primary = catalogue.CONDITIONS[course.condition].primary
+    return sorted(INSTRUMENTS.values(), key=lambda i: i.id != primary)
 
 
 def _used_measures(
     course: Course, rules: ScoringRules, maintenance: bool
 ) -> dict[str, MeasureSummary]:
+    """The measures with a score; in the acute report the PHQ-9 and the condition's primary
+    instrument always, the primary first."""
+    primary = catalogue.CONDITIONS[course.condition].primary
     measures = {}
-    for instrument in INSTRUMENTS.values():
+    for instrument in measure_order(course):
         summary = summarise_measure(course, instrument, rules, maintenance)
-        if summary.series or (instrument.id == "phq9" and not maintenance):
-            measures[instrument.id] = summary  # phq9 is always in the acute report
+        always = instrument.id in ("phq9", primary) and not maintenance
+        if summary.series or always:
+            measures[instrument.id] = summary
     return measures
 
 
@@ -421,6 +489,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         checklist=termination_checklist(course)
         if phase in ("termination", "completed", "maintenance")
         else [],
+        eating=eating_summary(course),
         record=summarise(course),
     )
 
@@ -430,7 +499,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
     rules = rules or ScoringRules()
     latest = {}
     acute, maintenance = {}, {}
-    for instrument in INSTRUMENTS.values():
+    for instrument in measure_order(course):
         summary = summarise_measure(course, instrument, rules)
         kept = summarise_measure(course, instrument, rules, maintenance=True)
         if summary.series:
@@ -440,6 +509,10 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         recent = (kept.series or summary.series)[-1:]  # the most recent score, one or more
         for point in recent:
             latest[instrument.id] = (point.total, point.severity)
+    held: list[Administration] = [*([course.baseline] if course.baseline else [])]
+    counts = [s.binges for s in held + [*course.all_sessions()] if s.binges is not None]
+    if course.condition == "eating-disorder" and counts:  # the primary: latest binge count
+        latest = {catalogue.EPISODES: (counts[-1], None), **latest}
     return CourseRow(
         course_id=course.id,
         client=course.client,
@@ -456,4 +529,140 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
             if course.conflicts
             else []
         ),
+        primary=catalogue.CONDITIONS[course.condition].primary,
     )
+
+
+@dataclass(frozen=True)
+class EpisodeWeek:
+    """One sitting's self-monitoring: counts since the previous sitting, as weekly rates."""
+
+    session: int  # 0: the assessment (baseline)
+    date: dt.date
+    days: int  # the period the counts cover: since the previous sitting (7 for the first)
+    binges: int | None
+    compensatory: int | None
+    edeq_global: float | None
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7
+
+    @property
+    def binges_per_week(self) -> float | None:
+        return None if self.binges is None else round(self.binges / self.weeks, 1)
+
+    @property
+    def compensatory_per_week(self) -> float | None:
+        return None if self.compensatory is None else round(self.compensatory / self.weeks, 1)
+
+    @property
+    def label(self) -> str:
+        return "baseline" if self.session == 0 else f"session {self.session}"
+
+
+FIRST_WEEKS = 2  # "the first weeks": the first two recorded periods (docs/clinical-rules.md)
+ABSTINENCE_DAYS = 28  # abstinence: no binges over the last 28 days (ipt-domain.md section 9)
+
+
+@dataclass(frozen=True)
+class EatingSummary:
+    """Binge and compensatory episodes per week, abstinence runs, change from the first
+    weeks, and the EDE-Q global trend (ipt-domain.md section 9)."""
+
+    weeks: list[EpisodeWeek]
+
+    def _rate(self, rows: list[EpisodeWeek], what: str) -> float | None:
+        counted: list[tuple[int, int]] = [
+            (getattr(r, what), r.days) for r in rows if getattr(r, what) is not None
+        ]
+        if not counted:
+            return None
+        return round(sum(c for c, _ in counted) / (sum(d for _, d in counted) / 7), 1)
+
+    def _windows(self, what: str) -> tuple[list[EpisodeWeek], list[EpisodeWeek]]:
+        rows = [r for r in self.weeks if getattr(r, what) is not None]
+        size = min(FIRST_WEEKS, len(rows) // 2)
+        if size == 0:
+            return rows[:1], []
+        return rows[:size], rows[-size:]
+
+    def first_weeks(self, what: str = "binges") -> float | None:
+        return self._rate(self._windows(what)[0], what)
+
+    def recent_weeks(self, what: str = "binges") -> float | None:
+        recent = self._windows(what)[1]
+        return self._rate(recent, what) if recent else None
+
+    def change(self, what: str = "binges") -> float | None:
+        first, recent = self.first_weeks(what), self.recent_weeks(what)
+        return None if first is None or recent is None else round(recent - first, 1)
+
+    def change_percent(self, what: str = "binges") -> float | None:
+        first, change = self.first_weeks(what), self.change(what)
+        return None if not first or change is None else round(change / first * 100, 1)
+
+    def abstinence_runs(self) -> list[tuple[EpisodeWeek, EpisodeWeek, int]]:
+        """Each run of consecutive periods without a binge: (first, last, days covered)."""
+        runs: list[tuple[EpisodeWeek, EpisodeWeek, int]] = []
+        current: list[EpisodeWeek] = []
+        for row in [r for r in self.weeks if r.binges is not None]:
+            if row.binges == 0:
+                current.append(row)
+                continue
+            if current:
+                runs.append((current[0], current[-1], sum(r.days for r in current)))
+            current = []
+        if current:
+            runs.append((current[0], current[-1], sum(r.days for r in current)))
+        return runs
+
+    @property
+    def current_abstinence_days(self) -> int | None:
+        rows = [r for r in self.weeks if r.binges is not None]
+        if not rows:
+            return None
+        days = 0
+        for row in reversed(rows):
+            if row.binges != 0:
+                break
+            days += row.days
+        return days
+
+    @property
+    def longest_abstinence_days(self) -> int | None:
+        if not any(r.binges is not None for r in self.weeks):
+            return None
+        return max((days for _, _, days in self.abstinence_runs()), default=0)
+
+    @property
+    def abstinent(self) -> bool | None:
+        """No binges over the last 28 days; None without a count."""
+        days = self.current_abstinence_days
+        return None if days is None else days >= ABSTINENCE_DAYS
+
+    @property
+    def edeq(self) -> list[EpisodeWeek]:
+        return [r for r in self.weeks if r.edeq_global is not None]
+
+    @property
+    def edeq_change(self) -> float | None:
+        series = self.edeq
+        if len(series) < 2:
+            return None
+        first, last = series[0].edeq_global, series[-1].edeq_global
+        assert first is not None and last is not None
+        return round(last - first, 2)
+
+
+def eating_summary(course: Course) -> EatingSummary | None:
+    """The acute course's self-monitoring counts; None when none were recorded."""
+    rows = []
+    previous: dt.date | None = None
+    for number, sitting in sittings(course):
+        recorded = (sitting.binges, sitting.compensatory, sitting.edeq_global)
+        if any(v is not None for v in recorded):
+            days = 7 if previous is None else max((sitting.date - previous).days, 1)
+            rows.append(EpisodeWeek(number, sitting.date, days, *recorded))
+        previous = sitting.date
+    return EatingSummary(rows) if rows else None

@@ -26,6 +26,7 @@ COURSE_OPTIONS = {
     "kind": "--kind",
     "problem_areas": "--problem-area",
     "dispute_stage": "--dispute-stage",
+    "condition": "--condition",
     "initial_sessions": "--initial-sessions",
     "termination_sessions": "--termination-sessions",
 }

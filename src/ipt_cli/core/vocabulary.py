@@ -33,6 +33,7 @@ DecisionId = Literal["maintenance", "referral", "end"]
 IdeationId = Literal["none", "passive", "active"]
 RiskLevelId = Literal["low", "moderate", "high"]
 FidelityScoreId = Literal["done", "partly", "not-done", "na"]
+ConditionId = Literal["depression", "anxiety", "social-anxiety", "eating-disorder", "ptsd"]
 
 
 class ProblemArea(StrEnum):
@@ -100,3 +101,11 @@ class FidelityScore(StrEnum):
     partly = "partly"
     not_done = "not-done"
     na = "na"
+
+
+class Condition(StrEnum):
+    depression = "depression"
+    anxiety = "anxiety"
+    social_anxiety = "social-anxiety"
+    eating_disorder = "eating-disorder"
+    ptsd = "ptsd"

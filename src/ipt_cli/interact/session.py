@@ -11,7 +11,17 @@ from rich.table import Table
 
 from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.changes import given_on
-from ipt_cli.core.models import Bdi2, Course, Gad7, Hamd17, Phq9, SessionRecord
+from ipt_cli.core.models import (
+    Bdi2,
+    Course,
+    Gad7,
+    Hamd17,
+    Lsas,
+    MiniSpin,
+    Pcl5,
+    Phq9,
+    SessionRecord,
+)
 from ipt_cli.core.planning import (
     current_dispute_stage,
     current_strategies,
@@ -80,7 +90,11 @@ class Scorer:
 
     def _total(self, instrument: measures.Instrument, total: int) -> None:
         band = measures.severity(total, self.rules.bands(instrument))
-        out().print(f"{instrument.name} total {total} of {instrument.total_max}: {band}")
+        cutoff = self.rules.cutoff_of(instrument)
+        if band is None and cutoff is not None:
+            band = f"{'at or above' if total >= cutoff else 'below'} the cut-off ({cutoff})"
+        shown = f": {band}" if band else ""
+        out().print(f"{instrument.name} total {total} of {instrument.total_max}{shown}")
 
     def items(self, instrument: measures.Instrument) -> list[int]:
         items = []
@@ -129,14 +143,63 @@ class Scorer:
         self._total(measures.BDI2, total)
         return Bdi2(total=total, item9=item9)
 
+    def pcl5(self) -> Pcl5:
+        out().print(measures.PCL5_STEM)
+        scale = ", ".join(f"{n} = {t}" for n, t in enumerate(measures.PCL5_SCALE))
+        out().print(f"Answers: {scale}")
+        return Pcl5(items=self.items(measures.PCL5))
+
+    def mini_spin(self) -> MiniSpin:
+        out().print("Mini-SPIN (copyrighted): enter the total from the form.")
+        total = prompts.ask_int("Mini-SPIN total (0-12)", 0, 12)
+        self._total(measures.MINI_SPIN, total)
+        return MiniSpin(total=total)
+
+    def lsas(self) -> Lsas:
+        out().print("LSAS-SR (copyrighted): enter the total from the form.")
+        total = prompts.ask_int("LSAS-SR total (0-144)", 0, 144)
+        self._total(measures.LSAS, total)
+        return Lsas(total=total)
+
+
+def eating_counts() -> dict[str, Any]:
+    """The eating-disorder self-monitoring counts since the last session (blank skips)."""
+    from ipt_cli.core.changes import MAX_EPISODES, parse_edeq_global
+
+    given: dict[str, Any] = {}
+    binges = _optional_int("Objective binge episodes since the last session", MAX_EPISODES)
+    compensatory = _optional_int(
+        "Compensatory behaviours since the last session (vomiting, laxatives, fasting, "
+        "driven exercise)",
+        MAX_EPISODES,
+    )
+    edeq = prompts.ask(
+        "EDE-Q global score (0-6, e.g. 2.75; blank to skip)",
+        lambda text: parse_edeq_global(text) if text.strip() else None,
+        default="",
+    )
+    for name, value in (("binges", binges), ("compensatory", compensatory), ("edeq_global", edeq)):
+        if value is not None:
+            given[name] = value
+    return given
+
 
 def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> dict[str, Any]:
-    """Each instrument the course uses, if the clinician gives it now; not one already given
-    that day (the baseline's day: one sitting, one score)."""
+    """Each instrument the course uses or its condition offers, if the clinician gives it
+    now; not one already given that day (the baseline's day: one sitting, one score). An
+    eating-disorder course asks for the week's counts first."""
     scorer = Scorer(rules, course.kind == "self-guided")
-    ask = {"phq9": scorer.phq9, "gad7": scorer.gad7, "hamd17": scorer.hamd17, "bdi2": scorer.bdi2}
+    ask = {
+        "phq9": scorer.phq9,
+        "gad7": scorer.gad7,
+        "hamd17": scorer.hamd17,
+        "bdi2": scorer.bdi2,
+        "pcl5": scorer.pcl5,
+        "mini_spin": scorer.mini_spin,
+        "lsas": scorer.lsas,
+    }
     already = given_on(course, date)
-    given: dict[str, Any] = {}
+    given: dict[str, Any] = eating_counts() if course.condition == "eating-disorder" else {}
     for instrument in instruments_used(course):
         name = measures.INSTRUMENTS[instrument].name
         if instrument in already:
@@ -243,10 +306,21 @@ def _goal_ratings(course: Course) -> list[tuple[str, int]]:
     return ratings
 
 
+COUNT_NAMES = {
+    "binges": "Binge episodes",
+    "compensatory": "Compensatory",
+    "edeq_global": "EDE-Q global",
+}
+
+
 def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) -> str:
+    if instrument_id in COUNT_NAMES:
+        return f"{given:.2f}" if isinstance(given, float) else str(given)
     instrument = measures.INSTRUMENTS[instrument_id]
-    total = given.total if isinstance(given, Bdi2) else sum(given.items)
-    line = f"{total} ({measures.severity(total, rules.bands(instrument))})"
+    totals_only = isinstance(given, Bdi2 | MiniSpin | Lsas)
+    total = given.total if totals_only else sum(given.items)
+    band = measures.severity(total, rules.bands(instrument))
+    line = f"{total}" + (f" ({band})" if band else "")
     if instrument.risk_item:
         risk = given.item9 if isinstance(given, Bdi2) else given.items[instrument.risk_item - 1]
         line += f", item {instrument.risk_item} = {risk}"
@@ -258,7 +332,10 @@ def _summary(answers: dict[str, Any], rules: measures.ScoringRules) -> None:
     given = answers["measure_options"]
     rows = [("Date", answers["date"].isoformat())]
     rows += [
-        (measures.INSTRUMENTS[key].name, _measure_line(key, value, rules))
+        (
+            COUNT_NAMES[key] if key in COUNT_NAMES else measures.INSTRUMENTS[key].name,
+            _measure_line(key, value, rules),
+        )
         for key, value in given.items()
     ] or [("Measures", "-")]
     rows += [

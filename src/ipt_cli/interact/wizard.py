@@ -125,8 +125,40 @@ def _ask_instrument(instrument: measures.Instrument, self_guided: bool) -> list[
     return items
 
 
-def _symptoms(values: dict[str, Any], self_guided: bool) -> dict[str, Any]:
+def _condition(values: dict[str, Any]) -> str:
+    """The condition profile, asked first: it decides what the baseline measures."""
+    if values.get("condition"):
+        return str(values["condition"])
+    for profile in catalogue.CONDITIONS.values():
+        out().print(f"  {profile.id}: {profile.name}, primary outcome {profile.primary_name}")
+    return prompts.ask_choice("Condition", list(catalogue.CONDITIONS), default="depression")
+
+
+def _profile_baseline(condition: str, self_guided: bool) -> dict[str, Any]:
+    """The baseline of the profile's own measures (the PHQ-9 is asked after, as always)."""
+    from ipt_cli.interact.session import Scorer, eating_counts
+
+    profile = catalogue.CONDITIONS[condition]
     baseline: dict[str, Any] = {}
+    if condition == "eating-disorder":
+        out().print("Counts for the week before the assessment:")
+        baseline.update(eating_counts())
+    scorer = Scorer(measures.ScoringRules(), self_guided)
+    ask = {"pcl5": scorer.pcl5, "mini_spin": scorer.mini_spin, "lsas": scorer.lsas}
+    for measure in profile.measures:
+        if measure == "gad7" and prompts.confirm("Take the GAD-7 baseline now?", default=True):
+            baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
+        elif measure in ask:
+            name = measures.INSTRUMENTS[measure].name
+            if prompts.confirm(f"Take the {name} baseline now?", default=True):
+                baseline[measure] = ask[measure]().model_dump()
+    return baseline
+
+
+def _symptoms(values: dict[str, Any], self_guided: bool, condition: str) -> dict[str, Any]:
+    baseline: dict[str, Any] = {}
+    if condition != "depression":
+        baseline.update(_profile_baseline(condition, self_guided))
     if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
         items = _ask_instrument(measures.PHQ9, self_guided)
         difficulty = prompts.ask_int(
@@ -138,9 +170,13 @@ def _symptoms(values: dict[str, Any], self_guided: bool) -> dict[str, Any]:
             3,
         )
         baseline["phq9"] = {"items": items, "difficulty": difficulty}
-    if "gad7" not in values and prompts.confirm("Also take the GAD-7?", default=False):
+    if (
+        "gad7" not in values
+        and "gad7" not in baseline
+        and prompts.confirm("Also take the GAD-7?", default=False)
+    ):
         baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
-    if baseline:
+    if {"phq9", "gad7"} & set(baseline):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return baseline
 
@@ -243,6 +279,7 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """Ask for everything `values` (the options given) leaves open; return course fields."""
     _step(1, "basics")
     fields: dict[str, Any] = {}
+    fields["condition"] = _condition(values)
     fields["client"] = values.get("client") or prompts.ask_text(
         "Client alias (a pseudonym or initials, never a real name)"
     )
@@ -259,8 +296,12 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
             fields[override] = values[override]
     self_guided = fields["kind"] == "self-guided"
     _step(2, "symptom review and baseline")
-    fields["baseline_measures"] = _symptoms(values, self_guided)
+    fields["baseline_measures"] = _symptoms(values, self_guided, fields["condition"])
     _step(3, "sick role and medication")
+    if fields["condition"] != "depression":
+        profile = catalogue.CONDITIONS[fields["condition"]]
+        out().print(f"Psychoeducation: {profile.psychoeducation}.")
+        out().print(f"Sick role: {profile.sick_role}.")
     given = prompts.confirm("Sick role given?", default=True)
     fields["sick_role"] = {"given": given, "note": _optional("Note on the sick role")}
     fields["medication"] = _optional("Medication considered (note)")

@@ -11,6 +11,12 @@ gad7 = 4
 phq9 = 10
 gad7 = 8
 
+[scoring.reliable_change] also takes pcl5 (default 10; sources give 5-10), mini_spin, lsas.
+
+[scoring.cutoff]                 # a positive screen at or above this ("above_cutoff")
+pcl5 = 33                        # probable PTSD; sources give 31-33
+mini_spin = 6
+
 and, for signed sessions (docs/signing.md), at the top of the file:
 
 signer = "Dr K."                       # the name `ipt sign` records without --by
@@ -87,4 +93,5 @@ def load_rules(path: Path) -> ScoringRules:
         hamd17_bands=scoring.hamd17_bands,
         reliable_change={str(k): v for k, v in scoring.reliable_change.items()},
         caseness={str(k): v for k, v in scoring.caseness.items()},
+        cutoff={str(k): v for k, v in scoring.cutoff.items()},
     )

@@ -27,13 +27,16 @@ from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
     DataError,
+    IdentityError,
     InputError,
+    IptError,
     LockTimeoutError,
     NotFoundError,
     StorageIOError,
 )
 from ipt_cli.store.ownership import check_course, check_ownership
 from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.reading import read_text as read_text  # re-exported
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -70,8 +73,19 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 adds condition profiles (`condition`) and the PCL-5, Mini-SPIN, LSAS-SR and
+    eating-disorder counts. Every new field has a default (a course without `condition` is a
+    depression course), so an older document needs no change: a no-op, kept as a step."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def migrate(document: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -145,10 +159,6 @@ def decode_text(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
-
-
-def read_text(path: Path) -> str:
-    return decode_text(read_bytes(path), path)
 
 
 def open_text(path: Path, cipher: Cipher | None) -> str:
@@ -313,12 +323,16 @@ class CourseStore:
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
 
-    def _read(self, course_id: str) -> tuple[str, Course]:
+    def read_raw(self, course_id: str) -> tuple[Path, str]:
+        """A course file's path and text, after the ownership checks; not parsed."""
         path = self.paths.course_file(course_id)
         self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        text = open_text(path, self.cipher)
+        return path, open_text(path, self.cipher)
+
+    def _read(self, course_id: str) -> tuple[str, Course]:
+        path, text = self.read_raw(course_id)
         return text, parse_course(text, path)
 
     def _back_up(self, course_id: str, text: str) -> None:
@@ -434,6 +448,21 @@ class CourseStore:
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def course_ids(self) -> list[str]:
+        return self.paths.course_ids()
+
+    def load_every(self) -> tuple[list[Course], list[IptError]]:
+        """Every course that reads and validates, and why each other one does not."""
+        courses, problems = [], []
+        for course_id in self.course_ids():
+            try:
+                courses.append(self.load(course_id))
+            except IdentityError:
+                raise  # the folder is closed to this identity: exit 8, not skipped courses
+            except IptError as error:
+                problems.append(error)
+        return courses, problems
 
     def exists(self, course_id: str) -> bool:
         return self.paths.course_file(course_id).exists()

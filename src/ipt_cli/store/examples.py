@@ -10,6 +10,12 @@ from ipt_cli.errors import NotFoundError
 from ipt_cli.store.courses import parse_course
 
 DEFAULT_EXAMPLE = "grief-parent"
+# The shipped example of each condition (`ipt demo --condition`).
+CONDITION_EXAMPLES = {
+    "depression": DEFAULT_EXAMPLE,
+    "ptsd": "ptsd-assault",
+    "eating-disorder": "binge-eating-move",
+}
 
 
 def example_names() -> list[str]:
@@ -26,3 +32,13 @@ def load_example(name: str = DEFAULT_EXAMPLE) -> Course:
     if not resource.is_file():
         raise NotFoundError(f"no example {name!r}; examples: {', '.join(example_names())}")
     return parse_course(resource.read_text(encoding="utf-8"), Path(str(resource)))
+
+
+def example_for(condition: str) -> str:
+    """The example to replay for a condition; a condition without one is refused."""
+    if condition not in CONDITION_EXAMPLES:
+        shown = ", ".join(CONDITION_EXAMPLES)
+        raise NotFoundError(
+            f"no example course for condition {condition!r}; examples exist for: {shown}"
+        )
+    return CONDITION_EXAMPLES[condition]

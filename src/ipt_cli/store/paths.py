@@ -85,6 +85,15 @@ class DataPaths:
     def config(self) -> Path:
         return self.root / "config.toml"
 
+    def course_ids(self) -> list[str]:
+        """The id of every course file, sorted (temp files and stray names left out)."""
+        folder = self.courses
+        if not folder.is_dir():
+            return []
+        suffix = self.course_suffix  # .toml, or .toml.age in an encrypted folder
+        ids = (p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}"))
+        return sorted(i for i in ids if not i.startswith(".") and COURSE_ID_PATTERN.fullmatch(i))
+
     def course_file(self, course_id: str) -> Path:
         return self.courses / f"{check_course_id(course_id)}{self.course_suffix}"
 

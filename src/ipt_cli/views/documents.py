@@ -11,7 +11,15 @@ from typing import Any
 from ipt_cli.core import catalogue
 from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
-from ipt_cli.core.progress import MeasureSummary, Report, non_response, review_history
+from ipt_cli.core.progress import (
+    EatingSummary,
+    MeasureSummary,
+    Point,
+    Report,
+    judged_measures,
+    non_response,
+    review_history,
+)
 from ipt_cli.core.risk import structured_lines
 
 
@@ -20,7 +28,7 @@ def to_json(data: Any) -> str:
 
 
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
-    return {
+    shown: dict[str, Any] = {
         "baseline": summary.baseline,
         "baseline_session": summary.baseline_session,
         "baseline_in_maintenance": (
@@ -36,15 +44,80 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         "reliable_improvement": summary.reliable_improvement,
         "reliable_deterioration": summary.reliable_deterioration,
         "reliable_recovery": summary.reliable_recovery,
-        "series": [
+        "series": [_point_json(summary, p) for p in summary.series],
+    }
+    if summary.cutoff is not None:
+        shown["cutoff"] = summary.cutoff
+        shown["above_cutoff"] = summary.above_cutoff
+    if summary.instrument == "pcl5":
+        shown["clusters"] = summary.clusters
+        shown["dsm5_rule"] = summary.series[-1].dsm5_rule if summary.series else None
+    return shown
+
+
+def _point_json(summary: MeasureSummary, p: Point) -> dict[str, Any]:
+    point: dict[str, Any] = {
+        "session": p.session,
+        "date": p.date.isoformat(),
+        "total": p.total,
+        "severity": p.severity,
+    }
+    if summary.cutoff is not None:
+        point["above_cutoff"] = p.total >= summary.cutoff
+    if p.clusters is not None:
+        point["clusters"] = p.clusters
+        point["dsm5_rule"] = p.dsm5_rule
+    return point
+
+
+def eating_json(eating: EatingSummary | None) -> dict[str, Any] | None:
+    """The eating-disorder self-monitoring section of the report JSON."""
+    if eating is None:
+        return None
+    return {
+        "weeks": [
             {
-                "session": p.session,
-                "date": p.date.isoformat(),
-                "total": p.total,
-                "severity": p.severity,
+                "session": w.session,
+                "date": w.date.isoformat(),
+                "days": w.days,
+                "binges": w.binges,
+                "compensatory": w.compensatory,
+                "binges_per_week": w.binges_per_week,
+                "compensatory_per_week": w.compensatory_per_week,
+                "edeq_global": w.edeq_global,
             }
-            for p in summary.series
+            for w in eating.weeks
         ],
+        "binges_per_week": {
+            "first_weeks": eating.first_weeks("binges"),
+            "recent_weeks": eating.recent_weeks("binges"),
+            "change": eating.change("binges"),
+            "change_percent": eating.change_percent("binges"),
+        },
+        "compensatory_per_week": {
+            "first_weeks": eating.first_weeks("compensatory"),
+            "recent_weeks": eating.recent_weeks("compensatory"),
+            "change": eating.change("compensatory"),
+            "change_percent": eating.change_percent("compensatory"),
+        },
+        "abstinence": {
+            "current_days": eating.current_abstinence_days,
+            "longest_days": eating.longest_abstinence_days,
+            "abstinent_28_days": eating.abstinent,
+            "runs": [
+                {"from": a.date.isoformat(), "to": b.date.isoformat(), "days": days}
+                for a, b, days in eating.abstinence_runs()
+            ],
+        },
+        "edeq_global": {
+            "first": eating.edeq[0].edeq_global if eating.edeq else None,
+            "latest": eating.edeq[-1].edeq_global if len(eating.edeq) > 1 else None,
+            "change": eating.edeq_change,
+            "series": [
+                {"session": w.session, "date": w.date.isoformat(), "score": w.edeq_global}
+                for w in eating.edeq
+            ],
+        },
     }
 
 
@@ -55,6 +128,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "course_id": course.id,
         "client": course.client,
         "kind": course.kind,
+        "condition": course.condition,
+        "primary_measure": report.condition.primary,
         "start_date": course.start_date.isoformat(),
         "sessions_planned": course.planned_sessions,
         "sessions_recorded": report.sessions_recorded,
@@ -63,6 +138,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "problem_areas": list(course.problem_areas),
         "dispute_stage": report.dispute_stage,
         "measures": {key: _measure_json(m) for key, m in report.measures.items()},
+        "eating": eating_json(report.eating),
         "safety_flags": [
             {
                 "session": f.session,
@@ -250,6 +326,15 @@ def shows_ending(report: Report) -> bool:
     return report.completed or report.course.ending is not None
 
 
+def _now(m: MeasureSummary) -> str:
+    """'now mild'; for an instrument without bands, where it stands against its cut-off."""
+    if m.severity is not None:
+        return f"now {m.severity}"
+    if m.above_cutoff is not None:
+        return f"now {'at or above' if m.above_cutoff else 'below'} the cut-off ({m.cutoff})"
+    return "no severity bands"
+
+
 def end_of_course_text(report: Report) -> str:
     """The end-of-course summary: change, response/remission, goals, signs, decision."""
     course = report.course
@@ -259,10 +344,10 @@ def end_of_course_text(report: Report) -> str:
             continue
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
-            f"now {m.severity}; response {_yes_no(m.response)}, remission "
+            f"{_now(m)}; response {_yes_no(m.response)}, remission "
             f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
         )
-    advice = non_response(report.measures)
+    advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
         lines.append(advice)
     for goal in report.goals:
@@ -422,6 +507,8 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 f"{m.name}: first rated at {first.label} ({first.date.isoformat()}); "
                 "its baseline is that rating."
             )
+        if m.cutoff is not None and m.series:
+            notes.append(cutoff_note(m))
         if m.latest is None:
             notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
         elif m.reliable_points is None:
@@ -430,6 +517,30 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 "(thresholds can be set in config.toml)."
             )
     return notes
+
+
+CLUSTER_NAMES = {
+    "intrusion": "intrusion",
+    "avoidance": "avoidance",
+    "negative_cognitions_mood": "negative cognitions and mood",
+    "arousal_reactivity": "arousal and reactivity",
+}
+
+
+def cutoff_note(m: MeasureSummary) -> str:
+    """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
+    last = m.series[-1]
+    where = "at or above" if m.above_cutoff else "below"
+    text = f"{m.name}: most recent {last.total}, {where} the cut-off ({m.cutoff})"
+    if m.instrument == "pcl5":
+        text += " for probable PTSD; no severity bands exist"
+    if last.clusters:
+        text += "; clusters: " + ", ".join(
+            f"{CLUSTER_NAMES.get(k, k)} {v}" for k, v in last.clusters.items()
+        )
+    if last.dsm5_rule is not None:
+        text += f"; provisional DSM-5 symptom rule {'met' if last.dsm5_rule else 'not met'}"
+    return text + "."
 
 
 MAINTENANCE_HEADER = [
@@ -482,6 +593,75 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
             lines += [f"  {line}" for line in structured_lines(review)]
         out.append((head, lines))
     return out
+
+
+def condition_line(course: Course) -> str | None:
+    """'Post-traumatic stress (PTSD); primary outcome PCL-5', for a course that is not the
+    default depression profile (whose reports are unchanged)."""
+    if course.condition == "depression":
+        return None
+    profile = catalogue.CONDITIONS[course.condition]
+    return f"{profile.name}; primary outcome {profile.primary_name}"
+
+
+EATING_HEADER = ["Sitting", "Date", "Days", "Binges", "Per week", "Compens.", "EDE-Q"]
+
+
+def eating_rows(eating: EatingSummary) -> list[list[str]]:
+    return [
+        [
+            w.label,
+            w.date.isoformat(),
+            str(w.days),
+            _shown(w.binges),
+            _shown(w.binges_per_week),
+            _shown(w.compensatory),
+            "n/a" if w.edeq_global is None else f"{w.edeq_global:.2f}",
+        ]
+        for w in eating.weeks
+    ]
+
+
+def _weeks(days: int | None) -> str:
+    if days is None:
+        return "n/a"
+    weeks = days / 7
+    return f"{weeks:g} week" + ("" if weeks == 1 else "s")
+
+
+def eating_notes(eating: EatingSummary) -> list[str]:
+    """Change from the first weeks, abstinence runs and the EDE-Q global trend."""
+    notes = []
+    for what, name in (("binges", "Binge episodes"), ("compensatory", "Compensatory behaviours")):
+        first, recent = eating.first_weeks(what), eating.recent_weeks(what)
+        if first is None:
+            continue
+        if recent is None:
+            notes.append(f"{name}: {first:g} per week in the first weeks; no later count yet.")
+        else:
+            percent = _signed(eating.change_percent(what), "%")
+            notes.append(
+                f"{name}: {first:g} per week in the first weeks, {recent:g} in the most recent "
+                f"({_signed(eating.change(what))} per week, {percent})."
+            )
+    runs = eating.abstinence_runs()
+    if eating.current_abstinence_days is not None:
+        abstinent = "yes" if eating.abstinent else "no"
+        notes.append(
+            f"Abstinence from binges: current run {_weeks(eating.current_abstinence_days)}, "
+            f"longest {_weeks(eating.longest_abstinence_days)}; no binges over the last 28 "
+            f"days: {abstinent}."
+        )
+    for a, b, days in runs:
+        span = a.label if a is b else f"{a.label} to {b.label}"
+        dates = a.date.isoformat() if a is b else f"{a.date.isoformat()} to {b.date.isoformat()}"
+        notes.append(f"Weeks without a binge: {span} ({dates}, {_weeks(days)}).")
+    edeq = eating.edeq
+    if edeq:
+        trend = " -> ".join(f"{w.edeq_global:.2f}" for w in edeq)
+        change = "" if eating.edeq_change is None else f" ({eating.edeq_change:+.2f})"
+        notes.append(f"EDE-Q global (0-6): {trend}{change}.")
+    return notes
 
 
 def assessment_lines(course: Course) -> list[tuple[str, str]]:
@@ -592,6 +772,9 @@ def _md_head(report: Report) -> list[str]:
     ]
     if report.dispute_stage:
         out.append(f"- **Dispute stage:** {report.dispute_stage}")
+    condition = condition_line(course)
+    if condition:
+        out.append(f"- **Condition:** {condition}")
     out += [f"- **{label}:** {_md_cell(text)}" for label, text in assessment_lines(course)]
     out += [f"- **{label}:** {_md_cell(text)}" for label, text in record_header(report)]
     out.append("")
@@ -601,8 +784,16 @@ def _md_head(report: Report) -> list[str]:
     return out
 
 
+def _md_eating(report: Report) -> list[str]:
+    if report.eating is None:
+        return []
+    out = ["## Eating: episodes per week", ""]
+    out += _md_table(EATING_HEADER, eating_rows(report.eating))
+    return out + [f"- {_md_cell(n)}" for n in eating_notes(report.eating)] + [""]
+
+
 def _md_measures(report: Report) -> list[str]:
-    out = ["## Measures", ""]
+    out = _md_eating(report) + ["## Measures", ""]
     out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
     notes = measure_notes(report.measures)
     if notes:
@@ -612,7 +803,10 @@ def _md_measures(report: Report) -> list[str]:
             out += [f"### {m.name} by session", ""]
             out += _md_table(
                 ["Session", "Date", "Total", "Severity"],
-                [[str(p.session), p.date.isoformat(), str(p.total), p.severity] for p in m.series],
+                [
+                    [str(p.session), p.date.isoformat(), str(p.total), _shown(p.severity)]
+                    for p in m.series
+                ],
             )
     return out
 
@@ -695,7 +889,10 @@ def _maintenance_markdown(report: Report) -> list[str]:
         out += [f"### {m.name} in maintenance", ""]
         out += _md_table(
             ["Session", "Date", "Total", "Severity"],
-            [[f"m{p.session}", p.date.isoformat(), str(p.total), p.severity] for p in m.series],
+            [
+                [f"m{p.session}", p.date.isoformat(), str(p.total), _shown(p.severity)]
+                for p in m.series
+            ],
         )
     return out
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
 
-TOPICS = ("phases", "areas", "stages", "techniques", "measures", "safety", "fidelity")
+TOPICS = (
+    "phases",
+    "areas",
+    "stages",
+    "techniques",
+    "measures",
+    "conditions",
+    "safety",
+    "fidelity",
+)
 
 
 def topic_names() -> list[str]:
@@ -16,6 +25,7 @@ def topic_names() -> list[str]:
         *catalogue.TECHNIQUES,
         *measures.INSTRUMENTS,
         *catalogue.PHASES,
+        *catalogue.CONDITIONS,
     ]
 
 
@@ -113,17 +123,39 @@ def _item_ranges(instrument: measures.Instrument) -> list[str]:
 
 def _measure(instrument: measures.Instrument) -> list[str]:
     bands = ", ".join(f"{b.low}-{b.high} {b.label}" for b in instrument.bands)
+    bands = bands or "none (no empirically derived severity bands)"
+    remission = (
+        f"Remission: total <= {instrument.remission_max}."
+        if instrument.remission_max is not None
+        else "Remission: not defined for this instrument (reported as n/a)."
+    )
     lines = [
         f"## {_heading(instrument.name, instrument.id)}",
         "",
         f"- Total 0-{instrument.total_max}; bands: {bands}.",
-        f"- Remission: total <= {instrument.remission_max}. Response: latest <= 50% of baseline.",
+        f"- {remission} Response: latest <= 50% of baseline.",
     ]
     if instrument.item_max:
         lines += _item_ranges(instrument)
+    if instrument.clusters:
+        lines.append(
+            "- Clusters: "
+            + "; ".join(f"{c.name} items {c.first}-{c.last}" for c in instrument.clusters)
+            + "."
+        )
+    if instrument.cutoff is not None:
+        lines.append(
+            f"- Cut-off: a total of {instrument.cutoff} or more is at or above the cut-off"
+            + (" (probable PTSD; a setting, 31-33 in the sources)." if instrument.clusters else ".")
+        )
     if instrument.risk_item:
         lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag.")
-    if instrument.reliable_change:
+    if instrument.reliable_change and instrument.caseness is None:
+        lines.append(
+            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
+            "deterioration (a setting). No caseness convention: reliable recovery is n/a."
+        )
+    elif instrument.reliable_change:
         lines.append(
             f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
             f"deterioration. Caseness: >= {instrument.caseness}; reliable recovery is a "
@@ -134,8 +166,16 @@ def _measure(instrument: measures.Instrument) -> list[str]:
             "- No reliable-change convention: response and remission only, unless "
             "config.toml sets thresholds."
         )
+    if instrument is measures.PCL5:
+        lines.append(
+            "- Provisional DSM-5 symptom rule: at least 1 B, 1 C, 2 D and 2 E items rated 2 or "
+            "more (a screen, not a diagnosis)."
+        )
+        lines.append("- Public domain (US National Center for PTSD).")
     if instrument is measures.BDI2:
         lines.append("- Copyrighted: only the total and item 9 are recorded.")
+    elif not instrument.item_max:
+        lines.append("- Copyrighted: only the total is recorded.")
     return lines + [""]
 
 
@@ -144,6 +184,50 @@ def _measures() -> list[str]:
     for instrument in measures.INSTRUMENTS.values():
         lines += _measure(instrument)
     return lines + [measures.PHQ_ATTRIBUTION]
+
+
+def _condition(profile: catalogue.ConditionProfile) -> list[str]:
+    offered = ", ".join(_measure_name(m) for m in profile.measures)
+    return [
+        f"## {_heading(profile.name, profile.id)}",
+        "",
+        f"- {profile.adaptation}.",
+        f"- Primary outcome: {profile.primary_name}.",
+        f"- Measures offered at assessment and every session: {offered}.",
+        f"- Psychoeducation: {profile.psychoeducation}.",
+        f"- Sick role: {profile.sick_role}.",
+        f"- Weekly symptom review: {profile.symptom_review}.",
+        "",
+    ]
+
+
+EATING_NAMES = {
+    "binges": "binge episodes (--binges)",
+    "compensatory": "compensatory behaviours (--compensatory)",
+    "edeq_global": "EDE-Q global score (--edeq-global, 0-6, total only)",
+}
+
+
+def _measure_name(measure_id: str) -> str:
+    if measure_id in measures.INSTRUMENTS:
+        return measures.INSTRUMENTS[measure_id].name
+    return EATING_NAMES.get(measure_id, measure_id)
+
+
+def _conditions(only: str | None = None) -> list[str]:
+    lines = [] if only else ["# Conditions", ""]
+    if not only:
+        lines += [
+            "A course's condition (`ipt new-course --condition`) decides what is measured and "
+            "said; the interpersonal work (problem areas, phases, techniques) stays IPT's. The "
+            "PHQ-9, with its risk item, is offered in every condition as the depression and "
+            "risk screen.",
+            "",
+        ]
+    for profile in catalogue.CONDITIONS.values():
+        if only in (None, profile.id):
+            lines += _condition(profile)
+    return lines
 
 
 def _safety() -> list[str]:
@@ -165,7 +249,8 @@ def guide(topic: str | None) -> str:
         parts = _phases() + ["", "# Problem areas", ""]
         for area_id in catalogue.PROBLEM_AREAS:
             parts += _area(area_id)
-        parts += _stages() + [""] + _techniques() + [""] + _measures() + [""] + _safety()
+        parts += _stages() + [""] + _techniques() + [""] + _measures() + [""]
+        parts += _conditions() + _safety()
         return "\n".join(parts) + "\n"
     if topic == "phases" or topic in catalogue.PHASES:
         lines = _phases(None if topic == "phases" else topic)
@@ -183,6 +268,8 @@ def guide(topic: str | None) -> str:
         lines = _measures()
     elif topic in measures.INSTRUMENTS:
         lines = _measure(measures.INSTRUMENTS[topic])
+    elif topic == "conditions" or topic in catalogue.CONDITIONS:
+        lines = _conditions(None if topic == "conditions" else topic)
     elif topic == "safety":
         lines = _safety()
     elif topic == "fidelity":
@@ -194,6 +281,6 @@ def guide(topic: str | None) -> str:
 
         raise InputError(
             f"unknown guide topic {topic!r}; try one of: {', '.join(TOPICS)}, "
-            "or an area, technique or measure id"
+            "or an area, technique, measure or condition id"
         )
     return "\n".join(lines).rstrip() + "\n"

@@ -9,8 +9,12 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.progress import MeasureSummary, Report
 from ipt_cli.views.documents import (
+    EATING_HEADER,
     MAINTENANCE_HEADER,
     MEASURE_HEADER,
+    condition_line,
+    eating_notes,
+    eating_rows,
     end_of_course_text,
     ending_title,
     high_risk_banner,
@@ -59,6 +63,16 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
         parts.append(
             f'<text x="{PAD + plot_w - 4}" y="{y_bottom - 4:.1f}" '
             f'text-anchor="end">{escape(band.label)} ({band.low}-{band.high})</text>'
+        )
+    if summary.cutoff is not None:  # no bands (PCL-5, Mini-SPIN): the cut-off as a line
+        y_cut = y(summary.cutoff)
+        parts.append(
+            f'<line x1="{PAD}" y1="{y_cut:.1f}" x2="{PAD + plot_w}" y2="{y_cut:.1f}" '
+            'stroke="#c62828" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{PAD + plot_w - 4}" y="{y_cut - 4:.1f}" '
+            f'text-anchor="end">cut-off ({summary.cutoff})</text>'
         )
     points = summary.series
     step = plot_w / max(len(points) - 1, 1)
@@ -159,11 +173,16 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                     areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
                 ],
                 *[[label, text] for label, text in record_header(report)],
-            ],
+            ]
+            + ([["Condition", condition]] if (condition := condition_line(course)) else []),
         )
     )
     if course.formulation:
         body.append(f"<h2>Formulation</h2><p>{escape(course.formulation.text)}</p>")
+    if report.eating is not None:
+        body.append("<h2>Binge episodes per week</h2>")
+        body.append(_table(EATING_HEADER, eating_rows(report.eating)))
+        body.append(_list(eating_notes(report.eating)))
     body.append("<h2>Measures</h2>")
     body.append(_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()]))
     body.append(_list(measure_notes(report.measures)))

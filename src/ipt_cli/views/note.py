@@ -155,7 +155,16 @@ def _measure_lines(note: SessionNote) -> list[str]:
         if m.risk_item is not None:
             item, score, urgent = m.risk_item
             risk = f"; risk item {item} = {score}{' URGENT' if urgent else ''}"
-        lines.append(f"{m.name}: {m.total} ({m.severity}{risk})")
+        shown = f"{m.severity or ''}{risk}".removeprefix("; ")
+        lines.append(f"{m.name}: {m.total}" + (f" ({shown})" if shown else ""))
+    session = note.session
+    if session is not None:  # eating-disorder self-monitoring since the last sitting
+        if session.binges is not None:
+            lines.append(f"Binge episodes since the last session: {session.binges}")
+        if session.compensatory is not None:
+            lines.append(f"Compensatory behaviours since the last session: {session.compensatory}")
+        if session.edeq_global is not None:
+            lines.append(f"EDE-Q global: {session.edeq_global:.2f}")
     return lines or ["none given"]
 
 

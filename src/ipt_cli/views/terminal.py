@@ -118,16 +118,22 @@ def _chart(
             )
         filled = round(point.total / top * BAR_WIDTH)
         bar = Text(
-            "█" * filled + "·" * (BAR_WIDTH - filled), style=SEVERITY_STYLE.get(point.severity, "")
+            "█" * filled + "·" * (BAR_WIDTH - filled),
+            style=SEVERITY_STYLE.get(point.severity or "", ""),
         )
         label = "base" if point.session == 0 else f"S{point.session}"
         label = f"m{point.session}" if maintenance else label
-        chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity)
+        chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity or "")
     return chart
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import assessment_lines, phase_text, record_header
+    from ipt_cli.views.documents import (
+        assessment_lines,
+        condition_line,
+        phase_text,
+        record_header,
+    )
 
     course = report.course
     next_date = "none"
@@ -150,6 +156,9 @@ def _header(report: Report) -> Panel:
     if report.dispute_stage:
         areas += f" (dispute stage: {report.dispute_stage})"
     header.add_row("Problem areas", areas)
+    condition = condition_line(course)
+    if condition:
+        header.add_row("Condition", condition)
     for label, text in assessment_lines(course) + record_header(report):
         header.add_row(label, text)
     for change in course.contract_changes:
@@ -157,6 +166,31 @@ def _header(report: Report) -> Panel:
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
         )
     return Panel(header, title="IPT progress report", box=box.ROUNDED)
+
+
+def _eating(report: Report) -> list[RenderableType]:
+    """Binge episodes per week as bars, the counts, and the change and abstinence notes."""
+    from ipt_cli.views.documents import EATING_HEADER, eating_notes, eating_rows
+
+    eating = report.eating
+    if eating is None:
+        return []
+    table = Table(*EATING_HEADER, box=box.SIMPLE_HEAD)
+    for row in eating_rows(eating):
+        table.add_row(*row)
+    rates = [w.binges_per_week for w in eating.weeks if w.binges_per_week is not None]
+    top = max(rates, default=0) or 1
+    chart = Table(box=None, show_header=False, padding=(0, 1))
+    for week in eating.weeks:
+        if week.binges_per_week is None:
+            continue
+        filled = round(week.binges_per_week / top * BAR_WIDTH)
+        label = "base" if week.session == 0 else f"S{week.session}"
+        bar = Text("█" * filled + "·" * (BAR_WIDTH - filled), style="" if filled else "green")
+        chart.add_row(label, week.date.isoformat(), bar, f"{week.binges_per_week:g}/wk")
+    body: list[RenderableType] = [table, chart]
+    body += [Text(note) for note in eating_notes(eating)]
+    return [Panel(Group(*body), title="Binge episodes per week", box=box.ROUNDED)]
 
 
 def _measures(report: Report) -> list[RenderableType]:
@@ -291,6 +325,7 @@ def report_renderable(report: Report) -> RenderableType:
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
         parts.append(Panel(Text(course.formulation.text), title=f"Formulation ({agreed})"))
+    parts += _eating(report)
     parts += _measures(report)
     parts += _maintenance(report)
     parts += _goals_and_work(report)
@@ -454,6 +489,10 @@ def fit_columns(header: tuple[str, ...], rows: list[list[str]], width: int) -> l
     ]
 
 
+def _short_name(measure: str) -> str:
+    return INSTRUMENTS[measure].name if measure in INSTRUMENTS else measure
+
+
 def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
     """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
     if not rows:
@@ -471,7 +510,9 @@ def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableTy
         next_date = row.next_date.isoformat() if row.next_date else "-"
         if row.is_overdue(today):
             next_date += " late"
-        latest = ", ".join(f"{INSTRUMENTS[k].name} {t} {s}" for k, (t, s) in row.latest.items())
+        latest = ", ".join(
+            f"{_short_name(k)} {t}" + (f" {s}" if s else "") for k, (t, s) in row.latest.items()
+        )
         cells.append(
             [
                 row.course_id,

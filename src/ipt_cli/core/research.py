@@ -1,0 +1,94 @@
+"""A course's scores as research data: one record per sitting (baseline, acute session,
+maintenance session), with every instrument's items, total and band. Pure.
+
+Nothing here carries free text: ids, dates, phases, problem areas and numbers only, so that
+the CSV and FHIR renderings built on it cannot leak a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
+from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.planning import course_spans
+
+Track = Literal["baseline", "acute", "maintenance"]
+
+
+@dataclass(frozen=True)
+class Score:
+    instrument: str  # an id of measures.INSTRUMENTS: phq9, gad7, hamd17, bdi2
+    items: tuple[tuple[int, int], ...]  # (1-based item number, score) for each item kept
+    total: int
+    severity: str | None  # None for an instrument without bands (PCL-5 and the counts)
+
+
+@dataclass(frozen=True)
+class Sitting:
+    course_id: str
+    adaptation: str
+    problem_area: str
+    track: Track
+    session: int  # 0 for the baseline; numbered within its track
+    date: dt.date
+    phase: str  # baseline, initial, middle, termination or maintenance
+    scores: tuple[Score, ...]
+
+    @property
+    def event_name(self) -> str:
+        """REDCap's unique event name for this sitting (events labelled "Baseline",
+        "Session 1", ..., "Maintenance 1", ... in arm 1)."""
+        if self.track == "baseline":
+            return "baseline_arm_1"
+        prefix = "session" if self.track == "acute" else "maintenance"
+        return f"{prefix}_{self.session}_arm_1"
+
+    def score(self, instrument: str) -> Score | None:
+        return next((s for s in self.scores if s.instrument == instrument), None)
+
+
+def adaptation(course: Course) -> str:
+    """The form of IPT: ipt records how a course is delivered (clinician-led or
+    self-guided); the adaptations of the literature (IPT-A, IPT-B, group) are not yet kept."""
+    return course.kind
+
+
+def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:
+    found = []
+    for instrument in INSTRUMENTS.values():
+        total = sitting.total(instrument.id)
+        if total is None:
+            continue
+        if sitting.bdi2 is not None and instrument.id == "bdi2":
+            items: tuple[tuple[int, int], ...] = ((9, sitting.bdi2.item9),)
+        else:
+            entry = getattr(sitting, instrument.id)
+            items = tuple(enumerate(entry.items, 1))
+        band = severity(total, rules.bands(instrument))
+        found.append(Score(instrument.id, items, total, band))
+    return tuple(found)
+
+
+def sittings(course: Course, rules: ScoringRules) -> list[Sitting]:
+    """Every sitting in order: the baseline, the acute sessions, the maintenance ones."""
+    area = "+".join(course.problem_areas)
+    kind = adaptation(course)
+    spans = course_spans(course)
+
+    def make(track: Track, number: int, sitting: Administration, phase: str) -> Sitting:
+        return Sitting(
+            course.id, kind, area, track, number, sitting.date, phase, scores(sitting, rules)
+        )
+
+    found = [make("baseline", 0, course.baseline, "baseline")] if course.baseline else []
+    for number, session in enumerate(course.sessions, 1):
+        found.append(
+            make("acute", number, session, spans.phase_of(number, course.planned_sessions))
+        )
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            found.append(make("maintenance", number, session, "maintenance"))
+    return found

@@ -1,0 +1,113 @@
+"""`ipt search`: what a clinician finds, where, and how it is shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunIpt
+
+
+@pytest.fixture
+def notes(new_course, run_ipt: RunIpt) -> None:
+    new_course("ab")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--note", "Talked about the Funeral\n"
+            "and the wake", "--task", "Visit the grave", "--no-input")  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--note", "Quiet week", "--no-input",
+            "--task-outcome", "Went to the funeral home")  # fmt: skip
+    run_ipt("session", "ab", "--amend", "1", "--note", "Funeral date moved", "--no-input")
+    run_ipt("timeline", "ab", "add", "--date", "2025-11-02", "--event", "Father's funeral",
+            "--no-input")  # fmt: skip
+    run_ipt("inventory", "ab", "add", "--name", "R.", "--relationship", "sister", "--ring",
+            "1", "--satisfying", "Came to the FUNERAL", "--no-input")  # fmt: skip
+    run_ipt("formulation", "ab", "--text", "Grief after a funeral; Straße", "--no-input")
+    new_course("cd")
+    run_ipt("session", "cd", "--date", "2026-01-05", "--note", "funeral of a colleague")
+    new_course("ef")
+    run_ipt("session", "ef", "--date", "2026-01-05", "--note", "an old funeral")
+    run_ipt("archive", "ef")
+
+
+def test_search_prints_course_place_date_and_line(notes, run_ipt: RunIpt) -> None:
+    result = run_ipt("search", "funeral")
+    assert result.stdout.splitlines() == [
+        "ab  session 1  2026-01-05  note: Talked about the Funeral",
+        "ab  session 1  2026-03-01  addendum: Funeral date moved",
+        "ab  session 2  2026-01-12  task outcome: Went to the funeral home",
+        "ab  formulation  2026-03-01  formulation: Grief after a funeral; Straße",
+        "ab  inventory  -  inventory: R. (satisfying): Came to the FUNERAL",
+        "ab  timeline  2025-11-02  timeline: Father's funeral",
+        "cd  session 1  2026-01-05  note: funeral of a colleague",
+    ]
+    assert "\x1b[" not in result.stdout  # not a terminal: plain
+    assert result.stderr == ""
+    assert "an old funeral" in run_ipt("search", "funeral", "--all").stdout  # archived too
+    assert run_ipt("search", "STRASSE").stdout.count("\n") == 1  # casefolded: ß is ss
+
+
+def test_fields_and_one_course(notes, run_ipt: RunIpt) -> None:
+    tasks = run_ipt("search", "the", "--field", "task").stdout.splitlines()
+    assert tasks == [
+        "ab  session 1  2026-01-05  task: Visit the grave",
+        "ab  session 2  2026-01-12  task outcome: Went to the funeral home",
+    ]
+    both = run_ipt("search", "funeral", "--field", "inventory", "--field", "timeline").stdout
+    assert [line.split("  ")[1] for line in both.splitlines()] == ["inventory", "timeline"]
+    one = run_ipt("search", "funeral", "--course", "cd").stdout
+    assert one == "cd  session 1  2026-01-05  note: funeral of a colleague\n"
+    archived = run_ipt("search", "old", "--course", "ef").stdout  # named: searched anyway
+    assert archived == "ef  session 1  2026-01-05  note: an old funeral\n"
+    assert "no course 'zz'" in run_ipt("search", "x", "--course", "zz", exit_code=3).stderr
+
+
+def test_json_for_scripts(notes, run_ipt: RunIpt) -> None:
+    found = json.loads(run_ipt("search", "wake", "--json").stdout)
+    assert found == [
+        {
+            "course_id": "ab",
+            "field": "note",
+            "session": 1,
+            "maintenance": False,
+            "date": "2026-01-05",
+            "label": "note",
+            "line": "and the wake",
+            "matches": [[8, 12]],
+        }
+    ]
+    assert json.loads(run_ipt("search", "nothing like this", "--json").stdout) == []
+
+
+def test_matches_are_highlighted_on_a_terminal(
+    notes, run_ipt: RunIpt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    line = run_ipt("search", "wake", FORCE_COLOR="1").stdout
+    assert line == "\x1b[1mab\x1b[0m  session 1  2026-01-05  note: and the \x1b[1;7mwake\x1b[0m\n"
+    assert "\x1b[" not in run_ipt("search", "wake").stdout  # a pipe: plain
+    assert "\x1b[" not in run_ipt("search", "wake", FORCE_COLOR="1", TERM="dumb").stdout
+
+
+def test_no_match_and_bad_input(notes, run_ipt: RunIpt, data_home: Path) -> None:
+    result = run_ipt("search", "zebra")
+    assert result.stdout == "" and result.stderr == "ipt: no match\n"
+    for query in ("", "   ", "two\nlines"):
+        bad = run_ipt("search", query, exit_code=2)
+        assert bad.stderr == "ipt: error: give the text to search for, on one line\n"
+    (data_home / "courses" / "zz.toml").write_text('note = "funeral', encoding="utf-8")
+    damaged = run_ipt("search", "funeral")
+    assert "skipped:" in damaged.stderr and "zz.toml" in damaged.stderr
+    assert "funeral" not in damaged.stderr  # never the file's text
+    assert damaged.stdout.count("\n") == 7
+
+
+def test_a_hand_edited_file_is_still_searched(new_course, run_ipt: RunIpt, data_home) -> None:
+    new_course("ab")
+    path = data_home / "courses" / "ab.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + '\n[[sessions]]\n"date" = 2026-01-05\nnote = """Quoted key,\nfuneral"""\n',
+        encoding="utf-8",
+    )  # a quoted key: the scanner gives up, and the file is read the ordinary way
+    assert run_ipt("search", "FUNERAL").stdout == "ab  session 1  2026-01-05  note: funeral\n"

@@ -1,0 +1,325 @@
+"""Search: matching, and the fast file scanner against the models it stands in for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ipt_cli.core.models import SCHEMA_VERSION, Course
+from ipt_cli.core.search import (
+    course_entries,
+    may_contain,
+    search,
+    search_documents,
+    spans_in,
+)
+from ipt_cli.store import search as store_search
+from ipt_cli.store.courses import dump_course, parse_course
+from tests.conftest import EXAMPLES
+
+NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+# Text a clinician could type, and text written to trip a scanner: quotes, backslashes,
+# TOML headers and key lines at the start of a line, triple quotes, CRLF, any Unicode.
+TRICKY = st.sampled_from(
+    [
+        '"',
+        "'",
+        "\\",
+        '"""',
+        "'''",
+        "\n[[sessions]]\n",
+        "\n[formulation]\n",
+        '\nnote = "x"\n',
+        "\ndate = 2020-01-01\n",
+        "\r\n",
+        "\t",
+        "# not a comment",
+        "{a = 1}",
+        "\\u00e9",
+        "ß",
+        "İ",
+    ]
+)
+TEXT = st.lists(st.one_of(TRICKY, st.text(max_size=12)), max_size=6).map("".join)
+SOME_TEXT = TEXT.filter(bool)
+DATES = st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2025, 12, 31))
+
+
+def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
+    found = []
+    for _ in range(draw(st.integers(0, 4))):
+        session: dict[str, Any] = {"date": draw(DATES)}
+        for key in ("note", "events", "task", "task_outcome"):
+            session[key] = draw(optional(SOME_TEXT))
+        addenda = draw(st.lists(st.tuples(DATES, SOME_TEXT), max_size=2))
+        session["addenda"] = [{"date": d, "text": t} for d, t in addenda]
+        if draw(st.booleans()):
+            session["phq9"] = {"items": [1, 1, 1, 1, 1, 1, 1, 1, 1]}
+            reviews = draw(st.lists(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT)), max_size=2))
+            session["risk_reviews"] = [{"date": d, "note": n, "plan": p} for d, n, p in reviews]
+        found.append(session)
+    return found
+
+
+@st.composite
+def courses(draw: st.DrawFn) -> Course:
+    """Courses whose texts are short (tomli-w then writes small tables inline), long
+    (every table gets a header, so the file is read line by line), or long and plain (no
+    character a file escapes, so a search reads only the lines it needs): every way of
+    reading a file is exercised."""
+    way = draw(st.sampled_from(["short", "long", "plain"]))
+    course = draw(short_courses())
+    return course if way == "short" else _padded(course, plain=way == "plain")
+
+
+def _padded(course: Course, plain: bool) -> Course:
+    data = _pad(course.model_dump(), plain)
+    data["client"] = course.client
+    return Course.model_validate(data)
+
+
+def _pad(value: Any, plain: bool) -> Any:
+    if isinstance(value, dict):
+        keep = ("id", "cadence", "kind")
+        return {k: v if k in keep else _pad(v, plain) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pad(v, plain) for v in value]
+    if isinstance(value, str) and value not in ("grief", "support", "weekly", "monthly"):
+        for char in ("\r", "\n", "{", '"""', "'''"):  # read line by line
+            value = value.replace(char, " ")
+        if plain:
+            value = "".join(c for c in value if c.isprintable() and c not in "\"'\\ßİﬁ")
+        return value + "." * 101
+    return value
+
+
+@st.composite
+def short_courses(draw: st.DrawFn) -> Course:
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "id": "ab",
+        "client": draw(st.sampled_from(["A.B.", 'Q "x"', "note = 1"])),
+        "created": NOW,
+        "start_date": dt.date(2025, 1, 1),
+        "planned_sessions": 30,
+        "cadence": "weekly",
+        "kind": "clinician-led",
+        "problem_areas": ["grief"],
+        "sessions": draw(sessions()),
+        "inventory": [
+            {"name": n, "relationship": r, "ring": 1, "satisfying": s, "tags": ["support"]}
+            for n, r, s in draw(
+                st.lists(
+                    st.tuples(
+                        SOME_TEXT.filter(
+                            lambda t: "\n" not in t and "\r" not in t and len(t) <= 200
+                        ),
+                        TEXT,
+                        optional(TEXT),
+                    ),
+                    max_size=2,
+                )
+            )
+        ],  # fmt: skip
+        "timeline": [
+            {"date": d, "event": e, "mood": m}
+            for d, e, m in draw(st.lists(st.tuples(DATES, SOME_TEXT, optional(TEXT)), max_size=2))
+        ],
+        "goals": [{"id": "g-1", "text": draw(SOME_TEXT)}],
+        "ending": {"warning_signs": draw(st.lists(SOME_TEXT, max_size=2))},  # string arrays
+        "archived": draw(optional(DATES)),
+    }
+    if draw(st.booleans()):
+        document["formulation"] = {"text": draw(SOME_TEXT), "date": draw(DATES), "agreed": True}
+    if draw(st.booleans()):
+        document["baseline"] = {
+            "date": dt.date(2025, 1, 1),
+            "phq9": {"items": [1] * 9},
+            "risk_reviews": [{"date": dt.date(2025, 1, 2), "note": draw(SOME_TEXT), "by": "Dr X"}],
+        }
+    if draw(st.booleans()):
+        document["maintenance"] = {
+            "opened": dt.date(2026, 1, 1),
+            "start_date": dt.date(2026, 1, 1),
+            "planned_sessions": 12,
+            "cadence": "monthly",
+            "sessions": draw(sessions()),
+        }
+    document = {k: v for k, v in document.items() if v is not None}
+    return Course.model_validate(_without_none(document))
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(courses())
+def test_the_scanner_reads_what_the_models_read(course: Course) -> None:
+    text = dump_course(course)
+    expected = course_entries(parse_course(text, Path("ab.toml")).model_dump())
+    scanned = store_search.scan(text, store_search.TOKENS)  # never the slow path for ipt's
+    assert course_entries(scanned) == expected
+    assert scanned.get("archived") == course.archived
+    if store_search.plain_lines(text):
+        lines = store_search.scan(text, store_search.LINES)
+        assert course_entries(lines) == expected and lines.get("archived") == course.archived
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(courses(), st.data())
+def test_a_search_reads_files_in_part_as_the_models_read_them(
+    course: Course, data: st.DataObject
+) -> None:
+    texts = [e.text for e in course_entries(course.model_dump())]
+    if texts and data.draw(st.booleans()):
+        text = data.draw(st.sampled_from(texts))
+        start = data.draw(st.integers(0, len(text) - 1))
+        query = text[start : start + data.draw(st.integers(1, 6))]
+    else:
+        query = data.draw(st.text(min_size=1, max_size=4))
+    stored = dump_course(course)
+    document = store_search.Reader(query).read(stored, Path("ab.toml"))
+    expected = search_documents([course.model_dump()], query)
+    assert search_documents([document], query) == expected
+    assert document.get("archived") == course.archived
+
+
+def test_the_scanner_reads_every_example() -> None:
+    for path in sorted(p for p in EXAMPLES.glob("*.toml") if not p.stem.startswith("assess")):
+        text = path.read_text(encoding="utf-8")
+        expected = course_entries(parse_course(text, path).model_dump())
+        assert course_entries(store_search.scan(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'note = "a" # comment\n[sessions.risk_review]\n',  # [sessions] is a table, not an array
+        'x = { note = "x", unclosed\n',
+        '"id" = "ab"\n',
+        'sessions.note = "x"\n',
+        'note = "unterminated\n',
+        '[[sessions]]\nnote = "no date"\n',
+        'id = "ab"\nid = "cd"\n',
+        "[[sessions]]\r\ndate = 2026-01-01\r\n",
+    ],
+)
+def test_the_scanner_gives_up_on_what_it_does_not_know(text: str) -> None:
+    with pytest.raises(store_search._GiveUp):
+        store_search.scan(text)
+
+
+def test_inline_tables_are_read_exactly() -> None:
+    text = (
+        '[[sessions]]\ndate = 2026-01-05\nnote = "first"\n'
+        'addenda = [{ date = 2026-02-01, text = "a \\"late\\" word" }]\n'
+        'risk_reviews = [{ date = 2026-01-06, note = "reviewed" }]\n'
+        "goal_ratings = { g-1 = 4 }\n"
+    )
+    entries = course_entries(store_search.scan(text))
+    assert [(e.label, e.date, e.text) for e in entries] == [
+        ("note", dt.date(2026, 1, 5), "first"),
+        ("addendum", dt.date(2026, 2, 1), 'a "late" word'),
+        ("risk review", dt.date(2026, 1, 6), "reviewed"),
+    ]
+
+
+def test_a_schema_1_file_is_searched_as_it_will_be_read() -> None:
+    text = (
+        'schema_version = 1\nid = "ab"\nclient = "A.B."\ncreated = 2026-01-05T09:00:00Z\n'
+        'start_date = 2026-01-05\nplanned_sessions = 12\ncadence = "weekly"\n'
+        'kind = "clinician-led"\nproblem_areas = ["grief"]\n\n[[sessions]]\n'
+        'date = 2026-01-05\nnote = "first"\n\n[sessions.phq9]\n'
+        "items = [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        '\n[sessions.risk_review]\ndate = 2026-01-06\nnote = "Passive thoughts; safety plan"\n'
+    )
+    expected = course_entries(parse_course(text, Path("ab.toml")).model_dump())
+    assert course_entries(store_search.scan(text)) == expected
+    assert [(e.label, e.date) for e in expected] == [
+        ("note", dt.date(2026, 1, 5)),
+        ("risk review", dt.date(2026, 1, 6)),
+    ]
+
+
+def test_a_file_the_scanner_gives_up_on_is_read_the_ordinary_way() -> None:
+    course = Course.model_validate(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "id": "ab",
+            "client": "A.B.",
+            "created": NOW,
+            "start_date": dt.date(2026, 1, 5),
+            "planned_sessions": 12,
+            "cadence": "weekly",
+            "kind": "clinician-led",
+            "problem_areas": ["grief"],
+            "formulation": {"text": "Loss of a role", "date": dt.date(2026, 1, 5), "agreed": True},
+        }
+    )
+    text = (
+        dump_course(course)
+        .replace("[formulation]\n", "[formulation]\n# a hand edit\n")
+        .replace('text = "Loss', "'text' = \"Loss")
+    )
+    document = store_search.read_document(text, Path("ab.toml"))
+    assert [e.text for e in course_entries(document)] == ["Loss of a role"]
+
+
+@given(st.text(max_size=40), st.text(min_size=1, max_size=5))
+def test_spans_cover_exactly_the_case_insensitive_matches(line: str, query: str) -> None:
+    spans = spans_in(line, query.casefold())
+    for start, end in spans:
+        assert query.casefold() in line[start:end].casefold()
+    assert bool(spans) == (query.casefold() in line.casefold())
+
+
+def test_may_contain_rules_out_only_impossible_files() -> None:
+    assert may_contain('note = "Talked about the FUNERAL"', "funeral")
+    assert not may_contain('note = "Talked about the party"', "funeral")
+    assert may_contain('note = "caf\\u00e9"', "café")  # an escape may hide the text
+    assert may_contain('note = """a \\\n  b"""', "a b")  # a line-ending backslash too
+    assert may_contain('note = "say \\"hi\\""', 'say "hi"')  # the query has an escapable
+    assert not may_contain('note = "Straße"', "strasse x")
+
+
+def test_search_finds_lines_with_their_places() -> None:
+    document = {
+        "id": "ab",
+        "sessions": [
+            {"date": dt.date(2026, 1, 12), "note": "second\nFuneral plans", "task": "Call"},
+            {
+                "date": dt.date(2026, 1, 5),
+                "note": "first",
+                "addenda": [{"date": dt.date(2026, 2, 1), "text": "the funeral was moved"}],
+            },
+        ],  # fmt: skip
+        "timeline": [{"date": dt.date(2025, 12, 1), "event": "Funeral of her father"}],
+        "inventory": [{"name": "R.", "relationship": "friend", "satisfying": "Came to funeral"}],
+    }
+    hits = search(course_entries(document), "FUNERAL")
+    found = [(h.entry.place, h.entry.label, h.entry.date, h.line, h.spans) for h in hits]
+    assert found == [
+        ("session 1", "addendum", dt.date(2026, 2, 1), "the funeral was moved", ((4, 11),)),
+        ("session 2", "note", dt.date(2026, 1, 12), "Funeral plans", ((0, 7),)),
+        ("inventory", "inventory: R. (satisfying)", None, "Came to funeral", ((8, 15),)),
+        ("timeline", "timeline", dt.date(2025, 12, 1), "Funeral of her father", ((0, 7),)),
+    ]
+    assert [h.entry.field for h in search(course_entries(document), "funeral", ["note"])] == [
+        "note",
+        "note",
+    ]
