@@ -239,3 +239,17 @@ def test_an_already_encrypted_folder_is_not_encrypted_twice(
 ) -> None:
     assert "already encrypted" in run_ipt("encrypt", exit_code=5).stderr
     assert os.path.exists(encrypted)
+
+
+def test_search_and_score_exports_read_an_encrypted_folder(
+    encrypted: Path, data_home: Path, run_ipt: RunIpt, tmp_path: Path
+) -> None:
+    found = run_ipt("search", "hospital night").stdout
+    assert "ab" in found and "hospital night" in found
+    sealed = run_ipt("export", "--all", "--format", "csv").stdout
+    assert sealed.startswith("-----BEGIN AGE ENCRYPTED FILE-----")
+    assert "PHQ-9" in pyrage.decrypt(sealed.encode(), opener(encrypted)).decode()
+    other = tmp_path / "other.txt"
+    other.write_text(str(x25519.Identity.generate()) + "\n")
+    assert str(other) in run_ipt("search", "x", exit_code=8, IPT_IDENTITY=str(other)).stderr
+    assert_no_plain_text(data_home)
