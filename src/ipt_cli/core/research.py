@@ -23,7 +23,7 @@ class Score:
     instrument: str  # an id of measures.INSTRUMENTS: phq9, gad7, hamd17, bdi2
     items: tuple[tuple[int, int], ...]  # (1-based item number, score) for each item kept
     total: int
-    severity: str | None  # None for an instrument without bands (PCL-5 and the counts)
+    severity: str | None  # None for an instrument without bands (PCL-5, Mini-SPIN, LSAS-SR)
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:
             continue
         if sitting.bdi2 is not None and instrument.id == "bdi2":
             items: tuple[tuple[int, int], ...] = ((9, sitting.bdi2.item9),)
-        else:
+        else:  # totals-only instruments (Mini-SPIN, LSAS-SR) keep no items
             entry = getattr(sitting, instrument.id)
-            items = tuple(enumerate(entry.items, 1))
+            items = tuple(enumerate(getattr(entry, "items", []), 1))
         band = severity(total, rules.bands(instrument))
         found.append(Score(instrument.id, items, total, band))
     return tuple(found)
