@@ -68,6 +68,7 @@ def _turn_on(
     if passphrase:
         if recipients or identity:
             raise InputError("--passphrase replaces keys: give no --recipient or --identity")
+        crypto.choose_passphrase(root)
         count = encrypt_folder(root, "passphrase", [], None, _progress(ctx, label))
         out.done(f"Encrypted {root} with a passphrase ({count} files converted).")
         out.message("Forgetting the passphrase loses the data: there is no way back in.")

@@ -135,6 +135,19 @@ class Cipher:
             raise IdentityError(f"cannot decrypt {path} with {self.describe()}") from None
 
 
+def choose_passphrase(folder: Path) -> None:
+    """A new passphrase: $IPT_PASSPHRASE, else asked twice on a terminal (then kept for
+    the rest of this process)."""
+    if os.environ.get(PASSPHRASE_ENV) or not sys.stdin.isatty():
+        return  # the environment's, or a clear refusal when the folder is first opened
+    import getpass
+
+    first = getpass.getpass("New passphrase for the ipt data folder: ")
+    if not first or getpass.getpass("The same again: ") != first:
+        raise InputError("the two passphrases differ (or are empty); nothing was changed")
+    _passphrases[folder] = first
+
+
 def load_identities(path: Path) -> list[Any]:
     from pyrage import IdentityError as AgeIdentityError
     from pyrage import x25519
