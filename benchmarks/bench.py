@@ -82,6 +82,31 @@ def make_course(course_id: str, acute: int, maintenance: int, held: int | None =
     return dump_course(course)
 
 
+def make_rhythm_course(course_id: str, days: int) -> str:
+    """An IPSRT course of 16 held sessions with `days` daily social rhythm entries, every
+    anchor logged with the people involved and a mood."""
+    from ipt_cli.core.models import Course, RhythmEntry
+    from ipt_cli.store.courses import dump_course, parse_course
+
+    course: Course = parse_course(make_course(course_id, 16, 0), Path(f"{course_id}.toml"))
+    course.adaptation = "ipsrt"
+    end = dt.date(2020, 4, 26)
+    course.rhythm = [
+        RhythmEntry(
+            date=end - dt.timedelta(days=n),
+            out_of_bed=dt.time(7, n % 50),
+            first_contact=dt.time(8, n % 40),
+            start_activity=dt.time(9, n % 30),
+            dinner=dt.time(18 + n % 2, 30),
+            to_bed=dt.time(n % 2, 15),
+            with_people=[0, 1, 3, 2, 1],
+            mood=n % 11 - 5,
+        )
+        for n in range(days)
+    ]
+    return dump_course(Course.model_validate(course.model_dump()))
+
+
 def make_home(root: Path, courses: dict[str, str]) -> Path:
     (root / "courses").mkdir(parents=True, mode=0o700)
     root.chmod(0o700)
@@ -198,7 +223,16 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
         c16 = make_course("c16", 16, 0)
         c16_open = make_course("w16", 30, 0, held=16)
         c2000 = make_course("c2000", 30, 1970, held=30)
-        one = make_home(root / "one", {"c16": c16, "w16": c16_open, "c2000": c2000})
+        one = make_home(
+            root / "one",
+            {
+                "c16": c16,
+                "w16": c16_open,
+                "c2000": c2000,
+                "rhythm-week": make_rhythm_course("rhythm-week", 7),
+                "rhythm-year": make_rhythm_course("rhythm-year", 365),
+            },
+        )
         base = {**os.environ, "NO_COLOR": "1", "IPT_TODAY": "2026-06-01"}
         home = {**base, "IPT_HOME": str(one)}
         floor = Side(FLOOR, base)
@@ -221,6 +255,15 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
              [floor, floor], 2.0),
             ("ipt report: 2,000 sessions vs 16", [Side([*ipt(), "report", "c2000"], home)],
              [reads["report"]], 1.5),
+            ("ipt report: a year of daily rhythm logs vs a week's",
+             [Side([*ipt(), "report", "rhythm-year"], home)],
+             [Side([*ipt(), "report", "rhythm-week"], home)], 1.3),
+            ("ipt report: a year of daily rhythm logs vs a week's, cache off",
+             [Side([*ipt(), "report", "rhythm-year"], {**home, "IPT_NO_CACHE": "1"})],
+             [Side([*ipt(), "report", "rhythm-week"], {**home, "IPT_NO_CACHE": "1"})], 1.3),
+            ("ipt rhythm report: a year of daily logs vs a week's",
+             [Side([*ipt(), "rhythm", "rhythm-year", "report", "--weeks", "4"], home)],
+             [Side([*ipt(), "rhythm", "rhythm-week", "report", "--weeks", "4"], home)], 1.3),
         ]  # fmt: skip
         if args.jrnl:
             journal_env = {**base, **make_journal(root / "jrnl")}

@@ -68,6 +68,9 @@ REPORT_KEYS = {
     "ending",
     "completed",
     "archived",
+    "adaptation",  # issue 20: how IPT is delivered
+    "guardian",
+    "rhythm",
     # schema 3: the clinical record
     "high_risk",
     "safety_plan",
@@ -118,6 +121,7 @@ SESSION_KEYS = {
     "task",
     "task_outcome",
     "addenda",
+    "attendees",
 }
 GOAL_KEYS = {"id", "text", "latest_rating"}
 CONTRACT_KEYS = {"date", "old", "new", "reason"}

@@ -90,7 +90,7 @@ def _padded(course: Course, plain: bool) -> Course:
 
 def _pad(value: Any, plain: bool) -> Any:
     if isinstance(value, dict):
-        keep = ("id", "cadence", "kind", "condition")
+        keep = ("id", "cadence", "kind", "condition", "adaptation")  # closed vocabularies
         return {k: v if k in keep else _pad(v, plain) for k, v in value.items()}
     if isinstance(value, list):
         return [_pad(v, plain) for v in value]

@@ -262,3 +262,15 @@ def test_lock_wait_is_bounded(tmp_path: Path) -> None:
 def test_examples_load(example: Path) -> None:
     course = load_course_file(example)
     assert course.id == example.stem
+
+
+def test_the_schema_5_step_makes_an_older_course_standard_ipt() -> None:
+    from ipt_cli.store.courses import MIGRATIONS
+
+    assert MIGRATIONS[4]({"schema_version": 4, "id": "ab"}) == {
+        "schema_version": 4,
+        "id": "ab",
+        "adaptation": "standard",
+    }
+    kept = {"schema_version": 4, "adaptation": "ipsrt"}
+    assert MIGRATIONS[4](dict(kept)) == kept

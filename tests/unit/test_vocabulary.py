@@ -16,6 +16,7 @@ PAIRS = [
     (vocabulary.CourseKindId, vocabulary.CourseKind),
     (vocabulary.PersonTagId, vocabulary.PersonTag),
     (vocabulary.DecisionId, vocabulary.Decision),
+    (vocabulary.AdaptationId, vocabulary.Adaptation),
     (vocabulary.IdeationId, vocabulary.Ideation),
     (vocabulary.RiskLevelId, vocabulary.RiskLevel),
     (vocabulary.FidelityScoreId, vocabulary.FidelityScore),
@@ -34,3 +35,4 @@ def test_the_catalogue_describes_every_choice_and_no_other() -> None:
     assert list(catalogue.TECHNIQUES) == [t.value for t in vocabulary.Technique]
     assert list(catalogue.CADENCES) == [c.value for c in vocabulary.Cadence]
     assert list(catalogue.COURSE_KINDS) == [k.value for k in vocabulary.CourseKind]
+    assert list(catalogue.ADAPTATIONS) == [a.value for a in vocabulary.Adaptation]

@@ -26,6 +26,8 @@ COMMANDS = {
     "edit": "formulation",
     "session": "session",
     "risk-review": "session",
+    "rhythm": "rhythm",
+    "group": "group",
     "note": "note",
     "safety-plan": "safety_plan",
     "supervise": "supervise",

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Cadence, Condition, CourseKind, DisputeStage, ProblemArea
+from ipt_cli.core.vocabulary import (
+    Adaptation,
+    Cadence,
+    Condition,
+    CourseKind,
+    DisputeStage,
+    ProblemArea,
+)
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
@@ -86,6 +93,26 @@ def new_course(
             "2 below 10 sessions).",
         ),
     ] = None,
+    adaptation: Annotated[
+        Adaptation | None,
+        typer.Option(
+            help="How IPT is delivered (default standard); sets the defaults, see "
+            "`ipt guide adaptations`.",
+            show_default=False,
+        ),
+    ] = None,
+    guardian: Annotated[
+        str | None,
+        typer.Option(metavar="ALIAS", help="Adolescent courses: the parent or guardian's alias."),
+    ] = None,
+    consent_by: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="With --guardian: who consented to treatment."),
+    ] = None,
+    consent_date: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="With --guardian: when consent was given."),
+    ] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
     gad7: common.Gad7Option = None,
@@ -113,7 +140,7 @@ def new_course(
     TOML file (see examples/assessment-template.toml). The baseline measures count as
     session 0; goals are prefilled from the chosen areas.
     """
-    from ipt_cli.core import dates
+    from ipt_cli.core import changes, dates
     from ipt_cli.errors import ConflictError
     from ipt_cli.store.paths import check_course_id
 
@@ -136,6 +163,12 @@ def new_course(
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
         "baseline_measures": scores.fields() or None,
+        "adaptation": common.value(adaptation),
+        "guardian": changes.guardian_fields(
+            guardian,
+            consent_by,
+            dates.parse_date(consent_date, "--consent-date") if consent_date else None,
+        ),
     }
     given = {k: v for k, v in given.items() if v is not None}
     if from_file is not None:
@@ -198,8 +231,9 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
 
         out.safety(notice_lines("baseline", course.baseline), course.kind == "self-guided")
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
+    adapted = "" if course.adaptation == "standard" else f" ({course.adaptation})"
     out.done(
-        f"Created course {course.id} for {course.client}: {course.planned_sessions} "
+        f"Created course {course.id}{adapted} for {course.client}: {course.planned_sessions} "
         f"{course.cadence} sessions, {planned[0].isoformat()} to {planned[-1].isoformat()}.\n"
         f"Saved to {path}"
     )

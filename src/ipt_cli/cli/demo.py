@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Condition
+from ipt_cli.core.vocabulary import Adaptation, Condition
 
 
 def demo(
@@ -13,6 +13,13 @@ def demo(
     example: Annotated[
         str, typer.Option(metavar="TEXT", help="Which shipped example course to replay.")
     ] = "grief-parent",
+    adaptation: Annotated[
+        Adaptation | None,
+        typer.Option(
+            help="Replay the example of an adaptation instead (group: the WHO-model group).",
+            show_default=False,
+        ),
+    ] = None,
     condition: Annotated[
         Condition | None,
         typer.Option(help="Replay the shipped example of this condition (e.g. ptsd)."),
@@ -37,6 +44,13 @@ def demo(
         from ipt_cli.store.examples import example_for
 
         example = example_for(condition.value)
+    if adaptation is Adaptation.group:
+        _group_demo(ctx)
+        return
+    if adaptation is not None and adaptation is not Adaptation.standard:
+        from ipt_cli.store.examples import ADAPTATION_EXAMPLES
+
+        example = ADAPTATION_EXAMPLES[adaptation.value]
     source = load_example(example)
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         store = CourseStore(Path(folder))
@@ -64,6 +78,56 @@ def demo(
         "Start your own course with:\n"
         "  ipt new-course my-course --client INITIALS --problem-area grief\n"
         "then record each week with `ipt session my-course ...` and see `ipt --help`.\n"
+    )
+
+
+def _group_demo(ctx: typer.Context) -> None:
+    """Replay the WHO-model group: members' courses and the group file, one group session
+    at a time, then the group's agenda and report."""
+    import tempfile
+    from functools import partial
+    from pathlib import Path
+
+    from ipt_cli.core import changes
+    from ipt_cli.core.group import add_meeting, build_agenda, build_report
+    from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.examples import load_group_example
+    from ipt_cli.store.groups import GroupStore
+    from ipt_cli.views import terminal
+
+    group, members = load_group_example()
+    out = common.output(ctx)
+    with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
+        courses, groups = CourseStore(Path(folder)), GroupStore(Path(folder))
+        for member in members:
+            courses.create(member.model_copy(update={"sessions": [], "missed": []}))
+        groups.create(group.model_copy(update={"meetings": []}))
+        for meeting in group.meetings:
+            for member in members:
+                for record in [s for s in member.sessions if s.date == meeting.date]:
+                    courses.update(member.id, partial(changes.add_session, record=record))
+                for missed in [m for m in member.missed if m.date == meeting.date]:
+                    courses.update(
+                        member.id,
+                        partial(changes.add_missed, date=missed.date, reason=missed.reason),
+                    )
+            groups.update(group.id, partial(add_meeting, meeting=meeting))
+        replayed = groups.load(group.id)
+        loaded = {m.id: courses.load(m.id) for m in members}
+        out.show(
+            terminal.rule(
+                f"Demo: fictional group {group.id} ({len(members)} members, "
+                f"{len(replayed.meetings)} group sessions recorded in {folder})"
+            )
+        )
+        out.show(terminal.group_agenda_view(build_agenda(replayed, loaded, 8)))
+        last = replayed.meetings[-1].date if replayed.meetings else replayed.start_date
+        out.show(terminal.group_report_view(build_report(replayed, loaded, last)))
+    out.data(
+        "The demo folder has been removed; nothing of yours was touched.\n"
+        "Start your own group with:\n"
+        "  ipt group new my-group --facilitator ALIAS --start YYYY-MM-DD\n"
+        "then add members' courses (ipt new-course ID --adaptation group ...; ipt group add).\n"
     )
 
 

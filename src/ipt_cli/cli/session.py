@@ -103,6 +103,14 @@ def session(
     task_outcome: Annotated[
         str | None, typer.Option(metavar="TEXT", help="How last session's task went.")
     ] = None,
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            metavar="WHO",
+            help="Who attended (repeatable): client, guardian, partner, interpreter or other:NAME.",
+        ),
+    ] = None,
     note: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Session note (private).")
     ] = None,
@@ -122,6 +130,14 @@ def session(
             metavar="N|DATE",
             help="Add a dated addendum (the note) to session N, or to the session held on "
             "DATE (YYYY-MM-DD; mN: maintenance session N); the original stays.",
+        ),
+    ] = None,
+    group_session: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Group IPT: add the note, privately, to this member's record of group "
+            "session N (kept in the member's course, never in the group file).",
         ),
     ] = None,
     by: Annotated[
@@ -157,10 +173,14 @@ def session(
     )  # fmt: skip
     details = SessionDetails(
         mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],
-        common.value(dispute_stage), task, task_outcome,
+        common.value(dispute_stage), task, task_outcome, attendee or [],
     )  # fmt: skip
     given = details.given() + scores.given()
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
+    if group_session is not None:
+        from ipt_cli.cli.group import group_session_date
+
+        amend = _group_ref(amend, missed, given, group_session_date(ctx, course_id, group_session))
     if by is not None and amend is None:
         raise InputError("--by names who writes an addendum: it goes with --amend")
     if amend is not None:
@@ -199,6 +219,7 @@ class SessionDetails:
     dispute_stage: str | None
     task: str | None
     task_outcome: str | None
+    attendees: list[str]
 
     def given(self) -> list[str]:
         """The options given, as typed."""
@@ -220,6 +241,7 @@ class SessionDetails:
             dispute_stage=self.dispute_stage,
             task=self.task,
             task_outcome=self.task_outcome,
+            attendees=self.attendees,
         )
 
 
@@ -233,7 +255,17 @@ OPTION_NAMES = {
     "dispute_stage": "--dispute-stage",
     "task": "--task",
     "task_outcome": "--task-outcome",
+    "attendees": "--attendee",
 }
+
+
+def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
+    """--group-session N is an addendum to the member's session on the group's date."""
+    from ipt_cli.errors import InputError
+
+    if amend is not None or missed is not None or given:
+        raise InputError("--group-session takes only --note, --note-file or --edit")
+    return date.isoformat()
 
 
 def _check_combination(given: list[str], amend: str | None, missed: str | None) -> None:

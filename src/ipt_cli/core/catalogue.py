@@ -157,6 +157,41 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
     )
 }
 
+# IPSRT's added problem area (ipt-domain.md section 6): offered only in IPSRT courses.
+LOST_HEALTHY_SELF = "lost-healthy-self"
+PROBLEM_AREAS[LOST_HEALTHY_SELF] = ProblemArea(
+    id=LOST_HEALTHY_SELF,
+    name="Grief for the lost healthy self",
+    phrase="grief for the lost healthy self",
+    when_chosen=(
+        "IPSRT courses only: the person mourns the life and the self they had, or hoped "
+        "for, before a long-term mood illness."
+    ),
+    goals=(
+        Item("healthy-self-mourn", "Mourn what the illness has taken or changed"),
+        Item("healthy-self-accept", "Accept the illness and live well with it"),
+    ),
+    strategies=(
+        Item(
+            "healthy-self-link-onset",
+            "Link episodes and their aftermath to what the person feels they have lost",
+        ),
+        Item(
+            "healthy-self-feelings",
+            "Explore feelings about the diagnosis: sadness, anger, denial, relief",
+        ),
+        Item(
+            "healthy-self-realistic",
+            "Judge realistically what remains possible, and what the illness does not decide",
+        ),
+        Item(
+            "healthy-self-new-goals",
+            "Set goals that fit life with the illness, keeping the rhythms that protect it",
+        ),
+    ),
+)
+
+
 DISPUTE_STAGES: dict[str, Item] = {
     stage.id: stage
     for stage in (
@@ -390,6 +425,206 @@ def strategies_of(areas: list[str]) -> list[Item]:
 
 def strategy_ids(areas: list[str]) -> set[str]:
     return {s.id for s in strategies_of(areas)}
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """One way IPT is delivered (ipt-domain.md section 6), as the defaults a new course takes
+    and what its agendas add. Paraphrased from published descriptions, never manual text."""
+
+    id: str
+    name: str
+    summary: str
+    planned_sessions: int
+    initial_sessions: int | None = None  # a default phase span, stored on the new course
+    termination_sessions: int | None = None
+    areas: tuple[str, ...] = ()  # problem areas offered beyond the four
+    task_texts: tuple[tuple[str, str], ...] = ()  # initial-task id -> the adapted text
+    guardian: bool = False  # a parent or guardian takes part (start, mid-course, end)
+    partner: bool = False  # the partner may attend sessions
+    rhythm_log: bool = False  # the daily social-rhythm log is kept and reviewed
+    notes: tuple[str, ...] = ()  # for `ipt guide adaptations`
+
+
+ADAPTATIONS: dict[str, Adaptation] = {
+    a.id: a
+    for a in (
+        Adaptation(
+            id="standard",
+            name="Standard individual IPT",
+            summary="Weekly individual sessions for an adult, usually 12-16.",
+            planned_sessions=16,
+        ),
+        Adaptation(
+            id="brief",
+            name="Brief IPT (IPT-B)",
+            summary="A shorter course: 8 sessions with a 2-session initial phase, for when "
+            "time or access is limited.",
+            planned_sessions=8,
+            initial_sessions=2,
+            notes=(
+                "A related primary-care form (IPC) uses a flexible, smaller number of "
+                "sessions: set it with --sessions.",
+            ),
+        ),
+        Adaptation(
+            id="adolescent",
+            name="IPT for adolescents (IPT-A)",
+            summary="For ages 12-18: 12 sessions, a limited sick role and a parent or "
+            "guardian involved.",
+            planned_sessions=12,
+            task_texts=(
+                (
+                    "sick-role",
+                    "Give a limited sick role: the young person keeps going to school and "
+                    "doing what they can while working at recovery",
+                ),
+            ),
+            guardian=True,
+            notes=(
+                "A parent or guardian joins part of the first session, may join one in the "
+                "middle of the course, and joins the end; the agenda plans these sessions.",
+                "Record the guardian and who consented, and when, at the assessment "
+                "(--guardian, --consent-by, --consent-date).",
+                "A weekly mood rating and the closeness circle of the inventory fit this "
+                "age group well.",
+            ),
+        ),
+        Adaptation(
+            id="perinatal",
+            name="Perinatal IPT",
+            summary="In pregnancy and the year after birth: the partner may attend sessions.",
+            planned_sessions=12,
+            partner=True,
+            notes=(
+                "Record who attended each session with --attendee partner; role transitions "
+                "into parenthood and disputes with the partner are common foci.",
+            ),
+        ),
+        Adaptation(
+            id="ipsrt",
+            name="Interpersonal and social rhythm therapy (IPSRT)",
+            summary="For bipolar disorder: IPT plus regular daily rhythms, tracked in a daily "
+            "social-rhythm log.",
+            planned_sessions=16,
+            areas=(LOST_HEALTHY_SELF,),
+            rhythm_log=True,
+            notes=(
+                "The log (`ipt rhythm`) records five daily anchors: out of bed, first "
+                "contact with another person, start of work or the day's main activity, "
+                "dinner and bedtime, with a mood rating from -5 to +5.",
+                "Each session reviews the log; the aim is steadier timing, not earlier "
+                "or later times.",
+                "Adds the problem area: grief for the lost healthy self.",
+            ),
+        ),
+        Adaptation(
+            id="group",
+            name="Group IPT (WHO model)",
+            summary="An individual pre-group session, then 8 weekly group sessions run by "
+            "trained, supervised facilitators.",
+            planned_sessions=8,
+            initial_sessions=1,
+            termination_sessions=1,
+            notes=(
+                "Each member has a course of this adaptation: its assessment is the "
+                "individual pre-group session (symptoms, inventory, problem area, "
+                "preparing for the group).",
+                "Group session 1 is the initial phase; sessions 2-7 the middle (symptom "
+                "review, linking symptoms and events, members suggesting options to each "
+                "other, decision analysis, tasks between sessions); session 8 the ending.",
+                "`ipt group` keeps the membership, attendance and the group's notes in the "
+                "group's own file; each member's scores and private notes stay in the "
+                "member's course. Individual meetings between group sessions (as in "
+                "IPT-G) are ordinary sessions of the member's course: widen its contract "
+                "first (ipt contract ID --sessions 9 --reason ...) so that every group "
+                "session still fits.",
+                "Problem areas as in individual IPT; loneliness and isolation is the "
+                "interpersonal-deficits area.",
+            ),
+        ),
+    )
+}
+GROUP_ENDING_NOTICE = 2  # middle group sessions this close to the end say so
+GROUP_PHASES: dict[str, Phase] = {
+    phase.id: phase
+    for phase in (
+        Phase(
+            id="initial",
+            name="Initial (group session 1)",
+            summary="Members meet, agree how the group works and share their focus",
+            tasks=(
+                Item("welcome", "Welcome; agree the group's rules: confidentiality, respect"),
+                Item(
+                    "symptoms",
+                    "Explain depression as an illness that can be treated; symptom rating "
+                    "for each member, risk item first",
+                ),
+                Item(
+                    "share-focus",
+                    "Each member says which problem area links to their depression, and a "
+                    "goal for the group",
+                ),
+                Item("plan-week", "Agree a small step for each member before the next session"),
+            ),
+        ),
+        Phase(
+            id="middle",
+            name="Middle (group sessions 2-7)",
+            summary="Work on each member's problem area, with the group's help",
+            tasks=(
+                Item("symptoms", "Symptom review for each member, risk item first"),
+                Item("link", "Link each member's mood this week with what happened"),
+                Item(
+                    "options",
+                    "Members suggest options to each other for the problems raised",
+                ),
+                Item("decide", "Decision analysis: weigh the options, choose one to try"),
+                Item("tasks", "Each member agrees a task before the next session"),
+            ),
+        ),
+        Phase(
+            id="termination",
+            name="Termination (group session 8)",
+            summary="Review, warning signs, plans, goodbyes, referral where needed",
+            tasks=(
+                Item("symptoms", "Final symptom rating for each member, risk item first"),
+                Item("review", "Review what each member has changed; credit them with it"),
+                Item("warning-signs", "Each member names their warning signs and a plan"),
+                Item("ending", "Acknowledge feelings about the group ending"),
+                Item(
+                    "referral",
+                    "Refer on any member still symptomatic; agree any further contact",
+                ),
+            ),
+        ),
+    )
+}
+DEFAULT_ADAPTATION = "standard"
+ATTENDEE_ROLES = ("client", "guardian", "partner", "interpreter")
+OTHER_ATTENDEE = "other:"
+GUARDIAN_JOINS = "A parent or guardian joins part of this session"
+PARTNER_MAY_ATTEND = "The partner may attend: agree with the client whether to invite them"
+RHYTHM_REVIEW = "Review the social rhythm log since the last session"
+# Why a guardian joins each of the sessions IPT-A plans for them (start, middle, end).
+GUARDIAN_PURPOSES = (
+    "hear how depression affects the young person, the limited sick role and the plan, "
+    "and how they can support it",
+    "review progress and practise talking about a difficulty together (optional)",
+    "review the gains, the warning signs of a return and what to do then",
+)
+
+
+def areas_offered(adaptation: str) -> list[str]:
+    """The problem areas a course of this adaptation may choose."""
+    extra = ADAPTATIONS[adaptation].areas if adaptation in ADAPTATIONS else ()
+    return [a for a in PROBLEM_AREAS if a not in (LOST_HEALTHY_SELF,) or a in extra]
+
+
+def task_text(adaptation: str, task: Item) -> str:
+    """An initial-phase task as this adaptation words it."""
+    found = ADAPTATIONS.get(adaptation)
+    return dict(found.task_texts).get(task.id, task.text) if found else task.text
 
 
 # Fidelity (adherence) items: what a rater checks a session against, paraphrased from the

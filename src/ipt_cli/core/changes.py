@@ -169,6 +169,34 @@ COURSE_DEFAULTS: dict[str, Any] = {
 }
 
 
+def adaptation_defaults(adaptation: object, fields: dict[str, Any]) -> dict[str, Any]:
+    """The catalogue's defaults for a new course of this adaptation (given values win):
+    its session count, and its initial phase unless the count is changed."""
+    found = catalogue.ADAPTATIONS.get(adaptation) if isinstance(adaptation, str) else None
+    if found is None:
+        return {}
+    defaults: dict[str, Any] = {"planned_sessions": found.planned_sessions}
+    if fields.get("planned_sessions") in (None, found.planned_sessions):
+        if found.initial_sessions is not None:
+            defaults["initial_sessions"] = found.initial_sessions
+        if found.termination_sessions is not None:
+            defaults["termination_sessions"] = found.termination_sessions
+    return defaults
+
+
+def guardian_fields(
+    alias: str | None, consent_by: str | None, consent_date: dt.date | None
+) -> dict[str, Any] | None:
+    """The guardian record from new-course's options (None when no guardian is given)."""
+    if alias is None:
+        if consent_by is not None or consent_date is not None:
+            raise InputError("--consent-by and --consent-date need --guardian")
+        return None
+    fields: dict[str, Any] = {"alias": alias, "consent_by": consent_by}
+    fields["consent_date"] = consent_date
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def course_document(
     course_id: str, fields: dict[str, Any], now: dt.datetime, today: dt.date
 ) -> dict[str, Any]:
@@ -177,6 +205,7 @@ def course_document(
     document: dict[str, Any] = {
         "start_date": today,
         **COURSE_DEFAULTS,
+        **adaptation_defaults(fields.get("adaptation"), fields),
         **{k: v for k, v in fields.items() if v is not None},
     }
     measures_given = document.pop("baseline_measures", None)
@@ -545,6 +574,7 @@ def session_record(
     dispute_stage: str | None = None,
     task: str | None = None,
     task_outcome: str | None = None,
+    attendees: list[str] | None = None,
 ) -> SessionRecord:
     """Build the session (not yet stored); the model checks every value, and a problem is
     reported against the option that set it."""
@@ -562,6 +592,7 @@ def session_record(
             "dispute_stage": dispute_stage,
             "task": task,
             "task_outcome": task_outcome,
+            "attendees": list(attendees or []),
             **measure_options,
         },
         "session",

@@ -22,7 +22,8 @@ from ipt_cli.core import catalogue, measures, vocabulary
 
 # 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
-SCHEMA_VERSION = 4
+# 5: adaptations (adaptation, guardian, attendees, the rhythm log).
+SCHEMA_VERSION = 5
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -30,6 +31,7 @@ DisputeStage = vocabulary.DisputeStageId
 TechniqueId = vocabulary.TechniqueId
 Cadence = vocabulary.CadenceId
 CourseKind = vocabulary.CourseKindId
+AdaptationId = vocabulary.AdaptationId
 PersonTag = vocabulary.PersonTagId
 ConditionId = vocabulary.ConditionId
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n\r]*$")]
@@ -262,6 +264,17 @@ class Baseline(Administration):
 SessionId = Annotated[int, Field(ge=1)]
 
 
+def check_attendee(value: str) -> str:
+    """client, guardian, partner, interpreter, or other:NAME (a short alias)."""
+    if value in catalogue.ATTENDEE_ROLES:
+        return value
+    name = value.removeprefix(catalogue.OTHER_ATTENDEE)
+    if value.startswith(catalogue.OTHER_ATTENDEE) and 0 < len(name.strip()) <= 60:
+        if "\n" not in name and "\r" not in name and "," not in name:
+            return value
+    raise ValueError(f"attendee must be one of {', '.join(catalogue.ATTENDEE_ROLES)} or other:NAME")
+
+
 class SessionRecord(Administration):
     # Stable identity: given at recording, never renumbered when an earlier-dated session is
     # backfilled (positions are). Files written before schema 2 get ids in date order on read.
@@ -280,6 +293,15 @@ class SessionRecord(Administration):
     supervision: list[SupervisionEntry] = []  # schema 3
     fidelity: list[FidelityRating] = []  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
+    attendees: list[str] = []  # who attended (empty: not recorded)
+
+    @field_validator("attendees")
+    @classmethod
+    def _known_attendees(cls, values: list[str]) -> list[str]:
+        checked = [check_attendee(v) for v in values]
+        if len(set(checked)) != len(checked):
+            raise ValueError("an attendee is listed twice")
+        return checked
 
     @field_validator("strategies")
     @classmethod
@@ -307,6 +329,42 @@ class ContractChange(Record):
 class SickRole(Record):
     given: bool
     note: str | None = None
+
+
+RHYTHM_ANCHORS = ("out_of_bed", "first_contact", "start_activity", "dinner", "to_bed")
+
+
+class RhythmEntry(Record):
+    """One day of the social rhythm log (SRM-5): each anchor's time, when done, and how
+    many other people were involved in it; the day's mood from -5 to +5."""
+
+    date: Day
+    out_of_bed: dt.time | None = None
+    first_contact: dt.time | None = None
+    start_activity: dt.time | None = None
+    dinner: dt.time | None = None
+    to_bed: dt.time | None = None
+    with_people: list[Annotated[int, Field(ge=0, le=99)]] = []  # one per anchor, in order
+    mood: Annotated[int, Field(ge=-5, le=5)] | None = None
+
+    @field_validator("with_people")
+    @classmethod
+    def _five_counts(cls, counts: list[int]) -> list[int]:
+        if counts and len(counts) != len(RHYTHM_ANCHORS):
+            raise ValueError(f"give {len(RHYTHM_ANCHORS)} counts, one per anchor")
+        return counts
+
+    def time_of(self, anchor: str) -> dt.time | None:
+        value: dt.time | None = getattr(self, anchor)
+        return value
+
+
+class Guardian(Record):
+    """An adolescent's parent or guardian, and the consent to treatment (IPT-A)."""
+
+    alias: OneLine
+    consent_by: OneLine | None = None  # who gave consent: the guardian, the young person, both
+    consent_date: Day | None = None
 
 
 class Person(Record):
@@ -388,6 +446,8 @@ class Course(Record):
     cadence: Cadence
     kind: CourseKind
     condition: ConditionId = "depression"  # files before schema 4 are depression courses
+    adaptation: AdaptationId = "standard"
+    guardian: Guardian | None = None
     problem_areas: Annotated[list[ProblemAreaId], Field(min_length=1, max_length=2)]
     dispute_stage: DisputeStage | None = None
     initial_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override
@@ -409,6 +469,16 @@ class Course(Record):
     safety_plan: list[SafetyPlanVersion] = []  # schema 3: every version, oldest first
     archived: Day | None = None
     conflicts: list[SyncConflict] = []  # from `ipt sync`; flagged until `ipt resolve`
+    rhythm: list[RhythmEntry] = []  # the daily social rhythm log (IPSRT), by date
+
+    @field_validator("rhythm")
+    @classmethod
+    def _one_entry_a_day(cls, entries: list[RhythmEntry]) -> list[RhythmEntry]:
+        ordered = sorted(entries, key=lambda e: e.date)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if before.date == after.date:
+                raise ValueError(f"two rhythm entries for {after.date.isoformat()}")
+        return ordered
 
     @field_validator("problem_areas")
     @classmethod
@@ -427,6 +497,15 @@ class Course(Record):
     def _cross_checks(self) -> Course:
         if self.dispute_stage and "role-dispute" not in self.problem_areas:
             raise ValueError("dispute_stage is only for courses with a role-dispute area")
+        offered = catalogue.areas_offered(self.adaptation)
+        for area in self.problem_areas:
+            if area not in offered:
+                owners = [a.id for a in catalogue.ADAPTATIONS.values() if area in a.areas]
+                raise ValueError(
+                    f"problem area {area!r} is offered only in {' or '.join(owners)} courses"
+                )
+        if self.guardian is not None and not catalogue.ADAPTATIONS[self.adaptation].guardian:
+            raise ValueError("a guardian is recorded only in adolescent courses")
         goal_ids = [g.id for g in self.goals]
         if len(set(goal_ids)) != len(goal_ids):
             raise ValueError("goal ids must be unique")

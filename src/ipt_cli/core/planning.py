@@ -249,7 +249,24 @@ def _initial_group(course: Course, number: int) -> list[catalogue.Item]:
     return groups[min(number, len(groups)) - 1]
 
 
+def guardian_sessions(course: Course) -> dict[int, str]:
+    """The sessions a parent or guardian joins in an adaptation that involves one (IPT-A):
+    the first, the middle one and the last, each with its purpose."""
+    if not catalogue.ADAPTATIONS[course.adaptation].guardian:
+        return {}
+    planned = course.planned_sessions
+    start, middle, end = catalogue.GUARDIAN_PURPOSES
+    return {1: start, max(2, planned // 2): middle, planned: end}
+
+
 def week_focus(course: Course, number: int) -> str:
+    focus = _week_focus(course, number)
+    if number in guardian_sessions(course):
+        focus += " (guardian joins)"
+    return focus
+
+
+def _week_focus(course: Course, number: int) -> str:
     spans = course_spans(course)
     phase = spans.phase_of(number, course.planned_sessions)
     if phase == "initial":
@@ -481,10 +498,13 @@ def _initial_items(course: Course, week: int, date: dt.date) -> tuple[list[str],
     recorded = done_initial_tasks(course)
     group = _initial_group(course, week)
     for task in group:
+        # The adaptation's wording (IPT-A's limited sick role) wins; else the condition's.
+        adapted = catalogue.task_text(course.adaptation, task)
+        text = adapted if adapted != task.text else _task_text(course, task)
         if task.id in recorded:
-            done.append(f"{_task_text(course, task)}: {recorded[task.id]}")
+            done.append(f"{text}: {recorded[task.id]}")
         else:
-            todo.append(_task_text(course, task))
+            todo.append(text)
     if not group:
         todo.append(catalogue.CONTINUE_ASSESSMENT)
     return todo, done
@@ -507,6 +527,26 @@ def _safety(course: Course) -> tuple[list[str], list[str]]:
     return [f.label for f in flags], commands
 
 
+def _adapted_items(
+    course: Course, week: int, date: dt.date, phase: str, items: list[str]
+) -> list[str]:
+    """What the course's adaptation adds to an agenda: the guardian's part (IPT-A), the
+    partner's (perinatal), the review of the social rhythm log (IPSRT)."""
+    adaptation = catalogue.ADAPTATIONS[course.adaptation]
+    added: list[str] = []
+    purpose = guardian_sessions(course).get(week)
+    if purpose:
+        who = f" ({course.guardian.alias})" if course.guardian else ""
+        added.append(f"{catalogue.GUARDIAN_JOINS}{who}: {purpose}")
+    if adaptation.partner and phase == "initial":
+        added.append(catalogue.PARTNER_MAY_ATTEND)
+    if adaptation.rhythm_log and week > 1:
+        from ipt_cli.core.rhythm import review_line
+
+        added.append(review_line(course, date))
+    return items[:1] + added + items[1:] if added else items
+
+
 def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
     """The agenda for session `week` (1..planned) of the acute course."""
     planned = course.planned_sessions
@@ -523,6 +563,7 @@ def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
         items = [_symptom_rating(course)]
         items += [t.text for t in catalogue.PHASES["termination"].tasks]
         items += _goal_items(course, week)
+    items = _adapted_items(course, week, date, phase, items)
     items += _closing_items(planned, week)
     carry_over = []
     previous = _last_before(course, week)

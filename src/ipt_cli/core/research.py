@@ -51,9 +51,10 @@ class Sitting:
 
 
 def adaptation(course: Course) -> str:
-    """The form of IPT: ipt records how a course is delivered (clinician-led or
-    self-guided); the adaptations of the literature (IPT-A, IPT-B, group) are not yet kept."""
-    return course.kind
+    """The form of IPT: for standard individual IPT, how it is delivered (clinician-led or
+    self-guided, as before adaptations were kept); otherwise the course's adaptation
+    (brief, adolescent, perinatal, ipsrt, group)."""
+    return course.kind if course.adaptation == "standard" else course.adaptation
 
 
 def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:

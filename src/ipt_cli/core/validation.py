@@ -29,6 +29,8 @@ COURSE_OPTIONS = {
     "condition": "--condition",
     "initial_sessions": "--initial-sessions",
     "termination_sessions": "--termination-sessions",
+    "adaptation": "--adaptation",
+    "guardian": "--guardian",
 }
 SESSION_OPTIONS = {
     "date": "--date",
@@ -42,6 +44,7 @@ SESSION_OPTIONS = {
     "dispute_stage": "--dispute-stage",
     "task": "--task",
     "task_outcome": "--task-outcome",
+    "attendees": "--attendee",
 }
 MAINTENANCE_OPTIONS = {
     "planned_sessions": "--sessions",

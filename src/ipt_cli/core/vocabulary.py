@@ -14,7 +14,10 @@ from typing import Literal
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
 ID_RULE = "1-64 lowercase letters, digits or hyphens, starting with a letter or digit"
 
-ProblemAreaId = Literal["grief", "role-dispute", "role-transition", "interpersonal-deficits"]
+ProblemAreaId = Literal[
+    "grief", "role-dispute", "role-transition", "interpersonal-deficits", "lost-healthy-self"
+]
+AdaptationId = Literal["standard", "brief", "adolescent", "perinatal", "ipsrt", "group"]
 DisputeStageId = Literal["renegotiation", "impasse", "dissolution"]
 TechniqueId = Literal[
     "exploration",
@@ -41,6 +44,16 @@ class ProblemArea(StrEnum):
     role_dispute = "role-dispute"
     role_transition = "role-transition"
     interpersonal_deficits = "interpersonal-deficits"
+    lost_healthy_self = "lost-healthy-self"
+
+
+class Adaptation(StrEnum):
+    standard = "standard"
+    brief = "brief"
+    adolescent = "adolescent"
+    perinatal = "perinatal"
+    ipsrt = "ipsrt"
+    group = "group"
 
 
 class DisputeStage(StrEnum):

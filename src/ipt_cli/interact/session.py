@@ -238,6 +238,31 @@ def _last_held(course: Course) -> SessionRecord | None:
     return held[-1] if held else None
 
 
+def _attendees(course: Course, number: int) -> list[str] | None:
+    """Who attended, asked in adaptations where others join (a guardian, a partner)."""
+    from ipt_cli.core.models import check_attendee
+    from ipt_cli.core.planning import guardian_sessions
+
+    adaptation = catalogue.ADAPTATIONS[course.adaptation]
+    if not (adaptation.guardian or adaptation.partner):
+        return None
+    default = "client, guardian" if number in guardian_sessions(course) else "client"
+
+    def parse(text: str) -> list[str]:
+        found = [p.strip() for p in text.split(",") if p.strip()]
+        try:
+            checked = [check_attendee(p) for p in found]
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        return list(dict.fromkeys(checked))
+
+    return prompts.ask(
+        "Who attended (client, guardian, partner, interpreter, other:NAME; comma-separated)",
+        parse,
+        default=default,
+    )
+
+
 def ask_session(course: Course, today: dt.date, rules: measures.ScoringRules) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of changes.session_record, with
     `date` and `same_day`."""
@@ -248,6 +273,9 @@ def ask_session(course: Course, today: dt.date, rules: measures.ScoringRules) ->
     last = _last_held(course)
     answers: dict[str, Any] = {}
     answers["date"], answers["same_day"] = _date(course, today)
+    attendees = _attendees(course, len(course.sessions) + 1)
+    if attendees is not None:
+        answers["attendees"] = attendees
     answers["measure_options"] = _measures(course, rules, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (
@@ -346,6 +374,7 @@ def _summary(answers: dict[str, Any], rules: measures.ScoringRules) -> None:
         ("Goals", ", ".join(f"{g}={r}" for g, r in answers["goal_ratings"]) or "-"),
         ("Task", answers["task"] or "-"),
         ("Note", "yes" if answers["note"] else "-"),
+        *([("Attended", ", ".join(answers["attendees"]))] if answers.get("attendees") else []),
     ]
     for label, value in rows:
         table.add_row(label, value)

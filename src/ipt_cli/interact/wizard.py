@@ -198,12 +198,14 @@ def _timeline() -> list[TimelineEvent]:
     return sorted(events, key=lambda e: e.date)
 
 
-def _areas(people: list[Person], events: list[TimelineEvent]) -> tuple[list[str], str | None]:
-    for area in catalogue.PROBLEM_AREAS.values():
-        out().print(f"- {area.id}: {area.when_chosen}")
+def _areas(
+    people: list[Person], events: list[TimelineEvent], adaptation: str
+) -> tuple[list[str], str | None]:
+    choices = catalogue.areas_offered(adaptation)
+    for area_id in choices:
+        out().print(f"- {area_id}: {catalogue.PROBLEM_AREAS[area_id].when_chosen}")
     suggested, reason = suggest_area(people, events)
     out().print(f"Suggested: {suggested} ({reason})")
-    choices = list(catalogue.PROBLEM_AREAS)
     primary = prompts.ask_choice("Primary problem area", choices, default=suggested)
     others = ["none"] + [c for c in choices if c != primary]
     secondary = prompts.ask_choice("Secondary problem area (optional)", others, default="none")
@@ -271,7 +273,8 @@ def _planned(values: dict[str, Any]) -> int:
             raise InputError(problem)
         return planned
 
-    default = str(values.get("planned_sessions") or 16)
+    adapted = catalogue.ADAPTATIONS[values.get("adaptation") or catalogue.DEFAULT_ADAPTATION]
+    default = str(values.get("planned_sessions") or adapted.planned_sessions)
     return prompts.ask("Planned sessions (acute IPT usually 12-16)", parse, default)
 
 
@@ -284,6 +287,9 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "Client alias (a pseudonym or initials, never a real name)"
     )
     fields["start_date"] = values.get("start_date") or _date("Date of session 1", today)
+    for adapted in ("adaptation", "guardian"):  # the adaptation and its fields, as given
+        if values.get(adapted) is not None:
+            fields[adapted] = values[adapted]
     fields["planned_sessions"] = _planned(values)
     fields["cadence"] = prompts.ask_choice(
         "Cadence", list(catalogue.CADENCES), default=values.get("cadence", "weekly")
@@ -316,7 +322,9 @@ def run(values: dict[str, Any], today: dt.date) -> dict[str, Any]:
         fields["problem_areas"] = values["problem_areas"]
         fields["dispute_stage"] = values.get("dispute_stage")
     else:
-        fields["problem_areas"], fields["dispute_stage"] = _areas(people, events)
+        fields["problem_areas"], fields["dispute_stage"] = _areas(
+            people, events, values.get("adaptation") or catalogue.DEFAULT_ADAPTATION
+        )
     _step(7, "interpersonal formulation")
     text, agreed = ask_formulation(
         draft_formulation(fields["problem_areas"], people, events, fields["start_date"], today)

@@ -80,11 +80,19 @@ def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 5 adds the course's adaptation (and its guardian, attendees and rhythm log,
+    all optional): courses written before it are standard IPT."""
+    document.setdefault("adaptation", "standard")
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
@@ -269,6 +277,33 @@ def make_private_dir(directory: Path) -> None:
     directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
 
 
+@contextmanager
+def hold_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
+    """Hold an exclusive flock on `lock_path` (created if needed), waiting up to `timeout`
+    seconds; `busy` names what is locked in the error. Closing the file releases it."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    except OSError as error:
+        raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(
+                        f"{busy}: another ipt process has held it for {timeout:.0f} s; try again"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 BACKUPS_KEPT = 5
 
 
@@ -425,29 +460,9 @@ class CourseStore:
         """Hold the course's lock; flock dies with its process, so a killed writer never
         blocks a later command."""
         self._ensure_dirs()
-        lock_path = self.paths.lock_file(course_id)
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-        except OSError as error:
-            raise StorageIOError(f"cannot open lock {lock_path}: {error.strerror}") from None
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as error:
-                    if error.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise StorageIOError(f"cannot lock {lock_path}: {error.strerror}") from None
-                    if time.monotonic() >= deadline:
-                        raise LockTimeoutError(
-                            f"course {course_id!r} is busy: another ipt process has held it for "
-                            f"{self.lock_timeout:.0f} s; try again"
-                        ) from None
-                    time.sleep(0.02)
+        busy = f"course {course_id!r} is busy"
+        with hold_lock(self.paths.lock_file(course_id), self.lock_timeout, busy):
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     def course_ids(self) -> list[str]:
         return self.paths.course_ids()

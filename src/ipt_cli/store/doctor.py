@@ -199,6 +199,40 @@ def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     return findings
 
 
+def _groups(store: CourseStore, fix: bool) -> list[Finding]:
+    """Each group file: valid, its members' courses present, private."""
+    from ipt_cli.store.courses import read_text
+    from ipt_cli.store.groups import parse_group
+
+    findings = []
+    for path in sorted((store.paths.root / "groups").glob("*.toml")):
+        try:
+            check_ownership(path)
+            group = parse_group(read_text(path), path)
+        except DataError as error:
+            findings.append(Finding(path, "error", "; ".join(error.problems)))
+            continue
+        except IptError as error:
+            findings.append(Finding(path, "error", error.message))
+            continue
+        missing = [m for m in group.members if not store.exists(m)]
+        if missing:
+            findings.append(Finding(path, "error", f"member course missing: {', '.join(missing)}"))
+        else:
+            findings.append(
+                Finding(
+                    path,
+                    "ok",
+                    f"valid group, {len(group.members)} members, {len(group.meetings)} of "
+                    f"{group.planned_sessions} sessions held",
+                )
+            )
+        loose = _permissions(path, PRIVATE_FILE, fix)
+        if loose:
+            findings.append(loose)
+    return findings
+
+
 def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     """Every finding about the data folder, after repairing what `fix` allows."""
     paths = store.paths
@@ -207,6 +241,8 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     findings = _folders(store, fix)
     if paths.courses.is_dir():
         findings += _courses(store, fix)
+    if (paths.root / "groups").is_dir():
+        findings += _groups(store, fix)
     if paths.backups.is_dir():
         findings += _backups(store, fix)
     if paths.old_report_cache.exists() or paths.old_report_cache.is_symlink():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from ipt_cli.core.group import Group
 from ipt_cli.core.models import Course
 from ipt_cli.errors import NotFoundError
 from ipt_cli.store.courses import parse_course
@@ -42,3 +43,27 @@ def example_for(condition: str) -> str:
             f"no example course for condition {condition!r}; examples exist for: {shown}"
         )
     return CONDITION_EXAMPLES[condition]
+
+
+# The example replayed by `ipt demo --adaptation X` (the group example is a folder).
+ADAPTATION_EXAMPLES = {
+    "brief": "adaptations/brief-transition",
+    "adolescent": "adaptations/adolescent-dispute",
+    "perinatal": "adaptations/perinatal-transition",
+    "ipsrt": "adaptations/ipsrt-rhythms",
+}
+GROUP_EXAMPLE = "who-group"
+
+
+def load_group_example() -> tuple[Group, list[Course]]:
+    """The WHO-model group example: its group file and its members' courses."""
+    from ipt_cli.store.groups import parse_group
+
+    folder = resources.files("ipt_cli") / "examples" / "group"
+    group_file = folder / "groups" / f"{GROUP_EXAMPLE}.toml"
+    group = parse_group(group_file.read_text(encoding="utf-8"), Path(str(group_file)))
+    members = []
+    for course_id in group.members:
+        resource = folder / "courses" / f"{course_id}.toml"
+        members.append(parse_course(resource.read_text(encoding="utf-8"), Path(str(resource))))
+    return group, members

@@ -148,7 +148,12 @@ def redcap_dictionary() -> str:
     """The data dictionary of the wide file (redcap_event_name is REDCap's own column)."""
     rows = [
         _field("course_id", "Course id", identifier="y", note="ipt's course id (record id)"),
-        _field("adaptation", "Form of IPT", note="clinician-led or self-guided"),
+        _field(
+            "adaptation",
+            "Form of IPT",
+            note="clinician-led or self-guided (standard IPT); else brief, adolescent, "
+            "perinatal, ipsrt or group",
+        ),
         _field("problem_area", "Problem area(s)", note="primary+secondary"),
         _field("session", "Session number", "integer", "0", note="0 = baseline"),
         _field("sitting_date", "Date of the sitting", "date_ymd"),

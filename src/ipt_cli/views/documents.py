@@ -5,11 +5,13 @@ JSON shapes are contracts for scripts; tests pin their keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.models import Course, SessionRecord
+from ipt_cli.core.group import Group, GroupAgenda, GroupReport
+from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import (
     EatingSummary,
@@ -20,6 +22,7 @@ from ipt_cli.core.progress import (
     non_response,
     review_history,
 )
+from ipt_cli.core.rhythm import RhythmReport, WeekScore
 from ipt_cli.core.risk import structured_lines
 
 
@@ -130,6 +133,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "kind": course.kind,
         "condition": course.condition,
         "primary_measure": report.condition.primary,
+        "adaptation": course.adaptation,
+        "guardian": guardian_json(course),
         "start_date": course.start_date.isoformat(),
         "sessions_planned": course.planned_sessions,
         "sessions_recorded": report.sessions_recorded,
@@ -188,7 +193,50 @@ def report_json(report: Report) -> dict[str, Any]:
         "ending": None if course.ending is None else course.ending.model_dump(),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
+        "rhythm": _rhythm_summary_json(course),
         **_record_json(report),
+    }
+
+
+def guardian_json(course: Course) -> dict[str, Any] | None:
+    guardian = course.guardian
+    if guardian is None:
+        return None
+    return {
+        "alias": guardian.alias,
+        "consent_by": guardian.consent_by,
+        "consent_date": guardian.consent_date.isoformat() if guardian.consent_date else None,
+    }
+
+
+def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
+    """The social rhythm log at a glance (IPSRT courses, or any course with a log)."""
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
+        return None
+    from ipt_cli.core.rhythm import weeks
+
+    last = weeks(course.rhythm, 1)
+    return {
+        "days_logged": len(course.rhythm),
+        "last_week": rhythm_week_json(last[0]) if last else None,
+    }
+
+
+def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
+    from ipt_cli.core.rhythm import clock
+
+    return {
+        "start": week.start.isoformat(),
+        "end": week.end.isoformat(),
+        "days_logged": week.days_logged,
+        "srm_score": week.srm,
+        "hits": week.hits,
+        "anchors_counted": len(week.counted),
+        "hits_per_day": week.hits_per_day,
+        "mean_mood": week.mood,
+        "habitual_times": {
+            a.anchor: None if a.habitual is None else clock(a.habitual) for a in week.anchors
+        },
     }
 
 
@@ -255,6 +303,7 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
         "task": session.task,
         "task_outcome": session.task_outcome,
         "addenda": len(session.addenda),
+        "attendees": list(session.attendees),
     }
 
 
@@ -595,6 +644,49 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
     return out
 
 
+def attendance_rows(course: Course) -> list[list[str]]:
+    """Session, date and who attended, for the sessions whose attendees were recorded; a
+    session where a guardian is planned says so."""
+    from ipt_cli.core.planning import guardian_sessions
+
+    planned = guardian_sessions(course)
+    rows = []
+    for number, session in enumerate(course.sessions, 1):
+        if session.attendees or number in planned:
+            who = ", ".join(session.attendees) or "not recorded"
+            if number in planned and "guardian" not in session.attendees:
+                who += " (guardian planned)"
+            rows.append([str(number), session.date.isoformat(), who])
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            if session.attendees:
+                rows.append([f"m{number}", session.date.isoformat(), ", ".join(session.attendees)])
+    return rows if any(s.attendees for s in course.all_sessions()) else []
+
+
+def adaptation_lines(course: Course) -> list[tuple[str, str]]:
+    """The adaptation, guardian and rhythm log, when the course is not standard IPT."""
+    if course.adaptation == catalogue.DEFAULT_ADAPTATION and not course.rhythm:
+        return []
+    adaptation = catalogue.ADAPTATIONS[course.adaptation]
+    lines = [("Adaptation", adaptation.name)]
+    if course.guardian:
+        guardian = course.guardian
+        consent = ""
+        if guardian.consent_by or guardian.consent_date:
+            by = f" by {guardian.consent_by}" if guardian.consent_by else ""
+            on = f" on {guardian.consent_date.isoformat()}" if guardian.consent_date else ""
+            consent = f"; consent{by}{on}"
+        lines.append(("Guardian", guardian.alias + consent))
+    elif adaptation.guardian:
+        lines.append(("Guardian", "not recorded"))
+    if adaptation.rhythm_log or course.rhythm:
+        from ipt_cli.core.rhythm import review_line
+
+        lines.append(("Rhythm log", review_line(course).split(": ", 1)[-1]))
+    return lines
+
+
 def condition_line(course: Course) -> str | None:
     """'Post-traumatic stress (PTSD); primary outcome PCL-5', for a course that is not the
     default depression profile (whose reports are unchanged)."""
@@ -666,7 +758,7 @@ def eating_notes(eating: EatingSummary) -> list[str]:
 
 def assessment_lines(course: Course) -> list[tuple[str, str]]:
     """Sick role and medication, as (label, text) pairs, when recorded."""
-    lines = []
+    lines = adaptation_lines(course)
     if course.sick_role:
         given = "given" if course.sick_role.given else "not given"
         lines.append(
@@ -834,6 +926,10 @@ def _md_work(report: Report) -> list[str]:
             ["Session", "Task", "Outcome"],
             [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
         )
+    attendance = attendance_rows(report.course)
+    if attendance:
+        out += ["## Attendance", ""]
+        out += _md_table(["Session", "Date", "Attended"], attendance)
     if report.checklist:
         out += ["## Termination checklist", ""]
         out += [f"- [{'x' if i.done else ' '}] {i.text}" for i in report.checklist] + [""]
@@ -935,3 +1031,261 @@ def agenda_markdown(agenda: Agenda) -> str:
         out += ["", "## Already done (from the record)", ""]
         out += [f"- [x] {item}" for item in agenda.done]
     return "\n".join(out) + "\n"
+
+
+def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
+    """One row per logged day: date, the five times (a time outside its habitual window is
+    marked `!`), people involved and mood."""
+    from ipt_cli.core.models import RHYTHM_ANCHORS
+    from ipt_cli.core.rhythm import WINDOW_MINUTES, minutes
+
+    habitual = {a.anchor: a.habitual for a in week.anchors}
+    rows = []
+    for entry in week.entries:
+        cells = [entry.date.isoformat()]
+        for anchor in RHYTHM_ANCHORS:
+            time = entry.time_of(anchor)
+            mean = habitual[anchor]
+            if time is None:
+                cells.append("-")
+                continue
+            off = mean is not None and abs(minutes(anchor, time) - mean) > WINDOW_MINUTES
+            cells.append(time.strftime("%H:%M") + ("!" if off else ""))
+        cells.append(",".join(map(str, entry.with_people)) or "-")
+        cells.append("-" if entry.mood is None else f"{entry.mood:+d}")
+        rows.append(cells)
+    return rows
+
+
+RHYTHM_HEADER = ["Date", "Up", "Contact", "Start", "Dinner", "Bed", "People", "Mood"]
+
+
+def rhythm_week_words(week: WeekScore) -> str:
+    """'SRM 4.6 of 7: 5 anchors counted, 32 hits, 6.4 per logged day; mood +0.3'."""
+    if week.srm is None:
+        score = "SRM not scored: no anchor was done on 3 or more days"
+    else:
+        score = (
+            f"SRM {week.srm:g} of 7: {len(week.counted)} anchors counted, {week.hits} hits, "
+            f"{week.hits_per_day:g} per logged day"
+        )
+    mood = "no mood logged" if week.mood is None else f"mean mood {week.mood:+g}"
+    return f"{score}; {week.days_logged} days logged; {mood}"
+
+
+def rhythm_json(report: RhythmReport) -> dict[str, Any]:
+    """The JSON contract of `ipt rhythm ID report --format json`."""
+    return {
+        "course_id": report.course_id,
+        "days_logged": report.total_days,
+        "rule": "SRM: per week, anchors done on >= 3 days get a habitual time (their mean); "
+        "a time within 45 minutes of it is a hit; score = hits / anchors counted (0-7)",
+        "weeks": [
+            {
+                **rhythm_week_json(week),
+                "days": [
+                    {
+                        "date": e.date.isoformat(),
+                        **{a: _clock_or_none(e.time_of(a)) for a in RHYTHM_ANCHORS},
+                        "with_people": list(e.with_people) or None,
+                        "mood": e.mood,
+                    }
+                    for e in week.entries
+                ],
+            }
+            for week in report.weeks
+        ],
+    }
+
+
+def _clock_or_none(time: dt.time | None) -> str | None:
+    return None if time is None else time.strftime("%H:%M")
+
+
+def rhythm_markdown(report: RhythmReport) -> str:
+    out = [f"# Social rhythm log `{report.course_id}`: {_md_cell(report.client)}", ""]
+    if not report.weeks:
+        return "\n".join([*out, "Nothing logged yet.", ""])
+    out += [f"- **Days logged:** {report.total_days}", ""]
+    for week in report.weeks:
+        out += [f"## Week {week.start.isoformat()} to {week.end.isoformat()}", ""]
+        out += [rhythm_week_words(week), ""]
+        out += _md_table(RHYTHM_HEADER, rhythm_day_cells(week))
+    out += ["`!`: more than 45 minutes from the week's habitual time.", ""]
+    return "\n".join(out)
+
+
+# --- Group IPT -----------------------------------------------------------------------------
+
+
+def group_agenda_json(agenda: GroupAgenda) -> dict[str, Any]:
+    return {
+        "group_id": agenda.group_id,
+        "session": agenda.number,
+        "sessions_planned": agenda.planned,
+        "date": agenda.date.isoformat(),
+        "phase": agenda.phase,
+        "held": agenda.held,
+        "items": list(agenda.items),
+        "members": [
+            {
+                "course_id": m.course_id,
+                "client": m.client,
+                "problem_areas": m.areas,
+                "unreviewed_flags": m.flags,
+                "review_commands": m.review_commands,
+            }
+            for m in agenda.members
+        ],
+    }
+
+
+def group_agenda_markdown(agenda: GroupAgenda) -> str:
+    out = [
+        f"# Group `{agenda.group_id}`: session {agenda.number} of {agenda.planned}",
+        "",
+        f"{agenda.date.isoformat()}, {agenda.phase} phase" + (" (held)" if agenda.held else ""),
+        "",
+    ]
+    flagged = [m for m in agenda.members if m.flags]
+    if flagged:
+        out += ["> **SAFETY: unreviewed risk flags**", ">"]
+        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.flags] + [""]
+    out += [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)] + ["", "## Members", ""]
+    out += _md_table(
+        ["Member", "Client", "Problem areas"],
+        [[m.course_id, m.client, ", ".join(m.areas)] for m in agenda.members],
+    )
+    return "\n".join(out)
+
+
+def group_grid(report: GroupReport) -> tuple[list[str], list[list[str]]]:
+    """The attendance grid: one row per member, one column per planned session."""
+    header = ["Member", *[str(n) for n in range(1, report.group.planned_sessions + 1)]]
+    rows = [[m.course_id, *[a or "." for a in m.attendance]] for m in report.members]
+    return header, rows
+
+
+def _outcome_word(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+def group_outcome_rows(report: GroupReport) -> list[list[str]]:
+    return [
+        [
+            m.course_id,
+            " ".join(f"{label}:{total}" for label, total in m.scores) or "-",
+            _outcome_word(m.response),
+            _outcome_word(m.remission),
+        ]
+        for m in report.members
+    ]
+
+
+def group_summary_lines(report: GroupReport) -> list[str]:
+    group = report.group
+    facilitators = group.facilitator + (
+        f" and {group.co_facilitator}" if group.co_facilitator else ""
+    )
+    rate = report.response_rate
+    outcomes = len(report.outcomes)
+    rate_text = (
+        "no member has two PHQ-9 scores yet"
+        if rate is None
+        else f"{rate:g}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
+        "members with two or more PHQ-9 scores)"
+    )
+    return [
+        f"Facilitators: {facilitators}",
+        f"Start: {group.start_date.isoformat()}; sessions held: {len(group.meetings)} of "
+        f"{group.planned_sessions}" + (" (completed)" if report.completed else ""),
+        f"Members: {len(group.members)}",
+        f"Response rate (PHQ-9 down by half or more): {rate_text}",
+    ]
+
+
+def group_follow_up(report: GroupReport) -> list[str]:
+    return [f"{m.course_id}: {'; '.join(m.follow_up)}" for m in report.members if m.follow_up]
+
+
+def group_report_json(report: GroupReport) -> dict[str, Any]:
+    group = report.group
+    return {
+        "group_id": group.id,
+        "facilitator": group.facilitator,
+        "co_facilitator": group.co_facilitator,
+        "start_date": group.start_date.isoformat(),
+        "sessions_planned": group.planned_sessions,
+        "sessions_held": len(group.meetings),
+        "completed": report.completed,
+        "response_rate_percent": report.response_rate,
+        "meetings": [
+            {
+                "session": m.number,
+                "date": m.date.isoformat(),
+                "present": list(m.present),
+                "absent": [{"course_id": a.course_id, "reason": a.reason} for a in m.absent],
+                "group_note": m.note,
+            }
+            for m in group.meetings
+        ],
+        "members": [
+            {
+                "course_id": m.course_id,
+                "client": m.client,
+                "attendance": [a or None for a in m.attendance],
+                "phq9": [{"when": label, "total": total} for label, total in m.scores],
+                "response": m.response,
+                "remission": m.remission,
+                "unreviewed_flags": m.flags,
+                "follow_up": list(m.follow_up),
+            }
+            for m in report.members
+        ],
+    }
+
+
+def group_report_markdown(report: GroupReport) -> str:
+    out = [f"# Group IPT `{report.group.id}`", ""]
+    out += [f"- {line}" for line in group_summary_lines(report)] + [""]
+    header, rows = group_grid(report)
+    out += ["## Attendance (P present, A absent, . not yet held)", ""]
+    out += _md_table(header, rows)
+    out += ["## PHQ-9 and outcome", ""]
+    out += _md_table(["Member", "PHQ-9 (pre, G1..)", "Response", "Remission"],
+                     group_outcome_rows(report))  # fmt: skip
+    follow = group_follow_up(report)
+    out += ["## Follow-up", ""] + ([f"- {f}" for f in follow] or ["- none"]) + [""]
+    notes = [m for m in report.group.meetings if m.note]
+    if notes:
+        out += ["## Group notes", ""]
+        out += [f"- Session {m.number} ({m.date.isoformat()}): {_md_cell(m.note or '')}"
+                for m in notes] + [""]  # fmt: skip
+    return "\n".join(out)
+
+
+def group_list_json(groups: list[Group]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group_id": g.id,
+            "facilitator": g.facilitator,
+            "co_facilitator": g.co_facilitator,
+            "start_date": g.start_date.isoformat(),
+            "members": list(g.members),
+            "sessions_planned": g.planned_sessions,
+            "sessions_held": len(g.meetings),
+        }
+        for g in groups
+    ]
+
+
+def group_list_text(groups: list[Group]) -> str:
+    if not groups:
+        return "No groups yet. Start one with: ipt group new GROUP_ID --facilitator ALIAS\n"
+    lines = []
+    for g in groups:
+        lines.append(
+            f"{g.id}  {g.facilitator}  from {g.start_date.isoformat()}  "
+            f"{len(g.members)} members  {len(g.meetings)} of {g.planned_sessions} held"
+        )
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ TOPICS = (
     "conditions",
     "safety",
     "fidelity",
+    "adaptations",
 )
 
 
@@ -26,6 +27,7 @@ def topic_names() -> list[str]:
         *measures.INSTRUMENTS,
         *catalogue.PHASES,
         *catalogue.CONDITIONS,
+        *catalogue.ADAPTATIONS,
     ]
 
 
@@ -243,6 +245,45 @@ def _safety() -> list[str]:
     ]
 
 
+def _adaptation(adaptation: catalogue.Adaptation) -> list[str]:
+    lines = [f"## {_heading(adaptation.name, adaptation.id)}", "", adaptation.summary, ""]
+    defaults = [f"{adaptation.planned_sessions} sessions"]
+    for phase, count in (
+        ("an initial", adaptation.initial_sessions),
+        ("a termination", adaptation.termination_sessions),
+    ):
+        if count is not None:
+            defaults.append(f"{phase} phase of {count} session{'' if count == 1 else 's'}")
+    lines.append(f"- Defaults: {', '.join(defaults)} (change them with --sessions).")
+    lines += [
+        f"- {catalogue.task_text(adaptation.id, t)}."
+        for t in catalogue.PHASES["initial"].tasks
+        if t.id in dict(adaptation.task_texts)
+    ]
+    lines += [
+        f"- Problem area offered: {catalogue.PROBLEM_AREAS[a].name}." for a in adaptation.areas
+    ]
+    lines += [f"- {note}" for note in adaptation.notes]
+    return lines + [f"- Start one with: ipt new-course ID --adaptation {adaptation.id} ...", ""]
+
+
+def _adaptations(only: str | None = None) -> list[str]:
+    if only is not None:
+        return _adaptation(catalogue.ADAPTATIONS[only])
+    lines = [
+        "# Adaptations of IPT",
+        "",
+        "How IPT is delivered beyond the standard individual adult course. Described in "
+        "our own words from published summaries; the manuals themselves are not quoted. "
+        "Every session can record who attended (--attendee client, guardian, partner, "
+        "interpreter or other:NAME).",
+        "",
+    ]
+    for adaptation in catalogue.ADAPTATIONS.values():
+        lines += _adaptation(adaptation)
+    return lines
+
+
 def guide(topic: str | None) -> str:
     """The text for a topic (see TOPICS), an area, technique, phase or measure id; or all."""
     if topic is None:
@@ -276,6 +317,8 @@ def guide(topic: str | None) -> str:
         from ipt_cli.views.record import guide_fidelity
 
         lines = guide_fidelity()
+    elif topic == "adaptations" or topic in catalogue.ADAPTATIONS:
+        lines = _adaptations(None if topic == "adaptations" else topic)
     else:
         from ipt_cli.errors import InputError
 

@@ -12,6 +12,8 @@ from ipt_cli.views.documents import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
     MEASURE_HEADER,
+    adaptation_lines,
+    attendance_rows,
     condition_line,
     eating_notes,
     eating_rows,
@@ -173,6 +175,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                     areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
                 ],
                 *[[label, text] for label, text in record_header(report)],
+                *[[label, text] for label, text in adaptation_lines(course)],
             ]
             + ([["Condition", condition]] if (condition := condition_line(course)) else []),
         )
@@ -214,6 +217,10 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                 [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
             )
         )
+    attendance = attendance_rows(course)
+    if attendance:
+        body.append("<h2>Attendance</h2>")
+        body.append(_table(["Session", "Date", "Attended"], attendance))
     if report.checklist:
         items = "".join(
             f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"

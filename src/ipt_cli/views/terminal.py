@@ -24,9 +24,11 @@ from ipt_cli.views.console import err, out
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
     from ipt_cli.core.course_row import CourseRow
+    from ipt_cli.core.group import GroupAgenda, GroupReport
     from ipt_cli.core.models import Course, Person, TimelineEvent
     from ipt_cli.core.planning import Agenda, Plan
     from ipt_cli.core.progress import MeasureSummary, Report
+    from ipt_cli.core.rhythm import RhythmReport
     from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
@@ -256,6 +258,14 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
+    from ipt_cli.views.documents import attendance_rows
+
+    attendance = attendance_rows(report.course)
+    if attendance:
+        table = Table("#", "Date", "Attended", box=box.SIMPLE_HEAD, title="Attendance")
+        for cells in attendance:
+            table.add_row(*cells)
+        parts.append(table)
     return parts
 
 
@@ -649,3 +659,95 @@ def findings_view(findings: list[Finding], root: Path) -> RenderableType:
             finding.fixed or "-",
         )
     return table
+
+
+def _srm_bar(score: float | None, width: int = 21) -> str:
+    if score is None:
+        return "·" * width + "   -"
+    filled = round(score / 7 * width)
+    return "█" * filled + "·" * (width - filled) + f" {score:4.1f}"
+
+
+def rhythm_view(report: RhythmReport) -> RenderableType:
+    from ipt_cli.views.documents import RHYTHM_HEADER, rhythm_day_cells, rhythm_week_words
+
+    title = f"Social rhythm log for {report.course_id}: {report.total_days} days logged"
+    if not report.weeks:
+        return Panel(Text("Nothing logged yet."), title=title, box=box.ROUNDED)
+    chart = Table.grid(padding=(0, 2))
+    for week in report.weeks:
+        mood = "-" if week.mood is None else f"{week.mood:+.1f}"
+        chart.add_row(
+            f"{week.start.isoformat()}..{week.end.strftime('%m-%d')}",
+            _srm_bar(week.srm),
+            f"mood {mood}",
+        )
+    parts: list[RenderableType] = [
+        Panel(chart, title="Regularity by week (SRM, 0-7)", box=box.ROUNDED)
+    ]
+    for week in report.weeks:
+        table = Table(
+            *RHYTHM_HEADER,
+            box=box.SIMPLE_HEAD,
+            title=f"Week {week.start.isoformat()} to {week.end.isoformat()}",
+        )
+        for cells in rhythm_day_cells(week):
+            table.add_row(*cells)
+        parts += [table, Padding(Text(rhythm_week_words(week)), (0, 0, 0, 2))]
+    parts.append(Padding(Text("!: more than 45 minutes from the week's habitual time."), (0, 2)))
+    return Group(Text(title, style="bold"), *parts)
+
+
+def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
+    parts: list[RenderableType] = []
+    flagged = [m for m in agenda.members if m.flags]
+    if flagged:
+        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.flags]
+        commands = [c for m in flagged for c in m.review_commands]
+        parts.append(_flags_panel(labels, commands, False))
+    held = " (held)" if agenda.held else ""
+    head = (
+        f"Agenda for group {agenda.group_id}: session {agenda.number} of {agenda.planned}\n"
+        f"{agenda.date.isoformat()} - {agenda.phase} phase{held}"
+    )
+    items = "\n".join(f"{n:>3}. {item}" for n, item in enumerate(agenda.items, 1))
+    parts += [Text(head, style="bold"), Text(items)]
+    members = Table("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
+    for m in agenda.members:
+        members.add_row(m.course_id, m.client, ", ".join(m.areas), str(len(m.flags)) or "0")
+    parts.append(members)
+    return Group(*parts)
+
+
+def group_report_view(report: GroupReport) -> RenderableType:
+    from ipt_cli.views.documents import (
+        group_follow_up,
+        group_grid,
+        group_outcome_rows,
+        group_summary_lines,
+    )
+
+    parts: list[RenderableType] = [
+        Panel(
+            Text("\n".join(group_summary_lines(report))),
+            title=f"Group IPT report: {report.group.id}",
+            box=box.ROUNDED,
+        )
+    ]
+    header, rows = group_grid(report)
+    grid = Table(*header, box=box.SIMPLE_HEAD, title="Attendance (P present, A absent)")
+    for row in rows:
+        grid.add_row(*row)
+    outcomes = Table(
+        "Member", "PHQ-9 (pre, G1..)", "Response", "Remission", box=box.SIMPLE_HEAD,
+        title="PHQ-9 and outcome",
+    )  # fmt: skip
+    for row in group_outcome_rows(report):
+        outcomes.add_row(*row)
+    follow = group_follow_up(report)
+    parts += [
+        grid,
+        outcomes,
+        Panel(Text("\n".join(follow) or "none"), title="Follow-up", box=box.ROUNDED),
+    ]
+    return Group(*parts)

@@ -1,0 +1,132 @@
+"""The SRM-5 regularity score (docs/clinical-rules.md): anchors done on >= 3 days in a week
+get a habitual time (their mean); a time within 45 minutes of it is a hit; the week's score
+is the hits per counted anchor, 0-7."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from ipt_cli.core import rhythm
+from ipt_cli.core.models import RhythmEntry
+
+END = dt.date(2026, 2, 8)
+
+
+def day(offset: int, **times: str | int) -> RhythmEntry:
+    fields: dict[str, object] = {"date": END - dt.timedelta(days=offset)}
+    for anchor, value in times.items():
+        if anchor == "mood":
+            fields["mood"] = value
+        else:
+            hours, minutes = str(value).split(":")
+            fields[anchor] = dt.time(int(hours), int(minutes))
+    return RhythmEntry.model_validate(fields)
+
+
+ALL_SAME = {
+    "out_of_bed": "07:00",
+    "first_contact": "08:00",
+    "start_activity": "09:00",
+    "dinner": "18:30",
+    "to_bed": "23:00",
+}
+
+
+def test_a_perfectly_regular_week_scores_seven() -> None:
+    week = rhythm.weeks([day(n, **ALL_SAME, mood=1) for n in range(7)], 1)[0]
+    assert week.srm == 7 and week.hits == 35 and len(week.counted) == 5
+    assert week.hits_per_day == 5 and week.mood == 1
+    assert (week.start, week.end) == (END - dt.timedelta(days=6), END)
+
+
+def test_a_time_more_than_45_minutes_from_the_mean_is_a_miss() -> None:
+    # Six days at 07:00 and one at 09:00: mean 07:17; 09:00 is 103 min away (a miss);
+    # 07:00 is 17 min away (a hit).
+    days = [day(n, out_of_bed="07:00") for n in range(6)] + [day(6, out_of_bed="09:00")]
+    week = rhythm.weeks(days, 1)[0]
+    assert week.counted[0].hits == 6 and week.srm == 6
+
+
+def test_exactly_45_minutes_is_a_hit() -> None:
+    # Mean of 07:00, 07:45, 08:30 is 07:45: 45 minutes either side are hits.
+    days = [day(0, dinner="07:00"), day(1, dinner="07:45"), day(2, dinner="08:30")]
+    assert rhythm.weeks(days, 1)[0].hits == 3
+
+
+def test_an_anchor_done_on_fewer_than_three_days_is_not_counted() -> None:
+    days = [day(n, out_of_bed="07:00") for n in range(4)] + [
+        day(4, dinner="18:00"),
+        day(5, dinner="20:00"),
+    ]
+    week = rhythm.weeks(days, 1)[0]
+    assert [a.anchor for a in week.counted] == ["out_of_bed"]
+    assert week.srm == 4 and week.hits_per_day == pytest.approx(4 / 6, abs=0.01)
+
+
+def test_no_counted_anchor_gives_no_score() -> None:
+    week = rhythm.weeks([day(0, mood=-2), day(1, dinner="18:00")], 1)[0]
+    assert week.srm is None and week.mood == -2
+
+
+def test_bedtimes_after_midnight_are_averaged_with_late_evenings() -> None:
+    days = [day(0, to_bed="23:30"), day(1, to_bed="00:30"), day(2, to_bed="00:00")]
+    week = rhythm.weeks(days, 1)[0]
+    assert week.hits == 3 and rhythm.clock(week.counted[0].habitual or 0) == "00:00"
+
+
+def test_weeks_count_back_from_the_latest_day() -> None:
+    days = [day(n, **ALL_SAME) for n in range(20)]
+    found = rhythm.weeks(days, 5)
+    assert len(found) == 3  # 20 days: two full weeks and 6 days before them
+    assert [w.days_logged for w in found] == [6, 7, 7]
+    assert found[-1].end == END
+    before = rhythm.weeks(days, 1, until=END - dt.timedelta(days=7))[0]
+    assert before.end == END - dt.timedelta(days=7)
+
+
+def test_a_day_has_one_entry_and_counts_are_five() -> None:
+    with pytest.raises(ValidationError, match="one per anchor"):
+        RhythmEntry(date=END, with_people=[1, 2])
+    with pytest.raises(ValidationError):
+        RhythmEntry(date=END, mood=6)
+
+
+clock_minutes = st.integers(min_value=0, max_value=23 * 60 + 59)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), clock_minutes), min_size=5, max_size=5),
+        min_size=1,
+        max_size=7,
+    ),
+    st.integers(min_value=-120, max_value=120),
+)
+def test_the_score_is_0_to_7_and_shifting_every_day_alike_keeps_it(
+    days: list[list[int | None]], shift: int
+) -> None:
+    from ipt_cli.core.models import RHYTHM_ANCHORS
+
+    def entries(offset: int) -> list[RhythmEntry]:
+        found = []
+        for n, minutes_of in enumerate(days):
+            times = {}
+            for anchor, value in zip(RHYTHM_ANCHORS, minutes_of, strict=True):
+                if value is not None and anchor != "to_bed":  # bedtime wraps at noon
+                    moved = min(max(value + offset, 0), 23 * 60 + 59)
+                    times[anchor] = dt.time(moved // 60, moved % 60)
+            found.append(RhythmEntry(date=END - dt.timedelta(days=n), **times))
+        return found
+
+    week = rhythm.weeks(entries(0), 1)[0]
+    assert week.srm is None or 0 <= week.srm <= 7
+    assert week.hits_per_day is None or 0 <= week.hits_per_day <= 5
+    in_range = all(v is None or 0 <= v + shift <= 23 * 60 + 59 for d in days for v in d)
+    if in_range:
+        assert rhythm.weeks(entries(shift), 1)[0].srm == week.srm
