@@ -253,3 +253,27 @@ def test_search_and_score_exports_read_an_encrypted_folder(
     other.write_text(str(x25519.Identity.generate()) + "\n")
     assert str(other) in run_ipt("search", "x", exit_code=8, IPT_IDENTITY=str(other)).stderr
     assert_no_plain_text(data_home)
+
+
+def test_group_files_are_encrypted_too(
+    new_course, run_ipt: RunIpt, data_home: Path, tmp_path: Path
+) -> None:
+    new_course("gm", "--adaptation", "group")
+    run_ipt("group", "new", "g1", "--facilitator", "F.K.", "--start", "2026-01-05")
+    run_ipt("group", "add", "g1", "gm")
+    run_ipt("init", "--encrypt")
+    assert (data_home / "groups" / "g1.toml.age").exists()
+    assert not (data_home / "groups" / "g1.toml").exists()
+    group_note = "The group talked about the winter"
+    run_ipt(
+        "group", "session", "g1", "--date", "2026-01-05", "--present", "gm",
+        "--group-note", group_note,
+    )  # fmt: skip
+    identities = opener(identity_file(tmp_path / "config"))
+    opened = pyrage.decrypt((data_home / "groups" / "g1.toml.age").read_bytes(), identities)
+    assert group_note in opened.decode()
+    assert "g1" in run_ipt("group", "list").stdout
+    run_ipt("doctor")
+    assert_no_plain_text(data_home, group_note, "F.K.")
+    run_ipt("decrypt")
+    assert group_note in (data_home / "groups" / "g1.toml").read_text()

@@ -265,7 +265,7 @@ def public_keys_of(path: Path) -> list[str]:
 
 def encrypted_files(root: Path) -> Iterator[Path]:
     """Every age file ipt keeps: courses, backups and the list index."""
-    for folder in (root / "courses", root / "backups"):
+    for folder in (root / "courses", root / "groups", root / "backups"):
         if folder.is_dir():
             yield from sorted(p for p in folder.rglob(f"*{AGE_SUFFIX}") if p.is_file())
     index = root / f"index.json{AGE_SUFFIX}"

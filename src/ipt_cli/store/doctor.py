@@ -201,14 +201,14 @@ def _locks(store: CourseStore, fix: bool) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
-    from ipt_cli.store.courses import read_text
+    from ipt_cli.store.courses import open_text
     from ipt_cli.store.groups import parse_group
 
     findings = []
-    for path in sorted((store.paths.root / "groups").glob("*.toml")):
+    for path in sorted((store.paths.root / "groups").glob(f"*{store.paths.course_suffix}")):
         try:
             check_ownership(path)
-            group = parse_group(read_text(path), path)
+            group = parse_group(open_text(path, store.cipher), path)
         except DataError as error:
             findings.append(Finding(path, "error", "; ".join(error.problems)))
             continue

@@ -27,9 +27,13 @@ def _plain_files(paths: DataPaths) -> list[Path]:
         found += sorted(
             p for p in paths.courses.glob("*.toml") if p.is_file() and not p.name.startswith(".")
         )
+    groups = paths.root / "groups"
+    if groups.is_dir():
+        found += sorted(p for p in groups.glob("*.toml") if p.is_file())
     if paths.backups.is_dir():
         found += sorted(p for p in paths.backups.glob("*/*.toml") if p.is_file())
-    return found
+        found += sorted(p for p in paths.backups.glob("groups/*/*.toml") if p.is_file())
+    return [p for p in found if not p.name.startswith(".")]
 
 
 def _sealed_files(paths: DataPaths) -> list[Path]:
