@@ -208,3 +208,20 @@ def test_restore_reads_git_history(
     assert "ipt: restore of ab" in git(data_home, "log", "-1", "--format=%s")
     assert "not a commit" in run_ipt("restore", "ab", "--commit", "--help", exit_code=2).stderr
     run_ipt("restore", "ab", "--commit", "0000000", exit_code=3)
+
+
+def test_two_folders_with_courses_of_their_own_join_one_remote(
+    run_ipt: RunIpt, tmp_path: Path, remote: Path
+) -> None:
+    a, b = machine(run_ipt, tmp_path / "a"), machine(run_ipt, tmp_path / "b")
+    a("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--no-input")
+    b("new-course", "cd", "--client", "C.D.", "--problem-area", "grief", "--no-input")
+    a("sync", "--init", str(remote))
+    a("sync")
+    b("sync", "--init", str(remote))  # not empty: a repository of its own, then joined
+    b("sync")
+    a("sync")
+    for run, folder in ((a, tmp_path / "a"), (b, tmp_path / "b")):
+        listed = run("list").stdout
+        assert "ab" in listed and "cd" in listed
+        assert_whole(folder)
