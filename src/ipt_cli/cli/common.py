@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.crypto import Cipher
     from ipt_cli.store.paths import DataPaths
     from ipt_cli.views.output import Output
 
@@ -171,7 +172,9 @@ def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.paths import resolve_data_dir
 
     data_dir: Path | None = (ctx.obj or {}).get("data_dir")
-    return CourseStore(resolve_data_dir(data_dir), warn=output(ctx).warn)
+    made = CourseStore(resolve_data_dir(data_dir), warn=output(ctx).warn)
+    made.command = ctx.command_path.removeprefix("ipt ") or "change"  # for git commits
+    return made
 
 
 def today() -> "dt.date":
@@ -220,3 +223,17 @@ def deliver(ctx: typer.Context, text: str, path: Path | None) -> None:
 
     atomic_write(path, text.encode("utf-8"))
     output(ctx).message(f"Wrote {path}")
+
+
+def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path | None) -> None:
+    """A document age-encrypted for the folder's recipients: ASCII armor on stdout, or
+    binary age to FILE.age (atomically, mode 0600)."""
+    if path is None:
+        output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
+        return
+    from ipt_cli.store.courses import atomic_write
+
+    if not path.name.endswith(".age"):
+        path = path.with_name(path.name + ".age")
+    atomic_write(path, cipher.encrypt(text.encode("utf-8")))
+    output(ctx).message(f"Wrote {path} (age-encrypted)")

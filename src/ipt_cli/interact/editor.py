@@ -11,7 +11,7 @@ from ipt_cli.core.assessment import stored_phase_problem
 from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal
 from ipt_cli.errors import ConflictError, DataError, InputError
 from ipt_cli.interact.editor_command import editor_command
-from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_text
+from ipt_cli.store.courses import CourseStore, dump_course, parse_course
 
 
 def _run_editor(path: Path) -> None:
@@ -37,8 +37,10 @@ def edit_course_file(
     path = store.paths.course_file(course_id)
     # A missing or damaged course is refused before the editor opens.
     sealed = sealed_state(store.load(course_id))
-    original = read_text(path)
-    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml")
+    original = store.read_course_text(course_id)
+    # An encrypted course's plain copy goes in a fresh 0700 folder outside the data folder.
+    folder = tempfile.mkdtemp(prefix="ipt-edit-") if store.cipher is not None else None
+    fd, name = tempfile.mkstemp(prefix=f"ipt-edit-{course_id}-", suffix=".toml", dir=folder)
     copy = Path(name)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(original)
@@ -46,7 +48,7 @@ def edit_course_file(
         _run_editor(copy)
         edited = copy.read_text(encoding="utf-8")
         if edited == original:
-            copy.unlink()
+            _remove(copy, folder)
             return None
         try:
             course = parse_course(edited, path)
@@ -71,11 +73,17 @@ def edit_course_file(
                 f"edit aborted; {path} is unchanged; your edited copy is kept at {copy}"
             ) from None
         with store.locked(course_id):
-            if read_text(path) != original:
+            if store.read_course_text(course_id) != original:
                 raise ConflictError(
                     f"{path} changed while you were editing; it was left as "
                     f"it is; your edited copy is kept at {copy}"
                 )
             store.replace(course_id, dump_course(course))
-        copy.unlink()
+        _remove(copy, folder)
         return path
+
+
+def _remove(copy: Path, folder: str | None) -> None:
+    copy.unlink()
+    if folder is not None:
+        os.rmdir(folder)

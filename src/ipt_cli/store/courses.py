@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
     DataError,
+    IdentityError,
     InputError,
     IptError,
     LockTimeoutError,
@@ -36,6 +37,9 @@ from ipt_cli.errors import (
 from ipt_cli.store.ownership import check_course, check_ownership
 from ipt_cli.store.paths import DataPaths
 from ipt_cli.store.reading import read_text as read_text  # re-exported
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -149,18 +153,62 @@ def dump_course(course: Course) -> str:
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
 
 
-def load_course_file(path: Path) -> Course:
-    return parse_course(read_text(path), path)
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
 
 
-def read_course_document(path: Path) -> Course:
-    """A course from a .toml file, or from a .json one written by `ipt export`."""
-    if path.suffix.lower() != ".json":
-        return load_course_file(path)
+def decode_text(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
+
+
+def open_text(path: Path, cipher: Cipher | None) -> str:
+    """The text of a stored file: decrypted in memory when the folder is encrypted."""
+    raw = read_bytes(path)
+    if cipher is not None and path.name.endswith(".age"):
+        raw = cipher.decrypt(raw, path)
+    return decode_text(raw, path)
+
+
+def seal_text(text: str, cipher: Cipher | None) -> bytes:
+    """The bytes to store for `text`: age-encrypted when the folder is encrypted."""
+    data = text.encode("utf-8")
+    return data if cipher is None else cipher.encrypt(data)
+
+
+def load_course_file(path: Path, cipher: Cipher | None = None) -> Course:
+    return parse_course(open_text(path, cipher), path)
+
+
+def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
+    """A course from a .toml file, or from a .json one written by `ipt export` (either may
+    be age-encrypted: then `cipher` opens it)."""
+    raw = read_bytes(path)
+    name = path.name.lower().removesuffix(".age")
+    from ipt_cli.store.crypto import is_age
+
+    if is_age(raw):
+        if cipher is None:
+            from ipt_cli.store.crypto import Cipher as AgeCipher
+            from ipt_cli.store.crypto import default_identity_path, load_identities
+
+            cipher = AgeCipher("x25519", [], default_identity_path(), path.parent)
+            load_identities(default_identity_path())
+        raw = cipher.decrypt(raw, path)
+    text = decode_text(raw, path)
+    if not name.endswith(".json"):
+        return parse_course(text, path)
     import json
 
     try:
-        document = json.loads(read_text(path))
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(path, [f"not valid JSON: {error}"]) from None
     if not isinstance(document, dict):
@@ -277,11 +325,35 @@ class CourseStore:
         self.lock_timeout = lock_timeout
         self._warn = warn or (lambda message: None)
         self._warned: set[Path] = set()
+        self._cipher: Cipher | None = None
+        self.command = "change"  # named in git commit messages (set by the CLI)
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The folder's age cipher; None for a plain folder (pyrage is then never loaded)."""
+        if self._cipher is None and self.paths.encrypted:
+            from ipt_cli.store.crypto import cipher_for
+
+            self._cipher = cipher_for(self.paths.root)
+        return self._cipher
+
+    def _seal(self, text: str) -> bytes:
+        return seal_text(text, self.cipher)
+
+    def read_course_text(self, course_id: str) -> str:
+        """The TOML of a course file as ipt wrote it (decrypted in memory if need be)."""
+        return open_text(self.paths.course_file(course_id), self.cipher)
 
     def _ensure_dirs(self) -> None:
         for directory in (self.paths.root, self.paths.courses, self.paths.locks):
             check_ownership(directory)
             make_private_dir(directory)
+        if self.cipher is not None:
+            self.cipher.check()  # a missing identity is refused before anything is written
+        if (self.paths.root / ".git").exists():
+            from ipt_cli.store.sync import recover
+
+            recover(self.paths.root)  # a killed `ipt sync` is undone before a write reads
 
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
@@ -292,7 +364,7 @@ class CourseStore:
         self._check(course_id)
         if not path.exists():
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        return path, read_text(path)
+        return path, open_text(path, self.cipher)
 
     def _read(self, course_id: str) -> tuple[str, Course]:
         path, text = self.read_raw(course_id)
@@ -304,7 +376,9 @@ class CourseStore:
         make_private_dir(self.paths.backups)
         make_private_dir(folder)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        atomic_write(folder / f"{stamp}.toml", text.encode("utf-8"), exclusive=True)
+        atomic_write(
+            folder / f"{stamp}{self.paths.course_suffix}", self._seal(text), exclusive=True
+        )
         for old in self.backups(course_id)[BACKUPS_KEPT:]:
             old.path.unlink(missing_ok=True)
 
@@ -312,9 +386,16 @@ class CourseStore:
         folder = self.paths.backup_dir(course_id)
         if not folder.is_dir():
             return []
-        files = sorted(folder.glob("*.toml"), reverse=True)
+        suffix = self.paths.course_suffix
+        files = sorted(folder.glob(f"*{suffix}"), reverse=True)
         return [
-            Backup(n, p, dt.datetime.strptime(p.stem, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC))
+            Backup(
+                n,
+                p,
+                dt.datetime.strptime(p.name.removesuffix(suffix), "%Y%m%dT%H%M%S%fZ").replace(
+                    tzinfo=dt.UTC
+                ),
+            )
             for n, p in enumerate(files, 1)
         ]
 
@@ -326,14 +407,31 @@ class CourseStore:
                 raise NotFoundError(
                     f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
                 )
-            text = read_text(chosen.path)
-            course = parse_course(text, chosen.path)
-            path = self.paths.course_file(course_id)
-            if path.exists():
-                current = read_text(path)
-                self._keep_signed(course_id, current, path, course)
-                self._back_up(course_id, current)
-            self.replace(course_id, text)
+            text = open_text(chosen.path, self.cipher)
+            return self._put_back(course_id, text, chosen.path)
+
+    def restore_commit(self, course_id: str, revision: str) -> Course:
+        """Put back the course as it was in a git commit of a synced folder (`ipt history`
+        lists them); the current file is backed up first."""
+        from ipt_cli.store.sync import file_at
+
+        with self.locked(course_id):
+            name = self.paths.course_file(course_id).name
+            raw = file_at(self.paths.root, revision, f"courses/{name}")
+            source = self.paths.root / f"{revision}:courses/{name}"
+            if self.cipher is not None:
+                raw = self.cipher.decrypt(raw, source)
+            return self._put_back(course_id, decode_text(raw, source), source)
+
+    def _put_back(self, course_id: str, text: str, source: Path) -> Course:
+        """Replace a course (whose lock the caller holds) with an earlier version."""
+        course = parse_course(text, source)
+        path = self.paths.course_file(course_id)
+        if path.exists():
+            current = open_text(path, self.cipher)
+            self._keep_signed(course_id, current, path, course)
+            self._back_up(course_id, current)
+        self.replace(course_id, text, f"ipt: restore of {course_id}")
         return course
 
     @staticmethod
@@ -375,6 +473,8 @@ class CourseStore:
         for course_id in self.course_ids():
             try:
                 courses.append(self.load(course_id))
+            except IdentityError:
+                raise  # the folder is closed to this identity: exit 8, not skipped courses
             except IptError as error:
                 problems.append(error)
         return courses, problems
@@ -391,12 +491,26 @@ class CourseStore:
             self._check(course.id)
             if path.exists():
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
-            atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+            atomic_write(path, self._seal(dump_course(course)), exclusive=True)
+            self._commit(f"ipt: course {course.id} created ({self.command})")
         return path
 
-    def replace(self, course_id: str, text: str) -> None:
+    def replace(self, course_id: str, text: str, message: str | None = None) -> None:
         """Write a course file whose lock the caller holds."""
-        atomic_write(self.paths.course_file(course_id), text.encode("utf-8"))
+        atomic_write(self.paths.course_file(course_id), self._seal(text))
+        self._commit(message or f"ipt: {self.command} for {course_id}")
+
+    def _commit(self, message: str) -> None:
+        """In a synced folder, a write is a commit (never pushed: that is `ipt sync`)."""
+        if not (self.paths.root / ".git").exists():
+            return
+        from ipt_cli.errors import IptError
+        from ipt_cli.store.sync import commit_all
+
+        try:
+            commit_all(self.paths.root, message)
+        except IptError as error:
+            self._warn(f"warning: saved, but not committed ({error.message}); ipt sync will")
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -407,6 +521,7 @@ class CourseStore:
 
         with self.locked(course_id):
             original, course = self._read(course_id)
+            before = {s.id for s in course.all_sessions()}
             sealed = sealed_state(course)  # what no command may change: signed sessions
             result = change(course)
             # Re-validate the whole course: field assignments alone miss cross-field rules.
@@ -420,7 +535,7 @@ class CourseStore:
             new_text = dump_course(checked)
             if new_text != original:
                 self._back_up(course_id, original)
-                self.replace(course_id, new_text)
+                self.replace(course_id, new_text, _message(self.command, checked, before))
         return result
 
     def delete(self, course_id: str) -> None:
@@ -428,7 +543,7 @@ class CourseStore:
             path = self.paths.course_file(course_id)
             self._check(course_id)
             if path.exists():
-                self._back_up(course_id, read_text(path))  # a last copy, until rotated out
+                self._back_up(course_id, open_text(path, self.cipher))  # a last copy
             try:
                 path.unlink()
             except FileNotFoundError:
@@ -436,3 +551,17 @@ class CourseStore:
             except OSError as error:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
+            self._commit(f"ipt: course {course_id} deleted")
+
+
+def _message(command: str, course: Course, before: set[int | None]) -> str:
+    """A commit message: the command, course and session number; never note text or the
+    client alias."""
+    for position, session in enumerate(course.sessions, 1):
+        if session.id not in before:
+            return f"ipt: session {position} recorded for {course.id}"
+    if course.maintenance:
+        for position, session in enumerate(course.maintenance.sessions, 1):
+            if session.id not in before:
+                return f"ipt: maintenance session {position} recorded for {course.id}"
+    return f"ipt: {command} for {course.id}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipt_cli.core.models import Course
-from ipt_cli.errors import DataError, IptError
+from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import CourseStore, load_course_file
 from ipt_cli.store.ownership import check_ownership
@@ -85,11 +85,11 @@ def _signatures(path: Path, course: Course, signers: Path) -> list[Finding]:
     ] + notes
 
 
-def _course_file(path: Path, fix: bool, signers: Path) -> list[Finding]:
+def _course_file(path: Path, fix: bool, store: CourseStore, signers: Path) -> list[Finding]:
     findings = []
     try:
         check_ownership(path)
-        course = load_course_file(path)
+        course = load_course_file(path, store.cipher)
         findings.append(
             Finding(
                 path,
@@ -100,6 +100,8 @@ def _course_file(path: Path, fix: bool, signers: Path) -> list[Finding]:
         findings += _signatures(path, course, signers)
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
+    except IdentityError:
+        raise  # a wrong or missing identity is the user's to fix: exit 8, not per-file errors
     except IptError as error:
         findings.append(Finding(path, "error", error.message))
         return findings
@@ -160,8 +162,12 @@ def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
     signers = _allowed_signers(store)
     for path in sorted(store.paths.courses.iterdir()):
-        if path.suffix == ".toml" and not path.name.startswith("."):
-            findings += _course_file(path, fix, signers)
+        if path.name.endswith(store.paths.course_suffix) and not path.name.startswith("."):
+            findings += _course_file(path, fix, store, signers)
+        elif store.paths.encrypted and path.suffix == ".toml" and not path.name.startswith("."):
+            findings.append(
+                Finding(path, "warning", "plain course file in an encrypted folder: ipt encrypt")
+            )
         elif path.name.endswith(".tmp"):
             findings.append(_stray_temp(store, path, fix))
         else:
@@ -184,7 +190,7 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in sorted(store.paths.locks.glob("*.lock")):
-        if not (store.paths.courses / f"{lock.stem}.toml").exists():
+        if not (store.paths.courses / f"{lock.stem}{store.paths.course_suffix}").exists():
             finding = Finding(lock, "warning", "lock file of a course that does not exist")
             if fix and _lock_is_free(store, lock.stem):
                 lock.unlink()
@@ -195,14 +201,14 @@ def _locks(store: CourseStore, fix: bool) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
-    from ipt_cli.store.courses import read_text
+    from ipt_cli.store.courses import open_text
     from ipt_cli.store.groups import parse_group
 
     findings = []
-    for path in sorted((store.paths.root / "groups").glob("*.toml")):
+    for path in sorted((store.paths.root / "groups").glob(f"*{store.paths.course_suffix}")):
         try:
             check_ownership(path)
-            group = parse_group(read_text(path), path)
+            group = parse_group(open_text(path, store.cipher), path)
         except DataError as error:
             findings.append(Finding(path, "error", "; ".join(error.problems)))
             continue

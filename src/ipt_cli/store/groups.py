@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 from pydantic import ValidationError
@@ -24,11 +24,15 @@ from ipt_cli.store.courses import (
     atomic_write,
     hold_lock,
     make_private_dir,
+    open_text,
     parse_toml,
-    read_text,
+    seal_text,
 )
 from ipt_cli.store.ownership import check_ownership
-from ipt_cli.store.paths import check_course_id
+from ipt_cli.store.paths import DataPaths, check_course_id
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 T = TypeVar("T")
 BACKUPS_KEPT = 5
@@ -66,9 +70,20 @@ class GroupStore:
         self.locks = root / "locks" / "groups"  # apart from course locks: ids may match
         self.backups = root / "backups" / "groups"
         self.lock_timeout = lock_timeout
+        self.suffix = DataPaths(root).course_suffix  # .toml.age in an encrypted folder
+        self._cipher: Cipher | None = None
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The folder's age cipher (store/crypto.py); None for a plain folder."""
+        if self._cipher is None and self.suffix.endswith(".age"):
+            from ipt_cli.store.crypto import cipher_for
+
+            self._cipher = cipher_for(self.root)
+        return self._cipher
 
     def path(self, group_id: str) -> Path:
-        return self.folder / f"{check_course_id(group_id)}.toml"
+        return self.folder / f"{check_course_id(group_id)}{self.suffix}"
 
     def _ensure_dirs(self) -> None:
         for directory in (self.root, self.folder, self.root / "locks", self.locks):
@@ -90,12 +105,13 @@ class GroupStore:
         if not path.exists():
             raise NotFoundError(f"no group {group_id!r} in {self.folder}")
         check_ownership(path)
-        return parse_group(read_text(path), path)
+        return parse_group(open_text(path, self.cipher), path)
 
     def all(self) -> list[Group]:
         if not self.folder.is_dir():
             return []
-        return [self.load(p.stem) for p in sorted(self.folder.glob("*.toml"))]
+        found = sorted(self.folder.glob(f"*{self.suffix}"))
+        return [self.load(p.name.removesuffix(self.suffix)) for p in found]
 
     def groups_of(self, course_id: str) -> list[str]:
         """The groups a course belongs to (at most one, by the rules)."""
@@ -106,7 +122,7 @@ class GroupStore:
         with self.locked(group.id):
             if path.exists():
                 raise ConflictError(f"group {group.id!r} already exists; it was left untouched")
-            atomic_write(path, dump_group(group).encode("utf-8"), exclusive=True)
+            atomic_write(path, seal_text(dump_group(group), self.cipher), exclusive=True)
         return path
 
     def update(self, group_id: str, change: Callable[[Group], T]) -> T:
@@ -114,7 +130,7 @@ class GroupStore:
         with self.locked(group_id):
             path = self.path(group_id)
             group = self.load(group_id)
-            original = read_text(path)
+            original = open_text(path, self.cipher)
             result = change(group)
             try:
                 checked = Group.model_validate(group.model_dump())
@@ -123,7 +139,7 @@ class GroupStore:
             text = dump_group(checked)
             if text != original:
                 self._back_up(group_id, original)
-                atomic_write(path, text.encode("utf-8"))
+                atomic_write(path, seal_text(text, self.cipher))
         return result
 
     def _back_up(self, group_id: str, text: str) -> None:
@@ -131,6 +147,7 @@ class GroupStore:
         for directory in (self.root / "backups", self.backups, folder):
             make_private_dir(directory)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        atomic_write(folder / f"{stamp}.toml", text.encode("utf-8"), exclusive=True)
-        for old in sorted(folder.glob("*.toml"), reverse=True)[BACKUPS_KEPT:]:
+        sealed = seal_text(text, self.cipher)
+        atomic_write(folder / f"{stamp}{self.suffix}", sealed, exclusive=True)
+        for old in sorted(folder.glob(f"*{self.suffix}"), reverse=True)[BACKUPS_KEPT:]:
             old.unlink(missing_ok=True)

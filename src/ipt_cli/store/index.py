@@ -11,18 +11,24 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
 from ipt_cli.store.identity import file_identity
 
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
+
 INDEX_VERSION = 2  # 2: rows carry outcome alerts
 
 
-def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
+def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        if cipher is not None:
+            raw = cipher.decrypt(raw, path)  # a wrong identity is refused, not ignored
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
@@ -36,18 +42,24 @@ def cached_rows(
     index_path: Path,
     rules_fingerprint: str,
     compute: Callable[[Path], CourseRow],
+    *,
+    suffix: str = ".toml",
+    cipher: Cipher | None = None,
 ) -> list[CourseRow]:
-    """Rows for every course file; `compute` is called only for new or changed files."""
+    """Rows for every course file; `compute` is called only for new or changed files.
+
+    In an encrypted folder (`cipher` given) the course files end in .toml.age and the index
+    itself is age-encrypted: the client alias and scores never rest in plain text."""
     if not courses.is_dir():
         return []
     fingerprint = f"{INDEX_VERSION}:{__version__}:{rules_fingerprint}"
-    old = _read_index(index_path, fingerprint)
+    old = _read_index(index_path, fingerprint, cipher)
     fresh: dict[str, Any] = {}
     rows = []
     changed = False
     with os.scandir(courses) as entries:
         files = sorted(
-            (e for e in entries if e.name.endswith(".toml") and not e.name.startswith(".")),
+            (e for e in entries if e.name.endswith(suffix) and not e.name.startswith(".")),
             key=lambda e: e.name,
         )
     for entry in files:
@@ -66,15 +78,16 @@ def cached_rows(
             changed = True
         rows.append(row)
     if changed or fresh.keys() != old.keys():
-        _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh})
+        _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh}, cipher)
     return rows
 
 
-def _write_index(path: Path, data: dict[str, Any]) -> None:
+def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> None:
     from ipt_cli.errors import IptError
     from ipt_cli.store.courses import atomic_write
 
     try:
-        atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        atomic_write(path, raw if cipher is None else cipher.encrypt(raw))
     except IptError:
         pass  # the index is only a speed-up; a read-only folder must not break `ipt list`

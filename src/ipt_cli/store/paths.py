@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cached_property
 from pathlib import Path
 
 from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
@@ -55,7 +56,25 @@ class DataPaths:
 
     @property
     def index(self) -> Path:
-        return self.root / "index.json"
+        return self.root / ("index.json.age" if self.encrypted else "index.json")
+
+    @property
+    def encryption(self) -> Path:
+        """Present when the folder is encrypted with age (store/crypto.py)."""
+        return self.root / "encryption.toml"
+
+    @property
+    def recipients(self) -> Path:
+        return self.root / "recipients.txt"
+
+    @cached_property
+    def encrypted(self) -> bool:
+        return self.encryption.exists()
+
+    @property
+    def course_suffix(self) -> str:
+        """Of course files and their backups: .toml, or .toml.age when encrypted."""
+        return ".toml.age" if self.encrypted else ".toml"
 
     @property
     def old_report_cache(self) -> Path:
@@ -71,14 +90,12 @@ class DataPaths:
         folder = self.courses
         if not folder.is_dir():
             return []
-        return sorted(
-            p.stem
-            for p in folder.glob("*.toml")
-            if not p.name.startswith(".") and COURSE_ID_PATTERN.fullmatch(p.stem)
-        )
+        suffix = self.course_suffix  # .toml, or .toml.age in an encrypted folder
+        ids = (p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}"))
+        return sorted(i for i in ids if not i.startswith(".") and COURSE_ID_PATTERN.fullmatch(i))
 
     def course_file(self, course_id: str) -> Path:
-        return self.courses / f"{check_course_id(course_id)}.toml"
+        return self.courses / f"{check_course_id(course_id)}{self.course_suffix}"
 
     def lock_file(self, course_id: str) -> Path:
         return self.locks / f"{check_course_id(course_id)}.lock"
