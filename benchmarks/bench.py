@@ -282,6 +282,7 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
             rows += list_rows(root, c16, base, floor)
         if not args.only or "search" in args.only:
             rows += search_rows(root, c16, base)
+        rows += encrypted_rows(root, {"c16": c16, "w16": c16_open}, base, session, reads)
         results = [
             compare(name, a, b, args.runs, target)
             for name, a, b, target in rows
@@ -292,6 +293,33 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
             f"peak memory of any ipt command above: {peak / 1024:.1f} MiB "
             f"(<= 40 MiB) {'OK' if peak <= 40 * 1024 else 'MISSED'}"
         )
+
+
+def encrypted_rows(
+    root: Path, courses: dict[str, str], base: dict[str, str], session: Side, reads: dict[str, Side]
+) -> list[tuple[str, list[Side], list[Side], float | None]]:
+    """The same report and session on an age-encrypted copy of the folder (issue 19)."""
+    import pyrage
+    from pyrage import x25519
+
+    identity = x25519.Identity.generate()
+    key_file = root / "identity.txt"
+    key_file.write_text(f"{identity}\n")
+    sealed = make_home(root / "sealed", courses)
+    env = {**base, "IPT_HOME": str(sealed), "IPT_IDENTITY": str(key_file)}
+    subprocess.run([*ipt(), "init", "--encrypt"], env=env, check=True, capture_output=True)
+    w16 = sealed / "courses" / "w16.toml.age"
+    plain_w16 = courses["w16"].encode()
+
+    def write_sealed() -> None:
+        w16.write_bytes(pyrage.encrypt(plain_w16, [identity.to_public()]))
+
+    sealed_session = Side([*ipt(), *session.command[len(ipt()) :]], env, write_sealed)
+    sealed_report = Side([*ipt(), "report", "c16"], env)
+    return [
+        ("ipt report: encrypted vs plain", [sealed_report], [reads["report"]], 1.1),
+        ("ipt session: encrypted vs plain", [sealed_session], [session], 1.1),
+    ]
 
 
 def list_rows(

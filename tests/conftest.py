@@ -29,7 +29,16 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("IPT_TODAY", "2026-03-01")
-    for name in ("IPT_DEBUG", "IPT_NO_CACHE", "FORCE_COLOR", "VISUAL", "EDITOR"):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # a generated identity
+    for name in (
+        "IPT_DEBUG",
+        "IPT_NO_CACHE",
+        "FORCE_COLOR",
+        "VISUAL",
+        "EDITOR",
+        "IPT_IDENTITY",
+        "IPT_PASSPHRASE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -16,8 +16,9 @@ class ExitCode(IntEnum):
     CONFLICT = 5  # the action clashes with stored state (duplicate id, contract full)
     LOCKED = 6  # another ipt process kept the course locked too long
     IO_ERROR = 7  # the disk refused a read or write
-    UNSAFE = 8  # a file or folder is not safely ours (symlink to another user's file)
+    UNSAFE = 8  # a file or folder is not safely ours; or the age identity is missing or wrong
     VERIFY_FAILED = 9  # a signed record no longer verifies (hash chain or key signature)
+    SYNC = 10  # git refused: no remote, a rejected push, a pull that could not be merged
     INTERRUPTED = 130  # Ctrl-C or end of input at a prompt
     BROKEN_PIPE = 141  # the reader of our output went away (as `ipt guide | head` does)
 
@@ -65,6 +66,19 @@ class StorageIOError(IptError):
 
 class UnsafeFileError(IptError):
     exit_code = ExitCode.UNSAFE
+
+
+class IdentityError(IptError):
+    """An encrypted data folder whose identity (key file or passphrase) is missing or wrong;
+    nothing is written."""
+
+    exit_code = ExitCode.UNSAFE
+
+
+class SyncError(IptError):
+    """git failed during `ipt sync` (the data folder is left as it was before the pull)."""
+
+    exit_code = ExitCode.SYNC
 
 
 class VerificationError(IptError):

@@ -205,3 +205,15 @@ def test_the_research_export_names_the_adaptation(run_ipt: RunIpt) -> None:
     assert brief[1].startswith("c1,brief,grief,0,")
     standard = run_ipt("export", "c2", "--format", "csv").stdout.splitlines()
     assert standard[1].startswith("c2,clinician-led,grief,0,")
+
+
+def test_the_wizard_asks_the_adaptation_and_an_adolescents_guardian(
+    run_ipt: RunIpt, data_home: Path
+) -> None:
+    answers = ["", "adolescent", "Guardian (M.)", "both", "Y.A.", "2026-01-05"]
+    result = run_ipt(
+        "new-course", "ya", input="\n".join(answers) + "\n", exit_code=130, IPT_INTERACTIVE="1"
+    )
+    assert "ipsrt" in result.stdout and "group:" not in result.stdout  # group: ipt group add
+    assert "Parent or guardian's alias" in result.stdout
+    assert "Planned sessions (acute IPT usually 12-16) (12)" in result.stdout  # IPT-A default

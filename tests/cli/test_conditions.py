@@ -280,6 +280,7 @@ def test_the_interactive_session_asks_the_pcl5_first(new_course, run_ipt: RunIpt
 def test_the_wizard_asks_the_condition_first(run_ipt: RunIpt, data_home: Path) -> None:
     answers = [
         "ptsd",  # the condition, first
+        "",  # the adaptation: standard
         "Z.Q.",
         "2026-01-05",
         "12",

@@ -58,7 +58,7 @@ def test_timeline_and_formulation_prompts(new_course, run_ipt: RunIpt, data_home
 
 
 def test_wizard_end_of_input_writes_nothing(run_ipt: RunIpt, data_home: Path) -> None:
-    result = run_ipt("new-course", "zz", input="\nZ.Q.\n2026-01-05\n", exit_code=130, **ASK)
+    result = run_ipt("new-course", "zz", input="\n\nZ.Q.\n2026-01-05\n", exit_code=130, **ASK)
     assert "input ended; nothing more was saved" in result.stderr
     assert not (data_home / "courses" / "zz.toml").exists()
 
@@ -66,6 +66,7 @@ def test_wizard_end_of_input_writes_nothing(run_ipt: RunIpt, data_home: Path) ->
 def test_wizard_can_be_declined_at_the_end(run_ipt: RunIpt, data_home: Path) -> None:
     answers = [
         "",  # the condition: depression
+        "",  # the adaptation: standard
         "Z.Q.",
         "2026-01-05",
         "12",

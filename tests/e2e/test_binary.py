@@ -188,3 +188,30 @@ def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
     finally:
         os.close(write_end)
     assert done.returncode == 141 and done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["session", "ab", "--mood", "6", "--note", "x"],
+        ["report", "ab"],
+        ["report", "ab", "--format", "json"],
+        ["list"],
+        ["export", "ab"],
+        ["doctor"],
+    ],
+)
+def test_a_plain_data_folder_never_imports_pyrage(
+    ipt_bin, data_home: Path, args: list[str]
+) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("list")
+    _, loaded = run_noting_modules(args, ("pyrage",))
+    assert loaded == []
+
+
+def test_an_encrypted_data_folder_opens_with_pyrage(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("init", "--encrypt")
+    shown, loaded = run_noting_modules(["report", "ab", "--format", "json"], ("pyrage",))
+    assert loaded == ["pyrage"] and '"client": "A.B."' in shown

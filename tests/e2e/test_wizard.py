@@ -20,6 +20,7 @@ def start(*args: str) -> Terminal:
 def test_wizard_end_to_end(data_home: Path) -> None:
     term = start("new-course", "wz")
     term.answer("Condition", "")
+    term.answer("Adaptation", "")
     term.answer("Client alias", "Z.Q.")
     term.answer("Date of session 1", "2026-01-05")
     term.answer("Planned sessions", "12")
@@ -127,6 +128,7 @@ def test_wizard_end_to_end(data_home: Path) -> None:
 def test_interrupted_wizard_writes_nothing(data_home: Path, stop: str) -> None:
     term = start("new-course", "wz")
     term.answer("Condition", "")
+    term.answer("Adaptation", "")
     term.answer("Client alias", "Z.Q.")
     term.expect("Date of session 1")
     if stop == "ctrl-c":

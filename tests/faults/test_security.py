@@ -630,7 +630,7 @@ def test_failing_editors_are_clear_errors_and_leave_no_copy(
 
 def test_doctor_reports_and_removes_an_abandoned_edit_copy(ipt_bin: Bin, data_home: Path) -> None:
     _make(ipt_bin)
-    left = data_home / "edits" / "edit-abc123"
+    left = data_home / "edits" / "ipt-edit-abc123"
     left.mkdir(parents=True)
     (left / "ab.toml").write_text(SECRET)
     found = json.loads(ipt_bin("doctor", "--json").stdout)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.store.courses import CourseStore
+    from ipt_cli.store.crypto import Cipher
     from ipt_cli.store.paths import DataPaths
     from ipt_cli.views.output import Output
 
@@ -182,7 +183,9 @@ def data_paths(ctx: typer.Context) -> "DataPaths":
 def store(ctx: typer.Context) -> "CourseStore":
     from ipt_cli.store.courses import CourseStore
 
-    return CourseStore(data_dir(ctx), warn=output(ctx).warn)
+    made = CourseStore(data_dir(ctx), warn=output(ctx).warn)
+    made.command = ctx.command_path.removeprefix("ipt ") or "change"  # for git commits
+    return made
 
 
 def today() -> "dt.date":
@@ -235,3 +238,17 @@ def deliver(
 
     written = write_output(path, text.encode("utf-8"))
     output(ctx).message(f"Wrote {written}")
+
+
+def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path | None) -> None:
+    """A document age-encrypted for the folder's recipients: ASCII armor on stdout, or
+    binary age to FILE.age (atomically, mode 0600; through a link, to a device as it is)."""
+    if path is None or str(path) == "-":
+        output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
+        return
+    from ipt_cli.store.courses import write_output
+
+    if not path.name.endswith(".age"):
+        path = path.with_name(path.name + ".age")
+    written = write_output(path, cipher.encrypt(text.encode("utf-8")))
+    output(ctx).message(f"Wrote {written} (age-encrypted)")

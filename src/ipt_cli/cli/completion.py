@@ -15,9 +15,9 @@ def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
         courses = DataPaths(resolve_data_dir(Path(option) if option else None)).courses
         names = [
-            e.name[:-5]
+            e.name.split(".toml")[0]
             for e in os.scandir(courses)
-            if e.name.endswith(".toml") and not e.name.startswith(".")
+            if e.name.endswith((".toml", ".toml.age")) and not e.name.startswith(".")
         ]
     except OSError:
         return []

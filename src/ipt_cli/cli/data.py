@@ -55,11 +55,26 @@ def restore(
             help="Restore backup N (1 = newest) after backing up the current file.",
         ),
     ] = None,
+    commit: Annotated[
+        str | None,
+        typer.Option(
+            "--commit",
+            metavar="REV",
+            help="In a synced folder: restore the course as committed in REV (see ipt history).",
+        ),
+    ] = None,
 ) -> None:
-    """List or restore the last 5 versions kept before each change."""
+    """List or restore the last 5 versions kept before each change (or, in a synced folder,
+    any committed version: --commit)."""
     from ipt_cli.errors import InputError
 
     store = common.store(ctx)
+    if commit is not None:
+        course = store.restore_commit(course_id, commit)
+        common.output(ctx).done(
+            f"Restored {course_id} as of commit {commit} ({len(course.sessions)} sessions)."
+        )
+        return
     if number is not None:
         course = store.restore(course_id, number)
         common.output(ctx).done(
@@ -82,5 +97,6 @@ def restore(
 def register(app: typer.Typer) -> None:
     app.command(epilog="Examples:\n\n  ipt doctor\n\n  ipt doctor --fix")(doctor)
     app.command(
-        epilog="Examples:\n\n  ipt restore ab-2026 --list\n\n  ipt restore ab-2026 --from 1"
+        epilog="Examples:\n\n  ipt restore ab-2026 --list\n\n  ipt restore ab-2026 --from 1\n\n  "
+        "ipt restore ab-2026 --commit 3f2a9c1"
     )(restore)

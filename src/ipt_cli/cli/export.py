@@ -9,6 +9,8 @@ import typer
 from ipt_cli.cli import common, completion
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ipt_cli.core.models import Course
 
 
@@ -52,9 +54,18 @@ def export(
         typer.Option("--all", help="csv and csv-wide: every course, archived ones too."),
     ] = False,
     output: common.OutputOption = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain", help="In an encrypted folder, write plain text instead of age (warns)."
+        ),
+    ] = False,
 ) -> None:
     """Export a course, notes included: for a move, a backup or a supervisor; or its scores,
-    without any note, for research and service data."""
+    without any note, for research and service data.
+
+    From an encrypted folder the export is age-encrypted for the folder's recipients
+    (FILE gains .age; stdout gets ASCII armor) unless --plain is given."""
     _check_selection(output_format, course_id, every)
     if output_format is ExportFormat.redcap_dictionary:
         from ipt_cli.views.csv_export import redcap_dictionary
@@ -63,10 +74,23 @@ def export(
         return
     if output_format in MANY_COURSES:
         courses = _every_course(ctx) if every else [common.store(ctx).load(str(course_id))]
-        common.deliver(ctx, _scores_csv(ctx, courses, output_format), output, exact=True)
+        _deliver(ctx, _scores_csv(ctx, courses, output_format), output, plain, exact=True)
         return
     course = common.store(ctx).load(str(course_id))
-    common.deliver(ctx, _one_course(ctx, course, output_format), output)
+    _deliver(ctx, _one_course(ctx, course, output_format), output, plain)
+
+
+def _deliver(
+    ctx: typer.Context, text: str, output: "Path | None", plain: bool, exact: bool = False
+) -> None:
+    """Course data leaves an encrypted folder age-encrypted, unless --plain (warned)."""
+    cipher = common.store(ctx).cipher
+    if cipher is not None and not plain:
+        common.deliver_sealed(ctx, cipher, text, output)
+        return
+    if cipher is not None:
+        common.output(ctx).warn("warning: --plain: this export is unencrypted course data")
+    common.deliver(ctx, text, output, exact=exact)  # exact: CSV for programs
 
 
 def _check_selection(output_format: ExportFormat, course_id: str | None, every: bool) -> None:

@@ -120,12 +120,13 @@ def import_course(
     """
     from ipt_cli.store.courses import read_course_document
 
-    course = read_course_document(file)
+    store = common.store(ctx)
+    course = read_course_document(file, store.cipher)
     if new_id is not None:
         from ipt_cli.store.paths import check_course_id
 
         course = course.model_copy(update={"id": check_course_id(new_id)})
-    path = common.store(ctx).create(course)
+    path = store.create(course)
     common.output(ctx).done(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
     from ipt_cli.core.signing import verify_chain
 

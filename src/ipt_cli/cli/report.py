@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.measures import ScoringRules
+    from ipt_cli.store.crypto import Cipher
 
 
 class ReportFormat(StrEnum):
@@ -80,7 +81,13 @@ def _rendered_report(
     from ipt_cli.core.progress import build_report
 
     rules = common.scoring_rules(ctx)
-    built = build_report(common.store(ctx).load(course_id), today, rules)
+    course = common.store(ctx).load(course_id)
+    if course.conflicts:
+        common.output(ctx).warn(
+            f"warning: {course_id} holds {len(course.conflicts)} sync conflict(s) from "
+            f"another machine; see ipt resolve {course_id}"
+        )
+    built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
         from ipt_cli.views.documents import report_json, to_json
 
@@ -120,8 +127,20 @@ def list_courses(
     today = common.today()
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
+    cipher = None
+    if paths.encrypted:
+        from ipt_cli.store.crypto import cipher_for
+
+        cipher = cipher_for(paths.root)
+        if cipher is not None:
+            cipher.check()
     rows = cached_rows(
-        paths.courses, paths.index, repr(rules), lambda path: _summarise(path, rules)
+        paths.courses,
+        paths.index,
+        repr(rules),
+        lambda path: _summarise(path, rules, cipher),
+        suffix=paths.course_suffix,
+        cipher=cipher,
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json or output_format is common.Format.json:
@@ -131,18 +150,20 @@ def list_courses(
         out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
 
 
-def _summarise(path: Path, rules: "ScoringRules") -> "CourseRow":
+def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":
     """The list row of one course file, or a damaged row saying why it cannot be read."""
     from ipt_cli.core.progress import course_row
-    from ipt_cli.errors import IptError
+    from ipt_cli.errors import IdentityError, IptError
     from ipt_cli.store.courses import load_course_file
     from ipt_cli.store.ownership import check_ownership
 
     try:
         check_ownership(path)
-        return course_row(load_course_file(path), rules)
+        return course_row(load_course_file(path, cipher), rules)
+    except IdentityError:
+        raise  # the whole folder is closed to this identity: exit 8, not damaged rows
     except IptError as error:
-        return CourseRow(path.stem, damaged=error.message)
+        return CourseRow(path.name.split(".toml")[0], damaged=error.message)
 
 
 def register(app: typer.Typer) -> None:

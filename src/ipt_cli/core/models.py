@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AwareDatetime,
@@ -437,6 +437,15 @@ class Maintenance(Record):
         return sorted(sessions, key=lambda s: s.date)
 
 
+class SyncConflict(Record):
+    """A version from another machine that `ipt sync` could not merge (core/merge.py): where
+    it belongs ("sessions#5", "medication") and the other side's record, kept whole until
+    `ipt resolve`."""
+
+    where: str
+    theirs: dict[str, Any]
+
+
 class Course(Record):
     schema_version: int
     id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
@@ -469,6 +478,7 @@ class Course(Record):
     ending: Ending | None = None
     safety_plan: list[SafetyPlanVersion] = []  # schema 3: every version, oldest first
     archived: Day | None = None
+    conflicts: list[SyncConflict] = []  # from `ipt sync`; flagged until `ipt resolve`
     rhythm: list[RhythmEntry] = []  # the daily social rhythm log (IPSRT), by date
 
     @field_validator("rhythm")

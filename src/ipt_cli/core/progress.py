@@ -523,7 +523,12 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         archived=course.archived is not None,
         latest=latest,
         unreviewed_flags=len(unreviewed(course)),
-        alerts=[a.text for a in outcome_alerts(acute, maintenance)],
+        alerts=[a.text for a in outcome_alerts(acute, maintenance)]
+        + (
+            [f"{len(course.conflicts)} sync conflict(s): ipt resolve {course.id}"]
+            if course.conflicts
+            else []
+        ),
         primary=catalogue.CONDITIONS[course.condition].primary,
     )
 

@@ -14,7 +14,7 @@ from ipt_cli.interact.editor_command import (
     run_editor,
     write_copy,
 )
-from ipt_cli.store.courses import CourseStore, dump_course, parse_course, read_stored_text
+from ipt_cli.store.courses import CourseStore, dump_course, parse_course
 from ipt_cli.store.workdir import edit_folder
 
 
@@ -56,7 +56,7 @@ def edit_course_file(
     path = store.paths.course_file(course_id)
     # A missing or damaged course is refused before the editor opens.
     sealed = sealed_state(store.load(course_id))
-    original = read_stored_text(path)
+    original = store.read_course_text(course_id)  # decrypted in memory if need be
     command = editor_command()
     with edit_folder(store.paths.root) as folder:
         copy = folder / f"{course_id}.toml"
@@ -71,7 +71,7 @@ def edit_course_file(
                     continue
                 raise InputError(f"edit aborted; {path} is unchanged; the edited copy was removed")
             with store.locked(course_id):
-                if read_stored_text(path) != original:
+                if store.read_course_text(course_id) != original:
                     raise ConflictError(
                         f"{path} changed while you were editing; it was left as it is and "
                         "the edited copy was removed: run ipt edit again"

@@ -126,6 +126,30 @@ def _ask_instrument(instrument: measures.Instrument, self_guided: bool) -> list[
     return items
 
 
+def _adaptation(values: dict[str, Any]) -> str:
+    """How IPT is delivered; it sets the defaults asked next. Group members are added
+    with `ipt group add`, so the group form is not offered here."""
+    if values.get("adaptation"):
+        return str(values["adaptation"])
+    offered = [a for a in catalogue.ADAPTATIONS.values() if a.id != "group"]
+    for adapted in offered:
+        out().print(f"  {adapted.id}: {adapted.name}")
+    return prompts.ask_choice(
+        "Adaptation", [a.id for a in offered], default=catalogue.DEFAULT_ADAPTATION
+    )
+
+
+def _guardian(adaptation: str) -> dict[str, Any] | None:
+    """IPT-A: the parent or guardian who takes part, and the consent to treatment."""
+    if not catalogue.ADAPTATIONS[adaptation].guardian:
+        return None
+    alias = _optional("Parent or guardian's alias (blank: none yet)")
+    if alias is None:
+        return None
+    consent_by = _optional("Consent to treatment given by (blank: not recorded)")
+    return {k: v for k, v in {"alias": alias, "consent_by": consent_by}.items() if v}
+
+
 def _condition(values: dict[str, Any]) -> str:
     """The condition profile, asked first: it decides what the baseline measures."""
     if values.get("condition"):
@@ -285,14 +309,15 @@ def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
     _step(1, "basics")
     fields: dict[str, Any] = {}
     fields["condition"] = _condition(values)
+    fields["adaptation"] = _adaptation(values)
+    guardian = values.get("guardian") or _guardian(fields["adaptation"])
+    if guardian is not None:
+        fields["guardian"] = guardian
     fields["client"] = values.get("client") or prompts.ask_text(
         "Client alias (a pseudonym or initials, never a real name)"
     )
     fields["start_date"] = values.get("start_date") or _date("Date of session 1", today)
-    for adapted in ("adaptation", "guardian"):  # the adaptation and its fields, as given
-        if values.get(adapted) is not None:
-            fields[adapted] = values[adapted]
-    fields["planned_sessions"] = _planned(values)
+    fields["planned_sessions"] = _planned({**values, "adaptation": fields["adaptation"]})
     fields["cadence"] = prompts.ask_choice(
         "Cadence", list(catalogue.CADENCES), default=values.get("cadence", "weekly")
     )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
     DataError,
+    IdentityError,
     InputError,
     IptError,
     LockTimeoutError,
@@ -41,12 +42,14 @@ from ipt_cli.store.ownership import (
     check_folder,
     kind_of,
     open_private,
-    read_private,
 )
 from ipt_cli.store.paths import DataPaths, check_new_course_id
-from ipt_cli.store.reading import decode as _decode
+from ipt_cli.store.reading import read_opened as read_opened  # re-exported
 from ipt_cli.store.reading import read_stored_text as read_stored_text  # re-exported
 from ipt_cli.store.reading import read_text as read_text  # re-exported
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 T = TypeVar("T")
 PRIVATE_DIR = 0o700
@@ -176,34 +179,76 @@ def dump_course(course: Course) -> str:
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data))
 
 
-def load_course_file(path: Path) -> Course:
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such file") from None
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
+
+
+def open_text(path: Path, cipher: Cipher | None, *, follow: bool = True) -> str:
+    """The text of a stored file (through the ownership gate: a regular file of this
+    user's, never blocking): decrypted in memory when the folder is encrypted."""
+    return read_opened(path, cipher, follow=follow)
+
+
+def seal_text(text: str, cipher: Cipher | None) -> bytes:
+    """The bytes to store for `text`: age-encrypted when the folder is encrypted."""
+    data = text.encode("utf-8")
+    return data if cipher is None else cipher.encrypt(data)
+
+
+def load_course_file(path: Path, cipher: Cipher | None = None) -> Course:
     """A course file of a courses folder; its id must be its file name."""
-    course = parse_course(read_stored_text(path), path)
+    course = parse_course(open_text(path, cipher), path)
     check_course_name(course, path)
     return course
 
 
 def check_course_name(course: Course, path: Path) -> None:
     """A copied or renamed course file would show two courses under one id."""
-    if course.id != path.stem:
+    named = path.name.split(".", 1)[0]  # ab.toml, or ab.toml.age: ids hold no dot
+    if course.id != named:
         raise DataError(
             path,
             [
                 f"id {course.id!r} does not match the file name {path.name!r}: rename "
-                f"the file to {course.id}.toml, or change its id to {path.stem!r}"
+                f"the file after its id, or change its id to {named!r}"
             ],
         )
 
 
-def read_course_document(path: Path) -> Course:
-    """A course from a .toml file, or from a .json one written by `ipt export`: a file the
-    user names, under any name (a course's id need not be its file name here)."""
-    if path.suffix.lower() != ".json":
-        return parse_course(read_text(path), path)
+def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
+    """A course from a .toml file, or from a .json one written by `ipt export` (either may
+    be age-encrypted: then `cipher` opens it)."""
+    raw = read_bytes(path)
+    name = path.name.lower().removesuffix(".age")
+    from ipt_cli.store.crypto import is_age
+
+    if is_age(raw):
+        if cipher is None:
+            from ipt_cli.store.crypto import Cipher as AgeCipher
+            from ipt_cli.store.crypto import default_identity_path, load_identities
+
+            cipher = AgeCipher("x25519", [], default_identity_path(), path.parent)
+            load_identities(default_identity_path())
+        raw = cipher.decrypt(raw, path)
+    text = decode_text(raw, path)
+    if not name.endswith(".json"):
+        return parse_course(text, path)
     import json
 
     try:
-        document = json.loads(read_text(path))
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(path, [f"not valid JSON: {error}"]) from None
     except RecursionError:
@@ -314,12 +359,6 @@ def hold_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
 
 
 BACKUPS_KEPT = 5
-# <sequence>-<UTC time>.toml: the sequence orders backups (1 = newest is always the newest,
-# whatever the clock does); the time is only shown. Before, <UTC time>.toml: still read,
-# and older than any numbered one.
-BACKUP_NAME = re.compile(r"(\d{10})-(\d{8}T\d{12}Z)\.toml")
-OLD_BACKUP_NAME = re.compile(r"(\d{8}T\d{12}Z)\.toml")
-STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 @dataclass(frozen=True)
@@ -328,6 +367,14 @@ class Backup:
     path: Path
     taken: dt.datetime  # by the clock at the time: shown, never used for order
     sequence: int = 0  # 0 for the time-named backups of an older ipt
+
+
+# <sequence>-<UTC time><suffix>, the suffix .toml (or .toml.age in an encrypted folder):
+# the sequence orders backups (1 = newest is always the newest, whatever the clock does);
+# the time is only shown. Before, <UTC time><suffix>: still read, older than any numbered.
+BACKUP_NAME = re.compile(r"(\d{10})-(\d{8}T\d{12}Z)\.toml(?:\.age)?")
+OLD_BACKUP_NAME = re.compile(r"(\d{8}T\d{12}Z)\.toml(?:\.age)?")
+STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 def backup_name_parts(name: str) -> tuple[int, str] | None:
@@ -346,7 +393,27 @@ def _taken(stamp: str) -> dt.datetime | None:
         return None
 
 
-def list_backups(folder: Path) -> list[Backup]:
+@dataclass(frozen=True)
+class BackupFolder:
+    """Where one file's backups are (made and checked by the caller), how they are named
+    (`suffix`), sealed for storage and opened again (an encrypted folder's are age)."""
+
+    folder: Path
+    suffix: str
+    cipher: Cipher | None = None
+
+    def seal(self, text: str) -> bytes:
+        return seal_text(text, self.cipher)
+
+    def opened(self, path: Path) -> str | None:
+        """A backup's text, None when it cannot be read (it is then left to doctor)."""
+        try:
+            return open_text(path, self.cipher, follow=False)
+        except IptError:
+            return None
+
+
+def list_backups(folder: Path, suffix: str = ".toml") -> list[Backup]:
     """The backups ipt wrote in `folder` (checked by the caller), newest first. Anything
     else there (a stray copy, another user's file, a link, a FIFO) is ignored; `ipt
     doctor` reports it."""
@@ -359,7 +426,9 @@ def list_backups(folder: Path) -> list[Backup]:
     found = []
     for entry in entries:
         parts = backup_name_parts(entry.name)
-        if parts is None:
+        if parts is None or not entry.name.endswith(suffix):
+            continue
+        if suffix == ".toml" and entry.name.endswith(".age"):
             continue
         try:
             info = entry.stat(follow_symlinks=False)
@@ -385,29 +454,28 @@ def _next_sequence(folder: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def take_backup(folder: Path, text: str) -> None:
-    """Keep `text`, the version about to be replaced, as the newest backup in `folder`
-    (made and checked by the caller): never a second copy of one already kept (that older
-    copy is dropped instead)."""
-    data = text.encode("utf-8")
-    same = [b for b in list_backups(folder) if _read_backup(b.path) == data]
+def take_backup(where: BackupFolder, text: str) -> None:
+    """Keep `text`, the version about to be replaced, as the newest backup: never a second
+    copy of one already kept (that older copy is dropped instead). Compared as text, so an
+    encrypted folder's (whose ciphertexts always differ) dedupe too."""
+    same = [b for b in list_backups(where.folder, where.suffix) if where.opened(b.path) == text]
     if same and same[0].number == 1:
         for older in same[1:]:
             older.path.unlink(missing_ok=True)
         return  # already the newest backup
     stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
-    name = f"{_next_sequence(folder):010d}-{stamp}.toml"
-    atomic_write(folder / name, data, exclusive=True)
+    name = f"{_next_sequence(where.folder):010d}-{stamp}{where.suffix}"
+    atomic_write(where.folder / name, where.seal(text), exclusive=True)
     for older in same:
         older.path.unlink(missing_ok=True)
 
 
-def rotate_backups(folder: Path, current: bytes) -> None:
+def rotate_backups(where: BackupFolder, current: str) -> None:
     """After a committed write: drop backups equal to the current version (it is not lost:
     it is the file) and all but the newest BACKUPS_KEPT. Never fails the write."""
     try:
-        every = list_backups(folder)
-        kept = [b for b in every if _read_backup(b.path) != current]
+        every = list_backups(where.folder, where.suffix)
+        kept = [b for b in every if where.opened(b.path) != current]
         for old in [b for b in every if b not in kept] + kept[BACKUPS_KEPT:]:
             old.path.unlink(missing_ok=True)
     except (IptError, OSError):
@@ -424,15 +492,39 @@ class CourseStore:
     ) -> None:
         """`throwaway`: a scratch folder (`ipt demo`), whose writes are no user's change."""
         self.paths = DataPaths(root)
-        self._note_commit: Callable[[], None] = _no_commit if throwaway else note_commit
         self.lock_timeout = lock_timeout
         self._warn = warn or (lambda message: None)
         self._warned: set[Path] = set()
+        self._cipher: Cipher | None = None
+        self.command = "change"  # named in git commit messages (set by the CLI)
+        self._note_commit: Callable[[], None] = _no_commit if throwaway else note_commit
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The folder's age cipher; None for a plain folder (pyrage is then never loaded)."""
+        if self._cipher is None and self.paths.encrypted:
+            from ipt_cli.store.crypto import cipher_for
+
+            self._cipher = cipher_for(self.paths.root)
+        return self._cipher
+
+    def _seal(self, text: str) -> bytes:
+        return seal_text(text, self.cipher)
+
+    def read_course_text(self, course_id: str) -> str:
+        """The TOML of a course file as ipt wrote it (decrypted in memory if need be)."""
+        return self.read_raw(course_id)[1]
 
     def _ensure_dirs(self) -> None:
         for directory in (self.paths.root, self.paths.courses, self.paths.locks):
             check_folder(directory)
             make_private_dir(directory)
+        if self.cipher is not None:
+            self.cipher.check()  # a missing identity is refused before anything is written
+        if (self.paths.root / ".git").exists():
+            from ipt_cli.store.sync import recover
+
+            recover(self.paths.root)  # a killed `ipt sync` is undone before a write reads
 
     def _check(self, course_id: str) -> None:
         check_course(self.paths, course_id, self._warn, self._warned)
@@ -441,9 +533,9 @@ class CourseStore:
         """A course file's path and text, after the ownership checks; not parsed."""
         path = self.paths.course_file(course_id)
         self._check(course_id)
-        if not path.exists() and not path.is_symlink():
+        if not self.exists(course_id):
             raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
-        return path, read_stored_text(path)
+        return path, open_text(path, self.cipher)
 
     def _read(self, course_id: str) -> tuple[str, Course]:
         path, text = self.read_raw(course_id)
@@ -462,32 +554,33 @@ class CourseStore:
                 make_private_dir(directory)
         return folder
 
+    def _backup_folder(self, course_id: str, create: bool = False) -> BackupFolder:
+        return BackupFolder(
+            self.backup_dir(course_id, create), self.paths.course_suffix, self.cipher
+        )
+
     def backups(self, course_id: str) -> list[Backup]:
         """The backups ipt wrote, newest first (see list_backups)."""
-        return list_backups(self.backup_dir(course_id))
+        return list_backups(self.backup_dir(course_id), self.paths.course_suffix)
 
-    def _back_up(self, course_id: str, text: str) -> None:
-        take_backup(self.backup_dir(course_id, create=True), text)
-
-    def _rotate(self, course_id: str, current: bytes) -> None:
-        rotate_backups(self.paths.backup_dir(course_id), current)
-
-    def _write_with_backup(self, course_id: str, original: str | None, new_text: str) -> None:
+    def _write_with_backup(
+        self, course_id: str, original: str | None, new_text: str, message: str
+    ) -> None:
         """Replace a course file whose lock the caller holds. The new version is staged
         first: a write the disk refuses leaves the file and its backups as they were; the
         old version is backed up only once the new one is safely on disk."""
         path = self.paths.course_file(course_id)
-        data = new_text.encode("utf-8")
-        staged = stage(path, data)
+        staged = stage(path, self._seal(new_text))
         try:
             if original is not None:
-                self._back_up(course_id, original)
+                take_backup(self._backup_folder(course_id, create=True), original)
             commit(staged, path)
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
         self._note_commit()
-        self._rotate(course_id, data)
+        self._commit(message)
+        rotate_backups(self._backup_folder(course_id), new_text)
 
     def restore(self, course_id: str, number: int) -> Course:
         """Put back backup `number` (1 = newest); the current file is backed up first."""
@@ -497,17 +590,34 @@ class CourseStore:
                 raise NotFoundError(
                     f"no backup {number} of {course_id!r}; see ipt restore {course_id} --list"
                 )
-            text = _decode(read_private(chosen.path, follow=False), chosen.path)
-            course = parse_course(text, chosen.path)
-            if course.id != course_id:
-                raise DataError(chosen.path, [f"id {course.id!r} is not the course {course_id!r}"])
-            self._check(course_id)
-            path = self.paths.course_file(course_id)
-            current = read_stored_text(path) if path.exists() else None
-            if current is not None:
-                self._keep_signed(course_id, current, path, course)
-            if current != text:
-                self._write_with_backup(course_id, current, text)
+            text = open_text(chosen.path, self.cipher, follow=False)
+            return self._put_back(course_id, text, chosen.path)
+
+    def restore_commit(self, course_id: str, revision: str) -> Course:
+        """Put back the course as it was in a git commit of a synced folder (`ipt history`
+        lists them); the current file is backed up first."""
+        from ipt_cli.store.sync import file_at
+
+        with self.locked(course_id):
+            name = self.paths.course_file(course_id).name
+            raw = file_at(self.paths.root, revision, f"courses/{name}")
+            source = self.paths.root / f"{revision}:courses/{name}"
+            if self.cipher is not None:
+                raw = self.cipher.decrypt(raw, source)
+            return self._put_back(course_id, decode_text(raw, source), source)
+
+    def _put_back(self, course_id: str, text: str, source: Path) -> Course:
+        """Replace a course (whose lock the caller holds) with an earlier version."""
+        course = parse_course(text, source)
+        if course.id != course_id:
+            raise DataError(source, [f"id {course.id!r} is not the course {course_id!r}"])
+        self._check(course_id)
+        path = self.paths.course_file(course_id)
+        current = open_text(path, self.cipher) if self.exists(course_id) else None
+        if current is not None:
+            self._keep_signed(course_id, current, path, course)
+        if current != text:
+            self._write_with_backup(course_id, current, text, f"ipt: restore of {course_id}")
         return course
 
     @staticmethod
@@ -531,11 +641,6 @@ class CourseStore:
         if broken:
             raise ConflictError(signed_change_refusal(course_id, broken))
 
-    # Locks ---------------------------------------------------------------------------
-
-    def _try_lock(self, course_id: str) -> int | None:
-        return try_lock_file(self.paths.lock_file(course_id))
-
     @contextmanager
     def locked(self, course_id: str) -> Iterator[None]:
         """Hold the course's lock; flock dies with its process, so a killed writer never
@@ -550,7 +655,7 @@ class CourseStore:
         """Hold the course's lock if no one else does (for `ipt doctor --fix`): True while
         held, False when a writer has it."""
         self._ensure_dirs()
-        fd = self._try_lock(course_id)
+        fd = try_lock_file(self.paths.lock_file(course_id))
         try:
             yield fd is not None
         finally:
@@ -568,6 +673,8 @@ class CourseStore:
         for course_id in self.course_ids():
             try:
                 courses.append(self.load(course_id))
+            except IdentityError:
+                raise  # the folder is closed to this identity: exit 8, not skipped courses
             except IptError as error:
                 problems.append(error)
         return courses, problems
@@ -586,16 +693,30 @@ class CourseStore:
             self._check(course.id)
             if self.exists(course.id):
                 raise ConflictError(f"course {course.id!r} already exists; it was left untouched")
-            atomic_write(path, dump_course(course).encode("utf-8"), exclusive=True)
+            atomic_write(path, self._seal(dump_course(course)), exclusive=True)
             self._note_commit()
+            self._commit(f"ipt: course {course.id} created ({self.command})")
         return path
 
-    def replace(self, course_id: str, text: str) -> None:
+    def replace(self, course_id: str, text: str, message: str | None = None) -> None:
         """Write a course file whose lock the caller holds (backing up the current one)."""
-        path = self.paths.course_file(course_id)
-        current = read_stored_text(path) if self.exists(course_id) else None
+        current = self.read_raw(course_id)[1] if self.exists(course_id) else None
         if current != text:
-            self._write_with_backup(course_id, current, text)
+            self._write_with_backup(
+                course_id, current, text, message or f"ipt: {self.command} for {course_id}"
+            )
+
+    def _commit(self, message: str) -> None:
+        """In a synced folder, a write is a commit (never pushed: that is `ipt sync`)."""
+        if not (self.paths.root / ".git").exists():
+            return
+        from ipt_cli.errors import IptError
+        from ipt_cli.store.sync import commit_all
+
+        try:
+            commit_all(self.paths.root, message)
+        except IptError as error:
+            self._warn(f"warning: saved, but not committed ({error.message}); ipt sync will")
 
     def update(self, course_id: str, change: Callable[[Course], T]) -> T:
         """Read, change and write a course under its lock; the fresh data is always used.
@@ -606,6 +727,7 @@ class CourseStore:
 
         with self.locked(course_id):
             original, course = self._read(course_id)
+            before = {s.id for s in course.all_sessions()}
             sealed = sealed_state(course)  # what no command may change: signed sessions
             result = change(course)
             # Re-validate the whole course: field assignments alone miss cross-field rules.
@@ -618,13 +740,15 @@ class CourseStore:
                 raise ConflictError(signed_change_refusal(course_id, broken))
             new_text = dump_course(checked)
             if new_text != original:
-                self._write_with_backup(course_id, original, new_text)
+                message = _message(self.command, checked, before)
+                self._write_with_backup(course_id, original, new_text, message)
         return result
 
     def delete(self, course_id: str) -> None:
         """Delete a course for good: its backups first (they hold every note), then the
         file, then its lock. Killed half-way, what is left is the course, never backups of
-        a course that says it was deleted."""
+        a course that says it was deleted. (A synced folder's git history keeps what it
+        committed.)"""
         with self.locked(course_id):
             path = self.paths.course_file(course_id)
             self._check(course_id)
@@ -639,7 +763,8 @@ class CourseStore:
                 raise StorageIOError(f"cannot delete {path}: {error.strerror}") from None
             _fsync_dir(path.parent)
             self._note_commit()
-            self.paths.lock_file(course_id).unlink(missing_ok=True)  # held: see _try_lock
+            self._commit(f"ipt: course {course_id} deleted")
+            self.paths.lock_file(course_id).unlink(missing_ok=True)  # held: see try_lock_file
 
     def _remove_backups(self, course_id: str) -> None:
         """Every file in the course's backup folder (ours, not following links), then the
@@ -664,6 +789,19 @@ class CourseStore:
             raise StorageIOError(
                 f"cannot remove the backups in {folder}: {error.strerror}; the course was kept"
             ) from None
+
+
+def _message(command: str, course: Course, before: set[int | None]) -> str:
+    """A commit message: the command, course and session number; never note text or the
+    client alias."""
+    for position, session in enumerate(course.sessions, 1):
+        if session.id not in before:
+            return f"ipt: session {position} recorded for {course.id}"
+    if course.maintenance:
+        for position, session in enumerate(course.maintenance.sessions, 1):
+            if session.id not in before:
+                return f"ipt: maintenance session {position} recorded for {course.id}"
+    return f"ipt: {command} for {course.id}"
 
 
 def try_lock_file(lock_path: Path) -> int | None:
@@ -695,13 +833,6 @@ def try_lock_file(lock_path: Path) -> int | None:
 
 def _no_commit() -> None:
     pass
-
-
-def _read_backup(path: Path) -> bytes | None:
-    try:
-        return read_private(path, follow=False)
-    except IptError:
-        return None
 
 
 def write_output(path: Path, data: bytes) -> Path:

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from ipt_cli.core.models import Course
-from ipt_cli.errors import DataError, IptError
+from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import (
     CourseStore,
@@ -36,6 +36,7 @@ from ipt_cli.store.workdir import in_use
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 GROUPS = "groups"  # backups/groups/ and locks/groups/ hold the Group IPT groups' files
+GIT_LOCK = "git.lock"  # held by `ipt sync` (store/sync.py)
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _course_file(store: CourseStore, path: Path, fix: bool, signers: Path) -> li
     findings = []
     try:
         check_ownership(path)
-        course = load_course_file(path)
+        course = load_course_file(path, store.cipher)
         findings.append(
             Finding(
                 path,
@@ -130,12 +131,15 @@ def _course_file(store: CourseStore, path: Path, fix: bool, signers: Path) -> li
         findings += _signatures(path, course, signers)
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
+    except IdentityError:
+        raise  # a wrong or missing identity is the user's to fix: exit 8, not per-file errors
     except IptError as error:
         findings.append(Finding(path, "error", error.message))
         return findings
     loose = _permissions(path, PRIVATE_FILE, False)
     if loose and fix and not loose.problem.startswith("a symlink"):
-        if _with_lock(store, path.stem, lambda: _chmod_no_follow(path, PRIVATE_FILE)):
+        course_id = path.name.split(".", 1)[0]  # ab.toml or ab.toml.age
+        if _with_lock(store, course_id, lambda: _chmod_no_follow(path, PRIVATE_FILE)):
             loose.fixed = f"set to {PRIVATE_FILE:04o}"
     if loose:
         findings.append(loose)
@@ -234,10 +238,14 @@ def _courses(store: CourseStore, fix: bool) -> list[Finding]:
     findings: list[Finding] = []
     signers = _allowed_signers(store)
     for path in _entries(store.paths.courses):
-        if path.suffix == ".toml" and not path.name.startswith("."):
+        if path.name.endswith(store.paths.course_suffix) and not path.name.startswith("."):
             findings += _course_file(store, path, fix, signers)
+        elif store.paths.encrypted and path.suffix == ".toml" and not path.name.startswith("."):
+            findings.append(
+                Finding(path, "warning", "plain course file in an encrypted folder: ipt encrypt")
+            )
         elif path.name.startswith(".") and path.name.endswith(".tmp"):
-            # Temp files are named .<course-id>.toml.<random>.tmp (see courses.stage).
+            # Temp files are named .<course-id>.toml[.age].<random>.tmp (courses.stage).
             course_id = path.name[1:].split(".toml", 1)[0]
             findings.append(_stray_temp(store, path, course_id, fix))
         else:
@@ -301,8 +309,8 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in _entries(store.paths.locks):
-        if lock.name == store.paths.index_lock.name or lock.name == GROUPS:
-            continue  # the index's lock; the groups' locks (store.groups)
+        if lock.name in (store.paths.index_lock.name, GROUPS, GIT_LOCK):
+            continue  # the index's lock; the groups' locks (store.groups); `ipt sync`'s
         course_id = lock.name.removesuffix(".lock")
         if not lock.name.endswith(".lock") or not COURSE_ID_PATTERN.fullmatch(course_id):
             findings.append(Finding(lock, "warning", "not a lock ipt made"))
@@ -366,14 +374,14 @@ def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
-    from ipt_cli.store.courses import read_stored_text
+    from ipt_cli.store.courses import open_text
     from ipt_cli.store.groups import parse_group
 
     findings = []
-    for path in sorted((store.paths.root / "groups").glob("*.toml")):
+    for path in sorted((store.paths.root / "groups").glob(f"*{store.paths.course_suffix}")):
         try:
             check_ownership(path)
-            group = parse_group(read_stored_text(path), path)
+            group = parse_group(open_text(path, store.cipher), path)
         except DataError as error:
             findings.append(Finding(path, "error", "; ".join(error.problems)))
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 from pydantic import ValidationError
@@ -20,18 +20,23 @@ from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import ConflictError, DataError, InputError, NotFoundError
 from ipt_cli.store.courses import (
     LOCK_TIMEOUT_SECONDS,
+    BackupFolder,
     atomic_write,
     commit,
     hold_lock,
     make_private_dir,
+    open_text,
     parse_toml,
-    read_stored_text,
     rotate_backups,
+    seal_text,
     stage,
     take_backup,
 )
 from ipt_cli.store.ownership import check_folder, check_ownership
-from ipt_cli.store.paths import check_course_id
+from ipt_cli.store.paths import DataPaths, check_course_id
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 T = TypeVar("T")
 
@@ -68,9 +73,20 @@ class GroupStore:
         self.locks = root / "locks" / "groups"  # apart from course locks: ids may match
         self.backups = root / "backups" / "groups"
         self.lock_timeout = lock_timeout
+        self.suffix = DataPaths(root).course_suffix  # .toml.age in an encrypted folder
+        self._cipher: Cipher | None = None
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The folder's age cipher (store/crypto.py); None for a plain folder."""
+        if self._cipher is None and self.suffix.endswith(".age"):
+            from ipt_cli.store.crypto import cipher_for
+
+            self._cipher = cipher_for(self.root)
+        return self._cipher
 
     def path(self, group_id: str) -> Path:
-        return self.folder / f"{check_course_id(group_id)}.toml"
+        return self.folder / f"{check_course_id(group_id)}{self.suffix}"
 
     def _ensure_dirs(self) -> None:
         for directory in (self.root, self.folder, self.root / "locks", self.locks):
@@ -92,19 +108,20 @@ class GroupStore:
         return self._read(group_id)[1]
 
     def _read(self, group_id: str) -> tuple[str, Group]:
-        """A group file, through the ownership gate (a regular file of this user's; a
-        FIFO or another user's file is refused, never blocked on)."""
+        """A group file, through the ownership gate (open_text: a regular file of this
+        user's; a FIFO or another user's file is refused, never blocked on)."""
         path = self.path(group_id)
         if not self.exists(group_id):
             raise NotFoundError(f"no group {group_id!r} in {self.folder}")
         check_ownership(path)
-        text = read_stored_text(path)
+        text = open_text(path, self.cipher)
         return text, parse_group(text, path)
 
     def all(self) -> list[Group]:
         if not self.folder.is_dir():
             return []
-        return [self.load(p.stem) for p in sorted(self.folder.glob("*.toml"))]
+        found = sorted(self.folder.glob(f"*{self.suffix}"))
+        return [self.load(p.name.removesuffix(self.suffix)) for p in found]
 
     def groups_of(self, course_id: str) -> list[str]:
         """The groups a course belongs to (at most one, by the rules)."""
@@ -115,7 +132,7 @@ class GroupStore:
         with self.locked(group.id):
             if path.exists():
                 raise ConflictError(f"group {group.id!r} already exists; it was left untouched")
-            atomic_write(path, dump_group(group).encode("utf-8"), exclusive=True)
+            atomic_write(path, seal_text(dump_group(group), self.cipher), exclusive=True)
         return path
 
     def update(self, group_id: str, change: Callable[[Group], T]) -> T:
@@ -132,20 +149,22 @@ class GroupStore:
             if text != original:
                 # As for courses: staged first, backed up (by sequence) only once the new
                 # version is on disk, rotated after the rename.
-                data = text.encode("utf-8")
-                staged = stage(path, data)
+                staged = stage(path, seal_text(text, self.cipher))
                 try:
                     self._back_up(group_id, original)
                     commit(staged, path)
                 except BaseException:
                     staged.unlink(missing_ok=True)
                     raise
-                rotate_backups(self.backups / check_course_id(group_id), data)
+                rotate_backups(self._backup_folder(group_id), text)
         return result
 
+    def _backup_folder(self, group_id: str) -> BackupFolder:
+        return BackupFolder(self.backups / check_course_id(group_id), self.suffix, self.cipher)
+
     def _back_up(self, group_id: str, text: str) -> None:
-        folder = self.backups / check_course_id(group_id)
-        for directory in (self.root / "backups", self.backups, folder):
+        where = self._backup_folder(group_id)
+        for directory in (self.root / "backups", self.backups, where.folder):
             check_folder(directory)
             make_private_dir(directory)
-        take_backup(folder, text)
+        take_backup(where, text)

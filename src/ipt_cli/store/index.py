@@ -14,16 +14,19 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
 from ipt_cli.store.identity import file_identity
 
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
+
 INDEX_VERSION = 2  # 2: rows carry outcome alerts
 
 
-def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
+def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
     from ipt_cli.errors import IptError
     from ipt_cli.store.ownership import open_private, read_fd
 
@@ -34,7 +37,10 @@ def _read_index(path: Path, fingerprint: str) -> dict[str, Any]:
     try:
         if stat.S_IMODE(os.fstat(fd).st_mode) & 0o022:
             return {}  # others could have written it
-        data = json.loads(read_fd(fd).decode("utf-8"))
+        raw = read_fd(fd)
+        if cipher is not None:
+            raw = cipher.decrypt(raw, path)  # a wrong identity is refused, not ignored
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
     finally:
@@ -50,18 +56,24 @@ def cached_rows(
     index_path: Path,
     rules_fingerprint: str,
     compute: Callable[[Path], CourseRow],
+    *,
+    suffix: str = ".toml",
+    cipher: Cipher | None = None,
 ) -> list[CourseRow]:
-    """Rows for every course file; `compute` is called only for new or changed files."""
+    """Rows for every course file; `compute` is called only for new or changed files.
+
+    In an encrypted folder (`cipher` given) the course files end in .toml.age and the index
+    itself is age-encrypted: the client alias and scores never rest in plain text."""
     if not courses.is_dir():
         return []
     fingerprint = f"{INDEX_VERSION}:{__version__}:{rules_fingerprint}"
-    old = _read_index(index_path, fingerprint)
+    old = _read_index(index_path, fingerprint, cipher)
     fresh: dict[str, Any] = {}
     rows = []
     changed = False
     with os.scandir(courses) as entries:
         files = sorted(
-            (e for e in entries if e.name.endswith(".toml") and not e.name.startswith(".")),
+            (e for e in entries if e.name.endswith(suffix) and not e.name.startswith(".")),
             key=lambda e: e.name,
         )
     for entry in files:
@@ -82,11 +94,11 @@ def cached_rows(
             changed = True
         rows.append(row)
     if changed or fresh.keys() != old.keys():
-        _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh})
+        _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh}, cipher)
     return rows
 
 
-def _write_index(path: Path, data: dict[str, Any]) -> None:
+def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> None:
     """Write the index under its lock (see DataPaths.index_lock); when another process
     holds it, or the folder is read-only, the index is simply not refreshed this time."""
     from ipt_cli.errors import IptError
@@ -102,7 +114,8 @@ def _write_index(path: Path, data: dict[str, Any]) -> None:
         if fd is None:
             return
         try:
-            atomic_write(path, json.dumps(data, ensure_ascii=True).encode("utf-8"))
+            raw = json.dumps(data, ensure_ascii=True).encode("utf-8")
+            atomic_write(path, raw if cipher is None else cipher.encrypt(raw))
         finally:
             os.close(fd)
     except IptError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from pathlib import Path
 
 from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
@@ -17,9 +18,9 @@ COURSE_ID_RULE = ID_RULE
 RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
 )
-# backups/groups/ and locks/groups/ hold the Group IPT groups' files: a course of that id
-# would share its backup folder with them.
-RESERVED_IDS = frozenset(["groups"])
+# backups/groups/ and locks/groups/ hold the Group IPT groups' files, and locks/git.lock is
+# `ipt sync`'s: a course of either id would share its backup folder or its lock with them.
+RESERVED_IDS = frozenset(["groups", "git"])
 
 
 def resolve_data_dir(
@@ -62,7 +63,8 @@ def check_new_course_id(course_id: str) -> str:
     check_course_id(course_id)
     if course_id in RESERVED_IDS:
         raise InputError(
-            f"course id {course_id!r} is reserved (the folder of the groups' files); choose another"
+            f"course id {course_id!r} is reserved (ipt's groups and sync use the name); "
+            "choose another"
         )
     if course_id in RESERVED_NAMES:
         raise InputError(
@@ -95,7 +97,25 @@ class DataPaths:
 
     @property
     def index(self) -> Path:
-        return self.root / "index.json"
+        return self.root / ("index.json.age" if self.encrypted else "index.json")
+
+    @property
+    def encryption(self) -> Path:
+        """Present when the folder is encrypted with age (store/crypto.py)."""
+        return self.root / "encryption.toml"
+
+    @property
+    def recipients(self) -> Path:
+        return self.root / "recipients.txt"
+
+    @cached_property
+    def encrypted(self) -> bool:
+        return self.encryption.exists()
+
+    @property
+    def course_suffix(self) -> str:
+        """Of course files and their backups: .toml, or .toml.age when encrypted."""
+        return ".toml.age" if self.encrypted else ".toml"
 
     @property
     def index_lock(self) -> Path:
@@ -122,14 +142,12 @@ class DataPaths:
         folder = self.courses
         if not folder.is_dir():
             return []
-        return sorted(
-            p.stem
-            for p in folder.glob("*.toml")
-            if not p.name.startswith(".") and COURSE_ID_PATTERN.fullmatch(p.stem)
-        )
+        suffix = self.course_suffix  # .toml, or .toml.age in an encrypted folder
+        ids = (p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}"))
+        return sorted(i for i in ids if not i.startswith(".") and COURSE_ID_PATTERN.fullmatch(i))
 
     def course_file(self, course_id: str) -> Path:
-        return self.courses / f"{check_course_id(course_id)}.toml"
+        return self.courses / f"{check_course_id(course_id)}{self.course_suffix}"
 
     def lock_file(self, course_id: str) -> Path:
         return self.locks / f"{check_course_id(course_id)}.lock"

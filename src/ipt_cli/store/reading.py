@@ -4,8 +4,12 @@ command that only looks through files, such as `ipt search`, starts fast."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipt_cli.errors import DataError, NotFoundError, StorageIOError
+
+if TYPE_CHECKING:
+    from ipt_cli.store.crypto import Cipher
 
 
 def decode(raw: bytes, path: Path) -> str:
@@ -30,9 +34,22 @@ def read_text(path: Path) -> str:
     return decode(raw, path)
 
 
-def read_stored_text(path: Path, *, follow: bool = True) -> str:
+def read_stored_bytes(path: Path, *, follow: bool = True) -> bytes:
     """A file of the data folder: a regular file of this user's, never blocking (see
-    ownership.open_private); follow=True for course files and config.toml only."""
+    ownership.open_private); follow=True for course files, group files and config.toml."""
     from ipt_cli.store.ownership import read_private
 
-    return decode(read_private(path, follow=follow), path)
+    return read_private(path, follow=follow)
+
+
+def read_stored_text(path: Path, *, follow: bool = True) -> str:
+    return decode(read_stored_bytes(path, follow=follow), path)
+
+
+def read_opened(path: Path, cipher: Cipher | None, *, follow: bool = True) -> str:
+    """A stored file's text (through the ownership gate), an age file of an encrypted
+    folder decrypted in memory."""
+    raw = read_stored_bytes(path, follow=follow)
+    if cipher is not None and path.name.endswith(".age"):
+        raw = cipher.decrypt(raw, path)
+    return decode(raw, path)

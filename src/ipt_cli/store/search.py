@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from ipt_cli.core.search import fold, stored_as_typed
-from ipt_cli.errors import IptError, NotFoundError
+from ipt_cli.errors import IdentityError, IptError, NotFoundError
 from ipt_cli.store.ownership import check_private
 from ipt_cli.store.paths import DataPaths
-from ipt_cli.store.reading import read_stored_text
+from ipt_cli.store.reading import read_opened
 
 KEYS = {
     *("id", "archived", "date", "note", "events", "task", "task_outcome", "text", "plan"),
@@ -309,17 +309,24 @@ def documents_for(
     warned: set[Path] = set()
     reader = Reader(query)
     check_private((paths.root, paths.courses), warn, warned)  # once, not once per course
+    cipher = None
+    if paths.encrypted:
+        from ipt_cli.store.crypto import cipher_for
+
+        cipher = cipher_for(paths.root)
     for course_id in course_ids:
         try:
             check_private((paths.course_file(course_id),), warn, warned)
             path = paths.course_file(course_id)
             if not path.exists() and not path.is_symlink():
                 raise NotFoundError(f"no course {course_id!r} in {paths.courses}")
-            text = read_stored_text(path)  # ours and regular: a FIFO never blocks a search
+            text = read_opened(path, cipher)  # ours and regular: a FIFO never blocks
             folded = fold(f"\n{text}\n")
             if stored_as_typed(text, query) and reader.folded_query not in folded:
                 continue  # cannot hold the query (core.search.may_contain, folded once)
             document = reader.read(text, path, folded)
+        except IdentityError:
+            raise  # the folder is closed to this identity: exit 8, not skipped courses
         except IptError as error:
             problems.append(error)
             continue

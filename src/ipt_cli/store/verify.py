@@ -23,8 +23,11 @@ def course_ids(store: CourseStore) -> list[str]:
     folder = store.paths.courses
     if not folder.is_dir():
         return []
+    suffix = store.paths.course_suffix  # .toml, or .toml.age in an encrypted folder
     return sorted(
-        p.stem for p in folder.glob("*.toml") if not p.name.startswith(".") and p.is_file()
+        p.name.removesuffix(suffix)
+        for p in folder.glob(f"*{suffix}")
+        if not p.name.startswith(".") and p.is_file()
     )
 
 

@@ -19,18 +19,24 @@ from ipt_cli.errors import StorageIOError
 from ipt_cli.store.ownership import check_folder
 from ipt_cli.store.paths import DataPaths
 
-PREFIX = "edit-"
+PREFIX = "ipt-edit-"
 
 
 @contextmanager
 def edit_folder(root: Path) -> Iterator[Path]:
-    """A new private folder for one edit; always removed afterwards."""
+    """A new private folder for one edit; always removed afterwards. In an encrypted data
+    folder no plain text is ever kept under it: the folder is a fresh 0700 one in the
+    system's temporary folder instead (removed just the same)."""
     from ipt_cli.store.courses import make_private_dir
 
-    edits = DataPaths(root).edits
-    for folder in (root, edits):
-        check_folder(folder)
-        make_private_dir(folder)
+    paths = DataPaths(root)
+    if paths.encrypted:
+        edits = Path(tempfile.gettempdir())
+    else:
+        edits = paths.edits
+        for folder in (root, edits):
+            check_folder(folder)
+            make_private_dir(folder)
     try:
         folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=edits))  # mode 0700
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)

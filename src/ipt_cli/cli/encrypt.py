@@ -1,0 +1,194 @@
+"""`ipt init`, `ipt encrypt`, `ipt decrypt` and `ipt recipients`: age encryption at rest."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ipt_cli.cli import common
+
+if TYPE_CHECKING:
+    from ipt_cli.store.encryption import Progress
+
+RecipientOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--recipient",
+        metavar="AGE_PUBLIC_KEY",
+        help="Also encrypt for this age public key (a supervisor's, a second machine's).",
+    ),
+]
+IdentityOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--identity",
+        metavar="FILE",
+        help="Your age identity file (default: $IPT_IDENTITY, else one is generated in "
+        "ipt's config folder).",
+    ),
+]
+PassphraseOption = Annotated[
+    bool,
+    typer.Option(
+        "--passphrase",
+        help="Encrypt with a passphrase (scrypt) instead of keys; asked on a terminal, "
+        "or $IPT_PASSPHRASE.",
+    ),
+]
+
+
+def _progress(ctx: typer.Context, label: str) -> "Progress":
+    """A progress line on stderr, for folders of many courses (nothing for a few)."""
+    import sys
+
+    def show(done: int, total: int) -> None:
+        if total >= 20 and sys.stderr.isatty():
+            end = "\n" if done == total else ""
+            filled = 30 * done // total
+            bar = "#" * filled + "-" * (30 - filled)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total} files{end}")
+            sys.stderr.flush()
+
+    return show
+
+
+def _turn_on(
+    ctx: typer.Context,
+    recipients: list[str] | None,
+    identity: Path | None,
+    passphrase: bool,
+    label: str,
+) -> None:
+    from ipt_cli.errors import InputError
+    from ipt_cli.store import crypto
+    from ipt_cli.store.encryption import encrypt_folder, new_identity_path
+
+    root = common.data_paths(ctx).root
+    out = common.output(ctx)
+    if passphrase:
+        if recipients or identity:
+            raise InputError("--passphrase replaces keys: give no --recipient or --identity")
+        crypto.choose_passphrase(root)
+        count = encrypt_folder(root, "passphrase", [], None, _progress(ctx, label))
+        out.done(f"Encrypted {root} with a passphrase ({count} files converted).")
+        out.message("Forgetting the passphrase loses the data: there is no way back in.")
+        return
+    keys = [crypto.check_recipient(key) for key in recipients or []]
+    path, generate = new_identity_path(identity)
+    if generate:
+        public = crypto.generate_identity(path)
+        out.message(f"Generated an age identity: {path} (mode 0600)")
+        out.message(
+            "Losing this file loses the data: copy it somewhere safe now (a password "
+            "manager, an encrypted USB key), away from this laptop."
+        )
+    else:
+        public = crypto.public_keys_of(path)[0]
+    keys = [public, *(k for k in keys if k != public)]
+    count = encrypt_folder(root, "x25519", keys, path, _progress(ctx, label))
+    out.done(
+        f"Encrypted {root} for {len(keys)} recipient(s) ({count} files converted); identity: {path}"
+    )
+
+
+def init(
+    ctx: typer.Context,
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="Encrypt every course file with age.")
+    ] = False,
+    recipient: RecipientOption = None,
+    identity: IdentityOption = None,
+    passphrase: PassphraseOption = False,
+) -> None:
+    """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
+    from ipt_cli.errors import InputError
+    from ipt_cli.store.courses import make_private_dir
+
+    root = common.data_paths(ctx).root
+    if not encrypt:
+        if recipient or identity or passphrase:
+            raise InputError("--recipient, --identity and --passphrase go with --encrypt")
+        make_private_dir(root)
+        common.output(ctx).done(f"Data folder: {root}")
+        return
+    _turn_on(ctx, recipient, identity, passphrase, "Encrypting")
+
+
+def encrypt(
+    ctx: typer.Context,
+    recipient: RecipientOption = None,
+    identity: IdentityOption = None,
+    passphrase: PassphraseOption = False,
+) -> None:
+    """Encrypt an existing plain data folder (course files and backups), file by file."""
+    _turn_on(ctx, recipient, identity, passphrase, "Encrypting")
+
+
+def decrypt(ctx: typer.Context) -> None:
+    """Turn encryption off: every course file and backup back in plain text."""
+    from ipt_cli.store.encryption import decrypt_folder
+
+    root = common.data_paths(ctx).root
+    count = decrypt_folder(root, _progress(ctx, "Decrypting"))
+    common.output(ctx).done(f"Decrypted {root} ({count} files now in plain text).")
+
+
+recipients_app = typer.Typer(
+    name="recipients",
+    help="List, add or remove the age public keys that can open the data folder.",
+    epilog="Examples:\n\n  ipt recipients list\n\n  ipt recipients add age1...\n\n  "
+    "ipt recipients remove age1...",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@recipients_app.command("list")
+def list_recipients(ctx: typer.Context) -> None:
+    """The public keys every file is encrypted for."""
+    from ipt_cli.errors import ConflictError
+    from ipt_cli.store.crypto import cipher_for
+
+    root = common.data_paths(ctx).root
+    cipher = cipher_for(root)
+    if cipher is None or cipher.mode != "x25519":
+        raise ConflictError(f"{root} has no recipients (see ipt init --encrypt)")
+    for key in cipher.recipients:
+        common.output(ctx).data(key + "\n")
+
+
+def _change(ctx: typer.Context, add: list[str], remove: list[str]) -> None:
+    from ipt_cli.store.encryption import change_recipients
+
+    root = common.data_paths(ctx).root
+    keys, count = change_recipients(root, add, remove, _progress(ctx, "Re-encrypting"))
+    common.output(ctx).done(f"Re-encrypted {count} files for {len(keys)} recipient(s).")
+
+
+@recipients_app.command("add")
+def add_recipient(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="AGE_PUBLIC_KEY")],
+) -> None:
+    """Add a public key and re-encrypt every file for it."""
+    _change(ctx, [key], [])
+
+
+@recipients_app.command("remove")
+def remove_recipient(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="AGE_PUBLIC_KEY")],
+) -> None:
+    """Remove a public key and re-encrypt every file without it (copies it could already
+    read stay readable to it: rotate what matters)."""
+    _change(ctx, [], [key])
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        epilog="Examples:\n\n  ipt init\n\n  ipt init --encrypt\n\n  ipt init --encrypt "
+        "--recipient age1... --identity ~/.config/ipt/identity.txt"
+    )(init)
+    app.command(epilog="Example:\n\n  ipt encrypt --recipient age1...")(encrypt)
+    app.command(epilog="Example:\n\n  ipt decrypt")(decrypt)
+    app.add_typer(recipients_app)
