@@ -537,6 +537,7 @@ class Course(Record):
         ids = [s.id for s in self.all_sessions() if s.id is not None]
         if len(set(ids)) != len(ids):
             raise ValueError("session ids must be unique")
+        next_id = max(ids, default=0) + 1
         for session in self.all_sessions():
             if session.id is None:
-                session.id = self.next_session_id()
+                session.id, next_id = next_id, next_id + 1
