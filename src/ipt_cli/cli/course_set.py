@@ -67,9 +67,7 @@ def course(
     }
     given = {k: v for k, v in given.items() if v is not None}
     today = common.today()
-    done = common.store(ctx).update(
-        course_id, lambda c: corrections.set_course(c, given, today)
-    )
+    done = common.store(ctx).update(course_id, lambda c: corrections.set_course(c, given, today))
     out = common.output(ctx)
     for change in done.changes:
         out.done(f"Changed {change.what} of {course_id}: {change.old} -> {change.new}.")

@@ -307,7 +307,9 @@ def _fix(
     )
     out = common.output(ctx)
     for fixed in made:
-        out.done(f"Fixed {fixed.field} of {where.described} of {course_id}: {fixed.old} -> {fixed.new}.")
+        out.done(
+            f"Fixed {fixed.field} of {where.described} of {course_id}: {fixed.old} -> {fixed.new}."
+        )
 
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:

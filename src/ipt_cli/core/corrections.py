@@ -99,12 +99,16 @@ def set_course(course: Course, given: dict[str, Any], today: dt.date) -> Setting
     for name in SETTINGS:
         old, new = getattr(course, name), getattr(checked, name)
         if name in fields and old != new:
-            made.append(CourseChange(date=today, what=SETTINGS[name][2:], old=shown(old), new=shown(new)))
+            made.append(
+                CourseChange(date=today, what=SETTINGS[name][2:], old=shown(old), new=shown(new))
+            )
     if not made:
         raise InputError("nothing changed: the course already has those settings")
-    added = [a for a in checked.problem_areas if a not in course.problem_areas]
+    added: list[str] = [a for a in checked.problem_areas if a not in course.problem_areas]
     # Each assignment is checked against the rest: a dispute stage leaves before its area.
-    order = sorted(SETTINGS, key=lambda n: n != "dispute_stage" or checked.dispute_stage is not None)
+    order = sorted(
+        SETTINGS, key=lambda n: n != "dispute_stage" or checked.dispute_stage is not None
+    )
     for name in order:
         if name in fields:
             setattr(course, name, getattr(checked, name))
@@ -181,7 +185,7 @@ def fix_session(
     if session.signature is not None:
         raise ConflictError(
             f"{where.label} of {course.id!r} is signed: a signed session cannot be fixed; "
-            f"add a correction with: ipt session {course.id} --amend {where.number} --note TEXT"
+            f"an addendum is the way: ipt session {course.id} --amend {where.number} --note TEXT"
         )
     fixed: SessionRecord = _validated(SessionRecord, {**dict(session), **fields}, SESSION_OPTIONS)
     check_not_retired(course, fields.get("goal_ratings", {}))
@@ -190,8 +194,13 @@ def fix_session(
         raise InputError(f"unknown goal {sorted(unknown)[0]!r} in {course.id!r}")
     check_focus(course, fixed)
     made = [
-        Correction(date=today, field=name, old=shown(getattr(session, name)),
-                   new=shown(getattr(fixed, name)), reason=reason)  # fmt: skip
+        Correction(
+            date=today,
+            field=name,
+            old=shown(getattr(session, name)),
+            new=shown(getattr(fixed, name)),
+            reason=reason,
+        )  # fmt: skip
         for name in fields
         if getattr(session, name) != getattr(fixed, name)
     ]
@@ -201,3 +210,33 @@ def fix_session(
         setattr(session, name, getattr(fixed, name))
     session.corrections.extend(made)
     return where, made
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a report's history of changes: a setting, a goal or a session value."""
+
+    date: dt.date
+    what: str
+    old: str
+    new: str
+    reason: str | None = None
+
+
+def history(course: Course) -> list[HistoryLine]:
+    """Every change of settings and goals, and every fix of a session's values, by date."""
+    lines = [HistoryLine(c.date, c.what, c.old, c.new) for c in course.changes]
+    for number, session in enumerate(course.sessions, 1):
+        lines += [
+            HistoryLine(c.date, f"session {number} {c.field}", c.old, c.new, c.reason)
+            for c in session.corrections
+        ]
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            lines += [
+                HistoryLine(
+                    c.date, f"maintenance session {number} {c.field}", c.old, c.new, c.reason
+                )  # fmt: skip
+                for c in session.corrections
+            ]
+    return sorted(lines, key=lambda line: line.date)

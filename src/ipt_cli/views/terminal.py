@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import err, out
 
@@ -166,6 +167,11 @@ def _header(report: Report) -> Panel:
     for change in course.contract_changes:
         header.add_row(
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
+        )
+    for line in history(course):
+        why = f" ({line.reason})" if line.reason else ""
+        header.add_row(
+            "Changed", f"{line.date.isoformat()}: {line.what}: {line.old} -> {line.new}{why}"
         )
     return Panel(header, title="IPT progress report", box=box.ROUNDED)
 
