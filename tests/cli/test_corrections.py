@@ -95,6 +95,8 @@ def test_goal_retire_keeps_it_unrated_and_unplanned(new_course, run_ipt: RunIpt)
     assert walk == {"id": "walk", "text": "Join the walking group", "latest_rating": 3,
                     "retired": "2026-03-01"}  # fmt: skip
     assert report["changes"][-1]["what"] == "goal walk"
+    assert "Join the walking group (retired 2026-03-01) [walk]" in run_ipt("report", "ab").stdout
+    assert "(retired" in run_ipt("goal", "list", "ab").stdout
     assert run_ipt("goal", "retire", "ab", "nope", exit_code=2).stderr.startswith(
         "ipt: error: no goal 'nope'"
     )

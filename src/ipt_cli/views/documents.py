@@ -168,7 +168,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "id": g.id,
                 "text": g.text,
                 "latest_rating": g.latest,
-                "retired": _retired(course, g.id),
+                "retired": None if g.retired is None else g.retired.isoformat(),
             }
             for g in report.goals
         ],
@@ -306,11 +306,6 @@ def inventory_json(course: Course) -> list[dict[str, Any]]:
         }
         for n, p in enumerate(course.inventory, 1)
     ]
-
-
-def _retired(course: Course, goal_id: str) -> str | None:
-    day = next((g.retired for g in course.goals if g.id == goal_id), None)
-    return None if day is None else day.isoformat()
 
 
 def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
@@ -945,7 +940,7 @@ def _md_work(report: Report) -> list[str]:
         out += _md_table(
             ["Goal", "Text", "Ratings", "Latest"],
             [
-                [g.id, g.text, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
+                [g.id, g.shown, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
                 for g in report.goals
             ],
         )

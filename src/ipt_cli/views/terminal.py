@@ -251,7 +251,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:
             goals.add_row(
-                f"{goal.text} [{goal.id}]",
+                f"{goal.shown} [{goal.id}]",
                 " ".join(map(str, goal.ratings)) or "-",
                 "-" if goal.latest is None else str(goal.latest),
             )
@@ -621,7 +621,10 @@ def goals_view(course: Course) -> RenderableType:
     )
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
-        table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
+        retired = f" (retired {goal.retired.isoformat()})" if goal.retired else ""
+        table.add_row(
+            goal.id, goal.text + retired, goal.area or "-", str(ratings[-1]) if ratings else "-"
+        )
     return table
 
 
