@@ -27,6 +27,9 @@ SESSION_EPILOG = """Examples:
   ipt session ab-2026 --date 2026-02-02 --missed 'Client unwell'
 
   ipt session ab-2026 --amend 3 --note 'Correction: the call was on Friday'
+
+  ipt session ab-2026 --fix 3 --mood 5 --phq9 1,1,0,1,0,0,1,0,0 --reason 'Scored from the
+  wrong form'
 """
 
 
