@@ -157,6 +157,10 @@ def test_session_fix_needs_a_reason_and_valid_values(
     )
     bad = run_ipt("session", "ab", "--fix", "1", "--mood", "11", "--reason", "x", exit_code=2)
     assert bad.stderr.startswith("ipt: error: --mood") and len(bad.stderr.splitlines()) == 1
+    with_note = run_ipt("session", "ab", "--fix", "1", "--note", "x", "--reason", "x", exit_code=2)
+    assert "a note is corrected with --amend" in with_note.stderr
+    orphan = run_ipt("session", "ab", "--mood", "5", "--reason", "x", exit_code=2)
+    assert orphan.stderr == "ipt: error: --reason goes with --fix SESSION\n"
     missing = run_ipt("session", "ab", "--fix", "4", "--mood", "5", "--reason", "x", exit_code=2)
     assert "no session 4" in missing.stderr
     assert stored(data_home) == before
@@ -182,5 +186,23 @@ def test_a_schema_5_file_is_read_and_gets_an_empty_history(
     path = data_home / "courses" / "ab.toml"
     path.write_text(path.read_text().replace("schema_version = 6", "schema_version = 5"))
     assert report_json(run_ipt)["changes"] == []
-    run_ipt("course", "ab", "set", "--medication", "none")
-    assert stored(data_home)["schema_version"] == 6
+    run_ipt("course", "ab", "set", "--medication", "sertraline", "--sick-role", "Given at s1")
+    data = stored(data_home)
+    assert data["schema_version"] == 6 and data["sick_role"] == {
+        "given": True,
+        "note": "Given at s1",
+    }
+    cleared = run_ipt("course", "ab", "set", "--medication", "")
+    assert cleared.stdout == "Changed medication of ab: sertraline -> (none).\n"
+    assert "medication" not in stored(data_home)
+
+
+def test_session_fix_of_techniques_by_number(new_course, run_ipt: RunIpt, data_home: Path) -> None:
+    new_course()
+    run_ipt("session", "ab", "--date", "2026-01-05", "--technique", "role-play")
+    run_ipt("session", "ab", "--fix", "1", "--technique", "clarification", "--technique",
+            "exploration", "--reason", "wrong box ticked")  # fmt: skip
+    session = stored(data_home)["sessions"][0]
+    assert session["techniques"] == ["clarification", "exploration"]
+    assert session["corrections"][0]["old"] == "role-play"
+    assert session["corrections"][0]["new"] == "clarification, exploration"

@@ -191,7 +191,8 @@ def session(
     )  # fmt: skip
     given = details.given() + scores.given()
     if fix is not None or reason is not None:
-        _fix(ctx, course_id, (fix, reason), details, scores, text is not None or bool(missed))
+        others = (text, missed, amend, date, by, group_session, same_day or None)
+        _fix(ctx, course_id, (fix, reason), details, scores, any(o is not None for o in others))
         return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
@@ -294,7 +295,10 @@ def _fix(
     if reason is None:
         raise InputError("--fix needs --reason TEXT: why the recorded value was wrong")
     if other:
-        raise InputError("--fix corrects measures, mood, techniques and tasks; a note: --amend")
+        raise InputError(
+            "--fix takes only the corrected values (measures, --mood, --technique, --task...) "
+            "and --reason; a note is corrected with --amend"
+        )
     fields: dict[str, Any] = {
         name: value for name, value in vars(details).items() if value not in (None, [])
     }
