@@ -35,6 +35,7 @@ def test_new_course_from_the_template(run_ipt: RunIpt, data_home: Path) -> None:
         "id": "walk-group",
         "text": "Join the Tuesday walking group",
         "latest_rating": None,
+        "retired": None,
     }
 
 
@@ -123,7 +124,12 @@ def test_timeline_and_goals(new_course, run_ipt: RunIpt, data_home: Path) -> Non
     )
     assert "id" in run_ipt("goal", "add", "ab", "--id", "Bad Id", "--text", "x", exit_code=2).stderr
     goals = json.loads(run_ipt("report", "ab", "--format", "json").stdout)["goals"]
-    assert goals[-1] == {"id": "walk-group", "text": "Join the walking group", "latest_rating": 6}
+    assert goals[-1] == {
+        "id": "walk-group",
+        "text": "Join the walking group",
+        "latest_rating": 6,
+        "retired": None,
+    }
 
 
 def test_formulation_draft_text_and_agreement(new_course, run_ipt: RunIpt, data_home: Path) -> None:

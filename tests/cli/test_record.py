@@ -124,7 +124,7 @@ def test_a_schema_1_file_is_read_and_upgraded_on_the_next_write(
     assert path.read_text() == V1_WITH_A_REVIEW  # reading never writes
     run_ipt("risk-review", "ab", "--session", "2026-01-05", "--note", "Reviewed again")
     upgraded = stored(data_home)
-    assert upgraded["schema_version"] == 5
+    assert upgraded["schema_version"] == 6
     assert [s["id"] for s in upgraded["sessions"]] == [1, 2, 3]
     assert [r["note"] for r in upgraded["sessions"][0]["risk_reviews"]] == [
         "No intent",

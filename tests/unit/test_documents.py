@@ -57,6 +57,7 @@ REPORT_KEYS = {
     "goals",
     "techniques",
     "contract_changes",
+    "changes",
     "sick_role",
     "medication",
     "inventory",
@@ -123,8 +124,9 @@ SESSION_KEYS = {
     "task_outcome",
     "addenda",
     "attendees",
+    "corrections",
 }
-GOAL_KEYS = {"id", "text", "latest_rating"}
+GOAL_KEYS = {"id", "text", "latest_rating", "retired"}
 CONTRACT_KEYS = {"date", "old", "new", "reason"}
 SICK_ROLE_KEYS = {"given", "note"}
 INVENTORY_KEYS = {
@@ -426,8 +428,8 @@ def test_report_json_values_of_a_full_course() -> None:
     assert first["addenda"] == 1  # a count; the text is private
     assert [s["id"] for s in data["sessions"]] == list(range(1, 9))
     assert data["goals"] == [
-        {"id": "mourn", "text": "Mourn the loss | fully", "latest_rating": 7},
-        {"id": "talk", "text": "Talk with a sister", "latest_rating": 1},
+        {"id": "mourn", "text": "Mourn the loss | fully", "latest_rating": 7, "retired": None},
+        {"id": "talk", "text": "Talk with a sister", "latest_rating": 1, "retired": None},
     ]
     assert data["techniques"] == {"exploration": 2, "clarification": 1}
     assert data["risk_reviews"] == [  # the history of the sitting, oldest first

@@ -19,6 +19,7 @@ COMMANDS = {
     "new-course": "course",
     "contract": "course",
     "maintenance": "course",
+    "course": "course_set",
     "inventory": "inventory",
     "timeline": "timeline",
     "goal": "goal",

@@ -9,7 +9,7 @@ from ipt_cli.cli.subcommands import sub_app
 
 app = sub_app(
     "goal",
-    "Add or list the goals that sessions rate 0-10.",
+    "Add, list, retire or reword the goals that sessions rate 0-10.",
     "Examples:\n\n  ipt goal add ab-2026 --id walk-group --text 'Join the walking group' "
     "--area role-transition\n\n  ipt goal list ab-2026",
 )
@@ -51,6 +51,35 @@ def list_goals(ctx: typer.Context, course_id: common.CourseId) -> None:
 
     course = common.store(ctx).load(course_id)
     common.output(ctx).show(terminal.goals_view(course))
+
+
+@app.command("retire")
+def retire(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    goal_id: Annotated[str, typer.Argument(metavar="GOAL_ID", help="The goal to retire.")],
+) -> None:
+    """Retire a goal: kept in the record, no longer rated or planned."""
+    from ipt_cli.core import corrections
+
+    today = common.today()
+    common.store(ctx).update(course_id, lambda c: corrections.retire_goal(c, goal_id, today))
+    common.output(ctx).done(f"Retired goal {goal_id} of {course_id}: it is no longer rated.")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    course_id: common.CourseId,
+    goal_id: Annotated[str, typer.Argument(metavar="GOAL_ID", help="The goal to reword.")],
+    text: Annotated[str, typer.Option(metavar="TEXT", help="The goal in new words.")],
+) -> None:
+    """Reword a goal; the old words stay in the course's change history."""
+    from ipt_cli.core import corrections
+
+    today = common.today()
+    common.store(ctx).update(course_id, lambda c: corrections.edit_goal(c, goal_id, text, today))
+    common.output(ctx).done(f"Changed the text of goal {goal_id} of {course_id}.")
 
 
 def register(root: typer.Typer) -> None:

@@ -27,6 +27,9 @@ SESSION_EPILOG = """Examples:
   ipt session ab-2026 --date 2026-02-02 --missed 'Client unwell'
 
   ipt session ab-2026 --amend 3 --note 'Correction: the call was on Friday'
+
+  ipt session ab-2026 --fix 3 --mood 5 --phq9 1,1,0,1,0,0,1,0,0 --reason 'Scored from the
+  wrong form'
 """
 
 
@@ -148,6 +151,17 @@ def session(
             help="With --amend: who writes the addendum (default: signer in config.toml).",
         ),
     ] = None,
+    fix: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N|DATE",
+            help="Correct recorded values (measures, mood, techniques, task...) of session N "
+            "or of the session held on DATE; the old values stay in its history.",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="With --fix: why the value was wrong.")
+    ] = None,
     same_day: Annotated[
         bool,
         typer.Option(
@@ -176,6 +190,10 @@ def session(
         common.value(dispute_stage), task, task_outcome, attendee or [],
     )  # fmt: skip
     given = details.given() + scores.given()
+    if fix is not None or reason is not None:
+        others = (text, missed, amend, date, by, group_session, same_day or None)
+        _fix(ctx, course_id, (fix, reason), details, scores, any(o is not None for o in others))
+        return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
         from ipt_cli.cli.group import group_session_date
@@ -263,6 +281,48 @@ OPTION_NAMES = {
     "task_outcome": "--task-outcome",
     "attendees": "--attendee",
 }
+
+
+def _fix(
+    ctx: typer.Context,
+    course_id: str,
+    ref_reason: "tuple[str | None, str | None]",
+    details: "SessionDetails",
+    scores: "common.MeasureOptions",
+    other: bool,
+) -> None:
+    """Correct recorded values of one session, keeping the old ones with date and reason."""
+    from ipt_cli.core import corrections, inputs
+    from ipt_cli.errors import InputError
+
+    ref, reason = ref_reason
+    if ref is None:
+        raise InputError("--reason goes with --fix SESSION")
+    if reason is None:
+        raise InputError("--fix needs --reason TEXT: why the recorded value was wrong")
+    if other:
+        raise InputError(
+            "--fix takes only the corrected values (measures, --mood, --technique, --task...) "
+            "and --reason; a note is corrected with --amend"
+        )
+    fields: dict[str, Any] = {
+        name: value for name, value in vars(details).items() if value not in (None, [])
+    }
+    if "goal_ratings" in fields:
+        fields["goal_ratings"] = dict(inputs.parse_goal_rating(g) for g in fields["goal_ratings"])
+    for name in ("techniques", "strategies"):
+        if name in fields:
+            fields[name] = list(dict.fromkeys(fields[name]))
+    fields.update(scores.fields())
+    today = common.today()
+    where, made = common.store(ctx).update(
+        course_id, lambda c: corrections.fix_session(c, ref, fields, reason, today)
+    )
+    out = common.output(ctx)
+    for fixed in made:
+        out.done(
+            f"Fixed {fixed.field} of {where.described} of {course_id}: {fixed.old} -> {fixed.new}."
+        )
 
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:

@@ -610,6 +610,8 @@ def check_goals(course: Course, record: SessionRecord) -> None:
                 f"unknown goal {goal_id!r} in {course.id!r}; known goals: "
                 f"{', '.join(sorted(known)) or 'none (add one with ipt goal)'}"
             )
+        if any(g.id == goal_id and g.retired is not None for g in course.goals):
+            raise InputError(f"goal {goal_id!r} is retired: it is no longer rated")
     if record.dispute_stage and "role-dispute" not in course.problem_areas:
         raise InputError("--dispute-stage is only for a course with a role-dispute area")
     check_focus(course, record)

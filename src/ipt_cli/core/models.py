@@ -26,8 +26,9 @@ from ipt_cli.core import catalogue, dates, measures, vocabulary
 TYPED = "typed"
 # 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
-# 5: adaptations (adaptation, guardian, attendees, the rhythm log).
-SCHEMA_VERSION = 5
+# 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
+# course's change history, retired and edited goals, session fixes).
+SCHEMA_VERSION = 6
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -279,6 +280,17 @@ def check_attendee(value: str) -> str:
     raise ValueError(f"attendee must be one of {', '.join(catalogue.ATTENDEE_ROLES)} or other:NAME")
 
 
+class Correction(Record):
+    """One corrected value of a session (`ipt session --fix`): the field, its old and new
+    values as shown, the date and the reason; the old value is kept here."""
+
+    date: Day
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
 class SessionRecord(Administration):
     # Stable identity: given at recording, never renumbered when an earlier-dated session is
     # backfilled (positions are). Files written before schema 2 get ids in date order on read.
@@ -298,6 +310,7 @@ class SessionRecord(Administration):
     fidelity: list[FidelityRating] = []  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
     attendees: list[str] = []  # who attended (empty: not recorded)
+    corrections: list[Correction] = []  # schema 6: fixes of recorded values, oldest first
 
     @field_validator("attendees")
     @classmethod
@@ -334,6 +347,16 @@ class ContractChange(Record):
     new: int
     reason: str
     cadence: Cadence | None = None  # a maintenance contract's new cadence, when it changed
+
+
+class CourseChange(Record):
+    """One change of a course's settings (`ipt course ID set`, a goal retired or edited):
+    what changed, its old and new values as shown, and the date."""
+
+    date: Day
+    what: str
+    old: str
+    new: str
 
 
 class SickRole(Record):
@@ -405,6 +428,7 @@ class Goal(Record):
     id: GoalId
     text: str
     area: ProblemAreaId | None = None
+    retired: Day | None = None  # schema 6: kept in the record, no longer rated or planned
 
 
 class Ending(Record):
@@ -474,6 +498,7 @@ class Course(Record):
     sessions: list[SessionRecord] = []
     missed: list[MissedAppointment] = []
     contract_changes: list[ContractChange] = []
+    changes: list[CourseChange] = []  # schema 6: settings changed after the start, in order
     maintenance: Maintenance | None = None
     ending: Ending | None = None
     safety_plan: list[SafetyPlanVersion] = []  # schema 3: every version, oldest first

@@ -431,6 +431,8 @@ def _strategy_items(course: Course, week: int) -> list[str]:
 def _goal_items(course: Course, week: int) -> list[str]:
     items = []
     for goal in course.goals:
+        if goal.retired is not None:
+            continue  # kept in the record, no longer planned
         rating = latest_rating(course, goal.id, week)
         shown = "not yet rated" if rating is None else f"last rated {rating}/10"
         items.append(f"Goal [{goal.id}]: {goal.text} ({shown})")

@@ -110,6 +110,12 @@ class GoalSummary:
     id: str
     text: str
     ratings: list[int]
+    retired: dt.date | None = None  # kept in the record, no longer rated
+
+    @property
+    def shown(self) -> str:
+        """The goal's text, marked when it was retired."""
+        return self.text + (f" (retired {self.retired.isoformat()})" if self.retired else "")
 
     @property
     def latest(self) -> int | None:
@@ -466,7 +472,10 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
     rules = rules or ScoringRules()
     goals = [
         GoalSummary(
-            g.id, g.text, [s.goal_ratings[g.id] for s in course.sessions if g.id in s.goal_ratings]
+            g.id,
+            g.text,
+            [s.goal_ratings[g.id] for s in course.sessions if g.id in s.goal_ratings],
+            g.retired,
         )
         for g in course.goals
     ]

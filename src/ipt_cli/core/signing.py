@@ -421,6 +421,6 @@ def signed_change_refusal(course_id: str, broken: list[str]) -> str:
     which = ", ".join(broken)
     plural = "are" if len(broken) > 1 else "is"
     return (
-        f"{which} of {course_id!r} {plural} signed: a signed session cannot change; add a "
-        f"correction with: ipt session {course_id} --amend N --note TEXT"
+        f"{which} of {course_id!r} {plural} signed: a signed session cannot change; an addendum "
+        f"is the way: ipt session {course_id} --amend N --note TEXT"
     )

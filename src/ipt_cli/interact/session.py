@@ -330,6 +330,8 @@ def _goal_ratings(course: Course) -> list[tuple[str, int]]:
     week = len(course.sessions) + 1
     ratings = []
     for goal in course.goals:
+        if goal.retired is not None:
+            continue  # kept in the record, no longer rated
         last_rating = latest_rating(course, goal.id, week)
         rating = _optional_int(f"Progress on '{goal.text}'", 10, last_rating)
         if rating is not None:

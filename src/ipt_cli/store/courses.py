@@ -97,12 +97,20 @@ def _v4_to_v5(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v5_to_v6(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 6 keeps corrections: the course's change history (`changes`), a goal's
+    `retired` date and a session's `corrections`; older files have none of them."""
+    document.setdefault("changes", [])
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

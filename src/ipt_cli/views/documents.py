@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.corrections import history
 from ipt_cli.core.group import Group, GroupAgenda, GroupReport
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
@@ -165,11 +166,29 @@ def report_json(report: Report) -> dict[str, Any]:
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
         "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
-        "goals": [{"id": g.id, "text": g.text, "latest_rating": g.latest} for g in report.goals],
+        "goals": [
+            {
+                "id": g.id,
+                "text": g.text,
+                "latest_rating": g.latest,
+                "retired": None if g.retired is None else g.retired.isoformat(),
+            }
+            for g in report.goals
+        ],
         "techniques": report.techniques,
         "contract_changes": [
             {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
             for c in course.contract_changes
+        ],
+        "changes": [
+            {
+                "date": h.date.isoformat(),
+                "what": h.what,
+                "old": h.old,
+                "new": h.new,
+                "reason": h.reason,
+            }  # fmt: skip
+            for h in history(course)
         ],
         "sick_role": None if course.sick_role is None else course.sick_role.model_dump(),
         "medication": course.medication,
@@ -307,6 +326,16 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
         "task_outcome": session.task_outcome,
         "addenda": len(session.addenda),
         "attendees": list(session.attendees),
+        "corrections": [
+            {
+                "date": c.date.isoformat(),
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "reason": c.reason,
+            }  # fmt: skip
+            for c in session.corrections
+        ],
     }
 
 
@@ -927,7 +956,7 @@ def _md_work(report: Report) -> list[str]:
         out += _md_table(
             ["Goal", "Text", "Ratings", "Latest"],
             [
-                [g.id, g.text, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
+                [g.id, g.shown, " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
                 for g in report.goals
             ],
         )
@@ -976,6 +1005,13 @@ def _md_safety_record(report: Report) -> list[str]:
         out += ["## Safety flags", ""]
         out += _md_table(
             ["Flag", "Reviewed"], [[f.label, _yes_no(f.reviewed)] for f in report.flags]
+        )
+    changed = history(course)
+    if changed:
+        out += ["## History of changes", ""]
+        out += _md_table(
+            ["Date", "What", "From", "To", "Reason"],
+            [[h.date.isoformat(), h.what, h.old, h.new, h.reason or ""] for h in changed],
         )
     reviews = review_lines(report)
     if reviews:

@@ -208,7 +208,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
                 ["Goal", "Ratings", "Latest"],
                 [
                     [
-                        g.text,
+                        g.shown,
                         " ".join(map(str, g.ratings)) or "-",
                         "-" if g.latest is None else str(g.latest),
                     ]

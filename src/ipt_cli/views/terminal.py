@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import SafeConsole, err, out
 from ipt_cli.views.text_safety import terminal_safe
@@ -192,6 +193,11 @@ def _header(report: Report) -> Panel:
         header.add_row(
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
         )
+    for line in history(course):
+        why = f" ({line.reason})" if line.reason else ""
+        header.add_row(
+            "Changed", f"{line.date.isoformat()}: {line.what}: {line.old} -> {line.new}{why}"
+        )
     return Panel(header, title="IPT progress report", box=box.ROUNDED)
 
 
@@ -270,7 +276,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:
             goals.add_row(
-                f"{goal.text} [{goal.id}]",
+                f"{goal.shown} [{goal.id}]",
                 " ".join(map(str, goal.ratings)) or "-",
                 "-" if goal.latest is None else str(goal.latest),
             )
@@ -645,7 +651,10 @@ def goals_view(course: Course) -> RenderableType:
     )
     for goal in course.goals:
         ratings = [s.goal_ratings[goal.id] for s in course.sessions if goal.id in s.goal_ratings]
-        table.add_row(goal.id, goal.text, goal.area or "-", str(ratings[-1]) if ratings else "-")
+        retired = f" (retired {goal.retired.isoformat()})" if goal.retired else ""
+        table.add_row(
+            goal.id, goal.text + retired, goal.area or "-", str(ratings[-1]) if ratings else "-"
+        )
     return table
 
 

@@ -1,0 +1,242 @@
+"""Corrections without a text editor: a course's settings changed (`ipt course ID set`), a
+goal retired or reworded, a session's recorded values fixed. Every change is validated as
+the original was and kept: settings and goals in the course's `changes`, session values in
+the session's `corrections`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ipt_cli.core import catalogue
+from ipt_cli.core.changes import Located, check_focus, locate_session
+from ipt_cli.core.models import Correction, Course, CourseChange, Goal, SessionRecord, SickRole
+from ipt_cli.core.planning import phase_problem
+from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
+from ipt_cli.errors import ConflictError, InputError
+
+# The settings `ipt course ID set` changes, each with the option that names it.
+SETTINGS = {
+    "problem_areas": "--problem-area",
+    "dispute_stage": "--dispute-stage",
+    "sick_role": "--sick-role",
+    "medication": "--medication",
+    "initial_sessions": "--initial-sessions",
+    "termination_sessions": "--termination-sessions",
+    "client": "--client",
+}
+SET_OPTIONS = {**COURSE_OPTIONS, "sick_role": "--sick-role", "medication": "--medication"}
+
+
+def shown(value: Any) -> str:
+    """A value as the change history shows it."""
+    if value is None or value == []:
+        return "(none)"
+    if isinstance(value, SickRole):
+        return value.note or ("given" if value.given else "not given")
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, BaseModel):
+        total = getattr(value, "total", None)
+        if isinstance(total, int):
+            return str(total)
+        items = getattr(value, "items", None)
+        if isinstance(items, list):
+            return f"{','.join(str(i) for i in items)} (total {sum(items)})"
+        return str(value.model_dump(mode="json"))
+    return str(value)
+
+
+def _validated(model: type[Any], fields: dict[str, Any], options: dict[str, str]) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise InputError("; ".join(describe_validation(error, model, options))) from None
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    changes: list[CourseChange]
+    added_areas: list[str]  # problem areas the course did not have before
+    dispute_stage_cleared: bool  # the role dispute left the course, and its stage with it
+
+
+def set_course(course: Course, given: dict[str, Any], today: dt.date) -> SettingsChanged:
+    """Change the given settings (keys of SETTINGS) of `course` in place; each change is
+    validated as at `new-course` and recorded with its old and new value."""
+    if not given:
+        raise InputError(f"give at least one setting to change: {', '.join(SETTINGS.values())}")
+    fields = dict(given)
+    if "sick_role" in fields:
+        note = fields["sick_role"]
+        fields["sick_role"] = None if not note else SickRole(given=True, note=note)
+    if "medication" in fields and not fields["medication"]:
+        fields["medication"] = None
+    areas = fields.get("problem_areas", course.problem_areas)
+    cleared = False
+    if "role-dispute" not in areas and course.dispute_stage and "dispute_stage" not in fields:
+        fields["dispute_stage"], cleared = None, True
+    for name in ("initial_sessions", "termination_sessions"):
+        value = fields.get(name)
+        if isinstance(value, int) and not 1 <= value <= 10:
+            raise InputError(f"{SETTINGS[name]} must be between 1 and 10")
+    problem = phase_problem(
+        course.planned_sessions,
+        fields.get("initial_sessions", course.initial_sessions),
+        fields.get("termination_sessions", course.termination_sessions),
+        ("--initial-sessions", "--termination-sessions"),
+    )
+    if problem:
+        raise InputError(problem)
+    current = dict(course)
+    checked: Course = _validated(Course, {**current, **fields}, SET_OPTIONS)
+    made = []
+    for name in SETTINGS:
+        old, new = getattr(course, name), getattr(checked, name)
+        if name in fields and old != new:
+            made.append(
+                CourseChange(date=today, what=SETTINGS[name][2:], old=shown(old), new=shown(new))
+            )
+    if not made:
+        raise InputError("nothing changed: the course already has those settings")
+    added: list[str] = [a for a in checked.problem_areas if a not in course.problem_areas]
+    # Each assignment is checked against the rest: a dispute stage leaves before its area.
+    order = sorted(
+        SETTINGS, key=lambda n: n != "dispute_stage" or checked.dispute_stage is not None
+    )
+    for name in order:
+        if name in fields:
+            setattr(course, name, getattr(checked, name))
+    course.changes.extend(made)
+    return SettingsChanged(made, added, cleared)
+
+
+def offered_goals(course: Course, areas: list[str]) -> list[tuple[str, str, str]]:
+    """(area, goal id, text) of the catalogue goals of `areas` the course does not have."""
+    have = {g.id for g in course.goals}
+    return [
+        (area, item.id, item.text)
+        for area in areas
+        for item in catalogue.PROBLEM_AREAS[area].goals
+        if item.id not in have
+    ]
+
+
+def find_goal(course: Course, goal_id: str) -> Goal:
+    for goal in course.goals:
+        if goal.id == goal_id:
+            return goal
+    known = ", ".join(g.id for g in course.goals) or "none"
+    raise InputError(f"no goal {goal_id!r} in {course.id!r}; its goals: {known}")
+
+
+def retire_goal(course: Course, goal_id: str, today: dt.date) -> Goal:
+    """Keep the goal in the record, no longer rated or planned."""
+    goal = find_goal(course, goal_id)
+    if goal.retired is not None:
+        raise ConflictError(f"goal {goal_id!r} was retired on {goal.retired.isoformat()}")
+    goal.retired = today
+    course.changes.append(
+        CourseChange(date=today, what=f"goal {goal_id}", old="active", new="retired")
+    )
+    return goal
+
+
+def edit_goal(course: Course, goal_id: str, text: str, today: dt.date) -> Goal:
+    goal = find_goal(course, goal_id)
+    if not text.strip():
+        raise InputError("--text: give the goal in words")
+    if text == goal.text:
+        raise InputError(f"goal {goal_id!r} already has that text")
+    old = goal.text
+    goal.text = text
+    course.changes.append(CourseChange(date=today, what=f"goal {goal_id}", old=old, new=text))
+    return goal
+
+
+def check_not_retired(course: Course, goal_ratings: dict[str, int]) -> None:
+    retired = {g.id for g in course.goals if g.retired is not None}
+    for goal_id in goal_ratings:
+        if goal_id in retired:
+            raise InputError(f"goal {goal_id!r} is retired: it is no longer rated")
+
+
+def fix_session(
+    course: Course,
+    ref: int | str,
+    fields: dict[str, Any],
+    reason: str,
+    today: dt.date,
+    maintenance: bool = False,
+) -> tuple[Located, list[Correction]]:
+    """Correct recorded values of one session; the old values stay in its corrections."""
+    if not reason.strip():
+        raise InputError("--fix needs --reason TEXT: why the recorded value was wrong")
+    if not fields:
+        raise InputError("--fix needs the corrected values, e.g. --phq9 or --mood")
+    where = locate_session(course, ref, maintenance)
+    session = where.sitting
+    assert isinstance(session, SessionRecord)
+    if session.signature is not None:
+        raise ConflictError(
+            f"{where.label} of {course.id!r} is signed: a signed session cannot be fixed; "
+            f"an addendum is the way: ipt session {course.id} --amend {where.number} --note TEXT"
+        )
+    fixed: SessionRecord = _validated(SessionRecord, {**dict(session), **fields}, SESSION_OPTIONS)
+    check_not_retired(course, fields.get("goal_ratings", {}))
+    unknown = set(fixed.goal_ratings) - {g.id for g in course.goals}
+    if unknown:
+        raise InputError(f"unknown goal {sorted(unknown)[0]!r} in {course.id!r}")
+    check_focus(course, fixed)
+    made = [
+        Correction(
+            date=today,
+            field=name,
+            old=shown(getattr(session, name)),
+            new=shown(getattr(fixed, name)),
+            reason=reason,
+        )  # fmt: skip
+        for name in fields
+        if getattr(session, name) != getattr(fixed, name)
+    ]
+    if not made:
+        raise InputError(f"nothing changed: {where.label} already has those values")
+    for name in fields:
+        setattr(session, name, getattr(fixed, name))
+    session.corrections.extend(made)
+    return where, made
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a report's history of changes: a setting, a goal or a session value."""
+
+    date: dt.date
+    what: str
+    old: str
+    new: str
+    reason: str | None = None
+
+
+def history(course: Course) -> list[HistoryLine]:
+    """Every change of settings and goals, and every fix of a session's values, by date."""
+    lines = [HistoryLine(c.date, c.what, c.old, c.new) for c in course.changes]
+    for number, session in enumerate(course.sessions, 1):
+        lines += [
+            HistoryLine(c.date, f"session {number} {c.field}", c.old, c.new, c.reason)
+            for c in session.corrections
+        ]
+    if course.maintenance:
+        for number, session in enumerate(course.maintenance.sessions, 1):
+            lines += [
+                HistoryLine(
+                    c.date, f"maintenance session {number} {c.field}", c.old, c.new, c.reason
+                )  # fmt: skip
+                for c in session.corrections
+            ]
+    return sorted(lines, key=lambda line: line.date)
