@@ -22,7 +22,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import SafeConsole, err, out
 from ipt_cli.views.text_safety import terminal_safe
@@ -193,6 +192,8 @@ def _header(report: Report) -> Panel:
         header.add_row(
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
         )
+    from ipt_cli.core.corrections import history  # here: `ipt list` must not load the models
+
     for line in history(course):
         why = f" ({line.reason})" if line.reason else ""
         header.add_row(
