@@ -19,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import err, out
 
@@ -168,6 +167,8 @@ def _header(report: Report) -> Panel:
         header.add_row(
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
         )
+    from ipt_cli.core.corrections import history  # the models: not for `ipt list`
+
     for line in history(course):
         why = f" ({line.reason})" if line.reason else ""
         header.add_row(
