@@ -192,7 +192,7 @@ def _header(report: Report) -> Panel:
         header.add_row(
             "Contract", f"{change.date.isoformat()}: {change.old} -> {change.new} ({change.reason})"
         )
-    from ipt_cli.core.corrections import history  # here: `ipt list` must not load the models
+    from ipt_cli.core.corrections import history  # the models: not for `ipt list`
 
     for line in history(course):
         why = f" ({line.reason})" if line.reason else ""
