@@ -22,6 +22,7 @@ from ipt_cli.core.models import Baseline, Course, Ending, Maintenance, RiskRevie
 from ipt_cli.core.planning import build_agenda, build_plan
 from ipt_cli.core.progress import Report, build_report, course_row
 from ipt_cli.views import documents
+from ipt_cli.views.output import to_json
 from ipt_cli.views.text_safety import markdown_escape, terminal_safe
 from tests.unit.builders import (
     MARKER,
@@ -554,7 +555,7 @@ def test_report_json_is_plain_json_and_keeps_non_ascii() -> None:
     c = full_course()
     c.client = "Zoë Ó."
     data = documents.report_json(report_of(c))
-    text = documents.to_json(data)
+    text = to_json(data)
     assert json.loads(text) == data  # nothing needs a custom encoder (dates are strings)
     assert json.loads(text)["client"] == "Zoë Ó." and text.endswith("}\n")
     assert text.isascii()  # \u escapes: any output encoding carries it (issue 15)
@@ -563,7 +564,7 @@ def test_report_json_is_plain_json_and_keeps_non_ascii() -> None:
 def test_reports_keep_notes_events_and_addenda_private() -> None:
     c = full_course()
     report = report_of(c)
-    assert MARKER not in documents.to_json(documents.report_json(report))
+    assert MARKER not in to_json(documents.report_json(report))
     assert MARKER not in documents.report_markdown(report)
     assert MARKER not in documents.end_of_course_text(report)
     notes = documents.session_notes_markdown(c)  # the private part of an export has them

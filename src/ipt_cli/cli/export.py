@@ -126,9 +126,9 @@ def _scores_csv(ctx: typer.Context, courses: "list[Course]", output_format: Expo
 
 def _one_course(ctx: typer.Context, course: "Course", output_format: ExportFormat) -> str:
     if output_format is ExportFormat.json:
-        from ipt_cli.views import documents
+        from ipt_cli.views.output import to_json
 
-        return documents.to_json(course.model_dump(mode="json", exclude_none=True))
+        return to_json(course.model_dump(mode="json", exclude_none=True))
     if output_format is ExportFormat.markdown:
         from ipt_cli.core.progress import build_report
         from ipt_cli.views import documents

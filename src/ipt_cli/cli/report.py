@@ -89,7 +89,8 @@ def _rendered_report(
         )
     built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
-        from ipt_cli.views.documents import report_json, to_json
+        from ipt_cli.views.documents import report_json
+        from ipt_cli.views.output import to_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:

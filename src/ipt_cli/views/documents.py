@@ -6,7 +6,6 @@ JSON shapes are contracts for scripts; tests pin their keys.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from ipt_cli.core import catalogue
@@ -26,12 +25,6 @@ from ipt_cli.core.progress import (
 from ipt_cli.core.rhythm import RhythmReport, WeekScore
 from ipt_cli.core.risk import structured_lines
 from ipt_cli.views.text_safety import markdown_cell, markdown_escape
-
-
-def to_json(data: Any) -> str:
-    """ASCII only (\\u escapes): any output encoding carries it, and no control character
-    in a note reaches a terminal raw."""
-    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
