@@ -14,7 +14,7 @@ import re
 import stat
 import tempfile
 import time
-import tomllib
+import tomli
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,8 +139,8 @@ _QUOTED = re.compile(_QUOTED_TEXT)
 _KEY_TUPLE = re.compile(rf"\((?:{_QUOTED_TEXT})(?:, ?(?:{_QUOTED_TEXT}))*,?\)")
 
 
-def toml_problem(error: tomllib.TOMLDecodeError) -> str:
-    """tomllib's message with its position, but never a key or string from the document
+def toml_problem(error: tomli.TOMLDecodeError) -> str:
+    """The parser's message with its position, but never a key or string from the document
     (a key there may be a fragment of a note): only a short token such as ']' is kept."""
     message = _KEY_TUPLE.sub("a key", str(error))
     return _QUOTED.sub(lambda m: m.group() if len(m.group()) <= 8 else "a value", message)
@@ -148,8 +148,8 @@ def toml_problem(error: tomllib.TOMLDecodeError) -> str:
 
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
         raise DataError(path, [f"not valid TOML: {toml_problem(error)}"]) from None
     except RecursionError:
         raise DataError(path, ["not a course: nested too deeply"]) from None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
+import tomli
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -180,8 +180,8 @@ def cipher_for(root: Path) -> Cipher | None:
     except OSError as error:
         raise StorageIOError(f"cannot read {settings_path}: {error.strerror}") from None
     try:
-        settings = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        settings = tomli.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError):
         settings = {}
     mode = settings.get("mode")
     if mode not in ("x25519", "passphrase"):

@@ -5,13 +5,13 @@ Three things keep a search near the cost of `ipt list`:
 2. a file is read further only when its stored text may hold the query (`may_contain`);
 3. such a file is read by a scanner that picks out, with one regular expression, the tables
    and the few keys a search needs (texts and their dates), instead of parsing all of it
-   (tomllib spends most of its time on the score arrays) and validating it.
+   (the TOML parser spends most of its time on the score arrays) and validating it.
 
 The scanner reads the TOML that ipt writes (tomli-w's output) and hand edits in that style.
 A file without multi-line strings or inline tables - the usual one - is read line by line
 (LINES: only lines that start a table or hold a searched key are visited); otherwise the
 scanner also steps over every string (TOKENS), and parses a statement holding an inline
-table on its own, with tomllib. Anything else - a quoted or dotted key, a stray quote, an
+table on its own, with tomli. Anything else - a quoted or dotted key, a stray quote, an
 odd header - makes it give up, and the file is read the ordinary way: parsed and
 validated, so that a damaged file is reported as in every other command. The result has
 the shape of `Course.model_dump()`, which `core.search.course_entries` reads; a property
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
+import tomli
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +106,7 @@ def _decode(token: str) -> Any:
         return token[1:-1]
     if token[0] == '"' and not token.startswith('"""') and "\\" not in token:
         return token[1:-1]
-    return tomllib.loads(f"v = {token}")["v"]  # escapes and multi-line strings, exactly
+    return tomli.loads(f"v = {token}")["v"]  # escapes and multi-line strings, exactly
 
 
 def _table(document: dict[str, Any], path: list[str], append: bool) -> dict[str, Any]:
@@ -181,7 +181,7 @@ class _Scanner:
         if not self.inline:
             return
         self.inline = False
-        statement = tomllib.loads(self.text[self.start : end])
+        statement = tomli.loads(self.text[self.start : end])
         for key, value in statement.items():
             self.put(key, value)
 
@@ -198,7 +198,7 @@ def scan(text: str, tokens: re.Pattern[str] | None = None) -> dict[str, Any]:
         tokens = LINES if plain_lines(text) else TOKENS
     try:
         document = _Scanner(text, tokens).run()
-    except (ValueError, TypeError, AttributeError, IndexError, tomllib.TOMLDecodeError):
+    except (ValueError, TypeError, AttributeError, IndexError, tomli.TOMLDecodeError):
         raise _GiveUp from None
     return _checked(document)
 

@@ -15,7 +15,7 @@ import os
 import shlex
 import subprocess
 import sys
-import tomllib
+import tomli
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -273,8 +273,8 @@ def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
             raise IdentityError(f"{path} is age-encrypted but {root} is not")
         raw = cipher.decrypt(raw, path)
     try:
-        document = tomllib.loads(decode_text(raw, path))
-    except tomllib.TOMLDecodeError as error:
+        document = tomli.loads(decode_text(raw, path))
+    except tomli.TOMLDecodeError as error:
         raise DataError(path, [f"not valid TOML: {error}"]) from None
     return migrate(document, path), sealed
 
