@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
     from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
+MIN_BAR_WIDTH = 10  # a chart in a narrow terminal shortens its bars to no less than this
 MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
 SEVERITY_STYLE = {
     "none": "green",
@@ -112,46 +114,192 @@ def _alerts_panel(texts: list[str]) -> Panel:
     )
 
 
-class Bar:
-    """A bar of BAR_WIDTH cells, `filled` of them full; in ASCII ('#' and '.') when the
-    output's encoding is not Unicode (Rich's own boxes fall back to ASCII there too)."""
+class _Point(NamedTuple):
+    """A chart row: one administration."""
 
-    def __init__(self, filled: int, style: str) -> None:
-        self.filled, self.style = filled, style
+    label: str
+    date: str
+    total: int
+    severity: str
+    style: str
+
+
+class _Event(NamedTuple):
+    """A chart row: a life event between two administrations."""
+
+    date: str
+    text: Text
+
+
+def _cell(text: str, width: int) -> str:
+    """`text` padded to `width` cells, with the cell padding on each side."""
+    return f" {text}{' ' * (width - cell_len(text))} "
+
+
+def _word_lines(text: str, width: int) -> list[str]:
+    """`text` broken between words into lines of at most `width` cells (a longer word has
+    a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+class Chart:
+    """A measure's chart as a panel: a bar per administration, scaled to the instrument's
+    maximum, with the timeline's life events between the sessions they fell between. Every
+    row is drawn (a clinical record: nothing is summarised away).
+
+    Drawn line by line, with column widths found in one pass, exactly as a Rich Table (no
+    box, cell padding (0, 1)) in a Panel drew it before: that Table measured and wrapped
+    every cell of every row, seconds for years of maintenance sessions. In a narrow
+    terminal the columns give way in turn: the events wrap to the bars' width, the bars
+    shorten (scaled to their width) to MIN_BAR_WIDTH cells, the severity wraps between
+    words, and only then the bars go. Labels, dates, totals and words are never cut,
+    except where even they do not fit.
+    """
+
+    def __init__(self, title: str, top: int, rows: list[_Point | _Event]) -> None:
+        self.title, self.top, self.rows = title, top, rows
+
+    def _widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        """Each column's widest cell, then narrowed in turn to fit the panel."""
+        points = [row for row in self.rows if isinstance(row, _Point)]
+        events = [
+            Measurement.get(console, options, row.text)
+            for row in self.rows
+            if isinstance(row, _Event)
+        ]
+        severities = {row.severity for row in points}
+        widths = [
+            max((cell_len(row.label) for row in points), default=0),
+            max((len(row.date) for row in self.rows), default=0),
+            max([BAR_WIDTH] + [event.maximum for event in events]),
+            max((len(str(row.total)) for row in points), default=0),
+            max((cell_len(severity) for severity in severities), default=0),
+        ]
+        excess = sum(widths) + 2 * len(widths) - _inner_width(options)
+        words = [cell_len(word) for severity in severities for word in severity.split(" ")]
+        for column, floor in (
+            (2, BAR_WIDTH),  # the events wrap (a word longer than the bars is folded)
+            (2, MIN_BAR_WIDTH),  # the bars shorten, so that a row stays one line
+            (4, max(words, default=0)),  # the severity wraps between words
+            (2, 0),  # in a very narrow terminal, only the numbers and words are left
+        ):
+            give = max(min(excess, widths[column] - floor), 0)
+            widths[column] -= give
+            excess -= give
+        return widths
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        full, empty = ("#", ".") if options.ascii_only else ("█", "·")
-        yield Segment(
-            full * self.filled + empty * (BAR_WIDTH - self.filled), Style.parse(self.style)
+        frame = console.render_lines(
+            Panel(Text(""), title=self.title, box=box.ROUNDED), options, pad=False
         )
+        line_start, line_end, new_line = frame[1][0], frame[1][-1], Segment.line()
+        yield from frame[0]
+        yield new_line
+        inner = _inner_width(options)
+        widths = self._widths(console, options)
+        spare = inner - sum(widths) - 2 * len(widths)
+        # Where no style is drawn (a pipe, a file) and the columns fit, a line is one segment.
+        plain = console.color_system is None and spare >= 0
+        left, right = f"{line_start.text} ", f"{' ' * spare} {line_end.text}"
+        for row in self.rows:
+            if isinstance(row, _Point):
+                lines = self._point_lines(row, widths, options.ascii_only)
+            else:
+                lines = self._event_lines(row, widths, console, options)
+            for line in lines:
+                if plain:
+                    yield Segment(left + "".join(segment.text for segment in line) + right)
+                else:
+                    yield line_start
+                    yield from Segment.adjust_line_length(
+                        [Segment(" "), *line, Segment(" ")], inner + 2
+                    )
+                    yield line_end
+                yield new_line
+        yield from frame[-1]
+        yield new_line
+
+    def _point_lines(self, row: _Point, widths: list[int], ascii_only: bool) -> list[list[Segment]]:
+        """An administration's line (and more when its severity wraps)."""
+        label, date, bar_width, total_width, severity_width = widths
+        cells = min(BAR_WIDTH, bar_width)
+        filled = max(0, min(round(row.total / self.top * cells), cells))
+        full, empty = ("#", ".") if ascii_only else ("█", "·")
+        severity = [row.severity]
+        if cell_len(row.severity) > severity_width:
+            severity = _word_lines(row.severity, severity_width)
+        head = _cell(row.label, label) + _cell(row.date, date) + " "
+        tail = " " * (bar_width - cells + 1) + _cell(str(row.total), total_width)
+        lines = [
+            [
+                Segment(head),
+                Segment(full * filled + empty * (cells - filled), _style(row.style)),
+                Segment(tail + _cell(severity[0], severity_width)),
+            ]
+        ]
+        blank = " " * (label + date + bar_width + total_width + 8)
+        return lines + [[Segment(blank + _cell(more, severity_width))] for more in severity[1:]]
+
+    @staticmethod
+    def _event_lines(
+        row: _Event, widths: list[int], console: Console, options: ConsoleOptions
+    ) -> list[list[Segment]]:
+        """A life event's lines: its text wrapped to the bars' column, as a table cell; where
+        the bars have shortened, across the empty cells to their right as well."""
+        label, date, bar_width, total_width, severity_width = widths
+        rest = total_width + severity_width + 5
+        span = bar_width if bar_width >= BAR_WIDTH else max(bar_width + rest - 1, 1)
+        cell = options.update(width=span, justify="left", no_wrap=False, height=None)
+        text = console.render_lines(row.text, cell)
+        tail = Segment(" " * (bar_width + rest - span))
+        dates = [row.date] + [""] * (len(text) - 1)
+        return [
+            [Segment(_cell("", label) + _cell(day, date) + " "), *cells, tail]
+            for day, cells in zip(dates, text, strict=True)
+        ]
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(BAR_WIDTH, BAR_WIDTH)
+        width = sum(self._widths(console, options)) + 2 * 5 + 4
+        return Measurement(width, width).clamp(max_width=options.max_width)
+
+
+def _inner_width(options: ConsoleOptions) -> int:
+    """The width inside a panel's border and padding."""
+    return max(options.max_width - 4, 0)
+
+
+def _style(name: str) -> Style | None:
+    return Style.parse(name) if name else None
 
 
 def _chart(
-    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
-) -> Table:
-    """A horizontal bar per administration, scaled to the instrument's maximum, with the
-    timeline's life events marked between the sessions they fell between."""
+    summary: MeasureSummary, events: list[TimelineEvent], title: str, maintenance: bool = False
+) -> Chart:
+    """The chart of a measure's series, with the life events from its first date on."""
     top = INSTRUMENTS[summary.instrument].total_max
-    chart = Table(box=None, show_header=False, padding=(0, 1))
-    pending = sorted(events, key=lambda e: e.date)
     first_date = summary.series[0].date if summary.series else None
-    pending = [e for e in pending if first_date is None or e.date >= first_date]
+    pending = sorted(
+        (e for e in events if first_date is None or e.date >= first_date), key=lambda e: e.date
+    )
+    rows: list[_Point | _Event] = []
+    taken = 0
     for point in summary.series:
-        while pending and pending[0].date < point.date:
-            event = pending.pop(0)
-            chart.add_row(
-                "", event.date.isoformat(), _text(f"* {event.event}", style="cyan"), "", ""
-            )
-        bar = Bar(
-            round(point.total / top * BAR_WIDTH), SEVERITY_STYLE.get(point.severity or "", "")
-        )
+        while taken < len(pending) and pending[taken].date < point.date:
+            event = pending[taken]
+            rows.append(_Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan")))
+            taken += 1
         label = "base" if point.session == 0 else f"S{point.session}"
         label = f"m{point.session}" if maintenance else label
-        chart.add_row(label, point.date.isoformat(), bar, str(point.total), point.severity or "")
-    return chart
+        severity = point.severity or ""
+        style = SEVERITY_STYLE.get(severity, "")
+        rows.append(_Point(label, point.date.isoformat(), point.total, severity, style))
+    return Chart(title, top, rows)
 
 
 def _header(report: Report) -> Panel:
@@ -238,13 +386,7 @@ def _measures(report: Report) -> list[RenderableType]:
     parts += [_text(f"  {note}") for note in measure_notes(report.measures)]
     for summary in report.measures.values():
         if summary.series:
-            parts.append(
-                Panel(
-                    _chart(summary, report.course.timeline),
-                    title=f"{summary.name} by session",
-                    box=box.ROUNDED,
-                )
-            )
+            parts.append(_chart(summary, report.course.timeline, f"{summary.name} by session"))
     return parts
 
 
@@ -261,13 +403,8 @@ def _maintenance(report: Report) -> list[RenderableType]:
         Panel(Group(_text(heading), block), title="Maintenance", box=box.ROUNDED)
     ]
     for summary in report.maintenance_measures.values():
-        parts.append(
-            Panel(
-                _chart(summary, report.course.timeline, maintenance=True),
-                title=f"{summary.name} in maintenance",
-                box=box.ROUNDED,
-            )
-        )
+        title = f"{summary.name} in maintenance"
+        parts.append(_chart(summary, report.course.timeline, title, maintenance=True))
     return parts
 
 
