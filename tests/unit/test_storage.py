@@ -75,6 +75,19 @@ def test_load_then_save_is_byte_identical(tmp_path: Path) -> None:
     assert dump_course(load_course_file(path)).encode() == before
 
 
+def test_empty_lists_are_each_records_own_and_never_written() -> None:
+    """Empty lists and dicts are made per record (default factories): one record's list is
+    never another's, and an empty one is left out of the file as before."""
+    first, second = (SessionRecord(date=dt.date(2026, 1, day)) for day in (12, 19))
+    first.techniques.append("role-play")
+    first.goal_ratings["x"] = 3
+    assert second.techniques == [] and second.goal_ratings == {}
+    assert SessionRecord(date=dt.date(2026, 1, 26)).techniques == []
+    written = dump_course(make_course().model_copy(update={"sessions": [second]}))
+    for key in ("techniques", "goal_ratings", "addenda", "risk_reviews", "inventory"):
+        assert key not in written
+
+
 def test_note_with_crlf_round_trips_exactly(tmp_path: Path) -> None:
     store = CourseStore(tmp_path)
     store.create(make_course())
