@@ -148,6 +148,54 @@ def _word_lines(text: str, width: int) -> list[str]:
     return lines
 
 
+class _PointLayout:
+    """The cells of an administration's chart line, in fixed columns (cached by value: a
+    long course repeats its totals and severities)."""
+
+    def __init__(self, widths: list[int], top: int, ascii_only: bool) -> None:
+        self.widths, self.top = widths, top
+        self.full, self.empty = ("#", ".") if ascii_only else ("█", "·")
+        self.cells_wide = min(BAR_WIDTH, widths[2])
+        self._bars: dict[int, str] = {}
+        self._severities: dict[str, list[str]] = {}
+        self._styles: dict[str, Style | None] = {}
+
+    def cells(self, row: _Point) -> tuple[str, str, Style | None, str, list[str]]:
+        """The text before the bar, the bar and its style, the text after it, and the lines
+        of a severity that wraps."""
+        label, date, bar_width, total_width, _ = self.widths
+        head = f" {row.label.ljust(label)}  {row.date.ljust(date)}  "
+        bar = self._bars.get(row.total)
+        if bar is None:
+            cells = self.cells_wide
+            filled = max(0, min(round(row.total / self.top * cells), cells))
+            bar = self._bars[row.total] = self.full * filled + self.empty * (cells - filled)
+        severity = self._severities.get(row.severity)
+        if severity is None:
+            severity = self._severities[row.severity] = self._severity(row.severity)
+        if row.style not in self._styles:
+            self._styles[row.style] = Style.parse(row.style) if row.style else None
+        style = self._styles[row.style]
+        gap = " " * (bar_width - self.cells_wide + 1)
+        tail = f"{gap} {str(row.total).ljust(total_width)} {severity[0]}"
+        return head, bar, style, tail, severity[1:]
+
+    def _severity(self, severity: str) -> list[str]:
+        """The severity cell, and the lines under the row when it wraps between words."""
+        label, date, bar_width, total_width, width = self.widths
+        words = [severity]
+        if cell_len(severity) > width:
+            words = _word_lines(severity, width)
+        blank = " " * (label + date + bar_width + total_width + 8)
+        return [_cell(words[0], width)] + [blank + _cell(more, width) for more in words[1:]]
+
+    def lines(self, row: _Point) -> list[list[Segment]]:
+        head, bar, style, tail, more = self.cells(row)
+        return [[Segment(head), Segment(bar, style), Segment(tail)]] + [
+            [Segment(line)] for line in more
+        ]
+
+
 class Chart:
     """A measure's chart as a panel: a bar per administration, scaled to the instrument's
     maximum, with the timeline's life events between the sessions they fell between. Every
@@ -207,14 +255,23 @@ class Chart:
         # Where no style is drawn (a pipe, a file) and the columns fit, a line is one segment.
         plain = console.color_system is None and spare >= 0
         left, right = f"{line_start.text} ", f"{' ' * spare} {line_end.text}"
+        points = _PointLayout(widths, self.top, options.ascii_only)
         for row in self.rows:
+            if plain and isinstance(row, _Point):
+                head, bar, _, tail, more = points.cells(row)
+                yield Segment(left + head + bar + tail + right)
+                yield new_line
+                for wrapped in more:
+                    yield Segment(left + wrapped + right)
+                    yield new_line
+                continue
             if isinstance(row, _Point):
-                lines = self._point_lines(row, widths, options.ascii_only)
+                lines = points.lines(row)
             else:
                 lines = self._event_lines(row, widths, console, options)
             for line in lines:
                 if plain:
-                    yield Segment(left + "".join(segment.text for segment in line) + right)
+                    yield Segment(left + "".join([segment.text for segment in line]) + right)
                 else:
                     yield line_start
                     yield from Segment.adjust_line_length(
@@ -224,27 +281,6 @@ class Chart:
                 yield new_line
         yield from frame[-1]
         yield new_line
-
-    def _point_lines(self, row: _Point, widths: list[int], ascii_only: bool) -> list[list[Segment]]:
-        """An administration's line (and more when its severity wraps)."""
-        label, date, bar_width, total_width, severity_width = widths
-        cells = min(BAR_WIDTH, bar_width)
-        filled = max(0, min(round(row.total / self.top * cells), cells))
-        full, empty = ("#", ".") if ascii_only else ("█", "·")
-        severity = [row.severity]
-        if cell_len(row.severity) > severity_width:
-            severity = _word_lines(row.severity, severity_width)
-        head = _cell(row.label, label) + _cell(row.date, date) + " "
-        tail = " " * (bar_width - cells + 1) + _cell(str(row.total), total_width)
-        lines = [
-            [
-                Segment(head),
-                Segment(full * filled + empty * (cells - filled), _style(row.style)),
-                Segment(tail + _cell(severity[0], severity_width)),
-            ]
-        ]
-        blank = " " * (label + date + bar_width + total_width + 8)
-        return lines + [[Segment(blank + _cell(more, severity_width))] for more in severity[1:]]
 
     @staticmethod
     def _event_lines(
@@ -272,10 +308,6 @@ class Chart:
 def _inner_width(options: ConsoleOptions) -> int:
     """The width inside a panel's border and padding."""
     return max(options.max_width - 4, 0)
-
-
-def _style(name: str) -> Style | None:
-    return Style.parse(name) if name else None
 
 
 def _chart(
