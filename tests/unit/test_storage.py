@@ -161,6 +161,31 @@ def test_validation_error_names_the_field(
     assert path.read_bytes() == broken
 
 
+def test_every_bad_session_is_named_at_its_place(tmp_path: Path) -> None:
+    """Sessions are validated one by one before the course (to free each table as its
+    record is made); every error is still reported, at its place, and only once."""
+    store = CourseStore(tmp_path)
+    path = store.create(make_course())
+    for day in (12, 19, 26):
+        store.update(
+            "ab",
+            lambda c, day=day: changes.add_session(
+                c, SessionRecord(date=dt.date(2026, 1, day), mood=3)
+            ),
+        )
+    text = path.read_text()
+    for edit in (("id = 1, mood = 3", "id = 1, mood = 11"), ("id = 2, mood = 3", "id = 2, x = 1")):
+        assert edit[0] in text
+        text = text.replace(*edit)
+    path.write_text(text)
+    with pytest.raises(DataError) as caught:
+        store.load("ab")
+    message = caught.value.message
+    assert message.count("sessions[0].mood") == 1
+    assert message.count("sessions[1].x: is not a field ipt knows") == 1
+    assert "sessions[2]" not in message and message.count("sessions[") == 2
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     text = dump_course(make_course())

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import tomli_w
 from pydantic import ValidationError
 
-from ipt_cli.core.models import SCHEMA_VERSION, Course
+from ipt_cli.core.models import SCHEMA_VERSION, Course, SessionRecord
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
@@ -159,9 +159,28 @@ def read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(read_text(path), path)
 
 
+def _validate_sessions(document: dict[str, Any]) -> None:
+    """Validate each session table of a parsed document on its own and put its record in
+    its place, so that each table is freed as its record is made: a long course's peak
+    memory then holds the records, not the tables and the records. A session that fails
+    is left as it was, for the course's validation to report at its place (sessions.N,
+    maintenance.sessions.N) with every other error, exactly as before."""
+    for holder in (document, document.get("maintenance")):
+        sessions = holder.get("sessions") if isinstance(holder, dict) else None
+        if not isinstance(sessions, list):
+            continue
+        for index, table in enumerate(sessions):
+            if isinstance(table, dict):
+                try:
+                    sessions[index] = SessionRecord.model_validate(table)
+                except ValidationError:
+                    pass
+
+
 def parse_course(text: str, path: Path) -> Course:
     document = migrate(parse_toml(text, path), path)
     try:
+        _validate_sessions(document)  # one by one first (see there): less memory
         return Course.model_validate(document)
     except ValidationError as error:
         raise DataError(path, describe_validation(error, text=text)) from None
