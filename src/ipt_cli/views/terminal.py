@@ -8,6 +8,7 @@ non-terminal output are handled by Rich's Console (plain text, 80 columns when p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
     from ipt_cli.core.group import GroupAgenda, GroupReport
     from ipt_cli.core.models import Course, Person, TimelineEvent
     from ipt_cli.core.planning import Agenda, Plan
-    from ipt_cli.core.progress import MeasureSummary, Report
+    from ipt_cli.core.progress import MeasureSummary, Point, Report
     from ipt_cli.core.rhythm import RhythmReport
     from ipt_cli.store.doctor import Finding
 
@@ -61,14 +62,27 @@ def emit(renderable: RenderableType, soft_wrap: bool = False) -> None:
     out().file.write(rendered(renderable, soft_wrap))
 
 
-def rendered(renderable: RenderableType, soft_wrap: bool = False) -> str:
+def rendered(
+    renderable: RenderableType, soft_wrap: bool = False, console: Console | None = None
+) -> str:
     """Exactly what `emit` writes: escape codes for a terminal; into a pipe or file, plain
-    text without the trailing spaces Rich pads table lines with."""
-    console = out()
-    with console.capture() as capture:
-        console.print(renderable, soft_wrap=soft_wrap)
-    text = capture.get()
-    return text if console.is_terminal else _without_trailing_spaces(text)
+    text without the trailing spaces Rich pads table lines with.
+
+    A Group (a report) is drawn one part at a time, so that only one part's segments are
+    held at once (a long course's chart), never the whole document's."""
+    console = console or out()
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    texts = []
+    for part in parts:
+        lines = part.plain_lines(console, console.options) if isinstance(part, Chart) else None
+        if lines is not None:  # a long chart: its lines, without Rich's segments
+            texts.append(terminal_safe("\n".join(lines) + "\n"))
+            continue
+        with console.capture() as capture:
+            console.print(part, soft_wrap=soft_wrap)
+        text = capture.get()
+        texts.append(text if console.is_terminal else _without_trailing_spaces(text))
+    return "".join(texts)
 
 
 def _without_trailing_spaces(text: str) -> str:
@@ -210,25 +224,48 @@ class Chart:
     except where even they do not fit.
     """
 
-    def __init__(self, title: str, top: int, rows: list[_Point | _Event]) -> None:
-        self.title, self.top, self.rows = title, top, rows
+    def __init__(
+        self,
+        title: str,
+        top: int,
+        series: list[Point],
+        events: list[TimelineEvent],
+        maintenance: bool = False,
+    ) -> None:
+        self.title, self.top, self.series, self.maintenance = title, top, series, maintenance
+        first = series[0].date if series else None
+        self.events = sorted(
+            (e for e in events if first is None or e.date >= first), key=lambda e: e.date
+        )
+
+    def _rows(self) -> Iterator[_Point | _Event]:
+        """The rows, made as they are drawn (a long course's are never all held): each
+        administration, and the life events before it since the previous one."""
+        taken = 0
+        for point in self.series:
+            while taken < len(self.events) and self.events[taken].date < point.date:
+                event = self.events[taken]
+                yield _Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan"))
+                taken += 1
+            label = f"m{point.session}" if self.maintenance else f"S{point.session}"
+            label = "base" if point.session == 0 and not self.maintenance else label
+            severity = point.severity or ""
+            style = SEVERITY_STYLE.get(severity, "")
+            yield _Point(label, point.date.isoformat(), point.total, severity, style)
 
     def _widths(self, console: Console, options: ConsoleOptions) -> list[int]:
         """Each column's widest cell, then narrowed in turn to fit the panel."""
-        points = [row for row in self.rows if isinstance(row, _Point)]
-        events = [
-            Measurement.get(console, options, row.text)
-            for row in self.rows
-            if isinstance(row, _Event)
-        ]
-        severities = {row.severity for row in points}
-        widths = [
-            max((cell_len(row.label) for row in points), default=0),
-            max((len(row.date) for row in self.rows), default=0),
-            max([BAR_WIDTH] + [event.maximum for event in events]),
-            max((len(str(row.total)) for row in points), default=0),
-            max((cell_len(severity) for severity in severities), default=0),
-        ]
+        widths = [0, 0, BAR_WIDTH, 0, 0]
+        severities = set()
+        for row in self._rows():
+            widths[1] = max(widths[1], len(row.date))
+            if isinstance(row, _Event):
+                widths[2] = max(widths[2], Measurement.get(console, options, row.text).maximum)
+                continue
+            widths[0] = max(widths[0], len(row.label))  # ipt's own: base, S12, m40
+            widths[3] = max(widths[3], len(str(row.total)))
+            severities.add(row.severity)
+        widths[4] = max((cell_len(severity) for severity in severities), default=0)
         excess = sum(widths) + 2 * len(widths) - _inner_width(options)
         words = [cell_len(word) for severity in severities for word in severity.split(" ")]
         for column, floor in (
@@ -242,42 +279,65 @@ class Chart:
             excess -= give
         return widths
 
+    def _frame(self, console: Console, options: ConsoleOptions) -> list[list[Segment]]:
+        """The panel's top border (with the title), one empty line and the bottom border,
+        drawn by Rich: the chart's lines go between its borders."""
+        panel = Panel(Text(""), title=self.title, box=box.ROUNDED)
+        return console.render_lines(panel, options, pad=False)
+
+    def plain_lines(self, console: Console, options: ConsoleOptions) -> Iterator[str] | None:
+        """The chart's lines as plain text, where no style is drawn (a pipe, a file) and
+        its columns fit; None otherwise (then Rich draws it)."""
+        widths = self._widths(console, options)
+        spare = _inner_width(options) - sum(widths) - 2 * len(widths)
+        if console.color_system is not None or spare < 0:
+            return None
+        return self._plain(console, options, widths, spare)
+
+    def _plain(
+        self, console: Console, options: ConsoleOptions, widths: list[int], spare: int
+    ) -> Iterator[str]:
+        frame = self._frame(console, options)
+        yield "".join([segment.text for segment in frame[0]])
+        left, right = f"{frame[1][0].text} ", f"{' ' * spare} {frame[1][-1].text}"
+        points = _PointLayout(widths, self.top, options.ascii_only)
+        for row in self._rows():
+            if isinstance(row, _Point):
+                head, bar, _, tail, more = points.cells(row)
+                yield left + head + bar + tail + right
+                for wrapped in more:
+                    yield left + wrapped + right
+                continue
+            for line in self._event_lines(row, widths, console, options):
+                yield left + "".join([segment.text for segment in line]) + right
+        yield "".join([segment.text for segment in frame[-1]])
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        frame = console.render_lines(
-            Panel(Text(""), title=self.title, box=box.ROUNDED), options, pad=False
-        )
-        line_start, line_end, new_line = frame[1][0], frame[1][-1], Segment.line()
+        new_line = Segment.line()
+        plain = self.plain_lines(console, options)
+        if plain is not None:  # a line is one segment
+            for text in plain:
+                yield Segment(text)
+                yield new_line
+            return
+        frame = self._frame(console, options)
+        line_start, line_end = frame[1][0], frame[1][-1]
         yield from frame[0]
         yield new_line
         inner = _inner_width(options)
         widths = self._widths(console, options)
-        spare = inner - sum(widths) - 2 * len(widths)
-        # Where no style is drawn (a pipe, a file) and the columns fit, a line is one segment.
-        plain = console.color_system is None and spare >= 0
-        left, right = f"{line_start.text} ", f"{' ' * spare} {line_end.text}"
         points = _PointLayout(widths, self.top, options.ascii_only)
-        for row in self.rows:
-            if plain and isinstance(row, _Point):
-                head, bar, _, tail, more = points.cells(row)
-                yield Segment(left + head + bar + tail + right)
-                yield new_line
-                for wrapped in more:
-                    yield Segment(left + wrapped + right)
-                    yield new_line
-                continue
+        for row in self._rows():
             if isinstance(row, _Point):
                 lines = points.lines(row)
             else:
                 lines = self._event_lines(row, widths, console, options)
             for line in lines:
-                if plain:
-                    yield Segment(left + "".join([segment.text for segment in line]) + right)
-                else:
-                    yield line_start
-                    yield from Segment.adjust_line_length(
-                        [Segment(" "), *line, Segment(" ")], inner + 2
-                    )
-                    yield line_end
+                yield line_start
+                yield from Segment.adjust_line_length(
+                    [Segment(" "), *line, Segment(" ")], inner + 2
+                )
+                yield line_end
                 yield new_line
         yield from frame[-1]
         yield new_line
@@ -315,23 +375,7 @@ def _chart(
 ) -> Chart:
     """The chart of a measure's series, with the life events from its first date on."""
     top = INSTRUMENTS[summary.instrument].total_max
-    first_date = summary.series[0].date if summary.series else None
-    pending = sorted(
-        (e for e in events if first_date is None or e.date >= first_date), key=lambda e: e.date
-    )
-    rows: list[_Point | _Event] = []
-    taken = 0
-    for point in summary.series:
-        while taken < len(pending) and pending[taken].date < point.date:
-            event = pending[taken]
-            rows.append(_Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan")))
-            taken += 1
-        label = "base" if point.session == 0 else f"S{point.session}"
-        label = f"m{point.session}" if maintenance else label
-        severity = point.severity or ""
-        style = SEVERITY_STYLE.get(severity, "")
-        rows.append(_Point(label, point.date.isoformat(), point.total, severity, style))
-    return Chart(title, top, rows)
+    return Chart(title, top, summary.series, events, maintenance)
 
 
 def _header(report: Report) -> Panel:
@@ -844,12 +888,15 @@ def report_text(report: Report, width: int = 80) -> str:
     """The text report as plain characters (for --output): no colour, fixed width."""
     from io import StringIO
 
-    buffer = StringIO()
     console = SafeConsole(
-        file=buffer, width=width, no_color=True, highlight=False, markup=False, color_system=None
+        file=StringIO(),
+        width=width,
+        no_color=True,
+        highlight=False,
+        markup=False,
+        color_system=None,
     )
-    console.print(report_renderable(report))
-    return _without_trailing_spaces(buffer.getvalue())
+    return rendered(report_renderable(report), console=console)
 
 
 def findings_view(findings: list[Finding], root: Path) -> RenderableType:
