@@ -391,12 +391,14 @@ def _series(
     points: list[Point] = []
     seen: set[dt.date] = set()
     for number, sitting in numbered:
+        entry = getattr(sitting, instrument.id)
+        if entry is None:  # not given here (most sittings, for most instruments)
+            continue
         total = sitting.total(instrument.id)
         if total is not None and sitting.date not in seen:
             seen.add(sitting.date)
             clusters, rule = None, None
             if instrument.clusters:
-                entry = getattr(sitting, instrument.id)
                 clusters = cluster_scores(instrument, entry.items)
                 rule = pcl5_dsm5_rule(entry.items)
             points.append(
