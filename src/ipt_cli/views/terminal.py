@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
 
 BAR_WIDTH = 30
 MIN_BAR_WIDTH = 10  # a chart in a narrow terminal shortens its bars to no less than this
+DATE_WIDTH = len("2026-01-05")  # every stored date is in 1900-2199 (core.dates)
 MEASURE_COLUMNS = ("Measure", "Base", "Now", "Change", "Severity", "Resp.", "Remit.", "Reliable")
 SEVERITY_STYLE = {
     "none": "green",
@@ -135,7 +136,6 @@ class _Point(NamedTuple):
     date: str
     total: int
     severity: str
-    style: str
 
 
 class _Event(NamedTuple):
@@ -163,45 +163,38 @@ def _word_lines(text: str, width: int) -> list[str]:
 
 
 class _PointLayout:
-    """The cells of an administration's chart line, in fixed columns (cached by value: a
-    long course repeats its totals and severities)."""
+    """The cells of an administration's chart line, in fixed columns. What follows the
+    date is cached by total and severity: a long course repeats them."""
 
     def __init__(self, widths: list[int], top: int, ascii_only: bool) -> None:
         self.widths, self.top = widths, top
         self.full, self.empty = ("#", ".") if ascii_only else ("█", "·")
-        self.cells_wide = min(BAR_WIDTH, widths[2])
-        self._bars: dict[int, str] = {}
-        self._severities: dict[str, list[str]] = {}
-        self._styles: dict[str, Style | None] = {}
+        self._rest: dict[tuple[int, str], tuple[str, Style | None, str, list[str]]] = {}
 
     def cells(self, row: _Point) -> tuple[str, str, Style | None, str, list[str]]:
         """The text before the bar, the bar and its style, the text after it, and the lines
         of a severity that wraps."""
-        label, date, bar_width, total_width, _ = self.widths
+        label, date = self.widths[0], self.widths[1]
         head = f" {row.label.ljust(label)}  {row.date.ljust(date)}  "
-        bar = self._bars.get(row.total)
-        if bar is None:
-            cells = self.cells_wide
-            filled = max(0, min(round(row.total / self.top * cells), cells))
-            bar = self._bars[row.total] = self.full * filled + self.empty * (cells - filled)
-        severity = self._severities.get(row.severity)
-        if severity is None:
-            severity = self._severities[row.severity] = self._severity(row.severity)
-        if row.style not in self._styles:
-            self._styles[row.style] = Style.parse(row.style) if row.style else None
-        style = self._styles[row.style]
-        gap = " " * (bar_width - self.cells_wide + 1)
-        tail = f"{gap} {str(row.total).ljust(total_width)} {severity[0]}"
-        return head, bar, style, tail, severity[1:]
+        rest = self._rest.get((row.total, row.severity))
+        if rest is None:
+            rest = self._rest[row.total, row.severity] = self._after_date(row)
+        return head, *rest
 
-    def _severity(self, severity: str) -> list[str]:
-        """The severity cell, and the lines under the row when it wraps between words."""
+    def _after_date(self, row: _Point) -> tuple[str, Style | None, str, list[str]]:
         label, date, bar_width, total_width, width = self.widths
-        words = [severity]
-        if cell_len(severity) > width:
-            words = _word_lines(severity, width)
+        cells = min(BAR_WIDTH, bar_width)
+        filled = max(0, min(round(row.total / self.top * cells), cells))
+        bar = self.full * filled + self.empty * (cells - filled)
+        style_name = SEVERITY_STYLE.get(row.severity, "")
+        style = Style.parse(style_name) if style_name else None
+        words = [row.severity]
+        if cell_len(row.severity) > width:
+            words = _word_lines(row.severity, width)
+        gap = " " * (bar_width - cells + 1)
+        tail = f"{gap} {str(row.total).ljust(total_width)} {_cell(words[0], width)}"
         blank = " " * (label + date + bar_width + total_width + 8)
-        return [_cell(words[0], width)] + [blank + _cell(more, width) for more in words[1:]]
+        return bar, style, tail, [blank + _cell(more, width) for more in words[1:]]
 
     def lines(self, row: _Point) -> list[list[Segment]]:
         head, bar, style, tail, more = self.cells(row)
@@ -241,31 +234,32 @@ class Chart:
     def _rows(self) -> Iterator[_Point | _Event]:
         """The rows, made as they are drawn (a long course's are never all held): each
         administration, and the life events before it since the previous one."""
-        taken = 0
+        taken, events = 0, self.events
         for point in self.series:
-            while taken < len(self.events) and self.events[taken].date < point.date:
-                event = self.events[taken]
+            while taken < len(events) and events[taken].date < point.date:
+                event = events[taken]
                 yield _Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan"))
                 taken += 1
-            label = f"m{point.session}" if self.maintenance else f"S{point.session}"
-            label = "base" if point.session == 0 and not self.maintenance else label
             severity = point.severity or ""
-            style = SEVERITY_STYLE.get(severity, "")
-            yield _Point(label, point.date.isoformat(), point.total, severity, style)
+            yield _Point(self._label(point.session), point.date.isoformat(), point.total, severity)
+
+    def _label(self, session: int) -> str:
+        if self.maintenance:
+            return f"m{session}"
+        return "base" if session == 0 else f"S{session}"
 
     def _widths(self, console: Console, options: ConsoleOptions) -> list[int]:
         """Each column's widest cell, then narrowed in turn to fit the panel."""
-        widths = [0, 0, BAR_WIDTH, 0, 0]
-        severities = set()
-        for row in self._rows():
-            widths[1] = max(widths[1], len(row.date))
-            if isinstance(row, _Event):
-                widths[2] = max(widths[2], Measurement.get(console, options, row.text).maximum)
-                continue
-            widths[0] = max(widths[0], len(row.label))  # ipt's own: base, S12, m40
-            widths[3] = max(widths[3], len(str(row.total)))
-            severities.add(row.severity)
-        widths[4] = max((cell_len(severity) for severity in severities), default=0)
+        last = self.series[-1].date if self.series else None
+        events = [_text(f"* {e.event}") for e in self.events if last and e.date < last]
+        severities = {point.severity or "" for point in self.series}
+        widths = [
+            max((len(self._label(point.session)) for point in self.series), default=0),
+            DATE_WIDTH if self.series else 0,
+            max([BAR_WIDTH] + [Measurement.get(console, options, e).maximum for e in events]),
+            max((len(str(point.total)) for point in self.series), default=0),
+            max((cell_len(severity) for severity in severities), default=0),
+        ]
         excess = sum(widths) + 2 * len(widths) - _inner_width(options)
         words = [cell_len(word) for severity in severities for word in severity.split(" ")]
         for column, floor in (
