@@ -684,6 +684,19 @@ def test_maintenance_is_reported_apart_against_the_acute_baseline() -> None:
     assert (report.phase, report.completed, report.sessions_recorded) == ("maintenance", True, 8)
 
 
+def test_a_measure_given_later_or_only_in_maintenance_is_reported() -> None:
+    """Only the instruments given are summarised; one added to a record after it was made
+    (as `ipt session --fix` does) counts as given."""
+    course = full_course()
+    assert course.maintenance is not None
+    course.maintenance.sessions[0].gad7 = gad7(9)
+    course.sessions[3].hamd17 = None
+    report = report_of(course)
+    assert sorted(report.maintenance_measures) == ["bdi2", "gad7", "phq9"]
+    assert [p.total for p in report.maintenance_measures["gad7"].series] == [9]
+    assert [p.session for p in report.measures["hamd17"].series] == [2, 8]
+
+
 def test_maintenance_is_measured_from_the_end_of_the_acute_course() -> None:
     report = report_of(full_course())
     kept = report.maintenance_measures["phq9"]

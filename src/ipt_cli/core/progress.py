@@ -426,13 +426,25 @@ def _used_measures(
     """The measures with a score; in the acute report the PHQ-9 and the condition's primary
     instrument always, the primary first."""
     primary = catalogue.CONDITIONS[course.condition].primary
+    held = course.maintenance.sessions if maintenance and course.maintenance else []
+    given = _given([s for _, s in sittings(course)] if not held else held)
     measures = {}
     for instrument in measure_order(course):
-        summary = summarise_measure(course, instrument, rules, maintenance)
         always = instrument.id in ("phq9", primary) and not maintenance
+        if instrument.id not in given and not always:
+            continue  # never given: no series (a long course is not scanned for it)
+        summary = summarise_measure(course, instrument, rules, maintenance)
         if summary.series or always:
             measures[instrument.id] = summary
     return measures
+
+
+def _given(held: Sequence[Administration]) -> set[str]:
+    """The instruments given at any of these sittings (at least: those set on a record)."""
+    found: set[str] = set()
+    for sitting in held:
+        found |= sitting.model_fields_set
+    return found & INSTRUMENTS.keys()
 
 
 def task_rows(course: Course) -> list[TaskRow]:
