@@ -4,11 +4,12 @@ so that a list served from the index never pays for the models."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ipt_cli.core.structs import as_dict, field, struct
 
-@dataclass(frozen=True)
+
+@struct(frozen=True)
 class CourseRow:
     """One line of `ipt list`: a course's state at a glance, or why it is damaged."""
 
@@ -30,7 +31,7 @@ class CourseRow:
         return self.next_date is not None and self.next_date < today
 
     def to_cache(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = as_dict(self)
         data["next_date"] = self.next_date.isoformat() if self.next_date else None
         data["latest"] = {k: list(v) for k, v in self.latest.items()}
         return data

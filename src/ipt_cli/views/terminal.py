@@ -888,6 +888,7 @@ def report_text(report: Report, width: int = 80) -> str:
         no_color=True,
         highlight=False,
         markup=False,
+        emoji=False,
         color_system=None,
     )
     return rendered(report_renderable(report), console=console)
