@@ -42,6 +42,7 @@ class DataPoint:
 def test_construction_matches_a_dataclass() -> None:
     for args, kwargs in (
         ((1, "a"), {}),
+        ((1, "a", (2, 3), "n"), {}),  # every field, in order (the fast path)
         ((1,), {"label": "a"}),
         ((), {"session": 2, "label": "b", "note": "n"}),
     ):

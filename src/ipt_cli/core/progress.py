@@ -401,16 +401,8 @@ def _series(
             if instrument.clusters:
                 clusters = cluster_scores(instrument, entry.items)
                 rule = pcl5_dsm5_rule(entry.items)
-            points.append(
-                Point(
-                    number,
-                    sitting.date,
-                    total,
-                    severity(total, bands),
-                    clusters=clusters,
-                    dsm5_rule=rule,
-                )
-            )
+            bands_of = severity(total, bands)  # every field in order: the fastest struct
+            points.append(Point(number, sitting.date, total, bands_of, False, clusters, rule))
     return points
 
 

@@ -120,6 +120,9 @@ def _initialiser(
     known = frozenset(names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if not kwargs and len(args) == len(names):  # every field, in order: a long report's
+            self.__dict__.update(zip(names, args, strict=True))  # points, rows are made so
+            return
         if len(args) > len(names):
             raise TypeError(f"{label}() takes {len(names)} arguments but {len(args)} were given")
         if not known.issuperset(kwargs):
