@@ -290,6 +290,10 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
              [floor, floor], 2.0),
             ("ipt report: 2,000 sessions vs 16", [Side([*ipt(), "report", "c2000"], home)],
              [reads["report"]], 1.5),
+            *[(f"ipt report --format {f}: 2,000 sessions vs 16",
+               [Side([*ipt(), "report", "c2000", "--format", f], home)],
+               [Side([*ipt(), "report", "c16", "--format", f], home)], None)
+              for f in ("json", "markdown")],
             ("ipt report: a year of daily rhythm logs vs a week's",
              [Side([*ipt(), "report", "rhythm-year"], home)],
              [Side([*ipt(), "report", "rhythm-week"], home)], 1.3),

@@ -98,6 +98,21 @@ def test_terminal_safe_leaves_no_control_character(text: str) -> None:
     assert kept == re.sub(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}", "", UNSAFE.sub("", text))
 
 
+@FAST
+@given(st.lists(st.sampled_from(["\r", "\n", "\r\n", "\x1b", "a", "\u202e", "\x85", "é"])))
+@example(["\r", "\r", "\n", "\r"])
+def test_terminal_safe_is_the_published_rule(pieces: list[str]) -> None:
+    """Every control character escaped, CR LF kept: exactly UNSAFE's matches, nothing else."""
+    from ipt_cli.views.text_safety import terminal_safe
+
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    text = "".join(pieces)
+    assert terminal_safe(text) == UNSAFE.sub(escaped, text)
+
+
 PARSER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 TEXT_ONLY = {"paragraph_open", "paragraph_close", "inline", "text", "softbreak", "hardbreak"}
 

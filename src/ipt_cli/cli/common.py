@@ -219,14 +219,19 @@ def output(ctx: typer.Context) -> "Output":
 
 
 def deliver(
-    ctx: typer.Context, text: str, path: Path | None, drawn: bool = False, exact: bool = False
+    ctx: typer.Context,
+    text: str,
+    path: Path | None,
+    drawn: bool = False,
+    exact: bool = False,
+    safe: bool = False,
 ) -> None:
     """A finished document to stdout (also for `-o -`), or to FILE: a regular file
     atomically with mode 0600 (notes are private); through a symlink to its target; to a
     FIFO or device as it is. `drawn`: text the views' SafeConsole drew for this stdout;
-    `exact`: a format for programs (see Output.data)."""
+    `exact`: a format for programs; `safe`: JSON from `to_json` (see Output.data)."""
     if path is None or str(path) == "-":
-        output(ctx).data(text, drawn=drawn, exact=exact)
+        output(ctx).data(text, drawn=drawn, exact=exact, safe=safe)
         return
     from ipt_cli.store.courses import write_output
 

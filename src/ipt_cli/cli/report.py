@@ -56,7 +56,8 @@ def report(
     else:
         text = _rendered_report(ctx, course_id, output_format, output, today)
     drawn = output_format is ReportFormat.text and not supervision
-    common.deliver(ctx, text, output, drawn=drawn)
+    safe = output_format is ReportFormat.json  # to_json's: no control character in it
+    common.deliver(ctx, text, output, drawn=drawn, safe=safe)
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
