@@ -165,6 +165,7 @@ def _validate_sessions(document: dict[str, Any]) -> None:
     memory then holds the records, not the tables and the records. A session that fails
     is left as it was, for the course's validation to report at its place (sessions.N,
     maintenance.sessions.N) with every other error, exactly as before."""
+    validate = SessionRecord.__pydantic_validator__.validate_python  # model_validate's own
     for holder in (document, document.get("maintenance")):
         sessions = holder.get("sessions") if isinstance(holder, dict) else None
         if not isinstance(sessions, list):
@@ -172,7 +173,7 @@ def _validate_sessions(document: dict[str, Any]) -> None:
         for index, table in enumerate(sessions):
             if isinstance(table, dict):
                 try:
-                    sessions[index] = SessionRecord.model_validate(table)
+                    sessions[index] = validate(table)
                 except ValidationError:
                     pass
 
