@@ -48,10 +48,21 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PlanLine = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\n\r]*$")]
 
 
+def new_list() -> list[Any]:
+    """A record's own empty list (a plain function: pydantic inspects a default factory's
+    signature, which for the builtin `list` means parsing its text signature each time)."""
+    return []
+
+
+def new_dict() -> dict[str, Any]:
+    """A record's own empty dict (see new_list)."""
+    return {}
+
+
 class Record(BaseModel):
-    """Every stored record. An empty list or dict default is `Field(default_factory=...)`:
-    a literal `[]` is deep-copied (copy.deepcopy) into every instance, which took half
-    the validation of a 2,000-session course."""
+    """Every stored record. An empty list or dict default is made by `new_list` or
+    `new_dict`: a literal `[]` default is deep-copied (copy.deepcopy) into every instance,
+    which took half the validation of a 2,000-session course."""
 
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
@@ -161,9 +172,9 @@ class RiskReview(Record):
     plan_made: bool | None = None
     intent: bool | None = None
     means: bool | None = None  # access to means
-    protective: list[PlanLine] = Field(default_factory=list)
+    protective: list[PlanLine] = Field(default_factory=new_list)
     level: vocabulary.RiskLevelId | None = None  # the clinician's judgement
-    actions: list[PlanLine] = Field(default_factory=list)  # what was done
+    actions: list[PlanLine] = Field(default_factory=new_list)  # what was done
     signature: Signature | None = None  # added to a signed session: sealed in the chain
 
 
@@ -210,13 +221,13 @@ class SafetyPlanVersion(Record):
 
     date: Day
     by: OneLine | None = None
-    warning_signs: list[PlanLine] = Field(default_factory=list)
-    coping_strategies: list[PlanLine] = Field(default_factory=list)
-    distractions: list[PlanLine] = Field(default_factory=list)
-    helpers: list[PlanLine] = Field(default_factory=list)
-    professionals: list[PlanLine] = Field(default_factory=list)
-    environment: list[PlanLine] = Field(default_factory=list)
-    reasons_for_living: list[PlanLine] = Field(default_factory=list)
+    warning_signs: list[PlanLine] = Field(default_factory=new_list)
+    coping_strategies: list[PlanLine] = Field(default_factory=new_list)
+    distractions: list[PlanLine] = Field(default_factory=new_list)
+    helpers: list[PlanLine] = Field(default_factory=new_list)
+    professionals: list[PlanLine] = Field(default_factory=new_list)
+    environment: list[PlanLine] = Field(default_factory=new_list)
+    reasons_for_living: list[PlanLine] = Field(default_factory=new_list)
 
     def sections(self) -> dict[str, list[str]]:
         return {s.field: list(getattr(self, s.field)) for s in catalogue.SAFETY_PLAN_SECTIONS}
@@ -238,7 +249,7 @@ class Administration(Record):
     compensatory: EpisodeCount | None = None
     edeq_global: EdeqGlobal | None = None
     # Append-only: a later review never replaces one
-    risk_reviews: list[RiskReview] = Field(default_factory=list)
+    risk_reviews: list[RiskReview] = Field(default_factory=new_list)
 
     @property
     def reviewed(self) -> bool:
@@ -303,20 +314,20 @@ class SessionRecord(Administration):
     mood: Rating | None = None
     events: str | None = None
     focus: ProblemAreaId | None = None
-    techniques: list[TechniqueId] = Field(default_factory=list)
-    strategies: list[str] = Field(default_factory=list)
-    goal_ratings: dict[str, Rating] = Field(default_factory=dict)
+    techniques: list[TechniqueId] = Field(default_factory=new_list)
+    strategies: list[str] = Field(default_factory=new_list)
+    goal_ratings: dict[str, Rating] = Field(default_factory=new_dict)
     dispute_stage: DisputeStage | None = None
     task: str | None = None
     task_outcome: str | None = None
     note: str | None = None
-    addenda: list[Addendum] = Field(default_factory=list)
-    supervision: list[SupervisionEntry] = Field(default_factory=list)  # schema 3
-    fidelity: list[FidelityRating] = Field(default_factory=list)  # schema 3
+    addenda: list[Addendum] = Field(default_factory=new_list)
+    supervision: list[SupervisionEntry] = Field(default_factory=new_list)  # schema 3
+    fidelity: list[FidelityRating] = Field(default_factory=new_list)  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
-    attendees: list[str] = Field(default_factory=list)  # who attended (empty: not recorded)
+    attendees: list[str] = Field(default_factory=new_list)  # who attended (empty: not recorded)
     # Schema 6: fixes of recorded values, oldest first
-    corrections: list[Correction] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=new_list)
 
     @field_validator("attendees")
     @classmethod
@@ -384,7 +395,7 @@ class RhythmEntry(Record):
     dinner: dt.time | None = None
     to_bed: dt.time | None = None
     # One per anchor, in order
-    with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=list)
+    with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=new_list)
     mood: Annotated[int, Field(ge=-5, le=5)] | None = None
 
     @field_validator("with_people")
@@ -416,7 +427,7 @@ class Person(Record):
     unsatisfying: str | None = None
     expectations_met: bool | None = None
     changes_wanted: str | None = None
-    tags: list[PersonTag] = Field(default_factory=list)
+    tags: list[PersonTag] = Field(default_factory=new_list)
 
 
 class TimelineEvent(Record):
@@ -441,7 +452,7 @@ class Goal(Record):
 class Ending(Record):
     """The termination work: what was agreed for after the course."""
 
-    warning_signs: list[str] = Field(default_factory=list)
+    warning_signs: list[str] = Field(default_factory=new_list)
     feelings_discussed: bool = False
     remaining_issues: str | None = None
     decision: vocabulary.DecisionId | None = None
@@ -459,9 +470,9 @@ class Maintenance(Record):
     start_date: Day
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
-    sessions: list[SessionRecord] = Field(default_factory=list)
+    sessions: list[SessionRecord] = Field(default_factory=new_list)
     # Renegotiations, oldest first
-    contract_changes: list[ContractChange] = Field(default_factory=list)
+    contract_changes: list[ContractChange] = Field(default_factory=new_list)
 
     @field_validator("sessions")
     @classmethod
@@ -496,28 +507,28 @@ class Course(Record):
     termination_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override
     sick_role: SickRole | None = None
     medication: str | None = None
-    inventory: list[Person] = Field(default_factory=list)
-    timeline: list[TimelineEvent] = Field(default_factory=list)
+    inventory: list[Person] = Field(default_factory=new_list)
+    timeline: list[TimelineEvent] = Field(default_factory=new_list)
     formulation: Formulation | None = None
     # Replaced versions, oldest first
-    formulation_history: list[Formulation] = Field(default_factory=list)
+    formulation_history: list[Formulation] = Field(default_factory=new_list)
     contract_agreed: Day | None = None  # when the client agreed the contract (the wizard)
-    goals: list[Goal] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=new_list)
     baseline: Baseline | None = None
-    sessions: list[SessionRecord] = Field(default_factory=list)
-    missed: list[MissedAppointment] = Field(default_factory=list)
-    contract_changes: list[ContractChange] = Field(default_factory=list)
+    sessions: list[SessionRecord] = Field(default_factory=new_list)
+    missed: list[MissedAppointment] = Field(default_factory=new_list)
+    contract_changes: list[ContractChange] = Field(default_factory=new_list)
     # Schema 6: settings changed after the start, in order
-    changes: list[CourseChange] = Field(default_factory=list)
+    changes: list[CourseChange] = Field(default_factory=new_list)
     maintenance: Maintenance | None = None
     ending: Ending | None = None
     # Schema 3: every version, oldest first
-    safety_plan: list[SafetyPlanVersion] = Field(default_factory=list)
+    safety_plan: list[SafetyPlanVersion] = Field(default_factory=new_list)
     archived: Day | None = None
     # From `ipt sync`; flagged until `ipt resolve`
-    conflicts: list[SyncConflict] = Field(default_factory=list)
+    conflicts: list[SyncConflict] = Field(default_factory=new_list)
     # The daily social rhythm log (IPSRT), by date
-    rhythm: list[RhythmEntry] = Field(default_factory=list)
+    rhythm: list[RhythmEntry] = Field(default_factory=new_list)
 
     @field_validator("rhythm")
     @classmethod
