@@ -128,10 +128,12 @@ class Adherence:
         return bool(self.phases)
 
 
-def _located_sessions(course: Course) -> list[Located]:
-    found = [changes.Located(s, n, False) for n, s in enumerate(course.sessions, 1)]
+def _rated_sessions(course: Course) -> list[Located]:
+    """The sessions with a fidelity rating, located (most sessions have none)."""
+    found = [changes.Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.fidelity]
     if course.maintenance:
-        found += [changes.Located(s, n, True) for n, s in enumerate(course.maintenance.sessions, 1)]
+        held = enumerate(course.maintenance.sessions, 1)
+        found += [changes.Located(s, n, True) for n, s in held if s.fidelity]
     return found
 
 
@@ -141,11 +143,9 @@ def adherence(course: Course) -> Adherence:
     scores: dict[str, Counter[str]] = {phase: Counter() for phase in PHASES}
     rated: Counter[str] = Counter()
     missed: dict[str, Counter[str]] = {}
-    for where in _located_sessions(course):
+    for where in _rated_sessions(course):
         session = where.sitting
         assert isinstance(session, SessionRecord)
-        if not session.fidelity:
-            continue
         phase = phase_of(course, where)
         rated[phase] += 1
         for item_id, score in session.fidelity[-1].items.items():
