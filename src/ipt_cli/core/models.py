@@ -157,9 +157,9 @@ class RiskReview(Record):
     plan_made: bool | None = None
     intent: bool | None = None
     means: bool | None = None  # access to means
-    protective: list[PlanLine] = []
+    protective: list[PlanLine] = Field(default_factory=list)
     level: vocabulary.RiskLevelId | None = None  # the clinician's judgement
-    actions: list[PlanLine] = []  # what was done
+    actions: list[PlanLine] = Field(default_factory=list)  # what was done
     signature: Signature | None = None  # added to a signed session: sealed in the chain
 
 
@@ -206,13 +206,13 @@ class SafetyPlanVersion(Record):
 
     date: Day
     by: OneLine | None = None
-    warning_signs: list[PlanLine] = []
-    coping_strategies: list[PlanLine] = []
-    distractions: list[PlanLine] = []
-    helpers: list[PlanLine] = []
-    professionals: list[PlanLine] = []
-    environment: list[PlanLine] = []
-    reasons_for_living: list[PlanLine] = []
+    warning_signs: list[PlanLine] = Field(default_factory=list)
+    coping_strategies: list[PlanLine] = Field(default_factory=list)
+    distractions: list[PlanLine] = Field(default_factory=list)
+    helpers: list[PlanLine] = Field(default_factory=list)
+    professionals: list[PlanLine] = Field(default_factory=list)
+    environment: list[PlanLine] = Field(default_factory=list)
+    reasons_for_living: list[PlanLine] = Field(default_factory=list)
 
     def sections(self) -> dict[str, list[str]]:
         return {s.field: list(getattr(self, s.field)) for s in catalogue.SAFETY_PLAN_SECTIONS}
@@ -233,7 +233,7 @@ class Administration(Record):
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None
     edeq_global: EdeqGlobal | None = None
-    risk_reviews: list[RiskReview] = []  # append-only: a later review never replaces one
+    risk_reviews: list[RiskReview] = Field(default_factory=list)  # append-only: a later review never replaces one
 
     @property
     def reviewed(self) -> bool:
@@ -298,19 +298,19 @@ class SessionRecord(Administration):
     mood: Rating | None = None
     events: str | None = None
     focus: ProblemAreaId | None = None
-    techniques: list[TechniqueId] = []
-    strategies: list[str] = []
-    goal_ratings: dict[str, Rating] = {}
+    techniques: list[TechniqueId] = Field(default_factory=list)
+    strategies: list[str] = Field(default_factory=list)
+    goal_ratings: dict[str, Rating] = Field(default_factory=dict)
     dispute_stage: DisputeStage | None = None
     task: str | None = None
     task_outcome: str | None = None
     note: str | None = None
-    addenda: list[Addendum] = []
-    supervision: list[SupervisionEntry] = []  # schema 3
-    fidelity: list[FidelityRating] = []  # schema 3
+    addenda: list[Addendum] = Field(default_factory=list)
+    supervision: list[SupervisionEntry] = Field(default_factory=list)  # schema 3
+    fidelity: list[FidelityRating] = Field(default_factory=list)  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
-    attendees: list[str] = []  # who attended (empty: not recorded)
-    corrections: list[Correction] = []  # schema 6: fixes of recorded values, oldest first
+    attendees: list[str] = Field(default_factory=list)  # who attended (empty: not recorded)
+    corrections: list[Correction] = Field(default_factory=list)  # schema 6: fixes of recorded values, oldest first
 
     @field_validator("attendees")
     @classmethod
@@ -377,7 +377,7 @@ class RhythmEntry(Record):
     start_activity: dt.time | None = None
     dinner: dt.time | None = None
     to_bed: dt.time | None = None
-    with_people: list[Annotated[int, Field(ge=0, le=99)]] = []  # one per anchor, in order
+    with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=list)  # one per anchor, in order
     mood: Annotated[int, Field(ge=-5, le=5)] | None = None
 
     @field_validator("with_people")
@@ -409,7 +409,7 @@ class Person(Record):
     unsatisfying: str | None = None
     expectations_met: bool | None = None
     changes_wanted: str | None = None
-    tags: list[PersonTag] = []
+    tags: list[PersonTag] = Field(default_factory=list)
 
 
 class TimelineEvent(Record):
@@ -434,7 +434,7 @@ class Goal(Record):
 class Ending(Record):
     """The termination work: what was agreed for after the course."""
 
-    warning_signs: list[str] = []
+    warning_signs: list[str] = Field(default_factory=list)
     feelings_discussed: bool = False
     remaining_issues: str | None = None
     decision: vocabulary.DecisionId | None = None
@@ -452,8 +452,8 @@ class Maintenance(Record):
     start_date: Day
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
-    sessions: list[SessionRecord] = []
-    contract_changes: list[ContractChange] = []  # renegotiations, oldest first
+    sessions: list[SessionRecord] = Field(default_factory=list)
+    contract_changes: list[ContractChange] = Field(default_factory=list)  # renegotiations, oldest first
 
     @field_validator("sessions")
     @classmethod
@@ -488,23 +488,23 @@ class Course(Record):
     termination_sessions: Annotated[int, Field(ge=1, le=10)] | None = None  # phase override
     sick_role: SickRole | None = None
     medication: str | None = None
-    inventory: list[Person] = []
-    timeline: list[TimelineEvent] = []
+    inventory: list[Person] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
     formulation: Formulation | None = None
-    formulation_history: list[Formulation] = []  # replaced versions, oldest first
+    formulation_history: list[Formulation] = Field(default_factory=list)  # replaced versions, oldest first
     contract_agreed: Day | None = None  # when the client agreed the contract (the wizard)
-    goals: list[Goal] = []
+    goals: list[Goal] = Field(default_factory=list)
     baseline: Baseline | None = None
-    sessions: list[SessionRecord] = []
-    missed: list[MissedAppointment] = []
-    contract_changes: list[ContractChange] = []
-    changes: list[CourseChange] = []  # schema 6: settings changed after the start, in order
+    sessions: list[SessionRecord] = Field(default_factory=list)
+    missed: list[MissedAppointment] = Field(default_factory=list)
+    contract_changes: list[ContractChange] = Field(default_factory=list)
+    changes: list[CourseChange] = Field(default_factory=list)  # schema 6: settings changed after the start, in order
     maintenance: Maintenance | None = None
     ending: Ending | None = None
-    safety_plan: list[SafetyPlanVersion] = []  # schema 3: every version, oldest first
+    safety_plan: list[SafetyPlanVersion] = Field(default_factory=list)  # schema 3: every version, oldest first
     archived: Day | None = None
-    conflicts: list[SyncConflict] = []  # from `ipt sync`; flagged until `ipt resolve`
-    rhythm: list[RhythmEntry] = []  # the daily social rhythm log (IPSRT), by date
+    conflicts: list[SyncConflict] = Field(default_factory=list)  # from `ipt sync`; flagged until `ipt resolve`
+    rhythm: list[RhythmEntry] = Field(default_factory=list)  # the daily social rhythm log (IPSRT), by date
 
     @field_validator("rhythm")
     @classmethod
