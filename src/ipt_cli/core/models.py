@@ -233,7 +233,8 @@ class Administration(Record):
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None
     edeq_global: EdeqGlobal | None = None
-    risk_reviews: list[RiskReview] = Field(default_factory=list)  # append-only: a later review never replaces one
+    # append-only: a later review never replaces one
+    risk_reviews: list[RiskReview] = Field(default_factory=list)
 
     @property
     def reviewed(self) -> bool:
@@ -310,7 +311,8 @@ class SessionRecord(Administration):
     fidelity: list[FidelityRating] = Field(default_factory=list)  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
     attendees: list[str] = Field(default_factory=list)  # who attended (empty: not recorded)
-    corrections: list[Correction] = Field(default_factory=list)  # schema 6: fixes of recorded values, oldest first
+    # schema 6: fixes of recorded values, oldest first
+    corrections: list[Correction] = Field(default_factory=list)
 
     @field_validator("attendees")
     @classmethod
@@ -377,7 +379,8 @@ class RhythmEntry(Record):
     start_activity: dt.time | None = None
     dinner: dt.time | None = None
     to_bed: dt.time | None = None
-    with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=list)  # one per anchor, in order
+    # one per anchor, in order
+    with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=list)
     mood: Annotated[int, Field(ge=-5, le=5)] | None = None
 
     @field_validator("with_people")
@@ -453,7 +456,8 @@ class Maintenance(Record):
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
     sessions: list[SessionRecord] = Field(default_factory=list)
-    contract_changes: list[ContractChange] = Field(default_factory=list)  # renegotiations, oldest first
+    # renegotiations, oldest first
+    contract_changes: list[ContractChange] = Field(default_factory=list)
 
     @field_validator("sessions")
     @classmethod
@@ -491,20 +495,25 @@ class Course(Record):
     inventory: list[Person] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     formulation: Formulation | None = None
-    formulation_history: list[Formulation] = Field(default_factory=list)  # replaced versions, oldest first
+    # replaced versions, oldest first
+    formulation_history: list[Formulation] = Field(default_factory=list)
     contract_agreed: Day | None = None  # when the client agreed the contract (the wizard)
     goals: list[Goal] = Field(default_factory=list)
     baseline: Baseline | None = None
     sessions: list[SessionRecord] = Field(default_factory=list)
     missed: list[MissedAppointment] = Field(default_factory=list)
     contract_changes: list[ContractChange] = Field(default_factory=list)
-    changes: list[CourseChange] = Field(default_factory=list)  # schema 6: settings changed after the start, in order
+    # schema 6: settings changed after the start, in order
+    changes: list[CourseChange] = Field(default_factory=list)
     maintenance: Maintenance | None = None
     ending: Ending | None = None
-    safety_plan: list[SafetyPlanVersion] = Field(default_factory=list)  # schema 3: every version, oldest first
+    # schema 3: every version, oldest first
+    safety_plan: list[SafetyPlanVersion] = Field(default_factory=list)
     archived: Day | None = None
-    conflicts: list[SyncConflict] = Field(default_factory=list)  # from `ipt sync`; flagged until `ipt resolve`
-    rhythm: list[RhythmEntry] = Field(default_factory=list)  # the daily social rhythm log (IPSRT), by date
+    # from `ipt sync`; flagged until `ipt resolve`
+    conflicts: list[SyncConflict] = Field(default_factory=list)
+    # the daily social rhythm log (IPSRT), by date
+    rhythm: list[RhythmEntry] = Field(default_factory=list)
 
     @field_validator("rhythm")
     @classmethod
