@@ -123,7 +123,6 @@ def list_courses(
     """
     from ipt_cli.core.course_row import list_json, sort_rows
     from ipt_cli.store.index import cached_rows
-    from ipt_cli.views import terminal
 
     today = common.today()
     paths = common.data_paths(ctx)
@@ -144,11 +143,18 @@ def list_courses(
         cipher=cipher,
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
+    out = common.output(ctx)
     if as_json or output_format is common.Format.json:
-        common.output(ctx).json(list_json(rows, today))
-    else:
-        out = common.output(ctx)
+        out.json(list_json(rows, today))
+    elif out.draws_for_terminal():  # colours: Rich draws
+        from ipt_cli.views import terminal
+
         out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
+    else:  # a pipe or a file: the same lines, plain, without Rich
+        from ipt_cli.views.listing import list_text
+
+        ascii_only = not out.encoding.startswith("utf")
+        out.data(list_text(rows, today, out.plain_width(), ascii_only))
 
 
 def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":
@@ -164,7 +170,10 @@ def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "C
     except IdentityError:
         raise  # the whole folder is closed to this identity: exit 8, not damaged rows
     except IptError as error:
-        return CourseRow(path.name.split(".toml")[0], damaged=error.message)
+        # named after its file, as the index files it (ab.toml, or ab.toml.age)
+        return CourseRow(
+            path.name.removesuffix(".age").removesuffix(".toml"), damaged=error.message
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+
+NO_FILE = [None, None, None, None]  # the identity of what cannot be stat'ed (a dangling link)
 
 
-def file_identity(path: Path) -> list[int] | None:
+def file_identity(path: str | os.PathLike[str]) -> list[int] | None:
     """Inode, size, modification and change times (a same-size edit with a restored
     mtime still moves the change time); None when there is no such file."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]

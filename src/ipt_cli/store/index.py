@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
-from ipt_cli.store.identity import file_identity
+from ipt_cli.store.identity import NO_FILE, file_identity
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
 
-INDEX_VERSION = 2  # 2: rows carry outcome alerts
+INDEX_VERSION = 3  # 2: rows carry outcome alerts; 3: an entry is one list, key then row
+KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 
 
 def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
@@ -77,20 +78,19 @@ def cached_rows(
             key=lambda e: e.name,
         )
     for entry in files:
-        key = file_identity(Path(entry.path))  # a symlink's target: what is read
-        cached = old.get(entry.name)
+        name = entry.name
+        key: list[Any] = file_identity(entry.path) or NO_FILE  # a symlink's target: what is read
+        cached = old.get(name)
         row = None
-        if isinstance(cached, dict) and cached.get("key") == key:
-            try:
-                row = CourseRow.from_cache(cached["row"])
-                fresh[entry.name] = cached  # a hit is kept as it was read
-            except (KeyError, TypeError, ValueError):
+        if type(cached) is list and cached[:KEY_LENGTH] == key:
+            try:  # the id is the file's: a row always describes the file it is filed under
+                row = CourseRow.from_cache(name[: -len(suffix)], cached[KEY_LENGTH:])
+                fresh[name] = cached  # a hit is kept as it was read
+            except (TypeError, ValueError):
                 row = None
-            if row is not None and row.course_id != entry.name[: -len(".toml")]:
-                row = None  # a row must describe the file it is filed under
         if row is None:
             row = compute(Path(entry.path))
-            fresh[entry.name] = {"key": key, "row": row.to_cache()}
+            fresh[name] = [*key, *row.to_cache()]
             changed = True
         rows.append(row)
     if changed or fresh.keys() != old.keys():

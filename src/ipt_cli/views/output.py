@@ -16,6 +16,7 @@ Light on purpose: importing it costs no Rich; Rich is loaded only when something
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -65,6 +66,36 @@ class Output:
             return self.stdout.isatty()
         except (AttributeError, ValueError, OSError):
             return False
+
+    def draws_for_terminal(self) -> bool:
+        """Whether Rich would draw stdout as a terminal (styles, colours): Rich's own rule
+        (TTY_COMPATIBLE, then FORCE_COLOR, then isatty), decided without importing Rich.
+        When not, a view may write its plain text itself, exactly as Rich would have."""
+        tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+        if tty_compatible in ("0", "1"):
+            return tty_compatible == "1"
+        force_color = os.environ.get("FORCE_COLOR")
+        if force_color is not None:
+            return force_color != ""
+        return self._to_terminal()
+
+    def plain_width(self) -> int:
+        """The width Rich lays plain output out in (see `draws_for_terminal`): COLUMNS, else
+        the size of the first of stdin, stdout and stderr that is a terminal, else 80."""
+        columns = os.environ.get("COLUMNS")
+        if columns is not None and columns.isdigit():
+            return int(columns)
+        for fd in (0, 1, 2):
+            try:
+                return os.get_terminal_size(fd).columns or 80
+            except (AttributeError, ValueError, OSError):
+                continue
+        return 80
+
+    @property
+    def encoding(self) -> str:
+        """stdout's encoding, as Rich reads it."""
+        return (getattr(self.stdout, "encoding", "utf-8") or "utf-8").lower()
 
     def json(self, value: Any) -> None:
         self.data(to_json(value))
