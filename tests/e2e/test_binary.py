@@ -109,6 +109,20 @@ def test_the_import_graph_of_everyday_commands(
     assert loaded == expected
 
 
+def test_a_report_loads_only_what_a_course_report_needs(ipt_bin, data_home: Path) -> None:
+    """Group IPT, social rhythm and the command line's enums are for other commands."""
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    unneeded = ("ipt_cli.core.group", "ipt_cli.core.rhythm", "ipt_cli.core.choices")
+    for args in (["report", "ab"], ["agenda", "ab"], ["plan", "ab"]):
+        shown, loaded = run_noting_modules(args, unneeded)
+        assert shown and loaded == [], args
+
+
+def test_the_guide_reads_the_catalogue_without_the_models() -> None:
+    shown, loaded = run_noting_modules(["guide"], EVERYDAY_HEAVY)
+    assert "IPT" in shown and loaded == []
+
+
 def test_help_does_not_import_heavy_modules() -> None:
     _, loaded = run_noting_modules(
         ["--help"], ("pydantic", "rich", "rich.table", "tomli_w", "ipt_cli.core.models")

@@ -6,21 +6,21 @@ from typing import get_args
 
 import pytest
 
-from ipt_cli.core import catalogue, vocabulary
+from ipt_cli.core import catalogue, choices, vocabulary
 
 PAIRS = [
-    (vocabulary.ProblemAreaId, vocabulary.ProblemArea),
-    (vocabulary.DisputeStageId, vocabulary.DisputeStage),
-    (vocabulary.TechniqueId, vocabulary.Technique),
-    (vocabulary.CadenceId, vocabulary.Cadence),
-    (vocabulary.CourseKindId, vocabulary.CourseKind),
-    (vocabulary.PersonTagId, vocabulary.PersonTag),
-    (vocabulary.DecisionId, vocabulary.Decision),
-    (vocabulary.AdaptationId, vocabulary.Adaptation),
-    (vocabulary.IdeationId, vocabulary.Ideation),
-    (vocabulary.RiskLevelId, vocabulary.RiskLevel),
-    (vocabulary.FidelityScoreId, vocabulary.FidelityScore),
-    (vocabulary.ConditionId, vocabulary.Condition),
+    (vocabulary.ProblemAreaId, choices.ProblemArea),
+    (vocabulary.DisputeStageId, choices.DisputeStage),
+    (vocabulary.TechniqueId, choices.Technique),
+    (vocabulary.CadenceId, choices.Cadence),
+    (vocabulary.CourseKindId, choices.CourseKind),
+    (vocabulary.PersonTagId, choices.PersonTag),
+    (vocabulary.DecisionId, choices.Decision),
+    (vocabulary.AdaptationId, choices.Adaptation),
+    (vocabulary.IdeationId, choices.Ideation),
+    (vocabulary.RiskLevelId, choices.RiskLevel),
+    (vocabulary.FidelityScoreId, choices.FidelityScore),
+    (vocabulary.ConditionId, choices.Condition),
 ]
 
 
@@ -30,9 +30,9 @@ def test_literal_and_enum_hold_the_same_values(literal: object, enum: type[StrEn
 
 
 def test_the_catalogue_describes_every_choice_and_no_other() -> None:
-    assert list(catalogue.PROBLEM_AREAS) == [a.value for a in vocabulary.ProblemArea]
-    assert list(catalogue.DISPUTE_STAGES) == [s.value for s in vocabulary.DisputeStage]
-    assert list(catalogue.TECHNIQUES) == [t.value for t in vocabulary.Technique]
-    assert list(catalogue.CADENCES) == [c.value for c in vocabulary.Cadence]
-    assert list(catalogue.COURSE_KINDS) == [k.value for k in vocabulary.CourseKind]
-    assert list(catalogue.ADAPTATIONS) == [a.value for a in vocabulary.Adaptation]
+    assert list(catalogue.PROBLEM_AREAS) == [a.value for a in choices.ProblemArea]
+    assert list(catalogue.DISPUTE_STAGES) == [s.value for s in choices.DisputeStage]
+    assert list(catalogue.TECHNIQUES) == [t.value for t in choices.Technique]
+    assert list(catalogue.CADENCES) == [c.value for c in choices.Cadence]
+    assert list(catalogue.COURSE_KINDS) == [k.value for k in choices.CourseKind]
+    assert list(catalogue.ADAPTATIONS) == [a.value for a in choices.Adaptation]

@@ -6,7 +6,6 @@ that `ipt --help` stays fast.
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import completion
-from ipt_cli.core.vocabulary import ProblemArea
+from ipt_cli.core.structs import struct
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -51,11 +50,6 @@ OutputOption = Annotated[
 ]
 DateOption = Annotated[
     str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Date (default: today).")
-]
-
-# Choices: Typer checks them, lists them in --help and completes them (core/vocabulary.py).
-ProblemAreaOption = Annotated[
-    ProblemArea | None, typer.Option(help="The problem area it belongs to.", show_default=False)
 ]
 
 
@@ -131,7 +125,7 @@ EdeqGlobalOption = Annotated[
 ]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MeasureOptions:
     """The measure options of `new-course` (the baseline) and `session`, as typed."""
 

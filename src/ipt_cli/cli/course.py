@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import (
+from ipt_cli.core.choices import (
     Adaptation,
     Cadence,
     Condition,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import DisputeStage, ProblemArea
+from ipt_cli.core.choices import DisputeStage, ProblemArea
 
 COURSE_EPILOG = """Examples:
 

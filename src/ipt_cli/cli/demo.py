@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Adaptation, Condition
+from ipt_cli.core.choices import Adaptation, Condition
 
 
 def demo(

@@ -6,6 +6,12 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.cli.subcommands import sub_app
+from ipt_cli.core.choices import ProblemArea
+
+# Typer checks the choice, lists it in --help and completes it (core/choices.py).
+ProblemAreaOption = Annotated[
+    ProblemArea | None, typer.Option(help="The problem area it belongs to.", show_default=False)
+]
 
 app = sub_app(
     "goal",
@@ -26,7 +32,7 @@ def add(
         ),
     ] = None,
     text: Annotated[str | None, typer.Option(metavar="TEXT", help="The goal in words.")] = None,
-    area: common.ProblemAreaOption = None,
+    area: ProblemAreaOption = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Add a goal (asks for what is missing on a terminal)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.vocabulary import Decision
+from ipt_cli.core.choices import Decision
 
 
 def ending(

@@ -1,6 +1,5 @@
 """`ipt session` (record, backfill, amend or mark missed) and `ipt risk-review`."""
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -8,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common, completion
-from ipt_cli.core.vocabulary import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
+from ipt_cli.core.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
+from ipt_cli.core.structs import struct
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -220,7 +220,7 @@ def session(
         _record(out, store, course_id, record, Sitting(today, same_day, common.scoring_rules(ctx)))
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Sitting:
     """What a recorded session is checked and reported against: today, whether a second
     sitting on one day is intended (--same-day), and the scoring rules."""
@@ -230,7 +230,7 @@ class Sitting:
     rules: "ScoringRules"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SessionDetails:
     """What a session's options say beyond the measures and the note."""
 

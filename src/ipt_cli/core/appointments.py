@@ -7,16 +7,16 @@ session 2 of 12), never by anything clinical, so that a calendar can hold it saf
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
 from ipt_cli.core.models import ContractChange, Course
 from ipt_cli.core.planning import add_intervals, maintenance_upcoming, upcoming_dates
+from ipt_cli.core.structs import struct
 
 Track = Literal["acute", "maintenance"]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Appointment:
     track: Track
     number: int  # 1-based within its track

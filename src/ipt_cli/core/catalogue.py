@@ -6,10 +6,10 @@ sessions refer to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ipt_cli.core.structs import struct
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Item:
     """Anything with a stable id and a one-line text."""
 
@@ -22,7 +22,7 @@ class Item:
         return self.label or self.text
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ProblemArea:
     id: str
     name: str
@@ -36,7 +36,7 @@ class ProblemArea:
         return self.phrase or self.name.lower()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Phase:
     id: str
     name: str
@@ -427,7 +427,7 @@ def strategy_ids(areas: list[str]) -> set[str]:
     return {s.id for s in strategies_of(areas)}
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Adaptation:
     """One way IPT is delivered (ipt-domain.md section 6), as the defaults a new course takes
     and what its agendas add. Paraphrased from published descriptions, never manual text."""
@@ -729,7 +729,7 @@ def all_fidelity_items() -> dict[str, Item]:
     return {item.id: item for item in found}
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class PlanSection:
     """A section of the safety plan: its stored field, heading, what goes in it, and the
     repeatable option that sets it (`ipt safety-plan COURSE_ID edit --warning-sign TEXT`)."""
@@ -788,7 +788,7 @@ SAFETY_PLAN_SECTIONS: tuple[PlanSection, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ConditionProfile:
     """What a condition changes in a course: what is measured and said. The interpersonal
     work (problem areas, phases, techniques) stays IPT's. Texts are paraphrased from

@@ -8,7 +8,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,6 +40,7 @@ from ipt_cli.core.models import (
     TimelineEvent,
 )
 from ipt_cli.core.planning import add_intervals, phase_problem
+from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import (
     COURSE_OPTIONS,
     GOAL_OPTIONS,
@@ -265,7 +265,7 @@ def _insert_by_date(sessions: list[SessionRecord], record: SessionRecord) -> int
     return index + 1
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Recorded:
     number: int
     maintenance: bool
@@ -430,7 +430,7 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
     return change
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Located:
     """A sitting found by number or date: the baseline (0), a session, or a maintenance
     session."""
@@ -739,7 +739,7 @@ def add_goal(course: Course, goal_id: str | None, text: str | None, area: str | 
     return goal
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FormulationSaved:
     formulation: Formulation
     agreement_reset: bool  # an agreed text was replaced: agreement must be sought again

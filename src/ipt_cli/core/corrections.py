@@ -6,7 +6,6 @@ the session's `corrections`."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,6 +14,7 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.changes import Located, check_focus, locate_session
 from ipt_cli.core.models import Correction, Course, CourseChange, Goal, SessionRecord, SickRole
 from ipt_cli.core.planning import phase_problem
+from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
 from ipt_cli.errors import ConflictError, InputError
 
@@ -59,7 +59,7 @@ def _validated(model: type[Any], fields: dict[str, Any], options: dict[str, str]
         raise InputError("; ".join(describe_validation(error, model, options))) from None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SettingsChanged:
     changes: list[CourseChange]
     added_areas: list[str]  # problem areas the course did not have before
@@ -212,7 +212,7 @@ def fix_session(
     return where, made
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class HistoryLine:
     """One line of a report's history of changes: a setting, a goal or a session value."""
 

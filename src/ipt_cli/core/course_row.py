@@ -4,11 +4,12 @@ so that a list served from the index never pays for the models."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
+from ipt_cli.core.structs import field, struct
 
-@dataclass(frozen=True)
+
+@struct(frozen=True)
 class CourseRow:
     """One line of `ipt list`: a course's state at a glance, or why it is damaged."""
 

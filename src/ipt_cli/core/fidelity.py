@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 
@@ -18,6 +17,7 @@ from ipt_cli.core import catalogue, changes, signing
 from ipt_cli.core.changes import Located
 from ipt_cli.core.models import Course, FidelityRating, SessionRecord
 from ipt_cli.core.planning import course_spans
+from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import InputError
 
@@ -96,7 +96,7 @@ def rate(
     return rating, where
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class PhaseAdherence:
     phase: str
     sessions_rated: int
@@ -110,7 +110,7 @@ class PhaseAdherence:
         return round(100 * self.done / self.applicable) if self.applicable else None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MissedItem:
     id: str
     text: str
@@ -118,7 +118,7 @@ class MissedItem:
     partly: int
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Adherence:
     phases: list[PhaseAdherence]
     most_missed: list[MissedItem]

@@ -7,7 +7,6 @@ Pure: the store reads and writes, the CLI parses; `today` is passed in.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
@@ -15,6 +14,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from ipt_cli.core import catalogue, vocabulary
 from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
+from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import ConflictError, InputError
 
 GROUP_SCHEMA_VERSION = 1
@@ -207,7 +207,7 @@ def planned_date(group: Group, number: int) -> dt.date:
     return last.date + dt.timedelta(weeks=number - last.number)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MemberLine:
     course_id: str
     client: str
@@ -216,7 +216,7 @@ class MemberLine:
     review_commands: list[str]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class GroupAgenda:
     group_id: str
     number: int
@@ -274,7 +274,7 @@ def build_agenda(group: Group, courses: dict[str, Course], number: int | None) -
 # --- The group report ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MemberOutcome:
     course_id: str
     client: str
@@ -286,7 +286,7 @@ class MemberOutcome:
     follow_up: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class GroupReport:
     group: Group
     members: list[MemberOutcome]

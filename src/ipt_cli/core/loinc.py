@@ -24,18 +24,18 @@ The item codes are not in numeric order: item 2 is 44255-8 and item 3 is 44259-0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ipt_cli.core.structs import struct
 
 SYSTEM = "http://loinc.org"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Code:
     code: str
     display: str
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class InstrumentCodes:
     total: Code
     panel: Code | None = None

@@ -6,17 +6,18 @@ Pure functions over plain integers; the published rules are in ../shared/ipt-dom
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from ipt_cli.core.structs import field, struct
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Band:
     low: int
     high: int
     label: str
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Cluster:
     id: str
     name: str
@@ -24,7 +25,7 @@ class Cluster:
     last: int
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Instrument:
     id: str
     name: str
@@ -296,7 +297,7 @@ def severity(total: int, bands: Sequence[Band]) -> str | None:
     raise ValueError(f"total {total} is outside every band")
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ScoringRules:
     """The configurable parts of scoring (sources differ); defaults follow the issues.
 
@@ -324,7 +325,7 @@ class ScoringRules:
         return self.cutoff.get(instrument.id, instrument.cutoff)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Outcome:
     """A first score against a later one, by the published rules. One score is not an
     outcome: without a later score every field but the baseline is None."""

@@ -15,8 +15,9 @@ document out. Nothing is lost and nothing is guessed:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ipt_cli.core.structs import field, struct
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
@@ -25,7 +26,7 @@ MISSING: Any = object()
 SESSION_LISTS = ("sessions",)
 
 
-@dataclass
+@struct
 class Merge:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     next_session_id: int = 1

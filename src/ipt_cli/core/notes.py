@@ -11,7 +11,6 @@ appointment has a short note of its own (not attended, with its reason).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from ipt_cli.core import catalogue, safety_plan, supervision
 from ipt_cli.core.changes import Located, locate_session
@@ -32,10 +31,11 @@ from ipt_cli.core.planning import (
     week_focus,
 )
 from ipt_cli.core.safety import is_urgent
+from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import InputError
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MeasureLine:
     instrument: str
     name: str
@@ -44,7 +44,7 @@ class MeasureLine:
     risk_item: tuple[int, int, bool] | None  # (item, score, urgent) when scored >= 1
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FlagLine:
     instrument: str
     name: str
@@ -60,7 +60,7 @@ class FlagLine:
         return f"{self.name} item {self.item} = {self.score}{urgent} ({state})"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SessionNote:
     course: Course
     date: dt.date

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.inputs import parse_session_ref
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.models import Administration, Course, SessionRecord
 from ipt_cli.core.safety import review_command, unreviewed
+from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import InputError
+
+if TYPE_CHECKING:  # annotations only: `ipt guide` must not pay for the models
+    from ipt_cli.core.models import Administration, Course, SessionRecord
 
 ENDING_NOTICE_SESSIONS = 3  # from this many sessions before the end, remind about ending
 
@@ -60,7 +63,7 @@ def phase_problem(
     )
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class PhaseSpans:
     initial: int  # sessions 1..initial
     termination: int  # the last `termination` sessions
@@ -158,7 +161,7 @@ def current_dispute_stage(course: Course) -> str | None:
     return _latest_dispute_stage(course, len(course.sessions) + 1)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class PlanRow:
     number: int | None  # None for a missed appointment
     date: dt.date
@@ -175,7 +178,7 @@ class PlanRow:
         return f"m{self.number}" if self.maintenance else str(self.number)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Plan:
     course_id: str
     client: str
@@ -364,7 +367,7 @@ def _maintenance_rows(course: Course, today: dt.date) -> list[PlanRow]:
     return rows
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Agenda:
     course_id: str
     week: int

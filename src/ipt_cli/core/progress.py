@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.course_row import CourseRow
@@ -31,9 +30,10 @@ from ipt_cli.core.planning import (
 )
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
+from ipt_cli.core.structs import field, replace, struct
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Point:
     session: int  # 0 is the baseline
     date: dt.date
@@ -50,7 +50,7 @@ class Point:
         return "baseline" if self.session == 0 else f"session {self.session}"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class MeasureSummary:
     """One instrument's outcome: its first score (the baseline) against its latest.
 
@@ -105,7 +105,7 @@ class MeasureSummary:
         return None if self.first_point is None else self.first_point.session
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class GoalSummary:
     id: str
     text: str
@@ -122,7 +122,7 @@ class GoalSummary:
         return self.ratings[-1] if self.ratings else None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class TaskRow:
     session: int
     date: dt.date
@@ -130,14 +130,14 @@ class TaskRow:
     outcome: str | None  # recorded at the next session
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ChecklistItem:
     id: str
     text: str
     done: bool
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Report:
     course: Course
     today: dt.date
@@ -180,7 +180,7 @@ class Report:
         return [f for f in self.flags if not f.reviewed]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Alert:
     """An outcome a clinician must not miss: a reliable deterioration, or a relapse."""
 
@@ -269,7 +269,7 @@ def course_non_response(course: Course, rules: ScoringRules | None = None) -> st
     return non_response(measures, judged_measures(course.condition))
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ReviewedSitting:
     """A sitting's risk reviews, in the order they were recorded."""
 
@@ -550,7 +550,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
     )
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class EpisodeWeek:
     """One sitting's self-monitoring: counts since the previous sitting, as weekly rates."""
 
@@ -582,7 +582,7 @@ FIRST_WEEKS = 2  # "the first weeks": the first two recorded periods (docs/clini
 ABSTINENCE_DAYS = 28  # abstinence: no binges over the last 28 days (ipt-domain.md section 9)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class EatingSummary:
     """Binge and compensatory episodes per week, abstinence runs, change from the first
     weeks, and the EDE-Q global trend (ipt-domain.md section 9)."""

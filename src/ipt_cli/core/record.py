@@ -9,7 +9,6 @@ and seal it; the CLI calls them inside CourseStore.update.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from ipt_cli.core import changes, fidelity, risk, safety_plan, signing, supervision
@@ -18,6 +17,7 @@ from ipt_cli.core.fidelity import Adherence
 from ipt_cli.core.models import Course, RiskReview, SessionRecord
 from ipt_cli.core.risk import StandingRisk
 from ipt_cli.core.signing import ChainCheck
+from ipt_cli.core.structs import struct
 from ipt_cli.core.supervision import SupervisionSummary
 from ipt_cli.errors import ConflictError
 
@@ -93,7 +93,7 @@ def sign_all(
     return done
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class RecordSummary:
     """The parts of the clinical record a report shows beside the outcomes."""
 

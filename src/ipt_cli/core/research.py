@@ -8,17 +8,17 @@ the CSV and FHIR renderings built on it cannot leak a note.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
 from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.planning import course_spans
+from ipt_cli.core.structs import struct
 
 Track = Literal["baseline", "acute", "maintenance"]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Score:
     instrument: str  # an id of measures.INSTRUMENTS: phq9, gad7, hamd17, bdi2
     items: tuple[tuple[int, int], ...]  # (1-based item number, score) for each item kept
@@ -26,7 +26,7 @@ class Score:
     severity: str | None  # None for an instrument without bands (PCL-5, Mini-SPIN, LSAS-SR)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Sitting:
     course_id: str
     adaptation: str

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass, field
 
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
+from ipt_cli.core.structs import field, struct
 
 WINDOW_MINUTES = 45
 MIN_DAYS = 3  # an anchor done on fewer days in a week has no habitual time
@@ -50,7 +50,7 @@ def clock(value: float) -> str:
     return f"{rounded // 60:02d}:{rounded % 60:02d}"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class AnchorWeek:
     anchor: str
     days_done: int
@@ -58,7 +58,7 @@ class AnchorWeek:
     hits: int
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class WeekScore:
     start: dt.date
     end: dt.date
@@ -131,7 +131,7 @@ def weeks(log: list[RhythmEntry], count: int, until: dt.date | None = None) -> l
     return list(reversed(found))
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class RhythmReport:
     course_id: str
     client: str

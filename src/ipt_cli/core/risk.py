@@ -9,10 +9,10 @@ high keeps a banner on the agenda and the report until a later review lowers the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from ipt_cli.core.models import Administration, Course, RiskReview
+from ipt_cli.core.structs import struct
 
 YES_NO = {True: "yes", False: "no"}
 IDEATION_WORDS = {
@@ -86,7 +86,7 @@ def structured_lines(review: RiskReview) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class StandingRisk:
     """The level of the latest review that judged one, where and when."""
 

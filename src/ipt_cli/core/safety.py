@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.models import Administration, Course, SessionRecord
+from ipt_cli.core.structs import replace, struct
+
+if TYPE_CHECKING:  # `ipt guide` reads the measures without the models
+    from ipt_cli.core.models import Administration, Course
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SafetyFlag:
     session: int  # 0 is the baseline
     date: dt.date
@@ -69,7 +72,7 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
                 reviewed=sitting.reviewed,
                 urgent=is_urgent(instrument_id, score),
                 maintenance=maintenance,
-                session_id=sitting.id if isinstance(sitting, SessionRecord) else None,
+                session_id=getattr(sitting, "id", None),  # a baseline has no session id
             )
         )
     return flags

@@ -13,8 +13,9 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from ipt_cli.core.structs import struct
 
 FIELDS = ("note", "task", "formulation", "inventory", "timeline")
 # A sitting's own texts (key, field, label): notes before its addenda and risk review,
@@ -36,7 +37,7 @@ _ESCAPABLE = re.compile(r"[\"'\\\x00-\x1f\x7f]")
 _HIDING_ESCAPES = re.compile(r"\\[uUx]|\\[ \t]*\r?\n")
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Entry:
     """One piece of free text and where it sits."""
 
@@ -57,7 +58,7 @@ class Entry:
         return "baseline" if self.session == 0 else f"session {self.session}"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Hit:
     entry: Entry
     line: str  # the matching line of the entry's text

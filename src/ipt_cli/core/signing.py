@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ipt_cli.core.models import (
@@ -31,6 +30,7 @@ from ipt_cli.core.models import (
     Signature,
     SupervisionEntry,
 )
+from ipt_cli.core.structs import struct
 from ipt_cli.errors import ConflictError
 
 GENESIS = "0" * 64  # the `previous` of the first link
@@ -110,7 +110,7 @@ def _entry_subject(session: SessionRecord, name: str, entry: Entry) -> dict[str,
     }
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Link:
     """One signature of the course and what it seals."""
 
@@ -239,7 +239,7 @@ def is_signed(session: SessionRecord) -> bool:
     return session.signature is not None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Problem:
     """What broke, and where."""
 
@@ -250,7 +250,7 @@ class Problem:
         return f"{self.where}: {self.what}"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ChainCheck:
     """The result of verifying a course's chain."""
 
@@ -365,7 +365,7 @@ def verify_chain(course: Course) -> ChainCheck:
     return ChainCheck(chain, problems)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Sealed:
     """What may no longer change about one signed session."""
 

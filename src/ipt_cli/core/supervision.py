@@ -7,13 +7,13 @@ course's signature chain; a comment on a signed session is sealed too.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from ipt_cli.core import changes, signing
 from ipt_cli.core.changes import Located
 from ipt_cli.core.models import Course, SessionRecord, SupervisionEntry
+from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import ConflictError, InputError
 
@@ -63,7 +63,7 @@ def signed_off(session: SessionRecord) -> SupervisionEntry | None:
     return offs[-1] if offs else None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Unreviewed:
     label: str  # "session 3", "maintenance session 1"
     date: dt.date
@@ -71,7 +71,7 @@ class Unreviewed:
     signed: bool
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SupervisionSummary:
     reviewed: int  # sessions with at least one supervision entry
     signed_off: int

@@ -26,11 +26,11 @@ allowed_signers = "allowed_signers"    # who may sign (default: <data>/allowed_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import ScoringRules
+from ipt_cli.core.structs import struct
 
 if TYPE_CHECKING:
     from ipt_cli.core.settings import Settings
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 ALLOWED_SIGNERS = "allowed_signers"  # default file name, in the data folder
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SigningConfig:
     """Signing settings of config.toml, paths resolved (relative ones from the data folder)."""
 

@@ -14,17 +14,17 @@ import re
 import stat
 import tempfile
 import time
-import tomli
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import tomli
 import tomli_w
 from pydantic import ValidationError
 
 from ipt_cli.core.models import SCHEMA_VERSION, Course
+from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
@@ -369,7 +369,7 @@ def hold_lock(lock_path: Path, timeout: float, busy: str) -> Iterator[None]:
 BACKUPS_KEPT = 5
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Backup:
     number: int  # 1 is the newest
     path: Path
@@ -401,7 +401,7 @@ def _taken(stamp: str) -> dt.datetime | None:
         return None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class BackupFolder:
     """Where one file's backups are (made and checked by the caller), how they are named
     (`suffix`), sealed for storage and opened again (an encrypted folder's are age)."""

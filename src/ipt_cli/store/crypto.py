@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tomli
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from ipt_cli.errors import IdentityError, InputError, StorageIOError
 

@@ -16,11 +16,11 @@ import os
 import shutil
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from ipt_cli.core.models import Course
+from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import (
@@ -39,7 +39,7 @@ GROUPS = "groups"  # backups/groups/ and locks/groups/ hold the Group IPT groups
 GIT_LOCK = "git.lock"  # held by `ipt sync` (store/sync.py)
 
 
-@dataclass
+@struct
 class Finding:
     path: Path
     status: str  # ok, warning, error

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomli
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli
+
 from ipt_cli.core.search import fold, stored_as_typed
+from ipt_cli.core.structs import struct
 from ipt_cli.errors import IdentityError, IptError, NotFoundError
 from ipt_cli.store.ownership import check_private
 from ipt_cli.store.paths import DataPaths
@@ -289,7 +290,7 @@ def read_document(text: str, path: Path) -> dict[str, Any]:
         return parse_course(text, path).model_dump()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Found:
     documents: list[dict[str, Any]]
     problems: list[IptError]

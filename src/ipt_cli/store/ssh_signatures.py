@@ -13,11 +13,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipt_cli.core.models import Course
 from ipt_cli.core.signing import ChainCheck, Problem, Sealer, verify_chain
+from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import InputError
 from ipt_cli.store.config import SigningConfig
 
@@ -137,7 +137,7 @@ def check_key_signature(
     return None
 
 
-@dataclass
+@struct
 class Verification:
     """One course's verification: the chain, the key signatures, and what could not be
     checked."""

@@ -15,13 +15,14 @@ import os
 import shlex
 import subprocess
 import sys
-import tomli
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli
+
+from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import ConflictError, DataError, IdentityError, SyncError
 
 GITIGNORE = """\
@@ -166,7 +167,7 @@ def recover(root: Path) -> None:
             _recover(root)
 
 
-@dataclass
+@struct
 class SyncResult:
     came_in: list[str] = field(default_factory=list)
     went_out: list[str] = field(default_factory=list)

@@ -3,16 +3,16 @@ the hash chain, ssh_signatures.py for the key signatures)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IptError
 from ipt_cli.store.config import load_signing
 from ipt_cli.store.courses import CourseStore
 from ipt_cli.store.ssh_signatures import Verification, verify_course
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Unreadable:
     course_id: str
     problem: str

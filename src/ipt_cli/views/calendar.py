@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ipt_cli import __version__
 from ipt_cli.core.appointments import Appointment
+from ipt_cli.core.structs import struct
 
 CRLF = "\r\n"
 FOLD_OCTETS = 75  # RFC 5545 3.1: content lines are folded at 75 octets
 SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class CalendarOptions:
     """When sessions happen. No start time: all-day events on the session dates."""
 

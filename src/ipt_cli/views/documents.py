@@ -6,11 +6,10 @@ JSON shapes are contracts for scripts; tests pin their keys.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
-from ipt_cli.core.group import Group, GroupAgenda, GroupReport
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import (
@@ -22,9 +21,12 @@ from ipt_cli.core.progress import (
     non_response,
     review_history,
 )
-from ipt_cli.core.rhythm import RhythmReport, WeekScore
 from ipt_cli.core.risk import structured_lines
 from ipt_cli.views.text_safety import markdown_cell, markdown_escape
+
+if TYPE_CHECKING:  # annotations only: a course's report needs neither
+    from ipt_cli.core.group import Group, GroupAgenda, GroupReport
+    from ipt_cli.core.rhythm import RhythmReport, WeekScore
 
 
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
