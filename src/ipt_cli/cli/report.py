@@ -134,6 +134,7 @@ def list_courses(
         cipher = cipher_for(paths.root)
         if cipher is not None:
             cipher.check()
+    out = common.output(ctx)
     rows = cached_rows(
         paths.courses,
         paths.index,
@@ -141,9 +142,9 @@ def list_courses(
         lambda path: _summarise(path, rules, cipher),
         suffix=paths.course_suffix,
         cipher=cipher,
+        progress=out.progress("Reading courses"),
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
-    out = common.output(ctx)
     if as_json or output_format is common.Format.json:
         out.json(list_json(rows, today))
     elif out.draws_for_terminal():  # colours: Rich draws

@@ -18,12 +18,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+
+
+PROGRESS_MIN = 50  # a shorter job is over before a bar could be read
+PROGRESS_WIDTH = 30
 
 
 def to_json(data: Any) -> str:
@@ -137,6 +142,33 @@ class Output:
             self.stderr.flush()
         except (OSError, ValueError):
             pass
+
+    def progress(self, label: str) -> Callable[[int, int], None] | None:
+        """A progress bar on stderr for a long job, `show(done, total)`: only when stderr is a
+        terminal (never into a pipe or a log), only for PROGRESS_MIN items or more, redrawn
+        in place at each percent and erased when the job is done. None: nothing to show."""
+        try:
+            if not self.stderr.isatty():
+                return None
+        except (AttributeError, ValueError, OSError):
+            return None
+        drawn = [-1]  # the percent last drawn
+
+        def show(done: int, total: int) -> None:
+            percent = done * 100 // total if total else 100
+            if total < PROGRESS_MIN or percent == drawn[0]:
+                return
+            drawn[0] = percent
+            filled = percent * PROGRESS_WIDTH // 100
+            line = f"{label} [{'#' * filled}{'-' * (PROGRESS_WIDTH - filled)}] {done}/{total}"
+            end = "\r" + " " * len(line) + "\r" if done >= total else ""
+            try:
+                self.stderr.write("\r" + line + end)
+                self.stderr.flush()
+            except (OSError, ValueError):
+                pass
+
+        return show
 
     def notice(self, message: str, style: str = "yellow") -> None:
         """A line for the person at the terminal (coloured there, plain elsewhere)."""
