@@ -161,7 +161,7 @@ def list_lines(
     for line, row in zip(lines[2:], rows, strict=True):
         style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.unreviewed_flags else "")
         styled.append((line, style))
-        styled += [(terminal_safe(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in row.alerts]
+        styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in row.alerts]
     return styled
 
 
