@@ -22,7 +22,7 @@ import os
 import select
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -114,8 +114,13 @@ def _shared(
     try:
         for share in shares[1:]:
             workers.append(_start(items, share, work, encode, ticks))
-        mine = [work(items[n]) for n in _ticking(shares[0], ticks, progress, len(items))]
-        _collect(workers, ticks, progress, len(items), len(mine))
+        tally = _Tally(len(items), ticks[0] if ticks is not None else None, progress)
+        mine = []
+        for n in shares[0]:
+            mine.append(work(items[n]))
+            tally.mine += 1
+            tally.show()
+        _collect(workers, tally)
     finally:
         for worker in workers:
             worker.stop()
@@ -184,44 +189,32 @@ def _tick(fd: int) -> None:
         pass  # a full pipe: progress is only shown, the work goes on
 
 
-def _ticking(
-    share: range, ticks: tuple[int, int] | None, progress: Progress | None, total: int
-) -> Iterator[int]:
-    """The parent's own share, showing everyone's progress after each of its items."""
-    seen = 0
-    for done, n in enumerate(share, 1):
-        yield n
-        if ticks is not None and progress is not None:
-            seen += _drain(ticks[0])
-            progress(min(done + seen, total), total)
+class _Tally:
+    """Everyone's progress: the parent's items, and the workers' ticks on a shared pipe."""
+
+    def __init__(self, total: int, ticks: int | None, progress: Progress | None) -> None:
+        self.total, self.ticks, self.progress = total, ticks, progress
+        self.mine = self.theirs = 0
+
+    def show(self) -> None:
+        if self.ticks is not None and self.progress is not None:
+            try:
+                self.theirs += len(os.read(self.ticks, 1 << 16))
+            except BlockingIOError:
+                pass
+            self.progress(min(self.mine + self.theirs, self.total), self.total)
 
 
-def _drain(fd: int) -> int:
-    try:
-        return len(os.read(fd, 1 << 16))
-    except BlockingIOError:
-        return 0
-
-
-def _collect(
-    workers: list[_Worker],
-    ticks: tuple[int, int] | None,
-    progress: Progress | None,
-    total: int,
-    done: int,
-) -> None:
+def _collect(workers: list[_Worker], tally: _Tally) -> None:
     """Read each worker's results as they come (a worker blocks on a full pipe until they
     are read), then reap it."""
     reading = {w.fd: w for w in workers}
-    seen = 0
     while reading:
-        watched = [*reading, *([ticks[0]] if ticks is not None else [])]
+        watched = [*reading, *([tally.ticks] if tally.ticks is not None else [])]
         ready, _, _ = select.select(watched, [], [])
         for fd in ready:
             if fd not in reading:  # the ticks
-                seen += _drain(fd)
-                if progress is not None:
-                    progress(min(done + seen, total), total)
+                tally.show()
                 continue
             chunk = os.read(fd, 1 << 20)
             if chunk:
