@@ -193,6 +193,13 @@ def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
     assert loaded == [] and "ab" in shown
 
 
+def test_a_cold_list_into_a_pipe_reads_the_courses_without_rich(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    (data_home / "index.json").unlink(missing_ok=True)
+    shown, loaded = run_noting_modules(["list"], EVERYDAY_HEAVY)
+    assert loaded == ["pydantic", "ipt_cli.core.models"] and "A.B." in shown
+
+
 def test_a_warm_list_in_an_encrypted_folder_is_served_from_its_index(
     ipt_bin, data_home: Path
 ) -> None:

@@ -112,3 +112,18 @@ def test_the_index_form_of_a_row_gives_the_same_row() -> None:
     assert CourseRow.from_cache("ab", row.to_cache()) == row
     damaged = CourseRow("cd", damaged="cd.toml: not valid TOML")
     assert CourseRow.from_cache("cd", damaged.to_cache()) == damaged
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(items=st.lists(json_values, max_size=12), batch=st.integers(1, 5))
+def test_a_json_list_written_in_parts_is_the_whole_document(items: list, batch: int) -> None:
+    from ipt_cli.views.output import json_array, to_json
+
+    assert "".join(json_array(items, batch)) == to_json(items)

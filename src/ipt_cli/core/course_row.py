@@ -109,33 +109,32 @@ def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
 
 
 def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        if row.damaged:
-            out.append({"course_id": row.course_id, "damaged": True, "problem": row.damaged})
-            continue
-        phq9 = row.latest.get("phq9")
-        primary = row.latest.get(row.primary)
-        out.append(
-            {
-                "course_id": row.course_id,
-                "damaged": False,
-                "client": row.client,
-                "phase": row.phase,
-                "sessions_recorded": row.recorded,
-                "sessions_planned": row.planned,
-                "next_session_date": row.next_date.isoformat() if row.next_date else None,
-                "overdue": row.is_overdue(today),
-                "archived": row.archived,
-                "latest_phq9": phq9[0] if phq9 else None,
-                "latest_phq9_severity": phq9[1] if phq9 else None,
-                "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
-                "primary_measure": row.primary,
-                "latest_primary": None
-                if primary is None
-                else {"total": primary[0], "severity": primary[1]},
-                "unreviewed_flags": row.unreviewed_flags,
-                "alerts": list(row.alerts),
-            }
-        )
-    return out
+    return [row_json(row, today) for row in rows]
+
+
+def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
+    """One course of `ipt list --json` (the keys are a contract for scripts)."""
+    if row.damaged:
+        return {"course_id": row.course_id, "damaged": True, "problem": row.damaged}
+    phq9 = row.latest.get("phq9")
+    primary = row.latest.get(row.primary)
+    return {
+        "course_id": row.course_id,
+        "damaged": False,
+        "client": row.client,
+        "phase": row.phase,
+        "sessions_recorded": row.recorded,
+        "sessions_planned": row.planned,
+        "next_session_date": row.next_date.isoformat() if row.next_date else None,
+        "overdue": row.is_overdue(today),
+        "archived": row.archived,
+        "latest_phq9": phq9[0] if phq9 else None,
+        "latest_phq9_severity": phq9[1] if phq9 else None,
+        "latest": {k: {"total": t, "severity": s} for k, (t, s) in row.latest.items()},
+        "primary_measure": row.primary,
+        "latest_primary": None
+        if primary is None
+        else {"total": primary[0], "severity": primary[1]},
+        "unreviewed_flags": row.unreviewed_flags,
+        "alerts": list(row.alerts),
+    }

@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ipt_cli.views.text_safety import terminal_safe
@@ -36,6 +37,19 @@ def to_json(data: Any) -> str:
     (\\u escapes): any stdout encoding carries it, and no control character reaches a
     terminal raw."""
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def json_array(items: Iterable[Any], batch: int = 256) -> Iterator[str]:
+    """`to_json(list(items))` in pieces, `batch` items at a time: a long list (10,000
+    courses) is never held whole, as objects or as text. The items of an indented array
+    are indented alike in any part of it, so the parts' insides join into the whole.
+    (Batches, not single items: json.dumps with an indent builds its encoder anew for
+    each call, and with the garbage collector off, as in ipt, each build stays in memory.)"""
+    opening, rest = "[\n", iter(items)
+    while part := list(islice(rest, batch)):
+        yield opening + json.dumps(part, indent=2, ensure_ascii=True)[2:-2]
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 class Output:
@@ -104,6 +118,11 @@ class Output:
 
     def json(self, value: Any) -> None:
         self.data(to_json(value))
+
+    def json_list(self, items: Iterable[Any]) -> None:
+        """Exactly `json(list(items))`, written as the items come (see `json_array`)."""
+        for piece in json_array(items):
+            self.data(piece)
 
     def done(self, message: str) -> None:
         """The one-line confirmation of a write (a plain line: no Rich needed)."""
