@@ -256,3 +256,15 @@ def test_any_output_encoding_carries_every_command(
         ipt(*args, PYTHONIOENCODING=encoding)
     shown = ipt("report", "ab", "--format", "json", PYTHONIOENCODING=f"{encoding}:strict")
     assert shown.stdout.isascii() and json.loads(shown.stdout) == expected
+
+
+def test_emoji_codes_in_user_text_are_shown_as_typed(run_ipt: RunIpt) -> None:
+    """A client alias or an agenda task like ':cry:' is text, not a Rich emoji code, on a
+    terminal as in a pipe."""
+    run_ipt("new-course", "ab", "--client", "J :cry: K", "--problem-area", "grief", "--no-input")
+    run_ipt("session", "ab", "--task", "Talk about :smile: days", "--note", "x")
+    for env in ({}, {"FORCE_COLOR": "1", "NO_COLOR": ""}):
+        report = run_ipt("report", "ab", **env).stdout
+        assert "J :cry: K" in report and "😢" not in report
+        agenda = run_ipt("agenda", "ab", **env).stdout
+        assert "😄" not in agenda

@@ -38,10 +38,11 @@ class SafeConsole(Console):
 
 @cache
 def out() -> Console:
-    # markup=False: client aliases and notes may hold [brackets] that are not Rich markup.
-    return SafeConsole(highlight=False, markup=False)
+    # markup=False: client aliases and notes may hold [brackets] that are not Rich markup;
+    # emoji=False: nor is ":cry:" in a note an emoji code (and the codes' table costs 2 ms).
+    return SafeConsole(highlight=False, markup=False, emoji=False)
 
 
 @cache
 def err() -> Console:
-    return SafeConsole(stderr=True, highlight=False, markup=False)
+    return SafeConsole(stderr=True, highlight=False, markup=False, emoji=False)

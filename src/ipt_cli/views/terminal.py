@@ -555,7 +555,13 @@ def report_text(report: Report, width: int = 80) -> str:
 
     buffer = StringIO()
     console = SafeConsole(
-        file=buffer, width=width, no_color=True, highlight=False, markup=False, color_system=None
+        file=buffer,
+        width=width,
+        no_color=True,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        color_system=None,
     )
     console.print(report_renderable(report))
     return _without_trailing_spaces(buffer.getvalue())
