@@ -127,3 +127,50 @@ def test_a_json_list_written_in_parts_is_the_whole_document(items: list, batch: 
     from ipt_cli.views.output import json_array, to_json
 
     assert "".join(json_array(items, batch)) == to_json(items)
+
+
+def test_the_plain_path_decides_terminal_and_width_as_rich_does(monkeypatch) -> None:
+    """`Output` tells, without importing Rich, whether Rich would draw for a terminal and
+    at what width it lays plain text out; the piped list relies on both."""
+    from ipt_cli.views.output import Output
+
+    for columns in (None, "", "abc", "0", "37", "120"):
+        for force in (None, "", "1"):
+            for compatible in (None, "", "0", "1"):
+                for name, value in (
+                    ("COLUMNS", columns),
+                    ("FORCE_COLOR", force),
+                    ("TTY_COMPATIBLE", compatible),
+                ):
+                    if value is None:
+                        monkeypatch.delenv(name, raising=False)
+                    else:
+                        monkeypatch.setenv(name, value)
+                file = io.StringIO()
+                rich = SafeConsole(file=file, highlight=False, markup=False, emoji=False)
+                output = Output(stdout=file)
+                assert output.draws_for_terminal() == rich.is_terminal
+                if not rich.is_terminal:
+                    assert output.plain_width() == rich.width
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_only_on_a_terminal_and_only_for_long_jobs() -> None:
+    from ipt_cli.views.output import PROGRESS_MIN, Output
+
+    assert Output(stderr=io.StringIO()).progress("Reading courses") is None  # a pipe, a log
+    screen = _Terminal()
+    show = Output(stderr=screen).progress("Reading courses")
+    assert show is not None
+    show(1, PROGRESS_MIN - 1)
+    assert screen.getvalue() == ""  # over before a bar could be read
+    for done in range(1, 201):
+        show(done, 200)
+    drawn = screen.getvalue()
+    assert drawn.count("\r") == 101 + 2  # once a percent, then erased
+    assert "Reading courses [###############---------------] 100/200" in drawn
+    assert drawn.endswith("\r" + " " * len(drawn.split("\r")[-3]) + "\r")
