@@ -83,3 +83,53 @@ def test_an_edit_behind_a_symlinked_course_file_is_seen(
     assert listed(run_ipt)["ab"]["client"] == "A.B."
     target.write_text(target.read_text().replace('client = "A.B."', 'client = "X.Y."'))
     assert listed(run_ipt)["ab"]["client"] == "X.Y."
+
+
+def _many_courses(new_course, run_ipt: RunIpt, data_home: Path, count: int) -> Path:
+    """`count` copies of a course with a session and a deterioration alert, plus damaged
+    files of three kinds; returns the courses folder."""
+    new_course("ab", "--phq9", "1,1,1,0,0,0,0,0,0")
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE)
+    courses = data_home / "courses"
+    text = (courses / "ab.toml").read_text()
+    for n in range(count):
+        copy = courses / f"c{n:03d}.toml"
+        copy.write_text(text.replace('id = "ab"', f'id = "c{n:03d}"'))
+        copy.chmod(0o600)
+    (courses / "c010.toml").write_text("broken = = toml")  # among a worker's files
+    (courses / "c011.toml").write_text(text)  # its id is ab: a copied file
+    (courses / "c012.toml").write_text(text.replace("schema_version = ", "schema_version = 9"))
+    return courses
+
+
+def test_a_cold_rebuild_shared_by_processes_lists_what_one_process_lists(
+    new_course, run_ipt: RunIpt, data_home: Path, monkeypatch
+) -> None:
+    from ipt_cli.store import workers
+
+    _many_courses(new_course, run_ipt, data_home, workers.MIN_ITEMS + 16)
+    forks, real_fork = [], os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(workers.os, "fork", counting_fork)
+    monkeypatch.setattr(workers, "usable_cpus", lambda: 2)
+    (data_home / "index.json").unlink(missing_ok=True)
+    shared = (run_ipt("list", "--json"), run_ipt("list"))  # cold, then warm
+    assert forks, "the cold rebuild was shared with a worker process"
+    monkeypatch.setattr(workers, "MAX_PROCESSES", 1)
+    (data_home / "index.json").unlink()
+    alone = (run_ipt("list", "--json"), run_ipt("list"))
+    assert [r.stdout for r in shared] == [r.stdout for r in alone]
+    assert all(r.stderr == "" for r in (*shared, *alone))  # no progress bar into a pipe
+    rows = {r["course_id"]: r for r in json.loads(shared[0].stdout)}
+    assert len(rows) == workers.MIN_ITEMS + 17
+    assert "not valid TOML" in rows["c010"]["problem"]
+    assert "does not match the file name" in rows["c011"]["problem"]
+    assert "written by a newer ipt" in rows["c012"]["problem"]
+    assert rows["c013"]["alerts"] == rows["ab"]["alerts"] != []  # a deterioration, in every row
+    assert shared[1].stdout.count("reliable deterioration") == workers.MIN_ITEMS + 14

@@ -96,8 +96,9 @@ EVERYDAY_HEAVY = ("pydantic", "rich", "importlib.metadata", "email", "ipt_cli.co
         (["report", "ab", "--format", "json"], ["pydantic", "ipt_cli.core.models"]),
         # a piped text report draws through Rich
         (["report", "ab"], ["pydantic", "rich", "ipt_cli.core.models"]),
-        # a warm list needs neither the models nor pydantic
-        (["list"], ["rich"]),
+        # a warm list into a pipe needs neither the models, nor pydantic, nor Rich
+        (["list"], []),
+        (["list", "--json"], []),
     ],
 )
 def test_the_import_graph_of_everyday_commands(
@@ -187,11 +188,29 @@ def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
 def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
     ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     ipt_bin("list")  # builds the index
-    shown, loaded = run_noting_modules(["list"], ("ipt_cli.core.models", "ipt_cli.store.courses"))
+    unneeded = ("ipt_cli.core.models", "ipt_cli.store.courses", "ipt_cli.views.terminal")
+    shown, loaded = run_noting_modules(["list"], unneeded)
     assert loaded == [] and "ab" in shown
 
 
-@pytest.mark.parametrize("args", [["guide"], ["demo"], ["list", "--json"]])
+def test_a_cold_list_into_a_pipe_reads_the_courses_without_rich(ipt_bin, data_home: Path) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    (data_home / "index.json").unlink(missing_ok=True)
+    shown, loaded = run_noting_modules(["list"], EVERYDAY_HEAVY)
+    assert loaded == ["pydantic", "ipt_cli.core.models"] and "A.B." in shown
+
+
+def test_a_warm_list_in_an_encrypted_folder_is_served_from_its_index(
+    ipt_bin, data_home: Path
+) -> None:
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_bin("init", "--encrypt")
+    ipt_bin("list")  # builds the (encrypted) index
+    shown, loaded = run_noting_modules(["list"], ("pyrage", "ipt_cli.core.models"))
+    assert loaded == ["pyrage"] and "A.B." in shown  # the index read, no course parsed
+
+
+@pytest.mark.parametrize("args", [["guide"], ["demo"], ["list", "--json"], ["list"]])
 def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # like `ipt guide | head -0`

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ipt_cli.core.course_row import CACHE_FIELDS
+from ipt_cli.store.index import KEY_LENGTH
 from tests.conftest import PHQ9_RISK, ipt_command
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
@@ -165,13 +167,19 @@ def test_stray_files_in_the_backups_folder_are_ignored_and_reported(
 # 3, 11. Only the user's own regular files -----------------------------------------------
 
 
+def _forge(entry: list[object], **fields: object) -> None:
+    """Change fields of an index entry (the file's identity, then the row's fields)."""
+    for name, value in fields.items():
+        entry[KEY_LENGTH + CACHE_FIELDS.index(name)] = value
+
+
 def test_a_forged_index_of_another_user_is_never_shown(ipt_bin: Bin, data_home: Path) -> None:
     _as_root()
     _make(ipt_bin)
     ipt_bin("list")
     index = data_home / "index.json"
     data = json.loads(index.read_text())
-    data["entries"]["ab.toml"]["row"].update(client="FORGED", unreviewed_flags=0)
+    _forge(data["entries"]["ab.toml"], client="FORGED", unreviewed_flags=0)
     index.write_text(json.dumps(data))
     _give_away(index)
     index.chmod(0o666)
@@ -185,7 +193,7 @@ def test_an_index_others_can_write_is_not_trusted(ipt_bin: Bin, data_home: Path)
     ipt_bin("list")
     index = data_home / "index.json"
     data = json.loads(index.read_text())
-    data["entries"]["ab.toml"]["row"]["client"] = "FORGED"
+    _forge(data["entries"]["ab.toml"], client="FORGED")
     index.write_text(json.dumps(data))
     index.chmod(0o666)
     assert "FORGED" not in ipt_bin("list").stdout

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipt_cli.core.catalogue import EPISODES
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import Baseline, Course, Ending, Maintenance, RiskReview
 from ipt_cli.core.planning import default_span
@@ -883,3 +884,42 @@ def test_course_row_latest_includes_maintenance_sessions() -> None:
     assert course_row(c).latest["phq9"] == (6, "mild")
     c.maintenance.sessions = []
     assert course_row(c).latest["phq9"] == (4, "minimal")  # the end of the acute course
+
+
+def _row_as_the_report_has_it(c: Course) -> tuple[dict[str, tuple[int, str | None]], list[str]]:
+    """The latest score of every instrument and the alerts, read off the whole report."""
+    report = report_of(c)
+    latest = {}
+    for instrument in [*report.measures, *report.maintenance_measures]:
+        acute = report.measures.get(instrument)
+        kept = report.maintenance_measures.get(instrument)
+        series = (kept.series if kept else []) or (acute.series if acute else [])
+        if series:
+            latest[instrument] = (series[-1].total, series[-1].severity)
+    return latest, [a.text for a in report.alerts]
+
+
+def _row_courses() -> list[Course]:
+    from ipt_cli.store.examples import example_names, load_example
+
+    return [
+        full_course(),
+        remitted(6, 3),
+        remitted(12, 19),  # relapse in maintenance
+        remitted(None, 9),
+        scored([15, None, 8], baseline=18),
+        scored([9, 21]),  # reliable deterioration
+        course(baseline=Baseline(date=START, phq9=phq9(4), gad7=gad7(9))),
+        course(),
+        *(load_example(name) for name in example_names()),
+    ]
+
+
+def test_the_list_row_shows_what_the_report_shows() -> None:
+    """The row summarises only the instruments a course has scores for; what it shows is
+    what the whole report shows: each latest score and every outcome alert, in order."""
+    for c in _row_courses():
+        row = course_row(c)
+        latest, alerts = _row_as_the_report_has_it(c)
+        assert {k: v for k, v in row.latest.items() if k != EPISODES} == latest
+        assert row.alerts[: len(alerts)] == alerts

@@ -125,9 +125,8 @@ def list_courses(
 
     Sorted by next session date; damaged files show as damaged rows.
     """
-    from ipt_cli.core.course_row import list_json, sort_rows
+    from ipt_cli.core.course_row import row_json, sort_rows
     from ipt_cli.store.index import cached_rows
-    from ipt_cli.views import terminal
 
     today = common.today()
     paths = common.data_paths(ctx)
@@ -139,6 +138,7 @@ def list_courses(
         cipher = cipher_for(paths.root)
         if cipher is not None:
             cipher.check()
+    out = common.output(ctx)
     rows = cached_rows(
         paths.courses,
         paths.index,
@@ -146,13 +146,20 @@ def list_courses(
         lambda path: _summarise(path, rules, cipher),
         suffix=paths.course_suffix,
         cipher=cipher,
+        progress=out.progress("Reading courses"),
     )
     rows = sort_rows([r for r in rows if show_all or not r.archived])
     if as_json or output_format is common.Format.json:
-        common.output(ctx).json(list_json(rows, today))
-    else:
-        out = common.output(ctx)
+        out.json_list(row_json(row, today) for row in rows)  # 10,000 rows: never held whole
+    elif out.draws_for_terminal():  # colours: Rich draws
+        from ipt_cli.views import terminal
+
         out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
+    else:  # a pipe or a file: the same lines, plain, without Rich
+        from ipt_cli.views.listing import list_text
+
+        ascii_only = not out.encoding.startswith("utf")
+        out.data(list_text(rows, today, out.plain_width(), ascii_only))
 
 
 def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":
@@ -168,7 +175,10 @@ def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "C
     except IdentityError:
         raise  # the whole folder is closed to this identity: exit 8, not damaged rows
     except IptError as error:
-        return CourseRow(path.name.split(".toml")[0], damaged=error.message)
+        # named after its file, as the index files it (ab.toml, or ab.toml.age)
+        return CourseRow(
+            path.name.removesuffix(".age").removesuffix(".toml"), damaged=error.message
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -248,7 +248,7 @@ class Administration(Record):
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None
     edeq_global: EdeqGlobal | None = None
-    # Append-only: a later review never replaces one
+    # append-only: a later review never replaces one
     risk_reviews: list[RiskReview] = Field(default_factory=new_list)
 
     @property
@@ -326,7 +326,7 @@ class SessionRecord(Administration):
     fidelity: list[FidelityRating] = Field(default_factory=new_list)  # schema 3
     signature: Signature | None = None  # schema 3: set by `ipt sign`
     attendees: list[str] = Field(default_factory=new_list)  # who attended (empty: not recorded)
-    # Schema 6: fixes of recorded values, oldest first
+    # schema 6: fixes of recorded values, oldest first
     corrections: list[Correction] = Field(default_factory=new_list)
 
     @field_validator("attendees")
@@ -394,7 +394,7 @@ class RhythmEntry(Record):
     start_activity: dt.time | None = None
     dinner: dt.time | None = None
     to_bed: dt.time | None = None
-    # One per anchor, in order
+    # one per anchor, in order
     with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=new_list)
     mood: Annotated[int, Field(ge=-5, le=5)] | None = None
 
@@ -471,7 +471,7 @@ class Maintenance(Record):
     planned_sessions: Annotated[int, Field(ge=1, le=MAX_MAINTENANCE)]
     cadence: Cadence
     sessions: list[SessionRecord] = Field(default_factory=new_list)
-    # Renegotiations, oldest first
+    # renegotiations, oldest first
     contract_changes: list[ContractChange] = Field(default_factory=new_list)
 
     @field_validator("sessions")
@@ -510,7 +510,7 @@ class Course(Record):
     inventory: list[Person] = Field(default_factory=new_list)
     timeline: list[TimelineEvent] = Field(default_factory=new_list)
     formulation: Formulation | None = None
-    # Replaced versions, oldest first
+    # replaced versions, oldest first
     formulation_history: list[Formulation] = Field(default_factory=new_list)
     contract_agreed: Day | None = None  # when the client agreed the contract (the wizard)
     goals: list[Goal] = Field(default_factory=new_list)
@@ -518,16 +518,16 @@ class Course(Record):
     sessions: list[SessionRecord] = Field(default_factory=new_list)
     missed: list[MissedAppointment] = Field(default_factory=new_list)
     contract_changes: list[ContractChange] = Field(default_factory=new_list)
-    # Schema 6: settings changed after the start, in order
+    # schema 6: settings changed after the start, in order
     changes: list[CourseChange] = Field(default_factory=new_list)
     maintenance: Maintenance | None = None
     ending: Ending | None = None
-    # Schema 3: every version, oldest first
+    # schema 3: every version, oldest first
     safety_plan: list[SafetyPlanVersion] = Field(default_factory=new_list)
     archived: Day | None = None
-    # From `ipt sync`; flagged until `ipt resolve`
+    # from `ipt sync`; flagged until `ipt resolve`
     conflicts: list[SyncConflict] = Field(default_factory=new_list)
-    # The daily social rhythm log (IPSRT), by date
+    # the daily social rhythm log (IPSRT), by date
     rhythm: list[RhythmEntry] = Field(default_factory=new_list)
 
     @field_validator("rhythm")

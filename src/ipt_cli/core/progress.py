@@ -514,9 +514,18 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
     rules = rules or ScoringRules()
     latest = {}
     acute, maintenance = {}, {}
+    held: list[Administration] = [*([course.baseline] if course.baseline else [])]
+    held += course.all_sessions()
+    given = {i for sitting in held for i in sitting.instruments()}
     for instrument in measure_order(course):
+        if instrument.id not in given:
+            continue  # never given: no score, no alert (the row needs no summary of it)
         summary = summarise_measure(course, instrument, rules)
-        kept = summarise_measure(course, instrument, rules, maintenance=True)
+        kept = (
+            summarise_measure(course, instrument, rules, maintenance=True)
+            if course.maintenance
+            else summary
+        )
         if summary.series:
             acute[instrument.id] = summary
         if course.maintenance and kept.series:
@@ -524,8 +533,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         recent = (kept.series or summary.series)[-1:]  # the most recent score, one or more
         for point in recent:
             latest[instrument.id] = (point.total, point.severity)
-    held: list[Administration] = [*([course.baseline] if course.baseline else [])]
-    counts = [s.binges for s in held + [*course.all_sessions()] if s.binges is not None]
+    counts = [s.binges for s in held if s.binges is not None]
     if course.condition == "eating-disorder" and counts:  # the primary: latest binge count
         latest = {catalogue.EPISODES: (counts[-1], None), **latest}
     return CourseRow(

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
-from ipt_cli.store.identity import file_identity
+from ipt_cli.store.identity import NO_FILE, file_identity
+from ipt_cli.store.workers import Progress, map_shared
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
 
-INDEX_VERSION = 2  # 2: rows carry outcome alerts
+INDEX_VERSION = 3  # 2: rows carry outcome alerts; 3: an entry is one list, key then row
+KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 
 
 def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
@@ -59,43 +61,71 @@ def cached_rows(
     *,
     suffix: str = ".toml",
     cipher: Cipher | None = None,
+    progress: Progress | None = None,
 ) -> list[CourseRow]:
-    """Rows for every course file; `compute` is called only for new or changed files.
+    """Rows for every course file, in the order of their names; `compute` is called only for
+    new or changed files. Many of them (a cold index, as after copying a data folder) are
+    shared out over the CPUs (store/workers.py: the same rows and errors as one by one);
+    `progress(done, total)` is told after each.
 
     In an encrypted folder (`cipher` given) the course files end in .toml.age and the index
-    itself is age-encrypted: the client alias and scores never rest in plain text."""
+    itself is age-encrypted: the client alias and scores never rest in plain text. (Its
+    files are read in this process only: the decryption library is not forked.)"""
     if not courses.is_dir():
         return []
     fingerprint = f"{INDEX_VERSION}:{__version__}:{rules_fingerprint}"
     old = _read_index(index_path, fingerprint, cipher)
-    fresh: dict[str, Any] = {}
-    rows = []
-    changed = False
-    with os.scandir(courses) as entries:
-        files = sorted(
-            (e for e in entries if e.name.endswith(suffix) and not e.name.startswith(".")),
-            key=lambda e: e.name,
-        )
-    for entry in files:
-        key = file_identity(Path(entry.path))  # a symlink's target: what is read
-        cached = old.get(entry.name)
+    names, keys = _course_files(courses, suffix)
+    entries: list[Any] = []
+    rows: list[CourseRow | None] = []
+    for name, key in zip(names, keys, strict=True):
+        cached = old.get(name)
         row = None
-        if isinstance(cached, dict) and cached.get("key") == key:
-            try:
-                row = CourseRow.from_cache(cached["row"])
-                fresh[entry.name] = cached  # a hit is kept as it was read
-            except (KeyError, TypeError, ValueError):
+        if type(cached) is list and cached[:KEY_LENGTH] == key:
+            try:  # the id is the file's: a row always describes the file it is filed under
+                row = CourseRow.from_cache(name[: -len(suffix)], cached[KEY_LENGTH:])
+            except (TypeError, ValueError):
                 row = None
-            if row is not None and row.course_id != entry.name[: -len(".toml")]:
-                row = None  # a row must describe the file it is filed under
-        if row is None:
-            row = compute(Path(entry.path))
-            fresh[entry.name] = {"key": key, "row": row.to_cache()}
-            changed = True
+        entries.append(cached if row is not None else None)  # a hit is kept as it was read
         rows.append(row)
-    if changed or fresh.keys() != old.keys():
+    missing = [n for n, row in enumerate(rows) if row is None]
+    computed = map_shared(
+        [courses / names[n] for n in missing],
+        compute,
+        _row_data,
+        _row_of,
+        progress=progress,
+        processes=1 if cipher is not None else None,
+    )
+    for n, row in zip(missing, computed, strict=True):
+        rows[n] = row
+        entries[n] = [*keys[n], *row.to_cache()]
+    if missing or len(names) != len(old):
+        fresh = dict(zip(names, entries, strict=True))
         _write_index(index_path, {"fingerprint": fingerprint, "entries": fresh}, cipher)
-    return rows
+    return [row for row in rows if row is not None]
+
+
+def _row_data(row: CourseRow) -> list[Any]:
+    return [row.course_id, *row.to_cache()]
+
+
+def _row_of(data: list[Any]) -> CourseRow:
+    return CourseRow.from_cache(data[0], data[1:])
+
+
+def _course_files(courses: Path, suffix: str) -> tuple[list[str], list[list[Any]]]:
+    """The course files' names, sorted, and their identities (a symlink's target's: what is
+    read), stat'ed relative to the folder (10,000 files: about a fifth faster than by path)."""
+    names = sorted(n for n in os.listdir(courses) if n.endswith(suffix) and not n.startswith("."))
+    try:
+        folder = os.open(courses, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return names, [file_identity(courses / n) or NO_FILE for n in names]
+    try:
+        return names, [file_identity(n, folder) or NO_FILE for n in names]
+    finally:
+        os.close(folder)
 
 
 def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> None:

@@ -16,7 +16,10 @@ Light on purpose: importing it costs no Rich; Rich is loaded only when something
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ipt_cli.views.text_safety import terminal_safe
@@ -25,7 +28,9 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 
-JSON_BATCH = 4096  # encoded pieces joined at a time
+JSON_BATCH = 4096  # encoded pieces joined at a time (to_json)
+PROGRESS_MIN = 50  # a shorter job is over before a bar could be read
+PROGRESS_WIDTH = 30
 
 
 def to_json(data: Any) -> str:
@@ -45,6 +50,19 @@ def to_json(data: Any) -> str:
     batches.append("".join(batch))
     batches.append("\n")
     return "".join(batches)
+
+
+def json_array(items: Iterable[Any], batch: int = 256) -> Iterator[str]:
+    """`to_json(list(items))` in pieces, `batch` items at a time: a long list (10,000
+    courses) is never held whole, as objects or as text. The items of an indented array
+    are indented alike in any part of it, so the parts' insides join into the whole.
+    (Batches, not single items: json.dumps with an indent builds its encoder anew for
+    each call, and with the garbage collector off, as in ipt, each build stays in memory.)"""
+    opening, rest = "[\n", iter(items)
+    while part := list(islice(rest, batch)):
+        yield opening + json.dumps(part, indent=2, ensure_ascii=True)[2:-2]
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 class Output:
@@ -84,8 +102,43 @@ class Output:
         except (AttributeError, ValueError, OSError):
             return False
 
+    def draws_for_terminal(self) -> bool:
+        """Whether Rich would draw stdout as a terminal (styles, colours): Rich's own rule
+        (TTY_COMPATIBLE, then FORCE_COLOR, then isatty), decided without importing Rich.
+        When not, a view may write its plain text itself, exactly as Rich would have."""
+        tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+        if tty_compatible in ("0", "1"):
+            return tty_compatible == "1"
+        force_color = os.environ.get("FORCE_COLOR")
+        if force_color is not None:
+            return force_color != ""
+        return self._to_terminal()
+
+    def plain_width(self) -> int:
+        """The width Rich lays plain output out in (see `draws_for_terminal`): COLUMNS, else
+        the size of the first of stdin, stdout and stderr that is a terminal, else 80."""
+        columns = os.environ.get("COLUMNS")
+        if columns is not None and columns.isdigit():
+            return int(columns)
+        for fd in (0, 1, 2):
+            try:
+                return os.get_terminal_size(fd).columns or 80
+            except (AttributeError, ValueError, OSError):
+                continue
+        return 80
+
+    @property
+    def encoding(self) -> str:
+        """stdout's encoding, as Rich reads it."""
+        return (getattr(self.stdout, "encoding", "utf-8") or "utf-8").lower()
+
     def json(self, value: Any) -> None:
         self.data(to_json(value), safe=True)
+
+    def json_list(self, items: Iterable[Any]) -> None:
+        """Exactly `json(list(items))`, written as the items come (see `json_array`)."""
+        for piece in json_array(items):
+            self.data(piece)
 
     def done(self, message: str) -> None:
         """The one-line confirmation of a write (a plain line: no Rich needed)."""
@@ -124,6 +177,33 @@ class Output:
             self.stderr.flush()
         except (OSError, ValueError):
             pass
+
+    def progress(self, label: str) -> Callable[[int, int], None] | None:
+        """A progress bar on stderr for a long job, `show(done, total)`: only when stderr is a
+        terminal (never into a pipe or a log), only for PROGRESS_MIN items or more, redrawn
+        in place at each percent and erased when the job is done. None: nothing to show."""
+        try:
+            if not self.stderr.isatty():
+                return None
+        except (AttributeError, ValueError, OSError):
+            return None
+        drawn = [-1]  # the percent last drawn
+
+        def show(done: int, total: int) -> None:
+            percent = done * 100 // total if total else 100
+            if total < PROGRESS_MIN or percent == drawn[0]:
+                return
+            drawn[0] = percent
+            filled = percent * PROGRESS_WIDTH // 100
+            line = f"{label} [{'#' * filled}{'-' * (PROGRESS_WIDTH - filled)}] {done}/{total}"
+            end = "\r" + " " * len(line) + "\r" if done >= total else ""
+            try:
+                self.stderr.write("\r" + line + end)
+                self.stderr.flush()
+            except (OSError, ValueError):
+                pass
+
+        return show
 
     def notice(self, message: str, style: str = "yellow") -> None:
         """A line for the person at the terminal (coloured there, plain elsewhere)."""

@@ -655,137 +655,15 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     return Group(*parts)
 
 
-LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
-LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
-LIST_SEPARATOR = ", "
-LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
-LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
-
-
-def _wrap_parts(cell: str, width: int) -> list[str]:
-    """Split 'A, B, C' into lines of at most `width`, breaking between scores; a score
-    longer than a line has lines of its own, broken between words. Nothing is cut."""
-    parts = cell.split(LIST_SEPARATOR)
-    lines: list[str] = []
-    joinable = False  # may the next score join the last line?
-    for index, part in enumerate(parts):
-        piece = part + ("," if index < len(parts) - 1 else "")
-        if len(piece) <= width:
-            if joinable and len(lines[-1]) + 1 + len(piece) <= width:
-                lines[-1] += " " + piece
-            else:
-                lines.append(piece)
-            joinable = True
-            continue
-        block: list[str] = []
-        for word in piece.split(" "):
-            if block and len(block[-1]) + 1 + len(word) <= width:
-                block[-1] += " " + word
-            else:
-                block.append(word)
-        lines += block
-        joinable = False
-    return lines or [""]
-
-
-def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
-    """Narrow `column` towards `floor` by up to `excess`; return what is still in excess."""
-    give = min(excess, max(widths[column] - floor, 0))
-    widths[column] -= give
-    return excess - give
-
-
-def fit_columns(
-    header: tuple[str, ...], rows: list[list[str]], width: int, ellipsis: str = "…"
-) -> list[str]:
-    """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
-    one score a line, and are never cut; the client, then (last of all) the id, are cut
-    with an ellipsis. Each row's text may span several lines.
-
-    Rich's Table measures every cell of every row; with a thousand courses that takes
-    seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
-    """
-    widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
-    gap = 2
-    excess = sum(widths) + gap * (len(widths) - 1) - width
-    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
-    words = [w for p in parts for w in p.split(" ")]
-    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
-    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
-    for column, floor in (
-        (LIST_WRAPPED, one_a_line),
-        (1, LIST_NARROWEST),
-        (LIST_WRAPPED, word_wrapped),
-        (0, LIST_NARROWEST),
-    ):
-        if excess > 0:
-            excess = _give(widths, column, excess, floor)
-
-    def line(cells: list[str] | tuple[str, ...]) -> str:
-        fitted = [
-            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + ellipsis
-            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return (" " * gap).join(c.ljust(w) for c, w in zip(fitted, widths, strict=True)).rstrip()
-
-    def row_lines(cells: list[str]) -> str:
-        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
-        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
-        blank = [""] * len(cells)
-        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
-        return "\n".join([first, *more])
-
-    return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
-        row_lines(r) for r in rows
-    ]
-
-
-def _short_name(measure: str) -> str:
-    return INSTRUMENTS[measure].name if measure in INSTRUMENTS else measure
-
-
 def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
-    """Lines already fitted to `width`: print them with soft wrap, never re-wrapped."""
-    if not rows:
-        return _text(
-            "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS "
-            "--problem-area AREA"
-        )
-    cells: list[list[str]] = []
-    styles, alerts = [], []
-    for row in rows:
-        alerts.append(row.alerts)
-        if row.damaged:
-            cells.append([row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"])
-            styles.append("red")
-            continue
-        next_date = row.next_date.isoformat() if row.next_date else "-"
-        if row.is_overdue(today):
-            next_date += " late"
-        latest = ", ".join(
-            f"{_short_name(k)} {t}" + (f" {s}" if s else "") for k, (t, s) in row.latest.items()
-        )
-        cells.append(
-            [
-                row.course_id,
-                row.client or "-",
-                row.phase or "-",
-                f"{row.recorded}/{row.planned}",
-                next_date,
-                latest or "-",
-                str(row.unreviewed_flags),
-            ]
-        )
-        styles.append("bold red" if row.unreviewed_flags else "")
-    cells = [[terminal_safe(cell) for cell in row] for row in cells]  # file names too
+    """The lines of views/listing.py, coloured: already fitted to `width`, so print them
+    with soft wrap, never re-wrapped. Into a pipe `ipt list` writes the same lines plain."""
+    from ipt_cli.views.listing import list_lines
+
     ascii_only = not out().encoding.startswith("utf")
-    lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…")
-    text = _text(lines[0] + "\n", style="bold")
-    text.append(lines[1] + "\n")
-    for line, style, warnings in zip(lines[2:], styles, alerts, strict=True):
+    text = Text()
+    for line, style in list_lines(rows, today, width, ascii_only):
         text.append(line + "\n", style=style)
-        for warning in warnings:  # under its row, never cut to the column width
-            text.append(terminal_safe(f"  ! {warning}\n"), style="bold dark_orange")
     text.rstrip()
     return text
 

@@ -1,0 +1,170 @@
+"""`ipt list` laid out as lines: plain text for a pipe or a file, and the lines (with their
+styles) that `terminal.list_view` colours for a terminal. Both show the same text.
+
+Light on purpose: no Rich and no models, so that a warm `ipt list` into a pipe loads neither
+(tests/e2e/test_binary.py pins it). A 10,000-course list is written as one string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.views.text_safety import terminal_safe
+
+if TYPE_CHECKING:
+    from ipt_cli.core.course_row import CourseRow
+
+LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
+LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
+LIST_SEPARATOR = ", "
+LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
+LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
+NO_COURSES = (
+    "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS --problem-area AREA"
+)
+# The style of each kind of line, for the terminal (plain text shows none of them).
+HEADER_STYLE = "bold"
+DAMAGED_STYLE = "red"
+FLAGGED_STYLE = "bold red"
+ALERT_STYLE = "bold dark_orange"
+
+
+def _wrap_parts(cell: str, width: int) -> list[str]:
+    """Split 'A, B, C' into lines of at most `width`, breaking between scores; a score
+    longer than a line has lines of its own, broken between words. Nothing is cut."""
+    parts = cell.split(LIST_SEPARATOR)
+    lines: list[str] = []
+    joinable = False  # may the next score join the last line?
+    for index, part in enumerate(parts):
+        piece = part + ("," if index < len(parts) - 1 else "")
+        if len(piece) <= width:
+            if joinable and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+            joinable = True
+            continue
+        block: list[str] = []
+        for word in piece.split(" "):
+            if block and len(block[-1]) + 1 + len(word) <= width:
+                block[-1] += " " + word
+            else:
+                block.append(word)
+        lines += block
+        joinable = False
+    return lines or [""]
+
+
+def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
+    """Narrow `column` towards `floor` by up to `excess`; return what is still in excess."""
+    give = min(excess, max(widths[column] - floor, 0))
+    widths[column] -= give
+    return excess - give
+
+
+def fit_columns(
+    header: tuple[str, ...], rows: list[list[str]], width: int, ellipsis: str = "…"
+) -> list[str]:
+    """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
+    one score a line, and are never cut; the client, then (last of all) the id, are cut
+    with an ellipsis. Each row's text may span several lines.
+
+    Rich's Table measures every cell of every row; with a thousand courses that takes
+    seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
+    """
+    widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
+    gap = 2
+    excess = sum(widths) + gap * (len(widths) - 1) - width
+    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
+    words = [w for p in parts for w in p.split(" ")]
+    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
+    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
+    for column, floor in (
+        (LIST_WRAPPED, one_a_line),
+        (1, LIST_NARROWEST),
+        (LIST_WRAPPED, word_wrapped),
+        (0, LIST_NARROWEST),
+    ):
+        if excess > 0:
+            excess = _give(widths, column, excess, floor)
+
+    def line(cells: list[str] | tuple[str, ...]) -> str:
+        fitted = [
+            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + ellipsis
+            for n, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return (" " * gap).join(map(str.ljust, fitted, widths)).rstrip()
+
+    def row_lines(cells: list[str]) -> str:
+        if len(cells[LIST_WRAPPED]) <= widths[LIST_WRAPPED]:
+            return line(cells)  # the usual row: one line (what _wrap_parts would give)
+        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
+        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
+        blank = [""] * len(cells)
+        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
+        return "\n".join([first, *more])
+
+    return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
+        row_lines(r) for r in rows
+    ]
+
+
+def _short_name(measure: str) -> str:
+    return INSTRUMENTS[measure].name if measure in INSTRUMENTS else measure
+
+
+def _cells(row: CourseRow, today: dt.date) -> list[str]:
+    if row.damaged:
+        return [row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"]
+    next_date = row.next_date.isoformat() if row.next_date else "-"
+    if row.is_overdue(today):
+        next_date += " late"
+    latest = ", ".join(
+        f"{_short_name(k)} {t}" + (f" {s}" if s else "") for k, (t, s) in row.latest.items()
+    )
+    return [
+        row.course_id,
+        row.client or "-",
+        row.phase or "-",
+        f"{row.recorded}/{row.planned}",
+        next_date,
+        latest or "-",
+        str(row.unreviewed_flags),
+    ]
+
+
+def _one_line(cell: str) -> str:
+    """A cell as shown: control characters made visible; a tab or a line break (in a file
+    name, say) would break the columns, so it is shown as a space."""
+    return " ".join(terminal_safe(cell).replace("\t", " ").splitlines()) if cell else cell
+
+
+def _shown(cells: list[str]) -> list[str]:
+    """The cells of a row as shown (see `_one_line`); the usual row, all printable text
+    (no control, bidi, tab or line-break character), is shown as it is."""
+    return cells if "".join(cells).isprintable() else [_one_line(cell) for cell in cells]
+
+
+def list_lines(
+    rows: list[CourseRow], today: dt.date, width: int, ascii_only: bool = False
+) -> list[tuple[str, str]]:
+    """Each line of the list and its style (see *_STYLE): the header, a rule, a row (its
+    latest scores may wrap onto more lines) and, under it, each of its outcome alerts
+    whole (never cut to the width: a warning is never hidden or truncated)."""
+    if not rows:
+        return [(NO_COURSES, "")]
+    cells = [_shown(_cells(row, today)) for row in rows]
+    lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…")
+    styled = [(lines[0], HEADER_STYLE), (lines[1], "")]
+    for line, row in zip(lines[2:], rows, strict=True):
+        style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.unreviewed_flags else "")
+        styled.append((line, style))
+        styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in row.alerts]
+    return styled
+
+
+def list_text(rows: list[CourseRow], today: dt.date, width: int, ascii_only: bool = False) -> str:
+    """The list as plain text (for a pipe or a file): the terminal's lines, uncoloured."""
+    return "".join(line + "\n" for line, _ in list_lines(rows, today, width, ascii_only))
