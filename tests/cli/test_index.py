@@ -133,3 +133,22 @@ def test_a_cold_rebuild_shared_by_processes_lists_what_one_process_lists(
     assert "written by a newer ipt" in rows["c012"]["problem"]
     assert rows["c013"]["alerts"] == rows["ab"]["alerts"] != []  # a deterioration, in every row
     assert shared[1].stdout.count("reliable deterioration") == workers.MIN_ITEMS + 14
+
+
+def test_a_copy_with_a_dot_in_its_name_is_the_same_row_cold_and_warm(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
+    """A copy such as ab.orig.toml (or a sync tool's ab.sync-conflict-....toml) is not
+    course ab: a cold and a warm list both show it as a damaged file under its own name."""
+    new_course("ab")
+    courses = data_home / "courses"
+    (courses / "ab.orig.toml").write_bytes((courses / "ab.toml").read_bytes())
+    (courses / "ab.orig.toml").chmod(0o600)
+    (data_home / "index.json").unlink(missing_ok=True)
+    cold = json.loads(run_ipt("list", "--json").stdout)
+    warm = json.loads(run_ipt("list", "--json").stdout)
+    assert cold == warm
+    ids = [row["course_id"] for row in cold]
+    assert ids.count("ab") == 1 and "ab.orig" in ids
+    damaged = next(row for row in cold if row["course_id"] == "ab.orig")
+    assert "does not match the file name" in damaged["problem"]

@@ -116,3 +116,35 @@ def test_copies_and_pickles_round_trip() -> None:
     match Point(1, "a"):
         case Point(session, label):
             assert (session, label) == (1, "a")
+
+
+def test_what_a_dataclass_would_not_take_is_refused_at_definition() -> None:
+    from typing import ClassVar
+
+    with pytest.raises(TypeError, match="ClassVar"):
+
+        @struct
+        class Counted:
+            total: ClassVar[int] = 0
+
+    with pytest.raises(TypeError, match="at least one"):
+
+        @struct
+        class Empty:
+            pass
+
+    with pytest.raises(TypeError, match="mutable default"):
+
+        @struct
+        class Tagged:
+            tags: frozenset[str] | set[str] = set()  # noqa: RUF012
+
+
+def test_a_bare_field_is_a_required_field() -> None:
+    @struct(frozen=True)
+    class Named:
+        name: str = field()
+
+    assert Named("a").name == "a"
+    with pytest.raises(TypeError, match="missing required argument: 'name'"):
+        Named()  # type: ignore[call-arg]

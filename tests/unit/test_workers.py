@@ -92,3 +92,57 @@ def test_few_items_are_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
     few = ITEMS[: workers.MIN_ITEMS - 1]
     assert workers.map_shared(few, square, same, same, processes=4) == [square(n) for n in few]
     assert workers.map_shared([], square, same, same) == []
+
+
+def test_an_ignored_sigchld_neither_loses_the_workers_nor_redoes_their_work() -> None:
+    """ipt may be started by a program that ignores SIGCHLD (inherited across exec): the
+    workers' exit codes are still read, and no pid is killed after the fact."""
+    import signal
+
+    parent = os.getpid()
+    done_here: list[int] = []
+
+    def work(n: int) -> dict[str, int]:
+        if os.getpid() == parent:
+            done_here.append(n)
+        return {**square(n), "pid": int(os.getpid() != parent)}
+
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        found = workers.map_shared(ITEMS, work, same, same, processes=2)
+        assert signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN  # put back as it was
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert [r["square"] for r in found] == [n * n for n in ITEMS]
+    assert done_here == ITEMS[::2]  # the parent's share only: nothing was redone
+    assert {r["pid"] for r in found} == {0, 1}
+
+
+def test_a_stalled_worker_is_stopped_and_its_share_done_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    parent = os.getpid()
+    monkeypatch.setattr(workers, "STALL_SECONDS", 0.5)
+
+    def work(n: int) -> dict[str, int]:
+        if os.getpid() != parent:
+            time.sleep(60)  # a worker that never finishes
+        return square(n)
+
+    started = time.monotonic()
+    found = workers.map_shared(ITEMS, work, same, same, processes=2)
+    assert [r["square"] for r in found] == [n * n for n in ITEMS]
+    assert time.monotonic() - started < 10
+
+
+def test_the_parent_does_the_first_item_before_any_fork() -> None:
+    """So that what the work imports is loaded once and shared by the workers."""
+    parent = os.getpid()
+
+    def work(n: int) -> dict[str, int]:
+        return {**square(n), "pid": int(os.getpid() != parent)}
+
+    found = workers.map_shared(ITEMS, work, same, same, processes=3)
+    assert found[0]["pid"] == 0 and {r["pid"] for r in found} == {0, 1}

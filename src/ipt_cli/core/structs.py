@@ -15,6 +15,7 @@ Not supported (ipt does not use them): inheritance between structs, `__post_init
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform, overload
 
@@ -54,8 +55,24 @@ def struct(cls: type[_T] | None = None, /, *, frozen: bool = False) -> Any:
     return wrap if cls is None else wrap(cls)
 
 
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The class's own annotated names, in order, without evaluating them."""
+    if sys.version_info >= (3, 14):  # PEP 649: annotations are no longer in the class dict
+        import annotationlib
+
+        found = annotationlib.get_annotations(cls, format=annotationlib.Format.FORWARDREF)
+    else:
+        found = cls.__dict__.get("__annotations__", {})
+    for name, annotation in found.items():
+        if "ClassVar" in str(annotation):
+            raise TypeError(f"{cls.__name__}.{name}: ClassVar is not supported by @struct")
+    if not found:
+        raise TypeError(f"{cls.__name__}: a struct needs at least one annotated field")
+    return tuple(found)
+
+
 def _build(cls: type[_T], frozen: bool) -> type[_T]:
-    names = tuple(cls.__dict__.get("__annotations__", {}))
+    names = _field_names(cls)
     defaults, factories = _defaults(cls, names)
     label = cls.__qualname__
 
@@ -96,16 +113,16 @@ def _defaults(
     for name in names:
         value = cls.__dict__.get(name, _MISSING)
         if isinstance(value, _Field):
+            delattr(cls, name)
             if value.default_factory is not _MISSING:
                 factories[name] = value.default_factory
-                delattr(cls, name)
-            else:
-                defaults[name] = value.default
-                setattr(cls, name, value.default)
-        elif value is not _MISSING:
-            if isinstance(value, list | dict | set):
+                continue
+            value = value.default  # field() alone: a required field
+        if value is not _MISSING:
+            if type(value).__hash__ is None:  # as dataclasses: lists, dicts, sets...
                 raise TypeError(f"{cls.__name__}.{name}: a mutable default needs default_factory")
             defaults[name] = value
+            setattr(cls, name, value)
         elif defaults or factories:
             raise TypeError(f"{cls.__name__}.{name}: a field without a default follows one with")
     return defaults, factories

@@ -244,7 +244,9 @@ def load_course_file(path: Path, cipher: Cipher | None = None) -> Course:
 
 def check_course_name(course: Course, path: Path) -> None:
     """A copied or renamed course file would show two courses under one id."""
-    named = path.name.split(".", 1)[0]  # ab.toml, or ab.toml.age: ids hold no dot
+    # ab.toml, or ab.toml.age; a copy such as ab.orig.toml or ab.sync-conflict-....toml is
+    # not course ab (the list index files a row under its file's name)
+    named = path.name.removesuffix(".age").removesuffix(".toml")
     if course.id != named:
         raise DataError(
             path,

@@ -89,14 +89,19 @@ def cached_rows(
         entries.append(cached if row is not None else None)  # a hit is kept as it was read
         rows.append(row)
     missing = [n for n, row in enumerate(rows) if row is None]
-    computed = map_shared(
-        [courses / names[n] for n in missing],
-        compute,
-        _row_data,
-        _row_of,
-        progress=progress,
-        processes=1 if cipher is not None else None,
-    )
+    try:
+        computed = map_shared(
+            [courses / names[n] for n in missing],
+            compute,
+            _row_data,
+            _row_of,
+            progress=progress,
+            processes=1 if cipher is not None else None,
+        )
+    except BaseException:
+        if progress is not None:  # a finished count erases the bar: the error gets a clean line
+            progress(len(missing), len(missing))
+        raise
     for n, row in zip(missing, computed, strict=True):
         rows[n] = row
         entries[n] = [*keys[n], *row.to_cache()]

@@ -30,6 +30,7 @@ R = TypeVar("R")
 
 MIN_ITEMS = 64  # below this, forking and sending results back costs more than it saves
 MAX_PROCESSES = 4  # the parent and up to three workers: reading files stops scaling soon
+STALL_SECONDS = 30.0  # no item done by any worker for this long: stop them, work alone
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -52,13 +53,19 @@ def map_shared(
     """[work(item) for item in items], shared out when there are many items and CPUs.
     `encode` turns a result into JSON-able data in a worker, `decode` turns it back."""
     count = min(processes or usable_cpus(), MAX_PROCESSES, len(items) // (MIN_ITEMS // 2) or 1)
-    if len(items) < MIN_ITEMS or count < 2 or not hasattr(os, "fork"):
+    if len(items) < MIN_ITEMS or count < 2 or not _can_fork():
         return _serial(items, work, progress)
     try:
         shared = _shared(items, work, encode, decode, count, progress)
     except Exception:
         shared = None  # stopped and reaped: done again below, as a serial run does it
     return _serial(items, work, progress) if shared is None else shared
+
+
+def _can_fork() -> bool:
+    """Linux and the BSDs. Not macOS: its system libraries are not safe to use in a forked
+    child (Python itself starts processes there without fork since 3.8)."""
+    return hasattr(os, "fork") and sys.platform != "darwin"
 
 
 def _serial(items: list[T], work: Callable[[T], R], progress: Progress | None) -> list[R]:
@@ -83,17 +90,24 @@ class _Worker:
             os.close(self.fd)
             self.fd = -1
 
-    def reap(self) -> None:
-        if self.status is None:
-            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+    def reap(self, block: bool = True) -> None:
+        """Its exit code, once it has ended (without `block`: only if it has)."""
+        if self.status is not None:
+            return
+        try:
+            pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else: its result cannot be trusted
+            self.status = -1
+            return
+        if pid:
+            self.status = os.waitstatus_to_exitcode(status)
 
     def stop(self) -> None:
-        """After a failure: kill it if it still runs, reap it, close its pipe."""
+        """After the work or a failure: kill it only while it is still ours and running
+        (never a pid that may have been reused), reap it, close its pipe."""
+        self.reap(block=False)
         if self.status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            os.kill(self.pid, signal.SIGKILL)  # still our unreaped child: the pid is its
             self.reap()
         self.close()
 
@@ -107,16 +121,22 @@ def _shared(
     progress: Progress | None,
 ) -> list[R] | None:
     shares = [range(k, len(items), count) for k in range(count)]
+    # The parent's first item before any fork: whatever the work imports (the models,
+    # pydantic) is then loaded once and shared by the workers, not imported again in each.
+    mine = [work(items[shares[0][0]])]
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # nothing buffered is copied into a worker
-    ticks = _pipe() if progress is not None else None
+    ticks = _pipe()  # the workers' progress, and a sign of life
     workers: list[_Worker] = []
+    # An ignored SIGCHLD (inherited from whatever started ipt) would reap the workers
+    # behind our back; their exit codes are needed.
+    child_handler = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
         for share in shares[1:]:
             workers.append(_start(items, share, work, encode, ticks))
-        tally = _Tally(len(items), ticks[0] if ticks is not None else None, progress)
-        mine = []
-        for n in shares[0]:
+        tally = _Tally(len(items), ticks[0], progress)
+        tally.mine = 1
+        for n in shares[0][1:]:
             mine.append(work(items[n]))
             tally.mine += 1
             tally.show()
@@ -124,9 +144,10 @@ def _shared(
     finally:
         for worker in workers:
             worker.stop()
-        if ticks is not None:
-            os.close(ticks[0])
-            os.close(ticks[1])
+        os.close(ticks[0])
+        os.close(ticks[1])
+        if child_handler is not None:
+            signal.signal(signal.SIGCHLD, child_handler)
     results: list[Any] = [None] * len(items)
     for share, found in zip(shares, [mine, *[_decoded(w, decode) for w in workers]], strict=True):
         if found is None or len(found) != len(share):
@@ -159,19 +180,26 @@ def _start(
     share: range,
     work: Callable[[T], R],
     encode: Callable[[R], Any],
-    ticks: tuple[int, int] | None,
+    ticks: tuple[int, int],
 ) -> _Worker:
     read, write = os.pipe()
-    pid = os.fork()
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the worker: never returns
         status = 1
         try:
             os.close(read)
             found = []
             for n in share:
+                if os.getppid() != parent:  # the parent was killed: stop reading files
+                    break
                 found.append(encode(work(items[n])))
-                if ticks is not None:
-                    _tick(ticks[1])
+                _tick(ticks[1])
             data = json.dumps(found, ensure_ascii=True).encode("ascii")
             with os.fdopen(write, "wb") as out:
                 out.write(data)
@@ -192,16 +220,17 @@ def _tick(fd: int) -> None:
 class _Tally:
     """Everyone's progress: the parent's items, and the workers' ticks on a shared pipe."""
 
-    def __init__(self, total: int, ticks: int | None, progress: Progress | None) -> None:
+    def __init__(self, total: int, ticks: int, progress: Progress | None) -> None:
         self.total, self.ticks, self.progress = total, ticks, progress
         self.mine = self.theirs = 0
 
     def show(self) -> None:
-        if self.ticks is not None and self.progress is not None:
-            try:
-                self.theirs += len(os.read(self.ticks, 1 << 16))
-            except BlockingIOError:
-                pass
+        """Drain the ticks (always: an undrained pipe stays readable), and show the count."""
+        try:
+            self.theirs += len(os.read(self.ticks, 1 << 16))
+        except BlockingIOError:
+            pass
+        if self.progress is not None:
             self.progress(min(self.mine + self.theirs, self.total), self.total)
 
 
@@ -210,8 +239,10 @@ def _collect(workers: list[_Worker], tally: _Tally) -> None:
     are read), then reap it."""
     reading = {w.fd: w for w in workers}
     while reading:
-        watched = [*reading, *([tally.ticks] if tally.ticks is not None else [])]
-        ready, _, _ = select.select(watched, [], [])
+        watched = [*reading, tally.ticks]
+        ready, _, _ = select.select(watched, [], [], STALL_SECONDS)
+        if not ready:
+            raise TimeoutError("a worker stalled")  # stopped, and the work done here instead
         for fd in ready:
             if fd not in reading:  # the ticks
                 tally.show()
