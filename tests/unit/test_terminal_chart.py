@@ -211,3 +211,21 @@ def test_a_2000_session_report_shows_every_row() -> None:
     report = build_report(long_course(2000), TODAY)
     rows = chart_lines(terminal.report_text(report), "PHQ-9 in maintenance")
     assert [row.split()[1] for row in rows] == [f"m{n}" for n in range(1, 2001)]
+
+
+def test_a_word_too_long_for_its_column_is_folded_never_cut() -> None:
+    """In a narrow terminal a table's cell wraps, and a long word folds onto the next line:
+    no severity or outcome word is shortened with an ellipsis (Rich's default)."""
+    from io import StringIO
+
+    from ipt_cli.views.console import FoldingTable, SafeConsole
+
+    table = FoldingTable("Measure", "Severity", "Reliable")
+    table.add_row("PHQ-9", "moderately severe", "deterioration")
+    buffer = StringIO()
+    SafeConsole(file=buffer, width=24, color_system=None).print(table)
+    drawn = buffer.getvalue()
+    assert "…" not in drawn
+    body = [line.split("│") for line in drawn.splitlines() if line.startswith("│")]
+    assert "".join(cells[3].strip() for cells in body) == "deterioration"
+    assert " ".join(c[2].strip() for c in body if c[2].strip()) == "moder ately sever e"

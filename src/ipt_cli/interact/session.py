@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.panel import Panel
-from rich.table import Table
 
 from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.changes import given_on
@@ -34,7 +33,7 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.console import err, out
+from ipt_cli.views.console import FoldingTable, err, out
 from ipt_cli.views.terminal import agenda_view, safety_notice
 
 
@@ -361,7 +360,7 @@ def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) 
 
 
 def _summary(answers: dict[str, Any], rules: measures.ScoringRules) -> None:
-    table = Table.grid(padding=(0, 2))
+    table = FoldingTable.grid(padding=(0, 2))
     given = answers["measure_options"]
     rows = [("Date", answers["date"].isoformat())]
     rows += [

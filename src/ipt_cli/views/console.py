@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
+from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.views.text_safety import terminal_safe
@@ -34,6 +35,18 @@ class SafeConsole(Console):
             Segment(terminal_safe(s.text), s.style, s.control) if not s.control else s
             for s in buffer
         )
+
+
+class FoldingTable(Table):
+    """Rich's Table, except that a word too long for its column is folded onto the next
+    line instead of cut with an ellipsis: in a narrow terminal a severity or a reliable
+    change must not read "mini…" or "recove"."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for column in self.columns:
+            if column.overflow == "ellipsis":  # Rich's default; a chosen overflow is kept
+                column.overflow = "fold"
+        return super().__rich_console__(console, options)
 
 
 @cache

@@ -20,12 +20,11 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.views.console import SafeConsole, err, out
+from ipt_cli.views.console import FoldingTable, SafeConsole, err, out
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -386,7 +385,7 @@ def _header(report: Report) -> Panel:
         next_date = report.next_date.isoformat()
         if report.next_date < report.today:
             next_date += " (OVERDUE)"
-    header = Table.grid(padding=(0, 2))
+    header = FoldingTable.grid(padding=(0, 2))
     header.add_row(
         "Course",
         f"{course.id} ({course.kind})"
@@ -427,12 +426,12 @@ def _eating(report: Report) -> list[RenderableType]:
     eating = report.eating
     if eating is None:
         return []
-    table = Table(*EATING_HEADER, box=box.SIMPLE_HEAD)
+    table = FoldingTable(*EATING_HEADER, box=box.SIMPLE_HEAD)
     for row in eating_rows(eating):
         table.add_row(*row)
     rates = [w.binges_per_week for w in eating.weeks if w.binges_per_week is not None]
     top = max(rates, default=0) or 1
-    chart = Table(box=None, show_header=False, padding=(0, 1))
+    chart = FoldingTable(box=None, show_header=False, padding=(0, 1))
     for week in eating.weeks:
         if week.binges_per_week is None:
             continue
@@ -448,7 +447,7 @@ def _eating(report: Report) -> list[RenderableType]:
 def _measures(report: Report) -> list[RenderableType]:
     from ipt_cli.views.documents import measure_notes, measure_row
 
-    table = Table(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    table = FoldingTable(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
     table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
     for summary in report.measures.values():
         table.add_row(*measure_row(summary))
@@ -466,7 +465,7 @@ def _maintenance(report: Report) -> list[RenderableType]:
     heading = maintenance_heading(report)
     if heading is None:
         return []
-    block = Table(*MAINTENANCE_HEADER, box=box.SIMPLE_HEAD)
+    block = FoldingTable(*MAINTENANCE_HEADER, box=box.SIMPLE_HEAD)
     for summary in report.maintenance_measures.values():
         block.add_row(*maintenance_row(summary))
     parts: list[RenderableType] = [
@@ -481,7 +480,7 @@ def _maintenance(report: Report) -> list[RenderableType]:
 def _goals_and_work(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if report.goals:
-        goals = Table("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
+        goals = FoldingTable("Goal", "Ratings (0-10)", "Latest", box=box.SIMPLE_HEAD, title="Goals")
         for goal in report.goals:
             goals.add_row(
                 f"{goal.shown} [{goal.id}]",
@@ -493,7 +492,9 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(_text(f"Techniques used: {used}"))
     if report.tasks:
-        tasks = Table("#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD, title="Tasks")
+        tasks = FoldingTable(
+            "#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD, title="Tasks"
+        )
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
@@ -501,7 +502,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
 
     attendance = attendance_rows(report.course)
     if attendance:
-        table = Table("#", "Date", "Attended", box=box.SIMPLE_HEAD, title="Attendance")
+        table = FoldingTable("#", "Date", "Attended", box=box.SIMPLE_HEAD, title="Attendance")
         for cells in attendance:
             table.add_row(*cells)
         parts.append(table)
@@ -606,7 +607,7 @@ def plan_view(plan: Plan) -> RenderableType:
     title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
     if plan.maintenance_planned is not None:
         title += f"; maintenance {plan.maintenance_held} of {plan.maintenance_planned} held"
-    table = Table(box=box.SIMPLE_HEAD, expand=True, title=title)
+    table = FoldingTable(box=box.SIMPLE_HEAD, expand=True, title=title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Phase", no_wrap=True)
@@ -638,7 +639,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
     parts.append(_text("Items:", style="bold"))
-    items = Table.grid(padding=(0, 1))
+    items = FoldingTable.grid(padding=(0, 1))
     items.add_column(justify="right", min_width=4)
     items.add_column()
     for number, item in enumerate(agenda.items, 1):
@@ -646,7 +647,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     parts.append(items)
     if agenda.done:
         parts.append(_text("Already done (from the record):", style="bold"))
-        done = Table.grid(padding=(0, 1))
+        done = FoldingTable.grid(padding=(0, 1))
         done.add_column(justify="right", min_width=4)
         done.add_column()
         for item in agenda.done:
@@ -692,7 +693,7 @@ def inventory_view(people: list[Person]) -> RenderableType:
     circle = closeness_circle(people)
     if not people:
         return circle
-    table = Table(
+    table = FoldingTable(
         "#",
         "Person",
         "Relationship",
@@ -720,14 +721,14 @@ def inventory_view(people: list[Person]) -> RenderableType:
 def timeline_view(events: list[TimelineEvent]) -> RenderableType:
     if not events:
         return _text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
-    table = Table("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
+    table = FoldingTable("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
         table.add_row(event.date.isoformat(), event.event, event.mood or "-")
     return table
 
 
 def goals_view(course: Course) -> RenderableType:
-    table = Table(
+    table = FoldingTable(
         "Goal id",
         "Goal",
         "Area",
@@ -773,7 +774,7 @@ def report_text(report: Report, width: int = 80) -> str:
 
 
 def findings_view(findings: list[Finding], root: Path) -> RenderableType:
-    table = Table(
+    table = FoldingTable(
         "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
     )
     style = {"ok": "green", "warning": "yellow", "error": "bold red"}
@@ -803,7 +804,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
     title = f"Social rhythm log for {report.course_id}: {report.total_days} days logged"
     if not report.weeks:
         return Panel(Text("Nothing logged yet."), title=title, box=box.ROUNDED)
-    chart = Table.grid(padding=(0, 2))
+    chart = FoldingTable.grid(padding=(0, 2))
     for week in report.weeks:
         mood = "-" if week.mood is None else f"{week.mood:+.1f}"
         chart.add_row(
@@ -815,7 +816,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
         Panel(chart, title="Regularity by week (SRM, 0-7)", box=box.ROUNDED)
     ]
     for week in report.weeks:
-        table = Table(
+        table = FoldingTable(
             *RHYTHM_HEADER,
             box=box.SIMPLE_HEAD,
             title=f"Week {week.start.isoformat()} to {week.end.isoformat()}",
@@ -841,7 +842,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     )
     items = "\n".join(f"{n:>3}. {item}" for n, item in enumerate(agenda.items, 1))
     parts += [Text(head, style="bold"), Text(items)]
-    members = Table("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
+    members = FoldingTable("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
     for m in agenda.members:
         members.add_row(m.course_id, m.client, ", ".join(m.areas), str(len(m.flags)) or "0")
     parts.append(members)
@@ -864,10 +865,10 @@ def group_report_view(report: GroupReport) -> RenderableType:
         )
     ]
     header, rows = group_grid(report)
-    grid = Table(*header, box=box.SIMPLE_HEAD, title="Attendance (P present, A absent)")
+    grid = FoldingTable(*header, box=box.SIMPLE_HEAD, title="Attendance (P present, A absent)")
     for row in rows:
         grid.add_row(*row)
-    outcomes = Table(
+    outcomes = FoldingTable(
         "Member", "PHQ-9 (pre, G1..)", "Response", "Remission", box=box.SIMPLE_HEAD,
         title="PHQ-9 and outcome",
     )  # fmt: skip
