@@ -8,6 +8,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunIpt
 
 ASK = {"IPT_INTERACTIVE": "1"}
@@ -405,3 +407,21 @@ def test_the_end_of_course_summary_never_prints_na_out_of_ten(new_course, run_ip
         assert "n/a/10" not in shown
         assert "Goal grief-mourning: latest 6/10." in shown
         assert "Goal grief-reconnect: not rated." in shown
+
+
+@pytest.mark.parametrize("width", [60, 48])
+def test_a_narrow_terminal_folds_the_outcome_words_and_cuts_nothing(
+    new_course, run_ipt: RunIpt, width: int
+) -> None:
+    """Below 80 columns the measures table wraps and folds: no word is shortened with an
+    ellipsis and no column is cropped at the terminal's edge."""
+    new_course("ab", "--phq9", phq9(8))
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(15))
+    text = run_ipt("report", "ab", COLUMNS=str(width)).stdout
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    table = text[text.index("Measures") : text.index("PHQ-9 by session")].splitlines()
+    rule = next(n for n, line in enumerate(table) if set(line.strip()) == {"─"})
+    rows = [line for line in table[rule + 1 :] if line.strip() and "╭" not in line]
+    column = rows[0].rindex(rows[0].split()[-1])  # where the last column (Reliable) starts
+    assert "".join(line[column:].strip() for line in rows) == "DETERIORATION"  # folded, whole

@@ -37,15 +37,24 @@ class SafeConsole(Console):
         )
 
 
+DESIGN_WIDTH = 80  # the width the layouts are made for (and files are drawn at)
+
+
 class FoldingTable(Table):
-    """Rich's Table, except that a word too long for its column is folded onto the next
-    line instead of cut with an ellipsis: in a narrow terminal a severity or a reliable
-    change must not read "mini…" or "recove"."""
+    """Rich's Table, except that nothing in it is cut in a narrow terminal: a word too long
+    for its column is folded onto the next line instead of shortened with an ellipsis (a
+    severity must not read "mini…"), and below DESIGN_WIDTH a column's minimum width (kept
+    at 80 columns so that a word such as DETERIORATION stays whole) gives way, since Rich
+    would otherwise draw the table wider than the terminal and crop its last column
+    ("recovery" read "recove")."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        narrow = options.max_width < DESIGN_WIDTH
         for column in self.columns:
             if column.overflow == "ellipsis":  # Rich's default; a chosen overflow is kept
                 column.overflow = "fold"
+            if narrow:
+                column.min_width = None
         return super().__rich_console__(console, options)
 
 
