@@ -32,7 +32,6 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # a generated identity
     for name in (
         "IPT_DEBUG",
-        "IPT_NO_CACHE",
         "FORCE_COLOR",
         "VISUAL",
         "EDITOR",

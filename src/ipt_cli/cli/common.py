@@ -48,6 +48,14 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically, mode 0600)."),
 ]
+SessionArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="SESSION",
+        help="The session: its number (mN = maintenance session N) or its date.",
+        show_default=False,
+    ),
+]
 DateOption = Annotated[
     str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Date (default: today).")
 ]

@@ -89,9 +89,6 @@ def _rendered_report(
             f"another machine; see ipt resolve {course_id}"
         )
     built = build_report(course, today, rules)
-    from ipt_cli.cli.startup import keep_until_exit
-
-    keep_until_exit(built)  # freed by the exit, not record by record
     if output_format is ReportFormat.json:
         from ipt_cli.views.documents import report_json
         from ipt_cli.views.output import to_json

@@ -247,7 +247,11 @@ class SessionDetails:
 
     def given(self) -> list[str]:
         """The options given, as typed."""
-        return [OPTION_NAMES[name] for name, value in vars(self).items() if value not in (None, [])]
+        from ipt_cli.core.validation import SESSION_OPTIONS
+
+        return [
+            SESSION_OPTIONS[name] for name, value in vars(self).items() if value not in (None, [])
+        ]
 
     def record(self, when: "dt.date", note: str | None, scores: dict[str, Any]) -> "SessionRecord":
         from ipt_cli.core import changes, inputs
@@ -267,20 +271,6 @@ class SessionDetails:
             task_outcome=self.task_outcome,
             attendees=self.attendees,
         )
-
-
-OPTION_NAMES = {
-    "mood": "--mood",
-    "events": "--events",
-    "focus": "--focus",
-    "techniques": "--technique",
-    "strategies": "--strategy",
-    "goal_ratings": "--goal",
-    "dispute_stage": "--dispute-stage",
-    "task": "--task",
-    "task_outcome": "--task-outcome",
-    "attendees": "--attendee",
-}
 
 
 def _fix(

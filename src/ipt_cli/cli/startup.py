@@ -41,16 +41,6 @@ def _skip_plugin_loader() -> None:
     sys.modules["pydantic.plugin._loader"] = stand_in
 
 
-_KEPT: list[object] = []
-
-
-def keep_until_exit(value: object) -> None:
-    """Hold a large value (a long course's records and report) until the process ends:
-    freeing it object by object, ~3 ms for 2,000 sessions, is work that `finish` makes
-    needless. Only the latest is held (a test run invokes many commands in one process)."""
-    _KEPT[:] = [value]
-
-
 def finish(code: Any) -> None:
     """Flush and close the standard streams, then leave at once: every write, lock release
     and file close of the command has happened by now; only the teardown is skipped."""

@@ -13,14 +13,7 @@ if TYPE_CHECKING:
 def supervise(
     ctx: typer.Context,
     course_id: common.CourseId,
-    session: Annotated[
-        str,
-        typer.Argument(
-            metavar="SESSION",
-            help="The session: its number (mN = maintenance session N) or its date.",
-            show_default=False,
-        ),
-    ],
+    session: common.SessionArgument,
     comment: Annotated[
         str | None, typer.Option(metavar="TEXT", help="The supervisor's comment.")
     ] = None,

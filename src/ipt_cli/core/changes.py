@@ -634,15 +634,21 @@ def check_focus(course: Course, record: SessionRecord) -> None:
             )
 
 
-def locate_session(course: Course, ref: int | str, maintenance: bool = False) -> Located:
-    """The one held session (not the baseline) that `ref` names: a number, mN or a date."""
+def locate_session(
+    course: Course,
+    ref: int | str,
+    maintenance: bool = False,
+    not_the_baseline: str = "the baseline is not a session: name a session (1 or later)",
+) -> Located:
+    """The one held session (not the baseline) that `ref` names: a number, mN or a date;
+    `not_the_baseline` is the message when `ref` names the baseline."""
     if isinstance(ref, int):
         found = [_by_number(course, ref, maintenance)]
     else:
         found = locate(course, ref)
     sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
     if not sessions:
-        raise InputError("the baseline is not a session: name a session (1 or later)")
+        raise InputError(not_the_baseline)
     return _one_of(sessions, "session")
 
 
@@ -655,14 +661,9 @@ def amend_session(
     by: str | None = None,
 ) -> Located:
     """Add a dated addendum to one session; `ref` is a number, mN or a date."""
-    if isinstance(ref, int):
-        found = [_by_number(course, ref, maintenance)]
-    else:
-        found = locate(course, ref)
-    sessions = [f for f in found if isinstance(f.sitting, SessionRecord)]
-    if not sessions:
-        raise InputError("the baseline cannot be amended; amend a session (1 or later)")
-    where = _one_of(sessions, "session")
+    where = locate_session(
+        course, ref, maintenance, "the baseline cannot be amended; amend a session (1 or later)"
+    )
     assert isinstance(where.sitting, SessionRecord)
     where.sitting.addenda.append(Addendum(date=today, text=text, by=by))
     return where

@@ -336,23 +336,15 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
+    from ipt_cli.views.note import review_fields
+
     return [
         {
             "session": sitting.number,
             "maintenance": sitting.maintenance,
-            "date": review.date.isoformat(),
-            "note": review.note,
-            "plan": review.plan,
-            "by": review.by,
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
-            "ideation": review.ideation,
-            "plan_made": review.plan_made,
-            "intent": review.intent,
-            "means": review.means,
-            "protective": list(review.protective),
-            "level": review.level,
-            "actions": list(review.actions),
+            **review_fields(review),
         }
         for sitting in review_history(course)
         for review in sitting.reviews

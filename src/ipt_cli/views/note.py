@@ -33,7 +33,8 @@ def _signed_json(signature: Signature | None) -> dict[str, Any] | None:
     return {"by": signature.by, "at": signature.at.isoformat(), "hash": signature.hash}
 
 
-def _review_json(review: RiskReview) -> dict[str, Any]:
+def review_fields(review: RiskReview) -> dict[str, Any]:
+    """A risk review's fields in JSON (the note's and the report's)."""
     return {
         "date": review.date.isoformat(),
         "note": review.note,
@@ -46,8 +47,11 @@ def _review_json(review: RiskReview) -> dict[str, Any]:
         "protective": list(review.protective),
         "level": review.level,
         "actions": list(review.actions),
-        "signed": _signed_json(review.signature),
     }
+
+
+def _review_json(review: RiskReview) -> dict[str, Any]:
+    return {**review_fields(review), "signed": _signed_json(review.signature)}
 
 
 def _addendum_json(addendum: Addendum) -> dict[str, Any]:
