@@ -164,7 +164,7 @@ def test_sigkill_at_random_instants_never_loses_or_damages(ipt_bin, data_home: P
     assert kills >= rounds // 4, "the kills should land while writers run"
     data = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)  # file still loads
     assert data["sessions_recorded"] == 1
-    from ipt_cli.store.courses import load_course_file
+    from ipt_cli.store.format import load_course_file
 
     course = load_course_file(data_home / "courses" / "ab.toml")
     saved = [a.text for a in course.sessions[0].addenda]
@@ -179,7 +179,7 @@ def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
     )  # fmt: skip
     failures = concurrent_sessions(ipt_bin, writers=2, each=10, date="2026-02-01")
     assert failures == []
-    from ipt_cli.store.courses import load_course_file
+    from ipt_cli.store.format import load_course_file
 
     notes = [s.note for s in load_course_file(data_home / "courses" / "ab.toml").sessions]
     assert sorted(notes) == sorted(f"w{i}-{n}" for i in range(2) for n in range(10))

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from ipt_cli.errors import StorageIOError, UnsafeFileError
-from ipt_cli.store import courses
-from ipt_cli.store.courses import CourseStore, load_course_file
+from ipt_cli.store import files as courses
+from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.format import load_course_file
 from tests.conftest import concurrent_sessions
 
 pytestmark = pytest.mark.faults

@@ -81,7 +81,7 @@ def test_a_frozen_clock_never_fails_a_write(
 ) -> None:
     import datetime as real
 
-    from ipt_cli.store import courses
+    from ipt_cli.store import backups as courses
 
     class Frozen(real.datetime):
         @classmethod

@@ -12,7 +12,7 @@ from ipt_cli.core.models import Lsas, MiniSpin, Pcl5
 from ipt_cli.core.planning import build_agenda, instruments_used
 from ipt_cli.core.progress import build_report, course_non_response, course_row, eating_summary
 from ipt_cli.errors import InputError
-from ipt_cli.store.courses import MIGRATIONS
+from ipt_cli.store.format import MIGRATIONS
 from tests.unit.builders import START, TODAY, course, phq9, session, week
 
 

@@ -19,7 +19,7 @@ from ipt_cli.core.search import (
     spans_in,
 )
 from ipt_cli.store import search as store_search
-from ipt_cli.store.courses import dump_course, parse_course
+from ipt_cli.store.format import dump_course, parse_course
 from tests.conftest import EXAMPLES
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ipt_cli.core import record, signing
 from ipt_cli.core.models import Course
-from ipt_cli.store.courses import dump_course, parse_course
+from ipt_cli.store.format import dump_course, parse_course
 from tests.unit.builders import course, phq9, session
 
 AT = dt.datetime(2026, 2, 16, 9, 30, tzinfo=dt.UTC)

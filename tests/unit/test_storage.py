@@ -20,8 +20,10 @@ from ipt_cli.errors import (
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.store import courses
-from ipt_cli.store.courses import CourseStore, dump_course, load_course_file, parse_course
+from ipt_cli.store import files as courses
+from ipt_cli.store import format as course_format
+from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.format import dump_course, load_course_file, parse_course
 from ipt_cli.store.paths import check_course_id
 from tests.conftest import EXAMPLES
 
@@ -202,8 +204,8 @@ def test_older_schema_is_migrated_on_read(tmp_path: Path, monkeypatch: pytest.Mo
         document["client"] = document.pop("alias")
         return document
 
-    monkeypatch.setattr(courses, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(courses, "MIGRATIONS", {SCHEMA_VERSION: to_next})
+    monkeypatch.setattr(course_format, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(course_format, "MIGRATIONS", {SCHEMA_VERSION: to_next})
     course = parse_course(text, tmp_path / "old.toml")
     assert course.client == "A.B." and course.schema_version == SCHEMA_VERSION + 1
 
@@ -303,7 +305,7 @@ def test_examples_load(example: Path) -> None:
 
 
 def test_the_schema_5_step_makes_an_older_course_standard_ipt() -> None:
-    from ipt_cli.store.courses import MIGRATIONS
+    from ipt_cli.store.format import MIGRATIONS
 
     assert MIGRATIONS[4]({"schema_version": 4, "id": "ab"}) == {
         "schema_version": 4,

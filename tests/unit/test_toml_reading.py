@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ipt_cli.errors import DataError
-from ipt_cli.store.courses import parse_toml
+from ipt_cli.store.format import parse_toml
 
 TOML_1_1_ONLY = [
     'client = "A\\eB"',  # the \e escape

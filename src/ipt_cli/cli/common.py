@@ -241,7 +241,7 @@ def deliver(
     if path is None or str(path) == "-":
         output(ctx).data(text, drawn=drawn, exact=exact, safe=safe)
         return
-    from ipt_cli.store.courses import write_output
+    from ipt_cli.store.files import write_output
 
     written = write_output(path, text.encode("utf-8"))
     output(ctx).message(f"Wrote {written}")
@@ -253,7 +253,7 @@ def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path |
     if path is None or str(path) == "-":
         output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
         return
-    from ipt_cli.store.courses import write_output
+    from ipt_cli.store.files import write_output
 
     if not path.name.endswith(".age"):
         path = path.with_name(path.name + ".age")

@@ -185,7 +185,7 @@ def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
     import datetime as dt
 
     from ipt_cli.core.assessment import course_from_assessment
-    from ipt_cli.store.courses import read_toml
+    from ipt_cli.store.format import read_toml
 
     now = dt.datetime.now(dt.UTC)
     return course_from_assessment(read_toml(path), path, course_id, now, common.today(), given)

@@ -102,7 +102,7 @@ def init(
 ) -> None:
     """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
     from ipt_cli.errors import InputError
-    from ipt_cli.store.courses import make_private_dir
+    from ipt_cli.store.files import make_private_dir
 
     root = common.data_paths(ctx).root
     if not encrypt:

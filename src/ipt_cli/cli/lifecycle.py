@@ -118,7 +118,7 @@ def import_course(
 
     Signatures are kept as they are (a course imported under another id still verifies).
     """
-    from ipt_cli.store.courses import read_course_document
+    from ipt_cli.store.format import read_course_document
 
     store = common.store(ctx)
     course = read_course_document(file, store.cipher)

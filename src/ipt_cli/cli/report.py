@@ -163,7 +163,7 @@ def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "C
     """The list row of one course file, or a damaged row saying why it cannot be read."""
     from ipt_cli.core.progress import course_row
     from ipt_cli.errors import IdentityError, IptError
-    from ipt_cli.store.courses import load_course_file
+    from ipt_cli.store.format import load_course_file
     from ipt_cli.store.ownership import check_ownership
 
     try:

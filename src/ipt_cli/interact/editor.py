@@ -14,7 +14,8 @@ from ipt_cli.interact.editor_command import (
     run_editor,
     write_copy,
 )
-from ipt_cli.store.courses import CourseStore, dump_course, parse_course
+from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.format import dump_course, parse_course
 from ipt_cli.store.workdir import edit_folder
 
 

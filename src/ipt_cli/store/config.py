@@ -57,7 +57,8 @@ def _settings(path: Path) -> Settings:
     from ipt_cli.core.settings import Settings
     from ipt_cli.core.validation import describe_validation
     from ipt_cli.errors import DataError
-    from ipt_cli.store.courses import parse_toml, read_stored_text
+    from ipt_cli.store.format import parse_toml
+    from ipt_cli.store.reading import read_stored_text
 
     text = read_stored_text(path)  # a regular file of this user's (or their own link to one)
     try:

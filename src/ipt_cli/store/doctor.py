@@ -22,13 +22,11 @@ from pathlib import Path
 from ipt_cli.core.models import Course
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
+from ipt_cli.store.backups import backup_name_parts
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
-from ipt_cli.store.courses import (
-    CourseStore,
-    backup_name_parts,
-    load_course_file,
-    try_lock_file,
-)
+from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.files import FOLDER_LOCK, try_lock_file
+from ipt_cli.store.format import load_course_file
 from ipt_cli.store.ownership import check_ownership, kind_of
 from ipt_cli.store.paths import COURSE_ID_PATTERN
 from ipt_cli.store.ssh_signatures import verify_course
@@ -309,8 +307,8 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in _entries(store.paths.locks):
-        if lock.name in (store.paths.index_lock.name, GROUPS, GIT_LOCK):
-            continue  # the index's lock; the groups' locks (store.groups); `ipt sync`'s
+        if lock.name in (store.paths.index_lock.name, GROUPS, GIT_LOCK, FOLDER_LOCK):
+            continue  # the index's; the groups' (store.groups); `ipt sync`'s; the folder's
         course_id = lock.name.removesuffix(".lock")
         if not lock.name.endswith(".lock") or not COURSE_ID_PATTERN.fullmatch(course_id):
             findings.append(Finding(lock, "warning", "not a lock ipt made"))
@@ -374,7 +372,7 @@ def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
-    from ipt_cli.store.courses import open_text
+    from ipt_cli.store.format import open_text
     from ipt_cli.store.groups import parse_group
 
     findings = []

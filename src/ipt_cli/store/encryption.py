@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ipt_cli.errors import ConflictError, InputError, StorageIOError
 from ipt_cli.store import crypto
-from ipt_cli.store.courses import CourseStore, atomic_write, make_private_dir, read_bytes
+from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.files import atomic_write, make_private_dir, read_bytes
 from ipt_cli.store.paths import DataPaths
 
 Progress = Callable[[int, int], None]  # (done, total)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ipt_cli.core.group import Group
 from ipt_cli.core.models import Course
 from ipt_cli.errors import NotFoundError
-from ipt_cli.store.courses import parse_course
+from ipt_cli.store.format import parse_course
 
 DEFAULT_EXAMPLE = "grief-parent"
 # The shipped example of each condition (`ipt demo --condition`).

@@ -18,20 +18,18 @@ from pydantic import ValidationError
 from ipt_cli.core.group import GROUP_SCHEMA_VERSION, Group
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import ConflictError, DataError, InputError, NotFoundError
-from ipt_cli.store.courses import (
+from ipt_cli.store.backups import BackupFolder, rotate_backups, take_backup
+from ipt_cli.store.files import (
     LOCK_TIMEOUT_SECONDS,
-    BackupFolder,
     atomic_write,
     commit,
+    folder_lock,
     hold_lock,
+    holds_folder_lock,
     make_private_dir,
-    open_text,
-    parse_toml,
-    rotate_backups,
-    seal_text,
     stage,
-    take_backup,
 )
+from ipt_cli.store.format import open_text, parse_toml, seal_text
 from ipt_cli.store.ownership import check_folder, check_ownership
 from ipt_cli.store.paths import DataPaths, check_course_id
 
@@ -95,10 +93,20 @@ class GroupStore:
 
     @contextmanager
     def locked(self, group_id: str) -> Iterator[None]:
+        """The folder lock shared (see store/files.py), then the group's own lock; the
+        folder's form (plain or encrypted) is read again once the folder lock is held."""
         self._ensure_dirs()
-        lock = self.locks / f"{check_course_id(group_id)}.lock"
-        with hold_lock(lock, self.lock_timeout, f"group {group_id!r} is busy"):
-            yield
+        busy = f"group {group_id!r} is busy"
+        first = not holds_folder_lock(self.root / "locks")
+        with folder_lock(
+            self.root / "locks", exclusive=False, timeout=self.lock_timeout, busy=busy
+        ):
+            if first:
+                self.suffix = DataPaths(self.root).course_suffix
+                self._cipher = None
+            lock = self.locks / f"{check_course_id(group_id)}.lock"
+            with hold_lock(lock, self.lock_timeout, busy):
+                yield
 
     def exists(self, group_id: str) -> bool:
         path = self.path(group_id)

@@ -137,7 +137,13 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
     """Write the index under its lock (see DataPaths.index_lock); when another process
     holds it, or the folder is read-only, the index is simply not refreshed this time."""
     from ipt_cli.errors import IptError
-    from ipt_cli.store.courses import atomic_write, make_private_dir, try_lock_file
+    from ipt_cli.store.files import (
+        atomic_write,
+        holds_folder_lock,
+        make_private_dir,
+        try_folder_shared,
+        try_lock_file,
+    )
     from ipt_cli.store.ownership import check_folder
     from ipt_cli.store.paths import DataPaths
 
@@ -145,13 +151,20 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
     try:
         check_folder(paths.locks)
         make_private_dir(paths.locks)
-        fd = try_lock_file(paths.index_lock)
-        if fd is None:
+        # Never beside a folder-wide change (ipt encrypt, decrypt, re-key): the index
+        # would be written in the folder's old form after its switch.
+        folder = None if holds_folder_lock(paths.locks) else try_folder_shared(paths.locks)
+        if folder is None and not holds_folder_lock(paths.locks):
             return
+        fd = try_lock_file(paths.index_lock)
         try:
+            if fd is None or path != paths.index or (cipher is not None) != paths.encrypted:
+                return  # busy, or the folder changed form since this command read it
             raw = json.dumps(data, ensure_ascii=True).encode("utf-8")
             atomic_write(path, raw if cipher is None else cipher.encrypt(raw))
         finally:
-            os.close(fd)
+            for held in (fd, folder):
+                if held is not None:
+                    os.close(held)
     except IptError:
         pass  # the index is only a speed-up; a read-only folder must not break `ipt list`

@@ -112,6 +112,11 @@ class DataPaths:
     def encrypted(self) -> bool:
         return self.encryption.exists()
 
+    def forget_encryption(self) -> None:
+        """Read `encrypted` again next time (the folder lock is now held: see
+        CourseStore.folder_locked)."""
+        self.__dict__.pop("encrypted", None)
+
     @property
     def course_suffix(self) -> str:
         """Of course files and their backups: .toml, or .toml.age when encrypted."""

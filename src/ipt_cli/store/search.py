@@ -260,7 +260,7 @@ class Reader:
                 return scan(text)
             return _scan_lines_at(raw, starts)
         except _GiveUp:
-            from ipt_cli.store.courses import parse_course  # the models: only when needed
+            from ipt_cli.store.format import parse_course  # the models: only when needed
 
             return parse_course(text, path).model_dump()
 
@@ -285,7 +285,7 @@ def read_document(text: str, path: Path) -> dict[str, Any]:
     try:
         return scan(text)
     except _GiveUp:
-        from ipt_cli.store.courses import parse_course
+        from ipt_cli.store.format import parse_course
 
         return parse_course(text, path).model_dump()
 

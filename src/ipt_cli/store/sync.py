@@ -261,8 +261,8 @@ def file_at(root: Path, revision: str, relative: str) -> bytes:
 
 def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
     """A course file's raw TOML table (decrypted in memory), and whether it was sealed."""
-    from ipt_cli.store.courses import decode_text, migrate
     from ipt_cli.store.crypto import cipher_for, is_age
+    from ipt_cli.store.format import decode_text, migrate
 
     raw = path.read_bytes()
     if not raw.strip():
@@ -287,8 +287,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
 
     from ipt_cli.core.merge import merge_documents
     from ipt_cli.core.models import Course
-    from ipt_cli.store.courses import dump_course, seal_text
     from ipt_cli.store.crypto import cipher_for
+    from ipt_cli.store.format import dump_course, seal_text
 
     old, _ = _document(base, root)
     mine, sealed = _document(ours, root)

@@ -27,7 +27,7 @@ def edit_folder(root: Path) -> Iterator[Path]:
     """A new private folder for one edit; always removed afterwards. In an encrypted data
     folder no plain text is ever kept under it: the folder is a fresh 0700 one in the
     system's temporary folder instead (removed just the same)."""
-    from ipt_cli.store.courses import make_private_dir
+    from ipt_cli.store.files import make_private_dir
 
     paths = DataPaths(root)
     if paths.encrypted:
