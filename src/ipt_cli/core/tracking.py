@@ -1,0 +1,124 @@
+"""Measurement-based care for one course: is it on track, and what follow-up is owed.
+
+- **Not on track** (Lambert's signal alarms, Blueprint's not-on-track flags; the advice is
+  Weissman, Markowitz & Klerman 2018): from the middle of the acute contract (session
+  ceil(planned x fraction), the fraction 1/2 unless `[outcomes] not_on_track_at` says
+  otherwise) the primary measure shows no reliable improvement from its baseline. Cleared
+  only when a later score improves reliably; no command clears it.
+- **Overdue**: an open course with no session (held or missed) for longer than its cadence
+  allows (OVERDUE_DAYS).
+- **Unsigned past the limit**: sessions older than `[record] sign_within_days` (default 3)
+  with no signature.
+
+Pure: `today` and the rules are handed in. docs/clinical-rules.md gives the sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from fractions import Fraction
+
+from ipt_cli.core import catalogue
+from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
+from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.structs import struct
+
+NOT_ON_TRACK_AT = Fraction(1, 2)  # of the planned acute sessions
+NOT_ON_TRACK_ADVICE = (
+    "revisit the problem area and the formulation, review medication, and consider "
+    "another treatment at the ending if there is still no response (Weissman, Markowitz & "
+    "Klerman 2018)"
+)
+# The longest gap a cadence allows before an open course is overdue: twice its interval.
+OVERDUE_DAYS = {"weekly": 14, "fortnightly": 28, "monthly": 62}
+SIGN_WITHIN_DAYS = 3
+
+
+@struct(frozen=True)
+class NotOnTrack:
+    instrument: str  # the measure's name, e.g. "PHQ-9"
+    baseline: int
+    latest: int
+    session: int  # the session number of the latest score
+    needed: int  # the reliable-change points the measure needs
+
+    @property
+    def text(self) -> str:
+        return (
+            f"not on track: {self.instrument} {self.baseline} -> {self.latest} at session "
+            f"{self.session}, no reliable improvement ({self.needed} points) by the middle "
+            f"of the course: {NOT_ON_TRACK_ADVICE}"
+        )
+
+
+def check_session(planned: int, fraction: Fraction = NOT_ON_TRACK_AT) -> int:
+    """The first session at which a course can be not on track: ceil(planned x fraction)."""
+    return max(1, math.ceil(planned * fraction))
+
+
+def not_on_track(
+    course: Course, rules: ScoringRules, fraction: Fraction = NOT_ON_TRACK_AT
+) -> NotOnTrack | None:
+    """The alert, or None: before the check session, when the primary measure has no
+    baseline or no reliable-change rule (then nothing is claimed), or once the latest
+    acute score of the primary measure is a reliable improvement on its baseline."""
+    instrument = INSTRUMENTS.get(catalogue.CONDITIONS[course.condition].primary)
+    if instrument is None:
+        return None  # eating disorders: binge counts, no reliable-change rule
+    points = rules.reliable_change_points(instrument)
+    if points is None:
+        return None
+    sittings: list[tuple[int, Administration]] = [(0, course.baseline)] if course.baseline else []
+    sittings += enumerate(course.sessions, 1)
+    scores = [(n, s.total(instrument.id)) for n, s in sittings]
+    scored = [(n, total) for n, total in scores if total is not None]
+    if len(scored) < 2:
+        return None
+    (_, baseline), (session, latest) = scored[0], scored[-1]
+    if session < check_session(course.planned_sessions, fraction):
+        return None
+    if baseline - latest >= points:
+        return None  # a reliable improvement: on track
+    return NotOnTrack(instrument.name, baseline, latest, session, points)
+
+
+def is_open(course: Course) -> bool:
+    """Sessions are still owed: the acute course, or a maintenance contract, not over, and
+    not ended or archived."""
+    if course.archived is not None or course.ending is not None:
+        return course.maintenance is not None and _maintenance_open(course)
+    if len(course.sessions) < course.planned_sessions:
+        return True
+    return course.maintenance is not None and _maintenance_open(course)
+
+
+def _maintenance_open(course: Course) -> bool:
+    plan = course.maintenance
+    return plan is not None and len(plan.sessions) < plan.planned_sessions
+
+
+def overdue_days(course: Course, today: dt.date) -> int | None:
+    """Days since the last session (held or missed) when an open course has gone longer
+    than its cadence allows; None otherwise."""
+    if not is_open(course):
+        return None
+    cadence = course.cadence
+    seen = [s.date for s in course.all_sessions()] + [m.date for m in course.missed]
+    if course.maintenance is not None and len(course.sessions) >= course.planned_sessions:
+        cadence = course.maintenance.cadence
+        seen.append(course.maintenance.start_date)
+    last = max(seen, default=course.start_date)
+    waited = (today - last).days
+    return waited if waited > OVERDUE_DAYS.get(cadence, 14) else None
+
+
+def unsigned_overdue(
+    course: Course, today: dt.date, within_days: int = SIGN_WITHIN_DAYS
+) -> list[int]:
+    """The ids of sessions held more than `within_days` ago and still unsigned."""
+    return [
+        s.id
+        for s in course.all_sessions()
+        if s.signature is None and s.id is not None and (today - s.date).days > within_days
+    ]
