@@ -309,6 +309,8 @@ class ScoringRules:
     reliable_change: dict[str, int] = field(default_factory=dict)
     caseness: dict[str, int] = field(default_factory=dict)
     cutoff: dict[str, int] = field(default_factory=dict)
+    # Not on track (core/tracking.py) is judged from this percentage of the planned sessions.
+    not_on_track_percent: int = 50
 
     def bands(self, instrument: Instrument) -> tuple[Band, ...]:
         if instrument is HAMD17:

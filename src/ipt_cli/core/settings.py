@@ -23,10 +23,26 @@ class ScoringSettings(BaseModel):
 Path = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
+class OutcomeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # A course is judged "not on track" from this share of its planned sessions (percent).
+    not_on_track_percent: Annotated[int, Field(ge=10, le=100)] = 50
+
+
+class RecordSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # A session held longer ago than this and not signed is "unsigned past the limit".
+    sign_within_days: Annotated[int, Field(ge=0, le=365)] = 3
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     scoring: ScoringSettings = ScoringSettings()
+    outcomes: OutcomeSettings = OutcomeSettings()
+    record: RecordSettings = RecordSettings()
     # Signing (docs/signing.md): the name `ipt sign` records when --by is not given, the SSH
     # private key that also signs each hash, and the allowed_signers file that verifies them.
     signer: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None

@@ -2,9 +2,9 @@
 
 - **Not on track** (Lambert's signal alarms, Blueprint's not-on-track flags; the advice is
   Weissman, Markowitz & Klerman 2018): from the middle of the acute contract (session
-  ceil(planned x fraction), the fraction 1/2 unless `[outcomes] not_on_track_at` says
-  otherwise) the primary measure shows no reliable improvement from its baseline. Cleared
-  only when a later score improves reliably; no command clears it.
+  ceil(planned x 50%), unless `[outcomes] not_on_track_percent` says otherwise) the
+  primary measure shows no reliable improvement from its baseline. Cleared only when a
+  later score improves reliably; no command clears it.
 - **Overdue**: an open course with no session (held or missed) for longer than its cadence
   allows (OVERDUE_DAYS).
 - **Unsigned past the limit**: sessions older than `[record] sign_within_days` (default 3)
@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.structs import struct
 
-NOT_ON_TRACK_AT = Fraction(1, 2)  # of the planned acute sessions
 NOT_ON_TRACK_ADVICE = (
     "revisit the problem area and the formulation, review medication, and consider "
     "another treatment at the ending if there is still no response (Weissman, Markowitz & "
@@ -52,14 +50,12 @@ class NotOnTrack:
         )
 
 
-def check_session(planned: int, fraction: Fraction = NOT_ON_TRACK_AT) -> int:
-    """The first session at which a course can be not on track: ceil(planned x fraction)."""
-    return max(1, math.ceil(planned * fraction))
+def check_session(planned: int, percent: int = 50) -> int:
+    """The first session at which a course can be not on track: ceil(planned x percent)."""
+    return max(1, math.ceil(planned * percent / 100))
 
 
-def not_on_track(
-    course: Course, rules: ScoringRules, fraction: Fraction = NOT_ON_TRACK_AT
-) -> NotOnTrack | None:
+def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     """The alert, or None: before the check session, when the primary measure has no
     baseline or no reliable-change rule (then nothing is claimed), or once the latest
     acute score of the primary measure is a reliable improvement on its baseline."""
@@ -76,7 +72,7 @@ def not_on_track(
     if len(scored) < 2:
         return None
     (_, baseline), (session, latest) = scored[0], scored[-1]
-    if session < check_session(course.planned_sessions, fraction):
+    if session < check_session(course.planned_sessions, rules.not_on_track_percent):
         return None
     if baseline - latest >= points:
         return None  # a reliable improvement: on track

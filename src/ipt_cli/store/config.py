@@ -17,6 +17,12 @@ gad7 = 8
 pcl5 = 33                        # probable PTSD; sources give 31-33
 mini_spin = 6
 
+[outcomes]
+not_on_track_percent = 50        # judge "not on track" from this share of the planned sessions
+
+[record]
+sign_within_days = 3             # a session older than this and unsigned is overdue
+
 and, for signed sessions (docs/signing.md), at the top of the file:
 
 signer = "Dr K."                       # the name `ipt sign` records without --by
@@ -90,10 +96,19 @@ def load_rules(path: Path) -> ScoringRules:
     without importing pydantic: most users have no config file)."""
     if not _exists(path):
         return ScoringRules()
-    scoring = _settings(path).scoring
+    settings = _settings(path)
+    scoring = settings.scoring
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,
         reliable_change={str(k): v for k, v in scoring.reliable_change.items()},
         caseness={str(k): v for k, v in scoring.caseness.items()},
         cutoff={str(k): v for k, v in scoring.cutoff.items()},
+        not_on_track_percent=settings.outcomes.not_on_track_percent,
     )
+
+
+def load_sign_within_days(path: Path) -> int:
+    """`[record] sign_within_days`: how long a session may wait for its signature."""
+    if not _exists(path):
+        return 3
+    return _settings(path).record.sign_within_days
