@@ -241,6 +241,7 @@ def test_a_pushed_symlink_stops_the_sync_and_is_never_checked_out(
     joined = ipt("c", "sync", "--init", str(remote), code=10)
     assert "symbolic link" in joined.stderr
     assert not any(p.is_symlink() for p in (tmp_path / "c").rglob("*"))
+    assert not any((tmp_path / "c").iterdir())  # left empty, as it was
     assert git(tmp_path / "a", "config", "core.symlinks").strip() == "false"
 
 
@@ -294,24 +295,34 @@ def test_sync_waits_for_writers_holding_the_folder_lock(
     assert notes(ipt, "a") == ["From B"]
 
 
-def test_commits_carry_the_users_git_identity_once_set(ipt: Ipt, tmp_path: Path) -> None:
+def test_commits_carry_the_users_git_identity_once_set(
+    ipt: Ipt, remote: Path, tmp_path: Path
+) -> None:
     config = tmp_path / "gitconfig"
     config.write_text("")
     env = {"GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def author(folder: str) -> str:
+        return subprocess.run(
+            ["git", "log", "-1", "--format=%an <%ae>"],
+            cwd=tmp_path / folder,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+        ).stdout.strip()
+
     ipt("a", "new-course", "ab", "--client", "A.B.", *START, env=env)
-    ipt("a", "sync", "--init", env=env)
-    who = git(tmp_path / "a", "log", "-1", "--format=%an <%ae>")
-    assert who.strip() == "ipt <ipt@localhost>"  # git knows no one: ipt's stand-in
+    ipt("a", "sync", "--init", str(remote), env=env)
+    ipt("a", "sync", env=env)
+    ipt("b", "sync", "--init", str(remote), env=env)
+    ipt("b", "session", "ab", "--date", "2026-01-13", "--note", "B", env=env)
+    ipt("b", "sync", env=env)
+    ipt("a", "session", "ab", "--date", "2026-01-12", "--note", "A", env=env)
+    ipt("a", "sync", env=env)  # a rebase commits too: git knows no one, ipt stands in
+    assert author("a") == "ipt <ipt@localhost>"
     config.write_text("[user]\n\tname = Dr Test\n\temail = dr@example.org\n")
-    ipt("a", "session", "ab", "--date", "2026-01-12", "--note", "x", env=env)
-    who = subprocess.run(
-        ["git", "log", "-1", "--format=%an <%ae>"],
-        cwd=tmp_path / "a",
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-    ).stdout
-    assert who.strip() == "Dr Test <dr@example.org>"
+    ipt("a", "session", "ab", "--date", "2026-01-19", "--note", "x", env=env)
+    assert author("a") == "Dr Test <dr@example.org>"
 
 
 def test_sync_files_are_private_and_a_missing_remote_names_the_real_command(

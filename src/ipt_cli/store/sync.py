@@ -197,7 +197,13 @@ def init(root: Path, remote: str | None) -> str:
         # from here on (trust on first use).
         git(root, "clone", "-q", "--no-checkout", "-c", "core.symlinks=false", remote, ".")
         if git(root, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0:
-            _refuse_links(root, "HEAD")
+            try:
+                _refuse_links(root, "HEAD")
+            except SyncError:
+                # Left as it was (empty): a clone with nothing checked out would commit
+                # the deletion of every file at the next sync.
+                shutil.rmtree(root / ".git")
+                raise
             git(root, "reset", "-q", "--hard", "HEAD")
             git(root, "update-ref", TRUSTED_REF, "HEAD")
         _configure(root)
@@ -376,7 +382,7 @@ def _pull(root: Path, remote_ref: str | None, accept_settings: bool) -> SyncResu
         result.accepted, result.difference = changed, difference
     result.came_in = _subjects(root, f"HEAD..{remote_ref}")
     result.went_out = _subjects(root, f"{remote_ref}..HEAD")
-    pulled = git(root, "rebase", "-q", remote_ref, check=False)
+    pulled = git(root, *_identity(root), "rebase", "-q", remote_ref, check=False)
     if pulled.returncode != 0:
         git(root, "rebase", "--abort", check=False)
         said = [x.strip() for x in (pulled.stdout + pulled.stderr).splitlines() if x.strip()]
