@@ -192,3 +192,18 @@ def register(app: typer.Typer) -> None:
     app.command(epilog="Example:\n\n  ipt encrypt --recipient age1...")(encrypt)
     app.command(epilog="Example:\n\n  ipt decrypt")(decrypt)
     app.add_typer(recipients_app)
+
+
+@recipients_app.command("accept")
+def accept_recipients(ctx: typer.Context) -> None:
+    """Accept the remote's change to recipients.txt or encryption.toml (shown first): a
+    synced folder takes it at the next ipt sync, never silently."""
+    from ipt_cli.store.sync import accept_recipients as accept
+
+    names, difference = accept(common.data_paths(ctx).root)
+    out = common.output(ctx)
+    if not names:
+        out.done("The remote has not changed recipients.txt or encryption.toml: nothing to accept.")
+        return
+    out.message(difference.rstrip("\n"))
+    out.done(f"Accepted the remote's {', '.join(names)}; ipt sync now takes it.")

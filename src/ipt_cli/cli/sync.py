@@ -28,10 +28,21 @@ def sync(
         str | None,
         typer.Argument(metavar="[REMOTE_URL]", help="With --init: the repository to sync with."),
     ] = None,
+    accept_settings: Annotated[
+        bool,
+        typer.Option(
+            "--accept-settings",
+            help="Take the remote's change to recipients.txt, encryption.toml, "
+            "allowed_signers, config.toml, .gitignore or .gitattributes (shown first).",
+        ),
+    ] = False,
 ) -> None:
     """Commit what is pending, pull (merging courses session by session), then push.
 
-    Nothing is ever pushed but by this command.
+    Nothing is ever pushed but by this command. The remote is not trusted: a change it
+    makes to who can read the data, who may sign or what is synced stops the sync until
+    you accept it (--accept-settings, or ipt recipients accept); a symbolic link in it
+    stops the sync.
     """
     from ipt_cli.errors import InputError
     from ipt_cli.store import sync as git_sync
@@ -43,7 +54,14 @@ def sync(
         return
     if remote is not None:
         raise InputError("REMOTE_URL goes with --init: ipt sync --init REMOTE_URL")
-    done = git_sync.sync(root)
+    try:
+        done = git_sync.sync(root, accept_settings=accept_settings)
+    except git_sync.TrustChangeError as error:
+        out.message(error.difference.rstrip("\n"))
+        raise
+    if done.accepted:
+        out.message(done.difference.rstrip("\n"))
+        out.done(f"Accepted the remote's {', '.join(done.accepted)}.")
     for subject in done.came_in:
         out.done(f"in:  {subject}")
     for subject in done.went_out:
@@ -76,7 +94,11 @@ def resolve(
     ] = None,
 ) -> None:
     """List a course's sync conflicts, or settle them all with --keep."""
+    from pydantic import ValidationError
+
     from ipt_cli.core.merge import describe, settle
+    from ipt_cli.core.validation import describe_validation
+    from ipt_cli.errors import DataError
 
     store = common.store(ctx)
     course = store.load(course_id)
@@ -89,7 +111,17 @@ def resolve(
             out.done(describe(conflict.model_dump()))
         out.done(f"Settle them with: ipt resolve {course_id} --keep mine|theirs")
         return
-    count = store.update(course_id, lambda c: settle(c, keep.value))
+    try:
+        count = store.update(course_id, lambda c: settle(c, keep.value))
+    except ValidationError as error:
+        raise DataError(
+            f"{course_id}, the other machine's version",
+            [
+                "is not a valid course, so it was not put in place; keep mine "
+                f"(ipt resolve {course_id} --keep mine) or fix it with ipt edit {course_id}",
+                *describe_validation(error),
+            ],
+        ) from None
     out.done(f"Settled {count} conflict(s) of {course_id}, keeping {keep.value}.")
 
 

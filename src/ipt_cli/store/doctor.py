@@ -430,4 +430,39 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
         findings += _locks(store, fix)
     if usable(paths.edits):
         findings += _edits(store, fix)
+    findings += _sync_trust(paths.root)
+    return findings
+
+
+def _sync_trust(root: Path) -> list[Finding]:
+    """A synced folder: merge drivers in .git/config that ipt did not write (git runs
+    them during a pull), and trust files the remote changed that came in without ipt's
+    check (a `git pull` by hand)."""
+    from ipt_cli.store import sync
+
+    if not sync.is_repo(root):
+        return []
+    try:
+        drivers = sync.foreign_merge_drivers(root)
+        unchecked = sync.unchecked_trust_changes(root)
+    except IptError as error:
+        return [Finding(root / ".git", "warning", f"git could not be asked: {error.message}")]
+    findings = [
+        Finding(
+            root / ".git" / "config",
+            "error",
+            f"merge driver not written by ipt: {entry} (git runs it during a pull); "
+            "ipt sync rewrites ipt's own, remove any other with git config --unset",
+        )
+        for entry in drivers
+    ]
+    findings += [
+        Finding(
+            root / name,
+            "warning",
+            "changed by the remote and taken without ipt's check (a git pull by hand?): "
+            f"review it with git -C {root} log -p -- {name}",
+        )
+        for name in unchecked
+    ]
     return findings
