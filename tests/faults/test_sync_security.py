@@ -248,9 +248,6 @@ def test_a_pushed_symlink_stops_the_sync_and_is_never_checked_out(
 # Item 12: reads after a killed sync ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs sync.recover_if_synced called from cli/common.store (lead)"
-)
 def test_reads_after_a_sync_killed_mid_rebase_show_every_local_session(
     ipt: Ipt, remote: Path, tmp_path: Path
 ) -> None:

@@ -170,7 +170,12 @@ def data_dir(ctx: typer.Context) -> Path:
     if not isinstance(obj, dict):
         obj = ctx.find_root().obj = {}
     if "resolved_data_dir" not in obj:
-        obj["resolved_data_dir"] = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
+        root = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
+        if (root / ".git").exists():  # a sync killed mid-pull is undone before any read
+            from ipt_cli.store.sync import recover
+
+            recover(root)  # (never reached by `ipt merge-driver`, which git runs mid-sync)
+        obj["resolved_data_dir"] = root
     resolved: Path = obj["resolved_data_dir"]
     return resolved
 

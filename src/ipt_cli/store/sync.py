@@ -271,20 +271,14 @@ def _recover(root: Path) -> None:
 
 
 def recover(root: Path) -> None:
-    """Before a write in a synced folder: finish off a killed sync (cheap when there is
-    nothing to do: two stats)."""
+    """Before any command reads or writes a synced folder (cli/common.data_dir, and the
+    store before a write): a sync killed mid-pull leaves the files half-rebased (some local
+    sessions missing), so it is undone first; a sync still running is waited for. Cheap
+    when there is nothing to do: two stats. Never called by `ipt merge-driver`: git runs
+    that under the git lock."""
     if _rebasing(root) or (root / ".git" / "index.lock").exists():
         with _git_lock(root):
             _recover(root)
-
-
-def recover_if_synced(root: Path) -> None:
-    """Before any command reads the data folder: a sync killed mid-pull leaves the files
-    half-rebased (some local sessions missing), so it is undone first; a sync still
-    running is waited for. One stat in a folder that is not synced, four in one that is.
-    Never call it from `ipt merge-driver`: git runs that under the git lock."""
-    if (root / ".git").exists():
-        recover(root)
 
 
 @struct
