@@ -245,6 +245,23 @@ def test_a_pushed_symlink_stops_the_sync_and_is_never_checked_out(
     assert git(tmp_path / "a", "config", "core.symlinks").strip() == "false"
 
 
+def test_a_pushed_backup_or_index_stops_the_sync(ipt: Ipt, remote: Path, tmp_path: Path) -> None:
+    """A remote that commits a file where ipt keeps machine-private state (a backup that
+    `ipt restore` would put back, an index) is refused like a link: nothing changes here."""
+    two_machines(ipt, remote)
+    evil = tmp_path / "evil"
+    git(tmp_path, "clone", "-q", str(remote), str(evil))
+    planted = evil / "backups" / "ab" / "0000000099-20260101T000000000000Z.toml"
+    planted.parent.mkdir(parents=True)
+    planted.write_text((tmp_path / "a" / "courses" / "ab.toml").read_text())
+    git(evil, "add", "-f", "-A")
+    git(evil, "-c", "user.name=m", "-c", "user.email=m@x", "commit", "-qm", "backup")
+    git(evil, "push", "-q", "origin", "HEAD")
+    stopped = ipt("a", "sync", code=10)
+    assert "backups/ab/" in stopped.stderr and "private to one machine" in stopped.stderr
+    assert not (tmp_path / "a" / "backups" / "ab" / planted.name).exists()
+
+
 # Item 12: reads after a killed sync ---------------------------------------------------
 
 

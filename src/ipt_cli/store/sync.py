@@ -402,18 +402,32 @@ def _push(root: Path) -> None:
 # Trust ------------------------------------------------------------------------------
 
 
+# What is private to one machine (GITIGNORE): a remote that commits one of these anyway
+# could plant a backup for `ipt restore`, a lock, or an index.
+PRIVATE_FILES = ("index.json", "index.json.age")
+PRIVATE_FOLDERS = ("locks/", "backups/", "cache/", "edit/", "edits/")
+
+
 def _refuse_links(root: Path, revision: str) -> None:
     """A symbolic link (or a submodule) in the remote's tree could point a write, or a
-    copy of another folder's notes, outside the data folder: the sync stops."""
+    copy of another folder's notes, outside the data folder; a file where ipt keeps what
+    is private to this machine (backups, locks, the index, edit copies) could be restored
+    or trusted as ipt's own: either stops the sync."""
     tree = git(root, "ls-tree", "-r", "-z", "--full-tree", revision).stdout
     for entry in tree.split("\0"):
         mode, _, rest = entry.partition(" ")
+        name = rest.partition("\t")[2]
         if mode in ("120000", "160000"):
-            name = rest.partition("\t")[2]
             raise SyncError(
                 f"the remote holds {name!r} as a symbolic link (or submodule); ipt never "
                 "takes links from the remote, and nothing was changed here: remove it "
                 "there (git rm) and run ipt sync again"
+            )
+        if name in PRIVATE_FILES or name.startswith(PRIVATE_FOLDERS) or name.endswith(".tmp"):
+            raise SyncError(
+                f"the remote holds {name!r}, where ipt keeps what is private to one machine "
+                "(backups, locks, the index, edit copies); nothing was changed here: remove "
+                "it there (git rm --cached) and run ipt sync again"
             )
 
 
