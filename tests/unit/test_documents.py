@@ -223,6 +223,9 @@ LIST_KEYS = {
     "latest",
     "unreviewed_flags",
     "alerts",
+    "not_on_track",
+    "days_without_session",
+    "unsigned_overdue",
     "primary_measure",
     "latest_primary",
 }

@@ -39,6 +39,7 @@ COMMANDS = {
     "agenda": "plan",
     "report": "report",
     "list": "report",
+    "outcomes": "outcomes",
     "search": "search",
     "ending": "lifecycle",
     "archive": "lifecycle",

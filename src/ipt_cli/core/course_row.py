@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ipt_cli.core.outcome_record import CourseOutcome
+from ipt_cli.core.signals import SIGN_WITHIN_DAYS, NotOnTrack, days_over, overdue_signatures
 from ipt_cli.core.structs import field, struct
 
 
@@ -26,9 +28,37 @@ class CourseRow:
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
     primary: str = "phq9"  # the condition profile's headline measure
+    outcome: CourseOutcome | None = None  # for `ipt outcomes`
+    not_on_track: NotOnTrack | None = None
+    unsigned: list[tuple[int, dt.date]] = field(default_factory=list)  # session id, date
+    gap: tuple[dt.date, int] | None = None  # last session and the days allowed; None: closed
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
+
+    def days_without_session(self, today: dt.date) -> int | None:
+        """Days since the last session when an open course has gone longer than its
+        cadence allows (core/tracking.py), else None."""
+        return None if self.gap is None else days_over(self.gap, today)
+
+    def unsigned_overdue(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[int]:
+        return overdue_signatures(self.unsigned, today, within_days)
+
+    def follow_ups(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[str]:
+        """The measurement-based-care alerts owed today, as the list prints them under the
+        row: not on track, no session for longer than the cadence allows, unsigned."""
+        texts = [] if self.not_on_track is None else [self.not_on_track.text]
+        waited = self.days_without_session(today)
+        if waited is not None and self.gap is not None:
+            texts.append(
+                f"no session for {waited} days (last {self.gap[0].isoformat()}; the cadence "
+                f"allows {self.gap[1]}): contact the client"
+            )
+        late = self.unsigned_overdue(today, within_days)
+        if late:
+            numbers = ", ".join(str(n) for n in late)
+            texts.append(f"unsigned more than {within_days} days: session(s) {numbers}")
+        return texts
 
     def to_cache(self) -> list[Any]:
         """The row as the index keeps it: its fields in CACHE_FIELDS order (a list, not an
@@ -46,6 +76,10 @@ class CourseRow:
             self.damaged,
             self.alerts,
             self.primary,
+            None if self.outcome is None else self.outcome.to_cache(),
+            None if self.not_on_track is None else self.not_on_track.to_cache(),
+            [[number, held.isoformat()] for number, held in self.unsigned],
+            None if self.gap is None else [self.gap[0].isoformat(), self.gap[1]],
         ]
 
     @classmethod
@@ -63,6 +97,10 @@ class CourseRow:
             damaged,
             alerts,
             primary,
+            outcome,
+            not_on_track,
+            unsigned,
+            gap,
         ) = data
         return cls(
             course_id,
@@ -77,6 +115,10 @@ class CourseRow:
             damaged,
             list(alerts),
             primary,
+            None if outcome is None else CourseOutcome.from_cache(course_id, outcome),
+            None if not_on_track is None else NotOnTrack.from_cache(not_on_track),
+            [(number, dt.date.fromisoformat(held)) for number, held in unsigned],
+            None if gap is None else (dt.date.fromisoformat(gap[0]), gap[1]),
         )
 
 
@@ -92,6 +134,10 @@ CACHE_FIELDS = (
     "damaged",
     "alerts",
     "primary",
+    "outcome",
+    "not_on_track",
+    "unsigned",
+    "gap",
 )
 
 
@@ -108,11 +154,15 @@ def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
     )
 
 
-def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
-    return [row_json(row, today) for row in rows]
+def list_json(
+    rows: list[CourseRow], today: dt.date, sign_within_days: int = SIGN_WITHIN_DAYS
+) -> list[dict[str, Any]]:
+    return [row_json(row, today, sign_within_days) for row in rows]
 
 
-def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
+def row_json(
+    row: CourseRow, today: dt.date, sign_within_days: int = SIGN_WITHIN_DAYS
+) -> dict[str, Any]:
     """One course of `ipt list --json` (the keys are a contract for scripts)."""
     if row.damaged:
         return {"course_id": row.course_id, "damaged": True, "problem": row.damaged}
@@ -137,4 +187,18 @@ def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
         else {"total": primary[0], "severity": primary[1]},
         "unreviewed_flags": row.unreviewed_flags,
         "alerts": list(row.alerts),
+        "not_on_track": None if row.not_on_track is None else not_on_track_json(row.not_on_track),
+        "days_without_session": row.days_without_session(today),
+        "unsigned_overdue": row.unsigned_overdue(today, sign_within_days),
+    }
+
+
+def not_on_track_json(alert: NotOnTrack) -> dict[str, Any]:
+    return {
+        "measure": alert.instrument,
+        "baseline": alert.baseline,
+        "latest": alert.latest,
+        "session": alert.session,
+        "reliable_change": alert.needed,
+        "text": alert.text,
     }

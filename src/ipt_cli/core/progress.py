@@ -22,6 +22,7 @@ from ipt_cli.core.measures import (
     severity,
 )
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
+from ipt_cli.core.outcomes import outcome_of
 from ipt_cli.core.planning import (
     course_phase,
     course_spans,
@@ -31,6 +32,7 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
 from ipt_cli.core.structs import field, replace, struct
+from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
 
 
 @struct(frozen=True)
@@ -553,6 +555,10 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
             else []
         ),
         primary=catalogue.CONDITIONS[course.condition].primary,
+        outcome=outcome_of(course),
+        not_on_track=not_on_track(course, rules),
+        unsigned=unsigned_sessions(course),
+        gap=allowed_gap(course),
     )
 
 
