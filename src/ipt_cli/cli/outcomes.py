@@ -132,7 +132,7 @@ def _course_outcomes(ctx: typer.Context) -> "list[CourseOutcome]":
     from ipt_cli.cli.report import cached_course_rows
 
     rows = cached_course_rows(ctx)
-    return [row.outcome for row in rows if row.outcome is not None]
+    return [outcome for row in rows if (outcome := row.outcome()) is not None]
 
 
 def _deliver(

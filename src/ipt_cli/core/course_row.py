@@ -4,6 +4,7 @@ so that a list served from the index never pays for the models."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from ipt_cli.core.outcome_record import CourseOutcome
@@ -28,9 +29,13 @@ class CourseRow:
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
     primary: str = "phq9"  # the condition profile's headline measure
-    outcome: CourseOutcome | None = None  # for `ipt outcomes`
+    # `ipt outcomes`' record of the course as JSON text: only that command reads it (one
+    # string a row; as a list its 15 values held 5 MiB more for 10,000 courses)
+    outcome_data: str | None = None
     not_on_track: NotOnTrack | None = None
-    unsigned: list[tuple[int, dt.date]] = field(default_factory=list)  # session id, date
+    # the unsigned sessions, flat: the first one's date as a day number, then each one's id
+    # and days after it (10,000 rows of 16 pairs of lists held 20 MiB; this, 3 MiB)
+    unsigned: list[int] = field(default_factory=list)
     gap: tuple[dt.date, int] | None = None  # last session and the days allowed; None: closed
 
     def is_overdue(self, today: dt.date) -> bool:
@@ -40,6 +45,11 @@ class CourseRow:
         """Days since the last session when an open course has gone longer than its
         cadence allows (core/tracking.py), else None."""
         return None if self.gap is None else days_over(self.gap, today)
+
+    def outcome(self) -> CourseOutcome | None:
+        if self.outcome_data is None:
+            return None
+        return CourseOutcome.from_cache(self.course_id, json.loads(self.outcome_data))
 
     def unsigned_overdue(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[int]:
         return overdue_signatures(self.unsigned, today, within_days)
@@ -76,9 +86,9 @@ class CourseRow:
             self.damaged,
             self.alerts,
             self.primary,
-            None if self.outcome is None else self.outcome.to_cache(),
+            self.outcome_data,
             None if self.not_on_track is None else self.not_on_track.to_cache(),
-            [[number, held.isoformat()] for number, held in self.unsigned],
+            self.unsigned,
             None if self.gap is None else [self.gap[0].isoformat(), self.gap[1]],
         ]
 
@@ -115,9 +125,9 @@ class CourseRow:
             damaged,
             list(alerts),
             primary,
-            None if outcome is None else CourseOutcome.from_cache(course_id, outcome),
+            outcome,
             None if not_on_track is None else NotOnTrack.from_cache(not_on_track),
-            [(number, dt.date.fromisoformat(held)) for number, held in unsigned],
+            unsigned,
             None if gap is None else (dt.date.fromisoformat(gap[0]), gap[1]),
         )
 
@@ -134,7 +144,7 @@ CACHE_FIELDS = (
     "damaged",
     "alerts",
     "primary",
-    "outcome",
+    "outcome_data",
     "not_on_track",
     "unsigned",
     "gap",

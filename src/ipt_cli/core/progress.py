@@ -6,6 +6,7 @@ The report is one model; text, Markdown and JSON are renderings of it (see rende
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Sequence
 
@@ -31,6 +32,7 @@ from ipt_cli.core.planning import (
 )
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
+from ipt_cli.core.signals import pack_unsigned
 from ipt_cli.core.structs import field, replace, struct
 from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
 
@@ -555,9 +557,9 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
             else []
         ),
         primary=catalogue.CONDITIONS[course.condition].primary,
-        outcome=outcome_of(course),
+        outcome_data=json.dumps(outcome_of(course).to_cache()),
         not_on_track=not_on_track(course, rules),
-        unsigned=unsigned_sessions(course),
+        unsigned=pack_unsigned(unsigned_sessions(course)),
         gap=allowed_gap(course),
     )
 

@@ -49,7 +49,21 @@ def days_over(gap: tuple[dt.date, int], today: dt.date) -> int | None:
 
 
 def overdue_signatures(
-    unsigned: list[tuple[int, dt.date]], today: dt.date, within_days: int = SIGN_WITHIN_DAYS
+    unsigned: list[int], today: dt.date, within_days: int = SIGN_WITHIN_DAYS
 ) -> list[int]:
-    """The ids among `unsigned` held more than `within_days` before today."""
-    return [number for number, held in unsigned if (today - held).days > within_days]
+    """The session ids in `unsigned` (see `pack_unsigned`) held more than `within_days`
+    before today."""
+    if not unsigned:
+        return []
+    first, pairs = unsigned[0], unsigned[1:]
+    waited = today.toordinal() - first
+    return [pairs[n] for n in range(0, len(pairs), 2) if waited - pairs[n + 1] > within_days]
+
+
+def pack_unsigned(sessions: list[tuple[int, dt.date]]) -> list[int]:
+    """Unsigned sessions (id, date) as the list index keeps them: the earliest date as a
+    day number, then each session's id and its days after that date."""
+    if not sessions:
+        return []
+    first = min(held for _, held in sessions).toordinal()
+    return [first, *(n for number, held in sessions for n in (number, held.toordinal() - first))]

@@ -21,7 +21,13 @@ import math
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import Administration, Course
-from ipt_cli.core.signals import SIGN_WITHIN_DAYS, NotOnTrack, days_over, overdue_signatures
+from ipt_cli.core.signals import (
+    SIGN_WITHIN_DAYS,
+    NotOnTrack,
+    days_over,
+    overdue_signatures,
+    pack_unsigned,
+)
 
 # The longest gap a cadence allows before an open course is overdue: twice its interval.
 OVERDUE_DAYS = {"weekly": 14, "fortnightly": 28, "monthly": 62}
@@ -96,7 +102,7 @@ def unsigned_overdue(
     course: Course, today: dt.date, within_days: int = SIGN_WITHIN_DAYS
 ) -> list[int]:
     """The ids of sessions held more than `within_days` ago and still unsigned."""
-    return overdue_signatures(unsigned_sessions(course), today, within_days)
+    return overdue_signatures(pack_unsigned(unsigned_sessions(course)), today, within_days)
 
 
 def unsigned_sessions(course: Course) -> list[tuple[int, dt.date]]:
