@@ -8,7 +8,13 @@ import json
 from typing import Any
 
 from ipt_cli.core.outcome_record import CourseOutcome
-from ipt_cli.core.signals import SIGN_WITHIN_DAYS, NotOnTrack, days_over, overdue_signatures
+from ipt_cli.core.signals import (
+    SIGN_WITHIN_DAYS,
+    NotOnTrack,
+    days_over,
+    overdue_signatures,
+    overdue_text,
+)
 from ipt_cli.core.structs import field, struct
 
 
@@ -60,10 +66,7 @@ class CourseRow:
         texts = [] if self.not_on_track is None else [self.not_on_track.text]
         waited = self.days_without_session(today)
         if waited is not None and self.gap is not None:
-            texts.append(
-                f"no session for {waited} days (last {self.gap[0].isoformat()}; the cadence "
-                f"allows {self.gap[1]}): contact the client"
-            )
+            texts.append(overdue_text(self.gap, waited))
         late = self.unsigned_overdue(today, within_days)
         if late:
             numbers = ", ".join(str(n) for n in late)

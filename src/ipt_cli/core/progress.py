@@ -157,6 +157,7 @@ class Report:
     checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
     record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
     eating: EatingSummary | None = None  # eating-disorder counts, when any are recorded
+    follow_ups: list[Alert] = field(default_factory=list)  # not on track
 
     @property
     def condition(self) -> catalogue.ConditionProfile:
@@ -169,7 +170,7 @@ class Report:
 
     @property
     def alerts(self) -> list[Alert]:
-        return outcome_alerts(self.measures, self.maintenance_measures)
+        return outcome_alerts(self.measures, self.maintenance_measures) + self.follow_ups
 
     @property
     def open_items(self) -> list[ChecklistItem]:
@@ -189,7 +190,7 @@ class Alert:
     """An outcome a clinician must not miss: a reliable deterioration, or a relapse."""
 
     instrument: str
-    kind: str  # "deterioration" or "relapse"
+    kind: str  # "deterioration", "relapse" or "not-on-track"
     text: str
     date: dt.date | None = None  # of the score that shows it
 
@@ -510,7 +511,15 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         else [],
         eating=eating_summary(course),
         record=summarise(course),
+        follow_ups=follow_up_alerts(course, rules),
     )
+
+
+def follow_up_alerts(course: Course, rules: ScoringRules) -> list[Alert]:
+    """The outcome warning measurement-based care adds (core/tracking.py): not on track.
+    (Overdue and unsigned sessions are the caseload's follow-ups: `ipt list` shows them.)"""
+    lagging = not_on_track(course, rules)
+    return [] if lagging is None else [Alert(lagging.instrument, "not-on-track", lagging.text)]
 
 
 def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:

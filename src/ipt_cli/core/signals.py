@@ -48,6 +48,10 @@ def days_over(gap: tuple[dt.date, int], today: dt.date) -> int | None:
     return waited if waited > allowed else None
 
 
+def overdue_text(gap: tuple[dt.date, int], waited: int) -> str:
+    return f"no session for {waited} days since {gap[0].isoformat()} (the cadence allows {gap[1]})"
+
+
 def overdue_signatures(
     unsigned: list[int], today: dt.date, within_days: int = SIGN_WITHIN_DAYS
 ) -> list[int]:

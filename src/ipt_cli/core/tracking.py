@@ -41,7 +41,8 @@ def check_session(planned: int, percent: int = 50) -> int:
 def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     """The alert, or None: before the check session, when the primary measure has no
     baseline or no reliable-change rule (then nothing is claimed), or once the latest
-    acute score of the primary measure is a reliable improvement on its baseline."""
+    acute score of the primary measure is a reliable improvement on its baseline, or is
+    below the measure's caseness (or screening cut-off)."""
     instrument = INSTRUMENTS.get(catalogue.CONDITIONS[course.condition].primary)
     if instrument is None:
         return None  # eating disorders: binge counts, no reliable-change rule
@@ -59,6 +60,9 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
         return None
     if baseline - latest >= points:
         return None  # a reliable improvement: on track
+    threshold = rules.caseness_of(instrument) or instrument.cutoff
+    if threshold is not None and latest < threshold:
+        return None  # no longer a case (or never one): nothing says change the treatment
     return NotOnTrack(instrument.name, baseline, latest, session, points)
 
 
