@@ -143,3 +143,22 @@ def test_the_real_binary_prints_the_outcomes(ipt_bin, data_home) -> None:
     ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", phq9(6))
     data = json.loads(ipt_bin("outcomes", "--json").stdout)
     assert data["groups"][0]["reliably_recovered"] == 1
+
+
+def test_the_supervision_report_names_sessions_unsigned_past_the_limit(
+    run_ipt: RunIpt, data_home
+) -> None:
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-02-02", "--problem-area",
+        "grief", "--no-input", "--phq9", phq9(16),
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-02-09", "--phq9", phq9(14))
+    run_ipt("session", "ab", "--date", "2026-02-26", "--phq9", phq9(12))  # 3 days before today
+    shown = run_ipt("report", "ab", "--supervision").stdout
+    assert "Unsigned more than 3 days: session(s) 1." in shown
+    (data_home / "config.toml").write_text("[record]\nsign_within_days = 30\n")
+    data = json.loads(run_ipt("report", "ab", "--supervision", "--format", "json").stdout)
+    assert (data["unsigned_overdue"], data["sign_within_days"]) == ([], 30)
+    run_ipt("sign", "ab", "1", "--by", "Dr A")
+    (data_home / "config.toml").write_text("[record]\nsign_within_days = 1\n")
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["unsigned_overdue"] == [2]
