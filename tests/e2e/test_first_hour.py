@@ -42,3 +42,38 @@ def test_a_mistyped_course_id_names_the_nearest(ipt_bin) -> None:
     done = ipt_bin("report", "ab2026", check_code=3)
     assert done.stderr.endswith("; did you mean: ab-2026?\n")
     assert "see: ipt list --all" in ipt_bin("report", "zz", check_code=3).stderr
+
+
+# Item 13: long output on a terminal goes through a pager -----------------------------
+
+
+def _fake_pager(tmp_path) -> str:
+    script = tmp_path / "pager.sh"
+    script.write_text('#!/bin/sh\nlines=$(wc -l)\necho "PAGED $lines LINES"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_long_output_on_a_terminal_goes_through_the_pager(data_home, tmp_path) -> None:
+    import os
+
+    from tests.conftest import ipt_command
+    from tests.e2e.pty_driver import Terminal
+
+    env = {**os.environ, "PAGER": _fake_pager(tmp_path)}
+    term = Terminal([*ipt_command(), "guide"], env, columns=100)  # 50 lines high
+    term.expect("PAGED")
+    assert term.finish() == 0
+    paged = int(term.screen.split("PAGED")[1].split()[0])
+    assert paged > 200 and "Phases of IPT" not in term.screen  # all of it, to the pager
+    short = Terminal([*ipt_command(), "guide", "safety"], env, columns=100)
+    assert short.finish() == 0
+    assert "PAGED" not in short.screen and "Safety" in short.screen  # fits: no pager
+    off = Terminal([*ipt_command(), "--no-pager", "guide"], env, columns=100)
+    off.expect("Phases of IPT")
+    assert off.finish() == 0 and "PAGED" not in off.screen
+
+
+def test_a_pipe_is_never_paged(ipt_bin, tmp_path) -> None:
+    done = ipt_bin("guide", env={"PAGER": _fake_pager(tmp_path)})
+    assert "PAGED" not in done.stdout and done.stdout.startswith("# Phases of IPT")

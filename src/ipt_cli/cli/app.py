@@ -245,8 +245,17 @@ def root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (default on a terminal: $PAGER, else less -R).",
+        ),
+    ] = False,
 ) -> None:
     ctx.obj["data_dir"] = data_dir
+    if no_pager:
+        ctx.obj["output"].paging = False
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ def report(
         text = _rendered_report(ctx, course_id, output_format, output, today)
     drawn = output_format is ReportFormat.text and not supervision
     safe = output_format is ReportFormat.json  # to_json's: no control character in it
-    common.deliver(ctx, text, output, drawn=drawn, safe=safe)
+    common.deliver(ctx, text, output, drawn=drawn, safe=safe, page=True)
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
