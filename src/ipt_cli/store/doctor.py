@@ -23,9 +23,9 @@ from ipt_cli.core.models import Course
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.backups import backup_name_parts
-from ipt_cli.store.drafts import DRAFTS
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.drafts import DRAFTS
 from ipt_cli.store.files import FOLDER_LOCK, try_lock_file
 from ipt_cli.store.format import load_course_file
 from ipt_cli.store.ownership import check_ownership, kind_of
