@@ -74,11 +74,22 @@ def check_new_course_id(course_id: str) -> str:
     return course_id
 
 
+# The data folders this process uses. A data folder may itself be the user's own symlink
+# (`--data-dir ~/link`): it is chosen by the user. No folder inside one may be a link.
+_DATA_ROOTS: set[Path] = set()
+
+
+def is_data_root(path: Path) -> bool:
+    """Whether `path` is the top of a data folder in use (a link there is the user's)."""
+    return path.absolute() in _DATA_ROOTS
+
+
 class DataPaths:
     """The layout of one data directory."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        _DATA_ROOTS.add(root.absolute())
 
     @property
     def courses(self) -> Path:

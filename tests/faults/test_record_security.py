@@ -1,0 +1,112 @@
+"""Issue 25, the record's own defences, through the real `ipt`: no write follows a link in
+the data folder; key signatures are required once keys are in use; no traceback for
+hostile argv or hand-run plumbing; groups that cannot be broken by deleting or naming."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ipt_command
+
+pytestmark = [pytest.mark.faults, pytest.mark.e2e]
+
+Bin = Callable[..., subprocess.CompletedProcess[str]]
+START = ("--client", "A.B.", "--start", "2026-01-05", "--problem-area", "grief", "--no-input")
+
+
+def _make(ipt_bin: Bin, course_id: str = "ab") -> None:
+    ipt_bin("new-course", course_id, *START)
+
+
+def _clean(done: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("ipt: error:"), done.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# 8. No write follows a symlink --------------------------------------------------------
+
+
+def test_a_linked_backups_folder_receives_nothing(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    _make(ipt_bin)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(data_home / "backups", ignore_errors=True)
+    (data_home / "backups").symlink_to(outside, target_is_directory=True)
+    course = (data_home / "courses" / "ab.toml").read_bytes()
+    done = ipt_bin("session", "ab", "--date", "2026-01-05", "--note", "private", check_code=8)
+    _clean(done)
+    assert "symlink" in done.stderr
+    assert list(outside.iterdir()) == []
+    assert (data_home / "courses" / "ab.toml").read_bytes() == course
+
+
+def test_a_linked_locks_folder_receives_nothing(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    _make(ipt_bin)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(data_home / "locks")
+    (data_home / "locks").symlink_to(outside, target_is_directory=True)
+    done = ipt_bin("session", "ab", "--date", "2026-01-05", "--note", "private", check_code=8)
+    _clean(done)
+    assert list(outside.iterdir()) == []
+    _clean(ipt_bin("new-course", "cd", *START, check_code=8))
+    assert list(outside.iterdir()) == []
+    assert not (data_home / "courses" / "cd.toml").exists()
+
+
+def test_a_course_file_linked_into_another_folder_is_refused(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    _make(ipt_bin)
+    other = tmp_path / "other-client"
+    subprocess.run(
+        [*ipt_command(), "--data-dir", str(other), "new-course", "ev", *START], check=True
+    )
+    subprocess.run(
+        [*ipt_command(), "--data-dir", str(other), "session", "ev", "--note", "their words"],
+        check=True,
+    )
+    before = _tree(other)
+    (data_home / "courses" / "ev.toml").symlink_to(other / "courses" / "ev.toml")
+    done = ipt_bin("report", "ev", check_code=8)
+    _clean(done)
+    assert "symlink" in done.stderr and "their words" not in done.stdout
+    _clean(ipt_bin("session", "ev", "--date", "2026-01-12", "--mood", "3", check_code=8))
+    assert _tree(other) == before
+    assert "their words" not in ipt_bin("export", "ab").stdout
+    for backup in (data_home / "backups").rglob("*"):
+        assert b"their words" not in (backup.read_bytes() if backup.is_file() else b"")
+    assert "their words" not in ipt_bin("search", "their", check_code=None).stdout
+    found = json.loads(ipt_bin("doctor", "--json", check_code=None).stdout)
+    link = str(data_home / "courses" / "ev.toml")
+    assert [f for f in found if f["path"] == link and "symlink" in f["problem"]]
+
+
+def test_a_linked_backup_folder_of_a_course_receives_nothing(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    _make(ipt_bin)
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--note", "first")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(data_home / "backups" / "ab")
+    (data_home / "backups" / "ab").symlink_to(outside, target_is_directory=True)
+    _clean(ipt_bin("session", "ab", "--date", "2026-01-12", "--note", "second", check_code=8))
+    assert list(outside.iterdir()) == []
+    found = json.loads(ipt_bin("doctor", "--json", check_code=None).stdout)
+    assert [f for f in found if f["path"] == str(data_home / "backups" / "ab")]
