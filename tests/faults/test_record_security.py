@@ -110,3 +110,114 @@ def test_a_linked_backup_folder_of_a_course_receives_nothing(
     assert list(outside.iterdir()) == []
     found = json.loads(ipt_bin("doctor", "--json", check_code=None).stdout)
     assert [f for f in found if f["path"] == str(data_home / "backups" / "ab")]
+
+
+# 13. No traceback, ever ---------------------------------------------------------------
+
+
+def _raw(
+    data_home: Path, *args: bytes, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    command = [os.fsencode(word) for word in ipt_command()]
+    return subprocess.run(
+        [*command, b"--data-dir", os.fsencode(data_home), *args],
+        capture_output=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ((b"session", b"ab", b"--note", b"caf\xe9 au lait"), b"--note"),
+        ((b"session", b"ab", b"--task", b"\xff"), b"--task"),
+        ((b"timeline", b"add", b"ab", b"--date", b"2026-01-01", b"--event", b"\xfe"), b"--event"),
+        ((b"session", b"a\xffb"), b"COURSE_ID"),
+    ],
+)
+def test_bytes_that_are_not_utf8_in_argv_are_one_line(
+    ipt_bin: Bin, data_home: Path, args: tuple[bytes, ...], option: bytes
+) -> None:
+    _make(ipt_bin)
+    course = (data_home / "courses" / "ab.toml").read_bytes()
+    done = _raw(data_home, *args)
+    assert done.returncode == 2, done.stderr
+    assert b"Traceback" not in done.stderr and done.stderr.count(b"\n") == 1
+    assert done.stderr.startswith(b"ipt: error: " + option + b" is not valid UTF-8")
+    assert (data_home / "courses" / "ab.toml").read_bytes() == course
+
+
+def test_a_file_name_that_is_not_utf8_is_still_a_file_name(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    _make(ipt_bin)
+    note = os.fsencode(tmp_path) + b"/note-\xff.txt"
+    Path(os.fsdecode(note)).write_text("from a file")
+    done = _raw(data_home, b"session", b"ab", b"--date", b"2026-01-05", b"--note-file", note)
+    assert done.returncode == 0, done.stderr
+    assert "from a file" in ipt_bin("export", "ab").stdout
+
+
+def _conflict(data_home: Path, conflict: str) -> bytes:
+    path = data_home / "courses" / "ab.toml"
+    path.write_text(path.read_text() + f"conflicts = [ {conflict} ]\n")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "conflict",
+    [
+        '{ where = "*", theirs = { id = "ab", client = 5 } }',
+        '{ where = "client.x", theirs = { value = 3 } }',
+        '{ where = "client#3", theirs = { id = 3 } }',
+    ],
+)
+def test_resolve_keep_theirs_with_an_invalid_remote_version(
+    ipt_bin: Bin, data_home: Path, conflict: str
+) -> None:
+    _make(ipt_bin)
+    before = _conflict(data_home, conflict)
+    done = ipt_bin("resolve", "ab", "--keep", "theirs", check_code=4)
+    _clean(done)
+    assert "not put in place" in done.stderr
+    assert (data_home / "courses" / "ab.toml").read_bytes() == before
+
+
+def test_resolve_keep_theirs_never_puts_another_course_in_place(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path
+) -> None:
+    import tomllib
+
+    import tomli_w
+
+    _make(ipt_bin)
+    path = data_home / "courses" / "ab.toml"
+    document = tomllib.loads(path.read_text())
+    other = {**document, "id": "zz", "client": "Z.Z."}
+    path.write_text(tomli_w.dumps({**document, "conflicts": [{"where": "*", "theirs": other}]}))
+    before = path.read_bytes()
+    done = ipt_bin("resolve", "ab", "--keep", "theirs", check_code=4)
+    _clean(done)
+    assert "'zz'" in done.stderr and path.read_bytes() == before
+
+
+def test_merge_driver_run_by_hand_never_tracebacks(ipt_bin: Bin, tmp_path: Path) -> None:
+    work = tmp_path / "by-hand"
+    work.mkdir()
+    (work / "base").write_text('schema_version = 1\nid = "ab"\n')
+    (work / "ours").write_text('schema_version = 1\nid = "ab"\n')
+    (work / "theirs").write_text('schema_version = 1\nid = "ab"\nclient = 3\n')
+    (work / "link").symlink_to(work / "theirs")
+    (work / "folder").mkdir()
+    cases = [
+        ((), 2),
+        (("base", "missing", "theirs"), 3),
+        (("base", "folder", "theirs"), 3),
+        (("base", "ours", "link"), 8),
+        (("base", "ours", "theirs"), 4),
+    ]
+    for args, code in cases:
+        done = ipt_bin("merge-driver", *args, check_code=code, cwd=work)
+        _clean(done)
+    assert (work / "ours").read_text() == 'schema_version = 1\nid = "ab"\n'

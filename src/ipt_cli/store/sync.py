@@ -39,6 +39,7 @@ from ipt_cli.errors import (
     IptError,
     NotFoundError,
     SyncError,
+    UnsafeFileError,
 )
 from ipt_cli.store.files import LOCK_TIMEOUT_SECONDS, folder_lock
 from ipt_cli.store.paths import DataPaths
@@ -612,6 +613,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     from ipt_cli.store.format import dump_course, seal_text
 
     for given in (base, ours, theirs):
+        if given.is_symlink():
+            raise UnsafeFileError(f"{given} is a symlink; git gives ipt merge-driver files")
         if not given.is_file():
             raise NotFoundError(
                 f"no file {str(given)!r}: git runs ipt merge-driver during ipt sync, "
@@ -630,7 +633,12 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     except ValidationError:
         # The merge does not make a valid course: keep ours whole, and theirs whole beside it.
         kept = [*mine.get("conflicts", []), {"where": "*", "theirs": other}]
-        course = Course.model_validate({**mine, "conflicts": kept})
+        try:
+            course = Course.model_validate({**mine, "conflicts": kept})
+        except ValidationError as error:  # ours is no course either: nothing to keep
+            from ipt_cli.core.validation import describe_validation
+
+            raise DataError(ours, describe_validation(error)[:3]) from None
         count = 1
     text = dump_course(course)
     ours.write_bytes(seal_text(text, cipher_for(root) if sealed else None))
