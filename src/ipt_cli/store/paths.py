@@ -58,17 +58,18 @@ def check_course_id(course_id: str) -> str:
     return course_id
 
 
-def check_new_course_id(course_id: str) -> str:
-    """The rules for a new course: a valid id that is not a name Windows reserves."""
+def check_new_course_id(course_id: str, what: str = "course") -> str:
+    """The rules for a new course (or group, `what`): a valid id that is not a name ipt or
+    Windows reserves."""
     check_course_id(course_id)
     if course_id in RESERVED_IDS:
         raise InputError(
-            f"course id {course_id!r} is reserved (ipt's groups and sync use the name); "
+            f"{what} id {course_id!r} is reserved (ipt's groups and sync use the name); "
             "choose another"
         )
     if course_id in RESERVED_NAMES:
         raise InputError(
-            f"course id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
+            f"{what} id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
             "com1-9, lpt1-9); choose another so the data folder can be copied anywhere"
         )
     return course_id
