@@ -87,7 +87,7 @@ class IptGroup(TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
-        if command is not None and any(_undecodable(arg) for arg in rest):
+        if command is not None and name is not None and any(_undecodable(a) for a in rest):
             option = _undecodable_text_option(command, name, rest, ctx)
             if option is not None:
                 raise InputError(
