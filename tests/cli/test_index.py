@@ -70,19 +70,19 @@ def test_new_scoring_rules_rebuild_the_index(new_course, run_ipt: RunIpt, data_h
     assert listed(run_ipt)["ab"]["latest"]["hamd17"]["severity"] == "severe"
 
 
-def test_an_edit_behind_a_symlinked_course_file_is_seen(
+def test_a_symlinked_course_file_is_listed_as_refused(
     new_course, run_ipt: RunIpt, data_home: Path, tmp_path: Path
 ) -> None:
     new_course()
     link = data_home / "courses" / "ab.toml"
     target = tmp_path / "elsewhere.toml"
-    target.write_text(link.read_text())
+    target.write_text(link.read_text().replace('client = "A.B."', 'client = "X.Y."'))
     target.chmod(0o600)
     link.unlink()
-    link.symlink_to(target)  # the user's own file kept elsewhere
-    assert listed(run_ipt)["ab"]["client"] == "A.B."
-    target.write_text(target.read_text().replace('client = "A.B."', 'client = "X.Y."'))
-    assert listed(run_ipt)["ab"]["client"] == "X.Y."
+    link.symlink_to(target)  # a file kept elsewhere: never read through the link (issue 25)
+    row = listed(run_ipt)["ab"]
+    assert row["damaged"] is True and "symlink" in row["problem"]
+    assert "X.Y." not in json.dumps(row)
 
 
 def _many_courses(new_course, run_ipt: RunIpt, data_home: Path, count: int) -> Path:

@@ -407,7 +407,7 @@ def test_a_key_signature_verifies_with_ssh_keygen_and_fails_with_another_key(
 
 
 @needs_ssh_keygen
-def test_without_ssh_keygen_the_hash_chain_is_kept_and_said_so(
+def test_with_a_sign_key_but_without_ssh_keygen_nothing_is_signed(
     new_course, run_ipt: RunIpt, data_home: Path, tmp_path: Path
 ) -> None:
     key, signers = make_key(tmp_path, "clinician", "dr.k@example.org")
@@ -416,13 +416,77 @@ def test_without_ssh_keygen_the_hash_chain_is_kept_and_said_so(
     (data_home / "config.toml").write_text(f'sign_key = "{key}"\n')
     empty = tmp_path / "bin"
     empty.mkdir()
-    result = run_ipt("sign", "ab", "1", "--by", "Dr K.", PATH=str(empty))
-    assert "ssh-keygen is not on PATH: signed with the hash chain only" in result.stderr
-    assert "ssh_signature" not in stored(data_home)["sessions"][0]["signature"]
-    run_ipt("verify", "ab", PATH=str(empty))
+    result = run_ipt("sign", "ab", "1", "--by", "Dr K.", PATH=str(empty), exit_code=2)
+    assert "ssh-keygen is not on PATH; nothing was signed" in result.stderr
+    assert "signature" not in stored(data_home)["sessions"][0]
     (data_home / "config.toml").write_text(f'sign_key = "{tmp_path / "missing"}"\n')
-    run_ipt("session", "ab", "--date", DATES[1], "--note", "n")
-    missing = run_ipt("sign", "ab", "2", "--by", "Dr K.", exit_code=2)
+    missing = run_ipt("sign", "ab", "1", "--by", "Dr K.", exit_code=2)
     assert "is not a file; nothing was signed" in missing.stderr
-    assert "signature" not in stored(data_home)["sessions"][1]
+    assert "signature" not in stored(data_home)["sessions"][0]
     assert os.environ.get("PATH")  # the test runner's own PATH was left alone
+
+
+def _keyed(ipt_bin, data_home: Path, tmp_path: Path) -> Path:
+    """Two sessions signed with a key; config.toml names the key and allowed_signers."""
+    key, signers = make_key(tmp_path, "clinician", "dr.k@example.org")
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--start", "2026-01-05",
+            "--problem-area", "grief", "--no-input")  # fmt: skip
+    for day in DATES[:2]:
+        ipt_bin("session", "ab", "--date", day, "--note", "n")
+    (data_home / "config.toml").write_text(
+        f'signer = "Dr K."\nsign_key = "{key}"\nallowed_signers = "{signers}"\n'
+    )
+    ipt_bin("sign", "ab", "--all")
+    assert "2 key signature(s) verified" in ipt_bin("verify", "ab").stdout
+    return signers
+
+
+def _rehash(document: dict[str, Any]) -> None:
+    """Strip every key signature and recompute the chain, as a forger without the key can."""
+    from ipt_cli.core.models import Course
+    from ipt_cli.core.signing import GENESIS, _payload, digest, links
+
+    course = Course.model_validate(document)
+    previous = GENESIS
+    for link in sorted(links(course), key=lambda found: found.seq):
+        fields = link.signature.model_dump() | {"previous": previous}
+        fields |= {"hash": digest(_payload(fields, link.subject())), "key": None}
+        fields["ssh_signature"] = None
+        holder = (
+            link.session
+            if link.list_name is None
+            else getattr(link.session, link.list_name)[link.index - 1]
+        )
+        holder.signature = type(link.signature).model_validate(fields)
+        previous = fields["hash"]
+    document.clear()
+    document.update(course.model_dump(mode="python", exclude_none=True))
+
+
+@needs_ssh_keygen
+def test_stripped_key_signatures_fail_verify_when_keys_are_in_use(
+    ipt_bin, data_home: Path, tmp_path: Path
+) -> None:
+    _keyed(ipt_bin, data_home, tmp_path)
+    rewrite(data_home, _rehash)
+    stripped = stored(data_home)["sessions"][0]["signature"]
+    assert "ssh_signature" not in stripped
+    done = ipt_bin("verify", "ab", check_code=9)
+    assert "session 1 (id 1, 2026-01-12): has no key signature" in done.stdout
+    assert "session 2" in done.stdout and "holds" not in done.stdout
+
+
+@needs_ssh_keygen
+@pytest.mark.parametrize(
+    "content",
+    [b"garbage in a file\n", b"", b"\xff\xfe\x00", b"dr ssh-ed25519 notbase64!!\n"],
+)
+def test_a_garbage_allowed_signers_is_a_configuration_error(
+    ipt_bin, data_home: Path, tmp_path: Path, content: bytes
+) -> None:
+    signers = _keyed(ipt_bin, data_home, tmp_path)
+    signers.write_bytes(content)
+    done = ipt_bin("verify", check_code=2)
+    assert done.stderr.startswith(f"ipt: error: allowed_signers {signers}:")
+    assert "changed after signing" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr

@@ -269,7 +269,7 @@ def test_fifos_and_folders_where_files_belong_never_hang(ipt_bin: Bin, data_home
     rows = {r["course_id"]: r for r in json.loads(ipt_bin("list", "--json").stdout)}
     assert rows["ab"]["damaged"] is False and rows["ab"]["client"] == "A.B."
     assert "FIFO" in rows["cd"]["problem"] and "folder" in rows["ef"]["problem"]
-    assert "device" in rows["gh"]["problem"] or "another user" in rows["gh"]["problem"]
+    assert any(w in rows["gh"]["problem"] for w in ("device", "another user", "symlink"))
     assert ipt_bin("report", "cd", check_code=4).stderr.startswith("ipt: error:")
     assert ipt_bin("session", "cd", "--mood", "2", check_code=4).stderr
     doctor = ipt_bin("doctor", check_code=4).stdout
@@ -662,7 +662,7 @@ def test_doctor_fix_never_follows_a_link_out_of_the_data_folder(
     shared.mkdir(mode=0o755)
     shared.chmod(0o755)
     (data_home / "locks" / "gone.lock").symlink_to(shared / "x")
-    ipt_bin("doctor", "--fix")
+    assert "symlink" in ipt_bin("doctor", "--fix", check_code=None).stdout  # reported, kept
     assert stat.S_IMODE(outside.stat().st_mode) == 0o644
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755
 

@@ -262,6 +262,23 @@ def test_a_pushed_backup_or_index_stops_the_sync(ipt: Ipt, remote: Path, tmp_pat
     assert not (tmp_path / "a" / "backups" / "ab" / planted.name).exists()
 
 
+def test_an_emptied_gitignore_never_sends_private_files(
+    ipt: Ipt, remote: Path, tmp_path: Path
+) -> None:
+    """ipt's own commits leave out backups, locks, the index and temp files whatever
+    .gitignore says: emptied (by a careless hand or a pulled change), nothing private goes."""
+    two_machines(ipt, remote)
+    b = tmp_path / "b"
+    (b / ".gitignore").write_text("")
+    ipt("b", "session", "ab", "--date", "2026-01-12", "--note", "Here")  # a backup, a lock
+    ipt("b", "list")  # the index
+    assert any((b / "backups").rglob("*.toml")) and (b / "index.json").exists()
+    ipt("b", "sync")
+    pushed = git(remote, "ls-tree", "-r", "--name-only", "HEAD").split()
+    assert "courses/ab.toml" in pushed and ".gitignore" in pushed
+    assert not [n for n in pushed if n.startswith(("backups/", "locks/", "index.json"))]
+
+
 # Item 12: reads after a killed sync ---------------------------------------------------
 
 

@@ -128,7 +128,15 @@ class IptGroup(TyperGroup):
             near = difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
             hint = f"; did you mean: {', '.join(near)}?" if near else ""
             raise InputError(f"no such command {typed!r}{hint} (see: ipt --help)")
-        return super().resolve_command(ctx, args)
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and name is not None and any(_undecodable(a) for a in rest):
+            option = _undecodable_text_option(command, name, rest, ctx)
+            if option is not None:
+                raise InputError(
+                    f"{option} is not valid UTF-8 text (a byte of another encoding); "
+                    "type it again, or set the terminal's encoding (locale) to UTF-8"
+                )
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         from ipt_cli.store.commits import committed
@@ -164,6 +172,39 @@ class IptGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
         except Exception as error:
             _unexpected(error, saved=committed() != before)
+
+
+def _undecodable(text: str) -> bool:
+    """Whether a command-line word held bytes that are not UTF-8 (Python keeps each as a
+    lone surrogate, which no file or terminal can take as text)."""
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _undecodable_text_option(command: Any, name: str, args: list[str], parent: Any) -> str | None:
+    """The first text option or argument (not a path: a file name may be any bytes) of
+    `command` given bytes that are not UTF-8, found by parsing `args` without side effects;
+    None when there is none or the words do not parse (the usage error says why)."""
+    try:
+        sub = command.make_context(name, list(args), parent=parent, resilient_parsing=True)
+    except (typer.TyperException, typer.Exit, IptError):
+        return None
+    for param in command.get_params(sub):
+        if type(param.type).__name__ != "StringParamType":
+            continue  # paths, numbers, choices: converted or refused by click itself
+        value = sub.params.get(param.name or "")
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and _undecodable(v) for v in values):
+            option = param.param_type_name == "option" and param.opts
+            return str(param.opts[0] if option else param.human_readable_name)
+    rest = [*getattr(sub, "_protected_args", []), *sub.args]
+    if rest and hasattr(command, "resolve_command"):  # a group: its command's words
+        try:
+            sub_name, sub_command, sub_rest = command.resolve_command(sub, rest)
+        except typer.TyperException:
+            return None
+        if sub_command is not None and sub_name is not None:
+            return _undecodable_text_option(sub_command, sub_name, sub_rest, sub)
+    return None
 
 
 def _say(text: str) -> None:

@@ -1,4 +1,4 @@
-"""`ipt group new|add|session|agenda|report|list`: Group IPT (the WHO model)."""
+"""`ipt group new|add|remove|session|agenda|report|list`: Group IPT (the WHO model)."""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +22,7 @@ app = sub_app(
     "  ipt new-course m1 --adaptation group --client A.B. --problem-area grief --phq9 ...\n\n"
     "  ipt group add g-2026 m1\n\n  ipt group session g-2026 --date 2026-02-02 --present "
     "m1,m2 --absent m3:unwell --phq9 m1=2,2,1,2,1,1,1,0,0 --group-note 'Rules agreed'\n\n"
-    "  ipt group agenda g-2026\n\n  ipt group report g-2026",
+    "  ipt group agenda g-2026\n\n  ipt group report g-2026\n\n  ipt group remove g-2026 m1",
 )
 
 GroupIdArg = Annotated[
@@ -91,6 +91,20 @@ def add(ctx: typer.Context, group_id: GroupIdArg, course_id: common.CourseId) ->
     count = groups.update(group_id, join)
     members = "1 member" if count == 1 else f"{count} members"
     common.output(ctx).done(f"Added {course_id} to group {group_id} ({members}).")
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, group_id: GroupIdArg, course_id: common.CourseId) -> None:
+    """Remove a member that no group session has recorded yet (its course is kept). A
+    member with recorded attendance stays: the group's record of those sessions names it."""
+    from ipt_cli.core.group import remove_member
+
+    groups, _ = _stores(ctx)
+    count = groups.update(group_id, lambda group: remove_member(group, course_id))
+    members = "1 member" if count == 1 else f"{count} members"
+    common.output(ctx).done(
+        f"Removed {course_id} from group {group_id} ({members} left); its course is kept."
+    )
 
 
 @app.command("session")
@@ -310,7 +324,9 @@ def list_groups(
     from ipt_cli.views import documents
 
     groups, _ = _stores(ctx)
-    found = groups.all()
+    found, problems = groups.readable()
+    for problem in problems:  # one damaged file never hides the other groups
+        common.output(ctx).warn(f"warning: {problem.message}; see ipt doctor")
     if output_format is common.Format.json:
         common.output(ctx).json(documents.group_list_json(found))
     else:

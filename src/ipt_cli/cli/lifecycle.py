@@ -87,11 +87,25 @@ def delete(
     course_id: common.CourseId,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete a course file for good (asks first unless --yes)."""
-    from ipt_cli.errors import InputError, Interrupted
+    """Delete a course file and its backups for good (asks first unless --yes).
+
+    A member of a group is refused (ipt group remove GROUP_ID COURSE_ID first). In a
+    synced folder the git history on this machine and the remote keeps the course:
+    deleting removes the current file, not the history (docs/threat-model.md says how to
+    purge it).
+    """
+    from ipt_cli.errors import ConflictError, InputError, Interrupted
+    from ipt_cli.store.groups import GroupStore
 
     store = common.store(ctx)
     course = store.load(course_id)
+    groups, _ = GroupStore(store.paths.root).readable()
+    member_of = [g.id for g in groups if course_id in g.members]
+    if member_of:
+        raise ConflictError(
+            f"course {course_id!r} is a member of group {member_of[0]!r}; nothing was "
+            f"deleted (first: ipt group remove {member_of[0]} {course_id})"
+        )
     if not yes:
         if not common.interactive(no_input=False):
             raise InputError("refusing to delete without --yes when no one is at a terminal")
@@ -105,6 +119,14 @@ def delete(
             raise Interrupted("nothing was deleted")
     store.delete(course_id)
     common.output(ctx).done(f"Deleted {course_id}.")
+    from ipt_cli.store.sync import is_repo
+
+    if is_repo(store.paths.root):
+        common.output(ctx).warn(
+            f"note: this folder is synced: the git history on this machine and on the "
+            f"remote still holds {course_id} (see ipt history); deleting removed the current "
+            "file only"
+        )
 
 
 def import_course(

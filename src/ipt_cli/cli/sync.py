@@ -96,7 +96,7 @@ def resolve(
     """List a course's sync conflicts, or settle them all with --keep."""
     from pydantic import ValidationError
 
-    from ipt_cli.core.merge import describe, settle
+    from ipt_cli.core.merge import UnplaceableConflict, describe, settle
     from ipt_cli.core.validation import describe_validation
     from ipt_cli.errors import DataError
 
@@ -113,6 +113,14 @@ def resolve(
         return
     try:
         count = store.update(course_id, lambda c: settle(c, keep.value))
+    except UnplaceableConflict as error:
+        raise DataError(
+            f"{course_id}, the other machine's version",
+            [
+                f"{error}, so it was not put in place; keep mine (ipt resolve {course_id} "
+                f"--keep mine) or fix it with ipt edit {course_id}"
+            ],
+        ) from None
     except ValidationError as error:
         raise DataError(
             f"{course_id}, the other machine's version",

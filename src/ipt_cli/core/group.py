@@ -15,7 +15,7 @@ from ipt_cli.core import catalogue, vocabulary
 from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
 from ipt_cli.core.structs import field, struct
-from ipt_cli.errors import ConflictError, InputError
+from ipt_cli.errors import ConflictError, InputError, NotFoundError
 
 GROUP_SCHEMA_VERSION = 1
 GroupId = Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
@@ -129,6 +129,26 @@ def check_member(group: Group, course: Course, groups_of: list[str]) -> None:
         raise ConflictError(f"course {course.id!r} is already a member of {group.id!r}")
     if len(group.members) >= GROUP_SIZE[1]:
         raise ConflictError(f"group {group.id!r} is full ({GROUP_SIZE[1]} members)")
+
+
+def remove_member(group: Group, course_id: str) -> int:
+    """Take a member out of a group (in place); how many members are left. Refused when a
+    recorded group session names it: that record stays whole."""
+    if course_id not in group.members:
+        raise NotFoundError(f"course {course_id!r} is not a member of group {group.id!r}")
+    held = [
+        m.number
+        for m in group.meetings
+        if course_id in m.present or course_id in [a.course_id for a in m.absent]
+    ]
+    if held:
+        numbers = ", ".join(map(str, held))
+        raise ConflictError(
+            f"course {course_id!r} is recorded in group session(s) {numbers} of {group.id!r}; "
+            "a member with recorded attendance stays in the group"
+        )
+    group.members = [m for m in group.members if m != course_id]
+    return len(group.members)
 
 
 def parse_absences(texts: list[str]) -> list[Absence]:

@@ -180,7 +180,10 @@ def resolve(document: dict[str, Any], take: str) -> tuple[dict[str, Any], int]:
     if take == "theirs":
         whole = [c for c in conflicts if c.get("where") == "*"]
         if whole:
-            document = {k: v for k, v in whole[-1]["theirs"].items() if k != "conflicts"}
+            other = whole[-1].get("theirs")
+            if not isinstance(other, dict):
+                raise UnplaceableConflict("it is not a course")
+            document = {k: v for k, v in other.items() if k != "conflicts"}
         for conflict in conflicts:
             if conflict.get("where") == "*":
                 continue
@@ -188,13 +191,22 @@ def resolve(document: dict[str, Any], take: str) -> tuple[dict[str, Any], int]:
     return document, len(conflicts)
 
 
+class UnplaceableConflict(ValueError):
+    """The other machine's version does not fit this course (its place is not a table or
+    a list, or the whole course is another course's)."""
+
+
 def _put(document: dict[str, Any], where: str, theirs: dict[str, Any]) -> None:
     path, _, record_id = where.partition("#")
     holder: Any = document
     keys = path.split(".")
     for key in keys[:-1]:
-        holder = holder.setdefault(key, {})
+        holder = holder.setdefault(key, {}) if isinstance(holder, dict) else None
     last = keys[-1]
+    if not isinstance(holder, dict) or not isinstance(theirs, dict):
+        raise UnplaceableConflict(f"its place {where!r} is not part of this course")
+    if record_id and not isinstance(holder.get(last, []), list):
+        raise UnplaceableConflict(f"its place {where!r} is not a list of this course")
     if not record_id:
         holder[last] = theirs.get("value", theirs) if set(theirs) == {"value"} else theirs
         return
@@ -211,6 +223,8 @@ def settle(course: Course, take: str) -> int:
     document = course.model_dump(mode="python", exclude_none=True)
     settled, count = resolve(document, take)
     fresh = type(course).model_validate(settled)
+    if fresh.id != course.id:
+        raise UnplaceableConflict(f"it is the course {fresh.id!r}, not {course.id!r}")
     course.__dict__.update(fresh.__dict__)  # the caller re-validates the whole course
     return count
 

@@ -189,8 +189,13 @@ def parse_people(text: str) -> list[int]:
 
 def record(course: Course, entry: RhythmEntry, replace: bool) -> bool:
     """Add a day's entry; an existing day is replaced only when asked. True if replaced."""
-    from ipt_cli.errors import ConflictError
+    from ipt_cli.errors import ConflictError, InputError
 
+    if entry.date < course.start_date:
+        raise InputError(
+            f"--date {entry.date.isoformat()} is before the course started "
+            f"({course.start_date.isoformat()})"
+        )
     same = [e for e in course.rhythm if e.date == entry.date]
     if same and not replace:
         raise ConflictError(

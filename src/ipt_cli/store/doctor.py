@@ -432,6 +432,7 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     if usable(paths.edits):
         findings += _edits(store, fix)
     findings += _sync_trust(paths.root)
+    findings += _links(paths.root)
     return findings
 
 
@@ -467,3 +468,26 @@ def _sync_trust(root: Path) -> list[Finding]:
         for name in unchecked
     ]
     return findings
+
+
+def _links(root: Path) -> list[Finding]:
+    """Every symlink inside the data folder (git's own folder aside): ipt reads and writes
+    through none of them (store/files.py), and says so here; never removed by --fix, as
+    the link may be the user's own (move the real file or folder in its place)."""
+    found: list[Finding] = []
+    for folder, dirs, files in os.walk(root):
+        if Path(folder) == root:
+            dirs[:] = [d for d in dirs if d != ".git"]
+        for name in [*dirs, *files]:
+            path = Path(folder) / name
+            if path.is_symlink():
+                found.append(
+                    Finding(
+                        path,
+                        "error",
+                        f"a symlink (to {os.readlink(path)}): ipt never reads or writes "
+                        "through a link inside the data folder; put the real file or folder "
+                        "here, or remove the link",
+                    )
+                )
+    return found

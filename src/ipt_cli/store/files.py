@@ -27,7 +27,7 @@ from ipt_cli.errors import (
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.store.ownership import kind_of, open_private
+from ipt_cli.store.ownership import check_not_linked, kind_of, open_private
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -55,7 +55,10 @@ def fsync_dir(directory: Path) -> None:
 def stage(path: Path, data: bytes) -> Path:
     """The first half of an atomic write: `data` in a temp file beside `path`, flushed
     and fsynced. A write the disk refuses (full, too large, failing) stops here, before
-    anything else is touched; the temp file is removed."""
+    anything else is touched; the temp file is removed. Neither `path` nor its folder
+    may be a symlink: a write never leaves the data folder through a link."""
+    check_not_linked(path.parent)
+    check_not_linked(path)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
@@ -78,6 +81,11 @@ def stage(path: Path, data: bytes) -> Path:
 
 def commit(tmp: Path, path: Path, *, exclusive: bool = False) -> None:
     """The second half: rename the staged file into place (or link it, if exclusive)."""
+    try:
+        check_not_linked(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     try:
         if exclusive:
             os.link(tmp, path)
@@ -106,7 +114,10 @@ def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
 
 
 def make_private_dir(directory: Path) -> None:
-    """Create a folder readable by its owner only; an existing one is left as it is."""
+    """Create a folder readable by its owner only; an existing one is left as it is.
+    Never through a link: a symlink inside the data folder is refused, here or above."""
+    check_not_linked(directory)
+    check_not_linked(directory.parent)
     try:
         directory.mkdir(mode=PRIVATE_DIR, parents=True)
     except FileExistsError:
@@ -172,7 +183,7 @@ def write_output(path: Path, data: bytes) -> Path:
     try:
         info = path.stat()
     except FileNotFoundError:
-        target = path.resolve() if path.is_symlink() else path  # a link to a new file
+        target = path.resolve()  # a link to a new file, or a new file in a linked folder
         atomic_write(target, data)
         return target
     except OSError as error:
@@ -180,7 +191,7 @@ def write_output(path: Path, data: bytes) -> Path:
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path} is a folder; give a file name to write to")
     if stat.S_ISREG(info.st_mode):
-        target = path.resolve() if path.is_symlink() else path
+        target = path.resolve()  # outside the data folder, the user's links are followed
         atomic_write(target, data)
         return target
     if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):

@@ -184,7 +184,7 @@ def decode_text(raw: bytes, path: Path) -> str:
         raise DataError(path, [f"not UTF-8 text (byte {error.start})"]) from None
 
 
-def open_text(path: Path, cipher: Cipher | None, *, follow: bool = True) -> str:
+def open_text(path: Path, cipher: Cipher | None, *, follow: bool = False) -> str:
     """The text of a stored file (through the ownership gate: a regular file of this
     user's, never blocking): decrypted in memory when the folder is encrypted."""
     return read_opened(path, cipher, follow=follow)

@@ -17,7 +17,14 @@ from pydantic import ValidationError
 
 from ipt_cli.core.group import GROUP_SCHEMA_VERSION, Group
 from ipt_cli.core.validation import describe_validation
-from ipt_cli.errors import ConflictError, DataError, InputError, NotFoundError
+from ipt_cli.errors import (
+    ConflictError,
+    DataError,
+    IdentityError,
+    InputError,
+    IptError,
+    NotFoundError,
+)
 from ipt_cli.store.backups import BackupFolder, rotate_backups, take_backup
 from ipt_cli.store.files import (
     LOCK_TIMEOUT_SECONDS,
@@ -31,7 +38,7 @@ from ipt_cli.store.files import (
 )
 from ipt_cli.store.format import open_text, parse_toml, seal_text
 from ipt_cli.store.ownership import check_folder, check_ownership
-from ipt_cli.store.paths import DataPaths, check_course_id
+from ipt_cli.store.paths import DataPaths, check_course_id, check_new_course_id
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -123,19 +130,39 @@ class GroupStore:
             raise NotFoundError(f"no group {group_id!r} in {self.folder}")
         check_ownership(path)
         text = open_text(path, self.cipher)
-        return text, parse_group(text, path)
+        group = parse_group(text, path)
+        if group.id != group_id:  # a copied or renamed file: its writes would go elsewhere
+            raise DataError(path, [f"its id {group.id!r} is not its file name ({group_id!r})"])
+        return text, group
 
-    def all(self) -> list[Group]:
+    def ids(self) -> list[str]:
         if not self.folder.is_dir():
             return []
-        found = sorted(self.folder.glob(f"*{self.suffix}"))
-        return [self.load(p.name.removesuffix(self.suffix)) for p in found]
+        names = (p.name.removesuffix(self.suffix) for p in self.folder.glob(f"*{self.suffix}"))
+        return sorted(n for n in names if not n.startswith("."))
+
+    def all(self) -> list[Group]:
+        return [self.load(group_id) for group_id in self.ids()]
+
+    def readable(self) -> tuple[list[Group], list[IptError]]:
+        """Every group that reads, and why each other one does not (`ipt group list`: one
+        damaged file does not hide the others)."""
+        groups, problems = [], []
+        for group_id in self.ids():
+            try:
+                groups.append(self.load(group_id))
+            except IdentityError:
+                raise
+            except IptError as error:
+                problems.append(error)
+        return groups, problems
 
     def groups_of(self, course_id: str) -> list[str]:
         """The groups a course belongs to (at most one, by the rules)."""
         return [g.id for g in self.all() if course_id in g.members]
 
     def create(self, group: Group) -> Path:
+        check_new_course_id(group.id, "group")
         path = self.path(group.id)
         with self.locked(group.id):
             if path.exists():

@@ -8,9 +8,10 @@ Course files, config.toml, the index, backups, locks and edit copies all pass th
   is a damaged entry (exit 4) and is never opened in a way that could block: ipt checks
   with lstat/stat first, opens with O_NONBLOCK, and checks the open file again (fstat), so
   a swap between the check and the open is caught too;
-- a user's own symlink is followed only for the files a person may want to keep elsewhere
-  (course files and config.toml); ipt's own files (index, backups, locks) are never
-  followed (O_NOFOLLOW).
+- no symlink inside the data folder is followed, folders included (O_NOFOLLOW, lstat):
+  a linked `backups`, `locks` or course file could take a write, or another folder's
+  notes, across the folder's edge. Only config.toml may be the user's own link, and the
+  data folder itself (chosen by the user).
 
 Loose permissions only earn a warning. Light on purpose: no models, no Rich.
 """
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ipt_cli.errors import DataError, NotFoundError, StorageIOError, UnsafeFileError
-from ipt_cli.store.paths import DataPaths
+from ipt_cli.store.paths import DataPaths, is_data_root
 
 KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -67,9 +68,11 @@ def check_ownership(path: Path) -> None:
 
 
 def check_folder(path: Path) -> None:
-    """A folder of the data folder: ours (or our own symlink to a folder of ours), and a
-    folder, not a file, FIFO or device."""
+    """A folder of the data folder: ours, and a folder, not a file, FIFO or device; never
+    a symlink (only the data folder itself may be the user's own link to a folder of
+    theirs): a linked `backups` or `locks` would take ipt's writes out of the folder."""
     check_ownership(path)
+    check_not_linked(path)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -78,6 +81,15 @@ def check_folder(path: Path) -> None:
         raise StorageIOError(f"cannot check {path}: {error.strerror}") from None
     if not stat.S_ISDIR(mode):
         raise DataError(path, [f"{kind_of(mode)} where ipt keeps a folder; move it away"])
+
+
+def check_not_linked(path: Path) -> None:
+    """Refuse a symlink inside the data folder (the data folder itself may be one)."""
+    if path.is_symlink() and not is_data_root(path):
+        raise UnsafeFileError(
+            f"{path} is a symlink; ipt never reads or writes through a link inside the data "
+            "folder (replace it with the real folder or file)"
+        )
 
 
 def _check_regular(path: Path, info: os.stat_result) -> None:

@@ -58,20 +58,31 @@ def check_course_id(course_id: str) -> str:
     return course_id
 
 
-def check_new_course_id(course_id: str) -> str:
-    """The rules for a new course: a valid id that is not a name Windows reserves."""
+def check_new_course_id(course_id: str, what: str = "course") -> str:
+    """The rules for a new course (or group, `what`): a valid id that is not a name ipt or
+    Windows reserves."""
     check_course_id(course_id)
     if course_id in RESERVED_IDS:
         raise InputError(
-            f"course id {course_id!r} is reserved (ipt's groups and sync use the name); "
+            f"{what} id {course_id!r} is reserved (ipt's groups and sync use the name); "
             "choose another"
         )
     if course_id in RESERVED_NAMES:
         raise InputError(
-            f"course id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
+            f"{what} id {course_id!r} is a device name on Windows (con, prn, aux, nul, "
             "com1-9, lpt1-9); choose another so the data folder can be copied anywhere"
         )
     return course_id
+
+
+# The data folders this process uses. A data folder may itself be the user's own symlink
+# (`--data-dir ~/link`): it is chosen by the user. No folder inside one may be a link.
+_DATA_ROOTS: set[Path] = set()
+
+
+def is_data_root(path: Path) -> bool:
+    """Whether `path` is the top of a data folder in use (a link there is the user's)."""
+    return path.absolute() in _DATA_ROOTS
 
 
 class DataPaths:
@@ -79,6 +90,7 @@ class DataPaths:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        _DATA_ROOTS.add(root.absolute())
 
     @property
     def courses(self) -> Path:

@@ -36,7 +36,8 @@ def read_text(path: Path) -> str:
 
 def read_stored_bytes(path: Path, *, follow: bool = True) -> bytes:
     """A file of the data folder: a regular file of this user's, never blocking (see
-    ownership.open_private); follow=True for course files, group files and config.toml."""
+    ownership.open_private); follow=True only for config.toml: a course or group file that is
+    a symlink is refused (it could bring another folder's notes into this one)."""
     from ipt_cli.store.ownership import read_private
 
     return read_private(path, follow=follow)
@@ -46,7 +47,7 @@ def read_stored_text(path: Path, *, follow: bool = True) -> str:
     return decode(read_stored_bytes(path, follow=follow), path)
 
 
-def read_opened(path: Path, cipher: Cipher | None, *, follow: bool = True) -> str:
+def read_opened(path: Path, cipher: Cipher | None, *, follow: bool = False) -> str:
     """A stored file's text (through the ownership gate), an age file of an encrypted
     folder decrypted in memory."""
     raw = read_stored_bytes(path, follow=follow)

@@ -82,9 +82,11 @@ def sealer(config: SigningConfig, warn: Callable[[str], None]) -> Sealer | None:
     if not key.is_file():
         raise InputError(f"sign_key in config.toml: {key} is not a file; nothing was signed")
     ssh_keygen = program()
-    if ssh_keygen is None:
-        warn(f"{NO_PROGRAM}: signed with the hash chain only, without a key signature")
-        return None
+    if ssh_keygen is None:  # a link without its key signature could not be told from a
+        raise InputError(  # forged one (`ipt verify` requires one on every link)
+            f"sign_key is set in config.toml but {NO_PROGRAM}; nothing was signed (install "
+            "OpenSSH, or remove sign_key to sign with the hash chain only)"
+        )
     found: str = ssh_keygen
     key_id = fingerprint(found, key)
 
@@ -157,10 +159,27 @@ class Verification:
         return not self.problems
 
 
-def verify_course(course: Course, allowed_signers: Path) -> Verification:
-    """The hash chain, then every key signature against `allowed_signers`."""
+MISSING_KEY = (
+    "has no key signature, though keys are in use (sign_key or an allowed_signers file): "
+    "signed before keys were set up, or its key signature was removed; a link without one "
+    "cannot be told from a forged link"
+)
+
+
+def verify_course(
+    course: Course, allowed_signers: Path, *, require_keys: bool = False
+) -> Verification:
+    """The hash chain, then every key signature against `allowed_signers`. With
+    `require_keys` (keys in use: store/verify.py), every link needs a key signature that
+    verifies; the caller has checked that ssh-keygen and `allowed_signers` are there."""
     result = Verification(course, verify_chain(course))
     keyed = [link for link in result.chain.links if link.signature.ssh_signature]
+    if require_keys:
+        result.key_problems += [
+            Problem(link.described, MISSING_KEY)
+            for link in result.chain.links
+            if not link.signature.ssh_signature
+        ]
     if not keyed:
         return result
     ssh_keygen = program()

@@ -39,6 +39,7 @@ from ipt_cli.errors import (
     IptError,
     NotFoundError,
     SyncError,
+    UnsafeFileError,
 )
 from ipt_cli.store.files import LOCK_TIMEOUT_SECONDS, folder_lock
 from ipt_cli.store.paths import DataPaths
@@ -248,9 +249,14 @@ def commit_all(root: Path, message: str) -> bool:
 
 
 def _commit_pending(root: Path, message: str) -> bool:
+    """Stage and commit every change, but never what is private to this machine, whatever
+    .gitignore says (a remote that emptied it must not get backups, locks or the index)."""
     git(root, "add", "-A")
-    if not git(root, "status", "--porcelain").stdout.strip():
-        return False
+    private = [f":(glob){p}**" for p in PRIVATE_FOLDERS]
+    private += [f":(glob){p}" for p in (*PRIVATE_FILES, "**/*.tmp")]
+    git(root, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", *private)
+    if git(root, "diff", "--cached", "--quiet", check=False).returncode == 0:
+        return False  # nothing staged (untracked private files do not count)
     git(root, *_identity(root), "commit", "-q", "--no-verify", "-m", message)
     return True
 
@@ -362,7 +368,8 @@ def _pull(root: Path, remote_ref: str | None, accept_settings: bool) -> SyncResu
     if remote_ref is None:
         result.went_out = _subjects(root, "HEAD")
         return result
-    _refuse_links(root, remote_ref)
+    # Trust files first: an emptied .gitignore is the cause of the private files that
+    # come with it, and the message the user needs.
     changed = pending_trust_changes(root, remote_ref)
     if changed:
         difference = trust_difference(root, remote_ref, changed)
@@ -374,6 +381,7 @@ def _pull(root: Path, remote_ref: str | None, accept_settings: bool) -> SyncResu
                 difference,
             )
         result.accepted, result.difference = changed, difference
+    _refuse_links(root, remote_ref)
     result.came_in = _subjects(root, f"HEAD..{remote_ref}")
     result.went_out = _subjects(root, f"{remote_ref}..HEAD")
     pulled = git(root, *_identity(root), "rebase", "-q", remote_ref, check=False)
@@ -612,6 +620,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     from ipt_cli.store.format import dump_course, seal_text
 
     for given in (base, ours, theirs):
+        if given.is_symlink():
+            raise UnsafeFileError(f"{given} is a symlink; git gives ipt merge-driver files")
         if not given.is_file():
             raise NotFoundError(
                 f"no file {str(given)!r}: git runs ipt merge-driver during ipt sync, "
@@ -630,7 +640,12 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     except ValidationError:
         # The merge does not make a valid course: keep ours whole, and theirs whole beside it.
         kept = [*mine.get("conflicts", []), {"where": "*", "theirs": other}]
-        course = Course.model_validate({**mine, "conflicts": kept})
+        try:
+            course = Course.model_validate({**mine, "conflicts": kept})
+        except ValidationError as error:  # ours is no course either: nothing to keep
+            from ipt_cli.core.validation import describe_validation
+
+            raise DataError(ours, describe_validation(error)[:3]) from None
         count = 1
     text = dump_course(course)
     ours.write_bytes(seal_text(text, cipher_for(root) if sealed else None))
