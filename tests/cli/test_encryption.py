@@ -96,7 +96,7 @@ def test_every_command_works_the_same_on_an_encrypted_folder(
         "import stat\n"
         "assert stat.S_IMODE(p.parent.stat().st_mode) == 0o700\n"
         "assert p.parent.name.startswith('ipt-edit-')\n"
-        "assert 'ipt-home' not in str(p)\n"
+        "assert p.parent.parent.name == 'edits' and 'ipt-home' in str(p)\n"
         f"pathlib.Path({str(tmp_path / 'seen')!r}).write_text(str(p))\n"
         "p.write_text(p.read_text().replace('planned_sessions = 16', 'planned_sessions = 14'))\n"
     )
