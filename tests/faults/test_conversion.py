@@ -115,6 +115,15 @@ class Folder:
                 notes.append(note)
         return notes
 
+    def add_copies(self, count: int) -> None:
+        """`count` more courses (copies of cd under new ids), so that a conversion takes
+        long enough for writers to run beside it."""
+        text = (self.root / "courses" / "cd.toml").read_text()
+        for n in range(count):
+            copy = self.root / "courses" / f"copy{n:02d}.toml"
+            copy.write_text(text.replace('id = "cd"', f'id = "copy{n:02d}"', 1))
+            copy.chmod(0o600)
+
     def notes(self, *courses: str) -> list[str]:
         found = []
         for course in courses:
@@ -150,26 +159,35 @@ class Folder:
 
 
 def race(folder: Folder, conversion: list[str], writers: int = 5) -> list[str]:
-    """`writers` sessions recorded while `conversion` runs; the notes acknowledged (exit 0)."""
+    """Sessions recorded by `writers` processes, one after another each, from before
+    `conversion` starts until after it ends; the notes acknowledged (exit 0)."""
     acknowledged: list[str] = []
-    failed: list[str] = []
+    converted = threading.Event()
 
     def writer(index: int) -> None:
-        time.sleep(0.05 * index)
-        note = f"racing writer {index}"
-        done = folder.run("session", "ab", "--date", "2026-02-02", "--same-day", "--note",
-                          note, code=None)  # fmt: skip
-        (acknowledged if done.returncode == 0 else failed).append(note)
-        if done.returncode != 0:
+        n = 0
+        while True:
+            last = converted.is_set()  # one more after the conversion ends
+            note = f"racing writer {index}-{n}"
+            done = folder.run("session", "ab", "--date", "2026-02-02", "--same-day", "--note",
+                              note, code=None)  # fmt: skip
             assert "Traceback" not in done.stderr, done.stderr
+            if done.returncode == 0:
+                acknowledged.append(note)
+            n += 1
+            if last:
+                return
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
     for thread in threads:
         thread.start()
-    time.sleep(0.1)
-    folder.run(*conversion)
-    for thread in threads:
-        thread.join()
+    time.sleep(0.5)  # the writers are running
+    try:
+        folder.run(*conversion)
+    finally:
+        converted.set()
+        for thread in threads:
+            thread.join()
     return acknowledged
 
 
@@ -177,6 +195,7 @@ def race(folder: Folder, conversion: list[str], writers: int = 5) -> list[str]:
 def test_writes_racing_encrypt_and_decrypt_are_all_kept(tmp_path: Path, round_: int) -> None:
     folder = Folder(tmp_path)
     notes = folder.make_courses()
+    folder.add_copies(40)  # ab is converted first, then these while writers write ab
     acknowledged = race(folder, ["encrypt"])
     assert acknowledged, "no writer got through: the race tested nothing"
     folder.assert_all_sealed()
@@ -256,6 +275,7 @@ def _new_identity(tmp_path: Path, name: str) -> tuple[x25519.Identity, str]:
 def test_a_removed_key_opens_nothing_even_with_writers_racing(tmp_path: Path) -> None:
     folder = Folder(tmp_path)
     folder.make_courses()
+    folder.add_copies(120)
     folder.run("group", "new", "g-2026", "--facilitator", "F.A.", "--start", "2026-02-02")
     folder.run("encrypt")
     theirs, key = _new_identity(tmp_path, "theirs.txt")
