@@ -22,7 +22,13 @@ from ipt_cli.errors import ConflictError, DataError, InputError, StorageIOError
 from ipt_cli.store import crypto
 from ipt_cli.store.conversion import Journal, read_journal, remove_journal, write_journal
 from ipt_cli.store.courses import CourseStore
-from ipt_cli.store.files import atomic_write, hold_lock, make_private_dir, read_bytes
+from ipt_cli.store.files import (
+    LOCK_TIMEOUT_SECONDS,
+    atomic_write,
+    hold_lock,
+    make_private_dir,
+    read_bytes,
+)
 from ipt_cli.store.paths import DataPaths
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -83,7 +89,7 @@ def _convert(
 ) -> None:
     make_private_dir(paths.locks / "groups")
     for done, path in enumerate(files, 1):
-        with hold_lock(_lock_of(path, paths), 10.0, BUSY):
+        with hold_lock(_lock_of(path, paths), LOCK_TIMEOUT_SECONDS, BUSY):
             convert(path)
         if progress is not None:
             progress(done, len(files))
