@@ -96,7 +96,7 @@ def test_every_command_works_the_same_on_an_encrypted_folder(
         "import stat\n"
         "assert stat.S_IMODE(p.parent.stat().st_mode) == 0o700\n"
         "assert p.parent.name.startswith('ipt-edit-')\n"
-        "assert 'ipt-home' not in str(p)\n"
+        "assert p.parent.parent.name == 'edits' and 'ipt-home' in str(p)\n"
         f"pathlib.Path({str(tmp_path / 'seen')!r}).write_text(str(p))\n"
         "p.write_text(p.read_text().replace('planned_sessions = 16', 'planned_sessions = 14'))\n"
     )
@@ -277,3 +277,29 @@ def test_group_files_are_encrypted_too(
     assert_no_plain_text(data_home, group_note, "F.K.")
     run_ipt("decrypt")
     assert group_note in (data_home / "groups" / "g1.toml").read_text()
+
+
+def test_a_wizard_draft_is_sealed_by_encrypt_and_opened_by_decrypt(
+    run_ipt: RunIpt, data_home: Path, tmp_path: Path
+) -> None:
+    """The wizard's draft (store/drafts.py) holds an assessment: never plain in an
+    encrypted folder."""
+    import datetime as dt
+
+    from ipt_cli.store.drafts import DraftStore
+    from ipt_cli.store.paths import DataPaths
+
+    run_ipt("init")
+    DraftStore(DataPaths(data_home)).save(
+        "wz", 4, {"client": "Z.Q.", "start_date": dt.date(2026, 1, 5)}, dt.datetime.now(dt.UTC)
+    )
+    run_ipt("encrypt")
+    drafts = data_home / "edits" / "drafts"
+    assert [p.name for p in drafts.iterdir()] == ["wz.json.age"]
+    assert b"Z.Q." not in (drafts / "wz.json.age").read_bytes()
+    identities = opener(identity_file(tmp_path / "config"))
+    sealed = pyrage.decrypt((drafts / "wz.json.age").read_bytes(), identities)
+    assert b"Z.Q." in sealed
+    run_ipt("decrypt")
+    draft = DraftStore(DataPaths(data_home)).load("wz")
+    assert draft is not None and draft.fields["start_date"] == dt.date(2026, 1, 5)

@@ -175,9 +175,25 @@ def data_dir(ctx: typer.Context) -> Path:
             from ipt_cli.store.sync import recover
 
             recover(root)  # (never reached by `ipt merge-driver`, which git runs mid-sync)
+        if (root / "locks" / ".conversion.json").exists():
+            _warn_if_half_converted(ctx, root)
         obj["resolved_data_dir"] = root
     resolved: Path = obj["resolved_data_dir"]
     return resolved
+
+
+def _warn_if_half_converted(ctx: typer.Context, root: Path) -> None:
+    """A killed `ipt encrypt`, `decrypt` or re-keying: said before anything is read (the
+    conversion commands finish it; writes are refused until then: see store/conversion.py)."""
+    from ipt_cli.store.conversion import interrupted, interrupted_message
+    from ipt_cli.store.paths import DataPaths
+
+    words = ctx.command_path.split()
+    if len(words) > 1 and words[1] in ("encrypt", "decrypt", "recipients", "init", "doctor"):
+        return
+    journal = interrupted(DataPaths(root))
+    if journal is not None:
+        output(ctx).warn("warning: " + interrupted_message(journal))
 
 
 def data_paths(ctx: typer.Context) -> "DataPaths":

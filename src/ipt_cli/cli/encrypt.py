@@ -52,6 +52,31 @@ def _progress(ctx: typer.Context, label: str) -> "Progress":
     return show
 
 
+SYNCED_WARNING = (
+    "This folder is synced with git: its history (here and on the remote) still holds the "
+    "plain notes committed before. To keep only encrypted data, start a fresh remote: make "
+    "a new empty repository, then `rm -rf {root}/.git`, `ipt sync --init NEW_URL` and "
+    "`ipt sync`; delete the old remote (and every clone of it)."
+)
+
+
+def _resumed(ctx: typer.Context, root: Path, label: str) -> str | None:
+    """Finish a conversion that was killed (from its journal); the command it was."""
+    from ipt_cli.store.encryption import resume
+
+    done = resume(root, _progress(ctx, label))
+    if done is None:
+        return None
+    journal, count = done
+    common.output(ctx).message(f"Finished the interrupted `{journal.command}` ({count} files).")
+    return journal.command
+
+
+def _warn_if_synced(ctx: typer.Context, root: Path) -> None:
+    if (root / ".git").exists():
+        common.output(ctx).warn("warning: " + SYNCED_WARNING.format(root=root))
+
+
 def _turn_on(
     ctx: typer.Context,
     recipients: list[str] | None,
@@ -65,6 +90,10 @@ def _turn_on(
 
     root = common.data_paths(ctx).root
     out = common.output(ctx)
+    if _resumed(ctx, root, label) == "ipt encrypt":
+        out.done(f"Encrypted {root}.")
+        _warn_if_synced(ctx, root)
+        return
     if passphrase:
         if recipients or identity:
             raise InputError("--passphrase replaces keys: give no --recipient or --identity")
@@ -72,6 +101,7 @@ def _turn_on(
         count = encrypt_folder(root, "passphrase", [], None, _progress(ctx, label))
         out.done(f"Encrypted {root} with a passphrase ({count} files converted).")
         out.message("Forgetting the passphrase loses the data: there is no way back in.")
+        _warn_if_synced(ctx, root)
         return
     keys = [crypto.check_recipient(key) for key in recipients or []]
     path, generate = new_identity_path(identity)
@@ -84,11 +114,12 @@ def _turn_on(
         )
     else:
         public = crypto.public_keys_of(path)[0]
-    keys = [public, *(k for k in keys if k != public)]
+    keys = list(dict.fromkeys([public, *keys]))
     count = encrypt_folder(root, "x25519", keys, path, _progress(ctx, label))
     out.done(
         f"Encrypted {root} for {len(keys)} recipient(s) ({count} files converted); identity: {path}"
     )
+    _warn_if_synced(ctx, root)
 
 
 def init(
@@ -129,6 +160,9 @@ def decrypt(ctx: typer.Context) -> None:
     from ipt_cli.store.encryption import decrypt_folder
 
     root = common.data_paths(ctx).root
+    if _resumed(ctx, root, "Decrypting") == "ipt decrypt":
+        common.output(ctx).done(f"Decrypted {root}.")
+        return
     count = decrypt_folder(root, _progress(ctx, "Decrypting"))
     common.output(ctx).done(f"Decrypted {root} ({count} files now in plain text).")
 
@@ -158,11 +192,21 @@ def list_recipients(ctx: typer.Context) -> None:
 
 
 def _change(ctx: typer.Context, add: list[str], remove: list[str]) -> None:
+    from ipt_cli.store.crypto import normal_recipient
     from ipt_cli.store.encryption import change_recipients
 
     root = common.data_paths(ctx).root
-    keys, count = change_recipients(root, add, remove, _progress(ctx, "Re-encrypting"))
-    common.output(ctx).done(f"Re-encrypted {count} files for {len(keys)} recipient(s).")
+    out = common.output(ctx)
+    verb, key = ("add", add[0]) if add else ("remove", remove[0])
+    command = f"ipt recipients {verb} {normal_recipient(key)}"
+    if _resumed(ctx, root, "Re-encrypting") == command:
+        out.done("Re-encrypted every file.")
+        return
+    keys, count = change_recipients(root, add, remove, _progress(ctx, "Re-encrypting"), command)
+    if count is None:
+        out.done(f"{normal_recipient(key)} is already a recipient: nothing was changed.")
+        return
+    out.done(f"Re-encrypted {count} files for {len(keys)} recipient(s).")
 
 
 @recipients_app.command("add")

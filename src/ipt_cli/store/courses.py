@@ -28,6 +28,7 @@ from ipt_cli.errors import (
 )
 from ipt_cli.store.backups import Backup, BackupFolder, list_backups, rotate_backups, take_backup
 from ipt_cli.store.commits import note_commit
+from ipt_cli.store.conversion import refuse_if_interrupted
 from ipt_cli.store.files import (
     LOCK_TIMEOUT_SECONDS,
     atomic_write,
@@ -243,6 +244,8 @@ class CourseStore:
             self.paths.locks, exclusive=exclusive, timeout=self.lock_timeout, busy=busy
         ):
             if first:
+                if not exclusive:  # a conversion killed half-way is finished first
+                    refuse_if_interrupted(self.paths)
                 self.paths.forget_encryption()
                 self._cipher = None
             yield

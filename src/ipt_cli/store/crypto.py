@@ -43,19 +43,48 @@ def is_age(data: bytes) -> bool:
     return data.startswith(BINARY_HEADER) or data.lstrip().startswith(ARMOR_HEADER)
 
 
-def parse_recipients(text: str) -> list[str]:
-    """Public keys, one a line; blank lines and # comments are skipped."""
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+def normal_recipient(key: str) -> str:
+    """An age public key in its one spelling: bech32 is case-insensitive, and age writes
+    it in lower case, so AGE1ABC and age1abc are one key (stored, compared and removed as
+    one)."""
+    return key.strip().lower()
+
+
+def parse_recipients(text: str, source: Path | None = None) -> list[str]:
+    """Public keys, one a line, normalised and without repeats; blank lines and # comments
+    are skipped. A line that is not an age public key is refused naming its file and line
+    (exit 8: the folder's recipients are not what ipt wrote)."""
+    from pyrage import RecipientError, x25519
+
+    keys: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key = normal_recipient(line)
+        try:
+            x25519.Recipient.from_str(key)
+        except RecipientError:
+            where = source or Path("recipients.txt")
+            raise IdentityError(
+                f"{where}, line {number}: not an age public key (they start with age1); "
+                "fix or remove the line"
+            ) from None
+        if key not in keys:
+            keys.append(key)
+    return keys
 
 
 def check_recipient(key: str) -> str:
+    """A public key given by the user, normalised (see normal_recipient); refused if it
+    is not one."""
     from pyrage import RecipientError, x25519
 
+    normal = normal_recipient(key)
     try:
-        x25519.Recipient.from_str(key)
+        x25519.Recipient.from_str(normal)
     except RecipientError:
         raise InputError(f"{key[:80]!r} is not an age public key (they start with age1)") from None
-    return key
+    return normal
 
 
 class Cipher:
@@ -200,7 +229,9 @@ def cipher_for(root: Path) -> Cipher | None:
     recipients: list[str] = []
     if mode == "x25519":
         try:
-            recipients = parse_recipients((root / "recipients.txt").read_text(encoding="utf-8"))
+            recipients = parse_recipients(
+                (root / "recipients.txt").read_text(encoding="utf-8"), root / "recipients.txt"
+            )
         except OSError as error:
             raise StorageIOError(
                 f"cannot read {root / 'recipients.txt'}: {error.strerror}"
@@ -265,8 +296,9 @@ def public_keys_of(path: Path) -> list[str]:
 
 
 def encrypted_files(root: Path) -> Iterator[Path]:
-    """Every age file ipt keeps: courses, backups and the list index."""
-    for folder in (root / "courses", root / "groups", root / "backups"):
+    """Every age file ipt keeps: courses, groups, backups, the wizard's drafts and the list
+    index."""
+    for folder in (root / "courses", root / "groups", root / "backups", root / "edits" / "drafts"):
         if folder.is_dir():
             yield from sorted(p for p in folder.rglob(f"*{AGE_SUFFIX}") if p.is_file())
     index = root / f"index.json{AGE_SUFFIX}"

@@ -24,9 +24,10 @@ from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.backups import backup_name_parts
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
+from ipt_cli.store.conversion import JOURNAL, interrupted_message, read_journal
 from ipt_cli.store.courses import CourseStore
 from ipt_cli.store.drafts import DRAFTS
-from ipt_cli.store.files import FOLDER_LOCK, try_lock_file
+from ipt_cli.store.files import FOLDER_LOCK, read_bytes, try_folder_shared, try_lock_file
 from ipt_cli.store.format import load_course_file
 from ipt_cli.store.ownership import check_ownership, kind_of
 from ipt_cli.store.paths import COURSE_ID_PATTERN
@@ -162,6 +163,82 @@ def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+def _conversion(store: CourseStore) -> list[Finding]:
+    """A conversion killed half-way (its journal, with no conversion holding the folder)."""
+    from ipt_cli.store.conversion import journal_path
+
+    path = journal_path(store.paths)
+    if _lstat(path) is None:
+        return []
+    fd = try_folder_shared(store.paths.locks)
+    if fd is None:
+        return [Finding(path, "ok", "a conversion (encrypt, decrypt, re-key) is running")]
+    try:
+        journal = read_journal(store.paths)
+    except IptError as error:
+        return [Finding(path, "error", error.message)]
+    finally:
+        os.close(fd)
+    if journal is None:
+        return []
+    problem = interrupted_message(journal) + "; until then ipt writes nothing"
+    return [Finding(path, "error", problem)]
+
+
+def _plain_leftover(store: CourseStore, path: Path, lock: Path, fix: bool) -> Finding:
+    """A plain file in an encrypted folder: ipt never reads it, but it is the notes in plain
+    text. With an encrypted twin (a conversion killed half-way), `--fix` removes it once the
+    twin opens to the same text; without one it is only reported."""
+    twin = path.with_name(path.name + ".age")
+    if _lstat(twin) is None:
+        return Finding(
+            path,
+            "error",
+            "plain text in an encrypted folder, with no encrypted copy beside it: ipt does "
+            "not read it (encrypt it with age, or remove it)",
+        )
+    finding = Finding(
+        path,
+        "error",
+        f"plain text copy of {twin.name} in an encrypted folder, left by an interrupted "
+        "conversion (ipt doctor --fix removes it)",
+    )
+    if fix and _remove_plain_copy(store, path, twin, lock):
+        finding.fixed = "removed (its encrypted copy opens to the same text)"
+    return finding
+
+
+def _remove_plain_copy(store: CourseStore, path: Path, twin: Path, lock: Path) -> bool:
+    """Remove `path` holding the folder lock shared (never beside a running conversion)
+    and the file's own lock, once `twin` opens to its bytes; False if anything is not so."""
+    try:
+        folder = try_folder_shared(store.paths.locks)
+    except IptError:
+        return False
+    if folder is None:
+        return False
+    try:
+        held = try_lock_file(lock)
+        if held is None:
+            return False
+        try:
+            cipher = store.cipher
+            if cipher is None or path.is_symlink() or twin.is_symlink():
+                return False
+            if cipher.decrypt(read_bytes(twin), twin) != read_bytes(path):
+                return False
+            _remove(path)
+            return True
+        finally:
+            os.close(held)
+    except IdentityError:
+        raise
+    except (IptError, OSError):
+        return False
+    finally:
+        os.close(folder)
+
+
 def _stray_temp(store: CourseStore, path: Path, course_id: str | None, fix: bool) -> Finding:
     """A temp file of an interrupted write of `course_id`, removed only under its lock."""
     finding = Finding(path, "warning", "temporary file left by an interrupted write")
@@ -240,9 +317,9 @@ def _courses(store: CourseStore, fix: bool) -> list[Finding]:
         if path.name.endswith(store.paths.course_suffix) and not path.name.startswith("."):
             findings += _course_file(store, path, fix, signers)
         elif store.paths.encrypted and path.suffix == ".toml" and not path.name.startswith("."):
-            findings.append(
-                Finding(path, "warning", "plain course file in an encrypted folder: ipt encrypt")
-            )
+            course_id = path.name.removesuffix(".toml")
+            lock = store.paths.locks / f"{course_id}.lock"
+            findings.append(_plain_leftover(store, path, lock, fix))
         elif path.name.startswith(".") and path.name.endswith(".tmp"):
             # Temp files are named .<course-id>.toml[.age].<random>.tmp (courses.stage).
             course_id = path.name[1:].split(".toml", 1)[0]
@@ -260,6 +337,10 @@ def _backup_file(
         return None
     if path.name.startswith(".") and path.name.endswith(".tmp"):
         return _stray_temp(store, path, course_id, fix)
+    if store.paths.encrypted and path.name.endswith(".toml") and stat.S_ISREG(info.st_mode):
+        owner = path.parent.name
+        lock = store.paths.locks / (f"{owner}.lock" if course_id else f"{GROUPS}/{owner}.lock")
+        return _plain_leftover(store, path, lock, fix)
     if backup_name_parts(path.name) is None:
         return Finding(path, "warning", "not a backup ipt wrote; ignored by `ipt restore`")
     if not stat.S_ISREG(info.st_mode):
@@ -308,8 +389,8 @@ def _backups(store: CourseStore, fix: bool) -> list[Finding]:
 def _locks(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for lock in _entries(store.paths.locks):
-        if lock.name in (store.paths.index_lock.name, GROUPS, GIT_LOCK, FOLDER_LOCK):
-            continue  # the index's; the groups' (store.groups); `ipt sync`'s; the folder's
+        if lock.name in (store.paths.index_lock.name, GROUPS, GIT_LOCK, FOLDER_LOCK, JOURNAL):
+            continue  # the index's; the groups'; `ipt sync`'s; the folder's; a conversion's
         course_id = lock.name.removesuffix(".lock")
         if not lock.name.endswith(".lock") or not COURSE_ID_PATTERN.fullmatch(course_id):
             findings.append(Finding(lock, "warning", "not a lock ipt made"))
@@ -377,6 +458,10 @@ def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     from ipt_cli.store.groups import parse_group
 
     findings = []
+    if store.paths.encrypted:
+        for path in sorted((store.paths.root / "groups").glob("*.toml")):
+            lock = store.paths.locks / GROUPS / f"{path.name.removesuffix('.toml')}.lock"
+            findings.append(_plain_leftover(store, path, lock, fix))
     for path in sorted((store.paths.root / "groups").glob(f"*{store.paths.course_suffix}")):
         try:
             check_ownership(path)
@@ -419,6 +504,7 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
         return folder not in refused and folder.is_dir()
 
     findings += _root_files(store, fix)
+    findings += _conversion(store)
     if usable(paths.courses):
         findings += _courses(store, fix)
     if usable(paths.root / "groups"):

@@ -109,6 +109,9 @@ class GroupStore:
             self.root / "locks", exclusive=False, timeout=self.lock_timeout, busy=busy
         ):
             if first:
+                from ipt_cli.store.conversion import refuse_if_interrupted
+
+                refuse_if_interrupted(DataPaths(self.root))
                 self.suffix = DataPaths(self.root).course_suffix
                 self._cipher = None
             lock = self.locks / f"{check_course_id(group_id)}.lock"

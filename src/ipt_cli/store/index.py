@@ -161,6 +161,12 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
             if fd is None or path != paths.index or (cipher is not None) != paths.encrypted:
                 return  # busy, or the folder changed form since this command read it
             raw = json.dumps(data, ensure_ascii=True).encode("utf-8")
+            if cipher is not None and cipher.mode == "x25519":
+                from ipt_cli.store.crypto import cipher_for
+
+                # The recipients as they are now, under the folder lock: never a key that
+                # `ipt recipients remove` took out while this command was reading.
+                cipher = cipher_for(paths.root) or cipher
             atomic_write(path, raw if cipher is None else cipher.encrypt(raw))
         finally:
             for held in (fd, folder):
