@@ -26,6 +26,32 @@ class CourseRow:
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
     primary: str = "phq9"  # the condition profile's headline measure
+    # The risk state's part of the row (core/risk.py; issue 26, defect 3): the standing
+    # level, whether an unreviewed flag is urgent, and the date of the oldest unreviewed
+    # flag (its days waiting depend on today, so they are counted when the row is shown).
+    risk_level: str | None = None
+    urgent: bool = False
+    oldest_flag: dt.date | None = None
+
+    def oldest_flag_days(self, today: dt.date) -> int | None:
+        return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
+
+    def risk_cell(self, today: dt.date) -> str:
+        """The Flags cell: 'HIGH', the count, 'URGENT' and the oldest flag's wait ('0',
+        '2 9d', 'HIGH 1 URGENT 3d')."""
+        parts = ["HIGH"] if self.risk_level == "high" else []
+        parts.append(str(self.unreviewed_flags))
+        if self.urgent:
+            parts.append("URGENT")
+        days = self.oldest_flag_days(today)
+        if days is not None:
+            parts.append(f"{days}d")
+        return " ".join(parts)
+
+    @property
+    def at_risk(self) -> bool:
+        """A row to colour: an unreviewed flag or a high standing level."""
+        return bool(self.unreviewed_flags) or self.risk_level == "high"
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
@@ -46,6 +72,9 @@ class CourseRow:
             self.damaged,
             self.alerts,
             self.primary,
+            self.risk_level,
+            self.urgent,
+            self.oldest_flag.isoformat() if self.oldest_flag else None,
         ]
 
     @classmethod
@@ -63,6 +92,9 @@ class CourseRow:
             damaged,
             alerts,
             primary,
+            risk_level,
+            urgent,
+            oldest_flag,
         ) = data
         return cls(
             course_id,
@@ -77,6 +109,9 @@ class CourseRow:
             damaged,
             list(alerts),
             primary,
+            risk_level,
+            bool(urgent),
+            dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
         )
 
 
@@ -92,6 +127,9 @@ CACHE_FIELDS = (
     "damaged",
     "alerts",
     "primary",
+    "risk_level",
+    "urgent",
+    "oldest_flag",
 )
 
 
@@ -136,5 +174,9 @@ def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
         if primary is None
         else {"total": primary[0], "severity": primary[1]},
         "unreviewed_flags": row.unreviewed_flags,
+        "risk_level": row.risk_level,
+        "high_risk": row.risk_level == "high",
+        "urgent": row.urgent,
+        "oldest_flag_days": row.oldest_flag_days(today),
         "alerts": list(row.alerts),
     }

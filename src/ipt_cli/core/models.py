@@ -28,7 +28,7 @@ TYPED = "typed"
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
 # course's change history, retired and edited goals, session fixes).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -176,6 +176,9 @@ class RiskReview(Record):
     level: vocabulary.RiskLevelId | None = None  # the clinician's judgement
     actions: list[PlanLine] = Field(default_factory=new_list)  # what was done
     signature: Signature | None = None  # added to a signed session: sealed in the chain
+    # When the review was written (UTC, schema 7): the standing level is the level of the
+    # review recorded last, whatever session it belongs to. None in older files.
+    recorded_at: dt.datetime | None = None
 
 
 class Addendum(Record):
