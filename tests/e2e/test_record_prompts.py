@@ -24,7 +24,20 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
             "2026-01-05")  # fmt: skip
     for day in ("2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
         ipt_bin("session", "ab", "--date", day, "--phq9", PHQ9_RISK)
-    term = start("risk-review", "ab", "--session", "1", "--plan", "Plan written")
+    term = start(
+        "risk-review",
+        "ab",
+        "--session",
+        "1",
+        "--plan",
+        "Plan written",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
     term.answer("Thoughts of death or suicide", "passive")
     term.answer("A plan made?", "no")
     term.answer("Intent to act?", "")  # skipped
@@ -70,6 +83,17 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
         "grief-fid-involvement": "na",
     }
     piped = ipt_bin(  # no terminal: no prompts, and the outcome is needed
-        "risk-review", "ab", "--session", "2", check_code=2, stdin=subprocess.DEVNULL
+        "risk-review",
+        "ab",
+        "--session",
+        "2",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+        check_code=2,
+        stdin=subprocess.DEVNULL,
     )
     assert "give the outcome of the review with --note" in piped.stderr

@@ -209,7 +209,9 @@ class OpenFlag:
 
 
 def waiting(days: int) -> str:
-    if days <= 0:
+    if days < 0:
+        return "dated after today"
+    if days == 0:
         return "raised today"
     return f"waiting {days} day{'s' * (days != 1)}"
 
@@ -242,21 +244,11 @@ class RiskState:
 
     @property
     def oldest_flag_days(self) -> int | None:
-        return max((f.days for f in self.flags), default=None)
+        return max((max(f.days, 0) for f in self.flags), default=None)
 
     @property
     def labels(self) -> list[str]:
         return [f.label for f in self.flags]
-
-    @property
-    def marks(self) -> list[str]:
-        """The short marks of the list row: 'HIGH', 'URGENT', '2 flags (9 d)'."""
-        found = []
-        if self.high:
-            found.append("HIGH")
-        if self.urgent:
-            found.append("URGENT")
-        return found
 
     @property
     def level_line(self) -> str:
@@ -277,7 +269,7 @@ def _last_review(course: Course) -> LastReview | None:
 def risk_state(course: Course, today: dt.date) -> RiskState:
     """The course's risk state on `today`: the one object every view renders."""
     flags = sorted(unreviewed(course), key=lambda f: (f.date, f.maintenance, f.session))
-    open_flags = [OpenFlag(f, max(0, (today - f.date).days)) for f in flags]
+    open_flags = [OpenFlag(f, (today - f.date).days) for f in flags]
     return RiskState(
         today=today,
         flags=open_flags,

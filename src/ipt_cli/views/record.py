@@ -227,7 +227,7 @@ def risk_json(state: RiskState) -> dict[str, Any]:
                 "where": f.flag.where,
                 "date": f.flag.date.isoformat(),
                 "severity": f.severity,
-                "days_waiting": f.days,
+                "days_waiting": max(f.days, 0),
             }
             for f in state.flags
         ],
