@@ -280,8 +280,8 @@ def sections(note: SessionNote) -> list[tuple[str, list[str]]]:
     """The note's sections in order, each a heading and its lines (the note text is one
     section whose lines keep the text's own line breaks)."""
     parts: list[tuple[str, list[str]]] = [("Session", _header_lines(note))]
-    if not note.attended:
-        return parts + [("Signature", _signature_lines(note))]
+    if not note.attended:  # the course's risk state is shown on every note (issue 26)
+        return parts + [("Safety", _safety_lines(note)), ("Signature", _signature_lines(note))]
     session = note.session
     assert session is not None
     parts += [
