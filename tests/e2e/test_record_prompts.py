@@ -24,20 +24,7 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
             "2026-01-05")  # fmt: skip
     for day in ("2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
         ipt_bin("session", "ab", "--date", day, "--phq9", PHQ9_RISK)
-    term = start(
-        "risk-review",
-        "ab",
-        "--session",
-        "1",
-        "--plan",
-        "Plan written",
-        "--ideation",
-        "none",
-        "--level",
-        "low",
-        "--action",
-        "Reviewed",
-    )
+    term = start("risk-review", "ab", "--session", "1", "--plan", "Plan written")
     term.answer("Thoughts of death or suicide", "passive")
     term.answer("A plan made?", "no")
     term.answer("Intent to act?", "")  # skipped
@@ -53,6 +40,7 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
     review = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["sessions"][0][
         "risk_reviews"
     ][0]
+    assert review.pop("recorded_at").tzinfo is not None  # when it was written (schema 7)
     assert {k: v for k, v in review.items() if k != "date"} == {
         "note": "Passive thoughts, no plan",
         "plan": "Plan written",

@@ -229,7 +229,9 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
     term = start("session", "rd-1")
     screen = term.answer("Date", "2026-02-16")
     flags, agenda = screen.split("Agenda for rd-1")
-    assert "PHQ-9 item 9 = 1 at baseline" in flags and "PHQ-9 item 9 = 2 at session 7" in flags
+    assert (
+        "PHQ-9 item 9 = 1 at baseline" in flags and "PHQ-9 item 9 = 2 URGENT at session 7" in flags
+    )
     assert (
         "ipt risk-review rd-1 --session 0 --note ... --ideation ... --level ... --action ..."
         in flags

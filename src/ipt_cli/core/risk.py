@@ -15,11 +15,13 @@ high keeps a banner on every view until a review recorded later lowers the level
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ipt_cli.core.models import Administration, Course, RiskReview
 from ipt_cli.core.safety import SafetyFlag, review_command, unreviewed
 from ipt_cli.core.structs import struct
+
+if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
+    from ipt_cli.core.models import Administration, Course, RiskReview
 
 YES_NO = {True: "yes", False: "no"}
 IDEATION_WORDS = {
