@@ -345,8 +345,8 @@ def test_flags_box_names_the_real_command(run_ipt: RunIpt) -> None:
         "session", "rd-1", "--date", "2026-01-12", "--phq9", PHQ9_RISK, COLUMNS="140"
     ).stderr
     assert (
-        "Record a review with: ipt risk-review rd-1 --session 1 --note ... --ideation ... --level ... --action ..."
-        in notice
+        "Record a review with: ipt risk-review rd-1 --session 1 --note ... --ideation ... "
+        "--level ... --action ..." in notice
     )
 
 
