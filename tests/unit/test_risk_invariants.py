@@ -7,7 +7,8 @@ and its sessions — are applied through the core's own commands (what `ipt` cal
 reference model, kept beside them, knows which sittings were flagged and reviewed and which
 judgement was recorded last. After every history, every view is rendered in-process: the
 list row and its JSON, the agenda (JSON, Markdown, text), the plan (JSON), the report (JSON,
-Markdown, text) and every session's note (text, JSON). They must:
+Markdown, text), every session's note (text, JSON), and the group agenda and report of a
+WHO-model group the course is a member of (each session a group meeting). They must:
 
 1. show every flag until a review of its sitting is recorded (and none after);
 2. give the level of the review recorded last, whatever sitting it belongs to;
@@ -31,6 +32,9 @@ from hypothesis import strategies as st
 
 from ipt_cli.core import changes, corrections
 from ipt_cli.core.course_row import row_json
+from ipt_cli.core.group import GROUP_SCHEMA_VERSION, Group, Meeting
+from ipt_cli.core.group import build_agenda as group_agenda
+from ipt_cli.core.group import build_report as group_report
 from ipt_cli.core.models import Baseline, Course, SessionRecord
 from ipt_cli.core.notes import all_notes
 from ipt_cli.core.planning import agenda_for, build_plan
@@ -38,6 +42,7 @@ from ipt_cli.core.progress import build_report, course_row
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.errors import IptError
 from ipt_cli.views import documents, terminal
+from ipt_cli.views import record as views_record
 from ipt_cli.views.note import note_json, note_text
 from tests.unit.builders import INTAKE, START, bdi2, course, hamd17, phq9
 
@@ -237,6 +242,42 @@ def check_views(runner: Runner) -> None:
             scored = model.scores[note.session.date]
             if not any(s >= 1 for s in scored.values()):
                 assert "Risk screen:" in shown  # says what the screen found
+
+    check_group_views(c, model, risk)
+
+
+def check_group_views(c: Course, model: Model, risk: dict[str, Any]) -> None:
+    """The group agenda and report show the member's risk state as the course's views do."""
+    held = c.sessions[:8]
+    group = Group(
+        schema_version=GROUP_SCHEMA_VERSION,
+        id="g1",
+        facilitator="F.",
+        start_date=START,
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        members=["ab"],
+        meetings=[Meeting(number=n, date=s.date, present=["ab"]) for n, s in enumerate(held, 1)],
+    )
+    high, urgent = model.level == "high", model.urgent()
+    report = group_report(group, {"ab": c}, TODAY)
+    (member,) = report.members
+    assert member.risk is not None and views_record.risk_json(member.risk) == risk
+    assert member.flags == model.flag_count()
+    follow = "; ".join(member.follow_up)
+    assert ("HIGH" in follow) is high
+    assert ("URGENT" in follow) is urgent
+    data = documents.group_report_json(report)["members"][0]
+    assert data["risk"] == risk
+    for shown in (
+        documents.group_report_markdown(report),
+        _render(terminal.group_report_view(report)),
+    ):
+        assert ("HIGH" in shown) is high
+    agenda = group_agenda(group, {"ab": c}, None, TODAY)
+    (line,) = agenda.members
+    assert len(line.flags) == model.flag_count() + high  # the banner, then each flag
+    assert documents.group_agenda_json(agenda)["members"][0]["risk"] == risk
+    assert ("HIGH RISK" in documents.group_agenda_markdown(agenda)) is high
 
 
 def _render(renderable: Any) -> str:
