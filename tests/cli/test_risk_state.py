@@ -137,3 +137,20 @@ def test_defect_14_a_fix_that_raises_a_risk_item_prints_the_safety_notice(ipt_bi
     ipt_bin("session", "ab", "--date", "2026-01-19", "--gad7", "1,1,1,1,1,1,1", "--note", "y")
     other = ipt_bin("session", "ab", "--fix", "2", "--gad7", "2,1,1,1,1,1,1", "--reason", "Typo")
     assert "SAFETY" not in other.stderr  # no risk item changed
+
+
+def test_a_fix_that_raises_a_reviewed_risk_item_reopens_its_flag(ipt_bin: Bin) -> None:
+    """A review of item 9 = 1 is not a review of item 9 = 3 (hazard HAZ-19)."""
+    new(ipt_bin)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1, "--note", "x")
+    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low", *JUDGED)
+    assert json.loads(ipt_bin("list", "--json").stdout)[0]["unreviewed_flags"] == 0
+    ipt_bin("session", "ab", "--fix", "1", "--phq9", "1,1,1,1,1,1,1,1,3", "--reason", "Misread")
+    row = json.loads(ipt_bin("list", "--json").stdout)[0]
+    assert (row["unreviewed_flags"], row["urgent"]) == (1, True)
+    assert "PHQ-9 item 9 = 3 URGENT" in ipt_bin("agenda", "ab").stdout
+    ipt_bin("session", "ab", "--fix", "1", "--phq9", "1,1,1,1,1,1,1,1,2", "--reason", "Again")
+    assert json.loads(ipt_bin("list", "--json").stdout)[0]["unreviewed_flags"] == 1  # lowered
+    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "high", *JUDGED)
+    row = json.loads(ipt_bin("list", "--json").stdout)[0]
+    assert (row["unreviewed_flags"], row["risk_level"]) == (0, "high")

@@ -153,12 +153,17 @@ class Runner:
             return
         number = index % len(held) + 1
         session = held[number - 1]
+        self.clock += dt.timedelta(microseconds=1)
+        fields = {"phq9": phq9(max(risk, 8), item9=risk)}
         try:
             corrections.fix_session(
-                self.course, number, {"phq9": phq9(max(risk, 8), item9=risk)}, "typo", TODAY
+                self.course, number, fields, "typo", TODAY, recorded_at=self.clock
             )
         except IptError:
             return  # nothing changed, or a second PHQ-9 on the baseline's day
+        before = self.model.scores.get(session.date, {}).get("phq9", 0)
+        if risk >= 1 and risk > before:  # a raised risk item: a new flag to review
+            self.model.reviewed.discard(session.date)
         self.model.scores[session.date] = {i: s for i, _, s in session.risk_scores()}
 
     def review(self, index: int, level: str) -> None:

@@ -282,6 +282,7 @@ def _fix(
     other: bool,
 ) -> None:
     """Correct recorded values of one session, keeping the old ones with date and reason."""
+    from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.errors import InputError
 
@@ -304,12 +305,14 @@ def _fix(
         if name in fields:
             fields[name] = list(dict.fromkeys(fields[name]))
     fields.update(scores.fields())
-    today = common.today()
+    today, recorded = common.today(), sealing.recorded_now()
     raised: list[str] = []
 
     def fix(course: "Course") -> "tuple[Located, list[Correction], str]":
         before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
-        where, made = corrections.fix_session(course, ref, fields, reason, today)
+        where, made = corrections.fix_session(
+            course, ref, fields, reason, today, recorded_at=recorded
+        )
         raised.extend(safety.raised_risk(before, where.sitting))
         return where, made, course.kind
 

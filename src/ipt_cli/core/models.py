@@ -308,6 +308,10 @@ class Correction(Record):
     old: str
     new: str
     reason: str
+    # Schema 7: when it was written, and whether it raised a risk item (to a flag or a higher
+    # score): such a correction reopens the sitting's flag until a review recorded after it.
+    recorded_at: dt.datetime | None = None
+    raises_risk: bool = False
 
 
 class SessionRecord(Administration):
@@ -331,6 +335,16 @@ class SessionRecord(Administration):
     attendees: list[str] = Field(default_factory=new_list)  # who attended (empty: not recorded)
     # schema 6: fixes of recorded values, oldest first
     corrections: list[Correction] = Field(default_factory=new_list)
+
+    @property
+    def reviewed(self) -> bool:
+        """Reviewed: a review was recorded, and after the last correction that raised a risk
+        item (a review of the old score is not a review of the new one; issue 26)."""
+        raised = [c.recorded_at for c in self.corrections if c.raises_risk and c.recorded_at]
+        if not raised:
+            return bool(self.risk_reviews)
+        last = max(raised)
+        return any(r.recorded_at is not None and r.recorded_at > last for r in self.risk_reviews)
 
     @field_validator("attendees")
     @classmethod
