@@ -280,7 +280,9 @@ def check_group_views(c: Course, model: Model, risk: dict[str, Any]) -> None:
         assert ("HIGH" in shown) is high
     agenda = group_agenda(group, {"ab": c}, None, TODAY)
     (line,) = agenda.members
-    assert len(line.flags) == model.flag_count() + high  # the banner, then each flag
+    assert len(line.flags) == model.flag_count()
+    assert len(line.alerts) == model.flag_count() + high  # the banner, then each flag
+    assert ("HIGH" in _render(terminal.group_agenda_view(agenda))) is high
     assert documents.group_agenda_json(agenda)["members"][0]["risk"] == risk
     assert ("HIGH RISK" in documents.group_agenda_markdown(agenda)) is high
 

@@ -217,6 +217,20 @@ class MemberLine:
     review_commands: list[str]
     risk: RiskState | None = None  # the member course's risk state (core/risk.py)
 
+    @property
+    def alerts(self) -> list[str]:
+        """What the safety box shows of this member: the HIGH RISK banner, then each flag."""
+        banner = self.risk.banner if self.risk is not None else None
+        return [*([banner] if banner else []), *self.flags]
+
+    @property
+    def risk_cell(self) -> str:
+        """The member table's Flags cell, as `ipt list` words it: 'HIGH 2 URGENT'."""
+        high = self.risk is not None and self.risk.high is not None
+        urgent = self.risk is not None and self.risk.urgent
+        parts = ["HIGH"] if high else []
+        return " ".join([*parts, str(len(self.flags)), *(["URGENT"] if urgent else [])])
+
 
 @struct(frozen=True)
 class GroupAgenda:
@@ -240,7 +254,7 @@ def member_lines(group: Group, courses: dict[str, Course], today: dt.date) -> li
                 course_id,
                 course.client,
                 [catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas],
-                [*([state.banner] if state.banner else []), *state.labels],
+                state.labels,
                 list(state.commands),
                 state,
             )

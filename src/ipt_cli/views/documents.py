@@ -1210,10 +1210,10 @@ def group_agenda_markdown(agenda: GroupAgenda) -> str:
         f"{agenda.date.isoformat()}, {agenda.phase} phase" + (" (held)" if agenda.held else ""),
         "",
     ]
-    flagged = [m for m in agenda.members if m.flags]
+    flagged = [m for m in agenda.members if m.alerts]
     if flagged:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
-        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.flags] + [""]
+        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.alerts] + [""]
     out += [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)] + ["", "## Members", ""]
     out += _md_table(
         ["Member", "Client", "Problem areas"],

@@ -841,9 +841,9 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
 def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     parts: list[RenderableType] = []
-    flagged = [m for m in agenda.members if m.flags]
+    flagged = [m for m in agenda.members if m.alerts]
     if flagged:
-        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.flags]
+        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.alerts]
         commands = [c for m in flagged for c in m.review_commands]
         parts.append(_flags_panel(labels, commands, False))
     held = " (held)" if agenda.held else ""
@@ -855,7 +855,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     parts += [Text(head, style="bold"), Text(items)]
     members = FoldingTable("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
     for m in agenda.members:
-        members.add_row(m.course_id, m.client, ", ".join(m.areas), str(len(m.flags)) or "0")
+        members.add_row(m.course_id, m.client, ", ".join(m.areas), m.risk_cell)
     parts.append(members)
     return Group(*parts)
 
