@@ -123,9 +123,14 @@ class StandingRisk:
 
     @property
     def line(self) -> str:
-        """'Standing risk level: moderate (review of session 3 (2026-01-26), 2026-01-26)'."""
+        """'Standing risk level: moderate, judged 2026-01-26 by Dr K. in the review of
+        session 3 (2026-01-26)'."""
         level = self.level.upper() if self.level == "high" else self.level
-        return f"Standing risk level: {level} (review of {self.where}, {self.reviewed.isoformat()})"
+        by = f" by {self.by}" if self.by else ""
+        return (
+            f"Standing risk level: {level}, judged {self.reviewed.isoformat()}{by} in the "
+            f"review of {self.where}"
+        )
 
 
 def _recorded_order(review: RiskReview, date: dt.date, order: int) -> tuple[Any, ...]:
