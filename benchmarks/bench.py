@@ -375,6 +375,8 @@ def list_rows(
         ("ipt list, 10,000 courses, index warm, vs floor", [Side([*ipt(), "list"], warm_env)],
          [floor], 3.0),
         ("ipt list, 1,000 courses, index cold, vs floor", [cold_list], [floor], 10.0),
+        ("ipt outcomes, 10,000 courses, index warm, vs ipt list",
+         [Side([*ipt(), "outcomes"], warm_env)], [Side([*ipt(), "list"], warm_env)], 3.0),
     ]  # fmt: skip
 
 

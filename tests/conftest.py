@@ -29,6 +29,7 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("IPT_TODAY", "2026-03-01")
+    monkeypatch.setenv("PAGER", "cat")  # a test that pages sets its own (tests/e2e)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # a generated identity
     for name in (
         "IPT_DEBUG",

@@ -417,6 +417,7 @@ def test_supervision_comments_sign_off_and_the_sessions_not_yet_reviewed(
         "Reviewed by a supervisor: 2 session(s); signed off: 1; comments: 1.\n"
         "Not yet reviewed by a supervisor:\n"
         "  session 3 (2026-01-26)\n"
+        "Unsigned more than 3 days: session(s) 1, 3.\n"  # today is 2026-03-01
     )
     data = json.loads(run_ipt("report", "ab", "--supervision", "--format", "json").stdout)
     assert data["unreviewed"] == [

@@ -37,6 +37,7 @@ class Terminal:
             preexec_fn=_take_terminal,
         )
         os.close(slave)
+        self._raw = b""
         self.screen = ""
         self._seen = 0
 
@@ -47,7 +48,12 @@ class Terminal:
                 chunk = os.read(self.master, 65536)
             except OSError:
                 return
-            self.screen += ANSI.sub("", chunk.decode("utf-8", "replace")).replace("\r", "")
+            # The whole output again, not the chunk: a read may end inside an escape
+            # sequence or a UTF-8 character, which a chunk-by-chunk strip would leave
+            # behind as a stray "ESC[0m" or a replacement character.
+            self._raw += chunk
+            text = self._raw.decode("utf-8", "replace")
+            self.screen = ANSI.sub("", text).replace("\r", "")
 
     def expect(self, text: str, timeout: float = 15.0) -> str:
         """Wait until `text` appears after what was already matched; return what came."""

@@ -352,3 +352,68 @@ def test_edit_offers_to_edit_again_after_an_invalid_save(
     assert term.finish() == 0
     course = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
     assert course["planned_sessions"] == 14
+
+
+def _basics_and_baseline(term: Terminal) -> None:
+    term.answer("Condition", "")
+    term.answer("Adaptation", "")
+    term.answer("Client alias", "Z.Q.")
+    term.answer("Date of session 1", "2026-01-05")
+    term.answer("Planned sessions", "12")
+    term.answer("Cadence", "")
+    term.answer("Kind of course", "")
+    term.answer("Take the PHQ-9 baseline now?", "y")
+    for reply in ("2", "2", "1", "2", "1", "1", "1", "0", "0"):
+        term.answer("PHQ-9", reply)
+    term.answer("how difficult", "1")
+    term.answer("Also take the GAD-7?", "n")
+
+
+def test_an_interrupted_wizard_keeps_a_draft_that_resumes(data_home: Path) -> None:
+    term = start("new-course", "wz")
+    _basics_and_baseline(term)
+    term.expect("Sick role given?")
+    term.interrupt()
+    assert term.finish() == 130
+    assert "kept as a draft" in term.screen and "Traceback" not in term.screen
+    draft = data_home / "edits" / "drafts" / "wz.json"
+    assert oct(draft.stat().st_mode & 0o777) == "0o600"
+    assert oct(draft.parent.stat().st_mode & 0o777) == "0o700"
+    assert not (data_home / "courses" / "wz.toml").exists()
+
+    term = start("new-course", "wz")
+    screen = term.answer("Resume it?", "y")
+    assert "steps 1-2 of 9 answered" in screen
+    screen = term.answer("Sick role given?", "y")  # straight to step 3
+    assert "Step 3 of 9" in screen and "Condition" not in screen
+    term.answer("Note on the sick role", "")
+    term.answer("Medication considered", "")
+    term.answer("Add a person?", "n")
+    term.answer("Add a life event?", "n")
+    term.answer("Primary problem area", "grief")
+    term.answer("Secondary problem area", "")
+    term.answer("Use the draft", "use")
+    term.answer("Did the client agree", "y")
+    term.answer("Keep all of these goals as they are?", "y")
+    term.answer("Add a goal of your own?", "n")
+    term.answer("Has the client agreed this contract?", "y")
+    term.answer("Save this course?", "y")
+    assert term.finish() == 0
+    course = tomllib.loads((data_home / "courses" / "wz.toml").read_text())
+    assert course["client"] == "Z.Q." and course["start_date"].isoformat() == "2026-01-05"
+    assert course["baseline"]["phq9"]["items"] == [2, 2, 1, 2, 1, 1, 1, 0, 0]
+    assert not draft.exists()  # saved: the draft has done its job
+
+
+def test_discard_draft_starts_again(data_home: Path) -> None:
+    term = start("new-course", "wz")
+    _basics_and_baseline(term)
+    term.expect("Sick role given?")
+    term.interrupt()
+    term.finish()
+    term = start("new-course", "wz", "--discard-draft")
+    screen = term.expect("Condition")
+    assert "Resume it?" not in screen
+    term.interrupt()
+    term.finish()
+    assert not (data_home / "edits" / "drafts" / "wz.json").exists()

@@ -227,6 +227,9 @@ LIST_KEYS = {
     "latest",
     "unreviewed_flags",
     "alerts",
+    "not_on_track",
+    "days_without_session",
+    "unsigned_overdue",
     "primary_measure",
     "latest_primary",
     "risk_level",  # issue 26: the standing level, urgency, the oldest flag's wait

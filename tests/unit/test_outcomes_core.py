@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ipt_cli.core.measures import ScoringRules
+from ipt_cli.core.outcome_record import CourseOutcome
 from ipt_cli.core.outcomes import (
-    CourseOutcome,
     Scored,
     Selection,
     course_outcome,

@@ -771,7 +771,9 @@ def test_a_reliable_deterioration_alone_is_a_relapse() -> None:
     )
     kept = report_of(c).maintenance_measures["phq9"]
     assert (kept.end_of_acute, kept.relapse) == (11, True)
-    (alert,) = report_of(c).alerts
+    alerts = report_of(c).alerts
+    assert [a.kind for a in alerts] == ["relapse", "not-on-track"]  # 16 -> 11 by session 2
+    alert = alerts[0]
     assert alert.text == (
         "PHQ-9 relapse: 17 at maintenance session 1 (2026-02-23), a reliable deterioration "
         "(+6) from 11 at the end of the acute course"  # 17 was a case already: no "again"

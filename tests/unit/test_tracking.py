@@ -33,6 +33,14 @@ def test_a_reliable_improvement_clears_it_and_a_later_rise_brings_it_back() -> N
     assert not_on_track(slipped, RULES) is not None
 
 
+def test_a_client_below_caseness_is_not_called_not_on_track() -> None:
+    # PHQ-9 12 -> 7 (-5, not reliable) but no longer a case (< 10): no advice to change.
+    recovered = scored([11, 10, 9, 8, 7, 7], baseline=12, planned=12)
+    assert not_on_track(recovered, RULES) is None
+    still_a_case = scored([14, 13, 12, 11, 10, 10], baseline=15, planned=12)  # -5, at 10
+    assert not_on_track(still_a_case, RULES) is not None
+
+
 def test_nothing_is_claimed_without_a_second_score_or_a_reliable_change_rule() -> None:
     one_score = scored([None] * 8, baseline=18, planned=12)
     assert not_on_track(one_score, RULES) is None

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
-from ipt_cli.errors import ExitCode, IptError
+from ipt_cli.errors import ExitCode, InputError, IptError
 
 DEBUG_ENV = "IPT_DEBUG"
 
@@ -39,6 +39,7 @@ COMMANDS = {
     "agenda": "plan",
     "report": "report",
     "list": "report",
+    "outcomes": "outcomes",
     "search": "search",
     "ending": "lifecycle",
     "archive": "lifecycle",
@@ -59,6 +60,24 @@ COMMANDS = {
     "guide": "guide",
     "demo": "demo",
 }
+
+
+# `ipt --help` lists the commands under these headings, in this order (COMMANDS' order
+# within each); a command in no section is listed under the last.
+HELP_SECTIONS = {
+    "Course": [
+        "new-course", "course", "contract", "maintenance", "inventory", "timeline", "goal",
+        "formulation", "edit", "ending", "archive", "delete",
+    ],
+    "Sessions": ["session", "risk-review", "rhythm", "group"],
+    "Record and safety": ["note", "safety-plan", "supervise", "fidelity", "sign", "verify"],
+    "Views": ["plan", "agenda", "report", "list", "outcomes", "search"],
+    "Data and sync": [
+        "export", "import", "calendar", "init", "encrypt", "decrypt", "recipients", "sync",
+        "history", "resolve", "doctor", "restore",
+    ],
+    "Help": ["guide", "demo"],
+}  # fmt: skip
 
 
 def _commands_of(module_name: str) -> dict[str, Any]:
@@ -84,6 +103,32 @@ class IptGroup(TyperGroup):
         if cmd_name in COMMANDS and cmd_name not in self.commands:
             self.commands.update(_commands_of(COMMANDS[cmd_name]))
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands under task headings (HELP_SECTIONS), each with its whole first
+        sentence: wrapped, never cut with an ellipsis."""
+        listed = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
+        shown = {name: cmd for name, cmd in listed.items() if cmd is not None and not cmd.hidden}
+        placed = {name for names in HELP_SECTIONS.values() for name in names}
+        sections = [*HELP_SECTIONS.items(), ("Other", [n for n in shown if n not in placed])]
+        for title, names in sections:
+            rows = [(n, shown[n].get_short_help_str(limit=1000)) for n in names if n in shown]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As click's, with the nearest commands named when the one typed does not exist
+        (typer's own suggestion sees only the commands already loaded: none)."""
+        typed = args[0] if args else ""
+        if typed and not typed.startswith("-") and typed not in self.list_commands(ctx):
+            import difflib
+
+            known = [n for n in self.list_commands(ctx) if n != "merge-driver"]
+            near = difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
+            hint = f"; did you mean: {', '.join(near)}?" if near else ""
+            raise InputError(f"no such command {typed!r}{hint} (see: ipt --help)")
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         from ipt_cli.store.commits import committed
@@ -200,8 +245,17 @@ def root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (default on a terminal: $PAGER, else less -R).",
+        ),
+    ] = False,
 ) -> None:
     ctx.obj["data_dir"] = data_dir
+    if no_pager:
+        ctx.obj["output"].paging = False
 
 
 def main() -> None:

@@ -238,13 +238,15 @@ def deliver(
     drawn: bool = False,
     exact: bool = False,
     safe: bool = False,
+    page: bool = False,
 ) -> None:
     """A finished document to stdout (also for `-o -`), or to FILE: a regular file
     atomically with mode 0600 (notes are private); through a symlink to its target; to a
     FIFO or device as it is. `drawn`: text the views' SafeConsole drew for this stdout;
-    `exact`: a format for programs; `safe`: JSON from `to_json` (see Output.data)."""
+    `exact`: a format for programs; `safe`: JSON from `to_json` (see Output.data); `page`:
+    a long document on a terminal goes through the pager."""
     if path is None or str(path) == "-":
-        output(ctx).data(text, drawn=drawn, exact=exact, safe=safe)
+        output(ctx).data(text, drawn=drawn, exact=exact, safe=safe, page=page)
         return
     from ipt_cli.store.files import write_output
 

@@ -1,5 +1,6 @@
 """`ipt new-course`, `ipt contract` and `ipt maintenance`: a course's contracts."""
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,7 @@ from ipt_cli.core.choices import (
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
+    from ipt_cli.store.drafts import DraftStore
     from ipt_cli.views.output import Output
 
 NEW_COURSE_EPILOG = """Examples:
@@ -132,6 +134,13 @@ def new_course(
         ),
     ] = None,
     no_input: common.NoInput = False,
+    discard_draft: Annotated[
+        bool,
+        typer.Option(
+            "--discard-draft",
+            help="Throw away the wizard's saved draft of this course and start again.",
+        ),
+    ] = False,
 ) -> None:
     """Start a course: alias, dates, problem areas, baseline.
 
@@ -174,10 +183,12 @@ def new_course(
     if from_file is not None:
         course = _from_file(course_id, from_file, given)
     elif common.interactive(no_input) and (client is None or not problem_area):
-        course = _from_wizard(course_id, given, store.paths.root)
+        course = _from_wizard(ctx, course_id, given, discard_draft)
     else:
         course = _from_flags(course_id, given)
     path = store.create(course)
+    if from_file is None:
+        _drafts(ctx).discard(course_id)  # the course is saved: its draft has done its job
     _announce_new(common.output(ctx), course, path)
 
 
@@ -191,13 +202,52 @@ def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
     return course_from_assessment(read_toml(path), path, course_id, now, common.today(), given)
 
 
-def _from_wizard(course_id: str, given: dict[str, Any], root: Path) -> "Course":
+def _drafts(ctx: typer.Context) -> "DraftStore":
+    from ipt_cli.store.drafts import DraftStore
+
+    store = common.store(ctx)
+    return DraftStore(store.paths, store.cipher)
+
+
+def _from_wizard(
+    ctx: typer.Context, course_id: str, given: dict[str, Any], discard: bool
+) -> "Course":
+    """The assessment wizard, saving a draft after each step; a draft left by an earlier
+    run is offered to resume (store/drafts.py)."""
     import datetime as dt
 
     from ipt_cli.core import changes
-    from ipt_cli.interact import wizard
+    from ipt_cli.interact import prompts, wizard
 
-    fields = wizard.run(given, common.today(), root)  # root: where an edit's copy is kept
+    drafts = _drafts(ctx)
+    if discard:
+        drafts.discard(course_id)
+    draft = drafts.load(course_id)
+    resumed = None
+    if draft is not None:
+        when = draft.saved.astimezone().strftime("%Y-%m-%d %H:%M")
+        question = (
+            f"A draft of {course_id} saved {when} has steps 1-{draft.step} of 9 answered. "
+            "Resume it? (no: start again and discard it)"
+        )
+        if prompts.confirm(question, default=True):
+            resumed = (draft.step, draft.fields)
+        else:
+            drafts.discard(course_id)
+
+    def save(step: int, fields: dict[str, Any]) -> None:
+        drafts.save(course_id, step, fields, dt.datetime.now(dt.UTC))
+
+    root = common.store(ctx).paths.root  # where an edit's working copy is kept
+    try:
+        fields = wizard.run(given, common.today(), root, save, resumed)
+    except KeyboardInterrupt:
+        if os.path.lexists(drafts.path(course_id)):
+            common.output(ctx).message(
+                f"\nThe answers so far are kept as a draft: `ipt new-course {course_id}` "
+                "resumes it (--discard-draft starts again)."
+            )
+        raise
     return changes.build_course(course_id, fields, dt.datetime.now(dt.UTC))
 
 

@@ -32,7 +32,7 @@ def guide(
         from ipt_cli.cli import common
         from ipt_cli.views import terminal
 
-        common.output(ctx).show(terminal.markdown_view(text))
+        common.output(ctx).show(terminal.markdown_view(text), page=True)
     else:
         sys.stdout.write(text)
 

@@ -64,7 +64,7 @@ def note(
         text = views.notes_markdown(notes) if every else views.note_markdown(notes[0])
     else:
         text = views.notes_text(notes) if notes else f"No session of {course_id} is recorded.\n"
-    common.deliver(ctx, text, output)
+    common.deliver(ctx, text, output, page=every)
 
 
 def register(app: typer.Typer) -> None:

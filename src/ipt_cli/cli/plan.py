@@ -22,7 +22,7 @@ def plan(
     elif output_format is common.Format.markdown:
         common.output(ctx).data(documents.plan_markdown(built))
     else:
-        common.output(ctx).show(terminal.plan_view(built))
+        common.output(ctx).show(terminal.plan_view(built), page=True)
         for note in built.notes:  # stored phase overrides shown clamped: said, never silent
             common.output(ctx).notice(note)
 

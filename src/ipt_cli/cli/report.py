@@ -57,19 +57,25 @@ def report(
         text = _rendered_report(ctx, course_id, output_format, output, today)
     drawn = output_format is ReportFormat.text and not supervision
     safe = output_format is ReportFormat.json  # to_json's: no control character in it
-    common.deliver(ctx, text, output, drawn=drawn, safe=safe)
+    common.deliver(ctx, text, output, drawn=drawn, safe=safe, page=True)
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
     from ipt_cli.core.supervision import summary
+    from ipt_cli.core.tracking import unsigned_overdue
+    from ipt_cli.store.config import load_sign_within_days
     from ipt_cli.views import record as views
 
-    found = summary(common.store(ctx).load(course_id))
+    course = common.store(ctx).load(course_id)
+    found = summary(course)
+    within = load_sign_within_days(common.data_paths(ctx).config)
+    late = views.LateSignatures(within, unsigned_overdue(course, common.today(), within))
     if output_format is ReportFormat.json:
         from ipt_cli.views.output import to_json
 
-        return to_json({"course_id": course_id, **views.supervision_json(found)})
-    return f"Supervision of {course_id}\n" + "\n".join(views.supervision_lines(found)) + "\n"
+        return to_json({"course_id": course_id, **views.supervision_json(found, late)})
+    lines = views.supervision_lines(found, late)
+    return f"Supervision of {course_id}\n" + "\n".join(lines) + "\n"
 
 
 def _rendered_report(
@@ -123,9 +129,30 @@ def list_courses(
     Sorted by next session date; damaged files show as damaged rows.
     """
     from ipt_cli.core.course_row import row_json, sort_rows
-    from ipt_cli.store.index import cached_rows
+    from ipt_cli.store.config import load_sign_within_days
 
     today = common.today()
+    out = common.output(ctx)
+    within = load_sign_within_days(common.data_paths(ctx).config)
+    rows = sort_rows([r for r in cached_course_rows(ctx) if show_all or not r.archived])
+    if as_json or output_format is common.Format.json:
+        out.json_list(row_json(row, today, within) for row in rows)  # 10,000: never held whole
+    elif out.draws_for_terminal():  # colours: Rich draws
+        from ipt_cli.views import terminal
+
+        out.show(terminal.list_view(rows, today, out.console.width, within), soft_wrap=True)
+    else:  # a pipe or a file: the same lines, plain, without Rich
+        from ipt_cli.views.listing import list_text
+
+        ascii_only = not out.encoding.startswith("utf")
+        out.data(list_text(rows, today, out.plain_width(), ascii_only, within))
+
+
+def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
+    """Every course's list row, archived ones included, from the list index (rebuilt where
+    a file changed, with a progress bar on stderr while many are read)."""
+    from ipt_cli.store.index import cached_rows
+
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
     cipher = None
@@ -135,28 +162,15 @@ def list_courses(
         cipher = cipher_for(paths.root)
         if cipher is not None:
             cipher.check()
-    out = common.output(ctx)
-    rows = cached_rows(
+    return cached_rows(
         paths.courses,
         paths.index,
         repr(rules),
         lambda path: _summarise(path, rules, cipher),
         suffix=paths.course_suffix,
         cipher=cipher,
-        progress=out.progress("Reading courses"),
+        progress=common.output(ctx).progress("Reading courses"),
     )
-    rows = sort_rows([r for r in rows if show_all or not r.archived])
-    if as_json or output_format is common.Format.json:
-        out.json_list(row_json(row, today) for row in rows)  # 10,000 rows: never held whole
-    elif out.draws_for_terminal():  # colours: Rich draws
-        from ipt_cli.views import terminal
-
-        out.show(terminal.list_view(rows, today, out.console.width), soft_wrap=True)
-    else:  # a pipe or a file: the same lines, plain, without Rich
-        from ipt_cli.views.listing import list_text
-
-        ascii_only = not out.encoding.startswith("utf")
-        out.data(list_text(rows, today, out.plain_width(), ascii_only))
 
 
 def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":

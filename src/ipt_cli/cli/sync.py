@@ -146,6 +146,7 @@ def register(app: typer.Typer) -> None:
     )
     app.command(
         "merge-driver",
+        hidden=True,  # git runs it, not a person: not listed in `ipt --help`
         epilog="Example (git runs it; ipt sync --init registers it):\n\n  "
         "ipt merge-driver %O %A %B",
     )(merge_driver)

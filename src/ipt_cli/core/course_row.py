@@ -4,8 +4,17 @@ so that a list served from the index never pays for the models."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from ipt_cli.core.outcome_record import CourseOutcome
+from ipt_cli.core.signals import (
+    SIGN_WITHIN_DAYS,
+    NotOnTrack,
+    days_over,
+    overdue_signatures,
+    overdue_text,
+)
 from ipt_cli.core.structs import field, struct
 
 
@@ -26,6 +35,14 @@ class CourseRow:
     damaged: str | None = None
     alerts: list[str] = field(default_factory=list)  # reliable deterioration, relapse
     primary: str = "phq9"  # the condition profile's headline measure
+    # `ipt outcomes`' record of the course as JSON text: only that command reads it (one
+    # string a row; as a list its 15 values held 5 MiB more for 10,000 courses)
+    outcome_data: str | None = None
+    not_on_track: NotOnTrack | None = None
+    # the unsigned sessions, flat: the first one's date as a day number, then each one's id
+    # and days after it (10,000 rows of 16 pairs of lists held 20 MiB; this, 3 MiB)
+    unsigned: list[int] = field(default_factory=list)
+    gap: tuple[dt.date, int] | None = None  # last session and the days allowed; None: closed
     # The risk state's part of the row (core/risk.py; issue 26, defect 3): the standing
     # level, whether an unreviewed flag is urgent, and the date of the oldest unreviewed
     # flag (its days waiting depend on today, so they are counted when the row is shown).
@@ -56,6 +73,32 @@ class CourseRow:
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
 
+    def days_without_session(self, today: dt.date) -> int | None:
+        """Days since the last session when an open course has gone longer than its
+        cadence allows (core/tracking.py), else None."""
+        return None if self.gap is None else days_over(self.gap, today)
+
+    def outcome(self) -> CourseOutcome | None:
+        if self.outcome_data is None:
+            return None
+        return CourseOutcome.from_cache(self.course_id, json.loads(self.outcome_data))
+
+    def unsigned_overdue(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[int]:
+        return overdue_signatures(self.unsigned, today, within_days)
+
+    def follow_ups(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[str]:
+        """The measurement-based-care alerts owed today, as the list prints them under the
+        row: not on track, no session for longer than the cadence allows, unsigned."""
+        texts = [] if self.not_on_track is None else [self.not_on_track.text]
+        waited = self.days_without_session(today)
+        if waited is not None and self.gap is not None:
+            texts.append(overdue_text(self.gap, waited))
+        late = self.unsigned_overdue(today, within_days)
+        if late:
+            numbers = ", ".join(str(n) for n in late)
+            texts.append(f"unsigned more than {within_days} days: session(s) {numbers}")
+        return texts
+
     def to_cache(self) -> list[Any]:
         """The row as the index keeps it: its fields in CACHE_FIELDS order (a list, not an
         object: a 10,000-course index then reads in a third of the time and memory). The
@@ -72,6 +115,10 @@ class CourseRow:
             self.damaged,
             self.alerts,
             self.primary,
+            self.outcome_data,
+            None if self.not_on_track is None else self.not_on_track.to_cache(),
+            self.unsigned,
+            None if self.gap is None else [self.gap[0].isoformat(), self.gap[1]],
             self.risk_level,
             self.urgent,
             self.oldest_flag.isoformat() if self.oldest_flag else None,
@@ -92,6 +139,10 @@ class CourseRow:
             damaged,
             alerts,
             primary,
+            outcome,
+            not_on_track,
+            unsigned,
+            gap,
             risk_level,
             urgent,
             oldest_flag,
@@ -109,6 +160,10 @@ class CourseRow:
             damaged,
             list(alerts),
             primary,
+            outcome,
+            None if not_on_track is None else NotOnTrack.from_cache(not_on_track),
+            unsigned,
+            None if gap is None else (dt.date.fromisoformat(gap[0]), gap[1]),
             risk_level,
             bool(urgent),
             dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
@@ -127,6 +182,10 @@ CACHE_FIELDS = (
     "damaged",
     "alerts",
     "primary",
+    "outcome_data",
+    "not_on_track",
+    "unsigned",
+    "gap",
     "risk_level",
     "urgent",
     "oldest_flag",
@@ -146,11 +205,15 @@ def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
     )
 
 
-def list_json(rows: list[CourseRow], today: dt.date) -> list[dict[str, Any]]:
-    return [row_json(row, today) for row in rows]
+def list_json(
+    rows: list[CourseRow], today: dt.date, sign_within_days: int = SIGN_WITHIN_DAYS
+) -> list[dict[str, Any]]:
+    return [row_json(row, today, sign_within_days) for row in rows]
 
 
-def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
+def row_json(
+    row: CourseRow, today: dt.date, sign_within_days: int = SIGN_WITHIN_DAYS
+) -> dict[str, Any]:
     """One course of `ipt list --json` (the keys are a contract for scripts)."""
     if row.damaged:
         return {"course_id": row.course_id, "damaged": True, "problem": row.damaged}
@@ -179,4 +242,18 @@ def row_json(row: CourseRow, today: dt.date) -> dict[str, Any]:
         "urgent": row.urgent,
         "oldest_flag_days": row.oldest_flag_days(today),
         "alerts": list(row.alerts),
+        "not_on_track": None if row.not_on_track is None else not_on_track_json(row.not_on_track),
+        "days_without_session": row.days_without_session(today),
+        "unsigned_overdue": row.unsigned_overdue(today, sign_within_days),
+    }
+
+
+def not_on_track_json(alert: NotOnTrack) -> dict[str, Any]:
+    return {
+        "measure": alert.instrument,
+        "baseline": alert.baseline,
+        "latest": alert.latest,
+        "session": alert.session,
+        "reliable_change": alert.needed,
+        "text": alert.text,
     }

@@ -21,82 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from ipt_cli.core.measures import GAD7, PHQ9, Instrument, ScoringRules
 from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.outcome_record import CourseOutcome
 from ipt_cli.core.structs import struct
 
 ANXIETY_MEASURES: tuple[Instrument, ...] = (GAD7,)
-
-
-@struct(frozen=True)
-class CourseOutcome:
-    """What `ipt outcomes` needs of one course: its first and last paired scores."""
-
-    course_id: str
-    client: str
-    condition: str
-    adaptation: str
-    archived: bool
-    signer: str | None  # who signed its latest signed session
-    start: dt.date
-    held: int  # sessions held (acute and maintenance)
-    paired: int  # sittings with paired scores
-    first_date: dt.date | None = None
-    last_date: dt.date | None = None
-    depression_first: int | None = None  # PHQ-9
-    depression_last: int | None = None
-    anxiety: str | None = None  # the anxiety measure's id, when the course uses one
-    anxiety_first: int | None = None
-    anxiety_last: int | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.paired >= 2
-
-    @property
-    def end(self) -> dt.date:
-        """The date a course counts under for --since/--until: its last paired score, or
-        its start when it has none."""
-        return self.last_date or self.start
-
-    def to_cache(self) -> list[Any]:
-        return [
-            self.client,
-            self.condition,
-            self.adaptation,
-            self.archived,
-            self.signer,
-            self.start.isoformat(),
-            self.held,
-            self.paired,
-            _iso(self.first_date),
-            _iso(self.last_date),
-            self.depression_first,
-            self.depression_last,
-            self.anxiety,
-            self.anxiety_first,
-            self.anxiety_last,
-        ]
-
-    @classmethod
-    def from_cache(cls, course_id: str, data: list[Any]) -> CourseOutcome:
-        (client, condition, adaptation, archived, signer, start, held, paired, first, last,
-         d_first, d_last, anxiety, a_first, a_last) = data  # fmt: skip
-        return cls(
-            course_id, client, condition, adaptation, bool(archived), signer,
-            dt.date.fromisoformat(start), held, paired, _date(first), _date(last),
-            d_first, d_last, anxiety, a_first, a_last,
-        )  # fmt: skip
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 @struct(frozen=True)

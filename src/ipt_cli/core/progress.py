@@ -6,6 +6,7 @@ The report is one model; text, Markdown and JSON are renderings of it (see rende
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Sequence
 
@@ -22,6 +23,7 @@ from ipt_cli.core.measures import (
     severity,
 )
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
+from ipt_cli.core.outcomes import outcome_of
 from ipt_cli.core.planning import (
     course_phase,
     course_spans,
@@ -31,7 +33,9 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags
+from ipt_cli.core.signals import pack_unsigned
 from ipt_cli.core.structs import field, replace, struct
+from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
 
 
 @struct(frozen=True)
@@ -155,6 +159,7 @@ class Report:
     checklist: list[ChecklistItem] = field(default_factory=list)  # termination phase on
     record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
     eating: EatingSummary | None = None  # eating-disorder counts, when any are recorded
+    follow_ups: list[Alert] = field(default_factory=list)  # not on track
 
     @property
     def condition(self) -> catalogue.ConditionProfile:
@@ -167,7 +172,7 @@ class Report:
 
     @property
     def alerts(self) -> list[Alert]:
-        return outcome_alerts(self.measures, self.maintenance_measures)
+        return outcome_alerts(self.measures, self.maintenance_measures) + self.follow_ups
 
     @property
     def open_items(self) -> list[ChecklistItem]:
@@ -187,7 +192,7 @@ class Alert:
     """An outcome a clinician must not miss: a reliable deterioration, or a relapse."""
 
     instrument: str
-    kind: str  # "deterioration" or "relapse"
+    kind: str  # "deterioration", "relapse" or "not-on-track"
     text: str
     date: dt.date | None = None  # of the score that shows it
 
@@ -509,7 +514,15 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         else [],
         eating=eating_summary(course),
         record=summarise(course),
+        follow_ups=follow_up_alerts(course, rules),
     )
+
+
+def follow_up_alerts(course: Course, rules: ScoringRules) -> list[Alert]:
+    """The outcome warning measurement-based care adds (core/tracking.py): not on track.
+    (Overdue and unsigned sessions are the caseload's follow-ups: `ipt list` shows them.)"""
+    lagging = not_on_track(course, rules)
+    return [] if lagging is None else [Alert(lagging.instrument, "not-on-track", lagging.text)]
 
 
 def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
@@ -560,6 +573,10 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
             else []
         ),
         primary=catalogue.CONDITIONS[course.condition].primary,
+        outcome_data=json.dumps(outcome_of(course).to_cache()),
+        not_on_track=not_on_track(course, rules),
+        unsigned=pack_unsigned(unsigned_sessions(course)),
+        gap=allowed_gap(course),
     )
 
 

@@ -21,33 +21,16 @@ import math
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import Administration, Course
-from ipt_cli.core.structs import struct
-
-NOT_ON_TRACK_ADVICE = (
-    "revisit the problem area and the formulation, review medication, and consider "
-    "another treatment at the ending if there is still no response (Weissman, Markowitz & "
-    "Klerman 2018)"
+from ipt_cli.core.signals import (
+    SIGN_WITHIN_DAYS,
+    NotOnTrack,
+    days_over,
+    overdue_signatures,
+    pack_unsigned,
 )
+
 # The longest gap a cadence allows before an open course is overdue: twice its interval.
 OVERDUE_DAYS = {"weekly": 14, "fortnightly": 28, "monthly": 62}
-SIGN_WITHIN_DAYS = 3
-
-
-@struct(frozen=True)
-class NotOnTrack:
-    instrument: str  # the measure's name, e.g. "PHQ-9"
-    baseline: int
-    latest: int
-    session: int  # the session number of the latest score
-    needed: int  # the reliable-change points the measure needs
-
-    @property
-    def text(self) -> str:
-        return (
-            f"not on track: {self.instrument} {self.baseline} -> {self.latest} at session "
-            f"{self.session}, no reliable improvement ({self.needed} points) by the middle "
-            f"of the course: {NOT_ON_TRACK_ADVICE}"
-        )
 
 
 def check_session(planned: int, percent: int = 50) -> int:
@@ -58,7 +41,8 @@ def check_session(planned: int, percent: int = 50) -> int:
 def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     """The alert, or None: before the check session, when the primary measure has no
     baseline or no reliable-change rule (then nothing is claimed), or once the latest
-    acute score of the primary measure is a reliable improvement on its baseline."""
+    acute score of the primary measure is a reliable improvement on its baseline, or is
+    below the measure's caseness (or screening cut-off)."""
     instrument = INSTRUMENTS.get(catalogue.CONDITIONS[course.condition].primary)
     if instrument is None:
         return None  # eating disorders: binge counts, no reliable-change rule
@@ -76,6 +60,9 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
         return None
     if baseline - latest >= points:
         return None  # a reliable improvement: on track
+    threshold = rules.caseness_of(instrument) or instrument.cutoff
+    if threshold is not None and latest < threshold:
+        return None  # no longer a case (or never one): nothing says change the treatment
     return NotOnTrack(instrument.name, baseline, latest, session, points)
 
 
@@ -97,6 +84,14 @@ def _maintenance_open(course: Course) -> bool:
 def overdue_days(course: Course, today: dt.date) -> int | None:
     """Days since the last session (held or missed) when an open course has gone longer
     than its cadence allows; None otherwise."""
+    gap = allowed_gap(course)
+    return None if gap is None else days_over(gap, today)
+
+
+def allowed_gap(course: Course) -> tuple[dt.date, int] | None:
+    """For an open course: the date of its last session (held or missed; its start, or the
+    maintenance contract's, before any) and the days its cadence allows after it. None for
+    a course that owes no sessions."""
     if not is_open(course):
         return None
     cadence = course.cadence
@@ -104,17 +99,18 @@ def overdue_days(course: Course, today: dt.date) -> int | None:
     if course.maintenance is not None and len(course.sessions) >= course.planned_sessions:
         cadence = course.maintenance.cadence
         seen.append(course.maintenance.start_date)
-    last = max(seen, default=course.start_date)
-    waited = (today - last).days
-    return waited if waited > OVERDUE_DAYS.get(cadence, 14) else None
+    return max(seen, default=course.start_date), OVERDUE_DAYS.get(cadence, 14)
 
 
 def unsigned_overdue(
     course: Course, today: dt.date, within_days: int = SIGN_WITHIN_DAYS
 ) -> list[int]:
     """The ids of sessions held more than `within_days` ago and still unsigned."""
+    return overdue_signatures(pack_unsigned(unsigned_sessions(course)), today, within_days)
+
+
+def unsigned_sessions(course: Course) -> list[tuple[int, dt.date]]:
+    """Every held session still unsigned: its id and date."""
     return [
-        s.id
-        for s in course.all_sessions()
-        if s.signature is None and s.id is not None and (today - s.date).days > within_days
+        (s.id, s.date) for s in course.all_sessions() if s.signature is None and s.id is not None
     ]

@@ -7,6 +7,7 @@ until the user confirms at the end; Ctrl-C or end of input leaves no file behind
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -303,11 +304,78 @@ def _planned(values: dict[str, Any]) -> int:
     return prompts.ask("Planned sessions (acute IPT usually 12-16)", parse, default)
 
 
-def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
+SaveStep = Callable[[int, dict[str, Any]], None]
+
+
+def run(
+    values: dict[str, Any],
+    today: dt.date,
+    root: Path,
+    save: SaveStep | None = None,
+    resumed: tuple[int, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Ask for everything `values` (the options given) leaves open; return course fields.
-    `root`, the data folder, holds the working copy if the formulation is edited."""
+    `root`, the data folder, holds the working copy if the formulation is edited. After
+    each step `save(step, fields)` keeps a draft; `resumed` (the last step answered and its
+    fields) starts from the step after it."""
+    done, fields = resumed if resumed is not None else (0, {})
+    fields = dict(fields)
+
+    def finished(step: int) -> None:
+        if save is not None:
+            save(step, fields)
+
+    if done < 1:
+        _basics(values, fields, today)
+        finished(1)
+    self_guided = fields["kind"] == "self-guided"
+    if done < 2:
+        _step(2, "symptom review and baseline")
+        fields["baseline_measures"] = _symptoms(values, self_guided, fields["condition"])
+        finished(2)
+    if done < 3:
+        _sick_role(fields)
+        finished(3)
+    if done < 4:
+        _step(4, "interpersonal inventory")
+        fields["inventory"] = _inventory()
+        finished(4)
+    if done < 5:
+        _step(5, "timeline")
+        fields["timeline"] = [e.model_dump() for e in _timeline()]
+        finished(5)
+    people = [Person.model_validate(p) for p in fields["inventory"]]
+    events = [TimelineEvent.model_validate(e) for e in fields["timeline"]]
+    if done < 6:
+        _step(6, "problem areas")
+        if values.get("problem_areas"):
+            fields["problem_areas"] = values["problem_areas"]
+            fields["dispute_stage"] = values.get("dispute_stage")
+        else:
+            fields["problem_areas"], fields["dispute_stage"] = _areas(
+                people, events, values.get("adaptation") or catalogue.DEFAULT_ADAPTATION
+            )
+        finished(6)
+    if done < 7:
+        _step(7, "interpersonal formulation")
+        text, agreed = ask_formulation(
+            draft_formulation(fields["problem_areas"], people, events, fields["start_date"], today),
+            root,
+        )
+        fields["formulation"] = {"text": text, "agreed": agreed, "date": today}
+        finished(7)
+    if done < 8:
+        _step(8, "goals")
+        fields["goals"] = _goals(fields["problem_areas"])
+        finished(8)
+    _contract(fields, today)
+    if not prompts.confirm("Save this course?", default=True):
+        raise Interrupted("nothing was saved, as you asked")
+    return fields
+
+
+def _basics(values: dict[str, Any], fields: dict[str, Any], today: dt.date) -> None:
     _step(1, "basics")
-    fields: dict[str, Any] = {}
     fields["condition"] = _condition(values)
     fields["adaptation"] = _adaptation(values)
     guardian = values.get("guardian") or _guardian(fields["adaptation"])
@@ -327,9 +395,9 @@ def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
     for override in ("initial_sessions", "termination_sessions"):  # phase overrides, as given
         if values.get(override) is not None:
             fields[override] = values[override]
-    self_guided = fields["kind"] == "self-guided"
-    _step(2, "symptom review and baseline")
-    fields["baseline_measures"] = _symptoms(values, self_guided, fields["condition"])
+
+
+def _sick_role(fields: dict[str, Any]) -> None:
     _step(3, "sick role and medication")
     if fields["condition"] != "depression":
         profile = catalogue.CONDITIONS[fields["condition"]]
@@ -338,28 +406,9 @@ def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
     given = prompts.confirm("Sick role given?", default=True)
     fields["sick_role"] = {"given": given, "note": _optional("Note on the sick role")}
     fields["medication"] = _optional("Medication considered (note)")
-    _step(4, "interpersonal inventory")
-    fields["inventory"] = _inventory()
-    _step(5, "timeline")
-    events = _timeline()
-    fields["timeline"] = [e.model_dump() for e in events]
-    _step(6, "problem areas")
-    people = [Person.model_validate(p) for p in fields["inventory"]]
-    if values.get("problem_areas"):
-        fields["problem_areas"] = values["problem_areas"]
-        fields["dispute_stage"] = values.get("dispute_stage")
-    else:
-        fields["problem_areas"], fields["dispute_stage"] = _areas(
-            people, events, values.get("adaptation") or catalogue.DEFAULT_ADAPTATION
-        )
-    _step(7, "interpersonal formulation")
-    text, agreed = ask_formulation(
-        draft_formulation(fields["problem_areas"], people, events, fields["start_date"], today),
-        root,
-    )
-    fields["formulation"] = {"text": text, "agreed": agreed, "date": today}
-    _step(8, "goals")
-    fields["goals"] = _goals(fields["problem_areas"])
+
+
+def _contract(fields: dict[str, Any], today: dt.date) -> None:
     _step(9, "treatment contract")
     planned = contract_dates(fields["start_date"], fields["cadence"], fields["planned_sessions"])
     spans = phase_spans(
@@ -374,6 +423,3 @@ def run(values: dict[str, Any], today: dt.date, root: Path) -> dict[str, Any]:
     )
     if prompts.confirm("Has the client agreed this contract?", default=True):
         fields["contract_agreed"] = today
-    if not prompts.confirm("Save this course?", default=True):
-        raise Interrupted("nothing was saved, as you asked")
-    return fields

@@ -109,7 +109,7 @@ class CourseStore:
         path = self.paths.course_file(course_id)
         self._check(course_id)
         if not self.exists(course_id):
-            raise NotFoundError(f"no course {course_id!r} in {self.paths.courses}")
+            raise self.paths.no_course(course_id)
         return path, open_text(path, self.cipher)
 
     def _read(self, course_id: str) -> tuple[str, Course]:
@@ -350,7 +350,7 @@ class CourseStore:
             path = self.paths.course_file(course_id)
             self._check(course_id)
             if not self.exists(course_id):
-                raise NotFoundError(f"no course {course_id!r}")
+                raise self.paths.no_course(course_id)
             self._remove_backups(course_id)
             try:
                 path.unlink()

@@ -25,6 +25,7 @@ from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.backups import backup_name_parts
 from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
 from ipt_cli.store.courses import CourseStore
+from ipt_cli.store.drafts import DRAFTS
 from ipt_cli.store.files import FOLDER_LOCK, try_lock_file
 from ipt_cli.store.format import load_course_file
 from ipt_cli.store.ownership import check_ownership, kind_of
@@ -331,8 +332,8 @@ def _remove_orphan_lock(store: CourseStore, lock: Path) -> None:
 def _edits(store: CourseStore, fix: bool) -> list[Finding]:
     findings = []
     for folder in _entries(store.paths.edits):
-        if in_use(folder):
-            continue
+        if folder.name == DRAFTS or in_use(folder):
+            continue  # the wizard's drafts (store/drafts.py) are kept until used or discarded
         finding = Finding(
             folder, "warning", "working copy left by an interrupted edit (a copy of notes)"
         )

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
-from ipt_cli.errors import InputError
+from ipt_cli.errors import InputError, NotFoundError
 
 COURSE_ID_PATTERN = re.compile(ID_PATTERN)
 COURSE_ID_RULE = ID_RULE
@@ -150,6 +150,14 @@ class DataPaths:
         suffix = self.course_suffix  # .toml, or .toml.age in an encrypted folder
         ids = (p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}"))
         return sorted(i for i in ids if not i.startswith(".") and COURSE_ID_PATTERN.fullmatch(i))
+
+    def no_course(self, course_id: str) -> NotFoundError:
+        """The error for a course that is not there, naming the nearest ids that are."""
+        import difflib
+
+        near = difflib.get_close_matches(course_id, self.course_ids(), n=3, cutoff=0.6)
+        hint = f"; did you mean: {', '.join(near)}?" if near else " (see: ipt list --all)"
+        return NotFoundError(f"no course {course_id!r} in {self.courses}{hint}")
 
     def course_file(self, course_id: str) -> Path:
         return self.courses / f"{check_course_id(course_id)}{self.course_suffix}"

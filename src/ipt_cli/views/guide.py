@@ -15,6 +15,7 @@ TOPICS = (
     "safety",
     "fidelity",
     "adaptations",
+    "outcomes",
 )
 
 
@@ -248,6 +249,44 @@ def _safety() -> list[str]:
     ]
 
 
+def _outcomes() -> list[str]:
+    from ipt_cli.core.outcomes import outcome_definitions
+    from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
+    from ipt_cli.core.tracking import OVERDUE_DAYS
+
+    rules = measures.ScoringRules()
+    lines = [
+        "# Outcomes and follow-up",
+        "",
+        "`ipt outcomes` counts the service's outcomes over every course (archived ones with "
+        "--all), by the NHS Talking Therapies definitions:",
+        "",
+    ]
+    lines += [
+        f"- {name.replace('_', ' ')}: {text}" for name, text in outcome_definitions(rules).items()
+    ]
+    gaps = ", ".join(f"{cadence} {days} days" for cadence, days in OVERDUE_DAYS.items())
+    lines += [
+        "",
+        "## Not on track",
+        "",
+        "From the middle of the acute contract (session ceil(planned x "
+        f"{rules.not_on_track_percent}%), `[outcomes] not_on_track_percent` in config.toml) "
+        "a course whose primary measure shows no reliable improvement on its baseline is "
+        f"not on track: {NOT_ON_TRACK_ADVICE}. Only a later reliable improvement clears it; "
+        "no command does.",
+        "",
+        "## Follow-up",
+        "",
+        f"- no session for longer than the cadence allows ({gaps}) while the course is open;",
+        f"- sessions unsigned for more than {SIGN_WITHIN_DAYS} days (`[record] sign_within_days`).",
+        "",
+        "`ipt list` shows each under the course's row; `ipt list --json` gives "
+        "`not_on_track`, `days_without_session` and `unsigned_overdue`.",
+    ]
+    return lines
+
+
 def _adaptation(adaptation: catalogue.Adaptation) -> list[str]:
     lines = [f"## {_heading(adaptation.name, adaptation.id)}", "", adaptation.summary, ""]
     defaults = [f"{adaptation.planned_sessions} sessions"]
@@ -287,6 +326,9 @@ def _adaptations(only: str | None = None) -> list[str]:
     return lines
 
 
+WHOLE_TOPICS = {"stages": _stages, "measures": _measures, "safety": _safety, "outcomes": _outcomes}
+
+
 def guide(topic: str | None) -> str:
     """The text for a topic (see TOPICS), an area, technique, phase or measure id; or all."""
     if topic is None:
@@ -296,7 +338,9 @@ def guide(topic: str | None) -> str:
         parts += _stages() + [""] + _techniques() + [""] + _measures() + [""]
         parts += _conditions() + _safety()
         return "\n".join(parts) + "\n"
-    if topic == "phases" or topic in catalogue.PHASES:
+    if topic in WHOLE_TOPICS:
+        lines = WHOLE_TOPICS[topic]()
+    elif topic == "phases" or topic in catalogue.PHASES:
         lines = _phases(None if topic == "phases" else topic)
     elif topic == "areas":
         lines = ["# Problem areas", ""]
@@ -304,18 +348,12 @@ def guide(topic: str | None) -> str:
             lines += _area(area_id)
     elif topic in catalogue.PROBLEM_AREAS:
         lines = _area(topic) + (_stages() if topic == "role-dispute" else [])
-    elif topic == "stages":
-        lines = _stages()
     elif topic == "techniques" or topic in catalogue.TECHNIQUES:
         lines = _techniques(None if topic == "techniques" else topic)
-    elif topic == "measures":
-        lines = _measures()
     elif topic in measures.INSTRUMENTS:
         lines = _measure(measures.INSTRUMENTS[topic])
     elif topic == "conditions" or topic in catalogue.CONDITIONS:
         lines = _conditions(None if topic == "conditions" else topic)
-    elif topic == "safety":
-        lines = _safety()
     elif topic == "fidelity":
         from ipt_cli.views.record import guide_fidelity
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.signals import SIGN_WITHIN_DAYS
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:
@@ -154,7 +155,12 @@ def _shown(cells: list[str]) -> list[str]:
 
 
 def list_lines(
-    rows: list[CourseRow], today: dt.date, width: int, ascii_only: bool = False, cut: bool = True
+    rows: list[CourseRow],
+    today: dt.date,
+    width: int,
+    ascii_only: bool = False,
+    sign_within_days: int = SIGN_WITHIN_DAYS,
+    cut: bool = True,
 ) -> list[tuple[str, str]]:
     """Each line of the list and its style (see *_STYLE): the header, a rule, a row (its
     latest scores may wrap onto more lines) and, under it, each of its outcome alerts
@@ -167,12 +173,19 @@ def list_lines(
     for line, row in zip(lines[2:], rows, strict=True):
         style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else "")
         styled.append((line, style))
-        styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in row.alerts]
+        alerts = [*row.alerts, *row.follow_ups(today, sign_within_days)]
+        styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in alerts]
     return styled
 
 
-def list_text(rows: list[CourseRow], today: dt.date, width: int, ascii_only: bool = False) -> str:
+def list_text(
+    rows: list[CourseRow],
+    today: dt.date,
+    width: int,
+    ascii_only: bool = False,
+    sign_within_days: int = SIGN_WITHIN_DAYS,
+) -> str:
     """The list as plain text (for a pipe or a file): the terminal's lines, uncoloured, with
-    no alias cut (a pipe has no width to fit)."""
-    lines = list_lines(rows, today, width, ascii_only, cut=False)
+    no alias cut (a pipe has no width to fit: issue 25 item 15)."""
+    lines = list_lines(rows, today, width, ascii_only, sign_within_days, cut=False)
     return "".join(line + "\n" for line, _ in lines)

@@ -11,7 +11,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from ipt_cli.core.outcomes import CourseOutcome, Judged, OutcomeGroup
+from ipt_cli.core.outcome_record import CourseOutcome
+from ipt_cli.core.outcomes import Judged, OutcomeGroup
 
 BAR_WIDTH = 20
 GROUP_TITLES = {"all": "All courses", "condition": "Condition", "adaptation": "Adaptation",

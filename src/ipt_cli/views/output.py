@@ -82,7 +82,16 @@ class Output:
         return self._stderr or sys.stderr
 
     # stdout: data and confirmations
-    def data(self, text: str, drawn: bool = False, exact: bool = False, safe: bool = False) -> None:
+    paging = True  # `ipt --no-pager` turns it off for the invocation
+
+    def data(
+        self,
+        text: str,
+        drawn: bool = False,
+        exact: bool = False,
+        safe: bool = False,
+        page: bool = False,
+    ) -> None:
         """A finished document (text, Markdown, JSON, HTML). ipt adds no escape codes of
         its own to these, so every control character in them is shown visibly; `drawn`
         text comes from the SafeConsole (user text neutralised, ipt's colours kept).
@@ -91,10 +100,20 @@ class Output:
         no control character by construction (`to_json`'s, printable ASCII and newlines),
         written as it is wherever it goes (neutralising it would change nothing, at a cost of
         10 ms for a megabyte of JSON)."""
-        if drawn or safe or (exact and not self._to_terminal()):
-            self.stdout.write(text)
-        else:
-            self.stdout.write(terminal_safe(text))
+        shown = (
+            text if drawn or safe or (exact and not self._to_terminal()) else terminal_safe(text)
+        )
+        if not (page and self._paged(shown)):
+            self.stdout.write(shown)
+
+    def _paged(self, text: str) -> bool:
+        """Shown through the pager when it is long and a person is at the terminal
+        (views/pager.py); False: the caller writes it."""
+        if not self.paging:
+            return False
+        from ipt_cli.views import pager
+
+        return pager.wants_pager(text, self.stdout) and pager.page(text, self.stdout, self.encoding)
 
     def _to_terminal(self) -> bool:
         try:
@@ -144,12 +163,18 @@ class Output:
         """The one-line confirmation of a write (a plain line: no Rich needed)."""
         self.data(message.rstrip("\n") + "\n")
 
-    def show(self, renderable: RenderableType, soft_wrap: bool = False) -> None:
+    def show(self, renderable: RenderableType, soft_wrap: bool = False, page: bool = False) -> None:
         """Draw a Rich renderable for this terminal, or as plain text into a pipe or file
-        (soft_wrap: lines already fitted to the width are never re-wrapped)."""
-        from ipt_cli.views.terminal import emit
+        (soft_wrap: lines already fitted to the width are never re-wrapped); `page`: long
+        output on a terminal goes through the pager."""
+        from ipt_cli.views.terminal import emit, rendered
 
-        emit(renderable, soft_wrap)
+        if not page or not self.paging:
+            emit(renderable, soft_wrap)
+            return
+        text = rendered(renderable, soft_wrap)
+        if not self._paged(text):
+            self.stdout.write(text)
 
     @property
     def console(self) -> Console:

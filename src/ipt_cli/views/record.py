@@ -12,6 +12,7 @@ from ipt_cli.core.fidelity import Adherence
 from ipt_cli.core.models import Course, FidelityRating, SafetyPlanVersion
 from ipt_cli.core.risk import RiskState, StandingRisk
 from ipt_cli.core.signing import ChainCheck
+from ipt_cli.core.structs import struct
 from ipt_cli.core.supervision import SupervisionSummary
 
 # Safety plan
@@ -125,7 +126,15 @@ def high_risk_json(standing: StandingRisk | None) -> dict[str, Any] | None:
     }
 
 
-def supervision_lines(summary: SupervisionSummary) -> list[str]:
+@struct(frozen=True)
+class LateSignatures:
+    """Sessions unsigned past `[record] sign_within_days` (core/tracking.unsigned_overdue)."""
+
+    within_days: int
+    sessions: list[int]
+
+
+def supervision_lines(summary: SupervisionSummary, late: LateSignatures | None = None) -> list[str]:
     lines = [
         f"Reviewed by a supervisor: {summary.reviewed} session(s); signed off: "
         f"{summary.signed_off}; comments: {summary.comments}."
@@ -138,11 +147,18 @@ def supervision_lines(summary: SupervisionSummary) -> list[str]:
         ]
     else:
         lines.append("Every session has been reviewed by a supervisor.")
+    if late is not None and late.sessions:
+        numbers = ", ".join(str(n) for n in late.sessions)
+        lines.append(f"Unsigned more than {late.within_days} days: session(s) {numbers}.")
     return lines
 
 
-def supervision_json(summary: SupervisionSummary) -> dict[str, Any]:
+def supervision_json(
+    summary: SupervisionSummary, late: LateSignatures | None = None
+) -> dict[str, Any]:
     return {
+        "unsigned_overdue": [] if late is None else late.sessions,
+        "sign_within_days": None if late is None else late.within_days,
         "reviewed": summary.reviewed,
         "signed_off": summary.signed_off,
         "comments": summary.comments,

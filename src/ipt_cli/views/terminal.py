@@ -667,14 +667,16 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     return Group(*parts)
 
 
-def list_view(rows: list[CourseRow], today: dt.date, width: int) -> RenderableType:
+def list_view(
+    rows: list[CourseRow], today: dt.date, width: int, sign_within_days: int = 3
+) -> RenderableType:
     """The lines of views/listing.py, coloured: already fitted to `width`, so print them
     with soft wrap, never re-wrapped. Into a pipe `ipt list` writes the same lines plain."""
     from ipt_cli.views.listing import list_lines
 
     ascii_only = not out().encoding.startswith("utf")
     text = Text()
-    for line, style in list_lines(rows, today, width, ascii_only):
+    for line, style in list_lines(rows, today, width, ascii_only, sign_within_days):
         text.append(line + "\n", style=style)
     text.rstrip()
     return text
