@@ -331,13 +331,23 @@ def test_two_sittings_on_one_day_need_same_day(run_ipt: RunIpt, data_home: Path)
 def test_flags_box_names_the_real_command(run_ipt: RunIpt) -> None:
     new(run_ipt, "--problem-area", "grief", "--phq9", PHQ9_RISK, course_id="rd-1")
     for command in (("agenda", "rd-1"), ("report", "rd-1")):
-        text = run_ipt(*command).stdout
-        assert "ipt risk-review rd-1 --session 0 --note ..." in text
+        text = run_ipt(*command, COLUMNS="120").stdout  # the whole command on one line
+        assert (
+            "ipt risk-review rd-1 --session 0 --note ... --ideation ... --level ... --action ..."
+            in text
+        )
         assert "COURSE_ID" not in text
     data = json.loads(run_ipt("agenda", "rd-1", "--format", "json").stdout)
-    assert data["review_commands"] == ["ipt risk-review rd-1 --session 0 --note ..."]
-    notice = run_ipt("session", "rd-1", "--date", "2026-01-12", "--phq9", PHQ9_RISK).stderr
-    assert "Record a review with: ipt risk-review rd-1 --session 1 --note ..." in notice
+    assert data["review_commands"] == [
+        "ipt risk-review rd-1 --session 0 --note ... --ideation ... --level ... --action ..."
+    ]
+    notice = run_ipt(
+        "session", "rd-1", "--date", "2026-01-12", "--phq9", PHQ9_RISK, COLUMNS="140"
+    ).stderr
+    assert (
+        "Record a review with: ipt risk-review rd-1 --session 1 --note ... --ideation ... "
+        "--level ... --action ..." in notice
+    )
 
 
 def test_guide_phase_alone_and_hamd_item_ranges(run_ipt: RunIpt) -> None:

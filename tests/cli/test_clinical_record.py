@@ -24,6 +24,8 @@ NOTE_KEYS = {
     "measures",
     "flags",
     "risk_reviews",
+    "risk_screen",
+    "risk",
     "focus",
     "techniques",
     "strategies",
@@ -124,7 +126,20 @@ def test_the_text_note_has_header_work_tasks_plan_and_signature_block(
     new_course, run_ipt: RunIpt
 ) -> None:
     recorded(new_course, run_ipt)
-    run_ipt("risk-review", "ab", "--session", "2", "--note", "Passive thoughts", "--level", "low")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "2",
+        "--note",
+        "Passive thoughts",
+        "--level",
+        "low",
+        "--ideation",
+        "none",
+        "--action",
+        "Reviewed",
+    )
     run_ipt("session", "ab", "--amend", "2", "--note", "Correction: the grave visit is Sunday")
     run_ipt("sign", "ab", "2", "--by", "Dr K.")
     run_ipt("supervise", "ab", "2", "--comment", "Good affect work", "--by", "Dr S.", "--sign")
@@ -238,10 +253,15 @@ def test_a_high_risk_level_keeps_a_banner_until_a_later_review_lowers_it(
     }
     agenda = json.loads(run_ipt("agenda", "ab", "--format", "json").stdout)
     assert agenda["high_risk"] == report["high_risk"]
-    run_ipt("risk-review", "ab", "--session", "2", "--note", "No level", IPT_TODAY="2026-01-19")
-    assert shows_banner() == [True] * 5  # a review without a level leaves it standing
+    refused = run_ipt(
+        "risk-review", "ab", "--session", "2", "--note", "No level", "--ideation", "none",
+        "--action", "Reviewed", IPT_TODAY="2026-01-19", exit_code=2,
+    )  # fmt: skip
+    assert "--level" in refused.stderr  # a review without a judgement is refused (issue 26)
+    assert shows_banner() == [True] * 5
     run_ipt(
         "risk-review", "ab", "--session", "2", "--note", "Settled", "--level", "moderate",
+        "--ideation", "none", "--action", "Reviewed",
         IPT_TODAY="2026-01-20",
     )  # fmt: skip
     assert shows_banner() == [False] * 5
@@ -263,6 +283,7 @@ def test_structured_risk_is_asked_for_on_a_terminal(
     assert "choose one of: none, passive, active" in result.stdout + result.stderr
     assert "Risk level: high" in result.stdout
     review = stored(data_home)["sessions"][0]["risk_reviews"][0]
+    assert review.pop("recorded_at").tzinfo is not None  # when it was written (schema 7)
     assert review == {
         "date": dt_today(),
         "note": "Seen",
@@ -274,10 +295,34 @@ def test_structured_risk_is_asked_for_on_a_terminal(
         "level": "high",
         "actions": ["GP informed"],
     }
-    no_note = run_ipt("risk-review", "ab", "--session", "1", "--level", "low", exit_code=2)
+    no_note = run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "1",
+        "--level",
+        "low",
+        "--ideation",
+        "none",
+        "--action",
+        "Reviewed",
+        exit_code=2,
+    )
     assert "give the outcome of the review with --note" in no_note.stderr
     bad = run_ipt(
-        "risk-review", "ab", "--session", "1", "--note", "x", "--level", "severe", exit_code=2
+        "risk-review",
+        "ab",
+        "--session",
+        "1",
+        "--note",
+        "x",
+        "--level",
+        "severe",
+        "--ideation",
+        "none",
+        "--action",
+        "Reviewed",
+        exit_code=2,
     )
     assert "--level" in bad.stderr
 

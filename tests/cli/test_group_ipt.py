@@ -114,7 +114,7 @@ def test_group_agenda_lists_unreviewed_flags(group: RunIpt) -> None:
     agenda = json.loads(group("group", "agenda", "g1", "--format", "json").stdout)
     m2 = next(m for m in agenda["members"] if m["course_id"] == "m2")
     assert m2["unreviewed_flags"] and m2["review_commands"] == [
-        "ipt risk-review m2 --session 1 --note ..."
+        "ipt risk-review m2 --session 1 --note ... --ideation ... --level ... --action ..."
     ]
     assert "UNREVIEWED SAFETY FLAGS" in group("group", "agenda", "g1").stdout
 

@@ -225,7 +225,20 @@ def test_a_legacy_double_score_is_charted_and_flagged_once(
     assert re.search(r"base +2026-01-05 +█", text)  # one bar on the chart for that day
     assert not re.search(r"S1 +2026-01-05", text)
     # A review of either record is a review of the sitting.
-    run_ipt("risk-review", "ab", "--session", "1", "--note", "Passive thoughts, no plan")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "1",
+        "--note",
+        "Passive thoughts, no plan",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
     assert report(run_ipt)["safety_flags"][0]["reviewed"] is True
 
 

@@ -44,6 +44,12 @@ def test_a_second_risk_review_is_added_not_replacing_the_first(
         "Safety plan written",
         "--by",
         "Dr K.",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
         IPT_TODAY="2026-01-12",
     )
     second = run_ipt(
@@ -55,6 +61,12 @@ def test_a_second_risk_review_is_added_not_replacing_the_first(
         "Thoughts have eased",
         "--plan",
         "Plan kept; GP informed",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
         IPT_TODAY="2026-01-19",
     )
     assert "review 2 of that session; earlier ones are kept" in second.stdout
@@ -122,9 +134,22 @@ def test_a_schema_1_file_is_read_and_upgraded_on_the_next_write(
     ]
     assert [s["id"] for s in data["sessions"]] == [1, 2, 3]  # ids in date order
     assert path.read_text() == V1_WITH_A_REVIEW  # reading never writes
-    run_ipt("risk-review", "ab", "--session", "2026-01-05", "--note", "Reviewed again")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "2026-01-05",
+        "--note",
+        "Reviewed again",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
     upgraded = stored(data_home)
-    assert upgraded["schema_version"] == 6
+    assert upgraded["schema_version"] == 7
     assert [s["id"] for s in upgraded["sessions"]] == [1, 2, 3]
     assert [r["note"] for r in upgraded["sessions"][0]["risk_reviews"]] == [
         "No intent",
@@ -177,19 +202,78 @@ def test_a_risk_review_addressed_by_date_echoes_the_session(new_course, run_ipt:
     new_course("ab", "--phq9", PHQ9_RISK)
     run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_RISK)
     run_ipt("session", "ab", "--date", "2026-01-12")  # backfilled: the flagged one is now 2
-    done = run_ipt("risk-review", "ab", "--session", "2026-01-19", "--note", "No intent")
-    assert done.stdout.strip() == "Risk review recorded for session 2 (2026-01-19) of ab."
+    done = run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "2026-01-19",
+        "--note",
+        "No intent",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
+    assert done.stdout.strip() == (
+        "Risk review recorded for session 2 (2026-01-19) of ab. Risk level: low."
+    )
     flags = {f["session"]: f["reviewed"] for f in report(run_ipt)["safety_flags"]}
     assert flags == {0: False, 2: True}
-    done = run_ipt("risk-review", "ab", "--session", "0", "--note", "No intent")
-    assert done.stdout.strip() == "Risk review recorded for baseline (2026-01-05) of ab."
-    refused = run_ipt("risk-review", "ab", "--session", "2026-01-12", "--note", "x", exit_code=2)
+    done = run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "0",
+        "--note",
+        "No intent",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
+    assert (
+        done.stdout.strip()
+        == "Risk review recorded for baseline (2026-01-05) of ab. Risk level: low."
+    )
+    refused = run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "2026-01-12",
+        "--note",
+        "x",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+        exit_code=2,
+    )
     assert refused.stderr.strip() == (
         "ipt: error: nothing to review: session 1 (2026-01-12) scored no risk item"
     )
     new_course("cd", "--phq9", PHQ9_MODERATE)  # the baseline and session 1 on its day: no flag
     run_ipt("session", "cd", "--date", "2026-01-05")
-    refused = run_ipt("risk-review", "cd", "--session", "2026-01-05", "--note", "x", exit_code=2)
+    refused = run_ipt(
+        "risk-review",
+        "cd",
+        "--session",
+        "2026-01-05",
+        "--note",
+        "x",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+        exit_code=2,
+    )
     assert refused.stderr.strip() == (
         "ipt: error: nothing to review: baseline and session 1 (2026-01-05) scored no risk item"
     )

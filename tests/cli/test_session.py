@@ -180,7 +180,21 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
     assert text.index(flag_line) < text.index("IPT progress report")
     assert report(run_ipt)["safety_flags"][0]["reviewed"] is False
 
-    refused = run_ipt("risk-review", "ab", "--session", "2", "--note", "x", exit_code=2)
+    refused = run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "2",
+        "--note",
+        "x",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+        exit_code=2,
+    )
     assert "no session 2" in refused.stderr
     run_ipt(
         "risk-review",
@@ -191,6 +205,12 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
         "No plan or intent",
         "--plan",
         "Safety plan reviewed",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
     )
     data = report(run_ipt)
     assert data["safety_flags"][0]["reviewed"] is True
@@ -204,14 +224,14 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
             "by": None,
             "session_id": 1,
             "session_date": "2026-01-12",
-            # schema 3's structured fields, none given
-            "ideation": None,
+            # schema 3's structured fields: the judgement is required (issue 26)
+            "ideation": "none",
             "plan_made": None,
             "intent": None,
             "means": None,
             "protective": [],
-            "level": None,
-            "actions": [],
+            "level": "low",
+            "actions": ["Reviewed"],
         }
     ]
     assert json.loads(run_ipt("list", "--json").stdout)[0]["unreviewed_flags"] == 0
@@ -250,7 +270,20 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
     assert data["next_session_date"] == "2026-03-26"
     flag = data["safety_flags"][0]
     assert flag["maintenance"] is True and flag["session"] == 1
-    run_ipt("risk-review", "ab", "--session", "m1", "--note", "Reviewed by phone")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "m1",
+        "--note",
+        "Reviewed by phone",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+    )
     assert report(run_ipt)["safety_flags"][0]["reviewed"] is True
     run_ipt("session", "ab", "--date", "2026-03-26", **later)
     full = run_ipt("session", "ab", "--date", "2026-04-26", exit_code=5, **later)

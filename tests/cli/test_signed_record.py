@@ -63,6 +63,10 @@ def six_signed(new_course, run_ipt: RunIpt) -> None:
         "Passive thoughts, no plan",
         "--ideation",
         "passive",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
         IPT_TODAY="2026-01-26",
     )
     done = run_ipt("sign", "ab", "--all", "--by", "Dr K.", IPT_TODAY="2026-02-16")
@@ -208,7 +212,20 @@ def test_entries_added_to_a_signed_session_are_sealed(
     new_course, run_ipt: RunIpt, data_home: Path
 ) -> None:
     six_signed(new_course, run_ipt)
-    run_ipt("risk-review", "ab", "--session", "3", "--note", "Eased", "--level", "low")
+    run_ipt(
+        "risk-review",
+        "ab",
+        "--session",
+        "3",
+        "--note",
+        "Eased",
+        "--level",
+        "low",
+        "--ideation",
+        "none",
+        "--action",
+        "Reviewed",
+    )
     run_ipt("supervise", "ab", "3", "--comment", "Good review", "--by", "Dr S.", "--sign")
     run_ipt("fidelity", "ab", "5", "--item", "mid-opening=done", "--by", "Dr S.")
     third = stored(data_home)["sessions"][2]

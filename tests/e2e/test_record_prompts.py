@@ -40,6 +40,7 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
     review = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["sessions"][0][
         "risk_reviews"
     ][0]
+    assert review.pop("recorded_at").tzinfo is not None  # when it was written (schema 7)
     assert {k: v for k, v in review.items() if k != "date"} == {
         "note": "Passive thoughts, no plan",
         "plan": "Plan written",
@@ -70,6 +71,17 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home
         "grief-fid-involvement": "na",
     }
     piped = ipt_bin(  # no terminal: no prompts, and the outcome is needed
-        "risk-review", "ab", "--session", "2", check_code=2, stdin=subprocess.DEVNULL
+        "risk-review",
+        "ab",
+        "--session",
+        "2",
+        "--ideation",
+        "none",
+        "--level",
+        "low",
+        "--action",
+        "Reviewed",
+        check_code=2,
+        stdin=subprocess.DEVNULL,
     )
     assert "give the outcome of the review with --note" in piped.stderr

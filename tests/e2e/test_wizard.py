@@ -229,9 +229,17 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
     term = start("session", "rd-1")
     screen = term.answer("Date", "2026-02-16")
     flags, agenda = screen.split("Agenda for rd-1")
-    assert "PHQ-9 item 9 = 1 at baseline" in flags and "PHQ-9 item 9 = 2 at session 7" in flags
-    assert "ipt risk-review rd-1 --session 0 --note ..." in flags
-    assert "ipt risk-review rd-1 --session 7 --note ..." in flags
+    assert (
+        "PHQ-9 item 9 = 1 at baseline" in flags and "PHQ-9 item 9 = 2 URGENT at session 7" in flags
+    )
+    assert (
+        "ipt risk-review rd-1 --session 0 --note ... --ideation ... --level ... --action ..."
+        in flags
+    )
+    assert (
+        "ipt risk-review rd-1 --session 7 --note ... --ideation ... --level ... --action ..."
+        in flags
+    )
     assert "session 8 of 8, the last" in agenda
     assert "This is the last session of the course" in agenda  # item 10 of 11: not cut
     assert "11. Summarise and count the sessions: session 8 of 8" in agenda

@@ -38,6 +38,7 @@ from tests.unit.builders import (
 )
 
 REPORT_KEYS = {
+    "risk",  # the course's risk state (core/risk.py; issue 26)
     "course_id",
     "client",
     "kind",
@@ -191,6 +192,7 @@ PLAN_KEYS = {
     "weeks",
     "maintenance",  # null without a maintenance contract
     "notes",
+    "risk",  # the course's risk state (issue 26)
 }
 WEEK_KEYS = {"session", "date", "phase", "focus", "status", "current"}
 AGENDA_KEYS = {
@@ -207,6 +209,8 @@ AGENDA_KEYS = {
     "maintenance",
     "review_commands",
     "done",
+    "high_risk",  # the standing high risk, as the report gives it
+    "risk",  # the course's risk state (issue 26)
 }
 LIST_KEYS = {
     "course_id",
@@ -228,6 +232,10 @@ LIST_KEYS = {
     "unsigned_overdue",
     "primary_measure",
     "latest_primary",
+    "risk_level",  # issue 26: the standing level, urgency, the oldest flag's wait
+    "high_risk",
+    "urgent",
+    "oldest_flag_days",
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 
@@ -700,12 +708,14 @@ def test_report_markdown_header_lines() -> None:
 
 def test_unreviewed_flags_then_outcome_warnings_come_first() -> None:
     text = documents.report_markdown(report_of(full_course()))
-    block = md_lines(text)[2:11]
+    block = md_lines(text)[2:13]
     assert block == [
         "> **SAFETY: unreviewed risk flags**",
         ">",
-        "> - HAM-D-17 item 3 = 3 URGENT at session 2 (2026-01-12)",
-        "> - BDI-II item 9 = 1 at maintenance session 2 (2026-04-20)",
+        "> - HAM-D-17 item 3 = 3 URGENT at session 2 (2026-01-12), waiting 48 days",
+        "> - BDI-II item 9 = 1 at maintenance session 2 (2026-04-20), dated after today",
+        "",
+        "> Standing risk level: not yet judged (no risk review gave a level)",
         "",
         "> **WARNING: outcomes to act on**",
         ">",
@@ -917,10 +927,12 @@ def test_agenda_json_keys_and_values() -> None:
     )
     assert (data["sessions_planned"], data["sessions_left"]) == (12, 8)
     assert data["count"] == "session 4 of 12, 8 left"
-    assert data["safety_flags"] == ["PHQ-9 item 9 = 1 at session 2 (2026-01-12)"]
+    assert data["safety_flags"] == ["PHQ-9 item 9 = 1 at session 2 (2026-01-12), waiting 48 days"]
     assert data["carry_over"] == ["Review last session's task: Call Ken"]
     assert data["items"][-1] == "Summarise and count the sessions: session 4 of 12"
-    assert data["review_commands"] == ["ipt risk-review ab --session 2 --note ..."]
+    assert data["review_commands"] == [
+        "ipt risk-review ab --session 2 --note ... --ideation ... --level ... --action ..."
+    ]
     assert data["maintenance"] is False and data["done"] == []
 
 
@@ -938,7 +950,7 @@ def test_agenda_markdown_structure() -> None:
     assert lines[2:4] == ["- **Date:** 2026-03-01", "- **Phase:** middle"]
     safety = lines.index("> **SAFETY: unreviewed risk flags, review first**")
     assert safety < lines.index("## Items")
-    assert "> - PHQ-9 item 9 = 1 at session 2 (2026-01-12)" in lines
+    assert "> - PHQ-9 item 9 = 1 at session 2 (2026-01-12), waiting 48 days" in lines
     numbered = [line for line in lines if re.match(r"\d+\. ", line)]
     shown = [markdown_escape(item, inline=True) for item in agenda.items]  # text, never markup
     assert numbered == [f"{n}. {item}" for n, item in enumerate(shown, 1)]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ipt_cli.core.course_row import CourseRow
 from ipt_cli.views.console import SafeConsole
-from ipt_cli.views.listing import NO_COURSES, list_text
+from ipt_cli.views.listing import NO_COURSES, list_lines, list_text
 from ipt_cli.views.terminal import list_view
 
 TODAY = dt.date(2026, 3, 1)
@@ -71,7 +71,13 @@ def drawn(rows: list[CourseRow], width: int, terminal: bool) -> str:
 def test_the_plain_list_is_the_terminal_list_without_colour(
     rows: list[CourseRow], width: int, terminal: bool
 ) -> None:
-    assert list_text(rows, TODAY, width) == drawn(rows, width, terminal)
+    """Into a pipe nothing is cut (issue 25 item 15): the plain text is the terminal's
+    lines laid out with the client and the id whole; the terminal draws the same lines as
+    the plain layout that cuts them."""
+    uncut = "".join(line + "\n" for line, _ in list_lines(rows, TODAY, width, cut=False))
+    assert list_text(rows, TODAY, width) == uncut
+    fitted = "".join(line + "\n" for line, _ in list_lines(rows, TODAY, width))
+    assert fitted == drawn(rows, width, terminal)
 
 
 def test_every_alert_and_flag_is_shown_whole_however_narrow() -> None:

@@ -191,6 +191,6 @@ def test_agenda_lists_unreviewed_safety_flags() -> None:
     fields = changes.measure_fields(phq9="0,0,0,0,0,0,0,0,2")
     changes.add_session(course, SessionRecord(date=START, **fields))
     agenda = build_agenda(course, 2, START)
-    assert agenda.safety == ["PHQ-9 item 9 = 2 at session 1 (2026-01-05)"]
+    assert agenda.safety == ["PHQ-9 item 9 = 2 URGENT at session 1 (2026-01-05), raised today"]
     changes.review_risk(course, 1, "No intent; plan agreed", None, START)
     assert build_agenda(course, 2, START).safety == []

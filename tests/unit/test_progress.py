@@ -514,8 +514,8 @@ def test_flags_from_every_risk_item_and_sitting() -> None:
         (0, "phq9", 9, 1, False),
         (1, "hamd17", 3, 2, False),
         (2, "hamd17", 3, 3, True),  # HAM-D item 3 >= 3 is urgent
-        (2, "bdi2", 9, 2, False),
-        (3, "phq9", 9, 3, False),
+        (2, "bdi2", 9, 2, True),  # BDI-II item 9 >= 2, by analogy (docs/clinical-rules.md)
+        (3, "phq9", 9, 3, True),  # PHQ-9 item 9 >= 2 is urgent (issue 26)
     ]
     assert [f.label for f in flags][:3] == [
         "PHQ-9 item 9 = 1 at baseline (2026-01-05)",
@@ -544,7 +544,7 @@ def test_a_review_marks_its_sitting_reviewed_and_keeps_the_flag() -> None:
     report = report_of(c)
     assert [(f.session, f.reviewed) for f in report.flags] == [(1, True), (2, False)]
     assert [(f.session_id, f.session) for f in report.flags] == [(1, 1), (2, 2)]
-    assert [f.session for f in report.unreviewed_flags] == [2]
+    assert [f.flag.session for f in report.unreviewed_flags] == [2]
 
 
 def test_every_review_of_a_sitting_is_kept_in_order() -> None:
@@ -572,8 +572,8 @@ def test_maintenance_flags_are_marked_as_such() -> None:
     assert (flag.session, flag.maintenance, flag.instrument) == (2, True, "bdi2")
     assert flag.label == "BDI-II item 9 = 1 at maintenance session 2 (2026-04-20)"
     assert [f.label.split(" at ")[1] for f in report.unreviewed_flags] == [
-        "session 2 (2026-01-12)",
-        "maintenance session 2 (2026-04-20)",
+        "session 2 (2026-01-12), waiting 48 days",
+        "maintenance session 2 (2026-04-20), dated after today",
     ]
 
 

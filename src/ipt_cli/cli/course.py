@@ -277,9 +277,10 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     if note:
         out.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        from ipt_cli.core.safety import notice_lines
+        from ipt_cli.core.safety import safety_notice
 
-        out.safety(notice_lines("baseline", course.baseline), course.kind == "self-guided")
+        notice = safety_notice(course.id, "baseline", course.baseline, "0")
+        out.safety(notice, course.kind == "self-guided")
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     adapted = "" if course.adaptation == "standard" else f" ({course.adaptation})"
     out.done(

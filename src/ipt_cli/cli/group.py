@@ -171,14 +171,10 @@ def session(
         _roll_back(courses, written)  # members written before the failure are put back
         raise
     for course_id, record in flagged:
-        from ipt_cli.core.safety import notice_lines
+        from ipt_cli.core.safety import safety_notice
 
-        out.safety(
-            [f"{course_id}: {line}" for line in notice_lines("group session", record)]
-            + [f"Record a review with: ipt risk-review {course_id} --session "
-               f"{meeting.date.isoformat()} --note ..."],
-            False,
-        )  # fmt: skip
+        lines = safety_notice(course_id, "group session", record, meeting.date.isoformat())
+        out.safety([f"{course_id}: {line}" for line in lines[:-1]] + lines[-1:], False)
     out.done(
         f"Recorded group session {meeting.number} of {group_id} ({meeting.date.isoformat()}): "
         f"{len(meeting.present)} present, {len(meeting.absent)} absent."
@@ -285,7 +281,7 @@ def agenda(
 
     groups, courses = _stores(ctx)
     group = groups.load(group_id)
-    built = build_agenda(group, _members(courses, group), week)
+    built = build_agenda(group, _members(courses, group), week, common.today())
     if output_format is common.Format.json:
         common.output(ctx).json(documents.group_agenda_json(built))
     elif output_format is common.Format.markdown:

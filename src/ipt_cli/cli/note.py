@@ -50,7 +50,10 @@ def note(
         raise InputError("name one SESSION, or give --all (not both)")
     course = common.store(ctx).load(course_id)
     rules = common.scoring_rules(ctx)
-    notes = all_notes(course, rules) if every else [note_for(course, str(session), rules)]
+    today = common.today()
+    notes = (
+        all_notes(course, rules, today) if every else [note_for(course, str(session), rules, today)]
+    )
     if output_format is NoteFormat.json:
         from ipt_cli.views.output import to_json
 

@@ -45,23 +45,15 @@ def agenda(
     the acute course, the maintenance contract's sessions.
     """
     from ipt_cli.core.planning import agenda_for
-    from ipt_cli.core.risk import high_risk
     from ipt_cli.views import documents, terminal
-    from ipt_cli.views.record import high_risk_json
 
     course = common.store(ctx).load(course_id)
-    built = agenda_for(course, week)
-    standing = high_risk(course)  # a banner until a later risk review lowers the level
+    built = agenda_for(course, week, common.today())  # carries the course's risk state
     if output_format is common.Format.json:
-        common.output(ctx).json(
-            {**documents.agenda_json(built), "high_risk": high_risk_json(standing)}
-        )
+        common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:
-        banner = f"> **{standing.banner}**\n\n" if standing else ""
-        common.output(ctx).data(banner + documents.agenda_markdown(built))
+        common.output(ctx).data(documents.agenda_markdown(built))
     else:
-        if standing:
-            common.output(ctx).show(terminal.high_risk_panel(standing.banner))
         common.output(ctx).show(terminal.agenda_view(built, course.kind == "self-guided"))
 
 

@@ -27,6 +27,14 @@ def now() -> "dt.datetime":
     return real.replace(year=day.year, month=day.month, day=day.day)
 
 
+def recorded_now() -> "dt.datetime":
+    """The wall-clock time an entry is written (UTC, to the microsecond; IPT_TODAY does not
+    move it): the order reviews were recorded in, which decides the standing risk level."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
 def config(ctx: typer.Context) -> "SigningConfig":
     from ipt_cli.store.config import load_signing
 

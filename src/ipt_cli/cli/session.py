@@ -13,9 +13,9 @@ from ipt_cli.core.structs import struct
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ipt_cli.core.changes import Recorded
+    from ipt_cli.core.changes import Located, Recorded
     from ipt_cli.core.measures import ScoringRules
-    from ipt_cli.core.models import Course, SessionRecord
+    from ipt_cli.core.models import Correction, Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.views.output import Output
 
@@ -282,7 +282,8 @@ def _fix(
     other: bool,
 ) -> None:
     """Correct recorded values of one session, keeping the old ones with date and reason."""
-    from ipt_cli.core import corrections, inputs
+    from ipt_cli.cli import sealing
+    from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.errors import InputError
 
     ref, reason = ref_reason
@@ -304,15 +305,27 @@ def _fix(
         if name in fields:
             fields[name] = list(dict.fromkeys(fields[name]))
     fields.update(scores.fields())
-    today = common.today()
-    where, made = common.store(ctx).update(
-        course_id, lambda c: corrections.fix_session(c, ref, fields, reason, today)
-    )
+    today, recorded = common.today(), sealing.recorded_now()
+    raised: list[str] = []
+
+    def fix(course: "Course") -> "tuple[Located, list[Correction], str]":
+        before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
+        where, made = corrections.fix_session(
+            course, ref, fields, reason, today, recorded_at=recorded
+        )
+        raised.extend(safety.raised_risk(before, where.sitting))
+        return where, made, course.kind
+
+    where, made, kind = common.store(ctx).update(course_id, fix)
     out = common.output(ctx)
     for fixed in made:
         out.done(
             f"Fixed {fixed.field} of {where.described} of {course_id}: {fixed.old} -> {fixed.new}."
         )
+    if raised:  # a fix that raises a risk item creates a flag: the notice (defect 14)
+        number = f"m{where.number}" if where.maintenance else str(where.number)
+        notice = safety.safety_notice(course_id, where.label, where.sitting, number, raised)
+        out.safety(notice, kind == "self-guided")
 
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
@@ -405,7 +418,7 @@ def _record(
     sitting: Sitting,
 ) -> None:
     from ipt_cli.core import changes
-    from ipt_cli.core.safety import notice_lines
+    from ipt_cli.core.safety import safety_notice
     from ipt_cli.core.session_dates import check_date
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
@@ -416,8 +429,7 @@ def _record(
     out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
         ref = f"m{done.number}" if done.maintenance else str(done.number)
-        review = f"Record a review with: ipt risk-review {course.id} --session {ref} --note ..."
-        out.safety(notice_lines(done.label, record) + [review], course.kind == "self-guided")
+        out.safety(safety_notice(course.id, done.label, record, ref), course.kind == "self-guided")
     _warn_of_outcomes(out, course, record, sitting.rules)
 
 
@@ -498,12 +510,13 @@ def risk_review(
     """Record a risk review of a session's safety flags.
 
     Every review is kept, in order: a later review adds to the history, never replaces it.
-    Reviewed flags stay in the record, marked reviewed, and leave the top of reports. On a
-    terminal, the structured fields not given as options are asked for.
+    Reviewed flags stay in the record, marked reviewed, and leave the top of reports. A
+    review needs the clinician's judgement: --ideation, --level and --action (asked for on a
+    terminal). The standing level is the level of the review recorded last.
     """
     from ipt_cli.cli import sealing
     from ipt_cli.core import record
-    from ipt_cli.core.risk import structured_fields
+    from ipt_cli.core.risk import missing_judgement, structured_fields
     from ipt_cli.errors import InputError
 
     fields = structured_fields(
@@ -522,10 +535,20 @@ def risk_review(
         note, fields = ask_review(note, fields)
     if note is None:
         raise InputError("give the outcome of the review with --note")
+    missing = missing_judgement(fields)
+    if missing:  # a review without a judgement must not clear a flag (issue 26, defect 2)
+        raise InputError(
+            "a risk review needs the clinician's judgement: give "
+            + ", ".join(missing)
+            + " (ideation none|passive|active, level low|moderate|high, what was done)"
+        )
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
+    recorded = sealing.recorded_now()
     _, where = common.store(ctx).update(
         course_id,
-        lambda c: record.review(c, session_ref, note, plan, today, at, by, fields, seal),
+        lambda c: record.review(
+            c, session_ref, note, plan, today, at, by, fields, seal, recorded_at=recorded
+        ),
     )
     count = len(where.sitting.risk_reviews)
     level_said = f" Risk level: {fields['level']}." if "level" in fields else ""
@@ -541,7 +564,8 @@ def register(app: typer.Typer) -> None:
     app.command(
         "risk-review",
         epilog="Examples:\n\n  ipt risk-review ab-2026 --session 3 "
-        "--note 'Passive thoughts, no plan or intent' --plan 'Safety plan updated'\n\n"
+        "--note 'Passive thoughts, no plan or intent' --ideation passive --level low "
+        "--action 'Safety plan updated'\n\n"
         "  ipt risk-review ab-2026 --session 2026-01-26 --note 'Reviewed' --ideation passive "
         "--plan-made no --intent no --means no --protective 'Her children' --level low "
         "--action 'Safety plan reviewed' --no-input",

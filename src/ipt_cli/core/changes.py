@@ -547,6 +547,7 @@ def review_risk(
     maintenance: bool = False,
     by: str | None = None,
     structured: dict[str, Any] | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> tuple[RiskReview, Located]:
     """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
     `session` is a number (0 = baseline) or a reference: N, mN or a date. `structured`
@@ -556,6 +557,8 @@ def review_risk(
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
     fields = {"date": today, "note": note, "plan": plan, "by": by, **(structured or {})}
+    if recorded_at is not None:
+        fields["recorded_at"] = recorded_at
     review: RiskReview = _validated(RiskReview, fields, "risk review", RISK_REVIEW_OPTIONS)
     where.sitting.risk_reviews = [*where.sitting.risk_reviews, review]
     return review, where

@@ -14,6 +14,7 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.changes import Located, check_focus, locate_session
 from ipt_cli.core.models import Correction, Course, CourseChange, Goal, SessionRecord, SickRole
 from ipt_cli.core.planning import phase_problem
+from ipt_cli.core.safety import raised_risk
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
 from ipt_cli.errors import ConflictError, InputError
@@ -173,8 +174,11 @@ def fix_session(
     reason: str,
     today: dt.date,
     maintenance: bool = False,
+    recorded_at: dt.datetime | None = None,
 ) -> tuple[Located, list[Correction]]:
-    """Correct recorded values of one session; the old values stay in its corrections."""
+    """Correct recorded values of one session; the old values stay in its corrections. A
+    correction that raises a risk item is marked so (`raises_risk`): it reopens the flag
+    until a review recorded after it (`recorded_at`)."""
     if not reason.strip():
         raise InputError("--fix needs --reason TEXT: why the recorded value was wrong")
     if not fields:
@@ -193,6 +197,7 @@ def fix_session(
     if unknown:
         raise InputError(f"unknown goal {sorted(unknown)[0]!r} in {course.id!r}")
     check_focus(course, fixed)
+    raised = raised_risk(session, fixed)
     made = [
         Correction(
             date=today,
@@ -200,6 +205,8 @@ def fix_session(
             old=shown(getattr(session, name)),
             new=shown(getattr(fixed, name)),
             reason=reason,
+            recorded_at=recorded_at,
+            raises_risk=name in raised,
         )  # fmt: skip
         for name in fields
         if getattr(session, name) != getattr(fixed, name)

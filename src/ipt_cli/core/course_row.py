@@ -43,6 +43,32 @@ class CourseRow:
     # and days after it (10,000 rows of 16 pairs of lists held 20 MiB; this, 3 MiB)
     unsigned: list[int] = field(default_factory=list)
     gap: tuple[dt.date, int] | None = None  # last session and the days allowed; None: closed
+    # The risk state's part of the row (core/risk.py; issue 26, defect 3): the standing
+    # level, whether an unreviewed flag is urgent, and the date of the oldest unreviewed
+    # flag (its days waiting depend on today, so they are counted when the row is shown).
+    risk_level: str | None = None
+    urgent: bool = False
+    oldest_flag: dt.date | None = None
+
+    def oldest_flag_days(self, today: dt.date) -> int | None:
+        return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
+
+    def risk_cell(self, today: dt.date) -> str:
+        """The Flags cell: 'HIGH', the count, 'URGENT' and the oldest flag's wait ('0',
+        '2 9d', 'HIGH 1 URGENT 3d')."""
+        parts = ["HIGH"] if self.risk_level == "high" else []
+        parts.append(str(self.unreviewed_flags))
+        if self.urgent:
+            parts.append("URGENT")
+        days = self.oldest_flag_days(today)
+        if days is not None:
+            parts.append(f"{days}d")
+        return " ".join(parts)
+
+    @property
+    def at_risk(self) -> bool:
+        """A row to colour: an unreviewed flag or a high standing level."""
+        return bool(self.unreviewed_flags) or self.risk_level == "high"
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.next_date is not None and self.next_date < today
@@ -93,6 +119,9 @@ class CourseRow:
             None if self.not_on_track is None else self.not_on_track.to_cache(),
             self.unsigned,
             None if self.gap is None else [self.gap[0].isoformat(), self.gap[1]],
+            self.risk_level,
+            self.urgent,
+            self.oldest_flag.isoformat() if self.oldest_flag else None,
         ]
 
     @classmethod
@@ -114,6 +143,9 @@ class CourseRow:
             not_on_track,
             unsigned,
             gap,
+            risk_level,
+            urgent,
+            oldest_flag,
         ) = data
         return cls(
             course_id,
@@ -132,6 +164,9 @@ class CourseRow:
             None if not_on_track is None else NotOnTrack.from_cache(not_on_track),
             unsigned,
             None if gap is None else (dt.date.fromisoformat(gap[0]), gap[1]),
+            risk_level,
+            bool(urgent),
+            dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
         )
 
 
@@ -151,6 +186,9 @@ CACHE_FIELDS = (
     "not_on_track",
     "unsigned",
     "gap",
+    "risk_level",
+    "urgent",
+    "oldest_flag",
 )
 
 
@@ -199,6 +237,10 @@ def row_json(
         if primary is None
         else {"total": primary[0], "severity": primary[1]},
         "unreviewed_flags": row.unreviewed_flags,
+        "risk_level": row.risk_level,
+        "high_risk": row.risk_level == "high",
+        "urgent": row.urgent,
+        "oldest_flag_days": row.oldest_flag_days(today),
         "alerts": list(row.alerts),
         "not_on_track": None if row.not_on_track is None else not_on_track_json(row.not_on_track),
         "days_without_session": row.days_without_session(today),

@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from ipt_cli.core import catalogue, vocabulary
 from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
+from ipt_cli.core.risk import RiskState, risk_state, waiting
 from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import ConflictError, InputError, NotFoundError
 
@@ -234,6 +235,21 @@ class MemberLine:
     areas: list[str]
     flags: list[str]
     review_commands: list[str]
+    risk: RiskState | None = None  # the member course's risk state (core/risk.py)
+
+    @property
+    def alerts(self) -> list[str]:
+        """What the safety box shows of this member: the HIGH RISK banner, then each flag."""
+        banner = self.risk.banner if self.risk is not None else None
+        return [*([banner] if banner else []), *self.flags]
+
+    @property
+    def risk_cell(self) -> str:
+        """The member table's Flags cell, as `ipt list` words it: 'HIGH 2 URGENT'."""
+        high = self.risk is not None and self.risk.high is not None
+        urgent = self.risk is not None and self.risk.urgent
+        parts = ["HIGH"] if high else []
+        return " ".join([*parts, str(len(self.flags)), *(["URGENT"] if urgent else [])])
 
 
 @struct(frozen=True)
@@ -248,26 +264,40 @@ class GroupAgenda:
     held: bool
 
 
-def member_lines(group: Group, courses: dict[str, Course]) -> list[MemberLine]:
-    from ipt_cli.core.safety import review_command, unreviewed
-
+def member_lines(group: Group, courses: dict[str, Course], today: dt.date) -> list[MemberLine]:
     lines = []
     for course_id in group.members:
         course = courses[course_id]
-        flags = unreviewed(course)
+        state = risk_state(course, today)
         lines.append(
             MemberLine(
                 course_id,
                 course.client,
                 [catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas],
-                [f.label for f in flags],
-                list(dict.fromkeys(review_command(course_id, f) for f in flags)),
+                state.labels,
+                list(state.commands),
+                state,
             )
         )
     return lines
 
 
-def build_agenda(group: Group, courses: dict[str, Course], number: int | None) -> GroupAgenda:
+def risk_follow_up(state: RiskState) -> list[str]:
+    """What a member's risk state asks of the facilitators, in the report's follow-up."""
+    found = ["HIGH standing risk"] if state.high else []
+    count = len(state.flags)
+    if count:
+        urgent = " (URGENT)" if state.urgent else ""
+        found.append(
+            f"{count} unreviewed risk flag{'s' * (count != 1)}{urgent}, oldest "
+            f"{waiting(state.oldest_flag_days or 0)}"
+        )
+    return found
+
+
+def build_agenda(
+    group: Group, courses: dict[str, Course], number: int | None, today: dt.date | None = None
+) -> GroupAgenda:
     if number is None:
         number = min(max((m.number for m in group.meetings), default=0) + 1, group.planned_sessions)
     if not 1 <= number <= group.planned_sessions:
@@ -279,14 +309,15 @@ def build_agenda(group: Group, courses: dict[str, Course], number: int | None) -
     if phase == "middle" and left <= catalogue.GROUP_ENDING_NOTICE:
         items.append(f"{catalogue.ENDING_REMINDER}: {left} group session{'s' * (left != 1)} left")
     items.append(f"{catalogue.SUMMARY}: group session {number} of {group.planned_sessions}")
+    date = held.date if held else planned_date(group, number)
     return GroupAgenda(
         group.id,
         number,
         group.planned_sessions,
-        held.date if held else planned_date(group, number),
+        date,
         phase,
         items,
-        member_lines(group, courses),
+        member_lines(group, courses, today or date),
         held is not None,
     )
 
@@ -304,6 +335,7 @@ class MemberOutcome:
     remission: bool | None
     flags: int
     follow_up: list[str] = field(default_factory=list)
+    risk: RiskState | None = None  # the member course's risk state (core/risk.py)
 
 
 @struct(frozen=True)
@@ -351,10 +383,8 @@ def _member_outcome(group: Group, course: Course, today: dt.date) -> MemberOutco
     phq9 = report.measures.get("phq9")
     response = phq9.response if phq9 else None
     remission = phq9.remission if phq9 else None
-    flags = len(report.unreviewed_flags)
-    follow_up = []
-    if flags:
-        follow_up.append(f"{flags} unreviewed risk flag{'s' * (flags != 1)}")
+    flags = len(report.risk.flags)
+    follow_up = risk_follow_up(report.risk)
     held = len(group.meetings)
     if response is False and held >= group.planned_sessions // 2:
         follow_up.append("not responding")
@@ -374,6 +404,7 @@ def _member_outcome(group: Group, course: Course, today: dt.date) -> MemberOutco
         remission,
         flags,
         follow_up,
+        report.risk,
     )
 
 

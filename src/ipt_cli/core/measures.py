@@ -82,6 +82,7 @@ PHQ9 = Instrument(
     ),
     remission_max=4,
     risk_item=9,
+    urgent_risk=2,  # issue 26; docs/clinical-rules.md "Urgent risk items"
     reliable_change=6,  # NHS Talking Therapies
     caseness=10,
     item_labels=(
@@ -186,6 +187,7 @@ BDI2 = Instrument(
     ),
     remission_max=13,
     risk_item=9,
+    urgent_risk=2,  # by analogy with the PHQ-9 (docs/clinical-rules.md "Urgent risk items")
 )
 
 # PCL-5 (US National Center for PTSD, public domain; ipt-domain.md section 9): no severity

@@ -28,7 +28,7 @@ TYPED = "typed"
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
 # course's change history, retired and edited goals, session fixes).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -176,6 +176,9 @@ class RiskReview(Record):
     level: vocabulary.RiskLevelId | None = None  # the clinician's judgement
     actions: list[PlanLine] = Field(default_factory=new_list)  # what was done
     signature: Signature | None = None  # added to a signed session: sealed in the chain
+    # When the review was written (UTC, schema 7): the standing level is the level of the
+    # review recorded last, whatever session it belongs to. None in older files.
+    recorded_at: dt.datetime | None = None
 
 
 class Addendum(Record):
@@ -305,6 +308,10 @@ class Correction(Record):
     old: str
     new: str
     reason: str
+    # Schema 7: when it was written, and whether it raised a risk item (to a flag or a higher
+    # score): such a correction reopens the sitting's flag until a review recorded after it.
+    recorded_at: dt.datetime | None = None
+    raises_risk: bool = False
 
 
 class SessionRecord(Administration):
@@ -328,6 +335,16 @@ class SessionRecord(Administration):
     attendees: list[str] = Field(default_factory=new_list)  # who attended (empty: not recorded)
     # schema 6: fixes of recorded values, oldest first
     corrections: list[Correction] = Field(default_factory=new_list)
+
+    @property
+    def reviewed(self) -> bool:
+        """Reviewed: a review was recorded, and after the last correction that raised a risk
+        item (a review of the old score is not a review of the new one; issue 26)."""
+        raised = [c.recorded_at for c in self.corrections if c.raises_risk and c.recorded_at]
+        if not raised:
+            return bool(self.risk_reviews)
+        last = max(raised)
+        return any(r.recorded_at is not None and r.recorded_at > last for r in self.risk_reviews)
 
     @field_validator("attendees")
     @classmethod

@@ -17,6 +17,7 @@ from ipt_cli.core.changes import Located, locate_session
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
 from ipt_cli.core.models import (
     Addendum,
+    Administration,
     Course,
     MissedAppointment,
     RiskReview,
@@ -30,6 +31,7 @@ from ipt_cli.core.planning import (
     scheduled_date,
     week_focus,
 )
+from ipt_cli.core.risk import RiskState, risk_state
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import InputError
@@ -77,6 +79,10 @@ class SessionNote:
     previous_task: str | None = None
     next_headline: str | None = None
     safety_plan: str | None = None  # "version 2 of 2026-02-02"
+    # What the sitting's risk screen found when no risk item was scored >= 1 (issue 26,
+    # defect 11): "screened negative (PHQ-9 item 9 = 0)" or "no risk item asked (...)".
+    screening: str | None = None
+    risk: RiskState | None = None  # the course's risk state (core/risk.py), standing level
 
     @property
     def session_label(self) -> str:
@@ -160,6 +166,22 @@ def _flags(course: Course, where: Located) -> list[FlagLine]:
     ]
 
 
+def screening(sitting: Administration) -> str | None:
+    """What the risk screen of a sitting found when no risk item was scored >= 1: the items
+    asked and scored 0, or that no risk item was asked (and what was given instead)."""
+    if sitting.risk_scores():
+        return None
+    given = sitting.instruments()
+    asked = [INSTRUMENTS[i] for i in given if INSTRUMENTS[i].risk_item is not None]
+    if asked:
+        items = ", ".join(f"{i.name} item {i.risk_item} = 0" for i in asked)
+        return f"screened negative ({items})"
+    if given:
+        names = ", ".join(INSTRUMENTS[i].name for i in given)
+        return f"no risk item asked (only {names} given)"
+    return "no risk item asked (no measures given)"
+
+
 def _held(course: Course, maintenance: bool) -> list[SessionRecord]:
     if maintenance:
         return course.maintenance.sessions if course.maintenance else []
@@ -189,7 +211,9 @@ def _next_headline(course: Course, where: Located) -> str:
     return f"Session {number} of {planned} ({day}, {phase} phase): {week_focus(course, number)}"
 
 
-def build_note(course: Course, where: Located, rules: ScoringRules | None = None) -> SessionNote:
+def build_note(
+    course: Course, where: Located, rules: ScoringRules | None = None, today: dt.date | None = None
+) -> SessionNote:
     rules = rules or ScoringRules()
     session = where.sitting
     assert isinstance(session, SessionRecord)
@@ -216,10 +240,14 @@ def build_note(course: Course, where: Located, rules: ScoringRules | None = None
         previous_task=previous.task if previous else None,
         next_headline=_next_headline(course, where),
         safety_plan=safety_plan.version_label(course),
+        screening=screening(session),
+        risk=risk_state(course, today or session.date),
     )
 
 
-def missed_note(course: Course, missed: MissedAppointment) -> SessionNote:
+def missed_note(
+    course: Course, missed: MissedAppointment, today: dt.date | None = None
+) -> SessionNote:
     before = sum(1 for s in course.sessions if s.date <= missed.date)
     number = min(before + 1, course.planned_sessions)
     return SessionNote(
@@ -229,10 +257,13 @@ def missed_note(course: Course, missed: MissedAppointment) -> SessionNote:
         phase=course_spans(course).phase_of(number, course.planned_sessions),
         missed=missed,
         safety_plan=safety_plan.version_label(course),
+        risk=risk_state(course, today or missed.date),
     )
 
 
-def note_for(course: Course, ref: str, rules: ScoringRules | None = None) -> SessionNote:
+def note_for(
+    course: Course, ref: str, rules: ScoringRules | None = None, today: dt.date | None = None
+) -> SessionNote:
     """The note of the session `ref` names (a number, mN or a date); a date with only a
     missed appointment gives that appointment's note."""
     try:
@@ -242,18 +273,21 @@ def note_for(course: Course, ref: str, rules: ScoringRules | None = None) -> Ses
         missed = [m for m in course.missed if m.date.isoformat() == day]
         if not missed:
             raise
-        return missed_note(course, missed[0])
-    return build_note(course, where, rules)
+        return missed_note(course, missed[0], today)
+    return build_note(course, where, rules, today)
 
 
-def all_notes(course: Course, rules: ScoringRules | None = None) -> list[SessionNote]:
+def all_notes(
+    course: Course, rules: ScoringRules | None = None, today: dt.date | None = None
+) -> list[SessionNote]:
     """Every session's note and every missed appointment's, in date order (acute sessions
     before maintenance sessions)."""
     notes = [
-        build_note(course, Located(s, n, False), rules) for n, s in enumerate(course.sessions, 1)
+        build_note(course, Located(s, n, False), rules, today)
+        for n, s in enumerate(course.sessions, 1)
     ]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
-        notes += [build_note(course, Located(s, n, True), rules) for n, s in held]
-    notes += [missed_note(course, m) for m in course.missed]
+        notes += [build_note(course, Located(s, n, True), rules, today) for n, s in held]
+    notes += [missed_note(course, m, today) for m in course.missed]
     return sorted(notes, key=lambda n: (n.maintenance, n.date, not n.attended))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ipt_cli.core import catalogue
 from ipt_cli.core.inputs import parse_session_ref
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.safety import review_command, unreviewed
+from ipt_cli.core.risk import RiskState, risk_state
 from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import InputError
 
@@ -188,6 +188,7 @@ class Plan:
     maintenance_planned: int | None = None  # None: no maintenance contract
     maintenance_held: int = 0
     notes: list[str] = field(default_factory=list)
+    risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
 
 
 DIAGNOSTIC_TASKS = 4  # symptom review, psychoeducation, sick role, medication; then the
@@ -329,7 +330,15 @@ def build_plan(course: Course, today: dt.date) -> Plan:
         )
     plan = course.maintenance
     if plan is None:
-        return Plan(course.id, course.client, course.planned_sessions, held, rows, notes=notes)
+        return Plan(
+            course.id,
+            course.client,
+            course.planned_sessions,
+            held,
+            rows,
+            notes=notes,
+            risk=risk_state(course, today),
+        )
     return Plan(
         course.id,
         course.client,
@@ -339,6 +348,7 @@ def build_plan(course: Course, today: dt.date) -> Plan:
         maintenance_planned=plan.planned_sessions,
         maintenance_held=len(plan.sessions),
         notes=notes,
+        risk=risk_state(course, today),
     )
 
 
@@ -380,6 +390,7 @@ class Agenda:
     done: list[str] = field(default_factory=list)  # tasks the record already shows as done
     review_commands: list[str] = field(default_factory=list)  # one per flagged session
     maintenance: bool = False  # a session of the maintenance contract
+    risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
 
     @property
     def left(self) -> int:
@@ -526,10 +537,8 @@ def _closing_items(planned: int, week: int, what: str = "session") -> list[str]:
     return items + [f"{catalogue.SUMMARY}: {what} {week} of {planned}"]
 
 
-def _safety(course: Course) -> tuple[list[str], list[str]]:
-    flags = unreviewed(course)
-    commands = list(dict.fromkeys(review_command(course.id, flag) for flag in flags))
-    return [f.label for f in flags], commands
+def _safety(state: RiskState) -> tuple[list[str], list[str]]:
+    return state.labels, list(state.commands)
 
 
 def _adapted_items(
@@ -552,7 +561,7 @@ def _adapted_items(
     return items[:1] + added + items[1:] if added else items
 
 
-def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
+def build_agenda(course: Course, week: int, date: dt.date, today: dt.date | None = None) -> Agenda:
     """The agenda for session `week` (1..planned) of the acute course."""
     planned = course.planned_sessions
     phase = course_spans(course).phase_of(week, planned)
@@ -574,11 +583,16 @@ def build_agenda(course: Course, week: int, date: dt.date) -> Agenda:
     previous = _last_before(course, week)
     if previous and previous.task:
         carry_over.append(f"Review last session's task: {previous.task}")
-    safety, commands = _safety(course)
-    return Agenda(course.id, week, date, phase, planned, items, safety, carry_over, done, commands)
+    state = risk_state(course, today or date)  # days waiting: to today, else the agenda's day
+    safety, commands = _safety(state)
+    return Agenda(
+        course.id, week, date, phase, planned, items, safety, carry_over, done, commands, risk=state
+    )
 
 
-def build_maintenance_agenda(course: Course, number: int, date: dt.date) -> Agenda:
+def build_maintenance_agenda(
+    course: Course, number: int, date: dt.date, today: dt.date | None = None
+) -> Agenda:
     """The agenda of maintenance session `number`: a review of symptoms, warning signs,
     the problem area and risk (not the acute count)."""
     plan = course.maintenance
@@ -600,7 +614,8 @@ def build_maintenance_agenda(course: Course, number: int, date: dt.date) -> Agen
     ]
     held = plan.sessions[: number - 1]
     carry_over = [f"Review last session's task: {held[-1].task}"] if held and held[-1].task else []
-    safety, commands = _safety(course)
+    state = risk_state(course, today or date)
+    safety, commands = _safety(state)
     return Agenda(
         course.id,
         number,
@@ -613,6 +628,7 @@ def build_maintenance_agenda(course: Course, number: int, date: dt.date) -> Agen
         [],
         commands,
         maintenance=True,
+        risk=state,
     )
 
 
@@ -621,14 +637,14 @@ def in_maintenance(course: Course) -> bool:
     return course.maintenance is not None and len(course.sessions) >= course.planned_sessions
 
 
-def next_agenda(course: Course) -> Agenda:
+def next_agenda(course: Course, today: dt.date | None = None) -> Agenda:
     """The agenda of the next session to hold: acute, else maintenance (the last one
     again when every session is held)."""
     if in_maintenance(course) and course.maintenance is not None:
         number = min(len(course.maintenance.sessions) + 1, course.maintenance.planned_sessions)
-        return build_maintenance_agenda(course, number, maintenance_date(course, number))
+        return build_maintenance_agenda(course, number, maintenance_date(course, number), today)
     week = min(len(course.sessions) + 1, course.planned_sessions)
-    return build_agenda(course, week, scheduled_date(course, week))
+    return build_agenda(course, week, scheduled_date(course, week), today)
 
 
 def maintenance_date(course: Course, number: int) -> dt.date:
@@ -649,11 +665,11 @@ def scheduled_date(course: Course, week: int) -> dt.date:
     return upcoming_dates(course)[week - held - 1]
 
 
-def agenda_for(course: Course, ref: str | None) -> Agenda:
+def agenda_for(course: Course, ref: str | None, today: dt.date | None = None) -> Agenda:
     """The agenda `ipt agenda --week REF` asks for: N (acute), mN (maintenance), or the
     next session when REF is None."""
     if ref is None:
-        return next_agenda(course)
+        return next_agenda(course, today)
     maintenance, number = parse_session_ref(ref)
     if maintenance:
         plan = course.maintenance
@@ -664,11 +680,11 @@ def agenda_for(course: Course, ref: str | None) -> Agenda:
                 f"maintenance session {number} is outside the contract: choose "
                 f"m1-m{plan.planned_sessions}"
             )
-        return build_maintenance_agenda(course, number, maintenance_date(course, number))
+        return build_maintenance_agenda(course, number, maintenance_date(course, number), today)
     planned = course.planned_sessions
     if not 1 <= number <= planned:
         raise InputError(f"week {number} is outside this course: choose 1-{planned}")
-    return build_agenda(course, number, scheduled_date(course, number))
+    return build_agenda(course, number, scheduled_date(course, number), today)
 
 
 def current_strategies(course: Course) -> list[catalogue.Item]:

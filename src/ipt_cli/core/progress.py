@@ -31,7 +31,8 @@ from ipt_cli.core.planning import (
     next_session_date,
 )
 from ipt_cli.core.record import RecordSummary, summarise
-from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags, unreviewed
+from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
+from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags
 from ipt_cli.core.signals import pack_unsigned
 from ipt_cli.core.structs import field, replace, struct
 from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
@@ -150,7 +151,8 @@ class Report:
     measures: dict[str, MeasureSummary]
     maintenance_measures: dict[str, MeasureSummary]
     dispute_stage: str | None
-    flags: list[SafetyFlag]
+    flags: list[SafetyFlag]  # every flag, reviewed or not (the history)
+    risk: RiskState  # what every rendering shows about risk (core/risk.py)
     goals: list[GoalSummary]
     techniques: dict[str, int] = field(default_factory=dict)
     tasks: list[TaskRow] = field(default_factory=list)
@@ -181,8 +183,8 @@ class Report:
         return len(self.course.sessions)
 
     @property
-    def unreviewed_flags(self) -> list[SafetyFlag]:
-        return [f for f in self.flags if not f.reviewed]
+    def unreviewed_flags(self) -> list[OpenFlag]:
+        return self.risk.flags
 
 
 @struct(frozen=True)
@@ -503,6 +505,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         else {},
         dispute_stage=current_dispute_stage(course),
         flags=safety_flags(course),
+        risk=risk_state(course, today),
         goals=goals,
         techniques=dict(techniques.most_common()),
         tasks=task_rows(course),
@@ -549,6 +552,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
     counts = [s.binges for s in held if s.binges is not None]
     if course.condition == "eating-disorder" and counts:  # the primary: latest binge count
         latest = {catalogue.EPISODES: (counts[-1], None), **latest}
+    state = risk_state(course, dt.date.min)  # the row keeps dates, not days (see CourseRow)
     return CourseRow(
         course_id=course.id,
         client=course.client,
@@ -558,7 +562,10 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         next_date=next_session_date(course),
         archived=course.archived is not None,
         latest=latest,
-        unreviewed_flags=len(unreviewed(course)),
+        unreviewed_flags=len(state.flags),
+        risk_level=state.level,
+        urgent=state.urgent,
+        oldest_flag=state.flags[0].flag.date if state.flags else None,
         alerts=[a.text for a in outcome_alerts(acute, maintenance)]
         + (
             [f"{len(course.conflicts)} sync conflict(s): ipt resolve {course.id}"]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ipt_cli.core import changes, fidelity, risk, safety_plan, signing, supervision
+from ipt_cli.core import changes, fidelity, safety_plan, signing, supervision
 from ipt_cli.core.changes import Located
 from ipt_cli.core.fidelity import Adherence
 from ipt_cli.core.models import Course, RiskReview, SessionRecord
-from ipt_cli.core.risk import StandingRisk
 from ipt_cli.core.signing import ChainCheck
 from ipt_cli.core.structs import struct
 from ipt_cli.core.supervision import SupervisionSummary
@@ -53,9 +52,13 @@ def review(
     by: str | None = None,
     structured: dict[str, Any] | None = None,
     sealer: signing.Sealer | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> tuple[RiskReview, Located]:
-    """Add a risk review; to a signed session, a sealed one."""
-    _, where = changes.review_risk(course, ref, note, plan, today, by=by, structured=structured)
+    """Add a risk review; to a signed session, a sealed one. `recorded_at` is when it was
+    written (the standing level is the level of the review recorded last)."""
+    _, where = changes.review_risk(
+        course, ref, note, plan, today, by=by, structured=structured, recorded_at=recorded_at
+    )
     added = where.sitting.risk_reviews[-1]
     if isinstance(where.sitting, SessionRecord):
         signing.seal_entry(course, where.sitting, "risk_reviews", added, by, at, sealer)
@@ -97,7 +100,6 @@ def sign_all(
 class RecordSummary:
     """The parts of the clinical record a report shows beside the outcomes."""
 
-    high_risk: StandingRisk | None
     safety_plan: str | None  # "version 2 of 2026-02-02"
     supervision: SupervisionSummary
     adherence: Adherence
@@ -106,7 +108,6 @@ class RecordSummary:
 
 def summarise(course: Course) -> RecordSummary:
     return RecordSummary(
-        high_risk=risk.high_risk(course),
         safety_plan=safety_plan.version_label(course),
         supervision=supervision.summary(course),
         adherence=fidelity.adherence(course),

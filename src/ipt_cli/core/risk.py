@@ -1,18 +1,27 @@
-"""Structured risk reviews: their fields in words, and the standing risk level.
+"""The risk state of a course, computed once; and structured risk reviews in words.
+
+`risk_state(course, today)` is the one place ipt decides what a clinician must see about
+risk: the flags no review has answered (each with its source, severity and the days it has
+waited), the standing level from the review recorded last, the high-risk banner and the last
+review. Every view (list, agenda, plan, report, note, the interactive session, the group
+report) renders that object and computes nothing of its own (issue 26).
 
 A review's structured fields (ipt-domain.md section 8, *Structured risk review*): thoughts of
 death or suicide (none, passive, active), a plan, intent, access to means, protective
 factors, the clinician's level (low, moderate, high) and what was done. A review judged
-high keeps a banner on the agenda and the report until a later review lowers the level.
+high keeps a banner on every view until a review recorded later lowers the level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ipt_cli.core.models import Administration, Course, RiskReview
+from ipt_cli.core.safety import SafetyFlag, review_command, unreviewed
 from ipt_cli.core.structs import struct
+
+if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
+    from ipt_cli.core.models import Administration, Course, RiskReview
 
 YES_NO = {True: "yes", False: "no"}
 IDEATION_WORDS = {
@@ -20,6 +29,15 @@ IDEATION_WORDS = {
     "passive": "passive thoughts of death",
     "active": "active suicidal thoughts",
 }
+
+
+# What a review must hold to answer a flag (issue 26, defect 2): the option that gives it.
+REQUIRED_JUDGEMENT = {"ideation": "--ideation", "level": "--level", "actions": "--action"}
+
+
+def missing_judgement(fields: dict[str, Any]) -> list[str]:
+    """The options of the judgement a review lacks (none: it may be recorded)."""
+    return [option for key, option in REQUIRED_JUDGEMENT.items() if not fields.get(key)]
 
 
 def structured_fields(
@@ -88,7 +106,7 @@ def structured_lines(review: RiskReview) -> list[str]:
 
 @struct(frozen=True)
 class StandingRisk:
-    """The level of the latest review that judged one, where and when."""
+    """The level of the review recorded last that judged one, where and when."""
 
     level: str
     reviewed: dt.date
@@ -103,8 +121,34 @@ class StandingRisk:
             f"{self.where}; it stands until a later risk review lowers it"
         )
 
+    @property
+    def line(self) -> str:
+        """'Standing risk level: moderate, judged 2026-01-26 by Dr K. in the review of
+        session 3 (2026-01-26)'."""
+        level = self.level.upper() if self.level == "high" else self.level
+        by = f" by {self.by}" if self.by else ""
+        return (
+            f"Standing risk level: {level}, judged {self.reviewed.isoformat()}{by} in the "
+            f"review of {self.where}"
+        )
 
-def _reviews_in_order(course: Course) -> list[tuple[dt.date, int, str, RiskReview]]:
+
+def _recorded_order(review: RiskReview, date: dt.date, order: int) -> tuple[Any, ...]:
+    """The order reviews were written in: by `recorded_at` (schema 7); reviews of older files
+    have none and were written before every review that has one, so they come first, by
+    date and then as the file lists them (never by the session they belong to alone)."""
+    if review.recorded_at is None:
+        return (0, date, order)
+    at = review.recorded_at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return (1, at, order)
+
+
+def _reviews_in_order(course: Course) -> list[tuple[dt.date, str, RiskReview]]:
+    """Every review of the course as (date, where, review), in the order they were recorded
+    (issue 26, defect 1: sorting by session let a review of session 0 written later be
+    overridden by an earlier review of session 1)."""
     numbered: list[tuple[str, Administration]] = []
     if course.baseline:
         numbered.append(("baseline", course.baseline))
@@ -117,21 +161,126 @@ def _reviews_in_order(course: Course) -> list[tuple[dt.date, int, str, RiskRevie
     for label, sitting in numbered:
         for review in sitting.risk_reviews:
             order += 1
-            found.append((review.date, order, f"{label} ({sitting.date.isoformat()})", review))
-    return sorted(found, key=lambda row: (row[0], row[1]))
+            key = _recorded_order(review, review.date, order)
+            found.append((key, review.date, f"{label} ({sitting.date.isoformat()})", review))
+    found.sort(key=lambda row: row[0])
+    return [(date, where, review) for _, date, where, review in found]
 
 
 def standing_risk(course: Course) -> StandingRisk | None:
-    """The level of the most recent review that gave one (reviews without a level leave it
+    """The level of the review recorded last that gave one (reviews without a level leave it
     as it was); None when no review gave a level."""
     latest = None
-    for reviewed, _, where, review in _reviews_in_order(course):
+    for reviewed, where, review in _reviews_in_order(course):
         if review.level is not None:
             latest = StandingRisk(review.level, reviewed, where, review.by)
     return latest
 
 
 def high_risk(course: Course) -> StandingRisk | None:
-    """The standing risk when it is high: the banner shows on the agenda and the report."""
+    """The standing risk when it is high (prefer `risk_state(...).high`)."""
     standing = standing_risk(course)
     return standing if standing is not None and standing.level == "high" else None
+
+
+@struct(frozen=True)
+class LastReview:
+    """The review recorded last: when, of which sitting, its level (None: not judged)."""
+
+    date: dt.date
+    where: str
+    level: str | None
+    by: str | None
+
+
+@struct(frozen=True)
+class OpenFlag:
+    """A flag no review has answered, with the days it has waited (from its sitting's date)."""
+
+    flag: SafetyFlag
+    days: int
+
+    @property
+    def severity(self) -> str:
+        return "URGENT" if self.flag.urgent else "flag"
+
+    @property
+    def source(self) -> str:
+        """'PHQ-9 item 9 at session 2 (2026-01-19)'."""
+        return self.flag.label
+
+    @property
+    def label(self) -> str:
+        """'PHQ-9 item 9 = 2 URGENT at session 2 (2026-01-19), waiting 3 days'."""
+        return f"{self.flag.label}, {waiting(self.days)}"
+
+
+def waiting(days: int) -> str:
+    if days < 0:
+        return "dated after today"
+    if days == 0:
+        return "raised today"
+    return f"waiting {days} day{'s' * (days != 1)}"
+
+
+@struct(frozen=True)
+class RiskState:
+    """What every view shows about a course's risk on a given day (see the module doc)."""
+
+    today: dt.date
+    flags: list[OpenFlag]  # unreviewed, oldest first
+    standing: StandingRisk | None
+    last_review: LastReview | None
+    commands: list[str]  # one review command per flagged sitting
+
+    @property
+    def level(self) -> str | None:
+        return self.standing.level if self.standing else None
+
+    @property
+    def high(self) -> StandingRisk | None:
+        return self.standing if self.standing and self.standing.level == "high" else None
+
+    @property
+    def banner(self) -> str | None:
+        return self.high.banner if self.high else None
+
+    @property
+    def urgent(self) -> bool:
+        return any(f.flag.urgent for f in self.flags)
+
+    @property
+    def oldest_flag_days(self) -> int | None:
+        return max((max(f.days, 0) for f in self.flags), default=None)
+
+    @property
+    def labels(self) -> list[str]:
+        return [f.label for f in self.flags]
+
+    @property
+    def level_line(self) -> str:
+        """The standing level in one line, also when no review judged one."""
+        if self.standing is None:
+            return "Standing risk level: not yet judged (no risk review gave a level)"
+        return self.standing.line
+
+
+def _last_review(course: Course) -> LastReview | None:
+    reviews = _reviews_in_order(course)
+    if not reviews:
+        return None
+    date, where, review = reviews[-1]
+    return LastReview(date, where, review.level, review.by)
+
+
+def risk_state(course: Course, today: dt.date) -> RiskState:
+    """The course's risk state on `today`: the one object every view renders."""
+    flags = sorted(unreviewed(course), key=lambda f: (f.date, f.maintenance, f.session))
+    open_flags = [OpenFlag(f, (today - f.date).days) for f in flags]
+    return RiskState(
+        today=today,
+        flags=open_flags,
+        standing=standing_risk(course),
+        last_review=_last_review(course),
+        commands=list(dict.fromkeys(review_command(course.id, f) for f in flags)),
+    )

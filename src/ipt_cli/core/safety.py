@@ -59,6 +59,28 @@ def notice_lines(where: str, sitting: Administration) -> list[str]:
     return [f"{where}: {label}" for label in risk_labels(sitting)]
 
 
+def safety_notice(
+    course_id: str, where: str, sitting: Administration, ref: str, only: list[str] | None = None
+) -> list[str]:
+    """The SAFETY notice every command that creates a flag prints (issue 26, defect 14):
+    each risk item scored (or only those of the instruments in `only`), and the command
+    that records a review of it."""
+    lines = [
+        f"{where}: {label}"
+        for (instrument, _, _), label in zip(
+            sitting.risk_scores(), risk_labels(sitting), strict=True
+        )
+        if only is None or instrument in only
+    ]
+    return [*lines, f"Record a review with: {review_command_for(course_id, ref)}"]
+
+
+def raised_risk(before: Administration, after: Administration) -> list[str]:
+    """The instruments whose risk item a change raised to a flag (or to a higher score)."""
+    old = {i: s for i, _, s in before.risk_scores()}
+    return [i for i, _, s in after.risk_scores() if s > old.get(i, 0)]
+
+
 def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
@@ -115,5 +137,14 @@ def unreviewed(course: Course) -> list[SafetyFlag]:
 
 def review_command(course_id: str, flag: SafetyFlag) -> str:
     """The command that records a review of this flag's session, ready to complete."""
-    ref = f"m{flag.session}" if flag.maintenance else str(flag.session)
-    return f"ipt risk-review {course_id} --session {ref} --note ..."
+    return review_command_for(
+        course_id, f"m{flag.session}" if flag.maintenance else str(flag.session)
+    )
+
+
+def review_command_for(course_id: str, ref: str) -> str:
+    """The review command of a sitting (N, mN or a date): a review needs a judgement."""
+    return (
+        f"ipt risk-review {course_id} --session {ref} --note ... --ideation ... --level ... "
+        "--action ..."
+    )

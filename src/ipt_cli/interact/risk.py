@@ -1,5 +1,6 @@
-"""The structured risk review on a terminal: each field not given as an option is asked for,
-and each may be skipped with Enter (only the outcome, the note, is required)."""
+"""The structured risk review on a terminal: each field not given as an option is asked for.
+The judgement (ideation, level, what was done) is required (issue 26, defect 2); the other
+fields may be skipped with Enter."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from ipt_cli.views.console import out
 SKIP = " (Enter to skip)"
 
 
-def _choice(question: str, choices: list[str]) -> str | None:
+def _choice(question: str, choices: list[str], required: bool = False) -> str | None:
     def parse(answer: str) -> str | None:
         answer = answer.strip().lower()
         if not answer:
+            if required:
+                raise InputError("an answer is needed: a review records your judgement")
             return None
         if answer.isdigit() and 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1]
@@ -24,7 +27,8 @@ def _choice(question: str, choices: list[str]) -> str | None:
             raise InputError(f"choose one of: {', '.join(choices)} (or its number)")
         return answer
 
-    return prompts.ask(f"{question} [{'/'.join(choices)}]{SKIP}", parse, default="")
+    skip = "" if required else SKIP
+    return prompts.ask(f"{question} [{'/'.join(choices)}]{skip}", parse, default="")
 
 
 def _yes_no(question: str) -> bool | None:
@@ -32,12 +36,15 @@ def _yes_no(question: str) -> bool | None:
     return None if answer is None else answer == "yes"
 
 
-def _lines(question: str) -> list[str]:
-    """Several answers, one per prompt, until an empty one."""
+def _lines(question: str, required: bool = False) -> list[str]:
+    """Several answers, one per prompt, until an empty one (at least one when required)."""
     found: list[str] = []
     while True:
         answer = prompts.ask_text(f"{question} (one per line; Enter when done)", "", False)
         if not answer:
+            if required and not found:
+                out().print("  At least one is needed: a review records what was done.")
+                continue
             return found
         found.append(answer)
 
@@ -48,7 +55,9 @@ def ask_structured(given: dict[str, Any]) -> dict[str, Any]:
     if "ideation" not in fields:
         for number, (key, words) in enumerate(IDEATION_WORDS.items(), 1):
             out().print(f"  {number}. {key}: {words}")
-        fields["ideation"] = _choice("Thoughts of death or suicide", list(IDEATION_WORDS))
+        fields["ideation"] = _choice(
+            "Thoughts of death or suicide", list(IDEATION_WORDS), required=True
+        )
     if fields.get("ideation") != "none":
         for key, question in (
             ("plan_made", "A plan made?"),
@@ -60,9 +69,13 @@ def ask_structured(given: dict[str, Any]) -> dict[str, Any]:
     if "protective" not in fields:
         fields["protective"] = _lines("Protective factor")
     if "level" not in fields:
-        fields["level"] = _choice("Risk level (your judgement)", ["low", "moderate", "high"])
+        fields["level"] = _choice(
+            "Risk level (your judgement)", ["low", "moderate", "high"], required=True
+        )
     if "actions" not in fields:
-        fields["actions"] = _lines("What was done (e.g. safety plan reviewed, GP informed)")
+        fields["actions"] = _lines(
+            "What was done (e.g. safety plan reviewed, GP informed)", required=True
+        )
     return {k: v for k, v in fields.items() if v not in (None, [])}
 
 

@@ -84,7 +84,9 @@ class Scorer:
 
     def _risk(self, instrument: measures.Instrument, number: int, score: int) -> None:
         if number == instrument.risk_item and score >= 1:
-            urgent = instrument.urgent_risk is not None and score >= instrument.urgent_risk
+            from ipt_cli.core.safety import is_urgent  # the one urgency rule
+
+            urgent = is_urgent(instrument.id, score)
             line = f"{instrument.name} item {number} = {score}" + (" URGENT" if urgent else "")
             safety_notice([line], self.self_guided)
 
@@ -268,8 +270,8 @@ def ask_session(
 ) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of changes.session_record, with
     `date` and `same_day`."""
-    agenda = next_agenda(course)
-    out().print(  # every unreviewed flag first, then the whole agenda
+    agenda = next_agenda(course, today)  # with the course's risk state (core/risk.py)
+    out().print(  # the banner and every unreviewed flag first, then the whole agenda
         agenda_view(agenda, course.kind == "self-guided")
     )
     last = _last_held(course)

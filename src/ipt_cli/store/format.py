@@ -74,6 +74,12 @@ def _v5_to_v6(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v6_to_v7(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 7 keeps when each risk review was recorded (`recorded_at`); older reviews have
+    none and count as recorded before every review that has one, in their date order."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
@@ -81,6 +87,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

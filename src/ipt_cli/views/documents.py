@@ -21,7 +21,8 @@ from ipt_cli.core.progress import (
     non_response,
     review_history,
 )
-from ipt_cli.core.risk import structured_lines
+from ipt_cli.core.risk import RiskState, structured_lines
+from ipt_cli.views import record as views_record
 from ipt_cli.views.text_safety import markdown_cell, markdown_escape
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
@@ -157,6 +158,7 @@ def report_json(report: Report) -> dict[str, Any]:
             }
             for f in report.flags
         ],
+        "risk": views_record.risk_json(report.risk),
         "alerts": [
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
@@ -268,7 +270,7 @@ def _record_json(report: Report) -> dict[str, Any]:
     head = record.chain.head
     plan = report.course.safety_plan
     return {
-        "high_risk": views.high_risk_json(record.high_risk),
+        "high_risk": views.high_risk_json(report.risk.high),
         "safety_plan": None
         if not plan
         else {
@@ -477,6 +479,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "weeks": [_plan_row_json(r) for r in plan.rows if not r.maintenance],
         "maintenance": maintenance,
         "notes": plan.notes,
+        "risk": None if plan.risk is None else views_record.risk_json(plan.risk),
     }
 
 
@@ -492,6 +495,8 @@ def agenda_json(agenda: Agenda) -> dict[str, Any]:
         "count": agenda.count,
         "safety_flags": agenda.safety,
         "review_commands": agenda.review_commands,
+        "high_risk": None if agenda.risk is None else views_record.high_risk_json(agenda.risk.high),
+        "risk": None if agenda.risk is None else views_record.risk_json(agenda.risk),
         "carry_over": agenda.carry_over,
         "items": agenda.items,
         "done": agenda.done,
@@ -857,8 +862,7 @@ def record_header(report: Report) -> list[tuple[str, str]]:
 
 
 def high_risk_banner(report: Report) -> str | None:
-    record = report.record
-    return record.high_risk.banner if record and record.high_risk else None
+    return report.risk.banner
 
 
 def _md_record(report: Report) -> list[str]:
@@ -882,6 +886,7 @@ def _md_head(report: Report) -> list[str]:
     if report.unreviewed_flags:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
         out += [f"> - {_md(f.label)}" for f in report.unreviewed_flags] + [""]
+    out += [f"> {_md(report.risk.level_line)}", ""]
     if report.alerts:
         out += ["> **WARNING: outcomes to act on**", ">"]
         out += [f"> - {_md(a.text)}" for a in report.alerts] + [""]
@@ -1048,7 +1053,21 @@ def plan_markdown(plan: Plan) -> str:
     ]
     notes = [f"> {_md(note)}" for note in plan.notes] + ([""] if plan.notes else [])
     table = _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows)
-    return "\n".join([title, ""] + table + notes)
+    return "\n".join([title, ""] + risk_quote(plan.risk) + table + notes)
+
+
+def risk_lines(state: RiskState | None) -> list[str]:
+    """The risk state as plain lines: the banner, each unreviewed flag, the standing level."""
+    if state is None:
+        return []
+    lines = [state.banner] if state.banner else []
+    lines += [f"SAFETY: unreviewed {f.label}" for f in state.flags]
+    return [*lines, state.level_line]
+
+
+def risk_quote(state: RiskState | None) -> list[str]:
+    lines = risk_lines(state)
+    return [*(f"> {_md(line)}  " for line in lines), ""] if lines else []
 
 
 def agenda_markdown(agenda: Agenda) -> str:
@@ -1059,6 +1078,10 @@ def agenda_markdown(agenda: Agenda) -> str:
         f"- **Phase:** {_md(agenda.phase)}",
         "",
     ]
+    if agenda.risk is not None:
+        if agenda.risk.banner:
+            out = [f"> **{_md(agenda.risk.banner)}**", "", *out]
+        out += [f"> {_md(agenda.risk.level_line)}", ""]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]
@@ -1173,6 +1196,7 @@ def group_agenda_json(agenda: GroupAgenda) -> dict[str, Any]:
                 "problem_areas": m.areas,
                 "unreviewed_flags": m.flags,
                 "review_commands": m.review_commands,
+                "risk": None if m.risk is None else views_record.risk_json(m.risk),
             }
             for m in agenda.members
         ],
@@ -1186,10 +1210,10 @@ def group_agenda_markdown(agenda: GroupAgenda) -> str:
         f"{agenda.date.isoformat()}, {agenda.phase} phase" + (" (held)" if agenda.held else ""),
         "",
     ]
-    flagged = [m for m in agenda.members if m.flags]
+    flagged = [m for m in agenda.members if m.alerts]
     if flagged:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
-        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.flags] + [""]
+        out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.alerts] + [""]
     out += [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)] + ["", "## Members", ""]
     out += _md_table(
         ["Member", "Client", "Problem areas"],
@@ -1277,6 +1301,7 @@ def group_report_json(report: GroupReport) -> dict[str, Any]:
                 "response": m.response,
                 "remission": m.remission,
                 "unreviewed_flags": m.flags,
+                "risk": None if m.risk is None else views_record.risk_json(m.risk),
                 "follow_up": list(m.follow_up),
             }
             for m in report.members

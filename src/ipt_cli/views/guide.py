@@ -239,8 +239,11 @@ def _safety() -> list[str]:
         "",
         catalogue.SAFETY_NOTICE,
         "",
-        "A flag stays at the top of every report, list row and agenda until a risk "
-        "review is recorded with `ipt risk-review COURSE_ID --session N --note TEXT`.",
+        "A flag stays at the top of every report, list row, agenda and note until a risk "
+        "review is recorded with `ipt risk-review COURSE_ID --session N --note TEXT "
+        "--ideation none|passive|active --level low|moderate|high --action TEXT`. "
+        "PHQ-9 item 9 >= 2, HAM-D-17 item 3 >= 3 and BDI-II item 9 >= 2 are URGENT. The "
+        "level of the review recorded last stands; HIGH keeps a banner on every view.",
         "",
         catalogue.CRISIS_GUIDANCE,
     ]

@@ -66,7 +66,11 @@ def _give(widths: list[int], column: int, excess: int, floor: int) -> int:
 
 
 def fit_columns(
-    header: tuple[str, ...], rows: list[list[str]], width: int, ellipsis: str = "…"
+    header: tuple[str, ...],
+    rows: list[list[str]],
+    width: int,
+    ellipsis: str = "…",
+    cut: bool = True,
 ) -> list[str]:
     """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
     one score a line, and are never cut; the client, then (last of all) the id, are cut
@@ -74,6 +78,8 @@ def fit_columns(
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
+    With `cut` False (a pipe or a file: issue 25 item 15) the id and the client are never
+    cut: a script or a reader of the file sees the whole alias.
     """
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
@@ -88,7 +94,7 @@ def fit_columns(
         (LIST_WRAPPED, word_wrapped),
         (0, LIST_NARROWEST),
     ):
-        if excess > 0:
+        if excess > 0 and (cut or column == LIST_WRAPPED):
             excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
@@ -132,7 +138,7 @@ def _cells(row: CourseRow, today: dt.date) -> list[str]:
         f"{row.recorded}/{row.planned}",
         next_date,
         latest or "-",
-        str(row.unreviewed_flags),
+        row.risk_cell(today),
     ]
 
 
@@ -154,6 +160,7 @@ def list_lines(
     width: int,
     ascii_only: bool = False,
     sign_within_days: int = SIGN_WITHIN_DAYS,
+    cut: bool = True,
 ) -> list[tuple[str, str]]:
     """Each line of the list and its style (see *_STYLE): the header, a rule, a row (its
     latest scores may wrap onto more lines) and, under it, each of its outcome alerts
@@ -161,10 +168,10 @@ def list_lines(
     if not rows:
         return [(NO_COURSES, "")]
     cells = [_shown(_cells(row, today)) for row in rows]
-    lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…")
+    lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…", cut)
     styled = [(lines[0], HEADER_STYLE), (lines[1], "")]
     for line, row in zip(lines[2:], rows, strict=True):
-        style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.unreviewed_flags else "")
+        style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else "")
         styled.append((line, style))
         alerts = [*row.alerts, *row.follow_ups(today, sign_within_days)]
         styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in alerts]
@@ -178,6 +185,7 @@ def list_text(
     ascii_only: bool = False,
     sign_within_days: int = SIGN_WITHIN_DAYS,
 ) -> str:
-    """The list as plain text (for a pipe or a file): the terminal's lines, uncoloured."""
-    lines = list_lines(rows, today, width, ascii_only, sign_within_days)
+    """The list as plain text (for a pipe or a file): the terminal's lines, uncoloured, with
+    no alias cut (a pipe has no width to fit: issue 25 item 15)."""
+    lines = list_lines(rows, today, width, ascii_only, sign_within_days, cut=False)
     return "".join(line + "\n" for line, _ in lines)

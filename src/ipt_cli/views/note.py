@@ -15,6 +15,7 @@ from ipt_cli.core import catalogue
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
 from ipt_cli.core.notes import SessionNote
 from ipt_cli.core.risk import structured_lines
+from ipt_cli.views.record import risk_json
 from ipt_cli.views.text_safety import markdown_escape, terminal_safe
 
 
@@ -118,6 +119,8 @@ def note_json(note: SessionNote) -> dict[str, Any]:
             for f in note.flags
         ],
         "risk_reviews": [_review_json(r) for r in note.reviews],
+        "risk_screen": note.screening,
+        "risk": None if note.risk is None else risk_json(note.risk),
         "focus": focus,
         "techniques": list(session.techniques) if session else [],
         "strategies": list(session.strategies) if session else [],
@@ -187,10 +190,22 @@ def review_lines(review: RiskReview) -> list[str]:
 
 
 def _safety_lines(note: SessionNote) -> list[str]:
+    """This sitting's flags (or what its screen found) and reviews, then the course's risk
+    state: the banner, flags of other sittings still unreviewed, the standing level."""
     lines = [f"Flag: {flag.label}" for flag in note.flags]
+    if note.screening:
+        lines.append(f"Risk screen: {note.screening}")
+    elif note.missed is not None:
+        lines.append("Risk screen: not done (missed appointment)")
     for review in note.reviews:
         lines += review_lines(review)
-    return lines or ["no risk item scored"]
+    state = note.risk
+    if state is not None:
+        if state.banner:
+            lines.insert(0, state.banner)
+        lines += [f"Unreviewed: {f.label}" for f in state.flags if f.flag.date != note.date]
+        lines.append(state.level_line)
+    return lines
 
 
 def _work_lines(note: SessionNote) -> list[str]:
@@ -265,8 +280,8 @@ def sections(note: SessionNote) -> list[tuple[str, list[str]]]:
     """The note's sections in order, each a heading and its lines (the note text is one
     section whose lines keep the text's own line breaks)."""
     parts: list[tuple[str, list[str]]] = [("Session", _header_lines(note))]
-    if not note.attended:
-        return parts + [("Signature", _signature_lines(note))]
+    if not note.attended:  # the course's risk state is shown on every note (issue 26)
+        return parts + [("Safety", _safety_lines(note)), ("Signature", _signature_lines(note))]
     session = note.session
     assert session is not None
     parts += [

@@ -10,7 +10,7 @@ from typing import Any
 from ipt_cli.core import catalogue
 from ipt_cli.core.fidelity import Adherence
 from ipt_cli.core.models import Course, FidelityRating, SafetyPlanVersion
-from ipt_cli.core.risk import StandingRisk
+from ipt_cli.core.risk import RiskState, StandingRisk
 from ipt_cli.core.signing import ChainCheck
 from ipt_cli.core.structs import struct
 from ipt_cli.core.supervision import SupervisionSummary
@@ -224,3 +224,36 @@ def signature_line(chain: ChainCheck) -> str | None:
         f"{'chain holds' if not chain.problems else 'CHAIN BROKEN: run ipt verify'}; head: "
         f"link {head.seq}, {head.signature.hash[:16]}"
     )
+
+
+def risk_json(state: RiskState) -> dict[str, Any]:
+    """The risk state in JSON, the same object in every command's output (issue 26)."""
+    last = state.last_review
+    return {
+        "level": state.level,
+        "high_risk": high_risk_json(state.high),
+        "urgent": state.urgent,
+        "oldest_flag_days": state.oldest_flag_days,
+        "unreviewed": [
+            {
+                "label": f.flag.label,
+                "instrument": f.flag.instrument,
+                "item": f.flag.item,
+                "score": f.flag.score,
+                "where": f.flag.where,
+                "date": f.flag.date.isoformat(),
+                "severity": f.severity,
+                "days_waiting": max(f.days, 0),
+            }
+            for f in state.flags
+        ],
+        "last_review": None
+        if last is None
+        else {
+            "date": last.date.isoformat(),
+            "where": last.where,
+            "level": last.level,
+            "by": last.by,
+        },
+        "review_commands": list(state.commands),
+    }

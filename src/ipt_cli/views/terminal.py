@@ -396,6 +396,7 @@ def _header(report: Report) -> Panel:
     header.add_row("Phase", phase_text(report))
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
+    header.add_row("Risk", report.risk.level_line.removeprefix("Standing risk level: "))
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
     if report.dispute_stage:
         areas += f" (dispute stage: {report.dispute_stage})"
@@ -563,12 +564,9 @@ def report_renderable(report: Report) -> RenderableType:
     banner = high_risk_banner(report)
     if banner:
         parts.append(high_risk_panel(banner))
-    if report.unreviewed_flags:
-        from ipt_cli.core.safety import review_command
-
-        flags = report.unreviewed_flags
-        commands = list(dict.fromkeys(review_command(course.id, f) for f in flags))
-        parts.append(_flags_panel([f.label for f in flags], commands, course.kind == "self-guided"))
+    state = report.risk
+    if state.flags:
+        parts.append(_flags_panel(state.labels, state.commands, course.kind == "self-guided"))
     if report.alerts:
         parts.append(_alerts_panel([a.text for a in report.alerts]))
     parts.append(_header(report))
@@ -624,17 +622,30 @@ def plan_view(plan: Plan) -> RenderableType:
             row.status + marker,
             style=style,
         )
-    return table
+    if plan.risk is None:
+        return table
+    from ipt_cli.views.documents import risk_lines
+
+    lines = risk_lines(plan.risk)
+    styled = [
+        _text(line, style="bold red" if line.startswith(("HIGH", "SAFETY")) else "")
+        for line in lines
+    ]
+    return Group(*styled, table)
 
 
 def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     """The agenda: unreviewed flags first, then every item (never cut short), then what the
     record shows as done."""
     parts: list[RenderableType] = []
+    if agenda.risk is not None and agenda.risk.banner:
+        parts.append(high_risk_panel(agenda.risk.banner))
     if agenda.safety:
         parts.append(_flags_panel(agenda.safety, agenda.review_commands, self_guided))
     parts.append(_text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
     parts.append(_text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
+    if agenda.risk is not None:
+        parts.append(_text(agenda.risk.level_line))
     if agenda.carry_over:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
@@ -832,9 +843,9 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
 def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     parts: list[RenderableType] = []
-    flagged = [m for m in agenda.members if m.flags]
+    flagged = [m for m in agenda.members if m.alerts]
     if flagged:
-        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.flags]
+        labels = [f"{m.course_id}: {flag}" for m in flagged for flag in m.alerts]
         commands = [c for m in flagged for c in m.review_commands]
         parts.append(_flags_panel(labels, commands, False))
     held = " (held)" if agenda.held else ""
@@ -846,7 +857,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     parts += [Text(head, style="bold"), Text(items)]
     members = FoldingTable("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
     for m in agenda.members:
-        members.add_row(m.course_id, m.client, ", ".join(m.areas), str(len(m.flags)) or "0")
+        members.add_row(m.course_id, m.client, ", ".join(m.areas), m.risk_cell)
     parts.append(members)
     return Group(*parts)
 
