@@ -325,16 +325,19 @@ def maintenance(
     first = dates.parse_date(start, "--start") if start else None
     course = common.store(ctx).load(course_id)
     if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
-        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 
-        confirm_despite_non_response(
-            common.output(ctx),
-            course_non_response(course, common.scoring_rules(ctx)),
-            "maintenance",
-            confirm,
-            common.interactive(no_input),
-        )
+        gate = ending_gate(course, common.scoring_rules(ctx))
+        if gate is not None:
+            confirm_despite_non_response(
+                common.output(ctx),
+                gate.advice,
+                "maintenance",
+                confirm,
+                common.interactive(no_input),
+                gate.reason,
+            )
     plan = common.store(ctx).update(
         course_id, lambda c: changes.open_maintenance(c, sessions, cadence.value, first, today)
     )

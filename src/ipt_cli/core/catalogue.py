@@ -394,6 +394,10 @@ CRISIS_GUIDANCE = (
     "number or a crisis line now, or tell someone you trust. ipt is a record-keeping aid, "
     "not a crisis service."
 )
+REFERRAL_ADVICE = (
+    "WHO Group IPT (2016) refers a client still symptomatic at the end, and Weissman et al. "
+    "(2018) advise offering another treatment: consider a referral (--decision referral)"
+)
 NON_RESPONSE_ADVICE = (
     "the IPT manuals advise offering a different treatment rather than more of the same "
     "(maintenance IPT is a contract made after a response)"

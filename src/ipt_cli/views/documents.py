@@ -42,6 +42,7 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         "severity": summary.severity,
         "response": summary.response,
         "remission": summary.remission,
+        "case_at_baseline": summary.case_at_baseline,
         "reliable_change": summary.reliable_change,
         "reliable_improvement": summary.reliable_improvement,
         "reliable_deterioration": summary.reliable_deterioration,
@@ -412,8 +413,7 @@ def end_of_course_text(report: Report) -> str:
             continue
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
-            f"{_now(m)}; response {_yes_no(m.response)}, remission "
-            f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
+            f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
     advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
@@ -430,6 +430,12 @@ def end_of_course_text(report: Report) -> str:
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def _response_phrase(m: MeasureSummary) -> str:
+    if m.case_at_baseline is False:
+        return "response and remission n/a (not a case at baseline)"
+    return f"response {_yes_no(m.response)}, remission {_yes_no(m.remission)}"
 
 
 def session_notes_markdown(course: Course) -> str:
@@ -591,12 +597,40 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             notes.append(cutoff_note(m))
         if m.latest is None:
             notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
+        elif m.case_at_baseline is False:
+            notes.append(
+                f"{m.name}: not a case at baseline ({m.baseline}); response and remission "
+                "do not apply."
+            )
+        if m.latest is not None and m.instrument == "pcl5":
+            notes.append(pcl5_change_note(m))
         elif m.reliable_points is None:
             notes.append(
                 f"{m.name}: no reliable-change convention; response and remission only "
                 "(thresholds can be set in config.toml)."
             )
     return notes
+
+
+def pcl5_change_note(m: MeasureSummary) -> str:
+    """The PCL-5's change read by the National Center for PTSD's guidance, not a 50% rule."""
+    change = m.change or 0
+    fall = -change
+    if fall >= 10:
+        reading = "a clinically meaningful improvement"
+    elif fall >= 5:
+        reading = (
+            f"a fall within the 5-10 points given for reliable change (the setting: "
+            f"{m.reliable_points})"
+        )
+    elif change >= 5:
+        reading = "a worsening of at least 5 points"
+    else:
+        reading = "no reliable change"
+    return (
+        f"{m.name}: change {change:+d} points, {reading} (US National Center for PTSD: 5-10 "
+        "points reliable change, 10-20 clinically meaningful; no 50% response rule)."
+    )
 
 
 CLUSTER_NAMES = {

@@ -1,0 +1,117 @@
+"""Issue 26: what a clinician found unsafe or wrong, each checked through the real `ipt`
+binary (defects 4, 5, 6, 7, 9, 10, 13, 15)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+Bin = Callable[..., subprocess.CompletedProcess[str]]
+
+PHQ9_16 = "2,2,2,2,2,2,2,2,0"  # 16, item 9 = 0
+PHQ9_18 = "2,2,2,2,2,2,2,2,2"  # 18, item 9 = 2 (flags; reviewed below)
+PHQ9_18_SAFE = "3,3,2,2,2,2,2,2,0"  # 18, item 9 = 0
+PHQ9_4 = "1,1,0,1,1,0,0,0,0"
+PHQ9_2 = "1,1,0,0,0,0,0,0,0"
+PHQ9_3 = "1,1,1,0,0,0,0,0,0"
+PCL5_52 = "3,3,3,3,3, 3,3, 3,3,3,3,3,2,2, 2,2,2,2,2,2"  # 52
+PCL5_28 = "2,2,2,1,1, 2,2, 1,1,1,1,2,2,1, 1,1,2,2,1,0"  # 28
+
+
+def course(ipt_bin: Bin, course_id: str = "ab", *extra: str) -> None:
+    ipt_bin(
+        "new-course",
+        course_id,
+        "--client",
+        "A.B.",
+        "--start",
+        "2026-01-05",
+        "--problem-area",
+        "grief",
+        "--no-input",
+        *extra,
+    )
+
+
+def report_json(ipt_bin: Bin, course_id: str = "ab") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        ipt_bin("report", course_id, "--format", "json").stdout
+    )
+    return data
+
+
+def flat(text: str) -> str:
+    """Words as a reader sees them, whatever the terminal width wrapped."""
+    return " ".join(text.split())
+
+
+# Defect 4 -------------------------------------------------------------------------------
+
+
+def test_ending_care_while_still_a_case_needs_confirm_and_names_a_referral(
+    ipt_bin: Bin,
+) -> None:
+    course(ipt_bin, "ab", "--phq9", PHQ9_16)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_18_SAFE)
+    for decision in ("end", "maintenance"):
+        refused = ipt_bin("ending", "ab", "--decision", decision, "--no-input", check_code=2)
+        assert "still a case" in refused.stderr and "--confirm" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert "referral" in flat(refused.stdout + refused.stderr)
+        assert "WHO Group IPT (2016)" in flat(refused.stdout + refused.stderr)
+    assert report_json(ipt_bin)["ending"] is None  # nothing was recorded
+    done = ipt_bin("ending", "ab", "--decision", "end", "--confirm")
+    assert "decision: end" in done.stdout + done.stderr
+    ipt_bin("ending", "ab", "--decision", "referral")  # a referral needs no confirmation
+
+
+def test_ending_care_after_remission_is_not_gated(ipt_bin: Bin) -> None:
+    course(ipt_bin, "ab", "--phq9", PHQ9_16)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_3)
+    done = ipt_bin("ending", "ab", "--decision", "end", "--no-input")
+    assert "still a case" not in done.stdout + done.stderr
+
+
+# Defect 5 -------------------------------------------------------------------------------
+
+
+def ptsd(ipt_bin: Bin, later: str) -> None:
+    course(ipt_bin, "ab", "--condition", "ptsd", "--pcl5", PCL5_52)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--pcl5", later)
+
+
+def test_pcl5_has_no_50_percent_response_and_a_large_fall_is_not_a_non_response(
+    ipt_bin: Bin,
+) -> None:
+    ptsd(ipt_bin, PCL5_28)
+    pcl5 = report_json(ipt_bin)["measures"]["pcl5"]
+    assert (pcl5["baseline"], pcl5["latest"], pcl5["response"]) == (52, 28, None)
+    text = flat(ipt_bin("report", "ab").stdout)
+    assert "No response" not in text and "different treatment" not in text
+    assert "clinically meaningful" in text and "National Center for PTSD" in text
+    done = ipt_bin("ending", "ab", "--decision", "maintenance", "--no-input")
+    assert "different treatment" not in done.stdout + done.stderr
+
+
+def test_pcl5_without_reliable_improvement_gets_the_advice(ipt_bin: Bin) -> None:
+    ptsd(ipt_bin, PCL5_52.replace("3,3,3,3,3,", "3,3,3,2,2,", 1))  # 50: -2
+    refused = ipt_bin("ending", "ab", "--decision", "maintenance", "--no-input", check_code=2)
+    assert "No reliable improvement on PCL-5 (52 to 50" in flat(refused.stdout + refused.stderr)
+
+
+# Defect 6 -------------------------------------------------------------------------------
+
+
+def test_no_response_or_remission_for_a_client_who_was_never_a_case(ipt_bin: Bin) -> None:
+    course(ipt_bin, "ab", "--phq9", PHQ9_4)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_2)
+    phq9 = report_json(ipt_bin)["measures"]["phq9"]
+    assert (phq9["response"], phq9["remission"], phq9["case_at_baseline"]) == (None, None, False)
+    text = ipt_bin("report", "ab").stdout
+    assert "not a case at baseline" in text
+    row = next(line for line in text.splitlines() if line.strip().startswith("PHQ-9 "))
+    assert "yes" not in row
+    md = ipt_bin("report", "ab", "--format", "markdown").stdout
+    assert "not a case at baseline" in md
