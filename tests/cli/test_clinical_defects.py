@@ -36,9 +36,7 @@ def course(ipt_bin: Bin, course_id: str = "ab", *extra: str) -> None:
 
 
 def report_json(ipt_bin: Bin, course_id: str = "ab") -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        ipt_bin("report", course_id, "--format", "json").stdout
-    )
+    data: dict[str, Any] = json.loads(ipt_bin("report", course_id, "--format", "json").stdout)
     return data
 
 
@@ -115,3 +113,27 @@ def test_no_response_or_remission_for_a_client_who_was_never_a_case(ipt_bin: Bin
     assert "yes" not in row
     md = ipt_bin("report", "ab", "--format", "markdown").stdout
     assert "not a case at baseline" in md
+
+
+# Defect 7 -------------------------------------------------------------------------------
+
+
+def test_the_dispute_stage_is_the_latest_dated_event_from_either_command(ipt_bin: Bin) -> None:
+    ipt_bin(
+        "new-course", "rd", "--client", "R.D.", "--start", "2026-01-05",
+        "--problem-area", "role-dispute", "--dispute-stage", "renegotiation", "--no-input",
+    )  # fmt: skip
+    for day in ("05", "12", "19", "26"):
+        ipt_bin("session", "rd", "--date", f"2026-01-{day}")
+    ipt_bin("session", "rd", "--date", "2026-02-02", "--dispute-stage", "impasse")
+    changed = ipt_bin("course", "rd", "set", "--dispute-stage", "dissolution")
+    assert "impasse -> dissolution" in changed.stdout + changed.stderr  # not renegotiation
+    assert report_json(ipt_bin, "rd")["dispute_stage"] == "dissolution"
+    assert "dispute stage: dissolution" in ipt_bin("report", "rd").stdout
+    assert "Role dispute (dissolution)" in ipt_bin("agenda", "rd").stdout
+    # A later session's stage is later again (a week on).
+    week_on = {"IPT_TODAY": "2026-03-08"}
+    ipt_bin("session", "rd", "--date", "2026-03-08", "--dispute-stage", "impasse", env=week_on)
+    assert report_json(ipt_bin, "rd")["dispute_stage"] == "impasse"
+    changed = ipt_bin("course", "rd", "set", "--dispute-stage", "renegotiation", env=week_on)
+    assert "impasse -> renegotiation" in changed.stdout + changed.stderr

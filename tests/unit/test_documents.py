@@ -90,6 +90,7 @@ MEASURE_KEYS = {
     "change_percent",
     "severity",
     "response",
+    "case_at_baseline",
     "remission",
     "reliable_change",
     "reliable_improvement",

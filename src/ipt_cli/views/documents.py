@@ -597,12 +597,13 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             notes.append(cutoff_note(m))
         if m.latest is None:
             notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
-        elif m.case_at_baseline is False:
+            continue
+        if m.case_at_baseline is False:
             notes.append(
                 f"{m.name}: not a case at baseline ({m.baseline}); response and remission "
                 "do not apply."
             )
-        if m.latest is not None and m.instrument == "pcl5":
+        if m.instrument == "pcl5":
             notes.append(pcl5_change_note(m))
         elif m.reliable_points is None:
             notes.append(
