@@ -137,3 +137,43 @@ def test_the_dispute_stage_is_the_latest_dated_event_from_either_command(ipt_bin
     assert report_json(ipt_bin, "rd")["dispute_stage"] == "impasse"
     changed = ipt_bin("course", "rd", "set", "--dispute-stage", "renegotiation", env=week_on)
     assert "impasse -> renegotiation" in changed.stdout + changed.stderr
+
+
+# Defect 9 -------------------------------------------------------------------------------
+
+
+def test_an_adolescent_course_needs_its_guardian_and_consent(ipt_bin: Bin) -> None:
+    for missing in ((), ("--guardian", "Mother (M.)"), ("--consent-by", "young person")):
+        refused = ipt_bin(
+            "new-course", "ya", "--client", "J. (15)", "--problem-area", "role-dispute",
+            "--adaptation", "adolescent", "--no-input", *missing, check_code=2,
+        )  # fmt: skip
+        assert "needs the parent or guardian and the consent" in flat(refused.stderr) or (
+            "need --guardian" in refused.stderr
+        )
+        assert len(refused.stderr.strip().splitlines()) == 1  # one clear line
+    ipt_bin(
+        "new-course", "ya", "--client", "J. (15)", "--problem-area", "role-dispute",
+        "--adaptation", "adolescent", "--no-input", "--guardian", "Mother (M.)",
+        "--consent-by", "guardian and young person", "--consent-date", "2026-01-02",
+    )  # fmt: skip
+    ipt_bin(
+        "new-course", "yb", "--client", "K. (17)", "--problem-area", "grief",
+        "--adaptation", "adolescent", "--no-input", "--consent-by", "young person",
+        "--consent-reason", "lives independently; assessed competent to consent",
+    )  # fmt: skip
+    guardian = report_json(ipt_bin, "yb")["guardian"]
+    assert guardian["alias"] is None and guardian["consent_by"] == "young person"
+    assert guardian["consent_reason"].startswith("lives independently")
+    assert "none (lives independently" in flat(ipt_bin("report", "yb").stdout)
+
+
+def test_the_ipt_a_phases_follow_mufson_2004(ipt_bin: Bin) -> None:
+    ipt_bin(
+        "new-course", "ya", "--client", "J. (15)", "--problem-area", "role-dispute",
+        "--adaptation", "adolescent", "--no-input", "--guardian", "M.",
+        "--consent-by", "guardian",
+    )  # fmt: skip
+    weeks = json.loads(ipt_bin("plan", "ya", "--format", "json").stdout)["weeks"]
+    phases = [w["phase"] for w in weeks]
+    assert phases == ["initial"] * 4 + ["middle"] * 4 + ["termination"] * 4

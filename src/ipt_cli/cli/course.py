@@ -107,11 +107,22 @@ def new_course(
     ] = None,
     consent_by: Annotated[
         str | None,
-        typer.Option(metavar="TEXT", help="With --guardian: who consented to treatment."),
+        typer.Option(
+            metavar="TEXT",
+            help="Adolescent courses (required): who consented to treatment.",
+        ),
     ] = None,
     consent_date: Annotated[
         str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="With --guardian: when consent was given."),
+        typer.Option(metavar="YYYY-MM-DD", help="Adolescent courses: when consent was given."),
+    ] = None,
+    consent_reason: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Adolescent courses without --guardian: why consent was given without a "
+            "guardian (recorded).",
+        ),
     ] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
@@ -168,6 +179,7 @@ def new_course(
             guardian,
             consent_by,
             dates.parse_date(consent_date, "--consent-date") if consent_date else None,
+            consent_reason,
         ),
     }
     given = {k: v for k, v in given.items() if v is not None}
@@ -177,6 +189,7 @@ def new_course(
         course = _from_wizard(course_id, given, store.paths.root)
     else:
         course = _from_flags(course_id, given)
+    changes.check_consent(course)
     path = store.create(course)
     _announce_new(common.output(ctx), course, path)
 

@@ -411,11 +411,19 @@ class RhythmEntry(Record):
 
 
 class Guardian(Record):
-    """An adolescent's parent or guardian, and the consent to treatment (IPT-A)."""
+    """An adolescent's parent or guardian, and the consent to treatment (IPT-A). Without a
+    guardian (alias None) the consent and the reason there is no guardian are recorded."""
 
-    alias: OneLine
+    alias: OneLine | None = None
     consent_by: OneLine | None = None  # who gave consent: the guardian, the young person, both
     consent_date: Day | None = None
+    consent_reason: OneLine | None = None  # why consent was given without a guardian
+
+    @model_validator(mode="after")
+    def _guardian_or_reason(self) -> "Guardian":
+        if self.alias is None and self.consent_reason is None:
+            raise ValueError("a guardian record needs the guardian's alias or a consent reason")
+        return self
 
 
 class Person(Record):

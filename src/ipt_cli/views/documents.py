@@ -224,6 +224,7 @@ def guardian_json(course: Course) -> dict[str, Any] | None:
         "alias": guardian.alias,
         "consent_by": guardian.consent_by,
         "consent_date": guardian.consent_date.isoformat() if guardian.consent_date else None,
+        "consent_reason": guardian.consent_reason,
     }
 
 
@@ -743,9 +744,15 @@ def adaptation_lines(course: Course) -> list[tuple[str, str]]:
             by = f" by {guardian.consent_by}" if guardian.consent_by else ""
             on = f" on {guardian.consent_date.isoformat()}" if guardian.consent_date else ""
             consent = f"; consent{by}{on}"
-        lines.append(("Guardian", guardian.alias + consent))
+        elif adaptation.guardian:
+            consent = "; consent not recorded"
+        if guardian.alias is None:
+            who = f"none ({guardian.consent_reason})"
+        else:
+            who = guardian.alias
+        lines.append(("Guardian", who + consent))
     elif adaptation.guardian:
-        lines.append(("Guardian", "not recorded"))
+        lines.append(("Guardian", "not recorded; consent not recorded"))
     if adaptation.rhythm_log or course.rhythm:
         from ipt_cli.core.rhythm import review_line
 
