@@ -177,3 +177,27 @@ def test_the_ipt_a_phases_follow_mufson_2004(ipt_bin: Bin) -> None:
     weeks = json.loads(ipt_bin("plan", "ya", "--format", "json").stdout)["weeks"]
     phases = [w["phase"] for w in weeks]
     assert phases == ["initial"] * 4 + ["middle"] * 4 + ["termination"] * 4
+
+
+# Defect 10 ------------------------------------------------------------------------------
+
+
+def test_the_maintenance_headline_shows_end_of_acute_and_the_current_score(
+    ipt_bin: Bin,
+) -> None:
+    later = {"IPT_TODAY": "2026-06-01"}
+    course(ipt_bin, "mm", "--sessions", "4", "--phq9", PHQ9_16)
+    for day in ("01-12", "01-19", "01-26", "02-02"):
+        ipt_bin("session", "mm", "--date", f"2026-{day}", "--phq9", PHQ9_2, env=later)
+    ipt_bin("maintenance", "mm", "--sessions", "6", "--no-input", env=later)
+    ipt_bin("session", "mm", "--date", "2026-03-02", "--phq9", "2,2,2,2,2,1,1,0,0", env=later)
+    md = ipt_bin("report", "mm", "--format", "markdown", env=later).stdout
+    header = next(line for line in md.splitlines() if line.startswith("| Measure | Baseline"))
+    assert "| End of acute | Current |" in header and "| Latest |" not in header
+    assert "| PHQ-9 | 16 | 2 | 12 (m1) RELAPSE |" in md
+    text = ipt_bin("report", "mm", env=later).stdout
+    table = text[text.index("Measures") : text.index("PHQ-9 by session")]
+    assert "Acute" in table and "Now" in table
+    row = next(line for line in table.splitlines() if line.strip().startswith("PHQ-9"))
+    assert row.split()[:4] == ["PHQ-9", "16", "2", "12"]
+    assert "outcome columns measure the acute course" in flat(table)

@@ -604,13 +604,16 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
         "## Risk reviews",
     )
     assert list(found) == [h for h in FULL_HEADINGS[1:] if h not in no_table]
-    assert found["## Measures"] == [
-        documents.MEASURE_HEADER,
-        ["PHQ-9", "20", "6", "-70%", "mild", "yes", "no", "recovery"],
-        ["GAD-7", "12", "4", "-66.67%", "minimal", "yes", "yes", "recovery"],
-        ["HAM-D-17", "20", "7", "-65%", "none", "yes", "yes", "n/a"],
-        ["BDI-II", "12", "n/a", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
-    ]
+    assert (
+        found["## Measures"]
+        == [  # in maintenance: the end of acute, and the current score
+            ["Measure", "Baseline", "End of acute", "Current", *documents.MEASURE_HEADER[3:]],
+            ["PHQ-9", "20", "6", "12 (m2) RELAPSE", "-70%", "mild", "yes", "no", "recovery"],
+            ["GAD-7", "12", "4", "-", "-66.67%", "minimal", "yes", "yes", "recovery"],
+            ["HAM-D-17", "20", "7", "-", "-65%", "none", "yes", "yes", "n/a"],
+            ["BDI-II", "12", "n/a", "15 (m2)", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
+        ]
+    )
     assert [row[0] for row in found["### PHQ-9 by session"][1:]] == [
         "0",
         "2",  # session 1 was the baseline's sitting: one point for it
@@ -653,6 +656,8 @@ def test_report_markdown_notes_under_the_measures() -> None:
     text = documents.report_markdown(report_of(full_course()))
     section = text.split("## Measures\n")[1].split("\n### ")[0]
     assert [line for line in md_lines(section) if line.startswith("- ")] == [
+        "- Maintenance has begun: the outcome columns measure the acute course, baseline to "
+        "its end; the current score is the latest maintenance score (see Maintenance).",
         "- GAD-7: first rated at session 1 (2026-01-05); its baseline is that rating.",
         "- HAM-D-17: first rated at session 2 (2026-01-12); its baseline is that rating.",
         "- HAM-D-17: no reliable-change convention; response and remission only (thresholds "

@@ -6,6 +6,7 @@ JSON shapes are contracts for scripts; tests pin their keys.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import catalogue
@@ -568,6 +569,52 @@ def measure_row(m: MeasureSummary) -> list[str]:
     ]
 
 
+def in_maintenance(report: Report) -> bool:
+    """A maintenance score exists: the headline's latest is then the end of the acute course."""
+    return any(m.series for m in report.maintenance_measures.values())
+
+
+def measure_header(report: Report, header: Sequence[str] | None = None) -> list[str]:
+    """The measures table's header; in maintenance, 'Latest' is the end of the acute course
+    and the current (latest maintenance) score stands beside it (issue 26, defect 10)."""
+    shown = list(MEASURE_HEADER if header is None else header)
+    if in_maintenance(report):
+        shown[2] = "End of acute"
+        shown.insert(3, "Current")
+    return shown
+
+
+def measure_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for m in report.measures.values():
+        row = measure_row(m)
+        if in_maintenance(report):
+            row.insert(3, current_cell(report, m))
+        rows.append(row)
+    return rows
+
+
+def current_cell(report: Report, m: MeasureSummary) -> str:
+    """'12 (m1) RELAPSE': the latest maintenance score of the instrument, '-' without one."""
+    later = report.maintenance_measures.get(m.instrument)
+    if later is None or not later.series:
+        return "-"
+    point = later.series[-1]
+    return f"{point.total} (m{point.session}){' RELAPSE' if later.relapse else ''}"
+
+
+def headline_notes(report: Report) -> list[str]:
+    """The measures' notes, with what the columns mean once maintenance has scores."""
+    notes = measure_notes(report.measures)
+    if in_maintenance(report):
+        notes.insert(
+            0,
+            "Maintenance has begun: the outcome columns measure the acute course, baseline to "
+            "its end; the current score is the latest maintenance score (see Maintenance).",
+        )
+    return notes
+
+
 MEASURE_HEADER = [
     "Measure",
     "Baseline",
@@ -960,8 +1007,8 @@ def _md_eating(report: Report) -> list[str]:
 
 def _md_measures(report: Report) -> list[str]:
     out = _md_eating(report) + ["## Measures", ""]
-    out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
-    notes = measure_notes(report.measures)
+    out += _md_table(measure_header(report), measure_rows(report))
+    notes = headline_notes(report)
     if notes:
         out += [f"- {_md(n)}" for n in notes] + [""]
     for m in report.measures.values():
