@@ -201,3 +201,20 @@ def test_the_maintenance_headline_shows_end_of_acute_and_the_current_score(
     row = next(line for line in table.splitlines() if line.strip().startswith("PHQ-9"))
     assert row.split()[:4] == ["PHQ-9", "16", "2", "12"]
     assert "outcome columns measure the acute course" in flat(table)
+
+
+# Defect 13 ------------------------------------------------------------------------------
+
+
+def test_fidelity_adherence_counts_the_phase_items_and_shows_the_unrated(ipt_bin: Bin) -> None:
+    course(ipt_bin, "ff")
+    for day in ("01-05", "01-12", "01-19", "01-26", "02-02"):
+        ipt_bin("session", "ff", "--date", f"2026-{day}")
+    rated = ipt_bin("fidelity", "ff", "5", "--item", "mid-opening=done")
+    said = flat(rated.stdout + rated.stderr)
+    assert "1 of 12 applicable item(s) done (8%)" in said and "11 unrated" in said
+    assert "100%" not in said
+    adherence = report_json(ipt_bin, "ff")["adherence"]["by_phase"]["middle"]
+    assert (adherence["applicable"], adherence["done"], adherence["unrated"]) == (12, 1, 11)
+    assert adherence["percent"] == 8
+    assert "11 unrated" in flat(ipt_bin("report", "ff", "--format", "markdown").stdout)

@@ -97,7 +97,8 @@ def guide_fidelity() -> list[str]:
         "(the session's focus, else the course's primary area). Each item is rated: "
         + ", ".join(catalogue.FIDELITY_SCORES)
         + ".",
-        "Adherence per phase is the share of applicable items (not `na`) that were done.",
+        "Adherence per phase is the share of the phase's items (less those rated `na`) that",
+        "were done; items left unrated count against it and are shown as unrated.",
         "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
         "--item ID=done for scripts.",
         "",
@@ -164,8 +165,8 @@ def adherence_lines(adherence: Adherence) -> list[str]:
         percent = "n/a" if phase.percent is None else f"{phase.percent}%"
         lines.append(
             f"{phase.phase.capitalize()}: {percent} of applicable tasks done ({phase.done} of "
-            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done) in "
-            f"{phase.sessions_rated} rated session(s)"
+            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done, "
+            f"{phase.unrated} unrated) in {phase.sessions_rated} rated session(s)"
         )
     if adherence.most_missed:
         lines.append("Most often missed:")
@@ -187,6 +188,7 @@ def adherence_json(adherence: Adherence) -> dict[str, Any]:
                 "done": p.done,
                 "partly": p.partly,
                 "not_done": p.not_done,
+                "unrated": p.unrated,
                 "percent": p.percent,
             }
             for p in adherence.phases
