@@ -218,3 +218,66 @@ def test_fidelity_adherence_counts_the_phase_items_and_shows_the_unrated(ipt_bin
     assert (adherence["applicable"], adherence["done"], adherence["unrated"]) == (12, 1, 11)
     assert adherence["percent"] == 8
     assert "11 unrated" in flat(ipt_bin("report", "ff", "--format", "markdown").stdout)
+
+
+# Defect 15 ------------------------------------------------------------------------------
+
+
+def test_a_safety_plan_without_crisis_contact_or_means_restriction_warns(ipt_bin: Bin) -> None:
+    course(ipt_bin, "sp")
+    saved = ipt_bin("safety-plan", "sp", "edit", "--warning-sign", "Not sleeping")
+    assert "no crisis contact" in flat(saved.stderr) and "no means restriction" in saved.stderr
+    complete = ipt_bin(
+        "safety-plan", "sp", "edit", "--professional", "Crisis line 0800 000",
+        "--environment", "Medicines kept by my sister",
+    )  # fmt: skip
+    assert "no crisis contact" not in complete.stderr
+    assert "no means restriction" not in complete.stderr
+
+
+def test_the_safety_plan_as_markdown_is_markdown(ipt_bin: Bin) -> None:
+    course(ipt_bin, "sp")
+    ipt_bin("safety-plan", "sp", "edit", "--helper", "Sister *0123*")
+    md = ipt_bin("safety-plan", "sp", "--format", "markdown").stdout
+    assert md.startswith("# Safety plan of sp\n")
+    assert "### People to ask for help\n\n- Sister \\*0123\\*\n" in md
+    assert md != ipt_bin("safety-plan", "sp").stdout
+
+
+def test_the_draft_grief_formulation_links_the_onset_to_the_death(ipt_bin: Bin) -> None:
+    course(ipt_bin, "gr")
+    ipt_bin("timeline", "add", "gr", "--date", "2025-11-14", "--event", "Father dies")
+    ipt_bin("timeline", "add", "gr", "--date", "2026-01-02", "--event", "Returns to work")
+    ipt_bin("formulation", "gr", "--draft")
+    text = report_json(ipt_bin, "gr")["formulation"]["text"]
+    assert "started around this event: Father dies (2025-11-14)" in text
+    assert "Returns to work" not in text
+
+
+def test_holding_a_termination_session_does_not_tick_the_review(ipt_bin: Bin) -> None:
+    course(ipt_bin, "tc", "--sessions", "4")
+    for day in ("01-05", "01-12", "01-19", "01-26"):
+        ipt_bin("session", "tc", "--date", f"2026-{day}")
+    checklist = report_json(ipt_bin, "tc")["termination_checklist"]
+    review = next(item for item in checklist if item["id"] == "review-change")
+    assert review["done"] is False  # only held, nothing reviewed
+    ipt_bin("fidelity", "tc", "4", "--item", "term-review=done")
+    checklist = report_json(ipt_bin, "tc")["termination_checklist"]
+    assert next(item for item in checklist if item["id"] == "review-change")["done"] is True
+
+
+def test_the_csv_adaptation_column_names_the_adaptation(ipt_bin: Bin) -> None:
+    course(ipt_bin, "cs", "--phq9", PHQ9_16)
+    text = ipt_bin("export", "cs", "--format", "csv").stdout
+    header, first = text.splitlines()[:2]
+    column = header.split(",").index("adaptation")
+    assert first.split(",")[column] == "standard"
+
+
+def test_binge_free_weeks_start_at_the_period_the_counts_cover(ipt_bin: Bin) -> None:
+    course(ipt_bin, "be", "--condition", "eating-disorder", "--binges", "6")
+    for day, binges in (("01-12", "5"), ("01-19", "0"), ("01-26", "0"), ("02-02", "3")):
+        ipt_bin("session", "be", "--date", f"2026-{day}", "--binges", binges)
+    md = flat(ipt_bin("report", "be", "--format", "markdown").stdout)
+    # Zero at 01-19 and 01-26: the weeks 01-12 to 01-26 (counted since the previous sitting).
+    assert "session 2 to session 3 (2026-01-12 to 2026-01-26, 2 weeks)" in md

@@ -746,7 +746,8 @@ def test_termination_checklist_is_a_task_list() -> None:
     c.ending = Ending(warning_signs=["Sleep"])
     text = documents.report_markdown(report_of(c))
     section = text.split("## Termination checklist\n\n")[1].split("\n\n")[0].splitlines()
-    assert [line[:6] for line in section] == ["- [x] ", "- [x] ", "- [ ] ", "- [ ] ", "- [ ] "]
+    # the review is not ticked by a termination session alone (issue 26, defect 15)
+    assert [line[:6] for line in section] == ["- [ ] ", "- [x] ", "- [ ] ", "- [ ] ", "- [ ] "]
     assert "## End of course" not in text  # only once the course is completed
 
 
@@ -812,7 +813,8 @@ def test_end_of_course_text_says_what_is_not_recorded() -> None:
         "Goal g: not rated.",  # never "n/a/10"
         "Relapse warning signs: not recorded",
         "Decision after the course: not recorded",
-        "Still open: Agree relapse warning signs and a plan for them; Acknowledge feelings "
+        "Still open: Review the change in symptoms and in the problem area; credit the gains to "
+        "the patient; Agree relapse warning signs and a plan for them; Acknowledge feelings "
         "about ending, a small loss in its own right; Note remaining issues; Decide on "
         "continuation or maintenance; without a response, offer another treatment rather than "
         "more of the same.",

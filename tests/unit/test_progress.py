@@ -666,13 +666,13 @@ def test_termination_checklist_is_marked_from_the_record() -> None:
     c.ending = Ending(warning_signs=["Sleep"], remaining_issues="", decision="end")
     report = report_of(c)
     assert {i.id: i.done for i in report.checklist} == {
-        "review-change": True,  # a termination session has been held
+        "review-change": False,  # held, but no review recorded (issue 26, defect 15)
         "warning-signs": True,
         "ending-feelings": False,
         "remaining-issues": True,
         "next-steps": True,
     }
-    assert [i.id for i in report.open_items] == ["ending-feelings"]
+    assert [i.id for i in report.open_items] == ["review-change", "ending-feelings"]
     assert report_of(held(12, planned=16)).checklist == []  # not yet in termination
 
 

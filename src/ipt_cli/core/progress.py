@@ -523,13 +523,27 @@ def task_rows(course: Course) -> list[TaskRow]:
     return rows
 
 
+def _change_reviewed(course: Course) -> bool:
+    """The review of change is recorded, not assumed from a termination session being held
+    (issue 26, defect 15): a termination-phase session whose fidelity rating marks the review
+    done, or that recorded both a symptom score and a goal rating (the change in symptoms and
+    in the problem area)."""
+    spans = course_spans(course)
+    for number, session in enumerate(course.sessions, 1):
+        if spans.phase_of(number, course.planned_sessions) != "termination":
+            continue
+        if session.fidelity and session.fidelity[-1].items.get("term-review") == "done":
+            return True
+        if session.instruments() and session.goal_ratings:
+            return True
+    return False
+
+
 def termination_checklist(course: Course) -> list[ChecklistItem]:
     """The termination tasks, each marked done from what the course records."""
-    spans = course_spans(course)
     ending = course.ending or Ending()
-    held_in_termination = len(course.sessions) > course.planned_sessions - spans.termination
     done = {
-        "review-change": held_in_termination,
+        "review-change": _change_reviewed(course),
         "warning-signs": bool(ending.warning_signs),
         "ending-feelings": ending.feelings_discussed,
         "remaining-issues": ending.remaining_issues is not None,
@@ -637,6 +651,11 @@ class EpisodeWeek:
     @property
     def weeks(self) -> float:
         return self.days / 7
+
+    @property
+    def period_start(self) -> dt.date:
+        """The first day the counts cover: they are counted since the previous sitting."""
+        return self.date - dt.timedelta(days=self.days)
 
     @property
     def binges_per_week(self) -> float | None:

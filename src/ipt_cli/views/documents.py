@@ -866,7 +866,8 @@ def eating_notes(eating: EatingSummary) -> list[str]:
         )
     for a, b, days in runs:
         span = a.label if a is b else f"{a.label} to {b.label}"
-        dates = a.date.isoformat() if a is b else f"{a.date.isoformat()} to {b.date.isoformat()}"
+        # The counts cover the period before each sitting: the run starts a period earlier.
+        dates = f"{a.period_start.isoformat()} to {b.date.isoformat()}"
         notes.append(f"Weeks without a binge: {span} ({dates}, {_weeks(days)}).")
     edeq = eating.edeq
     if edeq:

@@ -38,6 +38,29 @@ def safety_plan_text(course: Course) -> str:
     return "\n".join(safety_plan_lines(course, plan, len(course.safety_plan))) + "\n"
 
 
+def safety_plan_markdown(course: Course, history: bool = False) -> str:
+    """The plan (or every version, oldest first) as Markdown: a heading per version and
+    section, one list item per entry; the items escaped, as text only."""
+    from ipt_cli.views.text_safety import markdown_escape
+
+    if not course.safety_plan:
+        return f"No safety plan for {markdown_escape(course.id, inline=True)} yet.\n"
+    numbered = list(enumerate(course.safety_plan, 1))
+    out = [f"# Safety plan of {markdown_escape(course.id, inline=True)}", ""]
+    for number, version in numbered if history else numbered[-1:]:
+        by = f" by {markdown_escape(version.by, inline=True)}" if version.by else ""
+        out += [f"## Version {number} of {version.date.isoformat()}{by}", ""]
+        sections = version.sections()
+        for section in catalogue.SAFETY_PLAN_SECTIONS:
+            out += [f"### {section.heading}", ""]
+            items = sections[section.field]
+            out += [f"- {markdown_escape(item, inline=True)}" for item in items] or [
+                "- *(none yet)*"
+            ]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 def safety_plan_history(course: Course) -> str:
     if not course.safety_plan:
         return f"No safety plan for {course.id} yet.\n"
