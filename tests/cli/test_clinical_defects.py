@@ -281,3 +281,55 @@ def test_binge_free_weeks_start_at_the_period_the_counts_cover(ipt_bin: Bin) -> 
     md = flat(ipt_bin("report", "be", "--format", "markdown").stdout)
     # Zero at 01-19 and 01-26: the weeks 01-12 to 01-26 (counted since the previous sitting).
     assert "session 2 to session 3 (2026-01-12 to 2026-01-26, 2 weeks)" in md
+
+
+# Defect 12 (record integrity; the risk-review --date part is not here) -----------------
+
+
+def signed_course(ipt_bin: Bin) -> dict[str, str]:
+    later = {"IPT_TODAY": "2027-02-08"}
+    course(ipt_bin, "sg")
+    for day in ("01-05", "01-12"):
+        ipt_bin("session", "sg", "--date", f"2026-{day}", env=later)
+    ipt_bin("sign", "sg", "1", "--by", "Dr A.", env=later)
+    return later
+
+
+def test_a_signature_is_never_dated_before_the_link_it_follows(ipt_bin: Bin) -> None:
+    signed_course(ipt_bin)
+    refused = ipt_bin("sign", "sg", "2", "--by", "Dr A.", env={"IPT_TODAY": "2026-10-19"},
+                      check_code=5)  # fmt: skip
+    assert "cannot follow signature 1" in flat(refused.stderr)
+    assert "2027-02-08" in refused.stderr and "Traceback" not in refused.stderr
+    assert "holds" in ipt_bin("verify", "sg").stdout  # nothing was signed out of order
+
+
+def test_a_backdated_link_in_a_file_does_not_verify(ipt_bin: Bin, data_home: Any) -> None:
+    later = signed_course(ipt_bin)
+    ipt_bin("sign", "sg", "2", "--by", "Dr A.", env=later)
+    path = data_home / "courses" / "sg.toml"
+    text = path.read_text()
+    # Rewrite the second link's date as a backdating clock would have (its hash now breaks
+    # too; the check names the backdating itself).
+    first, second = text.split("[sessions.signature]")[1:3]
+    at = next(line for line in second.splitlines() if line.startswith("at = "))
+    path.write_text(text.replace(at, "at = 2026-10-19T10:00:00Z"))
+    shown = ipt_bin("verify", "sg", check_code=None)
+    assert shown.returncode != 0
+    assert "before signature 1 it follows" in flat(shown.stdout + shown.stderr)
+
+
+def test_the_wall_clock_time_of_signing_is_kept(ipt_bin: Bin) -> None:
+    signed_course(ipt_bin)
+    note = json.loads(ipt_bin("note", "sg", "1", "--format", "json").stdout)
+    signed = note["signed"]
+    assert signed["at"].startswith("2027-02-08") and signed["signed_at"] is not None
+    assert not signed["signed_at"].startswith("2027-02-08")  # the real clock, not IPT_TODAY
+
+
+def test_a_clinician_cannot_countersign_their_own_session(ipt_bin: Bin) -> None:
+    later = signed_course(ipt_bin)
+    refused = ipt_bin("supervise", "sg", "1", "--sign", "--by", "dr  a.", env=later,
+                      check_code=5)  # fmt: skip
+    assert "a supervisor's sign-off is a second person's check" in flat(refused.stderr)
+    ipt_bin("supervise", "sg", "1", "--sign", "--by", "Dr S.", env=later)

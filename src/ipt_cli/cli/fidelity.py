@@ -88,7 +88,9 @@ def _rate(
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
 
     def change(course: "Course") -> tuple[str, "PhaseAdherence"]:
-        _, where = rules.rate(course, session, ratings, rater, today, at, seal)
+        _, where = rules.rate(
+            course, session, ratings, rater, today, at, seal, wall=sealing.wall_clock()
+        )
         return where.described, rules.session_adherence(course, where)
 
     described, score = common.store(ctx).update(course_id, change)

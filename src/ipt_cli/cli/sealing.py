@@ -27,6 +27,13 @@ def now() -> "dt.datetime":
     return real.replace(year=day.year, month=day.month, day=day.day)
 
 
+def wall_clock() -> "dt.datetime":
+    """The real time, in UTC, whatever IPT_TODAY says: kept beside a signature's date."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 def config(ctx: typer.Context) -> "SigningConfig":
     from ipt_cli.store.config import load_signing
 

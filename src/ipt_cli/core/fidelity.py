@@ -80,6 +80,8 @@ def rate(
     today: dt.date,
     at: dt.datetime,
     sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> tuple[FidelityRating, Located]:
     """Add a fidelity rating to one session (sealed when the session is signed)."""
     where = changes.locate_session(course, ref)
@@ -93,7 +95,7 @@ def rate(
     except ValidationError as error:
         raise InputError("; ".join(describe_validation(error, None, {"by": "--by"}))) from None
     session.fidelity.append(rating)
-    signing.seal_entry(course, session, "fidelity", rating, by, at, sealer)
+    signing.seal_entry(course, session, "fidelity", rating, by, at, sealer, wall=wall)
     return rating, where
 
 

@@ -158,6 +158,9 @@ class Signature(Record):
     hash: Sha256
     key: str | None = None  # the SSH key's fingerprint (SHA256:...)
     ssh_signature: str | None = None  # armored `ssh-keygen -Y sign -n ipt` of `hash`
+    # The wall-clock time it was written (UTC), beside `at`, the record's (clinical) time,
+    # which IPT_TODAY pins; sealed in the hash when present (issue 26, defect 12).
+    signed_at: AwareDatetime | None = None
 
 
 class RiskReview(Record):
