@@ -11,6 +11,11 @@ from tests.conftest import PHQ9_MODERATE, RunIpt
 
 
 def new(run_ipt: RunIpt, course_id: str, *extra: str, area: str = "grief") -> None:
+    if "adolescent" in extra:  # an IPT-A course needs its guardian and consent (issue 26)
+        if "--guardian" not in extra:
+            extra = (*extra, "--guardian", "M.")
+        if "--consent-by" not in extra:
+            extra = (*extra, "--consent-by", "guardian")
     run_ipt(
         "new-course", course_id, "--client", "A.B.", "--problem-area", area,
         "--start", "2026-01-05", "--phq9", PHQ9_MODERATE, "--no-input", *extra,
@@ -27,7 +32,7 @@ def stored(data_home: Path, course_id: str) -> dict:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize(
     ("adaptation", "planned", "initial_sessions"),
-    [("standard", 16, 3), ("brief", 8, 2), ("adolescent", 12, 3), ("perinatal", 12, 3),
+    [("standard", 16, 3), ("brief", 8, 2), ("adolescent", 12, 4), ("perinatal", 12, 3),
      ("ipsrt", 16, 3), ("group", 8, 1)],
 )  # fmt: skip
 def test_an_adaptation_sets_the_course_defaults(
@@ -114,6 +119,7 @@ def test_an_adolescent_course_keeps_guardian_and_consent(run_ipt: RunIpt) -> Non
         "alias": "Mother (M.)",
         "consent_by": "guardian and young person",
         "consent_date": "2026-01-04",
+        "consent_reason": None,
     }
     text = run_ipt("report", "c1").stdout
     assert "IPT for adolescents (IPT-A)" in text and "Mother (M.)" in text
@@ -204,7 +210,7 @@ def test_the_research_export_names_the_adaptation(run_ipt: RunIpt) -> None:
     brief = run_ipt("export", "c1", "--format", "csv").stdout.splitlines()
     assert brief[1].startswith("c1,brief,grief,0,")
     standard = run_ipt("export", "c2", "--format", "csv").stdout.splitlines()
-    assert standard[1].startswith("c2,clinician-led,grief,0,")
+    assert standard[1].startswith("c2,standard,grief,0,")
 
 
 def test_the_wizard_asks_the_adaptation_and_an_adolescents_guardian(

@@ -14,7 +14,9 @@ def test_ending_fills_the_termination_checklist(new_course, run_ipt: RunIpt) -> 
         run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--phq9", "1,1,1,1,1,0,0,0,0")
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["phase"] == "termination"
-    assert [i["done"] for i in data["termination_checklist"]] == [True, False, False, False, False]
+    # A termination session held is not a review recorded (issue 26, defect 15): no goal
+    # rating, no fidelity rating of the review.
+    assert [i["done"] for i in data["termination_checklist"]] == [False] * 5
     run_ipt(
         "ending",
         "ab",
@@ -28,7 +30,10 @@ def test_ending_fills_the_termination_checklist(new_course, run_ipt: RunIpt) -> 
         "--note",
         "To CBT group",
     )
-    run_ipt("session", "ab", "--date", "2026-01-26", "--phq9", "1,1,0,0,0,0,0,0,0")
+    run_ipt(  # scores and a goal rating: the change is reviewed
+        "session", "ab", "--date", "2026-01-26", "--phq9", "1,1,0,0,0,0,0,0,0",
+        "--goal", "grief-mourning=6",
+    )  # fmt: skip
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
     assert data["completed"] is True and all(i["done"] for i in data["termination_checklist"])
     assert data["ending"]["decision"] == "referral"

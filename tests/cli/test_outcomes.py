@@ -337,7 +337,8 @@ def test_maintenance_without_a_response_needs_confirming(
     refused = flat(run_ipt("maintenance", "ab", "--no-input", exit_code=2).stderr)
     assert f"No response on PHQ-9 (16 to 13): the IPT manuals advise {ADVICE}" in refused
     assert refused.endswith(
-        "ipt: error: the course has no response; to record maintenance all the same, add --confirm"
+        "ipt: error: the client has no response and is still a case; to record maintenance "
+        "all the same, add --confirm"
     )
     assert "maintenance" not in stored(data_home)
     declined = run_ipt("maintenance", "ab", input="n\n", exit_code=130, **ASK)
@@ -428,8 +429,8 @@ def test_a_narrow_terminal_folds_the_outcome_words_and_cuts_nothing(
 ) -> None:
     """Below 80 columns the measures table wraps and folds: no word is shortened with an
     ellipsis and no column is cropped at the terminal's edge."""
-    new_course("ab", "--phq9", phq9(8))
-    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(15))
+    new_course("ab", "--phq9", phq9(10))  # a case at baseline: no note under the table
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(16))
     text = run_ipt("report", "ab", COLUMNS=str(width)).stdout
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= width

@@ -120,7 +120,8 @@ def test_non_response_is_judged_on_the_profile_primary() -> None:
     assert course_non_response(responded.model_copy(update={"condition": "depression"}))
     stuck = course(condition="ptsd", baseline=baseline, sessions=[session(week(2), pcl5=pcl5(45))])
     advice = course_non_response(stuck)
-    assert advice is not None and advice.startswith("No response on PCL-5 (50 to 45)")
+    assert advice is not None
+    assert advice.startswith("No reliable improvement on PCL-5 (50 to 45, -5 points")
     eating = course(
         condition="eating-disorder", baseline=baseline, sessions=[session(week(2), phq9=phq9(14))]
     )

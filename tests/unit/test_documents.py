@@ -91,6 +91,7 @@ MEASURE_KEYS = {
     "change_percent",
     "severity",
     "response",
+    "case_at_baseline",
     "remission",
     "reliable_change",
     "reliable_improvement",
@@ -614,13 +615,16 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
         "## Risk reviews",
     )
     assert list(found) == [h for h in FULL_HEADINGS[1:] if h not in no_table]
-    assert found["## Measures"] == [
-        documents.MEASURE_HEADER,
-        ["PHQ-9", "20", "6", "-70%", "mild", "yes", "no", "recovery"],
-        ["GAD-7", "12", "4", "-66.67%", "minimal", "yes", "yes", "recovery"],
-        ["HAM-D-17", "20", "7", "-65%", "none", "yes", "yes", "n/a"],
-        ["BDI-II", "12", "n/a", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
-    ]
+    assert (
+        found["## Measures"]
+        == [  # in maintenance: the end of acute, and the current score
+            ["Measure", "Baseline", "End of acute", "Current", *documents.MEASURE_HEADER[3:]],
+            ["PHQ-9", "20", "6", "12 (m2) RELAPSE", "-70%", "mild", "yes", "no", "recovery"],
+            ["GAD-7", "12", "4", "-", "-66.67%", "minimal", "yes", "yes", "recovery"],
+            ["HAM-D-17", "20", "7", "-", "-65%", "none", "yes", "yes", "n/a"],
+            ["BDI-II", "12", "n/a", "15 (m2)", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
+        ]
+    )
     assert [row[0] for row in found["### PHQ-9 by session"][1:]] == [
         "0",
         "2",  # session 1 was the baseline's sitting: one point for it
@@ -663,6 +667,8 @@ def test_report_markdown_notes_under_the_measures() -> None:
     text = documents.report_markdown(report_of(full_course()))
     section = text.split("## Measures\n")[1].split("\n### ")[0]
     assert [line for line in md_lines(section) if line.startswith("- ")] == [
+        "- Maintenance has begun: the outcome columns measure the acute course, baseline to "
+        "its end; the current score is the latest maintenance score (see Maintenance).",
         "- GAD-7: first rated at session 1 (2026-01-05); its baseline is that rating.",
         "- HAM-D-17: first rated at session 2 (2026-01-12); its baseline is that rating.",
         "- HAM-D-17: no reliable-change convention; response and remission only (thresholds "
@@ -753,7 +759,8 @@ def test_termination_checklist_is_a_task_list() -> None:
     c.ending = Ending(warning_signs=["Sleep"])
     text = documents.report_markdown(report_of(c))
     section = text.split("## Termination checklist\n\n")[1].split("\n\n")[0].splitlines()
-    assert [line[:6] for line in section] == ["- [x] ", "- [x] ", "- [ ] ", "- [ ] ", "- [ ] "]
+    # the review is not ticked by a termination session alone (issue 26, defect 15)
+    assert [line[:6] for line in section] == ["- [ ] ", "- [x] ", "- [ ] ", "- [ ] ", "- [ ] "]
     assert "## End of course" not in text  # only once the course is completed
 
 
@@ -819,7 +826,8 @@ def test_end_of_course_text_says_what_is_not_recorded() -> None:
         "Goal g: not rated.",  # never "n/a/10"
         "Relapse warning signs: not recorded",
         "Decision after the course: not recorded",
-        "Still open: Agree relapse warning signs and a plan for them; Acknowledge feelings "
+        "Still open: Review the change in symptoms and in the problem area; credit the gains to "
+        "the patient; Agree relapse warning signs and a plan for them; Acknowledge feelings "
         "about ending, a small loss in its own right; Note remaining issues; Decide on "
         "continuation or maintenance; without a response, offer another treatment rather than "
         "more of the same.",

@@ -149,7 +149,8 @@ def test_reliable_change_threshold_is_configurable() -> None:
 def test_zero_baseline_gives_no_percent_or_response() -> None:
     zero = outcome(PHQ9, 0, 3, RULES)
     assert zero.change_percent is None and zero.response is None
-    assert zero.remission is True and zero.change == 3
+    # never a case: no remission is claimed (issue 26 defect 6)
+    assert zero.remission is None and zero.case_at_baseline is False and zero.change == 3
 
 
 @pytest.mark.parametrize(("baseline", "latest"), [(4, None), (None, 12), (None, None)])

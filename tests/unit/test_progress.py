@@ -157,19 +157,20 @@ def test_a_deterioration_is_a_reliable_deterioration_with_a_positive_percent() -
         (20, 11, False),
         (15, 7, True),  # odd baseline: half is 7.5
         (15, 8, False),
-        (1, 0, True),
-        (2, 1, True),
-        (3, 2, False),
+        (1, 0, None),  # never a case (issue 26, defect 6): no response to judge
+        (2, 1, None),
+        (3, 2, None),
     ],
 )
-def test_the_fifty_percent_response_rule(baseline: int, latest: int, response: bool) -> None:
+def test_the_fifty_percent_response_rule(baseline: int, latest: int, response: bool | None) -> None:
     assert report_of(scored([latest], baseline=baseline)).measures["phq9"].response is response
 
 
 def test_a_zero_baseline_has_no_percent_and_no_response() -> None:
     m = report_of(scored([3], baseline=0)).measures["phq9"]
     assert (m.change, m.change_percent, m.response) == (3, None, None)
-    assert m.remission is True and m.reliable_change is False
+    assert m.remission is None and m.case_at_baseline is False  # 0 was never a case
+    assert m.reliable_change is False
     assert (m.reliable_deterioration, m.reliable_recovery) == (False, False)
 
 
@@ -334,13 +335,20 @@ def test_outcomes_follow_the_published_rules(
     assert m.latest_point is not None and m.latest_point.session == latest_at
     assert m.latest == latest
     assert m.change == latest - baseline
-    assert m.remission is (latest <= REMITTED_AT_OR_BELOW[measure])
+    case = CASENESS[measure]  # a case at baseline; with no caseness, not yet remitted
+    was_case = baseline >= case if case is not None else baseline > REMITTED_AT_OR_BELOW[measure]
+    assert m.case_at_baseline is was_case
+    if not was_case:  # issue 26, defect 6: nothing to respond or remit from
+        assert (m.response, m.remission) == (None, None)
+    else:
+        assert m.remission is (latest <= REMITTED_AT_OR_BELOW[measure])
     if baseline == 0:
         assert (m.change_percent, m.response) == (None, None)
     else:
         assert m.change_percent == round(100 * (latest - baseline) / baseline, 2)
-        assert m.response is (baseline - latest >= baseline / 2)
-        assert m.response is (m.change_percent <= -50)  # the two readings never disagree
+        if was_case:
+            assert m.response is (baseline - latest >= baseline / 2)
+            assert m.response is (m.change_percent <= -50)  # the two readings agree
     points, caseness = RELIABLE_POINTS[measure], CASENESS[measure]
     if points is None:
         assert outcome[5:] == (None,) * 4
@@ -658,13 +666,13 @@ def test_termination_checklist_is_marked_from_the_record() -> None:
     c.ending = Ending(warning_signs=["Sleep"], remaining_issues="", decision="end")
     report = report_of(c)
     assert {i.id: i.done for i in report.checklist} == {
-        "review-change": True,  # a termination session has been held
+        "review-change": False,  # held, but no review recorded (issue 26, defect 15)
         "warning-signs": True,
         "ending-feelings": False,
         "remaining-issues": True,
         "next-steps": True,
     }
-    assert [i.id for i in report.open_items] == ["ending-feelings"]
+    assert [i.id for i in report.open_items] == ["review-change", "ending-feelings"]
     assert report_of(held(12, planned=16)).checklist == []  # not yet in termination
 
 

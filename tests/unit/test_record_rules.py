@@ -89,8 +89,8 @@ def test_maintenance_sessions_are_rated_against_the_maintenance_items() -> None:
     with pytest.raises(InputError, match="'mid-opening' is not rated in maintenance session 1"):
         fidelity.rate(made, "m1", {"mid-opening": "done"}, None, START, AT)
     found = fidelity.adherence(made)
-    assert [(p.phase, p.applicable, p.done, p.percent) for p in found.phases] == [
-        ("maintenance", 2, 1, 50)
+    assert [(p.phase, p.applicable, p.done, p.unrated, p.percent) for p in found.phases] == [
+        ("maintenance", 6, 1, 4, 17)  # over the phase's 6 items, 4 unrated (issue 26)
     ]
 
 
@@ -99,7 +99,8 @@ def test_a_later_rating_of_a_session_stands_in_for_the_earlier_one() -> None:
     fidelity.rate(made, "5", {"mid-opening": "not-done"}, None, START, AT)
     fidelity.rate(made, "5", {"mid-opening": "done", "mid-plan": "na"}, "Dr S.", START, AT)
     [middle] = fidelity.adherence(made).phases
-    assert (middle.sessions_rated, middle.applicable, middle.done) == (1, 1, 1)
+    # 12 items, 1 rated na: 11 applicable, 1 done, 10 unrated (issue 26, defect 13)
+    assert (middle.sessions_rated, middle.applicable, middle.done, middle.unrated) == (1, 11, 1, 10)
     assert len(made.sessions[4].fidelity) == 2  # the earlier one is kept
     assert fidelity.adherence(made).most_missed == []
     assert fidelity.parse_item("mid-plan = N/A") == ("mid-plan", "na")

@@ -109,11 +109,22 @@ def new_course(
     ] = None,
     consent_by: Annotated[
         str | None,
-        typer.Option(metavar="TEXT", help="With --guardian: who consented to treatment."),
+        typer.Option(
+            metavar="TEXT",
+            help="Adolescent courses (required): who consented to treatment.",
+        ),
     ] = None,
     consent_date: Annotated[
         str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="With --guardian: when consent was given."),
+        typer.Option(metavar="YYYY-MM-DD", help="Adolescent courses: when consent was given."),
+    ] = None,
+    consent_reason: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Adolescent courses without --guardian: why consent was given without a "
+            "guardian (recorded).",
+        ),
     ] = None,
     phq9: common.Phq9Option = None,
     phq9_difficulty: common.Phq9DifficultyOption = None,
@@ -177,6 +188,7 @@ def new_course(
             guardian,
             consent_by,
             dates.parse_date(consent_date, "--consent-date") if consent_date else None,
+            consent_reason,
         ),
     }
     given = {k: v for k, v in given.items() if v is not None}
@@ -186,6 +198,7 @@ def new_course(
         course = _from_wizard(ctx, course_id, given, discard_draft)
     else:
         course = _from_flags(course_id, given)
+    changes.check_consent(course)
     path = store.create(course)
     if from_file is None:
         _drafts(ctx).discard(course_id)  # the course is saved: its draft has done its job
@@ -376,16 +389,19 @@ def maintenance(
     first = dates.parse_date(start, "--start") if start else None
     course = common.store(ctx).load(course_id)
     if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
-        from ipt_cli.core.progress import course_non_response
+        from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 
-        confirm_despite_non_response(
-            common.output(ctx),
-            course_non_response(course, common.scoring_rules(ctx)),
-            "maintenance",
-            confirm,
-            common.interactive(no_input),
-        )
+        gate = ending_gate(course, common.scoring_rules(ctx))
+        if gate is not None:
+            confirm_despite_non_response(
+                common.output(ctx),
+                gate.advice,
+                "maintenance",
+                confirm,
+                common.interactive(no_input),
+                gate.reason,
+            )
     plan = common.store(ctx).update(
         course_id, lambda c: changes.open_maintenance(c, sessions, cadence.value, first, today)
     )

@@ -7,6 +7,7 @@ import typer
 from ipt_cli.cli import common, sealing
 
 if TYPE_CHECKING:
+    from ipt_cli.core.fidelity import PhaseAdherence
     from ipt_cli.core.models import Course
 
 
@@ -86,17 +87,18 @@ def _rate(
     rater = sealing.signer(ctx, by)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
 
-    def change(course: "Course") -> tuple[str, dict[str, str]]:
-        rating, where = rules.rate(course, session, ratings, rater, today, at, seal)
-        return where.described, dict(rating.items)
+    def change(course: "Course") -> tuple[str, "PhaseAdherence"]:
+        _, where = rules.rate(
+            course, session, ratings, rater, today, at, seal, wall=sealing.wall_clock()
+        )
+        return where.described, rules.session_adherence(course, where)
 
-    described, stored = common.store(ctx).update(course_id, change)
-    applicable = [s for s in stored.values() if s != "na"]
-    done = sum(1 for s in applicable if s == "done")
-    share = f" ({round(100 * done / len(applicable))}%)" if applicable else ""
+    described, score = common.store(ctx).update(course_id, change)
+    share = f" ({score.percent}%)" if score.percent is not None else ""
+    unrated = f"; {score.unrated} unrated" if score.unrated else ""
     common.output(ctx).done(
-        f"Fidelity of {described} of {course_id} rated: {done} of {len(applicable)} "
-        f"applicable item(s) done{share}."
+        f"Fidelity of {described} of {course_id} rated: {score.done} of {score.applicable} "
+        f"applicable item(s) done{share} ({score.rated} rated{unrated})."
     )
 
 

@@ -33,8 +33,9 @@ def ending(
         bool,
         typer.Option(
             "--confirm",
-            help="Decide on maintenance although the course has no response (the manuals "
-            "advise another treatment); needed when no one is asked.",
+            help="Decide on maintenance or an end of care although the course has no "
+            "response or the client is still a case (the manuals advise a referral); needed "
+            "when no one is asked.",
         ),
     ] = False,
     no_input: common.NoInput = False,
@@ -45,18 +46,24 @@ def ending(
     """
     from ipt_cli.core import changes
 
-    if common.value(decision) == "maintenance":
-        from ipt_cli.core.progress import course_non_response
+    if common.value(decision) in ("maintenance", "end"):
+        from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 
         course = common.store(ctx).load(course_id)
-        confirm_despite_non_response(
-            common.output(ctx),
-            course_non_response(course, common.scoring_rules(ctx)),
-            "a decision for maintenance",
-            confirm,
-            common.interactive(no_input),
-        )
+        gate = ending_gate(course, common.scoring_rules(ctx))
+        if gate is not None:
+            what = "a decision for maintenance"
+            if common.value(decision) == "end":
+                what = "an end of care"
+            confirm_despite_non_response(
+                common.output(ctx),
+                gate.advice,
+                what,
+                confirm,
+                common.interactive(no_input),
+                gate.reason,
+            )
     done = common.store(ctx).update(
         course_id,
         lambda c: changes.record_ending(

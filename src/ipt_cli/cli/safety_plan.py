@@ -45,7 +45,8 @@ def safety_plan(
         str | None, typer.Option("--by", metavar="NAME", help="Who wrote this version (kept).")
     ] = None,
     output_format: Annotated[
-        common.Format, typer.Option("--format", "-f", help="text or json (show and history).")
+        common.Format,
+        typer.Option("--format", "-f", help="text, markdown or json (show and history)."),
     ] = common.Format.text,
     no_input: common.NoInput = False,
 ) -> None:
@@ -74,6 +75,9 @@ def safety_plan(
         course = common.store(ctx).load(course_id)
         if output_format is common.Format.json:
             common.output(ctx).json(views.safety_plan_json(course))
+        elif output_format is common.Format.markdown:
+            history = action is PlanAction.history
+            common.output(ctx).data(views.safety_plan_markdown(course, history))
         elif action is PlanAction.history:
             common.output(ctx).data(views.safety_plan_history(course))
         else:
@@ -117,6 +121,8 @@ def _edit(
         f"Safety plan of {course_id} saved: {safety_plan.version_label(course)} (earlier "
         "versions are kept: ipt safety-plan " + course_id + " history)."
     )
+    for gap in safety_plan.plan_gaps(version):  # Stanley & Brown (2012): steps 5 and 6
+        common.output(ctx).warn(f"the safety plan of {course_id} has {gap}")
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,11 @@ def recorded_now() -> "dt.datetime":
     return dt.datetime.now(dt.UTC)
 
 
+def wall_clock() -> "dt.datetime":
+    """The real time, in UTC, whatever IPT_TODAY says: kept beside a signature's date."""
+    return recorded_now().replace(microsecond=0)
+
+
 def config(ctx: typer.Context) -> "SigningConfig":
     from ipt_cli.store.config import load_signing
 

@@ -402,7 +402,7 @@ def _amend(
     writer = sealing.signer(ctx, by)
 
     def add(course: "Course") -> tuple[str, bool]:
-        where = record.amend(course, ref, text, today, at, writer, seal)
+        where = record.amend(course, ref, text, today, at, writer, seal, wall=sealing.wall_clock())
         return where.described, record.session_of(where).addenda[-1].signature is not None
 
     described, sealed = common.store(ctx).update(course_id, add)

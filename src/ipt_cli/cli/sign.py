@@ -51,17 +51,17 @@ def sign(
     if (session is None) == (not sign_all):
         raise InputError("name one SESSION, or give --all (not both)")
     name = sealing.required_signer(ctx, by)
-    seal, at = sealing.sealer(ctx), sealing.now()
+    seal, at, wall = sealing.sealer(ctx), sealing.now(), sealing.wall_clock()
     store, out = common.store(ctx), common.output(ctx)
     if sign_all:
-        done = store.update(course_id, lambda c: record.sign_all(c, name, at, seal))
+        done = store.update(course_id, lambda c: record.sign_all(c, name, at, seal, wall=wall))
         out.done(f"Signed {len(done)} session(s) of {course_id} as {name}: {', '.join(done)}.")
         return
     assert session is not None
     ref = session
 
     def sign_one(course: "Course") -> tuple[str, str, str | None]:
-        where = record.sign(course, ref, name, at, seal)
+        where = record.sign(course, ref, name, at, seal, wall=wall)
         signature = record.session_of(where).signature
         assert signature is not None
         return where.described, signature.hash, signature.key

@@ -38,7 +38,9 @@ def supervise(
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
 
     def change(course: "Course") -> tuple[str, bool]:
-        entry, where = add(course, session, comment, name, sign_off, today, at, seal)
+        entry, where = add(
+            course, session, comment, name, sign_off, today, at, seal, wall=sealing.wall_clock()
+        )
         return where.described, entry.signature is not None
 
     described, sealed = common.store(ctx).update(course_id, change)

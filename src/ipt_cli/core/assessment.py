@@ -53,12 +53,18 @@ def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tupl
 
 
 def onset_event(
-    timeline: list[TimelineEvent], start: dt.date, today: dt.date
+    timeline: list[TimelineEvent], start: dt.date, today: dt.date, area: str | None = None
 ) -> TimelineEvent | None:
     """The life event nearest before the course start (and not after today): the likely
-    onset. A later event, or one still planned, is never taken as the onset."""
+    onset. A later event, or one still planned, is never taken as the onset. For grief the
+    onset is linked to the death (ipt-domain.md section 2: "Link the onset to the death"),
+    even a long-past one: the latest death on the timeline before the start, when there is
+    one, not a later event such as a return to work."""
     cutoff = min(start, today + dt.timedelta(days=1))
     before = [event for event in timeline if event.date < cutoff]
+    if area == "grief":
+        deaths = [event for event in before if DEATH_WORDS.search(event.event)]
+        before = deaths or before
     return max(before, key=lambda e: e.date) if before else None
 
 
@@ -71,7 +77,7 @@ def draft_formulation(
 ) -> str:
     """A first draft linking the episode to the problem area, for the clinician to edit."""
     primary = catalogue.PROBLEM_AREAS[areas[0]]
-    event = onset_event(timeline, start, today)
+    event = onset_event(timeline, start, today, areas[0])
     onset = (
         f" It seems to have started around this event: {event.event} ({event.date.isoformat()})."
         if event

@@ -394,6 +394,10 @@ CRISIS_GUIDANCE = (
     "number or a crisis line now, or tell someone you trust. ipt is a record-keeping aid, "
     "not a crisis service."
 )
+REFERRAL_ADVICE = (
+    "WHO Group IPT (2016) refers a client still symptomatic at the end, and Weissman et al. "
+    "(2018) advise offering another treatment: consider a referral (--decision referral)"
+)
 NON_RESPONSE_ADVICE = (
     "the IPT manuals advise offering a different treatment rather than more of the same "
     "(maintenance IPT is a contract made after a response)"
@@ -473,6 +477,9 @@ ADAPTATIONS: dict[str, Adaptation] = {
             summary="For ages 12-18: 12 sessions, a limited sick role and a parent or "
             "guardian involved.",
             planned_sessions=12,
+            # Mufson et al. (2004): initial phase sessions 1-4, middle 5-8, termination 9-12.
+            initial_sessions=4,
+            termination_sessions=4,
             task_texts=(
                 (
                     "sick-role",
@@ -484,8 +491,9 @@ ADAPTATIONS: dict[str, Adaptation] = {
             notes=(
                 "A parent or guardian joins part of the first session, may join one in the "
                 "middle of the course, and joins the end; the agenda plans these sessions.",
-                "Record the guardian and who consented, and when, at the assessment "
-                "(--guardian, --consent-by, --consent-date).",
+                "The guardian and who consented, and when, are required at the assessment "
+                "(--guardian, --consent-by, --consent-date); without a guardian, who "
+                "consented and why (--consent-by, --consent-reason).",
                 "A weekly mood rating and the closeness circle of the inventory fit this "
                 "age group well.",
             ),

@@ -186,16 +186,44 @@ def adaptation_defaults(adaptation: object, fields: dict[str, Any]) -> dict[str,
 
 
 def guardian_fields(
-    alias: str | None, consent_by: str | None, consent_date: dt.date | None
+    alias: str | None,
+    consent_by: str | None,
+    consent_date: dt.date | None,
+    consent_reason: str | None = None,
 ) -> dict[str, Any] | None:
-    """The guardian record from new-course's options (None when no guardian is given)."""
-    if alias is None:
+    """The guardian record from new-course's options (None when none is given). Without a
+    guardian, consent is recorded only with the reason there is none (--consent-reason)."""
+    if alias is None and consent_reason is None:
         if consent_by is not None or consent_date is not None:
-            raise InputError("--consent-by and --consent-date need --guardian")
+            raise InputError(
+                "--consent-by and --consent-date need --guardian, or --consent-reason "
+                "saying why there is no guardian"
+            )
         return None
+    if alias is not None and consent_reason is not None:
+        raise InputError("--consent-reason is for consent without a guardian; drop --guardian")
     fields: dict[str, Any] = {"alias": alias, "consent_by": consent_by}
     fields["consent_date"] = consent_date
+    fields["consent_reason"] = consent_reason
     return {k: v for k, v in fields.items() if v is not None}
+
+
+CONSENT_NEEDED = (
+    "an adolescent (IPT-A) course needs the parent or guardian and the consent to treatment: "
+    "add --guardian ALIAS --consent-by WHO (and --consent-date), or without a guardian "
+    "--consent-by WHO --consent-reason TEXT"
+)
+
+
+def check_consent(course: Course) -> None:
+    """IPT-A: a new course records its guardian and who consented, or who consented and why
+    there is no guardian (Mufson et al. 2004: the parent takes part; consent to treating a
+    minor). Files already stored are not refused: the report says what is missing."""
+    if not catalogue.ADAPTATIONS[course.adaptation].guardian:
+        return
+    guardian = course.guardian
+    if guardian is None or guardian.consent_by is None:
+        raise InputError(CONSENT_NEEDED)
 
 
 def course_document(

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ipt_cli.core import catalogue
 from ipt_cli.core.changes import Located, check_focus, locate_session
 from ipt_cli.core.models import Correction, Course, CourseChange, Goal, SessionRecord, SickRole
-from ipt_cli.core.planning import phase_problem
+from ipt_cli.core.planning import current_dispute_stage, phase_problem
 from ipt_cli.core.safety import raised_risk
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
@@ -80,7 +80,11 @@ def set_course(course: Course, given: dict[str, Any], today: dt.date) -> Setting
         fields["medication"] = None
     areas = fields.get("problem_areas", course.problem_areas)
     cleared = False
-    if "role-dispute" not in areas and course.dispute_stage and "dispute_stage" not in fields:
+    if (
+        "role-dispute" not in areas
+        and current_dispute_stage(course)
+        and "dispute_stage" not in fields
+    ):
         fields["dispute_stage"], cleared = None, True
     for name in ("initial_sessions", "termination_sessions"):
         value = fields.get(name)
@@ -99,6 +103,8 @@ def set_course(course: Course, given: dict[str, Any], today: dt.date) -> Setting
     made = []
     for name in SETTINGS:
         old, new = getattr(course, name), getattr(checked, name)
+        if name == "dispute_stage":  # the stage in force: a session may have recorded a later one
+            old = current_dispute_stage(course)
         if name in fields and old != new:
             made.append(
                 CourseChange(date=today, what=SETTINGS[name][2:], old=shown(old), new=shown(new))

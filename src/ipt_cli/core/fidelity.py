@@ -3,7 +3,8 @@
 The items are catalogue data (catalogue.FIDELITY_PHASE_ITEMS and FIDELITY_AREA_ITEMS, read
 with `ipt guide fidelity`). Each is rated done, partly, not done or not applicable; a later
 rating of a session stands in for an earlier one, which is kept. Adherence per phase is the
-share of applicable items (rated, and not "not applicable") that were done.
+share of the phase's items (each rated session's items, less those rated "not applicable")
+that were done; an item left unrated counts as not shown done, and is reported as unrated.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def rate(
     today: dt.date,
     at: dt.datetime,
     sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> tuple[FidelityRating, Located]:
     """Add a fidelity rating to one session (sealed when the session is signed)."""
     where = changes.locate_session(course, ref)
@@ -92,7 +95,7 @@ def rate(
     except ValidationError as error:
         raise InputError("; ".join(describe_validation(error, None, {"by": "--by"}))) from None
     session.fidelity.append(rating)
-    signing.seal_entry(course, session, "fidelity", rating, by, at, sealer)
+    signing.seal_entry(course, session, "fidelity", rating, by, at, sealer, wall=wall)
     return rating, where
 
 
@@ -104,10 +107,41 @@ class PhaseAdherence:
     done: int
     partly: int
     not_done: int
+    unrated: int = 0  # items of the rated sessions that were left unrated
 
     @property
     def percent(self) -> int | None:
         return round(100 * self.done / self.applicable) if self.applicable else None
+
+    @property
+    def rated(self) -> int:
+        return self.applicable - self.unrated
+
+
+def session_scores(course: Course, where: Located) -> Counter[str]:
+    """The latest rating of a session over all of its items: each item's score, or
+    "unrated" for an item the rating left out (issue 26, defect 13)."""
+    assert isinstance(where.sitting, SessionRecord)
+    latest = where.sitting.fidelity[-1].items if where.sitting.fidelity else {}
+    return Counter(latest.get(item.id, "unrated") for item in items_for(course, where))
+
+
+def session_adherence(course: Course, where: Located) -> PhaseAdherence:
+    """One session's adherence, over the items of its phase and area."""
+    counts = session_scores(course, where)
+    return _phase_adherence(phase_of(course, where), 1, counts)
+
+
+def _phase_adherence(phase: str, rated: int, counts: Counter[str]) -> PhaseAdherence:
+    return PhaseAdherence(
+        phase,
+        rated,
+        sum(n for s, n in counts.items() if s != "na"),
+        counts["done"],
+        counts["partly"],
+        counts["not-done"],
+        counts["unrated"],
+    )
 
 
 @struct(frozen=True)
@@ -138,8 +172,9 @@ def _rated_sessions(course: Course) -> list[Located]:
 
 
 def adherence(course: Course) -> Adherence:
-    """Per phase, the share of applicable items done in the latest rating of each rated
-    session; and the items most often not done (then partly done)."""
+    """Per phase, the share of the rated sessions' items (less "na") done in the latest
+    rating of each, unrated items counted and shown; and the items most often not done
+    (then partly done)."""
     scores: dict[str, Counter[str]] = {phase: Counter() for phase in PHASES}
     rated: Counter[str] = Counter()
     missed: dict[str, Counter[str]] = {}
@@ -148,21 +183,12 @@ def adherence(course: Course) -> Adherence:
         assert isinstance(session, SessionRecord)
         phase = phase_of(course, where)
         rated[phase] += 1
+        scores[phase] += session_scores(course, where)
         for item_id, score in session.fidelity[-1].items.items():
-            scores[phase][score] += 1
             if score in ("not-done", "partly"):
                 missed.setdefault(item_id, Counter())[score] += 1
     phases = [
-        PhaseAdherence(
-            phase,
-            rated[phase],
-            sum(n for s, n in scores[phase].items() if s != "na"),
-            scores[phase]["done"],
-            scores[phase]["partly"],
-            scores[phase]["not-done"],
-        )
-        for phase in PHASES
-        if rated[phase]
+        _phase_adherence(phase, rated[phase], scores[phase]) for phase in PHASES if rated[phase]
     ]
     known = catalogue.all_fidelity_items()
     ranked = sorted(missed.items(), key=lambda kv: (-kv[1]["not-done"], -kv[1]["partly"], kv[0]))

@@ -40,6 +40,9 @@ class Instrument:
     item_labels: tuple[str, ...] = ()
     cutoff: int | None = None  # a total at or above this is a positive screen ("above_cutoff")
     clusters: tuple[Cluster, ...] = ()  # item groups scored apart (PCL-5)
+    # A sourced >= 50% response rule exists (PHQ-9, GAD-7, HAM-D-17, BDI-II: Domain 5). The
+    # PCL-5, Mini-SPIN and LSAS-SR have none (Domain 9-10): their response is null.
+    response_rule: bool = True
 
     @property
     def item_count(self) -> int:
@@ -201,6 +204,7 @@ PCL5 = Instrument(
     remission_max=None,
     reliable_change=10,  # sources give 5-10
     cutoff=33,  # probable PTSD; sources give 31-33 (Blevins et al. 2015 used 33)
+    response_rule=False,  # NCPTSD: change in points (5-10 reliable, 10-20 meaningful), no 50%
     # Short summaries of the items, in order, for prompts: give the patient the published form.
     item_labels=(
         "Intrusive memories of the stressful experience",
@@ -234,9 +238,17 @@ PCL5 = Instrument(
 
 # Copyrighted social-anxiety scales: totals only, no bands, no remission, no reliable change.
 MINI_SPIN = Instrument(
-    id="mini_spin", name="Mini-SPIN", total_max=12, bands=(), remission_max=None, cutoff=6
+    id="mini_spin",
+    name="Mini-SPIN",
+    total_max=12,
+    bands=(),
+    remission_max=None,
+    cutoff=6,
+    response_rule=False,
 )
-LSAS = Instrument(id="lsas", name="LSAS-SR", total_max=144, bands=(), remission_max=None)
+LSAS = Instrument(
+    id="lsas", name="LSAS-SR", total_max=144, bands=(), remission_max=None, response_rule=False
+)
 
 INSTRUMENTS: dict[str, Instrument] = {
     i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS)
@@ -343,6 +355,9 @@ class Outcome:
     reliable_improvement: bool | None
     reliable_deterioration: bool | None
     reliable_recovery: bool | None
+    # False: below caseness at the baseline (or, with no caseness, already at or below the
+    # remission cut-off), so response and remission do not apply; None: no rule to judge by.
+    case_at_baseline: bool | None = None
 
     @property
     def reliable_change(self) -> bool | None:
@@ -350,10 +365,23 @@ class Outcome:
         return self.reliable_improvement
 
 
+def case_at_baseline(instrument: Instrument, baseline: int, rules: ScoringRules) -> bool | None:
+    """A case at the baseline: at or above the caseness score (NHS Talking Therapies counts
+    cases only); with no caseness, above the remission cut-off (remission presupposes an
+    episode); None when the instrument has neither."""
+    case = rules.caseness_of(instrument)
+    if case is not None:
+        return baseline >= case
+    if instrument.remission_max is not None:
+        return baseline > instrument.remission_max
+    return None
+
+
 def outcome(
     instrument: Instrument, baseline: int | None, latest: int | None, rules: ScoringRules
 ) -> Outcome:
-    """Response = latest <= 50% of a positive baseline; remission by the instrument's cut-off;
+    """Response = latest <= 50% of a positive baseline (only where a source gives that rule);
+    remission by the instrument's cut-off; both only for a case at the baseline;
     reliable improvement/deterioration = a fall/rise of at least the reliable-change points;
     reliable recovery = reliable improvement from a case to below caseness."""
     if latest is None or baseline is None:
@@ -363,7 +391,12 @@ def outcome(
     response = None
     if baseline:  # 0: a percentage or a response is meaningless
         percent = round(change / baseline * 100, 2)
-        response = latest * 2 <= baseline
+        if instrument.response_rule:
+            response = latest * 2 <= baseline
+    remission = None if instrument.remission_max is None else latest <= instrument.remission_max
+    was_case = case_at_baseline(instrument, baseline, rules)
+    if was_case is False:  # never a case: nothing to respond or remit from
+        response = remission = None
     improvement = deterioration = recovery = None
     points = rules.reliable_change_points(instrument)
     if points is not None:
@@ -377,8 +410,9 @@ def outcome(
         change=change,
         change_percent=percent,
         response=response,
-        remission=None if instrument.remission_max is None else latest <= instrument.remission_max,
+        remission=remission,
         reliable_improvement=improvement,
         reliable_deterioration=deterioration,
         reliable_recovery=recovery,
+        case_at_baseline=was_case,
     )

@@ -158,6 +158,9 @@ class Signature(Record):
     hash: Sha256
     key: str | None = None  # the SSH key's fingerprint (SHA256:...)
     ssh_signature: str | None = None  # armored `ssh-keygen -Y sign -n ipt` of `hash`
+    # The wall-clock time it was written (UTC), beside `at`, the record's (clinical) time,
+    # which IPT_TODAY pins; sealed in the hash when present (issue 26, defect 12).
+    signed_at: AwareDatetime | None = None
 
 
 class RiskReview(Record):
@@ -428,11 +431,19 @@ class RhythmEntry(Record):
 
 
 class Guardian(Record):
-    """An adolescent's parent or guardian, and the consent to treatment (IPT-A)."""
+    """An adolescent's parent or guardian, and the consent to treatment (IPT-A). Without a
+    guardian (alias None) the consent and the reason there is no guardian are recorded."""
 
-    alias: OneLine
+    alias: OneLine | None = None
     consent_by: OneLine | None = None  # who gave consent: the guardian, the young person, both
     consent_date: Day | None = None
+    consent_reason: OneLine | None = None  # why consent was given without a guardian
+
+    @model_validator(mode="after")
+    def _guardian_or_reason(self) -> "Guardian":
+        if self.alias is None and self.consent_reason is None:
+            raise ValueError("a guardian record needs the guardian's alias or a consent reason")
+        return self
 
 
 class Person(Record):

@@ -157,8 +157,8 @@ def next_session_date(course: Course) -> dt.date | None:
 
 
 def current_dispute_stage(course: Course) -> str | None:
-    """The latest stage recorded in a session, else the one set at assessment."""
-    return _latest_dispute_stage(course, len(course.sessions) + 1)
+    """The latest dated stage event: a session's, `ipt course set`'s or the assessment's."""
+    return _latest_dispute_stage(course)
 
 
 @struct(frozen=True)
@@ -409,11 +409,41 @@ def _last_before(course: Course, week: int) -> SessionRecord | None:
     return earlier[-1] if earlier else None
 
 
-def _latest_dispute_stage(course: Course, week: int) -> str | None:
-    for session in reversed(course.sessions[: week - 1]):
-        if session.dispute_stage:
-            return session.dispute_stage
-    return course.dispute_stage
+DISPUTE_STAGE_CHANGE = "dispute-stage"  # the `what` of a CourseChange of the stage
+
+
+def _stage_of(shown: str) -> str | None:
+    return shown if shown in catalogue.DISPUTE_STAGES else None  # "(none)": cleared
+
+
+def dispute_stage_events(
+    course: Course, week: int | None = None
+) -> list[tuple[dt.date, int, str | None]]:
+    """Every dated stage event, oldest first: the stage set at assessment, each stage a
+    session recorded, each `ipt course set --dispute-stage`. On one date a setting changed
+    by `course set` comes after the session (it is written afterwards). With `week`, only
+    the events known before session `week` was held (its agenda)."""
+    held = course.sessions if week is None else course.sessions[: week - 1]
+    limit = None
+    if week is not None and week <= len(course.sessions):
+        limit = course.sessions[week - 1].date
+    changes = [c for c in course.changes if c.what == DISPUTE_STAGE_CHANGE]
+    start: str | None = course.dispute_stage
+    if changes:  # the assessment's stage is the first change's old value, unless a session
+        first = changes[0].date  # had already recorded a stage (then it is not known)
+        earlier = any(s.dispute_stage and s.date <= first for s in course.sessions)
+        start = None if earlier else _stage_of(changes[0].old)
+    events: list[tuple[dt.date, int, str | None]] = [(dt.date.min, 0, start)]
+    events += [(s.date, 1, s.dispute_stage) for s in held if s.dispute_stage]
+    events += [(c.date, 2, _stage_of(c.new)) for c in changes if limit is None or c.date < limit]
+    return sorted(events, key=lambda e: (e[0], e[1]))
+
+
+def _latest_dispute_stage(course: Course, week: int | None = None) -> str | None:
+    """One source of truth: the latest dated stage event, from a session or `course set`."""
+    if "role-dispute" not in course.problem_areas:
+        return None
+    return dispute_stage_events(course, week)[-1][2]
 
 
 def _area_strategies(area_id: str, stage: str | None) -> list[catalogue.Item]:

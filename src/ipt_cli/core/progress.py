@@ -86,6 +86,7 @@ class MeasureSummary:
     relapse: bool | None = None
     relapse_point: Point | None = None
     cutoff: int | None = None  # a positive screen at or above (PCL-5, Mini-SPIN)
+    case_at_baseline: bool | None = None  # False: response and remission do not apply
 
     @property
     def above_cutoff(self) -> bool | None:
@@ -260,13 +261,78 @@ def non_response(
 ) -> str | None:
     """'No response on PHQ-9 (17 to 15)' when the judged measures (by default the depression
     measures) with an outcome show no response (a fall of at least 50%); None when one
-    responded or none has an outcome."""
+    responded or none has an outcome. A measure with no sourced response rule (the PCL-5)
+    is judged by reliable improvement instead (the National Center for PTSD's guidance)."""
     judged = [measures[i] for i in judged_ids if i in measures]
-    judged = [m for m in judged if m.response is not None]
-    if not judged or any(m.response for m in judged):
+    judged = [m for m in judged if _responded(m) is not None]
+    if not judged or any(_responded(m) for m in judged):
         return None
+    if all(not INSTRUMENTS[m.instrument].response_rule for m in judged):
+        shown = ", ".join(
+            f"{m.name} ({m.baseline} to {m.latest}, {_signed(m.change)} points; reliable "
+            f"change {m.reliable_points})"
+            for m in judged
+        )
+        return f"No reliable improvement on {shown}: {catalogue.NON_RESPONSE_ADVICE}."
     shown = ", ".join(f"{m.name} ({m.baseline} to {m.latest})" for m in judged)
     return f"No response on {shown}: {catalogue.NON_RESPONSE_ADVICE}."
+
+
+def _responded(m: MeasureSummary) -> bool | None:
+    """Response by the instrument's own rule: the 50% fall where a source gives it, else a
+    reliable improvement (PCL-5: 5-10 points reliable, National Center for PTSD)."""
+    if INSTRUMENTS[m.instrument].response_rule or m.case_at_baseline is False:
+        return m.response
+    return m.reliable_improvement
+
+
+def _signed(value: int | None) -> str:
+    return "n/a" if value is None else f"{value:+d}"
+
+
+def still_a_case(measures: dict[str, MeasureSummary]) -> list[str]:
+    """The measures whose most recent score is a case (at or above caseness; with no
+    caseness, at or above the screening cut-off): 'PHQ-9 18 (a case at 10 or more)'."""
+    found = []
+    for m in measures.values():
+        if not m.series:
+            continue
+        last = m.series[-1].total
+        if m.caseness is not None and last >= m.caseness:
+            found.append(f"{m.name} {last} (a case at {m.caseness} or more)")
+        elif m.caseness is None and m.cutoff is not None and last >= m.cutoff:
+            found.append(f"{m.name} {last} (at or above the cut-off, {m.cutoff})")
+    return found
+
+
+@struct(frozen=True)
+class EndingGate:
+    """Why ending care, or moving to maintenance, needs the clinician's confirmation."""
+
+    reason: str  # short: "the client is still a case", for the one-line refusal
+    advice: str  # the full advice, naming a referral
+
+
+def ending_gate(course: Course, rules: ScoringRules | None = None) -> EndingGate | None:
+    """Non-response, or a case at the most recent score, when the course is to end or go on
+    to maintenance: the advice names a referral (WHO Group IPT 2016: refer if still
+    symptomatic; Weissman et al. 2018: offer another treatment). None when neither holds."""
+    rules = rules or ScoringRules()
+    measures = _used_measures(course, rules, maintenance=False)
+    lines, reasons = [], []
+    no_response = non_response(measures, judged_measures(course.condition))
+    if no_response:  # judged as at the ending: the depression measures or the primary one
+        lines.append(no_response)
+        reasons.append("has no response")
+    judged = judged_measures(course.condition)
+    cases = still_a_case({k: m for k, m in measures.items() if k in judged})
+    if cases:
+        lines.append(f"Still a case at the most recent score: {'; '.join(cases)}.")
+        reasons.append("is still a case")
+    if not lines:
+        return None
+    lines.append(f"{catalogue.REFERRAL_ADVICE[0].upper()}{catalogue.REFERRAL_ADVICE[1:]}.")
+    return EndingGate(f"the client {' and '.join(reasons)}", " ".join(lines))
 
 
 def course_non_response(course: Course, rules: ScoringRules | None = None) -> str | None:
@@ -356,6 +422,7 @@ def summarise_measure(
         reliable_points=rules.reliable_change_points(instrument),
         caseness=rules.caseness_of(instrument),
         cutoff=rules.cutoff_of(instrument),
+        case_at_baseline=result.case_at_baseline,
     )
     if maintenance and course.maintenance and acute:  # no contract: nothing to relapse from
         summary = _against_end_of_acute(summary, acute[-1], series)
@@ -463,13 +530,27 @@ def task_rows(course: Course) -> list[TaskRow]:
     return rows
 
 
+def _change_reviewed(course: Course) -> bool:
+    """The review of change is recorded, not assumed from a termination session being held
+    (issue 26, defect 15): a termination-phase session whose fidelity rating marks the review
+    done, or that recorded both a symptom score and a goal rating (the change in symptoms and
+    in the problem area)."""
+    spans = course_spans(course)
+    for number, session in enumerate(course.sessions, 1):
+        if spans.phase_of(number, course.planned_sessions) != "termination":
+            continue
+        if session.fidelity and session.fidelity[-1].items.get("term-review") == "done":
+            return True
+        if session.instruments() and session.goal_ratings:
+            return True
+    return False
+
+
 def termination_checklist(course: Course) -> list[ChecklistItem]:
     """The termination tasks, each marked done from what the course records."""
-    spans = course_spans(course)
     ending = course.ending or Ending()
-    held_in_termination = len(course.sessions) > course.planned_sessions - spans.termination
     done = {
-        "review-change": held_in_termination,
+        "review-change": _change_reviewed(course),
         "warning-signs": bool(ending.warning_signs),
         "ending-feelings": ending.feelings_discussed,
         "remaining-issues": ending.remaining_issues is not None,
@@ -594,6 +675,11 @@ class EpisodeWeek:
     @property
     def weeks(self) -> float:
         return self.days / 7
+
+    @property
+    def period_start(self) -> dt.date:
+        """The first day the counts cover: they are counted since the previous sitting."""
+        return self.date - dt.timedelta(days=self.days)
 
     @property
     def binges_per_week(self) -> float | None:

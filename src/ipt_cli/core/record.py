@@ -34,11 +34,13 @@ def amend(
     at: dt.datetime,
     by: str | None = None,
     sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> Located:
     """Add a dated addendum; to a signed session, a sealed one."""
     where = changes.amend_session(course, ref, text, today, by=by)
     session = session_of(where)
-    signing.seal_entry(course, session, "addenda", session.addenda[-1], by, at, sealer)
+    signing.seal_entry(course, session, "addenda", session.addenda[-1], by, at, sealer, wall=wall)
     return where
 
 
@@ -71,21 +73,28 @@ def sign(
     by: str,
     at: dt.datetime,
     sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> Located:
     """Sign one session: its recorded fields can no longer change."""
     where = changes.locate_session(course, ref)
-    signing.sign_session(course, session_of(where), where.label, by, at, sealer)
+    signing.sign_session(course, session_of(where), where.label, by, at, sealer, wall=wall)
     return where
 
 
 def sign_all(
-    course: Course, by: str, at: dt.datetime, sealer: signing.Sealer | None = None
+    course: Course,
+    by: str,
+    at: dt.datetime,
+    sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> list[str]:
     """Sign every unsigned session, in the order of the record; their labels."""
     done = []
     for label, session in signing.numbered_sessions(course):
         if session.signature is None:
-            signing.sign_session(course, session, label, by, at, sealer)
+            signing.sign_session(course, session, label, by, at, sealer, wall=wall)
             done.append(f"{label} ({session.date.isoformat()})")
     if not done:
         held = len(course.all_sessions())

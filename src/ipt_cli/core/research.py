@@ -51,10 +51,10 @@ class Sitting:
 
 
 def adaptation(course: Course) -> str:
-    """The form of IPT: for standard individual IPT, how it is delivered (clinician-led or
-    self-guided, as before adaptations were kept); otherwise the course's adaptation
-    (brief, adolescent, perinatal, ipsrt, group)."""
-    return course.kind if course.adaptation == "standard" else course.adaptation
+    """The course's adaptation: standard, brief, adolescent, perinatal, ipsrt or group. (How
+    a course is delivered, clinician-led or self-guided, is not an adaptation: a column of
+    that name read "clinician-led" for standard courses; issue 26, defect 15.)"""
+    return course.adaptation
 
 
 def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:

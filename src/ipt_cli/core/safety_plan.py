@@ -29,6 +29,21 @@ def current(course: Course) -> SafetyPlanVersion | None:
     return course.safety_plan[-1] if course.safety_plan else None
 
 
+def plan_gaps(version: SafetyPlanVersion) -> list[str]:
+    """What a Stanley-Brown plan must not lack (Stanley & Brown 2012): a crisis contact
+    (step 5: professionals and agencies, with numbers) and means restriction (step 6:
+    making the environment safe). The plan still saves; the clinician is told."""
+    gaps = []
+    if not version.professionals:
+        gaps.append(
+            "no crisis contact (professionals and agencies to call in a crisis, with numbers: "
+            "--professional)"
+        )
+    if not version.environment:
+        gaps.append("no means restriction (a step to make the environment safe: --environment)")
+    return gaps
+
+
 def version_label(course: Course) -> str | None:
     """'version 2 of 2026-02-02', for reports and notes; None without a plan."""
     plan = current(course)

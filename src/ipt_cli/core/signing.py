@@ -92,6 +92,7 @@ def _payload(signature: Signature | dict[str, Any], subject: dict[str, Any]) -> 
         "follows": fields["follows"],
         "by": fields["by"],
         "at": _at(fields["at"]),
+        **({"signed_at": _at(fields["signed_at"])} if fields.get("signed_at") else {}),
         **subject,
     }
 
@@ -172,21 +173,39 @@ def _next_link(course: Course) -> tuple[int, str, int | None]:
     return last.seq + 1, last.signature.hash, last.session.id
 
 
+def _check_forward(course: Course, at: dt.datetime) -> None:
+    """A new link is not dated before the link it follows: the record's time only moves
+    forward (a past IPT_TODAY, or a wrong clock, would otherwise backdate a signature)."""
+    chain = sorted(links(course), key=lambda link: link.seq)
+    if chain and at < chain[-1].signature.at:
+        last = chain[-1]
+        raise ConflictError(
+            f"a signature dated {at.date().isoformat()} cannot follow signature {last.seq} "
+            f"(on {last.described}), dated {last.signature.at.date().isoformat()}: the "
+            "record's signatures only move forward; check the date (IPT_TODAY) and the clock"
+        )
+
+
 def _signature(
     course: Course,
     subject: Callable[[], dict[str, Any]],
     by: str,
     at: dt.datetime,
     sealer: Sealer | None,
+    wall: dt.datetime | None = None,
 ) -> Signature:
+    at = at.astimezone(dt.UTC).replace(microsecond=0)
+    _check_forward(course, at)
     seq, previous, follows = _next_link(course)
     fields: dict[str, Any] = {
         "seq": seq,
         "previous": previous,
         "follows": follows,
         "by": by,
-        "at": at.astimezone(dt.UTC).replace(microsecond=0),
+        "at": at,
     }
+    if wall is not None:
+        fields["signed_at"] = wall.astimezone(dt.UTC).replace(microsecond=0)
     fields["hash"] = digest(_payload(fields, subject()))
     sealed = sealer(fields["hash"]) if sealer is not None else None
     if sealed is not None:
@@ -201,8 +220,11 @@ def sign_session(
     by: str,
     at: dt.datetime,
     sealer: Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> Signature:
-    """Seal a session as the next link of the course's chain."""
+    """Seal a session as the next link of the course's chain (`at`: the record's time;
+    `wall`: the wall-clock time it is written, kept beside it)."""
     if session.signature is not None:
         done = session.signature
         raise ConflictError(
@@ -210,7 +232,7 @@ def sign_session(
             f"{done.by} on {done.at.date().isoformat()}; add to it with: ipt session "
             f"{course.id} --amend {session.date.isoformat()}"
         )
-    session.signature = _signature(course, lambda: _session_subject(session), by, at, sealer)
+    session.signature = _signature(course, lambda: _session_subject(session), by, at, sealer, wall)
     return session.signature
 
 
@@ -222,6 +244,8 @@ def seal_entry(
     by: str | None,
     at: dt.datetime,
     sealer: Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> Signature | None:
     """Seal an entry just added to `session`'s list `name`, when the session is signed (an
     unsigned session's entries are sealed with it when it is signed). The entry is signed by
@@ -230,7 +254,7 @@ def seal_entry(
         return None
     signer = by or getattr(entry, "by", None) or session.signature.by
     entry.signature = _signature(
-        course, lambda: _entry_subject(session, name, entry), signer, at, sealer
+        course, lambda: _entry_subject(session, name, entry), signer, at, sealer, wall
     )
     return entry.signature
 
@@ -333,8 +357,20 @@ def _chain_problems(chain: list[Link]) -> list[Problem]:
 
 
 def _order_problems(chain: list[Link]) -> list[Problem]:
-    """An entry is sealed after its session, and each list keeps the order of its seals."""
+    """An entry is sealed after its session, each list keeps the order of its seals, and no
+    link is dated before the link it follows."""
     problems = []
+    by_seq = sorted(chain, key=lambda link: link.seq)
+    for before, link in zip(by_seq, by_seq[1:], strict=False):
+        if link.signature.at < before.signature.at:
+            problems.append(
+                Problem(
+                    link.described,
+                    f"dated {link.signature.at.date().isoformat()}, before signature "
+                    f"{before.seq} it follows ({before.signature.at.date().isoformat()}): "
+                    "backdated",
+                )
+            )
     session_seq = {id(link.session): link.seq for link in chain if link.list_name is None}
     last_in_list: dict[tuple[int, str], Link] = {}
     for link in chain:  # record order

@@ -29,6 +29,8 @@ def supervise(
     today: dt.date,
     at: dt.datetime,
     sealer: signing.Sealer | None = None,
+    *,
+    wall: dt.datetime | None = None,
 ) -> tuple[SupervisionEntry, Located]:
     """Add a supervisor's comment, or sign-off, to one session."""
     where = changes.locate_session(course, ref)
@@ -45,6 +47,11 @@ def supervise(
         )
     if sign_off and not by:
         raise InputError("--sign needs the supervisor's name: --by NAME")
+    if sign_off and by and session.signature and _same_person(by, session.signature.by):
+        raise ConflictError(
+            f"{by} signed {where.described} of {course.id!r} as its clinician; a supervisor's "
+            "sign-off is a second person's check: the supervisor signs off with --by NAME"
+        )
     try:
         entry = SupervisionEntry.model_validate(
             {"date": today, "by": by, "comment": comment, "signed_off": sign_off}
@@ -53,8 +60,13 @@ def supervise(
         options = {"by": "--by", "comment": "--comment"}
         raise InputError("; ".join(describe_validation(error, None, options))) from None
     session.supervision.append(entry)
-    signing.seal_entry(course, session, "supervision", entry, by or UNNAMED, at, sealer)
+    signing.seal_entry(course, session, "supervision", entry, by or UNNAMED, at, sealer, wall=wall)
     return entry, where
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Names compared as people write them: case and spacing aside."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def signed_off(session: SessionRecord) -> SupervisionEntry | None:

@@ -9,7 +9,12 @@ from ipt_cli.views.output import Output
 
 
 def confirm_despite_non_response(
-    out: Output, advice: str | None, what: str, confirm: bool, interactive: bool
+    out: Output,
+    advice: str | None,
+    what: str,
+    confirm: bool,
+    interactive: bool,
+    reason: str = "the course has no response",
 ) -> None:
     """Show the advice; go on only when the clinician confirms `what` all the same."""
     if advice is None:
@@ -18,8 +23,6 @@ def confirm_despite_non_response(
     if confirm:
         return
     if not interactive:
-        raise InputError(
-            f"the course has no response; to record {what} all the same, add --confirm"
-        )
+        raise InputError(f"{reason}; to record {what} all the same, add --confirm")
     if not prompts.confirm(f"Record {what} all the same?", default=False):
         raise Interrupted("nothing was recorded, as you asked")

@@ -144,11 +144,12 @@ def _guardian(adaptation: str) -> dict[str, Any] | None:
     """IPT-A: the parent or guardian who takes part, and the consent to treatment."""
     if not catalogue.ADAPTATIONS[adaptation].guardian:
         return None
-    alias = _optional("Parent or guardian's alias (blank: none yet)")
-    if alias is None:
-        return None
-    consent_by = _optional("Consent to treatment given by (blank: not recorded)")
-    return {k: v for k, v in {"alias": alias, "consent_by": consent_by}.items() if v}
+    alias = _optional("Parent or guardian's alias (blank: there is none)")
+    consent_by = prompts.ask_text("Consent to treatment given by")
+    fields = {"alias": alias, "consent_by": consent_by}
+    if alias is None:  # consent without a guardian is recorded with its reason
+        fields["consent_reason"] = prompts.ask_text("Why is there no guardian")
+    return {k: v for k, v in fields.items() if v}
 
 
 def _condition(values: dict[str, Any]) -> str:

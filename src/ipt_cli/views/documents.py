@@ -6,6 +6,7 @@ JSON shapes are contracts for scripts; tests pin their keys.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import catalogue
@@ -43,6 +44,7 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         "severity": summary.severity,
         "response": summary.response,
         "remission": summary.remission,
+        "case_at_baseline": summary.case_at_baseline,
         "reliable_change": summary.reliable_change,
         "reliable_improvement": summary.reliable_improvement,
         "reliable_deterioration": summary.reliable_deterioration,
@@ -225,6 +227,7 @@ def guardian_json(course: Course) -> dict[str, Any] | None:
         "alias": guardian.alias,
         "consent_by": guardian.consent_by,
         "consent_date": guardian.consent_date.isoformat() if guardian.consent_date else None,
+        "consent_reason": guardian.consent_reason,
     }
 
 
@@ -414,8 +417,7 @@ def end_of_course_text(report: Report) -> str:
             continue
         lines.append(
             f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
-            f"{_now(m)}; response {_yes_no(m.response)}, remission "
-            f"{_yes_no(m.remission)}, {reliable_phrase(m)}."
+            f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
     advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
@@ -432,6 +434,12 @@ def end_of_course_text(report: Report) -> str:
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def _response_phrase(m: MeasureSummary) -> str:
+    if m.case_at_baseline is False:
+        return "response and remission n/a (not a case at baseline)"
+    return f"response {_yes_no(m.response)}, remission {_yes_no(m.remission)}"
 
 
 def session_notes_markdown(course: Course) -> str:
@@ -566,6 +574,52 @@ def measure_row(m: MeasureSummary) -> list[str]:
     ]
 
 
+def in_maintenance(report: Report) -> bool:
+    """A maintenance score exists: the headline's latest is then the end of the acute course."""
+    return any(m.series for m in report.maintenance_measures.values())
+
+
+def measure_header(report: Report, header: Sequence[str] | None = None) -> list[str]:
+    """The measures table's header; in maintenance, 'Latest' is the end of the acute course
+    and the current (latest maintenance) score stands beside it (issue 26, defect 10)."""
+    shown = list(MEASURE_HEADER if header is None else header)
+    if in_maintenance(report):
+        shown[2] = "End of acute"
+        shown.insert(3, "Current")
+    return shown
+
+
+def measure_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for m in report.measures.values():
+        row = measure_row(m)
+        if in_maintenance(report):
+            row.insert(3, current_cell(report, m))
+        rows.append(row)
+    return rows
+
+
+def current_cell(report: Report, m: MeasureSummary) -> str:
+    """'12 (m1) RELAPSE': the latest maintenance score of the instrument, '-' without one."""
+    later = report.maintenance_measures.get(m.instrument)
+    if later is None or not later.series:
+        return "-"
+    point = later.series[-1]
+    return f"{point.total} (m{point.session}){' RELAPSE' if later.relapse else ''}"
+
+
+def headline_notes(report: Report) -> list[str]:
+    """The measures' notes, with what the columns mean once maintenance has scores."""
+    notes = measure_notes(report.measures)
+    if in_maintenance(report):
+        notes.insert(
+            0,
+            "Maintenance has begun: the outcome columns measure the acute course, baseline to "
+            "its end; the current score is the latest maintenance score (see Maintenance).",
+        )
+    return notes
+
+
 MEASURE_HEADER = [
     "Measure",
     "Baseline",
@@ -596,12 +650,41 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             notes.append(cutoff_note(m))
         if m.latest is None:
             notes.append(f"{m.name}: one score so far; an outcome needs a later score.")
+            continue
+        if m.case_at_baseline is False:
+            notes.append(
+                f"{m.name}: not a case at baseline ({m.baseline}); response and remission "
+                "do not apply."
+            )
+        if m.instrument == "pcl5":
+            notes.append(pcl5_change_note(m))
         elif m.reliable_points is None:
             notes.append(
                 f"{m.name}: no reliable-change convention; response and remission only "
                 "(thresholds can be set in config.toml)."
             )
     return notes
+
+
+def pcl5_change_note(m: MeasureSummary) -> str:
+    """The PCL-5's change read by the National Center for PTSD's guidance, not a 50% rule."""
+    change = m.change or 0
+    fall = -change
+    if fall >= 10:
+        reading = "a clinically meaningful improvement"
+    elif fall >= 5:
+        reading = (
+            f"a fall within the 5-10 points given for reliable change (the setting: "
+            f"{m.reliable_points})"
+        )
+    elif change >= 5:
+        reading = "a worsening of at least 5 points"
+    else:
+        reading = "no reliable change"
+    return (
+        f"{m.name}: change {change:+d} points, {reading} (US National Center for PTSD: 5-10 "
+        "points reliable change, 10-20 clinically meaningful; no 50% response rule)."
+    )
 
 
 CLUSTER_NAMES = {
@@ -713,9 +796,15 @@ def adaptation_lines(course: Course) -> list[tuple[str, str]]:
             by = f" by {guardian.consent_by}" if guardian.consent_by else ""
             on = f" on {guardian.consent_date.isoformat()}" if guardian.consent_date else ""
             consent = f"; consent{by}{on}"
-        lines.append(("Guardian", guardian.alias + consent))
+        elif adaptation.guardian:
+            consent = "; consent not recorded"
+        if guardian.alias is None:
+            who = f"none ({guardian.consent_reason})"
+        else:
+            who = guardian.alias
+        lines.append(("Guardian", who + consent))
     elif adaptation.guardian:
-        lines.append(("Guardian", "not recorded"))
+        lines.append(("Guardian", "not recorded; consent not recorded"))
     if adaptation.rhythm_log or course.rhythm:
         from ipt_cli.core.rhythm import review_line
 
@@ -782,7 +871,8 @@ def eating_notes(eating: EatingSummary) -> list[str]:
         )
     for a, b, days in runs:
         span = a.label if a is b else f"{a.label} to {b.label}"
-        dates = a.date.isoformat() if a is b else f"{a.date.isoformat()} to {b.date.isoformat()}"
+        # The counts cover the period before each sitting: the run starts a period earlier.
+        dates = f"{a.period_start.isoformat()} to {b.date.isoformat()}"
         notes.append(f"Weeks without a binge: {span} ({dates}, {_weeks(days)}).")
     edeq = eating.edeq
     if edeq:
@@ -923,8 +1013,8 @@ def _md_eating(report: Report) -> list[str]:
 
 def _md_measures(report: Report) -> list[str]:
     out = _md_eating(report) + ["## Measures", ""]
-    out += _md_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()])
-    notes = measure_notes(report.measures)
+    out += _md_table(measure_header(report), measure_rows(report))
+    notes = headline_notes(report)
     if notes:
         out += [f"- {_md(n)}" for n in notes] + [""]
     for m in report.measures.values():

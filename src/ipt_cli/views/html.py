@@ -11,7 +11,6 @@ from ipt_cli.core.progress import MeasureSummary, Report
 from ipt_cli.views.documents import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
-    MEASURE_HEADER,
     adaptation_lines,
     attendance_rows,
     condition_line,
@@ -19,11 +18,12 @@ from ipt_cli.views.documents import (
     eating_rows,
     end_of_course_text,
     ending_title,
+    headline_notes,
     high_risk_banner,
     maintenance_heading,
     maintenance_row,
-    measure_notes,
-    measure_row,
+    measure_header,
+    measure_rows,
     phase_text,
     record_header,
     record_sections,
@@ -195,8 +195,8 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(_table(EATING_HEADER, eating_rows(report.eating)))
         body.append(_list(eating_notes(report.eating)))
     body.append("<h2>Measures</h2>")
-    body.append(_table(MEASURE_HEADER, [measure_row(m) for m in report.measures.values()]))
-    body.append(_list(measure_notes(report.measures)))
+    body.append(_table(measure_header(report), measure_rows(report)))
+    body.append(_list(headline_notes(report)))
     for summary in report.measures.values():
         if summary.series:
             body.append(f"<h3>{escape(summary.name)} by session</h3>")

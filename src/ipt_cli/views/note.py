@@ -25,13 +25,24 @@ def escape(text: str) -> str:
 
 
 def _when(signature: Signature) -> str:
-    return signature.at.strftime("%Y-%m-%d %H:%M UTC")
+    """The record's time, and the wall-clock time of writing when it is another day."""
+    shown = signature.at.strftime("%Y-%m-%d %H:%M UTC")
+    wall = signature.signed_at
+    if wall is not None and wall.date() != signature.at.date():
+        shown += f" (written {wall.strftime('%Y-%m-%d %H:%M UTC')})"
+    return shown
 
 
 def _signed_json(signature: Signature | None) -> dict[str, Any] | None:
     if signature is None:
         return None
-    return {"by": signature.by, "at": signature.at.isoformat(), "hash": signature.hash}
+    wall = signature.signed_at.isoformat() if signature.signed_at else None
+    return {
+        "by": signature.by,
+        "at": signature.at.isoformat(),
+        "signed_at": wall,
+        "hash": signature.hash,
+    }
 
 
 def review_fields(review: RiskReview) -> dict[str, Any]:

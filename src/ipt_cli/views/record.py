@@ -39,6 +39,29 @@ def safety_plan_text(course: Course) -> str:
     return "\n".join(safety_plan_lines(course, plan, len(course.safety_plan))) + "\n"
 
 
+def safety_plan_markdown(course: Course, history: bool = False) -> str:
+    """The plan (or every version, oldest first) as Markdown: a heading per version and
+    section, one list item per entry; the items escaped, as text only."""
+    from ipt_cli.views.text_safety import markdown_escape
+
+    if not course.safety_plan:
+        return f"No safety plan for {markdown_escape(course.id, inline=True)} yet.\n"
+    numbered = list(enumerate(course.safety_plan, 1))
+    out = [f"# Safety plan of {markdown_escape(course.id, inline=True)}", ""]
+    for number, version in numbered if history else numbered[-1:]:
+        by = f" by {markdown_escape(version.by, inline=True)}" if version.by else ""
+        out += [f"## Version {number} of {version.date.isoformat()}{by}", ""]
+        sections = version.sections()
+        for section in catalogue.SAFETY_PLAN_SECTIONS:
+            out += [f"### {section.heading}", ""]
+            items = sections[section.field]
+            out += [f"- {markdown_escape(item, inline=True)}" for item in items] or [
+                "- *(none yet)*"
+            ]
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
 def safety_plan_history(course: Course) -> str:
     if not course.safety_plan:
         return f"No safety plan for {course.id} yet.\n"
@@ -98,7 +121,8 @@ def guide_fidelity() -> list[str]:
         "(the session's focus, else the course's primary area). Each item is rated: "
         + ", ".join(catalogue.FIDELITY_SCORES)
         + ".",
-        "Adherence per phase is the share of applicable items (not `na`) that were done.",
+        "Adherence per phase is the share of the phase's items (less those rated `na`) that",
+        "were done; items left unrated count against it and are shown as unrated.",
         "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
         "--item ID=done for scripts.",
         "",
@@ -180,8 +204,8 @@ def adherence_lines(adherence: Adherence) -> list[str]:
         percent = "n/a" if phase.percent is None else f"{phase.percent}%"
         lines.append(
             f"{phase.phase.capitalize()}: {percent} of applicable tasks done ({phase.done} of "
-            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done) in "
-            f"{phase.sessions_rated} rated session(s)"
+            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done, "
+            f"{phase.unrated} unrated) in {phase.sessions_rated} rated session(s)"
         )
     if adherence.most_missed:
         lines.append("Most often missed:")
@@ -203,6 +227,7 @@ def adherence_json(adherence: Adherence) -> dict[str, Any]:
                 "done": p.done,
                 "partly": p.partly,
                 "not_done": p.not_done,
+                "unrated": p.unrated,
                 "percent": p.percent,
             }
             for p in adherence.phases

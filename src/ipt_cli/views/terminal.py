@@ -446,14 +446,26 @@ def _eating(report: Report) -> list[RenderableType]:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import measure_notes, measure_row
+    from ipt_cli.views.documents import (
+        headline_notes,
+        in_maintenance,
+        measure_header,
+        measure_rows,
+    )
 
-    table = FoldingTable(*MEASURE_COLUMNS, box=box.SIMPLE_HEAD, title="Measures")
+    header = measure_header(report, MEASURE_COLUMNS)
+    rows = measure_rows(report)
+    if in_maintenance(report):  # narrow: the relapse is named in the Maintenance panel
+        header[2:4] = ["Acute end", "Now"]
+        rows = [[*row[:3], row[3].split(" ")[0], *row[4:]] for row in rows]
+    table = FoldingTable(*header, box=box.SIMPLE_HEAD, title="Measures")
     table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
-    for summary in report.measures.values():
-        table.add_row(*measure_row(summary))
+    if in_maintenance(report):
+        table.columns[2].max_width = len("Acute")  # "Acute end" over two lines
+    for row in rows:
+        table.add_row(*row)
     parts: list[RenderableType] = [table]
-    parts += [_text(f"  {note}") for note in measure_notes(report.measures)]
+    parts += [_text(f"  {note}") for note in headline_notes(report)]
     for summary in report.measures.values():
         if summary.series:
             parts.append(_chart(summary, report.course.timeline, f"{summary.name} by session"))
