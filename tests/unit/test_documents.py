@@ -66,6 +66,7 @@ REPORT_KEYS = {
     "timeline",
     "formulation",
     "risk_reviews",
+    "contacts",
     "maintenance",
     "tasks",
     "termination_checklist",
@@ -237,6 +238,7 @@ LIST_KEYS = {
     "high_risk",
     "urgent",
     "oldest_flag_days",
+    "missed_at_risk",
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 

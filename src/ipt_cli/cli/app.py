@@ -27,6 +27,7 @@ COMMANDS = {
     "edit": "formulation",
     "session": "session",
     "risk-review": "session",
+    "contact": "contact",
     "rhythm": "rhythm",
     "group": "group",
     "note": "note",
@@ -69,7 +70,7 @@ HELP_SECTIONS = {
         "new-course", "course", "contract", "maintenance", "inventory", "timeline", "goal",
         "formulation", "edit", "ending", "archive", "delete",
     ],
-    "Sessions": ["session", "risk-review", "rhythm", "group"],
+    "Sessions": ["session", "risk-review", "contact", "rhythm", "group"],
     "Record and safety": ["note", "safety-plan", "supervise", "fidelity", "sign", "verify"],
     "Views": ["plan", "agenda", "report", "list", "outcomes", "search"],
     "Data and sync": [

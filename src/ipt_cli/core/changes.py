@@ -21,6 +21,7 @@ from ipt_cli.core.models import (
     Addendum,
     Baseline,
     Bdi2,
+    Contact,
     ContractChange,
     Course,
     Ending,
@@ -848,3 +849,25 @@ def set_archived(course: Course, archived: bool, today: dt.date) -> None:
     if not archived and not course.archived:
         raise ConflictError(f"course {course.id!r} is not archived")
     course.archived = today if archived else None
+
+
+def add_contact(
+    course: Course, when: dt.date, note: str | None, today: dt.date, at: dt.datetime
+) -> Contact:
+    """A contact outside a session (a call, a message), kept in date order: it answers the
+    follow-up a missed appointment at moderate or high risk owes (core/risk.missed_at_risk)."""
+    if when > today:
+        raise InputError(f"--date {when.isoformat()} is after today: record a contact once made")
+    if when < course.start_date:
+        raise InputError(
+            f"--date {when.isoformat()} is before the course started "
+            f"({course.start_date.isoformat()})"
+        )
+    if not note or not note.strip():
+        raise InputError("give --note TEXT: what was said and agreed")
+    contact: Contact = _validated(
+        Contact, {"date": when, "note": note.strip(), "recorded_at": at}, "contact", {}
+    )
+    course.contacts.append(contact)
+    course.contacts.sort(key=lambda c: c.date)
+    return contact

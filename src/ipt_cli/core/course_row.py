@@ -49,6 +49,7 @@ class CourseRow:
     risk_level: str | None = None
     urgent: bool = False
     oldest_flag: dt.date | None = None
+    missed_at_risk: str | None = None  # the risk state's follow-up (core/risk.missed_at_risk)
 
     def oldest_flag_days(self, today: dt.date) -> int | None:
         return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
@@ -89,7 +90,8 @@ class CourseRow:
     def follow_ups(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[str]:
         """The measurement-based-care alerts owed today, as the list prints them under the
         row: not on track, no session for longer than the cadence allows, unsigned."""
-        texts = [] if self.not_on_track is None else [self.not_on_track.text]
+        texts = [f"FOLLOW-UP: {self.missed_at_risk}"] if self.missed_at_risk else []
+        texts += [] if self.not_on_track is None else [self.not_on_track.text]
         waited = self.days_without_session(today)
         if waited is not None and self.gap is not None:
             texts.append(overdue_text(self.gap, waited))
@@ -122,6 +124,7 @@ class CourseRow:
             self.risk_level,
             self.urgent,
             self.oldest_flag.isoformat() if self.oldest_flag else None,
+            self.missed_at_risk,
         ]
 
     @classmethod
@@ -146,6 +149,7 @@ class CourseRow:
             risk_level,
             urgent,
             oldest_flag,
+            missed_at_risk,
         ) = data
         return cls(
             course_id,
@@ -167,6 +171,7 @@ class CourseRow:
             risk_level,
             bool(urgent),
             dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
+            missed_at_risk,
         )
 
 
@@ -189,6 +194,7 @@ CACHE_FIELDS = (
     "risk_level",
     "urgent",
     "oldest_flag",
+    "missed_at_risk",
 )
 
 
@@ -241,6 +247,7 @@ def row_json(
         "high_risk": row.risk_level == "high",
         "urgent": row.urgent,
         "oldest_flag_days": row.oldest_flag_days(today),
+        "missed_at_risk": row.missed_at_risk,
         "alerts": list(row.alerts),
         "not_on_track": None if row.not_on_track is None else not_on_track_json(row.not_on_track),
         "days_without_session": row.days_without_session(today),

@@ -28,7 +28,7 @@ TYPED = "typed"
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
 # course's change history, retired and edited goals, session fixes).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -378,6 +378,15 @@ class MissedAppointment(Record):
     reason: str
 
 
+class Contact(Record):
+    """A contact outside a session (a phone call, a message), e.g. after a missed
+    appointment at moderate or high risk (schema 8)."""
+
+    date: Day
+    note: str
+    recorded_at: dt.datetime | None = None
+
+
 class ContractChange(Record):
     date: Day
     old: int
@@ -545,6 +554,7 @@ class Course(Record):
     baseline: Baseline | None = None
     sessions: list[SessionRecord] = Field(default_factory=new_list)
     missed: list[MissedAppointment] = Field(default_factory=new_list)
+    contacts: list[Contact] = Field(default_factory=new_list)  # schema 8
     contract_changes: list[ContractChange] = Field(default_factory=new_list)
     # schema 6: settings changed after the start, in order
     changes: list[CourseChange] = Field(default_factory=new_list)

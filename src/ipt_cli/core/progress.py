@@ -647,6 +647,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         risk_level=state.level,
         urgent=state.urgent,
         oldest_flag=state.flags[0].flag.date if state.flags else None,
+        missed_at_risk=state.follow_up,
         alerts=[a.text for a in outcome_alerts(acute, maintenance)]
         + (
             [f"{len(course.conflicts)} sync conflict(s): ipt resolve {course.id}"]

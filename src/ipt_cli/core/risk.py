@@ -232,6 +232,9 @@ class RiskState:
     standing: StandingRisk | None
     last_review: LastReview | None
     commands: list[str]  # one review command per flagged sitting
+    # a missed appointment at moderate or high standing risk with no session or contact
+    # since (issue 29): "missed session 6 on 2026-02-09 at HIGH risk: contact the client"
+    follow_up: str | None = None
 
     @property
     def level(self) -> str | None:
@@ -264,6 +267,11 @@ class RiskState:
             return "Standing risk level: not yet judged (no risk review gave a level)"
         return self.standing.line
 
+    @property
+    def status_lines(self) -> list[str]:
+        """The standing level, then the follow-up a missed appointment at risk owes."""
+        return [self.level_line, *([f"FOLLOW-UP: {self.follow_up}"] if self.follow_up else [])]
+
 
 def _last_review(course: Course) -> LastReview | None:
     reviews = _reviews_in_order(course)
@@ -283,4 +291,28 @@ def risk_state(course: Course, today: dt.date) -> RiskState:
         standing=standing_risk(course),
         last_review=_last_review(course),
         commands=list(dict.fromkeys(review_command(course.id, f) for f in flags)),
+        follow_up=missed_at_risk(course),
+    )
+
+
+FOLLOW_UP_LEVELS = ("moderate", "high")
+
+
+def missed_at_risk(course: Course) -> str | None:
+    """The follow-up a missed appointment owes while the standing risk is moderate or high:
+    named until a later session is held or a contact is recorded on or after its date."""
+    standing = standing_risk(course)
+    if standing is None or standing.level not in FOLLOW_UP_LEVELS or not course.missed:
+        return None
+    missed = max(course.missed, key=lambda m: m.date)
+    held = [s.date for s in course.all_sessions()]
+    if any(day > missed.date for day in held) or any(
+        c.date >= missed.date for c in course.contacts
+    ):
+        return None
+    number = sum(day <= missed.date for day in held) + 1
+    level = standing.level.upper() if standing.level == "high" else standing.level
+    return (
+        f"missed session {number} on {missed.date.isoformat()} at {level} risk: contact the "
+        f"client (then: ipt contact {course.id} --date DATE --note TEXT)"
     )

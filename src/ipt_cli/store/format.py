@@ -80,6 +80,11 @@ def _v6_to_v7(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v7_to_v8(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 8 keeps contacts outside sessions (`contacts`); older files have none."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
@@ -88,6 +93,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

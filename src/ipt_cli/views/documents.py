@@ -203,6 +203,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "date": course.formulation.date.isoformat(),
         },
         "risk_reviews": _risk_reviews_json(course),
+        "contacts": [{"date": c.date.isoformat(), "note": c.note} for c in course.contacts],
         "maintenance": _maintenance_json(report),
         "tasks": [
             {"session": t.session, "date": t.date.isoformat(), "task": t.task, "outcome": t.outcome}
@@ -933,6 +934,9 @@ def record_sections(report: Report) -> list[tuple[str, list[str]]]:
     if record is None:
         return []
     parts = []
+    if report.course.contacts:  # calls and messages outside sessions (ipt contact)
+        contacts = [f"{c.date.isoformat()}: {c.note}" for c in report.course.contacts]
+        parts.append(("Contacts outside sessions", contacts))
     if record.supervision.any or record.chain.links:
         parts.append(("Supervision", views.supervision_lines(record.supervision)))
     if record.adherence.any:
@@ -976,7 +980,7 @@ def _md_head(report: Report) -> list[str]:
     if report.unreviewed_flags:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
         out += [f"> - {_md(f.label)}" for f in report.unreviewed_flags] + [""]
-    out += [f"> {_md(report.risk.level_line)}", ""]
+    out += [f"> {_md(line)}" for line in report.risk.status_lines] + [""]
     if report.alerts:
         out += ["> **WARNING: outcomes to act on**", ">"]
         out += [f"> - {_md(a.text)}" for a in report.alerts] + [""]
@@ -1152,7 +1156,7 @@ def risk_lines(state: RiskState | None) -> list[str]:
         return []
     lines = [state.banner] if state.banner else []
     lines += [f"SAFETY: unreviewed {f.label}" for f in state.flags]
-    return [*lines, state.level_line]
+    return [*lines, *state.status_lines]
 
 
 def risk_quote(state: RiskState | None) -> list[str]:
@@ -1171,7 +1175,7 @@ def agenda_markdown(agenda: Agenda) -> str:
     if agenda.risk is not None:
         if agenda.risk.banner:
             out = [f"> **{_md(agenda.risk.banner)}**", "", *out]
-        out += [f"> {_md(agenda.risk.level_line)}", ""]
+        out += [f"> {_md(line)}" for line in agenda.risk.status_lines] + [""]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]

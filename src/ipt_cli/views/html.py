@@ -164,7 +164,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(
             f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul></div>'
         )
-    body.append(f"<p><strong>{escape(report.risk.level_line)}</strong></p>")
+    body += [f"<p><strong>{escape(line)}</strong></p>" for line in report.risk.status_lines]
     if report.alerts:
         items = "".join(f"<li>{escape(a.text)}</li>" for a in report.alerts)
         body.append(

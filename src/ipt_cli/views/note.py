@@ -210,12 +210,17 @@ def _safety_lines(note: SessionNote) -> list[str]:
         lines.append("Risk screen: not done (missed appointment)")
     for review in note.reviews:
         lines += review_lines(review)
+    lines += [
+        f"Contact outside the session: {c.note}"
+        for c in note.course.contacts
+        if c.date == note.date
+    ]
     state = note.risk
     if state is not None:
         if state.banner:
             lines.insert(0, state.banner)
         lines += [f"Unreviewed: {f.label}" for f in state.flags if f.flag.date != note.date]
-        lines.append(state.level_line)
+        lines += state.status_lines
     return lines
 
 

@@ -259,6 +259,7 @@ def risk_json(state: RiskState) -> dict[str, Any]:
         "high_risk": high_risk_json(state.high),
         "urgent": state.urgent,
         "oldest_flag_days": state.oldest_flag_days,
+        "follow_up": state.follow_up,
         "unreviewed": [
             {
                 "label": f.flag.label,

@@ -397,6 +397,8 @@ def _header(report: Report) -> Panel:
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
     header.add_row("Next session", next_date)
     header.add_row("Risk", report.risk.level_line.removeprefix("Standing risk level: "))
+    if report.risk.follow_up:
+        header.add_row("Follow-up", report.risk.follow_up)
     areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
     if report.dispute_stage:
         areas += f" (dispute stage: {report.dispute_stage})"
@@ -657,7 +659,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     parts.append(_text(f"Agenda for {agenda.course_id}: {agenda.count}", style="bold"))
     parts.append(_text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.risk is not None:
-        parts.append(_text(agenda.risk.level_line))
+        parts += [_text(line) for line in agenda.risk.status_lines]
     if agenda.carry_over:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]

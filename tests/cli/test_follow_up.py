@@ -1,0 +1,93 @@
+"""A missed appointment at moderate or high risk owes a follow-up (issue 29): named in every
+view that shows the course until a later session or a recorded contact (`ipt contact`)."""
+
+import json
+
+import pytest
+
+from tests.conftest import RunIpt
+
+ITEM9 = "2,2,2,2,1,1,1,1,1"  # PHQ-9 13, item 9 = 1
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("│", " ").replace("┃", " ").split())
+
+
+def course_at(run_ipt: RunIpt, level: str) -> None:
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--no-input", "--phq9", ITEM9,
+    )  # fmt: skip
+    run_ipt(
+        "risk-review", "ab", "--session", "0", "--ideation", "passive", "--level", level,
+        "--action", "safety plan agreed", "--note", "Reviewed with the client", "--no-input",
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "did not attend")
+
+
+MISSED = "missed session 1 on 2026-01-12 at HIGH risk: contact the client"
+
+
+def every_view(run_ipt: RunIpt) -> dict[str, str]:
+    return {
+        "list": run_ipt("list").stdout,
+        "list json": json.dumps(json.loads(run_ipt("list", "--json").stdout)[0]),
+        "agenda": run_ipt("agenda", "ab").stdout,
+        "plan": run_ipt("plan", "ab", "--format", "markdown").stdout,
+        "report": run_ipt("report", "ab").stdout,
+        "report markdown": run_ipt("report", "ab", "--format", "markdown").stdout,
+        "report html": run_ipt("report", "ab", "--format", "html").stdout,
+        "report json": run_ipt("report", "ab", "--format", "json").stdout,
+        "note": run_ipt("note", "ab", "2026-01-12").stdout,
+    }
+
+
+def test_a_missed_appointment_at_high_risk_is_named_everywhere_until_a_contact(
+    run_ipt: RunIpt, data_home
+) -> None:
+    course_at(run_ipt, "high")
+    for view, text in every_view(run_ipt).items():
+        assert MISSED in flat(text), view
+    row = json.loads(run_ipt("list", "--json").stdout)[0]
+    assert row["missed_at_risk"].startswith(MISSED)
+    report = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
+    assert report["risk"]["follow_up"].startswith(MISSED)
+
+    done = run_ipt("contact", "ab", "--date", "2026-01-12", "--note", "Phoned: safe, rebooked")
+    assert "Recorded a contact on 2026-01-12" in done.stdout
+    for view, text in every_view(run_ipt).items():
+        assert "missed session 1" not in text, view
+    report = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
+    assert report["contacts"] == [{"date": "2026-01-12", "note": "Phoned: safe, rebooked"}]
+    assert (
+        "Contact outside the session: Phoned: safe, rebooked"
+        in run_ipt("note", "ab", "2026-01-12").stdout
+    )
+
+
+def test_a_later_session_clears_it_and_low_risk_never_raises_it(run_ipt: RunIpt, data_home) -> None:
+    course_at(run_ipt, "moderate")
+    row = json.loads(run_ipt("list", "--json").stdout)[0]
+    assert "at moderate risk" in row["missed_at_risk"]
+    run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", "1,1,1,1,1,1,1,1,0")
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"] is None
+
+
+def test_low_risk_owes_no_follow_up(run_ipt: RunIpt, data_home) -> None:
+    course_at(run_ipt, "low")
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--date", "2026-03-02", "--note", "x"), "after today"),
+        (("--date", "2025-12-01", "--note", "x"), "before the course started"),
+        (("--note", "  "), "give --note TEXT"),
+    ],
+)
+def test_a_contact_that_cannot_be_is_one_line(run_ipt: RunIpt, data_home, args, said) -> None:
+    course_at(run_ipt, "high")
+    done = run_ipt("contact", "ab", *args, exit_code=2)
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1
