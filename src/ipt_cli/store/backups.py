@@ -119,10 +119,11 @@ def _next_sequence(folder: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def take_backup(where: BackupFolder, text: str) -> None:
+def take_backup(where: BackupFolder, text: str, sealed: bytes | None = None) -> None:
     """Keep `text`, the version about to be replaced, as the newest backup: never a second
     copy of one already kept (that older copy is dropped instead). Compared as text, so an
-    encrypted folder's (whose ciphertexts always differ) dedupe too."""
+    encrypted folder's (whose ciphertexts always differ) dedupe too. `sealed`: the file's
+    stored bytes, copied as they are (an encrypted folder's backup is never sealed again)."""
     same = [b for b in list_backups(where.folder, where.suffix) if where.opened(b.path) == text]
     if same and same[0].number == 1:
         for older in same[1:]:
@@ -130,7 +131,8 @@ def take_backup(where: BackupFolder, text: str) -> None:
         return  # already the newest backup
     stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
     name = f"{_next_sequence(where.folder):010d}-{stamp}{where.suffix}"
-    atomic_write(where.folder / name, where.seal(text), exclusive=True)
+    data = sealed if sealed is not None and where.cipher is not None else where.seal(text)
+    atomic_write(where.folder / name, data, exclusive=True)
     for older in same:
         older.path.unlink(missing_ok=True)
 

@@ -140,6 +140,7 @@ def decrypt_folder(root: Path, progress: Progress | None = None) -> int:
     _convert(store, files, open_, progress)
     paths.encryption.unlink()  # the switch: from now on plain files are read
     paths.recipients.unlink(missing_ok=True)
+    (root / crypto.IDENTITY_AGE).unlink(missing_ok=True)  # a passphrase folder's identity
     for path in files:
         path.unlink(missing_ok=True)
     paths.index.unlink(missing_ok=True)
