@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -301,3 +302,26 @@ def test_oversized_course_and_config_files_are_refused_not_read(
         handle.truncate(65 << 20)  # sparse: costs no disk
     big.chmod(0o600)
     _one_line_error(_run(["report", "cd"], {}), 4, "cd.toml", "64 MiB")
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_an_allowed_signers_fifo_or_device_is_refused_not_handed_to_ssh_keygen(
+    ipt_bin: Bin, data_home: Path, tmp_path: Path, kind: str
+) -> None:
+    key = tmp_path / "clinician"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dr.k", "-f", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    _make(ipt_bin)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--note", "n")
+    (data_home / "config.toml").write_text(f'signer = "Dr K."\nsign_key = "{key}"\n')
+    ipt_bin("sign", "ab", "1")
+    signers = data_home / "allowed_signers"
+    if kind == "fifo":
+        os.mkfifo(signers, 0o600)
+    else:
+        signers.symlink_to("/dev/zero")
+    _one_line_error(_run(["verify", "ab"], {}), 8, str(signers))
