@@ -18,6 +18,7 @@ from ipt_cli.core.structs import struct
 from ipt_cli.errors import IptError, StorageIOError
 from ipt_cli.store.files import atomic_write
 from ipt_cli.store.format import open_text, seal_text
+from ipt_cli.store.reading import decode, read_stored_bytes
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -71,9 +72,18 @@ class BackupFolder:
         return seal_text(text, self.cipher)
 
     def opened(self, path: Path) -> str | None:
-        """A backup's text, None when it cannot be read (it is then left to doctor)."""
+        """A backup's text, None when it cannot be read (it is then left to doctor). Only
+        writes call this, under the course's lock: a backup an older ipt sealed with the
+        passphrase itself is sealed again to the folder's identity, once, so that later
+        writes open it without another scrypt."""
         try:
-            return open_text(path, self.cipher, follow=False)
+            if self.cipher is None:
+                return open_text(path, None, follow=False)
+            raw = read_stored_bytes(path, follow=False)
+            plain = self.cipher.decrypt(raw, path)
+            if self.cipher.is_older_seal(raw):
+                atomic_write(path, self.cipher.encrypt(plain))
+            return decode(plain, path)
         except IptError:
             return None
 

@@ -42,8 +42,10 @@ IDENTITY_AGE = "identity.age"  # a passphrase folder's identity, sealed with the
 SCRYPT_STANZA = b"\n-> scrypt "
 
 _passphrases: dict[Path, str] = {}  # asked once per process and folder
-_opened: dict[Path, Any] = {}  # a passphrase folder's identity, opened once per process
-_passphrase_checked: set[Path] = set()  # older passphrase folders whose passphrase opened
+# A passphrase folder's identity, opened once per process, by folder and passphrase (a
+# process that runs ipt twice, as the tests do, never reuses it without the passphrase).
+_opened: dict[tuple[Path, str], Any] = {}
+_passphrase_checked: set[tuple[Path, str]] = set()  # older folders the passphrase opened
 
 
 def default_identity_path() -> Path:
@@ -171,6 +173,11 @@ class Cipher:
                 raise DataError(path, ["not an age-encrypted file"]) from None
             raise IdentityError(f"cannot decrypt {path} with {self.describe()}") from None
 
+    def is_older_seal(self, data: bytes) -> bool:
+        """Sealed with the passphrase itself by an older ipt (one scrypt to open): a
+        backup of that kind is sealed again to the identity when a write meets it."""
+        return self.mode == "passphrase" and SCRYPT_STANZA in data[:256]
+
     def _open_passphrase_file(self, data: bytes) -> bytes:
         """A file sealed to the folder's identity; or, from an older ipt, sealed with the
         passphrase itself (one scrypt)."""
@@ -186,7 +193,7 @@ class Cipher:
     def _passphrase_identity(self, *, create: bool) -> Any:
         """The identity in identity.age, opened with the passphrase (one scrypt, once per
         process); None in a folder of an older ipt that has none yet, unless `create`."""
-        key = self.folder.absolute()
+        key = (self.folder.absolute(), self._passphrase())
         if key in _opened:
             return _opened[key]
         path = self.folder / IDENTITY_AGE
@@ -226,7 +233,7 @@ class Cipher:
         except Exception:  # pyrage's IdentityError: a damaged key  # pragma: no cover
             pass
         raise IdentityError(
-            f"cannot open {path} with {self.describe()}: a wrong passphrase? Nothing was written"
+            f"cannot decrypt {path} with {self.describe()}: a wrong passphrase? Nothing was written"
         )
 
     def _check_passphrase(self) -> None:
@@ -239,7 +246,7 @@ class Cipher:
 
         from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_private
 
-        key = self.folder.absolute()
+        key = (self.folder.absolute(), self._passphrase())
         if key in _passphrase_checked:
             return
         sample: Path | None = None
