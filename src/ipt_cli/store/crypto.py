@@ -233,7 +233,8 @@ class Cipher:
         except Exception:  # pyrage's IdentityError: a damaged key  # pragma: no cover
             pass
         raise IdentityError(
-            f"cannot decrypt {path} with {self.describe()}: a wrong passphrase? Nothing was written"
+            f"cannot decrypt {path} with {self.describe()}: is it the right passphrase? "
+            "Nothing was written"
         )
 
     def _check_passphrase(self) -> None:
@@ -275,7 +276,7 @@ class Cipher:
                 )
             except pyrage.DecryptError:
                 raise IdentityError(
-                    f"cannot decrypt {sample} with {self.describe()}: a wrong passphrase? "
+                    f"cannot decrypt {sample} with {self.describe()}: is it the right passphrase? "
                     "Nothing was written"
                 ) from None
         _passphrase_checked.add(key)
