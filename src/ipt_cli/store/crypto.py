@@ -197,8 +197,6 @@ class Cipher:
         if key in _opened:
             return _opened[key]
         path = self.folder / IDENTITY_AGE
-        from ipt_cli.errors import NotFoundError
-
         try:
             sealed = _read_key_file(path, follow=False)
         except NotFoundError:
@@ -221,6 +219,7 @@ class Cipher:
 
     def _open_identity(self, path: Path, sealed: bytes) -> Any:
         import pyrage
+        from pyrage import IdentityError as AgeIdentityError
         from pyrage import passphrase, x25519
 
         try:
@@ -228,9 +227,7 @@ class Cipher:
             return x25519.Identity.from_str(
                 next(line for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-"))
             )
-        except (pyrage.DecryptError, UnicodeDecodeError, StopIteration, ValueError):
-            pass
-        except Exception:  # pyrage's IdentityError: a damaged key  # pragma: no cover
+        except (pyrage.DecryptError, AgeIdentityError, UnicodeDecodeError, StopIteration):
             pass
         raise IdentityError(
             f"cannot decrypt {path} with {self.describe()}: is it the right passphrase? "
