@@ -324,10 +324,12 @@ def main() -> None:  # noqa: C901 - a flat list of measurements
             for name, a, b, target in rows
             if any(part in name for part in args.only.split(","))
         ]
-        peak = max(int(str(r["peak_kib"])) for r in results) if results else 0
+        # scrypt's own memory (age's work factor) is the passphrase's cost, not ipt's
+        kept = [r for r in results if "passphrase" not in str(r["name"])]
+        peak = max(int(str(r["peak_kib"])) for r in kept) if kept else 0
         print(
-            f"peak memory of any ipt command above: {peak / 1024:.1f} MiB "
-            f"(<= 40 MiB) {'OK' if peak <= 40 * 1024 else 'MISSED'}"
+            f"peak memory of any ipt command above (passphrase rows aside): {peak / 1024:.1f} "
+            f"MiB (<= 40 MiB) {'OK' if peak <= 40 * 1024 else 'MISSED'}"
         )
 
 
@@ -341,6 +343,7 @@ def encrypted_rows(
     identity = x25519.Identity.generate()
     key_file = root / "identity.txt"
     key_file.write_text(f"{identity}\n")
+    key_file.chmod(0o600)  # ipt refuses a private key others can read
     sealed = make_home(root / "sealed", courses)
     env = {**base, "IPT_HOME": str(sealed), "IPT_IDENTITY": str(key_file)}
     subprocess.run([*ipt(), "init", "--encrypt"], env=env, check=True, capture_output=True)
@@ -352,10 +355,49 @@ def encrypted_rows(
 
     sealed_session = Side([*ipt(), *session.command[len(ipt()) :]], env, write_sealed)
     sealed_report = Side([*ipt(), "report", "c16"], env)
+    phrase_session, phrase_report = passphrase_sides(root, courses, base, session)
+    plain_pair = [session, reads["report"]]
     return [
         ("ipt report: encrypted vs plain", [sealed_report], [reads["report"]], 1.1),
         ("ipt session: encrypted vs plain", [sealed_session], [session], 1.1),
-    ]
+        ("ipt session then ipt report: key-encrypted vs plain",
+         [sealed_session, sealed_report], plain_pair, 1.1),
+        # one scrypt per command (issue 25): its cost is the passphrase's, measured only
+        ("ipt session then ipt report: passphrase vs plain",
+         [phrase_session, phrase_report], plain_pair, None),
+        ("ipt session then ipt report: passphrase vs key-encrypted",
+         [phrase_session, phrase_report], [sealed_session, sealed_report], None),
+    ]  # fmt: skip
+
+
+def passphrase_sides(
+    root: Path, courses: dict[str, str], base: dict[str, str], session: Side
+) -> tuple[Side, Side]:
+    """The session and report on a passphrase-encrypted copy of the folder (age's own
+    pattern: an identity sealed with the passphrase, files sealed to it)."""
+    import pyrage
+    from pyrage import passphrase, x25519
+
+    secret = "bench passphrase"
+    home = make_home(root / "phrase", courses)
+    env = {**base, "IPT_HOME": str(home), "IPT_PASSPHRASE": secret}
+    subprocess.run(
+        [*ipt(), "init", "--encrypt", "--passphrase"], env=env, check=True, capture_output=True
+    )
+    key = passphrase.decrypt((home / "identity.age").read_bytes(), secret).decode()
+    identity = x25519.Identity.from_str(
+        next(line for line in key.splitlines() if line.startswith("AGE-SECRET-KEY-"))
+    )
+    w16 = home / "courses" / "w16.toml.age"
+    plain_w16 = courses["w16"].encode()
+
+    def write_sealed() -> None:
+        w16.write_bytes(pyrage.encrypt(plain_w16, [identity.to_public()]))
+
+    return (
+        Side([*ipt(), *session.command[len(ipt()) :]], env, write_sealed),
+        Side([*ipt(), "report", "c16"], env),
+    )
 
 
 def list_rows(

@@ -135,6 +135,7 @@ def test_a_missing_or_wrong_identity_is_exit_8_and_writes_nothing(
         assert str(missing) in result.stderr and "Traceback" not in result.stderr
     other = tmp_path / "other.txt"
     other.write_text(str(x25519.Identity.generate()) + "\n")
+    other.chmod(0o600)
     for args in (["report", "ab"], ["list"], ["session", "ab", "--mood", "5"], ["doctor"]):
         result = run_ipt(*args, exit_code=8, IPT_IDENTITY=str(other))
         assert str(other) in result.stderr
@@ -181,6 +182,7 @@ def test_init_with_a_given_identity_and_a_supervisor(
     mine, theirs = x25519.Identity.generate(), x25519.Identity.generate()
     identity = tmp_path / "me.txt"
     identity.write_text(f"# public key: {mine.to_public()}\n{mine}\n")
+    identity.chmod(0o600)  # a private key others can read is refused, as ssh does
     run_ipt(
         "init", "--encrypt", "--identity", str(identity), "--recipient", str(theirs.to_public())
     )
@@ -196,7 +198,10 @@ def test_passphrase_mode(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     new_course("ab")
     run_ipt("init", "--encrypt", "--passphrase", IPT_PASSPHRASE="correct horse")
     sealed = (data_home / "courses" / "ab.toml.age").read_bytes()
-    assert b"A.B." in passphrase.decrypt(sealed, "correct horse")
+    # age's own pattern: an identity sealed with the passphrase, files sealed to it
+    key = passphrase.decrypt((data_home / "identity.age").read_bytes(), "correct horse")
+    identity = [line for line in key.decode().splitlines() if line.startswith("AGE-SECRET")]
+    assert b"A.B." in pyrage.decrypt(sealed, [x25519.Identity.from_str(identity[0])])
     assert ALIAS in run_ipt("report", "ab", IPT_PASSPHRASE="correct horse").stdout
     assert "IPT_PASSPHRASE" in run_ipt("report", "ab", exit_code=8).stderr
     run_ipt("report", "ab", exit_code=8, IPT_PASSPHRASE="wrong")
@@ -251,6 +256,7 @@ def test_search_and_score_exports_read_an_encrypted_folder(
     assert "PHQ-9" in pyrage.decrypt(sealed.encode(), opener(encrypted)).decode()
     other = tmp_path / "other.txt"
     other.write_text(str(x25519.Identity.generate()) + "\n")
+    other.chmod(0o600)
     assert str(other) in run_ipt("search", "x", exit_code=8, IPT_IDENTITY=str(other)).stderr
     assert_no_plain_text(data_home)
 

@@ -18,6 +18,7 @@ from ipt_cli.core.structs import struct
 from ipt_cli.errors import IptError, StorageIOError
 from ipt_cli.store.files import atomic_write
 from ipt_cli.store.format import open_text, seal_text
+from ipt_cli.store.reading import decode, read_stored_bytes
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -71,9 +72,18 @@ class BackupFolder:
         return seal_text(text, self.cipher)
 
     def opened(self, path: Path) -> str | None:
-        """A backup's text, None when it cannot be read (it is then left to doctor)."""
+        """A backup's text, None when it cannot be read (it is then left to doctor). Only
+        writes call this, under the course's lock: a backup an older ipt sealed with the
+        passphrase itself is sealed again to the folder's identity, once, so that later
+        writes open it without another scrypt."""
         try:
-            return open_text(path, self.cipher, follow=False)
+            if self.cipher is None:
+                return open_text(path, None, follow=False)
+            raw = read_stored_bytes(path, follow=False)
+            plain = self.cipher.decrypt(raw, path)
+            if self.cipher.is_older_seal(raw):
+                atomic_write(path, self.cipher.encrypt(plain))
+            return decode(plain, path)
         except IptError:
             return None
 
@@ -119,10 +129,11 @@ def _next_sequence(folder: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def take_backup(where: BackupFolder, text: str) -> None:
+def take_backup(where: BackupFolder, text: str, sealed: bytes | None = None) -> None:
     """Keep `text`, the version about to be replaced, as the newest backup: never a second
     copy of one already kept (that older copy is dropped instead). Compared as text, so an
-    encrypted folder's (whose ciphertexts always differ) dedupe too."""
+    encrypted folder's (whose ciphertexts always differ) dedupe too. `sealed`: the file's
+    stored bytes, copied as they are (an encrypted folder's backup is never sealed again)."""
     same = [b for b in list_backups(where.folder, where.suffix) if where.opened(b.path) == text]
     if same and same[0].number == 1:
         for older in same[1:]:
@@ -130,7 +141,8 @@ def take_backup(where: BackupFolder, text: str) -> None:
         return  # already the newest backup
     stamp = dt.datetime.now(dt.UTC).strftime(STAMP)
     name = f"{_next_sequence(where.folder):010d}-{stamp}{where.suffix}"
-    atomic_write(where.folder / name, where.seal(text), exclusive=True)
+    data = sealed if sealed is not None and where.cipher is not None else where.seal(text)
+    atomic_write(where.folder / name, data, exclusive=True)
     for older in same:
         older.path.unlink(missing_ok=True)
 

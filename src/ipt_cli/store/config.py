@@ -64,9 +64,11 @@ def _settings(path: Path) -> Settings:
     from ipt_cli.core.validation import describe_validation
     from ipt_cli.errors import DataError
     from ipt_cli.store.format import parse_toml
+    from ipt_cli.store.ownership import SETTINGS_LIMIT
     from ipt_cli.store.reading import read_stored_text
 
-    text = read_stored_text(path)  # a regular file of this user's (or their own link to one)
+    # a regular file of this user's (or their own link to one), at most 1 MiB
+    text = read_stored_text(path, limit=SETTINGS_LIMIT)
     try:
         return Settings.model_validate(parse_toml(text, path))
     except ValidationError as error:

@@ -51,6 +51,7 @@ from ipt_cli.store.format import (
 )
 from ipt_cli.store.ownership import check_course, check_folder
 from ipt_cli.store.paths import DataPaths, check_new_course_id
+from ipt_cli.store.reading import read_stored_bytes
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -149,7 +150,9 @@ class CourseStore:
         staged = stage(path, self._seal(new_text))
         try:
             if original is not None:
-                take_backup(self._backup_folder(course_id, create=True), original)
+                # an encrypted file's backup is its ciphertext, copied: never sealed again
+                stored = read_stored_bytes(path) if self.cipher is not None else None
+                take_backup(self._backup_folder(course_id, create=True), original, stored)
             commit(staged, path)
         except BaseException:
             staged.unlink(missing_ok=True)

@@ -2,8 +2,19 @@
 
 A data folder is encrypted when `<data>/encryption.toml` exists. It says which kind of
 identity opens the files ("x25519": age keys; recipients in `<data>/recipients.txt`, one
-public key a line; or "passphrase": scrypt) and, for keys, where the identity file is.
+public key a line; or "passphrase") and, for keys, where the identity file is.
 Every file ipt writes there is then the standard age format, readable with `age -d -i`.
+
+A passphrase folder uses age's own pattern for it: `<data>/identity.age` is an X25519
+identity sealed with the passphrase (scrypt), opened once per command and kept in memory;
+every file is sealed to its public key, so a command runs one scrypt, however many files
+it reads and writes. Files of an older ipt, sealed with the passphrase itself, still open
+(one scrypt each) and are sealed to the identity when next written; the identity is made
+by the first write there.
+
+Nothing is sealed that could not be opened again: `Cipher.encrypt` opens what it sealed
+with this process's identity before handing it back, so a recipients.txt without your key,
+a wrong identity or a wrong passphrase is refused (exit 8) before any file is replaced.
 
 pyrage is imported only here and only when a folder is encrypted: a plain folder never
 loads it. Decryption happens in memory only.
@@ -19,7 +30,7 @@ from typing import Any
 
 import tomli
 
-from ipt_cli.errors import IdentityError, InputError, StorageIOError
+from ipt_cli.errors import IdentityError, InputError, IptError, NotFoundError, StorageIOError
 
 AGE_SUFFIX = ".age"
 IDENTITY_ENV = "IPT_IDENTITY"
@@ -27,7 +38,14 @@ PASSPHRASE_ENV = "IPT_PASSPHRASE"
 ARMOR_HEADER = b"-----BEGIN AGE ENCRYPTED FILE-----"
 BINARY_HEADER = b"age-encryption.org/v1"
 
+IDENTITY_AGE = "identity.age"  # a passphrase folder's identity, sealed with the passphrase
+SCRYPT_STANZA = b"\n-> scrypt "
+
 _passphrases: dict[Path, str] = {}  # asked once per process and folder
+# A passphrase folder's identity, opened once per process, by folder and passphrase (a
+# process that runs ipt twice, as the tests do, never reuses it without the passphrase).
+_opened: dict[tuple[Path, str], Any] = {}
+_passphrase_checked: set[tuple[Path, str]] = set()  # older folders the passphrase opened
 
 
 def default_identity_path() -> Path:
@@ -124,38 +142,58 @@ class Cipher:
         return _passphrases[self.folder]
 
     def identities(self) -> list[Any]:
-        """The age identities in the identity file (loaded once)."""
+        """The age identities that open this folder's files (loaded once): the identity
+        file's, or a passphrase folder's identity.age (none yet in an older folder)."""
         if self._identities is None:
-            self._identities = load_identities(self.identity_path or default_identity_path())
+            if self.mode == "passphrase":
+                opened = self._passphrase_identity(create=False)
+                self._identities = [] if opened is None else [opened]
+            else:
+                self._identities = load_identities(self.identity_path or default_identity_path())
         return self._identities
 
     def check(self) -> None:
-        """Refuse now (exit 8) when the identity is missing, before anything is written."""
+        """Refuse now (exit 8) when the identity is missing or the passphrase wrong,
+        before anything is written."""
         if self.mode == "passphrase":
-            self._passphrase()
+            self._passphrase_identity(create=False)
         else:
             self.identities()
 
     def encrypt(self, data: bytes, *, armored: bool = False) -> bytes:
+        """`data` sealed for the folder's recipients, and opened again with this process's
+        identity first: what it could not open is never handed back to be written."""
         import pyrage
-
-        if self.mode == "passphrase":
-            from pyrage import passphrase
-
-            return passphrase.encrypt(data, self._passphrase(), armored=armored)
         from pyrage import x25519
 
-        keys = [x25519.Recipient.from_str(key) for key in self.recipients]
-        return pyrage.encrypt(data, keys, armored=armored)
+        if self.mode == "passphrase":
+            identity = self._passphrase_identity(create=True)
+            assert identity is not None
+            keys = [identity.to_public()]
+            openers = [identity]
+        else:
+            keys = [x25519.Recipient.from_str(key) for key in self.recipients]
+            openers = self.identities()
+        sealed = pyrage.encrypt(data, keys, armored=armored)
+        try:
+            if pyrage.decrypt(sealed, openers) == data:
+                return sealed
+        except pyrage.DecryptError:
+            pass
+        if self.mode == "passphrase":  # pragma: no cover - sealed to the identity itself
+            raise IdentityError(f"{self.describe()} could not open what it sealed")
+        raise IdentityError(
+            f"{self.describe()} could not open what would be written: none of its public "
+            f"keys is in {self.folder / 'recipients.txt'}; nothing was written (use the "
+            "right identity, or ask whoever changed recipients.txt)"
+        )
 
     def decrypt(self, data: bytes, path: Path) -> bytes:
         import pyrage
 
         try:
             if self.mode == "passphrase":
-                from pyrage import passphrase
-
-                return passphrase.decrypt(data, self._passphrase())
+                return self._open_passphrase_file(data)
             return pyrage.decrypt(data, self.identities())
         except pyrage.DecryptError:
             if not is_age(data):
@@ -163,6 +201,133 @@ class Cipher:
 
                 raise DataError(path, ["not an age-encrypted file"]) from None
             raise IdentityError(f"cannot decrypt {path} with {self.describe()}") from None
+
+    def is_older_seal(self, data: bytes) -> bool:
+        """Sealed with the passphrase itself by an older ipt (one scrypt to open): a
+        backup of that kind is sealed again to the identity when a write meets it."""
+        return self.mode == "passphrase" and SCRYPT_STANZA in data[:256]
+
+    def _open_passphrase_file(self, data: bytes) -> bytes:
+        """A file sealed to the folder's identity; or, from an older ipt, sealed with the
+        passphrase itself (one scrypt)."""
+        import pyrage
+        from pyrage import passphrase
+
+        if SCRYPT_STANZA in data[:256]:
+            return passphrase.decrypt(data, self._passphrase())
+        return pyrage.decrypt(data, self.identities())
+
+    # A passphrase folder's identity --------------------------------------------------
+
+    def _passphrase_identity(self, *, create: bool) -> Any:
+        """The identity in identity.age, opened with the passphrase (one scrypt, once per
+        process); None in a folder of an older ipt that has none yet, unless `create`."""
+        key = (self.folder.absolute(), self._passphrase())
+        if key in _opened:
+            return _opened[key]
+        path = self.folder / IDENTITY_AGE
+        try:
+            sealed = _read_key_file(path, follow=False)
+        except NotFoundError:
+            sealed = None
+        if (
+            sealed is not None
+            and not (self.folder / "encryption.toml").exists()
+            and next(encrypted_files(self.folder), None) is None
+        ):
+            path.unlink(missing_ok=True)  # left by an `ipt encrypt` that failed: not in use
+            sealed = None
+        if sealed is not None:
+            _opened[key] = self._open_identity(path, sealed)
+        elif not create:
+            self._check_passphrase()  # an older folder: the passphrase must open its files
+            return None
+        else:
+            _opened[key] = self._make_identity(path)
+        return _opened[key]
+
+    def _open_identity(self, path: Path, sealed: bytes) -> Any:
+        import pyrage
+        from pyrage import IdentityError as AgeIdentityError
+        from pyrage import passphrase, x25519
+
+        try:
+            text = passphrase.decrypt(sealed, self._passphrase()).decode("utf-8")
+            return x25519.Identity.from_str(
+                next(line for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-"))
+            )
+        except (pyrage.DecryptError, AgeIdentityError, UnicodeDecodeError, StopIteration):
+            pass
+        raise IdentityError(
+            f"cannot decrypt {path} with {self.describe()}: is it the right passphrase? "
+            "Nothing was written"
+        )
+
+    def _check_passphrase(self) -> None:
+        """In a folder without identity.age, the passphrase must open its files (one
+        scrypt, once per process): a wrong one is refused (exit 8), never used to write.
+        A file sealed to an identity means identity.age was lost: refused, never replaced
+        by a new one that could not open it."""
+        import pyrage
+        from pyrage import passphrase
+
+        from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_private
+
+        key = (self.folder.absolute(), self._passphrase())
+        if key in _passphrase_checked:
+            return
+        sample: Path | None = None
+        for path in encrypted_files(self.folder):
+            try:
+                fd = open_private(path, follow=False)
+            except IptError:
+                continue  # not ipt's: left to doctor
+            try:
+                head = os.read(fd, 256)
+            finally:
+                os.close(fd)
+            if SCRYPT_STANZA not in head:
+                raise IdentityError(
+                    f"{self.folder / IDENTITY_AGE} is missing, and {path} is sealed to it: "
+                    "restore it from your backup (or `git checkout identity.age` in a "
+                    "synced folder); nothing was written"
+                )
+            sample = sample or path
+        if sample is None:
+            self._passphrase()
+        else:
+            try:
+                passphrase.decrypt(
+                    read_private(sample, follow=False, limit=COURSE_LIMIT), self._passphrase()
+                )
+            except pyrage.DecryptError:
+                raise IdentityError(
+                    f"cannot decrypt {sample} with {self.describe()}: is it the right passphrase? "
+                    "Nothing was written"
+                ) from None
+        _passphrase_checked.add(key)
+
+    def _make_identity(self, path: Path) -> Any:
+        """A new identity for the folder, sealed with the passphrase into identity.age
+        (after the passphrase was checked against the folder's files)."""
+        from pyrage import passphrase, x25519
+
+        from ipt_cli.errors import ConflictError
+        from ipt_cli.store.files import atomic_write
+
+        self._check_passphrase()
+        identity = x25519.Identity.generate()
+        text = (
+            "# ipt: this data folder's age identity, sealed with its passphrase\n"
+            f"# public key: {identity.to_public()}\n{identity}\n"
+        )
+        try:
+            atomic_write(
+                path, passphrase.encrypt(text.encode("utf-8"), self._passphrase()), exclusive=True
+            )
+        except ConflictError:  # another ipt made it first: use theirs
+            return self._open_identity(path, _read_key_file(path, follow=False))
+        return identity
 
 
 def choose_passphrase(folder: Path) -> None:
@@ -183,12 +348,12 @@ def load_identities(path: Path) -> list[Any]:
     from pyrage import x25519
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = _read_key_file(path, secret=True).decode("utf-8")
+    except NotFoundError:
         raise IdentityError(
             f"no age identity at {path}: restore it from your backup, or set {IDENTITY_ENV}"
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise IdentityError(f"cannot read the age identity {path}: {error}") from None
     keys = [line.strip() for line in text.splitlines() if line.startswith("AGE-SECRET-KEY-")]
     try:
@@ -200,15 +365,31 @@ def load_identities(path: Path) -> list[Any]:
     return found
 
 
+def _read_key_file(
+    path: Path, *, secret: bool = False, follow: bool = True, limit: int | None = None
+) -> bytes:
+    """A settings or key file, through the ownership gate: a regular file of this user's,
+    capped, never blocking; anything else is exit 8 (see ownership.read_trusted).
+    follow=False for the files ipt keeps in the data folder itself (never a link)."""
+    from ipt_cli.store.ownership import SETTINGS_LIMIT, read_private, read_trusted
+
+    if follow:
+        return read_trusted(path, secret=secret, limit=limit or SETTINGS_LIMIT)
+    from ipt_cli.errors import DataError, UnsafeFileError
+
+    try:
+        return read_private(path, follow=False, limit=limit or SETTINGS_LIMIT)
+    except DataError as error:
+        raise UnsafeFileError(error.message) from None
+
+
 def cipher_for(root: Path) -> Cipher | None:
     """The folder's cipher, or None for a plain folder (then pyrage is never imported)."""
     settings_path = root / "encryption.toml"
     try:
-        raw = settings_path.read_bytes()
-    except FileNotFoundError:
+        raw = _read_key_file(settings_path)
+    except NotFoundError:
         return None
-    except OSError as error:
-        raise StorageIOError(f"cannot read {settings_path}: {error.strerror}") from None
     try:
         settings = tomli.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomli.TOMLDecodeError):
@@ -229,13 +410,12 @@ def cipher_for(root: Path) -> Cipher | None:
     recipients: list[str] = []
     if mode == "x25519":
         try:
-            recipients = parse_recipients(
-                (root / "recipients.txt").read_text(encoding="utf-8"), root / "recipients.txt"
-            )
-        except OSError as error:
-            raise StorageIOError(
-                f"cannot read {root / 'recipients.txt'}: {error.strerror}"
-            ) from None
+            raw_keys = _read_key_file(root / "recipients.txt").decode("utf-8")
+        except NotFoundError:
+            raise IdentityError(f"{root / 'recipients.txt'} is missing") from None
+        except UnicodeDecodeError:
+            raise IdentityError(f"{root / 'recipients.txt'} is not UTF-8 text") from None
+        recipients = parse_recipients(raw_keys, root / "recipients.txt")
         if not recipients:
             raise IdentityError(f"{root / 'recipients.txt'} names no recipient")
     return Cipher(mode, recipients, identity_path if mode == "x25519" else None, root)

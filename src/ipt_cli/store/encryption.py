@@ -167,6 +167,7 @@ def _finish_decrypt(paths: DataPaths, journal: Journal, progress: Progress | Non
     paths.encryption.unlink(missing_ok=True)  # the switch: from now on plain files are read
     paths.forget_encryption()
     paths.recipients.unlink(missing_ok=True)
+    paths.root.joinpath(crypto.IDENTITY_AGE).unlink(missing_ok=True)  # a passphrase identity
     for path in files:
         path.unlink(missing_ok=True)
     paths.root.joinpath("index.json" + AGE).unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from ipt_cli.errors import (
     NotFoundError,
     StorageIOError,
 )
-from ipt_cli.store.ownership import check_not_linked, kind_of, open_private
+from ipt_cli.store.ownership import COURSE_LIMIT, check_not_linked, kind_of, open_private, read_fd
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -35,9 +35,12 @@ LOCK_TIMEOUT_SECONDS = 10.0
 FOLDER_LOCK = ".folder.lock"  # in <data>/locks; a dot name is never a course id's lock
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = COURSE_LIMIT) -> bytes:
+    """A file's bytes, at most `limit` (more is refused, never read into memory: a link to
+    /dev/zero stops there)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return read_fd(handle.fileno(), limit, path)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except OSError as error:

@@ -39,6 +39,7 @@ from ipt_cli.store.files import (
 from ipt_cli.store.format import open_text, parse_toml, seal_text
 from ipt_cli.store.ownership import check_folder, check_ownership
 from ipt_cli.store.paths import DataPaths, check_course_id, check_new_course_id
+from ipt_cli.store.reading import read_stored_bytes
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -189,7 +190,7 @@ class GroupStore:
                 # version is on disk, rotated after the rename.
                 staged = stage(path, seal_text(text, self.cipher))
                 try:
-                    self._back_up(group_id, original)
+                    self._back_up(group_id, original, path)
                     commit(staged, path)
                 except BaseException:
                     staged.unlink(missing_ok=True)
@@ -200,9 +201,10 @@ class GroupStore:
     def _backup_folder(self, group_id: str) -> BackupFolder:
         return BackupFolder(self.backups / check_course_id(group_id), self.suffix, self.cipher)
 
-    def _back_up(self, group_id: str, text: str) -> None:
+    def _back_up(self, group_id: str, text: str, path: Path) -> None:
         where = self._backup_folder(group_id)
         for directory in (self.root / "backups", self.backups, where.folder):
             check_folder(directory)
             make_private_dir(directory)
-        take_backup(where, text)
+        # an encrypted file's backup is its ciphertext, copied: never sealed again
+        take_backup(where, text, read_stored_bytes(path) if self.cipher is not None else None)

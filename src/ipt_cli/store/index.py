@@ -31,15 +31,16 @@ KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 
 def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
     from ipt_cli.errors import IptError
-    from ipt_cli.store.ownership import open_private, read_fd
+    from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_fd
 
     try:
         fd = open_private(path, follow=False)
     except IptError:
         return {}  # missing, a link, a FIFO, another user's: rebuilt
     try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o022:
-            return {}  # others could have written it
+        info = os.fstat(fd)
+        if stat.S_IMODE(info.st_mode) & 0o022 or info.st_size > COURSE_LIMIT:
+            return {}  # others could have written it; or it is no index of ours
         raw = read_fd(fd)
         if cipher is not None:
             raw = cipher.decrypt(raw, path)  # a wrong identity is refused, not ignored

@@ -13,7 +13,13 @@ Course files, config.toml, the index, backups, locks and edit copies all pass th
   notes, across the folder's edge. Only config.toml may be the user's own link, and the
   data folder itself (chosen by the user).
 
-Loose permissions only earn a warning. Light on purpose: no models, no Rich.
+Every read is capped (COURSE_LIMIT for course files, backups and the index; SETTINGS_LIMIT
+for settings and key files): a file larger than that, or a link to /dev/zero, is refused,
+never read into memory. Settings and key files (`read_trusted`: encryption.toml,
+recipients.txt, config.toml, allowed_signers, the age identity) are refused with exit 8;
+an identity readable by anyone else is refused as ssh refuses an unprotected key.
+
+Loose permissions of data files only earn a warning. Light on purpose: no models, no Rich.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ KINDS = {
     stat.S_IFDIR: "a folder",
     stat.S_IFLNK: "a symlink",
 }
+
+
+COURSE_LIMIT = 64 << 20  # bytes: course files, group files, backups, the index
+SETTINGS_LIMIT = 1 << 20  # bytes: encryption.toml, recipients.txt, config.toml, keys
 
 
 def kind_of(mode: int) -> str:
@@ -140,19 +150,58 @@ def open_private(path: Path, *, follow: bool, write: bool = False, create: bool 
     return fd
 
 
-def read_fd(fd: int) -> bytes:
-    """Everything left to read on `fd` (which stays open)."""
-    chunks = []
+def _too_large(path: Path, limit: int) -> DataError:
+    return DataError(path, [f"larger than {limit >> 20} MiB; ipt does not read a file this big"])
+
+
+def read_fd(fd: int, limit: int | None = None, path: Path | None = None) -> bytes:
+    """Everything left to read on `fd` (which stays open); more than `limit` bytes is
+    refused (DataError naming `path`) without reading the rest."""
+    chunks, total = [], 0
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
+        total += len(chunk)
+        if limit is not None and total > limit:
+            raise _too_large(path or Path(f"fd {fd}"), limit)
     return b"".join(chunks)
 
 
-def read_private(path: Path, *, follow: bool) -> bytes:
-    """The bytes of a regular file of this user's (see `open_private`)."""
+def read_private(path: Path, *, follow: bool, limit: int = COURSE_LIMIT) -> bytes:
+    """The bytes of a regular file of this user's (see `open_private`), at most `limit`."""
     fd = open_private(path, follow=follow)
     try:
-        return read_fd(fd)
+        if os.fstat(fd).st_size > limit:
+            raise _too_large(path, limit)
+        return read_fd(fd, limit, path)
+    except OSError as error:
+        raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def read_trusted(path: Path, *, secret: bool = False, limit: int = SETTINGS_LIMIT) -> bytes:
+    """A settings or key file (encryption.toml, recipients.txt, config.toml,
+    allowed_signers, an age identity): a regular file of this user's (or this user's link
+    to one), at most `limit` bytes, never blocking. Anything else is refused with exit 8
+    (UnsafeFileError): these files decide who can read and sign the record. `secret`: an
+    identity, refused when anyone but its owner can read it (as ssh refuses a key)."""
+    try:
+        fd = open_private(path, follow=True)
+    except DataError as error:
+        raise UnsafeFileError(error.message) from None
+    try:
+        info = os.fstat(fd)
+        if secret and stat.S_IMODE(info.st_mode) & 0o077:
+            raise UnsafeFileError(
+                f"{path} can be read by other users (mode {stat.S_IMODE(info.st_mode):04o}); "
+                f"a private key must not be: run `chmod 600 {path}`"
+            )
+        if info.st_size > limit:
+            raise UnsafeFileError(_too_large(path, limit).message)
+        try:
+            return read_fd(fd, limit, path)
+        except DataError as error:
+            raise UnsafeFileError(error.message) from None
     except OSError as error:
         raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
     finally:

@@ -122,7 +122,36 @@ class DataPaths:
 
     @cached_property
     def encrypted(self) -> bool:
-        return self.encryption.exists()
+        """encryption.toml is there (a link too: the gate then judges it). Without it, a
+        sealed course file is refused (exit 8), never taken for a plain folder: once a
+        folder is encrypted, nothing may be written there in plain text."""
+        if self.encryption.exists() or self.encryption.is_symlink():
+            return True
+        orphan = self._sealed_course_file()
+        if orphan is not None:
+            from ipt_cli.errors import UnsafeFileError
+
+            raise UnsafeFileError(
+                f"{self.encryption} is missing, but {orphan} is encrypted: restore "
+                "encryption.toml (from your backup, or `git checkout encryption.toml` in a "
+                "synced folder); ipt writes nothing in plain text here"
+            )
+        return False
+
+    def _sealed_course_file(self) -> Path | None:
+        """A course or group file sealed with age whose plain twin is absent (a plain twin
+        is a decrypt that was cut short, for doctor to tidy)."""
+        for folder in (self.courses, self.root / "groups"):
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            plain = set(names)
+            for name in names:
+                if name.endswith(".toml.age") and name.removesuffix(".age") not in plain:
+                    if not name.startswith("."):
+                        return folder / name
+        return None
 
     def forget_encryption(self) -> None:
         """Read `encrypted` again next time (the folder lock is now held: see

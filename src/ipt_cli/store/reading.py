@@ -21,8 +21,11 @@ def decode(raw: bytes, path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """A file the user names (an import, an assessment): read as given."""
+    from ipt_cli.store.ownership import COURSE_LIMIT, read_fd
+
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = read_fd(handle.fileno(), COURSE_LIMIT, path)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -34,17 +37,18 @@ def read_text(path: Path) -> str:
     return decode(raw, path)
 
 
-def read_stored_bytes(path: Path, *, follow: bool = True) -> bytes:
+def read_stored_bytes(path: Path, *, follow: bool = True, limit: int | None = None) -> bytes:
     """A file of the data folder: a regular file of this user's, never blocking (see
     ownership.open_private); follow=True only for config.toml: a course or group file that is
-    a symlink is refused (it could bring another folder's notes into this one)."""
-    from ipt_cli.store.ownership import read_private
+    a symlink is refused (it could bring another folder's notes into this one). At most
+    `limit` bytes (default: ownership.COURSE_LIMIT)."""
+    from ipt_cli.store.ownership import COURSE_LIMIT, read_private
 
-    return read_private(path, follow=follow)
+    return read_private(path, follow=follow, limit=COURSE_LIMIT if limit is None else limit)
 
 
-def read_stored_text(path: Path, *, follow: bool = True) -> str:
-    return decode(read_stored_bytes(path, follow=follow), path)
+def read_stored_text(path: Path, *, follow: bool = True, limit: int | None = None) -> str:
+    return decode(read_stored_bytes(path, follow=follow, limit=limit), path)
 
 
 def read_opened(path: Path, cipher: Cipher | None, *, follow: bool = False) -> str:

@@ -67,6 +67,7 @@ courses/*.toml.age merge=ipt
 TRUST_FILES = (
     "recipients.txt",
     "encryption.toml",
+    "identity.age",  # a passphrase folder's identity: a swapped one would lock the folder
     "allowed_signers",
     "config.toml",
     ".gitignore",

@@ -32,10 +32,19 @@ def course_ids(store: CourseStore) -> list[str]:
 
 
 def allowed_signers(store: CourseStore, given: Path | None = None) -> Path:
-    """The allowed_signers file: the one given, else config.toml's, else the default."""
-    if given is not None:
-        return given.expanduser()
-    return load_signing(store.paths.config).allowed_signers
+    """The allowed_signers file: the one given, else config.toml's, else the default.
+    One that is there passes the ownership gate first (a regular file of this user's, at
+    most 1 MiB: a FIFO would hang ssh-keygen, a link to /dev/zero fill its memory)."""
+    path = (
+        given.expanduser()
+        if given is not None
+        else load_signing(store.paths.config).allowed_signers
+    )
+    if path.exists() or path.is_symlink():
+        from ipt_cli.store.ownership import read_trusted
+
+        read_trusted(path)
+    return path
 
 
 MAX_SIGNERS_BYTES = 1 << 20
