@@ -299,10 +299,13 @@ FOLLOW_UP_LEVELS = ("moderate", "high")
 
 
 def missed_at_risk(course: Course) -> str | None:
-    """The follow-up a missed appointment owes while the standing risk is moderate or high:
+    """The follow-up a missed appointment owes while the standing risk is moderate or high,
+    or an URGENT flag waits unreviewed (not yet judged, it counts as at least moderate):
     named until a later session is held or a contact is recorded on or after its date."""
     standing = standing_risk(course)
-    if standing is None or standing.level not in FOLLOW_UP_LEVELS or not course.missed:
+    judged = standing is not None and standing.level in FOLLOW_UP_LEVELS
+    urgent = any(f.urgent for f in unreviewed(course))
+    if not course.missed or not (judged or urgent):
         return None
     missed = max(course.missed, key=lambda m: m.date)
     held = [s.date for s in course.all_sessions()]
@@ -311,8 +314,12 @@ def missed_at_risk(course: Course) -> str | None:
     ):
         return None
     number = sum(day <= missed.date for day in held) + 1
-    level = standing.level.upper() if standing.level == "high" else standing.level
+    if standing is not None and judged:
+        level = standing.level.upper() if standing.level == "high" else standing.level
+        at = f"at {level} risk"
+    else:
+        at = "with an URGENT risk flag unreviewed"
     return (
-        f"missed session {number} on {missed.date.isoformat()} at {level} risk: contact the "
-        f"client (then: ipt contact {course.id} --date DATE --note TEXT)"
+        f"missed session {number} on {missed.date.isoformat()} {at}: contact the client "
+        f"(then: ipt contact {course.id} --date DATE --note TEXT)"
     )
