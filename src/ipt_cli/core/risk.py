@@ -152,7 +152,7 @@ def _reviews_in_order(course: Course) -> list[tuple[dt.date, str, RiskReview]]:
     numbered: list[tuple[str, Administration]] = []
     if course.baseline:
         numbered.append(("baseline", course.baseline))
-    numbered += [(f"session {n}", s) for n, s in enumerate(course.sessions, 1)]
+    numbered += [(f"session {n}", s) for n, s in course.numbered_sessions()]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
         numbered += [(f"maintenance session {n}", s) for n, s in held]

@@ -164,7 +164,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "alerts": [
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
-        "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
+        "sessions": [_session_json(number, s) for number, s in course.numbered_sessions()],
         "goals": [
             {
                 "id": g.id,
@@ -446,7 +446,7 @@ def _response_phrase(m: MeasureSummary) -> str:
 def session_notes_markdown(course: Course) -> str:
     """Every session's note, events and addenda: the private part of an export."""
     out = ["## Session notes", ""]
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         out += [f"### Session {number} ({session.date.isoformat()})", ""]
         # Block escaping (each line treated as a line start): the text may run over lines.
         if session.events:
@@ -771,7 +771,7 @@ def attendance_rows(course: Course) -> list[list[str]]:
 
     planned = guardian_sessions(course)
     rows = []
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         if session.attendees or number in planned:
             who = ", ".join(session.attendees) or "not recorded"
             if number in planned and "guardian" not in session.attendees:
@@ -907,7 +907,7 @@ def phase_text(report: Report) -> str:
         )
     if report.completed:
         return "completed"
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    next_number = min(course.sessions_used + 1, course.planned_sessions)
     return f"{report.phase} (session {next_number} of {course.planned_sessions})"
 
 
