@@ -584,15 +584,28 @@ def review_risk(
     by: str | None = None,
     structured: dict[str, Any] | None = None,
     recorded_at: dt.datetime | None = None,
+    date: dt.date | None = None,
 ) -> tuple[RiskReview, Located]:
     """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
     `session` is a number (0 = baseline) or a reference: N, mN or a date. `structured`
     holds the structured fields (ideation, plan_made, intent, means, protective, level,
-    actions), each optional."""
+    actions), each optional. `date` is the day a late review was made (default today):
+    never after today, never before the sitting it reviews; the day it is written is kept
+    beside it (`written_on`), as is the wall-clock time (`recorded_at`)."""
     where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    fields = {"date": today, "note": note, "plan": plan, "by": by, **(structured or {})}
+    when = today if date is None else date
+    if when > today:
+        raise InputError(f"--date {when.isoformat()} is in the future")
+    if date is not None and when < where.sitting.date:
+        raise InputError(
+            f"--date {when.isoformat()} is before {where.label} "
+            f"({where.sitting.date.isoformat()}), the sitting it reviews"
+        )
+    fields = {"date": when, "note": note, "plan": plan, "by": by, **(structured or {})}
+    if when != today:
+        fields["written_on"] = today
     if recorded_at is not None:
         fields["recorded_at"] = recorded_at
     review: RiskReview = _validated(RiskReview, fields, "risk review", RISK_REVIEW_OPTIONS)

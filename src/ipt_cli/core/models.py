@@ -182,6 +182,16 @@ class RiskReview(Record):
     # When the review was written (UTC, schema 7): the standing level is the level of the
     # review recorded last, whatever session it belongs to. None in older files.
     recorded_at: dt.datetime | None = None
+    # schema 9: a late review (`ipt risk-review --date`) is dated the day it was made; this
+    # is the day it was written (ipt's today). None when it was written the day it is dated.
+    written_on: Day | None = None
+
+    @property
+    def dated(self) -> str:
+        """'2026-01-12', or '2026-01-12 (recorded 2026-01-14)' for a late review."""
+        late = self.written_on is not None and self.written_on != self.date
+        written = f" (recorded {self.written_on.isoformat()})" if late and self.written_on else ""
+        return self.date.isoformat() + written
 
 
 class Addendum(Record):

@@ -351,6 +351,9 @@ def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
             **review_fields(review),
+            # a late review (risk-review --date): the day it was written, and when
+            "written_on": review.written_on.isoformat() if review.written_on else None,
+            "recorded_at": review.recorded_at.isoformat() if review.recorded_at else None,
         }
         for sitting in review_history(course)
         for review in sitting.reviews
@@ -758,7 +761,7 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
             note = review.note.strip()
             plan = f" Plan: {review.plan}" if review.plan else ""
             stop = "" if not plan or note.endswith((".", "!", "?")) else "."
-            lines.append(f"Review {n}, {review.date.isoformat()}{by}: {note}{stop}{plan}")
+            lines.append(f"Review {n}, {review.dated}{by}: {note}{stop}{plan}")
             lines += [f"  {line}" for line in structured_lines(review)]
         out.append((head, lines))
     return out
