@@ -154,3 +154,42 @@ def test_a_fix_that_raises_a_reviewed_risk_item_reopens_its_flag(ipt_bin: Bin) -
     ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "high", *JUDGED)
     row = json.loads(ipt_bin("list", "--json").stdout)[0]
     assert (row["unreviewed_flags"], row["risk_level"]) == (0, "high")
+
+
+def test_defect_12_a_late_review_keeps_its_real_date_and_when_it_was_written(
+    ipt_bin: Bin,
+) -> None:
+    """`risk-review --date`: the review is dated the day it was made; the day it was written
+    (and its wall-clock time) are kept, the latter still ordering reviews (today 2026-03-01)."""
+    new(ipt_bin, "--phq9", PHQ9_ITEM9_0)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_2, "--note", "x")
+    before = ipt_bin("report", "ab", "--format", "json").stdout
+    for date, said in (
+        ("2026-03-02", "--date 2026-03-02 is in the future"),
+        ("2026-01-11", "--date 2026-01-11 is before session 1 (2026-01-12), the sitting it"),
+        ("2026-02-30", "--date"),
+    ):
+        refused = ipt_bin(
+            "risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low",
+            *JUDGED, "--date", date, check_code=2,
+        )  # fmt: skip
+        assert said in refused.stderr and "Traceback" not in refused.stderr
+    assert ipt_bin("report", "ab", "--format", "json").stdout == before
+    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Today", "--level", "low", *JUDGED)
+    late = ipt_bin(
+        "risk-review", "ab", "--session", "1", "--note", "Phoned on the 14th", "--level",
+        "high", *JUDGED, "--date", "2026-01-14",
+    )  # fmt: skip
+    assert "Dated 2026-01-14, recorded 2026-03-01." in late.stdout
+    report = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)
+    today, written_late = report["risk_reviews"]
+    assert (today["date"], today["written_on"]) == ("2026-03-01", None)
+    assert (written_late["date"], written_late["written_on"]) == ("2026-01-14", "2026-03-01")
+    assert written_late["recorded_at"] > today["recorded_at"]  # the wall-clock time, kept
+    # Written last, the late review stands, though its clinical date is the earlier one.
+    assert report["risk"]["level"] == "high" and report["high_risk"]["date"] == "2026-01-14"
+    shown = views(ipt_bin)
+    for name in ("report", "report-md", "note", "agenda"):
+        text = " ".join(shown[name].replace("│", " ").replace("┃", " ").split())
+        assert "2026-01-14 (recorded 2026-03-01)" in text, name
+    assert "Review 1, 2026-03-01:" in " ".join(shown["report"].split())  # same day: one date

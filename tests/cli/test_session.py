@@ -214,6 +214,7 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
     )
     data = report(run_ipt)
     assert data["safety_flags"][0]["reviewed"] is True
+    assert data["risk_reviews"][0].pop("recorded_at")  # the wall-clock time it was written
     assert data["risk_reviews"] == [
         {
             "session": 1,
@@ -232,6 +233,7 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
             "protective": [],
             "level": "low",
             "actions": ["Reviewed"],
+            "written_on": None,  # written the day it is dated (risk-review --date: not)
         }
     ]
     assert json.loads(run_ipt("list", "--json").stdout)[0]["unreviewed_flags"] == 0

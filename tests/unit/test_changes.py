@@ -132,9 +132,7 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         12,
     )
     assert (made.cadence, made.kind) == ("weekly", "clinician-led")
-    assert (
-        made.schema_version == SCHEMA_VERSION == 8
-    )  # 6: corrections; 7: review times; 8: contacts
+    assert made.schema_version == SCHEMA_VERSION == 9  # 7: review times; 8: contacts; 9: missed N
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)

@@ -156,6 +156,8 @@ RISK_REVIEW_KEYS = {
     "by",
     "session_id",
     "session_date",
+    "written_on",  # schema 9: a late review's day of writing (risk-review --date)
+    "recorded_at",  # schema 7: when it was written
     # schema 3: the structured fields
     "ideation",
     "plan_made",
@@ -457,6 +459,8 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": "Dr K.",
             "session_id": None,  # the baseline has no session id
             "session_date": "2026-01-05",
+            "written_on": None,
+            "recorded_at": None,
             **UNSTRUCTURED,
         },
         {
@@ -468,6 +472,8 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": None,
             "session_id": None,
             "session_date": "2026-01-05",
+            "written_on": None,
+            "recorded_at": None,
             **UNSTRUCTURED,
         },
     ]

@@ -388,7 +388,7 @@ def maintenance(
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
     course = common.store(ctx).load(course_id)
-    if course.maintenance is None and len(course.sessions) >= course.planned_sessions:
+    if course.maintenance is None and course.sessions_used >= course.planned_sessions:
         from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 

@@ -234,7 +234,8 @@ def _record_members(
         reason = f"group session {meeting.number}: {absence.reason}"
 
         def miss(course: "Course", reason: str = reason) -> None:
-            changes.add_missed(course, meeting.date, reason)
+            # a missed session of the member's course, at the group session's number
+            changes.add_missed(course, meeting.date, reason, meeting.number)
 
         if dry_run:
             miss(courses.load(absence.course_id).model_copy(deep=True))

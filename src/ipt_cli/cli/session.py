@@ -505,6 +505,15 @@ def risk_review(
             help="What was done, e.g. 'Safety plan reviewed', 'GP informed' (repeatable).",
         ),
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="The day the review was made, for one written later (default: today; not "
+            "after today, not before the session it reviews). The time it is written is kept.",
+        ),
+    ] = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a risk review of a session's safety flags.
@@ -515,9 +524,11 @@ def risk_review(
     terminal). The standing level is the level of the review recorded last.
     """
     from ipt_cli.cli import sealing
-    from ipt_cli.core import record
+    from ipt_cli.core import dates, record
     from ipt_cli.core.risk import missing_judgement, structured_fields
     from ipt_cli.errors import InputError
+
+    made = dates.parse_date(date, "--date") if date else None
 
     fields = structured_fields(
         common.value(ideation),
@@ -547,11 +558,13 @@ def risk_review(
     _, where = common.store(ctx).update(
         course_id,
         lambda c: record.review(
-            c, session_ref, note, plan, today, at, by, fields, seal, recorded_at=recorded
+            c, session_ref, note, plan, today, at, by, fields, seal, recorded, made
         ),
     )
     count = len(where.sitting.risk_reviews)
     level_said = f" Risk level: {fields['level']}." if "level" in fields else ""
+    if made is not None and made != today:
+        level_said += f" Dated {made.isoformat()}, recorded {today.isoformat()}."
     common.output(ctx).done(
         f"Risk review recorded for {where.described} of {course_id}"
         + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")

@@ -39,7 +39,7 @@ def planned_appointments(course: Course) -> list[Appointment]:
     """Sessions planned and not yet held (acute, then maintenance), in date order, then the
     sessions a smaller contract dropped (marked cancelled, so a calendar that holds them
     from an earlier export removes them)."""
-    held = len(course.sessions)
+    held = course.sessions_used  # missed group sessions keep their numbers
     upcoming = upcoming_dates(course)
     found = [
         Appointment("acute", held + 1 + offset, course.planned_sessions, date)

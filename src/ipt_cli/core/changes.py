@@ -273,9 +273,12 @@ def build_course(
 
 def check_room(course: Course) -> None:
     """Refuse a session beyond the acute contract (checked before prompting, too)."""
-    if len(course.sessions) >= course.planned_sessions:
+    if course.sessions_used >= course.planned_sessions:
+        missed = len(course.taken_numbers())
+        among = f" ({missed} of them missed group sessions)" if missed else ""
         raise ConflictError(
-            f"all {course.planned_sessions} planned sessions of {course.id!r} are recorded; "
+            f"all {course.planned_sessions} planned sessions of {course.id!r} are recorded"
+            f"{among}; "
             f"renegotiate with: ipt contract {course.id} --sessions N --reason TEXT"
         )
 
@@ -284,7 +287,8 @@ def add_session(course: Course, record: SessionRecord) -> int:
     """Insert a held session in date order and return its number (1-based)."""
     check_room(course)
     check_goals(course, record)
-    return _insert_by_date(course.sessions, record)
+    _insert_by_date(course.sessions, record)
+    return course.session_number(record)  # missed group sessions keep their numbers
 
 
 def _insert_by_date(sessions: list[SessionRecord], record: SessionRecord) -> int:
@@ -371,7 +375,7 @@ def open_maintenance(
             f"{plan.cadence} sessions from {plan.start_date.isoformat()}); renegotiate it "
             f"with: ipt contract {course.id} --maintenance --sessions N --reason TEXT"
         )
-    left = course.planned_sessions - len(course.sessions)
+    left = course.planned_sessions - course.sessions_used
     if left > 0:
         raise ConflictError(
             f"the acute course has {left} session(s) left; maintenance follows the acute course"
@@ -436,9 +440,9 @@ def change_maintenance_contract(
 
 def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
     check_planned(new)
-    if new < len(course.sessions):
+    if new < course.sessions_used:
         raise ConflictError(
-            f"{len(course.sessions)} sessions are already recorded; the contract cannot be "
+            f"{course.sessions_used} sessions are already recorded; the contract cannot be "
             f"smaller than that"
         )
     if new == course.planned_sessions:
@@ -484,7 +488,7 @@ def sittings_on(course: Course, date: dt.date) -> list[Located]:
     found = []
     if course.baseline and course.baseline.date == date:
         found.append(Located(course.baseline, 0, False))
-    found += [Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.date == date]
+    found += [Located(s, n, False) for n, s in course.numbered_sessions() if s.date == date]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
         found += [Located(s, n, True) for n, s in held if s.date == date]
@@ -508,9 +512,12 @@ def _by_number(course: Course, session: int, maintenance: bool) -> Located:
         if course.baseline is None:
             raise InputError(f"course {course.id!r} has no baseline (session 0)")
         return Located(course.baseline, 0, False)
-    if not 1 <= session <= len(course.sessions):
+    found = course.numbered_session(session)
+    if found is None:
+        if session in course.taken_numbers():
+            raise InputError(f"session {session} of {course.id!r} was missed: nothing recorded")
         raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
-    return Located(course.sessions[session - 1], session, False)
+    return Located(found, session, False)
 
 
 def locate(course: Course, ref: str, wanted: str = "session") -> list[Located]:
@@ -577,15 +584,28 @@ def review_risk(
     by: str | None = None,
     structured: dict[str, Any] | None = None,
     recorded_at: dt.datetime | None = None,
+    date: dt.date | None = None,
 ) -> tuple[RiskReview, Located]:
     """Add a risk review of one sitting's flags to its history (earlier reviews are kept).
     `session` is a number (0 = baseline) or a reference: N, mN or a date. `structured`
     holds the structured fields (ideation, plan_made, intent, means, protective, level,
-    actions), each optional."""
+    actions), each optional. `date` is the day a late review was made (default today):
+    never after today, never before the sitting it reviews; the day it is written is kept
+    beside it (`written_on`), as is the wall-clock time (`recorded_at`)."""
     where = _flagged(course, session, maintenance)
     if not note.strip():
         raise InputError("give the outcome of the review with --note")
-    fields = {"date": today, "note": note, "plan": plan, "by": by, **(structured or {})}
+    when = today if date is None else date
+    if when > today:
+        raise InputError(f"--date {when.isoformat()} is in the future")
+    if date is not None and when < where.sitting.date:
+        raise InputError(
+            f"--date {when.isoformat()} is before {where.label} "
+            f"({where.sitting.date.isoformat()}), the sitting it reviews"
+        )
+    fields = {"date": when, "note": note, "plan": plan, "by": by, **(structured or {})}
+    if when != today:
+        fields["written_on"] = today
     if recorded_at is not None:
         fields["recorded_at"] = recorded_at
     review: RiskReview = _validated(RiskReview, fields, "risk review", RISK_REVIEW_OPTIONS)
@@ -701,12 +721,17 @@ def amend_session(
     return where
 
 
-def add_missed(course: Course, date: dt.date, reason: str) -> None:
+def add_missed(course: Course, date: dt.date, reason: str, number: int | None = None) -> None:
+    """A missed appointment; with `number`, a missed session that takes that number of the
+    course (a member's missed group session: its numbers follow the group's)."""
     if not reason.strip():
         raise InputError("give the reason the appointment was missed")
-    missed: MissedAppointment = _validated(
-        MissedAppointment, {"date": date, "reason": reason}, "missed", {"date": "--date"}
-    )
+    if number is not None:
+        check_room(course)
+        if number in course.taken_numbers() or course.numbered_session(number) is not None:
+            raise ConflictError(f"session {number} of {course.id!r} is already recorded")
+    fields = {"date": date, "reason": reason, **({"number": number} if number else {})}
+    missed: MissedAppointment = _validated(MissedAppointment, fields, "missed", {"date": "--date"})
     course.missed.append(missed)
     course.missed.sort(key=lambda m: m.date)
 

@@ -239,7 +239,7 @@ class HistoryLine:
 def history(course: Course) -> list[HistoryLine]:
     """Every change of settings and goals, and every fix of a session's values, by date."""
     lines = [HistoryLine(c.date, c.what, c.old, c.new) for c in course.changes]
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         lines += [
             HistoryLine(c.date, f"session {number} {c.field}", c.old, c.new, c.reason)
             for c in session.corrections

@@ -164,7 +164,7 @@ class Adherence:
 
 def _rated_sessions(course: Course) -> list[Located]:
     """The sessions with a fidelity rating, located (most sessions have none)."""
-    found = [changes.Located(s, n, False) for n, s in enumerate(course.sessions, 1) if s.fidelity]
+    found = [changes.Located(s, n, False) for n, s in course.numbered_sessions() if s.fidelity]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
         found += [changes.Located(s, n, True) for n, s in held if s.fidelity]

@@ -28,7 +28,7 @@ TYPED = "typed"
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
 # course's change history, retired and edited goals, session fixes).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -182,6 +182,16 @@ class RiskReview(Record):
     # When the review was written (UTC, schema 7): the standing level is the level of the
     # review recorded last, whatever session it belongs to. None in older files.
     recorded_at: dt.datetime | None = None
+    # schema 9: a late review (`ipt risk-review --date`) is dated the day it was made; this
+    # is the day it was written (ipt's today). None when it was written the day it is dated.
+    written_on: Day | None = None
+
+    @property
+    def dated(self) -> str:
+        """'2026-01-12', or '2026-01-12 (recorded 2026-01-14)' for a late review."""
+        late = self.written_on is not None and self.written_on != self.date
+        written = f" (recorded {self.written_on.isoformat()})" if late and self.written_on else ""
+        return self.date.isoformat() + written
 
 
 class Addendum(Record):
@@ -376,6 +386,10 @@ class SessionRecord(Administration):
 class MissedAppointment(Record):
     date: Day
     reason: str
+    # schema 9: the course session number this missed appointment takes. A member's missed
+    # group session is a missed session of the member's course (WHO Group IPT 2016): its
+    # number stays taken, so the member's numbers and phases follow the group's (issue 26).
+    number: Annotated[int, Field(ge=1)] | None = None
 
 
 class Contact(Record):
@@ -611,6 +625,37 @@ class Course(Record):
                 raise ValueError(f"session {number} rates a goal id that no goal has")
         self._identify_sessions()
         return self
+
+    def taken_numbers(self) -> set[int]:
+        """The acute session numbers taken by missed sessions (a member's missed group
+        session): no held session gets them."""
+        return {m.number for m in self.missed if m.number is not None}
+
+    def numbered_sessions(self) -> list[tuple[int, SessionRecord]]:
+        """Each acute session with its number: its place in date order, the numbers taken by
+        missed group sessions skipped."""
+        taken = self.taken_numbers()
+        found, number = [], 0
+        for session in self.sessions:
+            number += 1
+            while number in taken:
+                number += 1
+            found.append((number, session))
+        return found
+
+    @property
+    def sessions_used(self) -> int:
+        """The acute sessions of the contract used: held, and missed ones that take a
+        number (a member's missed group session)."""
+        return len(self.sessions) + len(self.taken_numbers())
+
+    def session_number(self, session: SessionRecord) -> int:
+        """The number of an acute session of this course (see numbered_sessions)."""
+        return next(n for n, s in self.numbered_sessions() if s is session)
+
+    def numbered_session(self, number: int) -> SessionRecord | None:
+        """The held acute session with this number; None when none has it."""
+        return next((s for n, s in self.numbered_sessions() if n == number), None)
 
     def all_sessions(self) -> list[SessionRecord]:
         """Acute sessions, then maintenance sessions, each in date order."""

@@ -284,7 +284,7 @@ def all_notes(
     before maintenance sessions)."""
     notes = [
         build_note(course, Located(s, n, False), rules, today)
-        for n, s in enumerate(course.sessions, 1)
+        for n, s in course.numbered_sessions()
     ]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)

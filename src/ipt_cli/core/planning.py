@@ -102,8 +102,9 @@ def course_spans(course: Course) -> PhaseSpans:
 
 def course_phase(course: Course) -> str:
     """The phase of the next session to hold: `maintenance` while a maintenance contract
-    has sessions to hold after the acute course, else `completed` once it is over."""
-    held = len(course.sessions)
+    has sessions to hold after the acute course, else `completed` once it is over. A
+    missed group session is a session of the course (its number is taken)."""
+    held = course.sessions_used
     if held >= course.planned_sessions:
         plan = course.maintenance
         if plan is not None and len(plan.sessions) < plan.planned_sessions:
@@ -130,7 +131,7 @@ def contract_dates(start: dt.date, cadence: str, count: int) -> list[dt.date]:
 
 def upcoming_dates(course: Course) -> list[dt.date]:
     """Dates for the sessions still to hold, counted on from the last held or missed one."""
-    held = len(course.sessions)
+    held = course.sessions_used
     remaining = max(course.planned_sessions - held, 0)
     last_seen = [s.date for s in course.sessions] + [m.date for m in course.missed]
     if not last_seen:
@@ -294,7 +295,7 @@ MAINTENANCE_FOCUS = "Review: symptoms, warning signs, problem area, risk"
 def build_plan(course: Course, today: dt.date) -> Plan:
     spans = course_spans(course)
     rows: list[PlanRow] = []
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         rows.append(
             PlanRow(
                 number,
@@ -305,10 +306,14 @@ def build_plan(course: Course, today: dt.date) -> Plan:
             )
         )
     for missed in course.missed:
-        rows.append(PlanRow(None, missed.date, "", f"Missed: {missed.reason}", "missed"))
+        number_or_none = missed.number
+        phase = spans.phase_of(missed.number, course.planned_sessions) if missed.number else ""
+        rows.append(
+            PlanRow(number_or_none, missed.date, phase, f"Missed: {missed.reason}", "missed")
+        )
     held = len(course.sessions)
     for offset, date in enumerate(upcoming_dates(course)):
-        number = held + 1 + offset
+        number = course.sessions_used + 1 + offset
         rows.append(
             PlanRow(
                 number,
@@ -405,7 +410,7 @@ class Agenda:
 
 
 def _last_before(course: Course, week: int) -> SessionRecord | None:
-    earlier = course.sessions[: week - 1]
+    earlier = [s for n, s in course.numbered_sessions() if n < week]
     return earlier[-1] if earlier else None
 
 
@@ -423,10 +428,12 @@ def dispute_stage_events(
     session recorded, each `ipt course set --dispute-stage`. On one date a setting changed
     by `course set` comes after the session (it is written afterwards). With `week`, only
     the events known before session `week` was held (its agenda)."""
-    held = course.sessions if week is None else course.sessions[: week - 1]
+    numbered = course.numbered_sessions()
+    held = course.sessions if week is None else [s for n, s in numbered if n < week]
     limit = None
-    if week is not None and week <= len(course.sessions):
-        limit = course.sessions[week - 1].date
+    this = None if week is None else course.numbered_session(week)
+    if this is not None:
+        limit = this.date
     changes = [c for c in course.changes if c.what == DISPUTE_STAGE_CHANGE]
     start: str | None = course.dispute_stage
     if changes:  # the assessment's stage is the first change's old value, unless a session
@@ -455,7 +462,9 @@ def _area_strategies(area_id: str, stage: str | None) -> list[catalogue.Item]:
 
 
 def _strategy_items(course: Course, week: int) -> list[str]:
-    covered = {s for session in course.sessions[: week - 1] for s in session.strategies}
+    covered = {
+        s for n, session in course.numbered_sessions() if n < week for s in session.strategies
+    }
     stage = _latest_dispute_stage(course, week)
     items = []
     for area_id in course.problem_areas:
@@ -485,7 +494,7 @@ def _goal_items(course: Course, week: int) -> list[str]:
 
 def latest_rating(course: Course, goal_id: str, week: int) -> int | None:
     """The goal's last rating in the sessions before session `week`."""
-    for session in reversed(course.sessions[: week - 1]):
+    for session in reversed([s for n, s in course.numbered_sessions() if n < week]):
         if goal_id in session.goal_ratings:
             return session.goal_ratings[goal_id]
     return None
@@ -664,7 +673,7 @@ def build_maintenance_agenda(
 
 def in_maintenance(course: Course) -> bool:
     """The acute course is complete and a maintenance contract is open."""
-    return course.maintenance is not None and len(course.sessions) >= course.planned_sessions
+    return course.maintenance is not None and course.sessions_used >= course.planned_sessions
 
 
 def next_agenda(course: Course, today: dt.date | None = None) -> Agenda:
@@ -673,7 +682,7 @@ def next_agenda(course: Course, today: dt.date | None = None) -> Agenda:
     if in_maintenance(course) and course.maintenance is not None:
         number = min(len(course.maintenance.sessions) + 1, course.maintenance.planned_sessions)
         return build_maintenance_agenda(course, number, maintenance_date(course, number), today)
-    week = min(len(course.sessions) + 1, course.planned_sessions)
+    week = min(course.sessions_used + 1, course.planned_sessions)
     return build_agenda(course, week, scheduled_date(course, week), today)
 
 
@@ -689,10 +698,16 @@ def maintenance_date(course: Course, number: int) -> dt.date:
 
 def scheduled_date(course: Course, week: int) -> dt.date:
     """The held date for a past week, else the upcoming date for it."""
-    held = len(course.sessions)
-    if week <= held:
-        return course.sessions[week - 1].date
-    return upcoming_dates(course)[week - held - 1]
+    held = course.numbered_session(week)
+    if held is not None:
+        return held.date
+    missed = next((m for m in course.missed if m.number == week), None)
+    if missed is not None:
+        return missed.date
+    used = course.sessions_used
+    if week <= used:  # a number before the last used one, neither held nor missed
+        return course.sessions[-1].date if course.sessions else course.start_date
+    return upcoming_dates(course)[week - used - 1]
 
 
 def agenda_for(course: Course, ref: str | None, today: dt.date | None = None) -> Agenda:

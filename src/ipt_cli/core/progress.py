@@ -381,7 +381,7 @@ def review_history(course: Course) -> list[ReviewedSitting]:
 
 def sittings(course: Course) -> list[tuple[int, Administration]]:
     numbered: list[tuple[int, Administration]] = [(0, course.baseline)] if course.baseline else []
-    return numbered + list(enumerate(course.sessions, 1))
+    return numbered + list(course.numbered_sessions())
 
 
 def summarise_measure(
@@ -536,7 +536,7 @@ def _change_reviewed(course: Course) -> bool:
     done, or that recorded both a symptom score and a goal rating (the change in symptoms and
     in the problem area)."""
     spans = course_spans(course)
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         if spans.phase_of(number, course.planned_sessions) != "termination":
             continue
         if session.fidelity and session.fidelity[-1].items.get("term-review") == "done":
@@ -638,7 +638,8 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         course_id=course.id,
         client=course.client,
         phase=course_phase(course),
-        recorded=len(course.sessions),
+        recorded=len(course.sessions),  # held; the phase and next date count missed group
+        # sessions as used (Course.sessions_used)
         planned=course.planned_sessions,
         next_date=next_session_date(course),
         archived=course.archived is not None,

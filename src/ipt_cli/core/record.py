@@ -55,11 +55,21 @@ def review(
     structured: dict[str, Any] | None = None,
     sealer: signing.Sealer | None = None,
     recorded_at: dt.datetime | None = None,
+    date: dt.date | None = None,
 ) -> tuple[RiskReview, Located]:
     """Add a risk review; to a signed session, a sealed one. `recorded_at` is when it was
-    written (the standing level is the level of the review recorded last)."""
+    written (the standing level is the level of the review recorded last); `date` the day a
+    late review was made (default today)."""
     _, where = changes.review_risk(
-        course, ref, note, plan, today, by=by, structured=structured, recorded_at=recorded_at
+        course,
+        ref,
+        note,
+        plan,
+        today,
+        by=by,
+        structured=structured,
+        recorded_at=recorded_at,
+        date=date,
     )
     added = where.sitting.risk_reviews[-1]
     if isinstance(where.sitting, SessionRecord):

@@ -85,7 +85,7 @@ def sittings(course: Course, rules: ScoringRules) -> list[Sitting]:
         )
 
     found = [make("baseline", 0, course.baseline, "baseline")] if course.baseline else []
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         found.append(
             make("acute", number, session, spans.phase_of(number, course.planned_sessions))
         )

@@ -112,12 +112,20 @@ class StandingRisk:
     reviewed: dt.date
     where: str  # "session 3 (2026-01-26)"
     by: str | None
+    written_on: dt.date | None = None  # a late review: the day it was written
+
+    @property
+    def dated(self) -> str:
+        """'2026-01-12', or '2026-01-12 (recorded 2026-01-14)' for a late review."""
+        late = self.written_on is not None and self.written_on != self.reviewed
+        written = f" (recorded {self.written_on.isoformat()})" if late and self.written_on else ""
+        return self.reviewed.isoformat() + written
 
     @property
     def banner(self) -> str:
         by = f" by {self.by}" if self.by else ""
         return (
-            f"HIGH RISK: judged high on {self.reviewed.isoformat()}{by}, in the review of "
+            f"HIGH RISK: judged high on {self.dated}{by}, in the review of "
             f"{self.where}; it stands until a later risk review lowers it"
         )
 
@@ -128,8 +136,7 @@ class StandingRisk:
         level = self.level.upper() if self.level == "high" else self.level
         by = f" by {self.by}" if self.by else ""
         return (
-            f"Standing risk level: {level}, judged {self.reviewed.isoformat()}{by} in the "
-            f"review of {self.where}"
+            f"Standing risk level: {level}, judged {self.dated}{by} in the review of {self.where}"
         )
 
 
@@ -152,7 +159,7 @@ def _reviews_in_order(course: Course) -> list[tuple[dt.date, str, RiskReview]]:
     numbered: list[tuple[str, Administration]] = []
     if course.baseline:
         numbered.append(("baseline", course.baseline))
-    numbered += [(f"session {n}", s) for n, s in enumerate(course.sessions, 1)]
+    numbered += [(f"session {n}", s) for n, s in course.numbered_sessions()]
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
         numbered += [(f"maintenance session {n}", s) for n, s in held]
@@ -173,7 +180,7 @@ def standing_risk(course: Course) -> StandingRisk | None:
     latest = None
     for reviewed, where, review in _reviews_in_order(course):
         if review.level is not None:
-            latest = StandingRisk(review.level, reviewed, where, review.by)
+            latest = StandingRisk(review.level, reviewed, where, review.by, review.written_on)
     return latest
 
 
@@ -191,6 +198,7 @@ class LastReview:
     where: str
     level: str | None
     by: str | None
+    written_on: dt.date | None = None  # a late review: the day it was written
 
 
 @struct(frozen=True)
@@ -278,7 +286,7 @@ def _last_review(course: Course) -> LastReview | None:
     if not reviews:
         return None
     date, where, review = reviews[-1]
-    return LastReview(date, where, review.level, review.by)
+    return LastReview(date, where, review.level, review.by, review.written_on)
 
 
 def risk_state(course: Course, today: dt.date) -> RiskState:

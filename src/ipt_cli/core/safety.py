@@ -123,7 +123,7 @@ def _one_per_sitting(flags: list[SafetyFlag]) -> list[SafetyFlag]:
 
 def safety_flags(course: Course) -> list[SafetyFlag]:
     flags = _flags_of(0, course.baseline) if course.baseline else []
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         flags.extend(_flags_of(number, session))
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):

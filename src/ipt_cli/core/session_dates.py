@@ -55,7 +55,7 @@ def check_bounds(course: Course, date: dt.date, today: dt.date, what: str = "--d
 def same_day_clash(course: Course, date: dt.date, missed: bool = False) -> str | None:
     """What already sits on `date` and clashes: a held session (with a session or a missed
     appointment), or a missed appointment (with a held session)."""
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         if session.date == date:
             return f"session {number}"
     if course.maintenance:

@@ -144,7 +144,7 @@ class Link:
 
 def numbered_sessions(course: Course) -> Iterator[tuple[str, SessionRecord]]:
     """("session N", session) for the acute sessions, then the maintenance ones."""
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         yield f"session {number}", session
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):

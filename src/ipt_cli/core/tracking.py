@@ -50,7 +50,7 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     if points is None:
         return None
     sittings: list[tuple[int, Administration]] = [(0, course.baseline)] if course.baseline else []
-    sittings += enumerate(course.sessions, 1)
+    sittings += course.numbered_sessions()
     scores = [(n, s.total(instrument.id)) for n, s in sittings]
     scored = [(n, total) for n, total in scores if total is not None]
     if len(scored) < 2:
@@ -71,7 +71,7 @@ def is_open(course: Course) -> bool:
     not ended or archived."""
     if course.archived is not None or course.ending is not None:
         return course.maintenance is not None and _maintenance_open(course)
-    if len(course.sessions) < course.planned_sessions:
+    if course.sessions_used < course.planned_sessions:
         return True
     return course.maintenance is not None and _maintenance_open(course)
 
@@ -96,7 +96,7 @@ def allowed_gap(course: Course) -> tuple[dt.date, int] | None:
         return None
     cadence = course.cadence
     seen = [s.date for s in course.all_sessions()] + [m.date for m in course.missed]
-    if course.maintenance is not None and len(course.sessions) >= course.planned_sessions:
+    if course.maintenance is not None and course.sessions_used >= course.planned_sessions:
         cadence = course.maintenance.cadence
         seen.append(course.maintenance.start_date)
     return max(seen, default=course.start_date), OVERDUE_DAYS.get(cadence, 14)

@@ -277,7 +277,7 @@ def ask_session(
     last = _last_held(course)
     answers: dict[str, Any] = {}
     answers["date"], answers["same_day"] = _date(course, today)
-    attendees = _attendees(course, len(course.sessions) + 1)
+    attendees = _attendees(course, course.sessions_used + 1)
     if attendees is not None:
         answers["attendees"] = attendees
     answers["measure_options"] = _measures(course, rules, answers["date"])

@@ -397,7 +397,7 @@ class CourseStore:
 def _message(command: str, course: Course, before: set[int | None]) -> str:
     """A commit message: the command, course and session number; never note text or the
     client alias."""
-    for position, session in enumerate(course.sessions, 1):
+    for position, session in course.numbered_sessions():
         if session.id not in before:
             return f"ipt: session {position} recorded for {course.id}"
     if course.maintenance:

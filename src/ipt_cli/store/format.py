@@ -85,6 +85,23 @@ def _v7_to_v8(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 9: a member's missed group session takes its number in the member's course
+    (`missed[].number`). `ipt group session` wrote their reasons as 'group session N: ...';
+    a group course's missed appointments get that N back (issue 26, defect 8)."""
+    if document.get("adaptation") != "group":
+        return document
+    for missed in document.get("missed") or []:
+        if not isinstance(missed, dict) or "number" in missed:
+            continue
+        found = _GROUP_MISSED.match(str(missed.get("reason", "")))
+        if found:
+            missed["number"] = int(found.group(1))
+    return document
+
+
+_GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
@@ -94,6 +111,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
 
 

@@ -164,7 +164,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "alerts": [
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
-        "sessions": [_session_json(number, s) for number, s in enumerate(course.sessions, 1)],
+        "sessions": [_session_json(number, s) for number, s in course.numbered_sessions()],
         "goals": [
             {
                 "id": g.id,
@@ -351,6 +351,9 @@ def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
             **review_fields(review),
+            # a late review (risk-review --date): the day it was written, and when
+            "written_on": review.written_on.isoformat() if review.written_on else None,
+            "recorded_at": review.recorded_at.isoformat() if review.recorded_at else None,
         }
         for sitting in review_history(course)
         for review in sitting.reviews
@@ -446,7 +449,7 @@ def _response_phrase(m: MeasureSummary) -> str:
 def session_notes_markdown(course: Course) -> str:
     """Every session's note, events and addenda: the private part of an export."""
     out = ["## Session notes", ""]
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         out += [f"### Session {number} ({session.date.isoformat()})", ""]
         # Block escaping (each line treated as a line start): the text may run over lines.
         if session.events:
@@ -758,7 +761,7 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
             note = review.note.strip()
             plan = f" Plan: {review.plan}" if review.plan else ""
             stop = "" if not plan or note.endswith((".", "!", "?")) else "."
-            lines.append(f"Review {n}, {review.date.isoformat()}{by}: {note}{stop}{plan}")
+            lines.append(f"Review {n}, {review.dated}{by}: {note}{stop}{plan}")
             lines += [f"  {line}" for line in structured_lines(review)]
         out.append((head, lines))
     return out
@@ -771,7 +774,7 @@ def attendance_rows(course: Course) -> list[list[str]]:
 
     planned = guardian_sessions(course)
     rows = []
-    for number, session in enumerate(course.sessions, 1):
+    for number, session in course.numbered_sessions():
         if session.attendees or number in planned:
             who = ", ".join(session.attendees) or "not recorded"
             if number in planned and "guardian" not in session.attendees:
@@ -907,7 +910,7 @@ def phase_text(report: Report) -> str:
         )
     if report.completed:
         return "completed"
-    next_number = min(report.sessions_recorded + 1, course.planned_sessions)
+    next_number = min(course.sessions_used + 1, course.planned_sessions)
     return f"{report.phase} (session {next_number} of {course.planned_sessions})"
 
 

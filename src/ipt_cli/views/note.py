@@ -194,7 +194,7 @@ def _measure_lines(note: SessionNote) -> list[str]:
 def review_lines(review: RiskReview) -> list[str]:
     by = f" by {review.by}" if review.by else ""
     sealed = " (sealed after signing)" if review.signature else ""
-    lines = [f"Risk review {review.date.isoformat()}{by}{sealed}: {review.note.strip()}"]
+    lines = [f"Risk review {review.dated}{by}{sealed}: {review.note.strip()}"]
     if review.plan:
         lines.append(f"  Plan agreed: {review.plan}")
     return lines + [f"  {line}" for line in structured_lines(review)]
