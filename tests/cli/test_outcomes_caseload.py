@@ -127,7 +127,7 @@ def test_not_on_track_and_unsigned_in_the_list(run_ipt: RunIpt, data_home) -> No
         15,
         2,
     )
-    assert rows[0]["unsigned_overdue"] == [1, 2]  # today is 2026-03-01
+    assert rows[0]["unsigned_overdue"] == ["1", "2"]  # today is 2026-03-01
     assert rows[0]["days_without_session"] == 41  # 2026-01-19 to 2026-03-01; weekly allows 14
     listed = run_ipt("list").stdout
     assert "not on track: PHQ-9 18 -> 15 at session 2" in " ".join(listed.split())
@@ -161,4 +161,17 @@ def test_the_supervision_report_names_sessions_unsigned_past_the_limit(
     assert (data["unsigned_overdue"], data["sign_within_days"]) == ([], 30)
     run_ipt("sign", "ab", "1", "--by", "Dr A")
     (data_home / "config.toml").write_text("[record]\nsign_within_days = 1\n")
-    assert json.loads(run_ipt("list", "--json").stdout)[0]["unsigned_overdue"] == [2]
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["unsigned_overdue"] == ["2"]
+
+
+def test_unsigned_sessions_are_named_as_the_views_number_them(run_ipt: RunIpt, data_home) -> None:
+    """A backfilled session renumbers the others: the warning names the number the report
+    and `ipt sign` use, not a stored id."""
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--no-input",
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--note", "second week")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--note", "first week")  # backfilled
+    run_ipt("sign", "ab", "2", "--by", "Dr A")  # the 2026-01-12 session
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["unsigned_overdue"] == ["1"]

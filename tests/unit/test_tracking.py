@@ -63,5 +63,5 @@ def test_an_open_course_is_overdue_after_twice_its_interval() -> None:
 def test_unsigned_sessions_past_the_limit_are_named() -> None:
     course = scored([12, 11, 10], baseline=14)
     today = week(3) + dt.timedelta(days=3)
-    assert unsigned_overdue(course, today) == [1, 2]  # session 3 is 3 days old: within
+    assert unsigned_overdue(course, today) == ["1", "2"]  # session 3 is 3 days old: within
     assert unsigned_overdue(course, START, within_days=3) == []

@@ -84,7 +84,7 @@ class CourseRow:
             return None
         return CourseOutcome.from_cache(self.course_id, json.loads(self.outcome_data))
 
-    def unsigned_overdue(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[int]:
+    def unsigned_overdue(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[str]:
         return overdue_signatures(self.unsigned, today, within_days)
 
     def follow_ups(self, today: dt.date, within_days: int = SIGN_WITHIN_DAYS) -> list[str]:

@@ -54,19 +54,29 @@ def overdue_text(gap: tuple[dt.date, int], waited: int) -> str:
 
 def overdue_signatures(
     unsigned: list[int], today: dt.date, within_days: int = SIGN_WITHIN_DAYS
-) -> list[int]:
-    """The session ids in `unsigned` (see `pack_unsigned`) held more than `within_days`
-    before today."""
+) -> list[str]:
+    """The sessions in `unsigned` (see `pack_unsigned`) held more than `within_days` before
+    today, as ipt's commands name them: "3", or "m1" for maintenance session 1."""
     if not unsigned:
         return []
     first, pairs = unsigned[0], unsigned[1:]
     waited = today.toordinal() - first
-    return [pairs[n] for n in range(0, len(pairs), 2) if waited - pairs[n + 1] > within_days]
+    return [
+        session_label(pairs[n])
+        for n in range(0, len(pairs), 2)
+        if waited - pairs[n + 1] > within_days
+    ]
+
+
+def session_label(number: int) -> str:
+    """A packed session number as commands take it: 3 -> "3", -1 -> "m1" (maintenance)."""
+    return str(number) if number > 0 else f"m{-number}"
 
 
 def pack_unsigned(sessions: list[tuple[int, dt.date]]) -> list[int]:
-    """Unsigned sessions (id, date) as the list index keeps them: the earliest date as a
-    day number, then each session's id and its days after that date."""
+    """Unsigned sessions (number, date) as the list index keeps them: the earliest date as
+    a day number, then each session's number (maintenance session N as -N) and its days
+    after that date."""
     if not sessions:
         return []
     first = min(held for _, held in sessions).toordinal()

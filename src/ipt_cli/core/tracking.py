@@ -104,13 +104,15 @@ def allowed_gap(course: Course) -> tuple[dt.date, int] | None:
 
 def unsigned_overdue(
     course: Course, today: dt.date, within_days: int = SIGN_WITHIN_DAYS
-) -> list[int]:
-    """The ids of sessions held more than `within_days` ago and still unsigned."""
+) -> list[str]:
+    """The sessions held more than `within_days` ago and still unsigned ("3", "m1")."""
     return overdue_signatures(pack_unsigned(unsigned_sessions(course)), today, within_days)
 
 
 def unsigned_sessions(course: Course) -> list[tuple[int, dt.date]]:
-    """Every held session still unsigned: its id and date."""
-    return [
-        (s.id, s.date) for s in course.all_sessions() if s.signature is None and s.id is not None
-    ]
+    """Every held session still unsigned: its number as shown (maintenance session N as
+    -N: see signals.session_label) and its date."""
+    acute = [(n, s.date) for n, s in course.numbered_sessions() if s.signature is None]
+    kept = course.maintenance.sessions if course.maintenance else []
+    later = [(-n, s.date) for n, s in enumerate(kept, 1) if s.signature is None]
+    return acute + later

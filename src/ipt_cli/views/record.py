@@ -155,7 +155,7 @@ class LateSignatures:
     """Sessions unsigned past `[record] sign_within_days` (core/tracking.unsigned_overdue)."""
 
     within_days: int
-    sessions: list[int]
+    sessions: list[str]  # "3", "m1"
 
 
 def supervision_lines(summary: SupervisionSummary, late: LateSignatures | None = None) -> list[str]:
