@@ -414,6 +414,7 @@ def test_supervision_comments_sign_off_and_the_sessions_not_yet_reviewed(
     listing = run_ipt("report", "ab", "--supervision").stdout
     assert listing == (
         "Supervision of ab\n"
+        "Standing risk level: not yet judged (no risk review gave a level)\n"
         "Reviewed by a supervisor: 2 session(s); signed off: 1; comments: 1.\n"
         "Not yet reviewed by a supervisor:\n"
         "  session 3 (2026-01-26)\n"

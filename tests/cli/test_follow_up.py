@@ -40,6 +40,8 @@ def every_view(run_ipt: RunIpt) -> dict[str, str]:
         "report html": run_ipt("report", "ab", "--format", "html").stdout,
         "report json": run_ipt("report", "ab", "--format", "json").stdout,
         "note": run_ipt("note", "ab", "2026-01-12").stdout,
+        "supervision": run_ipt("report", "ab", "--supervision").stdout,
+        "supervision json": run_ipt("report", "ab", "--supervision", "--format", "json").stdout,
     }
 
 
@@ -72,6 +74,18 @@ def test_a_later_session_clears_it_and_low_risk_never_raises_it(run_ipt: RunIpt,
     assert "at moderate risk" in row["missed_at_risk"]
     run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", "1,1,1,1,1,1,1,1,0")
     assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"] is None
+
+
+def test_a_missed_appointment_with_an_urgent_flag_unreviewed_owes_a_follow_up(
+    run_ipt: RunIpt, data_home
+) -> None:
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--no-input", "--phq9", "2,2,2,2,1,1,1,0,2",
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "no contact")
+    shown = run_ipt("report", "ab", "--supervision").stdout
+    assert "URGENT" in shown and "with an URGENT risk flag unreviewed" in flat(shown)
 
 
 def test_low_risk_owes_no_follow_up(run_ipt: RunIpt, data_home) -> None:

@@ -61,20 +61,24 @@ def report(
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
+    from ipt_cli.core.risk import risk_state
     from ipt_cli.core.supervision import summary
     from ipt_cli.core.tracking import unsigned_overdue
     from ipt_cli.store.config import load_sign_within_days
     from ipt_cli.views import record as views
+    from ipt_cli.views.documents import risk_lines
 
     course = common.store(ctx).load(course_id)
     found = summary(course)
     within = load_sign_within_days(common.data_paths(ctx).config)
     late = views.LateSignatures(within, unsigned_overdue(course, common.today(), within))
+    state = risk_state(course, common.today())  # a supervisor sees the risk first
     if output_format is ReportFormat.json:
         from ipt_cli.views.output import to_json
 
-        return to_json({"course_id": course_id, **views.supervision_json(found, late)})
-    lines = views.supervision_lines(found, late)
+        document = {"course_id": course_id, "risk": views.risk_json(state)}
+        return to_json({**document, **views.supervision_json(found, late)})
+    lines = risk_lines(state) + views.supervision_lines(found, late)
     return f"Supervision of {course_id}\n" + "\n".join(lines) + "\n"
 
 
