@@ -281,7 +281,10 @@ def check_group_views(c: Course, model: Model, risk: dict[str, Any]) -> None:
     agenda = group_agenda(group, {"ab": c}, None, TODAY)
     (line,) = agenda.members
     assert len(line.flags) == model.flag_count()
-    assert len(line.alerts) == model.flag_count() + high  # the banner, then each flag
+    follow_up = line.risk is not None and line.risk.follow_up is not None
+    # the banner, then each flag, then the follow-up a missed session at risk owes
+    assert len(line.alerts) == model.flag_count() + high + follow_up
+    assert follow_up == ("FOLLOW-UP" in _render(terminal.group_agenda_view(agenda)))
     assert ("HIGH" in _render(terminal.group_agenda_view(agenda))) is high
     assert documents.group_agenda_json(agenda)["members"][0]["risk"] == risk
     assert ("HIGH RISK" in documents.group_agenda_markdown(agenda)) is high

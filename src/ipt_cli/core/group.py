@@ -239,9 +239,15 @@ class MemberLine:
 
     @property
     def alerts(self) -> list[str]:
-        """What the safety box shows of this member: the HIGH RISK banner, then each flag."""
+        """What the safety box shows of this member: the HIGH RISK banner, each flag, then
+        the follow-up a missed session at risk owes."""
         banner = self.risk.banner if self.risk is not None else None
-        return [*([banner] if banner else []), *self.flags]
+        follow_up = self.risk.follow_up if self.risk is not None else None
+        return [
+            *([banner] if banner else []),
+            *self.flags,
+            *([f"FOLLOW-UP: {follow_up}"] if follow_up else []),
+        ]
 
     @property
     def risk_cell(self) -> str:
@@ -285,6 +291,8 @@ def member_lines(group: Group, courses: dict[str, Course], today: dt.date) -> li
 def risk_follow_up(state: RiskState) -> list[str]:
     """What a member's risk state asks of the facilitators, in the report's follow-up."""
     found = ["HIGH standing risk"] if state.high else []
+    if state.follow_up:
+        found.append(f"FOLLOW-UP: {state.follow_up}")
     count = len(state.flags)
     if count:
         urgent = " (URGENT)" if state.urgent else ""
