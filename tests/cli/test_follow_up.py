@@ -105,3 +105,17 @@ def test_a_contact_that_cannot_be_is_one_line(run_ipt: RunIpt, data_home, args, 
     course_at(run_ipt, "high")
     done = run_ipt("contact", "ab", *args, exit_code=2)
     assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_ending_care_at_high_risk_is_named_and_needs_confirming(run_ipt: RunIpt, data_home) -> None:
+    """Discharging a client at HIGH standing risk (scores in remission or not) is never
+    silent (clinician walk-through): the SAFETY advice, and --confirm."""
+    course_at(run_ipt, "high")
+    for day in ("2026-01-19", "2026-01-26"):
+        run_ipt("session", "ab", "--date", day, "--phq9", "1,0,0,1,0,0,0,0,0")
+    ending = ("ending", "ab", "--decision", "end", "--warning-sign", "sleep", "--no-input")
+    refused = run_ipt(*ending, exit_code=2)
+    assert "HIGH standing risk" in refused.stderr and "add --confirm" in refused.stderr
+    assert "SAFETY: HIGH RISK" in flat(refused.stderr)
+    done = run_ipt(*ending, "--confirm")
+    assert "SAFETY: HIGH RISK" in flat(done.stderr)

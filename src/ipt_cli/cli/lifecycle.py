@@ -51,7 +51,8 @@ def ending(
         from ipt_cli.interact.ending import confirm_despite_non_response
 
         course = common.store(ctx).load(course_id)
-        gate = ending_gate(course, common.scoring_rules(ctx))
+        ending_care = common.value(decision) == "end"
+        gate = ending_gate(course, common.scoring_rules(ctx), ending_care)
         if gate is not None:
             what = "a decision for maintenance"
             if common.value(decision) == "end":

@@ -313,7 +313,9 @@ class EndingGate:
     advice: str  # the full advice, naming a referral
 
 
-def ending_gate(course: Course, rules: ScoringRules | None = None) -> EndingGate | None:
+def ending_gate(
+    course: Course, rules: ScoringRules | None = None, ending_care: bool = False
+) -> EndingGate | None:
     """Non-response, or a case at the most recent score, when the course is to end or go on
     to maintenance: the advice names a referral (WHO Group IPT 2016: refer if still
     symptomatic; Weissman et al. 2018: offer another treatment). None when neither holds."""
@@ -329,9 +331,24 @@ def ending_gate(course: Course, rules: ScoringRules | None = None) -> EndingGate
     if cases:
         lines.append(f"Still a case at the most recent score: {'; '.join(cases)}.")
         reasons.append("is still a case")
+    if lines:
+        lines.append(f"{catalogue.REFERRAL_ADVICE[0].upper()}{catalogue.REFERRAL_ADVICE[1:]}.")
+    if ending_care:  # discharging a client at risk: named, whatever the scores say
+        state = risk_state(course, dt.date.min)
+        if state.high is not None:
+            lines.append(
+                f"SAFETY: {state.high.banner}; review risk and agree who holds it before care ends."
+            )
+            reasons.append("is at HIGH standing risk")
+        if state.flags:
+            lines.append(
+                f"SAFETY: {len(state.flags)} risk flag(s) unreviewed: "
+                + "; ".join(f.flag.label for f in state.flags)
+                + "; review them before care ends."
+            )
+            reasons.append("has unreviewed risk flags")
     if not lines:
         return None
-    lines.append(f"{catalogue.REFERRAL_ADVICE[0].upper()}{catalogue.REFERRAL_ADVICE[1:]}.")
     return EndingGate(f"the client {' and '.join(reasons)}", " ".join(lines))
 
 
