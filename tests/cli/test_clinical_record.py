@@ -261,7 +261,7 @@ def test_a_high_risk_level_keeps_a_banner_until_a_later_review_lowers_it(
     assert shows_banner() == [True] * 5
     run_ipt(
         "risk-review", "ab", "--session", "2", "--note", "Settled", "--level", "moderate",
-        "--ideation", "none", "--action", "Reviewed",
+        "--ideation", "none", "--action", "Reviewed", "--confirm",
         IPT_TODAY="2026-01-20",
     )  # fmt: skip
     assert shows_banner() == [False] * 5

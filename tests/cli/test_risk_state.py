@@ -54,8 +54,14 @@ def test_defect_1_the_review_recorded_last_stands_whatever_its_session(ipt_bin: 
     assert (row["risk_level"], row["high_risk"]) == ("high", True)
     agenda = json.loads(ipt_bin("agenda", "ab", "--format", "json").stdout)
     assert agenda["high_risk"] == report["high_risk"]
-    # A later review lowers it, again whatever its session.
-    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Eased", "--level", "low", *JUDGED)
+    # A later review lowers it, again whatever its session, once confirmed: lowering HIGH
+    # is said and never happens by accident (clinician walk-through).
+    eased = ("risk-review", "ab", "--session", "1", "--note", "Eased", "--level", "low", *JUDGED)
+    refused = ipt_bin(*eased, check_code=2)
+    assert "lowers the standing risk level from HIGH" in " ".join(refused.stderr.split())
+    assert "add --confirm" in refused.stderr
+    assert json.loads(ipt_bin("list", "--json").stdout)[0]["high_risk"] is True
+    ipt_bin(*eased, "--confirm")
     assert json.loads(ipt_bin("report", "ab", "--format", "json").stdout)["high_risk"] is None
     assert "HIGH RISK" not in ipt_bin("agenda", "ab").stdout
 

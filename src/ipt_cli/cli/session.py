@@ -514,6 +514,14 @@ def risk_review(
             "after today, not before the session it reviews). The time it is written is kept.",
         ),
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Lower a standing HIGH level without being asked (the review recorded last "
+            "sets the level, whichever session it reviews).",
+        ),
+    ] = False,
     no_input: common.NoInput = False,
 ) -> None:
     """Record a risk review of a session's safety flags.
@@ -553,6 +561,7 @@ def risk_review(
             + ", ".join(missing)
             + " (ideation none|passive|active, level low|moderate|high, what was done)"
         )
+    _confirm_lowering(ctx, course_id, fields.get("level"), confirm, no_input)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
     recorded = sealing.recorded_now()
     _, where = common.store(ctx).update(
@@ -569,6 +578,32 @@ def risk_review(
         f"Risk review recorded for {where.described} of {course_id}"
         + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
         + level_said
+    )
+
+
+def _confirm_lowering(
+    ctx: typer.Context, course_id: str, level: str | None, confirm: bool, no_input: bool
+) -> None:
+    """A review that would lower a standing HIGH level says so and is confirmed: a catch-up
+    review of an older session must not end a HIGH judgement by accident."""
+    from ipt_cli.core.risk import high_risk
+    from ipt_cli.interact.ending import confirm_despite_non_response
+
+    standing = high_risk(common.store(ctx).load(course_id))
+    if standing is None or level in (None, "high"):
+        return
+    advice = (
+        f"This review lowers the standing risk level from HIGH (judged "
+        f"{standing.reviewed.isoformat()} in the review of {standing.where}) to {level}: the "
+        "review recorded last sets the level, whichever session it reviews."
+    )
+    confirm_despite_non_response(
+        common.output(ctx),
+        advice,
+        f"a {level} level",
+        confirm,
+        common.interactive(no_input),
+        "it lowers a standing HIGH risk level",
     )
 
 
