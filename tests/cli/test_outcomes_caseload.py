@@ -8,9 +8,12 @@ The caseload (PHQ-9 only, so caseness is PHQ-9 >= 10 and reliable change 6 point
     det  12 -> 19   a case; reliably deteriorated (+7)
     non   6 -> 4    not a case at the start; no reliable change
     one  15         one score: not finished, counted in its own row
+    ong  18 -> 10   two scores but still in treatment (1 of 12 sessions): not finished
     arc  14 -> 5    archived (only with --all): a case, reliably recovered
 
-Open courses: finished 4 (rec, imp, det, non), not finished 1, cases at start 3;
+Every course but "ong" and the archived one has an ending recorded: it finished treatment.
+
+Open courses: finished 4 (rec, imp, det, non), not finished 2, cases at start 3;
 recovered 1 of 3; reliably improved 2 of 4; reliably recovered 1 of 3; deteriorated 1 of 4.
 With --all: finished 5, cases 4; recovered 2 of 4; improved 3 of 5; reliably recovered 2
 of 4; deteriorated 1 of 5.
@@ -40,7 +43,7 @@ CASELOAD = {"rec": (16, 6), "imp": (20, 12), "det": (12, 19), "non": (6, 4), "on
 
 @pytest.fixture
 def caseload(run_ipt: RunIpt, data_home) -> RunIpt:
-    for course_id, scores in [*CASELOAD.items(), ("arc", (14, 5))]:
+    for course_id, scores in [*CASELOAD.items(), ("arc", (14, 5)), ("ong", (18, 10))]:
         run_ipt(
             "new-course", course_id, "--client", f"Client {course_id}", "--start", "2026-01-05",
             "--problem-area", "grief", "--no-input", "--phq9", phq9(scores[0]),
@@ -51,6 +54,11 @@ def caseload(run_ipt: RunIpt, data_home) -> RunIpt:
             )
     run_ipt("archive", "arc")
     run_ipt("session", "rec", "--date", "2026-01-19", "--note", "Talked about her mother.")
+    for course_id in CASELOAD:  # care ended early ("ong" goes on: still in treatment)
+        run_ipt(
+            "ending", course_id, "--decision", "end", "--warning-sign", "sleep", "--confirm",
+            "--no-input",
+        )  # fmt: skip
     return run_ipt
 
 
@@ -63,8 +71,9 @@ def first_group(run_ipt: RunIpt, *args: str) -> dict:
 
 def test_the_rates_are_those_worked_out_by_hand(caseload: RunIpt) -> None:
     every = first_group(caseload)
-    assert every["courses"] == 5
-    assert (every["finished"], every["not_finished"], every["cases_at_start"]) == (4, 1, 3)
+    assert every["courses"] == 6
+    assert (every["finished"], every["not_finished"], every["cases_at_start"]) == (4, 2, 3)
+    assert (every["in_treatment"], every["one_score"]) == (1, 1)
     assert (every["recovered"], every["recovery_rate"]) == (1, pytest.approx(1 / 3))
     assert (every["reliably_improved"], every["reliable_improvement_rate"]) == (2, 0.5)
     assert (every["reliably_recovered"], every["reliable_recovery_rate"]) == (
@@ -87,7 +96,7 @@ def test_a_period_selects_by_the_last_score(caseload: RunIpt) -> None:
     # rec's last paired score is 2026-01-12 (its later session has no PHQ-9): all finished
     # courses end on 2026-01-12, and "one" counts under its start.
     assert first_group(caseload, "--since", "2026-01-13")["courses"] == 0
-    assert first_group(caseload, "--until", "2026-01-05")["courses"] == 1
+    assert first_group(caseload, "--until", "2026-01-05")["courses"] == 1  # "one"
 
 
 def test_every_format_holds_the_same_numbers_and_no_names(caseload: RunIpt) -> None:
@@ -102,6 +111,7 @@ def test_every_format_holds_the_same_numbers_and_no_names(caseload: RunIpt) -> N
         assert "Client" not in shown and "mother" not in shown
     named = caseload("outcomes", "--names").stdout
     assert "Client rec" in named and "mother" not in named
+    assert "in treatment" in named
 
 
 def test_bad_dates_give_one_line(caseload: RunIpt) -> None:
@@ -141,6 +151,9 @@ def test_the_real_binary_prints_the_outcomes(ipt_bin, data_home) -> None:
         "grief", "--no-input", "--phq9", phq9(16),
     )  # fmt: skip
     ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", phq9(6))
+    ongoing = json.loads(ipt_bin("outcomes", "--json").stdout)["groups"][0]
+    assert (ongoing["in_treatment"], ongoing["finished"]) == (1, 0)  # not an outcome yet
+    ipt_bin("ending", "ab", "--decision", "end", "--warning-sign", "sleep", "--no-input")
     data = json.loads(ipt_bin("outcomes", "--json").stdout)
     assert data["groups"][0]["reliably_recovered"] == 1
 

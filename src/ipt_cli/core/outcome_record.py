@@ -30,10 +30,18 @@ class CourseOutcome:
     anxiety: str | None = None  # the anxiety measure's id, when the course uses one
     anxiety_first: int | None = None
     anxiety_last: int | None = None
+    # the course has ended: an ending recorded, archived, or every planned acute session
+    # held (a course still in treatment has not "finished treatment")
+    ended: bool = True
 
     @property
     def finished(self) -> bool:
-        return self.paired >= 2
+        return self.ended and self.paired >= 2
+
+    @property
+    def in_treatment(self) -> bool:
+        """Two paired scores or more, but the course goes on: not yet an outcome."""
+        return not self.ended and self.paired >= 2
 
     @property
     def end(self) -> dt.date:
@@ -58,16 +66,17 @@ class CourseOutcome:
             self.anxiety,
             self.anxiety_first,
             self.anxiety_last,
+            self.ended,
         ]
 
     @classmethod
     def from_cache(cls, course_id: str, data: list[Any]) -> CourseOutcome:
         (client, condition, adaptation, archived, signer, start, held, paired, first, last,
-         d_first, d_last, anxiety, a_first, a_last) = data  # fmt: skip
+         d_first, d_last, anxiety, a_first, a_last, ended) = data  # fmt: skip
         return cls(
             course_id, client, condition, adaptation, bool(archived), signer,
             dt.date.fromisoformat(start), held, paired, _date(first), _date(last),
-            d_first, d_last, anxiety, a_first, a_last,
+            d_first, d_last, anxiety, a_first, a_last, bool(ended),
         )  # fmt: skip
 
 

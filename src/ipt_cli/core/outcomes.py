@@ -4,7 +4,8 @@ One `CourseOutcome` per course (small, kept in the list index), then `outcome_gr
 counts them. The definitions (docs/clinical-rules.md, "Service outcomes"; NHS Talking
 Therapies manual and its published KPIs):
 
-- a course **finished treatment** when at least two sittings have paired scores (the PHQ-9,
+- a course **finished treatment** when it has ended (an ending recorded, archived, or every
+  planned session held) and at least two sittings have paired scores (the PHQ-9,
   with the course's anxiety measure when it uses one); one score is never an outcome;
 - **caseness**: PHQ-9 >= 10, or the anxiety measure's caseness (GAD-7 >= 8);
 - **recovery**: a case at the first paired score and not a case on either measure at the last;
@@ -49,6 +50,7 @@ def course_outcome(
     start: dt.date,
     held: int,
     sittings: Sequence[Scored],
+    ended: bool = True,
 ) -> CourseOutcome:
     """The first and last paired scores of a course's sittings (in date order)."""
     anxiety = next(
@@ -77,6 +79,7 @@ def course_outcome(
         anxiety=anxiety,
         anxiety_first=first.anxiety.get(anxiety) if first and anxiety else None,
         anxiety_last=last.anxiety.get(anxiety) if last and anxiety else None,
+        ended=ended,
     )
 
 
@@ -133,7 +136,8 @@ class OutcomeGroup:
     name: str
     courses: int
     finished: int
-    not_finished: int  # one paired score or none: counted, never an outcome
+    not_finished: int  # still in treatment, one paired score or none: never an outcome
+    in_treatment: int  # two paired scores or more, the course not ended
     one_score: int
     no_score: int
     cases_at_start: int
@@ -182,6 +186,7 @@ def summarise(
         courses=len(outcomes),
         finished=len(done),
         not_finished=len(outcomes) - len(done),
+        in_treatment=sum(1 for o in outcomes if o.in_treatment),
         one_score=sum(1 for o in outcomes if o.paired == 1),
         no_score=sum(1 for o in outcomes if o.paired == 0),
         cases_at_start=len(cases),
@@ -252,7 +257,8 @@ def outcome_definitions(rules: ScoringRules) -> dict[str, str]:
     phq_points, gad_points = rules.reliable_change_points(PHQ9), rules.reliable_change_points(GAD7)
     return {
         "source": "NHS Talking Therapies manual and KPI definitions (docs/clinical-rules.md)",
-        "finished": "at least two sittings with paired scores (the PHQ-9, with the course's "
+        "finished": "the course has ended (an ending recorded, archived, or every planned "
+        "session held) with at least two sittings with paired scores (the PHQ-9, with the course's "
         "anxiety measure when it uses one)",
         "caseness": f"PHQ-9 >= {phq_case}, or GAD-7 >= {gad_case}",
         "recovery": "a case at the first paired score and not a case on either measure at "
@@ -263,7 +269,8 @@ def outcome_definitions(rules: ScoringRules) -> dict[str, str]:
         "reliable_recovery": "recovery and reliable improvement; rate over cases at start",
         "reliable_deterioration": "a reliable rise on at least one measure and no reliable "
         "fall on the other; rate over finished courses",
-        "not_finished": "one paired score or none: counted in its own row, never an outcome",
+        "not_finished": "still in treatment (the course has not ended), one paired score or "
+        "none: counted in its own row, never an outcome",
         "period": "--since/--until select courses by the date of their last paired score "
         "(their start when they have none)",
     }
@@ -290,4 +297,7 @@ def outcome_of(course: Course) -> CourseOutcome:
         course.start_date,
         len(held),
         scored,
+        ended=course.ending is not None
+        or course.archived is not None
+        or len(course.sessions) >= course.planned_sessions,
     )

@@ -24,7 +24,7 @@ from ipt_cli.store.workers import Progress, map_shared
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
 
-INDEX_VERSION = 7  # 2: outcome alerts; 3: an entry is one list; 4: outcome and follow-ups;
+INDEX_VERSION = 8  # 2: outcome alerts; 3: an entry is one list; 4: outcome and follow-ups;
 # 5: the risk state's level, urgency and oldest unreviewed flag (issue 26)
 KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 

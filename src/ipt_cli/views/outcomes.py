@@ -29,7 +29,7 @@ RATES = (
 )  # fmt: skip
 
 GROUP_FIELDS = (
-    "by", "name", "courses", "finished", "not_finished", "one_score", "no_score",
+    "by", "name", "courses", "finished", "not_finished", "in_treatment", "one_score", "no_score",
     "cases_at_start", "not_case_at_start", "recovered", "recovery_rate", "reliably_improved",
     "reliable_improvement_rate", "reliably_recovered", "reliable_recovery_rate",
     "deteriorated", "deterioration_rate", "median_sessions", "median_days",
@@ -104,8 +104,8 @@ def group_lines(group: OutcomeGroup, ascii_only: bool = False) -> list[str]:
     lines = [
         f"{heading} ({group.courses} course{'s' if group.courses != 1 else ''})",
         f"  Finished treatment        {group.finished:>4}",
-        f"  Not finished              {group.not_finished:>4}  (one score {group.one_score}, "
-        f"none {group.no_score})",
+        f"  Not finished              {group.not_finished:>4}  (in treatment "
+        f"{group.in_treatment}, one score {group.one_score}, none {group.no_score})",
         f"  Cases at start            {group.cases_at_start:>4}",
         f"  Not a case at start       {group.not_case_at_start:>4}",
     ]
@@ -138,6 +138,8 @@ def outcomes_text(
 def course_lines(courses: Sequence[tuple[CourseOutcome, Judged | None]]) -> list[str]:
     def what(outcome: CourseOutcome, judged: Judged | None) -> str:
         if judged is None:
+            if outcome.in_treatment:
+                return "in treatment"
             return "not finished (one score)" if outcome.paired == 1 else "not finished"
         if not judged.case_at_start:
             said = "not a case at start"
@@ -184,7 +186,11 @@ def outcomes_html(
         rows = [
             ["Courses", str(group.courses), ""],
             ["Finished treatment", str(group.finished), ""],
-            ["Not finished (one score / none)", f"{group.one_score} / {group.no_score}", ""],
+            [
+                "Not finished (in treatment / one score / none)",
+                f"{group.in_treatment} / {group.one_score} / {group.no_score}",
+                "",
+            ],
             ["Cases at start", str(group.cases_at_start), ""],
             ["Not a case at start", str(group.not_case_at_start), ""],
         ]
