@@ -24,10 +24,11 @@ OUTCOMES_EPILOG = """Examples:
   ipt outcomes --format html -o outcomes.html
 
 Definitions (NHS Talking Therapies): a course finished treatment when it has ended and
-has at least two sittings with paired scores; a case scores PHQ-9 >= 10 or GAD-7 >= 8; recovery is a case
-at the first score and not a case on either measure at the last; reliable improvement is a
-fall of 6 (PHQ-9) or 4 (GAD-7) points on one measure without a reliable rise on the other.
-Courses still in treatment or with one score are counted in their own row, never dropped. See ipt guide outcomes.
+has at least two sittings with paired scores; a case scores PHQ-9 >= 10 or GAD-7 >= 8;
+recovery is a case at the first score and not a case on either measure at the last;
+reliable improvement is a fall of 6 (PHQ-9) or 4 (GAD-7) points on one measure without a
+reliable rise on the other. Courses still in treatment or with one score are counted in
+their own row, never dropped. See ipt guide outcomes.
 """
 
 
