@@ -623,16 +623,23 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
         "## Risk reviews",
     )
     assert list(found) == [h for h in FULL_HEADINGS[1:] if h not in no_table]
-    assert (
-        found["## Measures"]
-        == [  # in maintenance: the end of acute, and the current score
-            ["Measure", "Baseline", "End of acute", "Current", *documents.MEASURE_HEADER[3:]],
-            ["PHQ-9", "20", "6", "12 (m2) RELAPSE", "-70%", "mild", "yes", "no", "recovery"],
-            ["GAD-7", "12", "4", "-", "-66.67%", "minimal", "yes", "yes", "recovery"],
-            ["HAM-D-17", "20", "7", "-", "-65%", "none", "yes", "yes", "n/a"],
-            ["BDI-II", "12", "n/a", "15 (m2)", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
-        ]
-    )
+    assert found["## Measures"] == [  # in maintenance: the end of acute, and the current score
+        [
+            "Measure",
+            "Baseline",
+            "End of acute",
+            "Current",
+            "Change",
+            "Severity (acute)",
+            "Response (acute)",
+            "Remission (acute)",
+            "Reliable change",
+        ],  # fmt: skip
+        ["PHQ-9", "20", "6", "12 (m2) RELAPSE", "-70%", "mild", "yes", "no", "recovery"],
+        ["GAD-7", "12", "4", "-", "-66.67%", "minimal", "yes", "yes", "recovery"],
+        ["HAM-D-17", "20", "7", "-", "-65%", "none", "yes", "yes", "n/a"],
+        ["BDI-II", "12", "n/a", "15 (m2)", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
+    ]
     assert [row[0] for row in found["### PHQ-9 by session"][1:]] == [
         "0",
         "2",  # session 1 was the baseline's sitting: one point for it

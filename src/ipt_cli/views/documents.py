@@ -590,7 +590,13 @@ def measure_header(report: Report, header: Sequence[str] | None = None) -> list[
     if in_maintenance(report):
         shown[2] = "End of acute"
         shown.insert(3, "Current")
+        # severity, response and remission describe the end of the acute course, not the
+        # current score beside them (a clinician read "Now 11 ... minimal ... remitted")
+        shown = [f"{name} (acute)" if name in ACUTE_JUDGED else name for name in shown]
     return shown
+
+
+ACUTE_JUDGED = ("Severity", "Resp.", "Remit.", "Response", "Remission")
 
 
 def measure_rows(report: Report) -> list[list[str]]:
