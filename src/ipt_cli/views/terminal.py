@@ -459,6 +459,7 @@ def _measures(report: Report) -> list[RenderableType]:
     rows = measure_rows(report)
     if in_maintenance(report):  # narrow: the relapse is named in the Maintenance panel
         header[2:4] = ["Acute end", "Now"]
+        header = [name.removesuffix(" (acute)") for name in header]  # said below instead
         rows = [[*row[:3], row[3].split(" ")[0], *row[4:]] for row in rows]
     table = FoldingTable(*header, box=box.SIMPLE_HEAD, title="Measures")
     table.columns[-1].min_width = len("DETERIORATION")  # never cut the direction
@@ -468,6 +469,8 @@ def _measures(report: Report) -> list[RenderableType]:
         table.add_row(*row)
     parts: list[RenderableType] = [table]
     parts += [_text(f"  {note}") for note in headline_notes(report)]
+    if in_maintenance(report):
+        parts.append(_text("  Severity, Resp. and Remit.: at the end of the acute course."))
     for summary in report.measures.values():
         if summary.series:
             parts.append(_chart(summary, report.course.timeline, f"{summary.name} by session"))
