@@ -77,3 +77,27 @@ def test_long_output_on_a_terminal_goes_through_the_pager(data_home, tmp_path) -
 def test_a_pipe_is_never_paged(ipt_bin, tmp_path) -> None:
     done = ipt_bin("guide", env={"PAGER": _fake_pager(tmp_path)})
     assert "PAGED" not in done.stdout and done.stdout.startswith("# Phases of IPT")
+
+
+# Items 10 and 11: --json wherever --format json is; the file's extension chooses ------
+
+
+def test_json_everywhere_and_the_extension_chooses_the_format(ipt_bin, data_home) -> None:
+    import json
+
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE, "--note", "x")
+    for args in (("report", "ab"), ("agenda", "ab"), ("plan", "ab"), ("note", "ab", "1"),
+                 ("safety-plan", "ab"), ("rhythm", "ab", "report")):  # fmt: skip
+        assert json.loads(ipt_bin(*args, "--json").stdout)["course_id"] == "ab", args
+    out = data_home.parent
+    ipt_bin("report", "ab", "-o", str(out / "r.html"))
+    assert (out / "r.html").read_text().startswith("<!DOCTYPE html>")
+    ipt_bin("note", "ab", "1", "-o", str(out / "n.md"))
+    assert (out / "n.md").read_text().startswith("#")
+    ipt_bin("export", "ab", "-o", str(out / "s.csv"))
+    assert (out / "s.csv").read_text().startswith("course_id,")
+    clash = ipt_bin("report", "ab", "--format", "text", "-o", str(out / "x.html"), check_code=2)
+    assert "disagree" in clash.stderr and not (out / "x.html").exists()
+    assert "disagree" in ipt_bin("report", "ab", "--json", "--format", "html", check_code=2).stderr

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
     from ipt_cli.store.paths import DataPaths
     from ipt_cli.views.output import Output
+
+
+F = TypeVar("F", bound=StrEnum)
 
 
 class Format(StrEnum):
@@ -40,7 +43,51 @@ CourseId = Annotated[
         autocompletion=completion.course_ids,
     ),
 ]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[
+    Format | None, typer.Option("--format", "-f", help="Output format (default: text).")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON for scripts (the same as --format json).")
+]
+# An output file's extension chooses the format when --format is not given (issue 27).
+# Formats written to files of another format's extension (a REDCap CSV is a .csv).
+FORMAT_FILES = {"csv-wide": "csv", "redcap-dictionary": "csv", "fhir": "json"}
+EXTENSION_FORMATS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".csv": "csv",
+}
+
+
+def chosen_format(
+    formats: type[F], given: F | None, as_json: bool, output: Path | None, default: F
+) -> F:
+    """The format asked for: --json, --format, or the output file's extension (.json, .md,
+    .html, .txt, .csv), else `default`; any two that disagree are refused in one line."""
+    from ipt_cli.errors import InputError
+
+    if as_json:
+        if given is not None and given.value != "json":
+            raise InputError(f"--json and --format {given.value} disagree: give one of them")
+        given = formats("json")
+    named = None
+    if output is not None and str(output) != "-":
+        value = EXTENSION_FORMATS.get(output.suffix.lower())
+        named = formats(value) if value in {f.value for f in formats} else None
+    if given is None:
+        return named or default
+    if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:
+        raise InputError(
+            f"--format {given.value} and the file name {output.name if output else ''} "
+            f"({named.value}) disagree: give one of them"
+        )
+    return given
+
+
 NoInput = Annotated[
     bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
 ]

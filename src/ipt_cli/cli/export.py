@@ -39,16 +39,17 @@ def export(
         ),
     ] = None,
     output_format: Annotated[
-        ExportFormat,
+        ExportFormat | None,
         typer.Option(
             "--format",
             "-f",
             help="json (the full course, re-importable), markdown (the record with session "
             "notes), csv (one row per item score), csv-wide (one row per sitting, for REDCap), "
             "redcap-dictionary (the REDCap data dictionary of csv-wide) or fhir (an HL7 FHIR "
-            "R4 Bundle of the scores). Only json and markdown carry notes.",
+            "R4 Bundle of the scores). Only json and markdown carry notes. Default: from "
+            "the output file's extension (.json, .md, .csv), else json.",
         ),
-    ] = ExportFormat.json,
+    ] = None,
     every: Annotated[
         bool,
         typer.Option("--all", help="csv and csv-wide: every course, archived ones too."),
@@ -66,6 +67,9 @@ def export(
 
     From an encrypted folder the export is age-encrypted for the folder's recipients
     (FILE gains .age; stdout gets ASCII armor) unless --plain is given."""
+    output_format = common.chosen_format(
+        ExportFormat, output_format, False, output, ExportFormat.json
+    )
     _check_selection(output_format, course_id, every)
     if output_format is ExportFormat.redcap_dictionary:
         from ipt_cli.views.csv_export import redcap_dictionary

@@ -31,17 +31,21 @@ def note(
         bool, typer.Option("--all", help="Every session's note, in order, as one document.")
     ] = False,
     output_format: Annotated[
-        NoteFormat,
+        NoteFormat | None,
         typer.Option(
             "--format",
             "-f",
             help="text, markdown, html (prints cleanly to A4 or Letter) or json.",
         ),
-    ] = NoteFormat.text,
+    ] = None,
+    as_json: common.JsonOption = False,
     output: common.OutputOption = None,
 ) -> None:
     """Print a session's progress note: measures, risk, work done, tasks, the note with its
     addenda, the plan for next session and the signature block."""
+    output_format = common.chosen_format(
+        NoteFormat, output_format, as_json, output, NoteFormat.text
+    )
     from ipt_cli.core.notes import all_notes, note_for
     from ipt_cli.errors import InputError
     from ipt_cli.views import note as views

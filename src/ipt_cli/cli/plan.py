@@ -10,9 +10,13 @@ from ipt_cli.cli import common
 def plan(
     ctx: typer.Context,
     course_id: common.CourseId,
-    output_format: common.FormatOption = common.Format.text,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Show the course week by week, with status."""
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     from ipt_cli.core.planning import build_plan
     from ipt_cli.views import documents, terminal
 
@@ -37,13 +41,17 @@ def agenda(
             help="Session number, or mN for maintenance session N (default: the next one to hold).",
         ),
     ] = None,
-    output_format: common.FormatOption = common.Format.text,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Show the agenda for one session (default: next).
 
     It follows the phase, the problem areas, what was covered and last week's task; after
     the acute course, the maintenance contract's sessions.
     """
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     from ipt_cli.core.planning import agenda_for
     from ipt_cli.views import documents, terminal
 

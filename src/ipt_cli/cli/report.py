@@ -27,14 +27,15 @@ def report(
     ctx: typer.Context,
     course_id: common.CourseId,
     output_format: Annotated[
-        ReportFormat,
+        ReportFormat | None,
         typer.Option(
             "--format",
             "-f",
             help="text, markdown (for a supervisor), json (for scripts) or "
             "html (one self-contained page with charts).",
         ),
-    ] = ReportFormat.text,
+    ] = None,
+    as_json: common.JsonOption = False,
     output: common.OutputOption = None,
     supervision: Annotated[
         bool,
@@ -48,6 +49,9 @@ def report(
     Unreviewed safety flags come first. Response, remission and reliable change follow the
     published rules of each measure.
     """
+    output_format = common.chosen_format(
+        ReportFormat, output_format, as_json, output, ReportFormat.text
+    )
     today = common.today()
     if output is not None and str(output) == "-":
         output = None  # `-o -`: standard output, drawn for it

@@ -59,7 +59,8 @@ def rhythm(
     weeks: Annotated[
         int, typer.Option(metavar="N", help="report: how many weeks, back from the latest day.")
     ] = 1,
-    output_format: common.FormatOption = common.Format.text,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Log a day's social rhythm (SRM-5), or show the log: `ipt rhythm ID report`.
 
@@ -74,11 +75,14 @@ def rhythm(
     if action == "report":
         if any(v is not None for v in (*times, with_people, mood, date)) or replace:
             raise InputError("`ipt rhythm ID report` takes only --weeks and --format")
-        _report(ctx, course_id, weeks, output_format)
+        chosen = common.chosen_format(
+            common.Format, output_format, as_json, None, common.Format.text
+        )
+        _report(ctx, course_id, weeks, chosen)
         return
     if action is not None:
         raise InputError(f"unknown action {action!r}: the only one is `report`")
-    if output_format is not common.Format.text or weeks != 1:
+    if output_format is not None or as_json or weeks != 1:
         raise InputError("--weeks and --format are for `ipt rhythm ID report`")
     entry = _entry(date, times, with_people, mood)
     _log(ctx, course_id, entry, replace)

@@ -45,9 +45,10 @@ def safety_plan(
         str | None, typer.Option("--by", metavar="NAME", help="Who wrote this version (kept).")
     ] = None,
     output_format: Annotated[
-        common.Format,
+        common.Format | None,
         typer.Option("--format", "-f", help="text, markdown or json (show and history)."),
-    ] = common.Format.text,
+    ] = None,
+    as_json: common.JsonOption = False,
     no_input: common.NoInput = False,
 ) -> None:
     """Show, edit or list the versions of the client's safety plan.
@@ -59,6 +60,9 @@ def safety_plan(
     from ipt_cli.errors import InputError
     from ipt_cli.views import record as views
 
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     given = {
         "warning_signs": warning_sign,
         "coping_strategies": coping,
