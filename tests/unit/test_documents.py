@@ -215,6 +215,7 @@ AGENDA_KEYS = {
     "done",
     "high_risk",  # the standing high risk, as the report gives it
     "risk",  # the course's risk state (issue 26)
+    "alerts",  # not on track (issue 29)
 }
 LIST_KEYS = {
     "course_id",

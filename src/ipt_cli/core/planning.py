@@ -396,6 +396,7 @@ class Agenda:
     review_commands: list[str] = field(default_factory=list)  # one per flagged session
     maintenance: bool = False  # a session of the maintenance contract
     risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
+    alerts: list[str] = field(default_factory=list)  # not on track (core/tracking.py)
 
     @property
     def left(self) -> int:

@@ -28,8 +28,8 @@ class NotOnTrack:
     def text(self) -> str:
         return (
             f"not on track: {self.instrument} {self.baseline} -> {self.latest} at session "
-            f"{self.session}, no reliable improvement ({self.needed} points) by the middle "
-            f"of the course: {NOT_ON_TRACK_ADVICE}"
+            f"{self.session}, no reliable improvement ({self.needed} points) at or after "
+            f"the middle of the course: {NOT_ON_TRACK_ADVICE}"
         )
 
     def to_cache(self) -> list[Any]:

@@ -508,6 +508,7 @@ def agenda_json(agenda: Agenda) -> dict[str, Any]:
         "safety_flags": agenda.safety,
         "review_commands": agenda.review_commands,
         "high_risk": None if agenda.risk is None else views_record.high_risk_json(agenda.risk.high),
+        "alerts": list(agenda.alerts),
         "risk": None if agenda.risk is None else views_record.risk_json(agenda.risk),
         "carry_over": agenda.carry_over,
         "items": agenda.items,
@@ -1185,6 +1186,9 @@ def agenda_markdown(agenda: Agenda) -> str:
         if agenda.risk.banner:
             out = [f"> **{_md(agenda.risk.banner)}**", "", *out]
         out += [f"> {_md(line)}" for line in agenda.risk.status_lines] + [""]
+    if agenda.alerts:
+        out += ["> **WARNING: outcomes to act on**", ">"]
+        out += [f"> - {_md(text)}" for text in agenda.alerts] + [""]
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]

@@ -663,6 +663,8 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     parts.append(_text(f"{agenda.date.isoformat()} - {agenda.phase} phase"))
     if agenda.risk is not None:
         parts += [_text(line) for line in agenda.risk.status_lines]
+    if agenda.alerts:
+        parts.append(_alerts_panel(agenda.alerts))
     if agenda.carry_over:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]
