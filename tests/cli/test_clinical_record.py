@@ -26,6 +26,7 @@ NOTE_KEYS = {
     "risk_reviews",
     "risk_screen",
     "risk",
+    "alerts",  # not on track (issue 29)
     "focus",
     "techniques",
     "strategies",

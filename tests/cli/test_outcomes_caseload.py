@@ -144,6 +144,8 @@ def test_not_on_track_and_unsigned_in_the_list(run_ipt: RunIpt, data_home) -> No
     for args in (("agenda", "nt"), ("agenda", "nt", "--format", "markdown"), ("report", "nt")):
         shown = " ".join(run_ipt(*args).stdout.replace("┃", " ").split())
         assert "not on track: PHQ-9 18 -> 15 at session 2" in shown, args
+    assert "WARNING: not on track" in run_ipt("note", "nt", "2").stdout
+    assert json.loads(run_ipt("note", "nt", "1", "--json").stdout)["alerts"] == []  # before
     agenda = json.loads(run_ipt("agenda", "nt", "--json").stdout)
     assert agenda["alerts"][0].startswith("not on track: PHQ-9 18 -> 15")
     run_ipt("session", "nt", "--date", "2026-01-26", "--phq9", phq9(11))  # -7: reliable

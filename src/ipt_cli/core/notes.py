@@ -34,6 +34,7 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.risk import RiskState, risk_state
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.core.structs import field, struct
+from ipt_cli.core.tracking import not_on_track
 from ipt_cli.errors import InputError
 
 
@@ -83,6 +84,7 @@ class SessionNote:
     # defect 11): "screened negative (PHQ-9 item 9 = 0)" or "no risk item asked (...)".
     screening: str | None = None
     risk: RiskState | None = None  # the course's risk state (core/risk.py), standing level
+    alerts: list[str] = field(default_factory=list)  # not on track, from its session on
 
     @property
     def session_label(self) -> str:
@@ -242,7 +244,17 @@ def build_note(
         safety_plan=safety_plan.version_label(course),
         screening=screening(session),
         risk=risk_state(course, today or session.date),
+        alerts=_alerts(course, where, rules),
     )
+
+
+def _alerts(course: Course, where: Located, rules: ScoringRules | None) -> list[str]:
+    """Not on track (core/tracking.py) on the note of the session whose score shows it,
+    and on every later one: the note is where the advice is written down."""
+    lagging = not_on_track(course, rules or ScoringRules())
+    if lagging is None or where.maintenance or where.number < lagging.session:
+        return []
+    return [lagging.text]
 
 
 def missed_note(

@@ -132,6 +132,7 @@ def note_json(note: SessionNote) -> dict[str, Any]:
         "risk_reviews": [_review_json(r) for r in note.reviews],
         "risk_screen": note.screening,
         "risk": None if note.risk is None else risk_json(note.risk),
+        "alerts": list(note.alerts),
         "focus": focus,
         "techniques": list(session.techniques) if session else [],
         "strategies": list(session.strategies) if session else [],
@@ -188,6 +189,7 @@ def _measure_lines(note: SessionNote) -> list[str]:
             lines.append(f"Compensatory behaviours since the last session: {session.compensatory}")
         if session.edeq_global is not None:
             lines.append(f"EDE-Q global: {session.edeq_global:.2f}")
+    lines += [f"WARNING: {text}" for text in note.alerts]
     return lines or ["none given"]
 
 
