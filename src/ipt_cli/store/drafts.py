@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IptError
 from ipt_cli.store.files import atomic_write, make_private_dir
-from ipt_cli.store.ownership import check_folder, open_private
+from ipt_cli.store.ownership import COURSE_LIMIT, check_folder, read_private
 from ipt_cli.store.paths import DataPaths, check_course_id
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
 
 DRAFTS = "drafts"  # under DataPaths.edits
-MAX_DRAFT_BYTES = 1 << 20
+MAX_DRAFT_BYTES = COURSE_LIMIT  # an assessment's text, like a course file's
 
 
 @struct(frozen=True)
@@ -73,13 +73,7 @@ class DraftStore:
         path = self.path(course_id)
         if not os.path.lexists(path):
             return None
-        fd = open_private(path, follow=False)
-        try:
-            raw = os.read(fd, MAX_DRAFT_BYTES + 1)
-        finally:
-            os.close(fd)
-        if len(raw) > MAX_DRAFT_BYTES:
-            raise DataError(path, ["larger than a draft can be; move it away"])
+        raw = read_private(path, follow=False, limit=MAX_DRAFT_BYTES)  # the gate, capped
         if self.cipher is not None:
             raw = self.cipher.decrypt(raw, path)
         try:
