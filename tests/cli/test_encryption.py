@@ -13,6 +13,7 @@ import pyrage
 import pytest
 from pyrage import passphrase, x25519
 
+from tests.cheap_age import seal_with_passphrase
 from tests.conftest import PHQ9_MODERATE, RunIpt
 
 NOTE = "Spoke about the hospital night with her sister"
@@ -202,6 +203,8 @@ def test_passphrase_mode(new_course, run_ipt: RunIpt, data_home: Path) -> None:
     key = passphrase.decrypt((data_home / "identity.age").read_bytes(), "correct horse")
     identity = [line for line in key.decode().splitlines() if line.startswith("AGE-SECRET")]
     assert b"A.B." in pyrage.decrypt(sealed, [x25519.Identity.from_str(identity[0])])
+    # the same identity at a cheap scrypt work factor: what follows tests ipt, not scrypt
+    (data_home / "identity.age").write_bytes(seal_with_passphrase(key, "correct horse"))
     assert ALIAS in run_ipt("report", "ab", IPT_PASSPHRASE="correct horse").stdout
     assert "IPT_PASSPHRASE" in run_ipt("report", "ab", exit_code=8).stderr
     run_ipt("report", "ab", exit_code=8, IPT_PASSPHRASE="wrong")

@@ -16,6 +16,7 @@ import pyrage
 import pytest
 from pyrage import passphrase, x25519
 
+from tests.cheap_age import cheapen_identity, seal_with_passphrase
 from tests.conftest import ipt_command
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
@@ -69,7 +70,8 @@ def with_passphrase(ipt_bin: Bin, data_home: Path) -> dict[str, str]:
     _make(ipt_bin)
     ipt_bin("session", "ab", "--date", "2026-01-12", "--mood", "5", "--note", NOTE)
     env = {"IPT_PASSPHRASE": PASS}
-    ipt_bin("init", "--encrypt", "--passphrase", env=env)
+    ipt_bin("init", "--encrypt", "--passphrase", env=env)  # the real work factor, once
+    cheapen_identity(data_home, PASS)
     return env
 
 
@@ -137,7 +139,7 @@ def _to_older_form(data_home: Path) -> None:
     key = x25519.Identity.from_str(next(x for x in text.splitlines() if x.startswith("AGE-")))
     for path in data_home.rglob("*.age"):
         if path != identity_age:
-            path.write_bytes(passphrase.encrypt(pyrage.decrypt(path.read_bytes(), [key]), PASS))
+            path.write_bytes(seal_with_passphrase(pyrage.decrypt(path.read_bytes(), [key]), PASS))
     identity_age.unlink()
 
 

@@ -242,9 +242,9 @@ def test_lock_left_by_a_killed_process_never_blocks(ipt_bin, data_home: Path) ->
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    started = time.monotonic()
+    # the kernel dropped the dead holder's lock: the next writer goes straight in (a wait for
+    # the lock's timeout would end in exit 7 "busy", which ipt_bin reports as a failure)
     ipt_bin("session", "ab", "--note", "after the kill")
-    assert time.monotonic() - started < 5
 
 
 def test_write_error_type_is_storage_io(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -134,7 +134,7 @@ def test_a_stalled_worker_is_stopped_and_its_share_done_here(
     started = time.monotonic()
     found = workers.map_shared(ITEMS, work, same, same, processes=2)
     assert [r["square"] for r in found] == [n * n for n in ITEMS]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 40  # the stalled worker sleeps 60 s: it was not awaited
 
 
 def test_the_parent_does_the_first_item_before_any_fork() -> None:
