@@ -857,11 +857,6 @@ def test_amend_session_refusals() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: amend_session stores a blank addendum (`ipt session ab --amend 1 --note ' '` "
-    "succeeds), unlike every other free-text change, which refuses blank text",
-)
 def test_amend_session_refuses_blank_text() -> None:
     c = held(1)
     refused(InputError, "addendum", c, changes.amend_session, c, 1, "   ", TODAY)

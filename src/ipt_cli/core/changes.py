@@ -713,6 +713,8 @@ def amend_session(
     by: str | None = None,
 ) -> Located:
     """Add a dated addendum to one session; `ref` is a number, mN or a date."""
+    if not text.strip():
+        raise InputError("give the addendum's text (--note): an addendum cannot be blank")
     where = locate_session(
         course, ref, maintenance, "the baseline cannot be amended; amend a session (1 or later)"
     )
