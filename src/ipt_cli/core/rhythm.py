@@ -5,9 +5,12 @@ The rule (docs/clinical-rules.md, from Monk, Frank, Potts & Kupfer 2002 and the 
 before it, as ipt-domain.md section 8 sets out):
 
 - A week is seven days, counted back from the latest day logged.
-- An anchor counts in a week when it was done on at least 3 of its days; its habitual time
-  is the mean of its times that week.
-- A day's time for a counted anchor is a hit when within 45 minutes of that habitual time.
+- An anchor counts in a week when it was done on at least 3 of its days. Its habitual time
+  is the mean of its times that week after the outlier step: times more than 1.5 sample
+  SDs from the week's mean are dropped first (not when the SD is 10 minutes or less), as
+  the implementation written for the Pittsburgh group's RAY app does.
+- A day's time for a counted anchor is a hit when within 45 minutes of that habitual time
+  (every logged time is judged, a dropped one too).
 - The week's SRM score is the hits summed over the counted anchors, divided by the number of
   counted anchors: 0 (least regular) to 7 (most regular). None when no anchor counts.
 - Also shown: hits per logged day (the hits divided by the days with an entry, 0-5).
@@ -20,12 +23,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import statistics
 
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
 from ipt_cli.core.structs import field, struct
 
 WINDOW_MINUTES = 45
 MIN_DAYS = 3  # an anchor done on fewer days in a week has no habitual time
+OUTLIER_SDS = 1.5  # times further than this many SDs from the week's mean are outliers
+NO_TRIM_SD = 10.0  # minutes: a week this regular or more has no outliers to drop
 WEEK = 7
 ANCHOR_NAMES = {
     "out_of_bed": "Out of bed",
@@ -99,10 +105,24 @@ def score_week(entries: list[RhythmEntry], start: dt.date, end: dt.date) -> Week
         if len(times) < MIN_DAYS:
             anchors.append(AnchorWeek(anchor, len(times), None, 0))
             continue
-        mean = sum(times) / len(times)
+        mean = habitual_time(times)
         hits = sum(1 for t in times if abs(t - mean) <= WINDOW_MINUTES)
         anchors.append(AnchorWeek(anchor, len(times), mean, hits))
     return WeekScore(start, end, entries, anchors)
+
+
+def habitual_time(times: list[int]) -> float:
+    """The mean of a week's times (minutes) after the outlier step: a time more than 1.5
+    sample SDs from the mean is dropped, unless the SD is 10 minutes or less. Six bedtimes
+    at 22:40 and one at 04:00 (28:00): the 04:00 is dropped, the habitual time is 22:40."""
+    mean = sum(times) / len(times)
+    if len(times) < 2:
+        return mean
+    sd = statistics.stdev(times)
+    if sd <= NO_TRIM_SD:
+        return mean
+    kept = [t for t in times if abs(t - mean) <= OUTLIER_SDS * sd]
+    return sum(kept) / len(kept)
 
 
 def _in_range(log: list[RhythmEntry], start: dt.date, end: dt.date) -> list[RhythmEntry]:
