@@ -170,3 +170,43 @@ def test_the_html_report_of_an_ipsrt_course_draws_the_life_chart(
     assert "<title>SRM: 5.8</title>" in svg and "PHQ-9 10" in svg
     run_ipt("new-course", "st", "--client", "S.", "--problem-area", "grief", "--no-input")
     assert "Life chart" not in ipt_bin("report", "st", "--format", "html").stdout
+
+
+def agenda_items(ipt_bin: Bin, *args: str) -> list[str]:
+    items = json.loads(ipt_bin("agenda", "bp", *args, "--json").stdout)["items"]
+    assert isinstance(items, list)
+    return [str(i) for i in items]
+
+
+def test_the_agenda_reviews_the_log_only_when_it_is_current_and_names_a_stale_one(
+    ipsrt: RunIpt, ipt_bin: Bin
+) -> None:
+    the_example_week(ipsrt)  # 2026-02-01..07
+    ipsrt("session", "bp", "--date", "2026-02-03", "--phq9", "1,1,1,1,1,0,1,0,0")
+    current = agenda_items(ipt_bin)  # session 2: the log runs past session 1
+    assert any(
+        i.startswith("Review the social rhythm log since the last session: week to 2026-02-07")
+        and "SRM 6.8 of 7" in i
+        for i in current
+    )
+    ipsrt("session", "bp", "--date", "2026-02-10", "--phq9", "1,1,1,1,1,0,1,0,0")
+    stale = agenda_items(ipt_bin)  # session 3: nothing logged since session 2
+    assert not any("Review the social rhythm log" in i for i in stale)
+    line = next(i for i in stale if i.startswith("Social rhythm log: stale"))
+    assert "its latest day is 2026-02-07, before the last session (2026-02-10)" in line
+    assert "ipt rhythm bp --date" in line
+    report = ipt_bin("report", "bp").stdout
+    assert "stale, its latest day is 2026-02-07" in " ".join(report.split())
+    ipsrt("rhythm", "bp", "--date", "2026-02-11", *REGULAR, "--to-bed", "22:40")
+    assert any(i.startswith("Review the social rhythm log") for i in agenda_items(ipt_bin))
+
+
+def test_the_ipsrt_medication_item_is_adherence_and_side_effects_with_the_prescriber(
+    ipsrt: RunIpt, ipt_bin: Bin, run_ipt: RunIpt
+) -> None:
+    items = agenda_items(ipt_bin, "--week", "1")
+    assert "Review medication adherence and side effects; liaise with the prescriber" in items
+    assert not any("Decide whether medication is needed" in i for i in items)
+    run_ipt("new-course", "st", "--client", "S.", "--problem-area", "grief", "--no-input")
+    standard = json.loads(ipt_bin("agenda", "st", "--week", "1", "--json").stdout)["items"]
+    assert "Decide whether medication is needed" in standard

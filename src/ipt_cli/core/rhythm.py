@@ -262,7 +262,9 @@ def set_target(course: Course, day: dt.date, times: dict[str, dt.time]) -> Rhyth
 
 def review_line(course: Course, before: dt.date | None = None) -> str:
     """The agenda item of an IPSRT session: review the log, with the score of its latest
-    week (before the session's date, when given)."""
+    week (before the session's date, when given). A log whose latest day is before the
+    last session held (before that date) is not reviewed: it is named as stale, with its
+    date, and the days since are asked for."""
     from ipt_cli.core import catalogue
 
     last = weeks(course.rhythm, 1, None if before is None else before - dt.timedelta(days=1))
@@ -272,6 +274,13 @@ def review_line(course: Course, before: dt.date | None = None) -> str:
             "--out-of-bed HH:MM ...)"
         )
     week = last[0]
+    held = [s.date for s in course.all_sessions() if before is None or s.date < before]
+    if held and week.end < max(held):
+        return (
+            f"{catalogue.RHYTHM_STALE}: stale, its latest day is {week.end.isoformat()}, "
+            f"before the last session ({max(held).isoformat()}); ask about the days since "
+            f"and log them (ipt rhythm {course.id} --date YYYY-MM-DD ...)"
+        )
     score = "no anchor done on 3 days" if week.srm is None else f"SRM {week.srm:g} of 7"
     return (
         f"{catalogue.RHYTHM_REVIEW}: week to {week.end.isoformat()}, {score}, "
