@@ -210,3 +210,47 @@ def test_the_ipsrt_medication_item_is_adherence_and_side_effects_with_the_prescr
     run_ipt("new-course", "st", "--client", "S.", "--problem-area", "grief", "--no-input")
     standard = json.loads(ipt_bin("agenda", "st", "--week", "1", "--json").stdout)["items"]
     assert "Decide whether medication is needed" in standard
+
+
+def test_warning_signs_of_both_poles_are_recorded_for_ipsrt_and_the_relapse_plan_prints_both(
+    ipsrt: RunIpt, ipt_bin: Bin, data_home: Path
+) -> None:
+    early = ipt_bin("course", "bp", "set", "--warning-sign-mania", "Sleeping 5 hours, not tired")
+    assert "Changed warning-sign-mania of bp: (none) -> Sleeping 5 hours, not tired." in (
+        early.stdout
+    )
+    ending = ipt_bin("ending", "bp", "--warning-sign", "Not calling R.",
+                     "--warning-sign-depression", "Staying in bed",
+                     "--warning-sign-mania", "Spending")  # fmt: skip
+    assert "1 of depression and 2 of mania" in ending.stdout
+    course = stored(data_home)
+    assert course["warning_signs_depression"] == ["Staying in bed"]
+    assert course["warning_signs_mania"] == ["Sleeping 5 hours, not tired", "Spending"]
+    report = ipt_bin("report", "bp").stdout
+    plain = " ".join(report.replace("║", " ").split())
+    assert "Relapse warning signs: Not calling R." in plain
+    assert "Warning signs of depression: Staying in bed" in plain
+    assert "Warning signs of mania: Sleeping 5 hours, not tired; Spending" in plain
+    data = json.loads(ipt_bin("report", "bp", "--json").stdout)
+    assert data["warning_signs_by_pole"] == {
+        "depression": ["Staying in bed"],
+        "mania": ["Sleeping 5 hours, not tired", "Spending"],
+    }
+
+
+@pytest.mark.parametrize("command", [("ending", "st"), ("course", "st", "set")])
+@pytest.mark.parametrize("option", ["--warning-sign-depression", "--warning-sign-mania"])
+def test_warning_signs_of_a_pole_are_refused_for_another_adaptation_in_one_line(
+    run_ipt: RunIpt, ipt_bin: Bin, data_home: Path, command: tuple[str, ...], option: str
+) -> None:
+    run_ipt("new-course", "st", "--client", "S.", "--problem-area", "grief", "--no-input")
+    before = (data_home / "courses" / "st.toml").read_text()
+    refused = ipt_bin(*command, option, "Spending", check_code=2)
+    assert f"{option}: only for IPSRT courses" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert (data_home / "courses" / "st.toml").read_text() == before
+
+
+def test_a_blank_warning_sign_of_a_pole_is_refused(ipsrt: RunIpt, ipt_bin: Bin) -> None:
+    refused = ipt_bin("course", "bp", "set", "--warning-sign-mania", " ", check_code=2)
+    assert "--warning-sign-mania: one line of 1-500 characters" in refused.stderr

@@ -169,3 +169,26 @@ def test_the_score_is_0_to_7_and_shifting_every_day_alike_keeps_it(
     in_range = all(v is None or 0 <= v + shift <= 23 * 60 + 59 for d in days for v in d)
     if in_range:
         assert rhythm.weeks(entries(shift), 1)[0].srm == week.srm
+
+
+def test_the_ipsrt_maintenance_agenda_checks_the_warning_signs_of_both_poles() -> None:
+    from ipt_cli.core.models import Ending, Maintenance
+    from ipt_cli.core.planning import build_maintenance_agenda
+    from tests.unit import builders
+
+    start = builders.week(8)
+    plan = Maintenance(opened=start, start_date=start, planned_sessions=6, cadence="monthly")
+    course = builders.course(
+        planned=8,
+        areas=("lost-healthy-self",),
+        adaptation="ipsrt",
+        ending=Ending(warning_signs=["Not calling R."]),
+        warning_signs_depression=["Staying in bed"],
+        warning_signs_mania=["Sleeping 5 hours, not tired"],
+        maintenance=plan,
+    )
+    items = build_maintenance_agenda(course, 1, start).items
+    signs = next(i for i in items if "warning signs" in i)
+    assert signs.endswith(
+        ": Not calling R.; depression: Staying in bed; mania: Sleeping 5 hours, not tired"
+    )

@@ -213,10 +213,23 @@ def report_json(report: Report) -> dict[str, Any]:
             {"id": i.id, "text": i.text, "done": i.done} for i in report.checklist
         ],
         "ending": None if course.ending is None else course.ending.model_dump(),
+        "warning_signs_by_pole": _pole_signs_json(course),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
         "rhythm": _rhythm_summary_json(course),
         **_record_json(report),
+    }
+
+
+def _pole_signs_json(course: Course) -> dict[str, list[str]] | None:
+    """IPSRT's warning signs of each pole (None for a course of another adaptation)."""
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not (
+        course.warning_signs_depression or course.warning_signs_mania
+    ):
+        return None
+    return {
+        "depression": list(course.warning_signs_depression),
+        "mania": list(course.warning_signs_mania),
     }
 
 
@@ -443,12 +456,25 @@ def end_of_course_text(report: Report) -> str:
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
     lines.append(f"Relapse warning signs: {signs}")
+    lines += pole_sign_lines(course)
     decision = ending.decision if ending and ending.decision else "not recorded"
     note = f" ({ending.decision_note.rstrip('.')})" if ending and ending.decision_note else ""
     lines.append(f"Decision after the course: {decision}{note}")
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def pole_sign_lines(course: Course) -> list[str]:
+    """IPSRT's relapse plan watches both poles: the warning signs of each, for a course of
+    that adaptation (or any course that has them)."""
+    depression, mania = course.warning_signs_depression, course.warning_signs_mania
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not (depression or mania):
+        return []
+    return [
+        f"Warning signs of depression: {'; '.join(depression) or 'not recorded'}",
+        f"Warning signs of mania: {'; '.join(mania) or 'not recorded'}",
+    ]
 
 
 def _response_phrase(m: MeasureSummary) -> str:
