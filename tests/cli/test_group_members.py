@@ -5,6 +5,7 @@ numbers, phases, plan, agenda, report and list agree with the group's, and no se
 offered after the group's last. Through the real binary."""
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +106,7 @@ def test_a_member_file_from_before_schema_9_gets_its_missed_numbers_back(
     text = path.read_text()
     assert text.count("number = ") == 2  # missed sessions 3 and 4 keep their numbers
     old = "\n".join(line for line in text.splitlines() if not line.startswith("number = "))
-    path.write_text(old.replace("schema_version = 9", "schema_version = 8") + "\n")
+    path.write_text(re.sub(r"schema_version = \d+", "schema_version = 8", old) + "\n")
     agenda = as_json(group, "agenda", "m2")
     assert isinstance(agenda, dict)
     assert agenda["week"] == 8 and agenda["phase"] == "termination"

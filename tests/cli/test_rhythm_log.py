@@ -31,7 +31,8 @@ def test_a_day_is_logged_and_kept(ipsrt: RunIpt, data_home: Path) -> None:
     stored = tomllib.loads((data_home / "courses" / "bp.toml").read_text())
     entry = stored["rhythm"][0]
     assert str(entry["out_of_bed"]) == "07:30:00" and str(entry["to_bed"]) == "00:15:00"
-    assert entry["with_people"] == [0, 1, 3, 2, 1] and entry["mood"] == 2
+    assert entry["involvement"] == [0, 1, 3, 2, 1] and entry["mood"] == 2
+    assert "with_people" not in entry  # the legacy counts of people
 
 
 def test_a_day_is_replaced_only_when_asked(ipsrt: RunIpt) -> None:
@@ -49,6 +50,7 @@ def test_a_day_is_replaced_only_when_asked(ipsrt: RunIpt) -> None:
         (("--to-bed", "25:00"), "--to-bed: expected a time"),
         (("--mood", "6"), "--mood: must be from -5 to 5"),
         (("--out-of-bed", "07:00", "--with-people", "1,2"), "--with-people"),
+        (("--out-of-bed", "07:00", "--with-people", "0,1,4,2,1"), "involvement scale (0 alone"),
         (("--date", "2026-03-02", "--mood", "1"), "in the future"),
         ((), "give at least one time"),
         (("report", "--mood", "1"), "takes only --weeks and --format"),
@@ -79,8 +81,8 @@ def test_the_report_scores_each_week(ipsrt: RunIpt) -> None:
     assert last["habitual_times"]["to_bed"] == "23:00"
     assert last["days"][2] == {
         "date": "2026-02-10", "out_of_bed": "10:30", "first_contact": "08:15",
-        "start_activity": "09:00", "dinner": "18:30", "to_bed": "23:00", "with_people": None,
-        "mood": 0,
+        "start_activity": "09:00", "dinner": "18:30", "to_bed": "23:00", "involvement": None,
+        "with_people": None, "mood": 0,
     }  # fmt: skip
     text = ipsrt("rhythm", "bp", "report", "--weeks", "2").stdout
     assert "Regularity by week" in text and "10:30!" in text and "SRM 6.8 of 7" in text

@@ -76,6 +76,7 @@ REPORT_KEYS = {
     "adaptation",  # issue 20: how IPT is delivered
     "guardian",
     "rhythm",
+    "warning_signs_by_pole",  # issue 28: IPSRT's warning signs of depression and of mania
     # schema 3: the clinical record
     "high_risk",
     "safety_plan",

@@ -1,18 +1,26 @@
 """`ipt course COURSE_ID set`: change a course's settings after it started, each change
 validated and kept in the course's change history."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import DisputeStage, ProblemArea
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ipt_cli.core.corrections import SettingsChanged
+    from ipt_cli.core.models import Course
+
 COURSE_EPILOG = """Examples:
 
   ipt course ab-2026 set --problem-area role-transition
 
   ipt course ab-2026 set --medication 'sertraline 100 mg' --termination-sessions 3
+
+  ipt course cd-2026 set --warning-sign-mania 'Sleeping 5 hours and not tired'
 
 Each change is kept with its old and new value and the date (see `ipt report`). An empty
 --sick-role '' or --medication '' clears it."""
@@ -49,6 +57,22 @@ def course(
     client: Annotated[
         str | None, typer.Option(metavar="ALIAS", help="The client's alias or initials.")
     ] = None,
+    warning_sign_depression: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warning-sign-depression",
+            metavar="TEXT",
+            help="IPSRT: add a warning sign of depression (repeatable).",
+        ),
+    ] = None,
+    warning_sign_mania: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warning-sign-mania",
+            metavar="TEXT",
+            help="IPSRT: add a warning sign of mania or hypomania (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Change a course's settings; each change is kept in its history."""
     from ipt_cli.core import corrections
@@ -66,8 +90,12 @@ def course(
         "client": client,
     }
     given = {k: v for k, v in given.items() if v is not None}
+    poles = {
+        "warning_signs_depression": warning_sign_depression or [],
+        "warning_signs_mania": warning_sign_mania or [],
+    }
     today = common.today()
-    done = common.store(ctx).update(course_id, lambda c: corrections.set_course(c, given, today))
+    done = common.store(ctx).update(course_id, lambda c: _set(c, given, poles, today))
     out = common.output(ctx)
     for change in done.changes:
         out.done(f"Changed {change.what} of {course_id}: {change.old} -> {change.new}.")
@@ -81,6 +109,23 @@ def course(
                 f"Goal offered for {area}: ipt goal add {course_id} --id {goal_id} "
                 f"--area {area} --text '{text}'"
             )
+
+
+def _set(
+    course: "Course", given: dict[str, Any], poles: dict[str, list[str]], today: "dt.date"
+) -> "SettingsChanged":
+    """The settings and any warning signs of each pole, in one write (all or nothing)."""
+    from ipt_cli.core import changes, corrections
+
+    changes.check_pole_signs(course, poles)  # before any change is made
+    if given or not any(poles.values()):
+        done = corrections.set_course(course, given, today)
+    else:
+        done = corrections.SettingsChanged([], [], False)
+    made = changes.add_pole_signs(course, poles, today)
+    return corrections.SettingsChanged(
+        done.changes + made, done.added_areas, done.dispute_stage_cleared
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,12 +2,15 @@
 (`ipt export` is in export.py)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import Decision
+
+if TYPE_CHECKING:
+    from ipt_cli.core.models import Course, Ending
 
 
 def ending(
@@ -16,6 +19,22 @@ def ending(
     warning_sign: Annotated[
         list[str] | None,
         typer.Option("--warning-sign", metavar="TEXT", help="A relapse warning sign (repeatable)."),
+    ] = None,
+    warning_sign_depression: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warning-sign-depression",
+            metavar="TEXT",
+            help="IPSRT: a warning sign of depression (repeatable).",
+        ),
+    ] = None,
+    warning_sign_mania: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warning-sign-mania",
+            metavar="TEXT",
+            help="IPSRT: a warning sign of mania or hypomania (repeatable).",
+        ),
     ] = None,
     feelings_discussed: Annotated[
         bool | None,
@@ -43,8 +62,17 @@ def ending(
     """Record the termination work: warning signs, feelings, what comes next.
 
     It may be recorded before the last session (an early ending); the report shows it.
+    IPSRT courses record the warning signs of each pole too (--warning-sign-depression,
+    --warning-sign-mania); the relapse plan prints both.
     """
     from ipt_cli.core import changes
+
+    poles = {
+        "warning_signs_depression": warning_sign_depression or [],
+        "warning_signs_mania": warning_sign_mania or [],
+    }
+    if any(poles.values()):  # refused before anything is asked or written
+        changes.check_pole_signs(common.store(ctx).load(course_id), poles)
 
     if common.value(decision) in ("maintenance", "end"):
         from ipt_cli.core.progress import ending_gate
@@ -65,15 +93,25 @@ def ending(
                 common.interactive(no_input),
                 gate.reason,
             )
-    done = common.store(ctx).update(
-        course_id,
-        lambda c: changes.record_ending(
+    today = common.today()
+
+    def record(c: "Course") -> "tuple[Ending, Course]":
+        changes.add_pole_signs(c, poles, today)
+        ending = changes.record_ending(
             c, warning_sign or [], feelings_discussed, remaining, common.value(decision), note
-        ),
-    )
+        )
+        return ending, c
+
+    done, course = common.store(ctx).update(course_id, record)
+    poles_done = ""
+    if any(poles.values()):
+        poles_done = (
+            f", {len(course.warning_signs_depression)} of depression and "
+            f"{len(course.warning_signs_mania)} of mania"
+        )
     common.output(ctx).done(
         f"Termination record of {course_id}: {len(done.warning_signs)} warning "
-        f"sign(s); decision: {done.decision or 'not yet'}."
+        f"sign(s){poles_done}; decision: {done.decision or 'not yet'}."
     )
 
 

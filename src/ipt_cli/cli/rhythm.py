@@ -16,8 +16,15 @@ RHYTHM_EPILOG = """Examples:
 
   ipt rhythm cd-2026 --date 2026-02-03 --out-of-bed 08:00 --to-bed 00:30 --mood -1
 
+  ipt rhythm cd-2026 target --out-of-bed 07:30 --first-contact 08:30 --start-activity 09:00
+  --dinner 18:30 --to-bed 23:00
+
   ipt rhythm cd-2026 report --weeks 4 --format json
+
+  ipt rhythm cd-2026 chart --weeks 12
 """
+
+ACTIONS = ("report", "target", "chart")
 
 
 def _clock_option(help_text: str) -> Any:
@@ -30,10 +37,20 @@ def rhythm(
     action: Annotated[
         str | None,
         typer.Argument(
-            metavar="[report]", help="report: the log by day and the weekly regularity."
+            metavar="[report|target|chart]",
+            help="report: the log by day, the weekly regularity and the deviation from the "
+            "targets; target: agree target times (dated with --date, earlier targets kept); "
+            "chart: the life chart, weeks across (mood, SRM, mania and depression scores).",
         ),
     ] = None,
-    date: common.DateOption = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="The day logged, or the day a target starts (default: today).",
+            show_default=False,
+        ),
+    ] = None,
     out_of_bed: Annotated[str | None, _clock_option("Out of bed.")] = None,
     first_contact: Annotated[
         str | None, _clock_option("First contact with another person.")
@@ -47,7 +64,8 @@ def rhythm(
         str | None,
         typer.Option(
             metavar="N,N,N,N,N",
-            help="How many other people were involved in each of the five, in order.",
+            help="Who was involved in each of the five, in order, on the SRM's scale: 0 alone, "
+            "1 others present, 2 others actively involved, 3 others very stimulating.",
         ),
     ] = None,
     mood: Annotated[
@@ -57,32 +75,52 @@ def rhythm(
         bool, typer.Option("--replace", help="Replace the day's entry if there is one.")
     ] = False,
     weeks: Annotated[
-        int, typer.Option(metavar="N", help="report: how many weeks, back from the latest day.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="report (default 1), chart (default 12): how many weeks, back from the "
+            "latest day.",
+            show_default=False,
+        ),
+    ] = None,
     output_format: common.FormatOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
-    """Log a day's social rhythm (SRM-5), or show the log: `ipt rhythm ID report`.
+    """Log a day's social rhythm (SRM-5), agree target times, or show the log.
 
     Any of the five anchors may be missing. The report scores each week's regularity: an
-    anchor done on 3 or more days has a habitual time (its mean); a time within 45 minutes
-    of it is a hit; the score is the hits per counted anchor, 0-7 (see
-    docs/clinical-rules.md).
+    anchor done on 3 or more days has a habitual time (the mean, after dropping times more
+    than 1.5 SD from it); a time within 45 minutes of it is a hit; the score is the hits
+    per counted anchor, 0-7 (see docs/clinical-rules.md). With targets set
+    (`ipt rhythm ID target`), it shows per anchor and week the mean deviation from the
+    target in force and the days within 45 minutes of it.
     """
+    from ipt_cli.core import rhythm
     from ipt_cli.errors import InputError
 
     times = (out_of_bed, first_contact, start_activity, dinner, to_bed)
-    if action == "report":
+    formats = output_format is not None or as_json
+    if action in ("report", "chart"):
         if any(v is not None for v in (*times, with_people, mood, date)) or replace:
-            raise InputError("`ipt rhythm ID report` takes only --weeks and --format")
+            raise InputError(f"`ipt rhythm ID {action}` takes only --weeks and --format")
         chosen = common.chosen_format(
             common.Format, output_format, as_json, None, common.Format.text
         )
-        _report(ctx, course_id, weeks, chosen)
+        if action == "chart":
+            if chosen is not common.Format.text:
+                raise InputError("`ipt rhythm ID chart` is text (the HTML report has it too)")
+            _chart(ctx, course_id, weeks or rhythm.CHART_WEEKS)
+        else:
+            _report(ctx, course_id, weeks or 1, chosen)
+        return
+    if action == "target":
+        if with_people is not None or mood is not None or replace or formats or weeks:
+            raise InputError("`ipt rhythm ID target` takes only the five times and --date")
+        _target(ctx, course_id, date, times)
         return
     if action is not None:
-        raise InputError(f"unknown action {action!r}: the only one is `report`")
-    if output_format is not None or as_json or weeks != 1:
+        raise InputError(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+    if formats or weeks is not None:
         raise InputError("--weeks and --format are for `ipt rhythm ID report`")
     entry = _entry(date, times, with_people, mood)
     _log(ctx, course_id, entry, replace)
@@ -114,7 +152,7 @@ def _entry(
         if text is not None:
             fields[anchor] = parse_clock(text, "--" + anchor.replace("_", "-"))
     if with_people is not None:
-        fields["with_people"] = parse_people(with_people)
+        fields["involvement"] = parse_people(with_people)
     try:
         return RhythmEntry.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as error:
@@ -149,6 +187,40 @@ def _report(ctx: typer.Context, course_id: str, weeks: int, output_format: commo
         common.output(ctx).data(documents.rhythm_markdown(built))
     else:
         common.output(ctx).show(terminal.rhythm_view(built))
+
+
+def _target(
+    ctx: typer.Context, course_id: str, date: str | None, times: tuple[str | None, ...]
+) -> None:
+    from ipt_cli.core import dates, rhythm
+    from ipt_cli.core.models import RHYTHM_ANCHORS
+
+    day = dates.parse_date(date, "--date") if date else common.today()
+    given = {
+        anchor: rhythm.parse_clock(text, "--" + anchor.replace("_", "-"))
+        for anchor, text in zip(RHYTHM_ANCHORS, times, strict=True)
+        if text is not None
+    }
+    target = common.store(ctx).update(course_id, lambda c: rhythm.set_target(c, day, given))
+    shown = ", ".join(
+        f"{rhythm.ANCHOR_NAMES[a].lower()} {t.strftime('%H:%M')}"
+        for a in RHYTHM_ANCHORS
+        if (t := target.time_of(a)) is not None
+    )
+    common.output(ctx).done(
+        f"Targets of {course_id} from {day.isoformat()}: {shown} (ipt rhythm {course_id} report)."
+    )
+
+
+def _chart(ctx: typer.Context, course_id: str, weeks: int) -> None:
+    from ipt_cli.core import rhythm
+    from ipt_cli.errors import InputError
+    from ipt_cli.views import terminal
+
+    if not 1 <= weeks <= 520:
+        raise InputError("--weeks: must be 1-520")
+    chart = rhythm.life_chart(common.store(ctx).load(course_id), weeks)
+    common.output(ctx).show(terminal.life_chart_view(chart))
 
 
 def register(app: typer.Typer) -> None:

@@ -516,6 +516,12 @@ ADAPTATIONS: dict[str, Adaptation] = {
             "social-rhythm log.",
             planned_sessions=16,
             areas=(LOST_HEALTHY_SELF,),
+            task_texts=(
+                (
+                    "medication",
+                    "Review medication adherence and side effects; liaise with the prescriber",
+                ),
+            ),
             rhythm_log=True,
             notes=(
                 "The log (`ipt rhythm`) records five daily anchors: out of bed, first "
@@ -614,6 +620,8 @@ OTHER_ATTENDEE = "other:"
 GUARDIAN_JOINS = "A parent or guardian joins part of this session"
 PARTNER_MAY_ATTEND = "The partner may attend: agree with the client whether to invite them"
 RHYTHM_REVIEW = "Review the social rhythm log since the last session"
+# The log's latest day is before the last session: nothing to review since it.
+RHYTHM_STALE = "Social rhythm log"
 # Why a guardian joins each of the sessions IPT-A plans for them (start, middle, end).
 GUARDIAN_PURPOSES = (
     "hear how depression affects the young person, the limited sick role and the plan, "

@@ -24,6 +24,7 @@ from ipt_cli.core.models import (
     Contact,
     ContractChange,
     Course,
+    CourseChange,
     Ending,
     Formulation,
     Gad7,
@@ -868,6 +869,56 @@ def record_ending(
     )
     course.ending = updated
     return updated
+
+
+POLE_OPTIONS = {
+    "warning_signs_depression": "--warning-sign-depression",
+    "warning_signs_mania": "--warning-sign-mania",
+}
+
+
+def check_pole_signs(course: Course, signs: dict[str, list[str]]) -> None:
+    """Warning signs of each pole are IPSRT's (bipolar disorder): refused for another
+    adaptation, and each sign is one line of 1-500 characters."""
+    given = [POLE_OPTIONS[k] for k, v in signs.items() if v]
+    if given and not catalogue.ADAPTATIONS[course.adaptation].rhythm_log:
+        name = catalogue.ADAPTATIONS[course.adaptation].name
+        raise InputError(
+            f"{' and '.join(given)}: only for IPSRT courses ({course.id!r} is {name}); "
+            "use --warning-sign"
+        )
+    for field_name, values in signs.items():
+        for sign in values:
+            text = sign.strip()
+            if not text or "\n" in text or "\r" in text or len(text) > 500:
+                raise InputError(
+                    f"{POLE_OPTIONS[field_name]}: one line of 1-500 characters, not blank"
+                )
+
+
+def add_pole_signs(
+    course: Course, signs: dict[str, list[str]], today: dt.date
+) -> list[CourseChange]:
+    """Add IPSRT's warning signs of depression and of mania (keys of POLE_OPTIONS); each
+    addition is kept in the course's change history."""
+    check_pole_signs(course, signs)
+    made = []
+    for field_name, values in signs.items():
+        if not values:
+            continue
+        old: list[str] = list(getattr(course, field_name))
+        new = old + [v.strip() for v in values]
+        setattr(course, field_name, new)
+        made.append(
+            CourseChange(
+                date=today,
+                what=POLE_OPTIONS[field_name][2:],
+                old="; ".join(old) or "(none)",
+                new="; ".join(new),
+            )
+        )
+    course.changes.extend(made)
+    return made
 
 
 def set_archived(course: Course, archived: bool, today: dt.date) -> None:

@@ -27,8 +27,9 @@ TYPED = "typed"
 # 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
-# course's change history, retired and edited goals, session fixes).
-SCHEMA_VERSION = 9
+# course's change history, retired and edited goals, session fixes). 10: IPSRT (rhythm
+# targets, the SRM involvement scale, warning signs of depression and of mania).
+SCHEMA_VERSION = 10
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
 ProblemAreaId = vocabulary.ProblemAreaId
@@ -427,9 +428,12 @@ class SickRole(Record):
 RHYTHM_ANCHORS = ("out_of_bed", "first_contact", "start_activity", "dinner", "to_bed")
 
 
+INVOLVEMENT_MAX = 3  # the SRM's scale: 0 alone ... 3 others very stimulating
+
+
 class RhythmEntry(Record):
-    """One day of the social rhythm log (SRM-5): each anchor's time, when done, and how
-    many other people were involved in it; the day's mood from -5 to +5."""
+    """One day of the social rhythm log (SRM-5): each anchor's time, when done, and who was
+    involved in it on the SRM's scale (0-3); the day's mood from -5 to +5."""
 
     date: Day
     out_of_bed: dt.time | None = None
@@ -437,16 +441,38 @@ class RhythmEntry(Record):
     start_activity: dt.time | None = None
     dinner: dt.time | None = None
     to_bed: dt.time | None = None
-    # one per anchor, in order
+    # Legacy (before schema 10): how many other people took part in each anchor, in order.
+    # Kept and shown as it was written; new entries record `involvement`.
     with_people: list[Annotated[int, Field(ge=0, le=99)]] = Field(default_factory=new_list)
+    # schema 10: the SRM's involvement scale per anchor, in order: 0 alone, 1 others
+    # present, 2 others actively involved, 3 others very stimulating
+    involvement: list[Annotated[int, Field(ge=0, le=INVOLVEMENT_MAX)]] = Field(
+        default_factory=new_list
+    )
     mood: Annotated[int, Field(ge=-5, le=5)] | None = None
 
-    @field_validator("with_people")
+    @field_validator("with_people", "involvement")
     @classmethod
     def _five_counts(cls, counts: list[int]) -> list[int]:
         if counts and len(counts) != len(RHYTHM_ANCHORS):
-            raise ValueError(f"give {len(RHYTHM_ANCHORS)} counts, one per anchor")
+            raise ValueError(f"give {len(RHYTHM_ANCHORS)} values, one per anchor")
         return counts
+
+    def time_of(self, anchor: str) -> dt.time | None:
+        value: dt.time | None = getattr(self, anchor)
+        return value
+
+
+class RhythmTarget(Record):
+    """Target times agreed in IPSRT, in force from `date` until a later target (schema 10).
+    An anchor without a time has no target."""
+
+    date: Day
+    out_of_bed: dt.time | None = None
+    first_contact: dt.time | None = None
+    start_activity: dt.time | None = None
+    dinner: dt.time | None = None
+    to_bed: dt.time | None = None
 
     def time_of(self, anchor: str) -> dt.time | None:
         value: dt.time | None = getattr(self, anchor)
@@ -581,6 +607,11 @@ class Course(Record):
     conflicts: list[SyncConflict] = Field(default_factory=new_list)
     # the daily social rhythm log (IPSRT), by date
     rhythm: list[RhythmEntry] = Field(default_factory=new_list)
+    # schema 10: IPSRT's agreed target times, oldest first (earlier ones kept)
+    rhythm_targets: list[RhythmTarget] = Field(default_factory=new_list)
+    # schema 10: IPSRT's warning signs of each pole (`ipt ending`, `ipt course ID set`)
+    warning_signs_depression: list[PlanLine] = Field(default_factory=new_list)
+    warning_signs_mania: list[PlanLine] = Field(default_factory=new_list)
 
     @field_validator("rhythm")
     @classmethod
@@ -590,6 +621,11 @@ class Course(Record):
             if before.date == after.date:
                 raise ValueError(f"two rhythm entries for {after.date.isoformat()}")
         return ordered
+
+    @field_validator("rhythm_targets")
+    @classmethod
+    def _targets_by_date(cls, targets: list[RhythmTarget]) -> list[RhythmTarget]:
+        return sorted(targets, key=lambda t: t.date)  # stable: a day's later target wins
 
     @field_validator("problem_areas")
     @classmethod

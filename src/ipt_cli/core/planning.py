@@ -641,6 +641,16 @@ def build_maintenance_agenda(
     tasks = {t.id: t.text for t in catalogue.MAINTENANCE_PHASE.tasks}
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else ""
+    if catalogue.ADAPTATIONS[course.adaptation].rhythm_log:  # IPSRT: both poles
+        poles = [
+            f"{pole}: {'; '.join(found)}"
+            for pole, found in (
+                ("depression", course.warning_signs_depression),
+                ("mania", course.warning_signs_mania),
+            )
+            if found
+        ]
+        signs = "; ".join(([signs] if signs else []) + poles)
     areas = " + ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
     items = [
         tasks["opening-question"],

@@ -568,7 +568,9 @@ def termination_checklist(course: Course) -> list[ChecklistItem]:
     ending = course.ending or Ending()
     done = {
         "review-change": _change_reviewed(course),
-        "warning-signs": bool(ending.warning_signs),
+        "warning-signs": bool(
+            ending.warning_signs or course.warning_signs_depression or course.warning_signs_mania
+        ),
         "ending-feelings": ending.feelings_discussed,
         "remaining-issues": ending.remaining_issues is not None,
         "next-steps": ending.decision is not None,

@@ -5,9 +5,12 @@ The rule (docs/clinical-rules.md, from Monk, Frank, Potts & Kupfer 2002 and the 
 before it, as ipt-domain.md section 8 sets out):
 
 - A week is seven days, counted back from the latest day logged.
-- An anchor counts in a week when it was done on at least 3 of its days; its habitual time
-  is the mean of its times that week.
-- A day's time for a counted anchor is a hit when within 45 minutes of that habitual time.
+- An anchor counts in a week when it was done on at least 3 of its days. Its habitual time
+  is the mean of its times that week after the outlier step: times more than 1.5 sample
+  SDs from the week's mean are dropped first (not when the SD is 10 minutes or less), as
+  the implementation written for the Pittsburgh group's RAY app does.
+- A day's time for a counted anchor is a hit when within 45 minutes of that habitual time
+  (every logged time is judged, a dropped one too).
 - The week's SRM score is the hits summed over the counted anchors, divided by the number of
   counted anchors: 0 (least regular) to 7 (most regular). None when no anchor counts.
 - Also shown: hits per logged day (the hits divided by the days with an entry, 0-5).
@@ -20,12 +23,21 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import statistics
 
-from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
+from ipt_cli.core.models import (
+    INVOLVEMENT_MAX,
+    RHYTHM_ANCHORS,
+    Course,
+    RhythmEntry,
+    RhythmTarget,
+)
 from ipt_cli.core.structs import field, struct
 
 WINDOW_MINUTES = 45
 MIN_DAYS = 3  # an anchor done on fewer days in a week has no habitual time
+OUTLIER_SDS = 1.5  # times further than this many SDs from the week's mean are outliers
+NO_TRIM_SD = 10.0  # minutes: a week this regular or more has no outliers to drop
 WEEK = 7
 ANCHOR_NAMES = {
     "out_of_bed": "Out of bed",
@@ -59,11 +71,24 @@ class AnchorWeek:
 
 
 @struct(frozen=True)
+class AnchorDeviation:
+    """One anchor's week against the target in force on each day (IPSRT)."""
+
+    anchor: str
+    target: dt.time | None  # the target in force on the week's last day
+    days: int  # days with a time for the anchor and a target in force
+    mean_deviation: float | None  # mean |time - target|, minutes
+    mean_offset: float | None  # mean (time - target), minutes: + later, - earlier
+    within: int  # days within 45 minutes of the target
+
+
+@struct(frozen=True)
 class WeekScore:
     start: dt.date
     end: dt.date
     entries: list[RhythmEntry]
     anchors: list[AnchorWeek]
+    deviations: list[AnchorDeviation] = field(default_factory=list)  # when targets are set
 
     @property
     def days_logged(self) -> int:
@@ -92,17 +117,75 @@ class WeekScore:
         return round(sum(moods) / len(moods), 2) if moods else None
 
 
-def score_week(entries: list[RhythmEntry], start: dt.date, end: dt.date) -> WeekScore:
+def score_week(
+    entries: list[RhythmEntry],
+    start: dt.date,
+    end: dt.date,
+    targets: list[RhythmTarget] | None = None,
+) -> WeekScore:
     anchors = []
     for anchor in RHYTHM_ANCHORS:
         times = [minutes(anchor, t) for e in entries if (t := e.time_of(anchor)) is not None]
         if len(times) < MIN_DAYS:
             anchors.append(AnchorWeek(anchor, len(times), None, 0))
             continue
-        mean = sum(times) / len(times)
+        mean = habitual_time(times)
         hits = sum(1 for t in times if abs(t - mean) <= WINDOW_MINUTES)
         anchors.append(AnchorWeek(anchor, len(times), mean, hits))
-    return WeekScore(start, end, entries, anchors)
+    deviations = against_targets(entries, end, targets) if targets else []
+    return WeekScore(start, end, entries, anchors, deviations)
+
+
+def target_in_force(targets: list[RhythmTarget], day: dt.date) -> RhythmTarget | None:
+    """The latest target dated on or before `day` (targets sorted by date)."""
+    found = None
+    for target in targets:
+        if target.date > day:
+            break
+        found = target
+    return found
+
+
+def against_targets(
+    entries: list[RhythmEntry], end: dt.date, targets: list[RhythmTarget]
+) -> list[AnchorDeviation]:
+    """Per anchor, each day's time against the target in force that day: the mean
+    deviation in minutes (absolute, and signed: + later) and the days within 45 minutes."""
+    found = []
+    last = target_in_force(targets, end)
+    for anchor in RHYTHM_ANCHORS:
+        offsets = []
+        for entry in entries:
+            time = entry.time_of(anchor)
+            target = target_in_force(targets, entry.date)
+            aim = None if target is None else target.time_of(anchor)
+            if time is not None and aim is not None:
+                offsets.append(minutes(anchor, time) - minutes(anchor, aim))
+        found.append(
+            AnchorDeviation(
+                anchor,
+                None if last is None else last.time_of(anchor),
+                len(offsets),
+                round(sum(abs(o) for o in offsets) / len(offsets), 1) if offsets else None,
+                round(sum(offsets) / len(offsets), 1) if offsets else None,
+                sum(1 for o in offsets if abs(o) <= WINDOW_MINUTES),
+            )
+        )
+    return found
+
+
+def habitual_time(times: list[int]) -> float:
+    """The mean of a week's times (minutes) after the outlier step: a time more than 1.5
+    sample SDs from the mean is dropped, unless the SD is 10 minutes or less. Six bedtimes
+    at 22:40 and one at 04:00 (28:00): the 04:00 is dropped, the habitual time is 22:40."""
+    mean = sum(times) / len(times)
+    if len(times) < 2:
+        return mean
+    sd = statistics.stdev(times)
+    if sd <= NO_TRIM_SD:
+        return mean
+    kept = [t for t in times if abs(t - mean) <= OUTLIER_SDS * sd]
+    return sum(kept) / len(kept)
 
 
 def _in_range(log: list[RhythmEntry], start: dt.date, end: dt.date) -> list[RhythmEntry]:
@@ -112,9 +195,15 @@ def _in_range(log: list[RhythmEntry], start: dt.date, end: dt.date) -> list[Rhyt
     return log[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)]
 
 
-def weeks(log: list[RhythmEntry], count: int, until: dt.date | None = None) -> list[WeekScore]:
+def weeks(
+    log: list[RhythmEntry],
+    count: int,
+    until: dt.date | None = None,
+    targets: list[RhythmTarget] | None = None,
+) -> list[WeekScore]:
     """The last `count` weeks of the log, oldest first, counted back from its latest day
-    (on or before `until`, when given); weeks before the first entry are left out."""
+    (on or before `until`, when given); weeks before the first entry are left out. With
+    `targets`, each week also has its deviations from them."""
     log = sorted(log, key=lambda e: e.date)  # a course's log is kept sorted: this is cheap
     if until is not None:
         log = log[: bisect.bisect_right([e.date for e in log], until)]
@@ -126,7 +215,7 @@ def weeks(log: list[RhythmEntry], count: int, until: dt.date | None = None) -> l
         start = end - dt.timedelta(days=WEEK - 1)
         if end < log[0].date:
             break
-        found.append(score_week(_in_range(log, start, end), start, end))
+        found.append(score_week(_in_range(log, start, end), start, end, targets))
         end = start - dt.timedelta(days=1)
     return list(reversed(found))
 
@@ -137,15 +226,45 @@ class RhythmReport:
     client: str
     weeks: list[WeekScore] = field(default_factory=list)
     total_days: int = 0
+    targets: list[RhythmTarget] = field(default_factory=list)  # every target, oldest first
 
 
 def build_report(course: Course, count: int) -> RhythmReport:
-    return RhythmReport(course.id, course.client, weeks(course.rhythm, count), len(course.rhythm))
+    found = weeks(course.rhythm, count, targets=course.rhythm_targets)
+    return RhythmReport(
+        course.id, course.client, found, len(course.rhythm), list(course.rhythm_targets)
+    )
+
+
+def set_target(course: Course, day: dt.date, times: dict[str, dt.time]) -> RhythmTarget:
+    """Agree target times from `day`: the anchors given take their new time, the others
+    keep the target in force that day (if any). Earlier targets are kept; a target of the
+    same day is replaced."""
+    from ipt_cli.errors import InputError
+
+    if day < course.start_date:
+        raise InputError(
+            f"--date {day.isoformat()} is before the course started "
+            f"({course.start_date.isoformat()})"
+        )
+    if not times:
+        raise InputError(
+            "give at least one target time: --out-of-bed, --first-contact, "
+            "--start-activity, --dinner, --to-bed (HH:MM)"
+        )
+    before = target_in_force([t for t in course.rhythm_targets if t.date < day], day)
+    kept = {a: before.time_of(a) for a in RHYTHM_ANCHORS} if before else {}
+    target = RhythmTarget.model_validate({"date": day, **kept, **times})
+    course.rhythm_targets = [t for t in course.rhythm_targets if t.date != day] + [target]
+    course.rhythm_targets.sort(key=lambda t: t.date)
+    return target
 
 
 def review_line(course: Course, before: dt.date | None = None) -> str:
     """The agenda item of an IPSRT session: review the log, with the score of its latest
-    week (before the session's date, when given)."""
+    week (before the session's date, when given). A log whose latest day is before the
+    last session held (before that date) is not reviewed: it is named as stale, with its
+    date, and the days since are asked for."""
     from ipt_cli.core import catalogue
 
     last = weeks(course.rhythm, 1, None if before is None else before - dt.timedelta(days=1))
@@ -155,6 +274,13 @@ def review_line(course: Course, before: dt.date | None = None) -> str:
             "--out-of-bed HH:MM ...)"
         )
     week = last[0]
+    held = [s.date for s in course.all_sessions() if before is None or s.date < before]
+    if held and week.end < max(held):
+        return (
+            f"{catalogue.RHYTHM_STALE}: stale, its latest day is {week.end.isoformat()}, "
+            f"before the last session ({max(held).isoformat()}); ask about the days since "
+            f"and log them (ipt rhythm {course.id} --date YYYY-MM-DD ...)"
+        )
     score = "no anchor done on 3 days" if week.srm is None else f"SRM {week.srm:g} of 7"
     return (
         f"{catalogue.RHYTHM_REVIEW}: week to {week.end.isoformat()}, {score}, "
@@ -176,13 +302,24 @@ def parse_clock(text: str, option: str) -> dt.time:
         raise InputError(f"{option}: expected a time as HH:MM (24-hour)") from None
 
 
+INVOLVEMENT_SCALE = (
+    "0 alone, 1 others present, 2 others actively involved, 3 others very stimulating"
+)
+
+
 def parse_people(text: str) -> list[int]:
+    """`--with-people`: the SRM's involvement scale (0-3) for each of the five anchors."""
     from ipt_cli.errors import InputError
 
     parts = [p.strip() for p in text.split(",")]
-    if len(parts) != len(RHYTHM_ANCHORS) or not all(p.isdigit() for p in parts):
+    if (
+        len(parts) != len(RHYTHM_ANCHORS)
+        or not all(p.isdigit() for p in parts)
+        or any(int(p) > INVOLVEMENT_MAX for p in parts)
+    ):
         raise InputError(
-            f"--with-people: expected {len(RHYTHM_ANCHORS)} counts of people, e.g. 0,1,3,2,1"
+            f"--with-people: expected {len(RHYTHM_ANCHORS)} values on the SRM's involvement "
+            f"scale ({INVOLVEMENT_SCALE}), one per anchor, e.g. 0,1,2,2,1"
         )
     return [int(p) for p in parts]
 
@@ -204,3 +341,85 @@ def record(course: Course, entry: RhythmEntry, replace: bool) -> bool:
         )
     course.rhythm = [e for e in course.rhythm if e.date != entry.date] + [entry]
     return bool(same)
+
+
+# --- The IPSRT life chart: weeks across, both poles together -----------------------------
+
+CHART_WEEKS = 12  # `ipt rhythm ID chart` without --weeks
+ASRM_CUTOFF = 6  # ASRM >= 6: possible (hypo)mania (Altman et al. 1997; ipt-domain.md §9)
+
+
+@struct(frozen=True)
+class ChartWeek:
+    start: dt.date
+    end: dt.date
+    days_logged: int
+    mood: float | None  # mean of the week's daily moods, -5..5
+    srm: float | None
+    asrm: int | None  # the week's last sitting with an ASRM
+    phq9: int | None  # the week's last sitting with a PHQ-9
+    phq9_item9: bool  # that PHQ-9's item 9 (thoughts of death or self-harm) above 0
+
+
+@struct(frozen=True)
+class LifeChart:
+    course_id: str
+    client: str
+    weeks: list[ChartWeek]
+    has_asrm: bool  # sessions can record the ASRM (the measure exists in this version)
+
+
+def _total(value: object) -> int | None:
+    """A stored measure's total: its `total`, else the sum of its `items`."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    total = getattr(value, "total", None)
+    if isinstance(total, int):
+        return total
+    items = getattr(value, "items", None)
+    return sum(items) if isinstance(items, list) else None
+
+
+def life_chart(course: Course, count: int) -> LifeChart:
+    """The weeks of the course (seven days from its start date, then the next seven...)
+    from the first with a log entry or a sitting to the last, at most the last `count`:
+    each week's mean mood and SRM, and its last ASRM and PHQ-9. Weeks of the course, not
+    the rhythm report's weeks counted back from the latest day, so that a column stays the
+    same week as the record grows."""
+    from ipt_cli.core.models import SessionRecord
+
+    has_asrm = "asrm" in SessionRecord.model_fields
+    sittings = ([course.baseline] if course.baseline else []) + course.all_sessions()
+    days = [e.date for e in course.rhythm] + [s.date for s in sittings]
+    if not days:
+        return LifeChart(course.id, course.client, [], has_asrm)
+
+    def week_start(day: dt.date) -> dt.date:
+        return course.start_date + dt.timedelta(days=(day - course.start_date).days // WEEK * WEEK)
+
+    first, last = week_start(min(days)), week_start(max(days))
+    total = (last - first).days // WEEK + 1
+    log = sorted(course.rhythm, key=lambda e: e.date)
+    found = []
+    for index in range(max(total - count, 0), total):
+        start = first + dt.timedelta(days=index * WEEK)
+        end = start + dt.timedelta(days=WEEK - 1)
+        week = score_week(_in_range(log, start, end), start, end)
+        held = sorted((s for s in sittings if start <= s.date <= end), key=lambda s: s.date)
+        asrm = [t for s in held if (t := _total(getattr(s, "asrm", None))) is not None]
+        phq9 = [s.phq9 for s in held if s.phq9 is not None]
+        found.append(
+            ChartWeek(
+                start,
+                end,
+                week.days_logged,
+                week.mood,
+                week.srm,
+                asrm[-1] if asrm else None,
+                sum(phq9[-1].items) if phq9 else None,
+                bool(phq9) and phq9[-1].items[8] > 0,
+            )
+        )
+    return LifeChart(course.id, course.client, found, has_asrm)

@@ -100,6 +100,13 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 10 adds IPSRT's rhythm targets, the SRM involvement scale of a day's entry
+    (`involvement`, 0-3) and warning signs of each pole; all optional. A rhythm entry's
+    older `with_people` counts are kept as they are (shown as legacy counts)."""
+    return document
+
+
 _GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
 
 # schema_version -> function that turns a document of that version into the next one.
@@ -112,6 +119,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

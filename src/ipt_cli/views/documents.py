@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
-from ipt_cli.core.models import RHYTHM_ANCHORS, Course, SessionRecord
+from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry, SessionRecord
 from ipt_cli.core.planning import Agenda, Plan, PlanRow
 from ipt_cli.core.progress import (
     EatingSummary,
@@ -28,7 +28,7 @@ from ipt_cli.views.text_safety import markdown_cell, markdown_escape
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupAgenda, GroupReport
-    from ipt_cli.core.rhythm import RhythmReport, WeekScore
+    from ipt_cli.core.rhythm import LifeChart, RhythmReport, WeekScore
 
 
 def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
@@ -213,10 +213,23 @@ def report_json(report: Report) -> dict[str, Any]:
             {"id": i.id, "text": i.text, "done": i.done} for i in report.checklist
         ],
         "ending": None if course.ending is None else course.ending.model_dump(),
+        "warning_signs_by_pole": _pole_signs_json(course),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
         "rhythm": _rhythm_summary_json(course),
         **_record_json(report),
+    }
+
+
+def _pole_signs_json(course: Course) -> dict[str, list[str]] | None:
+    """IPSRT's warning signs of each pole (None for a course of another adaptation)."""
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not (
+        course.warning_signs_depression or course.warning_signs_mania
+    ):
+        return None
+    return {
+        "depression": list(course.warning_signs_depression),
+        "mania": list(course.warning_signs_mania),
     }
 
 
@@ -260,6 +273,17 @@ def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
         "habitual_times": {
             a.anchor: None if a.habitual is None else clock(a.habitual) for a in week.anchors
         },
+        "against_targets": {
+            d.anchor: {
+                "target": _clock_or_none(d.target),
+                "days": d.days,
+                "mean_deviation_minutes": d.mean_deviation,
+                "mean_offset_minutes": d.mean_offset,
+                "days_within_45": d.within,
+            }
+            for d in week.deviations
+        }
+        or None,
     }
 
 
@@ -432,12 +456,25 @@ def end_of_course_text(report: Report) -> str:
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
     lines.append(f"Relapse warning signs: {signs}")
+    lines += pole_sign_lines(course)
     decision = ending.decision if ending and ending.decision else "not recorded"
     note = f" ({ending.decision_note.rstrip('.')})" if ending and ending.decision_note else ""
     lines.append(f"Decision after the course: {decision}{note}")
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def pole_sign_lines(course: Course) -> list[str]:
+    """IPSRT's relapse plan watches both poles: the warning signs of each, for a course of
+    that adaptation (or any course that has them)."""
+    depression, mania = course.warning_signs_depression, course.warning_signs_mania
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not (depression or mania):
+        return []
+    return [
+        f"Warning signs of depression: {'; '.join(depression) or 'not recorded'}",
+        f"Warning signs of mania: {'; '.join(mania) or 'not recorded'}",
+    ]
 
 
 def _response_phrase(m: MeasureSummary) -> str:
@@ -1220,10 +1257,77 @@ def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
                 continue
             off = mean is not None and abs(minutes(anchor, time) - mean) > WINDOW_MINUTES
             cells.append(time.strftime("%H:%M") + ("!" if off else ""))
-        cells.append(",".join(map(str, entry.with_people)) or "-")
+        cells.append(people_cell(entry))
         cells.append("-" if entry.mood is None else f"{entry.mood:+d}")
         rows.append(cells)
     return rows
+
+
+def people_cell(entry: RhythmEntry) -> str:
+    """The SRM involvement (0-3) per anchor; an entry from before schema 10 shows its
+    counts of people, marked `#` as legacy."""
+    if entry.involvement:
+        return ",".join(map(str, entry.involvement))
+    if entry.with_people:
+        return ",".join(map(str, entry.with_people)) + "#"
+    return "-"
+
+
+def rhythm_footnotes(report: RhythmReport) -> list[tuple[str, str]]:
+    """What the marks of the day tables mean, as far as the report uses them."""
+    from ipt_cli.core.rhythm import INVOLVEMENT_SCALE
+
+    notes = [("!", "more than 45 minutes from the week's habitual time.")]
+    entries = [e for w in report.weeks for e in w.entries]
+    if any(e.involvement for e in entries):
+        notes.append(("People", f"who was involved, per anchor ({INVOLVEMENT_SCALE})."))
+    if any(e.with_people and not e.involvement for e in entries):
+        notes.append(("#", "a legacy count of people per anchor (before the 0-3 scale)."))
+    return notes
+
+
+TARGET_HEADER = ["Anchor", "Target", "Habitual", "Mean off (min)", "Days ±45 min"]
+
+
+def target_rows(week: WeekScore) -> list[list[str]]:
+    """Per anchor with a target: the target in force, the SRM's habitual time, the mean
+    deviation in minutes (with its direction) and the days within 45 minutes."""
+    from ipt_cli.core.rhythm import clock
+
+    names = dict(zip(RHYTHM_ANCHORS, RHYTHM_HEADER[1:6], strict=True))
+    habitual = {a.anchor: a.habitual for a in week.anchors}
+    rows = []
+    for d in week.deviations:
+        if d.target is None and not d.days:
+            continue
+        mean = habitual[d.anchor]
+        if d.mean_deviation is None or d.mean_offset is None:
+            off, within = "-", "no day logged"
+        else:
+            way = "later" if d.mean_offset > 0 else "earlier"
+            off = f"{d.mean_deviation:g}" + (
+                f" ({d.mean_offset:+g} {way})" if d.mean_offset else ""
+            )
+            within = f"{d.within} of {d.days}"
+        rows.append(
+            [
+                names[d.anchor],
+                _clock_or_none(d.target) or "-",
+                "-" if mean is None else clock(mean),
+                off,
+                within,
+            ]
+        )
+    return rows
+
+
+def no_targets_line(report: RhythmReport) -> str | None:
+    if report.targets:
+        return None
+    return (
+        f"No target times agreed yet: ipt rhythm {report.course_id} target --out-of-bed "
+        "HH:MM --first-contact HH:MM --start-activity HH:MM --dinner HH:MM --to-bed HH:MM"
+    )
 
 
 RHYTHM_HEADER = ["Date", "Up", "Contact", "Start", "Dinner", "Bed", "People", "Mood"]
@@ -1247,8 +1351,16 @@ def rhythm_json(report: RhythmReport) -> dict[str, Any]:
     return {
         "course_id": report.course_id,
         "days_logged": report.total_days,
-        "rule": "SRM: per week, anchors done on >= 3 days get a habitual time (their mean); "
-        "a time within 45 minutes of it is a hit; score = hits / anchors counted (0-7)",
+        "rule": "SRM: per week, anchors done on >= 3 days get a habitual time (their mean "
+        "after dropping times more than 1.5 SD from it); a time within 45 minutes of it is a "
+        "hit; score = hits / anchors counted (0-7)",
+        "targets": [
+            {
+                "date": t.date.isoformat(),
+                **{a: _clock_or_none(t.time_of(a)) for a in RHYTHM_ANCHORS},
+            }
+            for t in report.targets
+        ],
         "weeks": [
             {
                 **rhythm_week_json(week),
@@ -1256,7 +1368,8 @@ def rhythm_json(report: RhythmReport) -> dict[str, Any]:
                     {
                         "date": e.date.isoformat(),
                         **{a: _clock_or_none(e.time_of(a)) for a in RHYTHM_ANCHORS},
-                        "with_people": list(e.with_people) or None,
+                        "involvement": list(e.involvement) or None,
+                        "with_people": list(e.with_people) or None,  # legacy counts
                         "mood": e.mood,
                     }
                     for e in week.entries
@@ -1280,8 +1393,69 @@ def rhythm_markdown(report: RhythmReport) -> str:
         out += [f"## Week {week.start.isoformat()} to {week.end.isoformat()}", ""]
         out += [rhythm_week_words(week), ""]
         out += _md_table(RHYTHM_HEADER, rhythm_day_cells(week))
-    out += ["`!`: more than 45 minutes from the week's habitual time.", ""]
+        if target_rows(week):
+            out += ["Against the targets:", ""] + _md_table(TARGET_HEADER, target_rows(week))
+    missing = no_targets_line(report)
+    out += [f"`{missing}`", ""] if missing else []
+    out += [f"`{mark}`: {text}" for mark, text in rhythm_footnotes(report)] + [""]
     return "\n".join(out)
+
+
+def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
+    """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
+    mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
+    from ipt_cli.core.rhythm import ASRM_CUTOFF
+
+    title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
+    if not chart.weeks:
+        return [title, "", "Nothing recorded yet: no rhythm log and no session."]
+    out = [title]
+    for first in range(0, len(chart.weeks), per_row):
+        weeks = chart.weeks[first : first + per_row]
+        out += ["", _chart_row("Week of", [w.start.strftime("%m-%d") for w in weeks])]
+        for level in range(5, -6, -1):
+            marks = [
+                "●" if w.mood is not None and round(w.mood) == level else "·" if level == 0 else ""
+                for w in weeks
+            ]
+            out.append(_chart_row(f"{level:+d}" if level else " 0 mood", marks))
+        out.append(_chart_row("Mood (-5..5)", [_num(w.mood, "+.1f") for w in weeks]))
+        out.append(_chart_row("SRM (0-7)", [_num(w.srm, ".1f") for w in weeks]))
+        if chart.has_asrm:
+            out.append(
+                _chart_row(
+                    "ASRM (0-20)",
+                    [
+                        "-" if w.asrm is None else f"{w.asrm}{'!' if w.asrm >= ASRM_CUTOFF else ''}"
+                        for w in weeks
+                    ],
+                )
+            )
+        out.append(
+            _chart_row(
+                "PHQ-9 (0-27)",
+                [
+                    "-" if w.phq9 is None else f"{w.phq9}{'*' if w.phq9_item9 else ''}"
+                    for w in weeks
+                ],
+            )
+        )
+    out.append("")
+    out.append("Mood: the mean of the week's daily ratings (ipt rhythm). SRM: regularity, 0-7.")
+    if chart.has_asrm:
+        out.append(f"!: ASRM {ASRM_CUTOFF} or more, possible (hypo)mania (Altman et al. 1997).")
+    else:
+        out.append("ASRM (mania) is not recorded by this version: PHQ-9 only.")
+    out.append("*: PHQ-9 item 9 (thoughts of death or self-harm) above 0: see the risk review.")
+    return out
+
+
+def _num(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _chart_row(label: str, cells: list[str]) -> str:
+    return f"{label:<14}" + "".join(f"{c:>7}" for c in cells)
 
 
 # --- Group IPT -----------------------------------------------------------------------------

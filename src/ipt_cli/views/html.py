@@ -3,7 +3,9 @@ scripts. Every piece of user text is escaped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape as _html_escape
+from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
@@ -31,6 +33,9 @@ from ipt_cli.views.documents import (
     shows_ending,
 )
 from ipt_cli.views.text_safety import terminal_safe
+
+if TYPE_CHECKING:
+    from ipt_cli.core.rhythm import LifeChart
 
 
 def escape(text: str) -> str:
@@ -104,6 +109,92 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
     parts.append(f'<text x="{PAD}" y="{PAD - 8}">{escape(summary.name)} (0-{top})</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+LIFE_PANEL = 90  # height of each panel of the life chart
+
+
+def life_chart_svg(chart: LifeChart) -> str:
+    """The IPSRT life chart, weeks across: three panels sharing the week axis (mean daily
+    mood -5..5; SRM 0-7; PHQ-9 0-27 and, when recorded, ASRM 0-20 with their cut-offs)."""
+    from ipt_cli.core.rhythm import ASRM_CUTOFF
+
+    weeks = chart.weeks
+    plot_w = WIDTH - 2 * PAD
+    height = 3 * LIFE_PANEL + 2 * PAD
+    step = plot_w / max(len(weeks) - 1, 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        'role="img" aria-label="Life chart: mood, SRM and both poles by week">'
+    ]
+
+    def panel(index: int, label: str, low: float, high: float) -> Callable[[float], float]:
+        top = PAD + index * LIFE_PANEL
+        parts.append(
+            f'<rect x="{PAD}" y="{top + 6}" width="{plot_w}" height="{LIFE_PANEL - 12}" '
+            'fill="#fafafa" stroke="#ddd"/>'
+        )
+        parts.append(f'<text x="{PAD}" y="{top + 2}">{escape(label)}</text>')
+        return lambda v: top + LIFE_PANEL - 6 - (v - low) / (high - low) * (LIFE_PANEL - 12)
+
+    def line(
+        y: Callable[[float], float], values: list[float | None], colour: str, name: str
+    ) -> None:
+        points = [(PAD + i * step, y(v), v) for i, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy, _ in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
+        for x, yy, v in points:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(name)}: {v:g}</title></circle>"
+            )
+
+    def cut(y: Callable[[float], float], value: float, colour: str, label: str) -> None:
+        parts.append(
+            f'<line x1="{PAD}" y1="{y(value):.1f}" x2="{PAD + plot_w}" y2="{y(value):.1f}" '
+            f'stroke="{colour}" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{PAD + plot_w - 4}" y="{y(value) - 3:.1f}" text-anchor="end" '
+            f'fill="{colour}">{escape(label)}</text>'
+        )
+
+    mood = panel(0, "Mean daily mood (-5 to +5)", -5, 5)
+    cut(mood, 0, "#999", "0")
+    line(mood, [w.mood for w in weeks], "#6a1b9a", "mood")
+    srm = panel(1, "SRM regularity (0-7)", 0, 7)
+    line(srm, [w.srm for w in weeks], "#2e7d32", "SRM")
+    names = "PHQ-9 (0-27, blue)" + (", ASRM (0-20, red)" if chart.has_asrm else "")
+    scores = panel(2, names + ", as a share of each scale", 0, 1)
+    line(scores, [None if w.phq9 is None else w.phq9 / 27 for w in weeks], "#1565c0", "PHQ-9 / 27")
+    cut(scores, 10 / 27, "#1565c0", "PHQ-9 10")
+    if chart.has_asrm:
+        shares = [None if w.asrm is None else w.asrm / 20 for w in weeks]
+        line(scores, shares, "#c62828", "ASRM / 20")
+        cut(scores, ASRM_CUTOFF / 20, "#c62828", f"ASRM {ASRM_CUTOFF}")
+    for i, week in enumerate(weeks):
+        parts.append(
+            f'<text x="{PAD + i * step:.1f}" y="{height - PAD + 14}" '
+            f'text-anchor="middle">{week.start.strftime("%m-%d")}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _life_chart(report: Report) -> list[str]:
+    """The IPSRT life chart, for a course that keeps the rhythm log."""
+    course = report.course
+    if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
+        return []
+    from ipt_cli.core.rhythm import CHART_WEEKS, life_chart
+
+    chart = life_chart(course, CHART_WEEKS)
+    if not chart.weeks:
+        return []
+    return ["<h2>Life chart (IPSRT)</h2>", life_chart_svg(chart)]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -202,6 +293,7 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
             body.append(f"<h3>{escape(summary.name)} by session</h3>")
             body.append(svg_chart(summary, rules))
     body += _maintenance(report, rules)
+    body += _life_chart(report)
     if report.goals:
         body.append("<h2>Goals</h2>")
         body.append(

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
     from ipt_cli.core.models import Course, Person, TimelineEvent
     from ipt_cli.core.planning import Agenda, Plan
     from ipt_cli.core.progress import MeasureSummary, Point, Report
-    from ipt_cli.core.rhythm import RhythmReport
+    from ipt_cli.core.rhythm import LifeChart, RhythmReport
     from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
@@ -831,7 +831,15 @@ def _srm_bar(score: float | None, width: int = 21) -> str:
 
 
 def rhythm_view(report: RhythmReport) -> RenderableType:
-    from ipt_cli.views.documents import RHYTHM_HEADER, rhythm_day_cells, rhythm_week_words
+    from ipt_cli.views.documents import (
+        RHYTHM_HEADER,
+        TARGET_HEADER,
+        no_targets_line,
+        rhythm_day_cells,
+        rhythm_footnotes,
+        rhythm_week_words,
+        target_rows,
+    )
 
     title = f"Social rhythm log for {report.course_id}: {report.total_days} days logged"
     if not report.weeks:
@@ -856,8 +864,25 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
         for cells in rhythm_day_cells(week):
             table.add_row(*cells)
         parts += [table, Padding(Text(rhythm_week_words(week)), (0, 0, 0, 2))]
-    parts.append(Padding(Text("!: more than 45 minutes from the week's habitual time."), (0, 2)))
+        rows = target_rows(week)
+        if rows:
+            targets = FoldingTable(*TARGET_HEADER, box=box.SIMPLE_HEAD, title="Against the targets")
+            for cells in rows:
+                targets.add_row(*cells)
+            parts.append(targets)
+    missing = no_targets_line(report)
+    if missing:
+        parts.append(Padding(Text(missing), (1, 2, 0, 2)))
+    for mark, text in rhythm_footnotes(report):
+        parts.append(Padding(Text(f"{mark}: {text}"), (0, 2)))
     return Group(Text(title, style="bold"), *parts)
+
+
+def life_chart_view(chart: LifeChart) -> RenderableType:
+    from ipt_cli.views.documents import life_chart_lines
+
+    lines = life_chart_lines(chart)
+    return Group(Text(lines[0], style="bold"), Text("\n".join(lines[1:])))
 
 
 def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
