@@ -40,12 +40,20 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None or not POPPLER,
     reason="needs Chromium and poppler-utils (apt-get install chromium poppler-utils)",
 )
-pytestmark = [pytest.mark.e2e, pytest.mark.print]
+pytestmark = pytest.mark.print
 
 COURSE, CLIENT, TODAY, SIGNER = "dispute-partner", "J.R.", "2026-06-01", "Dr K. Example"
 MARGIN_PT = 16 / 25.4 * 72  # the left and right page margins (views/print_page.py), 16 mm
 SIZES = {"A4": (595.0, 842.0), "Letter": (612.0, 792.0)}  # points
-HINTS = ("ipt sign", "ipt contact", "COURSE_ID", "ipt verify", "ipt risk-review")
+HINTS = (
+    "ipt sign",
+    "ipt contact",
+    "ipt verify",
+    "ipt risk-review",
+    "ipt rhythm",
+    "ipt session",
+    "COURSE_ID",
+)
 
 
 @dataclass
@@ -263,6 +271,7 @@ def _pdf(cache: dict[tuple[str, str], Pdf], printed: Printed, size: str) -> Pdf:
     return cache[key]
 
 
+@pytest.mark.e2e
 @needs_chromium
 @pytest.mark.parametrize("size", SIZES)
 def test_the_report_prints_whole_on_a4_and_letter(
@@ -292,10 +301,22 @@ def test_the_report_prints_whole_on_a4_and_letter(
         "FOLLOW-UP: missed session 13 on 2026-04-06 at moderate risk: contact the client",
     ):
         assert shown in text, f"{shown!r} is not on paper ({size})"
-    for label in re.findall(
-        r"^│ (Sick role|Medication|Contract|Changed) ", course.text_report, re.M
-    ):
-        assert label in course.text_report  # the text report has them: so must the paper
+    on_paper = {  # each row of the text report's header, and where the paper shows it
+        "Course": f"Course {COURSE} (clinician-led)",
+        "Client": f"Client {CLIENT}",
+        "Risk": "Standing risk level: moderate",
+        "Follow-up": "FOLLOW-UP:",
+        "Problem areas": "Problem areas Role dispute (dispute stage: renegotiation)",
+        "Sick role": "Sick role given",
+        "Medication": "Medication Sertraline",
+        "Contract": "Contract changes",
+        "Changed": "History of changes",
+    }
+    for label in re.findall(r"^│ ([A-Z][a-z-]+(?: [a-z]+)?)  ", course.text_report, re.M):
+        if label in on_paper:
+            assert on_paper[label] in text, f"the text report's {label!r} is not on paper"
+        else:
+            assert re.search(rf"^{label} ", text, re.M), f"{label!r} is not on paper ({size})"
     # each sitting's score as a number beside its chart, not only in a hover title
     report = json.loads(course.run("report", COURSE, "--json"))
     for measure in ("phq9", "gad7"):
@@ -305,6 +326,7 @@ def test_the_report_prints_whole_on_a4_and_letter(
             assert any(re.search(row, line) for line in lines), f"{measure} {label} ({size})"
 
 
+@pytest.mark.e2e
 @needs_chromium
 @pytest.mark.parametrize("size", SIZES)
 def test_every_note_prints_whole_on_a4_and_letter(
@@ -333,6 +355,7 @@ def test_every_note_prints_whole_on_a4_and_letter(
     assert "D. phoned: the talk had helped." in text
 
 
+@pytest.mark.e2e
 def test_the_html_keeps_command_hints_off_paper_and_has_no_empty_row(course: Course) -> None:
     """Without a browser: on screen the hints stay (marked, and hidden by @media print);
     the report's table of the course has no empty header row."""
