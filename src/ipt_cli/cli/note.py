@@ -63,7 +63,7 @@ def note(
 
         text = to_json(views.notes_json(notes) if every else views.note_json(notes[0]))
     elif output_format is NoteFormat.html:
-        text = views.notes_html(notes)
+        text = views.notes_html(notes, today)
     elif output_format is NoteFormat.markdown:
         text = views.notes_markdown(notes) if every else views.note_markdown(notes[0])
     else:

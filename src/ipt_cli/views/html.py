@@ -1,19 +1,22 @@
-"""`ipt report --format html`: one self-contained page, an inline SVG chart per measure, no
-scripts. Every piece of user text is escaped."""
+"""`ipt report --format html`: one self-contained page, an inline SVG chart per measure with
+its scores printed beside it, no scripts. Every section of the text report is here, and the
+page prints to A4 or Letter (views/print_page.py: running header, page numbers, the date
+generated, headings kept with what follows). Every piece of user text is escaped."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape as _html_escape
 from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
+from ipt_cli.core.models import TimelineEvent
 from ipt_cli.core.progress import MeasureSummary, Report
 from ipt_cli.views.documents import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
-    adaptation_lines,
+    assessment_lines,
     attendance_rows,
     condition_line,
     eating_notes,
@@ -32,26 +35,31 @@ from ipt_cli.views.documents import (
     review_lines,
     shows_ending,
 )
-from ipt_cli.views.text_safety import terminal_safe
+from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 
 if TYPE_CHECKING:
     from ipt_cli.core.rhythm import LifeChart
 
+__all__ = ["STYLE", "escape", "life_chart_svg", "report_html", "svg_chart"]
 
-def escape(text: str) -> str:
-    """User text in HTML: never markup, and no control character (text_safety)."""
-    return _html_escape(terminal_safe(text))
-
-
-WIDTH, HEIGHT, PAD = 640, 260, 40
+WIDTH, HEIGHT, PAD = 680, 260, 40
+GUTTER = 170  # right of the plot: the band labels, clear of the points and their values
 BAND_FILL = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 760px; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+tbody th { font-weight: 600; background: #f5f5f5; }
 .flags { border: 3px solid #c62828; padding: 0.5em 1em; color: #c62828; font-weight: bold; }
 .warnings { border: 3px solid #e65100; padding: 0.5em 1em; color: #e65100; font-weight: bold; }
+figure.chart { margin: 0 0 1em; }
+figure.chart table { margin: .3em 0 0; font-size: .9em; }
+figure.chart td, figure.chart th { padding: 1px 8px; }
+tr.event td { color: #555; font-style: italic; }
+svg { max-width: 100%; height: auto; }
 svg text { font-size: 11px; }
+svg text.value { font-size: 10px; font-weight: bold; fill: #0d47a1; }
+ul.checklist { list-style: none; padding-left: 1em; }
 """
 
 
@@ -59,14 +67,14 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
     """A line chart of totals by session over the labelled severity bands."""
     instrument = INSTRUMENTS[summary.instrument]
     top = instrument.total_max
-    plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+    plot_w, plot_h = WIDTH - PAD - GUTTER, HEIGHT - 2 * PAD
 
     def y(value: float) -> float:
         return PAD + plot_h - value / top * plot_h
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-label="{escape(summary.name)} by session">'
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(summary.name)} by session">'
     ]
     for index, band in enumerate(rules.bands(instrument)):
         y_top, y_bottom = y(band.high + 1 if band.high < top else top), y(band.low)
@@ -75,8 +83,8 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
             f'height="{y_bottom - y_top:.1f}" fill="{BAND_FILL[index % 5]}"/>'
         )
         parts.append(
-            f'<text x="{PAD + plot_w - 4}" y="{y_bottom - 4:.1f}" '
-            f'text-anchor="end">{escape(band.label)} ({band.low}-{band.high})</text>'
+            f'<text x="{PAD + plot_w + 6}" y="{y_bottom - 4:.1f}">'
+            f"{escape(band.label)} ({band.low}-{band.high})</text>"
         )
     if summary.cutoff is not None:  # no bands (PCL-5, Mini-SPIN): the cut-off as a line
         y_cut = y(summary.cutoff)
@@ -85,8 +93,7 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
             'stroke="#c62828" stroke-dasharray="4 3"/>'
         )
         parts.append(
-            f'<text x="{PAD + plot_w - 4}" y="{y_cut - 4:.1f}" '
-            f'text-anchor="end">cut-off ({summary.cutoff})</text>'
+            f'<text x="{PAD + plot_w + 6}" y="{y_cut + 4:.1f}">cut-off ({summary.cutoff})</text>'
         )
     points = summary.series
     step = plot_w / max(len(points) - 1, 1)
@@ -101,6 +108,10 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#1565c0">'
             f"<title>{escape(label)} {point.date.isoformat()}: {point.total}</title>"
             "</circle>"
+        )
+        parts.append(  # the score itself, on paper too (not only in the hover title)
+            f'<text class="value" x="{cx:.1f}" y="{cy - 7:.1f}" '
+            f'text-anchor="middle">{point.total}</text>'
         )
         parts.append(
             f'<text x="{cx:.1f}" y="{HEIGHT - PAD + 14}" '
@@ -194,7 +205,7 @@ def _life_chart(report: Report) -> list[str]:
     chart = life_chart(course, CHART_WEEKS)
     if not chart.weeks:
         return []
-    return ["<h2>Life chart (IPSRT)</h2>", life_chart_svg(chart)]
+    return [_section("Life chart (IPSRT)", life_chart_svg(chart))]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -203,10 +214,59 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _facts(rows: list[tuple[str, str]]) -> str:
+    """Label and value rows, without a header row; the values are lines ipt wrote or short
+    settings, their command hints left off the paper."""
+    body = "".join(
+        f"<tr><th>{escape(label)}</th><td>{hinted(text)}</td></tr>" for label, text in rows
+    )
+    return f'<table class="facts"><tbody>{body}</tbody></table>'
+
+
 def _list(lines: list[str]) -> str:
     if not lines:
         return ""
     return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+
+
+def _section(heading: str, *blocks: str, level: int = 2) -> str:
+    """A heading and what follows it, kept together on paper (break-after: avoid)."""
+    return f"<h{level}>{escape(heading)}</h{level}>" + "".join(blocks)
+
+
+def _point_rows(
+    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
+) -> str:
+    """Each administration's score as numbers (the chart's values, printed), with the life
+    events before it since the previous one, as the text report's chart lists them."""
+    rows, taken = [], 0
+    for point in summary.series:
+        while taken < len(events) and events[taken].date < point.date:
+            event = events[taken]
+            rows.append(
+                f'<tr class="event"><td></td><td>{event.date.isoformat()}</td>'
+                f'<td colspan="2">* {escape(event.event)}</td></tr>'
+            )
+            taken += 1
+        label = "Baseline" if point.session == 0 and not maintenance else str(point.session)
+        label = f"m{point.session}" if maintenance else label
+        rows.append(
+            f"<tr><td>{escape(label)}</td><td>{point.date.isoformat()}</td>"
+            f"<td>{point.total}</td><td>{escape(point.severity or '')}</td></tr>"
+        )
+    head = "<tr><th>Session</th><th>Date</th><th>Total</th><th>Severity</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _chart(
+    summary: MeasureSummary,
+    rules: ScoringRules,
+    events: list[TimelineEvent],
+    heading: str,
+    maintenance: bool = False,
+) -> str:
+    figure = svg_chart(summary, rules, maintenance) + _point_rows(summary, events, maintenance)
+    return _section(heading, f'<figure class="chart">{figure}</figure>', level=3)
 
 
 def _maintenance(report: Report, rules: ScoringRules) -> list[str]:
@@ -214,39 +274,30 @@ def _maintenance(report: Report, rules: ScoringRules) -> list[str]:
     if heading is None:
         return []
     measures = report.maintenance_measures.values()
-    body = ["<h2>Maintenance</h2>", f"<p>{escape(heading)}</p>"]
-    if measures:
-        body.append(_table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures]))
+    table = _table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures]) if measures else ""
+    body = [_section("Maintenance", f"<p>{escape(heading)}</p>", table)]
     for summary in measures:
-        body.append(f"<h3>{escape(summary.name)} in maintenance</h3>")
-        body.append(svg_chart(summary, rules, maintenance=True))
+        title = f"{summary.name} in maintenance"
+        body.append(_chart(summary, rules, report.course.timeline, title, maintenance=True))
     return body
 
 
 def _flags_and_reviews(report: Report) -> list[str]:
     body = []
     if report.flags:
-        body.append("<h2>Safety flags</h2>")
-        body.append(
-            _table(
-                ["Flag", "Reviewed"],
-                [[f.label, "yes" if f.reviewed else "no"] for f in report.flags],
-            )
-        )
+        rows = [[f.label, "yes" if f.reviewed else "no"] for f in report.flags]
+        body.append(_section("Safety flags", _table(["Flag", "Reviewed"], rows)))
     reviews = review_lines(report)
     if reviews:
-        body.append("<h2>Risk reviews</h2><ul>")
-        for head, lines in reviews:
-            body.append(f"<li>{escape(head)}{_list(lines)}</li>")
-        body.append("</ul>")
+        items = "".join(f"<li>{escape(head)}{_list(lines)}</li>" for head, lines in reviews)
+        body.append(_section("Risk reviews", f"<ul>{items}</ul>"))
     return body
 
 
-def report_html(report: Report, rules: ScoringRules | None = None) -> str:
-    rules = rules or ScoringRules()
-    course = report.course
-    areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
-    body = [f"<h1>IPT course {escape(course.id)}: {escape(course.client)}</h1>"]
+def _warnings(report: Report) -> list[str]:
+    """The standing high risk, unreviewed flags, the risk level and the outcome warnings:
+    first, as in every view (never their review commands: those are not for paper)."""
+    body = []
     banner = high_risk_banner(report)
     if banner:
         body.append(f'<div class="flags"><p>{escape(banner)}</p></div>')
@@ -255,86 +306,147 @@ def report_html(report: Report, rules: ScoringRules | None = None) -> str:
         body.append(
             f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul></div>'
         )
-    body += [f"<p><strong>{escape(line)}</strong></p>" for line in report.risk.status_lines]
+    body += [f"<p><strong>{hinted(line)}</strong></p>" for line in report.risk.status_lines]
     if report.alerts:
         items = "".join(f"<li>{escape(a.text)}</li>" for a in report.alerts)
         body.append(
             f'<div class="warnings"><p>WARNING: outcomes to act on</p><ul>{items}</ul></div>'
         )
-    body.append(
-        _table(
-            ["", ""],
-            [
-                ["Start", course.start_date.isoformat()],
-                ["Phase", phase_text(report)],
-                ["Held", f"{report.sessions_recorded} of {course.planned_sessions}"],
-                ["Next session", report.next_date.isoformat() if report.next_date else "none"],
-                [
-                    "Problem areas",
-                    areas + (f" ({report.dispute_stage})" if report.dispute_stage else ""),
-                ],
-                *[[label, text] for label, text in record_header(report)],
-                *[[label, text] for label, text in adaptation_lines(course)],
-            ]
-            + ([["Condition", condition]] if (condition := condition_line(course)) else []),
-        )
-    )
-    if course.formulation:
-        body.append(f"<h2>Formulation</h2><p>{escape(course.formulation.text)}</p>")
+    return body
+
+
+def _next_session(report: Report) -> str:
+    if report.next_date is None:
+        return "none"
+    overdue = " (OVERDUE)" if report.next_date < report.today else ""
+    return report.next_date.isoformat() + overdue
+
+
+def _header(report: Report) -> str:
+    """The course at a glance: the text report's header, row for row."""
+    course = report.course
+    areas = ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
+    if report.dispute_stage:
+        areas += f" (dispute stage: {report.dispute_stage})"
+    archived = f", archived {course.archived.isoformat()}" if course.archived else ""
+    rows = [
+        ("Course", f"{course.id} ({course.kind}){archived}"),
+        ("Client", course.client),
+        ("Start", course.start_date.isoformat()),
+        ("Phase", phase_text(report)),
+        ("Held", f"{report.sessions_recorded} of {course.planned_sessions}"),
+        ("Next session", _next_session(report)),
+        ("Problem areas", areas),
+    ]
+    condition = condition_line(course)
+    if condition:
+        rows.append(("Condition", condition))
+    rows += assessment_lines(course) + record_header(report)
+    return _facts(rows)
+
+
+def _changes(report: Report) -> list[str]:
+    """Contract changes and the history of changes (settings, goals, corrected values)."""
+    course = report.course
+    body = []
+    if course.contract_changes:
+        rows = [
+            [c.date.isoformat(), str(c.old), str(c.new), c.reason] for c in course.contract_changes
+        ]
+        body.append(_section("Contract changes", _table(["Date", "From", "To", "Reason"], rows)))
+    changed = history(course)
+    if changed:
+        rows = [[h.date.isoformat(), h.what, h.old, h.new, h.reason or ""] for h in changed]
+        header = ["Date", "What", "From", "To", "Reason"]
+        body.append(_section("History of changes", _table(header, rows)))
+    return body
+
+
+def _measures(report: Report, rules: ScoringRules) -> list[str]:
+    body = []
     if report.eating is not None:
-        body.append("<h2>Binge episodes per week</h2>")
-        body.append(_table(EATING_HEADER, eating_rows(report.eating)))
-        body.append(_list(eating_notes(report.eating)))
-    body.append("<h2>Measures</h2>")
-    body.append(_table(measure_header(report), measure_rows(report)))
-    body.append(_list(headline_notes(report)))
+        table = _table(EATING_HEADER, eating_rows(report.eating))
+        body.append(_section("Binge episodes per week", table, _list(eating_notes(report.eating))))
+    table = _table(measure_header(report), measure_rows(report))
+    body.append(_section("Measures", table, _list(headline_notes(report))))
     for summary in report.measures.values():
         if summary.series:
-            body.append(f"<h3>{escape(summary.name)} by session</h3>")
-            body.append(svg_chart(summary, rules))
-    body += _maintenance(report, rules)
+            title = f"{summary.name} by session"
+            body.append(_chart(summary, rules, report.course.timeline, title))
     body += _life_chart(report)
+    return body
+
+
+def _work(report: Report) -> list[str]:
+    """Goals, techniques, between-session tasks, attendance and the termination checklist."""
+    body = []
     if report.goals:
-        body.append("<h2>Goals</h2>")
-        body.append(
-            _table(
-                ["Goal", "Ratings", "Latest"],
-                [
-                    [
-                        g.shown,
-                        " ".join(map(str, g.ratings)) or "-",
-                        "-" if g.latest is None else str(g.latest),
-                    ]
-                    for g in report.goals
-                ],
-            )
-        )
+        rows = [
+            [f"{g.shown} [{g.id}]", " ".join(map(str, g.ratings)) or "-", _shown(g.latest)]
+            for g in report.goals
+        ]
+        table = _table(["Goal", "Ratings (0-10)", "Latest"], rows)
+        body.append(_section("Goals", table))
+    if report.techniques:
+        rows = [[name, str(count)] for name, count in report.techniques.items()]
+        body.append(_section("Techniques used", _table(["Technique", "Sessions"], rows)))
     if report.tasks:
-        body.append("<h2>Between-session tasks</h2>")
-        body.append(
-            _table(
-                ["Session", "Task", "Outcome"],
-                [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks],
-            )
-        )
-    attendance = attendance_rows(course)
+        rows = [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks]
+        body.append(_section("Between-session tasks", _table(["Session", "Task", "Outcome"], rows)))
+    attendance = attendance_rows(report.course)
     if attendance:
-        body.append("<h2>Attendance</h2>")
-        body.append(_table(["Session", "Date", "Attended"], attendance))
+        body.append(_section("Attendance", _table(["Session", "Date", "Attended"], attendance)))
     if report.checklist:
         items = "".join(
             f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"
             for i in report.checklist
         )
-        body.append(f"<h2>Termination checklist</h2><ul>{items}</ul>")
-    if shows_ending(report):
-        body.append(f"<h2>{escape(ending_title(report))}</h2>")
-        body.append(_list(end_of_course_text(report).splitlines()))
-    body += _flags_and_reviews(report)
+        opened = len(report.open_items)
+        title = "Termination checklist" + (f" ({opened} open)" if opened else " (done)")
+        body.append(_section(title, f'<ul class="checklist">{items}</ul>'))
+    return body
+
+
+def _record(report: Report) -> list[str]:
+    """Contacts, supervision, adherence and signatures. Contacts are the clinician's own
+    words, printed whole; the other lines are ipt's, their command hints not on paper."""
+    body = []
     for heading, lines in record_sections(report):
-        body.append(f"<h2>{escape(heading)}</h2>{_list([line.strip() for line in lines])}")
+        shown = escape if heading == "Contacts outside sessions" else hinted
+        items = "".join(f"<li>{shown(line.strip())}</li>" for line in lines)
+        body.append(_section(heading, f"<ul>{items}</ul>"))
+    return body
+
+
+def _shown(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def report_html(report: Report, rules: ScoringRules | None = None) -> str:
+    rules = rules or ScoringRules()
+    course = report.course
+    body = [
+        f"<h1>IPT course {escape(course.id)}: {escape(course.client)}</h1>",
+        f'<p class="generated">Progress report generated {report.today.isoformat()}</p>',
+    ]
+    body += _warnings(report)
+    body.append(_header(report))
+    if course.formulation:
+        agreed = "agreed" if course.formulation.agreed else "not yet agreed"
+        text = f"<p>{escape(course.formulation.text)}</p>"
+        body.append(_section(f"Formulation ({agreed})", text))
+    body += _measures(report, rules)
+    body += _maintenance(report, rules)
+    body += _work(report)
+    if shows_ending(report):
+        body.append(_section(ending_title(report), _list(end_of_course_text(report).splitlines())))
+    body += _changes(report)
+    body += _flags_and_reviews(report)
+    body += _record(report)
+    running = f"IPT progress report: {course.id}, {course.client}; {phase_text(report)}"
+    style = STYLE + PRINT_CSS + page_rule(running, report.today)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>IPT report {escape(course.id)}</title><style>{STYLE}</style></head>"
+        f"<title>IPT report {escape(course.id)}</title><style>{style}</style></head>"
         f"<body>{''.join(body)}</body></html>\n"
     )

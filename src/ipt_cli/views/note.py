@@ -8,20 +8,16 @@ task_outcome, note, addenda, signed, supervision.
 
 from __future__ import annotations
 
-from html import escape as _html_escape
+import datetime as dt
 from typing import Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
 from ipt_cli.core.notes import SessionNote
 from ipt_cli.core.risk import structured_lines
+from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 from ipt_cli.views.record import risk_json
-from ipt_cli.views.text_safety import markdown_escape, terminal_safe
-
-
-def escape(text: str) -> str:
-    """User text in HTML: never markup, and no control character (text_safety)."""
-    return _html_escape(terminal_safe(text))
+from ipt_cli.views.text_safety import markdown_escape
 
 
 def _when(signature: Signature) -> str:
@@ -363,27 +359,27 @@ def notes_markdown(notes: list[SessionNote]) -> str:
 PRINT_STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em; margin: 2em auto;
   color: #111; line-height: 1.4; }
-h1 { font-size: 1.35em; border-bottom: 2px solid #333; padding-bottom: .2em; }
+h1 { font-size: 1.35em; border-bottom: 2px solid #333; padding-bottom: .2em; margin-bottom: .2em; }
 h2 { font-size: 1.05em; margin: 1.1em 0 .3em; text-transform: uppercase; letter-spacing: .04em; }
 ul { margin: .2em 0; padding-left: 1.3em; }
 .text { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .8em; }
 .signature { border: 1px solid #333; padding: .4em .8em; margin-top: 1em; }
 .sub { list-style: circle; margin-left: 1.4em; }
-.hash { font-family: monospace; font-size: .85em; word-break: break-all; }
+.hash { font-family: monospace; font-size: .85em; overflow-wrap: anywhere; }
 .note + .note { margin-top: 3em; }
-@page { margin: 18mm 16mm; }
 @media print {
-  body { max-width: none; margin: 0; font-size: 10.5pt; }
   .note { page-break-after: always; break-after: page; }
   .note:last-child { page-break-after: auto; break-after: auto; }
-  h2, .signature { page-break-after: avoid; break-after: avoid; }
-  ul, li, .signature { page-break-inside: avoid; break-inside: avoid; }
-  a { color: #111; text-decoration: none; }
+  .note + .note { margin-top: 0; }
+  .signature { break-before: avoid; page-break-before: avoid; }
 }
 """
 
 
-def _html_section(heading: str, lines: list[str]) -> str:
+def _html_section(heading: str, lines: list[str], ours: set[str]) -> str:
+    """A section of the note; the lines in `ours` are ipt's own (the signature block, the
+    risk level and follow-up, the safety plan's version), whose command hints are left off
+    the paper; every other line is printed whole."""
     body = f"<h2>{escape(heading)}</h2>"
     if heading in ("Note", "Events since last session"):
         return body + f'<div class="text">{escape(chr(10).join(lines))}</div>'
@@ -391,28 +387,47 @@ def _html_section(heading: str, lines: list[str]) -> str:
     for line in lines:
         css = ' class="hash"' if line.startswith("SHA-256 ") else ""
         css = ' class="sub"' if line.startswith("  ") else css  # a detail of the line above
-        items.append(f"<li{css}>{escape(line.strip())}</li>")
+        shown = hinted(line.strip()) if line in ours else escape(line.strip())
+        items.append(f"<li{css}>{shown}</li>")
     listing = f"<ul>{''.join(items)}</ul>"
     if heading == "Signature":
         return f'<div class="signature">{body}{listing}</div>'
     return body + listing
 
 
-def _html_note(note: SessionNote) -> str:
-    body = [f"<h1>IPT progress note: {escape(note.course.id)}, {escape(note.title)}</h1>"]
-    body += [_html_section(heading, lines) for heading, lines in sections(note)]
-    return f'<section class="note">{"".join(body)}</section>'
+def _ipt_lines(note: SessionNote) -> set[str]:
+    lines = set(_signature_lines(note))
+    if note.risk is not None:
+        lines.update(note.risk.status_lines)
+    if note.safety_plan:
+        lines.add(f"Safety plan: {note.safety_plan}")
+    return lines
 
 
-def notes_html(notes: list[SessionNote]) -> str:
-    """One self-contained page: every note given, each starting a printed page."""
+def _html_note(note: SessionNote, number: int, generated: dt.date) -> str:
+    body = [
+        f"<h1>IPT progress note: {escape(note.course.id)}, {escape(note.title)}</h1>",
+        f'<p class="generated">Generated {generated.isoformat()}</p>',
+    ]
+    ours = _ipt_lines(note)
+    body += [_html_section(heading, lines, ours) for heading, lines in sections(note)]
+    return f'<section class="note" style="page: note-{number}">{"".join(body)}</section>'
+
+
+def notes_html(notes: list[SessionNote], generated: dt.date) -> str:
+    """One self-contained page: every note given, each starting a printed page whose
+    running header names the course, the client and the session (views/print_page.py)."""
     title = f"IPT progress notes {notes[0].course.id}" if notes else "IPT progress notes"
     if len(notes) == 1:
         title = f"IPT progress note {notes[0].course.id}, {notes[0].title}"
-    body = "".join(_html_note(n) for n in notes) or "<p>No session recorded.</p>"
+    body = "".join(_html_note(n, i, generated) for i, n in enumerate(notes, 1))
+    style = PRINT_STYLE + PRINT_CSS + page_rule(title, generated)
+    for number, note in enumerate(notes, 1):
+        running = f"IPT progress note: {note.course.id}, {note.course.client}; {note.title}"
+        style += page_rule(running, generated, f"note-{number}")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{PRINT_STYLE}</style></head>"
-        f"<body>{body}</body></html>\n"
+        f"<title>{escape(title)}</title><style>{style}</style></head>"
+        f"<body>{body or '<p>No session recorded.</p>'}</body></html>\n"
     )
