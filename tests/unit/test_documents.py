@@ -145,7 +145,7 @@ INVENTORY_KEYS = {
     "changes_wanted",
     "tags",
 }
-TIMELINE_KEYS = {"date", "event", "mood"}
+TIMELINE_KEYS = {"date", "precision", "event", "mood"}  # precision: schema 10
 FORMULATION_KEYS = {"text", "agreed", "date"}
 RISK_REVIEW_KEYS = {
     "session",
@@ -485,7 +485,9 @@ def test_report_json_values_of_a_full_course() -> None:
     ]
     assert data["alerts"] == [{"instrument": "phq9", "kind": "relapse", "text": RELAPSE}]
     assert [i["number"] for i in data["inventory"]] == [1, 2]
-    assert data["timeline"] == [{"date": "2025-11-02", "event": "Mother died", "mood": "low"}]
+    assert data["timeline"] == [
+        {"date": "2025-11-02", "precision": "day", "event": "Mother died", "mood": "low"}
+    ]
     maintenance = data["maintenance"]
     assert (maintenance["sessions_recorded"], maintenance["sessions_planned"]) == (2, 12)
     assert [(s["session"], s["id"]) for s in maintenance["sessions"]] == [(1, 9), (2, 10)]

@@ -100,6 +100,11 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 10 adds an optional field (a timeline event's `precision`): nothing moves."""
+    return document
+
+
 _GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
 
 # schema_version -> function that turns a document of that version into the next one.
@@ -112,6 +117,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

@@ -193,7 +193,13 @@ def report_json(report: Report) -> dict[str, Any]:
         "medication": course.medication,
         "inventory": inventory_json(course),
         "timeline": [
-            {"date": e.date.isoformat(), "event": e.event, "mood": e.mood} for e in course.timeline
+            {
+                "date": e.when,  # YYYY-MM when only the month is known
+                "precision": e.precision or "day",
+                "event": e.event,
+                "mood": e.mood,
+            }
+            for e in course.timeline
         ],
         "formulation": None
         if course.formulation is None

@@ -237,7 +237,7 @@ class Chart:
         for point in self.series:
             while taken < len(events) and events[taken].date < point.date:
                 event = events[taken]
-                yield _Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan"))
+                yield _Event(event.when, _text(f"* {event.event}", style="cyan"))
                 taken += 1
             severity = point.severity or ""
             yield _Point(self._label(point.session), point.date.isoformat(), point.total, severity)
@@ -755,7 +755,7 @@ def timeline_view(events: list[TimelineEvent]) -> RenderableType:
         return _text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
     table = FoldingTable("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
-        table.add_row(event.date.isoformat(), event.event, event.mood or "-")
+        table.add_row(event.when, event.event, event.mood or "-")
     return table
 
 
