@@ -281,7 +281,7 @@ def test_structured_risk_is_asked_for_on_a_terminal(
         ["maybe", "2", "no", "no", "yes", "Her children", "", "3", "GP informed", "", "Seen"]
     )
     result = run_ipt("risk-review", "ab", "--session", "1", input=answers + "\n", **ASK)
-    assert "choose one of: none, passive, active" in result.stdout + result.stderr
+    assert "choose a number 1-3 or a name from the list above" in result.stdout + result.stderr
     assert "Risk level: high" in result.stdout
     review = stored(data_home)["sessions"][0]["risk_reviews"][0]
     assert review.pop("recorded_at").tzinfo is not None  # when it was written (schema 7)

@@ -88,9 +88,10 @@ def test_wizard_end_to_end(data_home: Path) -> None:
     term.answer("Goal dispute-resolve", "")
     term.answer("Add a goal of your own?", "y")
     term.answer("Goal:", "Talk to T. every Sunday")
-    term.answer("Goal id", "Sunday Talk")
-    term.answer("use lowercase letters", "")
-    term.answer("Goal id", "sunday-talk")
+    term.answer(
+        "Goal id (lowercase letters, digits, hyphens) (talk-to-t-every-sunday):", "Sunday Talk"
+    )
+    term.answer("use lowercase letters", "sunday-talk")
     term.answer("Add a goal of your own?", "n")
     screen = term.answer("Has the client agreed this contract?", "y")
     assert "12 weekly sessions, 2026-01-05 to 2026-03-23: initial sessions 1-3" in screen

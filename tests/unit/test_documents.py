@@ -58,6 +58,7 @@ REPORT_KEYS = {
     "sessions",
     "goals",
     "techniques",
+    "strategies",  # each strategy of the areas and the sessions covering it (issue 27)
     "contract_changes",
     "changes",
     "sick_role",
@@ -146,7 +147,7 @@ INVENTORY_KEYS = {
     "changes_wanted",
     "tags",
 }
-TIMELINE_KEYS = {"date", "event", "mood"}
+TIMELINE_KEYS = {"date", "precision", "event", "mood"}  # precision: schema 10
 FORMULATION_KEYS = {"text", "agreed", "date"}
 RISK_REVIEW_KEYS = {
     "session",
@@ -198,6 +199,7 @@ PLAN_KEYS = {
     "maintenance",  # null without a maintenance contract
     "notes",
     "risk",  # the course's risk state (issue 26)
+    "strategies",  # each strategy of the areas and the sessions covering it (issue 27)
 }
 WEEK_KEYS = {"session", "date", "phase", "focus", "status", "current"}
 AGENDA_KEYS = {
@@ -217,6 +219,8 @@ AGENDA_KEYS = {
     "high_risk",  # the standing high risk, as the report gives it
     "risk",  # the course's risk state (issue 26)
     "alerts",  # not on track (issue 29)
+    "left_out",  # what `ipt agenda --all` adds (issue 27)
+    "strategies_covered",  # by the sessions before this one (issue 27)
 }
 LIST_KEYS = {
     "course_id",
@@ -259,6 +263,7 @@ FULL_HEADINGS = [
     "### BDI-II in maintenance",
     "## Goals",
     "## Techniques used",
+    "## Strategies",  # which are covered (issue 27)
     "## Between-session tasks",
     "## Termination checklist",
     "## End of course",
@@ -486,7 +491,9 @@ def test_report_json_values_of_a_full_course() -> None:
     ]
     assert data["alerts"] == [{"instrument": "phq9", "kind": "relapse", "text": RELAPSE}]
     assert [i["number"] for i in data["inventory"]] == [1, 2]
-    assert data["timeline"] == [{"date": "2025-11-02", "event": "Mother died", "mood": "low"}]
+    assert data["timeline"] == [
+        {"date": "2025-11-02", "precision": "day", "event": "Mother died", "mood": "low"}
+    ]
     maintenance = data["maintenance"]
     assert (maintenance["sessions_recorded"], maintenance["sessions_planned"]) == (2, 12)
     assert [(s["session"], s["id"]) for s in maintenance["sessions"]] == [(1, 9), (2, 10)]
@@ -930,7 +937,8 @@ def test_plan_json_keys_and_rows() -> None:
 
 def test_plan_markdown_is_one_well_formed_table() -> None:
     text = documents.plan_markdown(build_plan(plan_course(), TODAY))
-    assert headings(text) == ["# Plan for `ab`: 3 of 12 sessions held"]
+    assert headings(text) == ["# Plan for `ab`: 3 of 12 sessions held", "## Strategies covered"]
+    assert text.endswith("## Strategies covered\n\n- Grief: 0 of 5 covered\n")
     (table,) = tables(text).values()
     assert table[0] == ["Session", "Date", "Phase", "Focus", "Status"]
     assert table[4] == ["-", "2026-01-26", "-", "Missed: Ill \\| flu", "missed"]
@@ -979,7 +987,10 @@ def test_agenda_markdown_structure() -> None:
     numbered = [line for line in lines if re.match(r"\d+\. ", line)]
     shown = [markdown_escape(item, inline=True) for item in agenda.items]  # text, never markup
     assert numbered == [f"{n}. {item}" for n, item in enumerate(shown, 1)]
-    assert text.endswith(f"{len(agenda.items)}. {shown[-1]}\n")
+    assert text.endswith(
+        f"{len(agenda.items)}. {shown[-1]}\n\n*Not shown: 2 more strategies. Every one: ipt "
+        "agenda ab --week 4 --all*\n"
+    )
 
 
 def test_agenda_markdown_without_flags_or_carry_over() -> None:

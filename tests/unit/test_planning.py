@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from ipt_cli.core import catalogue, changes
 from ipt_cli.core.models import Course, SessionRecord
 from ipt_cli.core.planning import (
+    NEXT_STRATEGIES,
     add_intervals,
     build_agenda,
     build_plan,
@@ -145,8 +146,13 @@ def test_agendas_by_phase_for_every_area(planned: int, area: str) -> None:
     assert middle.phase == "middle"
     assert "How have things been since we last met" in text.replace("how have", "How have")
     assert "risk item first" in text
-    for strategy in catalogue.PROBLEM_AREAS[area].strategies:
+    strategies = catalogue.PROBLEM_AREAS[area].strategies
+    for strategy in strategies[:NEXT_STRATEGIES]:  # the next ones, for a 50-minute session
         assert strategy.id in text
+    for strategy in strategies[NEXT_STRATEGIES:]:  # the others: `ipt agenda --all`
+        assert strategy.id not in text and strategy.id in "\n".join(middle.left_out)
+    every = "\n".join(build_agenda(course, 6, START, full=True).items)
+    assert all(strategy.id in every for strategy in strategies)
     for goal in catalogue.PROBLEM_AREAS[area].goals:
         assert goal.id in text
     assert "end of the course" not in text
@@ -178,11 +184,17 @@ def test_agenda_puts_uncovered_strategies_first_and_carries_the_task() -> None:
                 task="Ask for a calm talk on Sunday" if week == 3 else None,
             ),
         )
-    agenda = build_agenda(course, 5, START)
+    agenda = build_agenda(course, 5, START, full=True)
     strategy_lines = [i for i in agenda.items if "strategy [" in i]
     assert "(covered)" not in strategy_lines[0]
     assert strategy_lines[-1].endswith("(covered)") and strategy_lines[-2].endswith("(covered)")
     assert any(i.startswith("Dispute stage renegotiation") for i in agenda.items)
+    focused = build_agenda(course, 5, START)  # the next three not yet covered, and the stage
+    shown = [i for i in focused.items if "strategy [" in i]
+    assert shown == strategy_lines[:NEXT_STRATEGIES] and "(covered)" not in "".join(shown)
+    assert focused.left_out == strategy_lines[NEXT_STRATEGIES:]
+    assert focused.covered == ["dispute-link-onset", "dispute-clarify"]
+    assert any(i.startswith("Dispute stage renegotiation") for i in focused.items)
     assert agenda.carry_over == ["Review last session's task: Ask for a calm talk on Sunday"]
 
 

@@ -39,10 +39,12 @@ def add(
     from ipt_cli.core import changes
 
     if common.interactive(no_input) and (goal_id is None or text is None):
-        from ipt_cli.interact import prompts
+        from ipt_cli.interact import prompts, wizard
 
         text = text or prompts.ask_text("Goal")
-        goal_id = goal_id or prompts.ask_text("Goal id (lowercase, digits, hyphens)")
+        if goal_id is None:  # suggested from the goal's words: Enter takes it
+            taken = [g.id for g in common.store(ctx).load(course_id).goals]
+            goal_id = wizard.ask_goal_id(text, taken)
     area_id = area.value if area else None
     added = common.store(ctx).update(
         course_id, lambda c: changes.add_goal(c, goal_id, text, area_id)

@@ -41,13 +41,23 @@ def agenda(
             help="Session number, or mN for maintenance session N (default: the next one to hold).",
         ),
     ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every strategy of every problem area, covered ones too (default: the next "
+            "three of the primary area not yet covered).",
+        ),
+    ] = False,
     output_format: common.FormatOption = None,
     as_json: common.JsonOption = False,
 ) -> None:
     """Show the agenda for one session (default: next).
 
     It follows the phase, the problem areas, what was covered and last week's task; after
-    the acute course, the maintenance contract's sessions.
+    the acute course, the maintenance contract's sessions. A middle session lists the next
+    strategies of the primary area not yet covered, the goals, last week's task and the
+    fixed items, for a 50-minute session; --all adds every other strategy.
     """
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
@@ -58,7 +68,7 @@ def agenda(
     from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
-    built = agenda_for(course, week, common.today())  # carries the course's risk state
+    built = agenda_for(course, week, common.today(), show_all)  # with the risk state
     lagging = not_on_track(course, common.scoring_rules(ctx))
     if lagging is not None:  # the next session is where the advice is acted on
         built = replace(built, alerts=[lagging.text])
@@ -74,5 +84,5 @@ def register(app: typer.Typer) -> None:
     app.command(epilog="Examples:\n\n  ipt plan ab-2026\n\n  ipt plan ab-2026 --format json")(plan)
     app.command(
         epilog="Examples:\n\n  ipt agenda ab-2026\n\n  ipt agenda ab-2026 --week 14 "
-        "--format markdown"
+        "--format markdown\n\n  ipt agenda ab-2026 --all"
     )(agenda)

@@ -11,7 +11,8 @@ app = sub_app(
     "timeline",
     "Add or list life events against mood (the timeline).",
     "Examples:\n\n  ipt timeline add ab-2026 --date 2025-11-14 --event 'Father died' "
-    "--mood 'numb'\n\n  ipt timeline list ab-2026",
+    "--mood 'numb'\n\n  ipt timeline add ab-2026 --date 2025-06 --event 'Moved city'\n\n"
+    "  ipt timeline list ab-2026",
 )
 
 
@@ -20,7 +21,10 @@ def add(
     ctx: typer.Context,
     course_id: common.CourseId,
     date: Annotated[
-        str | None, typer.Option(metavar="YYYY-MM-DD", help="When it happened.")
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD", help="When it happened (YYYY-MM when only the month is known)."
+        ),
     ] = None,
     event: Annotated[str | None, typer.Option(metavar="TEXT", help="What happened.")] = None,
     mood: Annotated[
@@ -36,10 +40,10 @@ def add(
 
         entry = wizard.ask_event(date, event, mood)
     else:
-        when = dates.parse_date(date, "--date") if date else None
-        entry = changes.timeline_event(when, event, mood)
+        when, precision = dates.parse_day_or_month(date, "--date") if date else (None, None)
+        entry = changes.timeline_event(when, event, mood, precision)
     common.store(ctx).update(course_id, lambda c: changes.add_event(c, entry))
-    common.output(ctx).done(f"Added an event on {entry.date.isoformat()} to {course_id}.")
+    common.output(ctx).done(f"Added an event on {entry.when} to {course_id}.")
 
 
 @app.command("list")

@@ -34,7 +34,7 @@ def suggest_area(inventory: list[Person], timeline: list[TimelineEvent]) -> tupl
     role transition; interpersonal deficits only when nothing else fits."""
     for event in timeline:
         if DEATH_WORDS.search(event.event):
-            return "grief", f"a death on the timeline ({event.date.isoformat()})"
+            return "grief", f"a death on the timeline ({event.when})"
     lost = [p.name for p in inventory if "lost" in p.tags]
     if lost:
         return "grief", f"a person lost: {lost[0]}"
@@ -79,7 +79,7 @@ def draft_formulation(
     primary = catalogue.PROBLEM_AREAS[areas[0]]
     event = onset_event(timeline, start, today, areas[0])
     onset = (
-        f" It seems to have started around this event: {event.event} ({event.date.isoformat()})."
+        f" It seems to have started around this event: {event.event} ({event.when})."
         if event
         else ""
     )

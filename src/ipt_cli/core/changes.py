@@ -776,11 +776,15 @@ def edit_person(course: Course, number: int, changes: dict[str, Any]) -> Person:
     return person
 
 
-def timeline_event(date: dt.date | None, event: str | None, mood: str | None) -> TimelineEvent:
+def timeline_event(
+    date: dt.date | None, event: str | None, mood: str | None, precision: str | None = None
+) -> TimelineEvent:
+    """A life event; `precision` "month" when only its month is known (`date`: the 1st)."""
     if date is None or not event:
         raise InputError("a timeline event needs --date and --event")
+    fields = {"date": date, "event": event, "mood": mood, "precision": precision}
     result: TimelineEvent = _validated(
-        TimelineEvent, {"date": date, "event": event, "mood": mood}, "event"
+        TimelineEvent, {k: v for k, v in fields.items() if v is not None}, "event"
     )
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ipt_cli.errors import InputError
 
@@ -10,6 +11,7 @@ from ipt_cli.errors import InputError
 # overflow date arithmetic.
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
+MONTH = re.compile(r"\d{4}-\d{2}")  # YYYY-MM: a month-only date
 
 
 def check_in_range(day: dt.date, what: str = "date") -> dt.date:
@@ -28,6 +30,29 @@ def parse_date(text: str, what: str = "date") -> dt.date:
     except ValueError:
         raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
     return check_in_range(day, what)
+
+
+def parse_day_or_month(text: str, what: str = "date") -> tuple[dt.date, str | None]:
+    """YYYY-MM-DD, or YYYY-MM when only the month is known: (the day, or the 1st of the
+    month, and the precision: None for a day, "month" for a month)."""
+    cleaned = text.strip()
+    if MONTH.fullmatch(cleaned):
+        try:
+            day = dt.date(int(cleaned[:4]), int(cleaned[5:]), 1)
+        except ValueError:
+            raise InputError(f"{what} {text!r} is not a month in the form YYYY-MM") from None
+        return check_in_range(day, what), "month"
+    try:
+        return parse_date(cleaned, what), None
+    except InputError:
+        raise InputError(
+            f"{what} {text!r} is not a date in the form YYYY-MM-DD (or YYYY-MM for a month)"
+        ) from None
+
+
+def month_or_day(day: dt.date, precision: str | None) -> str:
+    """A date as precise as it is known."""
+    return day.strftime("%Y-%m") if precision == "month" else day.isoformat()
 
 
 def parse_time(text: str, what: str = "time") -> dt.time:

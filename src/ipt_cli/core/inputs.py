@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Collection
 
 from ipt_cli.core import measures
@@ -60,3 +62,28 @@ def check_choice(value: str, known: Collection[str], what: str) -> str:
     if value not in known:
         raise InputError(f"unknown {what} {value!r}; choose from: {', '.join(known)}")
     return value
+
+
+ID_LENGTH = 40  # a suggested id stays short enough to type (the pattern allows 64)
+
+
+def suggest_id(text: str, taken: Collection[str] = ()) -> str:
+    """An id from words: 'Night Feeds' -> 'night-feeds' (accents dropped, other characters
+    as hyphens, cut at a word within ID_LENGTH); '-2', '-3'... when it is taken; '' when
+    nothing is left of the words."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", plain)
+    found = ""
+    for word in words:
+        longer = f"{found}-{word}" if found else word
+        if len(longer) > ID_LENGTH:
+            break
+        found = longer
+    if not found and words:
+        found = words[0][:ID_LENGTH]
+    if not found or found not in taken:
+        return found
+    number = 2
+    while f"{found}-{number}" in taken:
+        number += 1
+    return f"{found}-{number}"

@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 # No `from __future__ import annotations` here: pydantic would then evaluate every field's
 # annotation from its string when the classes are built, ~10% of the models' import.
 import datetime as dt
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -28,7 +28,8 @@ TYPED = "typed"
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
 # course's change history, retired and edited goals, session fixes). 10: IPSRT (rhythm
-# targets, the SRM involvement scale, warning signs of depression and of mania).
+# targets, the SRM involvement scale, warning signs of depression and of mania), a timeline
+# event known only to the month (`precision = "month"`).
 SCHEMA_VERSION = 10
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
@@ -508,9 +509,25 @@ class Person(Record):
 
 
 class TimelineEvent(Record):
+    """A life event. One known only to the month ("2026-05", issue 27) is kept as the 1st
+    of that month with `precision = "month"` (schema 10): it still sorts and compares as
+    a date, and is always shown as the month alone."""
+
     date: Day
     event: str
     mood: str | None = None
+    precision: Literal["month"] | None = None  # None: the day is known
+
+    @model_validator(mode="after")
+    def _month_on_its_first(self) -> Self:
+        if self.precision == "month" and self.date.day != 1:
+            raise ValueError("a month-only date is kept as the 1st of its month")
+        return self
+
+    @property
+    def when(self) -> str:
+        """The date as it was given: YYYY-MM-DD, or YYYY-MM for a month-only one."""
+        return dates.month_or_day(self.date, self.precision)
 
 
 class Formulation(Record):

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # annotations only: `ipt guide` must not pay for the models
     from ipt_cli.core.models import Administration, Course, SessionRecord
 
 ENDING_NOTICE_SESSIONS = 3  # from this many sessions before the end, remind about ending
+# A 50-minute middle session's share of strategies (issue 27, item 6): the next ones of the
+# primary area not yet covered; `ipt agenda --all` shows every one.
+NEXT_STRATEGIES = 3
+COVERED_MARK = " (covered)"  # the end of an agenda's line for a strategy already covered
 
 
 def default_span(planned: int) -> int:
@@ -180,6 +184,21 @@ class PlanRow:
 
 
 @struct(frozen=True)
+class StrategyStatus:
+    """One strategy of the course's problem areas and the sessions that recorded it covered
+    (`ipt session --strategy ID`), in order; none: not yet covered."""
+
+    area: str
+    id: str
+    text: str
+    sessions: tuple[int, ...] = ()
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.sessions)
+
+
+@struct(frozen=True)
 class Plan:
     course_id: str
     client: str
@@ -190,6 +209,7 @@ class Plan:
     maintenance_held: int = 0
     notes: list[str] = field(default_factory=list)
     risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
+    strategies: list[StrategyStatus] = field(default_factory=list)  # what is covered so far
 
 
 DIAGNOSTIC_TASKS = 4  # symptom review, psychoeducation, sick role, medication; then the
@@ -343,6 +363,7 @@ def build_plan(course: Course, today: dt.date) -> Plan:
             rows,
             notes=notes,
             risk=risk_state(course, today),
+            strategies=strategy_coverage(course),
         )
     return Plan(
         course.id,
@@ -354,6 +375,7 @@ def build_plan(course: Course, today: dt.date) -> Plan:
         maintenance_held=len(plan.sessions),
         notes=notes,
         risk=risk_state(course, today),
+        strategies=strategy_coverage(course),
     )
 
 
@@ -397,6 +419,10 @@ class Agenda:
     maintenance: bool = False  # a session of the maintenance contract
     risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
     alerts: list[str] = field(default_factory=list)  # not on track (core/tracking.py)
+    # Issue 27, item 6: the items a focused agenda leaves out (`--all` shows them, in these
+    # words), and the strategies the record shows covered before this session.
+    left_out: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)
 
     @property
     def left(self) -> int:
@@ -462,24 +488,65 @@ def _area_strategies(area_id: str, stage: str | None) -> list[catalogue.Item]:
     return list(catalogue.PROBLEM_AREAS[area_id].strategies)
 
 
-def _strategy_items(course: Course, week: int) -> list[str]:
-    covered = {
-        s for n, session in course.numbered_sessions() if n < week for s in session.strategies
-    }
+def _covered_in(course: Course, week: int | None = None) -> dict[str, tuple[int, ...]]:
+    """strategy id -> the sessions (before `week`, or all) that recorded it covered."""
+    found: dict[str, list[int]] = {}
+    for number, session in course.numbered_sessions():
+        if week is None or number < week:
+            for strategy in session.strategies:
+                found.setdefault(strategy, []).append(number)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def strategy_coverage(course: Course, week: int | None = None) -> list[StrategyStatus]:
+    """Each strategy of the course's problem areas in the catalogue's order, with the
+    sessions (before `week`, or all) that covered it. At the dissolution stage a role
+    dispute's strategies are those of ending it; one covered earlier that is no longer
+    current is still listed, as covered."""
+    covered = _covered_in(course, week)
     stage = _latest_dispute_stage(course, week)
-    items = []
+    found: list[StrategyStatus] = []
     for area_id in course.problem_areas:
-        area = catalogue.PROBLEM_AREAS[area_id]
-        dissolving = area_id == "role-dispute" and stage == "dissolution"
-        name = area.name + (" (dissolution)" if dissolving else "")
-        strategies = _area_strategies(area_id, stage)
-        ordered = sorted(strategies, key=lambda s: s.id in covered)  # uncovered first
-        for strategy in ordered:
-            mark = " (covered)" if strategy.id in covered else ""
-            items.append(f"{name} strategy [{strategy.id}]: {strategy.text}{mark}")
+        current = _area_strategies(area_id, stage)
+        every = [*catalogue.PROBLEM_AREAS[area_id].strategies]
+        if area_id == "role-dispute":
+            every += catalogue.DISSOLUTION_STRATEGIES
+        earlier = [s for s in every if s not in current and s.id in covered]
+        for strategy in current + earlier:
+            sessions = covered.get(strategy.id, ())
+            found.append(StrategyStatus(area_id, strategy.id, strategy.text, sessions))
+    return found
+
+
+def _strategy_line(status: StrategyStatus, stage: str | None) -> str:
+    area = catalogue.PROBLEM_AREAS[status.area]
+    dissolving = status.area == "role-dispute" and stage == "dissolution"
+    name = area.name + (" (dissolution)" if dissolving else "")
+    mark = COVERED_MARK if status.covered else ""
+    return f"{name} strategy [{status.id}]: {status.text}{mark}"
+
+
+def _strategy_items(course: Course, week: int, full: bool) -> tuple[list[str], list[str]]:
+    """(shown, left out). Every strategy of every area, the uncovered first, with `full`;
+    else the next NEXT_STRATEGIES not yet covered of the primary area (of the next area
+    once the primary's are all covered), the rest left out. The dispute stage is shown."""
+    stage = _latest_dispute_stage(course, week)
+    statuses = strategy_coverage(course, week)
+    current = {s.id for area in course.problem_areas for s in _area_strategies(area, stage)}
+    ordered = []
+    for area_id in course.problem_areas:  # per area, uncovered first (as before)
+        mine = [s for s in statuses if s.area == area_id and s.id in current]
+        ordered += sorted(mine, key=lambda s: s.covered)
+    chosen = ordered
+    if not full:
+        next_area = next((s.area for s in ordered if not s.covered), None)
+        chosen = [s for s in ordered if s.area == next_area and not s.covered]
+        chosen = chosen[:NEXT_STRATEGIES]
+    items = [_strategy_line(s, stage) for s in chosen]
+    left_out = [_strategy_line(s, stage) for s in ordered if s not in chosen]
     if "role-dispute" in course.problem_areas and stage:
         items.append(f"Dispute stage {stage}: {catalogue.DISPUTE_STAGES[stage].text}")
-    return items
+    return items, left_out
 
 
 def _goal_items(course: Course, week: int) -> list[str]:
@@ -601,17 +668,22 @@ def _adapted_items(
     return items[:1] + added + items[1:] if added else items
 
 
-def build_agenda(course: Course, week: int, date: dt.date, today: dt.date | None = None) -> Agenda:
-    """The agenda for session `week` (1..planned) of the acute course."""
+def build_agenda(
+    course: Course, week: int, date: dt.date, today: dt.date | None = None, full: bool = False
+) -> Agenda:
+    """The agenda for session `week` (1..planned) of the acute course: in the middle phase
+    the next few strategies of the primary area, or every strategy with `full`."""
     planned = course.planned_sessions
     phase = course_spans(course).phase_of(week, planned)
     done: list[str] = []
+    left_out: list[str] = []
     if phase == "initial":
         items, done = _initial_items(course, week, date)
     elif phase == "middle":
         tasks = {t.id: t.text for t in catalogue.PHASES["middle"].tasks}
         items = [tasks["opening-question"], _symptom_rating(course), tasks["problem-area-work"]]
-        items += _strategy_items(course, week) + _goal_items(course, week)
+        strategies, left_out = _strategy_items(course, week, full)
+        items += strategies + _goal_items(course, week)
         items.append(tasks["plan-week"])
     else:
         items = [_symptom_rating(course)]
@@ -625,8 +697,21 @@ def build_agenda(course: Course, week: int, date: dt.date, today: dt.date | None
         carry_over.append(f"Review last session's task: {previous.task}")
     state = risk_state(course, today or date)  # days waiting: to today, else the agenda's day
     safety, commands = _safety(state)
+    covered = [s.id for s in strategy_coverage(course, week) if s.covered]
     return Agenda(
-        course.id, week, date, phase, planned, items, safety, carry_over, done, commands, risk=state
+        course.id,
+        week,
+        date,
+        phase,
+        planned,
+        items,
+        safety,
+        carry_over,
+        done,
+        commands,
+        risk=state,
+        left_out=left_out,
+        covered=covered,
     )
 
 
@@ -687,14 +772,14 @@ def in_maintenance(course: Course) -> bool:
     return course.maintenance is not None and course.sessions_used >= course.planned_sessions
 
 
-def next_agenda(course: Course, today: dt.date | None = None) -> Agenda:
+def next_agenda(course: Course, today: dt.date | None = None, full: bool = False) -> Agenda:
     """The agenda of the next session to hold: acute, else maintenance (the last one
-    again when every session is held)."""
+    again when every session is held); `full`: every strategy (build_agenda)."""
     if in_maintenance(course) and course.maintenance is not None:
         number = min(len(course.maintenance.sessions) + 1, course.maintenance.planned_sessions)
         return build_maintenance_agenda(course, number, maintenance_date(course, number), today)
     week = min(course.sessions_used + 1, course.planned_sessions)
-    return build_agenda(course, week, scheduled_date(course, week), today)
+    return build_agenda(course, week, scheduled_date(course, week), today, full)
 
 
 def maintenance_date(course: Course, number: int) -> dt.date:
@@ -721,11 +806,13 @@ def scheduled_date(course: Course, week: int) -> dt.date:
     return upcoming_dates(course)[week - used - 1]
 
 
-def agenda_for(course: Course, ref: str | None, today: dt.date | None = None) -> Agenda:
+def agenda_for(
+    course: Course, ref: str | None, today: dt.date | None = None, full: bool = False
+) -> Agenda:
     """The agenda `ipt agenda --week REF` asks for: N (acute), mN (maintenance), or the
-    next session when REF is None."""
+    next session when REF is None; `full` (`--all`): every strategy."""
     if ref is None:
-        return next_agenda(course, today)
+        return next_agenda(course, today, full)
     maintenance, number = parse_session_ref(ref)
     if maintenance:
         plan = course.maintenance
@@ -740,7 +827,7 @@ def agenda_for(course: Course, ref: str | None, today: dt.date | None = None) ->
     planned = course.planned_sessions
     if not 1 <= number <= planned:
         raise InputError(f"week {number} is outside this course: choose 1-{planned}")
-    return build_agenda(course, number, scheduled_date(course, number), today)
+    return build_agenda(course, number, scheduled_date(course, number), today, full)
 
 
 def current_strategies(course: Course) -> list[catalogue.Item]:

@@ -25,10 +25,12 @@ from ipt_cli.core.measures import (
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
 from ipt_cli.core.outcomes import outcome_of
 from ipt_cli.core.planning import (
+    StrategyStatus,
     course_phase,
     course_spans,
     current_dispute_stage,
     next_session_date,
+    strategy_coverage,
 )
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
@@ -161,6 +163,7 @@ class Report:
     record: RecordSummary | None = None  # signatures, supervision, fidelity, standing risk
     eating: EatingSummary | None = None  # eating-disorder counts, when any are recorded
     follow_ups: list[Alert] = field(default_factory=list)  # not on track
+    strategies: list[StrategyStatus] = field(default_factory=list)  # covered or not yet
 
     @property
     def condition(self) -> catalogue.ConditionProfile:
@@ -615,6 +618,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         eating=eating_summary(course),
         record=summarise(course),
         follow_ups=follow_up_alerts(course, rules),
+        strategies=strategy_coverage(course),
     )
 
 

@@ -14,26 +14,33 @@ from ipt_cli.views.console import out
 SKIP = " (Enter to skip)"
 
 
-def _choice(question: str, choices: list[str], required: bool = False) -> str | None:
+def _choice(
+    question: str,
+    choices: list[str],
+    required: bool = False,
+    described: dict[str, str] | None = None,
+) -> str | None:
+    """One of `choices` (its number or id), listed once above the question."""
+
     def parse(answer: str) -> str | None:
-        answer = answer.strip().lower()
-        if not answer:
+        if not answer.strip():
             if required:
                 raise InputError("an answer is needed: a review records your judgement")
             return None
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
-            return choices[int(answer) - 1]
-        if answer not in choices:
-            raise InputError(f"choose one of: {', '.join(choices)} (or its number)")
-        return answer
+        return prompts.parse_choice(answer, choices)
 
+    prompts.show_choices(choices, described)
     skip = "" if required else SKIP
-    return prompts.ask(f"{question} [{'/'.join(choices)}]{skip}", parse, default="")
+    return prompts.ask(f"{question}{skip}", parse, default="")
 
 
 def _yes_no(question: str) -> bool | None:
-    answer = _choice(question, ["yes", "no"])
-    return None if answer is None else answer == "yes"
+    """y/n or yes/no, as at every yes/no question; Enter skips."""
+
+    def parse(answer: str) -> bool | None:
+        return prompts.parse_yes_no(answer) if answer.strip() else None
+
+    return prompts.ask(f"{question} [y/n]{SKIP}", parse, default="")
 
 
 def _lines(question: str, required: bool = False) -> list[str]:
@@ -53,10 +60,11 @@ def ask_structured(given: dict[str, Any]) -> dict[str, Any]:
     """The structured fields: those given, and answers for the others."""
     fields = dict(given)
     if "ideation" not in fields:
-        for number, (key, words) in enumerate(IDEATION_WORDS.items(), 1):
-            out().print(f"  {number}. {key}: {words}")
         fields["ideation"] = _choice(
-            "Thoughts of death or suicide", list(IDEATION_WORDS), required=True
+            "Thoughts of death or suicide",
+            list(IDEATION_WORDS),
+            required=True,
+            described=dict(IDEATION_WORDS),
         )
     if fields.get("ideation") != "none":
         for key, question in (

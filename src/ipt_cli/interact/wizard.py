@@ -87,10 +87,18 @@ def ask_person(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def ask_event(date: str | None, event: str | None, mood: str | None) -> TimelineEvent:
-    when = dates.parse_date(date) if date else _date("Date of the event (YYYY-MM-DD)")
+    """A life event; its date may be a month alone (YYYY-MM) when the day is not known."""
+    if date:
+        when, precision = dates.parse_day_or_month(date, "--date")
+    else:
+        when, precision = prompts.ask(
+            "Date of the event (YYYY-MM-DD, or YYYY-MM if only the month is known)",
+            dates.parse_day_or_month,
+        )
     what = event or prompts.ask_text("What happened")
     feeling = mood if mood is not None else _optional("Mood around it")
-    return TimelineEvent(date=when, event=what, mood=feeling)
+    fields = {"date": when, "event": what, "mood": feeling, "precision": precision}
+    return TimelineEvent.model_validate({k: v for k, v in fields.items() if v is not None})
 
 
 def ask_formulation(draft: str, root: Path) -> tuple[str, bool]:
@@ -119,12 +127,12 @@ def _ask_instrument(instrument: measures.Instrument, self_guided: bool) -> list[
     out().print(measures.TWO_WEEK_STEM)
     scale = ", ".join(f"{n} = {label}" for n, label in enumerate(measures.ANSWER_SCALE))
     out().print(f"Answers: {scale}")
-    items = []
-    for number, label in enumerate(instrument.item_labels, 1):
-        items.append(prompts.ask_int(f"{instrument.name} {number}. {label}", 0, 3))
-        if number == instrument.risk_item and items[-1] >= 1:
-            safety_notice([f"{instrument.name} item {number} = {items[-1]}"], self_guided)
-    return items
+
+    def risk(number: int, score: int) -> None:  # shown as soon as the item is known
+        if number == instrument.risk_item and score >= 1:
+            safety_notice([f"{instrument.name} item {number} = {score}"], self_guided)
+
+    return prompts.ask_item_scores(instrument, risk)
 
 
 def _adaptation(values: dict[str, Any]) -> str:
@@ -133,10 +141,11 @@ def _adaptation(values: dict[str, Any]) -> str:
     if values.get("adaptation"):
         return str(values["adaptation"])
     offered = [a for a in catalogue.ADAPTATIONS.values() if a.id != "group"]
-    for adapted in offered:
-        out().print(f"  {adapted.id}: {adapted.name}")
     return prompts.ask_choice(
-        "Adaptation", [a.id for a in offered], default=catalogue.DEFAULT_ADAPTATION
+        "Adaptation",
+        [a.id for a in offered],
+        default=catalogue.DEFAULT_ADAPTATION,
+        described={a.id: a.name for a in offered},
     )
 
 
@@ -156,9 +165,12 @@ def _condition(values: dict[str, Any]) -> str:
     """The condition profile, asked first: it decides what the baseline measures."""
     if values.get("condition"):
         return str(values["condition"])
-    for profile in catalogue.CONDITIONS.values():
-        out().print(f"  {profile.id}: {profile.name}, primary outcome {profile.primary_name}")
-    return prompts.ask_choice("Condition", list(catalogue.CONDITIONS), default="depression")
+    described = {
+        p.id: f"{p.name}, primary outcome {p.primary_name}" for p in catalogue.CONDITIONS.values()
+    }
+    return prompts.ask_choice(
+        "Condition", list(catalogue.CONDITIONS), default="depression", described=described
+    )
 
 
 def _profile_baseline(condition: str, self_guided: bool) -> dict[str, Any]:
@@ -229,19 +241,34 @@ def _areas(
     people: list[Person], events: list[TimelineEvent], adaptation: str
 ) -> tuple[list[str], str | None]:
     choices = catalogue.areas_offered(adaptation)
-    for area_id in choices:
-        out().print(f"- {area_id}: {catalogue.PROBLEM_AREAS[area_id].when_chosen}")
+    prompts.show_choices(choices, {a: catalogue.PROBLEM_AREAS[a].when_chosen for a in choices})
     suggested, reason = suggest_area(people, events)
     out().print(f"Suggested: {suggested} ({reason})")
-    primary = prompts.ask_choice("Primary problem area", choices, default=suggested)
-    others = ["none"] + [c for c in choices if c != primary]
-    secondary = prompts.ask_choice("Secondary problem area (optional)", others, default="none")
-    areas = [primary] + ([secondary] if secondary != "none" else [])
+    primary = prompts.ask(
+        "Primary problem area", lambda answer: prompts.parse_choice(answer, choices), suggested
+    )
+
+    def parse_secondary(answer: str) -> str | None:  # from the same list, printed once
+        if not answer.strip() or answer.strip().lower() == "none":
+            return None
+        chosen = prompts.parse_choice(answer, choices)
+        if chosen == primary:
+            raise InputError(f"{primary} is the primary area: choose another, or Enter for none")
+        return chosen
+
+    secondary = prompts.ask(
+        "Secondary problem area (a number or name above; Enter for none)",
+        parse_secondary,
+        default="",
+    )
+    areas = [primary] + ([secondary] if secondary else [])
     stage = None
     if "role-dispute" in areas:
-        for item in catalogue.DISPUTE_STAGES.values():
-            out().print(f"- {item.id}: {item.text}")
-        stage = prompts.ask_choice("Stage of the dispute", list(catalogue.DISPUTE_STAGES))
+        stage = prompts.ask_choice(
+            "Stage of the dispute",
+            list(catalogue.DISPUTE_STAGES),
+            described={s.id: s.text for s in catalogue.DISPUTE_STAGES.values()},
+        )
     return areas, stage
 
 
@@ -260,12 +287,18 @@ def _goals(areas: list[str]) -> list[dict[str, Any]]:
         goals = edited
     while prompts.confirm("Add a goal of your own?", default=False):
         text = prompts.ask_text("Goal")
-        goal_id = prompts.ask(
-            "Goal id (lowercase letters, digits, hyphens)",
-            lambda answer: _goal_id(answer, [g["id"] for g in goals]),
-        )
+        goal_id = ask_goal_id(text, [g["id"] for g in goals])
         goals.append({"id": goal_id, "text": text, "area": None})
     return goals
+
+
+def ask_goal_id(text: str, taken: list[str]) -> str:
+    """The goal's id, suggested from its words (Enter takes it): 'Night Feeds' -> night-feeds."""
+    return prompts.ask(
+        "Goal id (lowercase letters, digits, hyphens)",
+        lambda answer: _goal_id(answer, taken),
+        default=inputs.suggest_id(text, taken) or None,
+    )
 
 
 def _goal_id(answer: str, taken: list[str]) -> str:

@@ -102,8 +102,9 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
 
 def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
     """Schema 10 adds IPSRT's rhythm targets, the SRM involvement scale of a day's entry
-    (`involvement`, 0-3) and warning signs of each pole; all optional. A rhythm entry's
-    older `with_people` counts are kept as they are (shown as legacy counts)."""
+    (`involvement`, 0-3), warning signs of each pole and a timeline event's `precision`; all
+    optional. A rhythm entry's older `with_people` counts are kept as they are (shown as
+    legacy counts)."""
     return document
 
 

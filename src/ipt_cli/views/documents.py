@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry, SessionRecord
-from ipt_cli.core.planning import Agenda, Plan, PlanRow
+from ipt_cli.core.planning import Agenda, Plan, PlanRow, StrategyStatus
 from ipt_cli.core.progress import (
     EatingSummary,
     MeasureSummary,
@@ -175,6 +175,7 @@ def report_json(report: Report) -> dict[str, Any]:
             for g in report.goals
         ],
         "techniques": report.techniques,
+        "strategies": strategy_json(report.strategies),  # each with the sessions covering it
         "contract_changes": [
             {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
             for c in course.contract_changes
@@ -193,7 +194,13 @@ def report_json(report: Report) -> dict[str, Any]:
         "medication": course.medication,
         "inventory": inventory_json(course),
         "timeline": [
-            {"date": e.date.isoformat(), "event": e.event, "mood": e.mood} for e in course.timeline
+            {
+                "date": e.when,  # YYYY-MM when only the month is known
+                "precision": e.precision or "day",
+                "event": e.event,
+                "mood": e.mood,
+            }
+            for e in course.timeline
         ],
         "formulation": None
         if course.formulation is None
@@ -529,6 +536,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "maintenance": maintenance,
         "notes": plan.notes,
         "risk": None if plan.risk is None else views_record.risk_json(plan.risk),
+        "strategies": strategy_json(plan.strategies),  # each with the sessions covering it
     }
 
 
@@ -550,7 +558,59 @@ def agenda_json(agenda: Agenda) -> dict[str, Any]:
         "carry_over": agenda.carry_over,
         "items": agenda.items,
         "done": agenda.done,
+        "left_out": agenda.left_out,  # what `ipt agenda --all` adds (issue 27)
+        "strategies_covered": agenda.covered,  # by the sessions before this one
     }
+
+
+def strategy_json(statuses: list[StrategyStatus]) -> list[dict[str, Any]]:
+    return [
+        {"area": s.area, "id": s.id, "text": s.text, "sessions": list(s.sessions)} for s in statuses
+    ]
+
+
+def _sessions_words(sessions: tuple[int, ...]) -> str:
+    return ("session " if len(sessions) == 1 else "sessions ") + ", ".join(map(str, sessions))
+
+
+def strategy_lines(statuses: list[StrategyStatus]) -> list[str]:
+    """Per problem area: how many of its strategies are covered, and which, with when."""
+    lines = []
+    for area in dict.fromkeys(s.area for s in statuses):
+        mine = [s for s in statuses if s.area == area]
+        done = [s for s in mine if s.covered]
+        which = "; ".join(f"{s.id} ({_sessions_words(s.sessions)})" for s in done)
+        name = catalogue.PROBLEM_AREAS[area].name
+        lines.append(
+            f"{name}: {len(done)} of {len(mine)} covered" + (f": {which}" if which else "")
+        )
+    return lines
+
+
+def strategy_rows(statuses: list[StrategyStatus]) -> list[list[str]]:
+    """Strategy, area, the sessions that covered it ('-': not yet)."""
+    return [
+        [
+            f"[{s.id}] {s.text}",
+            catalogue.PROBLEM_AREAS[s.area].name,
+            ", ".join(map(str, s.sessions)) or "-",
+        ]
+        for s in statuses
+    ]
+
+
+def left_out_line(agenda: Agenda) -> str:
+    """What a focused agenda leaves out, and the command that shows it."""
+    from ipt_cli.core.planning import COVERED_MARK
+
+    count = len(agenda.left_out)
+    done = sum(item.endswith(COVERED_MARK) for item in agenda.left_out)
+    covered = f" ({done} of them covered)" if done else ""
+    strategies = "strategy" if count == 1 else "strategies"
+    return (
+        f"Not shown: {count} more {strategies}{covered}. Every one: "
+        f"ipt agenda {agenda.course_id} --week {agenda.week} --all"
+    )
 
 
 def _yes_no(value: bool | None) -> str:
@@ -1098,6 +1158,11 @@ def _md_work(report: Report) -> list[str]:
         out += _md_table(
             ["Technique", "Sessions"], [[t, str(n)] for t, n in report.techniques.items()]
         )
+    if report.strategies and report.course.sessions:  # which are covered, once there is work
+        out += ["## Strategies", ""]
+        out += _md_table(
+            ["Strategy", "Area", "Covered in session"], strategy_rows(report.strategies)
+        )
     if report.tasks:
         out += ["## Between-session tasks", ""]
         out += _md_table(
@@ -1194,7 +1259,13 @@ def plan_markdown(plan: Plan) -> str:
     ]
     notes = [f"> {_md(note)}" for note in plan.notes] + ([""] if plan.notes else [])
     table = _md_table(["Session", "Date", "Phase", "Focus", "Status"], rows)
-    return "\n".join([title, ""] + risk_quote(plan.risk) + table + notes)
+    covered = ["## Strategies covered", ""] + [
+        f"- {_md(line)}" for line in strategy_lines(plan.strategies)
+    ]
+    covered += [""] if plan.strategies else []
+    return "\n".join(
+        [title, ""] + risk_quote(plan.risk) + table + notes + (covered if plan.strategies else [])
+    )
 
 
 def risk_lines(state: RiskState | None) -> list[str]:
@@ -1233,6 +1304,8 @@ def agenda_markdown(agenda: Agenda) -> str:
     if agenda.carry_over:
         out += ["## Carried over", ""] + [f"- {_md(c)}" for c in agenda.carry_over] + [""]
     out += ["## Items", ""] + [f"{n}. {_md(item)}" for n, item in enumerate(agenda.items, 1)]
+    if agenda.left_out:
+        out += ["", f"*{_md(left_out_line(agenda))}*"]
     if agenda.done:
         out += ["", "## Already done (from the record)", ""]
         out += [f"- [x] {_md(item)}" for item in agenda.done]

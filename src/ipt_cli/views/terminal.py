@@ -237,7 +237,7 @@ class Chart:
         for point in self.series:
             while taken < len(events) and events[taken].date < point.date:
                 event = events[taken]
-                yield _Event(event.date.isoformat(), _text(f"* {event.event}", style="cyan"))
+                yield _Event(event.when, _text(f"* {event.event}", style="cyan"))
                 taken += 1
             severity = point.severity or ""
             yield _Point(self._label(point.session), point.date.isoformat(), point.total, severity)
@@ -509,6 +509,15 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
     if report.techniques:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(_text(f"Techniques used: {used}"))
+    if report.strategies and report.course.sessions:  # which are covered, once there is work
+        from ipt_cli.views.documents import strategy_rows
+
+        strategies = FoldingTable(
+            "Strategy", "Area", "Covered in session", box=box.SIMPLE_HEAD, title="Strategies"
+        )
+        for cells in strategy_rows(report.strategies):
+            strategies.add_row(*cells)
+        parts.append(strategies)
     if report.tasks:
         tasks = FoldingTable(
             "#", "Between-session task", "Outcome", box=box.SIMPLE_HEAD, title="Tasks"
@@ -639,16 +648,18 @@ def plan_view(plan: Plan) -> RenderableType:
             row.status + marker,
             style=style,
         )
-    if plan.risk is None:
-        return table
-    from ipt_cli.views.documents import risk_lines
+    from ipt_cli.views.documents import risk_lines, strategy_lines
 
+    covered: list[RenderableType] = []
+    if plan.strategies:
+        covered.append(_text("Strategies covered:", style="bold"))
+        covered += [_text(f"  {line}", overflow="fold") for line in strategy_lines(plan.strategies)]
     lines = risk_lines(plan.risk)
     styled = [
         _text(line, style="bold red" if line.startswith(("HIGH", "SAFETY")) else "")
         for line in lines
     ]
-    return Group(*styled, table)
+    return Group(*styled, table, *covered)
 
 
 def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
@@ -675,6 +686,10 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     for number, item in enumerate(agenda.items, 1):
         items.add_row(f"{number}.", item)
     parts.append(items)
+    if agenda.left_out:
+        from ipt_cli.views.documents import left_out_line
+
+        parts.append(_text(left_out_line(agenda), style="dim", overflow="fold"))
     if agenda.done:
         parts.append(_text("Already done (from the record):", style="bold"))
         done = FoldingTable.grid(padding=(0, 1))
@@ -755,7 +770,7 @@ def timeline_view(events: list[TimelineEvent]) -> RenderableType:
         return _text("The timeline is empty. Add events with: ipt timeline add COURSE_ID")
     table = FoldingTable("Date", "Event", "Mood", box=box.SIMPLE_HEAD, title="Timeline")
     for event in events:
-        table.add_row(event.date.isoformat(), event.event, event.mood or "-")
+        table.add_row(event.when, event.event, event.mood or "-")
     return table
 
 
