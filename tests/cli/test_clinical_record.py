@@ -37,6 +37,7 @@ NOTE_KEYS = {
     "addenda",
     "signed",
     "supervision",
+    "withdrawn",  # schema 10: a withdrawn session's note (issue 27); null otherwise
 }
 
 
@@ -90,6 +91,7 @@ def test_a_note_in_json_has_exactly_the_issue_keys_and_the_session(
             "total": 9,
             "severity": "mild",
             "risk_item": {"item": 9, "score": 1, "urgent": False},
+            "baseline": False,  # true: the baseline's, given at session 1's sitting
         }
     }
     assert data["flags"] == [

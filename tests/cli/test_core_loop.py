@@ -18,7 +18,7 @@ def test_new_course_writes_the_course_file(new_course, data_home: Path) -> None:
     assert "Created course ab" in result.stdout
     assert "session 1 of 12" in result.stdout  # the first agenda
     data = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
-    assert data["schema_version"] == 9
+    assert data["schema_version"] == 10
     assert data["client"] == "A.B." and data["planned_sessions"] == 12
     assert data["problem_areas"] == ["grief"]
     assert data["baseline"]["phq9"]["items"] == [3, 3, 2, 2, 2, 2, 2, 1, 0]
@@ -171,7 +171,7 @@ def test_phase_follows_the_sessions_held(
     phases = []
     for week in range(planned):
         phases.append(report_json(run_ipt)["phase"])
-        run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}")
+        run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}", "--attendee", "client")
     phases.append(report_json(run_ipt)["phase"])
     assert phases == expected + ["completed"]
 
@@ -179,11 +179,11 @@ def test_phase_follows_the_sessions_held(
 def test_contract_renegotiation_is_kept(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4")
     for day in (5, 12, 19, 26):
-        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
-    refused = run_ipt("session", "ab", "--date", "2026-02-02", exit_code=5)
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
+    refused = run_ipt("session", "ab", "--date", "2026-02-02", "--attendee", "client", exit_code=5)
     assert "ipt contract ab --sessions N --reason TEXT" in refused.stderr
     run_ipt("contract", "ab", "--sessions", "6", "--reason", "Slow start")
-    run_ipt("session", "ab", "--date", "2026-02-02")
+    run_ipt("session", "ab", "--date", "2026-02-02", "--attendee", "client")
     data = report_json(run_ipt)
     assert data["sessions_planned"] == 6 and data["sessions_recorded"] == 5
     assert data["contract_changes"] == [

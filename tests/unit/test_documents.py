@@ -17,6 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from ipt_cli.core.corrections import withdraw_session
 from ipt_cli.core.course_row import CourseRow, list_json
 from ipt_cli.core.models import Baseline, Course, Ending, Maintenance, RiskReview
 from ipt_cli.core.planning import build_agenda, build_plan
@@ -82,7 +83,10 @@ REPORT_KEYS = {
     "supervision",
     "adherence",
     "signatures",
+    "withdrawn_sessions",  # schema 10: sessions recorded by mistake, kept (issue 27)
 }
+WITHDRAWN_KEYS = {"id", "date", "maintenance", "withdrawn"}
+WITHDRAWAL_KEYS = {"date", "reason", "by", "number", "recorded_at"}
 MEASURE_KEYS = {
     "baseline",
     "baseline_session",
@@ -156,6 +160,7 @@ RISK_REVIEW_KEYS = {
     "by",
     "session_id",
     "session_date",
+    "withdrawn",  # schema 10: a review of a withdrawn session (kept; its level stands)
     "written_on",  # schema 9: a late review's day of writing (risk-review --date)
     "recorded_at",  # schema 7: when it was written
     # schema 3: the structured fields
@@ -381,6 +386,28 @@ def test_report_json_keys_are_pinned_at_every_level() -> None:
     assert set(data["ending"]) == ENDING_KEYS
 
 
+def test_report_json_pins_a_withdrawn_session_and_keeps_its_reviews() -> None:
+    """A withdrawn session (issue 27) leaves `sessions` and the counts, and is listed apart
+    with its withdrawal; its reviews stay in `risk_reviews`, marked."""
+    c = full_course()
+    at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    withdraw_session(c, "1", "Recorded in the wrong course", TODAY, "Dr K.", at)
+    data = documents.report_json(report_of(c))
+    assert set(data) == REPORT_KEYS
+    assert keys_of(data["withdrawn_sessions"]) == WITHDRAWN_KEYS
+    [gone] = data["withdrawn_sessions"]
+    assert set(gone["withdrawn"]) == WITHDRAWAL_KEYS
+    assert gone["withdrawn"]["reason"] == "Recorded in the wrong course"
+    assert (gone["date"], gone["maintenance"], gone["withdrawn"]["number"]) == (
+        "2026-01-05",
+        False,
+        1,
+    )
+    assert data["sessions_recorded"] == 7 and data["sessions"][0]["date"] == "2026-01-12"
+    assert keys_of(data["risk_reviews"]) == RISK_REVIEW_KEYS
+    assert [r["withdrawn"] for r in data["risk_reviews"]].count(True) == 0  # none on it
+
+
 def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     data = documents.report_json(report_of(course()))
     assert set(data) == REPORT_KEYS
@@ -394,6 +421,8 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     )
     assert (data["ending"], data["archived"]) == (None, None)
     for key in ("safety_flags", "alerts", "sessions", "contract_changes", "inventory"):
+        assert data[key] == [], key
+    for key in ("withdrawn_sessions",):
         assert data[key] == [], key
     assert data["timeline"] == []
     assert (data["risk_reviews"], data["tasks"], data["termination_checklist"]) == ([], [], [])
@@ -460,6 +489,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": "Dr K.",
             "session_id": None,  # the baseline has no session id
             "session_date": "2026-01-05",
+            "withdrawn": False,
             "written_on": None,
             "recorded_at": None,
             **UNSTRUCTURED,
@@ -473,6 +503,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": None,
             "session_id": None,
             "session_date": "2026-01-05",
+            "withdrawn": False,
             "written_on": None,
             "recorded_at": None,
             **UNSTRUCTURED,

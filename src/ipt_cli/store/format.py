@@ -102,6 +102,15 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
 
 _GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
 
+
+def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 10 (issue 27) adds a session's `withdrawn` (recorded by mistake, kept) and
+    the `recorded_at` time of contract changes, the formulation, the ending, supervision
+    entries and fidelity ratings, beside the date of the act (and the ending's `date`):
+    every new field is optional, so an older document needs no change."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
@@ -112,6 +121,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

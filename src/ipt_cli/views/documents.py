@@ -165,6 +165,8 @@ def report_json(report: Report) -> dict[str, Any]:
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
         "sessions": [_session_json(number, s) for number, s in course.numbered_sessions()],
+        # sessions recorded by mistake and withdrawn: kept, counted nowhere (schema 10)
+        "withdrawn_sessions": [withdrawn_json(course, s) for s in course.withdrawn()],
         "goals": [
             {
                 "id": g.id,
@@ -340,6 +342,26 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
     }
 
 
+def withdrawn_json(course: Course, session: SessionRecord) -> dict[str, Any]:
+    """A withdrawn session: its id, date and the number it had, and the withdrawal."""
+    withdrawal = session.withdrawn
+    assert withdrawal is not None
+    plan = course.maintenance
+    maintenance = plan is not None and any(s is session for s in plan.withdrawn_sessions)
+    return {
+        "id": session.id,
+        "date": session.date.isoformat(),
+        "maintenance": maintenance,
+        "withdrawn": {
+            "date": withdrawal.date.isoformat(),
+            "reason": withdrawal.reason,
+            "by": withdrawal.by,
+            "number": withdrawal.number,
+            "recorded_at": withdrawal.recorded_at.isoformat() if withdrawal.recorded_at else None,
+        },
+    }
+
+
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
     from ipt_cli.views.note import review_fields
@@ -350,6 +372,7 @@ def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
             "maintenance": sitting.maintenance,
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
+            "withdrawn": sitting.withdrawn,  # of a withdrawn session (`session`: its number)
             **review_fields(review),
             # a late review (risk-review --date): the day it was written, and when
             "written_on": review.written_on.isoformat() if review.written_on else None,
