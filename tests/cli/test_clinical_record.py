@@ -413,6 +413,7 @@ def test_supervision_comments_sign_off_and_the_sessions_not_yet_reviewed(
     assert "--by NAME" in run_ipt("supervise", "ab", "2", "--sign", exit_code=2).stderr
     run_ipt("supervise", "ab", "2026-01-19", "--sign", "--by", "Dr S.")
     entries = stored(data_home)["sessions"][0]["supervision"]
+    assert entries[0].pop("recorded_at").tzinfo is not None  # when written (schema 10)
     assert entries == [{"date": dt_today(), "by": "Dr S.", "comment": "Clear contract"}]
     listing = run_ipt("report", "ab", "--supervision").stdout
     assert listing == (

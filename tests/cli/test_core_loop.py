@@ -186,6 +186,7 @@ def test_contract_renegotiation_is_kept(new_course, run_ipt: RunIpt) -> None:
     run_ipt("session", "ab", "--date", "2026-02-02", "--attendee", "client")
     data = report_json(run_ipt)
     assert data["sessions_planned"] == 6 and data["sessions_recorded"] == 5
+    assert data["contract_changes"][0].pop("recorded_at")  # when it was written (schema 10)
     assert data["contract_changes"] == [
         {"date": "2026-03-01", "old": 4, "new": 6, "reason": "Slow start"}
     ]

@@ -148,3 +148,63 @@ def test_an_unsigned_session_recorded_by_mistake_is_withdrawn_never_deleted(
     # The withdrawn session's id is never given again
     ipt_bin("session", "ab", "--date", "2026-02-02", "--mood", "6")
     assert [s["id"] for s in stored(data_home)["sessions"]] == [1, 2, 3, 4]
+
+
+def test_every_dated_act_takes_a_date_never_after_today_and_keeps_when_it_was_written(
+    ipt_bin, data_home: Path
+) -> None:
+    """Issue 27, item 2: a backfilled act is dated the day it was done; the record keeps the
+    time it was written beside it (schema 10). Today is IPT_TODAY (2026-03-01)."""
+    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--mood", "4")
+    acts = [
+        ("formulation", "ab", "--text", "Grief after her mother's death", "--agreed"),
+        ("contract", "ab", "--sessions", "12", "--reason", "Agreed at assessment"),
+        ("ending", "ab", "--warning-sign", "Sleeping badly"),
+        ("fidelity", "ab", "1", "--item", "init-symptoms=done"),
+        ("supervise", "ab", "1", "--comment", "Good start", "--by", "Dr S."),
+    ]
+    for act in acts:  # never after today: one line, exit 2, nothing written
+        late = ipt_bin(*act, "--date", "2026-03-02", check_code=2, stdin=subprocess.DEVNULL)
+        assert late.stderr == (
+            "ipt: error: --date 2026-03-02 is after today (2026-03-01): record it on or after "
+            "the day it was done\n"
+        ), act
+    early = ipt_bin(*acts[4], "--date", "2026-01-11", check_code=2)
+    assert "--date 2026-01-11 is before session 1 (2026-01-12)" in early.stderr
+    before = ipt_bin(*acts[1], "--date", "2025-12-31", check_code=2)
+    assert "--date 2025-12-31 is before the course's first sitting (2026-01-05)" in before.stderr
+    assert "formulation" not in stored(data_home) and "ending" not in stored(data_home)
+    ipt_bin(*acts[0], "--date", "2026-01-12")
+    ipt_bin(*acts[1], "--date", "2026-01-12")
+    ipt_bin(*acts[2], "--date", "2026-01-19")
+    ipt_bin(*acts[3], "--date", "2026-01-13")
+    ipt_bin(*acts[4], "--date", "2026-01-14")
+    data = stored(data_home)
+    session = data["sessions"][0]
+    dated = {
+        "formulation": data["formulation"],
+        "contract": data["contract_changes"][0],
+        "ending": data["ending"],
+        "fidelity": session["fidelity"][0],
+        "supervise": session["supervision"][0],
+    }
+    days = {act: record["date"].isoformat() for act, record in dated.items()}
+    assert days == {
+        "formulation": "2026-01-12",
+        "contract": "2026-01-12",
+        "ending": "2026-01-19",
+        "fidelity": "2026-01-13",
+        "supervise": "2026-01-14",
+    }
+    for act, record in dated.items():  # written now (the real clock), not on the act's day
+        assert record["recorded_at"].tzinfo is not None and record["recorded_at"].year >= 2026, act
+    report = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)
+    assert report["formulation"]["date"] == "2026-01-12" and report["formulation"]["agreed"]
+    assert report["contract_changes"][0]["date"] == "2026-01-12"
+    assert report["contract_changes"][0]["recorded_at"] is not None
+    assert report["ending"]["date"] == "2026-01-19"
+    text = ipt_bin("report", "ab").stdout
+    assert "2026-01-12: 16 -> 12" in text and "Termination work recorded: 2026-01-19" in text
+    ipt_bin("contract", "ab", "--sessions", "14", "--reason", "More time")  # default: today
+    assert stored(data_home)["contract_changes"][1]["date"].isoformat() == "2026-03-01"

@@ -135,7 +135,7 @@ SESSION_KEYS = {
     "corrections",
 }
 GOAL_KEYS = {"id", "text", "latest_rating", "retired"}
-CONTRACT_KEYS = {"date", "old", "new", "reason"}
+CONTRACT_KEYS = {"date", "old", "new", "reason", "recorded_at"}  # 10: when written
 SICK_ROLE_KEYS = {"given", "note"}
 INVENTORY_KEYS = {
     "number",
@@ -150,7 +150,7 @@ INVENTORY_KEYS = {
     "tags",
 }
 TIMELINE_KEYS = {"date", "event", "mood"}
-FORMULATION_KEYS = {"text", "agreed", "date"}
+FORMULATION_KEYS = {"text", "agreed", "date", "recorded_at"}  # 10: when written
 RISK_REVIEW_KEYS = {
     "session",
     "maintenance",
@@ -191,6 +191,8 @@ ENDING_KEYS = {
     "remaining_issues",
     "decision",
     "decision_note",
+    "date",  # schema 10: the day the termination work was done (ending --date)
+    "recorded_at",  # schema 10: when it was written
 }
 PLAN_KEYS = {
     "course_id",

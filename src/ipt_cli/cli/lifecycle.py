@@ -38,13 +38,20 @@ def ending(
             "when no one is asked.",
         ),
     ] = False,
+    date: common.ActDateOption = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Record the termination work: warning signs, feelings, what comes next.
 
-    It may be recorded before the last session (an early ending); the report shows it.
+    It may be recorded before the last session (an early ending); the report shows it,
+    dated --date (the day the work was done).
     """
+    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
+
+    today, made = common.today(), common.act_date(date)
+    if made is not None:  # a wrong --date is refused before any question
+        changes.course_act_date(common.store(ctx).load(course_id), made, today)
 
     if common.value(decision) in ("maintenance", "end"):
         from ipt_cli.core.progress import ending_gate
@@ -68,7 +75,15 @@ def ending(
     done = common.store(ctx).update(
         course_id,
         lambda c: changes.record_ending(
-            c, warning_sign or [], feelings_discussed, remaining, common.value(decision), note
+            c,
+            warning_sign or [],
+            feelings_discussed,
+            remaining,
+            common.value(decision),
+            note,
+            today=today,
+            made=made,
+            recorded_at=recorded_now(),
         ),
     )
     common.output(ctx).done(

@@ -214,6 +214,7 @@ class SupervisionEntry(Record):
     comment: str | None = None
     signed_off: bool = False
     signature: Signature | None = None
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class FidelityRating(Record):
@@ -224,6 +225,7 @@ class FidelityRating(Record):
     by: OneLine | None = None
     items: dict[str, vocabulary.FidelityScoreId]
     signature: Signature | None = None
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
     @field_validator("items")
     @classmethod
@@ -460,6 +462,7 @@ class ContractChange(Record):
     new: int
     reason: str
     cadence: Cadence | None = None  # a maintenance contract's new cadence, when it changed
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class CourseChange(Record):
@@ -542,8 +545,9 @@ class TimelineEvent(Record):
 
 class Formulation(Record):
     text: str
-    date: Day
+    date: Day  # the day it was written, or agreed (`ipt formulation --agreed --date`)
     agreed: bool
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class Goal(Record):
@@ -561,6 +565,10 @@ class Ending(Record):
     remaining_issues: str | None = None
     decision: vocabulary.DecisionId | None = None
     decision_note: str | None = None
+    # schema 10: the day the termination work was recorded as done (`ipt ending --date`)
+    # and when it was written (UTC); None in older files
+    date: Day | None = None
+    recorded_at: dt.datetime | None = None
 
 
 PLANNED_RANGE = (4, 30)  # sessions in an acute contract

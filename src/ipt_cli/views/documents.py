@@ -178,7 +178,13 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "techniques": report.techniques,
         "contract_changes": [
-            {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
+            {
+                "date": c.date.isoformat(),  # the day it was agreed (contract --date)
+                "old": c.old,
+                "new": c.new,
+                "reason": c.reason,
+                "recorded_at": c.recorded_at.isoformat() if c.recorded_at else None,
+            }
             for c in course.contract_changes
         ],
         "changes": [
@@ -202,7 +208,10 @@ def report_json(report: Report) -> dict[str, Any]:
         else {
             "text": course.formulation.text,
             "agreed": course.formulation.agreed,
-            "date": course.formulation.date.isoformat(),
+            "date": course.formulation.date.isoformat(),  # written or agreed (--date)
+            "recorded_at": course.formulation.recorded_at.isoformat()
+            if course.formulation.recorded_at
+            else None,
         },
         "risk_reviews": _risk_reviews_json(course),
         "contacts": [{"date": c.date.isoformat(), "note": c.note} for c in course.contacts],
@@ -214,7 +223,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "termination_checklist": [
             {"id": i.id, "text": i.text, "done": i.done} for i in report.checklist
         ],
-        "ending": None if course.ending is None else course.ending.model_dump(),
+        "ending": None if course.ending is None else course.ending.model_dump(mode="json"),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
         "rhythm": _rhythm_summary_json(course),
@@ -454,6 +463,8 @@ def end_of_course_text(report: Report) -> str:
         lines.append(f"Goal {goal.id}: {latest}.")
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
+    if ending and ending.date:  # schema 10: the day the termination work was done
+        lines.append(f"Termination work recorded: {ending.date.isoformat()}")
     lines.append(f"Relapse warning signs: {signs}")
     decision = ending.decision if ending and ending.decision else "not recorded"
     note = f" ({ending.decision_note.rstrip('.')})" if ending and ending.decision_note else ""
