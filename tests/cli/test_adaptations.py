@@ -193,15 +193,16 @@ def test_the_html_report_shows_the_adaptation_and_attendance(run_ipt: RunIpt) ->
     assert "<h2>Attendance</h2>" in page and "client, guardian" in page
 
 
-def test_the_interactive_session_asks_who_attended_where_others_join(run_ipt: RunIpt) -> None:
+def test_the_interactive_session_asks_who_attended(run_ipt: RunIpt) -> None:
     new(run_ipt, "c1", "--adaptation", "adolescent")
     answers = "2026-01-05\nfriend\nclient, guardian\n" + "\n" * 30
     result = run_ipt("session", "c1", input=answers, IPT_INTERACTIVE="1")
     assert "Who attended" in result.stdout and "Attended    client, guardian" in result.stdout
     assert report(run_ipt, "c1")["sessions"][0]["attendees"] == ["client", "guardian"]
-    new(run_ipt, "c2")  # standard IPT: not asked
+    new(run_ipt, "c2")  # standard IPT: asked too (issue 27), the client by default
     plain = run_ipt("session", "c2", input="2026-01-05\n" + "\n" * 30, IPT_INTERACTIVE="1")
-    assert "Who attended" not in plain.stdout
+    assert "Who attended" in plain.stdout
+    assert report(run_ipt, "c2")["sessions"][0]["attendees"] == ["client"]
 
 
 def test_the_research_export_names_the_adaptation(run_ipt: RunIpt) -> None:

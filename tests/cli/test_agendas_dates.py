@@ -38,7 +38,9 @@ def hold(run_ipt: RunIpt, count: int, first_day: int = 5, **env: str) -> None:
 
     for n in range(count):
         day = dt.date(2026, 1, first_day) + dt.timedelta(weeks=n)
-        run_ipt("session", "ab", "--date", day.isoformat(), **(env or LATER))
+        run_ipt(
+            "session", "ab", "--date", day.isoformat(), "--attendee", "client", **(env or LATER)
+        )
 
 
 # Item 5: agendas for every phase length
@@ -175,7 +177,7 @@ def test_maintenance_agenda_and_plan(run_ipt: RunIpt) -> None:
     assert block["weeks"][0]["current"] and block["weeks"][0]["date"] == "2026-02-26"
     text = run_ipt("plan", "ab", **LATER).stdout
     assert "maintenance 0 of 12 held" in text and "m12" in text
-    run_ipt("session", "ab", "--date", "2026-02-26", **LATER)
+    run_ipt("session", "ab", "--date", "2026-02-26", "--attendee", "client", **LATER)
     assert agenda(run_ipt, **LATER)["count"] == "maintenance session 2 of 12, 10 left"
     assert "outside the contract" in run_ipt("agenda", "ab", "--week", "m13", exit_code=2).stderr
 
@@ -191,6 +193,7 @@ def test_a_changed_formulation_is_no_longer_agreed(run_ipt: RunIpt, data_home: P
     course = stored(data_home)
     assert course["formulation"]["agreed"] is False
     assert "linked to a role dispute" in course["formulation"]["text"]
+    assert course["formulation_history"][0].pop("recorded_at")  # when written (schema 10)
     assert course["formulation_history"] == [
         {"text": "First text.", "date": course["formulation"]["date"], "agreed": True}
     ]
@@ -262,6 +265,7 @@ def test_open_maintenance_contract_is_renegotiated_with_history(
     assert "Maintenance contract for ab: 6 -> 12 sessions, now fortnightly." in done.stdout
     plan = stored(data_home)["maintenance"]
     assert plan["planned_sessions"] == 12 and plan["cadence"] == "fortnightly"
+    assert plan["contract_changes"][0].pop("recorded_at")  # when written (schema 10)
     assert plan["contract_changes"] == [
         {
             "date": plan["contract_changes"][0]["date"],
@@ -296,9 +300,15 @@ def test_maintenance_contract_change_needs_a_contract(run_ipt: RunIpt) -> None:
 def test_impossible_session_dates_are_refused(run_ipt: RunIpt, data_home: Path) -> None:
     new(run_ipt, "--problem-area", "grief", "--phq9", PHQ9_MODERATE)
     cases = [
-        (["--date", "2030-01-12"], "--date 2030-01-12 is after today (2026-03-01)"),
-        (["--date", "2025-12-29"], "--date 2025-12-29 is before the course started (2026-01-05)"),
-        (["--date", "1899-12-31"], "--date 1899-12-31 is before 1900"),
+        (
+            ["--date", "2030-01-12", "--attendee", "client"],
+            "--date 2030-01-12 is after today (2026-03-01)",
+        ),
+        (
+            ["--date", "2025-12-29", "--attendee", "client"],
+            "--date 2025-12-29 is before the course started (2026-01-05)",
+        ),
+        (["--date", "1899-12-31", "--attendee", "client"], "--date 1899-12-31 is before 1900"),
         (["--date", "2030-01-12", "--missed", "Ill"], "is after today"),
         (["--date", "1899-12-31", "--missed", "Ill"], "before 1900"),
     ]
@@ -311,17 +321,17 @@ def test_impossible_session_dates_are_refused(run_ipt: RunIpt, data_home: Path) 
 
 def test_two_sittings_on_one_day_need_same_day(run_ipt: RunIpt, data_home: Path) -> None:
     new(run_ipt, "--problem-area", "grief")
-    run_ipt("session", "ab", "--date", "2026-01-12")
-    twice = run_ipt("session", "ab", "--date", "2026-01-12", exit_code=2)
+    run_ipt("session", "ab", "--date", "2026-01-12", "--attendee", "client")
+    twice = run_ipt("session", "ab", "--date", "2026-01-12", "--attendee", "client", exit_code=2)
     assert "session 1 is already recorded on 2026-01-12" in twice.stderr
     assert "--same-day" in twice.stderr
     missed = run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "Ill", exit_code=2)
     assert "session 1 is already recorded on 2026-01-12" in missed.stderr
     run_ipt("session", "ab", "--date", "2026-01-19", "--missed", "Ill")
-    held = run_ipt("session", "ab", "--date", "2026-01-19", exit_code=2)
+    held = run_ipt("session", "ab", "--date", "2026-01-19", "--attendee", "client", exit_code=2)
     assert "a missed appointment is already recorded on 2026-01-19" in held.stderr
-    run_ipt("session", "ab", "--date", "2026-01-12", "--same-day")
-    run_ipt("session", "ab", "--date", "2026-01-19", "--same-day")
+    run_ipt("session", "ab", "--date", "2026-01-12", "--same-day", "--attendee", "client")
+    run_ipt("session", "ab", "--date", "2026-01-19", "--same-day", "--attendee", "client")
     course = stored(data_home)
     assert [s["date"].isoformat() for s in course["sessions"]] == ["2026-01-12"] * 2 + [
         "2026-01-19"

@@ -107,7 +107,9 @@ def test_all_day_events_by_default(new_course, run_ipt: RunIpt) -> None:
 def test_moved_and_renegotiated_sessions_keep_their_uids(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "16")
     first = by_summary(events(run_ipt("calendar", "ab", "--time", "09:00", "--tz", "UTC").stdout))
-    run_ipt("session", "ab", "--date", "2026-01-08")  # session 1, three days late
+    run_ipt(
+        "session", "ab", "--date", "2026-01-08", "--attendee", "client"
+    )  # session 1, three days late
     run_ipt("contract", "ab", "--sessions", "12", "--reason", "Agreed")
     second = events(run_ipt("calendar", "ab", "--time", "09:00", "--tz", "UTC").stdout)
     live = [e for e in second if e["STATUS"] == "CONFIRMED"]
@@ -131,7 +133,7 @@ def test_maintenance_sessions_and_long_ids_fold(new_course, run_ipt: RunIpt) -> 
     long_id = "a" * 60 + "-xyz"
     new_course(long_id, "--sessions", "4")
     for day in (5, 12, 19, 26):
-        run_ipt("session", long_id, "--date", f"2026-01-{day:02d}")
+        run_ipt("session", long_id, "--date", f"2026-01-{day:02d}", "--attendee", "client")
     assert "no planned sessions left" in run_ipt("calendar", long_id, exit_code=5).stderr
     run_ipt("maintenance", long_id, "--sessions", "3", "--cadence", "monthly")
     raw = run_ipt("calendar", long_id, "--time", "10:00", "--tz", "Europe/London").stdout_bytes
@@ -180,7 +182,7 @@ def test_a_smaller_maintenance_contract_cancels_its_dropped_sessions(
 ) -> None:
     new_course("ab", "--sessions", "4")
     for day in (5, 12, 19, 26):
-        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     run_ipt("maintenance", "ab", "--sessions", "4", "--cadence", "monthly")
     before = {str(e["SUMMARY"]): e for e in events(run_ipt("calendar", "ab").stdout_bytes.decode())}
     run_ipt("contract", "ab", "--maintenance", "--sessions", "2", "--reason", "Agreed")

@@ -124,7 +124,7 @@ def test_the_dispute_stage_is_the_latest_dated_event_from_either_command(ipt_bin
         "--problem-area", "role-dispute", "--dispute-stage", "renegotiation", "--no-input",
     )  # fmt: skip
     for day in ("05", "12", "19", "26"):
-        ipt_bin("session", "rd", "--date", f"2026-01-{day}")
+        ipt_bin("session", "rd", "--date", f"2026-01-{day}", "--attendee", "client")
     ipt_bin("session", "rd", "--date", "2026-02-02", "--dispute-stage", "impasse")
     changed = ipt_bin("course", "rd", "set", "--dispute-stage", "dissolution")
     assert "impasse -> dissolution" in changed.stdout + changed.stderr  # not renegotiation
@@ -209,7 +209,7 @@ def test_the_maintenance_headline_shows_end_of_acute_and_the_current_score(
 def test_fidelity_adherence_counts_the_phase_items_and_shows_the_unrated(ipt_bin: Bin) -> None:
     course(ipt_bin, "ff")
     for day in ("01-05", "01-12", "01-19", "01-26", "02-02"):
-        ipt_bin("session", "ff", "--date", f"2026-{day}")
+        ipt_bin("session", "ff", "--date", f"2026-{day}", "--attendee", "client")
     rated = ipt_bin("fidelity", "ff", "5", "--item", "mid-opening=done")
     said = flat(rated.stdout + rated.stderr)
     assert "1 of 12 applicable item(s) done (8%)" in said and "11 unrated" in said
@@ -257,7 +257,7 @@ def test_the_draft_grief_formulation_links_the_onset_to_the_death(ipt_bin: Bin) 
 def test_holding_a_termination_session_does_not_tick_the_review(ipt_bin: Bin) -> None:
     course(ipt_bin, "tc", "--sessions", "4")
     for day in ("01-05", "01-12", "01-19", "01-26"):
-        ipt_bin("session", "tc", "--date", f"2026-{day}")
+        ipt_bin("session", "tc", "--date", f"2026-{day}", "--attendee", "client")
     checklist = report_json(ipt_bin, "tc")["termination_checklist"]
     review = next(item for item in checklist if item["id"] == "review-change")
     assert review["done"] is False  # only held, nothing reviewed
@@ -290,7 +290,7 @@ def signed_course(ipt_bin: Bin) -> dict[str, str]:
     later = {"IPT_TODAY": "2027-02-08"}
     course(ipt_bin, "sg")
     for day in ("01-05", "01-12"):
-        ipt_bin("session", "sg", "--date", f"2026-{day}", env=later)
+        ipt_bin("session", "sg", "--date", f"2026-{day}", "--attendee", "client", env=later)
     ipt_bin("sign", "sg", "1", "--by", "Dr A.", env=later)
     return later
 

@@ -37,6 +37,7 @@ NOTE_KEYS = {
     "addenda",
     "signed",
     "supervision",
+    "withdrawn",  # schema 10: a withdrawn session's note (issue 27); null otherwise
 }
 
 
@@ -90,6 +91,7 @@ def test_a_note_in_json_has_exactly_the_issue_keys_and_the_session(
             "total": 9,
             "severity": "mild",
             "risk_item": {"item": 9, "score": 1, "urgent": False},
+            "baseline": False,  # true: the baseline's, given at session 1's sitting
         }
     }
     assert data["flags"] == [
@@ -411,6 +413,7 @@ def test_supervision_comments_sign_off_and_the_sessions_not_yet_reviewed(
     assert "--by NAME" in run_ipt("supervise", "ab", "2", "--sign", exit_code=2).stderr
     run_ipt("supervise", "ab", "2026-01-19", "--sign", "--by", "Dr S.")
     entries = stored(data_home)["sessions"][0]["supervision"]
+    assert entries[0].pop("recorded_at").tzinfo is not None  # when written (schema 10)
     assert entries == [{"date": dt_today(), "by": "Dr S.", "comment": "Clear contract"}]
     listing = run_ipt("report", "ab", "--supervision").stdout
     assert listing == (

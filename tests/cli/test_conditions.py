@@ -257,7 +257,7 @@ REST = ["", "", "", "", "", "", "", "", "", "y"]
 
 def test_the_interactive_session_asks_the_eating_counts(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--condition", "eating-disorder", "--binges", "5")
-    answers = ["", "3", "1", "2.5", "n", *REST]
+    answers = ["", "", "3", "1", "2.5", "n", *REST]  # date, who attended, counts
     shown = run_ipt("session", "ab", input="\n".join(answers) + "\n", **ASK).stdout
     assert "Objective binge episodes since the last session" in shown
     assert "EDE-Q global" in shown
@@ -270,7 +270,7 @@ def test_the_interactive_session_asks_the_eating_counts(new_course, run_ipt: Run
 
 def test_the_interactive_session_asks_the_pcl5_first(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--condition", "ptsd")
-    answers = ["", "y", *["2"] * 20, "n", *REST]
+    answers = ["", "", "y", *["2"] * 20, "n", *REST]
     shown = run_ipt("session", "ab", input="\n".join(answers) + "\n", **ASK).stdout
     assert shown.index("Give the PCL-5 now?") < shown.index("Give the PHQ-9 now?")
     assert "PCL-5 total 40 of 80: at or above the cut-off (33)" in shown

@@ -171,7 +171,7 @@ def test_phase_follows_the_sessions_held(
     phases = []
     for week in range(planned):
         phases.append(report_json(run_ipt)["phase"])
-        run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}")
+        run_ipt("session", "ab", "--date", f"2026-02-{week + 1:02d}", "--attendee", "client")
     phases.append(report_json(run_ipt)["phase"])
     assert phases == expected + ["completed"]
 
@@ -179,13 +179,14 @@ def test_phase_follows_the_sessions_held(
 def test_contract_renegotiation_is_kept(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4")
     for day in (5, 12, 19, 26):
-        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
-    refused = run_ipt("session", "ab", "--date", "2026-02-02", exit_code=5)
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
+    refused = run_ipt("session", "ab", "--date", "2026-02-02", "--attendee", "client", exit_code=5)
     assert "ipt contract ab --sessions N --reason TEXT" in refused.stderr
     run_ipt("contract", "ab", "--sessions", "6", "--reason", "Slow start")
-    run_ipt("session", "ab", "--date", "2026-02-02")
+    run_ipt("session", "ab", "--date", "2026-02-02", "--attendee", "client")
     data = report_json(run_ipt)
     assert data["sessions_planned"] == 6 and data["sessions_recorded"] == 5
+    assert data["contract_changes"][0].pop("recorded_at")  # when it was written (schema 10)
     assert data["contract_changes"] == [
         {"date": "2026-03-01", "old": 4, "new": 6, "reason": "Slow start"}
     ]

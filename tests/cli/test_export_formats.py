@@ -42,7 +42,7 @@ def scored(new_course, run_ipt: RunIpt) -> None:
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", "1,1,1,1,1,0,0,0,1",
             "--gad7", "1,1,0,0,0,0,0", "--hamd17", HAMD, "--bdi2-total", "18",
             "--bdi2-item9", "1", "--events", "SECRET-EVENT")  # fmt: skip
-    run_ipt("session", "ab", "--date", "2026-01-19")
+    run_ipt("session", "ab", "--date", "2026-01-19", "--attendee", "client")
     run_ipt("session", "ab", "--date", "2026-01-26", "--phq9", "0,0,1,0,1,0,0,0,0")
     run_ipt("maintenance", "ab", "--sessions", "3", "--start", "2026-02-20")
     run_ipt("session", "ab", "--date", "2026-02-23", "--phq9", "1,0,0,0,0,0,0,0,0")

@@ -9,7 +9,9 @@ from tests.conftest import PHQ9_MODERATE, RunIpt
 
 def test_ending_fills_the_termination_checklist(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4", "--termination-sessions", "2", "--phq9", PHQ9_MODERATE)
-    run_ipt("session", "ab", "--date", "2026-01-05")  # the baseline's sitting: no second PHQ-9
+    run_ipt(
+        "session", "ab", "--date", "2026-01-05", "--attendee", "client"
+    )  # the baseline's sitting: no second PHQ-9
     for day in (12, 19):
         run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--phq9", "1,1,1,1,1,0,0,0,0")
     data = json.loads(run_ipt("report", "ab", "--format", "json").stdout)

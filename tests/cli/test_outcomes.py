@@ -132,7 +132,7 @@ def test_an_instrument_first_rated_later_is_measured_from_that_rating(
     new_course("ab", "--phq9", phq9(16))
     hamd_20 = "3,2,1,1,1,1,2,1,1,2,2,1,1,0,1,0,0"
     hamd_8 = "1,1,0,1,0,0,1,1,0,1,1,1,0,0,0,0,0"
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(14))
     run_ipt("session", "ab", "--date", "2026-01-19", "--hamd17", hamd_20)
     run_ipt("session", "ab", "--date", "2026-01-26", "--hamd17", hamd_8)
@@ -246,10 +246,10 @@ def test_the_interactive_session_does_not_offer_the_phq9_twice_on_the_baseline_d
     new_course, run_ipt: RunIpt
 ) -> None:
     new_course("ab", "--phq9", phq9(12))
-    same_day = run_ipt("session", "ab", input="2026-01-05\n", exit_code=130, **ASK)
+    same_day = run_ipt("session", "ab", input="2026-01-05\n\n", exit_code=130, **ASK)
     assert "PHQ-9 already given on 2026-01-05 (baseline)." in same_day.stdout
     assert "Give the PHQ-9 now?" not in same_day.stdout
-    later = run_ipt("session", "ab", input="2026-01-12\n", exit_code=130, **ASK)
+    later = run_ipt("session", "ab", input="2026-01-12\n\n", exit_code=130, **ASK)
     assert "Give the PHQ-9 now?" in later.stdout
 
 
@@ -258,7 +258,7 @@ def test_the_interactive_session_does_not_offer_the_phq9_twice_on_the_baseline_d
 
 def _acute_course_ending_in_remission(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4", "--phq9", phq9(16), "--gad7", "2,2,2,2,1,1,1")
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     for day, total in ((12, 12), (19, 7), (26, 4)):
         run_ipt("session", "ab", "--date", f"2026-01-{day}", "--phq9", phq9(total))
     run_ipt("maintenance", "ab", "--sessions", "6")  # monthly, from 2026-02-26
@@ -322,7 +322,7 @@ def test_a_return_to_caseness_in_maintenance_is_a_relapse(new_course, run_ipt: R
 
 def _course_without_response(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4", "--phq9", phq9(16))
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     for day, total in ((12, 15), (19, 14), (26, 13)):
         run_ipt("session", "ab", "--date", f"2026-01-{day}", "--phq9", phq9(total))
 
@@ -369,7 +369,7 @@ def test_maintenance_after_a_response_is_not_held_up(new_course, run_ipt: RunIpt
 
 def test_an_ending_before_the_last_session_is_in_the_report(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--phq9", phq9(16))
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", phq9(15))
     run_ipt(
         "ending",

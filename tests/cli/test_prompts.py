@@ -98,7 +98,7 @@ def test_wizard_can_be_declined_at_the_end(run_ipt: RunIpt, data_home: Path) -> 
 def test_full_contract_is_refused_before_any_question(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--sessions", "4")
     for day in (5, 12, 19, 26):
-        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     result = run_ipt("session", "ab", input="", exit_code=5, **ASK)
     assert "ipt contract ab --sessions N" in result.stderr
     assert "Date" not in result.stdout  # nothing was asked

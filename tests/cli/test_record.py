@@ -201,7 +201,9 @@ def test_an_addendum_addressed_by_date_goes_to_that_note(
 def test_a_risk_review_addressed_by_date_echoes_the_session(new_course, run_ipt: RunIpt) -> None:
     new_course("ab", "--phq9", PHQ9_RISK)
     run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_RISK)
-    run_ipt("session", "ab", "--date", "2026-01-12")  # backfilled: the flagged one is now 2
+    run_ipt(
+        "session", "ab", "--date", "2026-01-12", "--attendee", "client"
+    )  # backfilled: the flagged one is now 2
     done = run_ipt(
         "risk-review",
         "ab",
@@ -258,7 +260,7 @@ def test_a_risk_review_addressed_by_date_echoes_the_session(new_course, run_ipt:
         "ipt: error: nothing to review: session 1 (2026-01-12) scored no risk item"
     )
     new_course("cd", "--phq9", PHQ9_MODERATE)  # the baseline and session 1 on its day: no flag
-    run_ipt("session", "cd", "--date", "2026-01-05")
+    run_ipt("session", "cd", "--date", "2026-01-05", "--attendee", "client")
     refused = run_ipt(
         "risk-review",
         "cd",

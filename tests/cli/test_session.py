@@ -147,7 +147,7 @@ def test_amend_keeps_the_original(new_course, run_ipt: RunIpt, data_home: Path) 
 
 def test_missed_appointment_shows_in_plan_and_is_not_counted(new_course, run_ipt: RunIpt) -> None:
     new_course()
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "Client unwell")
     plan = json.loads(run_ipt("plan", "ab", "--format", "json").stdout)
     missed = [w for w in plan["weeks"] if w["status"] == "missed"]
@@ -225,6 +225,7 @@ def test_safety_path_end_to_end(new_course, run_ipt: RunIpt) -> None:
             "by": None,
             "session_id": 1,
             "session_date": "2026-01-12",
+            "withdrawn": False,  # a withdrawn session's reviews are listed too (schema 10)
             # schema 3's structured fields: the judgement is required (issue 26)
             "ideation": "none",
             "plan_made": None,
@@ -255,7 +256,9 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
     new_course("ab", "--sessions", "4", "--phq9", "3,3,2,2,2,2,1,1,0")  # 16
     early = run_ipt("maintenance", "ab", exit_code=5)
     assert "4 session(s) left" in early.stderr
-    run_ipt("session", "ab", "--date", "2026-01-05")  # the baseline's sitting
+    run_ipt(
+        "session", "ab", "--date", "2026-01-05", "--attendee", "client"
+    )  # the baseline's sitting
     for day in (12, 19, 26):
         run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--phq9", "1,1,1,1,0,0,0,0,0")
     run_ipt("maintenance", "ab", "--sessions", "2")
@@ -287,15 +290,17 @@ def test_maintenance_sessions_are_reported_apart(new_course, run_ipt: RunIpt) ->
         "Reviewed",
     )
     assert report(run_ipt)["safety_flags"][0]["reviewed"] is True
-    run_ipt("session", "ab", "--date", "2026-03-26", **later)
-    full = run_ipt("session", "ab", "--date", "2026-04-26", exit_code=5, **later)
+    run_ipt("session", "ab", "--date", "2026-03-26", "--attendee", "client", **later)
+    full = run_ipt(
+        "session", "ab", "--date", "2026-04-26", "--attendee", "client", exit_code=5, **later
+    )
     assert "ipt contract ab --maintenance --sessions N --reason TEXT" in full.stderr
     assert "Maintenance" in run_ipt("report", "ab").stdout
 
 
 def test_contract_refusals(new_course, run_ipt: RunIpt) -> None:
     new_course()
-    run_ipt("session", "ab", "--date", "2026-01-05")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     assert (
         "must be 4-30"
         in run_ipt("contract", "ab", "--sessions", "40", "--reason", "x", exit_code=2).stderr

@@ -168,6 +168,7 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
     term = start("session", "ab")
     screen = term.answer("Date", "2026-01-12")
     assert "session 2 of 16" in screen
+    term.answer("Who attended", "")  # the client, by default (issue 27)
     term.answer("Give the PHQ-9 now?", "y")
     for number, reply in enumerate(("1", "1", "1", "1", "1", "1", "1", "0", "0"), 1):
         term.answer(f"PHQ-9 {number}.", reply)  # in the published order, 1 to 9
@@ -225,7 +226,7 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
         "0",
     )
     for day in ("01-05", "01-12", "01-19", "01-26", "02-02", "02-09"):
-        ipt_bin("session", "rd-1", "--date", f"2026-{day}")
+        ipt_bin("session", "rd-1", "--date", f"2026-{day}", "--attendee", "client")
     ipt_bin("session", "rd-1", "--date", "2026-02-16", "--phq9", "0,0,0,0,0,0,0,0,2")
     term = start("session", "rd-1")
     screen = term.answer("Date", "2026-02-16")
@@ -249,6 +250,7 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
     term.answer("Date", "2030-01-01")
     term.answer("is after today", "")
     term.answer("Date", "2026-02-23")
+    term.answer("Who attended", "")
     term.answer("Give the PHQ-9 now?", "y")
     for number in range(1, 10):
         term.answer(f"PHQ-9 {number}.", "0")
@@ -303,13 +305,14 @@ def test_interactive_session_in_maintenance(ipt_bin, data_home: Path) -> None:
         "2026-01-05",
     )
     for day in ("05", "12", "19", "26"):
-        ipt_bin("session", "ab", "--date", f"2026-01-{day}")
+        ipt_bin("session", "ab", "--date", f"2026-01-{day}", "--attendee", "client")
     ipt_bin("ending", "ab", "--warning-sign", "Skipping meals")
     ipt_bin("maintenance", "ab", "--sessions", "6")
     term = start("session", "ab")
     screen = term.answer("Date", "2026-02-26")
     assert "maintenance session 1 of 6, 5 left" in screen and "maintenance phase" in screen
     assert "Skipping meals" in screen and "session 4 of 4" not in screen
+    term.answer("Who attended", "")
     term.answer("Give the PHQ-9 now?", "n")
     term.answer("Mood", "7")
     term.answer("Mood and events", "")

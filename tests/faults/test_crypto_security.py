@@ -220,7 +220,10 @@ def test_an_older_passphrase_folder_still_opens_and_moves_to_the_identity_on_a_w
     assert pyrage.decrypt(course, [_identity_of(data_home)]).decode().count(NOTE) == 2
     # the first write moved the course and its backups to the identity: one scrypt after
     assert _scrypts(ipt_bin, tmp_path, "report", "ab") == 1
-    assert _scrypts(ipt_bin, tmp_path, "session", "ab", "--date", "2026-01-26") == 1
+    assert (
+        _scrypts(ipt_bin, tmp_path, "session", "ab", "--date", "2026-01-26", "--attendee", "client")
+        == 1
+    )
 
 
 def test_a_lost_identity_age_is_refused_not_replaced(

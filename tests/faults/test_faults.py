@@ -81,7 +81,7 @@ def test_two_hundred_kills_during_writes_lose_nothing(ipt_bin, data_home: Path) 
 def test_four_writers_times_twenty_five_sessions(ipt_bin, data_home: Path) -> None:
     _make_course(ipt_bin, "--sessions", "4")
     for day in (5, 12, 19, 26):
-        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}")
+        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     ipt_bin("maintenance", "ab", "--sessions", "100", "--cadence", "weekly")
     failures = concurrent_sessions(ipt_bin, writers=4, each=25, date="2026-03-01")
     assert failures == []

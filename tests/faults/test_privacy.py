@@ -83,7 +83,7 @@ def test_refused_commands_do_not_echo_note_text(
     for args, code in cases:
         assert_private(run_ipt(*args, exit_code=code))
     for day in (12, 19, 26):
-        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+        run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     assert_private(run_ipt("session", "ab", "--note", MARKER, exit_code=5))  # contract full
 
     def explode(*args: object, **kwargs: object) -> None:

@@ -96,7 +96,7 @@ def test_a_frozen_clock_never_fails_a_write(
     with monkeypatch.context() as frozen:
         frozen.setattr(courses, "dt", Clock)
         for day in (5, 12, 19):
-            run_ipt("session", "ab", "--date", f"2026-01-{day:02d}")
+            run_ipt("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     assert len(list((data_home / "backups" / "ab").iterdir())) == 3
     run_ipt("restore", "ab", "--from", "1")
     assert len(json.loads(run_ipt("report", "ab", "--format", "json").stdout)["sessions"]) == 2
@@ -136,7 +136,7 @@ def test_refused_writes_leave_the_backups_alone(ipt_bin: Bin, data_home: Path) -
 def test_backups_hold_no_duplicate_of_the_current_version(ipt_bin: Bin, data_home: Path) -> None:
     _make(ipt_bin)
     for day in (5, 12, 19):
-        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}")
+        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     for _ in range(3):
         ipt_bin("restore", "ab", "--from", "1")
         ipt_bin("restore", "ab", "--from", "2")
@@ -149,12 +149,12 @@ def test_stray_files_in_the_backups_folder_are_ignored_and_reported(
     ipt_bin: Bin, data_home: Path
 ) -> None:
     _make(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-05")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     folder = data_home / "backups" / "ab"
     (folder / "copy of backup.toml").write_text("a copy the user made")
     (folder / "notes.txt").write_text("x")
     for day in (12, 19):
-        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}")
+        ipt_bin("session", "ab", "--date", f"2026-01-{day:02d}", "--attendee", "client")
     assert len(ipt_bin("restore", "ab", "--list").stdout.splitlines()) == 3
     ipt_bin("restore", "ab", "--from", "1")
     assert (folder / "copy of backup.toml").read_text() == "a copy the user made"
@@ -220,7 +220,7 @@ def test_a_backup_folder_linked_to_another_users_folder_is_refused(
 def test_a_backup_of_another_user_is_never_restored(ipt_bin: Bin, data_home: Path) -> None:
     _as_root()
     _make(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-05")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     folder = data_home / "backups" / "ab"
     forged = (data_home / "courses" / "ab.toml").read_text().replace("A.B.", "EVIL")
     planted = folder / "20990101T000000000000Z.toml"  # the newest name of the old scheme
@@ -259,7 +259,7 @@ def _fifo(path: Path) -> None:
 
 def test_fifos_and_folders_where_files_belong_never_hang(ipt_bin: Bin, data_home: Path) -> None:
     _make(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-05")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     _fifo(data_home / "courses" / "cd.toml")
     (data_home / "courses" / "ef.toml").mkdir()
     (data_home / "courses" / "gh.toml").symlink_to("/dev/zero")
@@ -274,7 +274,9 @@ def test_fifos_and_folders_where_files_belong_never_hang(ipt_bin: Bin, data_home
     assert ipt_bin("session", "cd", "--mood", "2", check_code=4).stderr
     doctor = ipt_bin("doctor", check_code=4).stdout
     assert "cd.toml" in doctor and "ef.toml" in doctor
-    ipt_bin("session", "ab", "--date", "2026-01-12")  # the FIFO among backups is ignored
+    ipt_bin(
+        "session", "ab", "--date", "2026-01-12", "--attendee", "client"
+    )  # the FIFO among backups is ignored
     ipt_bin("restore", "ab", "--list")
     _fifo(data_home / "config.toml")
     assert "FIFO" in ipt_bin("report", "ab", check_code=4).stderr
@@ -673,7 +675,7 @@ def test_doctor_fix_leaves_the_temp_file_of_a_writer_of_backups(
     from ipt_cli.store.courses import CourseStore
 
     _make(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-05")
+    ipt_bin("session", "ab", "--date", "2026-01-05", "--attendee", "client")
     live = data_home / "backups" / "ab" / ".0000000002-20260301T000000000000Z.toml.x1.tmp"
     live.write_text("being written")
     with CourseStore(data_home).locked("ab"):

@@ -132,7 +132,7 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         12,
     )
     assert (made.cadence, made.kind) == ("weekly", "clinician-led")
-    assert made.schema_version == SCHEMA_VERSION == 10  # 9: missed N; 10: IPSRT, months
+    assert made.schema_version == SCHEMA_VERSION == 10  # 10: IPSRT, months, withdrawn, act times
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)

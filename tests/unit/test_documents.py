@@ -17,6 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from ipt_cli.core.corrections import withdraw_session
 from ipt_cli.core.course_row import CourseRow, list_json
 from ipt_cli.core.models import Baseline, Course, Ending, Maintenance, RiskReview
 from ipt_cli.core.planning import build_agenda, build_plan
@@ -84,7 +85,10 @@ REPORT_KEYS = {
     "supervision",
     "adherence",
     "signatures",
+    "withdrawn_sessions",  # schema 10: sessions recorded by mistake, kept (issue 27)
 }
+WITHDRAWN_KEYS = {"id", "date", "maintenance", "withdrawn"}
+WITHDRAWAL_KEYS = {"date", "reason", "by", "number", "recorded_at"}
 MEASURE_KEYS = {
     "baseline",
     "baseline_session",
@@ -133,7 +137,7 @@ SESSION_KEYS = {
     "corrections",
 }
 GOAL_KEYS = {"id", "text", "latest_rating", "retired"}
-CONTRACT_KEYS = {"date", "old", "new", "reason"}
+CONTRACT_KEYS = {"date", "old", "new", "reason", "recorded_at"}  # 10: when written
 SICK_ROLE_KEYS = {"given", "note"}
 INVENTORY_KEYS = {
     "number",
@@ -148,7 +152,7 @@ INVENTORY_KEYS = {
     "tags",
 }
 TIMELINE_KEYS = {"date", "precision", "event", "mood"}  # precision: schema 10
-FORMULATION_KEYS = {"text", "agreed", "date"}
+FORMULATION_KEYS = {"text", "agreed", "date", "recorded_at"}  # 10: when written
 RISK_REVIEW_KEYS = {
     "session",
     "maintenance",
@@ -158,6 +162,7 @@ RISK_REVIEW_KEYS = {
     "by",
     "session_id",
     "session_date",
+    "withdrawn",  # schema 10: a review of a withdrawn session (kept; its level stands)
     "written_on",  # schema 9: a late review's day of writing (risk-review --date)
     "recorded_at",  # schema 7: when it was written
     # schema 3: the structured fields
@@ -188,6 +193,8 @@ ENDING_KEYS = {
     "remaining_issues",
     "decision",
     "decision_note",
+    "date",  # schema 10: the day the termination work was done (ending --date)
+    "recorded_at",  # schema 10: when it was written
 }
 PLAN_KEYS = {
     "course_id",
@@ -387,6 +394,28 @@ def test_report_json_keys_are_pinned_at_every_level() -> None:
     assert set(data["ending"]) == ENDING_KEYS
 
 
+def test_report_json_pins_a_withdrawn_session_and_keeps_its_reviews() -> None:
+    """A withdrawn session (issue 27) leaves `sessions` and the counts, and is listed apart
+    with its withdrawal; its reviews stay in `risk_reviews`, marked."""
+    c = full_course()
+    at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    withdraw_session(c, "1", "Recorded in the wrong course", TODAY, "Dr K.", at)
+    data = documents.report_json(report_of(c))
+    assert set(data) == REPORT_KEYS
+    assert keys_of(data["withdrawn_sessions"]) == WITHDRAWN_KEYS
+    [gone] = data["withdrawn_sessions"]
+    assert set(gone["withdrawn"]) == WITHDRAWAL_KEYS
+    assert gone["withdrawn"]["reason"] == "Recorded in the wrong course"
+    assert (gone["date"], gone["maintenance"], gone["withdrawn"]["number"]) == (
+        "2026-01-05",
+        False,
+        1,
+    )
+    assert data["sessions_recorded"] == 7 and data["sessions"][0]["date"] == "2026-01-12"
+    assert keys_of(data["risk_reviews"]) == RISK_REVIEW_KEYS
+    assert [r["withdrawn"] for r in data["risk_reviews"]].count(True) == 0  # none on it
+
+
 def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     data = documents.report_json(report_of(course()))
     assert set(data) == REPORT_KEYS
@@ -400,6 +429,8 @@ def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
     )
     assert (data["ending"], data["archived"]) == (None, None)
     for key in ("safety_flags", "alerts", "sessions", "contract_changes", "inventory"):
+        assert data[key] == [], key
+    for key in ("withdrawn_sessions",):
         assert data[key] == [], key
     assert data["timeline"] == []
     assert (data["risk_reviews"], data["tasks"], data["termination_checklist"]) == ([], [], [])
@@ -466,6 +497,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": "Dr K.",
             "session_id": None,  # the baseline has no session id
             "session_date": "2026-01-05",
+            "withdrawn": False,
             "written_on": None,
             "recorded_at": None,
             **UNSTRUCTURED,
@@ -479,6 +511,7 @@ def test_report_json_values_of_a_full_course() -> None:
             "by": None,
             "session_id": None,
             "session_date": "2026-01-05",
+            "withdrawn": False,
             "written_on": None,
             "recorded_at": None,
             **UNSTRUCTURED,

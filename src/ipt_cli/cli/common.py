@@ -108,6 +108,24 @@ DateOption = Annotated[
 ]
 
 
+ActDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="The day it was done, for one recorded later (default: today; never after "
+        "today). The time it is written is kept beside it.",
+    ),
+]
+
+
+def act_date(date: str | None) -> "dt.date | None":
+    """--date of a dated act, parsed (its bounds are the core's: core/dates.act_date)."""
+    from ipt_cli.core.dates import parse_date
+
+    return parse_date(date, "--date") if date else None
+
+
 def values(choices: "Sequence[StrEnum] | None") -> list[str]:
     """Plain strings for the core (the strict models take str, not Enum members)."""
     return [choice.value for choice in choices or []]

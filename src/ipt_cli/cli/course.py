@@ -324,18 +324,29 @@ def contract(
         Cadence | None,
         typer.Option(help="With --maintenance: a new cadence.", show_default=False),
     ] = None,
+    date: common.ActDateOption = None,
 ) -> None:
     """Renegotiate the number of sessions (history kept); --maintenance: the maintenance
-    contract's."""
+    contract's.
+
+    Dated today, or --date: the day it was agreed (never after today).
+    """
+    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
     from ipt_cli.errors import InputError
 
-    today = common.today()
+    today, made, recorded = common.today(), common.act_date(date), recorded_now()
     if maintenance:
         change = common.store(ctx).update(
             course_id,
             lambda c: changes.change_maintenance_contract(
-                c, sessions, reason, cadence.value if cadence else None, today
+                c,
+                sessions,
+                reason,
+                cadence.value if cadence else None,
+                today,
+                made=made,
+                recorded_at=recorded,
             ),
         )
         how = f", now {change.cadence}" if change.cadence else ""
@@ -346,7 +357,10 @@ def contract(
     if cadence is not None:
         raise InputError("--cadence changes only a maintenance contract: add --maintenance")
     change = common.store(ctx).update(
-        course_id, lambda course: changes.change_contract(course, sessions, reason, today)
+        course_id,
+        lambda course: changes.change_contract(
+            course, sessions, reason, today, made=made, recorded_at=recorded
+        ),
     )
     note = changes.planned_count_note(sessions)
     if note:

@@ -7,6 +7,8 @@ import typer
 from ipt_cli.cli import common, sealing
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ipt_cli.core.fidelity import PhaseAdherence
     from ipt_cli.core.models import Course
 
@@ -29,6 +31,7 @@ def fidelity(
         typer.Option("--by", metavar="NAME", help="Who rated (default: signer in config.toml)."),
     ] = None,
     output_format: common.FormatOption = common.Format.text,
+    date: common.ActDateOption = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Rate a session's adherence to IPT, item by item (on a terminal, a walk-through).
@@ -38,12 +41,16 @@ def fidelity(
     """
     from ipt_cli.core import changes
     from ipt_cli.core import fidelity as rules
+    from ipt_cli.core.dates import act_date
     from ipt_cli.core.record import session_of
     from ipt_cli.views import record as views
 
     store = common.store(ctx)
     course = store.load(course_id)
     where = changes.locate_session(course, session)
+    made = common.act_date(date)
+    if made is not None:  # a wrong --date is refused before the walk-through
+        act_date(made, common.today(), where.sitting.date, f"{where.described}")
     items = rules.items_for(course, where)
     held = session_of(where).fidelity
     latest = held[-1] if held else None
@@ -76,20 +83,35 @@ def fidelity(
     else:
         common.output(ctx).data("\n".join(views.fidelity_lines(heading, items, latest)) + "\n")
         return
-    _rate(ctx, course_id, session, ratings, by)
+    _rate(ctx, course_id, session, ratings, (by, made))
 
 
 def _rate(
-    ctx: typer.Context, course_id: str, session: str, ratings: dict[str, str], by: str | None
+    ctx: typer.Context,
+    course_id: str,
+    session: str,
+    ratings: dict[str, str],
+    by_made: "tuple[str | None, dt.date | None]",
 ) -> None:
     from ipt_cli.core import fidelity as rules
 
+    by, made = by_made
     rater = sealing.signer(ctx, by)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
+    recorded = sealing.recorded_now()
 
     def change(course: "Course") -> tuple[str, "PhaseAdherence"]:
         _, where = rules.rate(
-            course, session, ratings, rater, today, at, seal, wall=sealing.wall_clock()
+            course,
+            session,
+            ratings,
+            rater,
+            today,
+            at,
+            seal,
+            wall=sealing.wall_clock(),
+            made=made,
+            recorded_at=recorded,
         )
         return where.described, rules.session_adherence(course, where)
 

@@ -22,16 +22,21 @@ def formulation(
             "--draft", help="Start from a draft built from the areas, inventory and timeline."
         ),
     ] = False,
+    date: common.ActDateOption = None,
     no_input: common.NoInput = False,
 ) -> None:
-    """Show or change the interpersonal formulation and the client's agreement."""
+    """Show or change the interpersonal formulation and the client's agreement (dated
+    --date: the day it was written or agreed)."""
+    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
     from ipt_cli.core.assessment import draft_formulation
     from ipt_cli.views import terminal
 
     store = common.store(ctx)
     course = store.load(course_id)
-    today = common.today()
+    today, made = common.today(), common.act_date(date)
+    if made is not None:  # a wrong --date is refused before the editor or the questions
+        changes.course_act_date(course, made, today)
     current = course.formulation.text if course.formulation else ""
     if draft or not current:
         current = draft_formulation(
@@ -50,7 +55,12 @@ def formulation(
         from ipt_cli.interact import wizard
 
         text, agreed = wizard.ask_formulation(current, store.paths.root)
-    saved = store.update(course_id, lambda c: changes.set_formulation(c, text, agreed, today))
+    saved = store.update(
+        course_id,
+        lambda c: changes.set_formulation(
+            c, text, agreed, today, made=made, recorded_at=recorded_now()
+        ),
+    )
     common.output(ctx).done(saved.describe(course_id))
 
 
@@ -84,6 +94,6 @@ def edit_course(
 def register(app: typer.Typer) -> None:
     app.command(
         epilog="Examples:\n\n  ipt formulation ab-2026\n\n  ipt formulation ab-2026 "
-        "--draft --edit --agreed"
+        "--draft --edit --agreed\n\n  ipt formulation ab-2026 --agreed --date 2026-01-19"
     )(formulation)
     app.command("edit", epilog="Example:\n\n  EDITOR=nano ipt edit ab-2026")(edit_course)

@@ -57,14 +57,16 @@ def ending(
             "when no one is asked.",
         ),
     ] = False,
+    date: common.ActDateOption = None,
     no_input: common.NoInput = False,
 ) -> None:
     """Record the termination work: warning signs, feelings, what comes next.
 
-    It may be recorded before the last session (an early ending); the report shows it.
-    IPSRT courses record the warning signs of each pole too (--warning-sign-depression,
-    --warning-sign-mania); the relapse plan prints both.
+    It may be recorded before the last session (an early ending); the report shows it,
+    dated --date (the day the work was done). IPSRT courses record the warning signs of each
+    pole too (--warning-sign-depression, --warning-sign-mania); the relapse plan prints both.
     """
+    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
 
     poles = {
@@ -73,6 +75,9 @@ def ending(
     }
     if any(poles.values()):  # refused before anything is asked or written
         changes.check_pole_signs(common.store(ctx).load(course_id), poles)
+    today, made = common.today(), common.act_date(date)
+    if made is not None:  # a wrong --date is refused before any question
+        changes.course_act_date(common.store(ctx).load(course_id), made, today)
 
     if common.value(decision) in ("maintenance", "end"):
         from ipt_cli.core.progress import ending_gate
@@ -93,12 +98,19 @@ def ending(
                 common.interactive(no_input),
                 gate.reason,
             )
-    today = common.today()
 
     def record(c: "Course") -> "tuple[Ending, Course]":
         changes.add_pole_signs(c, poles, today)
         ending = changes.record_ending(
-            c, warning_sign or [], feelings_discussed, remaining, common.value(decision), note
+            c,
+            warning_sign or [],
+            feelings_discussed,
+            remaining,
+            common.value(decision),
+            note,
+            today=today,
+            made=made,
+            recorded_at=recorded_now(),
         )
         return ending, c
 

@@ -30,6 +30,11 @@ SESSION_EPILOG = """Examples:
 
   ipt session ab-2026 --fix 3 --mood 5 --phq9 1,1,0,1,0,0,1,0,0 --reason 'Scored from the
   wrong form'
+
+  ipt session ab-2026 --withdraw 4 --reason 'Recorded in the wrong course'
+
+On a terminal, `ipt session ab-2026` (or with only --date) asks for the session, following
+its agenda.
 """
 
 
@@ -148,7 +153,7 @@ def session(
         typer.Option(
             "--by",
             metavar="NAME",
-            help="With --amend: who writes the addendum (default: signer in config.toml).",
+            help="With --amend or --withdraw: who writes it (default: signer in config.toml).",
         ),
     ] = None,
     fix: Annotated[
@@ -160,7 +165,21 @@ def session(
         ),
     ] = None,
     reason: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="With --fix: why the value was wrong.")
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="With --fix: why the value was wrong; with --withdraw: why the session was "
+            "recorded by mistake.",
+        ),
+    ] = None,
+    withdraw: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N|DATE",
+            help="Withdraw an unsigned session recorded by mistake (with --reason): kept in "
+            "the file and the history, marked withdrawn, counted nowhere as a session given. "
+            "Refused for a signed session, and while its safety flag is unreviewed.",
+        ),
     ] = None,
     same_day: Annotated[
         bool,
@@ -190,6 +209,12 @@ def session(
         common.value(dispute_stage), task, task_outcome, attendee or [],
     )  # fmt: skip
     given = details.given() + scores.given()
+    if withdraw is not None:
+        others = (text, missed, amend, date, fix, group_session, same_day or None)
+        if given or any(o is not None for o in others):
+            raise InputError("--withdraw takes only --reason and --by")
+        _withdraw(ctx, course_id, withdraw, reason, by)
+        return
     if fix is not None or reason is not None:
         others = (text, missed, amend, date, by, group_session, same_day or None)
         _fix(ctx, course_id, (fix, reason), details, scores, any(o is not None for o in others))
@@ -206,18 +231,31 @@ def session(
     elif missed is not None:
         when = dates.parse_date(date, "--date") if date else today
         _missed(out, store, course_id, when, missed, (today, same_day))
-    elif not given and text is None and date is None:
+    elif not given and text is None:
+        # Options without a session's details (--date, --same-day) never record an empty
+        # session: on a terminal they start the questions, filled in (issue 27).
+        given_day = dates.parse_date(date, "--date") if date else None
         if not common.interactive(no_input):
+            day = f" for {given_day.isoformat()}" if given_day else ""
             raise InputError(
-                "nothing to record: give the session's details (e.g. --phq9, --mood, --note; "
-                "--date alone records a session held that day), or run it at a terminal to "
-                "be asked"
+                f"nothing to record{day}: give the session's details (e.g. --phq9, --mood, "
+                "--note; --attendee client for a session held with nothing else recorded), "
+                "or run it at a terminal to be asked"
             )
-        _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx))
+        preset = Preset(given_day, same_day)
+        _ask_and_record(out, store, course_id, today, common.scoring_rules(ctx), preset)
     else:
         when = dates.parse_date(date, "--date") if date else today
         record = details.record(when, text, scores.fields())
         _record(out, store, course_id, record, Sitting(today, same_day, common.scoring_rules(ctx)))
+
+
+@struct(frozen=True)
+class Preset:
+    """What the options already said of a session asked for on a terminal."""
+
+    date: "dt.date | None"
+    same_day: bool
 
 
 @struct(frozen=True)
@@ -370,16 +408,47 @@ def _missed(
     out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
 
 
+def _withdraw(
+    ctx: typer.Context, course_id: str, ref: str, reason: str | None, by: str | None
+) -> None:
+    """Withdraw an unsigned session recorded by mistake; it stays in the file, marked."""
+    from ipt_cli.cli import sealing
+    from ipt_cli.core.corrections import withdraw_session
+    from ipt_cli.errors import InputError
+
+    if reason is None or not reason.strip():
+        raise InputError("--withdraw needs --reason TEXT: why the session was recorded by mistake")
+    today, recorded, writer = common.today(), sealing.recorded_now(), sealing.signer(ctx, by)
+    where = common.store(ctx).update(
+        course_id,
+        lambda course: withdraw_session(course, ref, reason, today, writer, recorded),
+    )
+    common.output(ctx).done(
+        f"Withdrew {where.described} of {course_id}: kept in the record as withdrawn, no "
+        "longer counted as a session given; later sessions are numbered without it."
+    )
+
+
 def _ask_and_record(
-    out: "Output", store: "CourseStore", course_id: str, today: "dt.date", rules: "ScoringRules"
+    out: "Output",
+    store: "CourseStore",
+    course_id: str,
+    today: "dt.date",
+    rules: "ScoringRules",
+    preset: Preset,
 ) -> None:
     from ipt_cli.core import changes
+    from ipt_cli.core.session_dates import check_bounds
     from ipt_cli.interact.session import ask_session
 
     course = store.load(course_id)
+    if preset.date is not None:  # a wrong --date is refused before the questions
+        check_bounds(course, preset.date, today)
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
-    answers = ask_session(course, today, rules, store.paths.root)
+    answers = ask_session(
+        course, today, rules, store.paths.root, date=preset.date, same_day=preset.same_day
+    )
     sitting = Sitting(today, answers.pop("same_day"), rules)
     _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), sitting)
 

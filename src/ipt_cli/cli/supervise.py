@@ -26,6 +26,7 @@ def supervise(
     sign_off: Annotated[
         bool, typer.Option("--sign", help="Record the supervisor's sign-off of a signed session.")
     ] = False,
+    date: common.ActDateOption = None,
 ) -> None:
     """Add a supervisor's comment to a session, or sign it off (append-only, dated).
 
@@ -36,10 +37,21 @@ def supervise(
 
     name = sealing.signer(ctx, by)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
+    made, recorded = common.act_date(date), sealing.recorded_now()
 
     def change(course: "Course") -> tuple[str, bool]:
         entry, where = add(
-            course, session, comment, name, sign_off, today, at, seal, wall=sealing.wall_clock()
+            course,
+            session,
+            comment,
+            name,
+            sign_off,
+            today,
+            at,
+            seal,
+            wall=sealing.wall_clock(),
+            made=made,
+            recorded_at=recorded,
         )
         return where.described, entry.signature is not None
 

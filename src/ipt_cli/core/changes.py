@@ -398,15 +398,39 @@ def _maintenance(fields: dict[str, Any]) -> Maintenance:
     return contract
 
 
+def course_act_date(course: Course, made: dt.date | None, today: dt.date) -> dt.date:
+    """The day a dated act of the course was done (`--date`, default today): not after
+    today, not before the course's first sitting (its baseline or its start)."""
+    from ipt_cli.core.dates import act_date
+
+    first = course.start_date
+    if course.baseline is not None and course.baseline.date < first:
+        first = course.baseline.date
+    return act_date(made, today, first, f"the course's first sitting ({first.isoformat()})")
+
+
 def change_maintenance_contract(
-    course: Course, new: int, reason: str, cadence: str | None, today: dt.date
+    course: Course,
+    new: int,
+    reason: str,
+    cadence: str | None,
+    today: dt.date,
+    *,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> ContractChange:
-    """Renegotiate the maintenance contract's number of sessions (and cadence); kept."""
+    """Renegotiate the maintenance contract's number of sessions (and cadence); kept,
+    dated the day it was agreed (`made`, default today) and the time it was written."""
     plan = course.maintenance
     if plan is None:
         raise ConflictError(
             f"{course.id!r} has no maintenance contract; open one with: ipt maintenance {course.id}"
         )
+    from ipt_cli.core.dates import act_date
+
+    when = act_date(
+        made, today, plan.opened, f"the maintenance contract was opened ({plan.opened})"
+    )
     _maintenance(  # the count and cadence, first, named by their options
         {**plan.model_dump(), "planned_sessions": new, "cadence": cadence or plan.cadence}
     )
@@ -423,11 +447,12 @@ def change_maintenance_contract(
     change: ContractChange = _validated(
         ContractChange,
         {
-            "date": today,
+            "date": when,
             "old": plan.planned_sessions,
             "new": new,
             "reason": reason,
             "cadence": new_cadence,
+            "recorded_at": recorded_at,
         },
         "maintenance contract",
         {"new": "--sessions", "reason": "--reason", "cadence": "--cadence"},
@@ -439,7 +464,18 @@ def change_maintenance_contract(
     return change
 
 
-def change_contract(course: Course, new: int, reason: str, today: dt.date) -> ContractChange:
+def change_contract(
+    course: Course,
+    new: int,
+    reason: str,
+    today: dt.date,
+    *,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> ContractChange:
+    """Renegotiate the acute contract, dated the day it was agreed (`made`, default today);
+    the time it was written is kept beside it."""
+    when = course_act_date(course, made, today)
     check_planned(new)
     if new < course.sessions_used:
         raise ConflictError(
@@ -458,7 +494,9 @@ def change_contract(course: Course, new: int, reason: str, today: dt.date) -> Co
         raise InputError(f"{new} sessions do not fit the phase overrides: {problem}")
     if not reason.strip():
         raise InputError("give a reason for the change with --reason")
-    change = ContractChange(date=today, old=course.planned_sessions, new=new, reason=reason)
+    change = ContractChange(
+        date=when, old=course.planned_sessions, new=new, reason=reason, recorded_at=recorded_at
+    )
     course.contract_changes.append(change)
     course.planned_sessions = new
     return change
@@ -826,11 +864,19 @@ class FormulationSaved:
 
 
 def set_formulation(
-    course: Course, text: str | None, agreed: bool | None, today: dt.date
+    course: Course,
+    text: str | None,
+    agreed: bool | None,
+    today: dt.date,
+    *,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> FormulationSaved:
     """Save the formulation. A new text keeps the one it replaces in the course's
     formulation history; an agreed formulation whose text changes is no longer agreed,
-    unless the client's agreement to the new text is given with it."""
+    unless the client's agreement to the new text is given with it. It is dated `made`
+    (the day it was written or agreed, default today) and keeps when it was written."""
+    when = course_act_date(course, made, today)
     current = course.formulation
     new_text = text if text is not None else (current.text if current else None)
     if not new_text or not new_text.strip():
@@ -840,7 +886,9 @@ def set_formulation(
         agreed = bool(current and current.agreed and not changed)
     if changed and current is not None:
         course.formulation_history.append(current)
-    course.formulation = Formulation(text=new_text, date=today, agreed=agreed)
+    course.formulation = Formulation(
+        text=new_text, date=when, agreed=agreed, recorded_at=recorded_at
+    )
     return FormulationSaved(
         course.formulation,
         agreement_reset=bool(changed and current and current.agreed and not agreed),
@@ -855,9 +903,16 @@ def record_ending(
     remaining: str | None,
     decision: str | None,
     note: str | None,
+    *,
+    today: dt.date | None = None,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> Ending:
-    """Add to the termination record; repeated calls add signs and replace the rest."""
+    """Add to the termination record; repeated calls add signs and replace the rest. With
+    `today`, it is dated `made` (default today: the day the work was done) and keeps when
+    it was written."""
     current = course.ending or Ending()
+    when = current.date if today is None else course_act_date(course, made, today)
     updated: Ending = _validated(
         Ending,
         {
@@ -868,6 +923,8 @@ def record_ending(
             "remaining_issues": remaining if remaining is not None else current.remaining_issues,
             "decision": decision if decision is not None else current.decision,
             "decision_note": note if note is not None else current.decision_note,
+            "date": when,
+            "recorded_at": recorded_at or current.recorded_at,
         },
         "ending",
     )

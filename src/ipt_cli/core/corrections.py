@@ -12,7 +12,15 @@ from pydantic import BaseModel, ValidationError
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.changes import Located, check_focus, locate_session
-from ipt_cli.core.models import Correction, Course, CourseChange, Goal, SessionRecord, SickRole
+from ipt_cli.core.models import (
+    Correction,
+    Course,
+    CourseChange,
+    Goal,
+    SessionRecord,
+    SickRole,
+    Withdrawal,
+)
 from ipt_cli.core.planning import current_dispute_stage, phase_problem
 from ipt_cli.core.safety import raised_risk
 from ipt_cli.core.structs import struct
@@ -225,6 +233,64 @@ def fix_session(
     return where, made
 
 
+def withdraw_session(
+    course: Course,
+    ref: int | str,
+    reason: str,
+    today: dt.date,
+    by: str | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> Located:
+    """Withdraw an unsigned session recorded by mistake: it stays in the file, marked with
+    the date, reason and number it had, and no longer counts as a session given (numbers,
+    phases, scores, views). Refused for a signed session, and while a safety flag of it
+    waits unreviewed: a risk signal never leaves the record unreviewed (hazard HAZ-36)."""
+    if not reason.strip():
+        raise InputError("--withdraw needs --reason TEXT: why the session was recorded by mistake")
+    where = locate_session(course, ref)
+    session = where.sitting
+    assert isinstance(session, SessionRecord)
+    ref_shown = f"m{where.number}" if where.maintenance else str(where.number)
+    if session.signature is not None:
+        raise ConflictError(
+            f"{where.label} of {course.id!r} is signed: a signed session cannot be withdrawn; "
+            f"an addendum is the way: ipt session {course.id} --amend {ref_shown} --note TEXT"
+        )
+    if session.risk_scores() and not _reviewed_at_sitting(course, where):
+        from ipt_cli.core.safety import review_command_for, risk_labels
+
+        raise ConflictError(
+            f"{where.described} of {course.id!r} has a safety flag not yet reviewed "
+            f"({'; '.join(risk_labels(session))}): a withdrawn session's flag must not leave "
+            f"the record unreviewed; review it first ({review_command_for(course.id, ref_shown)})"
+        )
+    session.withdrawn = _validated(
+        Withdrawal,
+        {
+            "date": today,
+            "reason": reason.strip(),
+            "by": by,
+            "number": where.number,
+            "recorded_at": recorded_at,
+        },
+        {"reason": "--reason", "by": "--by"},
+    )
+    holder = course.maintenance if where.maintenance else course
+    assert holder is not None
+    holder.sessions = [s for s in holder.sessions if s is not session]
+    holder.withdrawn_sessions = [*holder.withdrawn_sessions, session]
+    return where
+
+
+def _reviewed_at_sitting(course: Course, where: Located) -> bool:
+    """The session's review, or the baseline's when session 1 shares its sitting."""
+    base = course.baseline
+    shares = (
+        where.number == 1 and not where.maintenance and base and base.date == where.sitting.date
+    )
+    return where.sitting.reviewed or bool(shares and base and base.reviewed)
+
+
 @struct(frozen=True)
 class HistoryLine:
     """One line of a report's history of changes: a setting, a goal or a session value."""
@@ -252,4 +318,34 @@ def history(course: Course) -> list[HistoryLine]:
                 )  # fmt: skip
                 for c in session.corrections
             ]
+    lines += [withdrawn_line(course, s) for s in course.withdrawn()]
     return sorted(lines, key=lambda line: line.date)
+
+
+def withdrawn_label(course: Course, session: SessionRecord) -> str:
+    """'session 3 (2026-01-12)' or 'maintenance session 2 (...)': as it was numbered."""
+    kind = (
+        "maintenance session"
+        if any(s is session for s in _maintenance_withdrawn(course))
+        else "session"
+    )
+    number = session.withdrawn.number if session.withdrawn else None
+    shown = f"{kind} {number}" if number else kind
+    return f"{shown} ({session.date.isoformat()})"
+
+
+def _maintenance_withdrawn(course: Course) -> list[SessionRecord]:
+    return course.maintenance.withdrawn_sessions if course.maintenance else []
+
+
+def withdrawn_line(course: Course, session: SessionRecord) -> HistoryLine:
+    """A withdrawn session in the history of changes: recorded -> withdrawn, and why."""
+    withdrawal = session.withdrawn
+    assert withdrawal is not None
+    return HistoryLine(
+        withdrawal.date,
+        withdrawn_label(course, session),
+        "recorded",
+        "withdrawn",
+        withdrawal.reason,
+    )

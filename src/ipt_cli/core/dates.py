@@ -55,6 +55,24 @@ def month_or_day(day: dt.date, precision: str | None) -> str:
     return day.strftime("%Y-%m") if precision == "month" else day.isoformat()
 
 
+def act_date(made: dt.date | None, today: dt.date, earliest: dt.date, before_what: str) -> dt.date:
+    """The day a dated act (an agreement, a contract change, a rating, a comment) was done:
+    `made` (`--date`) or today; never after today, never before `earliest` (the course's
+    first sitting, or the session it is about, as `before_what` words it). Without `made`,
+    today, unchecked, as before `--date` existed."""
+    if made is None:
+        return today
+    when = made
+    if when > today:
+        raise InputError(
+            f"--date {when.isoformat()} is after today ({today.isoformat()}): record it on or "
+            "after the day it was done"
+        )
+    if when < earliest:
+        raise InputError(f"--date {when.isoformat()} is before {before_what}")
+    return when
+
+
 def parse_time(text: str, what: str = "time") -> dt.time:
     """A clock time typed as HH:MM (24-hour)."""
     try:

@@ -82,16 +82,24 @@ def rate(
     sealer: signing.Sealer | None = None,
     *,
     wall: dt.datetime | None = None,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> tuple[FidelityRating, Located]:
-    """Add a fidelity rating to one session (sealed when the session is signed)."""
+    """Add a fidelity rating to one session (sealed when the session is signed), dated the
+    day it was made (`made`, default today; not before the session) with the time written."""
+    from ipt_cli.core.dates import act_date
+
     where = changes.locate_session(course, ref)
     session = where.sitting
     assert isinstance(session, SessionRecord)
+    when = act_date(made, today, session.date, f"{where.described}, the session it rates")
     if not ratings:
         raise InputError("rate at least one item: --item ITEM_ID=SCORE")
     _check_applicable(course, where, ratings)
     try:
-        rating = FidelityRating.model_validate({"date": today, "by": by, "items": ratings})
+        rating = FidelityRating.model_validate(
+            {"date": when, "by": by, "items": ratings, "recorded_at": recorded_at}
+        )
     except ValidationError as error:
         raise InputError("; ".join(describe_validation(error, None, {"by": "--by"}))) from None
     session.fidelity.append(rating)

@@ -16,8 +16,10 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
+from pydantic_core.core_schema import SerializerFunctionWrapHandler
 
 from ipt_cli.core import catalogue, dates, measures, vocabulary
 
@@ -27,9 +29,11 @@ TYPED = "typed"
 # 2: session ids; risk reviews kept as a history. 3: signatures, structured risk reviews,
 # safety plan, supervision, fidelity ratings. 4: condition profiles and their measures.
 # 5: adaptations (adaptation, guardian, attendees, the rhythm log). 6: corrections (the
-# course's change history, retired and edited goals, session fixes). 10: IPSRT (rhythm
-# targets, the SRM involvement scale, warning signs of depression and of mania), a timeline
-# event known only to the month (`precision = "month"`).
+# course's change history, retired and edited goals, session fixes). 7: risk reviews'
+# recorded_at. 8: contacts. 9: missed group sessions' numbers. 10: IPSRT (rhythm targets,
+# the SRM involvement scale, warning signs of depression and of mania), a timeline event
+# known only to the month (`precision = "month"`), withdrawn sessions, and the act date and
+# recorded_at of contract changes, formulation agreement, ending, supervision and fidelity.
 SCHEMA_VERSION = 10
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
@@ -211,6 +215,7 @@ class SupervisionEntry(Record):
     comment: str | None = None
     signed_off: bool = False
     signature: Signature | None = None
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class FidelityRating(Record):
@@ -221,6 +226,7 @@ class FidelityRating(Record):
     by: OneLine | None = None
     items: dict[str, vocabulary.FidelityScoreId]
     signature: Signature | None = None
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
     @field_validator("items")
     @classmethod
@@ -329,6 +335,18 @@ class Correction(Record):
     raises_risk: bool = False
 
 
+class Withdrawal(Record):
+    """Why and when an unsigned session recorded by mistake was withdrawn (`ipt session
+    --withdraw`, schema 10): the session stays in the file, marked, and counts nowhere as a
+    session given."""
+
+    date: Day  # the day it was withdrawn
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    by: OneLine | None = None
+    number: Annotated[int, Field(ge=1)] | None = None  # its number when it was withdrawn
+    recorded_at: dt.datetime | None = None  # when it was written (UTC)
+
+
 class SessionRecord(Administration):
     # Stable identity: given at recording, never renumbered when an earlier-dated session is
     # backfilled (positions are). Files written before schema 2 get ids in date order on read.
@@ -350,6 +368,7 @@ class SessionRecord(Administration):
     attendees: list[str] = Field(default_factory=new_list)  # who attended (empty: not recorded)
     # schema 6: fixes of recorded values, oldest first
     corrections: list[Correction] = Field(default_factory=new_list)
+    withdrawn: Withdrawal | None = None  # schema 10: recorded by mistake, withdrawn
 
     @property
     def reviewed(self) -> bool:
@@ -385,6 +404,41 @@ class SessionRecord(Administration):
         return ids
 
 
+def _is_withdrawn(session: object) -> bool:
+    if isinstance(session, dict):
+        return session.get("withdrawn") is not None
+    return getattr(session, "withdrawn", None) is not None
+
+
+def split_withdrawn(data: Any) -> Any:
+    """A stored `sessions` list keeps withdrawn sessions in place, each marked `withdrawn`;
+    in memory they are apart (`withdrawn_sessions`), so that nothing that counts, numbers or
+    scores the sessions given ever meets one."""
+    if not isinstance(data, dict) or not isinstance(data.get("sessions"), list):
+        return data
+    sessions = data["sessions"]
+    if not any(_is_withdrawn(s) for s in sessions):
+        return data
+    withdrawn = data.get("withdrawn_sessions")
+    return {
+        **data,
+        "sessions": [s for s in sessions if not _is_withdrawn(s)],
+        "withdrawn_sessions": [
+            *(withdrawn if isinstance(withdrawn, list) else []),
+            *(s for s in sessions if _is_withdrawn(s)),
+        ],
+    }
+
+
+def join_withdrawn(data: dict[str, Any]) -> dict[str, Any]:
+    """The stored shape: withdrawn sessions back in `sessions`, in date order."""
+    withdrawn = data.pop("withdrawn_sessions", None)
+    if withdrawn:
+        joined = [*data.get("sessions", []), *withdrawn]
+        data["sessions"] = sorted(joined, key=lambda s: str(s["date"]))
+    return data
+
+
 class MissedAppointment(Record):
     date: Day
     reason: str
@@ -409,6 +463,7 @@ class ContractChange(Record):
     new: int
     reason: str
     cadence: Cadence | None = None  # a maintenance contract's new cadence, when it changed
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class CourseChange(Record):
@@ -532,8 +587,9 @@ class TimelineEvent(Record):
 
 class Formulation(Record):
     text: str
-    date: Day
+    date: Day  # the day it was written, or agreed (`ipt formulation --agreed --date`)
     agreed: bool
+    recorded_at: dt.datetime | None = None  # schema 10: when it was written (UTC)
 
 
 class Goal(Record):
@@ -551,6 +607,10 @@ class Ending(Record):
     remaining_issues: str | None = None
     decision: vocabulary.DecisionId | None = None
     decision_note: str | None = None
+    # schema 10: the day the termination work was recorded as done (`ipt ending --date`)
+    # and when it was written (UTC); None in older files
+    date: Day | None = None
+    recorded_at: dt.datetime | None = None
 
 
 PLANNED_RANGE = (4, 30)  # sessions in an acute contract
@@ -567,6 +627,17 @@ class Maintenance(Record):
     sessions: list[SessionRecord] = Field(default_factory=new_list)
     # renegotiations, oldest first
     contract_changes: list[ContractChange] = Field(default_factory=new_list)
+    # schema 10: stored in `sessions`, marked; apart in memory (split_withdrawn)
+    withdrawn_sessions: list[SessionRecord] = Field(default_factory=new_list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        return split_withdrawn(data)
+
+    @model_serializer(mode="wrap")
+    def _join(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return join_withdrawn(handler(self))
 
     @field_validator("sessions")
     @classmethod
@@ -629,6 +700,19 @@ class Course(Record):
     # schema 10: IPSRT's warning signs of each pole (`ipt ending`, `ipt course ID set`)
     warning_signs_depression: list[PlanLine] = Field(default_factory=new_list)
     warning_signs_mania: list[PlanLine] = Field(default_factory=new_list)
+    # schema 10: sessions recorded by mistake and withdrawn (`ipt session --withdraw`). The
+    # file keeps them in `sessions`, each marked `withdrawn`; in memory they are apart, so
+    # that no count, number, score or view of the sessions given meets one.
+    withdrawn_sessions: list[SessionRecord] = Field(default_factory=new_list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        return split_withdrawn(data)
+
+    @model_serializer(mode="wrap")
+    def _join(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return join_withdrawn(handler(self))
 
     @field_validator("rhythm")
     @classmethod
@@ -714,15 +798,27 @@ class Course(Record):
         """Acute sessions, then maintenance sessions, each in date order."""
         return self.sessions + (self.maintenance.sessions if self.maintenance else [])
 
+    def withdrawn(self) -> list[SessionRecord]:
+        """The withdrawn sessions, acute then maintenance, each in date order."""
+        held = self.maintenance.withdrawn_sessions if self.maintenance else []
+        return sorted(self.withdrawn_sessions, key=lambda s: s.date) + sorted(
+            held, key=lambda s: s.date
+        )
+
     def next_session_id(self) -> int:
-        return max((s.id or 0 for s in self.all_sessions()), default=0) + 1
+        """A withdrawn session keeps its id: no new session takes it."""
+        every = self.all_sessions() + self.withdrawn()
+        return max((s.id or 0 for s in every), default=0) + 1
 
     def _identify_sessions(self) -> None:
         """Give every session without an id the next one, in date order; ids are unique."""
-        ids = [s.id for s in self.all_sessions() if s.id is not None]
+        every = self.all_sessions() + self.withdrawn()
+        ids = [s.id for s in every if s.id is not None]
         if len(set(ids)) != len(ids):
             raise ValueError("session ids must be unique")
+        if any(s.withdrawn is None for s in self.withdrawn()):
+            raise ValueError("a session kept as withdrawn has no withdrawal")
         next_id = max(ids, default=0) + 1
-        for session in self.all_sessions():
+        for session in every:
             if session.id is None:
                 session.id, next_id = next_id, next_id + 1

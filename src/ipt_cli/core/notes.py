@@ -24,6 +24,7 @@ from ipt_cli.core.models import (
     SessionRecord,
     Signature,
     SupervisionEntry,
+    Withdrawal,
 )
 from ipt_cli.core.planning import (
     course_spans,
@@ -85,9 +86,15 @@ class SessionNote:
     screening: str | None = None
     risk: RiskState | None = None  # the course's risk state (core/risk.py), standing level
     alerts: list[str] = field(default_factory=list)  # not on track, from its session on
+    withdrawn: Withdrawal | None = None  # a session recorded by mistake, withdrawn
+    # session 1's note: the baseline instruments given at its sitting (issue 27)
+    from_baseline: list[str] = field(default_factory=list)
 
     @property
     def session_label(self) -> str:
+        if self.withdrawn is not None:
+            was = f" (was session {self.withdrawn.number})" if self.withdrawn.number else ""
+            return f"withdrawn session{was}"
         if self.number is None:
             return "missed appointment"
         prefix = "maintenance session" if self.maintenance else "session"
@@ -131,7 +138,22 @@ class SessionNote:
         return [(s, texts.get(s, "")) for s in self.session.strategies]
 
 
-def _measures(session: SessionRecord, rules: ScoringRules) -> list[MeasureLine]:
+def _at_sitting(course: Course, where: Located) -> tuple[Administration, list[str]]:
+    """What was measured at the session's sitting: session 1 held on the baseline's day is
+    one sitting with it, so the baseline's instruments are its measures too (issue 27).
+    Returns the sitting's measures and the instruments that came from the baseline."""
+    base, session = course.baseline, where.sitting
+    if where.maintenance or where.number != 1 or base is None or base.date != session.date:
+        return session, []
+    taken = [i for i in base.instruments() if getattr(session, i) is None]
+    if not taken:
+        return session, []
+    fields = {i: getattr(session, i) for i in session.instruments()}
+    fields |= {i: getattr(base, i) for i in taken}
+    return Administration(date=session.date, **fields), taken
+
+
+def _measures(session: Administration, rules: ScoringRules) -> list[MeasureLine]:
     risk = {instrument: (item, score) for instrument, item, score in session.risk_scores()}
     lines = []
     for instrument_id in session.instruments():
@@ -160,11 +182,11 @@ def _reviewed(course: Course, where: Located) -> bool:
     return where.sitting.reviewed or bool(same_sitting and base and base.reviewed)
 
 
-def _flags(course: Course, where: Located) -> list[FlagLine]:
+def _flags(course: Course, where: Located, sitting: Administration) -> list[FlagLine]:
     reviewed = _reviewed(course, where)
     return [
         FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score), reviewed)
-        for i, item, score in where.sitting.risk_scores()
+        for i, item, score in sitting.risk_scores()
     ]
 
 
@@ -227,6 +249,10 @@ def build_note(
     else:
         planned = course.planned_sessions
         phase = course_spans(course).phase_of(where.number, planned)
+    measured, from_baseline = _at_sitting(course, where)
+    reviews = list(session.risk_reviews)
+    if from_baseline and course.baseline:  # one sitting: the baseline's reviews are its own
+        reviews = list(course.baseline.risk_reviews) + reviews
     return SessionNote(
         course=course,
         date=session.date,
@@ -236,15 +262,16 @@ def build_note(
         planned=planned,
         maintenance=where.maintenance,
         session=session,
-        measures=_measures(session, rules),
-        flags=_flags(course, where),
-        reviews=list(session.risk_reviews),
+        measures=_measures(measured, rules),
+        flags=_flags(course, where, measured),
+        reviews=reviews,
         previous_task=previous.task if previous else None,
         next_headline=_next_headline(course, where),
         safety_plan=safety_plan.version_label(course),
-        screening=screening(session),
+        screening=screening(measured),
         risk=risk_state(course, today or session.date),
         alerts=_alerts(course, where, rules),
+        from_baseline=from_baseline,
     )
 
 
@@ -273,16 +300,40 @@ def missed_note(
     )
 
 
+def withdrawn_note(
+    course: Course, session: SessionRecord, today: dt.date | None = None
+) -> SessionNote:
+    """A withdrawn session's short note: the withdrawal, and its sitting's risk record."""
+    assert session.withdrawn is not None
+    return SessionNote(
+        course=course,
+        date=session.date,
+        attended=False,
+        phase="withdrawn",
+        withdrawn=session.withdrawn,
+        flags=[
+            FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score), session.reviewed)
+            for i, item, score in session.risk_scores()
+        ],
+        reviews=list(session.risk_reviews),
+        safety_plan=safety_plan.version_label(course),
+        risk=risk_state(course, today or session.date),
+    )
+
+
 def note_for(
     course: Course, ref: str, rules: ScoringRules | None = None, today: dt.date | None = None
 ) -> SessionNote:
     """The note of the session `ref` names (a number, mN or a date); a date with only a
-    missed appointment gives that appointment's note."""
+    missed appointment, or a withdrawn session, gives that one's note."""
     try:
         where = locate_session(course, ref)
     except InputError:
         day = ref.strip()
         missed = [m for m in course.missed if m.date.isoformat() == day]
+        withdrawn = [s for s in course.withdrawn() if s.date.isoformat() == day]
+        if withdrawn and not missed:
+            return withdrawn_note(course, withdrawn[0], today)
         if not missed:
             raise
         return missed_note(course, missed[0], today)
@@ -302,4 +353,5 @@ def all_notes(
         held = enumerate(course.maintenance.sessions, 1)
         notes += [build_note(course, Located(s, n, True), rules, today) for n, s in held]
     notes += [missed_note(course, m, today) for m in course.missed]
+    notes += [withdrawn_note(course, s, today) for s in course.withdrawn()]
     return sorted(notes, key=lambda n: (n.maintenance, n.date, not n.attended))

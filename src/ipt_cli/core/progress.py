@@ -373,18 +373,28 @@ class ReviewedSitting:
     session_id: int | None
     flags: list[str]  # what was flagged there, e.g. "PHQ-9 item 9 = 1"
     reviews: list[RiskReview]
+    withdrawn: bool = False  # a session withdrawn (its number: the one it had)
 
 
 def review_history(course: Course) -> list[ReviewedSitting]:
+    """Every reviewed sitting, a withdrawn session's too: its flags and reviews stay in the
+    safety record (hazard HAZ-36)."""
     numbered: list[tuple[int, bool, Administration]] = [(n, False, s) for n, s in sittings(course)]
     if course.maintenance:
         numbered += [(n, True, s) for n, s in enumerate(course.maintenance.sessions, 1)]
+    kept_apart = course.maintenance.withdrawn_sessions if course.maintenance else []
+    numbered += [
+        (s.withdrawn.number or 0 if s.withdrawn else 0, any(s is k for k in kept_apart), s)
+        for s in course.withdrawn()
+    ]
     history = []
     for number, maintenance, sitting in numbered:
         if not sitting.risk_reviews:
             continue
-        where = "baseline" if number == 0 else f"session {number}"
+        withdrawn = isinstance(sitting, SessionRecord) and sitting.withdrawn is not None
+        where = "baseline" if number == 0 and not withdrawn else f"session {number}"
         where = f"maintenance {where}" if maintenance else where
+        where = f"withdrawn {where}" if withdrawn else where
         history.append(
             ReviewedSitting(
                 where=where,
@@ -394,6 +404,7 @@ def review_history(course: Course) -> list[ReviewedSitting]:
                 session_id=sitting.id if isinstance(sitting, SessionRecord) else None,
                 flags=risk_labels(sitting),
                 reviews=list(sitting.risk_reviews),
+                withdrawn=withdrawn,
             )
         )
     return history

@@ -163,6 +163,11 @@ def _reviews_in_order(course: Course) -> list[tuple[dt.date, str, RiskReview]]:
     if course.maintenance:
         held = enumerate(course.maintenance.sessions, 1)
         numbered += [(f"maintenance session {n}", s) for n, s in held]
+    # A withdrawn session's reviews still count (hazard HAZ-36): a judgement recorded, a HIGH
+    # level above all, stands until a later review, whatever became of the session.
+    for session in course.withdrawn():
+        number = session.withdrawn.number if session.withdrawn else None
+        numbered.append((f"withdrawn session {number or ''}".rstrip(), session))
     found = []
     order = 0
     for label, sitting in numbered:

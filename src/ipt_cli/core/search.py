@@ -87,8 +87,9 @@ def _text(value: Any) -> str | None:
 
 
 def _by_date(sessions: Any) -> list[Mapping[str, Any]]:
-    """Sessions numbered as the models number them: by date, same-day order kept."""
-    found = [s for s in sessions or [] if isinstance(s, Mapping)]
+    """Sessions numbered as the models number them: by date, same-day order kept; a
+    withdrawn session (recorded by mistake) is no session given, and is not searched."""
+    found = [s for s in sessions or [] if isinstance(s, Mapping) and not s.get("withdrawn")]
     return sorted(found, key=lambda s: s.get("date") or dt.date.min)
 
 

@@ -31,11 +31,17 @@ def supervise(
     sealer: signing.Sealer | None = None,
     *,
     wall: dt.datetime | None = None,
+    made: dt.date | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> tuple[SupervisionEntry, Located]:
-    """Add a supervisor's comment, or sign-off, to one session."""
+    """Add a supervisor's comment, or sign-off, to one session, dated the day it was made
+    (`made`, default today; not before the session) with the time it was written."""
+    from ipt_cli.core.dates import act_date
+
     where = changes.locate_session(course, ref)
     session = where.sitting
     assert isinstance(session, SessionRecord)
+    when = act_date(made, today, session.date, f"{where.described}, the session it is about")
     text = comment.strip() if comment else None
     if not text and not sign_off:
         raise InputError("give the supervisor's --comment TEXT, or --sign, or both")
@@ -54,7 +60,13 @@ def supervise(
         )
     try:
         entry = SupervisionEntry.model_validate(
-            {"date": today, "by": by, "comment": comment, "signed_off": sign_off}
+            {
+                "date": when,
+                "by": by,
+                "comment": comment,
+                "signed_off": sign_off,
+                "recorded_at": recorded_at,
+            }
         )
     except ValidationError as error:
         options = {"by": "--by", "comment": "--comment"}

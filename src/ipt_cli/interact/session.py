@@ -213,19 +213,26 @@ def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> di
     return given
 
 
-def _date(course: Course, today: dt.date) -> tuple[dt.date, bool]:
+def _date(
+    course: Course, today: dt.date, given: dt.date | None = None, same_day: bool = False
+) -> tuple[dt.date, bool]:
     """The session's date, checked as `--date` is; a second sitting on a day that already
-    has one is asked about. Returns (date, same day intended)."""
+    has one is asked about. Returns (date, same day intended). A date given as `--date`
+    (checked by the caller) is not asked again, nor, with `--same-day`, its clash."""
     while True:
-        date = prompts.ask("Date", dates.parse_date, today.isoformat())
+        if given is not None:
+            date, given = given, None
+            out().print(f"Date: {date.isoformat()} (--date)")
+        else:
+            date = prompts.ask("Date", dates.parse_date, today.isoformat())
         try:
             check_bounds(course, date, today, "date")
         except InputError as error:
             err().print(error.message, style="red")
             continue
         clash = same_day_clash(course, date)
-        if clash is None:
-            return date, False
+        if clash is None or same_day:
+            return date, same_day and clash is not None
         if prompts.confirm(
             f"{clash.capitalize()} is already recorded on {date.isoformat()}. Record another "
             "sitting that day?",
@@ -240,14 +247,12 @@ def _last_held(course: Course) -> SessionRecord | None:
     return held[-1] if held else None
 
 
-def _attendees(course: Course, number: int) -> list[str] | None:
-    """Who attended, asked in adaptations where others join (a guardian, a partner)."""
+def _attendees(course: Course, number: int) -> list[str]:
+    """Who attended, asked of every session (the report's attendance table lists the
+    sessions that recorded it); a session where a guardian is planned offers them too."""
     from ipt_cli.core.models import check_attendee
     from ipt_cli.core.planning import guardian_sessions
 
-    adaptation = catalogue.ADAPTATIONS[course.adaptation]
-    if not (adaptation.guardian or adaptation.partner):
-        return None
     default = "client, guardian" if number in guardian_sessions(course) else "client"
 
     def parse(text: str) -> list[str]:
@@ -266,20 +271,24 @@ def _attendees(course: Course, number: int) -> list[str] | None:
 
 
 def ask_session(
-    course: Course, today: dt.date, rules: measures.ScoringRules, root: Path
+    course: Course,
+    today: dt.date,
+    rules: measures.ScoringRules,
+    root: Path,
+    *,
+    date: dt.date | None = None,
+    same_day: bool = False,
 ) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of changes.session_record, with
-    `date` and `same_day`."""
+    `date` and `same_day`. `date` and `same_day` are what the options already said."""
     agenda = next_agenda(course, today)  # with the course's risk state (core/risk.py)
     out().print(  # the banner and every unreviewed flag first, then the whole agenda
         agenda_view(agenda, course.kind == "self-guided")
     )
     last = _last_held(course)
     answers: dict[str, Any] = {}
-    answers["date"], answers["same_day"] = _date(course, today)
-    attendees = _attendees(course, course.sessions_used + 1)
-    if attendees is not None:
-        answers["attendees"] = attendees
+    answers["date"], answers["same_day"] = _date(course, today, date, same_day)
+    answers["attendees"] = _attendees(course, course.sessions_used + 1)
     answers["measure_options"] = _measures(course, rules, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (

@@ -100,15 +100,19 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+_GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
+
+
 def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
-    """Schema 10 adds IPSRT's rhythm targets, the SRM involvement scale of a day's entry
-    (`involvement`, 0-3), warning signs of each pole and a timeline event's `precision`; all
-    optional. A rhythm entry's older `with_people` counts are kept as they are (shown as
-    legacy counts)."""
+    """Schema 10 adds a session's `withdrawn` (recorded by mistake, kept) and the
+    `recorded_at` time of contract changes, the formulation, the ending, supervision entries
+    and fidelity ratings, beside the date of the act (and the ending's `date`) (issue 27);
+    a timeline event's `precision` (issue 27); IPSRT's rhythm targets, the SRM involvement
+    scale of a day's entry (`involvement`, 0-3) and warning signs of each pole (issue 28).
+    Every new field is optional, so an older document needs no change; a rhythm entry's
+    older `with_people` counts are kept as they are (shown as legacy counts)."""
     return document
 
-
-_GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
 
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {

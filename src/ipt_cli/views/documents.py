@@ -165,6 +165,8 @@ def report_json(report: Report) -> dict[str, Any]:
             {"instrument": a.instrument, "kind": a.kind, "text": a.text} for a in report.alerts
         ],
         "sessions": [_session_json(number, s) for number, s in course.numbered_sessions()],
+        # sessions recorded by mistake and withdrawn: kept, counted nowhere (schema 10)
+        "withdrawn_sessions": [withdrawn_json(course, s) for s in course.withdrawn()],
         "goals": [
             {
                 "id": g.id,
@@ -177,7 +179,13 @@ def report_json(report: Report) -> dict[str, Any]:
         "techniques": report.techniques,
         "strategies": strategy_json(report.strategies),  # each with the sessions covering it
         "contract_changes": [
-            {"date": c.date.isoformat(), "old": c.old, "new": c.new, "reason": c.reason}
+            {
+                "date": c.date.isoformat(),  # the day it was agreed (contract --date)
+                "old": c.old,
+                "new": c.new,
+                "reason": c.reason,
+                "recorded_at": c.recorded_at.isoformat() if c.recorded_at else None,
+            }
             for c in course.contract_changes
         ],
         "changes": [
@@ -207,7 +215,10 @@ def report_json(report: Report) -> dict[str, Any]:
         else {
             "text": course.formulation.text,
             "agreed": course.formulation.agreed,
-            "date": course.formulation.date.isoformat(),
+            "date": course.formulation.date.isoformat(),  # written or agreed (--date)
+            "recorded_at": course.formulation.recorded_at.isoformat()
+            if course.formulation.recorded_at
+            else None,
         },
         "risk_reviews": _risk_reviews_json(course),
         "contacts": [{"date": c.date.isoformat(), "note": c.note} for c in course.contacts],
@@ -219,7 +230,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "termination_checklist": [
             {"id": i.id, "text": i.text, "done": i.done} for i in report.checklist
         ],
-        "ending": None if course.ending is None else course.ending.model_dump(),
+        "ending": None if course.ending is None else course.ending.model_dump(mode="json"),
         "warning_signs_by_pole": _pole_signs_json(course),
         "completed": report.completed,
         "archived": course.archived.isoformat() if course.archived else None,
@@ -371,6 +382,26 @@ def _session_json(number: int, session: SessionRecord) -> dict[str, Any]:
     }
 
 
+def withdrawn_json(course: Course, session: SessionRecord) -> dict[str, Any]:
+    """A withdrawn session: its id, date and the number it had, and the withdrawal."""
+    withdrawal = session.withdrawn
+    assert withdrawal is not None
+    plan = course.maintenance
+    maintenance = plan is not None and any(s is session for s in plan.withdrawn_sessions)
+    return {
+        "id": session.id,
+        "date": session.date.isoformat(),
+        "maintenance": maintenance,
+        "withdrawn": {
+            "date": withdrawal.date.isoformat(),
+            "reason": withdrawal.reason,
+            "by": withdrawal.by,
+            "number": withdrawal.number,
+            "recorded_at": withdrawal.recorded_at.isoformat() if withdrawal.recorded_at else None,
+        },
+    }
+
+
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
     from ipt_cli.views.note import review_fields
@@ -381,6 +412,7 @@ def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
             "maintenance": sitting.maintenance,
             "session_id": sitting.session_id,
             "session_date": sitting.date.isoformat(),
+            "withdrawn": sitting.withdrawn,  # of a withdrawn session (`session`: its number)
             **review_fields(review),
             # a late review (risk-review --date): the day it was written, and when
             "written_on": review.written_on.isoformat() if review.written_on else None,
@@ -462,6 +494,8 @@ def end_of_course_text(report: Report) -> str:
         lines.append(f"Goal {goal.id}: {latest}.")
     ending = course.ending
     signs = "; ".join(ending.warning_signs) if ending and ending.warning_signs else "not recorded"
+    if ending and ending.date:  # schema 10: the day the termination work was done
+        lines.append(f"Termination work recorded: {ending.date.isoformat()}")
     lines.append(f"Relapse warning signs: {signs}")
     lines += pole_sign_lines(course)
     decision = ending.decision if ending and ending.decision else "not recorded"

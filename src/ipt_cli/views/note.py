@@ -3,7 +3,7 @@ A4 or Letter) and JSON. Pure: builds strings from core.notes.SessionNote; no Ric
 
 The JSON keys are a contract (pinned by a test): course_id, session, date, phase, attended,
 measures, flags, risk_reviews, focus, techniques, strategies, goal_ratings, task,
-task_outcome, note, addenda, signed, supervision.
+task_outcome, note, addenda, signed, supervision, withdrawn.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def note_json(note: SessionNote) -> dict[str, Any]:
                 "risk_item": None
                 if m.risk_item is None
                 else {"item": m.risk_item[0], "score": m.risk_item[1], "urgent": m.risk_item[2]},
+                "baseline": m.instrument in note.from_baseline,  # the baseline's, same sitting
             }
             for m in note.measures
         },
@@ -139,6 +140,19 @@ def note_json(note: SessionNote) -> dict[str, Any]:
         "addenda": [_addendum_json(a) for a in note.addenda],
         "signed": _signed_json(note.signature),
         "supervision": [_supervision_json(e) for e in note.supervision],
+        "withdrawn": _withdrawn_json(note),
+    }
+
+
+def _withdrawn_json(note: SessionNote) -> dict[str, Any] | None:
+    withdrawal = note.withdrawn
+    if withdrawal is None:
+        return None
+    return {
+        "date": withdrawal.date.isoformat(),
+        "reason": withdrawal.reason,
+        "by": withdrawal.by,
+        "number": withdrawal.number,
     }
 
 
@@ -159,6 +173,8 @@ def _header_lines(note: SessionNote) -> list[str]:
         f"Phase: {note.phase}",
         f"Attended: {'yes' if note.attended else 'no (missed)'}",
     ]
+    if note.withdrawn is not None:
+        lines[-1] = "Attended: withdrawn (recorded by mistake)"
     if note.missed is not None:
         lines.append(f"Reason: {note.missed.reason}")
     if note.session is not None and note.session.mood is not None:
@@ -177,6 +193,8 @@ def _measure_lines(note: SessionNote) -> list[str]:
             risk = f"; risk item {item} = {score}{' URGENT' if urgent else ''}"
         shown = f"{m.severity or ''}{risk}".removeprefix("; ")
         lines.append(f"{m.name}: {m.total}" + (f" ({shown})" if shown else ""))
+        if m.instrument in note.from_baseline:  # session 1 on the baseline's day
+            lines[-1] += " - the baseline, taken at this sitting"
     session = note.session
     if session is not None:  # eating-disorder self-monitoring since the last sitting
         if session.binges is not None:
@@ -294,6 +312,14 @@ def sections(note: SessionNote) -> list[tuple[str, list[str]]]:
     """The note's sections in order, each a heading and its lines (the note text is one
     section whose lines keep the text's own line breaks)."""
     parts: list[tuple[str, list[str]]] = [("Session", _header_lines(note))]
+    withdrawal = note.withdrawn
+    if withdrawal is not None:  # kept in the record, counted nowhere
+        by = f" by {withdrawal.by}" if withdrawal.by else ""
+        said = [
+            f"Withdrawn {withdrawal.date.isoformat()}{by}: {withdrawal.reason}",
+            "Recorded by mistake: kept in the record, not counted as a session given.",
+        ]
+        return parts + [("Withdrawn", said), ("Safety", _safety_lines(note))]
     if not note.attended:  # the course's risk state is shown on every note (issue 26)
         return parts + [("Safety", _safety_lines(note)), ("Signature", _signature_lines(note))]
     session = note.session
