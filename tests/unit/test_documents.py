@@ -688,7 +688,7 @@ def test_report_markdown_notes_under_the_measures() -> None:
         "- GAD-7: first rated at session 1 (2026-01-05); its baseline is that rating.",
         "- HAM-D-17: first rated at session 2 (2026-01-12); its baseline is that rating.",
         "- HAM-D-17: no reliable-change convention; response and remission only (thresholds "
-        "can be set in config.toml).",
+        "can be set in ipt's settings).",
         "- BDI-II: first rated at session 8 (2026-02-23); its baseline is that rating.",
         "- BDI-II: one score so far; an outcome needs a later score.",
     ]

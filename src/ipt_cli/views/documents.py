@@ -672,7 +672,7 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
         elif m.reliable_points is None:
             notes.append(
                 f"{m.name}: no reliable-change convention; response and remission only "
-                "(thresholds can be set in config.toml)."
+                "(thresholds can be set in ipt's settings)."
             )
     return notes
 

@@ -806,11 +806,16 @@ def report_text(report: Report, width: int = 80) -> str:
 
 
 def findings_view(findings: list[Finding], root: Path) -> RenderableType:
-    table = FoldingTable(
-        "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
-    )
+    """The config files as lines, each path whole (never folded in a column), then a table
+    of every other finding."""
     style = {"ok": "green", "warning": "yellow", "error": "bold red"}
-    for finding in findings:
+    settings = [f for f in findings if f.kind == "settings"]
+    lines: list[RenderableType] = [_text(f"ipt doctor: {root}", style="bold")]
+    for finding in settings:
+        lines.append(_text(f"{finding.status}: {finding.path}", style=style[finding.status]))
+        lines.append(Padding(_text(finding.problem), (0, 0, 0, 4)))
+    table = FoldingTable("Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD)
+    for finding in (f for f in findings if f.kind != "settings"):
         shown = (
             finding.path.relative_to(root) if finding.path.is_relative_to(root) else finding.path
         )
@@ -820,7 +825,7 @@ def findings_view(findings: list[Finding], root: Path) -> RenderableType:
             finding.problem,
             finding.fixed or "-",
         )
-    return table
+    return Group(*lines, table)
 
 
 def _srm_bar(score: float | None, width: int = 21) -> str:
