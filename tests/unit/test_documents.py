@@ -678,7 +678,7 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
             "Reliable change",
         ],  # fmt: skip
         ["PHQ-9", "20", "6", "12 (m2) RELAPSE", "-70%", "mild", "yes", "no", "recovery"],
-        ["GAD-7", "12", "4", "-", "-66.67%", "minimal", "yes", "yes", "recovery"],
+        ["GAD-7", "12", "4", "-", "-66%", "minimal", "yes", "yes", "recovery"],
         ["HAM-D-17", "20", "7", "-", "-65%", "none", "yes", "yes", "n/a"],
         ["BDI-II", "12", "n/a", "15 (m2)", "n/a", "minimal", "n/a", "n/a", "n/a"],  # one score
     ]
@@ -729,7 +729,7 @@ def test_report_markdown_notes_under_the_measures() -> None:
         "- GAD-7: first rated at session 1 (2026-01-05); its baseline is that rating.",
         "- HAM-D-17: first rated at session 2 (2026-01-12); its baseline is that rating.",
         "- HAM-D-17: no reliable-change convention; response and remission only (thresholds "
-        "can be set in config.toml).",
+        "can be set in ipt's settings).",
         "- BDI-II: first rated at session 8 (2026-02-23); its baseline is that rating.",
         "- BDI-II: one score so far; an outcome needs a later score.",
     ]
@@ -865,7 +865,7 @@ def test_end_of_course_text_of_a_full_course() -> None:
     assert documents.end_of_course_text(report_of(full_course())).splitlines() == [
         "8 sessions held of 8 planned.",
         "PHQ-9: 20 -> 6 (-70%); now mild; response yes, remission no, reliable recovery.",
-        "GAD-7: 12 -> 4 (-66.67%); now minimal; response yes, remission yes, reliable recovery.",
+        "GAD-7: 12 -> 4 (-66%); now minimal; response yes, remission yes, reliable recovery.",
         "HAM-D-17: 20 -> 7 (-65%); now none; response yes, remission yes, reliable change n/a.",
         # the BDI-II has one score: not an outcome, so no line
         "Goal mourn: latest 7/10.",

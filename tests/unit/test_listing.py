@@ -83,9 +83,42 @@ def test_the_plain_list_is_the_terminal_list_without_colour(
 def test_every_alert_and_flag_is_shown_whole_however_narrow() -> None:
     alert = "PHQ-9 relapse: 19 at maintenance session 2 (2026-02-01), a case again (>= 10)"
     rows = [CourseRow("ab", "A.B.", "maintenance", 8, 8, TODAY, unreviewed_flags=3, alerts=[alert])]
-    text = list_text(rows, TODAY, 20)
+    text = list_text(rows, TODAY, 100)
     assert f"  ! {alert}\n" in text
     assert text.splitlines()[2].rstrip().endswith("3")  # the flag count is never cut
+    for width in (20, 60):  # below 80 columns: a block a course, wrapped between words
+        text = list_text(rows, TODAY, width)
+        assert f"! {alert}" in " ".join(text.split())
+        assert "  Flags: 3\n" in text
+        words = [word for line in text.splitlines() for word in line.split()]
+        assert all(len(line) <= width for line in text.splitlines() if " " in line.strip())
+        assert "(2026-02-01)," in words and "maintenance" in words  # never broken
+
+
+def test_a_narrow_list_is_a_block_a_course_that_fits_60_columns() -> None:
+    """Issue 27 item 14: in 60 columns the table's 95-column rows made the terminal break
+    words; below 80 columns each course is a block of lines, every cell whole."""
+    rows = [
+        CourseRow(
+            "transition-retirement",
+            "B.O.",
+            "termination",
+            12,
+            14,
+            dt.date(2026, 2, 1),
+            latest={"phq9": (4, "minimal"), "gad7": (3, "minimal")},
+            unreviewed_flags=1,
+            alerts=["unsigned more than 3 days: session(s) " + ", ".join(map(str, range(1, 15)))],
+        )
+    ]
+    text = list_text(rows, TODAY, 60)
+    assert text.splitlines()[:4] == [
+        "transition-retirement  B.O.",
+        "  termination, 12/14 held, next 2026-02-01 late",
+        "  Latest: PHQ-9 4 minimal, GAD-7 3 minimal",
+        "  Flags: 1",
+    ]
+    assert max(map(len, text.splitlines())) <= 60
 
 
 def test_control_characters_tabs_and_line_breaks_never_reach_the_pipe_raw() -> None:

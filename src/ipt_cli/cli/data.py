@@ -18,6 +18,9 @@ def doctor(
     """Check every file: parse, validate, permissions, stray temp and lock files, and
     every signed session (as `ipt verify`).
 
+    First it names both settings files, each in full: yours (~/.config/ipt/config.toml on
+    Linux) and the data folder's config.toml, which wins key by key.
+
     Exits 4 when a course file is damaged, else 9 when a signed record no longer verifies,
     so it can run from cron.
     """
@@ -37,7 +40,7 @@ def doctor(
     else:
         common.output(ctx).show(terminal.findings_view(findings, store.paths.root))
     errors = [f for f in findings if f.status == "error"]
-    if any(f.kind == "file" for f in errors):
+    if any(f.kind != "signature" for f in errors):
         raise typer.Exit(int(ExitCode.DATA_ERROR))
     if errors:  # only signed records that no longer verify
         raise typer.Exit(int(ExitCode.VERIFY_FAILED))

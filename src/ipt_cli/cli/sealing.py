@@ -53,10 +53,14 @@ def signer(ctx: typer.Context, by: str | None) -> str | None:
 
 def required_signer(ctx: typer.Context, by: str | None) -> str:
     from ipt_cli.errors import InputError
+    from ipt_cli.store.config import where
 
     name = signer(ctx, by)
     if not name:
-        raise InputError('who signs? give --by NAME, or set signer = "NAME" in config.toml')
+        raise InputError(
+            f'who signs? give --by NAME, or set signer = "NAME" in '
+            f"{where(common.data_paths(ctx).config)}"
+        )
     return name
 
 

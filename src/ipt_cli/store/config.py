@@ -1,4 +1,14 @@
-"""Optional settings in <data>/config.toml: the parts of scoring on which sources differ.
+"""Optional settings in config.toml: the parts of scoring on which sources differ, the
+signer and the signing key.
+
+Two files are read, both optional: the user's own, where the platform keeps configuration
+(`platformdirs.user_config_path("ipt") / "config.toml"`: `~/.config/ipt/config.toml` on
+Linux, or under $XDG_CONFIG_HOME), and the data folder's `<data>/config.toml`. The data
+folder's wins, key by key (a table's keys one by one): a synced folder shares its settings
+with every machine, and a machine's own file fills in what it leaves unset. Both pass the
+same gate (store/ownership.py): a regular file of this user's, or this user's link to one,
+at most 1 MiB. A relative path in either (sign_key, allowed_signers) is read from the folder
+of the file that names it.
 
 [scoring]
 hamd17_bands = "alternative"     # or "zimmerman" (default)
@@ -33,7 +43,7 @@ allowed_signers = "allowed_signers"    # who may sign (default: <data>/allowed_s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core.measures import ScoringRules
 from ipt_cli.core.structs import struct
@@ -51,13 +61,29 @@ class SigningConfig:
     signer: str | None
     sign_key: Path | None
     allowed_signers: Path
+    sign_key_from: Path | None = None  # the config file that set sign_key (for messages)
+
+
+def user_config_path() -> Path:
+    """The user's own config.toml, where the platform keeps configuration (XDG_CONFIG_HOME
+    on Linux): read under the data folder's, which wins."""
+    import platformdirs
+
+    return platformdirs.user_config_path("ipt") / "config.toml"
+
+
+def where(data_config: Path, user: Path | None = None) -> str:
+    """Both config files, named in full for a message ("set X in ...")."""
+    user = user_config_path() if user is None else user
+    return f"{user} (or {data_config}, which wins)"
 
 
 def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()  # a dangling link is refused, not ignored
 
 
-def _settings(path: Path) -> Settings:
+def _read(path: Path) -> dict[str, Any]:
+    """One config file's table, checked on its own (so that an error names its file)."""
     from pydantic import ValidationError
 
     from ipt_cli.core.settings import Settings
@@ -69,10 +95,49 @@ def _settings(path: Path) -> Settings:
 
     # a regular file of this user's (or their own link to one), at most 1 MiB
     text = read_stored_text(path, limit=SETTINGS_LIMIT)
+    table = parse_toml(text, path)
     try:
-        return Settings.model_validate(parse_toml(text, path))
+        Settings.model_validate(table)
     except ValidationError as error:
         raise DataError(path, describe_validation(error, text=text)) from None
+    return table
+
+
+def check_file(path: Path) -> None:
+    """Raise the error, naming `path`, that this one config file would give when read."""
+    _read(path)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` wins key by key, tables merged key by key too."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        both = isinstance(value, dict) and isinstance(below, dict)
+        merged[key] = _merge(below, value) if both else value  # type: ignore[arg-type]
+    return merged
+
+
+@struct(frozen=True)
+class _Loaded:
+    settings: Settings
+    origin: dict[str, Path]  # each top-level key: the file that set it
+
+
+def _load(data_config: Path, user: Path | None) -> _Loaded | None:
+    """The settings of both files, the data folder's winning; None when neither exists."""
+    files = [user_config_path() if user is None else user, data_config]
+    tables = [(path, _read(path)) for path in files if _exists(path)]
+    if not tables:
+        return None
+    from ipt_cli.core.settings import Settings
+
+    merged: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path, table in tables:
+        merged = _merge(merged, table)
+        origin.update(dict.fromkeys(table, path))
+    return _Loaded(Settings.model_validate(merged), origin)
 
 
 def _resolved(value: str, root: Path) -> Path:
@@ -80,25 +145,36 @@ def _resolved(value: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def load_signing(path: Path) -> SigningConfig:
-    """The signing settings of the config file at `path` (all optional)."""
+def load_signing(path: Path, user: Path | None = None) -> SigningConfig:
+    """The signing settings of the config files (the data folder's at `path`, the user's
+    at `user`, default `user_config_path()`), all optional. The allowed_signers file is
+    the data folder's unless one of them names another."""
     root = path.parent
-    if not _exists(path):
+    loaded = _load(path, user)
+    if loaded is None:
         return SigningConfig(None, None, root / ALLOWED_SIGNERS)
-    settings = _settings(path)
+    settings, origin = loaded.settings, loaded.origin
     return SigningConfig(
         signer=settings.signer,
-        sign_key=_resolved(settings.sign_key, root) if settings.sign_key else None,
-        allowed_signers=_resolved(settings.allowed_signers or ALLOWED_SIGNERS, root),
+        sign_key=(
+            _resolved(settings.sign_key, origin["sign_key"].parent) if settings.sign_key else None
+        ),
+        allowed_signers=(
+            _resolved(settings.allowed_signers, origin["allowed_signers"].parent)
+            if settings.allowed_signers
+            else root / ALLOWED_SIGNERS
+        ),
+        sign_key_from=origin.get("sign_key"),
     )
 
 
-def load_rules(path: Path) -> ScoringRules:
-    """Scoring rules from the config file; the defaults when there is none (and then
+def load_rules(path: Path, user: Path | None = None) -> ScoringRules:
+    """Scoring rules from the config files; the defaults when there is none (and then
     without importing pydantic: most users have no config file)."""
-    if not _exists(path):
+    loaded = _load(path, user)
+    if loaded is None:
         return ScoringRules()
-    settings = _settings(path)
+    settings = loaded.settings
     scoring = settings.scoring
     return ScoringRules(
         hamd17_bands=scoring.hamd17_bands,
@@ -109,8 +185,7 @@ def load_rules(path: Path) -> ScoringRules:
     )
 
 
-def load_sign_within_days(path: Path) -> int:
+def load_sign_within_days(path: Path, user: Path | None = None) -> int:
     """`[record] sign_within_days`: how long a session may wait for its signature."""
-    if not _exists(path):
-        return 3
-    return _settings(path).record.sign_within_days
+    loaded = _load(path, user)
+    return 3 if loaded is None else loaded.settings.record.sign_within_days

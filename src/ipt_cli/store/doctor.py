@@ -23,7 +23,7 @@ from ipt_cli.core.models import Course
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.backups import backup_name_parts
-from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing
+from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing, user_config_path, where
 from ipt_cli.store.conversion import JOURNAL, interrupted_message, read_journal
 from ipt_cli.store.courses import CourseStore
 from ipt_cli.store.drafts import DRAFTS
@@ -45,7 +45,9 @@ class Finding:
     status: str  # ok, warning, error
     problem: str
     fixed: str | None = None
-    kind: str = "file"  # "signature": a signed record that no longer verifies (exit 9)
+    # "signature": a signed record that no longer verifies (exit 9); "settings": a config
+    # file (exit 4 when it does not load, as a damaged file)
+    kind: str = "file"
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -94,9 +96,9 @@ def _permissions(path: Path, wanted: int, fix: bool) -> Finding | None:
     return finding
 
 
-def _signatures(path: Path, course: Course, signers: Path) -> list[Finding]:
+def _signatures(path: Path, course: Course, signers: Path, settings: str) -> list[Finding]:
     """`ipt verify` for one course: a finding only when something is signed."""
-    result = verify_course(course, signers)
+    result = verify_course(course, signers, settings=settings)
     if not result.chain.links:
         return []
     notes = [Finding(path, "warning", note, kind="signature") for note in result.notes]
@@ -128,7 +130,7 @@ def _course_file(store: CourseStore, path: Path, fix: bool, signers: Path) -> li
                 f"valid, schema {course.schema_version}, {len(course.sessions)} sessions",
             )
         )
-        findings += _signatures(path, course, signers)
+        findings += _signatures(path, course, signers, where(store.paths.config))
     except DataError as error:
         findings.append(Finding(path, "error", "; ".join(error.problems)))
     except IdentityError:
@@ -436,19 +438,34 @@ def _edits(store: CourseStore, fix: bool) -> list[Finding]:
 
 
 def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
-    """Index temp files, and a config.toml that does not load."""
-    findings = []
-    for path in _entries(store.paths.root):
-        if path.name.startswith(f".{store.paths.index.name}.") and path.name.endswith(".tmp"):
-            findings.append(_index_temp(store, path, fix))
-    config = store.paths.config
-    if _lstat(config) is not None:
-        from ipt_cli.store.config import load_rules
+    """Index temp files."""
+    return [
+        _index_temp(store, path, fix)
+        for path in _entries(store.paths.root)
+        if path.name.startswith(f".{store.paths.index.name}.") and path.name.endswith(".tmp")
+    ]
 
+
+def _settings(data_config: Path) -> list[Finding]:
+    """Both config files, named whether they are there or not: the user's, then the data
+    folder's, which wins key by key; an error for one that does not load."""
+    from ipt_cli.store.config import check_file
+
+    user = user_config_path()
+    findings = []
+    for path, whose, read in (
+        (user, "your settings", "read; the data folder's config.toml wins over them"),
+        (data_config, "the data folder's settings", "read; they win over yours, key by key"),
+    ):
+        if _lstat(path) is None:
+            findings.append(Finding(path, "ok", f"{whose}: none (optional)", kind="settings"))
+            continue
         try:
-            load_rules(config)
+            check_file(path)
         except IptError as error:
-            findings.append(Finding(config, "error", error.message))
+            findings.append(Finding(path, "error", error.message, kind="settings"))
+        else:
+            findings.append(Finding(path, "ok", f"{whose}: {read}", kind="settings"))
     return findings
 
 
@@ -494,7 +511,7 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     """Every finding about the data folder, after repairing what `fix` allows."""
     paths = store.paths
     if not paths.root.exists():
-        return [Finding(paths.root, "ok", "no data folder yet")]
+        return [Finding(paths.root, "ok", "no data folder yet"), *_settings(paths.config)]
     findings = _folders(store, fix)
     refused = {f.path for f in findings if f.status == "error"}
     if paths.root in refused:
@@ -503,6 +520,7 @@ def examine(store: CourseStore, fix: bool = False) -> list[Finding]:
     def usable(folder: Path) -> bool:
         return folder not in refused and folder.is_dir()
 
+    findings += _settings(paths.config)
     findings += _root_files(store, fix)
     findings += _conversion(store)
     if usable(paths.courses):

@@ -79,12 +79,13 @@ def sealer(config: SigningConfig, warn: Callable[[str], None]) -> Sealer | None:
     key = config.sign_key
     if key is None:
         return None
+    source = config.sign_key_from or "config.toml"
     if not key.is_file():
-        raise InputError(f"sign_key in config.toml: {key} is not a file; nothing was signed")
+        raise InputError(f"sign_key in {source}: {key} is not a file; nothing was signed")
     ssh_keygen = program()
     if ssh_keygen is None:  # a link without its key signature could not be told from a
         raise InputError(  # forged one (`ipt verify` requires one on every link)
-            f"sign_key is set in config.toml but {NO_PROGRAM}; nothing was signed (install "
+            f"sign_key is set in {source} but {NO_PROGRAM}; nothing was signed (install "
             "OpenSSH, or remove sign_key to sign with the hash chain only)"
         )
     found: str = ssh_keygen
@@ -167,11 +168,16 @@ MISSING_KEY = (
 
 
 def verify_course(
-    course: Course, allowed_signers: Path, *, require_keys: bool = False
+    course: Course,
+    allowed_signers: Path,
+    *,
+    require_keys: bool = False,
+    settings: str = "config.toml",
 ) -> Verification:
     """The hash chain, then every key signature against `allowed_signers`. With
     `require_keys` (keys in use: store/verify.py), every link needs a key signature that
-    verifies; the caller has checked that ssh-keygen and `allowed_signers` are there."""
+    verifies; the caller has checked that ssh-keygen and `allowed_signers` are there.
+    `settings` names the config files in a note (config.where)."""
     result = Verification(course, verify_chain(course))
     keyed = [link for link in result.chain.links if link.signature.ssh_signature]
     if require_keys:
@@ -189,7 +195,7 @@ def verify_course(
     if not allowed_signers.is_file():
         result.notes.append(
             f"no allowed_signers file at {allowed_signers}: {len(keyed)} key signature(s) not "
-            "checked (set allowed_signers in config.toml, or give --allowed-signers)"
+            f"checked (set allowed_signers in {settings}, or give --allowed-signers)"
         )
         return result
     for link in keyed:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, InputError, IptError
-from ipt_cli.store.config import load_signing
+from ipt_cli.store.config import load_signing, where
 from ipt_cli.store.courses import CourseStore
 from ipt_cli.store.ssh_signatures import Verification, verify_course
 
@@ -70,7 +70,7 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def check_allowed_signers(signers: Path) -> None:
+def check_allowed_signers(signers: Path, settings: str = "config.toml") -> None:
     """Refuse, as a configuration error (exit 2), an allowed_signers file that cannot be
     what ssh-keygen checks against: missing, not a regular file, not text, or with a line
     that is not `principals [options] key-type base64-key`. Never "changed after
@@ -82,7 +82,7 @@ def check_allowed_signers(signers: Path) -> None:
     def refuse(why: str) -> InputError:
         return InputError(
             f"allowed_signers {signers}: {why}; key signatures cannot be checked (see "
-            "ssh-keygen(1), ALLOWED SIGNERS; set allowed_signers in config.toml or give "
+            f"ssh-keygen(1), ALLOWED SIGNERS; set allowed_signers in {settings} or give "
             "--allowed-signers)"
         )
 
@@ -129,8 +129,9 @@ def verify_courses(
     from ipt_cli.store.ssh_signatures import NO_PROGRAM, program
 
     require_keys = keys_in_use(store, signers)
+    settings = where(store.paths.config)
     if require_keys:
-        check_allowed_signers(signers)
+        check_allowed_signers(signers, settings)
         if program() is None:
             raise InputError(
                 f"keys are in use (sign_key or {signers}) but {NO_PROGRAM}: key signatures "
@@ -148,5 +149,5 @@ def verify_courses(
                 raise
             results.append(Unreadable(course_id, error.message))
             continue
-        results.append(verify_course(course, signers, require_keys=require_keys))
+        results.append(verify_course(course, signers, require_keys=require_keys, settings=settings))
     return results

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.padding import PaddingDimensions
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -46,7 +48,18 @@ class FoldingTable(Table):
     severity must not read "mini…"), and below DESIGN_WIDTH a column's minimum width (kept
     at 80 columns so that a word such as DETERIORATION stays whole) gives way, since Rich
     would otherwise draw the table wider than the terminal and crop its last column
-    ("recovery" read "recove")."""
+    ("recovery" read "recove").
+
+    Below DESIGN_WIDTH, when the table is too wide for the terminal but its longest words
+    fit, the columns are given widths here, each at least its longest word: Rich would
+    narrow the widest columns first and then all evenly, breaking words ("Sitti/ng",
+    "2026-/02-09") while other columns had room to give. When they do not fit, a table with
+    a box drops its cell padding and edges (its columns stay one rule character apart) and
+    tries again. A word is folded only when the longest words still cannot fit."""
+
+    _fitted: list[int] | None = None  # the columns whose width was set here
+    # padding, pad_edge and show_edge as the view made them (before a narrow draw)
+    _spacing: tuple[PaddingDimensions, bool, bool] | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         narrow = options.max_width < DESIGN_WIDTH
@@ -55,7 +68,61 @@ class FoldingTable(Table):
                 column.overflow = "fold"
             if narrow:
                 column.min_width = None
+        for index in self._fitted or []:  # drawn before, at another width
+            self.columns[index].width = None
+        self._fitted = None
+        if self._spacing is not None:
+            self.padding, self.pad_edge, self.show_edge = self._spacing
+        if narrow and not self._fit_words(console, options) and self.box is not None:
+            self._spacing = (self.padding, self.pad_edge, self.show_edge)
+            self.padding, self.pad_edge, self.show_edge = (0, 0, 0, 0), False, False
+            if not self._fit_words(console, options):
+                self.padding, self.pad_edge, self.show_edge = self._spacing
         return super().__rich_console__(console, options)
+
+    def _fit_words(self, console: Console, options: ConsoleOptions) -> bool:
+        """Set each column's width, from its longest word up, to fit `options.max_width`;
+        False when even the longest words cannot fit."""
+        columns = self.columns
+        if any(c.width is not None or c.ratio for c in columns):
+            return True  # widths chosen by the view
+        wide = options.update_width(10**6)
+
+        def measure(cell: RenderableType) -> Measurement:
+            return Measurement.get(console, wide, cell)
+
+        ranges = []
+        for column in columns:
+            cells = [measure(column.header)] if self.show_header else []
+            cells += [measure(cell) for cell in column.cells]
+            top = max((m.maximum for m in cells), default=0)
+            low = top if column.no_wrap else max((m.minimum for m in cells), default=0)
+            ranges.append((low, top))
+        natural = sum(top for _, top in ranges)
+        overhead = Measurement.get(console, wide, self).maximum - natural  # borders, padding
+        room = options.max_width - overhead
+        if sum(low for low, _ in ranges) > room:
+            return False  # even the longest words cannot fit
+        if natural <= room:
+            return True  # it fits as Rich draws it
+
+        # As Rich does, the widest columns give way first, down to a common width, but no
+        # column below its longest word: the highest such width that fits, then what is
+        # left over, a column each, to those it cut.
+        def at(level: int) -> list[int]:
+            return [max(low, min(top, level)) for low, top in ranges]
+
+        level = max(top for _, top in ranges)
+        while level > 0 and sum(at(level)) > room:
+            level -= 1
+        widths = at(level)
+        for index, (_, top) in enumerate(ranges):
+            if sum(widths) < room and widths[index] < top:
+                widths[index] += 1
+        for column, width in zip(columns, widths, strict=True):
+            column.width = width
+        self._fitted = list(range(len(columns)))
+        return True
 
 
 @cache

@@ -6,6 +6,7 @@ JSON shapes are contracts for scripts; tests pin their keys.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -483,7 +484,7 @@ def end_of_course_text(report: Report) -> str:
         if m.latest is None:
             continue
         lines.append(
-            f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({_signed(m.change_percent, '%')}); "
+            f"{m.name}: {_shown(m.baseline)} -> {m.latest} ({whole_percent(m.change_percent)}); "
             f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
     advice = non_response(report.measures, judged_measures(report.course.condition))
@@ -655,6 +656,19 @@ def _signed(value: int | float | None, suffix: str = "") -> str:
     return "n/a" if value is None else f"{value:+g}{suffix}"
 
 
+def whole_percent(value: float | None) -> str:
+    """A change in percent as text views show it: a whole number, cut toward zero (-83.33
+    reads -83%), so that a shown -50% always means the 50% response rule was met (rounding
+    would show -49.6 as -50%); a change under one percent reads -<1% or +<1%. JSON keeps
+    the exact value."""
+    if value is None:
+        return "n/a"
+    whole = math.trunc(value)
+    if whole == 0 and value:
+        return f"{'-' if value < 0 else '+'}<1%"
+    return f"{whole:+d}%"
+
+
 def _shown(value: object) -> str:
     return "n/a" if value is None else str(value)
 
@@ -702,7 +716,7 @@ def measure_row(m: MeasureSummary) -> list[str]:
         m.name,
         _shown(m.baseline),
         _shown(m.latest),
-        _signed(m.change_percent, "%"),
+        whole_percent(m.change_percent),
         _shown(m.severity),
         _yes_no(m.response),
         _yes_no(m.remission),
@@ -803,7 +817,7 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
         elif m.reliable_points is None:
             notes.append(
                 f"{m.name}: no reliable-change convention; response and remission only "
-                "(thresholds can be set in config.toml)."
+                "(thresholds can be set in ipt's settings)."
             )
     return notes
 
@@ -998,7 +1012,7 @@ def eating_notes(eating: EatingSummary) -> list[str]:
         if recent is None:
             notes.append(f"{name}: {first:g} per week in the first weeks; no later count yet.")
         else:
-            percent = _signed(eating.change_percent(what), "%")
+            percent = whole_percent(eating.change_percent(what))
             notes.append(
                 f"{name}: {first:g} per week in the first weeks, {recent:g} in the most recent "
                 f"({_signed(eating.change(what))} per week, {percent})."
@@ -1643,7 +1657,7 @@ def group_summary_lines(report: GroupReport) -> list[str]:
     rate_text = (
         "no member has two PHQ-9 scores yet"
         if rate is None
-        else f"{rate:g}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
+        else f"{round(rate)}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
         "members with two or more PHQ-9 scores)"
     )
     return [

@@ -167,7 +167,7 @@ def _measure(instrument: measures.Instrument) -> list[str]:
     else:
         lines.append(
             "- No reliable-change convention: response and remission only, unless "
-            "config.toml sets thresholds."
+            "config.toml sets thresholds (`ipt doctor` names its paths)."
         )
     if instrument is measures.PCL5:
         lines.append(
@@ -271,7 +271,8 @@ def _outcomes() -> list[str]:
         "## Not on track",
         "",
         "From the middle of the acute contract (session ceil(planned x "
-        f"{rules.not_on_track_percent}%), `[outcomes] not_on_track_percent` in config.toml) "
+        f"{rules.not_on_track_percent}%), `[outcomes] not_on_track_percent` in config.toml, "
+        "whose paths `ipt doctor` names) "
         "a course whose primary measure shows no reliable improvement on its baseline is "
         f"not on track: {NOT_ON_TRACK_ADVICE}. Only a later reliable improvement clears it; "
         "no command does.",

@@ -22,6 +22,7 @@ LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
 LIST_SEPARATOR = ", "
 LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
 LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
+LIST_TABLE_WIDTH = 80  # narrower than this, each course is a block of lines (`_blocks`)
 NO_COURSES = (
     "No courses yet. Start one with: ipt new-course COURSE_ID --client ALIAS --problem-area AREA"
 )
@@ -154,6 +155,49 @@ def _shown(cells: list[str]) -> list[str]:
     return cells if "".join(cells).isprintable() else [_one_line(cell) for cell in cells]
 
 
+def wrap_words(text: str, width: int, indent: str, hanging: str) -> list[str]:
+    """`text` in lines of at most `width` columns, broken only between words: the first
+    line starts with `indent`, the others with `hanging`. A word longer than a line has a
+    line of its own, whole (nothing is cut or broken inside a word)."""
+    if not text.strip():
+        return []  # no line for no words (a damaged entry whose message is blank)
+    lines, fresh = [indent], True  # fresh: no word on the last line yet
+    for word in text.split(" "):
+        if not word:
+            continue
+        if fresh:
+            lines[-1] += word
+        elif len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(hanging + word)
+        fresh = False
+    return [line.rstrip() for line in lines]
+
+
+def _blocks(cells: list[list[str]], rows: list[CourseRow], width: int) -> list[list[str]]:
+    """Each course as a block of lines for a narrow terminal (below LIST_TABLE_WIDTH
+    columns), every cell whole and broken only between words: the id and the client,
+    then the phase, sessions held and next date, the latest scores, the flags."""
+    blocks = []
+    for shown, row in zip(cells, rows, strict=True):
+        course_id, client, phase, held, next_date, latest, flags = shown
+        if row.damaged:
+            lines = wrap_words(f"{course_id} DAMAGED", width, "", "  ")
+            lines += wrap_words(latest, width, "  ", "    ")
+        else:
+            fits = len(course_id) + 2 + len(client) <= width
+            lines = [f"{course_id}  {client}".rstrip()] if fits else [course_id]
+            lines += [] if fits else wrap_words(client, width, "  ", "    ")
+            held_next = f"{phase}, {held} held"
+            held_next += f", next {next_date}" if next_date != "-" else ""
+            lines += wrap_words(held_next, width, "  ", "    ")
+            lines += wrap_words(f"Latest: {latest}", width, "  ", "    ")
+            lines += wrap_words(f"Flags: {flags}", width, "  ", "    ")
+        blocks.append(lines)
+    return blocks
+
+
 def list_lines(
     rows: list[CourseRow],
     today: dt.date,
@@ -168,6 +212,8 @@ def list_lines(
     if not rows:
         return [(NO_COURSES, "")]
     cells = [_shown(_cells(row, today)) for row in rows]
+    if width < LIST_TABLE_WIDTH:
+        return _narrow_lines(cells, rows, today, width, sign_within_days)
     lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…", cut)
     styled = [(lines[0], HEADER_STYLE), (lines[1], "")]
     for line, row in zip(lines[2:], rows, strict=True):
@@ -175,6 +221,25 @@ def list_lines(
         styled.append((line, style))
         alerts = [*row.alerts, *row.follow_ups(today, sign_within_days)]
         styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in alerts]
+    return styled
+
+
+def _narrow_lines(
+    cells: list[list[str]],
+    rows: list[CourseRow],
+    today: dt.date,
+    width: int,
+    sign_within_days: int,
+) -> list[tuple[str, str]]:
+    """The list below LIST_TABLE_WIDTH columns: a block of lines per course (`_blocks`),
+    its alerts under it, each whole and wrapped at words."""
+    styled: list[tuple[str, str]] = []
+    for block, row in zip(_blocks(cells, rows, width), rows, strict=True):
+        style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else "")
+        styled += [(line, style) for line in block]
+        for alert in [*row.alerts, *row.follow_ups(today, sign_within_days)]:
+            shown = wrap_words(_one_line(alert), width, "  ! ", "    ")
+            styled += [(line, ALERT_STYLE) for line in shown]
     return styled
 
 

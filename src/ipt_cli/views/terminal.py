@@ -24,7 +24,7 @@ from rich.text import Text
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.views.console import FoldingTable, SafeConsole, err, out
+from ipt_cli.views.console import DESIGN_WIDTH, FoldingTable, SafeConsole, err, out
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -447,6 +447,34 @@ def _eating(report: Report) -> list[RenderableType]:
     return [Panel(Group(*body), title="Binge episodes per week", box=box.ROUNDED)]
 
 
+BLOCK_LABELS = {"Base": "Baseline", "Resp.": "Response", "Remit.": "Remission"}
+
+
+class MeasureBlocks:
+    """The measures table at DESIGN_WIDTH columns or more; below, one block per measure,
+    a label and its value a line (a 60-column table broke "Measu/re" and "reco/very")."""
+
+    def __init__(self, table: FoldingTable, header: list[str], rows: list[list[str]]) -> None:
+        self.table, self.header, self.rows = table, header, rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= DESIGN_WIDTH:
+            yield self.table
+            return
+        yield _text("Measures", style="bold")
+        for row in self.rows:
+            yield _text(row[0], style="bold")
+            block = FoldingTable.grid(padding=(0, 2))
+            block.add_column(no_wrap=True)
+            block.add_column()
+            for name, value in zip(self.header[1:], row[1:], strict=True):
+                base = name.removesuffix(" (acute)")
+                label = BLOCK_LABELS.get(base, base) + name.removeprefix(base)
+                block.add_row(label, value)
+            yield Padding(block, (0, 0, 0, 2))
+        yield _text("")
+
+
 def _measures(report: Report) -> list[RenderableType]:
     from ipt_cli.views.documents import (
         headline_notes,
@@ -457,6 +485,7 @@ def _measures(report: Report) -> list[RenderableType]:
 
     header = measure_header(report, MEASURE_COLUMNS)
     rows = measure_rows(report)
+    blocks = MeasureBlocks(FoldingTable(), list(header), [list(row) for row in rows])
     if in_maintenance(report):  # narrow: the relapse is named in the Maintenance panel
         header[2:4] = ["Acute end", "Now"]
         header = [name.removesuffix(" (acute)") for name in header]  # said below instead
@@ -467,7 +496,8 @@ def _measures(report: Report) -> list[RenderableType]:
         table.columns[2].max_width = len("Acute")  # "Acute end" over two lines
     for row in rows:
         table.add_row(*row)
-    parts: list[RenderableType] = [table]
+    blocks.table = table
+    parts: list[RenderableType] = [blocks]
     parts += [_text(f"  {note}") for note in headline_notes(report)]
     if in_maintenance(report):
         parts.append(_text("  Severity, Resp. and Remit.: at the end of the acute course."))
@@ -626,6 +656,26 @@ def markdown_view(text: str) -> RenderableType:
     return Markdown(text)
 
 
+class PlanRows:
+    """The plan's table at DESIGN_WIDTH columns or more; below, each session on a line
+    (number, date, phase, status) with its focus under it, wrapped at words across the
+    width (a 60-column table left the focus 7 columns: "Baselin/e", "psychoe/ducatio/n")."""
+
+    def __init__(self, title: str, table: FoldingTable, rows: list[list[str]]) -> None:
+        self.title, self.table, self.rows = title, table, rows  # cells, then the style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= DESIGN_WIDTH:
+            yield self.table
+            return
+        yield _text(self.title, style="bold")
+        widths = [max(cell_len(row[n]) for row in self.rows) for n in range(3)]
+        for label, date, phase, focus, status, style in self.rows:
+            cells = (label.rjust(widths[0]), date.ljust(widths[1]), phase.ljust(widths[2]))
+            yield _text("  ".join([*cells, status]), style=style)
+            yield Padding(_text(focus, style=style), (0, 0, 0, widths[0] + 2))
+
+
 def plan_view(plan: Plan) -> RenderableType:
     """The plan's table (its notes, if any, are for Output.notice)."""
     title = f"Plan for {plan.course_id}: {plan.held} of {plan.planned} held"
@@ -637,29 +687,26 @@ def plan_view(plan: Plan) -> RenderableType:
     table.add_column("Phase", no_wrap=True)
     table.add_column("Focus", ratio=1)
     table.add_column("Status", no_wrap=True)
+    rows = []
     for row in plan.rows:
         style = "bold reverse" if row.current else ("red" if row.status == "overdue" else "")
         marker = " (next)" if row.current else ""
-        table.add_row(
-            row.label,
-            row.date.isoformat(),
-            row.phase or "-",
-            row.focus,
-            row.status + marker,
-            style=style,
-        )
+        cells = [row.label, row.date.isoformat(), row.phase or "-", row.focus, row.status + marker]
+        table.add_row(*cells, style=style)
+        rows.append([*map(terminal_safe, cells), style])
+    shown = PlanRows(title, table, rows) if rows else table
     from ipt_cli.views.documents import risk_lines, strategy_lines
 
     covered: list[RenderableType] = []
     if plan.strategies:
         covered.append(_text("Strategies covered:", style="bold"))
         covered += [_text(f"  {line}", overflow="fold") for line in strategy_lines(plan.strategies)]
-    lines = risk_lines(plan.risk)
+    lines = [] if plan.risk is None else risk_lines(plan.risk)
     styled = [
         _text(line, style="bold red" if line.startswith(("HIGH", "SAFETY")) else "")
         for line in lines
     ]
-    return Group(*styled, table, *covered)
+    return Group(*styled, shown, *covered)
 
 
 def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
@@ -821,11 +868,16 @@ def report_text(report: Report, width: int = 80) -> str:
 
 
 def findings_view(findings: list[Finding], root: Path) -> RenderableType:
-    table = FoldingTable(
-        "Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD, title=f"ipt doctor: {root}"
-    )
+    """The config files as lines, each path whole (never folded in a column), then a table
+    of every other finding."""
     style = {"ok": "green", "warning": "yellow", "error": "bold red"}
-    for finding in findings:
+    settings = [f for f in findings if f.kind == "settings"]
+    lines: list[RenderableType] = [_text(f"ipt doctor: {root}", style="bold")]
+    for finding in settings:
+        lines.append(_text(f"{finding.status}: {finding.path}", style=style[finding.status]))
+        lines.append(Padding(_text(finding.problem), (0, 0, 0, 4)))
+    table = FoldingTable("Status", "File", "Finding", "Fixed", box=box.SIMPLE_HEAD)
+    for finding in (f for f in findings if f.kind != "settings"):
         shown = (
             finding.path.relative_to(root) if finding.path.is_relative_to(root) else finding.path
         )
@@ -835,7 +887,7 @@ def findings_view(findings: list[Finding], root: Path) -> RenderableType:
             finding.problem,
             finding.fixed or "-",
         )
-    return table
+    return Group(*lines, table)
 
 
 def _srm_bar(score: float | None, width: int = 21) -> str:
