@@ -18,7 +18,7 @@ def test_new_course_writes_the_course_file(new_course, data_home: Path) -> None:
     assert "Created course ab" in result.stdout
     assert "session 1 of 12" in result.stdout  # the first agenda
     data = tomllib.loads((data_home / "courses" / "ab.toml").read_text())
-    assert data["schema_version"] == 9
+    assert data["schema_version"] == 10
     assert data["client"] == "A.B." and data["planned_sessions"] == 12
     assert data["problem_areas"] == ["grief"]
     assert data["baseline"]["phq9"]["items"] == [3, 3, 2, 2, 2, 2, 2, 1, 0]

@@ -35,7 +35,7 @@ def test_course_set_changes_the_area_replans_and_keeps_the_history(
     after = run_ipt("agenda", "ab", "--week", "6").stdout
     assert "Role transition strategy" in after and "Role dispute" not in after
     data = stored(data_home)
-    assert data["schema_version"] == 9
+    assert data["schema_version"] == 10
     assert data["problem_areas"] == ["role-transition"] and "dispute_stage" not in data
     assert [(c["what"], c["old"], c["new"], c["date"].isoformat()) for c in data["changes"]] == [
         ("problem-area", "role-dispute", "role-transition", "2026-03-01"),
@@ -188,7 +188,7 @@ def test_a_schema_5_file_is_read_and_gets_an_empty_history(
     assert report_json(run_ipt)["changes"] == []
     run_ipt("course", "ab", "set", "--medication", "sertraline", "--sick-role", "Given at s1")
     data = stored(data_home)
-    assert data["schema_version"] == 9 and data["sick_role"] == {
+    assert data["schema_version"] == 10 and data["sick_role"] == {
         "given": True,
         "note": "Given at s1",
     }

@@ -109,7 +109,7 @@ def test_wide_csv_and_its_redcap_dictionary(
     assert list(found[0]) == [
         "course_id", "redcap_event_name", "adaptation", "problem_area", "session",
         "sitting_date", "phase", "phq9_total", "gad7_total", "hamd17_total", "bdi2_total",
-        "pcl5_total", "mini_spin_total", "lsas_total",
+        "pcl5_total", "mini_spin_total", "lsas_total", "epds_total",
     ]  # fmt: skip
     table = [(r["course_id"], r["redcap_event_name"], r["sitting_date"], r["phase"],
               r["phq9_total"], r["gad7_total"], r["hamd17_total"], r["bdi2_total"])
@@ -139,7 +139,8 @@ def test_wide_csv_and_its_redcap_dictionary(
     assert {r["Field Type"] for r in dictionary} == {"text"}
     assert fields["sitting_date"]["Text Validation Type OR Show Slider Number"] == "date_ymd"
     tops = {"phq9_total": "27", "gad7_total": "21", "hamd17_total": "52", "bdi2_total": "63",
-            "pcl5_total": "80", "mini_spin_total": "12", "lsas_total": "144"}  # fmt: skip
+            "pcl5_total": "80", "mini_spin_total": "12", "lsas_total": "144",
+            "epds_total": "30"}  # fmt: skip
     for name, top in tops.items():
         assert fields[name]["Text Validation Type OR Show Slider Number"] == "integer"
         assert (fields[name]["Text Validation Min"], fields[name]["Text Validation Max"]) == (

@@ -105,7 +105,7 @@ def test_a_member_file_from_before_schema_9_gets_its_missed_numbers_back(
     text = path.read_text()
     assert text.count("number = ") == 2  # missed sessions 3 and 4 keep their numbers
     old = "\n".join(line for line in text.splitlines() if not line.startswith("number = "))
-    path.write_text(old.replace("schema_version = 9", "schema_version = 8") + "\n")
+    path.write_text(old.replace("schema_version = 10", "schema_version = 8") + "\n")
     agenda = as_json(group, "agenda", "m2")
     assert isinstance(agenda, dict)
     assert agenda["week"] == 8 and agenda["phase"] == "termination"

@@ -149,7 +149,7 @@ def test_a_schema_1_file_is_read_and_upgraded_on_the_next_write(
         "Reviewed",
     )
     upgraded = stored(data_home)
-    assert upgraded["schema_version"] == 9
+    assert upgraded["schema_version"] == 10
     assert [s["id"] for s in upgraded["sessions"]] == [1, 2, 3]
     assert [r["note"] for r in upgraded["sessions"][0]["risk_reviews"]] == [
         "No intent",

@@ -179,6 +179,16 @@ EdeqGlobalOption = Annotated[
     typer.Option("--edeq-global", metavar="X.XX", help="EDE-Q global score 0-6 (total only)."),
 ]
 
+EpdsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--epds",
+        metavar="'i1,...,i10'",
+        help="EPDS: ten item scores 0-3, as scored (items 3 and 5-10 are printed in reverse "
+        "on the form).",
+    ),
+]
+
 
 @struct(frozen=True)
 class MeasureOptions:
@@ -196,6 +206,7 @@ class MeasureOptions:
     binges: int | None = None
     compensatory: int | None = None
     edeq_global: str | None = None
+    epds: str | None = None
 
     def given(self) -> list[str]:
         return [

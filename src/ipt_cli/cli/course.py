@@ -138,6 +138,7 @@ def new_course(
     binges: common.BingesOption = None,
     compensatory: common.CompensatoryOption = None,
     edeq_global: common.EdeqGlobalOption = None,
+    epds: common.EpdsOption = None,
     from_file: Annotated[
         Path | None,
         typer.Option(
@@ -170,6 +171,7 @@ def new_course(
     scores = common.MeasureOptions(
         phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
         pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+        epds=epds,
     )  # fmt: skip
     given: dict[str, Any] = {
         "client": client,

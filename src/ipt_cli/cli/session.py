@@ -72,6 +72,7 @@ def session(
     binges: common.BingesOption = None,
     compensatory: common.CompensatoryOption = None,
     edeq_global: common.EdeqGlobalOption = None,
+    epds: common.EpdsOption = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
     events: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
@@ -184,6 +185,7 @@ def session(
     scores = common.MeasureOptions(
         phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
         pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+        epds=epds,
     )  # fmt: skip
     details = SessionDetails(
         mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],

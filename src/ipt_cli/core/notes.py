@@ -14,7 +14,7 @@ import datetime as dt
 
 from ipt_cli.core import catalogue, safety_plan, supervision
 from ipt_cli.core.changes import Located, locate_session
-from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
+from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules, severity
 from ipt_cli.core.models import (
     Addendum,
     Administration,
@@ -60,7 +60,7 @@ class FlagLine:
     def label(self) -> str:
         urgent = " URGENT" if self.urgent else ""
         state = "reviewed" if self.reviewed else "NOT YET REVIEWED"
-        return f"{self.name} item {self.item} = {self.score}{urgent} ({state})"
+        return f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{urgent} ({state})"
 
 
 @struct(frozen=True)
@@ -132,7 +132,9 @@ class SessionNote:
 
 
 def _measures(session: SessionRecord, rules: ScoringRules) -> list[MeasureLine]:
-    risk = {instrument: (item, score) for instrument, item, score in session.risk_scores()}
+    risk: dict[str, tuple[int, int]] = {}
+    for scored_id, item, score in session.risk_scores():  # the first of each instrument
+        risk.setdefault(scored_id, (item, score))
     lines = []
     for instrument_id in session.instruments():
         instrument = INSTRUMENTS[instrument_id]
@@ -145,7 +147,9 @@ def _measures(session: SessionRecord, rules: ScoringRules) -> list[MeasureLine]:
                 instrument.name,
                 total,
                 severity(total, rules.bands(instrument)),
-                None if scored is None else (*scored, is_urgent(instrument_id, scored[1])),
+                None
+                if scored is None
+                else (*scored, is_urgent(instrument_id, scored[1], scored[0])),
             )
         )
     return lines
@@ -163,7 +167,7 @@ def _reviewed(course: Course, where: Located) -> bool:
 def _flags(course: Course, where: Located) -> list[FlagLine]:
     reviewed = _reviewed(course, where)
     return [
-        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score), reviewed)
+        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score, item), reviewed)
         for i, item, score in where.sitting.risk_scores()
     ]
 
@@ -176,12 +180,22 @@ def screening(sitting: Administration) -> str | None:
     given = sitting.instruments()
     asked = [INSTRUMENTS[i] for i in given if INSTRUMENTS[i].risk_item is not None]
     if asked:
-        items = ", ".join(f"{i.name} item {i.risk_item} = 0" for i in asked)
+        items = ", ".join(_negative(sitting, i) for i in asked)
         return f"screened negative ({items})"
     if given:
         names = ", ".join(INSTRUMENTS[i].name for i in given)
         return f"no risk item asked (only {names} given)"
     return "no risk item asked (no measures given)"
+
+
+def _negative(sitting: Administration, instrument: Instrument) -> str:
+    """'PHQ-9 item 9 = 0'; with the yes/no risk questions answered no (the PHQ-A's)."""
+    entry = getattr(sitting, instrument.id)
+    answered = [q for q in instrument.risk_questions if getattr(entry, q.field) is False]
+    return ", ".join(
+        [f"{instrument.name} item {instrument.risk_item} = 0"]
+        + [f"{instrument.name} {q.label} = no" for q in answered]
+    )
 
 
 def _held(course: Course, maintenance: bool) -> list[SessionRecord]:

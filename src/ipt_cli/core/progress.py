@@ -29,6 +29,7 @@ from ipt_cli.core.planning import (
     course_spans,
     current_dispute_stage,
     next_session_date,
+    primary_of,
 )
 from ipt_cli.core.record import RecordSummary, summarise
 from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
@@ -498,9 +499,16 @@ def _series(
 
 
 def measure_order(course: Course) -> list[Instrument]:
-    """Every instrument, the condition's primary one first (the report's headline)."""
-    primary = catalogue.CONDITIONS[course.condition].primary
-    return sorted(INSTRUMENTS.values(), key=lambda i: i.id != primary)
+    """Every instrument, the course's primary one first (the report's headline), or a
+    depression course's adaptation measures first (a perinatal course's EPDS, then the
+    PHQ-9; an IPSRT course's PHQ-9, then the ASRM), the rest in the catalogue's order."""
+    primary = primary_of(course)
+    lead = catalogue.ADAPTATIONS[course.adaptation].measures
+    first = list(lead) if course.condition == "depression" else [primary, *lead]
+    if primary not in first:
+        first.insert(0, primary)
+    rank = {instrument: n for n, instrument in enumerate(dict.fromkeys(first))}
+    return sorted(INSTRUMENTS.values(), key=lambda i: rank.get(i.id, len(rank)))
 
 
 def _used_measures(
@@ -508,12 +516,13 @@ def _used_measures(
 ) -> dict[str, MeasureSummary]:
     """The measures with a score; in the acute report the PHQ-9 and the condition's primary
     instrument always, the primary first."""
-    primary = catalogue.CONDITIONS[course.condition].primary
+    primary = primary_of(course)
+    screen = catalogue.ADAPTATIONS[course.adaptation].screen  # the PHQ-9, or the PHQ-A
     held = course.maintenance.sessions if maintenance and course.maintenance else []
     given = _given([s for _, s in sittings(course)] if not held else held)
     measures = {}
     for instrument in measure_order(course):
-        always = instrument.id in ("phq9", primary) and not maintenance
+        always = instrument.id in (screen, primary) and not maintenance
         if instrument.id not in given and not always:
             continue  # never given: no series (a long course is not scanned for it)
         summary = summarise_measure(course, instrument, rules, maintenance)
@@ -672,7 +681,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
             if course.conflicts
             else []
         ),
-        primary=catalogue.CONDITIONS[course.condition].primary,
+        primary=primary_of(course),
         outcome_data=json.dumps(outcome_of(course).to_cache()),
         not_on_track=not_on_track(course, rules),
         unsigned=pack_unsigned(unsigned_sessions(course)),

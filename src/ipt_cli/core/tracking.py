@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.planning import primary_of
 from ipt_cli.core.signals import (
     SIGN_WITHIN_DAYS,
     NotOnTrack,
@@ -43,7 +43,7 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     baseline or no reliable-change rule (then nothing is claimed), or once the latest
     acute score of the primary measure is a reliable improvement on its baseline, or is
     below the measure's caseness (or screening cut-off)."""
-    instrument = INSTRUMENTS.get(catalogue.CONDITIONS[course.condition].primary)
+    instrument = INSTRUMENTS.get(primary_of(course))
     if instrument is None:
         return None  # eating disorders: binge counts, no reliable-change rule
     points = rules.reliable_change_points(instrument)

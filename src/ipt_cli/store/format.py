@@ -102,6 +102,13 @@ def _v8_to_v9(document: dict[str, Any]) -> dict[str, Any]:
 
 _GROUP_MISSED = re.compile(r"group session (\d{1,2}): ")
 
+
+def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 10 adds the adaptations' measures (`epds`, `phqa`, `asrm` in the baseline and
+    sessions), all optional: an older document needs no change (a no-op step)."""
+    return document
+
+
 # schema_version -> function that turns a document of that version into the next one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
@@ -112,6 +119,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

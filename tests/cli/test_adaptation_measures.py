@@ -1,0 +1,259 @@
+"""The adaptations' measures through the command line (issue 28): recorded, flagged, reported
+in every format, listed, in the note and exported (CSV, REDCap, FHIR)."""
+
+import csv
+import io
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+from tests.conftest import RunIpt
+
+EPDS_HIGH = "2,2,2,2,2,2,1,1,1,1"  # 16: probable depression, item 10 = 1
+EPDS_URGENT = "1,1,1,1,1,1,1,1,0,2"  # 10: possible depression, item 10 = 2 (URGENT)
+EPDS_LOW = "1,1,1,1,1,1,1,0,0,0"  # 7: below the cut-off
+
+
+def stored(data_home: Path, course_id: str = "pn") -> dict[str, Any]:
+    return tomllib.loads((data_home / "courses" / f"{course_id}.toml").read_text())
+
+
+def as_json(run_ipt: RunIpt, *args: str) -> Any:
+    return json.loads(run_ipt(*args).stdout)
+
+
+def perinatal(new_course: Callable[..., Any], *extra: str) -> Any:
+    return new_course("pn", "--adaptation", "perinatal", *extra)
+
+
+def epds_course(new_course: Callable[..., Any], run_ipt: RunIpt) -> None:
+    perinatal(new_course, "--epds", EPDS_HIGH, "--phq9", "1,1,1,1,1,1,1,1,0")
+    run_ipt("session", "pn", "--date", "2026-01-12", "--epds", EPDS_URGENT)
+    run_ipt(
+        "session", "pn", "--date", "2026-01-19", "--epds", EPDS_LOW, "--phq9", "1,1,0,0,0,0,0,0,0"
+    )
+
+
+def test_an_epds_baseline_is_stored_flagged_and_said_at_once(
+    new_course: Callable[..., Any], data_home: Path
+) -> None:
+    made = perinatal(new_course, "--epds", EPDS_HIGH)
+    assert stored(data_home)["baseline"]["epds"] == {"items": [2, 2, 2, 2, 2, 2, 1, 1, 1, 1]}
+    assert stored(data_home)["schema_version"] == 10
+    assert "baseline: EPDS item 10 = 1" in made.stderr  # the SAFETY notice
+    assert "ipt risk-review pn --session 0" in made.stderr
+
+
+def test_epds_report_json_orders_it_first_with_both_cutoffs_and_reliable_change(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    epds_course(new_course, run_ipt)
+    data = as_json(run_ipt, "report", "pn", "--format", "json")
+    assert list(data["measures"])[:2] == ["epds", "phq9"]  # a perinatal course shows it first
+    epds = data["measures"]["epds"]
+    assert (epds["baseline"], epds["latest"], epds["change"]) == (16, 7, -9)
+    assert epds["severity"] is None and epds["remission"] is None and epds["response"] is None
+    assert epds["reliable_improvement"] is True  # 9 points >= 4 (Matthey 2004)
+    assert (epds["cutoff"], epds["above_cutoff"], epds["screen"]) == (10, False, None)
+    assert epds["cutoffs"] == [
+        {"score": 10, "label": "possible depression", "above": False},
+        {"score": 13, "label": "probable depression", "above": False},
+    ]
+    assert [p["above_cutoff"] for p in epds["series"]] == [True, True, False]
+    flags = [(f["instrument"], f["item"], f["score"], f["urgent"]) for f in data["safety_flags"]]
+    assert flags == [("epds", 10, 1, False), ("epds", 10, 2, True)]
+    assert data["risk"]["urgent"] is True
+    assert [f["label"] for f in data["risk"]["unreviewed"]][1].startswith(
+        "EPDS item 10 = 2 URGENT at session 1"
+    )
+
+
+def test_epds_in_every_report_format_the_list_and_the_note(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    epds_course(new_course, run_ipt)
+    text = run_ipt("report", "pn").stdout
+    assert "EPDS item 10 = 2 URGENT at session 1" in text
+    assert "EPDS: most recent 7, below the cut-off for possible depression (10)." in text
+    assert text.index("EPDS by session") < text.index("PHQ-9 by session")
+    markdown = run_ipt("report", "pn", "--format", "markdown").stdout
+    assert "EPDS item 10 = 2 URGENT" in markdown and "| EPDS |" in markdown
+    html = run_ipt("report", "pn", "--format", "html").stdout
+    assert "EPDS item 10 = 2 URGENT" in html and "EPDS" in html
+    listed = as_json(run_ipt, "list", "--json")[0]
+    assert listed["latest"]["epds"] == {"total": 7, "severity": None}
+    assert (listed["unreviewed_flags"], listed["urgent"]) == (2, True)
+    assert "2 URGENT" in run_ipt("list").stdout
+    note = run_ipt("note", "pn", "1").stdout
+    assert "EPDS: 10 (risk item 10 = 2 URGENT)" in note
+    assert "EPDS item 10 = 2 URGENT (NOT YET REVIEWED)" in note
+    note_json = as_json(run_ipt, "note", "pn", "1", "--format", "json")
+    assert note_json["measures"]["epds"]["risk_item"] == {"item": 10, "score": 2, "urgent": True}
+    assert as_json(run_ipt, "note", "pn", "2", "--format", "json")["risk_screen"] == (
+        "screened negative (PHQ-9 item 9 = 0, EPDS item 10 = 0)"
+    )
+
+
+def test_the_perinatal_agenda_rates_the_epds_first(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    perinatal(new_course)
+    first = run_ipt("agenda", "pn").stdout
+    assert "Baseline symptom rating (EPDS, PHQ-9), checking EPDS item 10" in first
+    run_ipt("session", "pn", "--date", "2026-01-05", "--epds", EPDS_LOW)
+    later = run_ipt("agenda", "pn").stdout
+    assert "Symptom rating (EPDS, PHQ-9), checking EPDS item 10 and PHQ-9 item 9 first" in later
+
+
+def test_epds_exports_csv_redcap_and_leaves_fhir_out(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    epds_course(new_course, run_ipt)
+    long = list(csv.DictReader(io.StringIO(run_ipt("export", "pn", "--format", "csv").stdout)))
+    rows = [
+        (r["session"], r["item"], r["score"], r["total"]) for r in long if r["instrument"] == "EPDS"
+    ]
+    assert rows[:2] == [("0", "1", "2", "16"), ("0", "2", "2", "16")] and len(rows) == 30
+    assert ("1", "10", "2", "10") in rows
+    wide = list(csv.DictReader(io.StringIO(run_ipt("export", "pn", "--format", "csv-wide").stdout)))
+    assert [r["epds_total"] for r in wide] == ["16", "10", "7"]
+    dictionary = run_ipt("export", "--format", "redcap-dictionary").stdout
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(dictionary))
+        if r["Variable / Field Name"] == "epds_total"
+    )
+    assert (row["Field Label"], row["Text Validation Min"], row["Text Validation Max"]) == (
+        "EPDS total",
+        "0",
+        "30",
+    )
+    fhir = run_ipt("export", "pn", "--format", "fhir")
+    assert "EPDS left out of the FHIR export" in fhir.stderr  # no checked LOINC total code
+    Bundle.model_validate_json(fhir.stdout)
+    codes = {e["resource"]["code"]["coding"][0]["code"] for e in json.loads(fhir.stdout)["entry"]}
+    assert "71354-5" not in codes and codes >= {"44261-6"}
+
+
+def test_bad_epds_input_is_one_line_and_nothing_is_written(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    perinatal(new_course)
+    before = (data_home / "courses" / "pn.toml").read_text()
+    short = run_ipt("session", "pn", "--epds", "1,1,1,1,1,1,1,1,1", exit_code=2)
+    assert short.stderr.strip().splitlines()[-1].endswith("EPDS needs 10 item scores, got 9")
+    wide = run_ipt("session", "pn", "--epds", "1,1,1,1,1,1,1,1,1,4", exit_code=2)
+    assert "EPDS item 10 must be 0-3, got 4" in wide.stderr and "Traceback" not in wide.stderr
+    assert (data_home / "courses" / "pn.toml").read_text() == before
+
+
+def test_one_epds_per_sitting(new_course: Callable[..., Any], run_ipt: RunIpt) -> None:
+    perinatal(new_course, "--epds", EPDS_LOW)
+    refused = run_ipt("session", "pn", "--date", "2026-01-05", "--epds", EPDS_LOW, exit_code=2)
+    assert "EPDS was already given on 2026-01-05 (baseline); one sitting has one score" in (
+        refused.stderr
+    )
+
+
+def test_epds_reliable_change_setting_and_maintenance_relapse(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    new_course("pn", "--adaptation", "perinatal", "--sessions", "4", "--epds", EPDS_HIGH)
+    for day, scores in (("12", EPDS_LOW), ("19", EPDS_LOW), ("26", EPDS_LOW), ("28", EPDS_LOW)):
+        run_ipt("session", "pn", "--date", f"2026-01-{day}", "--epds", scores)
+    run_ipt("maintenance", "pn", "--sessions", "3", "--cadence", "monthly", "--start", "2026-02-02")
+    run_ipt("session", "pn", "--date", "2026-02-02", "--epds", "1,1,1,1,1,1,1,1,1,0")  # 9: +2
+    assert (
+        as_json(run_ipt, "report", "pn", "--format", "json")["maintenance"]["relapse"]["epds"]
+        is False
+    )
+    run_ipt("session", "pn", "--date", "2026-02-16", "--epds", "2,1,1,1,1,1,1,1,1,0")  # 10: ...
+    run_ipt("session", "pn", "--date", "2026-02-23", "--epds", "2,2,1,1,1,1,1,1,1,0")  # 11: +4
+    data = as_json(run_ipt, "report", "pn", "--format", "json")
+    assert data["maintenance"]["relapse"]["epds"] is True
+    assert any(
+        a["kind"] == "relapse" and a["text"].startswith("EPDS relapse: 11 at maintenance session 3")
+        for a in data["alerts"]
+    )
+    (data_home / "config.toml").write_text("[scoring.reliable_change]\nepds = 10\n")
+    data = as_json(run_ipt, "report", "pn", "--format", "json")
+    assert data["measures"]["epds"]["reliable_improvement"] is False  # 16 -> 7: 9 < 10
+    assert data["maintenance"]["relapse"]["epds"] is False
+
+
+def test_epds_through_the_installed_binary(ipt_bin: Callable[..., Any], data_home: Path) -> None:
+    made = ipt_bin(
+        "new-course", "pn", "--client", "P.N.", "--start", "2026-01-05", "--problem-area",
+        "role-transition", "--adaptation", "perinatal", "--epds", EPDS_URGENT, "--no-input",
+    )  # fmt: skip
+    assert "baseline: EPDS item 10 = 2 URGENT" in made.stderr
+    report = json.loads(ipt_bin("report", "pn", "--format", "json").stdout)
+    assert report["measures"]["epds"]["screen"] == "possible depression"
+    assert "EPDS" in ipt_bin("list").stdout
+
+
+ASK = {"IPT_INTERACTIVE": "1", "IPT_TODAY": "2026-01-12"}
+# After the measures: mood, events, focus, techniques, strategies, three goals, task, note.
+REST = ["", "", "", "", "", "", "", "", "", "", "y"]
+
+
+def test_the_interactive_session_asks_the_epds_first_with_its_source(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    perinatal(new_course)
+    epds = ["1", "1", "1", "1", "1", "1", "1", "1", "0", "2"]
+    answers = ["", "", "y", *epds, "n", *REST]
+    shown = run_ipt("session", "pn", input="\n".join(answers) + "\n", **ASK)
+    text = shown.stdout + shown.stderr
+    assert text.index("Give the EPDS now?") < text.index("Give the PHQ-9 now?")
+    assert "enter each item's scored value 0-3: items 3 and 5-10 are" in text
+    assert "EPDS 10. The thought of harming myself has occurred to me (0-3)" in text
+    assert "EPDS item 10 = 2 URGENT" in text  # the safety notice, as the item is scored
+    assert "EPDS total 10 of 30: possible depression (10 or more)" in text
+    assert "Cox, J.L., Holden, J.M. and Sagovsky, R. (1987)" in text
+    data = as_json(run_ipt, "report", "pn", "--format", "json")
+    assert data["measures"]["epds"]["series"][0]["total"] == 10
+    assert data["safety_flags"][0]["urgent"] is True
+
+
+def test_the_wizard_takes_the_epds_baseline_before_the_phq9(
+    run_ipt: RunIpt, data_home: Path
+) -> None:
+    answers = [
+        "",  # the condition: depression
+        "perinatal",
+        "Z.Q.",
+        "2026-01-05",
+        "12",
+        "",
+        "",
+        "y",  # the EPDS baseline, first
+        *["1"] * 9,
+        "0",
+        "n",  # no PHQ-9
+        "n",  # no GAD-7
+        "y",
+        "",
+        "",
+        "n",
+        "n",
+        "role-transition",
+        "none",
+        "type",
+        "Linked to the birth.",
+        "y",
+        "y",
+        "n",
+        "y",
+        "y",
+    ]
+    result = run_ipt("new-course", "zz", input="\n".join(answers) + "\n", **ASK)
+    assert result.stdout.index("Take the EPDS baseline now?") < result.stdout.index(
+        "Take the PHQ-9 baseline now?"
+    )
+    assert "EPDS total 9 of 30: below the cut-off for possible depression (10)" in result.stdout
+    assert stored(data_home, "zz")["baseline"]["epds"] == {"items": [1] * 9 + [0]}

@@ -1,0 +1,93 @@
+"""The adaptations' measures (issue 28), scored band edge by band edge against their sources
+(docs/clinical-rules.md "The adaptations' measures"): the EPDS, the PHQ-A and the ASRM."""
+
+import pytest
+
+from ipt_cli.core import catalogue
+from ipt_cli.core.measures import EPDS, INSTRUMENTS, ScoringRules, check_items, outcome, screen
+from ipt_cli.core.models import Baseline
+from ipt_cli.core.safety import is_urgent, risk_label
+from tests.unit.builders import START
+
+RULES = ScoringRules()
+
+
+def epds(total: int, item10: int = 0) -> list[int]:
+    """Ten EPDS items summing to `total`, item 10 as given."""
+    rest = total - item10
+    items = [min(3, max(0, rest - 3 * n)) for n in range(9)]
+    assert sum(items) == rest, "total does not fit"
+    return [*items, item10]
+
+
+@pytest.mark.parametrize(
+    ("total", "shown"),
+    [
+        (0, "below the cut-off for possible depression (10)"),
+        (9, "below the cut-off for possible depression (10)"),
+        (10, "possible depression (10 or more)"),
+        (12, "possible depression (10 or more)"),
+        (13, "probable depression (13 or more)"),
+        (30, "probable depression (13 or more)"),
+    ],
+)
+def test_epds_cutoffs_at_every_edge(total: int, shown: str) -> None:
+    assert screen(EPDS, total) == shown
+
+
+def test_epds_is_ten_items_0_to_3_total_30_without_bands_or_remission() -> None:
+    assert (EPDS.item_count, set(EPDS.item_max), EPDS.total_max) == (10, {3}, 30)
+    assert EPDS.bands == () and EPDS.remission_max is None and not EPDS.response_rule
+    assert (EPDS.cutoff, [c.score for c in EPDS.cutoffs]) == (10, [10, 13])
+    check_items(EPDS, [3] * 10)
+    with pytest.raises(ValueError, match="EPDS item 10 must be 0-3, got 4"):
+        check_items(EPDS, [0] * 9 + [4])
+    with pytest.raises(ValueError, match="EPDS needs 10 item scores, got 9"):
+        check_items(EPDS, [0] * 9)
+
+
+@pytest.mark.parametrize(
+    ("item10", "flagged", "urgent"),
+    [(0, False, False), (1, True, False), (2, True, True), (3, True, True)],
+)
+def test_epds_item_10_flags_from_1_and_is_urgent_from_2(
+    item10: int, flagged: bool, urgent: bool
+) -> None:
+    sitting = Baseline.model_validate({"date": START, "epds": {"items": epds(12, item10)}})
+    scores = sitting.risk_scores()
+    assert bool(scores) is flagged
+    if flagged:
+        assert scores == [("epds", 10, item10)]
+        assert is_urgent("epds", item10, 10) is urgent
+        assert risk_label("epds", 10, item10) == f"EPDS item 10 = {item10}" + " URGENT" * urgent
+
+
+@pytest.mark.parametrize(
+    ("baseline", "latest", "improvement", "deterioration"),
+    [(14, 11, False, False), (14, 10, True, False), (10, 13, False, False), (10, 14, False, True)],
+)
+def test_epds_reliable_change_is_4_points_either_way(
+    baseline: int, latest: int, improvement: bool, deterioration: bool
+) -> None:
+    result = outcome(EPDS, baseline, latest, RULES)
+    assert (result.reliable_improvement, result.reliable_deterioration) == (
+        improvement,
+        deterioration,
+    )
+    assert result.response is None and result.remission is None  # no sourced rule for either
+    assert result.reliable_recovery is None  # no caseness convention
+
+
+def test_epds_reliable_change_is_a_setting() -> None:
+    rules = ScoringRules(reliable_change={"epds": 5})
+    assert outcome(EPDS, 14, 10, rules).reliable_improvement is False
+    assert outcome(EPDS, 14, 9, rules).reliable_improvement is True
+
+
+def test_a_perinatal_depression_course_offers_the_epds_first() -> None:
+    assert catalogue.offered_measures("depression", "perinatal")[:2] == ("epds", "phq9")
+    assert catalogue.offered_measures("depression", "standard")[0] == "phq9"
+    assert catalogue.offered_measures("ptsd", "perinatal")[:3] == ("pcl5", "epds", "phq9")
+    assert "EPDS" in catalogue.symptom_review("depression", "perinatal")
+    assert "EPDS" not in catalogue.symptom_review("depression", "standard")
+    assert INSTRUMENTS["epds"].option == "--epds"
