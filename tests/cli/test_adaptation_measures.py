@@ -257,3 +257,136 @@ def test_the_wizard_takes_the_epds_baseline_before_the_phq9(
     )
     assert "EPDS total 9 of 30: below the cut-off for possible depression (10)" in result.stdout
     assert stored(data_home, "zz")["baseline"]["epds"] == {"items": [1] * 9 + [0]}
+
+
+PHQA_BASE = "2,2,2,2,2,1,1,1,0"  # 13: moderate
+PHQA_RISK = "1,1,1,1,1,1,1,0,2"  # 9: mild, item 9 = 2 (URGENT)
+
+
+def adolescent(new_course: Callable[..., Any], *extra: str) -> Any:
+    return new_course(
+        "ad", "--adaptation", "adolescent", "--guardian", "M.", "--consent-by", "M.", *extra
+    )
+
+
+def phqa_course(new_course: Callable[..., Any], run_ipt: RunIpt) -> Any:
+    made = adolescent(
+        new_course, "--phqa", PHQA_BASE, "--phqa-suicidal-thoughts", "no", "--phqa-attempt", "yes"
+    )
+    run_ipt("session", "ad", "--date", "2026-01-12", "--phqa", PHQA_RISK,
+            "--phqa-suicidal-thoughts", "yes")  # fmt: skip
+    run_ipt("session", "ad", "--date", "2026-01-19", "--phqa", "1,1,1,0,0,0,0,0,0",
+            "--phqa-suicidal-thoughts", "no", "--phqa-attempt", "yes")  # fmt: skip
+    return made
+
+
+def test_phqa_is_stored_with_its_suicide_questions_and_each_yes_is_a_flag(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    made = phqa_course(new_course, run_ipt)
+    assert "baseline: PHQ-A suicide attempt ever = yes" in made.stderr
+    assert stored(data_home, "ad")["baseline"]["phqa"] == {
+        "items": [2, 2, 2, 2, 2, 1, 1, 1, 0],
+        "suicidal_thoughts": False,
+        "attempt": True,
+    }
+    data = as_json(run_ipt, "report", "ad", "--format", "json")
+    assert data["primary_measure"] == "phqa" and list(data["measures"]) == ["phqa"]
+    phqa = data["measures"]["phqa"]
+    assert (phqa["baseline"], phqa["latest"], phqa["severity"]) == (13, 3, "minimal")
+    assert (phqa["response"], phqa["remission"], phqa["reliable_improvement"]) == (True, True, True)
+    flags = [(f["session"], f["item"], f["score"], f["urgent"]) for f in data["safety_flags"]]
+    assert flags == [(0, 11, 1, False), (1, 9, 2, True), (1, 10, 1, True), (2, 11, 1, False)]
+    labels = [f["label"] for f in data["risk"]["unreviewed"]]
+    assert labels[2].startswith(
+        "PHQ-A serious thoughts of ending life in the past month = yes URGENT at session 1"
+    )
+
+
+def test_phqa_in_every_report_format_the_list_and_the_note(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    phqa_course(new_course, run_ipt)
+    text = run_ipt("report", "ad").stdout
+    assert "PHQ-A item 9 = 2 URGENT at session 1" in text and "PHQ-A by session" in text
+    assert "PHQ-A suicide attempt ever = yes at baseline" in text
+    markdown = run_ipt("report", "ad", "--format", "markdown").stdout
+    assert "| PHQ-A |" in markdown and "serious thoughts of ending life" in markdown
+    html = run_ipt("report", "ad", "--format", "html").stdout
+    assert "PHQ-A item 9 = 2 URGENT" in html
+    listed = as_json(run_ipt, "list", "--json")[0]
+    assert listed["primary_measure"] == "phqa" and listed["latest_primary"]["total"] == 3
+    assert (listed["unreviewed_flags"], listed["urgent"]) == (4, True)
+    note = run_ipt("note", "ad", "1").stdout
+    assert "PHQ-A: 9 (mild; risk item 9 = 2 URGENT)" in note
+    assert (
+        "PHQ-A serious thoughts of ending life in the past month = yes URGENT (NOT YET REVIEWED)"
+        in note
+    )
+    negative = as_json(run_ipt, "note", "ad", "2", "--format", "json")
+    assert [f["item"] for f in negative["flags"]] == [11]
+
+
+def test_phqa_exports_csv_redcap_and_leaves_fhir_out(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    phqa_course(new_course, run_ipt)
+    long = list(csv.DictReader(io.StringIO(run_ipt("export", "ad", "--format", "csv").stdout)))
+    answers = [(r["session"], r["item"], r["score"]) for r in long if not r["item"].isdigit()]
+    assert answers == [
+        ("0", "suicidal_thoughts", "0"), ("0", "attempt", "1"), ("1", "suicidal_thoughts", "1"),
+        ("2", "suicidal_thoughts", "0"), ("2", "attempt", "1"),
+    ]  # fmt: skip
+    wide = list(csv.DictReader(io.StringIO(run_ipt("export", "ad", "--format", "csv-wide").stdout)))
+    assert [(r["phqa_total"], r["phqa_suicidal_thoughts"], r["phqa_attempt"]) for r in wide] == [
+        ("13", "0", "1"), ("9", "1", ""), ("3", "0", "1"),
+    ]  # fmt: skip
+    dictionary = {
+        r["Variable / Field Name"]: r
+        for r in csv.DictReader(
+            io.StringIO(run_ipt("export", "--format", "redcap-dictionary").stdout)
+        )
+    }
+    assert dictionary["phqa_total"]["Text Validation Max"] == "27"
+    assert dictionary["phqa_attempt"]["Field Type"] == "yesno"
+    fhir = run_ipt("export", "ad", "--format", "fhir")
+    assert "PHQ-A left out of the FHIR export" in fhir.stderr  # no checked LOINC code
+    Bundle.model_validate_json(fhir.stdout)
+    assert "entry" not in json.loads(fhir.stdout)
+
+
+def test_phqa_bad_input_is_one_line(new_course: Callable[..., Any], run_ipt: RunIpt) -> None:
+    adolescent(new_course)
+    alone = run_ipt("session", "ad", "--phqa-attempt", "yes", exit_code=2)
+    assert "--phqa-attempt needs --phqa" in alone.stderr
+    wrong = run_ipt("session", "ad", "--phqa", PHQA_BASE, "--phqa-attempt", "maybe", exit_code=2)
+    assert "'maybe' is not one of 'yes', 'no'" in wrong.stderr
+    short = run_ipt("session", "ad", "--phqa", "1,1", exit_code=2)
+    assert "PHQ-A needs 9 item scores, got 2" in short.stderr and "Traceback" not in short.stderr
+
+
+def test_an_ipt_a_agenda_and_session_ask_the_phqa_not_the_phq9(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course)
+    assert "Baseline symptom rating (PHQ-A), checking item 9 and the two suicide" in (
+        run_ipt("agenda", "ad").stdout
+    )
+    answers = ["", "", "y", *["1"] * 8, "0", "no", "yes", *REST]
+    shown = run_ipt("session", "ad", input="\n".join(answers) + "\n", **ASK)
+    text = shown.stdout + shown.stderr
+    assert "Give the PHQ-A now?" in text and "Give the PHQ-9 now?" not in text
+    assert "PHQ-A 1. Feeling down, depressed, irritable, or hopeless (0-3)" in text
+    assert "PHQ-A: Has there been a time in the past month" in text
+    assert "PHQ-A suicide attempt ever = yes" in text  # the safety notice, as answered
+    data = as_json(run_ipt, "report", "ad", "--format", "json")
+    assert [(f["item"], f["urgent"]) for f in data["safety_flags"]] == [(11, False)]
+
+
+def test_an_ipt_a_course_recorded_with_the_phq9_keeps_it_as_its_headline(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course, "--phq9", "2,2,1,2,1,1,1,0,0")
+    data = as_json(run_ipt, "report", "ad", "--format", "json")
+    assert data["primary_measure"] == "phq9" and data["measures"]["phq9"]["baseline"] == 10
+    assert as_json(run_ipt, "list", "--json")[0]["latest_primary"]["total"] == 10

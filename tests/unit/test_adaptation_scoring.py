@@ -4,7 +4,17 @@
 import pytest
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.measures import EPDS, INSTRUMENTS, ScoringRules, check_items, outcome, screen
+from ipt_cli.core.measures import (
+    EPDS,
+    INSTRUMENTS,
+    PHQ9,
+    PHQA,
+    ScoringRules,
+    check_items,
+    outcome,
+    screen,
+    severity,
+)
 from ipt_cli.core.models import Baseline
 from ipt_cli.core.safety import is_urgent, risk_label
 from tests.unit.builders import START
@@ -91,3 +101,76 @@ def test_a_perinatal_depression_course_offers_the_epds_first() -> None:
     assert "EPDS" in catalogue.symptom_review("depression", "perinatal")
     assert "EPDS" not in catalogue.symptom_review("depression", "standard")
     assert INSTRUMENTS["epds"].option == "--epds"
+
+
+PHQA_BANDS = [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
+              (14, "moderate"), (15, "moderately severe"), (19, "moderately severe"),
+              (20, "severe"), (27, "severe")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("total", "band"), PHQA_BANDS)
+def test_phqa_is_banded_as_the_phq9_at_every_edge(total: int, band: str) -> None:
+    assert severity(total, PHQA.bands) == band == severity(total, PHQ9.bands)
+
+
+def test_phqa_scores_as_the_phq9_nine_items_0_to_3() -> None:
+    assert (PHQA.item_count, set(PHQA.item_max), PHQA.total_max) == (9, {3}, 27)
+    assert (PHQA.remission_max, PHQA.reliable_change, PHQA.caseness) == (4, 6, 10)
+    assert PHQA.response_rule and PHQA.risk_item == 9 and PHQA.urgent_risk == 2
+    assert outcome(PHQA, 20, 10, RULES).response is True  # a 50% fall
+    assert outcome(PHQA, 20, 11, RULES).response is False
+    assert outcome(PHQA, 12, 4, RULES).remission is True
+    assert outcome(PHQA, 12, 5, RULES).remission is False
+    assert outcome(PHQA, 12, 6, RULES).reliable_improvement is True  # 6 points
+    assert outcome(PHQA, 12, 7, RULES).reliable_improvement is False
+    assert outcome(PHQA, 6, 12, RULES).reliable_deterioration is True
+
+
+def phqa_sitting(item9: int, thoughts: bool | None = None, attempt: bool | None = None) -> Baseline:
+    entry: dict[str, object] = {"items": [1] * 8 + [item9]}
+    entry.update(
+        {k: v for k, v in (("suicidal_thoughts", thoughts), ("attempt", attempt)) if v is not None}
+    )
+    return Baseline.model_validate({"date": START, "phqa": entry})
+
+
+@pytest.mark.parametrize(
+    ("item9", "thoughts", "attempt", "expected"),
+    [
+        (0, None, None, []),
+        (0, False, False, []),
+        (1, False, False, [("phqa", 9, 1, "PHQ-A item 9 = 1")]),
+        (2, None, None, [("phqa", 9, 2, "PHQ-A item 9 = 2 URGENT")]),
+        (
+            0,
+            True,
+            None,
+            [
+                (
+                    "phqa",
+                    10,
+                    1,
+                    "PHQ-A serious thoughts of ending life in the past month = yes URGENT",
+                )
+            ],
+        ),
+        (0, None, True, [("phqa", 11, 1, "PHQ-A suicide attempt ever = yes")]),
+    ],
+)
+def test_phqa_item_9_or_either_yes_raises_the_flag(
+    item9: int,
+    thoughts: bool | None,
+    attempt: bool | None,
+    expected: list[tuple[str, int, int, str]],
+) -> None:
+    sitting = phqa_sitting(item9, thoughts, attempt)
+    found = [(i, n, s, risk_label(i, n, s)) for i, n, s in sitting.risk_scores()]
+    assert found == expected
+
+
+def test_an_ipt_a_course_offers_the_phqa_in_place_of_the_phq9() -> None:
+    offered = catalogue.offered_measures("depression", "adolescent")
+    assert offered[0] == "phqa" and "phq9" not in offered
+    assert catalogue.primary_measure("depression", "adolescent") == "phqa"
+    assert catalogue.primary_measure("depression", "standard") == "phq9"
+    assert "phqa" in catalogue.offered_measures("ptsd", "adolescent")

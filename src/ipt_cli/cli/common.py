@@ -189,6 +189,41 @@ EpdsOption = Annotated[
     ),
 ]
 
+PhqaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--phqa",
+        metavar="'i1,...,i9'",
+        help="PHQ-A (adolescents): nine item scores 0-3, in the PHQ-A's order.",
+    ),
+]
+
+
+class Answer(StrEnum):
+    """A yes/no answer to a questionnaire's question."""
+
+    yes = "yes"
+    no = "no"
+
+
+PhqaSuicidalThoughtsOption = Annotated[
+    Answer | None,
+    typer.Option(
+        "--phqa-suicidal-thoughts",
+        help="PHQ-A: serious thoughts of ending your life in the past month (yes: a safety "
+        "flag, URGENT).",
+        show_default=False,
+    ),
+]
+PhqaAttemptOption = Annotated[
+    Answer | None,
+    typer.Option(
+        "--phqa-attempt",
+        help="PHQ-A: ever tried to kill yourself or made a suicide attempt (yes: a safety flag).",
+        show_default=False,
+    ),
+]
+
 
 @struct(frozen=True)
 class MeasureOptions:
@@ -207,6 +242,9 @@ class MeasureOptions:
     compensatory: int | None = None
     edeq_global: str | None = None
     epds: str | None = None
+    phqa: str | None = None
+    phqa_suicidal_thoughts: str | None = None  # "yes" or "no"
+    phqa_attempt: str | None = None
 
     def given(self) -> list[str]:
         return [

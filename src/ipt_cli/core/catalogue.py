@@ -533,7 +533,16 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "consented and why (--consent-by, --consent-reason).",
                 "A weekly mood rating and the closeness circle of the inventory fit this "
                 "age group well.",
+                "The PHQ-A (--phqa, with --phqa-suicidal-thoughts and --phqa-attempt) is "
+                "offered in place of the PHQ-9 at the assessment and every session: item 9 "
+                "above 0, or a yes to either suicide question, raises a safety flag.",
             ),
+            measures=("phqa",),
+            screen="phqa",
+            symptom_review="Symptom rating (PHQ-A), checking item 9 and the two suicide "
+            "questions first",
+            baseline_review="Baseline symptom rating (PHQ-A), checking item 9 and the two "
+            "suicide questions first",
         ),
         Adaptation(
             id="perinatal",

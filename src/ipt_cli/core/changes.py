@@ -98,13 +98,27 @@ def measure_fields(
     return fields
 
 
-def _item_fields(item_scores: dict[str, str | None]) -> dict[str, Any]:
-    """The records of instruments kept as items alone, each checked by its definition."""
+def _item_fields(given: dict[str, str | None]) -> dict[str, Any]:
+    """The records of instruments kept as their items, each checked by its definition; an
+    instrument's yes/no risk questions come as `<id>_<field>` ('yes' or 'no')."""
     fields: dict[str, Any] = {}
-    for instrument_id, text in item_scores.items():
-        if text is not None:
-            record = ITEM_RECORDS[instrument_id]
-            fields[instrument_id] = record(items=parse_scores(text, record.INSTRUMENT))
+    for instrument_id, record in ITEM_RECORDS.items():
+        instrument = record.INSTRUMENT
+        answers, options = {}, []
+        for question in instrument.risk_questions:
+            answer = given.get(f"{instrument_id}_{question.field}")
+            option = f"{instrument.option}-{question.field.replace('_', '-')}"
+            if answer is not None and answer not in ("yes", "no"):
+                raise InputError(f"{option} must be yes or no, got {answer!r}")
+            if answer is not None:
+                answers[question.field] = answer == "yes"
+                options.append(option)
+        text = given.get(instrument_id)
+        if text is None:
+            if options:
+                raise InputError(f"{options[0]} needs {instrument.option}")
+            continue
+        fields[instrument_id] = record(items=parse_scores(text, instrument), **answers)
     return fields
 
 

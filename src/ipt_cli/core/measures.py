@@ -335,8 +335,60 @@ EPDS = Instrument(
     attribution=EPDS_ATTRIBUTION,
 )
 
+# PHQ-A (the PHQ-9 modified for adolescents; Johnson et al. 2002; ipt-domain.md section 10):
+# the nine items in its own order and wording, scored and banded as the PHQ-9, with two
+# yes/no suicide questions whose "yes" raises a safety flag.
+PHQA_ATTRIBUTION = (
+    "PHQ-A: Johnson, J.G., Harris, E.S., Spitzer, R.L. and Williams, J.B.W. (2002) The "
+    "Patient Health Questionnaire for Adolescents. Journal of Adolescent Health 30:196-204."
+)
+PHQA = Instrument(
+    id="phqa",
+    name="PHQ-A",
+    item_max=(3,) * 9,
+    total_max=27,
+    bands=PHQ9.bands,
+    remission_max=PHQ9.remission_max,
+    risk_item=9,  # thoughts of being better off dead or of hurting oneself
+    urgent_risk=PHQ9.urgent_risk,
+    reliable_change=PHQ9.reliable_change,  # the PHQ-9's (a setting): no adolescent figure
+    caseness=PHQ9.caseness,
+    risk_questions=(
+        RiskQuestion(
+            "suicidal_thoughts",
+            "serious thoughts of ending life in the past month",
+            "Has there been a time in the past month when you have had serious thoughts "
+            "about ending your life?",
+            urgent=True,  # by analogy with PHQ-9 item 9 >= 2 (docs/clinical-rules.md)
+        ),
+        RiskQuestion(
+            "attempt",
+            "suicide attempt ever",
+            "Have you ever, in your whole life, tried to kill yourself or made a suicide attempt?",
+            urgent=False,  # a lifetime history: a flag to review, not urgent by itself
+        ),
+    ),
+    stem="How often have you been bothered by each of the following symptoms during the "
+    "past two weeks?",
+    scale=ANSWER_SCALE,
+    item_labels=(
+        "Feeling down, depressed, irritable, or hopeless",
+        "Little interest or pleasure in doing things",
+        "Trouble falling asleep, staying asleep, or sleeping too much",
+        "Poor appetite, weight loss, or overeating",
+        "Feeling tired, or having little energy",
+        "Feeling bad about yourself - or feeling that you are a failure, or that you have "
+        "let yourself or your family down",
+        "Trouble concentrating on things like school work, reading, or watching TV",
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite "
+        "- being so fidgety or restless that you were moving around a lot more than usual",
+        "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    ),
+    attribution=PHQA_ATTRIBUTION,
+)
+
 INSTRUMENTS: dict[str, Instrument] = {
-    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS)
+    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS, PHQA)
 }
 EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
 

@@ -121,8 +121,20 @@ class Epds(ItemScores):
     INSTRUMENT = measures.EPDS
 
 
-# The records kept as items alone whose options need nothing else: id -> record.
-ITEM_RECORDS: dict[str, type[ItemScores]] = {r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds)}
+class Phqa(ItemScores):
+    """The PHQ-A's nine items (0-3, in its own order) and its two yes/no suicide questions:
+    None when not asked."""
+
+    INSTRUMENT = measures.PHQA
+    suicidal_thoughts: bool | None = None  # serious thoughts of ending life, past month
+    attempt: bool | None = None  # a suicide attempt, ever
+
+
+# The records kept as their items (and yes/no risk questions), by instrument id: their
+# options, validation and prompts follow from the instrument's definition.
+ITEM_RECORDS: dict[str, type[ItemScores]] = {
+    r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds, Phqa)
+}
 
 
 class Bdi2(Record):
@@ -269,6 +281,7 @@ class Administration(Record):
     mini_spin: MiniSpin | None = None
     lsas: Lsas | None = None
     epds: Epds | None = None  # schema 10
+    phqa: Phqa | None = None  # schema 10
     # Eating-disorder self-monitoring since the last sitting (the EDE-Q: its global score only).
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None

@@ -244,7 +244,7 @@ def relapse_text(m: MeasureSummary) -> str:
     )
 
 
-DEPRESSION_MEASURES = ("phq9", "hamd17", "bdi2")  # response is a depression outcome
+DEPRESSION_MEASURES = ("phq9", "phqa", "hamd17", "bdi2")  # response: a depression outcome
 
 
 def judged_measures(condition: str) -> tuple[str, ...]:

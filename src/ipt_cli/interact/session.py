@@ -168,7 +168,17 @@ class Scorer:
             out().print(
                 "Answers: " + ", ".join(f"{n} = {t}" for n, t in enumerate(instrument.scale))
             )
-        record = ITEM_RECORDS[instrument.id](items=self.items(instrument))
+        items = self.items(instrument)
+        answers: dict[str, bool] = {}
+        for number, question in enumerate(instrument.risk_questions, instrument.item_count + 1):
+            answer = prompts.ask_choice(
+                f"{instrument.name}: {question.question} (skip: not asked)",
+                ["yes", "no", "skip"],
+            )
+            if answer != "skip":
+                answers[question.field] = answer == "yes"
+                self._risk(instrument, number, int(answer == "yes"))
+        record = ITEM_RECORDS[instrument.id](items=items, **answers)
         if instrument.attribution:
             out().print(instrument.attribution, style="dim")
         return record
@@ -378,6 +388,10 @@ def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) 
     if instrument.risk_item:
         risk = given.item9 if isinstance(given, Bdi2) else given.items[instrument.risk_item - 1]
         line += f", item {instrument.risk_item} = {risk}"
+    for question in instrument.risk_questions:  # the PHQ-A's suicide questions
+        answer = getattr(given, question.field)
+        if answer is not None:
+            line += f", {question.label} = {'yes' if answer else 'no'}"
     return line
 
 

@@ -225,7 +225,10 @@ def _symptoms(
 
 
 def _screen(values: dict[str, Any], self_guided: bool, screen: str) -> dict[str, Any]:
-    """The depression and risk screen's baseline: the PHQ-9 (or the adaptation's)."""
+    """The depression and risk screen's baseline: the PHQ-9 (or the adaptation's: an IPT-A
+    course's PHQ-A, with its suicide questions)."""
+    if screen != "phq9":
+        return _adaptation_baseline((screen,), values, self_guided)
     baseline: dict[str, Any] = {}
     if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
         items = _ask_instrument(measures.PHQ9, self_guided)
