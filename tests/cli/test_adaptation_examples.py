@@ -68,12 +68,16 @@ def test_the_brief_example_has_a_two_session_initial_phase(imported: RunIpt) -> 
 
 
 def test_the_adaptation_examples_show_their_own_measures(imported: RunIpt) -> None:
-    """issue 28: the perinatal example the EPDS first, the adolescent one the PHQ-A."""
+    """issue 28: the perinatal example the EPDS first, the adolescent one the PHQ-A, the
+    IPSRT one the ASRM with the PHQ-9."""
     perinatal = json.loads(imported("report", "perinatal-transition", "--format", "json").stdout)
     assert list(perinatal["measures"])[:2] == ["epds", "phq9"]
     assert perinatal["measures"]["epds"]["reliable_improvement"] is True
     adolescent = json.loads(imported("report", "adolescent-dispute", "--format", "json").stdout)
     assert adolescent["primary_measure"] == "phqa" and "phq9" not in adolescent["measures"]
+    ipsrt = json.loads(imported("report", "ipsrt-rhythms", "--format", "json").stdout)
+    assert list(ipsrt["measures"]) == ["phq9", "asrm"]  # both poles
+    assert [p["total"] for p in ipsrt["measures"]["asrm"]["series"]][3] == 7
 
 
 def test_the_adolescent_example_shows_the_guardian_sessions(imported: RunIpt) -> None:

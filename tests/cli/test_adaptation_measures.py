@@ -390,3 +390,129 @@ def test_an_ipt_a_course_recorded_with_the_phq9_keeps_it_as_its_headline(
     data = as_json(run_ipt, "report", "ad", "--format", "json")
     assert data["primary_measure"] == "phq9" and data["measures"]["phq9"]["baseline"] == 10
     assert as_json(run_ipt, "list", "--json")[0]["latest_primary"]["total"] == 10
+
+
+MANIA = (
+    "MANIA ALERT: ASRM 7 at session 1 (2026-01-12), possible (hypo)mania (6 or more): "
+    "contact the prescriber; check sleep and the social rhythm (ipt rhythm)"
+)
+
+
+def ipsrt_course(new_course: Callable[..., Any], run_ipt: RunIpt) -> None:
+    new_course("bp", "--adaptation", "ipsrt", "--phq9", "2,2,1,2,1,1,1,0,0", "--asrm", "1,0,1,0,1")
+    run_ipt("session", "bp", "--date", "2026-01-12", "--asrm", "2,2,1,1,1",
+            "--phq9", "1,1,0,1,0,0,0,0,0")  # fmt: skip
+
+
+def test_an_asrm_of_6_is_a_mania_alert_in_list_agenda_report_and_note_not_a_flag(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    ipsrt_course(new_course, run_ipt)
+    assert stored(data_home, "bp")["sessions"][0]["asrm"] == {"items": [2, 2, 1, 1, 1]}
+    listed = run_ipt("list").stdout
+    assert "! MANIA ALERT: ASRM 7 at session 1" in listed
+    row = as_json(run_ipt, "list", "--json")[0]
+    assert MANIA in row["alerts"] and row["unreviewed_flags"] == 0  # not a suicide flag
+    agenda = run_ipt("agenda", "bp").stdout
+    assert "MANIA ALERT: ASRM 7 at session 1" in agenda
+    assert "Symptom rating of both poles (PHQ-9, ASRM)" in agenda
+    assert MANIA in as_json(run_ipt, "agenda", "bp", "--format", "json")["alerts"]
+    assert "MANIA ALERT: ASRM 7" in run_ipt("agenda", "bp", "--format", "markdown").stdout
+    data = as_json(run_ipt, "report", "bp", "--format", "json")
+    assert {"instrument": "asrm", "kind": "mania", "text": MANIA} in data["alerts"]
+    assert data["safety_flags"] == []
+    asrm = data["measures"]["asrm"]
+    assert (asrm["baseline"], asrm["latest"], asrm["change"]) == (3, 7, 4)
+    assert (asrm["screen"], asrm["above_cutoff"]) == ("possible (hypo)mania", True)
+    assert asrm["reliable_deterioration"] is None  # no source gives a reliable change
+    assert list(data["measures"]) == ["phq9", "asrm"]  # both poles, the PHQ-9 first
+    text = run_ipt("report", "bp").stdout
+    assert "MANIA ALERT: ASRM 7 at session 1" in text
+    assert "ASRM: most recent 7, possible (hypo)mania (6 or more)." in text
+    assert text.index("PHQ-9 by session") < text.index("ASRM by session")
+    assert "MANIA ALERT: ASRM 7" in run_ipt("report", "bp", "--format", "markdown").stdout
+    assert "MANIA ALERT: ASRM 7" in run_ipt("report", "bp", "--format", "html").stdout
+    note = as_json(run_ipt, "note", "bp", "1", "--format", "json")
+    assert note["alerts"] == [MANIA] and note["measures"]["asrm"]["total"] == 7
+    assert "MANIA ALERT" in run_ipt("note", "bp", "1").stdout
+
+
+def test_a_later_asrm_below_6_ends_the_alert(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    ipsrt_course(new_course, run_ipt)
+    run_ipt("session", "bp", "--date", "2026-01-19", "--asrm", "1,1,1,1,1")  # 5
+    assert not [a for a in as_json(run_ipt, "report", "bp", "--format", "json")["alerts"]
+                if a["kind"] == "mania"]  # fmt: skip
+    assert "MANIA" not in run_ipt("list").stdout
+    assert "MANIA" in run_ipt("note", "bp", "1").stdout  # the note of the sitting keeps it
+
+
+def test_asrm_exports_csv_redcap_and_leaves_fhir_out(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    ipsrt_course(new_course, run_ipt)
+    wide = list(csv.DictReader(io.StringIO(run_ipt("export", "bp", "--format", "csv-wide").stdout)))
+    assert [r["asrm_total"] for r in wide] == ["3", "7"]
+    long = list(csv.DictReader(io.StringIO(run_ipt("export", "bp", "--format", "csv").stdout)))
+    assert [r["score"] for r in long if r["instrument"] == "ASRM" and r["session"] == "1"] == [
+        "2", "2", "1", "1", "1",
+    ]  # fmt: skip
+    dictionary = run_ipt("export", "--format", "redcap-dictionary").stdout
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(dictionary))
+        if r["Variable / Field Name"] == "asrm_total"
+    )
+    assert (row["Text Validation Min"], row["Text Validation Max"]) == ("0", "20")
+    fhir = run_ipt("export", "bp", "--format", "fhir")
+    assert "ASRM left out of the FHIR export" in fhir.stderr
+    Bundle.model_validate_json(fhir.stdout)
+    (data_home / "config.toml").write_text("[scoring.reliable_change]\nasrm = 4\n")
+    asrm = as_json(run_ipt, "report", "bp", "--format", "json")["measures"]["asrm"]
+    assert asrm["reliable_deterioration"] is True  # +4 with a configured reliable change
+
+
+def test_asrm_bad_input_is_one_line(new_course: Callable[..., Any], run_ipt: RunIpt) -> None:
+    new_course("bp", "--adaptation", "ipsrt")
+    wrong = run_ipt("session", "bp", "--asrm", "1,1,1,1,5", exit_code=2)
+    assert "ASRM item 5 must be 0-4, got 5" in wrong.stderr and "Traceback" not in wrong.stderr
+    short = run_ipt("session", "bp", "--asrm", "1,1,1", exit_code=2)
+    assert "ASRM needs 5 item scores, got 3" in short.stderr
+
+
+def test_the_ipsrt_session_asks_the_asrm_after_the_phq9_and_says_the_alert(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    new_course("bp", "--adaptation", "ipsrt")
+    answers = [
+        "",
+        "y",
+        *["0"] * 9,
+        "y",
+        "2",
+        "2",
+        "1",
+        "1",
+        "0",
+        *REST,
+    ]  # PHQ-9 0: no "how difficult"
+    shown = run_ipt("session", "bp", input="\n".join(answers) + "\n", **ASK)
+    text = shown.stdout + shown.stderr
+    assert text.index("Give the PHQ-9 now?") < text.index("Give the ASRM now?")
+    assert "ASRM 3. Needing less sleep than usual (0-4)" in text
+    assert "ASRM total 6 of 20: possible (hypo)mania (6 or more)" in text
+    assert "MANIA ALERT: contact the prescriber; check sleep and the social rhythm" in text
+    assert "Altman, E.G." in text
+    assert (
+        as_json(run_ipt, "report", "bp", "--format", "json")["measures"]["asrm"]["latest"] is None
+    )
+
+
+def test_the_adaptation_demos_show_their_measures(run_ipt: RunIpt) -> None:
+    perinatal = run_ipt("demo", "--adaptation", "perinatal").stdout
+    assert "EPDS by session" in perinatal and "Symptom rating (EPDS, PHQ-9)" in perinatal
+    adolescent = run_ipt("demo", "--adaptation", "adolescent").stdout
+    assert "PHQ-A by session" in adolescent and "PHQ-9 by session" not in adolescent
+    ipsrt = run_ipt("demo", "--adaptation", "ipsrt").stdout
+    assert ipsrt.index("PHQ-9 by session") < ipsrt.index("ASRM by session")

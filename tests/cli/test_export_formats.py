@@ -110,7 +110,7 @@ def test_wide_csv_and_its_redcap_dictionary(
         "course_id", "redcap_event_name", "adaptation", "problem_area", "session",
         "sitting_date", "phase", "phq9_total", "gad7_total", "hamd17_total", "bdi2_total",
         "pcl5_total", "mini_spin_total", "lsas_total", "epds_total", "phqa_total",
-        "phqa_suicidal_thoughts", "phqa_attempt",
+        "asrm_total", "phqa_suicidal_thoughts", "phqa_attempt",
     ]  # fmt: skip
     table = [(r["course_id"], r["redcap_event_name"], r["sitting_date"], r["phase"],
               r["phq9_total"], r["gad7_total"], r["hamd17_total"], r["bdi2_total"])
@@ -145,7 +145,7 @@ def test_wide_csv_and_its_redcap_dictionary(
     assert fields["sitting_date"]["Text Validation Type OR Show Slider Number"] == "date_ymd"
     tops = {"phq9_total": "27", "gad7_total": "21", "hamd17_total": "52", "bdi2_total": "63",
             "pcl5_total": "80", "mini_spin_total": "12", "lsas_total": "144",
-            "epds_total": "30", "phqa_total": "27"}  # fmt: skip
+            "epds_total": "30", "phqa_total": "27", "asrm_total": "20"}  # fmt: skip
     for name, top in tops.items():
         assert fields[name]["Text Validation Type OR Show Slider Number"] == "integer"
         assert (fields[name]["Text Validation Min"], fields[name]["Text Validation Max"]) == (

@@ -5,6 +5,7 @@ import pytest
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import (
+    ASRM,
     EPDS,
     INSTRUMENTS,
     PHQ9,
@@ -15,9 +16,10 @@ from ipt_cli.core.measures import (
     screen,
     severity,
 )
-from ipt_cli.core.models import Baseline
+from ipt_cli.core.models import Asrm, Baseline
 from ipt_cli.core.safety import is_urgent, risk_label
-from tests.unit.builders import START
+from ipt_cli.core.tracking import screen_alerts
+from tests.unit.builders import START, scored, spread
 
 RULES = ScoringRules()
 
@@ -174,3 +176,47 @@ def test_an_ipt_a_course_offers_the_phqa_in_place_of_the_phq9() -> None:
     assert catalogue.primary_measure("depression", "adolescent") == "phqa"
     assert catalogue.primary_measure("depression", "standard") == "phq9"
     assert "phqa" in catalogue.offered_measures("ptsd", "adolescent")
+
+
+@pytest.mark.parametrize(
+    ("total", "shown"),
+    [
+        (0, "below the cut-off for possible (hypo)mania (6)"),
+        (5, "below the cut-off for possible (hypo)mania (6)"),
+        (6, "possible (hypo)mania (6 or more)"),
+        (20, "possible (hypo)mania (6 or more)"),
+    ],
+)
+def test_asrm_cutoff_at_its_edge(total: int, shown: str) -> None:
+    assert screen(ASRM, total) == shown
+
+
+def test_asrm_is_five_items_0_to_4_with_no_flag_and_no_invented_thresholds() -> None:
+    assert (ASRM.item_count, set(ASRM.item_max), ASRM.total_max) == (5, {4}, 20)
+    assert ASRM.risk_item is None and not ASRM.risk_questions  # a mania alert, not a flag
+    assert (ASRM.bands, ASRM.remission_max, ASRM.reliable_change, ASRM.caseness) == (
+        (),
+        None,
+        None,
+        None,
+    )
+    result = outcome(ASRM, 2, 12, RULES)
+    assert (result.response, result.reliable_deterioration) == (None, None)
+    assert outcome(ASRM, 2, 12, ScoringRules(reliable_change={"asrm": 5})).reliable_deterioration
+    with pytest.raises(ValueError, match="ASRM item 5 must be 0-4, got 5"):
+        check_items(ASRM, [0, 0, 0, 0, 5])
+
+
+@pytest.mark.parametrize(("total", "alerted"), [(5, False), (6, True)])
+def test_the_mania_alert_follows_the_most_recent_asrm(total: int, alerted: bool) -> None:
+    course = scored([8], baseline=10)
+    assert course.baseline is not None
+    course.baseline.asrm = Asrm(items=[4, 4, 0, 0, 0])
+    course.sessions[-1].asrm = Asrm(items=spread(total, ASRM.item_max))
+    found = screen_alerts(course)
+    assert bool(found) is alerted  # the baseline's 8 no longer counts
+    if alerted:
+        assert found[0].text.startswith(
+            f"MANIA ALERT: ASRM {total} at session 1 (2026-01-05), possible (hypo)mania (6 or "
+            "more): contact the prescriber; check sleep and the social rhythm"
+        )

@@ -224,6 +224,15 @@ PhqaAttemptOption = Annotated[
     ),
 ]
 
+AsrmOption = Annotated[
+    str | None,
+    typer.Option(
+        "--asrm",
+        metavar="'i1,...,i5'",
+        help="ASRM (mania): five item scores 0-4; 6 or more is a mania alert.",
+    ),
+]
+
 
 @struct(frozen=True)
 class MeasureOptions:
@@ -245,6 +254,7 @@ class MeasureOptions:
     phqa: str | None = None
     phqa_suicidal_thoughts: str | None = None  # "yes" or "no"
     phqa_attempt: str | None = None
+    asrm: str | None = None
 
     def given(self) -> list[str]:
         return [

@@ -578,7 +578,15 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "Each session reviews the log; the aim is steadier timing, not earlier "
                 "or later times.",
                 "Adds the problem area: grief for the lost healthy self.",
+                "Both poles are watched at every session: the PHQ-9 and the ASRM (--asrm, "
+                "five items 0-4). An ASRM of 6 or more is a mania alert: contact the "
+                "prescriber; check sleep and the social rhythm.",
             ),
+            measures=("phq9", "asrm"),
+            symptom_review="Symptom rating of both poles (PHQ-9, ASRM), checking PHQ-9 item 9 "
+            "first; an ASRM of 6 or more: contact the prescriber, check sleep and rhythm",
+            baseline_review="Baseline symptom rating of both poles (PHQ-9, ASRM), checking "
+            "PHQ-9 item 9 first",
         ),
         Adaptation(
             id="group",

@@ -70,6 +70,10 @@ class Instrument:
     stem: str = ""
     scale: tuple[str, ...] = ()
     attribution: str = ""
+    # A positive screen that is an alert of its own, not a safety flag (the ASRM's mania
+    # alert): its name and the advice every view gives with it.
+    alert: str = ""
+    alert_advice: str = ""
 
     @property
     def item_count(self) -> int:
@@ -387,8 +391,38 @@ PHQA = Instrument(
     attribution=PHQA_ATTRIBUTION,
 )
 
+# ASRM (Altman Self-Rating Mania Scale; Altman et al. 1997; ipt-domain.md section 10): five
+# items for the past week, each 0-4 (the number of the statement chosen); 6 or more suggests
+# (hypo)mania. Watched with the PHQ-9 at every IPSRT session: both poles.
+ASRM_ATTRIBUTION = (
+    "ASRM: Altman, E.G., Hedeker, D., Peterson, J.L. and Davis, J.M. (1997) The Altman "
+    "Self-Rating Mania Scale. Biological Psychiatry 42:948-955."
+)
+ASRM = Instrument(
+    id="asrm",
+    name="ASRM",
+    item_max=(4,) * 5,
+    total_max=20,
+    bands=(),  # no severity bands: one screening cut-off
+    remission_max=None,
+    cutoff=6,
+    cutoffs=(Cutoff(6, "possible (hypo)mania"),),
+    response_rule=False,  # no sourced response or reliable-change rule: null
+    stem="In the past week (enter the number 0-4 of the statement chosen for each item):",
+    item_labels=(
+        "Feeling happier or more cheerful than usual",
+        "Feeling more self-confident than usual",
+        "Needing less sleep than usual",
+        "Talking more than usual",
+        "Being more active than usual (socially, sexually, at work, at home or at school)",
+    ),
+    attribution=ASRM_ATTRIBUTION,
+    alert="MANIA ALERT",
+    alert_advice="contact the prescriber; check sleep and the social rhythm (ipt rhythm)",
+)
+
 INSTRUMENTS: dict[str, Instrument] = {
-    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS, PHQA)
+    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS, PHQA, ASRM)
 }
 EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
 

@@ -130,10 +130,16 @@ class Phqa(ItemScores):
     attempt: bool | None = None  # a suicide attempt, ever
 
 
+class Asrm(ItemScores):
+    """The ASRM's five items, each 0-4."""
+
+    INSTRUMENT = measures.ASRM
+
+
 # The records kept as their items (and yes/no risk questions), by instrument id: their
 # options, validation and prompts follow from the instrument's definition.
 ITEM_RECORDS: dict[str, type[ItemScores]] = {
-    r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds, Phqa)
+    r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds, Phqa, Asrm)
 }
 
 
@@ -282,6 +288,7 @@ class Administration(Record):
     lsas: Lsas | None = None
     epds: Epds | None = None  # schema 10
     phqa: Phqa | None = None  # schema 10
+    asrm: Asrm | None = None  # schema 10
     # Eating-disorder self-monitoring since the last sitting (the EDE-Q: its global score only).
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None

@@ -34,7 +34,7 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.risk import RiskState, risk_state
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.core.structs import field, struct
-from ipt_cli.core.tracking import not_on_track
+from ipt_cli.core.tracking import ALERTING, not_on_track, sitting_alert
 from ipt_cli.errors import InputError
 
 
@@ -263,12 +263,20 @@ def build_note(
 
 
 def _alerts(course: Course, where: Located, rules: ScoringRules | None) -> list[str]:
-    """Not on track (core/tracking.py) on the note of the session whose score shows it,
-    and on every later one: the note is where the advice is written down."""
+    """A mania alert on the note of the session whose ASRM shows it; not on track
+    (core/tracking.py) on the note of the session whose score shows it, and on every later
+    one: the note is where the advice is written down."""
+    label = f"{'maintenance ' if where.maintenance else ''}session {where.number}"
+    alerts = [
+        alert.text
+        for instrument in ALERTING
+        if (total := where.sitting.total(instrument.id)) is not None
+        and (alert := sitting_alert(instrument, total, label, where.sitting.date)) is not None
+    ]
     lagging = not_on_track(course, rules or ScoringRules())
     if lagging is None or where.maintenance or where.number < lagging.session:
-        return []
-    return [lagging.text]
+        return alerts
+    return [*alerts, lagging.text]
 
 
 def missed_note(

@@ -36,7 +36,7 @@ from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags
 from ipt_cli.core.signals import pack_unsigned
 from ipt_cli.core.structs import field, replace, struct
-from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
+from ipt_cli.core.tracking import allowed_gap, not_on_track, screen_alerts, unsigned_sessions
 
 
 @struct(frozen=True)
@@ -626,10 +626,14 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
 
 
 def follow_up_alerts(course: Course, rules: ScoringRules) -> list[Alert]:
-    """The outcome warning measurement-based care adds (core/tracking.py): not on track.
+    """The outcome warnings measurement-based care adds (core/tracking.py): a mania alert
+    (the ASRM's latest score at or above 6, issue 28), not on track.
     (Overdue and unsigned sessions are the caseload's follow-ups: `ipt list` shows them.)"""
     lagging = not_on_track(course, rules)
-    return [] if lagging is None else [Alert(lagging.instrument, "not-on-track", lagging.text)]
+    alerts = [Alert(a.instrument, "mania", a.text, a.date) for a in screen_alerts(course)]
+    if lagging is not None:
+        alerts.append(Alert(lagging.instrument, "not-on-track", lagging.text))
+    return alerts
 
 
 def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
@@ -675,7 +679,8 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         urgent=state.urgent,
         oldest_flag=state.flags[0].flag.date if state.flags else None,
         missed_at_risk=state.follow_up,
-        alerts=[a.text for a in outcome_alerts(acute, maintenance)]
+        alerts=[a.text for a in screen_alerts(course)]
+        + [a.text for a in outcome_alerts(acute, maintenance)]
         + (
             [f"{len(course.conflicts)} sync conflict(s): ipt resolve {course.id}"]
             if course.conflicts

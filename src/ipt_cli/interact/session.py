@@ -99,6 +99,8 @@ class Scorer:
             band = measures.screen(instrument, total, self.rules.cutoff_of(instrument))
         shown = f": {band}" if band else ""
         out().print(f"{instrument.name} total {total} of {instrument.total_max}{shown}")
+        if instrument.alert and instrument.cutoff is not None and total >= instrument.cutoff:
+            err().print(f"{instrument.alert}: {instrument.alert_advice}", style="bold red")
 
     def items(self, instrument: measures.Instrument) -> list[int]:
         items = []
