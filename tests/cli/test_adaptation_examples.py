@@ -49,7 +49,8 @@ def test_adaptation_examples_plan_and_report(imported: RunIpt, course: str) -> N
     assert agenda["items"]
     report = json.loads(imported("report", course, "--format", "json", IPT_TODAY=TODAY).stdout)
     assert report["adaptation"] == stored["adaptation"]
-    assert report["measures"]["phq9"]["series"]
+    # the depression and risk screen: the PHQ-9, or the PHQ-A of an adolescent course
+    assert report["measures"][report["primary_measure"]]["series"]
     assert any(s["attendees"] for s in report["sessions"])
     text = imported("report", course, IPT_TODAY=TODAY).stdout
     check_golden(f"adaptations/{course}.report.txt", text)
@@ -64,6 +65,19 @@ def test_the_brief_example_has_a_two_session_initial_phase(imported: RunIpt) -> 
     plan = json.loads(imported("plan", "brief-transition", "--format", "json").stdout)
     assert [w["phase"] for w in plan["weeks"]][:3] == ["initial", "initial", "middle"]
     assert len(plan["weeks"]) == 8
+
+
+def test_the_adaptation_examples_show_their_own_measures(imported: RunIpt) -> None:
+    """issue 28: the perinatal example the EPDS first, the adolescent one the PHQ-A, the
+    IPSRT one the ASRM with the PHQ-9."""
+    perinatal = json.loads(imported("report", "perinatal-transition", "--format", "json").stdout)
+    assert list(perinatal["measures"])[:2] == ["epds", "phq9"]
+    assert perinatal["measures"]["epds"]["reliable_improvement"] is True
+    adolescent = json.loads(imported("report", "adolescent-dispute", "--format", "json").stdout)
+    assert adolescent["primary_measure"] == "phqa" and "phq9" not in adolescent["measures"]
+    ipsrt = json.loads(imported("report", "ipsrt-rhythms", "--format", "json").stdout)
+    assert list(ipsrt["measures"]) == ["phq9", "asrm"]  # both poles
+    assert [p["total"] for p in ipsrt["measures"]["asrm"]["series"]][3] == 7
 
 
 def test_the_adolescent_example_shows_the_guardian_sessions(imported: RunIpt) -> None:

@@ -195,7 +195,7 @@ def test_the_html_report_shows_the_adaptation_and_attendance(run_ipt: RunIpt) ->
 
 def test_the_interactive_session_asks_who_attended(run_ipt: RunIpt) -> None:
     new(run_ipt, "c1", "--adaptation", "adolescent")
-    answers = "2026-01-05\nfriend\nclient, guardian\n" + "\n" * 30
+    answers = "2026-01-05\nfriend\nclient, guardian\nn\n" + "\n" * 30  # n: no PHQ-A now
     result = run_ipt("session", "c1", input=answers, IPT_INTERACTIVE="1")
     assert "Who attended" in result.stdout and "Attended    client, guardian" in result.stdout
     assert report(run_ipt, "c1")["sessions"][0]["attendees"] == ["client", "guardian"]

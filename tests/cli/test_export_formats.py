@@ -109,7 +109,8 @@ def test_wide_csv_and_its_redcap_dictionary(
     assert list(found[0]) == [
         "course_id", "redcap_event_name", "adaptation", "problem_area", "session",
         "sitting_date", "phase", "phq9_total", "gad7_total", "hamd17_total", "bdi2_total",
-        "pcl5_total", "mini_spin_total", "lsas_total",
+        "pcl5_total", "mini_spin_total", "lsas_total", "epds_total", "phqa_total",
+        "asrm_total", "phqa_suicidal_thoughts", "phqa_attempt",
     ]  # fmt: skip
     table = [(r["course_id"], r["redcap_event_name"], r["sitting_date"], r["phase"],
               r["phq9_total"], r["gad7_total"], r["hamd17_total"], r["bdi2_total"])
@@ -136,10 +137,15 @@ def test_wide_csv_and_its_redcap_dictionary(
     # Every column of the wide file but REDCap's own event column, record id first.
     assert list(fields) == [c for c in found[0] if c != "redcap_event_name"]
     assert {r["Form Name"] for r in dictionary} == {"ipt_sitting"}
-    assert {r["Field Type"] for r in dictionary} == {"text"}
+    assert {r["Field Type"] for r in dictionary} == {"text", "yesno"}
+    assert [r["Variable / Field Name"] for r in dictionary if r["Field Type"] == "yesno"] == [
+        "phqa_suicidal_thoughts",
+        "phqa_attempt",
+    ]
     assert fields["sitting_date"]["Text Validation Type OR Show Slider Number"] == "date_ymd"
     tops = {"phq9_total": "27", "gad7_total": "21", "hamd17_total": "52", "bdi2_total": "63",
-            "pcl5_total": "80", "mini_spin_total": "12", "lsas_total": "144"}  # fmt: skip
+            "pcl5_total": "80", "mini_spin_total": "12", "lsas_total": "144",
+            "epds_total": "30", "phqa_total": "27", "asrm_total": "20"}  # fmt: skip
     for name, top in tops.items():
         assert fields[name]["Text Validation Type OR Show Slider Number"] == "integer"
         assert (fields[name]["Text Validation Min"], fields[name]["Text Validation Max"]) == (

@@ -57,7 +57,7 @@ def test_completion_of_commands_ids_and_names(new_course, data_home: Path) -> No
         "role-dispute",
         "role-transition",
     ]
-    assert complete("ipt guide ph", 2, data_home) == ["phases", "phq9"]
+    assert complete("ipt guide ph", 2, data_home) == ["phases", "phq9", "phqa"]
 
 
 def test_every_command_has_examples_in_help(run_ipt: RunIpt) -> None:

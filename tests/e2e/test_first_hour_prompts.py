@@ -35,6 +35,7 @@ def test_the_wizard_takes_what_people_type(ipt_bin, data_home: Path) -> None:
     term.answer("Planned sessions", "12")
     term.answer("Cadence", "")
     term.answer("Kind of course", "")
+    term.answer("Take the EPDS baseline now? [y/n] (y):", "NO")  # perinatal: the EPDS first
     term.answer("Take the PHQ-9 baseline now? [y/n] (y):", "Yes")
     term.answer("PHQ-9 1.", "2,2,1")  # neither one score nor all nine
     term.answer("or all 9 separated by commas (got 3)", "2,2,1,2,1,1,1,0,1")

@@ -132,7 +132,8 @@ def test_new_course_defaults_goals_and_baseline() -> None:
         12,
     )
     assert (made.cadence, made.kind) == ("weekly", "clinician-led")
-    assert made.schema_version == SCHEMA_VERSION == 10  # 10: IPSRT, months, withdrawn, act times
+    # 9: missed N; 10: IPSRT, months, withdrawn, act times, the adaptations' measures
+    assert made.schema_version == SCHEMA_VERSION == 10
     assert made.created == NOW.replace(microsecond=0)
     expected_goals = [
         (g.id, area)

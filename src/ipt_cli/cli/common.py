@@ -197,6 +197,60 @@ EdeqGlobalOption = Annotated[
     typer.Option("--edeq-global", metavar="X.XX", help="EDE-Q global score 0-6 (total only)."),
 ]
 
+EpdsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--epds",
+        metavar="'i1,...,i10'",
+        help="EPDS: ten item scores 0-3, as scored (items 3 and 5-10 are printed in reverse "
+        "on the form).",
+    ),
+]
+
+PhqaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--phqa",
+        metavar="'i1,...,i9'",
+        help="PHQ-A (adolescents): nine item scores 0-3, in the PHQ-A's order.",
+    ),
+]
+
+
+class Answer(StrEnum):
+    """A yes/no answer to a questionnaire's question."""
+
+    yes = "yes"
+    no = "no"
+
+
+PhqaSuicidalThoughtsOption = Annotated[
+    Answer | None,
+    typer.Option(
+        "--phqa-suicidal-thoughts",
+        help="PHQ-A: serious thoughts of ending your life in the past month (yes: a safety "
+        "flag, URGENT).",
+        show_default=False,
+    ),
+]
+PhqaAttemptOption = Annotated[
+    Answer | None,
+    typer.Option(
+        "--phqa-attempt",
+        help="PHQ-A: ever tried to kill yourself or made a suicide attempt (yes: a safety flag).",
+        show_default=False,
+    ),
+]
+
+AsrmOption = Annotated[
+    str | None,
+    typer.Option(
+        "--asrm",
+        metavar="'i1,...,i5'",
+        help="ASRM (mania): five item scores 0-4; 6 or more is a mania alert.",
+    ),
+]
+
 
 @struct(frozen=True)
 class MeasureOptions:
@@ -214,6 +268,11 @@ class MeasureOptions:
     binges: int | None = None
     compensatory: int | None = None
     edeq_global: str | None = None
+    epds: str | None = None
+    phqa: str | None = None
+    phqa_suicidal_thoughts: str | None = None  # "yes" or "no"
+    phqa_attempt: str | None = None
+    asrm: str | None = None
 
     def given(self) -> list[str]:
         return [

@@ -138,6 +138,11 @@ def new_course(
     binges: common.BingesOption = None,
     compensatory: common.CompensatoryOption = None,
     edeq_global: common.EdeqGlobalOption = None,
+    epds: common.EpdsOption = None,
+    phqa: common.PhqaOption = None,
+    phqa_suicidal_thoughts: common.PhqaSuicidalThoughtsOption = None,
+    phqa_attempt: common.PhqaAttemptOption = None,
+    asrm: common.AsrmOption = None,
     from_file: Annotated[
         Path | None,
         typer.Option(
@@ -170,6 +175,8 @@ def new_course(
     scores = common.MeasureOptions(
         phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
         pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+        epds=epds, phqa=phqa, phqa_suicidal_thoughts=common.value(phqa_suicidal_thoughts),
+        phqa_attempt=common.value(phqa_attempt), asrm=asrm,
     )  # fmt: skip
     given: dict[str, Any] = {
         "client": client,

@@ -64,14 +64,16 @@ def agenda(
     )
     from ipt_cli.core.planning import agenda_for
     from ipt_cli.core.structs import replace
-    from ipt_cli.core.tracking import not_on_track
+    from ipt_cli.core.tracking import not_on_track, screen_alerts
     from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
     built = agenda_for(course, week, common.today(), show_all)  # with the risk state
     lagging = not_on_track(course, common.scoring_rules(ctx))
-    if lagging is not None:  # the next session is where the advice is acted on
-        built = replace(built, alerts=[lagging.text])
+    alerts = [a.text for a in screen_alerts(course)]  # a mania alert (the ASRM), first
+    alerts += [] if lagging is None else [lagging.text]
+    if alerts:  # the next session is where the advice is acted on
+        built = replace(built, alerts=alerts)
     if output_format is common.Format.json:
         common.output(ctx).json(documents.agenda_json(built))
     elif output_format is common.Format.markdown:

@@ -77,6 +77,11 @@ def session(
     binges: common.BingesOption = None,
     compensatory: common.CompensatoryOption = None,
     edeq_global: common.EdeqGlobalOption = None,
+    epds: common.EpdsOption = None,
+    phqa: common.PhqaOption = None,
+    phqa_suicidal_thoughts: common.PhqaSuicidalThoughtsOption = None,
+    phqa_attempt: common.PhqaAttemptOption = None,
+    asrm: common.AsrmOption = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
     events: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
@@ -203,6 +208,8 @@ def session(
     scores = common.MeasureOptions(
         phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
         pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
+        epds=epds, phqa=phqa, phqa_suicidal_thoughts=common.value(phqa_suicidal_thoughts),
+        phqa_attempt=common.value(phqa_attempt), asrm=asrm,
     )  # fmt: skip
     details = SessionDetails(
         mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],

@@ -419,6 +419,36 @@ def goal_fields(areas: list[str]) -> list[dict[str, str]]:
     ]
 
 
+def offered_measures(condition: str, adaptation: str) -> tuple[str, ...]:
+    """The measures a course offers at assessment and every session, in the order shown: a
+    depression course shows its adaptation's measures first (a perinatal course's EPDS),
+    another condition its primary measure first. The adaptation's screen stands in for the
+    PHQ-9 (an IPT-A course's PHQ-A)."""
+    adapted = ADAPTATIONS.get(adaptation, ADAPTATIONS[DEFAULT_ADAPTATION])
+    own = tuple(adapted.screen if m == "phq9" else m for m in CONDITIONS[condition].measures)
+    lead = adapted.measures
+    ordered = lead + own if condition == "depression" else own[:1] + lead + own[1:]
+    return tuple(dict.fromkeys(ordered))
+
+
+def primary_measure(condition: str, adaptation: str) -> str:
+    """The headline measure: the condition's, with the adaptation's screen for the PHQ-9."""
+    primary = CONDITIONS[condition].primary
+    adapted = ADAPTATIONS.get(adaptation, ADAPTATIONS[DEFAULT_ADAPTATION])
+    return adapted.screen if primary == "phq9" else primary
+
+
+def symptom_review(condition: str, adaptation: str, baseline: bool = False) -> str:
+    """The agenda's symptom-rating line: a depression course's in its adaptation's words
+    (the measures it offers), else the condition profile's."""
+    adapted = ADAPTATIONS.get(adaptation, ADAPTATIONS[DEFAULT_ADAPTATION])
+    profile = CONDITIONS[condition]
+    own = adapted.baseline_review if baseline else adapted.symptom_review
+    if condition == "depression" and own is not None:
+        return own
+    return profile.baseline_review if baseline else profile.symptom_review
+
+
 def strategies_of(areas: list[str]) -> list[Item]:
     """The strategies of these problem areas; a role dispute includes those of dissolution."""
     found = [s for area in areas for s in PROBLEM_AREAS[area].strategies]
@@ -448,6 +478,13 @@ class Adaptation:
     partner: bool = False  # the partner may attend sessions
     rhythm_log: bool = False  # the daily social-rhythm log is kept and reviewed
     notes: tuple[str, ...] = ()  # for `ipt guide adaptations`
+    # Measures offered at assessment and every session, in the order shown (a depression
+    # course shows them first); `screen` is offered in place of the PHQ-9 (IPT-A: PHQ-A).
+    measures: tuple[str, ...] = ()
+    screen: str = "phq9"
+    # A depression course's agenda lines for the symptom rating (None: the condition's).
+    symptom_review: str | None = None
+    baseline_review: str | None = None
 
 
 ADAPTATIONS: dict[str, Adaptation] = {
@@ -496,7 +533,16 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "consented and why (--consent-by, --consent-reason).",
                 "A weekly mood rating and the closeness circle of the inventory fit this "
                 "age group well.",
+                "The PHQ-A (--phqa, with --phqa-suicidal-thoughts and --phqa-attempt) is "
+                "offered in place of the PHQ-9 at the assessment and every session: item 9 "
+                "above 0, or a yes to either suicide question, raises a safety flag.",
             ),
+            measures=("phqa",),
+            screen="phqa",
+            symptom_review="Symptom rating (PHQ-A), checking item 9 and the two suicide "
+            "questions first",
+            baseline_review="Baseline symptom rating (PHQ-A), checking item 9 and the two "
+            "suicide questions first",
         ),
         Adaptation(
             id="perinatal",
@@ -507,7 +553,15 @@ ADAPTATIONS: dict[str, Adaptation] = {
             notes=(
                 "Record who attended each session with --attendee partner; role transitions "
                 "into parenthood and disputes with the partner are common foci.",
+                "The EPDS (--epds, ten items as scored 0-3) is offered at the assessment and "
+                "every session, shown first; its item 10 (thoughts of self-harm) raises a "
+                "safety flag as PHQ-9 item 9 does.",
             ),
+            measures=("epds", "phq9"),
+            symptom_review="Symptom rating (EPDS, PHQ-9), checking EPDS item 10 and PHQ-9 "
+            "item 9 first",
+            baseline_review="Baseline symptom rating (EPDS, PHQ-9), checking EPDS item 10 and "
+            "PHQ-9 item 9 first",
         ),
         Adaptation(
             id="ipsrt",
@@ -530,7 +584,15 @@ ADAPTATIONS: dict[str, Adaptation] = {
                 "Each session reviews the log; the aim is steadier timing, not earlier "
                 "or later times.",
                 "Adds the problem area: grief for the lost healthy self.",
+                "Both poles are watched at every session: the PHQ-9 and the ASRM (--asrm, "
+                "five items 0-4). An ASRM of 6 or more is a mania alert: contact the "
+                "prescriber; check sleep and the social rhythm.",
             ),
+            measures=("phq9", "asrm"),
+            symptom_review="Symptom rating of both poles (PHQ-9, ASRM), checking PHQ-9 item 9 "
+            "first; an ASRM of 6 or more: contact the prescriber, check sleep and rhythm",
+            baseline_review="Baseline symptom rating of both poles (PHQ-9, ASRM), checking "
+            "PHQ-9 item 9 first",
         ),
         Adaptation(
             id="group",

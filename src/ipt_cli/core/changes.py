@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
+    ITEM_RECORDS,
     PLANNED_RANGE,
     SCHEMA_VERSION,
     TYPED,
@@ -27,14 +28,11 @@ from ipt_cli.core.models import (
     CourseChange,
     Ending,
     Formulation,
-    Gad7,
     Goal,
-    Hamd17,
     Lsas,
     Maintenance,
     MiniSpin,
     MissedAppointment,
-    Pcl5,
     Person,
     Phq9,
     RiskReview,
@@ -70,8 +68,11 @@ def measure_fields(
     binges: int | None = None,
     compensatory: int | None = None,
     edeq_global: str | None = None,
+    **item_scores: str | None,
 ) -> dict[str, Any]:
-    """Turn the measure options of `new-course` and `session` into model fields."""
+    """Turn the measure options of `new-course` and `session` into model fields.
+    `item_scores`: instruments kept as their items alone, by id (epds='1,0,...'), each
+    parsed and checked by its definition (models.ITEM_RECORDS)."""
     fields: dict[str, Any] = {}
     if phq9 is not None:
         difficulty = None
@@ -80,22 +81,12 @@ def measure_fields(
         fields["phq9"] = Phq9(items=parse_scores(phq9, measures.PHQ9), difficulty=difficulty)
     elif phq9_difficulty is not None:
         raise InputError("--phq9-difficulty needs --phq9")
-    if gad7 is not None:
-        fields["gad7"] = Gad7(items=parse_scores(gad7, measures.GAD7))
-    if hamd17 is not None:
-        fields["hamd17"] = Hamd17(items=parse_scores(hamd17, measures.HAMD17))
+    fields.update(_item_fields({"gad7": gad7, "hamd17": hamd17}))
     if (bdi2_total is None) != (bdi2_item9 is None):
         raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
     if bdi2_total is not None and bdi2_item9 is not None:
-        total = parse_in_range(bdi2_total, "BDI-II total", 63)
-        item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
-        try:
-            measures.check_bdi2(total, item9)
-        except ValueError as error:
-            raise InputError(str(error)) from None
-        fields["bdi2"] = Bdi2(total=total, item9=item9)
-    if pcl5 is not None:
-        fields["pcl5"] = Pcl5(items=parse_scores(pcl5, measures.PCL5))
+        fields["bdi2"] = _bdi2(bdi2_total, bdi2_item9)
+    fields.update(_item_fields({"pcl5": pcl5, **item_scores}))
     if mini_spin is not None:
         fields["mini_spin"] = MiniSpin(total=parse_in_range(mini_spin, "Mini-SPIN total", 12))
     if lsas is not None:
@@ -106,6 +97,40 @@ def measure_fields(
     if edeq_global is not None:
         fields["edeq_global"] = parse_edeq_global(edeq_global)
     return fields
+
+
+def _item_fields(given: dict[str, str | None]) -> dict[str, Any]:
+    """The records of instruments kept as their items, each checked by its definition; an
+    instrument's yes/no risk questions come as `<id>_<field>` ('yes' or 'no')."""
+    fields: dict[str, Any] = {}
+    for instrument_id, record in ITEM_RECORDS.items():
+        instrument = record.INSTRUMENT
+        answers, options = {}, []
+        for question in instrument.risk_questions:
+            answer = given.get(f"{instrument_id}_{question.field}")
+            option = f"{instrument.option}-{question.field.replace('_', '-')}"
+            if answer is not None and answer not in ("yes", "no"):
+                raise InputError(f"{option} must be yes or no, got {answer!r}")
+            if answer is not None:
+                answers[question.field] = answer == "yes"
+                options.append(option)
+        text = given.get(instrument_id)
+        if text is None:
+            if options:
+                raise InputError(f"{options[0]} needs {instrument.option}")
+            continue
+        fields[instrument_id] = record(items=parse_scores(text, instrument), **answers)
+    return fields
+
+
+def _bdi2(bdi2_total: int, bdi2_item9: int) -> Bdi2:
+    total = parse_in_range(bdi2_total, "BDI-II total", 63)
+    item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
+    try:
+        measures.check_bdi2(total, item9)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    return Bdi2(total=total, item9=item9)
 
 
 MAX_EPISODES = 999  # episodes since the last session: more is a typing slip

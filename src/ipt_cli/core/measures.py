@@ -26,6 +26,26 @@ class Cluster:
 
 
 @struct(frozen=True)
+class Cutoff:
+    """A named screening cut-off: a total at or above `score` screens positive for `label`
+    (the EPDS: 10 possible depression, 13 probable depression)."""
+
+    score: int
+    label: str
+
+
+@struct(frozen=True)
+class RiskQuestion:
+    """A yes/no question kept beside an instrument's items whose "yes" raises a safety flag
+    (the PHQ-A's two suicide questions). A flag names it as item `item_count + n`."""
+
+    field: str  # the stored key (and the option --<instrument>-<field>)
+    label: str  # how a flag names it: "PHQ-A <label> = yes"
+    question: str  # the form's question, asked in prompts
+    urgent: bool  # a "yes" is URGENT (docs/clinical-rules.md "Urgent risk items")
+
+
+@struct(frozen=True)
 class Instrument:
     id: str
     name: str
@@ -43,10 +63,40 @@ class Instrument:
     # A sourced >= 50% response rule exists (PHQ-9, GAD-7, HAM-D-17, BDI-II: Domain 5). The
     # PCL-5, Mini-SPIN and LSAS-SR have none (Domain 9-10): their response is null.
     response_rule: bool = True
+    # Named cut-offs, lowest first (the EPDS); `cutoff` is the lowest one's score.
+    cutoffs: tuple[Cutoff, ...] = ()
+    risk_questions: tuple[RiskQuestion, ...] = ()  # yes/no risk questions (PHQ-A)
+    # For prompts: the period asked about, the answer scale and the source line to show.
+    stem: str = ""
+    scale: tuple[str, ...] = ()
+    attribution: str = ""
+    # A positive screen that is an alert of its own, not a safety flag (the ASRM's mania
+    # alert): its name and the advice every view gives with it.
+    alert: str = ""
+    alert_advice: str = ""
 
     @property
     def item_count(self) -> int:
         return len(self.item_max)
+
+    @property
+    def option(self) -> str:
+        """The command-line option that takes its scores: --epds, --mini-spin."""
+        return "--" + self.id.replace("_", "-")
+
+    def risk_question(self, item: int) -> RiskQuestion | None:
+        """The yes/no risk question a flag's item number stands for (after the items)."""
+        index = item - self.item_count - 1
+        if self.risk_questions and 0 <= index < len(self.risk_questions):
+            return self.risk_questions[index]
+        return None
+
+    def risk_label(self, item: int, score: int) -> str:
+        """'PHQ-9 item 9 = 2', or for a yes/no risk question 'PHQ-A <question> = yes'."""
+        question = self.risk_question(item)
+        if question is not None:
+            return f"{self.name} {question.label} = yes"
+        return f"{self.name} item {item} = {score}"
 
 
 ANSWER_SCALE = ("not at all", "several days", "more than half the days", "nearly every day")
@@ -250,8 +300,129 @@ LSAS = Instrument(
     id="lsas", name="LSAS-SR", total_max=144, bands=(), remission_max=None, response_rule=False
 )
 
+# EPDS (Cox, Holden & Sagovsky 1987; ipt-domain.md section 10): free to reproduce with the
+# source quoted. On the paper form items 3 and 5-10 are printed in reverse (their top answer
+# scores 3): the clinician enters each item's scored value, 0-3, never the answer's place.
+EPDS_ATTRIBUTION = (
+    "EPDS: Cox, J.L., Holden, J.M. and Sagovsky, R. (1987) Detection of postnatal "
+    "depression: development of the 10-item Edinburgh Postnatal Depression Scale. British "
+    "Journal of Psychiatry 150:782-786. May be reproduced without further permission, "
+    "quoting the authors, the title and the source."
+)
+EPDS = Instrument(
+    id="epds",
+    name="EPDS",
+    item_max=(3,) * 10,
+    total_max=30,
+    bands=(),  # no severity bands: two screening cut-offs (Cox et al. 1987)
+    remission_max=None,  # no remission cut-off in the sources
+    risk_item=10,  # "The thought of harming myself has occurred to me"
+    urgent_risk=2,  # "sometimes" or "yes, quite often": as PHQ-9 item 9 >= 2
+    reliable_change=4,  # Matthey 2004 (a setting)
+    cutoff=10,
+    cutoffs=(Cutoff(10, "possible depression"), Cutoff(13, "probable depression")),
+    response_rule=False,  # no sourced 50% response rule
+    stem="In the past 7 days (enter each item's scored value 0-3: items 3 and 5-10 are "
+    "printed in reverse on the form):",
+    item_labels=(
+        "I have been able to laugh and see the funny side of things",
+        "I have looked forward with enjoyment to things",
+        "I have blamed myself unnecessarily when things went wrong",
+        "I have been anxious or worried for no good reason",
+        "I have felt scared or panicky for no very good reason",
+        "Things have been getting on top of me",
+        "I have been so unhappy that I have had difficulty sleeping",
+        "I have felt sad or miserable",
+        "I have been so unhappy that I have been crying",
+        "The thought of harming myself has occurred to me",
+    ),
+    attribution=EPDS_ATTRIBUTION,
+)
+
+# PHQ-A (the PHQ-9 modified for adolescents; Johnson et al. 2002; ipt-domain.md section 10):
+# the nine items in its own order and wording, scored and banded as the PHQ-9, with two
+# yes/no suicide questions whose "yes" raises a safety flag.
+PHQA_ATTRIBUTION = (
+    "PHQ-A: Johnson, J.G., Harris, E.S., Spitzer, R.L. and Williams, J.B.W. (2002) The "
+    "Patient Health Questionnaire for Adolescents. Journal of Adolescent Health 30:196-204."
+)
+PHQA = Instrument(
+    id="phqa",
+    name="PHQ-A",
+    item_max=(3,) * 9,
+    total_max=27,
+    bands=PHQ9.bands,
+    remission_max=PHQ9.remission_max,
+    risk_item=9,  # thoughts of being better off dead or of hurting oneself
+    urgent_risk=PHQ9.urgent_risk,
+    reliable_change=PHQ9.reliable_change,  # the PHQ-9's (a setting): no adolescent figure
+    caseness=PHQ9.caseness,
+    risk_questions=(
+        RiskQuestion(
+            "suicidal_thoughts",
+            "serious thoughts of ending life in the past month",
+            "Has there been a time in the past month when you have had serious thoughts "
+            "about ending your life?",
+            urgent=True,  # by analogy with PHQ-9 item 9 >= 2 (docs/clinical-rules.md)
+        ),
+        RiskQuestion(
+            "attempt",
+            "suicide attempt ever",
+            "Have you ever, in your whole life, tried to kill yourself or made a suicide attempt?",
+            urgent=False,  # a lifetime history: a flag to review, not urgent by itself
+        ),
+    ),
+    stem="How often have you been bothered by each of the following symptoms during the "
+    "past two weeks?",
+    scale=ANSWER_SCALE,
+    item_labels=(
+        "Feeling down, depressed, irritable, or hopeless",
+        "Little interest or pleasure in doing things",
+        "Trouble falling asleep, staying asleep, or sleeping too much",
+        "Poor appetite, weight loss, or overeating",
+        "Feeling tired, or having little energy",
+        "Feeling bad about yourself - or feeling that you are a failure, or that you have "
+        "let yourself or your family down",
+        "Trouble concentrating on things like school work, reading, or watching TV",
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite "
+        "- being so fidgety or restless that you were moving around a lot more than usual",
+        "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    ),
+    attribution=PHQA_ATTRIBUTION,
+)
+
+# ASRM (Altman Self-Rating Mania Scale; Altman et al. 1997; ipt-domain.md section 10): five
+# items for the past week, each 0-4 (the number of the statement chosen); 6 or more suggests
+# (hypo)mania. Watched with the PHQ-9 at every IPSRT session: both poles.
+ASRM_ATTRIBUTION = (
+    "ASRM: Altman, E.G., Hedeker, D., Peterson, J.L. and Davis, J.M. (1997) The Altman "
+    "Self-Rating Mania Scale. Biological Psychiatry 42:948-955."
+)
+ASRM = Instrument(
+    id="asrm",
+    name="ASRM",
+    item_max=(4,) * 5,
+    total_max=20,
+    bands=(),  # no severity bands: one screening cut-off
+    remission_max=None,
+    cutoff=6,
+    cutoffs=(Cutoff(6, "possible (hypo)mania"),),
+    response_rule=False,  # no sourced response or reliable-change rule: null
+    stem="In the past week (enter the number 0-4 of the statement chosen for each item):",
+    item_labels=(
+        "Feeling happier or more cheerful than usual",
+        "Feeling more self-confident than usual",
+        "Needing less sleep than usual",
+        "Talking more than usual",
+        "Being more active than usual (socially, sexually, at work, at home or at school)",
+    ),
+    attribution=ASRM_ATTRIBUTION,
+    alert="MANIA ALERT",
+    alert_advice="contact the prescriber; check sleep and the social rhythm (ipt rhythm)",
+)
+
 INSTRUMENTS: dict[str, Instrument] = {
-    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS)
+    i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS, PHQA, ASRM)
 }
 EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
 
@@ -299,6 +470,23 @@ def check_bdi2(total: int, item9: int) -> None:
     """Item 9 is one of the 21 items summed into the total: the total cannot be below it."""
     if total < item9:
         raise ValueError(f"BDI-II total {total} is below its item 9 ({item9}); check both")
+
+
+def screen(instrument: Instrument, total: int, cutoff: int | None = None) -> str | None:
+    """Where a total stands against the instrument's cut-off(s), in words: 'probable
+    depression (13 or more)', 'below the cut-off for possible depression (10)'; for an
+    unnamed cut-off 'at or above the cut-off (33)'. None without a cut-off. `cutoff`: the
+    configured cut-off of an instrument with one unnamed cut-off."""
+    if instrument.cutoffs:
+        reached = [c for c in instrument.cutoffs if total >= c.score]
+        if reached:
+            return f"{reached[-1].label} ({reached[-1].score} or more)"
+        first = instrument.cutoffs[0]
+        return f"below the cut-off for {first.label} ({first.score})"
+    cut = instrument.cutoff if cutoff is None else cutoff
+    if cut is None:
+        return None
+    return f"{'at or above' if total >= cut else 'below'} the cut-off ({cut})"
 
 
 def severity(total: int, bands: Sequence[Band]) -> str | None:

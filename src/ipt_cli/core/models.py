@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 # No `from __future__ import annotations` here: pydantic would then evaluate every field's
 # annotation from its string when the classes are built, ~10% of the models' import.
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -32,8 +32,9 @@ TYPED = "typed"
 # course's change history, retired and edited goals, session fixes). 7: risk reviews'
 # recorded_at. 8: contacts. 9: missed group sessions' numbers. 10: IPSRT (rhythm targets,
 # the SRM involvement scale, warning signs of depression and of mania), a timeline event
-# known only to the month (`precision = "month"`), withdrawn sessions, and the act date and
-# recorded_at of contract changes, formulation agreement, ending, supervision and fidelity.
+# known only to the month (`precision = "month"`), withdrawn sessions, the act date and
+# recorded_at of contract changes, formulation agreement, ending, supervision and fidelity,
+# and the adaptations' measures (EPDS, PHQ-A, ASRM).
 SCHEMA_VERSION = 10
 MAX_MAINTENANCE = 500  # years of monthly or even weekly maintenance
 
@@ -91,24 +92,61 @@ class Phq9(Record):
         return value
 
 
-class Gad7(Record):
+class ItemScores(Record):
+    """An instrument kept as its item scores, each checked against the instrument's
+    definition in core/measures.py (a new instrument of this kind is one subclass)."""
+
+    INSTRUMENT: ClassVar[measures.Instrument]
     items: list[int]
 
     @field_validator("items")
     @classmethod
     def _items_in_range(cls, items: list[int]) -> list[int]:
-        measures.check_items(measures.GAD7, items)
+        measures.check_items(cls.INSTRUMENT, items)
         return items
 
 
-class Hamd17(Record):
-    items: list[int]
+class Gad7(ItemScores):
+    INSTRUMENT = measures.GAD7
 
-    @field_validator("items")
-    @classmethod
-    def _items_in_range(cls, items: list[int]) -> list[int]:
-        measures.check_items(measures.HAMD17, items)
-        return items
+
+class Hamd17(ItemScores):
+    INSTRUMENT = measures.HAMD17
+
+
+class Pcl5(ItemScores):
+    """The PCL-5's 20 items, each 0-4; totals and cluster scores are computed."""
+
+    INSTRUMENT = measures.PCL5
+
+
+class Epds(ItemScores):
+    """The EPDS's 10 items, each as scored 0-3 (items 3 and 5-10 are printed in reverse on
+    the paper form: the scored value is stored, never the answer's place)."""
+
+    INSTRUMENT = measures.EPDS
+
+
+class Phqa(ItemScores):
+    """The PHQ-A's nine items (0-3, in its own order) and its two yes/no suicide questions:
+    None when not asked."""
+
+    INSTRUMENT = measures.PHQA
+    suicidal_thoughts: bool | None = None  # serious thoughts of ending life, past month
+    attempt: bool | None = None  # a suicide attempt, ever
+
+
+class Asrm(ItemScores):
+    """The ASRM's five items, each 0-4."""
+
+    INSTRUMENT = measures.ASRM
+
+
+# The records kept as their items (and yes/no risk questions), by instrument id: their
+# options, validation and prompts follow from the instrument's definition.
+ITEM_RECORDS: dict[str, type[ItemScores]] = {
+    r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds, Phqa, Asrm)
+}
 
 
 class Bdi2(Record):
@@ -121,18 +159,6 @@ class Bdi2(Record):
     def _total_holds_item9(self) -> Self:
         measures.check_bdi2(self.total, self.item9)
         return self
-
-
-class Pcl5(Record):
-    """The PCL-5's 20 items, each 0-4; totals and cluster scores are computed."""
-
-    items: list[int]
-
-    @field_validator("items")
-    @classmethod
-    def _items_in_range(cls, items: list[int]) -> list[int]:
-        measures.check_items(measures.PCL5, items)
-        return items
 
 
 class MiniSpin(Record):
@@ -268,6 +294,9 @@ class Administration(Record):
     pcl5: Pcl5 | None = None
     mini_spin: MiniSpin | None = None
     lsas: Lsas | None = None
+    epds: Epds | None = None  # schema 10
+    phqa: Phqa | None = None  # schema 10
+    asrm: Asrm | None = None  # schema 10
     # Eating-disorder self-monitoring since the last sitting (the EDE-Q: its global score only).
     binges: EpisodeCount | None = None
     compensatory: EpisodeCount | None = None
@@ -284,22 +313,36 @@ class Administration(Record):
         return [i for i in measures.INSTRUMENTS if getattr(self, i) is not None]
 
     def risk_scores(self) -> list[tuple[str, int, int]]:
-        """(instrument id, risk item number, score) for every risk item scored >= 1."""
+        """(instrument id, risk item number, score) for every risk item scored >= 1, and
+        for every yes/no risk question answered yes (its number follows the items, score
+        1; see measures.Instrument.risk_question), in the instruments' order."""
         found = []
-        if self.phq9 and self.phq9.items[8] >= 1:
-            found.append(("phq9", 9, self.phq9.items[8]))
-        if self.hamd17 and self.hamd17.items[2] >= 1:
-            found.append(("hamd17", 3, self.hamd17.items[2]))
-        if self.bdi2 and self.bdi2.item9 >= 1:
-            found.append(("bdi2", 9, self.bdi2.item9))
+        for instrument in RISK_INSTRUMENTS:
+            entry = getattr(self, instrument.id)
+            if entry is None:
+                continue
+            item = instrument.risk_item
+            if item is not None:
+                score = entry.items[item - 1] if instrument.item_count else entry.item9
+                if score >= 1:
+                    found.append((instrument.id, item, score))
+            for number, question in enumerate(instrument.risk_questions, 1):
+                if getattr(entry, question.field) is True:
+                    found.append((instrument.id, instrument.item_count + number, 1))
         return found
 
     def total(self, instrument_id: str) -> int | None:
         if instrument_id in ("bdi2", "mini_spin", "lsas"):
             scored: Bdi2 | MiniSpin | Lsas | None = getattr(self, instrument_id)
             return scored.total if scored else None
-        entry: Phq9 | Gad7 | Hamd17 | Pcl5 | None = getattr(self, instrument_id)
+        entry: Phq9 | ItemScores | None = getattr(self, instrument_id)
         return None if entry is None else sum(entry.items)
+
+
+# The instruments with a risk item or risk questions, in the catalogue's order.
+RISK_INSTRUMENTS = tuple(
+    i for i in measures.INSTRUMENTS.values() if i.risk_item is not None or i.risk_questions
+)
 
 
 class Baseline(Administration):

@@ -14,7 +14,7 @@ import datetime as dt
 
 from ipt_cli.core import catalogue, safety_plan, supervision
 from ipt_cli.core.changes import Located, locate_session
-from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
+from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules, severity
 from ipt_cli.core.models import (
     Addendum,
     Administration,
@@ -35,7 +35,7 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.risk import RiskState, risk_state
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.core.structs import field, struct
-from ipt_cli.core.tracking import not_on_track
+from ipt_cli.core.tracking import ALERTING, not_on_track, sitting_alert
 from ipt_cli.errors import InputError
 
 
@@ -61,7 +61,7 @@ class FlagLine:
     def label(self) -> str:
         urgent = " URGENT" if self.urgent else ""
         state = "reviewed" if self.reviewed else "NOT YET REVIEWED"
-        return f"{self.name} item {self.item} = {self.score}{urgent} ({state})"
+        return f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{urgent} ({state})"
 
 
 @struct(frozen=True)
@@ -154,7 +154,9 @@ def _at_sitting(course: Course, where: Located) -> tuple[Administration, list[st
 
 
 def _measures(session: Administration, rules: ScoringRules) -> list[MeasureLine]:
-    risk = {instrument: (item, score) for instrument, item, score in session.risk_scores()}
+    risk: dict[str, tuple[int, int]] = {}
+    for scored_id, item, score in session.risk_scores():  # the first of each instrument
+        risk.setdefault(scored_id, (item, score))
     lines = []
     for instrument_id in session.instruments():
         instrument = INSTRUMENTS[instrument_id]
@@ -167,7 +169,9 @@ def _measures(session: Administration, rules: ScoringRules) -> list[MeasureLine]
                 instrument.name,
                 total,
                 severity(total, rules.bands(instrument)),
-                None if scored is None else (*scored, is_urgent(instrument_id, scored[1])),
+                None
+                if scored is None
+                else (*scored, is_urgent(instrument_id, scored[1], scored[0])),
             )
         )
     return lines
@@ -185,7 +189,7 @@ def _reviewed(course: Course, where: Located) -> bool:
 def _flags(course: Course, where: Located, sitting: Administration) -> list[FlagLine]:
     reviewed = _reviewed(course, where)
     return [
-        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score), reviewed)
+        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score, item), reviewed)
         for i, item, score in sitting.risk_scores()
     ]
 
@@ -198,12 +202,22 @@ def screening(sitting: Administration) -> str | None:
     given = sitting.instruments()
     asked = [INSTRUMENTS[i] for i in given if INSTRUMENTS[i].risk_item is not None]
     if asked:
-        items = ", ".join(f"{i.name} item {i.risk_item} = 0" for i in asked)
+        items = ", ".join(_negative(sitting, i) for i in asked)
         return f"screened negative ({items})"
     if given:
         names = ", ".join(INSTRUMENTS[i].name for i in given)
         return f"no risk item asked (only {names} given)"
     return "no risk item asked (no measures given)"
+
+
+def _negative(sitting: Administration, instrument: Instrument) -> str:
+    """'PHQ-9 item 9 = 0'; with the yes/no risk questions answered no (the PHQ-A's)."""
+    entry = getattr(sitting, instrument.id)
+    answered = [q for q in instrument.risk_questions if getattr(entry, q.field) is False]
+    return ", ".join(
+        [f"{instrument.name} item {instrument.risk_item} = 0"]
+        + [f"{instrument.name} {q.label} = no" for q in answered]
+    )
 
 
 def _held(course: Course, maintenance: bool) -> list[SessionRecord]:
@@ -276,12 +290,20 @@ def build_note(
 
 
 def _alerts(course: Course, where: Located, rules: ScoringRules | None) -> list[str]:
-    """Not on track (core/tracking.py) on the note of the session whose score shows it,
-    and on every later one: the note is where the advice is written down."""
+    """A mania alert on the note of the session whose ASRM shows it; not on track
+    (core/tracking.py) on the note of the session whose score shows it, and on every later
+    one: the note is where the advice is written down."""
+    label = f"{'maintenance ' if where.maintenance else ''}session {where.number}"
+    alerts = [
+        alert.text
+        for instrument in ALERTING
+        if (total := where.sitting.total(instrument.id)) is not None
+        and (alert := sitting_alert(instrument, total, label, where.sitting.date)) is not None
+    ]
     lagging = not_on_track(course, rules or ScoringRules())
     if lagging is None or where.maintenance or where.number < lagging.session:
-        return []
-    return [lagging.text]
+        return alerts
+    return [*alerts, lagging.text]
 
 
 def missed_note(

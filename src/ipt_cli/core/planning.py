@@ -591,7 +591,7 @@ def _first_rating(course: Course, date: dt.date) -> tuple[list[str], list[str]]:
     """Session 1's symptom rating, listed once: (to do, done)."""
     baseline = course.baseline
     if baseline is None or baseline.date > date:
-        return [catalogue.CONDITIONS[course.condition].baseline_review], []
+        return [catalogue.symptom_review(course.condition, course.adaptation, True)], []
     done = [f"Baseline symptom rating: {_baseline_words(course)}"]
     if baseline.date == date:  # the same sitting: the baseline is this session's rating
         return [], done
@@ -599,8 +599,9 @@ def _first_rating(course: Course, date: dt.date) -> tuple[list[str], list[str]]:
 
 
 def _symptom_rating(course: Course) -> str:
-    """The weekly symptom review in the words of the course's condition profile."""
-    return catalogue.CONDITIONS[course.condition].symptom_review
+    """The weekly symptom review in the words of the course's condition profile (a
+    depression course's, in its adaptation's: the measures it offers)."""
+    return catalogue.symptom_review(course.condition, course.adaptation)
 
 
 def _task_text(course: Course, task: catalogue.Item) -> str:
@@ -839,25 +840,45 @@ def current_strategies(course: Course) -> list[catalogue.Item]:
 
 def instruments_used(course: Course) -> list[str]:
     """The instruments the course has used (baseline, sessions, maintenance) and those its
-    condition profile offers, in the catalogue's order; the PHQ-9, the depression and risk
-    screen, always."""
-    offered = set(catalogue.CONDITIONS[course.condition].measures) - {"phq9", "gad7"}
-    offered -= {"hamd17", "bdi2"}  # depression's extra scales: only once used
+    condition profile and adaptation offer, in the order they are shown
+    (catalogue.offered_measures); the depression and risk screen (the PHQ-9, or the
+    adaptation's: an IPT-A course's PHQ-A) always."""
+    order = catalogue.offered_measures(course.condition, course.adaptation)
+    offered = set(order) - {"hamd17", "bdi2"}  # depression's extra scales: only once used
+    if course.condition != "anxiety":
+        offered.discard("gad7")
+    sittings = _all_sittings(course)
+    used = [
+        instrument
+        for instrument in INSTRUMENTS
+        if instrument in offered or any(s.total(instrument) is not None for s in sittings)
+    ]
+    return sorted(used, key=lambda i: order.index(i) if i in order else len(order))
+
+
+def _all_sittings(course: Course) -> list[Administration]:
     sittings: list[Administration] = [*course.sessions]
     if course.baseline:
         sittings.append(course.baseline)
     if course.maintenance:
         sittings += course.maintenance.sessions
-    order = catalogue.CONDITIONS[course.condition].measures
-    used = [
-        instrument
-        for instrument in INSTRUMENTS
-        if instrument == "phq9"
-        or (instrument == "gad7" and course.condition == "anxiety")
-        or instrument in offered
-        or any(s.total(instrument) is not None for s in sittings)
-    ]
-    return sorted(used, key=lambda i: order.index(i) if i in order else len(order))
+    return sittings
+
+
+def primary_of(course: Course) -> str:
+    """The course's headline measure (catalogue.primary_measure): the condition's, with the
+    adaptation's screen for the PHQ-9. A course that has PHQ-9 scores and none of the
+    screen that replaced it (an IPT-A course recorded before the PHQ-A) keeps the PHQ-9."""
+    primary = catalogue.primary_measure(course.condition, course.adaptation)
+    plain = catalogue.CONDITIONS[course.condition].primary
+    if primary == plain:
+        return primary
+    sittings = _all_sittings(course)
+    if not any(s.total(primary) is not None for s in sittings) and any(
+        s.total(plain) is not None for s in sittings
+    ):
+        return plain
+    return primary
 
 
 def agenda_for_week(course: Course, week: int | None) -> Agenda:

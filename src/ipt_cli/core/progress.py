@@ -30,6 +30,7 @@ from ipt_cli.core.planning import (
     course_spans,
     current_dispute_stage,
     next_session_date,
+    primary_of,
     strategy_coverage,
 )
 from ipt_cli.core.record import RecordSummary, summarise
@@ -37,7 +38,7 @@ from ipt_cli.core.risk import OpenFlag, RiskState, risk_state
 from ipt_cli.core.safety import SafetyFlag, risk_labels, safety_flags
 from ipt_cli.core.signals import pack_unsigned
 from ipt_cli.core.structs import field, replace, struct
-from ipt_cli.core.tracking import allowed_gap, not_on_track, unsigned_sessions
+from ipt_cli.core.tracking import allowed_gap, not_on_track, screen_alerts, unsigned_sessions
 
 
 @struct(frozen=True)
@@ -246,7 +247,7 @@ def relapse_text(m: MeasureSummary) -> str:
     )
 
 
-DEPRESSION_MEASURES = ("phq9", "hamd17", "bdi2")  # response is a depression outcome
+DEPRESSION_MEASURES = ("phq9", "phqa", "hamd17", "bdi2")  # response: a depression outcome
 
 
 def judged_measures(condition: str) -> tuple[str, ...]:
@@ -512,9 +513,16 @@ def _series(
 
 
 def measure_order(course: Course) -> list[Instrument]:
-    """Every instrument, the condition's primary one first (the report's headline)."""
-    primary = catalogue.CONDITIONS[course.condition].primary
-    return sorted(INSTRUMENTS.values(), key=lambda i: i.id != primary)
+    """Every instrument, the course's primary one first (the report's headline), or a
+    depression course's adaptation measures first (a perinatal course's EPDS, then the
+    PHQ-9; an IPSRT course's PHQ-9, then the ASRM), the rest in the catalogue's order."""
+    primary = primary_of(course)
+    lead = catalogue.ADAPTATIONS[course.adaptation].measures
+    first = list(lead) if course.condition == "depression" else [primary, *lead]
+    if primary not in first:
+        first.insert(0, primary)
+    rank = {instrument: n for n, instrument in enumerate(dict.fromkeys(first))}
+    return sorted(INSTRUMENTS.values(), key=lambda i: rank.get(i.id, len(rank)))
 
 
 def _used_measures(
@@ -522,12 +530,13 @@ def _used_measures(
 ) -> dict[str, MeasureSummary]:
     """The measures with a score; in the acute report the PHQ-9 and the condition's primary
     instrument always, the primary first."""
-    primary = catalogue.CONDITIONS[course.condition].primary
+    primary = primary_of(course)
+    screen = catalogue.ADAPTATIONS[course.adaptation].screen  # the PHQ-9, or the PHQ-A
     held = course.maintenance.sessions if maintenance and course.maintenance else []
     given = _given([s for _, s in sittings(course)] if not held else held)
     measures = {}
     for instrument in measure_order(course):
-        always = instrument.id in ("phq9", primary) and not maintenance
+        always = instrument.id in (screen, primary) and not maintenance
         if instrument.id not in given and not always:
             continue  # never given: no series (a long course is not scanned for it)
         summary = summarise_measure(course, instrument, rules, maintenance)
@@ -634,10 +643,14 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
 
 
 def follow_up_alerts(course: Course, rules: ScoringRules) -> list[Alert]:
-    """The outcome warning measurement-based care adds (core/tracking.py): not on track.
+    """The outcome warnings measurement-based care adds (core/tracking.py): a mania alert
+    (the ASRM's latest score at or above 6, issue 28), not on track.
     (Overdue and unsigned sessions are the caseload's follow-ups: `ipt list` shows them.)"""
     lagging = not_on_track(course, rules)
-    return [] if lagging is None else [Alert(lagging.instrument, "not-on-track", lagging.text)]
+    alerts = [Alert(a.instrument, "mania", a.text, a.date) for a in screen_alerts(course)]
+    if lagging is not None:
+        alerts.append(Alert(lagging.instrument, "not-on-track", lagging.text))
+    return alerts
 
 
 def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
@@ -683,13 +696,14 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         urgent=state.urgent,
         oldest_flag=state.flags[0].flag.date if state.flags else None,
         missed_at_risk=state.follow_up,
-        alerts=[a.text for a in outcome_alerts(acute, maintenance)]
+        alerts=[a.text for a in screen_alerts(course)]
+        + [a.text for a in outcome_alerts(acute, maintenance)]
         + (
             [f"{len(course.conflicts)} sync conflict(s): ipt resolve {course.id}"]
             if course.conflicts
             else []
         ),
-        primary=catalogue.CONDITIONS[course.condition].primary,
+        primary=primary_of(course),
         outcome_data=json.dumps(outcome_of(course).to_cache()),
         not_on_track=not_on_track(course, rules),
         unsigned=pack_unsigned(unsigned_sessions(course)),

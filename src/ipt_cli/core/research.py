@@ -24,6 +24,8 @@ class Score:
     items: tuple[tuple[int, int], ...]  # (1-based item number, score) for each item kept
     total: int
     severity: str | None  # None for an instrument without bands (PCL-5, Mini-SPIN, LSAS-SR)
+    # the yes/no risk questions answered (the PHQ-A's): (field, answer)
+    answers: tuple[tuple[str, bool], ...] = ()
 
 
 @struct(frozen=True)
@@ -69,7 +71,13 @@ def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:
             entry = getattr(sitting, instrument.id)
             items = tuple(enumerate(getattr(entry, "items", []), 1))
         band = severity(total, rules.bands(instrument))
-        found.append(Score(instrument.id, items, total, band))
+        entry = getattr(sitting, instrument.id)
+        answers = tuple(
+            (q.field, answer)
+            for q in instrument.risk_questions
+            if (answer := getattr(entry, q.field)) is not None
+        )
+        found.append(Score(instrument.id, items, total, band, answers))
     return tuple(found)
 
 

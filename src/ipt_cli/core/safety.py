@@ -32,26 +32,33 @@ class SafetyFlag:
 
     @property
     def label(self) -> str:
-        name = INSTRUMENTS[self.instrument].name
         urgent = " URGENT" if self.urgent else ""
         return (
-            f"{name} item {self.item} = {self.score}{urgent} at {self.where} "
-            f"({self.date.isoformat()})"
+            f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{urgent} at "
+            f"{self.where} ({self.date.isoformat()})"
         )
 
 
-def is_urgent(instrument_id: str, score: int) -> bool:
-    """HAM-D item 3 >= 3 (suicidal ideas, a gesture or an attempt) is urgent."""
-    urgent_at = INSTRUMENTS[instrument_id].urgent_risk
+def is_urgent(instrument_id: str, score: int, item: int | None = None) -> bool:
+    """HAM-D item 3 >= 3 (suicidal ideas, a gesture or an attempt) is urgent; a yes/no risk
+    question (`item` after the items: the PHQ-A's) is urgent as its definition says."""
+    instrument = INSTRUMENTS[instrument_id]
+    question = None if item is None else instrument.risk_question(item)
+    if question is not None:
+        return question.urgent
+    urgent_at = instrument.urgent_risk
     return urgent_at is not None and score >= urgent_at
+
+
+def risk_label(instrument_id: str, item: int, score: int) -> str:
+    """'HAM-D-17 item 3 = 3 URGENT', 'PHQ-A ... = yes': worded as the flags box words it."""
+    urgent = " URGENT" if is_urgent(instrument_id, score, item) else ""
+    return INSTRUMENTS[instrument_id].risk_label(item, score) + urgent
 
 
 def risk_labels(sitting: Administration) -> list[str]:
     """'HAM-D-17 item 3 = 3 URGENT': each risk item scored, worded as the flags box words it."""
-    return [
-        f"{INSTRUMENTS[i].name} item {n} = {s}{' URGENT' if is_urgent(i, s) else ''}"
-        for i, n, s in sitting.risk_scores()
-    ]
+    return [risk_label(i, n, s) for i, n, s in sitting.risk_scores()]
 
 
 def notice_lines(where: str, sitting: Administration) -> list[str]:
@@ -92,7 +99,7 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
                 item=item,
                 score=score,
                 reviewed=sitting.reviewed,
-                urgent=is_urgent(instrument_id, score),
+                urgent=is_urgent(instrument_id, score, item),
                 maintenance=maintenance,
                 session_id=getattr(sitting, "id", None),  # a baseline has no session id
             )
@@ -101,12 +108,13 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
 
 
 def _one_per_sitting(flags: list[SafetyFlag]) -> list[SafetyFlag]:
-    """One flag per instrument and date: the baseline and a session 1 on its day are one
-    sitting (older files may hold both). The first is kept, with the higher score, and it
-    is reviewed when either record was."""
-    kept: dict[tuple[bool, dt.date, str], SafetyFlag] = {}
+    """One flag per instrument, item and date: the baseline and a session 1 on its day are
+    one sitting (older files may hold both). The first is kept, with the higher score, and
+    it is reviewed when either record was. (The item is in the key: the PHQ-A's item 9 and
+    its two suicide questions are three flags of one sitting.)"""
+    kept: dict[tuple[bool, dt.date, str, int], SafetyFlag] = {}
     for flag in flags:
-        key = (flag.maintenance, flag.date, flag.instrument)
+        key = (flag.maintenance, flag.date, flag.instrument, flag.item)
         first = kept.get(key)
         if first is None:
             kept[key] = flag

@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Points = Annotated[int, Field(ge=1, le=144)]
-Scored = Literal["phq9", "gad7", "hamd17", "bdi2", "pcl5", "mini_spin", "lsas"]
+Scored = Literal[
+    "phq9", "gad7", "hamd17", "bdi2", "pcl5", "mini_spin", "lsas", "epds", "phqa", "asrm"
+]
 
 
 class ScoringSettings(BaseModel):

@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ipt_cli.core import catalogue
-from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
+from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules
 from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.planning import primary_of
 from ipt_cli.core.signals import (
     SIGN_WITHIN_DAYS,
     NotOnTrack,
@@ -28,6 +28,7 @@ from ipt_cli.core.signals import (
     overdue_signatures,
     pack_unsigned,
 )
+from ipt_cli.core.structs import struct
 
 # The longest gap a cadence allows before an open course is overdue: twice its interval.
 OVERDUE_DAYS = {"weekly": 14, "fortnightly": 28, "monthly": 62}
@@ -43,7 +44,7 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     baseline or no reliable-change rule (then nothing is claimed), or once the latest
     acute score of the primary measure is a reliable improvement on its baseline, or is
     below the measure's caseness (or screening cut-off)."""
-    instrument = INSTRUMENTS.get(catalogue.CONDITIONS[course.condition].primary)
+    instrument = INSTRUMENTS.get(primary_of(course))
     if instrument is None:
         return None  # eating disorders: binge counts, no reliable-change rule
     points = rules.reliable_change_points(instrument)
@@ -64,6 +65,65 @@ def not_on_track(course: Course, rules: ScoringRules) -> NotOnTrack | None:
     if threshold is not None and latest < threshold:
         return None  # no longer a case (or never one): nothing says change the treatment
     return NotOnTrack(instrument.name, baseline, latest, session, points)
+
+
+@struct(frozen=True)
+class ScreenAlert:
+    """A positive screen that is an alert of its own, not a safety flag (the ASRM's MANIA
+    ALERT, issue 28): the most recent score at or above the instrument's cut-off."""
+
+    instrument: str  # the instrument's id
+    total: int
+    where: str  # "session 3", "baseline", "maintenance session 1"
+    date: dt.date
+
+    @property
+    def text(self) -> str:
+        """'MANIA ALERT: ASRM 8 at session 3 (2026-01-26), possible (hypo)mania (6 or more):
+        contact the prescriber; check sleep and the social rhythm (ipt rhythm)'."""
+        instrument = INSTRUMENTS[self.instrument]
+        label = instrument.cutoffs[0].label if instrument.cutoffs else "at or above the cut-off"
+        return (
+            f"{instrument.alert}: {instrument.name} {self.total} at {self.where} "
+            f"({self.date.isoformat()}), {label} ({instrument.cutoff} or more): "
+            f"{instrument.alert_advice}"
+        )
+
+
+ALERTING = tuple(i for i in INSTRUMENTS.values() if i.alert and i.cutoff is not None)
+
+
+def screen_alerts(course: Course) -> list[ScreenAlert]:
+    """For each alerting instrument (the ASRM), its most recent score (baseline, acute or
+    maintenance session) when it is at or above the cut-off. A later score below the
+    cut-off ends the alert; nothing else does."""
+    if not ALERTING:
+        return []
+    sittings: list[tuple[str, Administration]] = []
+    if course.baseline:
+        sittings.append(("baseline", course.baseline))
+    sittings += [(f"session {n}", s) for n, s in course.numbered_sessions()]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        sittings += [(f"maintenance session {n}", s) for n, s in held]
+    found = []
+    for instrument in ALERTING:
+        scored = [(w, s, t) for w, s in sittings if (t := s.total(instrument.id)) is not None]
+        if scored:
+            where, sitting, total = scored[-1]
+            alert = sitting_alert(instrument, total, where, sitting.date)
+            if alert is not None:
+                found.append(alert)
+    return found
+
+
+def sitting_alert(
+    instrument: Instrument, total: int, where: str, date: dt.date
+) -> ScreenAlert | None:
+    """The alert a score raises at its sitting, if any."""
+    if not instrument.alert or instrument.cutoff is None or total < instrument.cutoff:
+        return None
+    return ScreenAlert(instrument.id, total, where, date)
 
 
 def is_open(course: Course) -> bool:

@@ -12,10 +12,12 @@ from rich.panel import Panel
 from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.changes import given_on
 from ipt_cli.core.models import (
+    ITEM_RECORDS,
     Bdi2,
     Course,
     Gad7,
     Hamd17,
+    ItemScores,
     Lsas,
     MiniSpin,
     Pcl5,
@@ -83,20 +85,22 @@ class Scorer:
         self.self_guided = self_guided
 
     def _risk(self, instrument: measures.Instrument, number: int, score: int) -> None:
-        if number == instrument.risk_item and score >= 1:
-            from ipt_cli.core.safety import is_urgent  # the one urgency rule
+        """The safety notice as soon as a risk item is scored >= 1, or a yes/no risk
+        question (numbered after the items) is answered yes."""
+        risky = number == instrument.risk_item or instrument.risk_question(number) is not None
+        if risky and score >= 1:
+            from ipt_cli.core.safety import risk_label  # the one urgency rule
 
-            urgent = is_urgent(instrument.id, score)
-            line = f"{instrument.name} item {number} = {score}" + (" URGENT" if urgent else "")
-            safety_notice([line], self.self_guided)
+            safety_notice([risk_label(instrument.id, number, score)], self.self_guided)
 
     def _total(self, instrument: measures.Instrument, total: int) -> None:
         band = measures.severity(total, self.rules.bands(instrument))
-        cutoff = self.rules.cutoff_of(instrument)
-        if band is None and cutoff is not None:
-            band = f"{'at or above' if total >= cutoff else 'below'} the cut-off ({cutoff})"
+        if band is None:
+            band = measures.screen(instrument, total, self.rules.cutoff_of(instrument))
         shown = f": {band}" if band else ""
         out().print(f"{instrument.name} total {total} of {instrument.total_max}{shown}")
+        if instrument.alert and instrument.cutoff is not None and total >= instrument.cutoff:
+            err().print(f"{instrument.alert}: {instrument.alert_advice}", style="bold red")
 
     def items(self, instrument: measures.Instrument) -> list[int]:
         items = []
@@ -157,6 +161,30 @@ class Scorer:
         self._total(measures.MINI_SPIN, total)
         return MiniSpin(total=total)
 
+    def scored(self, instrument: measures.Instrument) -> ItemScores:
+        """An instrument kept as its items, from its definition alone: its period, answer
+        scale and source line, then each item in order (the EPDS, the ASRM)."""
+        if instrument.stem:
+            out().print(instrument.stem)
+        if instrument.scale:
+            out().print(
+                "Answers: " + ", ".join(f"{n} = {t}" for n, t in enumerate(instrument.scale))
+            )
+        items = self.items(instrument)
+        answers: dict[str, bool] = {}
+        for number, question in enumerate(instrument.risk_questions, instrument.item_count + 1):
+            answer = prompts.ask_choice(
+                f"{instrument.name}: {question.question} (skip: not asked)",
+                ["yes", "no", "skip"],
+            )
+            if answer != "skip":
+                answers[question.field] = answer == "yes"
+                self._risk(instrument, number, int(answer == "yes"))
+        record = ITEM_RECORDS[instrument.id](items=items, **answers)
+        if instrument.attribution:
+            out().print(instrument.attribution, style="dim")
+        return record
+
     def lsas(self) -> Lsas:
         out().print("LSAS-SR (copyrighted): enter the total from the form.")
         total = prompts.ask_int("LSAS-SR total (0-144)", 0, 144)
@@ -207,7 +235,11 @@ def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> di
         if instrument in already:
             out().print(f"{name} already given on {date.isoformat()} ({already[instrument]}).")
         elif prompts.confirm(f"Give the {name} now?", default=True):
-            given[instrument] = ask[instrument]()
+            given[instrument] = (
+                ask[instrument]()
+                if instrument in ask
+                else scorer.scored(measures.INSTRUMENTS[instrument])
+            )
     if {"phq9", "gad7"} & set(given):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return given
@@ -367,6 +399,10 @@ def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) 
     if instrument.risk_item:
         risk = given.item9 if isinstance(given, Bdi2) else given.items[instrument.risk_item - 1]
         line += f", item {instrument.risk_item} = {risk}"
+    for question in instrument.risk_questions:  # the PHQ-A's suicide questions
+        answer = getattr(given, question.field)
+        if answer is not None:
+            line += f", {question.label} = {'yes' if answer else 'no'}"
     return line
 
 

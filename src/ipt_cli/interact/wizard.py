@@ -194,10 +194,54 @@ def _profile_baseline(condition: str, self_guided: bool) -> dict[str, Any]:
     return baseline
 
 
-def _symptoms(values: dict[str, Any], self_guided: bool, condition: str) -> dict[str, Any]:
+def _adaptation_baseline(
+    measure_ids: tuple[str, ...], values: dict[str, Any], self_guided: bool
+) -> dict[str, Any]:
+    """The baseline of an adaptation's own measures (a perinatal course's EPDS, asked
+    before the PHQ-9; an IPSRT course's ASRM, after it), each from its definition."""
+    from ipt_cli.interact.session import Scorer
+
+    given = values.get("baseline_measures") or {}
+    scorer = Scorer(measures.ScoringRules(), self_guided)
+    baseline: dict[str, Any] = {}
+    for measure in measure_ids:
+        instrument = measures.INSTRUMENTS[measure]
+        if measure in given or not instrument.item_count:
+            continue
+        if prompts.confirm(f"Take the {instrument.name} baseline now?", default=True):
+            baseline[measure] = scorer.scored(instrument).model_dump()
+    return baseline
+
+
+def _symptoms(
+    values: dict[str, Any], self_guided: bool, condition: str, adaptation: str | None = None
+) -> dict[str, Any]:
+    adapted = catalogue.ADAPTATIONS[adaptation or catalogue.DEFAULT_ADAPTATION]
+    lead = adapted.measures
+    split = lead.index(adapted.screen) if adapted.screen in lead else len(lead)
     baseline: dict[str, Any] = {}
     if condition != "depression":
         baseline.update(_profile_baseline(condition, self_guided))
+    baseline.update(_adaptation_baseline(lead[:split], values, self_guided))
+    baseline.update(_screen(values, self_guided, adapted.screen))
+    baseline.update(_adaptation_baseline(lead[split + 1 :], values, self_guided))
+    if (
+        "gad7" not in values
+        and "gad7" not in baseline
+        and prompts.confirm("Also take the GAD-7?", default=False)
+    ):
+        baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
+    if {"phq9", "gad7"} & set(baseline):
+        out().print(measures.PHQ_ATTRIBUTION, style="dim")
+    return baseline
+
+
+def _screen(values: dict[str, Any], self_guided: bool, screen: str) -> dict[str, Any]:
+    """The depression and risk screen's baseline: the PHQ-9 (or the adaptation's: an IPT-A
+    course's PHQ-A, with its suicide questions)."""
+    if screen != "phq9":
+        return _adaptation_baseline((screen,), values, self_guided)
+    baseline: dict[str, Any] = {}
     if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
         items = _ask_instrument(measures.PHQ9, self_guided)
         difficulty = prompts.ask_int(
@@ -209,14 +253,6 @@ def _symptoms(values: dict[str, Any], self_guided: bool, condition: str) -> dict
             3,
         )
         baseline["phq9"] = {"items": items, "difficulty": difficulty}
-    if (
-        "gad7" not in values
-        and "gad7" not in baseline
-        and prompts.confirm("Also take the GAD-7?", default=False)
-    ):
-        baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
-    if {"phq9", "gad7"} & set(baseline):
-        out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return baseline
 
 
@@ -365,7 +401,9 @@ def run(
     self_guided = fields["kind"] == "self-guided"
     if done < 2:
         _step(2, "symptom review and baseline")
-        fields["baseline_measures"] = _symptoms(values, self_guided, fields["condition"])
+        fields["baseline_measures"] = _symptoms(
+            values, self_guided, fields["condition"], fields.get("adaptation")
+        )
         finished(2)
     if done < 3:
         _sick_role(fields)

@@ -21,7 +21,9 @@ gad7 = 4
 phq9 = 10
 gad7 = 8
 
-[scoring.reliable_change] also takes pcl5 (default 10; sources give 5-10), mini_spin, lsas.
+[scoring.reliable_change] also takes pcl5 (default 10; sources give 5-10), mini_spin, lsas,
+epds (default 4, Matthey 2004) and phqa (default 6, the PHQ-9's); [scoring.caseness] phqa
+(default 10, the PHQ-9's); asrm (no default: no source gives one).
 
 [scoring.cutoff]                 # a positive screen at or above this ("above_cutoff")
 pcl5 = 33                        # probable PTSD; sources give 31-33

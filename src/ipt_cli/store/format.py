@@ -108,7 +108,8 @@ def _v9_to_v10(document: dict[str, Any]) -> dict[str, Any]:
     `recorded_at` time of contract changes, the formulation, the ending, supervision entries
     and fidelity ratings, beside the date of the act (and the ending's `date`) (issue 27);
     a timeline event's `precision` (issue 27); IPSRT's rhythm targets, the SRM involvement
-    scale of a day's entry (`involvement`, 0-3) and warning signs of each pole (issue 28).
+    scale of a day's entry (`involvement`, 0-3) and warning signs of each pole, and the
+    adaptations' measures (`epds`, `phqa`, `asrm` in the baseline and sessions) (issue 28).
     Every new field is optional, so an older document needs no change; a rhythm entry's
     older `with_people` counts are kept as they are (shown as legacy counts)."""
     return document

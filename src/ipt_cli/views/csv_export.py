@@ -92,17 +92,31 @@ def long_csv(sittings: Iterable[Sitting]) -> str:
                 rows.append([*fixed, name, "", "", *tail])
             for item, value in score.items:  # BDI-II keeps item 9 too
                 rows.append([*fixed, name, item, value, *tail])
+            for field, answer in score.answers:  # the PHQ-A's yes/no questions: 1 yes, 0 no
+                rows.append([*fixed, name, field, int(answer), *tail])
     return _csv(LONG_COLUMNS, rows)
 
 
+def question_columns() -> list[tuple[str, str, str]]:
+    """(column, instrument id, field) of every yes/no risk question (the PHQ-A's)."""
+    return [
+        (f"{i.id}_{q.field}", i.id, q.field) for i in INSTRUMENTS.values() for q in i.risk_questions
+    ]
+
+
 def wide_csv(sittings: Iterable[Sitting]) -> str:
-    header = [*WIDE_FIXED, *(total_column(i) for i in INSTRUMENTS)]
+    questions = question_columns()
+    header = [*WIDE_FIXED, *(total_column(i) for i in INSTRUMENTS), *(c for c, _, _ in questions)]
     rows = []
     for sitting in sittings:
-        totals = []
+        totals: list[object] = []
         for instrument in INSTRUMENTS:
             score = sitting.score(instrument)
             totals.append("" if score is None else score.total)
+        for _, instrument, field in questions:
+            score = sitting.score(instrument)
+            answer = dict(score.answers).get(field) if score else None
+            totals.append("" if answer is None else int(answer))
         rows.append(
             [
                 sitting.course_id,
@@ -126,13 +140,14 @@ def _field(
     high: str = "",
     identifier: str = "",
     note: str = "",
+    kind: str = "text",
 ) -> list[str]:
     row = dict.fromkeys(DICTIONARY_COLUMNS, "")
     row.update(
         {
             "Variable / Field Name": name,
             "Form Name": FORM,
-            "Field Type": "text",
+            "Field Type": kind,
             "Field Label": label,
             "Field Note": note,
             "Text Validation Type OR Show Slider Number": validation,
@@ -171,6 +186,17 @@ def redcap_dictionary() -> str:
                 "integer",
                 "0",
                 str(instrument.total_max),
+            )
+        )
+    for column, instrument_id, field in question_columns():  # REDCap's yesno: 1 yes, 0 no
+        instrument = INSTRUMENTS[instrument_id]
+        question = next(q for q in instrument.risk_questions if q.field == field)
+        rows.append(
+            _field(
+                column,
+                f"{instrument.name}: {question.label}",
+                note="1 = yes (a safety flag), 0 = no; empty: not asked",
+                kind="yesno",
             )
         )
     return _csv(DICTIONARY_COLUMNS, rows)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
+from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry, SessionRecord
-from ipt_cli.core.planning import Agenda, Plan, PlanRow, StrategyStatus
+from ipt_cli.core.planning import Agenda, Plan, PlanRow, StrategyStatus, primary_of
 from ipt_cli.core.progress import (
     EatingSummary,
     MeasureSummary,
@@ -55,6 +56,15 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
     if summary.cutoff is not None:
         shown["cutoff"] = summary.cutoff
         shown["above_cutoff"] = summary.above_cutoff
+    named = INSTRUMENTS[summary.instrument].cutoffs
+    if named:  # the EPDS: each named cut-off, and the highest the latest score reaches
+        last = summary.series[-1].total if summary.series else None
+        shown["cutoffs"] = [
+            {"score": c.score, "label": c.label, "above": None if last is None else last >= c.score}
+            for c in named
+        ]
+        reached = [c.label for c in named if last is not None and last >= c.score]
+        shown["screen"] = reached[-1] if reached else None
     if summary.instrument == "pcl5":
         shown["clusters"] = summary.clusters
         shown["dsm5_rule"] = summary.series[-1].dsm5_rule if summary.series else None
@@ -135,7 +145,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "client": course.client,
         "kind": course.kind,
         "condition": course.condition,
-        "primary_measure": report.condition.primary,
+        "primary_measure": primary_of(course),
         "adaptation": course.adaptation,
         "guardian": guardian_json(course),
         "start_date": course.start_date.isoformat(),
@@ -471,8 +481,8 @@ def _now(m: MeasureSummary) -> str:
     """'now mild'; for an instrument without bands, where it stands against its cut-off."""
     if m.severity is not None:
         return f"now {m.severity}"
-    if m.above_cutoff is not None:
-        return f"now {'at or above' if m.above_cutoff else 'below'} the cut-off ({m.cutoff})"
+    if m.above_cutoff is not None and m.series:
+        return f"now {screen(INSTRUMENTS[m.instrument], m.series[-1].total, m.cutoff)}"
     return "no severity bands"
 
 
@@ -814,6 +824,11 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             )
         if m.instrument == "pcl5":
             notes.append(pcl5_change_note(m))
+        elif m.reliable_points is None and not INSTRUMENTS[m.instrument].response_rule:
+            notes.append(
+                f"{m.name}: no reliable-change convention and no response or remission rule; "
+                "the change in points only (a reliable change can be set in ipt's settings)."
+            )
         elif m.reliable_points is None:
             notes.append(
                 f"{m.name}: no reliable-change convention; response and remission only "
@@ -854,8 +869,8 @@ CLUSTER_NAMES = {
 def cutoff_note(m: MeasureSummary) -> str:
     """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
     last = m.series[-1]
-    where = "at or above" if m.above_cutoff else "below"
-    text = f"{m.name}: most recent {last.total}, {where} the cut-off ({m.cutoff})"
+    stands = screen(INSTRUMENTS[m.instrument], last.total, m.cutoff)
+    text = f"{m.name}: most recent {last.total}, {stands}"
     if m.instrument == "pcl5":
         text += " for probable PTSD; no severity bands exist"
     if last.clusters:

@@ -136,23 +136,37 @@ def _measure(instrument: measures.Instrument) -> list[str]:
         f"## {_heading(instrument.name, instrument.id)}",
         "",
         f"- Total 0-{instrument.total_max}; bands: {bands}.",
-        f"- {remission} Response: latest <= 50% of baseline.",
+        f"- {remission} "
+        + (
+            "Response: latest <= 50% of baseline."
+            if instrument.response_rule
+            else "No 50% response rule: change is read in points."
+        ),
     ]
     if instrument.item_max:
         lines += _item_ranges(instrument)
+    if instrument.stem:
+        lines.append(f"- Asked: {instrument.stem}")
     if instrument.clusters:
         lines.append(
             "- Clusters: "
             + "; ".join(f"{c.name} items {c.first}-{c.last}" for c in instrument.clusters)
             + "."
         )
-    if instrument.cutoff is not None:
+    if instrument.cutoffs:
+        lines.append(
+            "- Cut-offs: "
+            + "; ".join(f"{c.score} or more {c.label}" for c in instrument.cutoffs)
+            + "."
+        )
+    elif instrument.cutoff is not None:
         lines.append(
             f"- Cut-off: a total of {instrument.cutoff} or more is at or above the cut-off"
             + (" (probable PTSD; a setting, 31-33 in the sources)." if instrument.clusters else ".")
         )
     if instrument.risk_item:
-        lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag.")
+        urgent = f" ({instrument.urgent_risk} or more: URGENT)" if instrument.urgent_risk else ""
+        lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag{urgent}.")
     if instrument.reliable_change and instrument.caseness is None:
         lines.append(
             f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
@@ -175,6 +189,8 @@ def _measure(instrument: measures.Instrument) -> list[str]:
             "more (a screen, not a diagnosis)."
         )
         lines.append("- Public domain (US National Center for PTSD).")
+    if instrument.attribution:
+        lines.append(f"- {instrument.attribution}")
     if instrument is measures.BDI2:
         lines.append("- Copyrighted: only the total and item 9 are recorded.")
     elif not instrument.item_max:

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from ipt_cli.core import catalogue
+from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
 from ipt_cli.core.notes import SessionNote
 from ipt_cli.core.risk import structured_lines
@@ -190,7 +191,9 @@ def _measure_lines(note: SessionNote) -> list[str]:
         risk = ""
         if m.risk_item is not None:
             item, score, urgent = m.risk_item
-            risk = f"; risk item {item} = {score}{' URGENT' if urgent else ''}"
+            question = INSTRUMENTS[m.instrument].risk_question(item)
+            shown = f"risk item {item} = {score}" if question is None else f"{question.label} = yes"
+            risk = f"; {shown}{' URGENT' if urgent else ''}"
         shown = f"{m.severity or ''}{risk}".removeprefix("; ")
         lines.append(f"{m.name}: {m.total}" + (f" ({shown})" if shown else ""))
         if m.instrument in note.from_baseline:  # session 1 on the baseline's day
