@@ -75,9 +75,16 @@ def chosen_format(
             raise InputError(f"--json and --format {given.value} disagree: give one of them")
         given = formats("json")
     named = None
-    if output is not None and str(output) != "-":
+    if output is not None and str(output) != "-" and output.suffix:
         value = EXTENSION_FORMATS.get(output.suffix.lower())
         named = formats(value) if value in {f.value for f in formats} else None
+        if named is None and given is None:  # r.pdf, r.csv for a report: not what it writes
+            writes = ", ".join(sorted({FORMAT_FILES.get(f.value, f.value) for f in formats}))
+            hint = " (print the HTML to PDF from a browser)" if output.suffix == ".pdf" else ""
+            raise InputError(
+                f"this command writes {writes}, not {output.suffix}: name the file for one of "
+                f"them or choose with --format{hint}"
+            )
     if given is None:
         return named or default
     if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:

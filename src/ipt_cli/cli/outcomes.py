@@ -104,9 +104,9 @@ def outcomes(
     from ipt_cli.core.outcomes import Selection, judge, outcome_definitions, outcome_groups
     from ipt_cli.errors import InputError
 
-    if as_json and output_format not in (None, OutcomesFormat.json):
-        raise InputError(f"--json and --format {output_format} disagree: give one of them")
-    chosen = OutcomesFormat.json if as_json else output_format or OutcomesFormat.text
+    chosen = common.chosen_format(
+        OutcomesFormat, output_format, as_json, output, OutcomesFormat.text
+    )
     selection = Selection(
         since=parse_date(since, "--since") if since else None,
         until=parse_date(until, "--until") if until else None,
