@@ -135,10 +135,10 @@ def _one_course(ctx: typer.Context, course: "Course", output_format: ExportForma
         return to_json(course.model_dump(mode="json", exclude_none=True))
     if output_format is ExportFormat.markdown:
         from ipt_cli.core.progress import build_report
-        from ipt_cli.views import documents
+        from ipt_cli.views.markdown import report_markdown, session_notes_markdown
 
         report = build_report(course, common.today(), common.scoring_rules(ctx))
-        return documents.report_markdown(report) + "\n" + documents.session_notes_markdown(course)
+        return report_markdown(report) + "\n" + session_notes_markdown(course)
     return _fhir(ctx, course)
 
 

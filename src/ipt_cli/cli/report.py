@@ -70,7 +70,7 @@ def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat
     from ipt_cli.core.tracking import unsigned_overdue
     from ipt_cli.store.config import load_sign_within_days
     from ipt_cli.views import record as views
-    from ipt_cli.views.documents import risk_lines
+    from ipt_cli.views.wording import risk_lines
 
     course = common.store(ctx).load(course_id)
     found = summary(course)
@@ -104,12 +104,12 @@ def _rendered_report(
         )
     built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
-        from ipt_cli.views.documents import report_json
+        from ipt_cli.views.json_shapes import report_json
         from ipt_cli.views.output import to_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:
-        from ipt_cli.views.documents import report_markdown
+        from ipt_cli.views.markdown import report_markdown
 
         return report_markdown(built)
     if output_format is ReportFormat.html:

@@ -13,7 +13,8 @@ from ipt_cli.core.corrections import history
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import TimelineEvent
 from ipt_cli.core.progress import MeasureSummary, Report
-from ipt_cli.views.documents import (
+from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
+from ipt_cli.views.wording import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
     assessment_lines,
@@ -35,7 +36,6 @@ from ipt_cli.views.documents import (
     review_lines,
     shows_ending,
 )
-from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 
 if TYPE_CHECKING:
     from ipt_cli.core.rhythm import LifeChart
