@@ -103,7 +103,9 @@ def _scores(answer: str, instrument: measures.Instrument, first: int) -> list[in
     tops = instrument.item_max[first - 1 :]
     parts = answer.replace(",", " ").split()
     rest = "all" if first == 1 else f"items {first}-{instrument.item_count},"
-    one = f"enter a whole number 0-{tops[0]}, or {rest} {len(tops)} separated by commas"
+    one = f"enter a whole number 0-{tops[0]}"
+    if len(tops) > 1:  # the last item has no rest to give at once
+        one += f", or {rest} {len(tops)} separated by commas"
     if len(parts) == 1 or len(tops) == 1:
         if len(parts) != 1 or not parts[0].isdigit() or int(parts[0]) > tops[0]:
             raise InputError(one)

@@ -39,16 +39,18 @@ from ipt_cli.views.console import FoldingTable, err, out
 from ipt_cli.views.terminal import agenda_view, safety_notice
 
 
-def _pick_many(question: str, choices: list[str]) -> list[str]:
-    """Comma-separated ids or numbers from `choices`; blank for none."""
-    for number, choice in enumerate(choices, 1):
-        out().print(f"  {number}. {choice}")
+def _pick_many(question: str, choices: dict[str, str]) -> list[str]:
+    """Comma-separated ids or numbers from `choices` (id: description, each printed once
+    with its description); blank for none."""
+    prompts.show_choices(list(choices), choices)
+
+    ids = list(choices)
 
     def parse(text: str) -> list[str]:
         picked = []
         for part in (p.strip() for p in text.replace(",", " ").split()):
-            if part.isdigit() and 1 <= int(part) <= len(choices):
-                picked.append(choices[int(part) - 1])
+            if part.isdigit() and 1 <= int(part) <= len(ids):
+                picked.append(ids[int(part) - 1])
             elif part in choices:
                 picked.append(part)
             else:
@@ -103,13 +105,11 @@ class Scorer:
             err().print(f"{instrument.alert}: {instrument.alert_advice}", style="bold red")
 
     def items(self, instrument: measures.Instrument) -> list[int]:
-        items = []
-        for number, (label, top) in enumerate(
-            zip(instrument.item_labels, instrument.item_max, strict=True), 1
-        ):
-            score = prompts.ask_int(f"{instrument.name} {number}. {label} (0-{top})", 0, top)
-            self._risk(instrument, number, score)
-            items.append(score)
+        """Each item alone or the rest at once as a comma list (issue 27, item 4); a risk
+        item's notice still shows as soon as its score is known."""
+        items = prompts.ask_item_scores(
+            instrument, lambda number, score: self._risk(instrument, number, score), ranges=True
+        )
         self._total(instrument, sum(items))
         return items
 
@@ -340,9 +340,11 @@ def ask_session(
         if len(areas) == 1
         else prompts.ask_choice("Problem area worked on", areas, default=areas[0])
     )
-    answers["techniques"] = _pick_many("Techniques used", list(catalogue.TECHNIQUES))
+    answers["techniques"] = _pick_many(
+        "Techniques used", {t.id: t.text for t in catalogue.TECHNIQUES.values()}
+    )
     answers["strategies"] = _pick_many(
-        "Strategies covered", [s.id for s in current_strategies(course)]
+        "Strategies covered", {s.id: s.text for s in current_strategies(course)}
     )
     answers["goal_ratings"] = _goal_ratings(course)
     if "role-dispute" in areas:
