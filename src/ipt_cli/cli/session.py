@@ -329,6 +329,7 @@ def _fix(
     """Correct recorded values of one session, keeping the old ones with date and reason."""
     from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
+    from ipt_cli.core.tracking import recorded_alerts
     from ipt_cli.errors import InputError
 
     ref, reason = ref_reason
@@ -371,6 +372,9 @@ def _fix(
         number = f"m{where.number}" if where.maintenance else str(where.number)
         notice = safety.safety_notice(course_id, where.label, where.sitting, number, raised)
         out.safety(notice, kind == "self-guided")
+    for alert in recorded_alerts(where.sitting, where.label):  # a corrected ASRM of 6 or more
+        if alert.instrument in fields:
+            out.alert(alert.text)
 
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
@@ -496,6 +500,7 @@ def _record(
     from ipt_cli.core import changes
     from ipt_cli.core.safety import safety_notice
     from ipt_cli.core.session_dates import check_date
+    from ipt_cli.core.tracking import recorded_alerts
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
         check_date(course, record.date, sitting.today, same_day=sitting.same_day)
@@ -506,18 +511,21 @@ def _record(
     if record.risk_scores():
         ref = f"m{done.number}" if done.maintenance else str(done.number)
         out.safety(safety_notice(course.id, done.label, record, ref), course.kind == "self-guided")
+    for alert in recorded_alerts(record, done.label):  # a MANIA ALERT, as its flag's notice
+        out.alert(alert.text)
     _warn_of_outcomes(out, course, record, sitting.rules)
 
 
 def _warn_of_outcomes(
     out: "Output", course: "Course", record: "SessionRecord", rules: "ScoringRules"
 ) -> None:
-    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    """A reliable deterioration or a relapse that this session's scores show, at once (a
+    mania alert is said by `_record`, from the session's own score)."""
     from ipt_cli.core.progress import build_report
 
     if record.instruments():
         for alert in build_report(course, record.date, rules).alerts:
-            if alert.date == record.date:
+            if alert.date == record.date and alert.kind != "mania":
                 out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 

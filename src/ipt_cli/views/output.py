@@ -207,10 +207,7 @@ class Output:
         """A progress bar on stderr for a long job, `show(done, total)`: only when stderr is a
         terminal (never into a pipe or a log), only for PROGRESS_MIN items or more, redrawn
         in place at each percent and erased when the job is done. None: nothing to show."""
-        try:
-            if not self.stderr.isatty():
-                return None
-        except (AttributeError, ValueError, OSError):
+        if not self._stderr_is_terminal():
             return None
         drawn = [-1]  # the percent last drawn
 
@@ -235,6 +232,21 @@ class Output:
         from ipt_cli.views.terminal import notice
 
         notice(message, style)
+
+    def alert(self, text: str) -> None:
+        """A screen's alert (the ASRM's MANIA ALERT) the moment its score is recorded, in
+        the report's words, never hidden: on stderr, in red on a terminal, and one unbroken
+        line into a pipe or a log (a grep finds it whole)."""
+        if self._stderr_is_terminal():
+            self.notice(text, style="bold red")
+        else:
+            self._say(text.rstrip("\n") + "\n")
+
+    def _stderr_is_terminal(self) -> bool:
+        try:
+            return self.stderr.isatty()
+        except (AttributeError, ValueError, OSError):
+            return False
 
     def safety(self, lines: list[str], self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
