@@ -260,7 +260,7 @@ def _from_wizard(
 
     root = common.store(ctx).paths.root  # where an edit's working copy is kept
     try:
-        fields = wizard.run(given, common.today(), root, save, resumed)
+        fields = wizard.run(given, common.today(), root, save, resumed, output=common.output(ctx))
     except KeyboardInterrupt:
         if os.path.lexists(drafts.path(course_id)):
             common.output(ctx).message(

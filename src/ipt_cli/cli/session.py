@@ -458,7 +458,13 @@ def _ask_and_record(
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
     answers = ask_session(
-        course, today, rules, store.paths.root, date=preset.date, same_day=preset.same_day
+        course,
+        today,
+        rules,
+        store.paths.root,
+        output=out,
+        date=preset.date,
+        same_day=preset.same_day,
     )
     sitting = Sitting(today, answers.pop("same_day"), rules)
     _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), sitting)

@@ -14,7 +14,8 @@ from rich.text import Text
 
 from ipt_cli.core import measures
 from ipt_cli.errors import InputError
-from ipt_cli.views.console import err, out
+from ipt_cli.views.console import out
+from ipt_cli.views.output import Output
 from ipt_cli.views.text_safety import terminal_safe
 
 T = TypeVar("T")
@@ -43,8 +44,9 @@ def ask(question: str, parse: Callable[[str], T], default: str | None = None) ->
             )
         try:
             return parse(answer)
-        except InputError as error:
-            err().print(Text(terminal_safe(error.message), style="red"))
+        except InputError as error:  # said as every message is: through an Output (its
+            # streams are looked up at each write, so a fresh one is the command's own)
+            Output().notice(error.message, style="red")
 
 
 def ask_text(question: str, default: str | None = None, required: bool = True) -> str:
