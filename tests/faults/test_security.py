@@ -768,6 +768,7 @@ def test_prompts_show_user_text_as_text(ipt_bin: Bin, data_home: Path) -> None:
     ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "[bold]call[/] R. \x1b]0;t\x07")
     term = Terminal([*ipt_command(), "session", "ab"], dict(os.environ))
     term.answer("Date", "2026-01-12")
+    term.answer("Who attended", "")
     term.answer("Give the PHQ-9 now?", "n")
     term.answer("Mood", "")
     term.answer("Mood and events", "")
