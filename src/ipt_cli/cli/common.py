@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.crypto import Cipher
     from ipt_cli.store.paths import DataPaths
-    from ipt_cli.views.output import Output
+    from ipt_cli.views.output import Content, Output
 
 
 F = TypeVar("F", bound=StrEnum)
@@ -382,18 +382,21 @@ def deliver(
     ctx: typer.Context,
     text: str,
     path: Path | None,
-    drawn: bool = False,
-    exact: bool = False,
-    safe: bool = False,
+    *,
+    content: "Content | None" = None,
     page: bool = False,
 ) -> None:
     """A finished document to stdout (also for `-o -`), or to FILE: a regular file
     atomically with mode 0600 (notes are private); through a symlink to its target; to a
-    FIFO or device as it is. `drawn`: text the views' SafeConsole drew for this stdout;
-    `exact`: a format for programs; `safe`: JSON from `to_json` (see Output.data); `page`:
+    FIFO or device as it is. `content`: what the text is, which decides how it reaches
+    stdout (see Output.data; None: plain, without loading views/output.py here); `page`:
     a long document on a terminal goes through the pager."""
     if path is None or str(path) == "-":
-        output(ctx).data(text, drawn=drawn, exact=exact, safe=safe, page=page)
+        out = output(ctx)
+        if content is None:
+            out.data(text, page=page)
+        else:
+            out.data(text, content=content, page=page)
         return
     from ipt_cli.store.files import write_output
 

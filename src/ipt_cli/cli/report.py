@@ -8,6 +8,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.course_row import CourseRow
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -59,9 +60,13 @@ def report(
         text = _supervision(ctx, course_id, output_format)
     else:
         text = _rendered_report(ctx, course_id, output_format, output, today)
-    drawn = output_format is ReportFormat.text and not supervision
-    safe = output_format is ReportFormat.json  # to_json's: no control character in it
-    common.deliver(ctx, text, output, drawn=drawn, safe=safe, page=True)
+    if output_format is ReportFormat.text and not supervision:
+        content = Content.DRAWN
+    elif output_format is ReportFormat.json:
+        content = Content.SAFE  # to_json's: no control character in it
+    else:
+        content = Content.PLAIN
+    common.deliver(ctx, text, output, content=content, page=True)
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
