@@ -134,3 +134,26 @@ def test_a_whole_percent_never_shows_a_response_that_was_not_met(tmp_path: Path)
             assert (whole_percent(percent) in {f"-{n}%" for n in range(50, 101)}) is (
                 latest * 2 <= baseline
             )
+
+
+def test_a_note_on_a_60_column_terminal_wraps_at_words_and_names_who_attended(
+    ipt_bin: Bin,
+) -> None:
+    """`ipt note` broke words at the terminal's edge ('Passive thou|ghts'); its header said
+    only 'Attended: yes' when the session recorded who came."""
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+            "--start", "2026-01-05")  # fmt: skip
+    words = "The client described passive thoughts of not wanting to wake up " * 3
+    ipt_bin("session", "ab", "--date", "2026-01-12", "--attendee", "client",
+            "--attendee", "partner", "--note", words.strip())  # fmt: skip
+    piped = ipt_bin("--no-pager", "note", "ab", "1").stdout
+    assert "Attended: yes (client, partner)" in piped
+    assert words.strip() in piped  # a pipe or a file keeps each line whole, for programs
+    term = Terminal([*ipt_command(), "--no-pager", "note", "ab", "1"], dict(os.environ),
+                    columns=60)  # fmt: skip
+    term.expect("Signature")
+    assert term.finish() == 0
+    shown = [line.rstrip() for line in term.screen.splitlines() if line.strip()]
+    assert max(map(len, shown)) <= 60
+    text = " ".join(line.strip() for line in shown)
+    assert " ".join(words.split()) in text  # every word whole, in order

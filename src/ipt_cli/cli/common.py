@@ -95,6 +95,17 @@ def chosen_format(
     return given
 
 
+def terminal_width(output: Path | None) -> int | None:
+    """The width of the terminal a document is shown on, or None when it goes to a file
+    or a pipe (left as it is, for programs)."""
+    import shutil
+    import sys
+
+    if output is not None or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 NoInput = Annotated[
     bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
 ]

@@ -207,7 +207,10 @@ def import_course(
 
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = store.create(course)
-    common.output(ctx).done(f"Imported {course.id} ({len(course.sessions)} sessions) to {path}.")
+    held = len(course.sessions)
+    common.output(ctx).done(
+        f"Imported {course.id} ({held} {'session' if held == 1 else 'sessions'}) to {path}."
+    )
     from ipt_cli.core.signing import verify_chain
 
     if verify_chain(course).problems:  # kept as it came: the record shows what was changed

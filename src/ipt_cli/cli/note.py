@@ -67,7 +67,10 @@ def note(
     elif output_format is NoteFormat.markdown:
         text = views.notes_markdown(notes) if every else views.note_markdown(notes[0])
     else:
-        text = views.notes_text(notes) if notes else f"No session of {course_id} is recorded.\n"
+        width = common.terminal_width(output)
+        text = (
+            views.notes_text(notes, width) if notes else f"No session of {course_id} is recorded.\n"
+        )
     common.deliver(ctx, text, output, page=every)
 
 

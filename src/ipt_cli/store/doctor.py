@@ -127,7 +127,7 @@ def _course_file(store: CourseStore, path: Path, fix: bool, signers: Path) -> li
             Finding(
                 path,
                 "ok",
-                f"valid, schema {course.schema_version}, {len(course.sessions)} sessions",
+                f"valid, schema {course.schema_version}, {_sessions(len(course.sessions))}",
             )
         )
         findings += _signatures(path, course, signers, where(store.paths.config))
@@ -595,3 +595,7 @@ def _links(root: Path) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session" if count == 1 else f"{count} sessions"

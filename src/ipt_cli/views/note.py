@@ -174,6 +174,8 @@ def _header_lines(note: SessionNote) -> list[str]:
         f"Phase: {note.phase}",
         f"Attended: {'yes' if note.attended else 'no (missed)'}",
     ]
+    if note.session is not None and note.session.attendees:
+        lines[-1] = f"Attended: yes ({', '.join(note.session.attendees)})"
     if note.withdrawn is not None:
         lines[-1] = "Attended: withdrawn (recorded by mistake)"
     if note.missed is not None:
@@ -345,16 +347,29 @@ def sections(note: SessionNote) -> list[tuple[str, list[str]]]:
     return parts
 
 
-def note_text(note: SessionNote) -> str:
+def note_text(note: SessionNote, width: int | None = None) -> str:
+    """The note as plain text; `width`: wrapped at words to fit a terminal that wide (a
+    terminal would otherwise break a word at its edge), each line's indent kept."""
     title = f"IPT progress note: {note.course.id}, {note.title}"
     out = [title, "=" * len(title), ""]
     for heading, lines in sections(note):
         out += [heading, "-" * len(heading)] + [f"  {line}" for line in lines] + [""]
+    if width is not None:
+        out = [wrapped for line in out for wrapped in _wrapped(line, width)]
     return "\n".join(out).rstrip() + "\n"
 
 
-def notes_text(notes: list[SessionNote]) -> str:
-    return "\n\n".join(note_text(n).rstrip() for n in notes) + "\n"
+def _wrapped(line: str, width: int) -> list[str]:
+    if len(line) <= width:
+        return [line]
+    import textwrap
+
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
+
+
+def notes_text(notes: list[SessionNote], width: int | None = None) -> str:
+    return "\n\n".join(note_text(n, width).rstrip() for n in notes) + "\n"
 
 
 def _md_line(text: str) -> str:

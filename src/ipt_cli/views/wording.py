@@ -54,7 +54,9 @@ def _now(m: MeasureSummary) -> str:
 def end_of_course_text(report: Report) -> str:
     """The end-of-course summary: change, response/remission, goals, signs, decision."""
     course = report.course
-    lines = [f"{report.sessions_recorded} sessions held of {course.planned_sessions} planned."]
+    held = report.sessions_recorded
+    noun = "session" if held == 1 else "sessions"
+    lines = [f"{held} {noun} held of {course.planned_sessions} planned."]
     for m in report.measures.values():
         if m.latest is None:
             continue
