@@ -5,11 +5,12 @@ from pathlib import Path
 
 import typer
 
+from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
+from ipt_cli.store.paths import DataPaths, resolve_data_dir
+
 
 def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Course ids in the data folder the command line (or IPT_HOME) points at."""
-    from ipt_cli.store.paths import DataPaths, resolve_data_dir
-
     root = ctx.find_root()
     option = root.params.get("data_dir") if root is not None else None
     try:
@@ -29,8 +30,6 @@ def _matching(names: list[str], incomplete: str) -> list[str]:
 
 
 def strategies(incomplete: str) -> list[str]:
-    from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
-
     return _matching(sorted(strategy_ids(list(PROBLEM_AREAS))), incomplete)
 
 

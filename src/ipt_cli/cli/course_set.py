@@ -7,6 +7,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import DisputeStage, ProblemArea
+from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -76,7 +77,6 @@ def course(
 ) -> None:
     """Change a course's settings; each change is kept in its history."""
     from ipt_cli.core import corrections
-    from ipt_cli.errors import InputError
 
     if action != "set":
         raise InputError(f"unknown action {action!r}: use `ipt course {course_id} set ...`")

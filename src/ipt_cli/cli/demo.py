@@ -1,11 +1,15 @@
 """`ipt demo`: a fictional course run end to end in a throwaway data folder."""
 
+import tempfile
+from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import Adaptation, Condition
+from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
 
 
 def demo(
@@ -29,12 +33,7 @@ def demo(
 
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """
-    import tempfile
-    from functools import partial
-    from pathlib import Path
-
     from ipt_cli.core import changes
-    from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
     from ipt_cli.core.progress import build_report
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.examples import load_example
@@ -84,10 +83,6 @@ def demo(
 def _group_demo(ctx: typer.Context) -> None:
     """Replay the WHO-model group: members' courses and the group file, one group session
     at a time, then the group's agenda and report."""
-    import tempfile
-    from functools import partial
-    from pathlib import Path
-
     from ipt_cli.core import changes
     from ipt_cli.core.group import add_meeting, build_agenda, build_report
     from ipt_cli.store.courses import CourseStore

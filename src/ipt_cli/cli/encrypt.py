@@ -1,11 +1,13 @@
 """`ipt init`, `ipt encrypt`, `ipt decrypt` and `ipt recipients`: age encryption at rest."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import ConflictError, InputError
 
 if TYPE_CHECKING:
     from ipt_cli.store.encryption import Progress
@@ -39,7 +41,6 @@ PassphraseOption = Annotated[
 
 def _progress(ctx: typer.Context, label: str) -> "Progress":
     """A progress line on stderr, for folders of many courses (nothing for a few)."""
-    import sys
 
     def show(done: int, total: int) -> None:
         if total >= 20 and sys.stderr.isatty():
@@ -84,7 +85,6 @@ def _turn_on(
     passphrase: bool,
     label: str,
 ) -> None:
-    from ipt_cli.errors import InputError
     from ipt_cli.store import crypto
     from ipt_cli.store.encryption import encrypt_folder, new_identity_path
 
@@ -132,7 +132,6 @@ def init(
     passphrase: PassphraseOption = False,
 ) -> None:
     """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
-    from ipt_cli.errors import InputError
     from ipt_cli.store.files import make_private_dir
 
     root = common.data_paths(ctx).root
@@ -180,7 +179,6 @@ recipients_app = typer.Typer(
 @recipients_app.command("list")
 def list_recipients(ctx: typer.Context) -> None:
     """The public keys every file is encrypted for."""
-    from ipt_cli.errors import ConflictError
     from ipt_cli.store.crypto import cipher_for
 
     root = common.data_paths(ctx).root

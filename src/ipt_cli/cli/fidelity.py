@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common, sealing
+from ipt_cli.core.dates import act_date
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -41,7 +42,6 @@ def fidelity(
     """
     from ipt_cli.core import changes
     from ipt_cli.core import fidelity as rules
-    from ipt_cli.core.dates import act_date
     from ipt_cli.core.record import session_of
     from ipt_cli.views import record as views
 

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.sealing import recorded_now
 
 
 def formulation(
@@ -27,7 +28,6 @@ def formulation(
 ) -> None:
     """Show or change the interpersonal formulation and the client's agreement (dated
     --date: the day it was written or agreed)."""
-    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
     from ipt_cli.core.assessment import draft_formulation
     from ipt_cli.views import terminal

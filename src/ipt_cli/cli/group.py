@@ -1,11 +1,15 @@
 """`ipt group new|add|remove|session|agenda|report|list`: Group IPT (the WHO model)."""
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
 from ipt_cli.cli.subcommands import sub_app
+from ipt_cli.core import dates
+from ipt_cli.core.safety import safety_notice
+from ipt_cli.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -54,9 +58,6 @@ def new(
     ] = 8,
 ) -> None:
     """Start a group: facilitators, start date, number of group sessions."""
-    import datetime as dt
-
-    from ipt_cli.core import dates
     from ipt_cli.core.group import new_group
 
     groups, _ = _stores(ctx)
@@ -140,7 +141,6 @@ def session(
 
     Private notes are entered per member: ipt session COURSE_ID --group-session N --note TEXT.
     """
-    from ipt_cli.core import dates
     from ipt_cli.core.group import Meeting, parse_absences, parse_member_scores
 
     groups, courses = _stores(ctx)
@@ -171,8 +171,6 @@ def session(
         _roll_back(courses, written)  # members written before the failure are put back
         raise
     for course_id, record in flagged:
-        from ipt_cli.core.safety import safety_notice
-
         lines = safety_notice(course_id, "group session", record, meeting.date.isoformat())
         out.safety([f"{course_id}: {line}" for line in lines[:-1]] + lines[-1:], False)
     out.done(
@@ -248,8 +246,6 @@ def _record_members(
 
 def group_session_date(ctx: typer.Context, course_id: str, number: int) -> "dt.date":
     """The date of group session `number` of the group this course belongs to."""
-    from ipt_cli.errors import InputError, NotFoundError
-
     groups, _ = _stores(ctx)
     found = groups.groups_of(course_id)
     if not found:

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.sealing import recorded_now
 from ipt_cli.core.choices import Decision
+from ipt_cli.errors import ConflictError, InputError, Interrupted
+from ipt_cli.store.paths import check_course_id
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course, Ending
@@ -66,7 +69,6 @@ def ending(
     dated --date (the day the work was done). IPSRT courses record the warning signs of each
     pole too (--warning-sign-depression, --warning-sign-mania); the relapse plan prints both.
     """
-    from ipt_cli.cli.sealing import recorded_now
     from ipt_cli.core import changes
 
     poles = {
@@ -152,7 +154,6 @@ def delete(
     deleting removes the current file, not the history (docs/threat-model.md says how to
     purge it).
     """
-    from ipt_cli.errors import ConflictError, InputError, Interrupted
     from ipt_cli.store.groups import GroupStore
 
     store = common.store(ctx)
@@ -203,8 +204,6 @@ def import_course(
     store = common.store(ctx)
     course = read_course_document(file, store.cipher)
     if new_id is not None:
-        from ipt_cli.store.paths import check_course_id
-
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = store.create(course)
     held = len(course.sessions)

@@ -5,6 +5,8 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.planning import agenda_for, build_plan
+from ipt_cli.core.structs import replace
 
 
 def plan(
@@ -17,7 +19,6 @@ def plan(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
-    from ipt_cli.core.planning import build_plan
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
@@ -67,8 +68,6 @@ def agenda(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
-    from ipt_cli.core.planning import agenda_for
-    from ipt_cli.core.structs import replace
     from ipt_cli.core.tracking import not_on_track, screen_alerts
 
     course = common.store(ctx).load(course_id)

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core import dates
+from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import RhythmEntry
@@ -96,7 +98,6 @@ def rhythm(
     target in force and the days within 45 minutes of it.
     """
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     times = (out_of_bed, first_contact, start_activity, dinner, to_bed)
     formats = output_format is not None or as_json
@@ -134,11 +135,9 @@ def _entry(
 ) -> "RhythmEntry":
     from pydantic import ValidationError
 
-    from ipt_cli.core import dates
     from ipt_cli.core.models import RHYTHM_ANCHORS, RhythmEntry
     from ipt_cli.core.rhythm import parse_clock, parse_people
     from ipt_cli.core.validation import describe_validation
-    from ipt_cli.errors import InputError
 
     if mood is not None and not -5 <= mood <= 5:
         raise InputError("--mood: must be from -5 to 5")
@@ -162,7 +161,6 @@ def _entry(
 
 def _log(ctx: typer.Context, course_id: str, entry: "RhythmEntry", replace: bool) -> None:
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     if entry.date > common.today():
         raise InputError(f"--date {entry.date.isoformat()} is in the future")
@@ -175,7 +173,6 @@ def _log(ctx: typer.Context, course_id: str, entry: "RhythmEntry", replace: bool
 
 def _report(ctx: typer.Context, course_id: str, weeks: int, output_format: common.Format) -> None:
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     if not 1 <= weeks <= 520:
         raise InputError("--weeks: must be 1-520")
@@ -219,7 +216,6 @@ def _target(
 
 def _chart(ctx: typer.Context, course_id: str, weeks: int) -> None:
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
     from ipt_cli.views import terminal
 
     if not 1 <= weeks <= 520:

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import InputError
 
 
 class PlanAction(StrEnum):
@@ -57,7 +58,6 @@ def safety_plan(
     (the others are carried over); with no section option, on a terminal, the plan opens in
     $VISUAL/$EDITOR. Earlier versions are kept: see `history`.
     """
-    from ipt_cli.errors import InputError
     from ipt_cli.views import record as views
 
     output_format = common.chosen_format(
@@ -98,7 +98,6 @@ def _edit(
     no_input: bool,
 ) -> None:
     from ipt_cli.core import safety_plan
-    from ipt_cli.errors import InputError
 
     store = common.store(ctx)
     if not changes:

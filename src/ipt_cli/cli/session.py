@@ -6,9 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipt_cli.cli import common, completion
+from ipt_cli.cli import common, completion, sealing
+from ipt_cli.cli.group import group_session_date
+from ipt_cli.core import dates
 from ipt_cli.core.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
+from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
+from ipt_cli.core.safety import safety_notice
 from ipt_cli.core.structs import struct
+from ipt_cli.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,7 +44,6 @@ its agenda.
 
 
 def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path) -> str | None:
-    from ipt_cli.errors import InputError, NotFoundError
     from ipt_cli.interact.editor_command import edit_text
 
     given = [
@@ -200,9 +204,6 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli.core import dates
-    from ipt_cli.errors import InputError
-
     out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit, store.paths.root)
     scores = common.MeasureOptions(
@@ -229,8 +230,6 @@ def session(
         return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
-        from ipt_cli.cli.group import group_session_date
-
         amend = _group_ref(amend, missed, given, group_session_date(ctx, course_id, group_session))
     if by is not None and amend is None:
         raise InputError("--by names who writes an addendum: it goes with --amend")
@@ -332,10 +331,8 @@ def _fix(
 ) -> None:
     """Correct recorded values of one session (`ref`, as --fix gave it), keeping the old
     ones with date and `reason`; `other`: an option that --fix does not take was given."""
-    from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.core.tracking import recorded_alerts
-    from ipt_cli.errors import InputError
 
     if ref is None:
         raise InputError("--reason goes with --fix SESSION")
@@ -383,16 +380,12 @@ def _fix(
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
     """--group-session N is an addendum to the member's session on the group's date."""
-    from ipt_cli.errors import InputError
-
     if amend is not None or missed is not None or given:
         raise InputError("--group-session takes only --note, --note-file or --edit")
     return date.isoformat()
 
 
 def _check_combination(given: list[str], amend: str | None, missed: str | None) -> None:
-    from ipt_cli.errors import InputError
-
     if amend is not None and (given or missed is not None):
         raise InputError("--amend takes only --note, --note-file or --edit")
     if missed is not None and [g for g in given if g != "--same-day"]:
@@ -427,9 +420,7 @@ def _withdraw(
     ctx: typer.Context, course_id: str, ref: str, reason: str | None, by: str | None
 ) -> None:
     """Withdraw an unsigned session recorded by mistake; it stays in the file, marked."""
-    from ipt_cli.cli import sealing
     from ipt_cli.core.corrections import withdraw_session
-    from ipt_cli.errors import InputError
 
     if reason is None or not reason.strip():
         raise InputError("--withdraw needs --reason TEXT: why the session was recorded by mistake")
@@ -482,9 +473,7 @@ def _amend(
     by: str | None,
 ) -> None:
     """An addendum; to a signed session, a signed one (sealed in the course's chain)."""
-    from ipt_cli.cli import sealing
     from ipt_cli.core import record
-    from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
@@ -508,7 +497,6 @@ def _record(
     context: RecordingContext,
 ) -> None:
     from ipt_cli.core import changes
-    from ipt_cli.core.safety import safety_notice
     from ipt_cli.core.session_dates import check_date
     from ipt_cli.core.tracking import recorded_alerts
 
@@ -625,10 +613,7 @@ def risk_review(
     review needs the clinician's judgement: --ideation, --level and --action (asked for on a
     terminal). The standing level is the level of the review recorded last.
     """
-    from ipt_cli.cli import sealing
     from ipt_cli.core import dates, record
-    from ipt_cli.core.risk import missing_judgement, structured_fields
-    from ipt_cli.errors import InputError
 
     made = dates.parse_date(date, "--date") if date else None
 
@@ -680,7 +665,6 @@ def _confirm_lowering(
 ) -> None:
     """A review that would lower a standing HIGH level says so and is confirmed: a catch-up
     review of an older session must not end a HIGH judgement by accident."""
-    from ipt_cli.core.risk import high_risk
     from ipt_cli.interact.ending import confirm_despite_non_response
 
     standing = high_risk(common.store(ctx).load(course_id))

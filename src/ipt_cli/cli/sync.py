@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.merge import UnplaceableConflict, describe, settle
+from ipt_cli.errors import DataError, InputError
+from ipt_cli.store.paths import check_course_id
 
 
 class Keep(StrEnum):
@@ -44,7 +47,6 @@ def sync(
     you accept it (--accept-settings, or ipt recipients accept); a symbolic link in it
     stops the sync.
     """
-    from ipt_cli.errors import InputError
     from ipt_cli.store import sync as git_sync
 
     root = common.data_paths(ctx).root
@@ -73,7 +75,6 @@ def sync(
 def history(ctx: typer.Context, course_id: common.CourseId) -> None:
     """The commits of one course, newest first (a synced data folder)."""
     from ipt_cli.store import sync as git_sync
-    from ipt_cli.store.paths import check_course_id
 
     lines = git_sync.history(common.data_paths(ctx).root, check_course_id(course_id))
     if not lines:
@@ -96,9 +97,7 @@ def resolve(
     """List a course's sync conflicts, or settle them all with --keep."""
     from pydantic import ValidationError
 
-    from ipt_cli.core.merge import UnplaceableConflict, describe, settle
     from ipt_cli.core.validation import describe_validation
-    from ipt_cli.errors import DataError
 
     store = common.store(ctx)
     course = store.load(course_id)

@@ -22,6 +22,9 @@ loads it. Decryption happens in memory only.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +33,23 @@ from typing import Any
 
 import tomli
 
-from ipt_cli.errors import IdentityError, InputError, IptError, NotFoundError, StorageIOError
+from ipt_cli.errors import (
+    ConflictError,
+    DataError,
+    IdentityError,
+    InputError,
+    IptError,
+    NotFoundError,
+    StorageIOError,
+    UnsafeFileError,
+)
+from ipt_cli.store.ownership import (
+    COURSE_LIMIT,
+    SETTINGS_LIMIT,
+    open_private,
+    read_private,
+    read_trusted,
+)
 
 AGE_SUFFIX = ".age"
 IDENTITY_ENV = "IPT_IDENTITY"
@@ -136,7 +155,6 @@ class Cipher:
                 f"{self.folder} is encrypted with a passphrase: set {PASSPHRASE_ENV} or run "
                 "ipt on a terminal"
             )
-        import getpass
 
         _passphrases[self.folder] = getpass.getpass("Passphrase for the ipt data folder: ")
         return _passphrases[self.folder]
@@ -197,8 +215,6 @@ class Cipher:
             return pyrage.decrypt(data, self.identities())
         except pyrage.DecryptError:
             if not is_age(data):
-                from ipt_cli.errors import DataError
-
                 raise DataError(path, ["not an age-encrypted file"]) from None
             raise IdentityError(f"cannot decrypt {path} with {self.describe()}") from None
 
@@ -271,8 +287,6 @@ class Cipher:
         import pyrage
         from pyrage import passphrase
 
-        from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_private
-
         key = (self.folder.absolute(), self._passphrase())
         if key in _passphrase_checked:
             return
@@ -312,7 +326,6 @@ class Cipher:
         (after the passphrase was checked against the folder's files)."""
         from pyrage import passphrase, x25519
 
-        from ipt_cli.errors import ConflictError
         from ipt_cli.store.files import atomic_write
 
         self._check_passphrase()
@@ -335,7 +348,6 @@ def choose_passphrase(folder: Path) -> None:
     the rest of this process)."""
     if os.environ.get(PASSPHRASE_ENV) or not sys.stdin.isatty():
         return  # the environment's, or a clear refusal when the folder is first opened
-    import getpass
 
     first = getpass.getpass("New passphrase for the ipt data folder: ")
     if not first or getpass.getpass("The same again: ") != first:
@@ -371,11 +383,8 @@ def _read_key_file(
     """A settings or key file, through the ownership gate: a regular file of this user's,
     capped, never blocking; anything else is exit 8 (see ownership.read_trusted).
     follow=False for the files ipt keeps in the data folder itself (never a link)."""
-    from ipt_cli.store.ownership import SETTINGS_LIMIT, read_private, read_trusted
-
     if follow:
         return read_trusted(path, secret=secret, limit=limit or SETTINGS_LIMIT)
-    from ipt_cli.errors import DataError, UnsafeFileError
 
     try:
         return read_private(path, follow=False, limit=limit or SETTINGS_LIMIT)
@@ -396,8 +405,6 @@ def cipher_for(root: Path) -> Cipher | None:
         settings = {}
     mode = settings.get("mode")
     if mode not in ("x25519", "passphrase"):
-        from ipt_cli.errors import DataError
-
         raise DataError(settings_path, ['mode: must be "x25519" or "passphrase"'])
     identity = settings.get("identity")
     identity_path = (
@@ -432,8 +439,6 @@ def settings_text(mode: str, identity: Path | None) -> str:
 
 
 def _toml_string(value: str) -> str:
-    import json
-
     return json.dumps(value)  # a JSON string is a valid TOML basic string
 
 
@@ -447,8 +452,6 @@ def recipients_text(keys: Iterable[str]) -> str:
 def generate_identity(path: Path) -> str:
     """Write a new age identity to `path` (mode 0600, never over an existing file); its
     public key is returned."""
-    import datetime as dt
-
     from pyrage import x25519
 
     identity = x25519.Identity.generate()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
+from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
+from ipt_cli.errors import InputError
 
 TOPICS = (
     "phases",
@@ -267,7 +269,6 @@ def _safety() -> list[str]:
 
 def _outcomes() -> list[str]:
     from ipt_cli.core.outcomes import outcome_definitions
-    from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
     from ipt_cli.core.tracking import OVERDUE_DAYS
 
     rules = measures.ScoringRules()
@@ -378,8 +379,6 @@ def guide(topic: str | None) -> str:
     elif topic == "adaptations" or topic in catalogue.ADAPTATIONS:
         lines = _adaptations(None if topic == "adaptations" else topic)
     else:
-        from ipt_cli.errors import InputError
-
         raise InputError(
             f"unknown guide topic {topic!r}; try one of: {', '.join(TOPICS)}, "
             "or an area, technique, measure or condition id"

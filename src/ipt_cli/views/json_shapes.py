@@ -21,7 +21,9 @@ from ipt_cli.core.progress import (
     Report,
     review_history,
 )
+from ipt_cli.views import record as views
 from ipt_cli.views import record as views_record
+from ipt_cli.views.note import review_fields
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupAgenda, GroupReport
@@ -314,8 +316,6 @@ def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
 def _record_json(report: Report) -> dict[str, Any]:
     """Schema 3's parts of the report: the standing high risk, the safety plan, supervision,
     adherence and signatures."""
-    from ipt_cli.views import record as views
-
     record = report.record
     if record is None:
         return {}
@@ -410,8 +410,6 @@ def withdrawn_json(course: Course, session: SessionRecord) -> dict[str, Any]:
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
-    from ipt_cli.views.note import review_fields
-
     return [
         {
             "session": sitting.number,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -25,6 +26,7 @@ from rich.text import Text
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import DESIGN_WIDTH, FoldingTable, SafeConsole, err, out
+from ipt_cli.views.listing import list_lines
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -753,8 +755,6 @@ def list_view(
 ) -> RenderableType:
     """The lines of views/listing.py, coloured: already fitted to `width`, so print them
     with soft wrap, never re-wrapped. Into a pipe `ipt list` writes the same lines plain."""
-    from ipt_cli.views.listing import list_lines
-
     ascii_only = not out().encoding.startswith("utf")
     text = Text()
     for line, style in list_lines(rows, today, width, ascii_only, sign_within_days):
@@ -853,8 +853,6 @@ def formulation_view(course: Course) -> RenderableType:
 
 def report_text(report: Report, width: int = 80) -> str:
     """The text report as plain characters (for --output): no colour, fixed width."""
-    from io import StringIO
-
     console = SafeConsole(
         file=StringIO(),
         width=width,

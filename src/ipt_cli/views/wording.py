@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
-from ipt_cli.core.planning import Agenda, StrategyStatus
+from ipt_cli.core.planning import COVERED_MARK, Agenda, StrategyStatus, guardian_sessions
 from ipt_cli.core.progress import (
     EatingSummary,
     MeasureSummary,
@@ -22,6 +22,7 @@ from ipt_cli.core.progress import (
     review_history,
 )
 from ipt_cli.core.risk import RiskState, structured_lines
+from ipt_cli.views import record as views
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupReport
@@ -134,8 +135,6 @@ def strategy_rows(statuses: list[StrategyStatus]) -> list[list[str]]:
 
 def left_out_line(agenda: Agenda) -> str:
     """What a focused agenda leaves out, and the command that shows it."""
-    from ipt_cli.core.planning import COVERED_MARK
-
     count = len(agenda.left_out)
     done = sum(item.endswith(COVERED_MARK) for item in agenda.left_out)
     covered = f" ({done} of them covered)" if done else ""
@@ -407,8 +406,6 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
 def attendance_rows(course: Course) -> list[list[str]]:
     """Session, date and who attended, for the sessions whose attendees were recorded; a
     session where a guardian is planned says so."""
-    from ipt_cli.core.planning import guardian_sessions
-
     planned = guardian_sessions(course)
     rows = []
     for number, session in course.numbered_sessions():
@@ -554,8 +551,6 @@ def phase_text(report: Report) -> str:
 def record_sections(report: Report) -> list[tuple[str, list[str]]]:
     """The report's sections on supervision, adherence and signatures, each when there is
     something to show (supervision: once a session is reviewed or signed)."""
-    from ipt_cli.views import record as views
-
     record = report.record
     if record is None:
         return []
@@ -597,7 +592,6 @@ def risk_lines(state: RiskState | None) -> list[str]:
 def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
     """One row per logged day: date, the five times (a time outside its habitual window is
     marked `!`), people involved and mood."""
-    from ipt_cli.core.models import RHYTHM_ANCHORS
     from ipt_cli.core.rhythm import WINDOW_MINUTES, minutes
 
     habitual = {a.anchor: a.habitual for a in week.anchors}
