@@ -9,6 +9,7 @@ modules any command loads stays the same), unless the target itself imports M (a
     python scripts/function_imports.py                # count, and list the free ones
     python scripts/function_imports.py --move         # move the free ones to the top
     python scripts/function_imports.py --stays        # list those that stay, by module
+    python scripts/function_imports.py --comment      # say why above each that stays
     python scripts/function_imports.py --check        # exit 1 if one that stays in a
                                                       # CHECKED module has no comment
 
@@ -72,6 +73,7 @@ class FunctionImport:
     node: ast.Import | ast.ImportFrom
     targets: tuple[str, ...]  # modules it loads, absolute
     commented: bool
+    group: int  # the line of the first import of its run
 
 
 def module_name(path: Path) -> str:
@@ -110,16 +112,20 @@ def _is_module(name: str) -> bool:
     return (SRC / relative).with_suffix(".py").exists() or (SRC / relative / "__init__.py").exists()
 
 
+def _group_start(node: ast.stmt, body: list[ast.stmt]) -> ast.stmt:
+    """The first statement of the run of imports `node` belongs to."""
+    index = body.index(node)
+    while index > 0 and isinstance(body[index - 1], ast.Import | ast.ImportFrom):
+        index -= 1
+    return body[index]
+
+
 def _commented(lines: list[str], node: ast.stmt, body: list[ast.stmt]) -> bool:
     """A comment at the end of the import's line, or on the line above its group (the
     run of import statements it belongs to)."""
     if "#" in lines[node.lineno - 1]:
         return True
-    first = node
-    index = body.index(node)
-    while index > 0 and isinstance(body[index - 1], ast.Import | ast.ImportFrom):
-        index -= 1
-        first = body[index]
+    first = _group_start(node, body)
     above = lines[first.lineno - 2].strip() if first.lineno >= 2 else ""
     return above.startswith("#")
 
@@ -149,6 +155,7 @@ def function_imports() -> list[FunctionImport]:
                                     node,
                                     _targets(module, path, node),
                                     _commented(lines, node, body),
+                                    _group_start(node, body).lineno,
                                 )
                             )
     unique = {(f.module, f.node.lineno): f for f in found}  # nested functions walk twice
@@ -196,12 +203,62 @@ def classify(
             added = set().union(*(loaded.get(t, frozenset({t})) for t in missing)) - before
         heavy = _heavy(added)
         if heavy or len(added) > LIGHT:
-            stays.append((item, "lazy: keeps " + ", ".join(heavy or [f"{len(added)} modules"])))
+            short = [f"{'/'.join(missing).removeprefix('ipt_cli.')} ({len(added)} modules)"]
+            stays.append((item, "lazy: keeps " + ", ".join(heavy or short)))
         elif cycle:
             stays.append((item, f"cycle: {', '.join(cycle)} imports {item.module}"))
         else:
             free.append(item)
     return free, stays
+
+
+# How a comment names what an import keeps off start-up (the first two found).
+SHORT = {
+    "ipt_cli.core.models": "the models (pydantic)",
+    "c787785866c7b801238d__mypyc": "tomli",
+    "ipt_cli.views.json_shapes": "the JSON shapes",
+    "ipt_cli.views.markdown": "the Markdown rendering",
+    "ipt_cli.views.wording": "the shared wording",
+    "ipt_cli.views.html": "the HTML rendering",
+    "ipt_cli.core.group": "group IPT",
+    "ipt_cli.core.rhythm": "social rhythm",
+    "ipt_cli.core.choices": "the CLI's enums",
+    "rich": "Rich",
+    "pyrage": "pyrage (encryption)",
+}
+DROPPED = {"importlib.metadata", "email", "annotated_types", "pydantic_core", "typing_extensions"}
+DROPPED |= {"typing_inspection"}
+
+
+def comment(reasons: list[str]) -> str:
+    """`# lazy: keeps X (and Y) off start-up`, from the reasons classify() gave."""
+    names: list[str] = []
+    models = any("ipt_cli.core.models" in reason for reason in reasons)
+    for reason in reasons:
+        for name in reason.removeprefix("lazy: keeps ").split(", "):
+            if name in DROPPED or (name == "pydantic" and models):
+                continue
+            short = SHORT.get(name, name)
+            if short not in names:
+                names.append(short)
+    return "# lazy: keeps " + " and ".join(names[:2]) + " off start-up"
+
+
+def add_comments(stays: list[tuple[FunctionImport, str]]) -> int:
+    """Put the reason above each group of imports that stays without a comment."""
+    groups: dict[tuple[Path, int], list[str]] = {}
+    for item, why in stays:
+        if not item.commented:
+            groups.setdefault((item.path, item.group), []).append(why)
+    for path in {p for p, _ in groups}:
+        lines = path.read_text().splitlines(keepends=True)
+        for (where, line), reasons in sorted(groups.items(), reverse=True):
+            if where == path:
+                text = lines[line - 1]
+                indent = text[: len(text) - len(text.lstrip())]
+                lines.insert(line - 1, f"{indent}{comment(reasons)}\n")
+        path.write_text("".join(lines))
+    return len(groups)
 
 
 def _heavy(added: set[str]) -> list[str]:
@@ -281,6 +338,7 @@ def main() -> int:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--move", action="store_true", help="move the free imports to the top")
     action.add_argument("--stays", action="store_true", help="list the imports that stay")
+    action.add_argument("--comment", action="store_true", help="say why each stays")
     action.add_argument("--check", action="store_true", help="fail on an uncommented one")
     args = parser.parse_args()
     if args.check:
@@ -294,6 +352,9 @@ def main() -> int:
     if args.move:
         move(free)
         print(f"moved {len(free)} to the top; {len(stays)} stay")
+        return 0
+    if args.comment:
+        print(f"commented {add_comments(stays)} groups")
         return 0
     if args.stays:
         for item, why in stays:

@@ -52,6 +52,7 @@ def calendar(
     anything clinical. Import the file again after a change: events keep their ids, so a
     moved session moves and a dropped one is cancelled rather than duplicated.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.appointments import planned_appointments
     from ipt_cli.views.calendar import calendar_ics
 
@@ -66,6 +67,7 @@ def calendar(
 
 
 def _options(start: str | None, duration: int | None, zone: str | None) -> "CalendarOptions":
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views.calendar import CalendarOptions
 
     if start is None:

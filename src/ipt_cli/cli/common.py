@@ -300,6 +300,7 @@ class MeasureOptions:
 
     def fields(self) -> dict[str, Any]:
         """The model fields of the scores given (checked against each instrument)."""
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core.changes import measure_fields
 
         return measure_fields(**vars(self))
@@ -313,6 +314,7 @@ def data_dir(ctx: typer.Context) -> Path:
     if "resolved_data_dir" not in obj:
         root = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
         if (root / ".git").exists():  # a sync killed mid-pull is undone before any read
+            # lazy: keeps tomli off start-up
             from ipt_cli.store.sync import recover
 
             recover(root)  # (never reached by `ipt merge-driver`, which git runs mid-sync)
@@ -326,6 +328,7 @@ def data_dir(ctx: typer.Context) -> Path:
 def _warn_if_half_converted(ctx: typer.Context, root: Path) -> None:
     """A killed `ipt encrypt`, `decrypt` or re-keying: said before anything is read (the
     conversion commands finish it; writes are refused until then: see store/conversion.py)."""
+    # lazy: keeps store.conversion (8 modules) off start-up
     from ipt_cli.store.conversion import interrupted, interrupted_message
 
     words = ctx.command_path.split()
@@ -342,6 +345,7 @@ def data_paths(ctx: typer.Context) -> "DataPaths":
 
 
 def store(ctx: typer.Context) -> "CourseStore":
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.courses import CourseStore
 
     made = CourseStore(data_dir(ctx), warn=output(ctx).warn)
@@ -394,6 +398,7 @@ def deliver(
         else:
             out.data(text, content=content, page=page)
         return
+    # lazy: keeps store.files (7 modules) off start-up
     from ipt_cli.store.files import write_output
 
     written = write_output(path, text.encode("utf-8"))
@@ -406,6 +411,7 @@ def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path |
     if path is None or str(path) == "-":
         output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
         return
+    # lazy: keeps store.files (7 modules) off start-up
     from ipt_cli.store.files import write_output
 
     if not path.name.endswith(".age"):

@@ -34,6 +34,7 @@ def strategies(incomplete: str) -> list[str]:
 
 
 def guide_topics(incomplete: str) -> list[str]:
+    # lazy: keeps views.guide (10 modules) off start-up
     from ipt_cli.views.guide import topic_names
 
     return _matching(topic_names(), incomplete)

@@ -171,6 +171,7 @@ def new_course(
     TOML file (see examples/assessment-template.toml). The baseline measures count as
     session 0; goals are prefilled from the chosen areas.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
 
     store = common.store(ctx)
@@ -217,6 +218,7 @@ def new_course(
 
 
 def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.core.assessment import course_from_assessment
     from ipt_cli.store.format import read_toml
 
@@ -225,6 +227,7 @@ def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
 
 
 def _drafts(ctx: typer.Context) -> "DraftStore":
+    # lazy: keeps store.drafts (8 modules) off start-up
     from ipt_cli.store.drafts import DraftStore
 
     store = common.store(ctx)
@@ -236,6 +239,7 @@ def _from_wizard(
 ) -> "Course":
     """The assessment wizard, saving a draft after each step; a draft left by an earlier
     run is offered to resume (store/drafts.py)."""
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.interact import prompts, wizard
 
@@ -272,6 +276,7 @@ def _from_wizard(
 
 
 def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     if "client" not in given:
@@ -286,6 +291,7 @@ def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
 
 def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     """The confirmation, any notes and safety notice, and the first session's agenda."""
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.views import terminal
 
@@ -296,6 +302,7 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
         notice = safety_notice(course.id, "baseline", course.baseline, "0")
         out.safety(notice, course.kind == "self-guided")
     if course.baseline:
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core.tracking import recorded_alerts
 
         for alert in recorded_alerts(course.baseline, "baseline"):  # a MANIA ALERT
@@ -337,6 +344,7 @@ def contract(
 
     Dated today, or --date: the day it was agreed (never after today).
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     today, made, recorded = common.today(), common.act_date(date), recorded_now()
@@ -401,12 +409,14 @@ def maintenance(
     Sessions dated from its start are recorded and reported apart from the acute ones.
     To change an open contract: ipt contract COURSE_ID --maintenance --sessions N --reason TEXT.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
 
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
     course = common.store(ctx).load(course_id)
     if course.maintenance is None and course.sessions_used >= course.planned_sessions:
+        # lazy: keeps the models (pydantic) and Rich off start-up
         from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 

@@ -76,6 +76,7 @@ def course(
     ] = None,
 ) -> None:
     """Change a course's settings; each change is kept in its history."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import corrections
 
     if action != "set":
@@ -115,6 +116,7 @@ def _set(
     course: "Course", given: dict[str, Any], poles: dict[str, list[str]], today: "dt.date"
 ) -> "SettingsChanged":
     """The settings and any warning signs of each pole, in one write (all or nothing)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, corrections
 
     changes.check_pole_signs(course, poles)  # before any change is made

@@ -25,6 +25,7 @@ def doctor(
     Exits 4 when a course file is damaged, else 9 when a signed record no longer verifies,
     so it can run from cron.
     """
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.doctor import examine
     from ipt_cli.views import terminal
 

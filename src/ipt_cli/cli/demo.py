@@ -33,6 +33,7 @@ def demo(
 
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.progress import build_report
     from ipt_cli.store.courses import CourseStore
@@ -40,6 +41,7 @@ def demo(
     from ipt_cli.views import terminal
 
     if condition is not None:
+        # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import example_for
 
         example = example_for(condition.value)
@@ -47,6 +49,7 @@ def demo(
         _group_demo(ctx)
         return
     if adaptation is not None and adaptation is not Adaptation.standard:
+        # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import ADAPTATION_EXAMPLES
 
         example = ADAPTATION_EXAMPLES[adaptation.value]
@@ -83,6 +86,7 @@ def demo(
 def _group_demo(ctx: typer.Context) -> None:
     """Replay the WHO-model group: members' courses and the group file, one group session
     at a time, then the group's agenda and report."""
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.group import add_meeting, build_agenda, build_report
     from ipt_cli.store.courses import CourseStore

@@ -63,6 +63,7 @@ SYNCED_WARNING = (
 
 def _resumed(ctx: typer.Context, root: Path, label: str) -> str | None:
     """Finish a conversion that was killed (from its journal); the command it was."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.encryption import resume
 
     done = resume(root, _progress(ctx, label))
@@ -85,6 +86,7 @@ def _turn_on(
     passphrase: bool,
     label: str,
 ) -> None:
+    # lazy: keeps tomli and the models (pydantic) off start-up
     from ipt_cli.store import crypto
     from ipt_cli.store.encryption import encrypt_folder, new_identity_path
 
@@ -132,6 +134,7 @@ def init(
     passphrase: PassphraseOption = False,
 ) -> None:
     """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
+    # lazy: keeps store.files (7 modules) off start-up
     from ipt_cli.store.files import make_private_dir
 
     root = common.data_paths(ctx).root
@@ -156,6 +159,7 @@ def encrypt(
 
 def decrypt(ctx: typer.Context) -> None:
     """Turn encryption off: every course file and backup back in plain text."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.encryption import decrypt_folder
 
     root = common.data_paths(ctx).root
@@ -179,6 +183,7 @@ recipients_app = typer.Typer(
 @recipients_app.command("list")
 def list_recipients(ctx: typer.Context) -> None:
     """The public keys every file is encrypted for."""
+    # lazy: the cipher (and tomli) only for an encrypted folder
     from ipt_cli.store.crypto import cipher_for
 
     root = common.data_paths(ctx).root
@@ -190,6 +195,7 @@ def list_recipients(ctx: typer.Context) -> None:
 
 
 def _change(ctx: typer.Context, add: list[str], remove: list[str]) -> None:
+    # lazy: keeps tomli and the models (pydantic) off start-up
     from ipt_cli.store.crypto import normal_recipient
     from ipt_cli.store.encryption import change_recipients
 
@@ -240,6 +246,7 @@ def register(app: typer.Typer) -> None:
 def accept_recipients(ctx: typer.Context) -> None:
     """Accept the remote's change to recipients.txt or encryption.toml (shown first): a
     synced folder takes it at the next ipt sync, never silently."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.sync import accept_recipients as accept
 
     names, difference = accept(common.data_paths(ctx).root)

@@ -76,6 +76,7 @@ def export(
     )
     _check_selection(output_format, course_id, every)
     if output_format is ExportFormat.redcap_dictionary:
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.views.csv_export import redcap_dictionary
 
         common.deliver(ctx, redcap_dictionary(), output, content=Content.EXACT)
@@ -128,6 +129,7 @@ def _every_course(ctx: typer.Context) -> "list[Course]":
 
 
 def _scores_csv(ctx: typer.Context, courses: "list[Course]", output_format: ExportFormat) -> str:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.research import research_rows
     from ipt_cli.views.csv_export import long_csv, wide_csv
 
@@ -140,6 +142,7 @@ def _one_course(ctx: typer.Context, course: "Course", output_format: ExportForma
     if output_format is ExportFormat.json:
         return to_json(course.model_dump(mode="json", exclude_none=True))
     if output_format is ExportFormat.markdown:
+        # lazy: keeps the models (pydantic) and the Markdown rendering off start-up
         from ipt_cli.core.progress import build_report
         from ipt_cli.views.markdown import report_markdown, session_notes_markdown
 
@@ -149,6 +152,7 @@ def _one_course(ctx: typer.Context, course: "Course", output_format: ExportForma
 
 
 def _fhir(ctx: typer.Context, course: "Course") -> str:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.research import research_rows
     from ipt_cli.views.fhir import exported_instruments, fhir_bundle, fhir_json
 

@@ -24,10 +24,12 @@ def guide(
     On a terminal the text is rendered (headings, lists); into a pipe or file it is plain
     Markdown.
     """
+    # lazy: keeps views.guide (8 modules) off start-up
     from ipt_cli.views.guide import guide as text_of
 
     text = text_of(topic)
     if sys.stdout.isatty():
+        # Rich: only when drawing for a terminal
         from ipt_cli.views import terminal
 
         common.output(ctx).show(terminal.markdown_view(text), page=True)

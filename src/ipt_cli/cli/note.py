@@ -48,6 +48,7 @@ def note(
     output_format = common.chosen_format(
         NoteFormat, output_format, as_json, output, NoteFormat.text
     )
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.notes import all_notes, note_for
     from ipt_cli.views import note as views
 

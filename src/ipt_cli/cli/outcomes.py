@@ -104,6 +104,7 @@ def outcomes(
     Built from the list index (a progress bar on stderr while a cold index is read). No
     note text in any format, and no client alias unless --names.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.outcomes import Selection, judge, outcome_definitions, outcome_groups
 
     chosen = common.chosen_format(
@@ -144,6 +145,7 @@ def _deliver(
     listed: "list[tuple[CourseOutcome, Judged | None]] | None",
     output: Path | None,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views import outcomes as views
 
     out = common.output(ctx)

@@ -22,10 +22,12 @@ def plan(
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import plan_json
 
         common.output(ctx).json(plan_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import plan_markdown
 
         common.output(ctx).data(plan_markdown(built))
@@ -68,6 +70,7 @@ def agenda(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.tracking import not_on_track, screen_alerts
 
     course = common.store(ctx).load(course_id)
@@ -78,10 +81,12 @@ def agenda(
     if alerts:  # the next session is where the advice is acted on
         built = replace(built, alerts=alerts)
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import agenda_json
 
         common.output(ctx).json(agenda_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import agenda_markdown
 
         common.output(ctx).data(agenda_markdown(built))

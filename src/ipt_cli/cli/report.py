@@ -76,6 +76,7 @@ def report(
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.core.supervision import summary
     from ipt_cli.core.tracking import unsigned_overdue
     from ipt_cli.views import record as views
@@ -100,6 +101,7 @@ def _rendered_report(
     output: Path | None,
     today: "dt.date",
 ) -> str:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.progress import build_report
 
     rules = common.scoring_rules(ctx)
@@ -111,14 +113,17 @@ def _rendered_report(
         )
     built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import report_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import report_markdown
 
         return report_markdown(built)
     if output_format is ReportFormat.html:
+        # lazy: each format loads only its own rendering (HTML)
         from ipt_cli.views.html import report_html
 
         return report_html(built, rules)
@@ -149,6 +154,7 @@ def list_courses(
     if as_json or output_format is common.Format.json:
         out.json_list(row_json(row, today, within) for row in rows)  # 10,000: never held whole
     elif out.draws_for_terminal():  # colours: Rich draws
+        # Rich: only when drawing for a terminal
         from ipt_cli.views import terminal
 
         out.show(terminal.list_view(rows, today, out.console.width, within), soft_wrap=True)
@@ -164,6 +170,7 @@ def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
     rules = common.scoring_rules(ctx)
     cipher = None
     if paths.encrypted:
+        # lazy: the cipher (and tomli) only for an encrypted folder
         from ipt_cli.store.crypto import cipher_for
 
         cipher = cipher_for(paths.root)
@@ -182,6 +189,7 @@ def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
 
 def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":
     """The list row of one course file, or a damaged row saying why it cannot be read."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.core.progress import course_row
     from ipt_cli.store.format import load_course_file
 

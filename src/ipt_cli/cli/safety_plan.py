@@ -58,6 +58,7 @@ def safety_plan(
     (the others are carried over); with no section option, on a terminal, the plan opens in
     $VISUAL/$EDITOR. Earlier versions are kept: see `history`.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views import record as views
 
     output_format = common.chosen_format(
@@ -97,6 +98,7 @@ def _edit(
     by: str | None,
     no_input: bool,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import safety_plan
 
     store = common.store(ctx)
@@ -106,6 +108,7 @@ def _edit(
                 "give the sections to change (--warning-sign TEXT, --coping TEXT, ... each "
                 "repeatable), or run on a terminal to edit the plan in $VISUAL/$EDITOR"
             )
+        # lazy: keeps interact.editor_command (11 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         changes = safety_plan.parse_plan_text(

@@ -62,6 +62,7 @@ def sealer(ctx: typer.Context) -> "Sealer":
     """The key signer of config.toml's sign_key, made when a link is first sealed (so that a
     change that seals nothing never needs the key or ssh-keygen); it signs nothing without
     a sign_key. Any failure abandons the change: nothing is saved."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.store import ssh_signatures
 
     made: list[Sealer | None] = []

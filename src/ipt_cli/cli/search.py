@@ -51,6 +51,7 @@ def search(
     Prints the course, session, date and each matching line, the match highlighted on a
     terminal. Case does not matter; TEXT is plain text, not a pattern.
     """
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.search import documents_for
 
     if not query.strip() or "\n" in query or "\r" in query:

@@ -44,6 +44,7 @@ its agenda.
 
 
 def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path) -> str | None:
+    # lazy: keeps interact.editor_command (11 modules) off start-up
     from ipt_cli.interact.editor_command import edit_text
 
     given = [
@@ -293,6 +294,7 @@ class SessionDetails:
 
     def given(self) -> list[str]:
         """The options given, as typed."""
+        # lazy: keeps pydantic off start-up
         from ipt_cli.core.validation import SESSION_OPTIONS
 
         return [
@@ -300,6 +302,7 @@ class SessionDetails:
         ]
 
     def record(self, when: "dt.date", note: str | None, scores: dict[str, Any]) -> "SessionRecord":
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core import changes, inputs
 
         return changes.session_record(
@@ -331,6 +334,7 @@ def _fix(
 ) -> None:
     """Correct recorded values of one session (`ref`, as --fix gave it), keeping the old
     ones with date and `reason`; `other`: an option that --fix does not take was given."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.core.tracking import recorded_alerts
 
@@ -405,6 +409,7 @@ def _missed(
     same_day: bool,
 ) -> None:
     """Record a missed appointment, its date checked against `today` and --same-day."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
@@ -420,6 +425,7 @@ def _withdraw(
     ctx: typer.Context, course_id: str, ref: str, reason: str | None, by: str | None
 ) -> None:
     """Withdraw an unsigned session recorded by mistake; it stays in the file, marked."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.corrections import withdraw_session
 
     if reason is None or not reason.strip():
@@ -443,6 +449,7 @@ def _ask_and_record(
     rules: "ScoringRules",
     preset: Preset,
 ) -> None:
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_bounds
     from ipt_cli.interact.session import ask_session
@@ -473,6 +480,7 @@ def _amend(
     by: str | None,
 ) -> None:
     """An addendum; to a signed session, a signed one (sealed in the course's chain)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import record
 
     if not text:
@@ -496,6 +504,7 @@ def _record(
     record: "SessionRecord",
     context: RecordingContext,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
     from ipt_cli.core.tracking import recorded_alerts
@@ -519,6 +528,7 @@ def _warn_of_outcomes(
 ) -> None:
     """A reliable deterioration or a relapse that this session's scores show, at once (a
     mania alert is said by `_record`, from the session's own score)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.progress import build_report
 
     if record.instruments():
@@ -613,6 +623,7 @@ def risk_review(
     review needs the clinician's judgement: --ideation, --level and --action (asked for on a
     terminal). The standing level is the level of the review recorded last.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import dates, record
 
     made = dates.parse_date(date, "--date") if date else None
@@ -627,6 +638,7 @@ def risk_review(
         action,
     )
     if common.interactive(no_input):
+        # Rich: prompts only on a terminal
         from ipt_cli.interact.risk import ask_review
 
         common.store(ctx).load(course_id)  # a missing course is refused before the questions
@@ -665,6 +677,7 @@ def _confirm_lowering(
 ) -> None:
     """A review that would lower a standing HIGH level says so and is confirmed: a catch-up
     review of an older session must not end a HIGH judgement by accident."""
+    # Rich: prompts only on a terminal
     from ipt_cli.interact.ending import confirm_despite_non_response
 
     standing = high_risk(common.store(ctx).load(course_id))

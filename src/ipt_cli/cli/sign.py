@@ -46,6 +46,7 @@ def sign(
     previous signature (docs/signing.md); with sign_key in config.toml, ssh-keygen also
     signs the hash. Corrections after signing are signed addenda: ipt session --amend.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import record
 
     if (session is None) == (not sign_all):
@@ -95,6 +96,7 @@ def verify(
     Exits 0 when all hold (a course with nothing signed holds), 9 naming each course,
     session and what broke when any does not, 4 when a course file cannot be read.
     """
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.ssh_signatures import Verification
     from ipt_cli.store.verify import allowed_signers as signers_file
     from ipt_cli.store.verify import course_ids, verify_courses

@@ -47,6 +47,7 @@ def sync(
     you accept it (--accept-settings, or ipt recipients accept); a symbolic link in it
     stops the sync.
     """
+    # lazy: keeps tomli off start-up
     from ipt_cli.store import sync as git_sync
 
     root = common.data_paths(ctx).root
@@ -74,6 +75,7 @@ def sync(
 
 def history(ctx: typer.Context, course_id: common.CourseId) -> None:
     """The commits of one course, newest first (a synced data folder)."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store import sync as git_sync
 
     lines = git_sync.history(common.data_paths(ctx).root, check_course_id(course_id))
@@ -95,6 +97,7 @@ def resolve(
     ] = None,
 ) -> None:
     """List a course's sync conflicts, or settle them all with --keep."""
+    # lazy: keeps pydantic off start-up
     from pydantic import ValidationError
 
     from ipt_cli.core.validation import describe_validation
@@ -138,6 +141,7 @@ def merge_driver(
     theirs: Annotated[Path, typer.Argument(metavar="THEIRS")],
 ) -> None:
     """git's merge driver for course files (registered by ipt sync --init)."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.sync import merge_files
 
     merge_files(base, ours, theirs, Path.cwd())

@@ -367,6 +367,7 @@ class GroupReport:
 
 
 def _member_outcome(group: Group, course: Course, today: dt.date) -> MemberOutcome:
+    # lazy: keeps core.progress (17 modules) off start-up
     from ipt_cli.core.progress import build_report
 
     report = build_report(course, today)

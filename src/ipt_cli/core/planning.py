@@ -663,6 +663,7 @@ def _adapted_items(
     if adaptation.partner and phase == "initial":
         added.append(catalogue.PARTNER_MAY_ATTEND)
     if adaptation.rhythm_log and week > 1:
+        # lazy: keeps the models (pydantic) and social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
         added.append(review_line(course, date))

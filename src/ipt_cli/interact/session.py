@@ -368,6 +368,7 @@ def ask_session(
         "Note (blank for none, 'e' for your editor)", default="", required=False
     )
     if note == "e":
+        # lazy: keeps interact.editor_command (14 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         note = edit_text("", root=root).strip()  # root: the data folder holds the copy

@@ -120,6 +120,7 @@ def ask_formulation(draft: str, root: Path) -> tuple[str, bool]:
     )
     text = draft
     if how == "edit":
+        # lazy: keeps interact.editor_command (9 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         text = edit_text(draft, root=root).strip() or draft

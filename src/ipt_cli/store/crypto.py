@@ -71,6 +71,7 @@ def default_identity_path() -> Path:
     """`IPT_IDENTITY`, else identity.txt in the platform's config folder for ipt."""
     if os.environ.get(IDENTITY_ENV):
         return Path(os.environ[IDENTITY_ENV]).expanduser()
+    # lazy: keeps platformdirs off start-up
     import platformdirs
 
     return platformdirs.user_config_path("ipt") / "identity.txt"
@@ -91,6 +92,7 @@ def parse_recipients(text: str, source: Path | None = None) -> list[str]:
     """Public keys, one a line, normalised and without repeats; blank lines and # comments
     are skipped. A line that is not an age public key is refused naming its file and line
     (exit 8: the folder's recipients are not what ipt wrote)."""
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import RecipientError, x25519
 
     keys: list[str] = []
@@ -114,6 +116,7 @@ def parse_recipients(text: str, source: Path | None = None) -> list[str]:
 def check_recipient(key: str) -> str:
     """A public key given by the user, normalised (see normal_recipient); refused if it
     is not one."""
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import RecipientError, x25519
 
     normal = normal_recipient(key)
@@ -181,6 +184,7 @@ class Cipher:
     def encrypt(self, data: bytes, *, armored: bool = False) -> bytes:
         """`data` sealed for the folder's recipients, and opened again with this process's
         identity first: what it could not open is never handed back to be written."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import x25519
 
@@ -207,6 +211,7 @@ class Cipher:
         )
 
     def decrypt(self, data: bytes, path: Path) -> bytes:
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
 
         try:
@@ -226,6 +231,7 @@ class Cipher:
     def _open_passphrase_file(self, data: bytes) -> bytes:
         """A file sealed to the folder's identity; or, from an older ipt, sealed with the
         passphrase itself (one scrypt)."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import passphrase
 
@@ -263,6 +269,7 @@ class Cipher:
         return _opened[key]
 
     def _open_identity(self, path: Path, sealed: bytes) -> Any:
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import IdentityError as AgeIdentityError
         from pyrage import passphrase, x25519
@@ -284,6 +291,7 @@ class Cipher:
         scrypt, once per process): a wrong one is refused (exit 8), never used to write.
         A file sealed to an identity means identity.age was lost: refused, never replaced
         by a new one that could not open it."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import passphrase
 
@@ -324,6 +332,7 @@ class Cipher:
     def _make_identity(self, path: Path) -> Any:
         """A new identity for the folder, sealed with the passphrase into identity.age
         (after the passphrase was checked against the folder's files)."""
+        # lazy: keeps pyrage (encryption) and store.files (18 modules) off start-up
         from pyrage import passphrase, x25519
 
         from ipt_cli.store.files import atomic_write
@@ -356,6 +365,7 @@ def choose_passphrase(folder: Path) -> None:
 
 
 def load_identities(path: Path) -> list[Any]:
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import IdentityError as AgeIdentityError
     from pyrage import x25519
 
@@ -452,6 +462,7 @@ def recipients_text(keys: Iterable[str]) -> str:
 def generate_identity(path: Path) -> str:
     """Write a new age identity to `path` (mode 0600, never over an existing file); its
     public key is returned."""
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import x25519
 
     identity = x25519.Identity.generate()

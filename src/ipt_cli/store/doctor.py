@@ -468,6 +468,7 @@ def _settings(data_config: Path) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
+    # lazy: keeps group IPT off start-up
     from ipt_cli.store.groups import parse_group
 
     findings = []

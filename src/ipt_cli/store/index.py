@@ -138,6 +138,7 @@ def _course_files(courses: Path, suffix: str) -> tuple[list[str], list[list[Any]
 def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> None:
     """Write the index under its lock (see DataPaths.index_lock); when another process
     holds it, or the folder is read-only, the index is simply not refreshed this time."""
+    # lazy: keeps store.files (17 modules) off start-up
     from ipt_cli.store.files import (
         atomic_write,
         holds_folder_lock,
@@ -161,6 +162,7 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
                 return  # busy, or the folder changed form since this command read it
             raw = json.dumps(data, ensure_ascii=True).encode("utf-8")
             if cipher is not None and cipher.mode == "x25519":
+                # lazy: keeps tomli off start-up
                 from ipt_cli.store.crypto import cipher_for
 
                 # The recipients as they are now, under the folder lock: never a key that

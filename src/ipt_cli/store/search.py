@@ -286,6 +286,7 @@ def read_document(text: str, path: Path) -> dict[str, Any]:
     try:
         return scan(text)
     except _GiveUp:
+        # lazy: keeps the models (pydantic) and tomli_w off start-up
         from ipt_cli.store.format import parse_course
 
         return parse_course(text, path).model_dump()

@@ -592,6 +592,7 @@ def file_at(root: Path, revision: str, relative: str) -> bytes:
 
 def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
     """A course file's raw TOML table (decrypted in memory), and whether it was sealed."""
+    # lazy: keeps the models (pydantic) and tomli_w off start-up
     from ipt_cli.store.format import decode_text, migrate
 
     raw = path.read_bytes()
@@ -613,6 +614,7 @@ def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
 def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     """git's merge driver: the merge of three versions of a course written to `ours`;
     returns how many new conflicts the course now holds."""
+    # lazy: keeps the models (pydantic) and tomli_w off start-up
     from pydantic import ValidationError
 
     from ipt_cli.core.models import Course
@@ -642,6 +644,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
         try:
             course = Course.model_validate({**mine, "conflicts": kept})
         except ValidationError as error:  # ours is no course either: nothing to keep
+            # lazy: keeps pydantic off start-up
             from ipt_cli.core.validation import describe_validation
 
             raise DataError(ours, describe_validation(error)[:3]) from None

@@ -268,6 +268,7 @@ def _safety() -> list[str]:
 
 
 def _outcomes() -> list[str]:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.outcomes import outcome_definitions
     from ipt_cli.core.tracking import OVERDUE_DAYS
 
@@ -373,6 +374,7 @@ def guide(topic: str | None) -> str:
     elif topic == "conditions" or topic in catalogue.CONDITIONS:
         lines = _conditions(None if topic == "conditions" else topic)
     elif topic == "fidelity":
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.views.record import guide_fidelity
 
         lines = guide_fidelity()

@@ -275,6 +275,7 @@ def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
     """The social rhythm log at a glance (IPSRT courses, or any course with a log)."""
     if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
         return None
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import weeks
 
     last = weeks(course.rhythm, 1)
@@ -285,6 +286,7 @@ def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
 
 
 def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import clock
 
     return {

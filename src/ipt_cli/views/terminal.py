@@ -92,6 +92,7 @@ def _without_trailing_spaces(text: str) -> str:
 
 
 def rule(title: str) -> RenderableType:
+    # lazy: keeps Rich off start-up
     from rich.rule import Rule
 
     return Rule(title)
@@ -374,6 +375,7 @@ def _chart(
 
 
 def _header(report: Report) -> Panel:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         assessment_lines,
         condition_line,
@@ -426,6 +428,7 @@ def _header(report: Report) -> Panel:
 
 def _eating(report: Report) -> list[RenderableType]:
     """Binge episodes per week as bars, the counts, and the change and abstinence notes."""
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import EATING_HEADER, eating_notes, eating_rows
 
     eating = report.eating
@@ -478,6 +481,7 @@ class MeasureBlocks:
 
 
 def _measures(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         headline_notes,
         in_maintenance,
@@ -510,6 +514,7 @@ def _measures(report: Report) -> list[RenderableType]:
 
 
 def _maintenance(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
     heading = maintenance_heading(report)
@@ -542,6 +547,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(_text(f"Techniques used: {used}"))
     if report.strategies and report.course.sessions:  # which are covered, once there is work
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
         from ipt_cli.views.wording import strategy_rows
 
         strategies = FoldingTable(
@@ -557,6 +563,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import attendance_rows
 
     attendance = attendance_rows(report.course)
@@ -578,6 +585,7 @@ def _termination(report: Report) -> list[RenderableType]:
 
 
 def _ending(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import end_of_course_text, ending_title, shows_ending
 
     if not shows_ending(report):
@@ -586,6 +594,7 @@ def _ending(report: Report) -> list[RenderableType]:
 
 
 def _reviews(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import review_lines
 
     reviews = review_lines(report)
@@ -606,6 +615,7 @@ def high_risk_panel(banner: str) -> Panel:
 
 
 def _record(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import record_sections
 
     return [
@@ -615,6 +625,7 @@ def _record(report: Report) -> list[RenderableType]:
 
 
 def report_renderable(report: Report) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import high_risk_banner
 
     course = report.course
@@ -653,6 +664,7 @@ def report_output(report: Report) -> str:
 
 def markdown_view(text: str) -> RenderableType:
     """Markdown rendered for the terminal: headings, lists and emphasis, no raw marks."""
+    # lazy: keeps Rich off start-up
     from rich.markdown import Markdown
 
     return Markdown(text)
@@ -697,6 +709,7 @@ def plan_view(plan: Plan) -> RenderableType:
         table.add_row(*cells, style=style)
         rows.append([*map(terminal_safe, cells), style])
     shown = PlanRows(title, table, rows) if rows else table
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import risk_lines, strategy_lines
 
     covered: list[RenderableType] = []
@@ -736,6 +749,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
         items.add_row(f"{number}.", item)
     parts.append(items)
     if agenda.left_out:
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
         from ipt_cli.views.wording import left_out_line
 
         parts.append(_text(left_out_line(agenda), style="dim", overflow="fold"))
@@ -896,6 +910,7 @@ def _srm_bar(score: float | None, width: int = 21) -> str:
 
 
 def rhythm_view(report: RhythmReport) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         RHYTHM_HEADER,
         TARGET_HEADER,
@@ -944,6 +959,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
 
 def life_chart_view(chart: LifeChart) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import life_chart_lines
 
     lines = life_chart_lines(chart)
@@ -972,6 +988,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
 
 
 def group_report_view(report: GroupReport) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         group_follow_up,
         group_grid,

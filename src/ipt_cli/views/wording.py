@@ -444,6 +444,7 @@ def adaptation_lines(course: Course) -> list[tuple[str, str]]:
     elif adaptation.guardian:
         lines.append(("Guardian", "not recorded; consent not recorded"))
     if adaptation.rhythm_log or course.rhythm:
+        # lazy: keeps social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
         lines.append(("Rhythm log", review_line(course).split(": ", 1)[-1]))
@@ -592,6 +593,7 @@ def risk_lines(state: RiskState | None) -> list[str]:
 def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
     """One row per logged day: date, the five times (a time outside its habitual window is
     marked `!`), people involved and mood."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import WINDOW_MINUTES, minutes
 
     habitual = {a.anchor: a.habitual for a in week.anchors}
@@ -624,6 +626,7 @@ def people_cell(entry: RhythmEntry) -> str:
 
 def rhythm_footnotes(report: RhythmReport) -> list[tuple[str, str]]:
     """What the marks of the day tables mean, as far as the report uses them."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import INVOLVEMENT_SCALE
 
     notes = [("!", "more than 45 minutes from the week's habitual time.")]
@@ -641,6 +644,7 @@ TARGET_HEADER = ["Anchor", "Target", "Habitual", "Mean off (min)", "Days ±45 mi
 def target_rows(week: WeekScore) -> list[list[str]]:
     """Per anchor with a target: the target in force, the SRM's habitual time, the mean
     deviation in minutes (with its direction) and the days within 45 minutes."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import clock
 
     names = dict(zip(RHYTHM_ANCHORS, RHYTHM_HEADER[1:6], strict=True))
@@ -698,6 +702,7 @@ def rhythm_week_words(week: WeekScore) -> str:
 def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
     mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import ASRM_CUTOFF
 
     title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
