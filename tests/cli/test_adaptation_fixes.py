@@ -70,3 +70,87 @@ def test_the_report_says_the_most_recent_asrm_is_the_maintenance_one(
     assert "ASRM: most recent 8, possible (hypo)mania (6 or more)." in text
     asrm = as_json(run_ipt, "report", "bp", "--format", "json")["measures"]["asrm"]
     assert asrm["screen"] == "possible (hypo)mania"
+
+
+# Item 2: the PHQ-A's lifetime attempt question ------------------------------------------
+
+PHQA = "1,1,1,1,1,1,1,0,0"  # 7: mild, item 9 = 0
+ATTEMPT = "PHQ-A suicide attempt ever = yes"
+
+
+def adolescent(new_course: Callable[..., Any], attempt: str) -> Any:
+    return new_course("ad", "--adaptation", "adolescent", "--guardian", "M.", "--consent-by",
+                      "M.", "--phqa", PHQA, "--phqa-attempt", attempt)  # fmt: skip
+
+
+def phqa_session(run_ipt: RunIpt, day: str, attempt: str) -> Any:
+    return run_ipt("session", "ad", "--date", f"2026-01-{day}", "--phqa", PHQA,
+                   "--phqa-attempt", attempt)  # fmt: skip
+
+
+def review(run_ipt: RunIpt, session: str) -> None:
+    run_ipt("risk-review", "ad", "--session", session, "--note", "Attempt at 13, none since",
+            "--ideation", "none", "--level", "low", "--action", "Safety plan")  # fmt: skip
+
+
+def flags(run_ipt: RunIpt) -> list[tuple[int, str, bool]]:
+    data = as_json(run_ipt, "report", "ad", "--format", "json")
+    open_flags = [f for f in data["safety_flags"] if not f["reviewed"]]
+    labels = [f["label"] for f in data["risk"]["unreviewed"]]
+    return [(f["session"], label, f["urgent"]) for f, label in zip(open_flags, labels, strict=True)]
+
+
+def test_a_yes_after_a_reviewed_yes_is_history_not_a_new_flag(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course, "yes")
+    review(run_ipt, "0")
+    phqa_session(run_ipt, "12", "yes")
+    data = as_json(run_ipt, "report", "ad", "--format", "json")
+    assert [(f["session"], f["item"]) for f in data["safety_flags"]] == [(0, 11)]
+    assert data["risk"]["unreviewed"] == []
+    note = run_ipt("note", "ad", "1").stdout
+    assert f"History: {ATTEMPT}, as before" in flat(note)
+    assert "NOT YET REVIEWED" not in note
+    flag = as_json(run_ipt, "note", "ad", "1", "--format", "json")["flags"][0]
+    assert (flag["item"], flag["lifetime"]) == (11, "as before")
+    assert "2 URGENT" not in run_ipt("list").stdout
+
+
+def test_a_yes_while_the_earlier_yes_is_unreviewed_is_still_a_flag(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course, "yes")
+    phqa_session(run_ipt, "12", "yes")  # no review yet: nothing waits on one that never came
+    assert [(s, u) for s, _, u in flags(run_ipt)] == [(0, False), (1, False)]
+
+
+def test_a_yes_after_a_no_is_urgent_previously_no(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course, "no")
+    phqa_session(run_ipt, "12", "no")
+    phqa_session(run_ipt, "19", "yes")
+    (session, label, urgent), *rest = flags(run_ipt)
+    assert rest == [] and (session, urgent) == (2, True)
+    assert label.startswith(f"{ATTEMPT}, previously no URGENT at session 2")
+    assert "URGENT" in run_ipt("list").stdout
+    note = flat(run_ipt("note", "ad", "2").stdout)
+    assert f"Flag: {ATTEMPT}, previously no URGENT (NOT YET REVIEWED)" in note
+    review(run_ipt, "2")
+    phqa_session(run_ipt, "26", "no")  # taken back, then yes again: previously no again
+    phqa_session(run_ipt, "28", "yes")
+    assert [(s, u) for s, _, u in flags(run_ipt)] == [(4, True)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs cli/session.py: safety_notice(course.id, done.label, record, ref, "
+    "course=course) (another helper's file)",
+)
+def test_the_safety_notice_says_previously_no_when_the_session_is_recorded(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    adolescent(new_course, "no")
+    notice = flat(phqa_session(run_ipt, "12", "yes").stderr)
+    assert f"session 1: {ATTEMPT}, previously no URGENT" in notice
