@@ -82,7 +82,7 @@ def safety_notice(
     "yes" says how it stands: "previously no" URGENT, or "as before" (history)."""
     lifetime = lifetime_answers(course) if course is not None else {}
     lines = []
-    for (instrument, item, score), label in zip(
+    for (instrument, item, _score), label in zip(
         sitting.risk_scores(), risk_labels(sitting), strict=True
     ):
         if only is not None and instrument not in only:
