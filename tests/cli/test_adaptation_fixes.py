@@ -154,3 +154,35 @@ def test_the_safety_notice_says_previously_no_when_the_session_is_recorded(
     adolescent(new_course, "no")
     notice = flat(phqa_session(run_ipt, "12", "yes").stderr)
     assert f"session 1: {ATTEMPT}, previously no URGENT" in notice
+
+
+# Item 3: the standing level is out of date while a newer flag is unreviewed -------------
+
+PHQ9_ITEM9_1 = "1,1,1,1,1,1,1,0,1"
+PHQ9_ITEM9_2 = "1,1,1,1,1,1,1,0,2"
+
+
+def test_a_level_judged_before_an_unreviewed_flag_says_it_is_out_of_date(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    new_course("ab", "--phq9", PHQ9_11)
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1)
+    run_ipt("risk-review", "ab", "--session", "1", "--note", "Passive", "--ideation", "passive",
+            "--level", "low", "--action", "Safety plan", IPT_TODAY="2026-01-12")  # fmt: skip
+    judged = "Standing risk level: low, judged 2026-01-12 in the review of session 1 (2026-01-12)"
+    agenda = flat(run_ipt("agenda", "ab").stdout)
+    assert judged in agenda and "before the unreviewed" not in agenda
+    run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_ITEM9_2)
+    stale = f"{judged} \u2014 before the unreviewed URGENT flag of 2026-01-19"
+    assert stale in flat(run_ipt("agenda", "ab").stdout)
+    header = flat(run_ipt("report", "ab").stdout.replace("│", ""))
+    assert "Risk low, judged 2026-01-12" in header
+    assert "before the unreviewed URGENT flag of 2026-01-19 (out of date" in header
+    assert stale in flat(run_ipt("note", "ab", "1").stdout)
+    assert stale in flat(run_ipt("report", "ab", "--format", "markdown").stdout)
+    risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
+    assert (risk["level"], risk["level_before_flag"]) == ("low", "2026-01-19")
+    run_ipt("risk-review", "ab", "--session", "2", "--note", "Active", "--ideation", "active",
+            "--level", "moderate", "--action", "GP informed")  # fmt: skip
+    risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
+    assert (risk["level"], risk["level_before_flag"]) == ("moderate", None)
