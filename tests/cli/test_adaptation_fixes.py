@@ -186,3 +186,32 @@ def test_a_level_judged_before_an_unreviewed_flag_says_it_is_out_of_date(
             "--level", "moderate", "--action", "GP informed")  # fmt: skip
     risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
     assert (risk["level"], risk["level_before_flag"]) == ("moderate", None)
+
+
+# Item 4: the IPSRT maintenance and termination agendas ----------------------------------
+
+
+def test_the_ipsrt_maintenance_agenda_rates_both_poles_and_reviews_the_log(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    ipsrt_in_maintenance(new_course, run_ipt)
+    agenda = flat(run_ipt("agenda", "bp").stdout)
+    assert "Symptom rating of both poles (PHQ-9, ASRM)" in agenda
+    assert "an ASRM of 6 or more: contact the prescriber" in agenda
+    assert (
+        "Review the social rhythm log since the last session (nothing logged yet: ipt rhythm bp"
+        in agenda
+    )
+
+
+def test_the_ipsrt_termination_agenda_names_both_poles_and_the_signs_recorded(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    new_course("bp", "--adaptation", "ipsrt", "--sessions", "4", "--phq9", PHQ9_11)
+    for day in ("12", "19", "26"):
+        run_ipt("session", "bp", "--date", f"2026-01-{day}", "--phq9", PHQ9_1)
+    run_ipt("course", "bp", "set", "--warning-sign-mania", "Needing less than 6h sleep")
+    agenda = flat(run_ipt("agenda", "bp").stdout)
+    assert "Agree relapse warning signs of both poles, depression and (hypo)mania" in agenda
+    assert "recorded so far: mania: Needing less than 6h sleep" in agenda
+    assert "Agree relapse warning signs and a plan for them" not in agenda
