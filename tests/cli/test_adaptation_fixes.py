@@ -1,6 +1,7 @@
 """A clinician's walk of issue 28's measures found these defects: each is fixed at its root
 and tested through the command line."""
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -215,3 +216,29 @@ def test_the_ipsrt_termination_agenda_names_both_poles_and_the_signs_recorded(
     assert "Agree relapse warning signs of both poles, depression and (hypo)mania" in agenda
     assert "recorded so far: mania: Needing less than 6h sleep" in agenda
     assert "Agree relapse warning signs and a plan for them" not in agenda
+
+
+# Item 5: the life chart ------------------------------------------------------------------
+
+
+def test_the_html_life_chart_shows_every_week_and_places_scores_the_week_before(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    new_course("bp", "--adaptation", "ipsrt", "--phq9", PHQ9_11, "--asrm", "1,0,1,0,1")
+    run_ipt("rhythm", "bp", "--date", "2026-01-06", "--out-of-bed", "07:00", "--mood", "1",
+            IPT_TODAY="2026-06-01")  # fmt: skip
+    for week in range(1, 17):  # weekly on the course's weekday, 16 sessions
+        day = f"{dt.date(2026, 1, 5) + dt.timedelta(weeks=week)}"
+        run_ipt("session", "bp", "--date", day, "--phq9", PHQ9_1, "--asrm", "2,2,2,1,1",
+                IPT_TODAY="2026-06-01")  # fmt: skip
+    html = run_ipt("report", "bp", "--format", "html", IPT_TODAY="2026-06-01").stdout
+    section = html.split("<h2>Life chart (IPSRT)</h2>", 1)[1]
+    svg = section.split("</svg>", 1)[0]
+    assert svg.count("<title>ASRM / 20: ") == 17  # every week, not the last 12
+    assert ">12-29<" in svg  # the baseline rates the week before the course
+    assert "Scores are placed in the week before their sitting" in section
+    chart = run_ipt("rhythm", "bp", "chart", "--weeks", "40", IPT_TODAY="2026-06-01").stdout
+    asrm = next(line for line in chart.splitlines() if line.startswith("ASRM (0-20)"))
+    week_of = next(line for line in chart.splitlines() if line.startswith("Week of")).split()
+    assert week_of[2:4] == ["12-29", "01-05"]
+    assert asrm[14:].split()[:3] == ["3", "8!", "8!"]  # session 1 (01-12): the week of 01-05
