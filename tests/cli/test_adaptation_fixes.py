@@ -242,3 +242,28 @@ def test_the_html_life_chart_shows_every_week_and_places_scores_the_week_before(
     week_of = next(line for line in chart.splitlines() if line.startswith("Week of")).split()
     assert week_of[2:4] == ["12-29", "01-05"]
     assert asrm[14:].split()[:3] == ["3", "8!", "8!"]  # session 1 (01-12): the week of 01-05
+
+
+# Item 6: the EPDS first everywhere in a perinatal course --------------------------------
+
+EPDS_16 = "2,2,2,2,2,2,1,1,1,1"  # item 10 = 1
+PHQ9_9 = "1,1,1,1,1,1,1,1,1"  # item 9 = 1
+
+
+def test_a_perinatal_course_says_the_epds_first_everywhere(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    made = new_course("pn", "--adaptation", "perinatal", "--epds", EPDS_16, "--phq9", PHQ9_9)
+    notice = flat(made.stderr)
+    assert notice.index("baseline: EPDS item 10 = 1") < notice.index("baseline: PHQ-9 item 9 = 1")
+    out = flat(made.stdout)
+    assert "Baseline symptom rating: EPDS 16, PHQ-9 9 on 2026-01-05" in out
+    assert out.index("EPDS item 10 = 1 at baseline") < out.index("PHQ-9 item 9 = 1 at baseline")
+    run_ipt("session", "pn", "--date", "2026-01-12", "--phq9", PHQ9_9, "--epds", EPDS_16)
+    note = flat(run_ipt("note", "pn", "1").stdout)
+    assert note.index("EPDS: 16") < note.index("PHQ-9: 9")
+    assert note.index("Flag: EPDS item 10 = 1") < note.index("Flag: PHQ-9 item 9 = 1")
+    listed = [
+        f["instrument"] for f in as_json(run_ipt, "note", "pn", "1", "--format", "json")["flags"]
+    ]
+    assert listed == ["epds", "phq9"]

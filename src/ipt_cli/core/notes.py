@@ -163,12 +163,13 @@ def _at_sitting(course: Course, where: Located) -> tuple[Administration, list[st
     return Administration(date=session.date, **fields), taken
 
 
-def _measures(session: Administration, rules: ScoringRules) -> list[MeasureLine]:
+def _measures(course: Course, session: Administration, rules: ScoringRules) -> list[MeasureLine]:
     risk: dict[str, tuple[int, int]] = {}
     for scored_id, item, score in session.risk_scores():  # the first of each instrument
         risk.setdefault(scored_id, (item, score))
     lines = []
-    for instrument_id in session.instruments():
+    given = catalogue.in_shown_order(session.instruments(), course.condition, course.adaptation)
+    for instrument_id in given:  # the course's order: a perinatal course's EPDS first
         instrument = INSTRUMENTS[instrument_id]
         total = session.total(instrument_id)
         assert total is not None
@@ -202,7 +203,9 @@ def _flags(course: Course, where: Located, sitting: Administration) -> list[Flag
     reviewed = _reviewed(course, where)
     lifetime = lifetime_answers(course)
     lines = []
-    for i, item, score in sitting.risk_scores():
+    scored = sitting.risk_scores()
+    order = catalogue.in_shown_order([i for i, _, _ in scored], course.condition, course.adaptation)
+    for i, item, score in sorted(scored, key=lambda row: order.index(row[0])):
         stands = lifetime.get((where.maintenance, sitting.date, i, item))
         urgent = is_urgent(i, score, item) or stands == PREVIOUSLY_NO
         lines.append(FlagLine(i, INSTRUMENTS[i].name, item, score, urgent, reviewed, stands))
@@ -291,7 +294,7 @@ def build_note(
         planned=planned,
         maintenance=where.maintenance,
         session=session,
-        measures=_measures(measured, rules),
+        measures=_measures(course, measured, rules),
         flags=_flags(course, where, measured),
         reviews=reviews,
         previous_task=previous.task if previous else None,

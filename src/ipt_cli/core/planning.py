@@ -573,10 +573,9 @@ def _baseline_words(course: Course) -> str:
     baseline = course.baseline
     if baseline is None:
         return ""
+    given = catalogue.in_shown_order(list(INSTRUMENTS), course.condition, course.adaptation)
     totals = [
-        f"{instrument.name} {total}"
-        for instrument in INSTRUMENTS.values()
-        if (total := baseline.total(instrument.id)) is not None
+        f"{INSTRUMENTS[i].name} {total}" for i in given if (total := baseline.total(i)) is not None
     ]
     if baseline.binges is not None:
         totals.append(f"binges {baseline.binges}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ipt_cli.core.catalogue import in_shown_order
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.core.structs import replace, struct
 
@@ -82,9 +83,11 @@ def safety_notice(
     "yes" says how it stands: "previously no" URGENT, or "as before" (history)."""
     lifetime = lifetime_answers(course) if course is not None else {}
     lines = []
-    for (instrument, item, _score), label in zip(
-        sitting.risk_scores(), risk_labels(sitting), strict=True
-    ):
+    scored = list(zip(sitting.risk_scores(), risk_labels(sitting), strict=True))
+    if course is not None:  # the course's order: a perinatal course's EPDS first
+        order = in_shown_order([i for (i, _, _), _ in scored], course.condition, course.adaptation)
+        scored.sort(key=lambda row: order.index(row[0][0]))
+    for (instrument, item, _score), label in scored:
         if only is not None and instrument not in only:
             continue
         stands = lifetime.get((ref.startswith("m"), sitting.date, instrument, item))
@@ -102,7 +105,9 @@ def raised_risk(before: Administration, after: Administration) -> list[str]:
     return [i for i, _, s in after.risk_scores() if s > old.get(i, 0)]
 
 
-def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -> list[SafetyFlag]:
+def _flags_of(
+    number: int, sitting: Administration, maintenance: bool = False, course: Course | None = None
+) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
         flags.append(
@@ -118,6 +123,9 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
                 session_id=getattr(sitting, "id", None),  # a baseline has no session id
             )
         )
+    if course is not None:  # a sitting's flags in the course's order (the EPDS first)
+        order = in_shown_order([f.instrument for f in flags], course.condition, course.adaptation)
+        flags.sort(key=lambda f: order.index(f.instrument))
     return flags
 
 
@@ -205,12 +213,12 @@ def safety_flags(course: Course) -> list[SafetyFlag]:
     """Every risk answer of every sitting, one flag per instrument, item and sitting; a
     lifetime "yes" as before (reviewed) is history, not a flag, and one after a "no" is
     URGENT (lifetime_answers)."""
-    flags = _flags_of(0, course.baseline) if course.baseline else []
+    flags = _flags_of(0, course.baseline, course=course) if course.baseline else []
     for number, session in course.numbered_sessions():
-        flags.extend(_flags_of(number, session))
+        flags.extend(_flags_of(number, session, course=course))
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):
-            flags.extend(_flags_of(number, session, maintenance=True))
+            flags.extend(_flags_of(number, session, maintenance=True, course=course))
     lifetime = lifetime_answers(course)
     kept = []
     for flag in _one_per_sitting(flags):
