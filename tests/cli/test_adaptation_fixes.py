@@ -267,3 +267,23 @@ def test_a_perinatal_course_says_the_epds_first_everywhere(
         f["instrument"] for f in as_json(run_ipt, "note", "pn", "1", "--format", "json")["flags"]
     ]
     assert listed == ["epds", "phq9"]
+
+
+# Item 7: the demos ------------------------------------------------------------------------
+
+
+def test_the_adolescent_demo_shows_no_agenda_after_the_course_is_complete(
+    run_ipt: RunIpt,
+) -> None:
+    shown = run_ipt("demo", "--adaptation", "adolescent").stdout
+    assert "Agenda for the next session" not in shown and "12 of 12, the last" not in shown
+    assert "All 12 sessions are held: the course is complete" in flat(shown)
+
+
+def test_the_ipsrt_demo_shows_the_rhythm_features(run_ipt: RunIpt) -> None:
+    shown = flat(run_ipt("demo", "--adaptation", "ipsrt").stdout)
+    assert "Review the social rhythm log since the last session: week to 2026-02-24" in shown
+    assert "stale" not in shown
+    assert "Social rhythm report (ipt rhythm ipsrt-rhythms report)" in shown
+    assert "Against the targets" in shown
+    assert "Life chart (ipt rhythm ipsrt-rhythms chart)" in shown
