@@ -61,7 +61,8 @@ def test_ending_care_in_maintenance_weighs_the_most_recent_phq9(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="needs views/documents.py: cutoff_note and the JSON 'screen' on m.current"
+    strict=True,
+    reason="needs views/wording.py cutoff_note and views/json_shapes.py _measure_json on m.current",
 )
 def test_the_report_says_the_most_recent_asrm_is_the_maintenance_one(
     new_course: Callable[..., Any], run_ipt: RunIpt

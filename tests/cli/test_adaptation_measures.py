@@ -481,6 +481,39 @@ def test_asrm_bad_input_is_one_line(new_course: Callable[..., Any], run_ipt: Run
     assert "ASRM needs 5 item scores, got 3" in short.stderr
 
 
+def mania(total: int, where: str, date: str) -> str:
+    return (
+        f"MANIA ALERT: ASRM {total} at {where} ({date}), possible (hypo)mania (6 or more): "
+        "contact the prescriber; check sleep and the social rhythm (ipt rhythm)\n"
+    )
+
+
+def test_an_asrm_of_6_says_its_mania_alert_the_moment_it_is_recorded(
+    ipt_bin: Callable[..., Any],
+) -> None:
+    """As a risk item's SAFETY notice is shown when it is recorded, the MANIA ALERT is said
+    when the ASRM is recorded (session, baseline, fix): one whole line on stderr, in the
+    report's words; a backfilled sitting's own score says it although a later one ended it."""
+    made = ipt_bin(
+        "new-course", "bp", "--client", "B.P.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--adaptation", "ipsrt", "--asrm", "2,2,2,0,0", "--no-input",
+    )  # fmt: skip
+    assert made.stderr == mania(6, "baseline", "2026-01-05")
+    done = ipt_bin("session", "bp", "--date", "2026-01-12", "--asrm", "1,2,3,0,0")
+    assert done.stdout == "Recorded session 1 of 16 for bp (2026-01-12).\n"
+    assert done.stderr == mania(6, "session 1", "2026-01-12")  # once, not as a "warning:"
+    report = json.loads(ipt_bin("report", "bp", "--format", "json").stdout)
+    assert mania(6, "session 1", "2026-01-12").strip() in [a["text"] for a in report["alerts"]]
+    below = ipt_bin("session", "bp", "--date", "2026-01-26", "--asrm", "1,1,1,1,1")
+    assert below.stderr == ""  # 5: no alert
+    backfilled = ipt_bin("session", "bp", "--date", "2026-01-19", "--asrm", "4,4,0,0,0")
+    assert backfilled.stderr == mania(8, "session 2", "2026-01-19")
+    fixed = ipt_bin("session", "bp", "--fix", "3", "--asrm", "3,3,3,0,0", "--reason", "Misread")
+    assert fixed.stderr == mania(9, "session 3", "2026-01-26")
+    mood = ipt_bin("session", "bp", "--fix", "3", "--mood", "4", "--reason", "Misread")
+    assert mood.stderr == ""  # the ASRM not corrected: nothing new to say
+
+
 def test_the_ipsrt_session_asks_the_asrm_after_the_phq9_and_says_the_alert(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:

@@ -59,7 +59,11 @@ def test_the_users_settings_are_read_and_the_data_folders_win_key_by_key(
     assert "Dr U." in ipt_bin("sign", "ab", "1").stdout  # the signer from the user's file
     ipt_bin("session", "ab", "--date", "2026-01-19", "--note", "y")
     (data_home / "config.toml").write_text('signer = "Dr D."\n')
-    assert "Dr D." in ipt_bin("sign", "ab", "2").stdout  # the data folder's wins
+    signed = ipt_bin("sign", "ab", "2").stdout  # who signs is personal: the user's file wins
+    assert "Dr U." in signed and "Dr D." not in signed
+    user_config.write_text("[scoring.reliable_change]\nphq9 = 5\n")
+    ipt_bin("session", "ab", "--date", "2026-01-26", "--note", "z")
+    assert "Dr D." in ipt_bin("sign", "ab", "3").stdout  # none of the user's: the folder's
 
 
 def test_a_message_about_config_toml_names_both_files_in_full(
@@ -67,7 +71,7 @@ def test_a_message_about_config_toml_names_both_files_in_full(
 ) -> None:
     _course(ipt_bin)
     done = ipt_bin("sign", "ab", "1", check_code=2)
-    assert f"{user_config} (or {data_home / 'config.toml'}, which wins)" in done.stderr
+    assert f"{user_config} (yours, which wins; or {data_home / 'config.toml'})" in done.stderr
     user_config.write_text("[scoring]\nhamd17_bands = 3\n")
     done = ipt_bin("report", "ab", check_code=4)
     assert done.stderr.startswith(f"ipt: error: {user_config}: scoring.hamd17_bands")

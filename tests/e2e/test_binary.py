@@ -96,6 +96,9 @@ EVERYDAY_HEAVY = ("pydantic", "rich", "importlib.metadata", "email", "ipt_cli.co
         (["report", "ab", "--format", "json"], ["pydantic", "ipt_cli.core.models"]),
         # a piped text report draws through Rich
         (["report", "ab"], ["pydantic", "rich", "ipt_cli.core.models"]),
+        # an agenda or a plan for a script: its JSON shape, never the terminal view's Rich
+        (["agenda", "ab", "--format", "json"], ["pydantic", "ipt_cli.core.models"]),
+        (["plan", "ab", "--format", "json"], ["pydantic", "ipt_cli.core.models"]),
         # a warm list into a pipe needs neither the models, nor pydantic, nor Rich
         (["list"], []),
         (["list", "--json"], []),
@@ -117,6 +120,33 @@ def test_a_report_loads_only_what_a_course_report_needs(ipt_bin, data_home: Path
     for args in (["report", "ab"], ["agenda", "ab"], ["plan", "ab"]):
         shown, loaded = run_noting_modules(args, unneeded)
         assert shown and loaded == [], args
+
+
+RENDERINGS = ("ipt_cli.views.json_shapes", "ipt_cli.views.markdown", "ipt_cli.views.wording")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "ab"], ["ipt_cli.views.wording"]),
+        (["report", "ab", "--format", "json"], ["ipt_cli.views.json_shapes"]),
+        (
+            ["report", "ab", "--format", "markdown"],
+            ["ipt_cli.views.markdown", "ipt_cli.views.wording"],
+        ),
+        (["report", "ab", "--format", "html"], ["ipt_cli.views.wording"]),
+        (["agenda", "ab"], []),
+        (["agenda", "ab", "--format", "json"], ["ipt_cli.views.json_shapes"]),
+        (["plan", "ab", "--format", "json"], ["ipt_cli.views.json_shapes"]),
+    ],
+)
+def test_each_format_loads_only_its_own_rendering(
+    ipt_bin, data_home: Path, args: list[str], expected: list[str]
+) -> None:
+    """A JSON shape needs no wording, the terminal no JSON shape or Markdown (issue 30)."""
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    shown, loaded = run_noting_modules(args, RENDERINGS)
+    assert shown and loaded == expected
 
 
 def test_the_guide_reads_the_catalogue_without_the_models() -> None:

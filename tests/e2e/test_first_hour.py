@@ -101,3 +101,27 @@ def test_json_everywhere_and_the_extension_chooses_the_format(ipt_bin, data_home
     clash = ipt_bin("report", "ab", "--format", "text", "-o", str(out / "x.html"), check_code=2)
     assert "disagree" in clash.stderr and not (out / "x.html").exists()
     assert "disagree" in ipt_bin("report", "ab", "--json", "--format", "html", check_code=2).stderr
+
+
+def test_a_file_name_the_command_cannot_write_is_refused(ipt_bin, data_home) -> None:
+    """`-o r.pdf` wrote the text report under a PDF's name; `outcomes -o o.csv` wrote text."""
+    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+    out = data_home.parent
+    for name in ("r.pdf", "r.csv", "r.docx"):
+        refused = ipt_bin("report", "ab", "-o", str(out / name), check_code=2)
+        assert (
+            refused.stderr.count("\n") == 1
+            and "writes html, json, markdown, text" in refused.stderr
+        )
+        assert not (out / name).exists()
+    assert "print the HTML to PDF" in ipt_bin("report", "ab", "-o", str(out / "r.pdf"),
+                                              check_code=2).stderr  # fmt: skip
+    ipt_bin("report", "ab", "--format", "text", "-o", str(out / "r.log"))  # chosen: kept
+    assert "IPT progress report" in (out / "r.log").read_text()
+    ipt_bin("outcomes", "-o", str(out / "o.csv"))
+    assert (out / "o.csv").read_text().startswith("by,name,courses,")
+    ipt_bin("outcomes", "-o", str(out / "o.json"))
+    assert '"definitions"' in (out / "o.json").read_text()
+    ipt_bin("outcomes", "-o", str(out / "o.html"))
+    assert (out / "o.html").read_text().startswith("<!DOCTYPE html>")

@@ -116,7 +116,7 @@ def test_list_fits_60_columns_on_a_terminal_and_in_a_pipe(ipt_bin: Bin) -> None:
 def test_a_whole_percent_never_shows_a_response_that_was_not_met(tmp_path: Path) -> None:
     """Cut toward zero, not rounded: -49.6% reads -49%, so a shown -50% always means the
     50% response rule was met (docs/clinical-rules.md)."""
-    from ipt_cli.views.documents import whole_percent
+    from ipt_cli.views.wording import whole_percent
 
     assert [whole_percent(v) for v in (-83.33, -57.14, -49.6, -50.0, 66.67, 0.4, 0.0, None)] == [
         "-83%",

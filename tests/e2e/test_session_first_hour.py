@@ -208,3 +208,45 @@ def test_every_dated_act_takes_a_date_never_after_today_and_keeps_when_it_was_wr
     assert "2026-01-12: 16 -> 12" in text and "Termination work recorded: 2026-01-19" in text
     ipt_bin("contract", "ab", "--sessions", "14", "--reason", "More time")  # default: today
     assert stored(data_home)["contract_changes"][1]["date"].isoformat() == "2026-03-01"
+
+
+def test_the_interactive_session_takes_scores_as_a_list_and_describes_its_choices(
+    ipt_bin, data_home: Path
+) -> None:
+    """Issue 27, item 4: in `ipt session` at a terminal, an instrument's items are answered
+    one by one or the rest at once as a comma list, the risk item's SAFETY notice still at
+    once; techniques and strategies are listed once, each with its description."""
+    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)
+    term = start("session", "ab", "--date", "2026-01-12")
+    term.answer("Who attended", "")
+    term.answer("Give the PHQ-9 now?", "y")
+    screen = term.answer("PHQ-9 1. Little interest or pleasure in doing things (0-3)", "1")
+    assert "Type each answer, or all 9 at once separated by commas." in screen
+    term.answer("PHQ-9 2.", "1,1,1")  # neither one score nor the other eight
+    term.answer("or items 2-9, 8 separated by commas (got 3)", "1,1,1,1,0,1,0,2")
+    screen = term.expect("how difficult")
+    assert "PHQ-9 3." not in screen  # the rest at once: no item asked again
+    assert "SAFETY" in screen and "PHQ-9 item 9 = 2" in screen  # the risk item, at once
+    assert "PHQ-9 total 8 of 27: mild" in screen
+    term.send("1")
+    term.answer("Mood", "5")
+    term.answer("Mood and events", "")
+    screen = term.answer("Techniques used", "9")  # not a number of the list: asked again
+    assert "  1. exploration: Open questions (nondirective exploration)" in screen
+    screen = term.answer("is not one of the numbers or ids above", "1, clarification")
+    assert "exploration:" not in screen  # the list is printed once, not with each question
+    screen = term.answer("Strategies covered", "grief-link-onset")
+    assert "  1. grief-link-onset: Link the onset of symptoms to the death" in screen
+    term.answer("Progress on", "")
+    term.answer("Progress on", "")
+    term.answer("Task until next session", "")
+    term.answer("Note", "")
+    summary = term.expect("Save this session?")
+    assert "8 (mild), item 9 = 2" in summary and "exploration, clarification" in summary
+    term.send("y")
+    term.expect("Recorded session 1 of 16 for ab (2026-01-12)")
+    assert term.finish() == 0 and "Traceback" not in term.screen
+    [session] = stored(data_home)["sessions"]
+    assert session["phq9"]["items"] == [1, 1, 1, 1, 1, 0, 1, 0, 2]
+    assert session["techniques"] == ["exploration", "clarification"]
+    assert session["strategies"] == ["grief-link-onset"]

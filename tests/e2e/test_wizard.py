@@ -383,6 +383,9 @@ def test_an_interrupted_wizard_keeps_a_draft_that_resumes(data_home: Path) -> No
     draft = data_home / "edits" / "drafts" / "wz.json"
     assert oct(draft.stat().st_mode & 0o777) == "0o600"
     assert oct(draft.parent.stat().st_mode & 0o777) == "0o700"
+    # the draft was the new data folder's first file: every folder it made is private
+    for folder in (data_home, data_home / "edits"):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
     assert not (data_home / "courses" / "wz.toml").exists()
 
     term = start("new-course", "wz")

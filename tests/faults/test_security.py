@@ -469,9 +469,10 @@ def test_user_text_adds_no_markdown_structure(ipt_bin: Bin, data_home: Path) -> 
         assert "link_open" not in kinds and "image" not in kinds and "code_block" not in kinds
         assert "s_open" not in kinds and "strong_open" in kinds  # ipt's own bold only
     shape = _markdown_tokens(ipt_bin("report", "ab", "--format", "markdown").stdout)
-    # What ipt itself adds for a formulation and a task: one heading each, one table (tasks).
-    assert shape.count("heading_open") == plain.count("heading_open") + 2
-    assert shape.count("table_open") == plain.count("table_open") + 1
+    # What ipt itself adds for a formulation, a task and a first session held: one heading
+    # each (the formulation, the tasks, the strategies covered), two tables (tasks, strategies).
+    assert shape.count("heading_open") == plain.count("heading_open") + 3
+    assert shape.count("table_open") == plain.count("table_open") + 2
     for kind in ("blockquote_open", "bullet_list_open", "ordered_list_open", "hr"):
         assert shape.count(kind) == plain.count(kind), kind
 
@@ -768,6 +769,7 @@ def test_prompts_show_user_text_as_text(ipt_bin: Bin, data_home: Path) -> None:
     ipt_bin("session", "ab", "--date", "2026-01-05", "--task", "[bold]call[/] R. \x1b]0;t\x07")
     term = Terminal([*ipt_command(), "session", "ab"], dict(os.environ))
     term.answer("Date", "2026-01-12")
+    term.answer("Who attended", "")
     term.answer("Give the PHQ-9 now?", "n")
     term.answer("Mood", "")
     term.answer("Mood and events", "")

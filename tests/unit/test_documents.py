@@ -1,4 +1,5 @@
-"""JSON and Markdown documents (views/documents.py), built from in-memory courses.
+"""JSON and Markdown documents (views/json_shapes.py, views/markdown.py and the wording they
+share with the terminal, views/wording.py), built from in-memory courses.
 
 The JSON key sets are a contract for scripts and are pinned here exactly: adding a key means
 adding it below on purpose; removing or renaming one breaks somebody's script. The Markdown
@@ -22,7 +23,7 @@ from ipt_cli.core.course_row import CourseRow, list_json
 from ipt_cli.core.models import Baseline, Course, Ending, Maintenance, RiskReview
 from ipt_cli.core.planning import build_agenda, build_plan
 from ipt_cli.core.progress import Report, build_report, course_row
-from ipt_cli.views import documents
+from ipt_cli.views import json_shapes, markdown, wording
 from ipt_cli.views.output import to_json
 from ipt_cli.views.text_safety import markdown_escape, terminal_safe
 from tests.unit.builders import (
@@ -364,7 +365,7 @@ def unescape(cell: str) -> str:
 
 
 def test_report_json_keys_are_pinned_at_every_level() -> None:
-    data = documents.report_json(report_of(full_course()))
+    data = json_shapes.report_json(report_of(full_course()))
     assert set(data) == REPORT_KEYS
     assert set(data["measures"]) == {"phq9", "gad7", "hamd17", "bdi2"}
     for measure in data["measures"].values():
@@ -400,7 +401,7 @@ def test_report_json_pins_a_withdrawn_session_and_keeps_its_reviews() -> None:
     c = full_course()
     at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
     withdraw_session(c, "1", "Recorded in the wrong course", TODAY, "Dr K.", at)
-    data = documents.report_json(report_of(c))
+    data = json_shapes.report_json(report_of(c))
     assert set(data) == REPORT_KEYS
     assert keys_of(data["withdrawn_sessions"]) == WITHDRAWN_KEYS
     [gone] = data["withdrawn_sessions"]
@@ -417,7 +418,7 @@ def test_report_json_pins_a_withdrawn_session_and_keeps_its_reviews() -> None:
 
 
 def test_report_json_of_an_empty_course_has_the_same_keys() -> None:
-    data = documents.report_json(report_of(course()))
+    data = json_shapes.report_json(report_of(course()))
     assert set(data) == REPORT_KEYS
     assert data["measures"] == {"phq9": {**dict.fromkeys(MEASURE_KEYS - {"series"}), "series": []}}
     for key in ("dispute_stage", "sick_role", "medication", "formulation", "maintenance"):
@@ -457,7 +458,7 @@ UNSTRUCTURED = {
 
 
 def test_report_json_values_of_a_full_course() -> None:
-    data = documents.report_json(report_of(full_course()))
+    data = json_shapes.report_json(report_of(full_course()))
     assert (data["course_id"], data["client"], data["kind"]) == ("ab", "A.B.", "clinician-led")
     assert (data["start_date"], data["next_session_date"]) == ("2026-01-05", "2026-05-20")
     assert (data["phase"], data["completed"], data["dispute_stage"]) == (
@@ -537,7 +538,7 @@ def test_report_json_values_of_a_full_course() -> None:
 
 
 def test_report_json_measures_of_a_full_course() -> None:
-    data = documents.report_json(report_of(full_course()))
+    data = json_shapes.report_json(report_of(full_course()))
     outcome_keys = (
         "baseline",
         "baseline_session",
@@ -595,7 +596,7 @@ def test_report_json_measures_of_a_full_course() -> None:
 
 
 def test_report_json_alerts_a_reliable_deterioration() -> None:
-    data = documents.report_json(report_of(scored([9, 16], baseline=10)))
+    data = json_shapes.report_json(report_of(scored([9, 16], baseline=10)))
     m = data["measures"]["phq9"]
     assert (m["reliable_change"], m["reliable_improvement"], m["reliable_deterioration"]) == (
         False,  # the old key means improvement: never "yes" for a worse score
@@ -616,7 +617,7 @@ def test_report_json_alerts_a_reliable_deterioration() -> None:
 def test_report_json_is_plain_json_and_keeps_non_ascii() -> None:
     c = full_course()
     c.client = "Zoë Ó."
-    data = documents.report_json(report_of(c))
+    data = json_shapes.report_json(report_of(c))
     text = to_json(data)
     assert json.loads(text) == data  # nothing needs a custom encoder (dates are strings)
     assert json.loads(text)["client"] == "Zoë Ó." and text.endswith("}\n")
@@ -626,10 +627,10 @@ def test_report_json_is_plain_json_and_keeps_non_ascii() -> None:
 def test_reports_keep_notes_events_and_addenda_private() -> None:
     c = full_course()
     report = report_of(c)
-    assert MARKER not in to_json(documents.report_json(report))
-    assert MARKER not in documents.report_markdown(report)
-    assert MARKER not in documents.end_of_course_text(report)
-    notes = documents.session_notes_markdown(c)  # the private part of an export has them
+    assert MARKER not in to_json(json_shapes.report_json(report))
+    assert MARKER not in markdown.report_markdown(report)
+    assert MARKER not in wording.end_of_course_text(report)
+    notes = markdown.session_notes_markdown(c)  # the private part of an export has them
     assert f"note {MARKER}" in notes and f"addendum {MARKER}" in notes
 
 
@@ -637,17 +638,17 @@ def test_reports_keep_notes_events_and_addenda_private() -> None:
 
 
 def test_report_markdown_headings_in_order() -> None:
-    text = documents.report_markdown(report_of(full_course()))
+    text = markdown.report_markdown(report_of(full_course()))
     assert headings(text) == FULL_HEADINGS
     assert text.endswith("No thoughts since\n") and not text.endswith("\n\n")
 
 
 def test_report_markdown_of_an_empty_course() -> None:
-    text = documents.report_markdown(report_of(course(), today=START))
+    text = markdown.report_markdown(report_of(course(), today=START))
     assert headings(text) == ["# IPT course `ab`: A.B.", "## Measures"]
     assert tables(text) == {
         "## Measures": [
-            documents.MEASURE_HEADER,
+            wording.MEASURE_HEADER,
             ["PHQ-9", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"],
         ]
     }
@@ -657,7 +658,7 @@ def test_report_markdown_of_an_empty_course() -> None:
 
 
 def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
-    found = tables(documents.report_markdown(report_of(full_course())))
+    found = tables(markdown.report_markdown(report_of(full_course())))
     no_table = (
         "## Formulation",
         "## Termination checklist",
@@ -710,7 +711,7 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
         ["BDI-II item 9 = 1 at maintenance session 2 (2026-04-20)", "no"],
     ]
     assert found["## Maintenance"] == [
-        documents.MAINTENANCE_HEADER,
+        wording.MAINTENANCE_HEADER,
         ["PHQ-9", "20", "6", "12", "+6", "moderate", "RELAPSE"],
         ["BDI-II", "12", "12", "15", "+3", "mild", "n/a"],
     ]
@@ -721,7 +722,7 @@ def test_report_markdown_tables_are_well_formed_and_hold_the_report() -> None:
 
 
 def test_report_markdown_notes_under_the_measures() -> None:
-    text = documents.report_markdown(report_of(full_course()))
+    text = markdown.report_markdown(report_of(full_course()))
     section = text.split("## Measures\n")[1].split("\n### ")[0]
     assert [line for line in md_lines(section) if line.startswith("- ")] == [
         "- Maintenance has begun: the outcome columns measure the acute course, baseline to "
@@ -741,7 +742,7 @@ def test_report_markdown_lists_every_risk_review_in_order() -> None:
     c.maintenance.sessions[1].risk_reviews = [
         RiskReview(date=TODAY, note="Seen | today", plan="GP informed", by="Dr K.")
     ]
-    text = documents.report_markdown(report_of(c))
+    text = markdown.report_markdown(report_of(c))
     section = text.split("## Risk reviews\n\n")[1]
     assert md_lines(section) == [
         "- baseline (2026-01-05): PHQ-9 item 9 = 1",
@@ -755,7 +756,7 @@ def test_report_markdown_lists_every_risk_review_in_order() -> None:
 
 
 def test_report_markdown_header_lines() -> None:
-    text = documents.report_markdown(report_of(full_course()))
+    text = markdown.report_markdown(report_of(full_course()))
     assert [line for line in md_lines(text) if line.startswith("- **")][:8] == [
         "- **Start:** 2026-01-05",
         "- **Phase:** maintenance: session 3 of 12 (acute course of 8 completed)",
@@ -770,7 +771,7 @@ def test_report_markdown_header_lines() -> None:
 
 
 def test_unreviewed_flags_then_outcome_warnings_come_first() -> None:
-    text = documents.report_markdown(report_of(full_course()))
+    text = markdown.report_markdown(report_of(full_course()))
     block = md_lines(text)[2:13]
     assert block == [
         "> **SAFETY: unreviewed risk flags**",
@@ -788,7 +789,7 @@ def test_unreviewed_flags_then_outcome_warnings_come_first() -> None:
     reviewed = held(1, baseline=Baseline(date=START, phq9=phq9(10, item9=1)))
     assert reviewed.baseline is not None
     reviewed.baseline.risk_reviews = [RiskReview(date=START, note="n")]
-    text = documents.report_markdown(report_of(reviewed))
+    text = markdown.report_markdown(report_of(reviewed))
     assert "SAFETY" not in text and "WARNING" not in text
 
 
@@ -801,12 +802,12 @@ def test_unreviewed_flags_then_outcome_warnings_come_first() -> None:
     ],
 )
 def test_an_overdue_next_session_is_marked(today: dt.date, shown: str) -> None:
-    text = documents.report_markdown(report_of(held(1), today=today))
+    text = markdown.report_markdown(report_of(held(1), today=today))
     assert f"- **Next session:** {shown}\n" in text
 
 
 def test_a_completed_course_without_maintenance_has_no_next_session() -> None:
-    text = documents.report_markdown(report_of(held(8, planned=8)))
+    text = markdown.report_markdown(report_of(held(8, planned=8)))
     assert "- **Next session:** none\n" in text
     assert headings(text)[-2:] == ["## Termination checklist", "## End of course"]
 
@@ -814,7 +815,7 @@ def test_a_completed_course_without_maintenance_has_no_next_session() -> None:
 def test_termination_checklist_is_a_task_list() -> None:
     c = held(14, planned=16)
     c.ending = Ending(warning_signs=["Sleep"])
-    text = documents.report_markdown(report_of(c))
+    text = markdown.report_markdown(report_of(c))
     section = text.split("## Termination checklist\n\n")[1].split("\n\n")[0].splitlines()
     # the review is not ticked by a termination session alone (issue 26, defect 15)
     assert [line[:6] for line in section] == ["- [ ] ", "- [x] ", "- [ ] ", "- [ ] ", "- [ ] "]
@@ -825,7 +826,7 @@ def test_termination_checklist_is_a_task_list() -> None:
 @given(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\\\r"), max_size=40))
 def test_any_goal_text_keeps_the_table_well_formed(text: str) -> None:
     c = course(goals=[{"id": "g", "text": text}])
-    found = tables(documents.report_markdown(report_of(c)))
+    found = tables(markdown.report_markdown(report_of(c)))
     cell = found["## Goals"][1][1]
     # Control characters are shown visibly (text_safety.terminal_safe), as everywhere.
     assert unescape(cell) == terminal_safe(text).replace("\n", " ").strip(" \t")
@@ -836,19 +837,19 @@ def test_any_goal_text_keeps_the_table_well_formed(text: str) -> None:
 @example("a\\|b")
 def test_a_backslash_before_a_pipe_keeps_the_table_well_formed(text: str) -> None:
     c = course(goals=[{"id": "g", "text": text}])
-    found = tables(documents.report_markdown(report_of(c)))
+    found = tables(markdown.report_markdown(report_of(c)))
     assert found["## Goals"][1][0] == "g"
 
 
 def test_a_carriage_return_keeps_the_table_well_formed() -> None:
     c = held(2)
     c.sessions[0].task = "Call\r\nKen"
-    found = tables(documents.report_markdown(report_of(c)))
+    found = tables(markdown.report_markdown(report_of(c)))
     assert found["## Between-session tasks"][1] == ["1", "Call Ken", "-"]
 
 
 def test_report_markdown_shows_maintenance() -> None:
-    text = documents.report_markdown(report_of(full_course()))
+    text = markdown.report_markdown(report_of(full_course()))
     section = text.split("## Maintenance\n\n")[1].split("\n## ")[0]
     assert section.startswith(
         "2 of 12 monthly sessions from 2026-03-23; measured against the acute baseline and "
@@ -862,7 +863,7 @@ def test_report_markdown_shows_maintenance() -> None:
 
 
 def test_end_of_course_text_of_a_full_course() -> None:
-    assert documents.end_of_course_text(report_of(full_course())).splitlines() == [
+    assert wording.end_of_course_text(report_of(full_course())).splitlines() == [
         "8 sessions held of 8 planned.",
         "PHQ-9: 20 -> 6 (-70%); now mild; response yes, remission no, reliable recovery.",
         "GAD-7: 12 -> 4 (-66%); now minimal; response yes, remission yes, reliable recovery.",
@@ -877,7 +878,7 @@ def test_end_of_course_text_of_a_full_course() -> None:
 
 def test_end_of_course_text_says_what_is_not_recorded() -> None:
     c = held(8, planned=8, goals=[{"id": "g", "text": "t"}])
-    lines = documents.end_of_course_text(report_of(c)).splitlines()
+    lines = wording.end_of_course_text(report_of(c)).splitlines()
     assert lines == [
         "8 sessions held of 8 planned.",  # no PHQ-9 ever given: no measure line
         "Goal g: not rated.",  # never "n/a/10"
@@ -892,12 +893,12 @@ def test_end_of_course_text_says_what_is_not_recorded() -> None:
 
 
 def test_end_of_course_change_is_signed() -> None:
-    up = documents.end_of_course_text(report_of(scored([12], baseline=10, planned=4)))
+    up = wording.end_of_course_text(report_of(scored([12], baseline=10, planned=4)))
     assert "PHQ-9: 10 -> 12 (+20%); now moderate; response no" in up
     assert up.splitlines()[1].endswith("no reliable change.")  # +2: within the noise
-    flat = documents.end_of_course_text(report_of(scored([10], baseline=10, planned=4)))
+    flat = wording.end_of_course_text(report_of(scored([10], baseline=10, planned=4)))
     assert "PHQ-9: 10 -> 10 (+0%)" in flat
-    worse = documents.end_of_course_text(report_of(scored([16], baseline=10, planned=4)))
+    worse = wording.end_of_course_text(report_of(scored([16], baseline=10, planned=4)))
     assert "PHQ-9: 10 -> 16 (+60%); now moderately severe; response no, remission no, " in worse
     assert worse.splitlines()[1].endswith("reliable DETERIORATION.")
 
@@ -915,19 +916,19 @@ def test_end_of_course_change_is_signed() -> None:
 def test_end_of_course_names_the_direction_of_reliable_change(
     baseline: int, latest: int, phrase: str
 ) -> None:
-    text = documents.end_of_course_text(report_of(scored([latest], baseline=baseline, planned=4)))
+    text = wording.end_of_course_text(report_of(scored([latest], baseline=baseline, planned=4)))
     assert text.splitlines()[1].endswith(f", {phrase}.")
 
 
 def test_end_of_course_names_a_non_response() -> None:
-    text = documents.end_of_course_text(report_of(scored([15, 14, 13], baseline=16, planned=4)))
+    text = wording.end_of_course_text(report_of(scored([15, 14, 13], baseline=16, planned=4)))
     assert text.splitlines()[2].startswith(
         "No response on PHQ-9 (16 to 13): the IPT manuals advise offering a different "
         "treatment rather than more of the same"
     )
-    responded = documents.end_of_course_text(report_of(scored([12, 8], baseline=16, planned=4)))
+    responded = wording.end_of_course_text(report_of(scored([12, 8], baseline=16, planned=4)))
     assert "No response" not in responded
-    one_score = documents.end_of_course_text(report_of(scored([None], baseline=16, planned=4)))
+    one_score = wording.end_of_course_text(report_of(scored([None], baseline=16, planned=4)))
     assert "No response" not in one_score  # no outcome yet: not a non-responder
 
 
@@ -941,7 +942,7 @@ def plan_course() -> Course:
 
 
 def test_plan_json_keys_and_rows() -> None:
-    data = documents.plan_json(build_plan(plan_course(), TODAY))
+    data = json_shapes.plan_json(build_plan(plan_course(), TODAY))
     assert set(data) == PLAN_KEYS
     assert keys_of(data["weeks"]) == WEEK_KEYS
     assert (data["course_id"], data["client"], data["sessions_planned"], data["sessions_held"]) == (
@@ -969,7 +970,7 @@ def test_plan_json_keys_and_rows() -> None:
 
 
 def test_plan_markdown_is_one_well_formed_table() -> None:
-    text = documents.plan_markdown(build_plan(plan_course(), TODAY))
+    text = markdown.plan_markdown(build_plan(plan_course(), TODAY))
     assert headings(text) == ["# Plan for `ab`: 3 of 12 sessions held", "## Strategies covered"]
     assert text.endswith("## Strategies covered\n\n- Grief: 0 of 5 covered\n")
     (table,) = tables(text).values()
@@ -983,7 +984,7 @@ def test_plan_markdown_is_one_well_formed_table() -> None:
 def test_agenda_json_keys_and_values() -> None:
     c = plan_course()
     c.sessions[1].phq9 = phq9(12, item9=1)
-    data = documents.agenda_json(build_agenda(c, 4, TODAY))
+    data = json_shapes.agenda_json(build_agenda(c, 4, TODAY))
     assert set(data) == AGENDA_KEYS
     assert (data["course_id"], data["week"], data["date"], data["phase"]) == (
         "ab",
@@ -1006,7 +1007,7 @@ def test_agenda_markdown_structure() -> None:
     c = plan_course()
     c.sessions[1].phq9 = phq9(12, item9=1)
     agenda = build_agenda(c, 4, TODAY)
-    text = documents.agenda_markdown(agenda)
+    text = markdown.agenda_markdown(agenda)
     lines = md_lines(text)
     assert headings(text) == [
         "# Agenda: ab, session 4 of 12, 8 left",
@@ -1027,7 +1028,7 @@ def test_agenda_markdown_structure() -> None:
 
 
 def test_agenda_markdown_without_flags_or_carry_over() -> None:
-    text = documents.agenda_markdown(build_agenda(course(), 1, START))
+    text = markdown.agenda_markdown(build_agenda(course(), 1, START))
     assert headings(text) == ["# Agenda: ab, session 1 of 16, 15 left", "## Items"]
     assert "SAFETY" not in text
     assert "1. Baseline symptom rating (PHQ-9), checking the risk item first" in text
@@ -1035,14 +1036,14 @@ def test_agenda_markdown_without_flags_or_carry_over() -> None:
 
 
 def test_a_late_agenda_reminds_about_the_ending() -> None:
-    data = documents.agenda_json(build_agenda(held(13, planned=16), 14, TODAY))
+    data = json_shapes.agenda_json(build_agenda(held(13, planned=16), 14, TODAY))
     assert data["phase"] == "termination" and data["sessions_left"] == 2
     assert data["items"][-2].endswith(": 2 sessions left after this one")
     assert data["items"][-1] == "Summarise and count the sessions: session 14 of 16"
 
 
 def test_inventory_json_numbers_people_from_one() -> None:
-    people = documents.inventory_json(full_course())
+    people = json_shapes.inventory_json(full_course())
     assert keys_of(people) == INVENTORY_KEYS
     assert people[1] == {
         "number": 2,
@@ -1056,7 +1057,7 @@ def test_inventory_json_numbers_people_from_one() -> None:
         "changes_wanted": "meet more",
         "tags": ["support"],
     }
-    assert documents.inventory_json(course()) == []
+    assert json_shapes.inventory_json(course()) == []
 
 
 def test_list_json_keys() -> None:
@@ -1095,7 +1096,7 @@ def test_list_json_shows_an_intake_score_alone_and_a_deterioration() -> None:
 
 def test_session_notes_markdown() -> None:
     c = full_course()
-    text = documents.session_notes_markdown(c)
+    text = markdown.session_notes_markdown(c)
     assert headings(text) == ["## Session notes"] + [
         f"### Session {n} ({s.date.isoformat()})" for n, s in enumerate(c.sessions, 1)
     ]
@@ -1106,9 +1107,9 @@ def test_session_notes_markdown() -> None:
 
 
 def test_assessment_lines() -> None:
-    assert documents.assessment_lines(course()) == []
+    assert wording.assessment_lines(course()) == []
     c = course(sick_role={"given": False}, medication="None for now")
-    assert documents.assessment_lines(c) == [
+    assert wording.assessment_lines(c) == [
         ("Sick role", "not given"),
         ("Medication", "None for now"),
     ]
@@ -1116,7 +1117,7 @@ def test_assessment_lines() -> None:
 
 def test_measure_row_shows_missing_values_as_n_a() -> None:
     report = report_of(scored([None, 14]))  # one score, first given at session 2
-    assert documents.measure_row(report.measures["phq9"]) == [
+    assert wording.measure_row(report.measures["phq9"]) == [
         "PHQ-9",
         "14",
         "n/a",
@@ -1126,12 +1127,12 @@ def test_measure_row_shows_missing_values_as_n_a() -> None:
         "n/a",
         "n/a",
     ]
-    assert documents.measure_notes(report.measures) == [
+    assert wording.measure_notes(report.measures) == [
         "PHQ-9: first rated at session 2 (2026-01-12); its baseline is that rating.",
         "PHQ-9: one score so far; an outcome needs a later score.",
     ]
     hamd = report_of(scored([20, 12], measure="hamd17")).measures["hamd17"]
-    assert documents.measure_row(hamd) == [
+    assert wording.measure_row(hamd) == [
         "HAM-D-17",
         "20",
         "12",
@@ -1147,7 +1148,7 @@ def test_a_maintenance_review_is_listed_with_its_sitting() -> None:
     c = full_course()
     assert c.maintenance is not None
     c.maintenance.sessions[1].risk_reviews = [RiskReview(date=TODAY, note="Seen", plan=None)]
-    data = documents.report_json(report_of(c))
+    data = json_shapes.report_json(report_of(c))
     reviews = [
         (r["session"], r["maintenance"], r["plan"], r["session_id"], r["session_date"])
         for r in data["risk_reviews"]
@@ -1169,7 +1170,7 @@ def test_a_maintenance_course_json_lists_its_own_sessions() -> None:
         cadence="monthly",
         sessions=[session(week(9), mood=7)],
     )
-    data = documents.report_json(report_of(c))["maintenance"]
+    data = json_shapes.report_json(report_of(c))["maintenance"]
     assert (data["opened"], data["start_date"], data["cadence"]) == (
         "2026-02-23",
         "2026-03-02",

@@ -41,8 +41,21 @@ from ipt_cli.core.planning import agenda_for, build_plan
 from ipt_cli.core.progress import build_report, course_row
 from ipt_cli.core.safety import is_urgent
 from ipt_cli.errors import IptError
-from ipt_cli.views import documents, terminal
 from ipt_cli.views import record as views_record
+from ipt_cli.views import terminal
+from ipt_cli.views.json_shapes import (
+    agenda_json,
+    group_agenda_json,
+    group_report_json,
+    plan_json,
+    report_json,
+)
+from ipt_cli.views.markdown import (
+    agenda_markdown,
+    group_agenda_markdown,
+    group_report_markdown,
+    report_markdown,
+)
 from ipt_cli.views.note import note_json, note_text
 from tests.unit.builders import INTAKE, START, bdi2, course, hamd17, phq9
 
@@ -208,14 +221,14 @@ def check_views(runner: Runner) -> None:
 
     # The report in every format.
     report = build_report(c, TODAY)
-    data = json.loads(json.dumps(documents.report_json(report)))
+    data = json.loads(json.dumps(report_json(report)))
     risk = data["risk"]
     assert len(risk["unreviewed"]) == count
     assert (risk["level"], risk["urgent"]) == (level, urgent)
     assert (data["high_risk"] is not None) is high
     assert sum(not f["reviewed"] for f in data["safety_flags"]) == count
     text = terminal.report_text(report, width=100)
-    markdown = documents.report_markdown(report)
+    markdown = report_markdown(report)
     for shown in (text, markdown):
         assert ("HIGH RISK" in shown) is high
         if urgent:
@@ -226,17 +239,17 @@ def check_views(runner: Runner) -> None:
 
     # The agenda (JSON, Markdown, text) and the plan.
     agenda = agenda_for(c, None, TODAY)
-    agenda_data = documents.agenda_json(agenda)
+    agenda_data = agenda_json(agenda)
     assert len(agenda_data["safety_flags"]) == count
     assert agenda_data["risk"] == risk
     assert (agenda_data["high_risk"] is not None) is high
-    agenda_md = documents.agenda_markdown(agenda)
+    agenda_md = agenda_markdown(agenda)
     assert ("HIGH RISK" in agenda_md) is high
     assert ("URGENT" in agenda_md) is urgent
     agenda_text = _render(terminal.agenda_view(agenda))
     assert ("HIGH RISK" in agenda_text) is high
     assert ("URGENT" in agenda_text) is urgent
-    assert documents.plan_json(build_plan(c, TODAY))["risk"] == risk
+    assert plan_json(build_plan(c, TODAY))["risk"] == risk
 
     # Every session's note: the standing level, the banner, each flag of its sitting.
     for note in all_notes(c, None, TODAY):
@@ -271,10 +284,10 @@ def check_group_views(c: Course, model: Model, risk: dict[str, Any]) -> None:
     follow = "; ".join(member.follow_up)
     assert ("HIGH" in follow) is high
     assert ("URGENT" in follow) is urgent
-    data = documents.group_report_json(report)["members"][0]
+    data = group_report_json(report)["members"][0]
     assert data["risk"] == risk
     for shown in (
-        documents.group_report_markdown(report),
+        group_report_markdown(report),
         _render(terminal.group_report_view(report)),
     ):
         assert ("HIGH" in shown) is high
@@ -286,8 +299,8 @@ def check_group_views(c: Course, model: Model, risk: dict[str, Any]) -> None:
     assert len(line.alerts) == model.flag_count() + high + follow_up
     assert follow_up == ("FOLLOW-UP" in _render(terminal.group_agenda_view(agenda)))
     assert ("HIGH" in _render(terminal.group_agenda_view(agenda))) is high
-    assert documents.group_agenda_json(agenda)["members"][0]["risk"] == risk
-    assert ("HIGH RISK" in documents.group_agenda_markdown(agenda)) is high
+    assert group_agenda_json(agenda)["members"][0]["risk"] == risk
+    assert ("HIGH RISK" in group_agenda_markdown(agenda)) is high
 
 
 def _render(renderable: Any) -> str:

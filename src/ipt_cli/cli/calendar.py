@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     from ipt_cli.views.calendar import CalendarOptions
@@ -60,7 +61,7 @@ def calendar(
         raise ConflictError(f"{course_id} has no planned sessions left to put in a calendar")
     stamp = dt.datetime.now(dt.UTC)
     text = calendar_ics(course.id, course.created, appointments, options, stamp)
-    common.deliver(ctx, text, output, exact=True)
+    common.deliver(ctx, text, output, content=Content.EXACT)
 
 
 def _options(start: str | None, duration: int | None, zone: str | None) -> "CalendarOptions":

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.crypto import Cipher
     from ipt_cli.store.paths import DataPaths
-    from ipt_cli.views.output import Output
+    from ipt_cli.views.output import Content, Output
 
 
 F = TypeVar("F", bound=StrEnum)
@@ -75,9 +75,16 @@ def chosen_format(
             raise InputError(f"--json and --format {given.value} disagree: give one of them")
         given = formats("json")
     named = None
-    if output is not None and str(output) != "-":
+    if output is not None and str(output) != "-" and output.suffix:
         value = EXTENSION_FORMATS.get(output.suffix.lower())
         named = formats(value) if value in {f.value for f in formats} else None
+        if named is None and given is None:  # r.pdf, r.csv for a report: not what it writes
+            writes = ", ".join(sorted({FORMAT_FILES.get(f.value, f.value) for f in formats}))
+            hint = " (print the HTML to PDF from a browser)" if output.suffix == ".pdf" else ""
+            raise InputError(
+                f"this command writes {writes}, not {output.suffix}: name the file for one of "
+                f"them or choose with --format{hint}"
+            )
     if given is None:
         return named or default
     if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:
@@ -375,18 +382,21 @@ def deliver(
     ctx: typer.Context,
     text: str,
     path: Path | None,
-    drawn: bool = False,
-    exact: bool = False,
-    safe: bool = False,
+    *,
+    content: "Content | None" = None,
     page: bool = False,
 ) -> None:
     """A finished document to stdout (also for `-o -`), or to FILE: a regular file
     atomically with mode 0600 (notes are private); through a symlink to its target; to a
-    FIFO or device as it is. `drawn`: text the views' SafeConsole drew for this stdout;
-    `exact`: a format for programs; `safe`: JSON from `to_json` (see Output.data); `page`:
+    FIFO or device as it is. `content`: what the text is, which decides how it reaches
+    stdout (see Output.data; None: plain, without loading views/output.py here); `page`:
     a long document on a terminal goes through the pager."""
     if path is None or str(path) == "-":
-        output(ctx).data(text, drawn=drawn, exact=exact, safe=safe, page=page)
+        out = output(ctx)
+        if content is None:
+            out.data(text, page=page)
+        else:
+            out.data(text, content=content, page=page)
         return
     from ipt_cli.store.files import write_output
 

@@ -260,7 +260,7 @@ def _from_wizard(
 
     root = common.store(ctx).paths.root  # where an edit's working copy is kept
     try:
-        fields = wizard.run(given, common.today(), root, save, resumed)
+        fields = wizard.run(given, common.today(), root, save, resumed, output=common.output(ctx))
     except KeyboardInterrupt:
         if os.path.lexists(drafts.path(course_id)):
             common.output(ctx).message(
@@ -301,6 +301,11 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
 
         notice = safety_notice(course.id, "baseline", course.baseline, "0", course=course)
         out.safety(notice, course.kind == "self-guided")
+    if course.baseline:
+        from ipt_cli.core.tracking import recorded_alerts
+
+        for alert in recorded_alerts(course.baseline, "baseline"):  # a MANIA ALERT
+            out.alert(alert.text)
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     adapted = "" if course.adaptation == "standard" else f" ({course.adaptation})"
     out.done(

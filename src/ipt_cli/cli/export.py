@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -74,18 +75,24 @@ def export(
     if output_format is ExportFormat.redcap_dictionary:
         from ipt_cli.views.csv_export import redcap_dictionary
 
-        common.deliver(ctx, redcap_dictionary(), output, exact=True)
+        common.deliver(ctx, redcap_dictionary(), output, content=Content.EXACT)
         return
     if output_format in MANY_COURSES:
         courses = _every_course(ctx) if every else [common.store(ctx).load(str(course_id))]
-        _deliver(ctx, _scores_csv(ctx, courses, output_format), output, plain, exact=True)
+        text = _scores_csv(ctx, courses, output_format)
+        _deliver(ctx, text, output, plain, content=Content.EXACT)
         return
     course = common.store(ctx).load(str(course_id))
     _deliver(ctx, _one_course(ctx, course, output_format), output, plain)
 
 
 def _deliver(
-    ctx: typer.Context, text: str, output: "Path | None", plain: bool, exact: bool = False
+    ctx: typer.Context,
+    text: str,
+    output: "Path | None",
+    plain: bool,
+    *,
+    content: Content | None = None,
 ) -> None:
     """Course data leaves an encrypted folder age-encrypted, unless --plain (warned)."""
     cipher = common.store(ctx).cipher
@@ -94,7 +101,7 @@ def _deliver(
         return
     if cipher is not None:
         common.output(ctx).warn("warning: --plain: this export is unencrypted course data")
-    common.deliver(ctx, text, output, exact=exact)  # exact: CSV for programs
+    common.deliver(ctx, text, output, content=content)  # EXACT: CSV for programs
 
 
 def _check_selection(output_format: ExportFormat, course_id: str | None, every: bool) -> None:
@@ -120,11 +127,11 @@ def _every_course(ctx: typer.Context) -> "list[Course]":
 
 
 def _scores_csv(ctx: typer.Context, courses: "list[Course]", output_format: ExportFormat) -> str:
-    from ipt_cli.core.research import sittings
+    from ipt_cli.core.research import research_rows
     from ipt_cli.views.csv_export import long_csv, wide_csv
 
     rules = common.scoring_rules(ctx)
-    rows = [s for course in courses for s in sittings(course, rules)]
+    rows = [r for course in courses for r in research_rows(course, rules)]
     return long_csv(rows) if output_format is ExportFormat.csv else wide_csv(rows)
 
 
@@ -135,10 +142,10 @@ def _one_course(ctx: typer.Context, course: "Course", output_format: ExportForma
         return to_json(course.model_dump(mode="json", exclude_none=True))
     if output_format is ExportFormat.markdown:
         from ipt_cli.core.progress import build_report
-        from ipt_cli.views import documents
+        from ipt_cli.views.markdown import report_markdown, session_notes_markdown
 
         report = build_report(course, common.today(), common.scoring_rules(ctx))
-        return documents.report_markdown(report) + "\n" + documents.session_notes_markdown(course)
+        return report_markdown(report) + "\n" + session_notes_markdown(course)
     return _fhir(ctx, course)
 
 
@@ -146,11 +153,11 @@ def _fhir(ctx: typer.Context, course: "Course") -> str:
     import datetime as dt
 
     from ipt_cli.core.measures import INSTRUMENTS
-    from ipt_cli.core.research import sittings
+    from ipt_cli.core.research import research_rows
     from ipt_cli.views.fhir import exported_instruments, fhir_bundle, fhir_json
 
-    found = sittings(course, common.scoring_rules(ctx))
-    left_out = {s.instrument for sitting in found for s in sitting.scores}
+    found = research_rows(course, common.scoring_rules(ctx))
+    left_out = {s.instrument for row in found for s in row.scores}
     left_out -= set(exported_instruments())
     if left_out:
         names = ", ".join(INSTRUMENTS[i].name for i in INSTRUMENTS if i in left_out)

@@ -278,16 +278,21 @@ def agenda(
     """The agenda of a group session: its phase's tasks, each member's problem areas and
     any unreviewed risk flags."""
     from ipt_cli.core.group import build_agenda
-    from ipt_cli.views import documents, terminal
 
     groups, courses = _stores(ctx)
     group = groups.load(group_id)
     built = build_agenda(group, _members(courses, group), week, common.today())
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.group_agenda_json(built))
+        from ipt_cli.views.json_shapes import group_agenda_json
+
+        common.output(ctx).json(group_agenda_json(built))
     elif output_format is common.Format.markdown:
-        common.output(ctx).data(documents.group_agenda_markdown(built))
+        from ipt_cli.views.markdown import group_agenda_markdown
+
+        common.output(ctx).data(group_agenda_markdown(built))
     else:
+        from ipt_cli.views import terminal  # Rich: only to draw the text view
+
         common.output(ctx).show(terminal.group_agenda_view(built))
 
 
@@ -300,16 +305,21 @@ def report(
     """Attendance grid, each member's PHQ-9 by session and outcome, the group's response
     rate, and who needs follow-up."""
     from ipt_cli.core.group import build_report
-    from ipt_cli.views import documents, terminal
 
     groups, courses = _stores(ctx)
     group = groups.load(group_id)
     built = build_report(group, _members(courses, group), common.today())
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.group_report_json(built))
+        from ipt_cli.views.json_shapes import group_report_json
+
+        common.output(ctx).json(group_report_json(built))
     elif output_format is common.Format.markdown:
-        common.output(ctx).data(documents.group_report_markdown(built))
+        from ipt_cli.views.markdown import group_report_markdown
+
+        common.output(ctx).data(group_report_markdown(built))
     else:
+        from ipt_cli.views import terminal  # Rich: only to draw the text view
+
         common.output(ctx).show(terminal.group_report_view(built))
 
 
@@ -318,16 +328,18 @@ def list_groups(
     ctx: typer.Context, output_format: common.FormatOption = common.Format.text
 ) -> None:
     """Every group: facilitators, members, sessions held."""
-    from ipt_cli.views import documents
-
     groups, _ = _stores(ctx)
     found, problems = groups.readable()
     for problem in problems:  # one damaged file never hides the other groups
         common.output(ctx).warn(f"warning: {problem.message}; see ipt doctor")
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.group_list_json(found))
+        from ipt_cli.views.json_shapes import group_list_json
+
+        common.output(ctx).json(group_list_json(found))
     else:
-        common.output(ctx).data(documents.group_list_text(found))
+        from ipt_cli.views.wording import group_list_text
+
+        common.output(ctx).data(group_list_text(found))
 
 
 def register(root: typer.Typer) -> None:

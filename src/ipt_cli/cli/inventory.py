@@ -81,7 +81,7 @@ def list_people(
     course = common.store(ctx).load(course_id)
     out = common.output(ctx)
     if as_json:
-        from ipt_cli.views.documents import inventory_json
+        from ipt_cli.views.json_shapes import inventory_json
 
         out.json(inventory_json(course))
     else:

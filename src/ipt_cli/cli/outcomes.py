@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     from ipt_cli.core.outcome_record import CourseOutcome
@@ -104,9 +105,9 @@ def outcomes(
     from ipt_cli.core.outcomes import Selection, judge, outcome_definitions, outcome_groups
     from ipt_cli.errors import InputError
 
-    if as_json and output_format not in (None, OutcomesFormat.json):
-        raise InputError(f"--json and --format {output_format} disagree: give one of them")
-    chosen = OutcomesFormat.json if as_json else output_format or OutcomesFormat.text
+    chosen = common.chosen_format(
+        OutcomesFormat, output_format, as_json, output, OutcomesFormat.text
+    )
     selection = Selection(
         since=parse_date(since, "--since") if since else None,
         until=parse_date(until, "--until") if until else None,
@@ -150,11 +151,10 @@ def _deliver(
     if chosen is OutcomesFormat.json:
         from ipt_cli.views.output import to_json
 
-        common.deliver(
-            ctx, to_json(views.outcomes_json(groups, definitions, listed)), output, safe=True
-        )
+        text = to_json(views.outcomes_json(groups, definitions, listed))
+        common.deliver(ctx, text, output, content=Content.SAFE)
     elif chosen is OutcomesFormat.csv:
-        common.deliver(ctx, views.outcomes_csv(groups), output, exact=True)
+        common.deliver(ctx, views.outcomes_csv(groups), output, content=Content.EXACT)
     elif chosen is OutcomesFormat.html:
         generated = common.today().isoformat()
         common.deliver(ctx, views.outcomes_html(groups, definitions, listed, generated), output)

@@ -18,14 +18,19 @@ def plan(
         common.Format, output_format, as_json, None, common.Format.text
     )
     from ipt_cli.core.planning import build_plan
-    from ipt_cli.views import documents, terminal
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.plan_json(built))
+        from ipt_cli.views.json_shapes import plan_json
+
+        common.output(ctx).json(plan_json(built))
     elif output_format is common.Format.markdown:
-        common.output(ctx).data(documents.plan_markdown(built))
+        from ipt_cli.views.markdown import plan_markdown
+
+        common.output(ctx).data(plan_markdown(built))
     else:
+        from ipt_cli.views import terminal  # Rich: only to draw the text view
+
         common.output(ctx).show(terminal.plan_view(built), page=True)
         for note in built.notes:  # stored phase overrides shown clamped: said, never silent
             common.output(ctx).notice(note)
@@ -65,7 +70,6 @@ def agenda(
     from ipt_cli.core.planning import agenda_for
     from ipt_cli.core.structs import replace
     from ipt_cli.core.tracking import not_on_track, screen_alerts
-    from ipt_cli.views import documents, terminal
 
     course = common.store(ctx).load(course_id)
     built = agenda_for(course, week, common.today(), show_all)  # with the risk state
@@ -75,10 +79,16 @@ def agenda(
     if alerts:  # the next session is where the advice is acted on
         built = replace(built, alerts=alerts)
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.agenda_json(built))
+        from ipt_cli.views.json_shapes import agenda_json
+
+        common.output(ctx).json(agenda_json(built))
     elif output_format is common.Format.markdown:
-        common.output(ctx).data(documents.agenda_markdown(built))
+        from ipt_cli.views.markdown import agenda_markdown
+
+        common.output(ctx).data(agenda_markdown(built))
     else:
+        from ipt_cli.views import terminal  # Rich: only to draw the text view
+
         common.output(ctx).show(terminal.agenda_view(built, course.kind == "self-guided"))
 
 

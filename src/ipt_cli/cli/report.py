@@ -8,6 +8,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.course_row import CourseRow
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -59,9 +60,13 @@ def report(
         text = _supervision(ctx, course_id, output_format)
     else:
         text = _rendered_report(ctx, course_id, output_format, output, today)
-    drawn = output_format is ReportFormat.text and not supervision
-    safe = output_format is ReportFormat.json  # to_json's: no control character in it
-    common.deliver(ctx, text, output, drawn=drawn, safe=safe, page=True)
+    if output_format is ReportFormat.text and not supervision:
+        content = Content.DRAWN
+    elif output_format is ReportFormat.json:
+        content = Content.SAFE  # to_json's: no control character in it
+    else:
+        content = Content.PLAIN
+    common.deliver(ctx, text, output, content=content, page=True)
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
@@ -70,7 +75,7 @@ def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat
     from ipt_cli.core.tracking import unsigned_overdue
     from ipt_cli.store.config import load_sign_within_days
     from ipt_cli.views import record as views
-    from ipt_cli.views.documents import risk_lines
+    from ipt_cli.views.wording import risk_lines
 
     course = common.store(ctx).load(course_id)
     found = summary(course)
@@ -104,12 +109,12 @@ def _rendered_report(
         )
     built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
-        from ipt_cli.views.documents import report_json
+        from ipt_cli.views.json_shapes import report_json
         from ipt_cli.views.output import to_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:
-        from ipt_cli.views.documents import report_markdown
+        from ipt_cli.views.markdown import report_markdown
 
         return report_markdown(built)
     if output_format is ReportFormat.html:

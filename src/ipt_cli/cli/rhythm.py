@@ -176,16 +176,21 @@ def _log(ctx: typer.Context, course_id: str, entry: "RhythmEntry", replace: bool
 def _report(ctx: typer.Context, course_id: str, weeks: int, output_format: common.Format) -> None:
     from ipt_cli.core import rhythm
     from ipt_cli.errors import InputError
-    from ipt_cli.views import documents, terminal
 
     if not 1 <= weeks <= 520:
         raise InputError("--weeks: must be 1-520")
     built = rhythm.build_report(common.store(ctx).load(course_id), weeks)
     if output_format is common.Format.json:
-        common.output(ctx).json(documents.rhythm_json(built))
+        from ipt_cli.views.json_shapes import rhythm_json
+
+        common.output(ctx).json(rhythm_json(built))
     elif output_format is common.Format.markdown:
-        common.output(ctx).data(documents.rhythm_markdown(built))
+        from ipt_cli.views.markdown import rhythm_markdown
+
+        common.output(ctx).data(rhythm_markdown(built))
     else:
+        from ipt_cli.views import terminal  # Rich: only to draw the text view
+
         common.output(ctx).show(terminal.rhythm_view(built))
 
 

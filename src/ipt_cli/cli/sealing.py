@@ -59,7 +59,7 @@ def required_signer(ctx: typer.Context, by: str | None) -> str:
     if not name:
         raise InputError(
             f'who signs? give --by NAME, or set signer = "NAME" in '
-            f"{where(common.data_paths(ctx).config)}"
+            f"{where(common.data_paths(ctx).config, personal=True)}"
         )
     return name
 

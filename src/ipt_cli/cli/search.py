@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 
 class Field(StrEnum):
@@ -73,8 +74,9 @@ def search(
 
     printed = False
     drawn = styled(out.stdout)  # styled lines neutralise the user's text themselves
+    content = Content.DRAWN if drawn else Content.PLAIN
     for chunk in hit_chunks(hits, drawn):  # written as found: memory stays flat
-        out.data(chunk, drawn=drawn)
+        out.data(chunk, content=content)
         printed = True
     if not printed:
         out.warn("no match")

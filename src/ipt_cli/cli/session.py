@@ -224,7 +224,8 @@ def session(
         return
     if fix is not None or reason is not None:
         others = (text, missed, amend, date, by, group_session, same_day or None)
-        _fix(ctx, course_id, (fix, reason), details, scores, any(o is not None for o in others))
+        conflicting = any(o is not None for o in others)
+        _fix(ctx, course_id, details, scores, ref=fix, reason=reason, other=conflicting)
         return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
@@ -237,7 +238,7 @@ def session(
         _amend(ctx, course_id, amend, text, by)
     elif missed is not None:
         when = dates.parse_date(date, "--date") if date else today
-        _missed(out, store, course_id, when, missed, (today, same_day))
+        _missed(out, store, course_id, when, missed, today=today, same_day=same_day)
     elif not given and text is None:
         # Options without a session's details (--date, --same-day) never record an empty
         # session: on a terminal they start the questions, filled in (issue 27).
@@ -254,7 +255,8 @@ def session(
     else:
         when = dates.parse_date(date, "--date") if date else today
         record = details.record(when, text, scores.fields())
-        _record(out, store, course_id, record, Sitting(today, same_day, common.scoring_rules(ctx)))
+        context = RecordingContext(today, same_day, common.scoring_rules(ctx))
+        _record(out, store, course_id, record, context)
 
 
 @struct(frozen=True)
@@ -266,7 +268,7 @@ class Preset:
 
 
 @struct(frozen=True)
-class Sitting:
+class RecordingContext:
     """What a recorded session is checked and reported against: today, whether a second
     sitting on one day is intended (--same-day), and the scoring rules."""
 
@@ -321,17 +323,20 @@ class SessionDetails:
 def _fix(
     ctx: typer.Context,
     course_id: str,
-    ref_reason: "tuple[str | None, str | None]",
     details: "SessionDetails",
     scores: "common.MeasureOptions",
+    *,
+    ref: str | None,
+    reason: str | None,
     other: bool,
 ) -> None:
-    """Correct recorded values of one session, keeping the old ones with date and reason."""
+    """Correct recorded values of one session (`ref`, as --fix gave it), keeping the old
+    ones with date and `reason`; `other`: an option that --fix does not take was given."""
     from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
+    from ipt_cli.core.tracking import recorded_alerts
     from ipt_cli.errors import InputError
 
-    ref, reason = ref_reason
     if ref is None:
         raise InputError("--reason goes with --fix SESSION")
     if reason is None:
@@ -371,6 +376,9 @@ def _fix(
         number = f"m{where.number}" if where.maintenance else str(where.number)
         notice = safety.safety_notice(course_id, where.label, where.sitting, number, raised)
         out.safety(notice, kind == "self-guided")
+    for alert in recorded_alerts(where.sitting, where.label):  # a corrected ASRM of 6 or more
+        if alert.instrument in fields:
+            out.alert(alert.text)
 
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
@@ -399,13 +407,13 @@ def _missed(
     course_id: str,
     when: "dt.date",
     reason: str,
-    checked: "tuple[dt.date, bool]",
+    *,
+    today: "dt.date",
+    same_day: bool,
 ) -> None:
-    """Record a missed appointment; `checked` is (today, --same-day) for its date."""
+    """Record a missed appointment, its date checked against `today` and --same-day."""
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
-
-    today, same_day = checked
 
     def add_missed(course: "Course") -> None:
         check_date(course, when, today, same_day=same_day, missed=True)
@@ -454,10 +462,16 @@ def _ask_and_record(
     if course.maintenance is None:
         changes.check_room(course)  # before the questions, not after them
     answers = ask_session(
-        course, today, rules, store.paths.root, date=preset.date, same_day=preset.same_day
+        course,
+        today,
+        rules,
+        store.paths.root,
+        output=out,
+        date=preset.date,
+        same_day=preset.same_day,
     )
-    sitting = Sitting(today, answers.pop("same_day"), rules)
-    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), sitting)
+    context = RecordingContext(today, answers.pop("same_day"), rules)
+    _record(out, store, course_id, changes.session_record(answers.pop("date"), **answers), context)
 
 
 def _amend(
@@ -491,14 +505,15 @@ def _record(
     store: "CourseStore",
     course_id: str,
     record: "SessionRecord",
-    sitting: Sitting,
+    context: RecordingContext,
 ) -> None:
     from ipt_cli.core import changes
     from ipt_cli.core.safety import safety_notice
     from ipt_cli.core.session_dates import check_date
+    from ipt_cli.core.tracking import recorded_alerts
 
     def record_it(course: "Course") -> tuple["Recorded", "Course"]:
-        check_date(course, record.date, sitting.today, same_day=sitting.same_day)
+        check_date(course, record.date, context.today, same_day=context.same_day)
         return changes.record_session(course, record), course
 
     done, course = store.update(course_id, record_it)
@@ -506,18 +521,21 @@ def _record(
     if record.risk_scores():
         ref = f"m{done.number}" if done.maintenance else str(done.number)
         out.safety(safety_notice(course.id, done.label, record, ref), course.kind == "self-guided")
-    _warn_of_outcomes(out, course, record, sitting.rules)
+    for alert in recorded_alerts(record, done.label):  # a MANIA ALERT, as its flag's notice
+        out.alert(alert.text)
+    _warn_of_outcomes(out, course, record, context.rules)
 
 
 def _warn_of_outcomes(
     out: "Output", course: "Course", record: "SessionRecord", rules: "ScoringRules"
 ) -> None:
-    """A reliable deterioration or a relapse that this session's scores show, at once."""
+    """A reliable deterioration or a relapse that this session's scores show, at once (a
+    mania alert is said by `_record`, from the session's own score)."""
     from ipt_cli.core.progress import build_report
 
     if record.instruments():
         for alert in build_report(course, record.date, rules).alerts:
-            if alert.date == record.date:
+            if alert.date == record.date and alert.kind != "mania":
                 out.notice(f"warning: {alert.text}", style="bold dark_orange")
 
 

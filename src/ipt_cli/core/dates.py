@@ -43,11 +43,12 @@ def parse_day_or_month(text: str, what: str = "date") -> tuple[dt.date, str | No
             raise InputError(f"{what} {text!r} is not a month in the form YYYY-MM") from None
         return check_in_range(day, what), "month"
     try:
-        return parse_date(cleaned, what), None
-    except InputError:
+        day = dt.date.fromisoformat(cleaned)
+    except ValueError:
         raise InputError(
             f"{what} {text!r} is not a date in the form YYYY-MM-DD (or YYYY-MM for a month)"
         ) from None
+    return check_in_range(day, what), None
 
 
 def month_or_day(day: dt.date, precision: str | None) -> str:

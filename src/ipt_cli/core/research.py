@@ -29,7 +29,11 @@ class Score:
 
 
 @struct(frozen=True)
-class Sitting:
+class ResearchRow:
+    """One sitting (baseline, acute or maintenance session) as research data: where it falls
+    in its course, and every instrument scored at it. A row of the CSV exports, a set of FHIR
+    Observations."""
+
     course_id: str
     adaptation: str
     problem_area: str
@@ -81,14 +85,15 @@ def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:
     return tuple(found)
 
 
-def sittings(course: Course, rules: ScoringRules) -> list[Sitting]:
-    """Every sitting in order: the baseline, the acute sessions, the maintenance ones."""
+def research_rows(course: Course, rules: ScoringRules) -> list[ResearchRow]:
+    """A row for every sitting, in order: the baseline, the acute sessions, the maintenance
+    ones."""
     area = "+".join(course.problem_areas)
     kind = adaptation(course)
     spans = course_spans(course)
 
-    def make(track: Track, number: int, sitting: Administration, phase: str) -> Sitting:
-        return Sitting(
+    def make(track: Track, number: int, sitting: Administration, phase: str) -> ResearchRow:
+        return ResearchRow(
             course.id, kind, area, track, number, sitting.date, phase, scores(sitting, rules)
         )
 

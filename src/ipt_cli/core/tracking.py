@@ -126,6 +126,20 @@ def sitting_alert(
     return ScreenAlert(instrument.id, total, where, date)
 
 
+def recorded_alerts(sitting: Administration, where: str) -> list[ScreenAlert]:
+    """The alerts a sitting's own scores raise (an ASRM of 6 or more), said the moment they
+    are recorded as a risk item's SAFETY notice is: whatever was scored later (a backfilled
+    sitting), as the note of that sitting keeps them."""
+    found = []
+    for instrument in ALERTING:
+        total = sitting.total(instrument.id)
+        if total is not None:
+            alert = sitting_alert(instrument, total, where, sitting.date)
+            if alert is not None:
+                found.append(alert)
+    return found
+
+
 def is_open(course: Course) -> bool:
     """Sessions are still owed: the acute course, or a maintenance contract, not over, and
     not ended or archived."""

@@ -14,7 +14,8 @@ from rich.text import Text
 
 from ipt_cli.core import measures
 from ipt_cli.errors import InputError
-from ipt_cli.views.console import err, out
+from ipt_cli.views.console import out
+from ipt_cli.views.output import Output
 from ipt_cli.views.text_safety import terminal_safe
 
 T = TypeVar("T")
@@ -43,8 +44,9 @@ def ask(question: str, parse: Callable[[str], T], default: str | None = None) ->
             )
         try:
             return parse(answer)
-        except InputError as error:
-            err().print(Text(terminal_safe(error.message), style="red"))
+        except InputError as error:  # said as every message is: through an Output (its
+            # streams are looked up at each write, so a fresh one is the command's own)
+            Output().notice(error.message, style="red")
 
 
 def ask_text(question: str, default: str | None = None, required: bool = True) -> str:
@@ -103,7 +105,9 @@ def _scores(answer: str, instrument: measures.Instrument, first: int) -> list[in
     tops = instrument.item_max[first - 1 :]
     parts = answer.replace(",", " ").split()
     rest = "all" if first == 1 else f"items {first}-{instrument.item_count},"
-    one = f"enter a whole number 0-{tops[0]}, or {rest} {len(tops)} separated by commas"
+    one = f"enter a whole number 0-{tops[0]}"
+    if len(tops) > 1:  # the last item has no rest to give at once
+        one += f", or {rest} {len(tops)} separated by commas"
     if len(parts) == 1 or len(tops) == 1:
         if len(parts) != 1 or not parts[0].isdigit() or int(parts[0]) > tops[0]:
             raise InputError(one)

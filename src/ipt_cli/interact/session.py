@@ -1,5 +1,9 @@
 """Interactive entry of a session, following that week's agenda. Nothing is saved until the
-user confirms the one-screen summary."""
+user confirms the one-screen summary.
+
+The questions and what frames them are drawn on the stdout console the prompts ask on
+(`Output.console`); everything said to the person beyond them (a safety notice, a screen's
+alert, why an answer was refused) goes out through the command's `Output`, the one seam."""
 
 from __future__ import annotations
 
@@ -35,20 +39,23 @@ from ipt_cli.core.planning import (
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
-from ipt_cli.views.console import FoldingTable, err, out
-from ipt_cli.views.terminal import agenda_view, safety_notice
+from ipt_cli.views.console import FoldingTable, out
+from ipt_cli.views.output import Output
+from ipt_cli.views.terminal import agenda_view
 
 
-def _pick_many(question: str, choices: list[str]) -> list[str]:
-    """Comma-separated ids or numbers from `choices`; blank for none."""
-    for number, choice in enumerate(choices, 1):
-        out().print(f"  {number}. {choice}")
+def _pick_many(question: str, choices: dict[str, str]) -> list[str]:
+    """Comma-separated ids or numbers from `choices` (id: description, each printed once
+    with its description); blank for none."""
+    prompts.show_choices(list(choices), choices)
+
+    ids = list(choices)
 
     def parse(text: str) -> list[str]:
         picked = []
         for part in (p.strip() for p in text.replace(",", " ").split()):
-            if part.isdigit() and 1 <= int(part) <= len(choices):
-                picked.append(choices[int(part) - 1])
+            if part.isdigit() and 1 <= int(part) <= len(ids):
+                picked.append(ids[int(part) - 1])
             elif part in choices:
                 picked.append(part)
             else:
@@ -80,9 +87,10 @@ class Scorer:
     """Asks one instrument's items in their published order (1 to the last), shows the
     safety notice as soon as a risk item is scored, and the total and band at the end."""
 
-    def __init__(self, rules: measures.ScoringRules, self_guided: bool) -> None:
+    def __init__(self, rules: measures.ScoringRules, self_guided: bool, output: Output) -> None:
         self.rules = rules
         self.self_guided = self_guided
+        self.output = output
 
     def _risk(self, instrument: measures.Instrument, number: int, score: int) -> None:
         """The safety notice as soon as a risk item is scored >= 1, or a yes/no risk
@@ -91,7 +99,7 @@ class Scorer:
         if risky and score >= 1:
             from ipt_cli.core.safety import risk_label  # the one urgency rule
 
-            safety_notice([risk_label(instrument.id, number, score)], self.self_guided)
+            self.output.safety([risk_label(instrument.id, number, score)], self.self_guided)
 
     def _total(self, instrument: measures.Instrument, total: int) -> None:
         band = measures.severity(total, self.rules.bands(instrument))
@@ -100,16 +108,14 @@ class Scorer:
         shown = f": {band}" if band else ""
         out().print(f"{instrument.name} total {total} of {instrument.total_max}{shown}")
         if instrument.alert and instrument.cutoff is not None and total >= instrument.cutoff:
-            err().print(f"{instrument.alert}: {instrument.alert_advice}", style="bold red")
+            self.output.notice(f"{instrument.alert}: {instrument.alert_advice}", style="bold red")
 
     def items(self, instrument: measures.Instrument) -> list[int]:
-        items = []
-        for number, (label, top) in enumerate(
-            zip(instrument.item_labels, instrument.item_max, strict=True), 1
-        ):
-            score = prompts.ask_int(f"{instrument.name} {number}. {label} (0-{top})", 0, top)
-            self._risk(instrument, number, score)
-            items.append(score)
+        """Each item alone or the rest at once as a comma list (issue 27, item 4); a risk
+        item's notice still shows as soon as its score is known."""
+        items = prompts.ask_item_scores(
+            instrument, lambda number, score: self._risk(instrument, number, score), ranges=True
+        )
         self._total(instrument, sum(items))
         return items
 
@@ -214,11 +220,10 @@ def eating_counts() -> dict[str, Any]:
     return given
 
 
-def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> dict[str, Any]:
+def _measures(scorer: Scorer, course: Course, date: dt.date) -> dict[str, Any]:
     """Each instrument the course uses or its condition offers, if the clinician gives it
     now; not one already given that day (the baseline's day: one sitting, one score). An
     eating-disorder course asks for the week's counts first."""
-    scorer = Scorer(rules, course.kind == "self-guided")
     ask = {
         "phq9": scorer.phq9,
         "gad7": scorer.gad7,
@@ -246,7 +251,11 @@ def _measures(course: Course, rules: measures.ScoringRules, date: dt.date) -> di
 
 
 def _date(
-    course: Course, today: dt.date, given: dt.date | None = None, same_day: bool = False
+    output: Output,
+    course: Course,
+    today: dt.date,
+    given: dt.date | None = None,
+    same_day: bool = False,
 ) -> tuple[dt.date, bool]:
     """The session's date, checked as `--date` is; a second sitting on a day that already
     has one is asked about. Returns (date, same day intended). A date given as `--date`
@@ -260,7 +269,7 @@ def _date(
         try:
             check_bounds(course, date, today, "date")
         except InputError as error:
-            err().print(error.message, style="red")
+            output.notice(error.message, style="red")
             continue
         clash = same_day_clash(course, date)
         if clash is None or same_day:
@@ -308,20 +317,23 @@ def ask_session(
     rules: measures.ScoringRules,
     root: Path,
     *,
+    output: Output,
     date: dt.date | None = None,
     same_day: bool = False,
 ) -> dict[str, Any]:
     """Prompt for one session; return the keyword arguments of changes.session_record, with
-    `date` and `same_day`. `date` and `same_day` are what the options already said."""
+    `date` and `same_day`. `date` and `same_day` are what the options already said; `output`
+    is the command's, through which notices are said."""
     agenda = next_agenda(course, today)  # with the course's risk state (core/risk.py)
     out().print(  # the banner and every unreviewed flag first, then the whole agenda
         agenda_view(agenda, course.kind == "self-guided")
     )
     last = _last_held(course)
     answers: dict[str, Any] = {}
-    answers["date"], answers["same_day"] = _date(course, today, date, same_day)
+    answers["date"], answers["same_day"] = _date(output, course, today, date, same_day)
     answers["attendees"] = _attendees(course, course.sessions_used + 1)
-    answers["measure_options"] = _measures(course, rules, answers["date"])
+    scorer = Scorer(rules, course.kind == "self-guided", output)
+    answers["measure_options"] = _measures(scorer, course, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (
         prompts.ask_text("Mood and events since the last session", default="", required=False)
@@ -340,9 +352,11 @@ def ask_session(
         if len(areas) == 1
         else prompts.ask_choice("Problem area worked on", areas, default=areas[0])
     )
-    answers["techniques"] = _pick_many("Techniques used", list(catalogue.TECHNIQUES))
+    answers["techniques"] = _pick_many(
+        "Techniques used", {t.id: t.text for t in catalogue.TECHNIQUES.values()}
+    )
     answers["strategies"] = _pick_many(
-        "Strategies covered", [s.id for s in current_strategies(course)]
+        "Strategies covered", {s.id: s.text for s in current_strategies(course)}
     )
     answers["goal_ratings"] = _goal_ratings(course)
     if "role-dispute" in areas:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.rule import Rule
 
@@ -20,7 +20,11 @@ from ipt_cli.core.planning import contract_dates, phase_problem, phase_spans
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
 from ipt_cli.views.console import out
-from ipt_cli.views.terminal import closeness_circle, safety_notice
+from ipt_cli.views.output import Output
+from ipt_cli.views.terminal import closeness_circle
+
+if TYPE_CHECKING:
+    from ipt_cli.interact.session import Scorer
 
 TAG_CHOICES = ("support", "conflict", "recent-change", "lost")
 
@@ -123,14 +127,14 @@ def ask_formulation(draft: str, root: Path) -> tuple[str, bool]:
     return text, agreed
 
 
-def _ask_instrument(instrument: measures.Instrument, self_guided: bool) -> list[int]:
+def _ask_instrument(instrument: measures.Instrument, scorer: Scorer) -> list[int]:
     out().print(measures.TWO_WEEK_STEM)
     scale = ", ".join(f"{n} = {label}" for n, label in enumerate(measures.ANSWER_SCALE))
     out().print(f"Answers: {scale}")
 
     def risk(number: int, score: int) -> None:  # shown as soon as the item is known
         if number == instrument.risk_item and score >= 1:
-            safety_notice([f"{instrument.name} item {number} = {score}"], self_guided)
+            scorer.output.safety([f"{instrument.name} item {number} = {score}"], scorer.self_guided)
 
     return prompts.ask_item_scores(instrument, risk)
 
@@ -173,20 +177,19 @@ def _condition(values: dict[str, Any]) -> str:
     )
 
 
-def _profile_baseline(condition: str, self_guided: bool) -> dict[str, Any]:
+def _profile_baseline(condition: str, scorer: Scorer) -> dict[str, Any]:
     """The baseline of the profile's own measures (the PHQ-9 is asked after, as always)."""
-    from ipt_cli.interact.session import Scorer, eating_counts
+    from ipt_cli.interact.session import eating_counts
 
     profile = catalogue.CONDITIONS[condition]
     baseline: dict[str, Any] = {}
     if condition == "eating-disorder":
         out().print("Counts for the week before the assessment:")
         baseline.update(eating_counts())
-    scorer = Scorer(measures.ScoringRules(), self_guided)
     ask = {"pcl5": scorer.pcl5, "mini_spin": scorer.mini_spin, "lsas": scorer.lsas}
     for measure in profile.measures:
         if measure == "gad7" and prompts.confirm("Take the GAD-7 baseline now?", default=True):
-            baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
+            baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, scorer)}
         elif measure in ask:
             name = measures.INSTRUMENTS[measure].name
             if prompts.confirm(f"Take the {name} baseline now?", default=True):
@@ -195,14 +198,11 @@ def _profile_baseline(condition: str, self_guided: bool) -> dict[str, Any]:
 
 
 def _adaptation_baseline(
-    measure_ids: tuple[str, ...], values: dict[str, Any], self_guided: bool
+    measure_ids: tuple[str, ...], values: dict[str, Any], scorer: Scorer
 ) -> dict[str, Any]:
     """The baseline of an adaptation's own measures (a perinatal course's EPDS, asked
     before the PHQ-9; an IPSRT course's ASRM, after it), each from its definition."""
-    from ipt_cli.interact.session import Scorer
-
     given = values.get("baseline_measures") or {}
-    scorer = Scorer(measures.ScoringRules(), self_guided)
     baseline: dict[str, Any] = {}
     for measure in measure_ids:
         instrument = measures.INSTRUMENTS[measure]
@@ -214,36 +214,38 @@ def _adaptation_baseline(
 
 
 def _symptoms(
-    values: dict[str, Any], self_guided: bool, condition: str, adaptation: str | None = None
+    values: dict[str, Any], scorer: Scorer, condition: str, adaptation: str | None = None
 ) -> dict[str, Any]:
+    """Step 2's baseline; `scorer` asks the instruments and says, through the command's
+    Output, a risk item's safety notice as soon as it is scored."""
     adapted = catalogue.ADAPTATIONS[adaptation or catalogue.DEFAULT_ADAPTATION]
     lead = adapted.measures
     split = lead.index(adapted.screen) if adapted.screen in lead else len(lead)
     baseline: dict[str, Any] = {}
     if condition != "depression":
-        baseline.update(_profile_baseline(condition, self_guided))
-    baseline.update(_adaptation_baseline(lead[:split], values, self_guided))
-    baseline.update(_screen(values, self_guided, adapted.screen))
-    baseline.update(_adaptation_baseline(lead[split + 1 :], values, self_guided))
+        baseline.update(_profile_baseline(condition, scorer))
+    baseline.update(_adaptation_baseline(lead[:split], values, scorer))
+    baseline.update(_screen(values, scorer, adapted.screen))
+    baseline.update(_adaptation_baseline(lead[split + 1 :], values, scorer))
     if (
         "gad7" not in values
         and "gad7" not in baseline
         and prompts.confirm("Also take the GAD-7?", default=False)
     ):
-        baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, self_guided)}
+        baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, scorer)}
     if {"phq9", "gad7"} & set(baseline):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return baseline
 
 
-def _screen(values: dict[str, Any], self_guided: bool, screen: str) -> dict[str, Any]:
+def _screen(values: dict[str, Any], scorer: Scorer, screen: str) -> dict[str, Any]:
     """The depression and risk screen's baseline: the PHQ-9 (or the adaptation's: an IPT-A
     course's PHQ-A, with its suicide questions)."""
     if screen != "phq9":
-        return _adaptation_baseline((screen,), values, self_guided)
+        return _adaptation_baseline((screen,), values, scorer)
     baseline: dict[str, Any] = {}
     if "phq9" not in values and prompts.confirm("Take the PHQ-9 baseline now?", default=True):
-        items = _ask_instrument(measures.PHQ9, self_guided)
+        items = _ask_instrument(measures.PHQ9, scorer)
         difficulty = prompts.ask_int(
             measures.PHQ9_DIFFICULTY_QUESTION
             + " ("
@@ -383,11 +385,14 @@ def run(
     root: Path,
     save: SaveStep | None = None,
     resumed: tuple[int, dict[str, Any]] | None = None,
+    *,
+    output: Output,
 ) -> dict[str, Any]:
     """Ask for everything `values` (the options given) leaves open; return course fields.
     `root`, the data folder, holds the working copy if the formulation is edited. After
     each step `save(step, fields)` keeps a draft; `resumed` (the last step answered and its
-    fields) starts from the step after it."""
+    fields) starts from the step after it. `output` is the command's: a safety notice is
+    said through it."""
     done, fields = resumed if resumed is not None else (0, {})
     fields = dict(fields)
 
@@ -398,11 +403,13 @@ def run(
     if done < 1:
         _basics(values, fields, today)
         finished(1)
-    self_guided = fields["kind"] == "self-guided"
     if done < 2:
+        from ipt_cli.interact.session import Scorer
+
         _step(2, "symptom review and baseline")
+        scorer = Scorer(measures.ScoringRules(), fields["kind"] == "self-guided", output)
         fields["baseline_measures"] = _symptoms(
-            values, self_guided, fields["condition"], fields.get("adaptation")
+            values, scorer, fields["condition"], fields.get("adaptation")
         )
         finished(2)
     if done < 3:

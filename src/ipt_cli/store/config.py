@@ -5,10 +5,11 @@ Two files are read, both optional: the user's own, where the platform keeps conf
 (`platformdirs.user_config_path("ipt") / "config.toml"`: `~/.config/ipt/config.toml` on
 Linux, or under $XDG_CONFIG_HOME), and the data folder's `<data>/config.toml`. The data
 folder's wins, key by key (a table's keys one by one): a synced folder shares its settings
-with every machine, and a machine's own file fills in what it leaves unset. Both pass the
-same gate (store/ownership.py): a regular file of this user's, or this user's link to one,
-at most 1 MiB. A relative path in either (sign_key, allowed_signers) is read from the folder
-of the file that names it.
+with every machine, and a machine's own file fills in what it leaves unset. Except who signs
+and with which key (`signer`, `sign_key`): set in the user's file, those are the user's.
+Both pass the same gate (store/ownership.py): a regular file of this user's, or this user's
+link to one, at most 1 MiB. A relative path in either (sign_key, allowed_signers) is read
+from the folder of the file that names it.
 
 [scoring]
 hamd17_bands = "alternative"     # or "zimmerman" (default)
@@ -74,9 +75,12 @@ def user_config_path() -> Path:
     return platformdirs.user_config_path("ipt") / "config.toml"
 
 
-def where(data_config: Path, user: Path | None = None) -> str:
-    """Both config files, named in full for a message ("set X in ...")."""
+def where(data_config: Path, user: Path | None = None, personal: bool = False) -> str:
+    """Both config files, named in full for a message ("set X in ..."); `personal`: a key
+    of PERSONAL_KEYS, where the user's file wins."""
     user = user_config_path() if user is None else user
+    if personal:
+        return f"{user} (yours, which wins; or {data_config})"
     return f"{user} (or {data_config}, which wins)"
 
 
@@ -120,6 +124,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+# A person's own: set in the user's file, these win over a (shared) data folder's, so that
+# a folder's settings never sign a session under another name or key.
+PERSONAL_KEYS = frozenset({"signer", "sign_key"})
+
+
 @struct(frozen=True)
 class _Loaded:
     settings: Settings
@@ -139,6 +148,9 @@ def _load(data_config: Path, user: Path | None) -> _Loaded | None:
     for path, table in tables:
         merged = _merge(merged, table)
         origin.update(dict.fromkeys(table, path))
+    mine = dict(tables[0][1]) if tables[0][0] == files[0] else {}
+    for key in PERSONAL_KEYS.intersection(mine):  # who signs, and with which key: yours
+        merged[key], origin[key] = mine[key], files[0]
     return _Loaded(Settings.model_validate(merged), origin)
 
 

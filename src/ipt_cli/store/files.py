@@ -121,15 +121,21 @@ def make_private_dir(directory: Path) -> None:
     Never through a link: a symlink inside the data folder is refused, here or above."""
     check_not_linked(directory)
     check_not_linked(directory.parent)
-    try:
-        directory.mkdir(mode=PRIVATE_DIR, parents=True)
-    except FileExistsError:
-        if not directory.is_dir():
-            raise StorageIOError(f"{directory} exists and is not a folder") from None
-        return
-    except OSError as error:
-        raise StorageIOError(f"cannot create {directory}: {error.strerror}") from None
-    directory.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
+    missing = [directory]
+    while not missing[-1].parent.exists() and missing[-1].parent != missing[-1]:
+        missing.append(missing[-1].parent)
+    # One level at a time: mkdir(parents=True) gives the parents it makes the umask's mode
+    # (0755), which left a new data folder readable by others when a draft was its first file.
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise StorageIOError(f"{folder} exists and is not a folder") from None
+            continue
+        except OSError as error:
+            raise StorageIOError(f"cannot create {folder}: {error.strerror}") from None
+        folder.chmod(PRIVATE_DIR)  # mkdir's mode is narrowed by the umask, never widened
 
 
 @contextmanager

@@ -1,5 +1,6 @@
-"""Renderings of core results: the terminal (the only place Rich draws), Markdown, JSON, HTML,
-the guide, `ipt list` as plain lines (listing.py: a pipe gets them without Rich), and the one
+"""Renderings of core results: the terminal (the only place Rich draws), Markdown
+(markdown.py), JSON (json_shapes.py), HTML, the words those views share (wording.py), the
+guide, `ipt list` as plain lines (listing.py: a pipe gets them without Rich), and the one
 output seam (`output.Output`) that routes data, messages and safety notices to stdout and
 stderr.
 

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable
 
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.research import Sitting
+from ipt_cli.core.research import ResearchRow
 
 LONG_COLUMNS = (
     "course_id",
@@ -73,18 +73,18 @@ def total_column(instrument: str) -> str:
     return f"{instrument}_total"
 
 
-def long_csv(sittings: Iterable[Sitting]) -> str:
+def long_csv(research: Iterable[ResearchRow]) -> str:
     rows = []
-    for sitting in sittings:
+    for row in research:
         fixed = [
-            sitting.course_id,
-            sitting.adaptation,
-            sitting.problem_area,
-            sitting.session,
-            sitting.date.isoformat(),
-            sitting.phase,
+            row.course_id,
+            row.adaptation,
+            row.problem_area,
+            row.session,
+            row.date.isoformat(),
+            row.phase,
         ]
-        for score in sitting.scores:
+        for score in row.scores:
             instrument = INSTRUMENTS[score.instrument]
             name = instrument.name
             tail = [score.total, score.severity]
@@ -104,28 +104,28 @@ def question_columns() -> list[tuple[str, str, str]]:
     ]
 
 
-def wide_csv(sittings: Iterable[Sitting]) -> str:
+def wide_csv(research: Iterable[ResearchRow]) -> str:
     questions = question_columns()
     header = [*WIDE_FIXED, *(total_column(i) for i in INSTRUMENTS), *(c for c, _, _ in questions)]
     rows = []
-    for sitting in sittings:
+    for row in research:
         totals: list[object] = []
         for instrument in INSTRUMENTS:
-            score = sitting.score(instrument)
+            score = row.score(instrument)
             totals.append("" if score is None else score.total)
         for _, instrument, field in questions:
-            score = sitting.score(instrument)
+            score = row.score(instrument)
             answer = dict(score.answers).get(field) if score else None
             totals.append("" if answer is None else int(answer))
         rows.append(
             [
-                sitting.course_id,
-                sitting.event_name,
-                sitting.adaptation,
-                sitting.problem_area,
-                sitting.session,
-                sitting.date.isoformat(),
-                sitting.phase,
+                row.course_id,
+                row.event_name,
+                row.adaptation,
+                row.problem_area,
+                row.session,
+                row.date.isoformat(),
+                row.phase,
                 *totals,
             ]
         )

@@ -20,7 +20,7 @@ from typing import Any
 
 from ipt_cli.core import loinc
 from ipt_cli.core.measures import INSTRUMENTS
-from ipt_cli.core.research import Score, Sitting
+from ipt_cli.core.research import ResearchRow, Score
 
 CATEGORY = {
     "coding": [
@@ -52,7 +52,7 @@ class _Builder:
         return str(uuid.uuid5(NAMESPACE, "/".join([self.key, *map(str, parts)])))
 
     def observation(
-        self, place: tuple[object, ...], sitting: Sitting, code: dict[str, Any], **value: Any
+        self, place: tuple[object, ...], row: ResearchRow, code: dict[str, Any], **value: Any
     ) -> str:
         """Add one Observation; return the reference other resources use for it."""
         resource_id = self.id_for(*place)
@@ -63,21 +63,21 @@ class _Builder:
             "category": [CATEGORY],
             "code": code,
             "subject": {"reference": f"Patient/{self.course_id}"},
-            "effectiveDateTime": sitting.date.isoformat(),
+            "effectiveDateTime": row.date.isoformat(),
             **value,
         }
         reference = f"urn:uuid:{resource_id}"
         self.entries.append({"fullUrl": reference, "resource": resource})
         return reference
 
-    def score(self, sitting: Sitting, score: Score) -> None:
+    def score(self, row: ResearchRow, score: Score) -> None:
         codes = loinc.CODES[score.instrument]
         name = INSTRUMENTS[score.instrument].name
-        place = (sitting.track, sitting.session, score.instrument)
+        place = (row.track, row.session, score.instrument)
         members = [
             self.observation(
                 (*place, "total"),
-                sitting,
+                row,
                 code={"coding": [_coding(codes.total)], "text": f"{name} total score"},
                 valueInteger=score.total,
             )
@@ -88,7 +88,7 @@ class _Builder:
                 members.append(
                     self.observation(
                         (*place, "item", number),
-                        sitting,
+                        row,
                         code={
                             "coding": [{"system": loinc.SYSTEM, "code": codes.items[number - 1]}],
                             "text": f"{name} item {number}",
@@ -98,20 +98,20 @@ class _Builder:
                 )
             self.observation(
                 (*place, "panel"),
-                sitting,
+                row,
                 code={"coding": [_coding(codes.panel)], "text": name},
                 hasMember=[{"reference": member} for member in members],
             )
 
 
 def fhir_bundle(
-    course_id: str, created: dt.datetime, sittings: Iterable[Sitting], stamp: dt.datetime
+    course_id: str, created: dt.datetime, research: Iterable[ResearchRow], stamp: dt.datetime
 ) -> dict[str, Any]:
     builder = _Builder(course_id, created)
-    for sitting in sittings:
-        for score in sitting.scores:
+    for row in research:
+        for score in row.scores:
             if score.instrument in loinc.CODES:
-                builder.score(sitting, score)
+                builder.score(row, score)
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": builder.id_for("bundle"),

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
+from ipt_cli.core.dates import month_or_day
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import TimelineEvent
 from ipt_cli.core.progress import MeasureSummary, Report
-from ipt_cli.views.documents import (
+from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
+from ipt_cli.views.wording import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
     assessment_lines,
@@ -34,8 +36,8 @@ from ipt_cli.views.documents import (
     record_sections,
     review_lines,
     shows_ending,
+    strategy_rows,
 )
-from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 
 if TYPE_CHECKING:
     from ipt_cli.core.rhythm import LifeChart
@@ -248,7 +250,7 @@ def _point_rows(
         while taken < len(events) and events[taken].date < point.date:
             event = events[taken]
             rows.append(
-                f'<tr class="event"><td></td><td>{event.date.isoformat()}</td>'
+                f'<tr class="event"><td></td><td>{month_or_day(event.date, event.precision)}</td>'
                 f'<td colspan="2">* {escape(event.event)}</td></tr>'
             )
             taken += 1
@@ -394,6 +396,9 @@ def _work(report: Report) -> list[str]:
     if report.techniques:
         rows = [[name, str(count)] for name, count in report.techniques.items()]
         body.append(_section("Techniques used", _table(["Technique", "Sessions"], rows)))
+    if report.strategies and report.course.sessions:  # which are covered, once there is work
+        header = ["Strategy", "Area", "Covered in session"]
+        body.append(_section("Strategies", _table(header, strategy_rows(report.strategies))))
     if report.tasks:
         rows = [[str(t.session), t.task, t.outcome or "-"] for t in report.tasks]
         body.append(_section("Between-session tasks", _table(["Session", "Task", "Outcome"], rows)))

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -65,6 +66,15 @@ def json_array(items: Iterable[Any], batch: int = 256) -> Iterator[str]:
     yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
+class Content(Enum):
+    """What a finished document's text is, which decides how it may reach stdout."""
+
+    PLAIN = "plain"  # ipt's text with user text in it: every control character shown visibly
+    DRAWN = "drawn"  # drawn by the SafeConsole for this stdout: user text neutralised, colours kept
+    EXACT = "exact"  # a format for programs (CSV, iCalendar): byte for byte into a pipe or file
+    SAFE = "safe"  # no control character by construction (to_json's): written as it is
+
+
 class Output:
     """Routes what a command says. The streams are looked up at each write, so a test
     runner that swaps sys.stdout for one invocation is honoured."""
@@ -84,25 +94,20 @@ class Output:
     # stdout: data and confirmations
     paging = True  # `ipt --no-pager` turns it off for the invocation
 
-    def data(
-        self,
-        text: str,
-        drawn: bool = False,
-        exact: bool = False,
-        safe: bool = False,
-        page: bool = False,
-    ) -> None:
+    def data(self, text: str, *, content: Content = Content.PLAIN, page: bool = False) -> None:
         """A finished document (text, Markdown, JSON, HTML). ipt adds no escape codes of
-        its own to these, so every control character in them is shown visibly; `drawn`
+        its own to PLAIN ones, so every control character in them is shown visibly; DRAWN
         text comes from the SafeConsole (user text neutralised, ipt's colours kept).
-        `exact`: a format for programs (CSV, iCalendar), passed byte for byte into a pipe
-        or file, and neutralised only when it is shown on a terminal. `safe`: text that holds
+        EXACT: a format for programs (CSV, iCalendar), passed byte for byte into a pipe
+        or file, and neutralised only when it is shown on a terminal. SAFE: text that holds
         no control character by construction (`to_json`'s, printable ASCII and newlines),
         written as it is wherever it goes (neutralising it would change nothing, at a cost of
-        10 ms for a megabyte of JSON)."""
-        shown = (
-            text if drawn or safe or (exact and not self._to_terminal()) else terminal_safe(text)
+        10 ms for a megabyte of JSON). `page`: a long document on a terminal goes through
+        the pager."""
+        as_it_is = content in (Content.DRAWN, Content.SAFE) or (
+            content is Content.EXACT and not self._to_terminal()
         )
+        shown = text if as_it_is else terminal_safe(text)
         if not (page and self._paged(shown)):
             self.stdout.write(shown)
 
@@ -152,7 +157,7 @@ class Output:
         return (getattr(self.stdout, "encoding", "utf-8") or "utf-8").lower()
 
     def json(self, value: Any) -> None:
-        self.data(to_json(value), safe=True)
+        self.data(to_json(value), content=Content.SAFE)
 
     def json_list(self, items: Iterable[Any]) -> None:
         """Exactly `json(list(items))`, written as the items come (see `json_array`)."""
@@ -207,10 +212,7 @@ class Output:
         """A progress bar on stderr for a long job, `show(done, total)`: only when stderr is a
         terminal (never into a pipe or a log), only for PROGRESS_MIN items or more, redrawn
         in place at each percent and erased when the job is done. None: nothing to show."""
-        try:
-            if not self.stderr.isatty():
-                return None
-        except (AttributeError, ValueError, OSError):
+        if not self._stderr_is_terminal():
             return None
         drawn = [-1]  # the percent last drawn
 
@@ -235,6 +237,21 @@ class Output:
         from ipt_cli.views.terminal import notice
 
         notice(message, style)
+
+    def alert(self, text: str) -> None:
+        """A screen's alert (the ASRM's MANIA ALERT) the moment its score is recorded, in
+        the report's words, never hidden: on stderr, in red on a terminal, and one unbroken
+        line into a pipe or a log (a grep finds it whole)."""
+        if self._stderr_is_terminal():
+            self.notice(text, style="bold red")
+        else:
+            self._say(text.rstrip("\n") + "\n")
+
+    def _stderr_is_terminal(self) -> bool:
+        try:
+            return self.stderr.isatty()
+        except (AttributeError, ValueError, OSError):
+            return False
 
     def safety(self, lines: list[str], self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never

@@ -372,7 +372,7 @@ def _chart(
 
 
 def _header(report: Report) -> Panel:
-    from ipt_cli.views.documents import (
+    from ipt_cli.views.wording import (
         assessment_lines,
         condition_line,
         phase_text,
@@ -424,7 +424,7 @@ def _header(report: Report) -> Panel:
 
 def _eating(report: Report) -> list[RenderableType]:
     """Binge episodes per week as bars, the counts, and the change and abstinence notes."""
-    from ipt_cli.views.documents import EATING_HEADER, eating_notes, eating_rows
+    from ipt_cli.views.wording import EATING_HEADER, eating_notes, eating_rows
 
     eating = report.eating
     if eating is None:
@@ -476,7 +476,7 @@ class MeasureBlocks:
 
 
 def _measures(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import (
+    from ipt_cli.views.wording import (
         headline_notes,
         in_maintenance,
         measure_header,
@@ -508,7 +508,7 @@ def _measures(report: Report) -> list[RenderableType]:
 
 
 def _maintenance(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
+    from ipt_cli.views.wording import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
     heading = maintenance_heading(report)
     if heading is None:
@@ -540,7 +540,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(_text(f"Techniques used: {used}"))
     if report.strategies and report.course.sessions:  # which are covered, once there is work
-        from ipt_cli.views.documents import strategy_rows
+        from ipt_cli.views.wording import strategy_rows
 
         strategies = FoldingTable(
             "Strategy", "Area", "Covered in session", box=box.SIMPLE_HEAD, title="Strategies"
@@ -555,7 +555,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
-    from ipt_cli.views.documents import attendance_rows
+    from ipt_cli.views.wording import attendance_rows
 
     attendance = attendance_rows(report.course)
     if attendance:
@@ -576,7 +576,7 @@ def _termination(report: Report) -> list[RenderableType]:
 
 
 def _ending(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import end_of_course_text, ending_title, shows_ending
+    from ipt_cli.views.wording import end_of_course_text, ending_title, shows_ending
 
     if not shows_ending(report):
         return []
@@ -584,7 +584,7 @@ def _ending(report: Report) -> list[RenderableType]:
 
 
 def _reviews(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import review_lines
+    from ipt_cli.views.wording import review_lines
 
     reviews = review_lines(report)
     if not reviews:
@@ -604,7 +604,7 @@ def high_risk_panel(banner: str) -> Panel:
 
 
 def _record(report: Report) -> list[RenderableType]:
-    from ipt_cli.views.documents import record_sections
+    from ipt_cli.views.wording import record_sections
 
     return [
         Panel(_text("\n".join(lines)), title=heading, box=box.ROUNDED)
@@ -613,7 +613,7 @@ def _record(report: Report) -> list[RenderableType]:
 
 
 def report_renderable(report: Report) -> RenderableType:
-    from ipt_cli.views.documents import high_risk_banner
+    from ipt_cli.views.wording import high_risk_banner
 
     course = report.course
     parts: list[RenderableType] = []
@@ -695,7 +695,7 @@ def plan_view(plan: Plan) -> RenderableType:
         table.add_row(*cells, style=style)
         rows.append([*map(terminal_safe, cells), style])
     shown = PlanRows(title, table, rows) if rows else table
-    from ipt_cli.views.documents import risk_lines, strategy_lines
+    from ipt_cli.views.wording import risk_lines, strategy_lines
 
     covered: list[RenderableType] = []
     if plan.strategies:
@@ -734,7 +734,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
         items.add_row(f"{number}.", item)
     parts.append(items)
     if agenda.left_out:
-        from ipt_cli.views.documents import left_out_line
+        from ipt_cli.views.wording import left_out_line
 
         parts.append(_text(left_out_line(agenda), style="dim", overflow="fold"))
     if agenda.done:
@@ -898,7 +898,7 @@ def _srm_bar(score: float | None, width: int = 21) -> str:
 
 
 def rhythm_view(report: RhythmReport) -> RenderableType:
-    from ipt_cli.views.documents import (
+    from ipt_cli.views.wording import (
         RHYTHM_HEADER,
         TARGET_HEADER,
         no_targets_line,
@@ -946,7 +946,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
 
 def life_chart_view(chart: LifeChart) -> RenderableType:
-    from ipt_cli.views.documents import life_chart_lines
+    from ipt_cli.views.wording import life_chart_lines
 
     lines = life_chart_lines(chart)
     return Group(Text(lines[0], style="bold"), Text("\n".join(lines[1:])))
@@ -974,7 +974,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
 
 
 def group_report_view(report: GroupReport) -> RenderableType:
-    from ipt_cli.views.documents import (
+    from ipt_cli.views.wording import (
         group_follow_up,
         group_grid,
         group_outcome_rows,
