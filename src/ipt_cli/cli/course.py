@@ -299,7 +299,7 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     if course.baseline and course.baseline.risk_scores():
         from ipt_cli.core.safety import safety_notice
 
-        notice = safety_notice(course.id, "baseline", course.baseline, "0")
+        notice = safety_notice(course.id, "baseline", course.baseline, "0", course=course)
         out.safety(notice, course.kind == "self-guided")
     if course.baseline:
         from ipt_cli.core.tracking import recorded_alerts
