@@ -6,8 +6,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from tests.conftest import RunIpt
 
 PHQ9_11 = "2,2,1,2,1,1,1,1,0"
@@ -60,10 +58,6 @@ def test_ending_care_in_maintenance_weighs_the_most_recent_phq9(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs views/wording.py cutoff_note and views/json_shapes.py _measure_json on m.current",
-)
 def test_the_report_says_the_most_recent_asrm_is_the_maintenance_one(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:
@@ -145,11 +139,6 @@ def test_a_yes_after_a_no_is_urgent_previously_no(
     assert [(s, u) for s, _, u in flags(run_ipt)] == [(4, True)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs cli/session.py: safety_notice(course.id, done.label, record, ref, "
-    "course=course) (another helper's file)",
-)
 def test_the_safety_notice_says_previously_no_when_the_session_is_recorded(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:

@@ -46,8 +46,8 @@ def _now(m: MeasureSummary) -> str:
     """'now mild'; for an instrument without bands, where it stands against its cut-off."""
     if m.severity is not None:
         return f"now {m.severity}"
-    if m.above_cutoff is not None and m.series:
-        return f"now {screen(INSTRUMENTS[m.instrument], m.series[-1].total, m.cutoff)}"
+    if m.above_cutoff is not None and m.current is not None:
+        return f"now {screen(INSTRUMENTS[m.instrument], m.current.total, m.cutoff)}"
     return "no severity bands"
 
 
@@ -60,8 +60,10 @@ def end_of_course_text(report: Report) -> str:
     for m in report.measures.values():
         if m.latest is None:
             continue
+        percent = _percent_cell(m)
+        change = "" if percent == "n/a" else f" ({percent})"
         lines.append(
-            f"{m.name}: {or_na(m.baseline)} -> {m.latest} ({whole_percent(m.change_percent)}); "
+            f"{m.name}: {or_na(m.baseline)} -> {m.latest}{change}; "
             f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
     advice = non_response(report.measures, judged_measures(report.course.condition))
@@ -196,12 +198,20 @@ def measure_row(m: MeasureSummary) -> list[str]:
         m.name,
         or_na(m.baseline),
         or_na(m.latest),
-        whole_percent(m.change_percent),
+        _percent_cell(m),
         or_na(m.severity),
         yes_no(m.response),
         yes_no(m.remission),
         reliable_word(m),
     ]
+
+
+def _percent_cell(m: MeasureSummary) -> str:
+    """The change in percent; n/a for an instrument with no rule that reads one (no response
+    rule, no reliable change: the ASRM), where a percentage would only draw the eye."""
+    if not INSTRUMENTS[m.instrument].response_rule and m.reliable_points is None:
+        return "n/a"
+    return whole_percent(m.change_percent)
 
 
 def in_maintenance(report: Report) -> bool:
@@ -304,6 +314,11 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 f"{m.name}: no reliable-change convention; response and remission only "
                 "(thresholds can be set in ipt's settings)."
             )
+        if m.instrument == "phqa":
+            notes.append(
+                "PHQ-A: its reliable change and caseness are by default the adult PHQ-9's (6 "
+                "points, 10; NHS Talking Therapies): the sources give no adolescent figures."
+            )
     return notes
 
 
@@ -338,7 +353,7 @@ CLUSTER_NAMES = {
 
 def cutoff_note(m: MeasureSummary) -> str:
     """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
-    last = m.series[-1]
+    last = m.current or m.series[-1]
     stands = screen(INSTRUMENTS[m.instrument], last.total, m.cutoff)
     text = f"{m.name}: most recent {last.total}, {stands}"
     if m.instrument == "pcl5":
@@ -704,7 +719,7 @@ def rhythm_week_words(week: WeekScore) -> str:
 def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
     mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
-    from ipt_cli.core.rhythm import ASRM_CUTOFF
+    from ipt_cli.core.rhythm import ASRM_CUTOFF, SCORE_PLACEMENT
 
     title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
     if not chart.weeks:
@@ -745,8 +760,9 @@ def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     if chart.has_asrm:
         out.append(f"!: ASRM {ASRM_CUTOFF} or more, possible (hypo)mania (Altman et al. 1997).")
     else:
-        out.append("ASRM (mania) is not recorded by this version: PHQ-9 only.")
+        out.append("No ASRM (mania) score is recorded: PHQ-9 only.")
     out.append("*: PHQ-9 item 9 (thoughts of death or self-harm) above 0: see the risk review.")
+    out.append(SCORE_PLACEMENT)
     return out
 
 
