@@ -277,3 +277,21 @@ def test_the_ipsrt_demo_shows_the_rhythm_features(run_ipt: RunIpt) -> None:
     assert "Social rhythm report (ipt rhythm ipsrt-rhythms report)" in shown
     assert "Against the targets" in shown
     assert "Life chart (ipt rhythm ipsrt-rhythms chart)" in shown
+
+
+def test_the_end_of_course_names_every_mania_score_even_once_it_has_passed(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """An ASRM of 7 at session 2, then 1: the summary read 'ASRM: 3 -> 1' beside a PHQ-9
+    remission, and the hypomanic weeks were nowhere (clinician's walk-through, item 2)."""
+    new_course("bq", "--adaptation", "ipsrt", "--sessions", "4", "--phq9", PHQ9_11,
+               "--asrm", "1,0,1,0,1")  # fmt: skip
+    run_ipt("session", "bq", "--date", "2026-01-12", "--phq9", PHQ9_1, "--asrm", "2,2,1,1,1")
+    run_ipt("session", "bq", "--date", "2026-01-19", "--phq9", PHQ9_1, "--asrm", "1,0,0,0,0")
+    run_ipt("session", "bq", "--date", "2026-01-26", "--phq9", PHQ9_1, "--asrm", "0,0,0,0,0")
+    run_ipt("session", "bq", "--date", "2026-02-02", "--phq9", PHQ9_1, "--asrm", "0,0,0,0,0")
+    text = flat(run_ipt("report", "bq").stdout)
+    assert "ASRM 6 or more, possible (hypo)mania, during the course: session 1 (7," in text
+    markdown = run_ipt("report", "bq", "--format", "markdown").stdout
+    assert "may be a switch of pole, not a remission" in markdown
+    assert "MANIA ALERT" not in text  # the alert itself has ended: a later score below 6

@@ -66,6 +66,7 @@ def end_of_course_text(report: Report) -> str:
             f"{m.name}: {or_na(m.baseline)} -> {m.latest}{change}; "
             f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
+    lines += mania_lines(report)
     advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
         lines.append(advice)
@@ -84,6 +85,28 @@ def end_of_course_text(report: Report) -> str:
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def mania_lines(report: Report) -> list[str]:
+    """Every ASRM of 6 or more on record, named in the summary even once a later score
+    ended the alert: in IPSRT both poles are watched, and a PHQ-9 that fell while the ASRM
+    was high may be a switch of pole rather than a remission."""
+    from ipt_cli.core.rhythm import ASRM_CUTOFF
+
+    points = [
+        p
+        for summary in (report.measures.get("asrm"), report.maintenance_measures.get("asrm"))
+        if summary is not None
+        for p in summary.series
+        if p.total >= ASRM_CUTOFF
+    ]
+    if not points:
+        return []
+    when = ", ".join(f"{p.label} ({p.total}, {p.date.isoformat()})" for p in points)
+    return [
+        f"ASRM {ASRM_CUTOFF} or more, possible (hypo)mania, during the course: {when}. A "
+        "fall in the PHQ-9 over those weeks may be a switch of pole, not a remission."
+    ]
 
 
 def pole_sign_lines(course: Course) -> list[str]:
