@@ -95,7 +95,14 @@ def test_a_note_in_json_has_exactly_the_issue_keys_and_the_session(
         }
     }
     assert data["flags"] == [
-        {"instrument": "phq9", "item": 9, "score": 1, "urgent": False, "reviewed": True}
+        {
+            "instrument": "phq9",
+            "item": 9,
+            "score": 1,
+            "urgent": False,
+            "reviewed": True,
+            "lifetime": None,  # a lifetime question's "yes": "first", "previously no", ...
+        }
     ]
     [review] = data["risk_reviews"]
     assert review == {

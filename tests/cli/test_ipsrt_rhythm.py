@@ -144,17 +144,20 @@ def test_the_life_chart_puts_mood_srm_and_the_scores_of_both_poles_by_week(
     lines = chart.splitlines()
     assert lines[0].startswith("Life chart of bp")
     weeks = next(line for line in lines if line.startswith("Week of")).split()[2:]
-    assert weeks == ["01-05", "01-12", "01-19", "01-26", "02-02", "02-09"]
+    # A score rates the week before its sitting: the baseline (01-05) the week before the
+    # course, the PHQ-9 of 02-03 the week of 01-26, that of 02-10 the week of 02-02.
+    assert weeks == ["12-29", "01-05", "01-12", "01-19", "01-26", "02-02"]
     row = {line[:14].strip(): line[14:].split() for line in lines if line[:1].isalpha()}
-    assert row["SRM (0-7)"] == ["-", "-", "-", "-", "5.8", "-"]  # 02-02..02-08: 6 days
-    assert row["Mood (-5..5)"] == ["-", "-", "-", "+1.0", "+1.0", "-"]
+    assert row["SRM (0-7)"] == ["-", "-", "-", "-", "-", "5.8"]  # 02-02..02-08: 6 days
+    assert row["Mood (-5..5)"] == ["-", "-", "-", "-", "+1.0", "+1.0"]
     assert row["PHQ-9 (0-27)"] == ["11", "-", "-", "-", "7*", "5"]  # *: item 9 above 0
     assert "*: PHQ-9 item 9 (thoughts of death or self-harm) above 0" in chart
     assert ("ASRM (0-20)" in row) is has_asrm()
     plotted = [line for line in lines if line.startswith("+1")]
     assert plotted and plotted[0].count("●") == 2
     assert "Week of" in ipt_bin("rhythm", "bp", "chart", "--weeks", "2").stdout
-    assert ipt_bin("rhythm", "bp", "chart", "--weeks", "2").stdout.count("02-") >= 2
+    last_two = ipt_bin("rhythm", "bp", "chart", "--weeks", "2").stdout
+    assert "01-26" in last_two and "02-02" in last_two and "01-19" not in last_two
     refused = ipt_bin("rhythm", "bp", "chart", "--json", check_code=2)
     assert "is text" in refused.stderr and refused.stderr.count("\n") == 1
 

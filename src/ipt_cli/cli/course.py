@@ -299,7 +299,7 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     if note:
         out.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        notice = safety_notice(course.id, "baseline", course.baseline, "0")
+        notice = safety_notice(course.id, "baseline", course.baseline, "0", course=course)
         out.safety(notice, course.kind == "self-guided")
     if course.baseline:
         # lazy: keeps the models (pydantic) off start-up

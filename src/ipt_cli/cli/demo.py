@@ -69,11 +69,26 @@ def demo(
             )
         )
         out.show(terminal.plan_view(build_plan(course, today)))
-        out.show(terminal.rule("Agenda for the next session"))
-        week = min(len(course.sessions) + 1, course.planned_sessions)
-        out.show(terminal.agenda_view(build_agenda(course, week, today)))
+        if course.sessions_used < course.planned_sessions:
+            out.show(terminal.rule("Agenda for the next session"))
+            week = len(course.sessions) + 1
+            out.show(terminal.agenda_view(build_agenda(course, week, today)))
+        else:  # a completed course has no next session: its ending is in the report
+            out.show(terminal.rule("No next session"))
+            out.data(
+                f"All {course.planned_sessions} sessions are held: the course is complete "
+                "(its ending is in the report below).\n"
+            )
         out.show(terminal.rule("Progress report"))
         out.show(terminal.report_view(build_report(course, today)))
+        if course.rhythm:  # IPSRT: the rhythm report beside the targets, and the life chart
+            # lazy: keeps the models (pydantic) and social rhythm off start-up
+            from ipt_cli.core import rhythm
+
+            out.show(terminal.rule(f"Social rhythm report (ipt rhythm {course.id} report)"))
+            out.show(terminal.rhythm_view(rhythm.build_report(course, 1)))
+            out.show(terminal.rule(f"Life chart (ipt rhythm {course.id} chart)"))
+            out.show(terminal.life_chart_view(rhythm.life_chart(course, rhythm.CHART_WEEKS)))
     out.show(terminal.rule("Your turn"))
     out.data(
         "The demo folder has been removed; nothing of yours was touched.\n"

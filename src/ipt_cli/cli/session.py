@@ -359,15 +359,16 @@ def _fix(
     today, recorded = common.today(), sealing.recorded_now()
     raised: list[str] = []
 
-    def fix(course: "Course") -> "tuple[Located, list[Correction], str]":
+    def fix(course: "Course") -> "tuple[Located, list[Correction], Course]":
         before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
         where, made = corrections.fix_session(
             course, ref, fields, reason, today, recorded_at=recorded
         )
         raised.extend(safety.raised_risk(before, where.sitting))
-        return where, made, course.kind
+        return where, made, course
 
-    where, made, kind = common.store(ctx).update(course_id, fix)
+    where, made, course = common.store(ctx).update(course_id, fix)
+    kind = course.kind
     out = common.output(ctx)
     for fixed in made:
         out.done(
@@ -375,7 +376,9 @@ def _fix(
         )
     if raised:  # a fix that raises a risk item creates a flag: the notice (defect 14)
         number = f"m{where.number}" if where.maintenance else str(where.number)
-        notice = safety.safety_notice(course_id, where.label, where.sitting, number, raised)
+        notice = safety.safety_notice(
+            course_id, where.label, where.sitting, number, raised, course=course
+        )
         out.safety(notice, kind == "self-guided")
     for alert in recorded_alerts(where.sitting, where.label):  # a corrected ASRM of 6 or more
         if alert.instrument in fields:
@@ -517,7 +520,8 @@ def _record(
     out.done(changes.describe_recorded(course, done, record))
     if record.risk_scores():
         ref = f"m{done.number}" if done.maintenance else str(done.number)
-        out.safety(safety_notice(course.id, done.label, record, ref), course.kind == "self-guided")
+        notice = safety_notice(course.id, done.label, record, ref, course=course)
+        out.safety(notice, course.kind == "self-guided")
     for alert in recorded_alerts(record, done.label):  # a MANIA ALERT, as its flag's notice
         out.alert(alert.text)
     _warn_of_outcomes(out, course, record, context.rules)

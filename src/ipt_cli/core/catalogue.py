@@ -431,6 +431,14 @@ def offered_measures(condition: str, adaptation: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ordered))
 
 
+def in_shown_order(ids: list[str], condition: str, adaptation: str) -> list[str]:
+    """Instrument ids in the order a course shows its measures (offered_measures: a perinatal
+    course's EPDS first, an IPSRT course's PHQ-9 then ASRM), the rest as given: the one
+    order of the baseline line, the SAFETY notice, the flags and the note."""
+    rank = {m: n for n, m in enumerate(offered_measures(condition, adaptation))}
+    return sorted(ids, key=lambda i: rank.get(i, len(rank)))  # stable: the rest as given
+
+
 def primary_measure(condition: str, adaptation: str) -> str:
     """The headline measure: the condition's, with the adaptation's screen for the PHQ-9."""
     primary = CONDITIONS[condition].primary

@@ -43,6 +43,9 @@ class RiskQuestion:
     label: str  # how a flag names it: "PHQ-A <label> = yes"
     question: str  # the form's question, asked in prompts
     urgent: bool  # a "yes" is URGENT (docs/clinical-rules.md "Urgent risk items")
+    # A lifetime question (the PHQ-A's "attempt ever"): a "yes" stays true, so only the first
+    # "yes" on record, or a "yes" after a "no", raises a flag (core.safety.lifetime_answers).
+    lifetime: bool = False
 
 
 @struct(frozen=True)
@@ -370,6 +373,7 @@ PHQA = Instrument(
             "suicide attempt ever",
             "Have you ever, in your whole life, tried to kill yourself or made a suicide attempt?",
             urgent=False,  # a lifetime history: a flag to review, not urgent by itself
+            lifetime=True,  # "previously no" then "yes" is URGENT; a yes as before no flag
         ),
     ),
     stem="How often have you been bothered by each of the following symptoms during the "

@@ -33,7 +33,7 @@ from ipt_cli.core.planning import (
     week_focus,
 )
 from ipt_cli.core.risk import RiskState, risk_state
-from ipt_cli.core.safety import is_urgent
+from ipt_cli.core.safety import AS_BEFORE, PREVIOUSLY_NO, is_urgent, lifetime_answers
 from ipt_cli.core.structs import field, struct
 from ipt_cli.core.tracking import ALERTING, not_on_track, sitting_alert
 from ipt_cli.errors import InputError
@@ -56,12 +56,22 @@ class FlagLine:
     score: int
     urgent: bool
     reviewed: bool
+    lifetime: str | None = None  # a lifetime question's "yes": how it stands (core.safety)
+
+    @property
+    def history(self) -> bool:
+        """A lifetime "yes" as before, after a reviewed one: history, not a new flag."""
+        return self.lifetime == AS_BEFORE
 
     @property
     def label(self) -> str:
+        said = INSTRUMENTS[self.instrument].risk_label(self.item, self.score)
+        if self.history:
+            return f"{said}, as before (reviewed at an earlier sitting; no new flag)"
+        before = ", previously no" if self.lifetime == PREVIOUSLY_NO else ""
         urgent = " URGENT" if self.urgent else ""
         state = "reviewed" if self.reviewed else "NOT YET REVIEWED"
-        return f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{urgent} ({state})"
+        return f"{said}{before}{urgent} ({state})"
 
 
 @struct(frozen=True)
@@ -153,12 +163,13 @@ def _at_sitting(course: Course, where: Located) -> tuple[Administration, list[st
     return Administration(date=session.date, **fields), taken
 
 
-def _measures(session: Administration, rules: ScoringRules) -> list[MeasureLine]:
+def _measures(course: Course, session: Administration, rules: ScoringRules) -> list[MeasureLine]:
     risk: dict[str, tuple[int, int]] = {}
     for scored_id, item, score in session.risk_scores():  # the first of each instrument
         risk.setdefault(scored_id, (item, score))
     lines = []
-    for instrument_id in session.instruments():
+    given = catalogue.in_shown_order(session.instruments(), course.condition, course.adaptation)
+    for instrument_id in given:  # the course's order: a perinatal course's EPDS first
         instrument = INSTRUMENTS[instrument_id]
         total = session.total(instrument_id)
         assert total is not None
@@ -187,11 +198,18 @@ def _reviewed(course: Course, where: Located) -> bool:
 
 
 def _flags(course: Course, where: Located, sitting: Administration) -> list[FlagLine]:
+    """The sitting's risk answers as its flags; a lifetime "yes" as before is history and
+    one after a "no" is URGENT, as in the course's flags (core.safety.lifetime_answers)."""
     reviewed = _reviewed(course, where)
-    return [
-        FlagLine(i, INSTRUMENTS[i].name, item, score, is_urgent(i, score, item), reviewed)
-        for i, item, score in sitting.risk_scores()
-    ]
+    lifetime = lifetime_answers(course)
+    lines = []
+    scored = sitting.risk_scores()
+    order = catalogue.in_shown_order([i for i, _, _ in scored], course.condition, course.adaptation)
+    for i, item, score in sorted(scored, key=lambda row: order.index(row[0])):
+        stands = lifetime.get((where.maintenance, sitting.date, i, item))
+        urgent = is_urgent(i, score, item) or stands == PREVIOUSLY_NO
+        lines.append(FlagLine(i, INSTRUMENTS[i].name, item, score, urgent, reviewed, stands))
+    return lines
 
 
 def screening(sitting: Administration) -> str | None:
@@ -276,7 +294,7 @@ def build_note(
         planned=planned,
         maintenance=where.maintenance,
         session=session,
-        measures=_measures(measured, rules),
+        measures=_measures(course, measured, rules),
         flags=_flags(course, where, measured),
         reviews=reviews,
         previous_task=previous.task if previous else None,

@@ -573,10 +573,9 @@ def _baseline_words(course: Course) -> str:
     baseline = course.baseline
     if baseline is None:
         return ""
+    given = catalogue.in_shown_order(list(INSTRUMENTS), course.condition, course.adaptation)
     totals = [
-        f"{instrument.name} {total}"
-        for instrument in INSTRUMENTS.values()
-        if (total := baseline.total(instrument.id)) is not None
+        f"{INSTRUMENTS[i].name} {total}" for i in given if (total := baseline.total(i)) is not None
     ]
     if baseline.binges is not None:
         totals.append(f"binges {baseline.binges}")
@@ -634,6 +633,26 @@ def _initial_items(course: Course, week: int, date: dt.date) -> tuple[list[str],
     return todo, done
 
 
+def _termination_task(course: Course, task: catalogue.Item) -> str:
+    """A termination task's text; an IPSRT course's warning signs name both poles and the
+    signs already recorded (ipt-domain.md section 10, *IPSRT*)."""
+    if task.id != "warning-signs" or not catalogue.ADAPTATIONS[course.adaptation].rhythm_log:
+        return task.text
+    recorded = [
+        f"{pole}: {'; '.join(found)}"
+        for pole, found in (
+            ("depression", course.warning_signs_depression),
+            ("mania", course.warning_signs_mania),
+        )
+        if found
+    ]
+    text = (
+        "Agree relapse warning signs of both poles, depression and (hypo)mania, and a plan "
+        "for each (ipt ending --warning-sign-depression ... --warning-sign-mania ...)"
+    )
+    return text + (f"; recorded so far: {'; '.join(recorded)}" if recorded else "")
+
+
 def _closing_items(planned: int, week: int, what: str = "session") -> list[str]:
     left = planned - week
     items = []
@@ -689,7 +708,7 @@ def build_agenda(
         items.append(tasks["plan-week"])
     else:
         items = [_symptom_rating(course)]
-        items += [t.text for t in catalogue.PHASES["termination"].tasks]
+        items += [_termination_task(course, t) for t in catalogue.PHASES["termination"].tasks]
         items += _goal_items(course, week)
     items = _adapted_items(course, week, date, phase, items)
     items += _closing_items(planned, week)
@@ -739,9 +758,20 @@ def build_maintenance_agenda(
         ]
         signs = "; ".join(([signs] if signs else []) + poles)
     areas = " + ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas)
+    adapted = catalogue.ADAPTATIONS[course.adaptation]
+    rating = tasks["symptom-rating"]
+    if course.condition != "depression" or adapted.symptom_review is not None:
+        rating = _symptom_rating(course)  # its measures: IPSRT's both poles, the EPDS first
+    rhythm = []
+    if adapted.rhythm_log:  # IPSRT: the log is reviewed in maintenance too (when current)
+        # lazy: keeps the models (pydantic) and social rhythm off start-up
+        from ipt_cli.core.rhythm import review_line
+
+        rhythm = [review_line(course, date)]
     items = [
         tasks["opening-question"],
-        tasks["symptom-rating"] if course.condition == "depression" else _symptom_rating(course),
+        *rhythm,
+        rating,
         tasks["warning-signs"]
         + (f": {signs}" if signs else " (none recorded: add them with ipt ending)"),
         f"{tasks['problem-area']} ({areas})",

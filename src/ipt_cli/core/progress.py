@@ -90,18 +90,44 @@ class MeasureSummary:
     relapse_point: Point | None = None
     cutoff: int | None = None  # a positive screen at or above (PCL-5, Mini-SPIN)
     case_at_baseline: bool | None = None  # False: response and remission do not apply
+    # The most recent score on record (baseline, acute or maintenance sitting): in the
+    # acute block of a course in maintenance, a maintenance score, not the acute end.
+    recent_point: Point | None = None
+
+    @property
+    def current(self) -> Point | None:
+        """The most recent score on record, whatever block this summary measures: where a
+        screen, a cut-off or 'most recent' is said (an ASRM of 8 at maintenance session 1
+        is not 'most recent 1', the acute end)."""
+        if self.recent_point is not None:
+            return self.recent_point
+        return self.series[-1] if self.series else None
 
     @property
     def above_cutoff(self) -> bool | None:
         """The most recent score at or above the cut-off; None without a cut-off or score."""
-        if self.cutoff is None or not self.series:
+        current = self.current
+        if self.cutoff is None or current is None:
             return None
-        return self.series[-1].total >= self.cutoff
+        return current.total >= self.cutoff
+
+    @property
+    def screen(self) -> str | None:
+        """The highest named cut-off the most recent score reaches ('probable depression'),
+        None below them all or without named cut-offs."""
+        current = self.current
+        if current is None:
+            return None
+        reached = [
+            c.label for c in INSTRUMENTS[self.instrument].cutoffs if current.total >= c.score
+        ]
+        return reached[-1] if reached else None
 
     @property
     def clusters(self) -> dict[str, int] | None:
         """The most recent score's cluster scores (PCL-5)."""
-        return self.series[-1].clusters if self.series else None
+        current = self.current
+        return current.clusters if current else None
 
     @property
     def reliable_change(self) -> bool | None:
@@ -299,9 +325,9 @@ def still_a_case(measures: dict[str, MeasureSummary]) -> list[str]:
     caseness, at or above the screening cut-off): 'PHQ-9 18 (a case at 10 or more)'."""
     found = []
     for m in measures.values():
-        if not m.series:
+        if m.current is None:
             continue
-        last = m.series[-1].total
+        last = m.current.total  # a maintenance score, once maintenance has one
         if m.caseness is not None and last >= m.caseness:
             found.append(f"{m.name} {last} (a case at {m.caseness} or more)")
         elif m.caseness is None and m.cutoff is not None and last >= m.cutoff:
@@ -432,6 +458,10 @@ def summarise_measure(
         first = replace(first, maintenance=True)  # first rated in maintenance
         series = [first, *series[1:]]
     later = series[-1] if series and series[-1] is not first else None
+    recent = series[-1] if series else None
+    if not maintenance and course.maintenance:  # the acute block: the latest score on record
+        held = _series(list(enumerate(course.maintenance.sessions, 1)), instrument, bands)
+        recent = replace(held[-1], maintenance=True) if held else recent
     result = outcome(
         instrument, first.total if first else None, later.total if later else None, rules
     )
@@ -455,6 +485,7 @@ def summarise_measure(
         caseness=rules.caseness_of(instrument),
         cutoff=rules.cutoff_of(instrument),
         case_at_baseline=result.case_at_baseline,
+        recent_point=recent,
     )
     if maintenance and course.maintenance and acute:  # no contract: nothing to relapse from
         summary = _against_end_of_acute(summary, acute[-1], series)

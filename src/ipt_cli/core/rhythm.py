@@ -339,7 +339,7 @@ def record(course: Course, entry: RhythmEntry, replace: bool) -> bool:
 # --- The IPSRT life chart: weeks across, both poles together -----------------------------
 
 CHART_WEEKS = 12  # `ipt rhythm ID chart` without --weeks
-ASRM_CUTOFF = 6  # ASRM >= 6: possible (hypo)mania (Altman et al. 1997; ipt-domain.md §9)
+ASRM_CUTOFF = 6  # ASRM >= 6: possible (hypo)mania (Altman et al. 1997; ipt-domain.md §10)
 
 
 @struct(frozen=True)
@@ -375,15 +375,33 @@ def _total(value: object) -> int | None:
     return sum(items) if isinstance(items, list) else None
 
 
-def life_chart(course: Course, count: int) -> LifeChart:
+# How the life chart places a score (the legend says it): a score rates the days before its
+# sitting (the ASRM the past week, Altman et al. 1997; the PHQ-9 the past two weeks), so it
+# stands in the course week that holds most of the seven days before the sitting.
+SCORE_PLACEMENT = (
+    "Scores are placed in the week before their sitting (the ASRM rates the past week, the "
+    "PHQ-9 the past two): a score taken at a session stands in the week that ends at it."
+)
+RATED_BEFORE = dt.timedelta(days=4)  # the middle of the seven days before a sitting
+
+
+def rated_day(sitting_date: dt.date) -> dt.date:
+    """The day that places a sitting's scores on the chart: the middle of the week before
+    it, so a session on the course's weekday rates the course week that ends the day
+    before it (a baseline on the start date, the week before the course)."""
+    return sitting_date - RATED_BEFORE
+
+
+def life_chart(course: Course, count: int | None = None) -> LifeChart:
     """The weeks of the course (seven days from its start date, then the next seven...)
-    from the first with a log entry or a sitting to the last, at most the last `count`:
-    each week's mean mood and SRM, and its last ASRM and PHQ-9. Weeks of the course, not
-    the rhythm report's weeks counted back from the latest day, so that a column stays the
-    same week as the record grows."""
+    from the first with a log entry or a score to the last, at most the last `count` (every
+    week without it: the HTML report): each week's mean mood and SRM, and the last ASRM
+    and PHQ-9 that rate it (SCORE_PLACEMENT: a score rates the week before its sitting).
+    Weeks of the course, not the rhythm report's weeks counted back from the latest day,
+    so that a column stays the same week as the record grows."""
     has_asrm = "asrm" in SessionRecord.model_fields
     sittings = ([course.baseline] if course.baseline else []) + course.all_sessions()
-    days = [e.date for e in course.rhythm] + [s.date for s in sittings]
+    days = [e.date for e in course.rhythm] + [rated_day(s.date) for s in sittings]
     if not days:
         return LifeChart(course.id, course.client, [], has_asrm)
 
@@ -394,11 +412,13 @@ def life_chart(course: Course, count: int) -> LifeChart:
     total = (last - first).days // WEEK + 1
     log = sorted(course.rhythm, key=lambda e: e.date)
     found = []
-    for index in range(max(total - count, 0), total):
+    for index in range(0 if count is None else max(total - count, 0), total):
         start = first + dt.timedelta(days=index * WEEK)
         end = start + dt.timedelta(days=WEEK - 1)
         week = score_week(_in_range(log, start, end), start, end)
-        held = sorted((s for s in sittings if start <= s.date <= end), key=lambda s: s.date)
+        held = sorted(
+            (s for s in sittings if start <= rated_day(s.date) <= end), key=lambda s: s.date
+        )
         asrm = [t for s in held if (t := _total(getattr(s, "asrm", None))) is not None]
         phq9 = [s.phq9 for s in held if s.phq9 is not None]
         found.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ipt_cli.core.catalogue import in_shown_order
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.core.structs import replace, struct
 
@@ -23,6 +24,7 @@ class SafetyFlag:
     urgent: bool
     maintenance: bool = False
     session_id: int | None = None  # the session's stable id; None for the baseline
+    previously_no: bool = False  # a lifetime "yes" after a "no" at an earlier sitting
 
     @property
     def where(self) -> str:
@@ -33,9 +35,10 @@ class SafetyFlag:
     @property
     def label(self) -> str:
         urgent = " URGENT" if self.urgent else ""
+        before = ", previously no" if self.previously_no else ""
         return (
-            f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{urgent} at "
-            f"{self.where} ({self.date.isoformat()})"
+            f"{INSTRUMENTS[self.instrument].risk_label(self.item, self.score)}{before}{urgent} "
+            f"at {self.where} ({self.date.isoformat()})"
         )
 
 
@@ -67,18 +70,32 @@ def notice_lines(where: str, sitting: Administration) -> list[str]:
 
 
 def safety_notice(
-    course_id: str, where: str, sitting: Administration, ref: str, only: list[str] | None = None
+    course_id: str,
+    where: str,
+    sitting: Administration,
+    ref: str,
+    only: list[str] | None = None,
+    course: Course | None = None,
 ) -> list[str]:
     """The SAFETY notice every command that creates a flag prints (issue 26, defect 14):
     each risk item scored (or only those of the instruments in `only`), and the command
-    that records a review of it."""
-    lines = [
-        f"{where}: {label}"
-        for (instrument, _, _), label in zip(
-            sitting.risk_scores(), risk_labels(sitting), strict=True
-        )
-        if only is None or instrument in only
-    ]
+    that records a review of it. With the course (the sitting recorded in it), a lifetime
+    "yes" says how it stands: "previously no" URGENT, or "as before" (history)."""
+    lifetime = lifetime_answers(course) if course is not None else {}
+    lines = []
+    scored = list(zip(sitting.risk_scores(), risk_labels(sitting), strict=True))
+    if course is not None:  # the course's order: a perinatal course's EPDS first
+        order = in_shown_order([i for (i, _, _), _ in scored], course.condition, course.adaptation)
+        scored.sort(key=lambda row: order.index(row[0][0]))
+    for (instrument, item, _score), label in scored:
+        if only is not None and instrument not in only:
+            continue
+        stands = lifetime.get((ref.startswith("m"), sitting.date, instrument, item))
+        if stands == PREVIOUSLY_NO:
+            label = f"{lifetime_label(instrument, item, stands)} URGENT"
+        elif stands == AS_BEFORE:
+            label = f"{lifetime_label(instrument, item, stands)} (reviewed before; no new flag)"
+        lines.append(f"{where}: {label}")
     return [*lines, f"Record a review with: {review_command_for(course_id, ref)}"]
 
 
@@ -88,7 +105,9 @@ def raised_risk(before: Administration, after: Administration) -> list[str]:
     return [i for i, _, s in after.risk_scores() if s > old.get(i, 0)]
 
 
-def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -> list[SafetyFlag]:
+def _flags_of(
+    number: int, sitting: Administration, maintenance: bool = False, course: Course | None = None
+) -> list[SafetyFlag]:
     flags = []
     for instrument_id, item, score in sitting.risk_scores():
         flags.append(
@@ -104,6 +123,9 @@ def _flags_of(number: int, sitting: Administration, maintenance: bool = False) -
                 session_id=getattr(sitting, "id", None),  # a baseline has no session id
             )
         )
+    if course is not None:  # a sitting's flags in the course's order (the EPDS first)
+        order = in_shown_order([f.instrument for f in flags], course.condition, course.adaptation)
+        flags.sort(key=lambda f: order.index(f.instrument))
     return flags
 
 
@@ -129,14 +151,89 @@ def _one_per_sitting(flags: list[SafetyFlag]) -> list[SafetyFlag]:
     return list(kept.values())
 
 
+FIRST = "first"  # the first "yes" on record: a flag, as any risk answer
+PREVIOUSLY_NO = "previously no"  # "no" at the last sitting that asked, now "yes": URGENT
+AS_BEFORE = "as before"  # "yes" again after a reviewed "yes": history, no new flag
+
+# A sitting's key in the flags: (maintenance, date, instrument, item).
+SittingKey = tuple[bool, dt.date, str, int]
+
+
+def _in_order(course: Course) -> list[tuple[bool, Administration]]:
+    """Every sitting that raises flags, in the course's order (withdrawn ones apart)."""
+    held: list[tuple[bool, Administration]] = [(False, course.baseline)] if course.baseline else []
+    held += [(False, s) for _, s in course.numbered_sessions()]
+    if course.maintenance:
+        held += [(True, s) for s in course.maintenance.sessions]
+    return held
+
+
+def lifetime_answers(course: Course) -> dict[SittingKey, str]:
+    """How each "yes" to a lifetime risk question (the PHQ-A's "suicide attempt ever") stands
+    against the earlier sittings (docs/clinical-rules.md "Lifetime risk questions"; hazard
+    HAZ-43): FIRST, PREVIOUSLY_NO (the last earlier answer was "no": a new attempt or a new
+    disclosure, URGENT) or AS_BEFORE (the earlier "yes" was reviewed: shown as history, no
+    new flag). A "yes" again while the earlier "yes" is still unreviewed stays FIRST: a flag
+    of its own, so no answer waits on a review that never came. One sitting per date (the
+    baseline and a session 1 on its day are one)."""
+    found: dict[SittingKey, str] = {}
+    for instrument in INSTRUMENTS.values():
+        for number, question in enumerate(instrument.risk_questions, 1):
+            if not question.lifetime:
+                continue
+            item = instrument.item_count + number
+            last: bool | None = None  # the last earlier answer
+            reviewed_yes = False  # a "yes" since the last "no" was reviewed
+            day: tuple[bool, dt.date] | None = None
+            for maintenance, sitting in _in_order(course):
+                entry = getattr(sitting, instrument.id)
+                answer = None if entry is None else getattr(entry, question.field)
+                if answer is None:
+                    continue
+                key = (maintenance, sitting.date, instrument.id, item)
+                if (maintenance, sitting.date) == day:  # the same sitting, recorded twice
+                    reviewed_yes = reviewed_yes or (answer and sitting.reviewed)
+                    continue
+                day = (maintenance, sitting.date)
+                if answer:
+                    if last is False:
+                        found[key] = PREVIOUSLY_NO
+                    elif last and reviewed_yes:
+                        found[key] = AS_BEFORE
+                    else:
+                        found[key] = FIRST
+                    reviewed_yes = reviewed_yes or sitting.reviewed
+                else:
+                    reviewed_yes = False
+                last = answer
+    return found
+
+
 def safety_flags(course: Course) -> list[SafetyFlag]:
-    flags = _flags_of(0, course.baseline) if course.baseline else []
+    """Every risk answer of every sitting, one flag per instrument, item and sitting; a
+    lifetime "yes" as before (reviewed) is history, not a flag, and one after a "no" is
+    URGENT (lifetime_answers)."""
+    flags = _flags_of(0, course.baseline, course=course) if course.baseline else []
     for number, session in course.numbered_sessions():
-        flags.extend(_flags_of(number, session))
+        flags.extend(_flags_of(number, session, course=course))
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):
-            flags.extend(_flags_of(number, session, maintenance=True))
-    return _one_per_sitting(flags)
+            flags.extend(_flags_of(number, session, maintenance=True, course=course))
+    lifetime = lifetime_answers(course)
+    kept = []
+    for flag in _one_per_sitting(flags):
+        stands = lifetime.get((flag.maintenance, flag.date, flag.instrument, flag.item))
+        if stands == AS_BEFORE:
+            continue  # shown as history in the sitting's note, never a new flag
+        if stands == PREVIOUSLY_NO:
+            flag = replace(flag, urgent=True, previously_no=True)
+        kept.append(flag)
+    return kept
+
+
+def lifetime_label(instrument_id: str, item: int, stands: str) -> str:
+    """'PHQ-A suicide attempt ever = yes, as before' (history) or '..., previously no'."""
+    return f"{INSTRUMENTS[instrument_id].risk_label(item, 1)}, {stands}"
 
 
 def unreviewed(course: Course) -> list[SafetyFlag]:

@@ -189,7 +189,10 @@ def life_chart_svg(chart: LifeChart) -> str:
         shares = [None if w.asrm is None else w.asrm / 20 for w in weeks]
         line(scores, shares, "#c62828", "ASRM / 20")
         cut(scores, ASRM_CUTOFF / 20, "#c62828", f"ASRM {ASRM_CUTOFF}")
+    every = -(-len(weeks) // 13)  # at most 13 dates under the axis: a long course stays legible
     for i, week in enumerate(weeks):
+        if i % every and i != len(weeks) - 1:
+            continue
         parts.append(
             f'<text x="{PAD + i * step:.1f}" y="{height - PAD + 14}" '
             f'text-anchor="middle">{week.start.strftime("%m-%d")}</text>'
@@ -204,12 +207,13 @@ def _life_chart(report: Report) -> list[str]:
     if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
         return []
     # lazy: keeps social rhythm off start-up
-    from ipt_cli.core.rhythm import CHART_WEEKS, life_chart
+    from ipt_cli.core.rhythm import SCORE_PLACEMENT, life_chart
 
-    chart = life_chart(course, CHART_WEEKS)
+    chart = life_chart(course)  # every week of the course, not the terminal's last 12
     if not chart.weeks:
         return []
-    return [_section("Life chart (IPSRT)", life_chart_svg(chart))]
+    legend = f"<p>{escape(SCORE_PLACEMENT)}</p>"
+    return [_section("Life chart (IPSRT)", life_chart_svg(chart) + legend)]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

@@ -55,16 +55,15 @@ def _measure_json(summary: MeasureSummary) -> dict[str, Any]:
         shown["above_cutoff"] = summary.above_cutoff
     named = INSTRUMENTS[summary.instrument].cutoffs
     if named:  # the EPDS: each named cut-off, and the highest the latest score reaches
-        last = summary.series[-1].total if summary.series else None
+        last = summary.current.total if summary.current else None
         shown["cutoffs"] = [
             {"score": c.score, "label": c.label, "above": None if last is None else last >= c.score}
             for c in named
         ]
-        reached = [c.label for c in named if last is not None and last >= c.score]
-        shown["screen"] = reached[-1] if reached else None
+        shown["screen"] = summary.screen
     if summary.instrument == "pcl5":
         shown["clusters"] = summary.clusters
-        shown["dsm5_rule"] = summary.series[-1].dsm5_rule if summary.series else None
+        shown["dsm5_rule"] = summary.current.dsm5_rule if summary.current else None
     return shown
 
 
@@ -278,7 +277,7 @@ def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
     # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import weeks
 
-    last = weeks(course.rhythm, 1)
+    last = weeks(course.rhythm, 1, targets=course.rhythm_targets)
     return {
         "days_logged": len(course.rhythm),
         "last_week": rhythm_week_json(last[0]) if last else None,

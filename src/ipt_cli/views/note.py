@@ -125,6 +125,7 @@ def note_json(note: SessionNote) -> dict[str, Any]:
                 "score": f.score,
                 "urgent": f.urgent,
                 "reviewed": f.reviewed,
+                "lifetime": f.lifetime,  # "first", "previously no", "as before" or null
             }
             for f in note.flags
         ],
@@ -225,7 +226,7 @@ def review_lines(review: RiskReview) -> list[str]:
 def _safety_lines(note: SessionNote) -> list[str]:
     """This sitting's flags (or what its screen found) and reviews, then the course's risk
     state: the banner, flags of other sittings still unreviewed, the standing level."""
-    lines = [f"Flag: {flag.label}" for flag in note.flags]
+    lines = [f"{'History' if flag.history else 'Flag'}: {flag.label}" for flag in note.flags]
     if note.screening:
         lines.append(f"Risk screen: {note.screening}")
     elif note.missed is not None:

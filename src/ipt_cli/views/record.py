@@ -255,6 +255,10 @@ def risk_json(state: RiskState) -> dict[str, Any]:
     last = state.last_review
     return {
         "level": state.level,
+        # the date of an unreviewed flag raised after the level was judged: out of date
+        "level_before_flag": None
+        if state.newer_flag is None
+        else state.newer_flag.flag.date.isoformat(),
         "high_risk": high_risk_json(state.high),
         "urgent": state.urgent,
         "oldest_flag_days": state.oldest_flag_days,

@@ -47,8 +47,8 @@ def _now(m: MeasureSummary) -> str:
     """'now mild'; for an instrument without bands, where it stands against its cut-off."""
     if m.severity is not None:
         return f"now {m.severity}"
-    if m.above_cutoff is not None and m.series:
-        return f"now {screen(INSTRUMENTS[m.instrument], m.series[-1].total, m.cutoff)}"
+    if m.above_cutoff is not None and m.current is not None:
+        return f"now {screen(INSTRUMENTS[m.instrument], m.current.total, m.cutoff)}"
     return "no severity bands"
 
 
@@ -61,10 +61,13 @@ def end_of_course_text(report: Report) -> str:
     for m in report.measures.values():
         if m.latest is None:
             continue
+        percent = _percent_cell(m)
+        change = "" if percent == "n/a" else f" ({percent})"
         lines.append(
-            f"{m.name}: {or_na(m.baseline)} -> {m.latest} ({whole_percent(m.change_percent)}); "
+            f"{m.name}: {or_na(m.baseline)} -> {m.latest}{change}; "
             f"{_now(m)}; {_response_phrase(m)}, {reliable_phrase(m)}."
         )
+    lines += mania_lines(report)
     advice = non_response(report.measures, judged_measures(report.course.condition))
     if advice:
         lines.append(advice)
@@ -83,6 +86,29 @@ def end_of_course_text(report: Report) -> str:
     if report.open_items:
         lines.append("Still open: " + "; ".join(i.text for i in report.open_items) + ".")
     return "\n".join(lines)
+
+
+def mania_lines(report: Report) -> list[str]:
+    """Every ASRM of 6 or more on record, named in the summary even once a later score
+    ended the alert: in IPSRT both poles are watched, and a PHQ-9 that fell while the ASRM
+    was high may be a switch of pole rather than a remission."""
+    # lazy: keeps social rhythm off start-up
+    from ipt_cli.core.rhythm import ASRM_CUTOFF
+
+    points = [
+        p
+        for summary in (report.measures.get("asrm"), report.maintenance_measures.get("asrm"))
+        if summary is not None
+        for p in summary.series
+        if p.total >= ASRM_CUTOFF
+    ]
+    if not points:
+        return []
+    when = ", ".join(f"{p.label} ({p.total}, {p.date.isoformat()})" for p in points)
+    return [
+        f"ASRM {ASRM_CUTOFF} or more, possible (hypo)mania, during the course: {when}. A "
+        "fall in the PHQ-9 over those weeks may be a switch of pole, not a remission."
+    ]
 
 
 def pole_sign_lines(course: Course) -> list[str]:
@@ -195,12 +221,20 @@ def measure_row(m: MeasureSummary) -> list[str]:
         m.name,
         or_na(m.baseline),
         or_na(m.latest),
-        whole_percent(m.change_percent),
+        _percent_cell(m),
         or_na(m.severity),
         yes_no(m.response),
         yes_no(m.remission),
         reliable_word(m),
     ]
+
+
+def _percent_cell(m: MeasureSummary) -> str:
+    """The change in percent; n/a for an instrument with no rule that reads one (no response
+    rule, no reliable change: the ASRM), where a percentage would only draw the eye."""
+    if not INSTRUMENTS[m.instrument].response_rule and m.reliable_points is None:
+        return "n/a"
+    return whole_percent(m.change_percent)
 
 
 def in_maintenance(report: Report) -> bool:
@@ -303,6 +337,11 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
                 f"{m.name}: no reliable-change convention; response and remission only "
                 "(thresholds can be set in ipt's settings)."
             )
+        if m.instrument == "phqa":
+            notes.append(
+                "PHQ-A: its reliable change and caseness are by default the adult PHQ-9's (6 "
+                "points, 10; NHS Talking Therapies): the sources give no adolescent figures."
+            )
     return notes
 
 
@@ -337,7 +376,7 @@ CLUSTER_NAMES = {
 
 def cutoff_note(m: MeasureSummary) -> str:
     """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
-    last = m.series[-1]
+    last = m.current or m.series[-1]
     stands = screen(INSTRUMENTS[m.instrument], last.total, m.cutoff)
     text = f"{m.name}: most recent {last.total}, {stands}"
     if m.instrument == "pcl5":
@@ -703,7 +742,7 @@ def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
     mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
     # lazy: keeps social rhythm off start-up
-    from ipt_cli.core.rhythm import ASRM_CUTOFF
+    from ipt_cli.core.rhythm import ASRM_CUTOFF, SCORE_PLACEMENT
 
     title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
     if not chart.weeks:
@@ -744,8 +783,9 @@ def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     if chart.has_asrm:
         out.append(f"!: ASRM {ASRM_CUTOFF} or more, possible (hypo)mania (Altman et al. 1997).")
     else:
-        out.append("ASRM (mania) is not recorded by this version: PHQ-9 only.")
+        out.append("No ASRM (mania) score is recorded: PHQ-9 only.")
     out.append("*: PHQ-9 item 9 (thoughts of death or self-harm) above 0: see the risk review.")
+    out.append(SCORE_PLACEMENT)
     return out
 
 
