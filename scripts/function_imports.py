@@ -5,6 +5,8 @@ start-up path, or breaks an import cycle. To tell, each module M is imported in 
 interpreter and the modules then loaded are noted: a function-level import in M whose
 target is already loaded once M is imported costs nothing at the top of M (the set of
 modules any command loads stays the same), unless the target itself imports M (a cycle).
+One that adds a few small modules of our own (at most LIGHT, none GUARDED) moves too,
+unless one of the EVERYDAY commands, run cold, would then load a module more.
 
     python scripts/function_imports.py                # count, and list the free ones
     python scripts/function_imports.py --move         # move the free ones to the top
@@ -24,8 +26,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,8 +56,24 @@ GUARDED = (
     "ipt_cli.views.html",
 )
 # An import that adds at most this many modules, none of them guarded, is light: it moves
-# to the top too (a few small modules of our own cost well under a millisecond).
+# to the top too, unless an everyday command would then load one module more.
 LIGHT = 6
+
+# The everyday commands (a cold run each, on a one-course data folder): no move may add a
+# module to what one of them loads.
+EVERYDAY = (
+    ("--version",),
+    ("list",),
+    ("list", "--json"),
+    ("report", "ab"),
+    ("report", "ab", "--format", "json"),
+    ("report", "ab", "--format", "markdown"),
+    ("agenda", "ab"),
+    ("agenda", "ab", "--format", "json"),
+    ("plan", "ab"),
+    ("plan", "ab", "--format", "json"),
+    ("session", "ab", "--mood", "6", "--note", "x"),
+)
 
 # Packages (or modules) whose every function-level import must carry a comment.
 CHECKED = (
@@ -184,6 +204,42 @@ def loaded_sets(names: set[str]) -> dict[str, frozenset[str]]:
         return dict(zip(sorted(names), pool.map(loaded_after, sorted(names)), strict=True))
 
 
+_NOTE_MODULES = """import os, sys
+sys.argv = ['ipt', *sys.argv[1:]]
+real_exit = os._exit
+def noting_exit(status):
+    sys.stderr.write('\\n@@' + ' '.join(sorted(sys.modules)))
+    sys.stderr.flush()
+    real_exit(status)
+os._exit = noting_exit
+from ipt_cli.cli.app import main
+main()
+"""
+
+
+def everyday_sets() -> dict[str, frozenset[str]]:
+    """What each EVERYDAY command loads, run cold on a fresh one-course data folder."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "IPT_HOME": home, "IPT_TODAY": "2026-03-01", "PAGER": "cat"}
+
+        def run(args: tuple[str, ...]) -> frozenset[str]:
+            done = subprocess.run(
+                [sys.executable, "-c", _NOTE_MODULES, *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=ROOT,
+            )
+            found = frozenset(done.stderr.rsplit("@@", 1)[-1].split())
+            if done.returncode != 0 or "ipt_cli.cli.app" not in found:
+                raise SystemExit(f"ipt {' '.join(args)} failed: {done.stderr[-500:]}")
+            return found
+
+        run(("new-course", "ab", "--client", "A.B.", "--problem-area", "grief"))
+        run(("list",))  # builds the index: the list runs below are warm
+        return {"ipt " + " ".join(args): run(args) for args in EVERYDAY}
+
+
 def classify(
     imports: list[FunctionImport],
 ) -> tuple[list[FunctionImport], list[tuple[FunctionImport, str]]]:
@@ -192,6 +248,7 @@ def classify(
         t for f in imports for t in f.targets if t.startswith("ipt_cli")
     }
     loaded = loaded_sets(wanted)
+    everyday = everyday_sets()
     free: list[FunctionImport] = []
     stays: list[tuple[FunctionImport, str]] = []
     for item in imports:
@@ -202,9 +259,17 @@ def classify(
         if missing:
             added = set().union(*(loaded.get(t, frozenset({t})) for t in missing)) - before
         heavy = _heavy(added)
+        named = "/".join(missing).removeprefix("ipt_cli.")
+        grown = [
+            command
+            for command, modules in everyday.items()
+            if item.module in modules and not added <= modules
+        ]
         if heavy or len(added) > LIGHT:
-            short = [f"{'/'.join(missing).removeprefix('ipt_cli.')} ({len(added)} modules)"]
+            short = [f"{named} ({len(added)} modules)"]
             stays.append((item, "lazy: keeps " + ", ".join(heavy or short)))
+        elif grown:
+            stays.append((item, f"lazy: keeps {named} off `{grown[0]}`"))
         elif cycle:
             stays.append((item, f"cycle: {', '.join(cycle)} imports {item.module}"))
         else:
@@ -232,6 +297,9 @@ DROPPED |= {"typing_inspection"}
 
 def comment(reasons: list[str]) -> str:
     """`# lazy: keeps X (and Y) off start-up`, from the reasons classify() gave."""
+    if all("`" in reason for reason in reasons):  # light, but off an everyday command
+        return "# " + reasons[0]
+    reasons = [reason for reason in reasons if "`" not in reason]
     names: list[str] = []
     models = any("ipt_cli.core.models" in reason for reason in reasons)
     for reason in reasons:

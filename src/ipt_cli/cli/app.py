@@ -13,8 +13,6 @@ from typer.core import TyperGroup
 from ipt_cli import __version__
 from ipt_cli.cli import startup
 from ipt_cli.errors import ExitCode, InputError, IptError
-from ipt_cli.store.commits import committed
-from ipt_cli.views.output import Output
 from ipt_cli.views.stdio import prepare_standard_streams
 
 DEBUG_ENV = "IPT_DEBUG"
@@ -142,6 +140,10 @@ class IptGroup(TyperGroup):
         return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
+        # lazy: keeps store.commits off `ipt --version`
+        from ipt_cli.store.commits import committed
+        from ipt_cli.views.output import Output
+
         ctx.obj = {"output": Output()}
         before = committed()
         try:

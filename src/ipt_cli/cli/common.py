@@ -19,7 +19,6 @@ from ipt_cli.cli import completion
 from ipt_cli.core.dates import parse_date
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import InputError
-from ipt_cli.store.config import load_rules
 from ipt_cli.store.paths import DataPaths, resolve_data_dir
 from ipt_cli.views.output import Output
 
@@ -328,7 +327,7 @@ def data_dir(ctx: typer.Context) -> Path:
 def _warn_if_half_converted(ctx: typer.Context, root: Path) -> None:
     """A killed `ipt encrypt`, `decrypt` or re-keying: said before anything is read (the
     conversion commands finish it; writes are refused until then: see store/conversion.py)."""
-    # lazy: keeps store.conversion (8 modules) off start-up
+    # lazy: keeps store.conversion (9 modules) off start-up
     from ipt_cli.store.conversion import interrupted, interrupted_message
 
     words = ctx.command_path.split()
@@ -361,6 +360,9 @@ def today() -> "dt.date":
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
+    # lazy: keeps store.config off `ipt plan ab`
+    from ipt_cli.store.config import load_rules
+
     return load_rules(data_paths(ctx).config)
 
 
@@ -398,7 +400,7 @@ def deliver(
         else:
             out.data(text, content=content, page=page)
         return
-    # lazy: keeps store.files (7 modules) off start-up
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import write_output
 
     written = write_output(path, text.encode("utf-8"))
@@ -411,7 +413,7 @@ def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path |
     if path is None or str(path) == "-":
         output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
         return
-    # lazy: keeps store.files (7 modules) off start-up
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import write_output
 
     if not path.name.endswith(".age"):

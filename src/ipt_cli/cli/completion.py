@@ -5,7 +5,6 @@ from pathlib import Path
 
 import typer
 
-from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
 from ipt_cli.store.paths import DataPaths, resolve_data_dir
 
 
@@ -30,11 +29,14 @@ def _matching(names: list[str], incomplete: str) -> list[str]:
 
 
 def strategies(incomplete: str) -> list[str]:
+    # lazy: keeps core.catalogue off `ipt list`
+    from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
+
     return _matching(sorted(strategy_ids(list(PROBLEM_AREAS))), incomplete)
 
 
 def guide_topics(incomplete: str) -> list[str]:
-    # lazy: keeps views.guide (10 modules) off start-up
+    # lazy: keeps views.guide (12 modules) off start-up
     from ipt_cli.views.guide import topic_names
 
     return _matching(topic_names(), incomplete)

@@ -9,7 +9,6 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import Adaptation, Condition
-from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
 
 
 def demo(
@@ -33,8 +32,9 @@ def demo(
 
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """
-    # lazy: keeps the models (pydantic) and tomli off start-up
+    # lazy: keeps the models (pydantic) and core.planning (8 modules) off start-up
     from ipt_cli.core import changes
+    from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
     from ipt_cli.core.progress import build_report
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.examples import load_example

@@ -134,7 +134,7 @@ def init(
     passphrase: PassphraseOption = False,
 ) -> None:
     """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
-    # lazy: keeps store.files (7 modules) off start-up
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import make_private_dir
 
     root = common.data_paths(ctx).root

@@ -24,7 +24,7 @@ def guide(
     On a terminal the text is rendered (headings, lists); into a pipe or file it is plain
     Markdown.
     """
-    # lazy: keeps views.guide (8 modules) off start-up
+    # lazy: keeps views.guide (10 modules) off start-up
     from ipt_cli.views.guide import guide as text_of
 
     text = text_of(topic)

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.planning import agenda_for, build_plan
 from ipt_cli.core.structs import replace
 
 
@@ -19,6 +18,8 @@ def plan(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
+    # lazy: keeps core.planning (8 modules) off start-up
+    from ipt_cli.core.planning import build_plan
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
@@ -70,7 +71,8 @@ def agenda(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
-    # lazy: keeps the models (pydantic) off start-up
+    # lazy: keeps core.planning (8 modules) and the models (pydantic) off start-up
+    from ipt_cli.core.planning import agenda_for
     from ipt_cli.core.tracking import not_on_track, screen_alerts
 
     course = common.store(ctx).load(course_id)

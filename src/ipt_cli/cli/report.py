@@ -8,12 +8,9 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.course_row import CourseRow, row_json, sort_rows
-from ipt_cli.core.risk import risk_state
 from ipt_cli.errors import IdentityError, IptError
 from ipt_cli.store.config import load_sign_within_days
-from ipt_cli.store.index import cached_rows
 from ipt_cli.store.ownership import check_ownership
-from ipt_cli.views.listing import list_text
 from ipt_cli.views.output import Content, to_json  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
@@ -77,6 +74,7 @@ def report(
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
     # lazy: keeps the models (pydantic) and the shared wording off start-up
+    from ipt_cli.core.risk import risk_state
     from ipt_cli.core.supervision import summary
     from ipt_cli.core.tracking import unsigned_overdue
     from ipt_cli.views import record as views
@@ -159,6 +157,9 @@ def list_courses(
 
         out.show(terminal.list_view(rows, today, out.console.width, within), soft_wrap=True)
     else:  # a pipe or a file: the same lines, plain, without Rich
+        # lazy: keeps views.listing off `ipt list --json`
+        from ipt_cli.views.listing import list_text
+
         ascii_only = not out.encoding.startswith("utf")
         out.data(list_text(rows, today, out.plain_width(), ascii_only, within))
 
@@ -166,6 +167,9 @@ def list_courses(
 def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
     """Every course's list row, archived ones included, from the list index (rebuilt where
     a file changed, with a progress bar on stderr while many are read)."""
+    # lazy: keeps store.index off `ipt report ab`
+    from ipt_cli.store.index import cached_rows
+
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
     cipher = None

@@ -108,7 +108,7 @@ def _edit(
                 "give the sections to change (--warning-sign TEXT, --coping TEXT, ... each "
                 "repeatable), or run on a terminal to edit the plan in $VISUAL/$EDITOR"
             )
-        # lazy: keeps interact.editor_command (11 modules) off start-up
+        # lazy: keeps interact.editor_command (12 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         changes = safety_plan.parse_plan_text(

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ipt_cli.cli import common, completion, sealing
-from ipt_cli.cli.group import group_session_date
+from ipt_cli.cli import common, completion
 from ipt_cli.core import dates
 from ipt_cli.core.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
 from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
@@ -44,7 +43,7 @@ its agenda.
 
 
 def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path) -> str | None:
-    # lazy: keeps interact.editor_command (11 modules) off start-up
+    # lazy: keeps interact.editor_command (12 modules) off start-up
     from ipt_cli.interact.editor_command import edit_text
 
     given = [
@@ -231,6 +230,9 @@ def session(
         return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
+        # lazy: keeps cli.group off `ipt session ab --mood 6 --note x`
+        from ipt_cli.cli.group import group_session_date
+
         amend = _group_ref(amend, missed, given, group_session_date(ctx, course_id, group_session))
     if by is not None and amend is None:
         raise InputError("--by names who writes an addendum: it goes with --amend")
@@ -335,6 +337,7 @@ def _fix(
     """Correct recorded values of one session (`ref`, as --fix gave it), keeping the old
     ones with date and `reason`; `other`: an option that --fix does not take was given."""
     # lazy: keeps the models (pydantic) off start-up
+    from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.core.tracking import recorded_alerts
 
@@ -429,6 +432,7 @@ def _withdraw(
 ) -> None:
     """Withdraw an unsigned session recorded by mistake; it stays in the file, marked."""
     # lazy: keeps the models (pydantic) off start-up
+    from ipt_cli.cli import sealing
     from ipt_cli.core.corrections import withdraw_session
 
     if reason is None or not reason.strip():
@@ -484,6 +488,7 @@ def _amend(
 ) -> None:
     """An addendum; to a signed session, a signed one (sealed in the course's chain)."""
     # lazy: keeps the models (pydantic) off start-up
+    from ipt_cli.cli import sealing
     from ipt_cli.core import record
 
     if not text:
@@ -628,6 +633,7 @@ def risk_review(
     terminal). The standing level is the level of the review recorded last.
     """
     # lazy: keeps the models (pydantic) off start-up
+    from ipt_cli.cli import sealing
     from ipt_cli.core import dates, record
 
     made = dates.parse_date(date, "--date") if date else None

@@ -52,7 +52,6 @@ from ipt_cli.core.measures import ScoringRules
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError
 from ipt_cli.store.ownership import SETTINGS_LIMIT
-from ipt_cli.store.reading import read_stored_text
 
 if TYPE_CHECKING:
     from ipt_cli.core.settings import Settings
@@ -100,6 +99,7 @@ def _read(path: Path) -> dict[str, Any]:
     from ipt_cli.core.settings import Settings
     from ipt_cli.core.validation import describe_validation
     from ipt_cli.store.format import parse_toml
+    from ipt_cli.store.reading import read_stored_text
 
     # a regular file of this user's (or their own link to one), at most 1 MiB
     text = read_stored_text(path, limit=SETTINGS_LIMIT)

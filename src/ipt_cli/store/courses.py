@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import ValidationError
 
 from ipt_cli.core.models import Course
-from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal, verify_chain
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import (
     ConflictError,
@@ -30,7 +29,6 @@ from ipt_cli.errors import (
 from ipt_cli.store.backups import Backup, BackupFolder, list_backups, rotate_backups, take_backup
 from ipt_cli.store.commits import note_commit
 from ipt_cli.store.conversion import refuse_if_interrupted
-from ipt_cli.store.crypto import cipher_for
 from ipt_cli.store.files import (
     LOCK_TIMEOUT_SECONDS,
     atomic_write,
@@ -54,7 +52,6 @@ from ipt_cli.store.format import (
 from ipt_cli.store.ownership import check_course, check_folder
 from ipt_cli.store.paths import DataPaths, check_new_course_id
 from ipt_cli.store.reading import read_stored_bytes
-from ipt_cli.store.sync import commit_all, file_at, recover
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -83,6 +80,9 @@ class CourseStore:
     def cipher(self) -> Cipher | None:
         """The folder's age cipher; None for a plain folder (pyrage is then never loaded)."""
         if self._cipher is None and self.paths.encrypted:
+            # lazy: keeps store.crypto off `ipt report ab`
+            from ipt_cli.store.crypto import cipher_for
+
             self._cipher = cipher_for(self.paths.root)
         return self._cipher
 
@@ -100,6 +100,9 @@ class CourseStore:
         if self.cipher is not None:
             self.cipher.check()  # a missing identity is refused before anything is written
         if (self.paths.root / ".git").exists():
+            # lazy: keeps store.sync (10 modules) off start-up
+            from ipt_cli.store.sync import recover
+
             recover(self.paths.root)  # a killed `ipt sync` is undone before a write reads
 
     def _check(self, course_id: str) -> None:
@@ -174,6 +177,9 @@ class CourseStore:
     def restore_commit(self, course_id: str, revision: str) -> Course:
         """Put back the course as it was in a git commit of a synced folder (`ipt history`
         lists them); the current file is backed up first."""
+        # lazy: keeps store.sync (10 modules) off start-up
+        from ipt_cli.store.sync import file_at
+
         with self.locked(course_id):
             name = self.paths.course_file(course_id).name
             raw = file_at(self.paths.root, revision, f"courses/{name}")
@@ -200,6 +206,14 @@ class CourseStore:
     def _keep_signed(course_id: str, current: str, path: Path, restored: Course) -> None:
         """Refuse a restore that would undo or change a signed session whose chain holds
         (a damaged file, or a chain already broken by hand, may be restored over)."""
+        # lazy: keeps core.signing off `ipt agenda ab`
+        from ipt_cli.core.signing import (
+            broken_seals,
+            sealed_state,
+            signed_change_refusal,
+            verify_chain,
+        )
+
         try:
             now = parse_course(current, path)
         except DataError:
@@ -303,6 +317,8 @@ class CourseStore:
         """In a synced folder, a write is a commit (never pushed: that is `ipt sync`)."""
         if not (self.paths.root / ".git").exists():
             return
+        # lazy: keeps store.sync (10 modules) off start-up
+        from ipt_cli.store.sync import commit_all
 
         try:
             commit_all(self.paths.root, message)
@@ -314,6 +330,9 @@ class CourseStore:
 
         `change` edits the course in place (or raises to abandon the write).
         """
+        # lazy: keeps core.signing off `ipt agenda ab`
+        from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal
+
         with self.locked(course_id):
             original, course = self._read(course_id)
             before = {s.id for s in course.all_sessions()}

@@ -20,8 +20,6 @@ from pydantic import ValidationError
 from ipt_cli.core.models import SCHEMA_VERSION, Course, SessionRecord
 from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import DataError
-from ipt_cli.store.crypto import Cipher as AgeCipher
-from ipt_cli.store.crypto import default_identity_path, is_age, load_identities
 from ipt_cli.store.files import read_bytes
 from ipt_cli.store.reading import read_opened
 from ipt_cli.store.reading import read_text as read_text
@@ -271,9 +269,15 @@ def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
     be age-encrypted: then `cipher` opens it)."""
     raw = read_bytes(path)
     name = path.name.lower().removesuffix(".age")
+    # lazy: keeps store.crypto off `ipt report ab`
+    from ipt_cli.store.crypto import is_age
 
     if is_age(raw):
         if cipher is None:
+            # lazy: keeps store.crypto off `ipt report ab`
+            from ipt_cli.store.crypto import Cipher as AgeCipher
+            from ipt_cli.store.crypto import default_identity_path, load_identities
+
             cipher = AgeCipher("x25519", [], default_identity_path(), path.parent)
             load_identities(default_identity_path())
         raw = cipher.decrypt(raw, path)

@@ -23,7 +23,6 @@ from ipt_cli.core.progress import (
 )
 from ipt_cli.views import record as views
 from ipt_cli.views import record as views_record
-from ipt_cli.views.note import review_fields
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupAgenda, GroupReport
@@ -411,6 +410,9 @@ def withdrawn_json(course: Course, session: SessionRecord) -> dict[str, Any]:
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
+    # lazy: keeps views.note off `ipt agenda ab --format json`
+    from ipt_cli.views.note import review_fields
+
     return [
         {
             "session": sitting.number,

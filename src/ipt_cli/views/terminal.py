@@ -26,7 +26,6 @@ from rich.text import Text
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS
 from ipt_cli.views.console import DESIGN_WIDTH, FoldingTable, SafeConsole, err, out
-from ipt_cli.views.listing import list_lines
 from ipt_cli.views.text_safety import terminal_safe
 
 if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the models
@@ -769,6 +768,9 @@ def list_view(
 ) -> RenderableType:
     """The lines of views/listing.py, coloured: already fitted to `width`, so print them
     with soft wrap, never re-wrapped. Into a pipe `ipt list` writes the same lines plain."""
+    # lazy: keeps views.listing off `ipt report ab`
+    from ipt_cli.views.listing import list_lines
+
     ascii_only = not out().encoding.startswith("utf")
     text = Text()
     for line, style in list_lines(rows, today, width, ascii_only, sign_within_days):

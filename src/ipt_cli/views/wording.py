@@ -22,7 +22,6 @@ from ipt_cli.core.progress import (
     review_history,
 )
 from ipt_cli.core.risk import RiskState, structured_lines
-from ipt_cli.views import record as views
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupReport
@@ -591,6 +590,9 @@ def phase_text(report: Report) -> str:
 def record_sections(report: Report) -> list[tuple[str, list[str]]]:
     """The report's sections on supervision, adherence and signatures, each when there is
     something to show (supervision: once a session is reviewed or signed)."""
+    # lazy: keeps views.record off `ipt plan ab`
+    from ipt_cli.views import record as views
+
     record = report.record
     if record is None:
         return []
