@@ -175,11 +175,15 @@ def test_every_dated_act_takes_a_date_never_after_today_and_keeps_when_it_was_wr
     before = ipt_bin(*acts[1], "--date", "2025-12-31", check_code=2)
     assert "--date 2025-12-31 is before the course's first sitting (2026-01-05)" in before.stderr
     assert "formulation" not in stored(data_home) and "ending" not in stored(data_home)
-    ipt_bin(*acts[0], "--date", "2026-01-12")
-    ipt_bin(*acts[1], "--date", "2026-01-12")
-    ipt_bin(*acts[2], "--date", "2026-01-19")
-    ipt_bin(*acts[3], "--date", "2026-01-13")
-    ipt_bin(*acts[4], "--date", "2026-01-14")
+    said = [
+        ipt_bin(*acts[0], "--date", "2026-01-12").stdout,
+        ipt_bin(*acts[1], "--date", "2026-01-12").stdout,
+        ipt_bin(*acts[2], "--date", "2026-01-19").stdout,
+        ipt_bin(*acts[3], "--date", "2026-01-13").stdout,
+        ipt_bin(*acts[4], "--date", "2026-01-14").stdout,
+    ]
+    for text, day in zip(said, ("12", "12", "19", "13", "14"), strict=True):
+        assert f"Dated 2026-01-{day} (--date), recorded 2026-03-01." in text  # echoed back
     data = stored(data_home)
     session = data["sessions"][0]
     dated = {

@@ -144,6 +144,13 @@ def act_date(date: str | None) -> "dt.date | None":
     return parse_date(date, "--date") if date else None
 
 
+def dated(made: "dt.date | None") -> str:
+    """' Dated D (--date), recorded today.' for a confirmation, when --date was given."""
+    if made is None:
+        return ""
+    return f" Dated {made.isoformat()} (--date), recorded {today().isoformat()}."
+
+
 def values(choices: "Sequence[StrEnum] | None") -> list[str]:
     """Plain strings for the core (the strict models take str, not Enum members)."""
     return [choice.value for choice in choices or []]

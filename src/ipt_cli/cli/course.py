@@ -363,7 +363,8 @@ def contract(
         )
         how = f", now {change.cadence}" if change.cadence else ""
         common.output(ctx).done(
-            f"Maintenance contract for {course_id}: {change.old} -> {change.new} sessions{how}."
+            f"Maintenance contract for {course_id}: {change.old} -> {change.new} "
+            f"sessions{how}.{common.dated(made)}"
         )
         return
     if cadence is not None:
@@ -377,7 +378,9 @@ def contract(
     note = changes.planned_count_note(sessions)
     if note:
         common.output(ctx).notice(note)
-    common.output(ctx).done(f"Contract for {course_id}: {change.old} -> {change.new} sessions.")
+    common.output(ctx).done(
+        f"Contract for {course_id}: {change.old} -> {change.new} sessions.{common.dated(made)}"
+    )
 
 
 def maintenance(

@@ -123,7 +123,7 @@ def _rate(
     unrated = f"; {score.unrated} unrated" if score.unrated else ""
     common.output(ctx).done(
         f"Fidelity of {described} of {course_id} rated: {score.done} of {score.applicable} "
-        f"applicable item(s) done{share} ({score.rated} rated{unrated})."
+        f"applicable item(s) done{share} ({score.rated} rated{unrated}).{common.dated(made)}"
     )
 
 

@@ -64,7 +64,7 @@ def formulation(
             c, text, agreed, today, made=made, recorded_at=recorded_now()
         ),
     )
-    common.output(ctx).done(saved.describe(course_id))
+    common.output(ctx).done(saved.describe(course_id) + common.dated(made))
 
 
 def edit_course(

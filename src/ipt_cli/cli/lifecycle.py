@@ -127,7 +127,7 @@ def ending(
         )
     common.output(ctx).done(
         f"Termination record of {course_id}: {len(done.warning_signs)} warning "
-        f"sign(s){poles_done}; decision: {done.decision or 'not yet'}."
+        f"sign(s){poles_done}; decision: {done.decision or 'not yet'}.{common.dated(made)}"
     )
 
 

@@ -61,7 +61,9 @@ def supervise(
     what = "Comment and sign-off" if sign_off and comment else what
     by_said = f" by {name}" if name else ""
     signed = " (signed in the course's chain)" if sealed else ""
-    common.output(ctx).done(f"{what}{by_said} recorded for {described} of {course_id}{signed}.")
+    common.output(ctx).done(
+        f"{what}{by_said} recorded for {described} of {course_id}{signed}.{common.dated(made)}"
+    )
 
 
 def register(app: typer.Typer) -> None:
