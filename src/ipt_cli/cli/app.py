@@ -1,5 +1,7 @@
 """The `ipt` application: global options, command registration, and the one error exit."""
 
+import difflib
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -9,7 +11,9 @@ import typer
 from typer.core import TyperGroup
 
 from ipt_cli import __version__
+from ipt_cli.cli import startup
 from ipt_cli.errors import ExitCode, InputError, IptError
+from ipt_cli.views.stdio import prepare_standard_streams
 
 DEBUG_ENV = "IPT_DEBUG"
 
@@ -83,8 +87,6 @@ HELP_SECTIONS = {
 
 def _commands_of(module_name: str) -> dict[str, Any]:
     """The click commands one module of ipt_cli.cli registers."""
-    import importlib
-
     module = importlib.import_module(f"ipt_cli.cli.{module_name}")
     holder = typer.Typer(rich_markup_mode=None, add_completion=False)
     holder.callback()(lambda: None)  # a callback makes a group even for one command
@@ -123,8 +125,6 @@ class IptGroup(TyperGroup):
         (typer's own suggestion sees only the commands already loaded: none)."""
         typed = args[0] if args else ""
         if typed and not typed.startswith("-") and typed not in self.list_commands(ctx):
-            import difflib
-
             known = [n for n in self.list_commands(ctx) if n != "merge-driver"]
             near = difflib.get_close_matches(typed, known, n=3, cutoff=0.6)
             hint = f"; did you mean: {', '.join(near)}?" if near else ""
@@ -140,6 +140,7 @@ class IptGroup(TyperGroup):
         return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
+        # lazy: keeps store.commits off `ipt --version`
         from ipt_cli.store.commits import committed
         from ipt_cli.views.output import Output
 
@@ -301,9 +302,6 @@ def root(
 
 
 def main() -> None:
-    from ipt_cli.cli import startup
-    from ipt_cli.views.stdio import prepare_standard_streams
-
     startup.prepare()
     prepare_standard_streams()  # closed streams reopened; any encoding can be written
     try:

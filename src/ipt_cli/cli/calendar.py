@@ -1,10 +1,14 @@
 """`ipt calendar`: a course's planned sessions as an iCalendar file."""
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.dates import parse_time
+from ipt_cli.errors import ConflictError, InputError
+from ipt_cli.store.zones import time_zone
 from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
@@ -48,10 +52,8 @@ def calendar(
     anything clinical. Import the file again after a change: events keep their ids, so a
     moved session moves and a dropped one is cancelled rather than duplicated.
     """
-    import datetime as dt
-
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.appointments import planned_appointments
-    from ipt_cli.errors import ConflictError
     from ipt_cli.views.calendar import calendar_ics
 
     options = _options(start, duration, zone)
@@ -65,17 +67,13 @@ def calendar(
 
 
 def _options(start: str | None, duration: int | None, zone: str | None) -> "CalendarOptions":
-    from ipt_cli.errors import InputError
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views.calendar import CalendarOptions
 
     if start is None:
         if duration is not None or zone is not None:
             raise InputError("--duration and --tz need --time (without it, events are all-day)")
         return CalendarOptions()
-    import datetime as dt
-
-    from ipt_cli.core.dates import parse_time
-    from ipt_cli.store.zones import time_zone
 
     minutes = 50 if duration is None else duration
     if not 1 <= minutes <= MAX_DURATION:

@@ -4,6 +4,9 @@ Kept light: heavy modules (pydantic models, storage, Rich) are imported inside f
 that `ipt --help` stays fast.
 """
 
+import datetime as dt
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
@@ -13,7 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ipt_cli.cli import completion
+from ipt_cli.core.dates import parse_date
 from ipt_cli.core.structs import struct
+from ipt_cli.errors import InputError
+from ipt_cli.store.paths import DataPaths, resolve_data_dir
+from ipt_cli.views.output import Output
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -68,8 +75,6 @@ def chosen_format(
 ) -> F:
     """The format asked for: --json, --format, or the output file's extension (.json, .md,
     .html, .txt, .csv), else `default`; any two that disagree are refused in one line."""
-    from ipt_cli.errors import InputError
-
     if as_json:
         if given is not None and given.value != "json":
             raise InputError(f"--json and --format {given.value} disagree: give one of them")
@@ -98,9 +103,6 @@ def chosen_format(
 def terminal_width(output: Path | None) -> int | None:
     """The width of the terminal a document is shown on, or None when it goes to a file
     or a pipe (left as it is, for programs)."""
-    import shutil
-    import sys
-
     if output is not None or not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size().columns
@@ -139,8 +141,6 @@ ActDateOption = Annotated[
 
 def act_date(date: str | None) -> "dt.date | None":
     """--date of a dated act, parsed (its bounds are the core's: core/dates.act_date)."""
-    from ipt_cli.core.dates import parse_date
-
     return parse_date(date, "--date") if date else None
 
 
@@ -306,6 +306,7 @@ class MeasureOptions:
 
     def fields(self) -> dict[str, Any]:
         """The model fields of the scores given (checked against each instrument)."""
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core.changes import measure_fields
 
         return measure_fields(**vars(self))
@@ -313,14 +314,13 @@ class MeasureOptions:
 
 def data_dir(ctx: typer.Context) -> Path:
     """The data folder, resolved once per command (a relative IPT_HOME warns once)."""
-    from ipt_cli.store.paths import resolve_data_dir
-
     obj = ctx.find_root().obj
     if not isinstance(obj, dict):
         obj = ctx.find_root().obj = {}
     if "resolved_data_dir" not in obj:
         root = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
         if (root / ".git").exists():  # a sync killed mid-pull is undone before any read
+            # lazy: keeps tomli off start-up
             from ipt_cli.store.sync import recover
 
             recover(root)  # (never reached by `ipt merge-driver`, which git runs mid-sync)
@@ -334,8 +334,8 @@ def data_dir(ctx: typer.Context) -> Path:
 def _warn_if_half_converted(ctx: typer.Context, root: Path) -> None:
     """A killed `ipt encrypt`, `decrypt` or re-keying: said before anything is read (the
     conversion commands finish it; writes are refused until then: see store/conversion.py)."""
+    # lazy: keeps store.conversion (9 modules) off start-up
     from ipt_cli.store.conversion import interrupted, interrupted_message
-    from ipt_cli.store.paths import DataPaths
 
     words = ctx.command_path.split()
     if len(words) > 1 and words[1] in ("encrypt", "decrypt", "recipients", "init", "doctor"):
@@ -347,12 +347,11 @@ def _warn_if_half_converted(ctx: typer.Context, root: Path) -> None:
 
 def data_paths(ctx: typer.Context) -> "DataPaths":
     """The data folder's layout, without loading storage (and so the models)."""
-    from ipt_cli.store.paths import DataPaths
-
     return DataPaths(data_dir(ctx))
 
 
 def store(ctx: typer.Context) -> "CourseStore":
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.courses import CourseStore
 
     made = CourseStore(data_dir(ctx), warn=output(ctx).warn)
@@ -363,16 +362,12 @@ def store(ctx: typer.Context) -> "CourseStore":
 def today() -> "dt.date":
     """Today's date; IPT_TODAY=YYYY-MM-DD pins it (for tests, demos and backdated work).
     The one clock: the core is always handed the date."""
-    import datetime as dt
-    import os
-
-    from ipt_cli.core.dates import parse_date
-
     pinned = os.environ.get("IPT_TODAY")
     return parse_date(pinned, "IPT_TODAY") if pinned else dt.date.today()
 
 
 def scoring_rules(ctx: typer.Context) -> "ScoringRules":
+    # lazy: keeps store.config off `ipt plan ab`
     from ipt_cli.store.config import load_rules
 
     return load_rules(data_paths(ctx).config)
@@ -381,8 +376,6 @@ def scoring_rules(ctx: typer.Context) -> "ScoringRules":
 def interactive(no_input: bool) -> bool:
     """Prompts only when the user allows them and a person is at a terminal (or
     IPT_INTERACTIVE=1 asks for prompts on a pipe, for expect-style scripts and tests)."""
-    import os
-
     return not no_input and (sys.stdin.isatty() or os.environ.get("IPT_INTERACTIVE") == "1")
 
 
@@ -390,8 +383,6 @@ def output(ctx: typer.Context) -> "Output":
     """The invocation's one way out (made by the root callback in app.py)."""
     found = (ctx.find_root().obj or {}).get("output")
     if found is None:
-        from ipt_cli.views.output import Output
-
         found = Output()
     return found
 
@@ -416,6 +407,7 @@ def deliver(
         else:
             out.data(text, content=content, page=page)
         return
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import write_output
 
     written = write_output(path, text.encode("utf-8"))
@@ -428,6 +420,7 @@ def deliver_sealed(ctx: typer.Context, cipher: "Cipher", text: str, path: Path |
     if path is None or str(path) == "-":
         output(ctx).data(cipher.encrypt(text.encode("utf-8"), armored=True).decode("ascii"))
         return
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import write_output
 
     if not path.name.endswith(".age"):

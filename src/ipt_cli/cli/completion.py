@@ -5,11 +5,11 @@ from pathlib import Path
 
 import typer
 
+from ipt_cli.store.paths import DataPaths, resolve_data_dir
+
 
 def course_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Course ids in the data folder the command line (or IPT_HOME) points at."""
-    from ipt_cli.store.paths import DataPaths, resolve_data_dir
-
     root = ctx.find_root()
     option = root.params.get("data_dir") if root is not None else None
     try:
@@ -29,12 +29,14 @@ def _matching(names: list[str], incomplete: str) -> list[str]:
 
 
 def strategies(incomplete: str) -> list[str]:
+    # lazy: keeps core.catalogue off `ipt list`
     from ipt_cli.core.catalogue import PROBLEM_AREAS, strategy_ids
 
     return _matching(sorted(strategy_ids(list(PROBLEM_AREAS))), incomplete)
 
 
 def guide_topics(incomplete: str) -> list[str]:
+    # lazy: keeps views.guide (12 modules) off start-up
     from ipt_cli.views.guide import topic_names
 
     return _matching(topic_names(), incomplete)

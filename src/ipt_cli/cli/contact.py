@@ -27,6 +27,7 @@ def contact(
     ] = None,
 ) -> None:
     """Record a contact with the client outside a session (a phone call, a message)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
 
     today = common.today()

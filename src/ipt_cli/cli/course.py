@@ -1,5 +1,6 @@
 """`ipt new-course`, `ipt contract` and `ipt maintenance`: a course's contracts."""
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.sealing import recorded_now
 from ipt_cli.core.choices import (
     Adaptation,
     Cadence,
@@ -15,6 +17,10 @@ from ipt_cli.core.choices import (
     DisputeStage,
     ProblemArea,
 )
+from ipt_cli.core.planning import build_agenda, contract_dates
+from ipt_cli.core.safety import safety_notice
+from ipt_cli.errors import ConflictError, InputError
+from ipt_cli.store.paths import check_new_course_id
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
@@ -165,9 +171,8 @@ def new_course(
     TOML file (see examples/assessment-template.toml). The baseline measures count as
     session 0; goals are prefilled from the chosen areas.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
-    from ipt_cli.errors import ConflictError
-    from ipt_cli.store.paths import check_new_course_id
 
     store = common.store(ctx)
     if store.exists(check_new_course_id(course_id)):
@@ -213,8 +218,7 @@ def new_course(
 
 
 def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
-    import datetime as dt
-
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.core.assessment import course_from_assessment
     from ipt_cli.store.format import read_toml
 
@@ -223,6 +227,7 @@ def _from_file(course_id: str, path: Path, given: dict[str, Any]) -> "Course":
 
 
 def _drafts(ctx: typer.Context) -> "DraftStore":
+    # lazy: keeps store.drafts (8 modules) off start-up
     from ipt_cli.store.drafts import DraftStore
 
     store = common.store(ctx)
@@ -234,8 +239,7 @@ def _from_wizard(
 ) -> "Course":
     """The assessment wizard, saving a draft after each step; a draft left by an earlier
     run is offered to resume (store/drafts.py)."""
-    import datetime as dt
-
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.interact import prompts, wizard
 
@@ -272,10 +276,8 @@ def _from_wizard(
 
 
 def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
-    import datetime as dt
-
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
-    from ipt_cli.errors import InputError
 
     if "client" not in given:
         raise InputError("missing --client (a pseudonym or initials)")
@@ -289,19 +291,18 @@ def _from_flags(course_id: str, given: dict[str, Any]) -> "Course":
 
 def _announce_new(out: "Output", course: "Course", path: Path) -> None:
     """The confirmation, any notes and safety notice, and the first session's agenda."""
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
-    from ipt_cli.core.planning import build_agenda, contract_dates
     from ipt_cli.views import terminal
 
     note = changes.planned_count_note(course.planned_sessions)
     if note:
         out.notice(note)
     if course.baseline and course.baseline.risk_scores():
-        from ipt_cli.core.safety import safety_notice
-
         notice = safety_notice(course.id, "baseline", course.baseline, "0", course=course)
         out.safety(notice, course.kind == "self-guided")
     if course.baseline:
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core.tracking import recorded_alerts
 
         for alert in recorded_alerts(course.baseline, "baseline"):  # a MANIA ALERT
@@ -343,9 +344,8 @@ def contract(
 
     Dated today, or --date: the day it was agreed (never after today).
     """
-    from ipt_cli.cli.sealing import recorded_now
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
-    from ipt_cli.errors import InputError
 
     today, made, recorded = common.today(), common.act_date(date), recorded_now()
     if maintenance:
@@ -412,12 +412,14 @@ def maintenance(
     Sessions dated from its start are recorded and reported apart from the acute ones.
     To change an open contract: ipt contract COURSE_ID --maintenance --sessions N --reason TEXT.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
 
     today = common.today()
     first = dates.parse_date(start, "--start") if start else None
     course = common.store(ctx).load(course_id)
     if course.maintenance is None and course.sessions_used >= course.planned_sessions:
+        # lazy: keeps the models (pydantic) and Rich off start-up
         from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 

@@ -7,6 +7,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.core.choices import DisputeStage, ProblemArea
+from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -75,8 +76,8 @@ def course(
     ] = None,
 ) -> None:
     """Change a course's settings; each change is kept in its history."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import corrections
-    from ipt_cli.errors import InputError
 
     if action != "set":
         raise InputError(f"unknown action {action!r}: use `ipt course {course_id} set ...`")
@@ -115,6 +116,7 @@ def _set(
     course: "Course", given: dict[str, Any], poles: dict[str, list[str]], today: "dt.date"
 ) -> "SettingsChanged":
     """The settings and any warning signs of each pole, in one write (all or nothing)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, corrections
 
     changes.check_pole_signs(course, poles)  # before any change is made

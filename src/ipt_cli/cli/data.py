@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import ExitCode, InputError
 
 
 def doctor(
@@ -24,7 +25,7 @@ def doctor(
     Exits 4 when a course file is damaged, else 9 when a signed record no longer verifies,
     so it can run from cron.
     """
-    from ipt_cli.errors import ExitCode
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.doctor import examine
     from ipt_cli.views import terminal
 
@@ -69,8 +70,6 @@ def restore(
 ) -> None:
     """List or restore the last 5 versions kept before each change (or, in a synced folder,
     any committed version: --commit)."""
-    from ipt_cli.errors import InputError
-
     store = common.store(ctx)
     if commit is not None:
         course = store.restore_commit(course_id, commit)

@@ -1,5 +1,8 @@
 """`ipt demo`: a fictional course run end to end in a throwaway data folder."""
 
+import tempfile
+from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,10 +32,7 @@ def demo(
 
     Nothing of yours is read or written; the temporary folder is removed at the end.
     """
-    import tempfile
-    from functools import partial
-    from pathlib import Path
-
+    # lazy: keeps the models (pydantic) and core.planning (8 modules) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.planning import build_agenda, build_plan, next_session_date
     from ipt_cli.core.progress import build_report
@@ -41,6 +41,7 @@ def demo(
     from ipt_cli.views import terminal
 
     if condition is not None:
+        # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import example_for
 
         example = example_for(condition.value)
@@ -48,6 +49,7 @@ def demo(
         _group_demo(ctx)
         return
     if adaptation is not None and adaptation is not Adaptation.standard:
+        # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import ADAPTATION_EXAMPLES
 
         example = ADAPTATION_EXAMPLES[adaptation.value]
@@ -80,6 +82,7 @@ def demo(
         out.show(terminal.rule("Progress report"))
         out.show(terminal.report_view(build_report(course, today)))
         if course.rhythm:  # IPSRT: the rhythm report beside the targets, and the life chart
+            # lazy: keeps the models (pydantic) and social rhythm off start-up
             from ipt_cli.core import rhythm
 
             out.show(terminal.rule(f"Social rhythm report (ipt rhythm {course.id} report)"))
@@ -98,10 +101,7 @@ def demo(
 def _group_demo(ctx: typer.Context) -> None:
     """Replay the WHO-model group: members' courses and the group file, one group session
     at a time, then the group's agenda and report."""
-    import tempfile
-    from functools import partial
-    from pathlib import Path
-
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.group import add_meeting, build_agenda, build_report
     from ipt_cli.store.courses import CourseStore

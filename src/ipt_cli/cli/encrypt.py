@@ -1,11 +1,13 @@
 """`ipt init`, `ipt encrypt`, `ipt decrypt` and `ipt recipients`: age encryption at rest."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import ConflictError, InputError
 
 if TYPE_CHECKING:
     from ipt_cli.store.encryption import Progress
@@ -39,7 +41,6 @@ PassphraseOption = Annotated[
 
 def _progress(ctx: typer.Context, label: str) -> "Progress":
     """A progress line on stderr, for folders of many courses (nothing for a few)."""
-    import sys
 
     def show(done: int, total: int) -> None:
         if total >= 20 and sys.stderr.isatty():
@@ -62,6 +63,7 @@ SYNCED_WARNING = (
 
 def _resumed(ctx: typer.Context, root: Path, label: str) -> str | None:
     """Finish a conversion that was killed (from its journal); the command it was."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.encryption import resume
 
     done = resume(root, _progress(ctx, label))
@@ -84,7 +86,7 @@ def _turn_on(
     passphrase: bool,
     label: str,
 ) -> None:
-    from ipt_cli.errors import InputError
+    # lazy: keeps tomli and the models (pydantic) off start-up
     from ipt_cli.store import crypto
     from ipt_cli.store.encryption import encrypt_folder, new_identity_path
 
@@ -132,7 +134,7 @@ def init(
     passphrase: PassphraseOption = False,
 ) -> None:
     """Create the data folder; with --encrypt, keep every course in it encrypted with age."""
-    from ipt_cli.errors import InputError
+    # lazy: keeps store.files (8 modules) off start-up
     from ipt_cli.store.files import make_private_dir
 
     root = common.data_paths(ctx).root
@@ -157,6 +159,7 @@ def encrypt(
 
 def decrypt(ctx: typer.Context) -> None:
     """Turn encryption off: every course file and backup back in plain text."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.encryption import decrypt_folder
 
     root = common.data_paths(ctx).root
@@ -180,7 +183,7 @@ recipients_app = typer.Typer(
 @recipients_app.command("list")
 def list_recipients(ctx: typer.Context) -> None:
     """The public keys every file is encrypted for."""
-    from ipt_cli.errors import ConflictError
+    # lazy: the cipher (and tomli) only for an encrypted folder
     from ipt_cli.store.crypto import cipher_for
 
     root = common.data_paths(ctx).root
@@ -192,6 +195,7 @@ def list_recipients(ctx: typer.Context) -> None:
 
 
 def _change(ctx: typer.Context, add: list[str], remove: list[str]) -> None:
+    # lazy: keeps tomli and the models (pydantic) off start-up
     from ipt_cli.store.crypto import normal_recipient
     from ipt_cli.store.encryption import change_recipients
 
@@ -242,6 +246,7 @@ def register(app: typer.Typer) -> None:
 def accept_recipients(ctx: typer.Context) -> None:
     """Accept the remote's change to recipients.txt or encryption.toml (shown first): a
     synced folder takes it at the next ipt sync, never silently."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.sync import accept_recipients as accept
 
     names, difference = accept(common.data_paths(ctx).root)

@@ -1,13 +1,16 @@
 """`ipt export`: a course for a move or a supervisor (json, markdown), or scores for
 research and service data (csv, csv-wide, redcap-dictionary, fhir)."""
 
+import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common, completion
-from ipt_cli.views.output import Content  # loaded by the root callback anyway
+from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.errors import InputError
+from ipt_cli.views.output import Content, to_json  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,6 +76,7 @@ def export(
     )
     _check_selection(output_format, course_id, every)
     if output_format is ExportFormat.redcap_dictionary:
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.views.csv_export import redcap_dictionary
 
         common.deliver(ctx, redcap_dictionary(), output, content=Content.EXACT)
@@ -105,8 +109,6 @@ def _deliver(
 
 
 def _check_selection(output_format: ExportFormat, course_id: str | None, every: bool) -> None:
-    from ipt_cli.errors import InputError
-
     if output_format is ExportFormat.redcap_dictionary:
         if course_id is not None or every:
             raise InputError("--format redcap-dictionary takes no COURSE_ID and no --all")
@@ -127,6 +129,7 @@ def _every_course(ctx: typer.Context) -> "list[Course]":
 
 
 def _scores_csv(ctx: typer.Context, courses: "list[Course]", output_format: ExportFormat) -> str:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.research import research_rows
     from ipt_cli.views.csv_export import long_csv, wide_csv
 
@@ -137,10 +140,9 @@ def _scores_csv(ctx: typer.Context, courses: "list[Course]", output_format: Expo
 
 def _one_course(ctx: typer.Context, course: "Course", output_format: ExportFormat) -> str:
     if output_format is ExportFormat.json:
-        from ipt_cli.views.output import to_json
-
         return to_json(course.model_dump(mode="json", exclude_none=True))
     if output_format is ExportFormat.markdown:
+        # lazy: keeps the models (pydantic) and the Markdown rendering off start-up
         from ipt_cli.core.progress import build_report
         from ipt_cli.views.markdown import report_markdown, session_notes_markdown
 
@@ -150,9 +152,7 @@ def _one_course(ctx: typer.Context, course: "Course", output_format: ExportForma
 
 
 def _fhir(ctx: typer.Context, course: "Course") -> str:
-    import datetime as dt
-
-    from ipt_cli.core.measures import INSTRUMENTS
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.research import research_rows
     from ipt_cli.views.fhir import exported_instruments, fhir_bundle, fhir_json
 

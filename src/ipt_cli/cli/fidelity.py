@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common, sealing
+from ipt_cli.core.dates import act_date
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,9 +40,9 @@ def fidelity(
     Without --item and without a terminal, shows the session's items and its latest
     rating. The report shows adherence per phase and the tasks most often missed.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core import fidelity as rules
-    from ipt_cli.core.dates import act_date
     from ipt_cli.core.record import session_of
     from ipt_cli.views import record as views
 
@@ -58,6 +59,7 @@ def fidelity(
     if item:
         ratings = dict(rules.parse_item(text) for text in item)
     elif common.interactive(no_input):
+        # Rich: prompts only on a terminal
         from ipt_cli.interact.fidelity import ask_ratings
 
         ratings = ask_ratings(heading, items, dict(latest.items) if latest else {})
@@ -93,6 +95,7 @@ def _rate(
     ratings: dict[str, str],
     by_made: "tuple[str | None, dt.date | None]",
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import fidelity as rules
 
     by, made = by_made

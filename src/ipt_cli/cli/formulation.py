@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.sealing import recorded_now
 
 
 def formulation(
@@ -27,7 +28,7 @@ def formulation(
 ) -> None:
     """Show or change the interpersonal formulation and the client's agreement (dated
     --date: the day it was written or agreed)."""
-    from ipt_cli.cli.sealing import recorded_now
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.assessment import draft_formulation
     from ipt_cli.views import terminal
@@ -43,6 +44,7 @@ def formulation(
             list(course.problem_areas), course.inventory, course.timeline, course.start_date, today
         )
     if edit:
+        # lazy: keeps interact.editor_command (11 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         text = edit_text(text or current, root=store.paths.root).strip()
@@ -52,6 +54,7 @@ def formulation(
         if not common.interactive(no_input):
             common.output(ctx).show(terminal.formulation_view(course))
             return
+        # lazy: keeps Rich and the models (pydantic) off start-up
         from ipt_cli.interact import wizard
 
         text, agreed = wizard.ask_formulation(current, store.paths.root)
@@ -74,6 +77,7 @@ def edit_course(
     On an error you see the problems and can edit again or abort (the course is unchanged
     and the copy removed).
     """
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.interact.editor import edit_course_file
 
     out = common.output(ctx)
@@ -83,6 +87,7 @@ def edit_course(
             out.notice(problem, "red")
         if not common.interactive(no_input=False):
             return False
+        # Rich: prompts only on a terminal
         from ipt_cli.interact import prompts
 
         return prompts.confirm("Edit again? (no: abort and keep the original)", default=True)

@@ -36,9 +36,11 @@ def add(
     no_input: common.NoInput = False,
 ) -> None:
     """Add a goal (asks for what is missing on a terminal)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     if common.interactive(no_input) and (goal_id is None or text is None):
+        # lazy: keeps Rich and the models (pydantic) off start-up
         from ipt_cli.interact import prompts, wizard
 
         text = text or prompts.ask_text("Goal")
@@ -55,6 +57,7 @@ def add(
 @app.command("list")
 def list_goals(ctx: typer.Context, course_id: common.CourseId) -> None:
     """Show each goal with its latest rating."""
+    # Rich: only when drawing for a terminal
     from ipt_cli.views import terminal
 
     course = common.store(ctx).load(course_id)
@@ -68,6 +71,7 @@ def retire(
     goal_id: Annotated[str, typer.Argument(metavar="GOAL_ID", help="The goal to retire.")],
 ) -> None:
     """Retire a goal: kept in the record, no longer rated or planned."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import corrections
 
     today = common.today()
@@ -83,6 +87,7 @@ def edit(
     text: Annotated[str, typer.Option(metavar="TEXT", help="The goal in new words.")],
 ) -> None:
     """Reword a goal; the old words stay in the course's change history."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import corrections
 
     today = common.today()

@@ -1,11 +1,15 @@
 """`ipt group new|add|remove|session|agenda|report|list`: Group IPT (the WHO model)."""
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ipt_cli.cli import common
 from ipt_cli.cli.subcommands import sub_app
+from ipt_cli.core import dates
+from ipt_cli.core.safety import safety_notice
+from ipt_cli.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -31,6 +35,7 @@ GroupIdArg = Annotated[
 
 
 def _stores(ctx: typer.Context) -> "tuple[GroupStore, CourseStore]":
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.store.groups import GroupStore
 
     courses = common.store(ctx)
@@ -54,9 +59,7 @@ def new(
     ] = 8,
 ) -> None:
     """Start a group: facilitators, start date, number of group sessions."""
-    import datetime as dt
-
-    from ipt_cli.core import dates
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import new_group
 
     groups, _ = _stores(ctx)
@@ -77,6 +80,7 @@ def new(
 def add(ctx: typer.Context, group_id: GroupIdArg, course_id: common.CourseId) -> None:
     """Add a member: a course of the `group` adaptation (its assessment is the individual
     pre-group session). A course belongs to at most one group."""
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import check_member
 
     groups, courses = _stores(ctx)
@@ -97,6 +101,7 @@ def add(ctx: typer.Context, group_id: GroupIdArg, course_id: common.CourseId) ->
 def remove(ctx: typer.Context, group_id: GroupIdArg, course_id: common.CourseId) -> None:
     """Remove a member that no group session has recorded yet (its course is kept). A
     member with recorded attendance stays: the group's record of those sessions names it."""
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import remove_member
 
     groups, _ = _stores(ctx)
@@ -140,7 +145,7 @@ def session(
 
     Private notes are entered per member: ipt session COURSE_ID --group-session N --note TEXT.
     """
-    from ipt_cli.core import dates
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import Meeting, parse_absences, parse_member_scores
 
     groups, courses = _stores(ctx)
@@ -151,6 +156,7 @@ def session(
     out = common.output(ctx)
 
     def hold(group: "Group") -> "Meeting":
+        # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.core.group import add_meeting, check_meeting, next_number
 
         meeting = Meeting(
@@ -171,8 +177,6 @@ def session(
         _roll_back(courses, written)  # members written before the failure are put back
         raise
     for course_id, record in flagged:
-        from ipt_cli.core.safety import safety_notice
-
         lines = safety_notice(course_id, "group session", record, meeting.date.isoformat())
         out.safety([f"{course_id}: {line}" for line in lines[:-1]] + lines[-1:], False)
     out.done(
@@ -202,6 +206,7 @@ def _record_members(
     appointment, in their own course. The dry run checks every member before any is
     written, so that a refusal leaves every file as it was; `written` collects the courses
     changed, for a roll-back. Returns the sessions whose risk items were scored."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
@@ -216,6 +221,7 @@ def _record_members(
         )
 
         def attend(course: "Course", record: object = record) -> None:
+            # lazy: keeps the models (pydantic) off start-up
             from ipt_cli.core.models import SessionRecord
 
             assert isinstance(record, SessionRecord)
@@ -248,8 +254,6 @@ def _record_members(
 
 def group_session_date(ctx: typer.Context, course_id: str, number: int) -> "dt.date":
     """The date of group session `number` of the group this course belongs to."""
-    from ipt_cli.errors import InputError, NotFoundError
-
     groups, _ = _stores(ctx)
     found = groups.groups_of(course_id)
     if not found:
@@ -277,16 +281,19 @@ def agenda(
 ) -> None:
     """The agenda of a group session: its phase's tasks, each member's problem areas and
     any unreviewed risk flags."""
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import build_agenda
 
     groups, courses = _stores(ctx)
     group = groups.load(group_id)
     built = build_agenda(group, _members(courses, group), week, common.today())
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import group_agenda_json
 
         common.output(ctx).json(group_agenda_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import group_agenda_markdown
 
         common.output(ctx).data(group_agenda_markdown(built))
@@ -304,16 +311,19 @@ def report(
 ) -> None:
     """Attendance grid, each member's PHQ-9 by session and outcome, the group's response
     rate, and who needs follow-up."""
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import build_report
 
     groups, courses = _stores(ctx)
     group = groups.load(group_id)
     built = build_report(group, _members(courses, group), common.today())
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import group_report_json
 
         common.output(ctx).json(group_report_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import group_report_markdown
 
         common.output(ctx).data(group_report_markdown(built))
@@ -333,10 +343,12 @@ def list_groups(
     for problem in problems:  # one damaged file never hides the other groups
         common.output(ctx).warn(f"warning: {problem.message}; see ipt doctor")
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import group_list_json
 
         common.output(ctx).json(group_list_json(found))
     else:
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
         from ipt_cli.views.wording import group_list_text
 
         common.output(ctx).data(group_list_text(found))

@@ -1,10 +1,11 @@
 """`ipt guide [TOPIC]`: IPT's phases, problem areas, techniques and measures."""
 
+import sys
 from typing import Annotated
 
 import typer
 
-from ipt_cli.cli import completion
+from ipt_cli.cli import common, completion
 
 
 def guide(
@@ -23,13 +24,12 @@ def guide(
     On a terminal the text is rendered (headings, lists); into a pipe or file it is plain
     Markdown.
     """
-    import sys
-
+    # lazy: keeps views.guide (10 modules) off start-up
     from ipt_cli.views.guide import guide as text_of
 
     text = text_of(topic)
     if sys.stdout.isatty():
-        from ipt_cli.cli import common
+        # Rich: only when drawing for a terminal
         from ipt_cli.views import terminal
 
         common.output(ctx).show(terminal.markdown_view(text), page=True)

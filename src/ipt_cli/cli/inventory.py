@@ -54,6 +54,7 @@ def add(
     no_input: common.NoInput = False,
 ) -> None:
     """Add a person (asks for what is missing on a terminal)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     given = _given(
@@ -62,6 +63,7 @@ def add(
         changes_wanted=changes_wanted, tags=tag,
     )  # fmt: skip
     if common.interactive(no_input) and ("name" not in given or "ring" not in given):
+        # lazy: keeps Rich and the models (pydantic) off start-up
         from ipt_cli.interact import wizard
 
         given = wizard.ask_person(given)
@@ -81,10 +83,12 @@ def list_people(
     course = common.store(ctx).load(course_id)
     out = common.output(ctx)
     if as_json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import inventory_json
 
         out.json(inventory_json(course))
     else:
+        # Rich: only when drawing for a terminal
         from ipt_cli.views import terminal
 
         out.show(terminal.inventory_view(course.inventory))
@@ -108,6 +112,7 @@ def edit(
     tag: Tags = None,
 ) -> None:
     """Change what is recorded about one person."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     given = _given(

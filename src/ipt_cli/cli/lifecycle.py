@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.sealing import recorded_now
 from ipt_cli.core.choices import Decision
+from ipt_cli.errors import ConflictError, InputError, Interrupted
+from ipt_cli.store.paths import check_course_id
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course, Ending
@@ -66,7 +69,7 @@ def ending(
     dated --date (the day the work was done). IPSRT courses record the warning signs of each
     pole too (--warning-sign-depression, --warning-sign-mania); the relapse plan prints both.
     """
-    from ipt_cli.cli.sealing import recorded_now
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     poles = {
@@ -80,6 +83,7 @@ def ending(
         changes.course_act_date(common.store(ctx).load(course_id), made, today)
 
     if common.value(decision) in ("maintenance", "end"):
+        # lazy: keeps the models (pydantic) and Rich off start-up
         from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 
@@ -133,6 +137,7 @@ def archive(
     undo: Annotated[bool, typer.Option("--undo", help="Bring the course back.")] = False,
 ) -> None:
     """Archive a course: it leaves `ipt list` (see `ipt list --all`)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
 
     today = common.today()
@@ -152,7 +157,7 @@ def delete(
     deleting removes the current file, not the history (docs/threat-model.md says how to
     purge it).
     """
-    from ipt_cli.errors import ConflictError, InputError, Interrupted
+    # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.store.groups import GroupStore
 
     store = common.store(ctx)
@@ -167,6 +172,7 @@ def delete(
     if not yes:
         if not common.interactive(no_input=False):
             raise InputError("refusing to delete without --yes when no one is at a terminal")
+        # Rich: prompts only on a terminal
         from ipt_cli.interact import prompts
 
         question = (
@@ -177,6 +183,7 @@ def delete(
             raise Interrupted("nothing was deleted")
     store.delete(course_id)
     common.output(ctx).done(f"Deleted {course_id}.")
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.sync import is_repo
 
     if is_repo(store.paths.root):
@@ -198,19 +205,19 @@ def import_course(
 
     Signatures are kept as they are (a course imported under another id still verifies).
     """
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.format import read_course_document
 
     store = common.store(ctx)
     course = read_course_document(file, store.cipher)
     if new_id is not None:
-        from ipt_cli.store.paths import check_course_id
-
         course = course.model_copy(update={"id": check_course_id(new_id)})
     path = store.create(course)
     held = len(course.sessions)
     common.output(ctx).done(
         f"Imported {course.id} ({held} {'session' if held == 1 else 'sessions'}) to {path}."
     )
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.signing import verify_chain
 
     if verify_chain(course).problems:  # kept as it came: the record shows what was changed

@@ -6,6 +6,8 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import InputError
+from ipt_cli.views.output import to_json
 
 
 class NoteFormat(StrEnum):
@@ -46,8 +48,8 @@ def note(
     output_format = common.chosen_format(
         NoteFormat, output_format, as_json, output, NoteFormat.text
     )
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.notes import all_notes, note_for
-    from ipt_cli.errors import InputError
     from ipt_cli.views import note as views
 
     if (session is None) == (not every):
@@ -59,8 +61,6 @@ def note(
         all_notes(course, rules, today) if every else [note_for(course, str(session), rules, today)]
     )
     if output_format is NoteFormat.json:
-        from ipt_cli.views.output import to_json
-
         text = to_json(views.notes_json(notes) if every else views.note_json(notes[0]))
     elif output_format is NoteFormat.html:
         text = views.notes_html(notes, today)

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.views.output import Content  # loaded by the root callback anyway
+from ipt_cli.cli.report import cached_course_rows
+from ipt_cli.core.dates import parse_date
+from ipt_cli.errors import InputError
+from ipt_cli.views.output import Content, to_json  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     from ipt_cli.core.outcome_record import CourseOutcome
@@ -101,9 +104,8 @@ def outcomes(
     Built from the list index (a progress bar on stderr while a cold index is read). No
     note text in any format, and no client alias unless --names.
     """
-    from ipt_cli.core.dates import parse_date
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.outcomes import Selection, judge, outcome_definitions, outcome_groups
-    from ipt_cli.errors import InputError
 
     chosen = common.chosen_format(
         OutcomesFormat, output_format, as_json, output, OutcomesFormat.text
@@ -131,8 +133,6 @@ def outcomes(
 
 def _course_outcomes(ctx: typer.Context) -> "list[CourseOutcome]":
     """Every course's outcome record, from the list index (rebuilt where stale)."""
-    from ipt_cli.cli.report import cached_course_rows
-
     rows = cached_course_rows(ctx)
     return [outcome for row in rows if (outcome := row.outcome()) is not None]
 
@@ -145,12 +145,11 @@ def _deliver(
     listed: "list[tuple[CourseOutcome, Judged | None]] | None",
     output: Path | None,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views import outcomes as views
 
     out = common.output(ctx)
     if chosen is OutcomesFormat.json:
-        from ipt_cli.views.output import to_json
-
         text = to_json(views.outcomes_json(groups, definitions, listed))
         common.deliver(ctx, text, output, content=Content.SAFE)
     elif chosen is OutcomesFormat.csv:

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.structs import replace
 
 
 def plan(
@@ -17,14 +18,17 @@ def plan(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
+    # lazy: keeps core.planning (8 modules) off start-up
     from ipt_cli.core.planning import build_plan
 
     built = build_plan(common.store(ctx).load(course_id), common.today())
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import plan_json
 
         common.output(ctx).json(plan_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import plan_markdown
 
         common.output(ctx).data(plan_markdown(built))
@@ -67,8 +71,8 @@ def agenda(
     output_format = common.chosen_format(
         common.Format, output_format, as_json, None, common.Format.text
     )
+    # lazy: keeps core.planning (8 modules) and the models (pydantic) off start-up
     from ipt_cli.core.planning import agenda_for
-    from ipt_cli.core.structs import replace
     from ipt_cli.core.tracking import not_on_track, screen_alerts
 
     course = common.store(ctx).load(course_id)
@@ -79,10 +83,12 @@ def agenda(
     if alerts:  # the next session is where the advice is acted on
         built = replace(built, alerts=alerts)
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import agenda_json
 
         common.output(ctx).json(agenda_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import agenda_markdown
 
         common.output(ctx).data(agenda_markdown(built))

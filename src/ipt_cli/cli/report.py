@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.course_row import CourseRow
-from ipt_cli.views.output import Content  # loaded by the root callback anyway
+from ipt_cli.core.course_row import CourseRow, row_json, sort_rows
+from ipt_cli.errors import IdentityError, IptError
+from ipt_cli.store.config import load_sign_within_days
+from ipt_cli.store.ownership import check_ownership
+from ipt_cli.views.output import Content, to_json  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -70,10 +73,10 @@ def report(
 
 
 def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat) -> str:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.core.risk import risk_state
     from ipt_cli.core.supervision import summary
     from ipt_cli.core.tracking import unsigned_overdue
-    from ipt_cli.store.config import load_sign_within_days
     from ipt_cli.views import record as views
     from ipt_cli.views.wording import risk_lines
 
@@ -83,8 +86,6 @@ def _supervision(ctx: typer.Context, course_id: str, output_format: ReportFormat
     late = views.LateSignatures(within, unsigned_overdue(course, common.today(), within))
     state = risk_state(course, common.today())  # a supervisor sees the risk first
     if output_format is ReportFormat.json:
-        from ipt_cli.views.output import to_json
-
         document = {"course_id": course_id, "risk": views.risk_json(state)}
         return to_json({**document, **views.supervision_json(found, late)})
     lines = risk_lines(state) + views.supervision_lines(found, late)
@@ -98,6 +99,7 @@ def _rendered_report(
     output: Path | None,
     today: "dt.date",
 ) -> str:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.progress import build_report
 
     rules = common.scoring_rules(ctx)
@@ -109,15 +111,17 @@ def _rendered_report(
         )
     built = build_report(course, today, rules)
     if output_format is ReportFormat.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import report_json
-        from ipt_cli.views.output import to_json
 
         return to_json(report_json(built))
     if output_format is ReportFormat.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import report_markdown
 
         return report_markdown(built)
     if output_format is ReportFormat.html:
+        # lazy: each format loads only its own rendering (HTML)
         from ipt_cli.views.html import report_html
 
         return report_html(built, rules)
@@ -141,9 +145,6 @@ def list_courses(
 
     Sorted by next session date; damaged files show as damaged rows.
     """
-    from ipt_cli.core.course_row import row_json, sort_rows
-    from ipt_cli.store.config import load_sign_within_days
-
     today = common.today()
     out = common.output(ctx)
     within = load_sign_within_days(common.data_paths(ctx).config)
@@ -151,10 +152,12 @@ def list_courses(
     if as_json or output_format is common.Format.json:
         out.json_list(row_json(row, today, within) for row in rows)  # 10,000: never held whole
     elif out.draws_for_terminal():  # colours: Rich draws
+        # Rich: only when drawing for a terminal
         from ipt_cli.views import terminal
 
         out.show(terminal.list_view(rows, today, out.console.width, within), soft_wrap=True)
     else:  # a pipe or a file: the same lines, plain, without Rich
+        # lazy: keeps views.listing off `ipt list --json`
         from ipt_cli.views.listing import list_text
 
         ascii_only = not out.encoding.startswith("utf")
@@ -164,12 +167,14 @@ def list_courses(
 def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
     """Every course's list row, archived ones included, from the list index (rebuilt where
     a file changed, with a progress bar on stderr while many are read)."""
+    # lazy: keeps store.index off `ipt report ab`
     from ipt_cli.store.index import cached_rows
 
     paths = common.data_paths(ctx)
     rules = common.scoring_rules(ctx)
     cipher = None
     if paths.encrypted:
+        # lazy: the cipher (and tomli) only for an encrypted folder
         from ipt_cli.store.crypto import cipher_for
 
         cipher = cipher_for(paths.root)
@@ -188,10 +193,9 @@ def cached_course_rows(ctx: typer.Context) -> "list[CourseRow]":
 
 def _summarise(path: Path, rules: "ScoringRules", cipher: "Cipher | None") -> "CourseRow":
     """The list row of one course file, or a damaged row saying why it cannot be read."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.core.progress import course_row
-    from ipt_cli.errors import IdentityError, IptError
     from ipt_cli.store.format import load_course_file
-    from ipt_cli.store.ownership import check_ownership
 
     try:
         check_ownership(path)

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core import dates
+from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import RhythmEntry
@@ -95,8 +97,8 @@ def rhythm(
     (`ipt rhythm ID target`), it shows per anchor and week the mean deviation from the
     target in force and the days within 45 minutes of it.
     """
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     times = (out_of_bed, first_contact, start_activity, dinner, to_bed)
     formats = output_format is not None or as_json
@@ -132,13 +134,12 @@ def _entry(
     with_people: str | None,
     mood: int | None,
 ) -> "RhythmEntry":
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from pydantic import ValidationError
 
-    from ipt_cli.core import dates
     from ipt_cli.core.models import RHYTHM_ANCHORS, RhythmEntry
     from ipt_cli.core.rhythm import parse_clock, parse_people
     from ipt_cli.core.validation import describe_validation
-    from ipt_cli.errors import InputError
 
     if mood is not None and not -5 <= mood <= 5:
         raise InputError("--mood: must be from -5 to 5")
@@ -161,8 +162,8 @@ def _entry(
 
 
 def _log(ctx: typer.Context, course_id: str, entry: "RhythmEntry", replace: bool) -> None:
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     if entry.date > common.today():
         raise InputError(f"--date {entry.date.isoformat()} is in the future")
@@ -174,17 +175,19 @@ def _log(ctx: typer.Context, course_id: str, entry: "RhythmEntry", replace: bool
 
 
 def _report(ctx: typer.Context, course_id: str, weeks: int, output_format: common.Format) -> None:
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
 
     if not 1 <= weeks <= 520:
         raise InputError("--weeks: must be 1-520")
     built = rhythm.build_report(common.store(ctx).load(course_id), weeks)
     if output_format is common.Format.json:
+        # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import rhythm_json
 
         common.output(ctx).json(rhythm_json(built))
     elif output_format is common.Format.markdown:
+        # lazy: each format loads only its own rendering (Markdown)
         from ipt_cli.views.markdown import rhythm_markdown
 
         common.output(ctx).data(rhythm_markdown(built))
@@ -197,6 +200,7 @@ def _report(ctx: typer.Context, course_id: str, weeks: int, output_format: commo
 def _target(
     ctx: typer.Context, course_id: str, date: str | None, times: tuple[str | None, ...]
 ) -> None:
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from ipt_cli.core import dates, rhythm
     from ipt_cli.core.models import RHYTHM_ANCHORS
 
@@ -218,8 +222,8 @@ def _target(
 
 
 def _chart(ctx: typer.Context, course_id: str, weeks: int) -> None:
+    # lazy: keeps the models (pydantic) and social rhythm off start-up
     from ipt_cli.core import rhythm
-    from ipt_cli.errors import InputError
     from ipt_cli.views import terminal
 
     if not 1 <= weeks <= 520:

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import InputError
 
 
 class PlanAction(StrEnum):
@@ -57,7 +58,7 @@ def safety_plan(
     (the others are carried over); with no section option, on a terminal, the plan opens in
     $VISUAL/$EDITOR. Earlier versions are kept: see `history`.
     """
-    from ipt_cli.errors import InputError
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.views import record as views
 
     output_format = common.chosen_format(
@@ -97,8 +98,8 @@ def _edit(
     by: str | None,
     no_input: bool,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import safety_plan
-    from ipt_cli.errors import InputError
 
     store = common.store(ctx)
     if not changes:
@@ -107,6 +108,7 @@ def _edit(
                 "give the sections to change (--warning-sign TEXT, --coping TEXT, ... each "
                 "repeatable), or run on a terminal to edit the plan in $VISUAL/$EDITOR"
             )
+        # lazy: keeps interact.editor_command (12 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         changes = safety_plan.parse_plan_text(

@@ -1,11 +1,15 @@
 """What the commands that add to the clinical record share: the time of a signature, the
 signer's name and the key signer, from <data>/config.toml (docs/signing.md)."""
 
+import datetime as dt
+import os
 from typing import TYPE_CHECKING
 
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.errors import InputError
+from ipt_cli.store.config import load_signing, where
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -17,9 +21,6 @@ if TYPE_CHECKING:
 def now() -> "dt.datetime":
     """The time of a signature, in UTC; with IPT_TODAY pinned, on that day (at the real time
     of day), so that a backdated record is signed on the day it is dated."""
-    import datetime as dt
-    import os
-
     real = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if not os.environ.get("IPT_TODAY"):
         return real
@@ -30,8 +31,6 @@ def now() -> "dt.datetime":
 def recorded_now() -> "dt.datetime":
     """The wall-clock time an entry is written (UTC, to the microsecond; IPT_TODAY does not
     move it): the order reviews were recorded in, which decides the standing risk level."""
-    import datetime as dt
-
     return dt.datetime.now(dt.UTC)
 
 
@@ -41,8 +40,6 @@ def wall_clock() -> "dt.datetime":
 
 
 def config(ctx: typer.Context) -> "SigningConfig":
-    from ipt_cli.store.config import load_signing
-
     return load_signing(common.data_paths(ctx).config)
 
 
@@ -52,9 +49,6 @@ def signer(ctx: typer.Context, by: str | None) -> str | None:
 
 
 def required_signer(ctx: typer.Context, by: str | None) -> str:
-    from ipt_cli.errors import InputError
-    from ipt_cli.store.config import where
-
     name = signer(ctx, by)
     if not name:
         raise InputError(
@@ -68,6 +62,7 @@ def sealer(ctx: typer.Context) -> "Sealer":
     """The key signer of config.toml's sign_key, made when a link is first sealed (so that a
     change that seals nothing never needs the key or ssh-keygen); it signs nothing without
     a sign_key. Any failure abandons the change: nothing is saved."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.store import ssh_signatures
 
     made: list[Sealer | None] = []

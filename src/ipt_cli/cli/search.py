@@ -6,7 +6,10 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.core.search import FIELDS, document_hits
+from ipt_cli.errors import InputError
 from ipt_cli.views.output import Content  # loaded by the root callback anyway
+from ipt_cli.views.search import hit_chunks, hits_json, styled
 
 
 class Field(StrEnum):
@@ -48,8 +51,7 @@ def search(
     Prints the course, session, date and each matching line, the match highlighted on a
     terminal. Case does not matter; TEXT is plain text, not a pattern.
     """
-    from ipt_cli.core.search import FIELDS, document_hits
-    from ipt_cli.errors import InputError
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.search import documents_for
 
     if not query.strip() or "\n" in query or "\r" in query:
@@ -66,11 +68,8 @@ def search(
         out.warn(f"skipped: {problem.message} (see ipt doctor)")
     hits = document_hits(found.documents, query, chosen)
     if as_json:
-        from ipt_cli.views.search import hits_json
-
         out.json(hits_json(list(hits)))
         return
-    from ipt_cli.views.search import hit_chunks, styled
 
     printed = False
     drawn = styled(out.stdout)  # styled lines neutralise the user's text themselves

@@ -7,8 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.core import dates
 from ipt_cli.core.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
+from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
+from ipt_cli.core.safety import safety_notice
 from ipt_cli.core.structs import struct
+from ipt_cli.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,7 +43,7 @@ its agenda.
 
 
 def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path) -> str | None:
-    from ipt_cli.errors import InputError, NotFoundError
+    # lazy: keeps interact.editor_command (12 modules) off start-up
     from ipt_cli.interact.editor_command import edit_text
 
     given = [
@@ -200,9 +204,6 @@ def session(
 
     Sessions may be backfilled: they are kept in date order and numbered 1.. in that order.
     """
-    from ipt_cli.core import dates
-    from ipt_cli.errors import InputError
-
     out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit, store.paths.root)
     scores = common.MeasureOptions(
@@ -229,6 +230,7 @@ def session(
         return
     _check_combination(given + (["--same-day"] if same_day else []), amend, missed)
     if group_session is not None:
+        # lazy: keeps cli.group off `ipt session ab --mood 6 --note x`
         from ipt_cli.cli.group import group_session_date
 
         amend = _group_ref(amend, missed, given, group_session_date(ctx, course_id, group_session))
@@ -294,6 +296,7 @@ class SessionDetails:
 
     def given(self) -> list[str]:
         """The options given, as typed."""
+        # lazy: keeps pydantic off start-up
         from ipt_cli.core.validation import SESSION_OPTIONS
 
         return [
@@ -301,6 +304,7 @@ class SessionDetails:
         ]
 
     def record(self, when: "dt.date", note: str | None, scores: dict[str, Any]) -> "SessionRecord":
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core import changes, inputs
 
         return changes.session_record(
@@ -332,10 +336,10 @@ def _fix(
 ) -> None:
     """Correct recorded values of one session (`ref`, as --fix gave it), keeping the old
     ones with date and `reason`; `other`: an option that --fix does not take was given."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.cli import sealing
     from ipt_cli.core import changes, corrections, inputs, safety
     from ipt_cli.core.tracking import recorded_alerts
-    from ipt_cli.errors import InputError
 
     if ref is None:
         raise InputError("--reason goes with --fix SESSION")
@@ -386,16 +390,12 @@ def _fix(
 
 def _group_ref(amend: str | None, missed: str | None, given: list[str], date: "dt.date") -> str:
     """--group-session N is an addendum to the member's session on the group's date."""
-    from ipt_cli.errors import InputError
-
     if amend is not None or missed is not None or given:
         raise InputError("--group-session takes only --note, --note-file or --edit")
     return date.isoformat()
 
 
 def _check_combination(given: list[str], amend: str | None, missed: str | None) -> None:
-    from ipt_cli.errors import InputError
-
     if amend is not None and (given or missed is not None):
         raise InputError("--amend takes only --note, --note-file or --edit")
     if missed is not None and [g for g in given if g != "--same-day"]:
@@ -415,6 +415,7 @@ def _missed(
     same_day: bool,
 ) -> None:
     """Record a missed appointment, its date checked against `today` and --same-day."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
@@ -430,9 +431,9 @@ def _withdraw(
     ctx: typer.Context, course_id: str, ref: str, reason: str | None, by: str | None
 ) -> None:
     """Withdraw an unsigned session recorded by mistake; it stays in the file, marked."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.cli import sealing
     from ipt_cli.core.corrections import withdraw_session
-    from ipt_cli.errors import InputError
 
     if reason is None or not reason.strip():
         raise InputError("--withdraw needs --reason TEXT: why the session was recorded by mistake")
@@ -455,6 +456,7 @@ def _ask_and_record(
     rules: "ScoringRules",
     preset: Preset,
 ) -> None:
+    # lazy: keeps the models (pydantic) and Rich off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_bounds
     from ipt_cli.interact.session import ask_session
@@ -485,9 +487,9 @@ def _amend(
     by: str | None,
 ) -> None:
     """An addendum; to a signed session, a signed one (sealed in the course's chain)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.cli import sealing
     from ipt_cli.core import record
-    from ipt_cli.errors import InputError
 
     if not text:
         raise InputError("--amend needs the addendum text: --note, --note-file or --edit")
@@ -510,8 +512,8 @@ def _record(
     record: "SessionRecord",
     context: RecordingContext,
 ) -> None:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
-    from ipt_cli.core.safety import safety_notice
     from ipt_cli.core.session_dates import check_date
     from ipt_cli.core.tracking import recorded_alerts
 
@@ -535,6 +537,7 @@ def _warn_of_outcomes(
 ) -> None:
     """A reliable deterioration or a relapse that this session's scores show, at once (a
     mania alert is said by `_record`, from the session's own score)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.progress import build_report
 
     if record.instruments():
@@ -629,10 +632,9 @@ def risk_review(
     review needs the clinician's judgement: --ideation, --level and --action (asked for on a
     terminal). The standing level is the level of the review recorded last.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.cli import sealing
     from ipt_cli.core import dates, record
-    from ipt_cli.core.risk import missing_judgement, structured_fields
-    from ipt_cli.errors import InputError
 
     made = dates.parse_date(date, "--date") if date else None
 
@@ -646,6 +648,7 @@ def risk_review(
         action,
     )
     if common.interactive(no_input):
+        # Rich: prompts only on a terminal
         from ipt_cli.interact.risk import ask_review
 
         common.store(ctx).load(course_id)  # a missing course is refused before the questions
@@ -684,7 +687,7 @@ def _confirm_lowering(
 ) -> None:
     """A review that would lower a standing HIGH level says so and is confirmed: a catch-up
     review of an older session must not end a HIGH judgement by accident."""
-    from ipt_cli.core.risk import high_risk
+    # Rich: prompts only on a terminal
     from ipt_cli.interact.ending import confirm_despite_non_response
 
     standing = high_risk(common.store(ctx).load(course_id))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common, sealing
+from ipt_cli.errors import DataError, InputError, VerificationError
 
 if TYPE_CHECKING:
     from ipt_cli.core.models import Course
@@ -45,8 +46,8 @@ def sign(
     previous signature (docs/signing.md); with sign_key in config.toml, ssh-keygen also
     signs the hash. Corrections after signing are signed addenda: ipt session --amend.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import record
-    from ipt_cli.errors import InputError
 
     if (session is None) == (not sign_all):
         raise InputError("name one SESSION, or give --all (not both)")
@@ -95,7 +96,7 @@ def verify(
     Exits 0 when all hold (a course with nothing signed holds), 9 naming each course,
     session and what broke when any does not, 4 when a course file cannot be read.
     """
-    from ipt_cli.errors import DataError, VerificationError
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from ipt_cli.store.ssh_signatures import Verification
     from ipt_cli.store.verify import allowed_signers as signers_file
     from ipt_cli.store.verify import course_ids, verify_courses

@@ -7,6 +7,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from ipt_cli.views.text_safety import terminal_safe
+
 
 class ActionFirstGroup(TyperGroup):
     """Swaps `COURSE_ID ACTION` into `ACTION COURSE_ID`, saying so once on stderr."""
@@ -18,8 +20,6 @@ class ActionFirstGroup(TyperGroup):
             and not args[0].startswith("-")
             and args[1] in self.commands
         ):
-            from ipt_cli.views.text_safety import terminal_safe
-
             action, course_id = args[1], args[0]
             sys.stderr.write(
                 terminal_safe(

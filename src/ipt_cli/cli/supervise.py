@@ -33,6 +33,7 @@ def supervise(
     A sign-off is of a signed session (`ipt sign` first) and is itself signed in the
     course's chain. `ipt report --supervision` lists the sessions not yet reviewed.
     """
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.supervision import supervise as add
 
     name = sealing.signer(ctx, by)

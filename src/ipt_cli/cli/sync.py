@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.core.merge import UnplaceableConflict, describe, settle
+from ipt_cli.errors import DataError, InputError
+from ipt_cli.store.paths import check_course_id
 
 
 class Keep(StrEnum):
@@ -44,7 +47,7 @@ def sync(
     you accept it (--accept-settings, or ipt recipients accept); a symbolic link in it
     stops the sync.
     """
-    from ipt_cli.errors import InputError
+    # lazy: keeps tomli off start-up
     from ipt_cli.store import sync as git_sync
 
     root = common.data_paths(ctx).root
@@ -72,8 +75,8 @@ def sync(
 
 def history(ctx: typer.Context, course_id: common.CourseId) -> None:
     """The commits of one course, newest first (a synced data folder)."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store import sync as git_sync
-    from ipt_cli.store.paths import check_course_id
 
     lines = git_sync.history(common.data_paths(ctx).root, check_course_id(course_id))
     if not lines:
@@ -94,11 +97,10 @@ def resolve(
     ] = None,
 ) -> None:
     """List a course's sync conflicts, or settle them all with --keep."""
+    # lazy: keeps pydantic off start-up
     from pydantic import ValidationError
 
-    from ipt_cli.core.merge import UnplaceableConflict, describe, settle
     from ipt_cli.core.validation import describe_validation
-    from ipt_cli.errors import DataError
 
     store = common.store(ctx)
     course = store.load(course_id)
@@ -139,6 +141,7 @@ def merge_driver(
     theirs: Annotated[Path, typer.Argument(metavar="THEIRS")],
 ) -> None:
     """git's merge driver for course files (registered by ipt sync --init)."""
+    # lazy: keeps tomli off start-up
     from ipt_cli.store.sync import merge_files
 
     merge_files(base, ours, theirs, Path.cwd())

@@ -33,9 +33,11 @@ def add(
     no_input: common.NoInput = False,
 ) -> None:
     """Add a life event (asks for what is missing on a terminal)."""
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes, dates
 
     if common.interactive(no_input) and (date is None or event is None):
+        # lazy: keeps Rich and the models (pydantic) off start-up
         from ipt_cli.interact import wizard
 
         entry = wizard.ask_event(date, event, mood)
@@ -49,6 +51,7 @@ def add(
 @app.command("list")
 def list_events(ctx: typer.Context, course_id: common.CourseId) -> None:
     """Show the timeline in date order."""
+    # Rich: only when drawing for a terminal
     from ipt_cli.views import terminal
 
     events = common.store(ctx).load(course_id).timeline

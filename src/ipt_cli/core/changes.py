@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, measures
+from ipt_cli.core.dates import act_date, parse_date
 from ipt_cli.core.inputs import parse_in_range, parse_scores, parse_session_ref
 from ipt_cli.core.models import (
     ITEM_RECORDS,
@@ -426,8 +427,6 @@ def _maintenance(fields: dict[str, Any]) -> Maintenance:
 def course_act_date(course: Course, made: dt.date | None, today: dt.date) -> dt.date:
     """The day a dated act of the course was done (`--date`, default today): not after
     today, not before the course's first sitting (its baseline or its start)."""
-    from ipt_cli.core.dates import act_date
-
     first = course.start_date
     if course.baseline is not None and course.baseline.date < first:
         first = course.baseline.date
@@ -451,7 +450,6 @@ def change_maintenance_contract(
         raise ConflictError(
             f"{course.id!r} has no maintenance contract; open one with: ipt maintenance {course.id}"
         )
-    from ipt_cli.core.dates import act_date
 
     when = act_date(
         made, today, plan.opened, f"the maintenance contract was opened ({plan.opened})"
@@ -589,8 +587,6 @@ def locate(course: Course, ref: str, wanted: str = "session") -> list[Located]:
     or a date (every sitting held that day)."""
     cleaned = ref.strip()
     if re.fullmatch(r"\d{4}-\d\d-\d\d", cleaned):
-        from ipt_cli.core.dates import parse_date
-
         day = parse_date(cleaned, wanted)
         found = sittings_on(course, day)
         if not found:

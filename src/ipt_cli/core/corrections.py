@@ -22,7 +22,7 @@ from ipt_cli.core.models import (
     Withdrawal,
 )
 from ipt_cli.core.planning import current_dispute_stage, phase_problem
-from ipt_cli.core.safety import raised_risk
+from ipt_cli.core.safety import raised_risk, review_command_for, risk_labels
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
 from ipt_cli.errors import ConflictError, InputError
@@ -257,8 +257,6 @@ def withdraw_session(
             f"an addendum is the way: ipt session {course.id} --amend {ref_shown} --note TEXT"
         )
     if session.risk_scores() and not _reviewed_at_sitting(course, where):
-        from ipt_cli.core.safety import review_command_for, risk_labels
-
         raise ConflictError(
             f"{where.described} of {course.id!r} has a safety flag not yet reviewed "
             f"({'; '.join(risk_labels(session))}): a withdrawn session's flag must not leave "

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ipt_cli.core import catalogue, changes, signing
 from ipt_cli.core.changes import Located
+from ipt_cli.core.dates import act_date
 from ipt_cli.core.models import Course, FidelityRating, SessionRecord
 from ipt_cli.core.planning import course_spans
 from ipt_cli.core.structs import struct
@@ -87,8 +88,6 @@ def rate(
 ) -> tuple[FidelityRating, Located]:
     """Add a fidelity rating to one session (sealed when the session is signed), dated the
     day it was made (`made`, default today; not before the session) with the time written."""
-    from ipt_cli.core.dates import act_date
-
     where = changes.locate_session(course, ref)
     session = where.sitting
     assert isinstance(session, SessionRecord)

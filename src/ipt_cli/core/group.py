@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from ipt_cli.core import catalogue, vocabulary
 from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
 from ipt_cli.core.risk import RiskState, risk_state, waiting
 from ipt_cli.core.structs import field, struct
+from ipt_cli.core.validation import describe_validation
 from ipt_cli.errors import ConflictError, InputError, NotFoundError
 
 GROUP_SCHEMA_VERSION = 1
@@ -89,10 +90,6 @@ def new_group(
     sessions: int,
     now: dt.datetime,
 ) -> Group:
-    from pydantic import ValidationError
-
-    from ipt_cli.core.validation import describe_validation
-
     options = {
         "facilitator": "--facilitator",
         "co_facilitator": "--co-facilitator",
@@ -370,6 +367,7 @@ class GroupReport:
 
 
 def _member_outcome(group: Group, course: Course, today: dt.date) -> MemberOutcome:
+    # lazy: keeps core.progress (17 modules) off start-up
     from ipt_cli.core.progress import build_report
 
     report = build_report(course, today)

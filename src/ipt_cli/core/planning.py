@@ -682,6 +682,7 @@ def _adapted_items(
     if adaptation.partner and phase == "initial":
         added.append(catalogue.PARTNER_MAY_ATTEND)
     if adaptation.rhythm_log and week > 1:
+        # lazy: keeps the models (pydantic) and social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
         added.append(review_line(course, date))
@@ -763,6 +764,7 @@ def build_maintenance_agenda(
         rating = _symptom_rating(course)  # its measures: IPSRT's both poles, the EPDS first
     rhythm = []
     if adapted.rhythm_log:  # IPSRT: the log is reviewed in maintenance too (when current)
+        # lazy: keeps the models (pydantic) and social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
         rhythm = [review_line(course, date)]

@@ -25,14 +25,17 @@ import bisect
 import datetime as dt
 import statistics
 
+from ipt_cli.core import catalogue
 from ipt_cli.core.models import (
     INVOLVEMENT_MAX,
     RHYTHM_ANCHORS,
     Course,
     RhythmEntry,
     RhythmTarget,
+    SessionRecord,
 )
 from ipt_cli.core.structs import field, struct
+from ipt_cli.errors import ConflictError, InputError
 
 WINDOW_MINUTES = 45
 MIN_DAYS = 3  # an anchor done on fewer days in a week has no habitual time
@@ -240,8 +243,6 @@ def set_target(course: Course, day: dt.date, times: dict[str, dt.time]) -> Rhyth
     """Agree target times from `day`: the anchors given take their new time, the others
     keep the target in force that day (if any). Earlier targets are kept; a target of the
     same day is replaced."""
-    from ipt_cli.errors import InputError
-
     if day < course.start_date:
         raise InputError(
             f"--date {day.isoformat()} is before the course started "
@@ -265,8 +266,6 @@ def review_line(course: Course, before: dt.date | None = None) -> str:
     week (before the session's date, when given). A log whose latest day is before the
     last session held (before that date) is not reviewed: it is named as stale, with its
     date, and the days since are asked for."""
-    from ipt_cli.core import catalogue
-
     last = weeks(course.rhythm, 1, None if before is None else before - dt.timedelta(days=1))
     if not last:
         return (
@@ -291,8 +290,6 @@ def review_line(course: Course, before: dt.date | None = None) -> str:
 
 def parse_clock(text: str, option: str) -> dt.time:
     """HH:MM (24-hour) from the command line."""
-    from ipt_cli.errors import InputError
-
     try:
         hours, mins = text.strip().split(":")
         if len(mins) != 2 or not hours.isdigit() or not mins.isdigit():
@@ -309,8 +306,6 @@ INVOLVEMENT_SCALE = (
 
 def parse_people(text: str) -> list[int]:
     """`--with-people`: the SRM's involvement scale (0-3) for each of the five anchors."""
-    from ipt_cli.errors import InputError
-
     parts = [p.strip() for p in text.split(",")]
     if (
         len(parts) != len(RHYTHM_ANCHORS)
@@ -326,8 +321,6 @@ def parse_people(text: str) -> list[int]:
 
 def record(course: Course, entry: RhythmEntry, replace: bool) -> bool:
     """Add a day's entry; an existing day is replaced only when asked. True if replaced."""
-    from ipt_cli.errors import ConflictError, InputError
-
     if entry.date < course.start_date:
         raise InputError(
             f"--date {entry.date.isoformat()} is before the course started "
@@ -406,8 +399,6 @@ def life_chart(course: Course, count: int | None = None) -> LifeChart:
     and PHQ-9 that rate it (SCORE_PLACEMENT: a score rates the week before its sitting).
     Weeks of the course, not the rhythm report's weeks counted back from the latest day,
     so that a column stays the same week as the record grows."""
-    from ipt_cli.core.models import SessionRecord
-
     has_asrm = "asrm" in SessionRecord.model_fields
     sittings = ([course.baseline] if course.baseline else []) + course.all_sessions()
     days = [e.date for e in course.rhythm] + [rated_day(s.date) for s in sittings]

@@ -58,6 +58,7 @@ def struct(cls: type[_T] | None = None, /, *, frozen: bool = False) -> Any:
 def _field_names(cls: type) -> tuple[str, ...]:
     """The class's own annotated names, in order, without evaluating them."""
     if sys.version_info >= (3, 14):  # PEP 649: annotations are no longer in the class dict
+        # Python 3.14 only: annotationlib does not exist before
         import annotationlib
 
         found = annotationlib.get_annotations(cls, format=annotationlib.Format.FORWARDREF)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ipt_cli.core import changes, signing
 from ipt_cli.core.changes import Located
+from ipt_cli.core.dates import act_date
 from ipt_cli.core.models import Course, SessionRecord, SupervisionEntry
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import describe_validation
@@ -36,8 +37,6 @@ def supervise(
 ) -> tuple[SupervisionEntry, Located]:
     """Add a supervisor's comment, or sign-off, to one session, dated the day it was made
     (`made`, default today; not before the session) with the time it was written."""
-    from ipt_cli.core.dates import act_date
-
     where = changes.locate_session(course, ref)
     session = where.sitting
     assert isinstance(session, SessionRecord)

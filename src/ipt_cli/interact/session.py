@@ -14,7 +14,7 @@ from typing import Any
 from rich.panel import Panel
 
 from ipt_cli.core import catalogue, dates, inputs, measures
-from ipt_cli.core.changes import given_on
+from ipt_cli.core.changes import MAX_EPISODES, given_on, parse_edeq_global
 from ipt_cli.core.models import (
     ITEM_RECORDS,
     Bdi2,
@@ -27,15 +27,18 @@ from ipt_cli.core.models import (
     Pcl5,
     Phq9,
     SessionRecord,
+    check_attendee,
 )
 from ipt_cli.core.planning import (
     current_dispute_stage,
     current_strategies,
+    guardian_sessions,
     in_maintenance,
     instruments_used,
     latest_rating,
     next_agenda,
 )
+from ipt_cli.core.safety import risk_label
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
@@ -97,8 +100,6 @@ class Scorer:
         question (numbered after the items) is answered yes."""
         risky = number == instrument.risk_item or instrument.risk_question(number) is not None
         if risky and score >= 1:
-            from ipt_cli.core.safety import risk_label  # the one urgency rule
-
             self.output.safety([risk_label(instrument.id, number, score)], self.self_guided)
 
     def _total(self, instrument: measures.Instrument, total: int) -> None:
@@ -200,8 +201,6 @@ class Scorer:
 
 def eating_counts() -> dict[str, Any]:
     """The eating-disorder self-monitoring counts since the last session (blank skips)."""
-    from ipt_cli.core.changes import MAX_EPISODES, parse_edeq_global
-
     given: dict[str, Any] = {}
     binges = _optional_int("Objective binge episodes since the last session", MAX_EPISODES)
     compensatory = _optional_int(
@@ -291,9 +290,6 @@ def _last_held(course: Course) -> SessionRecord | None:
 def _attendees(course: Course, number: int) -> list[str]:
     """Who attended, asked of every session (the report's attendance table lists the
     sessions that recorded it); a session where a guardian is planned offers them too."""
-    from ipt_cli.core.models import check_attendee
-    from ipt_cli.core.planning import guardian_sessions
-
     default = "client, guardian" if number in guardian_sessions(course) else "client"
 
     def parse(text: str) -> list[str]:
@@ -372,6 +368,7 @@ def ask_session(
         "Note (blank for none, 'e' for your editor)", default="", required=False
     )
     if note == "e":
+        # lazy: keeps interact.editor_command (14 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         note = edit_text("", root=root).strip()  # root: the data folder holds the copy

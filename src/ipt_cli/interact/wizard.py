@@ -19,6 +19,8 @@ from ipt_cli.core.models import Person, TimelineEvent
 from ipt_cli.core.planning import contract_dates, phase_problem, phase_spans
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
+from ipt_cli.interact.session import Scorer, eating_counts
+from ipt_cli.store.paths import COURSE_ID_PATTERN
 from ipt_cli.views.console import out
 from ipt_cli.views.output import Output
 from ipt_cli.views.terminal import closeness_circle
@@ -118,6 +120,7 @@ def ask_formulation(draft: str, root: Path) -> tuple[str, bool]:
     )
     text = draft
     if how == "edit":
+        # lazy: keeps interact.editor_command (9 modules) off start-up
         from ipt_cli.interact.editor_command import edit_text
 
         text = edit_text(draft, root=root).strip() or draft
@@ -179,8 +182,6 @@ def _condition(values: dict[str, Any]) -> str:
 
 def _profile_baseline(condition: str, scorer: Scorer) -> dict[str, Any]:
     """The baseline of the profile's own measures (the PHQ-9 is asked after, as always)."""
-    from ipt_cli.interact.session import eating_counts
-
     profile = catalogue.CONDITIONS[condition]
     baseline: dict[str, Any] = {}
     if condition == "eating-disorder":
@@ -340,8 +341,6 @@ def ask_goal_id(text: str, taken: list[str]) -> str:
 
 
 def _goal_id(answer: str, taken: list[str]) -> str:
-    from ipt_cli.store.paths import COURSE_ID_PATTERN
-
     answer = answer.strip()
     if not COURSE_ID_PATTERN.fullmatch(answer):
         raise InputError("use lowercase letters, digits and hyphens, e.g. walk-group")
@@ -404,8 +403,6 @@ def run(
         _basics(values, fields, today)
         finished(1)
     if done < 2:
-        from ipt_cli.interact.session import Scorer
-
         _step(2, "symptom review and baseline")
         scorer = Scorer(measures.ScoringRules(), fields["kind"] == "self-guided", output)
         fields["baseline_measures"] = _symptoms(

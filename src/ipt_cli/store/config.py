@@ -50,6 +50,8 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core.measures import ScoringRules
 from ipt_cli.core.structs import struct
+from ipt_cli.errors import DataError
+from ipt_cli.store.ownership import SETTINGS_LIMIT
 
 if TYPE_CHECKING:
     from ipt_cli.core.settings import Settings
@@ -70,6 +72,7 @@ class SigningConfig:
 def user_config_path() -> Path:
     """The user's own config.toml, where the platform keeps configuration (XDG_CONFIG_HOME
     on Linux): read under the data folder's, which wins."""
+    # lazy: keeps platformdirs off start-up
     import platformdirs
 
     return platformdirs.user_config_path("ipt") / "config.toml"
@@ -90,13 +93,12 @@ def _exists(path: Path) -> bool:
 
 def _read(path: Path) -> dict[str, Any]:
     """One config file's table, checked on its own (so that an error names its file)."""
+    # lazy: keeps the models (pydantic) and tomli off start-up
     from pydantic import ValidationError
 
     from ipt_cli.core.settings import Settings
     from ipt_cli.core.validation import describe_validation
-    from ipt_cli.errors import DataError
     from ipt_cli.store.format import parse_toml
-    from ipt_cli.store.ownership import SETTINGS_LIMIT
     from ipt_cli.store.reading import read_stored_text
 
     # a regular file of this user's (or their own link to one), at most 1 MiB
@@ -141,6 +143,7 @@ def _load(data_config: Path, user: Path | None) -> _Loaded | None:
     tables = [(path, _read(path)) for path in files if _exists(path)]
     if not tables:
         return None
+    # lazy: keeps pydantic off start-up
     from ipt_cli.core.settings import Settings
 
     merged: dict[str, Any] = {}

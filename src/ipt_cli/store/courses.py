@@ -80,6 +80,7 @@ class CourseStore:
     def cipher(self) -> Cipher | None:
         """The folder's age cipher; None for a plain folder (pyrage is then never loaded)."""
         if self._cipher is None and self.paths.encrypted:
+            # lazy: keeps store.crypto off `ipt report ab`
             from ipt_cli.store.crypto import cipher_for
 
             self._cipher = cipher_for(self.paths.root)
@@ -99,6 +100,7 @@ class CourseStore:
         if self.cipher is not None:
             self.cipher.check()  # a missing identity is refused before anything is written
         if (self.paths.root / ".git").exists():
+            # lazy: keeps store.sync (10 modules) off start-up
             from ipt_cli.store.sync import recover
 
             recover(self.paths.root)  # a killed `ipt sync` is undone before a write reads
@@ -175,6 +177,7 @@ class CourseStore:
     def restore_commit(self, course_id: str, revision: str) -> Course:
         """Put back the course as it was in a git commit of a synced folder (`ipt history`
         lists them); the current file is backed up first."""
+        # lazy: keeps store.sync (10 modules) off start-up
         from ipt_cli.store.sync import file_at
 
         with self.locked(course_id):
@@ -203,6 +206,7 @@ class CourseStore:
     def _keep_signed(course_id: str, current: str, path: Path, restored: Course) -> None:
         """Refuse a restore that would undo or change a signed session whose chain holds
         (a damaged file, or a chain already broken by hand, may be restored over)."""
+        # lazy: keeps core.signing off `ipt agenda ab`
         from ipt_cli.core.signing import (
             broken_seals,
             sealed_state,
@@ -313,7 +317,7 @@ class CourseStore:
         """In a synced folder, a write is a commit (never pushed: that is `ipt sync`)."""
         if not (self.paths.root / ".git").exists():
             return
-        from ipt_cli.errors import IptError
+        # lazy: keeps store.sync (10 modules) off start-up
         from ipt_cli.store.sync import commit_all
 
         try:
@@ -326,6 +330,7 @@ class CourseStore:
 
         `change` edits the course in place (or raises to abandon the write).
         """
+        # lazy: keeps core.signing off `ipt agenda ab`
         from ipt_cli.core.signing import broken_seals, sealed_state, signed_change_refusal
 
         with self.locked(course_id):

@@ -22,6 +22,9 @@ loads it. Decryption happens in memory only.
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +33,23 @@ from typing import Any
 
 import tomli
 
-from ipt_cli.errors import IdentityError, InputError, IptError, NotFoundError, StorageIOError
+from ipt_cli.errors import (
+    ConflictError,
+    DataError,
+    IdentityError,
+    InputError,
+    IptError,
+    NotFoundError,
+    StorageIOError,
+    UnsafeFileError,
+)
+from ipt_cli.store.ownership import (
+    COURSE_LIMIT,
+    SETTINGS_LIMIT,
+    open_private,
+    read_private,
+    read_trusted,
+)
 
 AGE_SUFFIX = ".age"
 IDENTITY_ENV = "IPT_IDENTITY"
@@ -52,6 +71,7 @@ def default_identity_path() -> Path:
     """`IPT_IDENTITY`, else identity.txt in the platform's config folder for ipt."""
     if os.environ.get(IDENTITY_ENV):
         return Path(os.environ[IDENTITY_ENV]).expanduser()
+    # lazy: keeps platformdirs off start-up
     import platformdirs
 
     return platformdirs.user_config_path("ipt") / "identity.txt"
@@ -72,6 +92,7 @@ def parse_recipients(text: str, source: Path | None = None) -> list[str]:
     """Public keys, one a line, normalised and without repeats; blank lines and # comments
     are skipped. A line that is not an age public key is refused naming its file and line
     (exit 8: the folder's recipients are not what ipt wrote)."""
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import RecipientError, x25519
 
     keys: list[str] = []
@@ -95,6 +116,7 @@ def parse_recipients(text: str, source: Path | None = None) -> list[str]:
 def check_recipient(key: str) -> str:
     """A public key given by the user, normalised (see normal_recipient); refused if it
     is not one."""
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import RecipientError, x25519
 
     normal = normal_recipient(key)
@@ -136,7 +158,6 @@ class Cipher:
                 f"{self.folder} is encrypted with a passphrase: set {PASSPHRASE_ENV} or run "
                 "ipt on a terminal"
             )
-        import getpass
 
         _passphrases[self.folder] = getpass.getpass("Passphrase for the ipt data folder: ")
         return _passphrases[self.folder]
@@ -163,6 +184,7 @@ class Cipher:
     def encrypt(self, data: bytes, *, armored: bool = False) -> bytes:
         """`data` sealed for the folder's recipients, and opened again with this process's
         identity first: what it could not open is never handed back to be written."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import x25519
 
@@ -189,6 +211,7 @@ class Cipher:
         )
 
     def decrypt(self, data: bytes, path: Path) -> bytes:
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
 
         try:
@@ -197,8 +220,6 @@ class Cipher:
             return pyrage.decrypt(data, self.identities())
         except pyrage.DecryptError:
             if not is_age(data):
-                from ipt_cli.errors import DataError
-
                 raise DataError(path, ["not an age-encrypted file"]) from None
             raise IdentityError(f"cannot decrypt {path} with {self.describe()}") from None
 
@@ -210,6 +231,7 @@ class Cipher:
     def _open_passphrase_file(self, data: bytes) -> bytes:
         """A file sealed to the folder's identity; or, from an older ipt, sealed with the
         passphrase itself (one scrypt)."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import passphrase
 
@@ -247,6 +269,7 @@ class Cipher:
         return _opened[key]
 
     def _open_identity(self, path: Path, sealed: bytes) -> Any:
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import IdentityError as AgeIdentityError
         from pyrage import passphrase, x25519
@@ -268,10 +291,9 @@ class Cipher:
         scrypt, once per process): a wrong one is refused (exit 8), never used to write.
         A file sealed to an identity means identity.age was lost: refused, never replaced
         by a new one that could not open it."""
+        # lazy: keeps pyrage (encryption) off start-up
         import pyrage
         from pyrage import passphrase
-
-        from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_private
 
         key = (self.folder.absolute(), self._passphrase())
         if key in _passphrase_checked:
@@ -310,9 +332,9 @@ class Cipher:
     def _make_identity(self, path: Path) -> Any:
         """A new identity for the folder, sealed with the passphrase into identity.age
         (after the passphrase was checked against the folder's files)."""
+        # lazy: keeps pyrage (encryption) and store.files (18 modules) off start-up
         from pyrage import passphrase, x25519
 
-        from ipt_cli.errors import ConflictError
         from ipt_cli.store.files import atomic_write
 
         self._check_passphrase()
@@ -335,7 +357,6 @@ def choose_passphrase(folder: Path) -> None:
     the rest of this process)."""
     if os.environ.get(PASSPHRASE_ENV) or not sys.stdin.isatty():
         return  # the environment's, or a clear refusal when the folder is first opened
-    import getpass
 
     first = getpass.getpass("New passphrase for the ipt data folder: ")
     if not first or getpass.getpass("The same again: ") != first:
@@ -344,6 +365,7 @@ def choose_passphrase(folder: Path) -> None:
 
 
 def load_identities(path: Path) -> list[Any]:
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import IdentityError as AgeIdentityError
     from pyrage import x25519
 
@@ -371,11 +393,8 @@ def _read_key_file(
     """A settings or key file, through the ownership gate: a regular file of this user's,
     capped, never blocking; anything else is exit 8 (see ownership.read_trusted).
     follow=False for the files ipt keeps in the data folder itself (never a link)."""
-    from ipt_cli.store.ownership import SETTINGS_LIMIT, read_private, read_trusted
-
     if follow:
         return read_trusted(path, secret=secret, limit=limit or SETTINGS_LIMIT)
-    from ipt_cli.errors import DataError, UnsafeFileError
 
     try:
         return read_private(path, follow=False, limit=limit or SETTINGS_LIMIT)
@@ -396,8 +415,6 @@ def cipher_for(root: Path) -> Cipher | None:
         settings = {}
     mode = settings.get("mode")
     if mode not in ("x25519", "passphrase"):
-        from ipt_cli.errors import DataError
-
         raise DataError(settings_path, ['mode: must be "x25519" or "passphrase"'])
     identity = settings.get("identity")
     identity_path = (
@@ -432,8 +449,6 @@ def settings_text(mode: str, identity: Path | None) -> str:
 
 
 def _toml_string(value: str) -> str:
-    import json
-
     return json.dumps(value)  # a JSON string is a valid TOML basic string
 
 
@@ -447,8 +462,7 @@ def recipients_text(keys: Iterable[str]) -> str:
 def generate_identity(path: Path) -> str:
     """Write a new age identity to `path` (mode 0600, never over an existing file); its
     public key is returned."""
-    import datetime as dt
-
+    # lazy: keeps pyrage (encryption) off start-up
     from pyrage import x25519
 
     identity = x25519.Identity.generate()

@@ -22,13 +22,14 @@ from pathlib import Path
 from ipt_cli.core.models import Course
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError
+from ipt_cli.store import sync
 from ipt_cli.store.backups import backup_name_parts
-from ipt_cli.store.config import ALLOWED_SIGNERS, load_signing, user_config_path, where
-from ipt_cli.store.conversion import JOURNAL, interrupted_message, read_journal
+from ipt_cli.store.config import ALLOWED_SIGNERS, check_file, load_signing, user_config_path, where
+from ipt_cli.store.conversion import JOURNAL, interrupted_message, journal_path, read_journal
 from ipt_cli.store.courses import CourseStore
 from ipt_cli.store.drafts import DRAFTS
 from ipt_cli.store.files import FOLDER_LOCK, read_bytes, try_folder_shared, try_lock_file
-from ipt_cli.store.format import load_course_file
+from ipt_cli.store.format import load_course_file, open_text
 from ipt_cli.store.ownership import check_ownership, kind_of
 from ipt_cli.store.paths import COURSE_ID_PATTERN
 from ipt_cli.store.ssh_signatures import verify_course
@@ -167,8 +168,6 @@ def _remove(path: Path) -> None:
 
 def _conversion(store: CourseStore) -> list[Finding]:
     """A conversion killed half-way (its journal, with no conversion holding the folder)."""
-    from ipt_cli.store.conversion import journal_path
-
     path = journal_path(store.paths)
     if _lstat(path) is None:
         return []
@@ -449,8 +448,6 @@ def _root_files(store: CourseStore, fix: bool) -> list[Finding]:
 def _settings(data_config: Path) -> list[Finding]:
     """Both config files, named whether they are there or not: the user's, then the data
     folder's, which wins key by key; an error for one that does not load."""
-    from ipt_cli.store.config import check_file
-
     user = user_config_path()
     findings = []
     for path, whose, read in (
@@ -471,7 +468,7 @@ def _settings(data_config: Path) -> list[Finding]:
 
 def _groups(store: CourseStore, fix: bool) -> list[Finding]:
     """Each group file: valid, its members' courses present, private."""
-    from ipt_cli.store.format import open_text
+    # lazy: keeps group IPT off start-up
     from ipt_cli.store.groups import parse_group
 
     findings = []
@@ -544,8 +541,6 @@ def _sync_trust(root: Path) -> list[Finding]:
     """A synced folder: merge drivers in .git/config that ipt did not write (git runs
     them during a pull), and trust files the remote changed that came in without ipt's
     check (a `git pull` by hand)."""
-    from ipt_cli.store import sync
-
     if not sync.is_repo(root):
         return []
     try:

@@ -9,6 +9,7 @@ from ipt_cli.core.group import Group
 from ipt_cli.core.models import Course
 from ipt_cli.errors import NotFoundError
 from ipt_cli.store.format import parse_course
+from ipt_cli.store.groups import parse_group
 
 DEFAULT_EXAMPLE = "grief-parent"
 # The shipped example of each condition (`ipt demo --condition`).
@@ -57,8 +58,6 @@ GROUP_EXAMPLE = "who-group"
 
 def load_group_example() -> tuple[Group, list[Course]]:
     """The WHO-model group example: its group file and its members' courses."""
-    from ipt_cli.store.groups import parse_group
-
     folder = resources.files("ipt_cli") / "examples" / "group"
     group_file = folder / "groups" / f"{GROUP_EXAMPLE}.toml"
     group = parse_group(group_file.read_text(encoding="utf-8"), Path(str(group_file)))

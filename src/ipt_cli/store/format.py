@@ -7,6 +7,7 @@ fails to parse or validate raises DataError naming the file and the line or fiel
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -268,10 +269,12 @@ def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
     be age-encrypted: then `cipher` opens it)."""
     raw = read_bytes(path)
     name = path.name.lower().removesuffix(".age")
+    # lazy: keeps store.crypto off `ipt report ab`
     from ipt_cli.store.crypto import is_age
 
     if is_age(raw):
         if cipher is None:
+            # lazy: keeps store.crypto off `ipt report ab`
             from ipt_cli.store.crypto import Cipher as AgeCipher
             from ipt_cli.store.crypto import default_identity_path, load_identities
 
@@ -281,7 +284,6 @@ def read_course_document(path: Path, cipher: Cipher | None = None) -> Course:
     text = decode_text(raw, path)
     if not name.endswith(".json"):
         return parse_course(text, path)
-    import json
 
     try:
         document = json.loads(text)

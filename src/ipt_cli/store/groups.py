@@ -26,6 +26,8 @@ from ipt_cli.errors import (
     NotFoundError,
 )
 from ipt_cli.store.backups import BackupFolder, rotate_backups, take_backup
+from ipt_cli.store.conversion import refuse_if_interrupted
+from ipt_cli.store.crypto import cipher_for
 from ipt_cli.store.files import (
     LOCK_TIMEOUT_SECONDS,
     atomic_write,
@@ -86,8 +88,6 @@ class GroupStore:
     def cipher(self) -> Cipher | None:
         """The folder's age cipher (store/crypto.py); None for a plain folder."""
         if self._cipher is None and self.suffix.endswith(".age"):
-            from ipt_cli.store.crypto import cipher_for
-
             self._cipher = cipher_for(self.root)
         return self._cipher
 
@@ -110,8 +110,6 @@ class GroupStore:
             self.root / "locks", exclusive=False, timeout=self.lock_timeout, busy=busy
         ):
             if first:
-                from ipt_cli.store.conversion import refuse_if_interrupted
-
                 refuse_if_interrupted(DataPaths(self.root))
                 self.suffix = DataPaths(self.root).course_suffix
                 self._cipher = None

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CourseRow
+from ipt_cli.errors import IptError
 from ipt_cli.store.identity import NO_FILE, file_identity
+from ipt_cli.store.ownership import COURSE_LIMIT, check_folder, open_private, read_fd
+from ipt_cli.store.paths import DataPaths
 from ipt_cli.store.workers import Progress, map_shared
 
 if TYPE_CHECKING:
@@ -30,9 +33,6 @@ KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 
 
 def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> dict[str, Any]:
-    from ipt_cli.errors import IptError
-    from ipt_cli.store.ownership import COURSE_LIMIT, open_private, read_fd
-
     try:
         fd = open_private(path, follow=False)
     except IptError:
@@ -138,7 +138,7 @@ def _course_files(courses: Path, suffix: str) -> tuple[list[str], list[list[Any]
 def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> None:
     """Write the index under its lock (see DataPaths.index_lock); when another process
     holds it, or the folder is read-only, the index is simply not refreshed this time."""
-    from ipt_cli.errors import IptError
+    # lazy: keeps store.files (17 modules) off start-up
     from ipt_cli.store.files import (
         atomic_write,
         holds_folder_lock,
@@ -146,8 +146,6 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
         try_folder_shared,
         try_lock_file,
     )
-    from ipt_cli.store.ownership import check_folder
-    from ipt_cli.store.paths import DataPaths
 
     paths = DataPaths(path.parent)
     try:
@@ -164,6 +162,7 @@ def _write_index(path: Path, data: dict[str, Any], cipher: Cipher | None) -> Non
                 return  # busy, or the folder changed form since this command read it
             raw = json.dumps(data, ensure_ascii=True).encode("utf-8")
             if cipher is not None and cipher.mode == "x25519":
+                # lazy: keeps tomli off start-up
                 from ipt_cli.store.crypto import cipher_for
 
                 # The recipients as they are now, under the folder lock: never a key that

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -9,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ipt_cli.core.vocabulary import ID_PATTERN, ID_RULE
-from ipt_cli.errors import InputError, NotFoundError
+from ipt_cli.errors import InputError, NotFoundError, UnsafeFileError
 
 COURSE_ID_PATTERN = re.compile(ID_PATTERN)
 COURSE_ID_RULE = ID_RULE
@@ -129,8 +130,6 @@ class DataPaths:
             return True
         orphan = self._sealed_course_file()
         if orphan is not None:
-            from ipt_cli.errors import UnsafeFileError
-
             raise UnsafeFileError(
                 f"{self.encryption} is missing, but {orphan} is encrypted: restore "
                 "encryption.toml (from your backup, or `git checkout encryption.toml` in a "
@@ -194,8 +193,6 @@ class DataPaths:
 
     def no_course(self, course_id: str) -> NotFoundError:
         """The error for a course that is not there, naming the nearest ids that are."""
-        import difflib
-
         near = difflib.get_close_matches(course_id, self.course_ids(), n=3, cutoff=0.6)
         hint = f"; did you mean: {', '.join(near)}?" if near else " (see: ipt list --all)"
         return NotFoundError(f"no course {course_id!r} in {self.courses}{hint}")

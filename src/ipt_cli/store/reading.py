@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipt_cli.errors import DataError, NotFoundError, StorageIOError
+from ipt_cli.errors import DataError, InputError, NotFoundError, StorageIOError
+from ipt_cli.store.ownership import COURSE_LIMIT, read_fd, read_private
 
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
@@ -21,16 +22,12 @@ def decode(raw: bytes, path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """A file the user names (an import, an assessment): read as given."""
-    from ipt_cli.store.ownership import COURSE_LIMIT, read_fd
-
     try:
         with path.open("rb") as handle:
             raw = read_fd(handle.fileno(), COURSE_LIMIT, path)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no such file") from None
     except IsADirectoryError:
-        from ipt_cli.errors import InputError
-
         raise InputError(f"{path} is a folder, not a file") from None
     except OSError as error:
         raise StorageIOError(f"cannot read {path}: {error.strerror}") from None
@@ -42,8 +39,6 @@ def read_stored_bytes(path: Path, *, follow: bool = True, limit: int | None = No
     ownership.open_private); follow=True only for config.toml: a course or group file that is
     a symlink is refused (it could bring another folder's notes into this one). At most
     `limit` bytes (default: ownership.COURSE_LIMIT)."""
-    from ipt_cli.store.ownership import COURSE_LIMIT, read_private
-
     return read_private(path, follow=follow, limit=COURSE_LIMIT if limit is None else limit)
 
 

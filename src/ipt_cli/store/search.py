@@ -31,6 +31,7 @@ import tomli
 from ipt_cli.core.search import fold, stored_as_typed
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import IdentityError, IptError, NotFoundError
+from ipt_cli.store.crypto import cipher_for
 from ipt_cli.store.ownership import check_private
 from ipt_cli.store.paths import DataPaths
 from ipt_cli.store.reading import read_opened
@@ -285,6 +286,7 @@ def read_document(text: str, path: Path) -> dict[str, Any]:
     try:
         return scan(text)
     except _GiveUp:
+        # lazy: keeps the models (pydantic) and tomli_w off start-up
         from ipt_cli.store.format import parse_course
 
         return parse_course(text, path).model_dump()
@@ -312,8 +314,6 @@ def documents_for(
     check_private((paths.root, paths.courses), warn, warned)  # once, not once per course
     cipher = None
     if paths.encrypted:
-        from ipt_cli.store.crypto import cipher_for
-
         cipher = cipher_for(paths.root)
     for course_id in course_ids:
         try:

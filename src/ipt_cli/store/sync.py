@@ -30,6 +30,7 @@ from typing import Any
 
 import tomli
 
+from ipt_cli.core.merge import merge_documents
 from ipt_cli.core.structs import field, struct
 from ipt_cli.errors import (
     ConflictError,
@@ -41,6 +42,8 @@ from ipt_cli.errors import (
     SyncError,
     UnsafeFileError,
 )
+from ipt_cli.store.config import load_signing
+from ipt_cli.store.crypto import cipher_for, is_age
 from ipt_cli.store.files import LOCK_TIMEOUT_SECONDS, folder_lock
 from ipt_cli.store.paths import DataPaths
 
@@ -442,8 +445,6 @@ def _refuse_links(root: Path, revision: str) -> None:
 
 def trust_files(root: Path) -> list[str]:
     """TRUST_FILES, and the allowed signers file config.toml names if it is in the folder."""
-    from ipt_cli.store.config import load_signing
-
     names = list(TRUST_FILES)
     try:
         signers = load_signing(DataPaths(root).config).allowed_signers
@@ -591,7 +592,7 @@ def file_at(root: Path, revision: str, relative: str) -> bytes:
 
 def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
     """A course file's raw TOML table (decrypted in memory), and whether it was sealed."""
-    from ipt_cli.store.crypto import cipher_for, is_age
+    # lazy: keeps the models (pydantic) and tomli_w off start-up
     from ipt_cli.store.format import decode_text, migrate
 
     raw = path.read_bytes()
@@ -613,11 +614,10 @@ def _document(path: Path, root: Path) -> tuple[dict[str, Any], bool]:
 def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
     """git's merge driver: the merge of three versions of a course written to `ours`;
     returns how many new conflicts the course now holds."""
+    # lazy: keeps the models (pydantic) and tomli_w off start-up
     from pydantic import ValidationError
 
-    from ipt_cli.core.merge import merge_documents
     from ipt_cli.core.models import Course
-    from ipt_cli.store.crypto import cipher_for
     from ipt_cli.store.format import dump_course, seal_text
 
     for given in (base, ours, theirs):
@@ -644,6 +644,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, root: Path) -> int:
         try:
             course = Course.model_validate({**mine, "conflicts": kept})
         except ValidationError as error:  # ours is no course either: nothing to keep
+            # lazy: keeps pydantic off start-up
             from ipt_cli.core.validation import describe_validation
 
             raise DataError(ours, describe_validation(error)[:3]) from None

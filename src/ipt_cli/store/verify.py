@@ -3,13 +3,17 @@ the hash chain, ssh_signatures.py for the key signatures)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import stat
 from pathlib import Path
 
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, InputError, IptError
 from ipt_cli.store.config import load_signing, where
 from ipt_cli.store.courses import CourseStore
-from ipt_cli.store.ssh_signatures import Verification, verify_course
+from ipt_cli.store.ownership import read_trusted
+from ipt_cli.store.ssh_signatures import NO_PROGRAM, Verification, program, verify_course
 
 
 @struct(frozen=True)
@@ -41,8 +45,6 @@ def allowed_signers(store: CourseStore, given: Path | None = None) -> Path:
         else load_signing(store.paths.config).allowed_signers
     )
     if path.exists() or path.is_symlink():
-        from ipt_cli.store.ownership import read_trusted
-
         read_trusted(path)
     return path
 
@@ -75,9 +77,6 @@ def check_allowed_signers(signers: Path, settings: str = "config.toml") -> None:
     what ssh-keygen checks against: missing, not a regular file, not text, or with a line
     that is not `principals [options] key-type base64-key`. Never "changed after
     signing": the record is not what is wrong."""
-    import base64
-    import binascii
-    import stat
 
     def refuse(why: str) -> InputError:
         return InputError(
@@ -126,8 +125,6 @@ def verify_courses(
     course named on the command line is an error, raised). When keys are in use, a
     broken allowed_signers file or a missing ssh-keygen is a configuration error (exit 2),
     and every signed link needs a valid key signature."""
-    from ipt_cli.store.ssh_signatures import NO_PROGRAM, program
-
     require_keys = keys_in_use(store, signers)
     settings = where(store.paths.config)
     if require_keys:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ipt_cli.errors import StorageIOError
+from ipt_cli.store.files import make_private_dir
 from ipt_cli.store.ownership import check_folder
 from ipt_cli.store.paths import DataPaths
 
@@ -28,8 +29,6 @@ PREFIX = "ipt-edit-"
 @contextmanager
 def edit_folder(root: Path) -> Iterator[Path]:
     """A new private folder for one edit under <data>/edits; always removed afterwards."""
-    from ipt_cli.store.files import make_private_dir
-
     edits = DataPaths(root).edits
     for folder in (root, edits):
         check_folder(folder)

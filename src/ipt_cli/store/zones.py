@@ -4,13 +4,12 @@ package: reading them is reading files, so it lives here rather than in the core
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ipt_cli.errors import InputError
 
 
 def time_zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder (Europe)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ipt_cli.core import catalogue, measures
 from ipt_cli.core.planning import initial_task_groups
+from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
+from ipt_cli.errors import InputError
 
 TOPICS = (
     "phases",
@@ -266,8 +268,8 @@ def _safety() -> list[str]:
 
 
 def _outcomes() -> list[str]:
+    # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core.outcomes import outcome_definitions
-    from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
     from ipt_cli.core.tracking import OVERDUE_DAYS
 
     rules = measures.ScoringRules()
@@ -372,14 +374,13 @@ def guide(topic: str | None) -> str:
     elif topic == "conditions" or topic in catalogue.CONDITIONS:
         lines = _conditions(None if topic == "conditions" else topic)
     elif topic == "fidelity":
+        # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.views.record import guide_fidelity
 
         lines = guide_fidelity()
     elif topic == "adaptations" or topic in catalogue.ADAPTATIONS:
         lines = _adaptations(None if topic == "adaptations" else topic)
     else:
-        from ipt_cli.errors import InputError
-
         raise InputError(
             f"unknown guide topic {topic!r}; try one of: {', '.join(TOPICS)}, "
             "or an area, technique, measure or condition id"

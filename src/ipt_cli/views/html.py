@@ -130,6 +130,7 @@ LIFE_PANEL = 90  # height of each panel of the life chart
 def life_chart_svg(chart: LifeChart) -> str:
     """The IPSRT life chart, weeks across: three panels sharing the week axis (mean daily
     mood -5..5; SRM 0-7; PHQ-9 0-27 and, when recorded, ASRM 0-20 with their cut-offs)."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import ASRM_CUTOFF
 
     weeks = chart.weeks
@@ -205,6 +206,7 @@ def _life_chart(report: Report) -> list[str]:
     course = report.course
     if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
         return []
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import SCORE_PLACEMENT, life_chart
 
     chart = life_chart(course)  # every week of the course, not the terminal's last 12

@@ -21,6 +21,7 @@ from ipt_cli.core.progress import (
     Report,
     review_history,
 )
+from ipt_cli.views import record as views
 from ipt_cli.views import record as views_record
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
@@ -272,6 +273,7 @@ def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
     """The social rhythm log at a glance (IPSRT courses, or any course with a log)."""
     if not catalogue.ADAPTATIONS[course.adaptation].rhythm_log and not course.rhythm:
         return None
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import weeks
 
     last = weeks(course.rhythm, 1, targets=course.rhythm_targets)
@@ -282,6 +284,7 @@ def _rhythm_summary_json(course: Course) -> dict[str, Any] | None:
 
 
 def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import clock
 
     return {
@@ -313,8 +316,6 @@ def rhythm_week_json(week: WeekScore) -> dict[str, Any]:
 def _record_json(report: Report) -> dict[str, Any]:
     """Schema 3's parts of the report: the standing high risk, the safety plan, supervision,
     adherence and signatures."""
-    from ipt_cli.views import record as views
-
     record = report.record
     if record is None:
         return {}
@@ -409,6 +410,7 @@ def withdrawn_json(course: Course, session: SessionRecord) -> dict[str, Any]:
 
 def _risk_reviews_json(course: Course) -> list[dict[str, Any]]:
     """Every review of every sitting, oldest first within each sitting."""
+    # lazy: keeps views.note off `ipt agenda ab --format json`
     from ipt_cli.views.note import review_fields
 
     return [

@@ -9,6 +9,7 @@ task_outcome, note, addenda, signed, supervision, withdrawn.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from typing import Any
 
 from ipt_cli.core import catalogue
@@ -363,7 +364,6 @@ def note_text(note: SessionNote, width: int | None = None) -> str:
 def _wrapped(line: str, width: int) -> list[str]:
     if len(line) <= width:
         return [line]
-    import textwrap
 
     indent = line[: len(line) - len(line.lstrip())]
     return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]

@@ -116,6 +116,7 @@ class Output:
         (views/pager.py); False: the caller writes it."""
         if not self.paging:
             return False
+        # lazy: keeps views.pager (14 modules) off start-up
         from ipt_cli.views import pager
 
         return pager.wants_pager(text, self.stdout) and pager.page(text, self.stdout, self.encoding)
@@ -172,6 +173,7 @@ class Output:
         """Draw a Rich renderable for this terminal, or as plain text into a pipe or file
         (soft_wrap: lines already fitted to the width are never re-wrapped); `page`: long
         output on a terminal goes through the pager."""
+        # lazy: keeps Rich off start-up
         from ipt_cli.views.terminal import emit, rendered
 
         if not page or not self.paging:
@@ -184,6 +186,7 @@ class Output:
     @property
     def console(self) -> Console:
         """The Rich console of stdout, for views and prompts that draw as they go."""
+        # lazy: keeps Rich off start-up
         from ipt_cli.views.console import out
 
         return out()
@@ -234,6 +237,7 @@ class Output:
 
     def notice(self, message: str, style: str = "yellow") -> None:
         """A line for the person at the terminal (coloured there, plain elsewhere)."""
+        # lazy: keeps Rich off start-up
         from ipt_cli.views.terminal import notice
 
         notice(message, style)
@@ -256,6 +260,7 @@ class Output:
     def safety(self, lines: list[str], self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
         truncated, always on stderr so that it reaches a person even when stdout is piped."""
+        # lazy: keeps Rich off start-up
         from ipt_cli.views.terminal import safety_notice
 
         safety_notice(lines, self_guided)

@@ -14,6 +14,7 @@ from ipt_cli.core.risk import RiskState, StandingRisk
 from ipt_cli.core.signing import ChainCheck
 from ipt_cli.core.structs import struct
 from ipt_cli.core.supervision import SupervisionSummary
+from ipt_cli.views.text_safety import markdown_escape
 
 # Safety plan
 
@@ -42,8 +43,6 @@ def safety_plan_text(course: Course) -> str:
 def safety_plan_markdown(course: Course, history: bool = False) -> str:
     """The plan (or every version, oldest first) as Markdown: a heading per version and
     section, one list item per entry; the items escaped, as text only."""
-    from ipt_cli.views.text_safety import markdown_escape
-
     if not course.safety_plan:
         return f"No safety plan for {markdown_escape(course.id, inline=True)} yet.\n"
     numbered = list(enumerate(course.safety_plan, 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -90,6 +91,7 @@ def _without_trailing_spaces(text: str) -> str:
 
 
 def rule(title: str) -> RenderableType:
+    # lazy: keeps Rich off start-up
     from rich.rule import Rule
 
     return Rule(title)
@@ -372,6 +374,7 @@ def _chart(
 
 
 def _header(report: Report) -> Panel:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         assessment_lines,
         condition_line,
@@ -424,6 +427,7 @@ def _header(report: Report) -> Panel:
 
 def _eating(report: Report) -> list[RenderableType]:
     """Binge episodes per week as bars, the counts, and the change and abstinence notes."""
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import EATING_HEADER, eating_notes, eating_rows
 
     eating = report.eating
@@ -476,6 +480,7 @@ class MeasureBlocks:
 
 
 def _measures(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         headline_notes,
         in_maintenance,
@@ -508,6 +513,7 @@ def _measures(report: Report) -> list[RenderableType]:
 
 
 def _maintenance(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import MAINTENANCE_HEADER, maintenance_heading, maintenance_row
 
     heading = maintenance_heading(report)
@@ -540,6 +546,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         used = ", ".join(f"{name} x{count}" for name, count in report.techniques.items())
         parts.append(_text(f"Techniques used: {used}"))
     if report.strategies and report.course.sessions:  # which are covered, once there is work
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
         from ipt_cli.views.wording import strategy_rows
 
         strategies = FoldingTable(
@@ -555,6 +562,7 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
         for row in report.tasks:
             tasks.add_row(str(row.session), row.task, row.outcome or "-")
         parts.append(tasks)
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import attendance_rows
 
     attendance = attendance_rows(report.course)
@@ -576,6 +584,7 @@ def _termination(report: Report) -> list[RenderableType]:
 
 
 def _ending(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import end_of_course_text, ending_title, shows_ending
 
     if not shows_ending(report):
@@ -584,6 +593,7 @@ def _ending(report: Report) -> list[RenderableType]:
 
 
 def _reviews(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import review_lines
 
     reviews = review_lines(report)
@@ -604,6 +614,7 @@ def high_risk_panel(banner: str) -> Panel:
 
 
 def _record(report: Report) -> list[RenderableType]:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import record_sections
 
     return [
@@ -613,6 +624,7 @@ def _record(report: Report) -> list[RenderableType]:
 
 
 def report_renderable(report: Report) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import high_risk_banner
 
     course = report.course
@@ -651,6 +663,7 @@ def report_output(report: Report) -> str:
 
 def markdown_view(text: str) -> RenderableType:
     """Markdown rendered for the terminal: headings, lists and emphasis, no raw marks."""
+    # lazy: keeps Rich off start-up
     from rich.markdown import Markdown
 
     return Markdown(text)
@@ -695,6 +708,7 @@ def plan_view(plan: Plan) -> RenderableType:
         table.add_row(*cells, style=style)
         rows.append([*map(terminal_safe, cells), style])
     shown = PlanRows(title, table, rows) if rows else table
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import risk_lines, strategy_lines
 
     covered: list[RenderableType] = []
@@ -734,6 +748,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
         items.add_row(f"{number}.", item)
     parts.append(items)
     if agenda.left_out:
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
         from ipt_cli.views.wording import left_out_line
 
         parts.append(_text(left_out_line(agenda), style="dim", overflow="fold"))
@@ -753,6 +768,7 @@ def list_view(
 ) -> RenderableType:
     """The lines of views/listing.py, coloured: already fitted to `width`, so print them
     with soft wrap, never re-wrapped. Into a pipe `ipt list` writes the same lines plain."""
+    # lazy: keeps views.listing off `ipt report ab`
     from ipt_cli.views.listing import list_lines
 
     ascii_only = not out().encoding.startswith("utf")
@@ -853,8 +869,6 @@ def formulation_view(course: Course) -> RenderableType:
 
 def report_text(report: Report, width: int = 80) -> str:
     """The text report as plain characters (for --output): no colour, fixed width."""
-    from io import StringIO
-
     console = SafeConsole(
         file=StringIO(),
         width=width,
@@ -898,6 +912,7 @@ def _srm_bar(score: float | None, width: int = 21) -> str:
 
 
 def rhythm_view(report: RhythmReport) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         RHYTHM_HEADER,
         TARGET_HEADER,
@@ -946,6 +961,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
 
 def life_chart_view(chart: LifeChart) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import life_chart_lines
 
     lines = life_chart_lines(chart)
@@ -974,6 +990,7 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
 
 
 def group_report_view(report: GroupReport) -> RenderableType:
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
     from ipt_cli.views.wording import (
         group_follow_up,
         group_grid,

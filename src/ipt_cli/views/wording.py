@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
-from ipt_cli.core.planning import Agenda, StrategyStatus
+from ipt_cli.core.planning import COVERED_MARK, Agenda, StrategyStatus, guardian_sessions
 from ipt_cli.core.progress import (
     EatingSummary,
     MeasureSummary,
@@ -91,6 +91,7 @@ def mania_lines(report: Report) -> list[str]:
     """Every ASRM of 6 or more on record, named in the summary even once a later score
     ended the alert: in IPSRT both poles are watched, and a PHQ-9 that fell while the ASRM
     was high may be a switch of pole rather than a remission."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import ASRM_CUTOFF
 
     points = [
@@ -159,8 +160,6 @@ def strategy_rows(statuses: list[StrategyStatus]) -> list[list[str]]:
 
 def left_out_line(agenda: Agenda) -> str:
     """What a focused agenda leaves out, and the command that shows it."""
-    from ipt_cli.core.planning import COVERED_MARK
-
     count = len(agenda.left_out)
     done = sum(item.endswith(COVERED_MARK) for item in agenda.left_out)
     covered = f" ({done} of them covered)" if done else ""
@@ -445,8 +444,6 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
 def attendance_rows(course: Course) -> list[list[str]]:
     """Session, date and who attended, for the sessions whose attendees were recorded; a
     session where a guardian is planned says so."""
-    from ipt_cli.core.planning import guardian_sessions
-
     planned = guardian_sessions(course)
     rows = []
     for number, session in course.numbered_sessions():
@@ -485,6 +482,7 @@ def adaptation_lines(course: Course) -> list[tuple[str, str]]:
     elif adaptation.guardian:
         lines.append(("Guardian", "not recorded; consent not recorded"))
     if adaptation.rhythm_log or course.rhythm:
+        # lazy: keeps social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
         lines.append(("Rhythm log", review_line(course).split(": ", 1)[-1]))
@@ -592,6 +590,7 @@ def phase_text(report: Report) -> str:
 def record_sections(report: Report) -> list[tuple[str, list[str]]]:
     """The report's sections on supervision, adherence and signatures, each when there is
     something to show (supervision: once a session is reviewed or signed)."""
+    # lazy: keeps views.record off `ipt plan ab`
     from ipt_cli.views import record as views
 
     record = report.record
@@ -635,7 +634,7 @@ def risk_lines(state: RiskState | None) -> list[str]:
 def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
     """One row per logged day: date, the five times (a time outside its habitual window is
     marked `!`), people involved and mood."""
-    from ipt_cli.core.models import RHYTHM_ANCHORS
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import WINDOW_MINUTES, minutes
 
     habitual = {a.anchor: a.habitual for a in week.anchors}
@@ -668,6 +667,7 @@ def people_cell(entry: RhythmEntry) -> str:
 
 def rhythm_footnotes(report: RhythmReport) -> list[tuple[str, str]]:
     """What the marks of the day tables mean, as far as the report uses them."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import INVOLVEMENT_SCALE
 
     notes = [("!", "more than 45 minutes from the week's habitual time.")]
@@ -685,6 +685,7 @@ TARGET_HEADER = ["Anchor", "Target", "Habitual", "Mean off (min)", "Days ±45 mi
 def target_rows(week: WeekScore) -> list[list[str]]:
     """Per anchor with a target: the target in force, the SRM's habitual time, the mean
     deviation in minutes (with its direction) and the days within 45 minutes."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import clock
 
     names = dict(zip(RHYTHM_ANCHORS, RHYTHM_HEADER[1:6], strict=True))
@@ -742,6 +743,7 @@ def rhythm_week_words(week: WeekScore) -> str:
 def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
     mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
+    # lazy: keeps social rhythm off start-up
     from ipt_cli.core.rhythm import ASRM_CUTOFF, SCORE_PLACEMENT
 
     title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
