@@ -76,7 +76,26 @@ class Terminal:
         return came
 
     def interrupt(self) -> None:
+        """Ctrl-C once the program waits for the person: a SIGINT that lands between
+        Python's last check for signals and its blocking read of the terminal is only seen
+        at the next key (the program seems to ignore it), so wait for the read itself."""
+        self.wait_for_read()
         os.write(self.master, b"\x03")
+
+    def wait_for_read(self, timeout: float = 15.0) -> None:
+        """Until the program blocks in read(0, ...) (Linux's /proc/PID/syscall; elsewhere,
+        or if it never does, return at the timeout and let the caller's check decide)."""
+        path = f"/proc/{self.proc.pid}/syscall"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with open(path) as handle:
+                    fields = handle.read().split()
+            except OSError:
+                return
+            if fields[:2] == ["0", "0x0"]:  # syscall 0 (read) on fd 0 (x86-64)
+                return
+            self._read(0.02)
 
     def finish(self, timeout: float = 15.0) -> int:
         deadline = time.monotonic() + timeout
