@@ -89,7 +89,7 @@ def test_epds_in_every_report_format_the_list_and_the_note(
     assert (listed["unreviewed_flags"], listed["urgent"]) == (2, True)
     assert "2 URGENT" in run_ipt("list").stdout
     note = run_ipt("note", "pn", "1").stdout
-    assert "EPDS: 10 (risk item 10 = 2 URGENT)" in note
+    assert "EPDS: 10 (possible depression (10 or more); risk item 10 = 2 URGENT)" in note
     assert "EPDS item 10 = 2 URGENT (NOT YET REVIEWED)" in note
     note_json = as_json(run_ipt, "note", "pn", "1", "--format", "json")
     assert note_json["measures"]["epds"]["risk_item"] == {"item": 10, "score": 2, "urgent": True}

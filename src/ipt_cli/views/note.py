@@ -13,7 +13,7 @@ import textwrap
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
 from ipt_cli.core.notes import SessionNote
 from ipt_cli.core.risk import structured_lines
@@ -198,7 +198,10 @@ def _measure_lines(note: SessionNote) -> list[str]:
             question = INSTRUMENTS[m.instrument].risk_question(item)
             shown = f"risk item {item} = {score}" if question is None else f"{question.label} = yes"
             risk = f"; {shown}{' URGENT' if urgent else ''}"
-        shown = f"{m.severity or ''}{risk}".removeprefix("; ")
+        standing = m.severity
+        if standing is None and INSTRUMENTS[m.instrument].cutoffs:  # the EPDS: its screen
+            standing = screen(INSTRUMENTS[m.instrument], m.total)
+        shown = f"{standing or ''}{risk}".removeprefix("; ")
         lines.append(f"{m.name}: {m.total}" + (f" ({shown})" if shown else ""))
         if m.instrument in note.from_baseline:  # session 1 on the baseline's day
             lines[-1] += " - the baseline, taken at this sitting"
