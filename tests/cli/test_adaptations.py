@@ -223,4 +223,4 @@ def test_the_wizard_asks_the_adaptation_and_an_adolescents_guardian(
     )
     assert "ipsrt" in result.stdout and "group:" not in result.stdout  # group: ipt group add
     assert "Parent or guardian's alias" in result.stdout
-    assert "Planned sessions (acute IPT usually 12-16) (12)" in result.stdout  # IPT-A default
+    assert "Planned sessions, acute IPT usually 12-16 (12)" in result.stdout  # IPT-A default

@@ -83,10 +83,12 @@ def draft_formulation(
         if event
         else ""
     )
-    key_people = [p.name for p in inventory if p.ring == 1 or p.tags]
-    people = (
-        f" The people who matter most here are {', '.join(key_people[:3])}." if key_people else ""
-    )
+    key_people = [p.name for p in inventory if p.ring == 1 or p.tags][:3]
+    named = ", ".join(key_people[:-1]) + " and " + key_people[-1] if key_people else ""
+    if len(key_people) == 1:
+        people = f" The person who matters most here is {key_people[0]}."
+    else:
+        people = f" The people who matter most here are {named}." if key_people else ""
     goals = "; ".join(g.text.lower() for g in primary.goals)
     secondary = ""
     if len(areas) > 1:

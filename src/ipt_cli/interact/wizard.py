@@ -372,7 +372,7 @@ def _planned(values: dict[str, Any]) -> int:
 
     adapted = catalogue.ADAPTATIONS[values.get("adaptation") or catalogue.DEFAULT_ADAPTATION]
     default = str(values.get("planned_sessions") or adapted.planned_sessions)
-    return prompts.ask("Planned sessions (acute IPT usually 12-16)", parse, default)
+    return prompts.ask("Planned sessions, acute IPT usually 12-16", parse, default)
 
 
 SaveStep = Callable[[int, dict[str, Any]], None]
