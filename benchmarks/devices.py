@@ -7,7 +7,8 @@ package with the device taken out (B) runs the command the device serves, altern
 an untouched copy (A), both as `python -m ipt_cli` from a temporary folder so that they
 start alike; the row is B's median over A's. A device stays where removing it breaks a
 target of bench.py or costs more than 5% of its command (issue 30); the figures are written
-up in docs/performance.md. Needs only the standard library and an installed ipt.
+up in docs/performance.md (gc.disable(), measured here first, did not pay and is gone). Needs
+only the standard library and an installed ipt.
 """
 
 from __future__ import annotations
@@ -90,12 +91,6 @@ DEVICES = [
         "the stand-in for pydantic.plugin._loader (cli/startup.py)",
         [("cli/startup.py", "        _skip_plugin_loader()\n", "        pass\n")],
         ["report", "session"],
-    ),
-    Device(
-        "gc-disable",
-        "gc.disable() at start-up (cli/startup.py)",
-        [("cli/startup.py", "    gc.disable()\n", "")],
-        ["report", "session", "list"],
     ),
     Device(
         "worker-pool",

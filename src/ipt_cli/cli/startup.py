@@ -5,7 +5,6 @@ A command lives for a fraction of a second; these steps are measured in
 docs/performance.md.
 """
 
-import gc
 import os
 import sys
 import types
@@ -16,8 +15,8 @@ EXIT_BROKEN_PIPE = 141
 
 def prepare() -> None:
     """Before pydantic or the models are imported."""
-    # Short-lived: cyclic garbage collection only slows the imports and the model builds.
-    gc.disable()
+    # (gc.disable() was here until issue 30: measured A/B it saved 2-3% of a report or a
+    # session and cost 11% of a cold 1,000-course list; docs/performance.md.)
     # ipt uses no pydantic plugins; skipping their discovery (a scan of every installed
     # package's entry points) saves about 25 ms on every command that reads a course.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

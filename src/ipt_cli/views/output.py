@@ -58,7 +58,7 @@ def json_array(items: Iterable[Any], batch: int = 256) -> Iterator[str]:
     courses) is never held whole, as objects or as text. The items of an indented array
     are indented alike in any part of it, so the parts' insides join into the whole.
     (Batches, not single items: json.dumps with an indent builds its encoder anew for
-    each call, and with the garbage collector off, as in ipt, each build stays in memory.)"""
+    each call, closures that refer to each other and wait for the cyclic collector.)"""
     opening, rest = "[\n", iter(items)
     while part := list(islice(rest, batch)):
         yield opening + json.dumps(part, indent=2, ensure_ascii=True)[2:-2]
