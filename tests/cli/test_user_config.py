@@ -158,3 +158,16 @@ def test_a_linked_or_group_writable_config_is_read_alike_in_either_place(
     path.write_text("[scoring.reliable_change]\nphq9 = 5\n")
     path.chmod(0o664)
     assert _improved(ipt_bin)["phq9"] is True
+
+
+def test_a_misspelt_setting_names_the_nearest_known_key(
+    ipt_bin: Bin, data_home: Path, user_config: Path
+) -> None:
+    _course(ipt_bin)
+    user_config.write_text('signr = "Dr U."\n[scoring]\nhamd17_band = "alternative"\n')
+    done = ipt_bin("report", "ab", check_code=4)
+    assert "signr: is not a field ipt knows; did you mean signer? (line 1)" in done.stderr
+    assert "scoring.hamd17_band: is not a field ipt knows; did you mean hamd17_bands?" in (
+        done.stderr
+    )
+    assert len(done.stderr.splitlines()) == 1

@@ -8,6 +8,7 @@ broke, naming the command-line option the user typed when there is one
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -170,8 +171,43 @@ def describe_validation(
         field = loc[0] if len(loc) == 1 and isinstance(loc[0], str) else None
         line = toml_line(text, loc) if text is not None and loc else None
         at = f" (line {line})" if line else ""
-        lines.append(f"{where}: {_what(problem, _bounds(model, field))}{at}")
+        what = _what(problem, _bounds(model, field))
+        if problem["type"] == "extra_forbidden" and model is not None:
+            what += _did_you_mean(model, loc)
+        lines.append(f"{where}: {what}{at}")
     return lines
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """'; did you mean signer?' for a misspelt key, from the fields of the table it is in."""
+    typed = loc[-1] if loc else None
+    if not isinstance(typed, str) or not SAFE_KEY.fullmatch(typed):
+        return ""
+    table: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(table, type) and issubclass(table, BaseModel)):
+            return ""
+        info = table.model_fields.get(part)
+        if info is None:
+            return ""
+        table = _model_in(info.annotation)
+    if not (isinstance(table, type) and issubclass(table, BaseModel)):
+        return ""
+    near = difflib.get_close_matches(typed, list(table.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]}?" if near else ""
+
+
+def _model_in(annotation: Any) -> Any:
+    """The model class inside `X`, `X | None`, `list[X]` or `dict[str, X]`, else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _where(loc: tuple[int | str, ...], options: Mapping[str, str]) -> str:

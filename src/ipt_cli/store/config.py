@@ -107,7 +107,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         Settings.model_validate(table)
     except ValidationError as error:
-        raise DataError(path, describe_validation(error, text=text)) from None
+        raise DataError(path, describe_validation(error, Settings, text=text)) from None
     return table
 
 

@@ -200,7 +200,7 @@ def parse_course(text: str, path: Path) -> Course:
         _validate_sessions(document)  # one by one first (see there): less memory
         return Course.model_validate(document)
     except ValidationError as error:
-        raise DataError(path, describe_validation(error, text=text)) from None
+        raise DataError(path, describe_validation(error, Course, text=text)) from None
     except RecursionError:
         raise DataError(path, ["not a course: nested too deeply"]) from None
 
