@@ -84,9 +84,11 @@ def phqa_session(run_ipt: RunIpt, day: str, attempt: str) -> Any:
                    "--phqa-attempt", attempt)  # fmt: skip
 
 
-def review(run_ipt: RunIpt, session: str) -> None:
+def review(run_ipt: RunIpt, session: str, date: str | None = None) -> None:
+    dated = ["--date", date] if date else []
     run_ipt("risk-review", "ad", "--session", session, "--note", "Attempt at 13, none since",
-            "--ideation", "none", "--level", "low", "--action", "Safety plan")  # fmt: skip
+            "--ideation", "none", "--level", "low", "--action", "Safety plan",
+            *dated)  # fmt: skip
 
 
 def flags(run_ipt: RunIpt) -> list[tuple[int, str, bool]]:
@@ -100,7 +102,7 @@ def test_a_yes_after_a_reviewed_yes_is_history_not_a_new_flag(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:
     adolescent(new_course, "yes")
-    review(run_ipt, "0")
+    review(run_ipt, "0", "2026-01-05")  # reviewed at the assessment, before session 1
     phqa_session(run_ipt, "12", "yes")
     data = as_json(run_ipt, "report", "ad", "--format", "json")
     assert [(f["session"], f["item"]) for f in data["safety_flags"]] == [(0, 11)]
@@ -111,6 +113,37 @@ def test_a_yes_after_a_reviewed_yes_is_history_not_a_new_flag(
     flag = as_json(run_ipt, "note", "ad", "1", "--format", "json")["flags"][0]
     assert (flag["item"], flag["lifetime"]) == (11, "as before")
     assert "2 URGENT" not in run_ipt("list").stdout
+
+
+def test_a_later_review_of_the_earlier_yes_never_closes_this_sittings_flag(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """Both yes, neither reviewed; reviewing the baseline alone (today, after session 1)
+    closed session 1's flag too: its yes may be a new attempt that month (diff review)."""
+    adolescent(new_course, "yes")
+    phqa_session(run_ipt, "12", "yes")
+    review(run_ipt, "0")  # dated today, 2026-03-01: it never saw session 1's answer
+    assert [(s, u) for s, _, u in flags(run_ipt)] == [(1, False)]
+    assert "NOT YET REVIEWED" in run_ipt("note", "ad", "1").stdout
+
+
+def test_a_fix_to_a_phqa_answer_is_a_new_flag_with_its_notice(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """A --fix from attempt no to yes, in a sitting already reviewed for its thoughts 'yes',
+    said nothing and left the flag closed: the old answers were compared one per
+    instrument, not item by item (diff review)."""
+    adolescent(new_course, "no")
+    run_ipt("session", "ad", "--date", "2026-01-12", "--phqa", PHQA,
+            "--phqa-suicidal-thoughts", "yes", "--phqa-attempt", "no")  # fmt: skip
+    review(run_ipt, "1")
+    assert flags(run_ipt) == []
+    fixed = run_ipt("session", "ad", "--fix", "1", "--phqa", PHQA, "--phqa-suicidal-thoughts",
+                    "yes", "--phqa-attempt", "yes", "--reason", "Misheard")  # fmt: skip
+    assert "SAFETY" in fixed.stdout + fixed.stderr
+    reopened = flags(run_ipt)  # the sitting's review predates the fix: it is open again
+    assert {(s, u) for s, _, u in reopened} == {(1, True)}
+    assert any("previously no" in label for _, label, _ in reopened)
 
 
 def test_a_yes_while_the_earlier_yes_is_unreviewed_is_still_a_flag(
@@ -162,21 +195,21 @@ def test_a_level_judged_before_an_unreviewed_flag_says_it_is_out_of_date(
             "--level", "low", "--action", "Safety plan", IPT_TODAY="2026-01-12")  # fmt: skip
     judged = "Standing risk level: low, judged 2026-01-12 in the review of session 1 (2026-01-12)"
     agenda = flat(run_ipt("agenda", "ab").stdout)
-    assert judged in agenda and "before the unreviewed" not in agenda
+    assert judged in agenda and "not weighing the unreviewed" not in agenda
     run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_ITEM9_2)
-    stale = f"{judged} \u2014 before the unreviewed URGENT flag of 2026-01-19"
+    stale = f"{judged} \u2014 not weighing the unreviewed URGENT flag of 2026-01-19"
     assert stale in flat(run_ipt("agenda", "ab").stdout)
     header = flat(run_ipt("report", "ab").stdout.replace("│", ""))
     assert "Risk low, judged 2026-01-12" in header
-    assert "before the unreviewed URGENT flag of 2026-01-19 (out of date" in header
+    assert "not weighing the unreviewed URGENT flag of 2026-01-19 (out of date" in header
     assert stale in flat(run_ipt("note", "ab", "1").stdout)
     assert stale in flat(run_ipt("report", "ab", "--format", "markdown").stdout)
     risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
-    assert (risk["level"], risk["level_before_flag"]) == ("low", "2026-01-19")
+    assert (risk["level"], risk["level_out_of_date_since"]) == ("low", "2026-01-19")
     run_ipt("risk-review", "ab", "--session", "2", "--note", "Active", "--ideation", "active",
             "--level", "moderate", "--action", "GP informed")  # fmt: skip
     risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
-    assert (risk["level"], risk["level_before_flag"]) == ("moderate", None)
+    assert (risk["level"], risk["level_out_of_date_since"]) == ("moderate", None)
 
 
 # Item 4: the IPSRT maintenance and termination agendas ----------------------------------

@@ -275,18 +275,19 @@ class RiskState:
 
     @property
     def newer_flag(self) -> OpenFlag | None:
-        """An unreviewed flag raised after the standing level was judged: the level is out of
-        date until it is reviewed (the first URGENT one, else the first). None without one."""
+        """An unreviewed flag raised on or after the day the standing level was judged: the
+        level is out of date until it is reviewed (a flag still unreviewed was not weighed by
+        that review, even on its day; the first URGENT one, else the first). None without."""
         if self.standing is None:
             return None
-        newer = [f for f in self.flags if f.flag.date > self.standing.reviewed]
+        newer = [f for f in self.flags if f.flag.date >= self.standing.reviewed]
         return next((f for f in newer if f.flag.urgent), newer[0] if newer else None)
 
     @property
     def level_line(self) -> str:
         """The standing level in one line, also when no review judged one; out of date, and
         said so, while a flag raised after it is unreviewed ('Standing risk level: low,
-        judged 2026-09-14 ... - before the unreviewed URGENT flag of 2026-09-21')."""
+        judged 2026-09-14 ... - not weighing the unreviewed URGENT flag of 2026-09-21')."""
         if self.standing is None:
             return "Standing risk level: not yet judged (no risk review gave a level)"
         newer = self.newer_flag
@@ -294,7 +295,7 @@ class RiskState:
             return self.standing.line
         urgent = " URGENT" if newer.flag.urgent else ""
         return (
-            f"{self.standing.line} — before the unreviewed{urgent} flag of "
+            f"{self.standing.line} — not weighing the unreviewed{urgent} flag of "
             f"{newer.flag.date.isoformat()} (out of date until it is reviewed)"
         )
 

@@ -100,9 +100,11 @@ def safety_notice(
 
 
 def raised_risk(before: Administration, after: Administration) -> list[str]:
-    """The instruments whose risk item a change raised to a flag (or to a higher score)."""
-    old = {i: s for i, _, s in before.risk_scores()}
-    return [i for i, _, s in after.risk_scores() if s > old.get(i, 0)]
+    """The instruments whose risk item a change raised to a flag (or to a higher score),
+    item by item: the PHQ-A has three risk items a sitting (item 9 and its two questions)."""
+    old = {(i, n): s for i, n, s in before.risk_scores()}
+    raised = [i for i, n, s in after.risk_scores() if s > old.get((i, n), 0)]
+    return list(dict.fromkeys(raised))
 
 
 def _flags_of(
@@ -173,9 +175,11 @@ def lifetime_answers(course: Course) -> dict[SittingKey, str]:
     against the earlier sittings (docs/clinical-rules.md "Lifetime risk questions"; hazard
     HAZ-43): FIRST, PREVIOUSLY_NO (the last earlier answer was "no": a new attempt or a new
     disclosure, URGENT) or AS_BEFORE (the earlier "yes" was reviewed: shown as history, no
-    new flag). A "yes" again while the earlier "yes" is still unreviewed stays FIRST: a flag
-    of its own, so no answer waits on a review that never came. One sitting per date (the
-    baseline and a session 1 on its day are one)."""
+    new flag). A "yes" is AS_BEFORE only when an earlier "yes" was reviewed on a day before
+    its own sitting: a "yes" again while the earlier one is unreviewed, or reviewed only
+    later, stays FIRST, a flag of its own, so no answer waits on, or is closed by, a review
+    that never saw it. One sitting per date (the baseline and a session 1 on its day are
+    one)."""
     found: dict[SittingKey, str] = {}
     for instrument in INSTRUMENTS.values():
         for number, question in enumerate(instrument.risk_questions, 1):
@@ -183,7 +187,7 @@ def lifetime_answers(course: Course) -> dict[SittingKey, str]:
                 continue
             item = instrument.item_count + number
             last: bool | None = None  # the last earlier answer
-            reviewed_yes = False  # a "yes" since the last "no" was reviewed
+            reviewed_on: dt.date | None = None  # the first review of a "yes" since the last "no"
             day: tuple[bool, dt.date] | None = None
             for maintenance, sitting in _in_order(course):
                 entry = getattr(sitting, instrument.id)
@@ -192,21 +196,33 @@ def lifetime_answers(course: Course) -> dict[SittingKey, str]:
                     continue
                 key = (maintenance, sitting.date, instrument.id, item)
                 if (maintenance, sitting.date) == day:  # the same sitting, recorded twice
-                    reviewed_yes = reviewed_yes or (answer and sitting.reviewed)
+                    if answer:
+                        reviewed_on = _first_day(reviewed_on, _review_day(sitting))
                     continue
                 day = (maintenance, sitting.date)
                 if answer:
                     if last is False:
                         found[key] = PREVIOUSLY_NO
-                    elif last and reviewed_yes:
+                    elif last and reviewed_on is not None and reviewed_on < sitting.date:
                         found[key] = AS_BEFORE
                     else:
                         found[key] = FIRST
-                    reviewed_yes = reviewed_yes or sitting.reviewed
+                    reviewed_on = _first_day(reviewed_on, _review_day(sitting))
                 else:
-                    reviewed_yes = False
+                    reviewed_on = None
                 last = answer
     return found
+
+
+def _review_day(sitting: Administration) -> dt.date | None:
+    """The day the sitting's flags were first reviewed (None: not reviewed)."""
+    if not sitting.reviewed:
+        return None
+    return min(r.date for r in sitting.risk_reviews)
+
+
+def _first_day(one: dt.date | None, other: dt.date | None) -> dt.date | None:
+    return min(d for d in (one, other) if d is not None) if (one or other) else None
 
 
 def safety_flags(course: Course) -> list[SafetyFlag]:

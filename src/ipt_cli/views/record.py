@@ -256,7 +256,7 @@ def risk_json(state: RiskState) -> dict[str, Any]:
     return {
         "level": state.level,
         # the date of an unreviewed flag raised after the level was judged: out of date
-        "level_before_flag": None
+        "level_out_of_date_since": None
         if state.newer_flag is None
         else state.newer_flag.flag.date.isoformat(),
         "high_risk": high_risk_json(state.high),
