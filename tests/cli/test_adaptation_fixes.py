@@ -141,6 +141,9 @@ def test_a_fix_to_a_phqa_answer_is_a_new_flag_with_its_notice(
     fixed = run_ipt("session", "ad", "--fix", "1", "--phqa", PHQA, "--phqa-suicidal-thoughts",
                     "yes", "--phqa-attempt", "yes", "--reason", "Misheard")  # fmt: skip
     assert "SAFETY" in fixed.stdout + fixed.stderr
+    # the history says what changed (the items did not: the answer did)
+    assert "(total 7; suicidal thoughts yes; attempt no) -> " in fixed.stdout
+    assert "(total 7; suicidal thoughts yes; attempt yes)" in fixed.stdout
     reopened = flags(run_ipt)  # the sitting's review predates the fix: it is open again
     assert {(s, u) for s, _, u in reopened} == {(1, True)}
     assert any("previously no" in label for _, label, _ in reopened)

@@ -56,7 +56,12 @@ def shown(value: Any) -> str:
             return str(total)
         items = getattr(value, "items", None)
         if isinstance(items, list):
-            return f"{','.join(str(i) for i in items)} (total {sum(items)})"
+            answers = [  # the PHQ-A's yes/no risk questions: a change to one must show
+                f"; {name.replace('_', ' ')} {'yes' if answer else 'no'}"
+                for name in ("suicidal_thoughts", "attempt")
+                if (answer := getattr(value, name, None)) is not None
+            ]
+            return f"{','.join(str(i) for i in items)} (total {sum(items)}{''.join(answers)})"
         return str(value.model_dump(mode="json"))
     return str(value)
 

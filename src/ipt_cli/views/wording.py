@@ -375,7 +375,9 @@ CLUSTER_NAMES = {
 
 def cutoff_note(m: MeasureSummary) -> str:
     """'PCL-5: latest 28, below the cut-off (33); clusters: intrusion 7, ...'; no bands."""
-    last = m.current or m.series[-1]
+    last = m.current
+    if last is None:  # no score yet: nothing to stand against the cut-off
+        return f"{m.name}: no score yet"
     stands = screen(INSTRUMENTS[m.instrument], last.total, m.cutoff)
     text = f"{m.name}: most recent {last.total}, {stands}"
     if m.instrument == "pcl5":
