@@ -331,3 +331,14 @@ def test_the_end_of_course_names_every_mania_score_even_once_it_has_passed(
     markdown = run_ipt("report", "bq", "--format", "markdown").stdout
     assert "may be a switch of pole, not a remission" in markdown
     assert "MANIA ALERT" not in text  # the alert itself has ended: a later score below 6
+
+
+def test_withdrawing_a_session_with_a_mania_score_says_the_alert_goes_with_it(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """A withdrawal ended a MANIA ALERT without a word (diff review)."""
+    new_course("bw", "--adaptation", "ipsrt", "--sessions", "4")
+    run_ipt("session", "bw", "--date", "2026-01-12", "--phq9", PHQ9_1, "--asrm", "2,2,2,1,1")
+    done = run_ipt("session", "bw", "--withdraw", "1", "--reason", "Entered on the wrong course")
+    said = flat(done.stdout + done.stderr)
+    assert "withdrawn with it, and no longer counted: MANIA ALERT: ASRM 8 at session 1" in said

@@ -434,6 +434,7 @@ def _withdraw(
     # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.cli import sealing
     from ipt_cli.core.corrections import withdraw_session
+    from ipt_cli.core.tracking import recorded_alerts
 
     if reason is None or not reason.strip():
         raise InputError("--withdraw needs --reason TEXT: why the session was recorded by mistake")
@@ -442,10 +443,16 @@ def _withdraw(
         course_id,
         lambda course: withdraw_session(course, ref, reason, today, writer, recorded),
     )
-    common.output(ctx).done(
+    out = common.output(ctx)
+    out.done(
         f"Withdrew {where.described} of {course_id}: kept in the record as withdrawn, no "
         "longer counted as a session given; later sessions are numbered without it."
     )
+    for alert in recorded_alerts(where.sitting, where.label):  # an ASRM of 6 or more
+        out.notice(
+            f"withdrawn with it, and no longer counted: {alert.text.rstrip('.')}. If that "
+            "score was the client's, record it again where it belongs."
+        )
 
 
 def _ask_and_record(
