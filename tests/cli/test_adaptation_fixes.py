@@ -103,10 +103,7 @@ def test_a_yes_after_a_reviewed_yes_is_history_not_a_new_flag(
 ) -> None:
     adolescent(new_course, "yes")
     review(run_ipt, "0", "2026-01-05")  # reviewed at the assessment, before session 1
-    recorded = phqa_session(run_ipt, "12", "yes")
-    said = flat(recorded.stdout + recorded.stderr)  # history, said plainly: no review asked
-    assert f"{ATTEMPT}, as before" in said and "(reviewed before; no new flag)" in said
-    assert "SAFETY" not in said and "Record a review with" not in said
+    phqa_session(run_ipt, "12", "yes")
     data = as_json(run_ipt, "report", "ad", "--format", "json")
     assert [(f["session"], f["item"]) for f in data["safety_flags"]] == [(0, 11)]
     assert data["risk"]["unreviewed"] == []

@@ -83,7 +83,6 @@ def safety_notice(
     "yes" says how it stands: "previously no" URGENT, or "as before" (history)."""
     lifetime = lifetime_answers(course) if course is not None else {}
     lines = []
-    history_only = True  # every line a lifetime "yes" as before: no flag, no review asked
     scored = list(zip(sitting.risk_scores(), risk_labels(sitting), strict=True))
     if course is not None:  # the course's order: a perinatal course's EPDS first
         order = in_shown_order([i for (i, _, _), _ in scored], course.condition, course.adaptation)
@@ -96,14 +95,8 @@ def safety_notice(
             label = f"{lifetime_label(instrument, item, stands)} URGENT"
         elif stands == AS_BEFORE:
             label = f"{lifetime_label(instrument, item, stands)} (reviewed before; no new flag)"
-        history_only = history_only and stands == AS_BEFORE
         lines.append(f"{where}: {label}")
-    if lines and history_only:  # Output.safety says it plainly: nothing to review
-        return lines
-    return [*lines, f"{REVIEW_LINE}{review_command_for(course_id, ref)}"]
-
-
-REVIEW_LINE = "Record a review with: "  # the last line of a notice that asks for a review
+    return [*lines, f"Record a review with: {review_command_for(course_id, ref)}"]
 
 
 def raised_risk(before: Administration, after: Administration) -> list[str]:

@@ -259,16 +259,8 @@ class Output:
 
     def safety(self, lines: list[str], self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
-        truncated, always on stderr so that it reaches a person even when stdout is piped.
-        Lines that ask for no review (core/safety.py: a lifetime "yes" as before, history
-        only) are said plainly, without the box that says "Review risk now"."""
+        truncated, always on stderr so that it reaches a person even when stdout is piped."""
         # lazy: keeps Rich off start-up
-        from ipt_cli.core.safety import REVIEW_LINE
         from ipt_cli.views.terminal import safety_notice
-
-        if lines and not lines[-1].startswith(REVIEW_LINE):
-            for line in lines:
-                self.notice(line)
-            return
 
         safety_notice(lines, self_guided)
