@@ -108,6 +108,22 @@ def terminal_width(output: Path | None) -> int | None:
     return shutil.get_terminal_size().columns
 
 
+WarningSignDepressionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--warning-sign-depression",
+        metavar="TEXT",
+        help="IPSRT: a warning sign of depression (repeatable; added to those recorded).",
+    ),
+]
+WarningSignManiaOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--warning-sign-mania",
+        metavar="TEXT",
+        help="IPSRT: a warning sign of mania or hypomania (repeatable; added to those recorded).",
+    ),
+]
 NoInput = Annotated[
     bool, typer.Option("--no-input", help="Never prompt; a missing value is an error.")
 ]

@@ -58,22 +58,8 @@ def course(
     client: Annotated[
         str | None, typer.Option(metavar="ALIAS", help="The client's alias or initials.")
     ] = None,
-    warning_sign_depression: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--warning-sign-depression",
-            metavar="TEXT",
-            help="IPSRT: add a warning sign of depression (repeatable).",
-        ),
-    ] = None,
-    warning_sign_mania: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--warning-sign-mania",
-            metavar="TEXT",
-            help="IPSRT: add a warning sign of mania or hypomania (repeatable).",
-        ),
-    ] = None,
+    warning_sign_depression: common.WarningSignDepressionOption = None,
+    warning_sign_mania: common.WarningSignManiaOption = None,
 ) -> None:
     """Change a course's settings; each change is kept in its history."""
     # lazy: keeps the models (pydantic) off start-up

@@ -23,22 +23,8 @@ def ending(
         list[str] | None,
         typer.Option("--warning-sign", metavar="TEXT", help="A relapse warning sign (repeatable)."),
     ] = None,
-    warning_sign_depression: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--warning-sign-depression",
-            metavar="TEXT",
-            help="IPSRT: a warning sign of depression (repeatable).",
-        ),
-    ] = None,
-    warning_sign_mania: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--warning-sign-mania",
-            metavar="TEXT",
-            help="IPSRT: a warning sign of mania or hypomania (repeatable).",
-        ),
-    ] = None,
+    warning_sign_depression: common.WarningSignDepressionOption = None,
+    warning_sign_mania: common.WarningSignManiaOption = None,
     feelings_discussed: Annotated[
         bool | None,
         typer.Option(

@@ -402,6 +402,7 @@ ASRM_ATTRIBUTION = (
     "ASRM: Altman, E.G., Hedeker, D., Peterson, J.L. and Davis, J.M. (1997) The Altman "
     "Self-Rating Mania Scale. Biological Psychiatry 42:948-955."
 )
+ASRM_CUTOFF = 6  # possible (hypo)mania (Altman et al. 1997; ipt-domain.md §10)
 ASRM = Instrument(
     id="asrm",
     name="ASRM",
@@ -409,8 +410,8 @@ ASRM = Instrument(
     total_max=20,
     bands=(),  # no severity bands: one screening cut-off
     remission_max=None,
-    cutoff=6,
-    cutoffs=(Cutoff(6, "possible (hypo)mania"),),
+    cutoff=ASRM_CUTOFF,
+    cutoffs=(Cutoff(ASRM_CUTOFF, "possible (hypo)mania"),),
     response_rule=False,  # no sourced response or reliable-change rule: null
     stem="In the past week (enter the number 0-4 of the statement chosen for each item):",
     item_labels=(

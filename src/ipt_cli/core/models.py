@@ -660,7 +660,21 @@ PLANNED_RANGE = (4, 30)  # sessions in an acute contract
 PlannedCount = Annotated[int, Field(ge=PLANNED_RANGE[0], le=PLANNED_RANGE[1])]
 
 
-class Maintenance(Record):
+class _WithdrawnApart(Record):
+    """A record of sessions whose withdrawn ones the file keeps in `sessions`, marked, and
+    memory keeps apart in `withdrawn_sessions` (split_withdrawn / join_withdrawn)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        return split_withdrawn(data)
+
+    @model_serializer(mode="wrap")
+    def _join(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return join_withdrawn(handler(self))
+
+
+class Maintenance(_WithdrawnApart):
     """A new contract after the acute course, usually monthly; reported apart."""
 
     opened: Day
@@ -672,15 +686,6 @@ class Maintenance(Record):
     contract_changes: list[ContractChange] = Field(default_factory=new_list)
     # schema 10: stored in `sessions`, marked; apart in memory (split_withdrawn)
     withdrawn_sessions: list[SessionRecord] = Field(default_factory=new_list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _split(cls, data: Any) -> Any:
-        return split_withdrawn(data)
-
-    @model_serializer(mode="wrap")
-    def _join(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return join_withdrawn(handler(self))
 
     @field_validator("sessions")
     @classmethod
@@ -697,7 +702,7 @@ class SyncConflict(Record):
     theirs: dict[str, Any]
 
 
-class Course(Record):
+class Course(_WithdrawnApart):
     schema_version: int
     id: Annotated[str, StringConstraints(pattern=f"^{vocabulary.ID_PATTERN}$")]
     client: OneLine
@@ -747,15 +752,6 @@ class Course(Record):
     # file keeps them in `sessions`, each marked `withdrawn`; in memory they are apart, so
     # that no count, number, score or view of the sessions given meets one.
     withdrawn_sessions: list[SessionRecord] = Field(default_factory=new_list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _split(cls, data: Any) -> Any:
-        return split_withdrawn(data)
-
-    @model_serializer(mode="wrap")
-    def _join(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return join_withdrawn(handler(self))
 
     @field_validator("rhythm")
     @classmethod

@@ -339,7 +339,6 @@ def record(course: Course, entry: RhythmEntry, replace: bool) -> bool:
 # --- The IPSRT life chart: weeks across, both poles together -----------------------------
 
 CHART_WEEKS = 12  # `ipt rhythm ID chart` without --weeks
-ASRM_CUTOFF = 6  # ASRM >= 6: possible (hypo)mania (Altman et al. 1997; ipt-domain.md §10)
 
 
 @struct(frozen=True)

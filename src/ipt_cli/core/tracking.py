@@ -99,13 +99,7 @@ def screen_alerts(course: Course) -> list[ScreenAlert]:
     cut-off ends the alert; nothing else does."""
     if not ALERTING:
         return []
-    sittings: list[tuple[str, Administration]] = []
-    if course.baseline:
-        sittings.append(("baseline", course.baseline))
-    sittings += [(f"session {n}", s) for n, s in course.numbered_sessions()]
-    if course.maintenance:
-        held = enumerate(course.maintenance.sessions, 1)
-        sittings += [(f"maintenance session {n}", s) for n, s in held]
+    sittings = _sittings(course)
     found = []
     for instrument in ALERTING:
         scored = [(w, s, t) for w, s in sittings if (t := s.total(instrument.id)) is not None]
@@ -115,6 +109,24 @@ def screen_alerts(course: Course) -> list[ScreenAlert]:
             if alert is not None:
                 found.append(alert)
     return found
+
+
+def alerts_on_record(course: Course) -> list[ScreenAlert]:
+    """Every sitting's alert, in the course's order, also those a later score ended: the
+    end-of-course summary names them (in IPSRT both poles are watched)."""
+    return [alert for where, s in _sittings(course) for alert in recorded_alerts(s, where)]
+
+
+def _sittings(course: Course) -> list[tuple[str, Administration]]:
+    """The course's scored sittings, in order, each with the words that name it."""
+    sittings: list[tuple[str, Administration]] = []
+    if course.baseline:
+        sittings.append(("baseline", course.baseline))
+    sittings += [(f"session {n}", s) for n, s in course.numbered_sessions()]
+    if course.maintenance:
+        held = enumerate(course.maintenance.sessions, 1)
+        sittings += [(f"maintenance session {n}", s) for n, s in held]
+    return sittings
 
 
 def sitting_alert(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ipt_cli.core import catalogue
 from ipt_cli.core.corrections import history
 from ipt_cli.core.dates import month_or_day
-from ipt_cli.core.measures import INSTRUMENTS, ScoringRules
+from ipt_cli.core.measures import ASRM_CUTOFF, INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import TimelineEvent
 from ipt_cli.core.progress import MeasureSummary, Report
 from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
@@ -130,9 +130,6 @@ LIFE_PANEL = 90  # height of each panel of the life chart
 def life_chart_svg(chart: LifeChart) -> str:
     """The IPSRT life chart, weeks across: three panels sharing the week axis (mean daily
     mood -5..5; SRM 0-7; PHQ-9 0-27 and, when recorded, ASRM 0-20 with their cut-offs)."""
-    # lazy: keeps social rhythm off start-up
-    from ipt_cli.core.rhythm import ASRM_CUTOFF
-
     weeks = chart.weeks
     plot_w = WIDTH - 2 * PAD
     height = 3 * LIFE_PANEL + 2 * PAD

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.measures import INSTRUMENTS, screen
+from ipt_cli.core.measures import ASRM_CUTOFF, INSTRUMENTS, screen
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
 from ipt_cli.core.planning import COVERED_MARK, Agenda, StrategyStatus, guardian_sessions
 from ipt_cli.core.progress import (
@@ -88,25 +88,19 @@ def end_of_course_text(report: Report) -> str:
 
 
 def mania_lines(report: Report) -> list[str]:
-    """Every ASRM of 6 or more on record, named in the summary even once a later score
-    ended the alert: in IPSRT both poles are watched, and a PHQ-9 that fell while the ASRM
-    was high may be a switch of pole rather than a remission."""
-    # lazy: keeps social rhythm off start-up
-    from ipt_cli.core.rhythm import ASRM_CUTOFF
+    """Every ASRM of 6 or more on record (core/tracking.alerts_on_record), named in the
+    summary even once a later score ended the alert: in IPSRT both poles are watched, and a
+    PHQ-9 that fell while the ASRM was high may be a switch of pole rather than a remission."""
+    # lazy: keeps core.tracking off the report's other formats
+    from ipt_cli.core.tracking import alerts_on_record
 
-    points = [
-        p
-        for summary in (report.measures.get("asrm"), report.maintenance_measures.get("asrm"))
-        if summary is not None
-        for p in summary.series
-        if p.total >= ASRM_CUTOFF
-    ]
-    if not points:
+    alerts = alerts_on_record(report.course)
+    if not alerts:
         return []
-    when = ", ".join(f"{p.label} ({p.total}, {p.date.isoformat()})" for p in points)
+    when = ", ".join(f"{a.where} ({a.total}, {a.date.isoformat()})" for a in alerts)
     return [
-        f"ASRM {ASRM_CUTOFF} or more, possible (hypo)mania, during the course: {when}. A "
-        "fall in the PHQ-9 over those weeks may be a switch of pole, not a remission."
+        f"ASRM {ASRM_CUTOFF} or more, possible (hypo)mania, during the course: "
+        f"{when}. A fall in the PHQ-9 over those weeks may be a switch of pole, not a remission."
     ]
 
 
@@ -228,10 +222,16 @@ def measure_row(m: MeasureSummary) -> list[str]:
     ]
 
 
+def no_change_rule(m: MeasureSummary) -> bool:
+    """No rule reads this measure's change: no response rule and no reliable-change points
+    (the ASRM, unless a reliable change is set)."""
+    return not INSTRUMENTS[m.instrument].response_rule and m.reliable_points is None
+
+
 def _percent_cell(m: MeasureSummary) -> str:
     """The change in percent; n/a for an instrument with no rule that reads one (no response
     rule, no reliable change: the ASRM), where a percentage would only draw the eye."""
-    if not INSTRUMENTS[m.instrument].response_rule and m.reliable_points is None:
+    if no_change_rule(m):
         return "n/a"
     return whole_percent(m.change_percent)
 
@@ -326,7 +326,7 @@ def measure_notes(measures: dict[str, MeasureSummary]) -> list[str]:
             )
         if m.instrument == "pcl5":
             notes.append(pcl5_change_note(m))
-        elif m.reliable_points is None and not INSTRUMENTS[m.instrument].response_rule:
+        elif no_change_rule(m):
             notes.append(
                 f"{m.name}: no reliable-change convention and no response or remission rule; "
                 "the change in points only (a reliable change can be set in ipt's settings)."
@@ -746,7 +746,7 @@ def life_chart_lines(chart: LifeChart, per_row: int = 9) -> list[str]:
     """The IPSRT life chart as text, weeks across (at most `per_row` a block): the week's
     mean mood plotted from +5 to -5, then mood, SRM, ASRM and PHQ-9 as numbers."""
     # lazy: keeps social rhythm off start-up
-    from ipt_cli.core.rhythm import ASRM_CUTOFF, SCORE_PLACEMENT
+    from ipt_cli.core.rhythm import SCORE_PLACEMENT
 
     title = f"Life chart of {chart.course_id}: mood, regularity and both poles by week"
     if not chart.weeks:
