@@ -49,7 +49,7 @@ GUARDED = (
     "ipt_cli.core.models",
     "ipt_cli.core.group",
     "ipt_cli.core.rhythm",
-    "ipt_cli.core.choices",
+    "ipt_cli.cli.choices",
     "ipt_cli.views.json_shapes",
     "ipt_cli.views.markdown",
     "ipt_cli.views.wording",
@@ -287,7 +287,7 @@ SHORT = {
     "ipt_cli.views.html": "the HTML rendering",
     "ipt_cli.core.group": "group IPT",
     "ipt_cli.core.rhythm": "social rhythm",
-    "ipt_cli.core.choices": "the CLI's enums",
+    "ipt_cli.cli.choices": "the CLI's enums",
     "rich": "Rich",
     "pyrage": "pyrage (encryption)",
 }

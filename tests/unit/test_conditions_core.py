@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from ipt_cli.core import catalogue, choices, measures
+from ipt_cli.core import catalogue, measures, vocabulary
 from ipt_cli.core.changes import measure_fields
 from ipt_cli.core.models import Lsas, MiniSpin, Pcl5
 from ipt_cli.core.planning import build_agenda, instruments_used
@@ -17,7 +17,7 @@ from tests.unit.builders import START, TODAY, course, phq9, session, week
 
 
 def test_every_condition_is_profiled_and_keeps_the_phq9() -> None:
-    assert list(catalogue.CONDITIONS) == [c.value for c in choices.Condition]
+    assert list(catalogue.CONDITIONS) == list(vocabulary.words(vocabulary.ConditionId))
     for profile in catalogue.CONDITIONS.values():
         assert "phq9" in profile.measures, profile.id  # the depression and risk screen
         assert profile.measures[0] == profile.primary

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 
 F = TypeVar("F", bound=StrEnum)
+W = TypeVar("W", bound=str)
 
 
 class Format(StrEnum):
@@ -174,6 +175,16 @@ def values(choices: "Sequence[StrEnum] | None") -> list[str]:
 
 def value(choice: "StrEnum | None") -> str | None:
     return choice.value if choice is not None else None
+
+
+def word(choice: W | None) -> W | None:
+    """A vocabulary choice as the plain word the core stores: Typer hands over a member of
+    cli/choices.py's StrEnum, whose str() is the word (the Literal type checkers see)."""
+    return None if choice is None else cast(W, str(choice))
+
+
+def words(choices: "Sequence[W] | None") -> list[W]:
+    return [cast(W, str(choice)) for choice in choices or []]
 
 
 # Measure options, shared by `new-course` (baseline) and `session`.

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.cli.sealing import recorded_now
-from ipt_cli.core.choices import (
+from ipt_cli.cli.choices import (
     Adaptation,
     Cadence,
     Condition,
@@ -17,6 +16,7 @@ from ipt_cli.core.choices import (
     DisputeStage,
     ProblemArea,
 )
+from ipt_cli.cli.sealing import recorded_now
 from ipt_cli.core.planning import build_agenda, contract_dates
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.errors import ConflictError, InputError
@@ -187,15 +187,15 @@ def new_course(
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,
         "planned_sessions": sessions,
-        "cadence": common.value(cadence),
-        "kind": common.value(kind),
-        "problem_areas": common.values(problem_area) or None,
-        "dispute_stage": common.value(dispute_stage),
-        "condition": common.value(condition),
+        "cadence": common.word(cadence),
+        "kind": common.word(kind),
+        "problem_areas": common.words(problem_area) or None,
+        "dispute_stage": common.word(dispute_stage),
+        "condition": common.word(condition),
         "initial_sessions": initial_sessions,
         "termination_sessions": termination_sessions,
         "baseline_measures": scores.fields() or None,
-        "adaptation": common.value(adaptation),
+        "adaptation": common.word(adaptation),
         "guardian": changes.guardian_fields(
             guardian,
             consent_by,
@@ -355,7 +355,7 @@ def contract(
                 c,
                 sessions,
                 reason,
-                cadence.value if cadence else None,
+                common.word(cadence),
                 today,
                 made=made,
                 recorded_at=recorded,
@@ -389,7 +389,7 @@ def maintenance(
     sessions: Annotated[
         int, typer.Option("--sessions", metavar="N", help="Maintenance sessions, 1-500.")
     ] = 12,
-    cadence: Annotated[Cadence, typer.Option(help="How often.")] = Cadence.monthly,
+    cadence: Annotated[Cadence, typer.Option(help="How often.")] = "monthly",
     start: Annotated[
         str | None,
         typer.Option(
@@ -434,7 +434,7 @@ def maintenance(
                 gate.reason,
             )
     plan = common.store(ctx).update(
-        course_id, lambda c: changes.open_maintenance(c, sessions, cadence.value, first, today)
+        course_id, lambda c: changes.open_maintenance(c, sessions, str(cadence), first, today)
     )
     common.output(ctx).done(
         f"Maintenance for {course_id}: {plan.planned_sessions} {plan.cadence} sessions from "

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.choices import DisputeStage, ProblemArea
+from ipt_cli.cli.choices import DisputeStage, ProblemArea
 from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -68,8 +68,8 @@ def course(
     if action != "set":
         raise InputError(f"unknown action {action!r}: use `ipt course {course_id} set ...`")
     given: dict[str, Any] = {
-        "problem_areas": common.values(problem_area) if problem_area else None,
-        "dispute_stage": common.value(dispute_stage),
+        "problem_areas": common.words(problem_area) if problem_area else None,
+        "dispute_stage": common.word(dispute_stage),
         "sick_role": sick_role,
         "medication": medication,
         "initial_sessions": initial_sessions,

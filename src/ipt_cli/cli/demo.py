@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.choices import Adaptation, Condition
+from ipt_cli.cli.choices import Adaptation, Condition
 
 
 def demo(
@@ -44,15 +44,15 @@ def demo(
         # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import example_for
 
-        example = example_for(condition.value)
-    if adaptation is Adaptation.group:
+        example = example_for(str(condition))
+    if adaptation == "group":
         _group_demo(ctx)
         return
-    if adaptation is not None and adaptation is not Adaptation.standard:
+    if adaptation is not None and adaptation != "standard":
         # lazy: keeps the models (pydantic) and group IPT off start-up
         from ipt_cli.store.examples import ADAPTATION_EXAMPLES
 
-        example = ADAPTATION_EXAMPLES[adaptation.value]
+        example = ADAPTATION_EXAMPLES[str(adaptation)]
     source = load_example(example)
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         store = CourseStore(Path(folder), throwaway=True)

@@ -5,8 +5,8 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.choices import ProblemArea
 from ipt_cli.cli.subcommands import sub_app
-from ipt_cli.core.choices import ProblemArea
 
 # Typer checks the choice, lists it in --help and completes it (core/choices.py).
 ProblemAreaOption = Annotated[
@@ -47,7 +47,7 @@ def add(
         if goal_id is None:  # suggested from the goal's words: Enter takes it
             taken = [g.id for g in common.store(ctx).load(course_id).goals]
             goal_id = wizard.ask_goal_id(text, taken)
-    area_id = area.value if area else None
+    area_id = common.word(area)
     added = common.store(ctx).update(
         course_id, lambda c: changes.add_goal(c, goal_id, text, area_id)
     )

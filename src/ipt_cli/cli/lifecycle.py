@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ipt_cli.cli import common
+from ipt_cli.cli.choices import Decision
 from ipt_cli.cli.sealing import recorded_now
-from ipt_cli.core.choices import Decision
 from ipt_cli.errors import ConflictError, InputError, Interrupted
 from ipt_cli.store.paths import check_course_id
 
@@ -68,17 +68,17 @@ def ending(
     if made is not None:  # a wrong --date is refused before any question
         changes.course_act_date(common.store(ctx).load(course_id), made, today)
 
-    if common.value(decision) in ("maintenance", "end"):
+    if common.word(decision) in ("maintenance", "end"):
         # lazy: keeps the models (pydantic) and Rich off start-up
         from ipt_cli.core.progress import ending_gate
         from ipt_cli.interact.ending import confirm_despite_non_response
 
         course = common.store(ctx).load(course_id)
-        ending_care = common.value(decision) == "end"
+        ending_care = common.word(decision) == "end"
         gate = ending_gate(course, common.scoring_rules(ctx), ending_care)
         if gate is not None:
             what = "a decision for maintenance"
-            if common.value(decision) == "end":
+            if common.word(decision) == "end":
                 what = "an end of care"
             confirm_despite_non_response(
                 common.output(ctx),
@@ -96,7 +96,7 @@ def ending(
             warning_sign or [],
             feelings_discussed,
             remaining,
-            common.value(decision),
+            common.word(decision),
             note,
             today=today,
             made=made,

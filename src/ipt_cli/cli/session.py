@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ipt_cli.cli import common, completion
+from ipt_cli.cli.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
 from ipt_cli.core import dates
-from ipt_cli.core.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
 from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.core.structs import struct
@@ -213,8 +213,8 @@ def session(
         phqa_attempt=common.value(phqa_attempt), asrm=asrm,
     )  # fmt: skip
     details = SessionDetails(
-        mood, events, common.value(focus), common.values(technique), strategy or [], goal or [],
-        common.value(dispute_stage), task, task_outcome, attendee or [],
+        mood, events, common.word(focus), common.words(technique), strategy or [], goal or [],
+        common.word(dispute_stage), task, task_outcome, attendee or [],
     )  # fmt: skip
     given = details.given() + scores.given()
     if withdraw is not None:
@@ -646,12 +646,12 @@ def risk_review(
     made = dates.parse_date(date, "--date") if date else None
 
     fields = structured_fields(
-        common.value(ideation),
+        common.word(ideation),
         _yes_no(plan_made),
         _yes_no(intent),
         _yes_no(means),
         protective,
-        common.value(level),
+        common.word(level),
         action,
     )
     if common.interactive(no_input):

@@ -6,6 +6,7 @@ sessions refer to them.
 
 from __future__ import annotations
 
+from ipt_cli.core import vocabulary
 from ipt_cli.core.structs import struct
 
 
@@ -24,7 +25,7 @@ class Item:
 
 @struct(frozen=True)
 class ProblemArea:
-    id: str
+    id: vocabulary.ProblemAreaId
     name: str
     when_chosen: str
     goals: tuple[Item, ...]
@@ -158,7 +159,7 @@ PROBLEM_AREAS: dict[str, ProblemArea] = {
 }
 
 # IPSRT's added problem area (ipt-domain.md section 6): offered only in IPSRT courses.
-LOST_HEALTHY_SELF = "lost-healthy-self"
+LOST_HEALTHY_SELF: vocabulary.ProblemAreaId = "lost-healthy-self"
 PROBLEM_AREAS[LOST_HEALTHY_SELF] = ProblemArea(
     id=LOST_HEALTHY_SELF,
     name="Grief for the lost healthy self",
@@ -192,24 +193,21 @@ PROBLEM_AREAS[LOST_HEALTHY_SELF] = ProblemArea(
 )
 
 
+_DISPUTE_STAGE_TEXTS: dict[vocabulary.DisputeStageId, str] = {
+    "renegotiation": (
+        "Both people are trying to change things: calm things down and help negotiation"
+    ),
+    "impasse": (
+        "Talking has stopped and resentment simmers: bring the disagreement into the open to "
+        "restart negotiation (conflict may rise for a while)"
+    ),
+    "dissolution": (
+        "The relationship cannot be repaired: help the patient end it and mourn it, then "
+        "work on it as a role transition"
+    ),
+}
 DISPUTE_STAGES: dict[str, Item] = {
-    stage.id: stage
-    for stage in (
-        Item(
-            "renegotiation",
-            "Both people are trying to change things: calm things down and help negotiation",
-        ),
-        Item(
-            "impasse",
-            "Talking has stopped and resentment simmers: bring the disagreement into the open to "
-            "restart negotiation (conflict may rise for a while)",
-        ),
-        Item(
-            "dissolution",
-            "The relationship cannot be repaired: help the patient end it and mourn it, then "
-            "work on it as a role transition",
-        ),
-    )
+    stage: Item(stage, text) for stage, text in _DISPUTE_STAGE_TEXTS.items()
 }
 
 # At the dissolution stage the relationship cannot be repaired: the work is to end it, mourn
@@ -229,34 +227,29 @@ DISSOLUTION_STRATEGIES: tuple[Item, ...] = (
     ),
 )
 
+_TECHNIQUE_TEXTS: dict[vocabulary.TechniqueId, str] = {
+    "exploration": (
+        "Open questions (nondirective exploration) or focused ones (direct elicitation) "
+        "about what matters"
+    ),
+    "encouragement-of-affect": (
+        "Help the patient express, accept and use painful feelings about events"
+    ),
+    "clarification": (
+        "Restate, summarise or point out contradictions so assumptions become explicit"
+    ),
+    "communication-analysis": (
+        "Go step by step through a charged exchange to find where it went wrong"
+    ),
+    "decision-analysis": "List the options, weigh pros and cons, and choose one to try",
+    "role-play": "Rehearse a conversation with the therapist playing the other person",
+    "therapeutic-relationship": (
+        "Look at feelings about the therapist only as a mirror of outside patterns"
+    ),
+    "work-at-home": "Agreed between-session interpersonal tasks (optional)",
+}
 TECHNIQUES: dict[str, Item] = {
-    t.id: t
-    for t in (
-        Item(
-            "exploration",
-            "Open questions (nondirective exploration) or focused ones (direct elicitation) "
-            "about what matters",
-        ),
-        Item(
-            "encouragement-of-affect",
-            "Help the patient express, accept and use painful feelings about events",
-        ),
-        Item(
-            "clarification",
-            "Restate, summarise or point out contradictions so assumptions become explicit",
-        ),
-        Item(
-            "communication-analysis",
-            "Go step by step through a charged exchange to find where it went wrong",
-        ),
-        Item("decision-analysis", "List the options, weigh pros and cons, and choose one to try"),
-        Item("role-play", "Rehearse a conversation with the therapist playing the other person"),
-        Item(
-            "therapeutic-relationship",
-            "Look at feelings about the therapist only as a mirror of outside patterns",
-        ),
-        Item("work-at-home", "Agreed between-session interpersonal tasks (optional)"),
-    )
+    technique: Item(technique, text) for technique, text in _TECHNIQUE_TEXTS.items()
 }
 
 PHASES: dict[str, Phase] = {
@@ -385,8 +378,8 @@ BASELINE_RATING = "Baseline symptom rating (PHQ-9), checking the risk item first
 SUMMARY = "Summarise and count the sessions"
 CONTINUE_ASSESSMENT = "Continue the assessment: finish any initial task still open"
 LAST_SESSION = "This is the last session of the course: review it together and say goodbye"
-CADENCES = ("weekly", "fortnightly", "monthly")
-COURSE_KINDS = ("clinician-led", "self-guided")
+CADENCES = vocabulary.words(vocabulary.CadenceId)
+COURSE_KINDS = vocabulary.words(vocabulary.CourseKindId)
 
 ENDING_REMINDER = "Raise the coming end of the course explicitly"
 CRISIS_GUIDANCE = (
@@ -474,7 +467,7 @@ class Adaptation:
     """One way IPT is delivered (ipt-domain.md section 6), as the defaults a new course takes
     and what its agendas add. Paraphrased from published descriptions, never manual text."""
 
-    id: str
+    id: vocabulary.AdaptationId
     name: str
     summary: str
     planned_sessions: int
@@ -791,12 +784,13 @@ FIDELITY_AREA_ITEMS: dict[str, tuple[Item, ...]] = {
     ),
 }
 
-FIDELITY_SCORES = {
+_FIDELITY_SCORE_WORDS: dict[vocabulary.FidelityScoreId, str] = {
     "done": "done",
     "partly": "partly done",
     "not-done": "not done",
     "na": "not applicable",
 }
+FIDELITY_SCORES: dict[str, str] = dict(_FIDELITY_SCORE_WORDS.items())
 
 
 def fidelity_items(phase: str, area: str | None) -> tuple[Item, ...]:
@@ -881,7 +875,7 @@ class ConditionProfile:
     ipt-domain.md section 9, never a manual's wording. The PHQ-9 (with its risk item) is
     offered in every profile as the depression and risk screen."""
 
-    id: str
+    id: vocabulary.ConditionId
     name: str
     primary: str  # the headline instrument id, or "binges" (eating disorders: episodes)
     measures: tuple[str, ...]  # offered at assessment and every session, primary first

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from ipt_cli.core import vocabulary
 from ipt_cli.core.safety import SafetyFlag, review_command, unreviewed
 from ipt_cli.core.structs import struct
 
@@ -24,11 +25,12 @@ if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
     from ipt_cli.core.models import Administration, Course, RiskReview
 
 YES_NO = {True: "yes", False: "no"}
-IDEATION_WORDS = {
+_IDEATION_DESCRIBED: dict[vocabulary.IdeationId, str] = {
     "none": "no thoughts of death or suicide",
     "passive": "passive thoughts of death",
     "active": "active suicidal thoughts",
 }
+IDEATION_WORDS: dict[str, str] = dict(_IDEATION_DESCRIBED.items())
 
 
 # What a review must hold to answer a flag (issue 26, defect 2): the option that gives it.

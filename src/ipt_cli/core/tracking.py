@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from ipt_cli.core import vocabulary
 from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules
 from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.planning import primary_of
@@ -31,7 +32,7 @@ from ipt_cli.core.signals import (
 from ipt_cli.core.structs import struct
 
 # The longest gap a cadence allows before an open course is overdue: twice its interval.
-OVERDUE_DAYS = {"weekly": 14, "fortnightly": 28, "monthly": 62}
+OVERDUE_DAYS: dict[vocabulary.CadenceId, int] = {"weekly": 14, "fortnightly": 28, "monthly": 62}
 
 
 def check_session(planned: int, percent: int = 50) -> int:

@@ -2,13 +2,13 @@
 cadences, course kinds, inventory tags, ending decisions, and the words of the clinical
 record (thoughts of death or suicide, risk levels, fidelity scores).
 
-Each is a Literal here (what the strict models store and check) and a StrEnum of the same
-values in core/choices.py (what the command line offers, checks and completes: only the
-commands that take them pay for building the enums); tests/unit/test_vocabulary.py holds
-the two together.
+Each word is written once, here, as a Literal: the strict models store and check it, the
+command line's choices are derived from it (cli/choices.py), and the catalogue's tables
+that describe the words are typed by it (a word outside the vocabulary fails the type
+check; tests/unit/test_vocabulary.py checks that every word is described, in order).
 """
 
-from typing import Literal
+from typing import Any, Literal, get_args
 
 # Course and goal ids: safe as file names on every system and in a shell, without quoting.
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
@@ -37,3 +37,8 @@ IdeationId = Literal["none", "passive", "active"]
 RiskLevelId = Literal["low", "moderate", "high"]
 FidelityScoreId = Literal["done", "partly", "not-done", "na"]
 ConditionId = Literal["depression", "anxiety", "social-anxiety", "eating-disorder", "ptsd"]
+
+
+def words(vocabulary: Any) -> tuple[str, ...]:
+    """The words of a vocabulary, in order: words(CadenceId) == ("weekly", ...)."""
+    return get_args(vocabulary)

@@ -172,7 +172,7 @@ def _condition(values: dict[str, Any]) -> str:
     """The condition profile, asked first: it decides what the baseline measures."""
     if values.get("condition"):
         return str(values["condition"])
-    described = {
+    described: dict[str, str] = {
         p.id: f"{p.name}, primary outcome {p.primary_name}" for p in catalogue.CONDITIONS.values()
     }
     return prompts.ask_choice(
