@@ -73,6 +73,8 @@ def test_course_set_validates_like_new_course(new_course, run_ipt: RunIpt, data_
     same = run_ipt("course", "ab", "set", "--problem-area", "grief", exit_code=2)
     assert "nothing changed" in same.stderr
     assert run_ipt("course", "ab", "unset", exit_code=2).stderr.startswith("ipt: error: unknown")
+    swapped = run_ipt("course", "set", "ab", "--client", "A.C.", exit_code=2)
+    assert swapped.stderr == "ipt: error: the course id comes first: `ipt course ab set ...`\n"
     assert stored(data_home) == before  # nothing was written
     ok = run_ipt("course", "ab", "set", "--client", "A.C.", "--termination-sessions", "3")
     assert "Changed client of ab: A.B. -> A.C." in ok.stdout

@@ -66,6 +66,8 @@ def course(
     from ipt_cli.core import corrections
 
     if action != "set":
+        if course_id == "set":  # `ipt course set ID`: the order of git's and most CLIs
+            raise InputError(f"the course id comes first: `ipt course {action} set ...`")
         raise InputError(f"unknown action {action!r}: use `ipt course {course_id} set ...`")
     given: dict[str, Any] = {
         "problem_areas": common.words(problem_area) if problem_area else None,
