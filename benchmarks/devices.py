@@ -116,6 +116,13 @@ DEVICES = [
         ],
         ["search"],
     ),
+    Device(
+        "terminal-detection",
+        "Rich's terminal detection copied into Output (a pipe gets plain text without Rich)",
+        [("cli/report.py", "    elif out.draws_for_terminal():  # colours: Rich draws",
+          "    elif True:  # B: Rich decides")],
+        ["list-warm"],
+    ),
 ]  # fmt: skip
 
 
@@ -161,6 +168,8 @@ def sides(
                 bench.restore(course, text),
             )
         ]  # fmt: skip
+    if row == "list-warm":
+        return [bench.Side([*python, "list"], {**env, "IPT_HOME": str(homes["list"])})]
     if row == "list":
         cold = homes["list"]
         return [
@@ -177,6 +186,7 @@ LABELS = {
     "report": "cold ipt report, one 16-session course",
     "session": "cold ipt session, one 16-session course",
     "list": "cold ipt list, 1,000 courses (index rebuilt)",
+    "list-warm": "warm ipt list to a pipe, 1,000 courses",
     "search": "ipt search 'mother' (every course), 1,000 courses",
 }
 
