@@ -24,6 +24,24 @@ def test_guide_covers_the_catalogue(run_ipt: RunIpt) -> None:
     assert "unknown guide topic" in run_ipt("guide", "astrology", exit_code=2).stderr
 
 
+def test_guide_names_every_risk_rule_from_the_instruments(run_ipt: RunIpt) -> None:
+    """The safety guide once named three urgent rules by hand and missed the EPDS and PHQ-A;
+    the measures guide said nothing of the PHQ-A's yes/no questions or the ASRM's alert."""
+    safety = " ".join(run_ipt("guide", "safety").stdout.split())
+    for rule in ("PHQ-9 item 9 >= 2", "HAM-D-17 item 3 >= 3", "BDI-II item 9 >= 2",
+                 "EPDS item 10 >= 2", "PHQ-A item 9 >= 2",
+                 "PHQ-A serious thoughts of ending life in the past month = yes",
+                 "PHQ-A suicide attempt ever = yes, previously no"):  # fmt: skip
+        assert rule in safety, rule
+    assert "--ideation none|passive|active --level low|moderate|high" in safety
+    phqa = " ".join(run_ipt("guide", "phqa").stdout.split())
+    assert "tried to kill yourself" in phqa and "a yes after a no is URGENT" in phqa
+    assert "adult PHQ-9's" in phqa
+    asrm = " ".join(run_ipt("guide", "asrm").stdout.split())
+    assert "MANIA ALERT (not a safety flag)" in asrm and "contact the prescriber" in asrm
+    assert "response and remission only" not in asrm  # it has neither
+
+
 @pytest.mark.parametrize("example", ["grief-parent", "dispute-partner"])
 def test_demo_touches_nothing_of_the_user(run_ipt: RunIpt, data_home: Path, example: str) -> None:
     result = run_ipt("demo", "--example", example)

@@ -6,6 +6,7 @@ import typer
 
 from ipt_cli.cli import common, sealing
 from ipt_cli.core.dates import act_date
+from ipt_cli.core.vocabulary import FidelityScoreId, listed
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -23,8 +24,7 @@ def fidelity(
         typer.Option(
             "--item",
             metavar="ID=SCORE",
-            help="Rate one item: done, partly, not-done or na (repeatable); ids: ipt guide "
-            "fidelity.",
+            help=f"Rate one item: {listed(FidelityScoreId)} (repeatable); ids: ipt guide fidelity.",
         ),
     ] = None,
     by: Annotated[

@@ -6,6 +6,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.cli.subcommands import sub_app
+from ipt_cli.core.vocabulary import PersonTagId, listed
 
 app = sub_app(
     "inventory",
@@ -29,7 +30,9 @@ ChangesWanted = Annotated[str | None, typer.Option(metavar="TEXT", help="Changes
 Tags = Annotated[
     list[str] | None,
     typer.Option(
-        "--tag", metavar="TAG", help="support, conflict, recent-change or lost (repeatable)."
+        "--tag",
+        metavar="TAG",
+        help=f"{listed(PersonTagId)} (repeatable).",
     ),
 ]
 

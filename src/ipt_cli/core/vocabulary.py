@@ -42,3 +42,9 @@ ConditionId = Literal["depression", "anxiety", "social-anxiety", "eating-disorde
 def words(vocabulary: Any) -> tuple[str, ...]:
     """The words of a vocabulary, in order: words(CadenceId) == ("weekly", ...)."""
     return get_args(vocabulary)
+
+
+def listed(vocabulary: Any) -> str:
+    """The words as a sentence lists them: 'support, conflict, recent-change or lost'."""
+    *most, last = words(vocabulary)
+    return f"{', '.join(most)} or {last}" if most else last

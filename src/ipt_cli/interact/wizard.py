@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.rule import Rule
 
-from ipt_cli.core import catalogue, dates, inputs, measures
+from ipt_cli.core import catalogue, dates, inputs, measures, vocabulary
 from ipt_cli.core.assessment import draft_formulation, suggest_area
 from ipt_cli.core.models import Person, TimelineEvent
 from ipt_cli.core.planning import contract_dates, phase_problem, phase_spans
@@ -28,7 +28,7 @@ from ipt_cli.views.terminal import closeness_circle
 if TYPE_CHECKING:
     from ipt_cli.interact.session import Scorer
 
-TAG_CHOICES = ("support", "conflict", "recent-change", "lost")
+TAG_CHOICES = vocabulary.words(vocabulary.PersonTagId)
 
 
 def _step(number: int, title: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipt_cli.core import catalogue, measures
+from ipt_cli.core import catalogue, measures, vocabulary
 from ipt_cli.core.planning import initial_task_groups
 from ipt_cli.core.signals import NOT_ON_TRACK_ADVICE, SIGN_WITHIN_DAYS
 from ipt_cli.errors import InputError
@@ -166,25 +166,7 @@ def _measure(instrument: measures.Instrument) -> list[str]:
             f"- Cut-off: a total of {instrument.cutoff} or more is at or above the cut-off"
             + (" (probable PTSD; a setting, 31-33 in the sources)." if instrument.clusters else ".")
         )
-    if instrument.risk_item:
-        urgent = f" ({instrument.urgent_risk} or more: URGENT)" if instrument.urgent_risk else ""
-        lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag{urgent}.")
-    if instrument.reliable_change and instrument.caseness is None:
-        lines.append(
-            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
-            "deterioration (a setting). No caseness convention: reliable recovery is n/a."
-        )
-    elif instrument.reliable_change:
-        lines.append(
-            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
-            f"deterioration. Caseness: >= {instrument.caseness}; reliable recovery is a "
-            "reliable improvement from a case to below caseness."
-        )
-    else:
-        lines.append(
-            "- No reliable-change convention: response and remission only, unless "
-            "config.toml sets thresholds (`ipt doctor` names its paths)."
-        )
+    lines += _risk_lines(instrument) + _change_lines(instrument)
     if instrument is measures.PCL5:
         lines.append(
             "- Provisional DSM-5 symptom rule: at least 1 B, 1 C, 2 D and 2 E items rated 2 or "
@@ -259,9 +241,9 @@ def _safety() -> list[str]:
         "",
         "A flag stays at the top of every report, list row, agenda and note until a risk "
         "review is recorded with `ipt risk-review COURSE_ID --session N --note TEXT "
-        "--ideation none|passive|active --level low|moderate|high --action TEXT`. "
-        "PHQ-9 item 9 >= 2, HAM-D-17 item 3 >= 3 and BDI-II item 9 >= 2 are URGENT. The "
-        "level of the review recorded last stands; HIGH keeps a banner on every view.",
+        f"--ideation {_either(vocabulary.IdeationId)} --level {_either(vocabulary.RiskLevelId)} "
+        f"--action TEXT`. URGENT: {_urgent_rules()}. The level of the review recorded last "
+        "stands; HIGH keeps a banner on every view.",
         "",
         catalogue.CRISIS_GUIDANCE,
     ]
@@ -386,3 +368,79 @@ def guide(topic: str | None) -> str:
             "or an area, technique, measure or condition id"
         )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _either(words: object) -> str:
+    """'none|passive|active': a vocabulary as a command line's choice."""
+    return "|".join(vocabulary.words(words))
+
+
+def _urgent_rules() -> str:
+    """Every urgent risk rule of the instruments, from their definitions: 'PHQ-9 item 9 >= 2,
+    ..., PHQ-A serious thoughts of ending life in the past month = yes'."""
+    rules = []
+    for instrument in measures.INSTRUMENTS.values():
+        if instrument.risk_item is not None and instrument.urgent_risk is not None:
+            rules.append(f"{instrument.name} item {instrument.risk_item} >= "
+                         f"{instrument.urgent_risk}")  # fmt: skip
+        for question in instrument.risk_questions:
+            if question.urgent:
+                rules.append(f"{instrument.name} {question.label} = yes")
+            elif question.lifetime:
+                rules.append(f"{instrument.name} {question.label} = yes, previously no")
+    return ", ".join(rules)
+
+
+def _risk_lines(instrument: measures.Instrument) -> list[str]:
+    """What raises a safety flag or an alert."""
+    lines: list[str] = []
+    if instrument.risk_item:
+        urgent = f" ({instrument.urgent_risk} or more: URGENT)" if instrument.urgent_risk else ""
+        lines.append(f"- Item {instrument.risk_item} >= 1 raises a safety flag{urgent}.")
+    for question in instrument.risk_questions:
+        if question.lifetime:
+            raises = (
+                "the first yes on record raises a safety flag; a yes after a no is URGENT; a "
+                "yes as before, reviewed on an earlier day, is history and raises none"
+            )
+        else:
+            raises = "yes raises a safety flag" + (" (URGENT)" if question.urgent else "")
+        lines.append(f"- Asked yes/no: {question.question} ({question.label}): {raises}.")
+    if instrument.alert:
+        lines.append(
+            f"- A total at or above the cut-off is a {instrument.alert} (not a safety flag), "
+            f"shown in every view: {instrument.alert_advice}."
+        )
+    return lines
+
+
+def _change_lines(instrument: measures.Instrument) -> list[str]:
+    """How change is read: reliable change, caseness, or the points only."""
+    lines: list[str] = []
+    if instrument.reliable_change and instrument.caseness is None:
+        lines.append(
+            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
+            "deterioration (a setting). No caseness convention: reliable recovery is n/a."
+        )
+    elif instrument.reliable_change:
+        lines.append(
+            f"- Reliable change: >= {instrument.reliable_change} points, an improvement or a "
+            f"deterioration. Caseness: >= {instrument.caseness}; reliable recovery is a "
+            "reliable improvement from a case to below caseness."
+        )
+    elif instrument.response_rule or instrument.remission_max is not None:
+        lines.append(
+            "- No reliable-change convention: response and remission only, unless "
+            "config.toml sets thresholds (`ipt doctor` names its paths)."
+        )
+    else:
+        lines.append(
+            "- No reliable-change convention: the change in points only, unless config.toml "
+            "sets a threshold (`ipt doctor` names its paths)."
+        )
+    if instrument is measures.PHQA:
+        lines.append(
+            "- Its reliable change and caseness are by default the adult PHQ-9's (6 points, "
+            "10; NHS Talking Therapies): the sources give no adolescent figures."
+        )
+    return lines
