@@ -5,10 +5,11 @@ that `ipt --help` stays fast.
 """
 
 import datetime as dt
+import inspect
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 import typer
 
 from ipt_cli.cli import completion
+from ipt_cli.core import measures
 from ipt_cli.core.dates import parse_date
+from ipt_cli.core.measures import ScoreOption
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import InputError
 from ipt_cli.store.paths import DataPaths, resolve_data_dir
@@ -168,15 +171,6 @@ def dated(made: "dt.date | None") -> str:
     return f" Dated {made.isoformat()} (--date), recorded {today().isoformat()}."
 
 
-def values(choices: "Sequence[StrEnum] | None") -> list[str]:
-    """Plain strings for the core (the strict models take str, not Enum members)."""
-    return [choice.value for choice in choices or []]
-
-
-def value(choice: "StrEnum | None") -> str | None:
-    return choice.value if choice is not None else None
-
-
 def word(choice: W | None) -> W | None:
     """A vocabulary choice as the plain word the core stores: Typer hands over a member of
     cli/choices.py's StrEnum, whose str() is the word (the Literal type checkers see)."""
@@ -187,88 +181,6 @@ def words(choices: "Sequence[W] | None") -> list[W]:
     return [cast(W, str(choice)) for choice in choices or []]
 
 
-# Measure options, shared by `new-course` (baseline) and `session`.
-Phq9Option = Annotated[
-    str | None, typer.Option("--phq9", metavar="'i1,...,i9'", help="PHQ-9: nine item scores 0-3.")
-]
-Phq9DifficultyOption = Annotated[
-    int | None,
-    typer.Option(
-        "--phq9-difficulty",
-        metavar="0-3",
-        help="PHQ-9 'how difficult' answer (stored, never summed).",
-    ),
-]
-Gad7Option = Annotated[
-    str | None, typer.Option("--gad7", metavar="'i1,...,i7'", help="GAD-7: seven item scores 0-3.")
-]
-Hamd17Option = Annotated[
-    str | None,
-    typer.Option(
-        "--hamd17",
-        metavar="'i1,...,i17'",
-        help="HAM-D-17: items 1,2,3,7-11,15 scored 0-4; the rest 0-2.",
-    ),
-]
-Bdi2TotalOption = Annotated[
-    int | None,
-    typer.Option("--bdi2-total", metavar="0-63", help="BDI-II total (the items are copyrighted)."),
-]
-Bdi2Item9Option = Annotated[
-    int | None,
-    typer.Option("--bdi2-item9", metavar="0-3", help="BDI-II item 9 (suicidal thoughts)."),
-]
-
-Pcl5Option = Annotated[
-    str | None,
-    typer.Option("--pcl5", metavar="'i1,...,i20'", help="PCL-5: twenty item scores 0-4."),
-]
-MiniSpinOption = Annotated[
-    int | None,
-    typer.Option("--mini-spin", metavar="0-12", help="Mini-SPIN total (copyrighted: total only)."),
-]
-LsasOption = Annotated[
-    int | None,
-    typer.Option("--lsas", metavar="0-144", help="LSAS-SR total (copyrighted: total only)."),
-]
-BingesOption = Annotated[
-    int | None,
-    typer.Option("--binges", metavar="N", help="Objective binge episodes since the last session."),
-]
-CompensatoryOption = Annotated[
-    int | None,
-    typer.Option(
-        "--compensatory",
-        metavar="N",
-        help="Compensatory behaviours since the last session (vomiting, laxatives, fasting, "
-        "driven exercise).",
-    ),
-]
-EdeqGlobalOption = Annotated[
-    str | None,
-    typer.Option("--edeq-global", metavar="X.XX", help="EDE-Q global score 0-6 (total only)."),
-]
-
-EpdsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--epds",
-        metavar="'i1,...,i10'",
-        help="EPDS: ten item scores 0-3, as scored (items 3 and 5-10 are printed in reverse "
-        "on the form).",
-    ),
-]
-
-PhqaOption = Annotated[
-    str | None,
-    typer.Option(
-        "--phqa",
-        metavar="'i1,...,i9'",
-        help="PHQ-A (adolescents): nine item scores 0-3, in the PHQ-A's order.",
-    ),
-]
-
-
 class Answer(StrEnum):
     """A yes/no answer to a questionnaire's question."""
 
@@ -276,67 +188,74 @@ class Answer(StrEnum):
     no = "no"
 
 
-PhqaSuicidalThoughtsOption = Annotated[
-    Answer | None,
-    typer.Option(
-        "--phqa-suicidal-thoughts",
-        help="PHQ-A: serious thoughts of ending your life in the past month (yes: a safety "
-        "flag, URGENT).",
-        show_default=False,
-    ),
-]
-PhqaAttemptOption = Annotated[
-    Answer | None,
-    typer.Option(
-        "--phqa-attempt",
-        help="PHQ-A: ever tried to kill yourself or made a suicide attempt (yes: a safety flag).",
-        show_default=False,
-    ),
-]
+# How each kind of score option is typed on the command line (measures.ScoreOption.kind).
+SCORE_TYPES: dict[str, Any] = {"text": str | None, "int": int | None, "answer": Answer | None}
+C = TypeVar("C", bound=Callable[..., Any])
 
-AsrmOption = Annotated[
-    str | None,
-    typer.Option(
-        "--asrm",
-        metavar="'i1,...,i5'",
-        help="ASRM (mania): five item scores 0-4; 6 or more is a mania alert.",
-    ),
-]
+
+def score_parameter(option: ScoreOption) -> inspect.Parameter:
+    """The Typer parameter of one score option of the registry (core/measures.py)."""
+    settings: dict[str, Any] = {"help": option.help}
+    if option.metavar is not None:
+        settings["metavar"] = option.metavar
+    if option.kind == "answer":
+        settings["show_default"] = False
+    annotated = cast(Any, Annotated)  # made at run time: a value, not a written type
+    annotation = annotated[SCORE_TYPES[option.kind], typer.Option(option.flag, **settings)]
+    return inspect.Parameter(
+        option.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation
+    )
+
+
+def with_score_options(after: str) -> Callable[[C], C]:
+    """Give a command (`new-course`, `session`) every score option of the registry
+    (measures.score_options), after its parameter `after`: the command takes them as
+    `**scores` (see MeasureOptions.of), and Typer reads the options from the signature."""
+
+    def add(command: C) -> C:
+        signature = inspect.signature(command)
+        kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        at = [p.name for p in kept].index(after) + 1
+        made = [score_parameter(option) for option in measures.score_options()]
+        cast(Any, command).__signature__ = signature.replace(
+            parameters=[*kept[:at], *made, *kept[at:]]
+        )
+        return command
+
+    return add
 
 
 @struct(frozen=True)
 class MeasureOptions:
-    """The measure options of `new-course` (the baseline) and `session`, as typed."""
+    """The score options of `new-course` (the baseline) and `session`, as typed: by
+    parameter name, every option of the registry in its order (measures.score_options),
+    None when not given; a yes/no answer as "yes" or "no"."""
 
-    phq9: str | None = None
-    phq9_difficulty: int | None = None
-    gad7: str | None = None
-    hamd17: str | None = None
-    bdi2_total: int | None = None
-    bdi2_item9: int | None = None
-    pcl5: str | None = None
-    mini_spin: int | None = None
-    lsas: int | None = None
-    binges: int | None = None
-    compensatory: int | None = None
-    edeq_global: str | None = None
-    epds: str | None = None
-    phqa: str | None = None
-    phqa_suicidal_thoughts: str | None = None  # "yes" or "no"
-    phqa_attempt: str | None = None
-    asrm: str | None = None
+    values: dict[str, str | int | None]
+
+    @classmethod
+    def of(cls, scores: dict[str, Any]) -> "MeasureOptions":
+        """From a command's `**scores` (the parameters with_score_options gave it)."""
+        values: dict[str, str | int | None] = {}
+        for option in measures.score_options():
+            given = scores.get(option.name)
+            values[option.name] = given.value if isinstance(given, StrEnum) else given
+        return cls(values)
+
+    def __getitem__(self, name: str) -> str | int | None:
+        return self.values[name]
 
     def given(self) -> list[str]:
-        return [
-            "--" + name.replace("_", "-") for name, value in vars(self).items() if value is not None
-        ]
+        """The options given, as typed: --phq9, --bdi2-item9."""
+        named = {option.name: option.flag for option in measures.score_options()}
+        return [named[name] for name, value in self.values.items() if value is not None]
 
     def fields(self) -> dict[str, Any]:
         """The model fields of the scores given (checked against each instrument)."""
         # lazy: keeps the models (pydantic) off start-up
         from ipt_cli.core.changes import measure_fields
 
-        return measure_fields(**vars(self))
+        return measure_fields(**{k: v for k, v in self.values.items() if v is not None})
 
 
 def data_dir(ctx: typer.Context) -> Path:

@@ -37,6 +37,7 @@ NEW_COURSE_EPILOG = """Examples:
 """
 
 
+@common.with_score_options(after="consent_reason")
 def new_course(
     ctx: typer.Context,
     course_id: common.CourseId,
@@ -132,23 +133,6 @@ def new_course(
             "guardian (recorded).",
         ),
     ] = None,
-    phq9: common.Phq9Option = None,
-    phq9_difficulty: common.Phq9DifficultyOption = None,
-    gad7: common.Gad7Option = None,
-    hamd17: common.Hamd17Option = None,
-    bdi2_total: common.Bdi2TotalOption = None,
-    bdi2_item9: common.Bdi2Item9Option = None,
-    pcl5: common.Pcl5Option = None,
-    mini_spin: common.MiniSpinOption = None,
-    lsas: common.LsasOption = None,
-    binges: common.BingesOption = None,
-    compensatory: common.CompensatoryOption = None,
-    edeq_global: common.EdeqGlobalOption = None,
-    epds: common.EpdsOption = None,
-    phqa: common.PhqaOption = None,
-    phqa_suicidal_thoughts: common.PhqaSuicidalThoughtsOption = None,
-    phqa_attempt: common.PhqaAttemptOption = None,
-    asrm: common.AsrmOption = None,
     from_file: Annotated[
         Path | None,
         typer.Option(
@@ -163,6 +147,7 @@ def new_course(
             help="Throw away the wizard's saved draft of this course and start again.",
         ),
     ] = False,
+    **score_options: Any,
 ) -> None:
     """Start a course: alias, dates, problem areas, baseline.
 
@@ -177,12 +162,7 @@ def new_course(
     store = common.store(ctx)
     if store.exists(check_new_course_id(course_id)):
         raise ConflictError(f"course {course_id!r} already exists; it was left untouched")
-    scores = common.MeasureOptions(
-        phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
-        pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
-        epds=epds, phqa=phqa, phqa_suicidal_thoughts=common.value(phqa_suicidal_thoughts),
-        phqa_attempt=common.value(phqa_attempt), asrm=asrm,
-    )  # fmt: skip
+    scores = common.MeasureOptions.of(score_options)
     given: dict[str, Any] = {
         "client": client,
         "start_date": dates.parse_date(start, "--start") if start else None,

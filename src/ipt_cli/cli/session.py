@@ -65,27 +65,11 @@ def _note_text(note: str | None, note_file: Path | None, edit: bool, root: Path)
     return note
 
 
+@common.with_score_options(after="date")
 def session(
     ctx: typer.Context,
     course_id: common.CourseId,
     date: common.DateOption = None,
-    phq9: common.Phq9Option = None,
-    phq9_difficulty: common.Phq9DifficultyOption = None,
-    gad7: common.Gad7Option = None,
-    hamd17: common.Hamd17Option = None,
-    bdi2_total: common.Bdi2TotalOption = None,
-    bdi2_item9: common.Bdi2Item9Option = None,
-    pcl5: common.Pcl5Option = None,
-    mini_spin: common.MiniSpinOption = None,
-    lsas: common.LsasOption = None,
-    binges: common.BingesOption = None,
-    compensatory: common.CompensatoryOption = None,
-    edeq_global: common.EdeqGlobalOption = None,
-    epds: common.EpdsOption = None,
-    phqa: common.PhqaOption = None,
-    phqa_suicidal_thoughts: common.PhqaSuicidalThoughtsOption = None,
-    phqa_attempt: common.PhqaAttemptOption = None,
-    asrm: common.AsrmOption = None,
     mood: Annotated[int | None, typer.Option(metavar="0-10", help="Mood rating 0-10.")] = None,
     events: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Mood and events since the last session.")
@@ -199,6 +183,7 @@ def session(
         ),
     ] = False,
     no_input: common.NoInput = False,
+    **score_options: Any,
 ) -> None:
     """Record a session: measures, mood, goals, task, note.
 
@@ -206,12 +191,7 @@ def session(
     """
     out, store, today = common.output(ctx), common.store(ctx), common.today()
     text = _note_text(note, note_file, edit, store.paths.root)
-    scores = common.MeasureOptions(
-        phq9, phq9_difficulty, gad7, hamd17, bdi2_total, bdi2_item9,
-        pcl5, mini_spin, lsas, binges, compensatory, edeq_global,
-        epds=epds, phqa=phqa, phqa_suicidal_thoughts=common.value(phqa_suicidal_thoughts),
-        phqa_attempt=common.value(phqa_attempt), asrm=asrm,
-    )  # fmt: skip
+    scores = common.MeasureOptions.of(score_options)
     details = SessionDetails(
         mood, events, common.word(focus), common.words(technique), strategy or [], goal or [],
         common.word(dispute_stage), task, task_outcome, attendee or [],

@@ -19,6 +19,7 @@ from ipt_cli.core.models import (
     ITEM_RECORDS,
     PLANNED_RANGE,
     SCHEMA_VERSION,
+    TOTAL_RECORDS,
     TYPED,
     Addendum,
     Baseline,
@@ -30,15 +31,15 @@ from ipt_cli.core.models import (
     Ending,
     Formulation,
     Goal,
-    Lsas,
+    ItemScores,
     Maintenance,
-    MiniSpin,
     MissedAppointment,
     Person,
     Phq9,
     RiskReview,
     SessionRecord,
     TimelineEvent,
+    TotalScore,
 )
 from ipt_cli.core.planning import add_intervals, phase_problem
 from ipt_cli.core.structs import struct
@@ -56,75 +57,79 @@ from ipt_cli.errors import ConflictError, InputError
 USUAL_RANGE = (8, 20)
 
 
-def measure_fields(
-    phq9: str | None = None,
-    phq9_difficulty: int | None = None,
-    gad7: str | None = None,
-    hamd17: str | None = None,
-    bdi2_total: int | None = None,
-    bdi2_item9: int | None = None,
-    pcl5: str | None = None,
-    mini_spin: int | None = None,
-    lsas: int | None = None,
-    binges: int | None = None,
-    compensatory: int | None = None,
-    edeq_global: str | None = None,
-    **item_scores: str | None,
-) -> dict[str, Any]:
-    """Turn the measure options of `new-course` and `session` into model fields.
-    `item_scores`: instruments kept as their items alone, by id (epds='1,0,...'), each
-    parsed and checked by its definition (models.ITEM_RECORDS)."""
+def measure_fields(**given: Any) -> dict[str, Any]:
+    """Turn the score options of `new-course` and `session` (by parameter name, as
+    measures.score_options lists them: phq9='1,0,...', bdi2_total=30, phqa_attempt='yes')
+    into model fields, each instrument parsed and checked by its definition, in the
+    registry's order."""
+    known = {option.name for option in measures.score_options()}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise TypeError(f"measure_fields() got unknown score options: {', '.join(unknown)}")
     fields: dict[str, Any] = {}
-    if phq9 is not None:
-        difficulty = None
-        if phq9_difficulty is not None:
-            difficulty = parse_in_range(phq9_difficulty, "PHQ-9 difficulty", 3)
-        fields["phq9"] = Phq9(items=parse_scores(phq9, measures.PHQ9), difficulty=difficulty)
-    elif phq9_difficulty is not None:
-        raise InputError("--phq9-difficulty needs --phq9")
-    fields.update(_item_fields({"gad7": gad7, "hamd17": hamd17}))
-    if (bdi2_total is None) != (bdi2_item9 is None):
-        raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
-    if bdi2_total is not None and bdi2_item9 is not None:
-        fields["bdi2"] = _bdi2(bdi2_total, bdi2_item9)
-    fields.update(_item_fields({"pcl5": pcl5, **item_scores}))
-    if mini_spin is not None:
-        fields["mini_spin"] = MiniSpin(total=parse_in_range(mini_spin, "Mini-SPIN total", 12))
-    if lsas is not None:
-        fields["lsas"] = Lsas(total=parse_in_range(lsas, "LSAS-SR total", 144))
-    for name, count in (("binges", binges), ("compensatory", compensatory)):
-        if count is not None:
+    for instrument in measures.INSTRUMENTS.values():
+        if instrument.id == "phq9":
+            record: Any = _phq9(given.get("phq9"), given.get("phq9_difficulty"))
+        elif instrument.id == "bdi2":
+            record = _bdi2(given.get("bdi2_total"), given.get("bdi2_item9"))
+        elif instrument.item_count:
+            record = _item_record(instrument, given)
+        else:
+            record = _total_record(instrument, given.get(instrument.id))
+        if record is not None:
+            fields[instrument.id] = record
+    for name in ("binges", "compensatory"):
+        if (count := given.get(name)) is not None:
             fields[name] = parse_in_range(count, f"--{name}", MAX_EPISODES)
-    if edeq_global is not None:
+    if (edeq_global := given.get("edeq_global")) is not None:
         fields["edeq_global"] = parse_edeq_global(edeq_global)
     return fields
 
 
-def _item_fields(given: dict[str, str | None]) -> dict[str, Any]:
-    """The records of instruments kept as their items, each checked by its definition; an
-    instrument's yes/no risk questions come as `<id>_<field>` ('yes' or 'no')."""
-    fields: dict[str, Any] = {}
-    for instrument_id, record in ITEM_RECORDS.items():
-        instrument = record.INSTRUMENT
-        answers, options = {}, []
-        for question in instrument.risk_questions:
-            answer = given.get(f"{instrument_id}_{question.field}")
-            option = f"{instrument.option}-{question.field.replace('_', '-')}"
-            if answer is not None and answer not in ("yes", "no"):
-                raise InputError(f"{option} must be yes or no, got {answer!r}")
-            if answer is not None:
-                answers[question.field] = answer == "yes"
-                options.append(option)
-        text = given.get(instrument_id)
-        if text is None:
-            if options:
-                raise InputError(f"{options[0]} needs {instrument.option}")
-            continue
-        fields[instrument_id] = record(items=parse_scores(text, instrument), **answers)
-    return fields
+def _phq9(text: str | None, difficulty: int | None) -> Phq9 | None:
+    """The PHQ-9 and its 'how difficult' answer (stored, never summed)."""
+    if text is None:
+        if difficulty is not None:
+            raise InputError("--phq9-difficulty needs --phq9")
+        return None
+    if difficulty is not None:
+        difficulty = parse_in_range(difficulty, "PHQ-9 difficulty", 3)
+    return Phq9(items=parse_scores(text, measures.PHQ9), difficulty=difficulty)
 
 
-def _bdi2(bdi2_total: int, bdi2_item9: int) -> Bdi2:
+def _item_record(instrument: measures.Instrument, given: dict[str, Any]) -> ItemScores | None:
+    """The record of an instrument kept as its items, checked by its definition; its
+    yes/no risk questions come as `<id>_<field>` ('yes' or 'no')."""
+    answers, options = {}, []
+    for question in instrument.risk_questions:
+        answer = given.get(f"{instrument.id}_{question.field}")
+        option = f"{instrument.option}-{question.field.replace('_', '-')}"
+        if answer is not None and answer not in ("yes", "no"):
+            raise InputError(f"{option} must be yes or no, got {answer!r}")
+        if answer is not None:
+            answers[question.field] = answer == "yes"
+            options.append(option)
+    text = given.get(instrument.id)
+    if text is None:
+        if options:
+            raise InputError(f"{options[0]} needs {instrument.option}")
+        return None
+    return ITEM_RECORDS[instrument.id](items=parse_scores(text, instrument), **answers)
+
+
+def _total_record(instrument: measures.Instrument, total: int | None) -> TotalScore | None:
+    """The record of an instrument kept as its total only (the Mini-SPIN, the LSAS-SR)."""
+    if total is None:
+        return None
+    total = parse_in_range(total, f"{instrument.name} total", instrument.total_max)
+    return TOTAL_RECORDS[instrument.id](total=total)
+
+
+def _bdi2(bdi2_total: int | None, bdi2_item9: int | None) -> Bdi2 | None:
+    if (bdi2_total is None) != (bdi2_item9 is None):
+        raise InputError("BDI-II needs both --bdi2-total and --bdi2-item9")
+    if bdi2_total is None or bdi2_item9 is None:
+        return None
     total = parse_in_range(bdi2_total, "BDI-II total", 63)
     item9 = parse_in_range(bdi2_item9, "BDI-II item 9", 3)
     try:

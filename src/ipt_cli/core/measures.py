@@ -5,7 +5,9 @@ Pure functions over plain integers; the published rules are in ../shared/ipt-dom
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from typing import Literal
 
 from ipt_cli.core.structs import field, struct
 
@@ -35,6 +37,23 @@ class Cutoff:
 
 
 @struct(frozen=True)
+class ScoreOption:
+    """A command-line option of `ipt session` and `ipt new-course` that takes scores: its
+    parameter name (the option is --name with dashes: `phq9_difficulty`, --phq9-difficulty),
+    its metavar and help, and what it takes: `text` as typed ('1,0,2,...', '2.75'), `int`
+    a whole number, `answer` yes or no."""
+
+    name: str
+    metavar: str | None
+    help: str
+    kind: Literal["text", "int", "answer"] = "text"
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@struct(frozen=True)
 class RiskQuestion:
     """A yes/no question kept beside an instrument's items whose "yes" raises a safety flag
     (the PHQ-A's two suicide questions). A flag names it as item `item_count + n`."""
@@ -46,10 +65,14 @@ class RiskQuestion:
     # A lifetime question (the PHQ-A's "attempt ever"): a "yes" stays true, so only the first
     # "yes" on record, or a "yes" after a "no", raises a flag (core.safety.lifetime_answers).
     lifetime: bool = False
+    help: str = ""  # the help of its option, --<instrument>-<field>
 
 
 @struct(frozen=True)
 class Instrument:
+    """One instrument: the one definition its options, record, prompts, report sections
+    and exports derive from (docs/architecture.md "Adding an instrument")."""
+
     id: str
     name: str
     total_max: int
@@ -77,10 +100,31 @@ class Instrument:
     # alert): its name and the advice every view gives with it.
     alert: str = ""
     alert_advice: str = ""
+    # The help of its option in `ipt session --help` and `ipt new-course --help`.
+    help: str = ""
+    # A totals-only instrument's option, when it is not --<id> (the BDI-II's --bdi2-total).
+    total_option: str = ""
+    # Options of the fields a hand-written record in core/models.py keeps beside the scores
+    # (the PHQ-9's difficulty answer, the BDI-II's item 9); none for a registered one.
+    extra_options: tuple[ScoreOption, ...] = ()
 
     @property
     def item_count(self) -> int:
         return len(self.item_max)
+
+    def score_options(self) -> tuple[ScoreOption, ...]:
+        """Its options, in --help order: the scores (--<id> 'i1,...,iN' for an instrument
+        kept as its items, --<id> 0-<max> for a total), the extra fields' options, then a
+        yes/no option per risk question (--phqa-suicidal-thoughts)."""
+        if self.item_count:
+            main = ScoreOption(self.id, f"'i1,...,i{self.item_count}'", self.help)
+        else:
+            name = self.total_option or self.id
+            main = ScoreOption(name, f"0-{self.total_max}", self.help, "int")
+        questions = tuple(
+            ScoreOption(f"{self.id}_{q.field}", None, q.help, "answer") for q in self.risk_questions
+        )
+        return (main, *self.extra_options, *questions)
 
     @property
     def option(self) -> str:
@@ -139,6 +183,15 @@ PHQ9 = Instrument(
     remission_max=4,
     risk_item=9,
     urgent_risk=2,  # issue 26; docs/clinical-rules.md "Urgent risk items"
+    help="PHQ-9: nine item scores 0-3.",
+    extra_options=(
+        ScoreOption(
+            "phq9_difficulty",
+            "0-3",
+            "PHQ-9 'how difficult' answer (stored, never summed).",
+            "int",
+        ),
+    ),
     reliable_change=6,  # NHS Talking Therapies
     caseness=10,
     item_labels=(
@@ -170,6 +223,7 @@ GAD7 = Instrument(
     remission_max=4,
     reliable_change=4,  # NHS Talking Therapies
     caseness=8,  # NHS Talking Therapies caseness (>= 10 is the GAD cut-off)
+    help="GAD-7: seven item scores 0-3.",
     item_labels=(
         "Feeling nervous, anxious or on edge",
         "Not being able to stop or control worrying",
@@ -209,6 +263,7 @@ HAMD17 = Instrument(
     remission_max=7,
     risk_item=3,
     urgent_risk=3,
+    help="HAM-D-17: items 1,2,3,7-11,15 scored 0-4; the rest 0-2.",
     item_labels=(
         "Depressed mood",
         "Feelings of guilt",
@@ -244,6 +299,9 @@ BDI2 = Instrument(
     remission_max=13,
     risk_item=9,
     urgent_risk=2,  # by analogy with the PHQ-9 (docs/clinical-rules.md "Urgent risk items")
+    help="BDI-II total (the items are copyrighted).",
+    total_option="bdi2_total",
+    extra_options=(ScoreOption("bdi2_item9", "0-3", "BDI-II item 9 (suicidal thoughts).", "int"),),
 )
 
 # PCL-5 (US National Center for PTSD, public domain; ipt-domain.md section 9): no severity
@@ -258,6 +316,7 @@ PCL5 = Instrument(
     reliable_change=10,  # sources give 5-10
     cutoff=33,  # probable PTSD; sources give 31-33 (Blevins et al. 2015 used 33)
     response_rule=False,  # NCPTSD: change in points (5-10 reliable, 10-20 meaningful), no 50%
+    help="PCL-5: twenty item scores 0-4.",
     # Short summaries of the items, in order, for prompts: give the patient the published form.
     item_labels=(
         "Intrusive memories of the stressful experience",
@@ -298,9 +357,16 @@ MINI_SPIN = Instrument(
     remission_max=None,
     cutoff=6,
     response_rule=False,
+    help="Mini-SPIN total (copyrighted: total only).",
 )
 LSAS = Instrument(
-    id="lsas", name="LSAS-SR", total_max=144, bands=(), remission_max=None, response_rule=False
+    id="lsas",
+    name="LSAS-SR",
+    total_max=144,
+    bands=(),
+    remission_max=None,
+    response_rule=False,
+    help="LSAS-SR total (copyrighted: total only).",
 )
 
 # EPDS (Cox, Holden & Sagovsky 1987; ipt-domain.md section 10): free to reproduce with the
@@ -340,6 +406,8 @@ EPDS = Instrument(
         "The thought of harming myself has occurred to me",
     ),
     attribution=EPDS_ATTRIBUTION,
+    help="EPDS: ten item scores 0-3, as scored (items 3 and 5-10 are printed in reverse on "
+    "the form).",
 )
 
 # PHQ-A (the PHQ-9 modified for adolescents; Johnson et al. 2002; ipt-domain.md section 10):
@@ -367,6 +435,8 @@ PHQA = Instrument(
             "Has there been a time in the past month when you have had serious thoughts "
             "about ending your life?",
             urgent=True,  # by analogy with PHQ-9 item 9 >= 2 (docs/clinical-rules.md)
+            help="PHQ-A: serious thoughts of ending your life in the past month (yes: a "
+            "safety flag, URGENT).",
         ),
         RiskQuestion(
             "attempt",
@@ -374,6 +444,8 @@ PHQA = Instrument(
             "Have you ever, in your whole life, tried to kill yourself or made a suicide attempt?",
             urgent=False,  # a lifetime history: a flag to review, not urgent by itself
             lifetime=True,  # "previously no" then "yes" is URGENT; a yes as before no flag
+            help="PHQ-A: ever tried to kill yourself or made a suicide attempt (yes: a safety "
+            "flag).",
         ),
     ),
     stem="How often have you been bothered by each of the following symptoms during the "
@@ -393,6 +465,7 @@ PHQA = Instrument(
         "Thoughts that you would be better off dead, or of hurting yourself in some way",
     ),
     attribution=PHQA_ATTRIBUTION,
+    help="PHQ-A (adolescents): nine item scores 0-3, in the PHQ-A's order.",
 )
 
 # ASRM (Altman Self-Rating Mania Scale; Altman et al. 1997; ipt-domain.md section 10): five
@@ -424,12 +497,59 @@ ASRM = Instrument(
     attribution=ASRM_ATTRIBUTION,
     alert="MANIA ALERT",
     alert_advice="contact the prescriber; check sleep and the social rhythm (ipt rhythm)",
+    help="ASRM (mania): five item scores 0-4; 6 or more is a mania alert.",
 )
 
+# The registry: every instrument ipt knows, in the catalogue's order (the order of the
+# options, the report's sections and the export columns). A new one is added here, or by
+# `register` before the models are built.
 INSTRUMENTS: dict[str, Instrument] = {
     i.id: i for i in (PHQ9, GAD7, HAMD17, BDI2, PCL5, MINI_SPIN, LSAS, EPDS, PHQA, ASRM)
 }
 EDEQ_GLOBAL_MAX = 6  # the EDE-Q global score, 0-6, stored as a total only (copyrighted)
+
+# The eating-disorder self-monitoring since the last sitting: numbers, not instruments.
+SELF_MONITORING = (
+    ScoreOption("binges", "N", "Objective binge episodes since the last session.", "int"),
+    ScoreOption(
+        "compensatory",
+        "N",
+        "Compensatory behaviours since the last session (vomiting, laxatives, fasting, "
+        "driven exercise).",
+        "int",
+    ),
+    ScoreOption("edeq_global", "X.XX", "EDE-Q global score 0-6 (total only)."),
+)
+# Their options follow the LSAS-SR's in --help, where they were added (before the
+# adaptations' measures), so the listing keeps its order.
+SELF_MONITORING_AFTER = "lsas"
+
+
+def register(instrument: Instrument) -> Instrument:
+    """Add an instrument kept as its item scores, or as a total only, to the registry: its
+    options, record (validation), prompts, report sections and export columns follow from
+    the definition alone. Call it before the models (core/models.py) are built; a hand-
+    written record's `extra_options` are the built-in instruments' alone."""
+    if instrument.id in INSTRUMENTS:
+        raise ValueError(f"instrument {instrument.id!r} is already registered")
+    if instrument.extra_options or instrument.total_option:
+        raise ValueError(f"{instrument.name}: extra options need a hand-written record")
+    if "ipt_cli.core.models" in sys.modules:
+        raise ValueError(f"{instrument.name}: register instruments before the models are built")
+    INSTRUMENTS[instrument.id] = instrument
+    return instrument
+
+
+def score_options() -> tuple[ScoreOption, ...]:
+    """Every option of `ipt session` and `ipt new-course` that takes scores, in --help
+    order: each instrument's in the registry's order, the self-monitoring numbers among
+    them."""
+    found: list[ScoreOption] = []
+    for instrument in INSTRUMENTS.values():
+        found += instrument.score_options()
+        if instrument.id == SELF_MONITORING_AFTER:
+            found += SELF_MONITORING
+    return tuple(found)
 
 
 # The provisional DSM-5 rule (ipt-domain.md section 9): per cluster, how many items must be

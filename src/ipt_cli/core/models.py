@@ -6,7 +6,7 @@ Totals, bands, phases and flags are never stored: they are computed from these r
 # No `from __future__ import annotations` here: pydantic would then evaluate every field's
 # annotation from its string when the classes are built, ~10% of the models' import.
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
     model_serializer,
     model_validator,
@@ -74,27 +75,10 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
 
-class Phq9(Record):
-    items: list[int]
-    difficulty: int | None = None  # the "how difficult" question: stored, never summed
-
-    @field_validator("items")
-    @classmethod
-    def _items_in_range(cls, items: list[int]) -> list[int]:
-        measures.check_items(measures.PHQ9, items)
-        return items
-
-    @field_validator("difficulty")
-    @classmethod
-    def _difficulty_in_range(cls, value: int | None) -> int | None:
-        if value is not None:
-            measures.check_range("PHQ-9 difficulty", value, 3)
-        return value
-
-
 class ItemScores(Record):
     """An instrument kept as its item scores, each checked against the instrument's
-    definition in core/measures.py (a new instrument of this kind is one subclass)."""
+    definition in core/measures.py. The record of such an instrument is made from its
+    definition (`RECORDS`), with a yes/no field per risk question."""
 
     INSTRUMENT: ClassVar[measures.Instrument]
     items: list[int]
@@ -106,52 +90,29 @@ class ItemScores(Record):
         return items
 
 
-class Gad7(ItemScores):
-    INSTRUMENT = measures.GAD7
+class TotalScore(Record):
+    """An instrument kept as its total only (the copyrighted ones), 0 to its maximum."""
+
+    INSTRUMENT: ClassVar[measures.Instrument]
+    total: int
 
 
-class Hamd17(ItemScores):
-    INSTRUMENT = measures.HAMD17
+class Phq9(ItemScores):
+    INSTRUMENT = measures.PHQ9
+    difficulty: int | None = None  # the "how difficult" question: stored, never summed
+
+    @field_validator("difficulty")
+    @classmethod
+    def _difficulty_in_range(cls, value: int | None) -> int | None:
+        if value is not None:
+            measures.check_range("PHQ-9 difficulty", value, 3)
+        return value
 
 
-class Pcl5(ItemScores):
-    """The PCL-5's 20 items, each 0-4; totals and cluster scores are computed."""
-
-    INSTRUMENT = measures.PCL5
-
-
-class Epds(ItemScores):
-    """The EPDS's 10 items, each as scored 0-3 (items 3 and 5-10 are printed in reverse on
-    the paper form: the scored value is stored, never the answer's place)."""
-
-    INSTRUMENT = measures.EPDS
-
-
-class Phqa(ItemScores):
-    """The PHQ-A's nine items (0-3, in its own order) and its two yes/no suicide questions:
-    None when not asked."""
-
-    INSTRUMENT = measures.PHQA
-    suicidal_thoughts: bool | None = None  # serious thoughts of ending life, past month
-    attempt: bool | None = None  # a suicide attempt, ever
-
-
-class Asrm(ItemScores):
-    """The ASRM's five items, each 0-4."""
-
-    INSTRUMENT = measures.ASRM
-
-
-# The records kept as their items (and yes/no risk questions), by instrument id: their
-# options, validation and prompts follow from the instrument's definition.
-ITEM_RECORDS: dict[str, type[ItemScores]] = {
-    r.INSTRUMENT.id: r for r in (Gad7, Hamd17, Pcl5, Epds, Phqa, Asrm)
-}
-
-
-class Bdi2(Record):
+class Bdi2(TotalScore):
     """Only the total and item 9: the BDI-II is copyrighted."""
 
+    INSTRUMENT = measures.BDI2
     total: Annotated[int, Field(ge=0, le=63)]
     item9: Annotated[int, Field(ge=0, le=3)]
 
@@ -161,16 +122,57 @@ class Bdi2(Record):
         return self
 
 
-class MiniSpin(Record):
-    """Only the total: the Mini-SPIN is copyrighted."""
+def _items_record(instrument: measures.Instrument) -> type[ItemScores]:
+    """The record of an instrument kept as its items, from its definition alone: the item
+    scores and a yes/no field per risk question (None when not asked)."""
+    space: dict[str, Any] = {
+        "INSTRUMENT": instrument,
+        "__module__": __name__,
+        "__doc__": f"The {instrument.name}'s {instrument.item_count} item scores.",
+        "__annotations__": {q.field: bool | None for q in instrument.risk_questions},
+        **{q.field: None for q in instrument.risk_questions},
+    }
+    return type(_class_name(instrument), (ItemScores,), space)
 
-    total: Annotated[int, Field(ge=0, le=12)]
+
+def _total_record(instrument: measures.Instrument) -> type[TotalScore]:
+    """The record of an instrument kept as its total only, 0 to its maximum."""
+    space: dict[str, Any] = {
+        "INSTRUMENT": instrument,
+        "__module__": __name__,
+        "__doc__": f"Only the total: the {instrument.name} is copyrighted.",
+        "__annotations__": {"total": Annotated[int, Field(ge=0, le=instrument.total_max)]},
+    }
+    return type(_class_name(instrument), (TotalScore,), space)
 
 
-class Lsas(Record):
-    """Only the total: the LSAS-SR is copyrighted."""
+def _class_name(instrument: measures.Instrument) -> str:
+    return "".join(part.capitalize() for part in instrument.id.split("_"))  # MiniSpin
 
-    total: Annotated[int, Field(ge=0, le=144)]
+
+# Every instrument's record, by id, in the registry's order: the two that keep more than
+# their scores are written above; every other one is made from its definition.
+ITEM_RECORDS: dict[str, type[ItemScores]] = {"phq9": Phq9}
+TOTAL_RECORDS: dict[str, type[TotalScore]] = {"bdi2": Bdi2}
+for _instrument in measures.INSTRUMENTS.values():
+    if _instrument.id in ITEM_RECORDS or _instrument.id in TOTAL_RECORDS:
+        continue
+    if _instrument.item_count:
+        ITEM_RECORDS[_instrument.id] = _items_record(_instrument)
+    else:
+        TOTAL_RECORDS[_instrument.id] = _total_record(_instrument)
+RECORDS: dict[str, type[ItemScores] | type[TotalScore]] = {
+    i: ITEM_RECORDS.get(i) or TOTAL_RECORDS[i] for i in measures.INSTRUMENTS
+}
+# The names the made records had when they were written by hand (tests import them).
+Gad7 = ITEM_RECORDS["gad7"]
+Hamd17 = ITEM_RECORDS["hamd17"]
+Pcl5 = ITEM_RECORDS["pcl5"]
+Epds = ITEM_RECORDS["epds"]
+Phqa = ITEM_RECORDS["phqa"]
+Asrm = ITEM_RECORDS["asrm"]
+MiniSpin = TOTAL_RECORDS["mini_spin"]
+Lsas = TOTAL_RECORDS["lsas"]
 
 
 EpisodeCount = Annotated[int, Field(ge=0, le=999)]
@@ -283,26 +285,21 @@ class SafetyPlanVersion(Record):
         return {s.field: list(getattr(self, s.field)) for s in catalogue.SAFETY_PLAN_SECTIONS}
 
 
-class Administration(Record):
-    """A dated sitting at which measures may be given (the baseline, or a session)."""
+class Sitting(Record):
+    """What a dated sitting (the baseline, or a session) does with its measures. Its
+    fields are `Administration`'s, made below from the registry: the date, a record per
+    instrument (core/measures.INSTRUMENTS), the self-monitoring numbers, the risk reviews.
+    The type checker sees the fields read by name here; a sitting's other instruments are
+    read by id (`score`, `total`)."""
 
-    date: Day
-    phq9: Phq9 | None = None
-    gad7: Gad7 | None = None
-    hamd17: Hamd17 | None = None
-    bdi2: Bdi2 | None = None
-    pcl5: Pcl5 | None = None
-    mini_spin: MiniSpin | None = None
-    lsas: Lsas | None = None
-    epds: Epds | None = None  # schema 10
-    phqa: Phqa | None = None  # schema 10
-    asrm: Asrm | None = None  # schema 10
-    # Eating-disorder self-monitoring since the last sitting (the EDE-Q: its global score only).
-    binges: EpisodeCount | None = None
-    compensatory: EpisodeCount | None = None
-    edeq_global: EdeqGlobal | None = None
-    # append-only: a later review never replaces one
-    risk_reviews: list[RiskReview] = Field(default_factory=new_list)
+    if TYPE_CHECKING:  # pydantic never sees these: the made class holds the fields
+        date: dt.date
+        phq9: Phq9 | None = None
+        bdi2: Bdi2 | None = None
+        binges: int | None = None
+        compensatory: int | None = None
+        edeq_global: float | None = None
+        risk_reviews: list[RiskReview] = Field(default_factory=new_list)
 
     @property
     def reviewed(self) -> bool:
@@ -312,18 +309,27 @@ class Administration(Record):
         """The ids of the instruments given at this sitting."""
         return [i for i in measures.INSTRUMENTS if getattr(self, i) is not None]
 
+    def score(self, instrument_id: str) -> ItemScores | TotalScore | None:
+        """The record of an instrument given at this sitting, None when it was not."""
+        entry: ItemScores | TotalScore | None = getattr(self, instrument_id)
+        return entry
+
     def risk_scores(self) -> list[tuple[str, int, int]]:
         """(instrument id, risk item number, score) for every risk item scored >= 1, and
         for every yes/no risk question answered yes (its number follows the items, score
-        1; see measures.Instrument.risk_question), in the instruments' order."""
+        1; see measures.Instrument.risk_question), in the instruments' order. A totals-only
+        instrument keeps its risk item as `item<N>` (the BDI-II's item9)."""
         found = []
         for instrument in RISK_INSTRUMENTS:
-            entry = getattr(self, instrument.id)
+            entry = self.score(instrument.id)
             if entry is None:
                 continue
             item = instrument.risk_item
             if item is not None:
-                score = entry.items[item - 1] if instrument.item_count else entry.item9
+                if isinstance(entry, ItemScores):
+                    score: int = entry.items[item - 1]
+                else:
+                    score = getattr(entry, f"item{item}")
                 if score >= 1:
                     found.append((instrument.id, item, score))
             for number, question in enumerate(instrument.risk_questions, 1):
@@ -332,11 +338,31 @@ class Administration(Record):
         return found
 
     def total(self, instrument_id: str) -> int | None:
-        if instrument_id in ("bdi2", "mini_spin", "lsas"):
-            scored: Bdi2 | MiniSpin | Lsas | None = getattr(self, instrument_id)
-            return scored.total if scored else None
-        entry: Phq9 | ItemScores | None = getattr(self, instrument_id)
-        return None if entry is None else sum(entry.items)
+        entry = self.score(instrument_id)
+        if entry is None:
+            return None
+        return entry.total if isinstance(entry, TotalScore) else sum(entry.items)
+
+
+if TYPE_CHECKING:
+    Administration = Sitting
+else:
+    # A dated sitting at which measures may be given, its fields in the stored order: the
+    # date, each instrument of the registry, the eating-disorder self-monitoring since the
+    # last sitting (the EDE-Q: its global score only), the risk reviews (append-only: a
+    # later review never replaces one).
+    Administration = create_model(
+        "Administration",
+        __base__=Sitting,
+        __module__=__name__,
+        __doc__="A dated sitting at which measures may be given (the baseline, or a session).",
+        date=(Day, ...),
+        **{i: (record | None, None) for i, record in RECORDS.items()},
+        binges=(EpisodeCount | None, None),
+        compensatory=(EpisodeCount | None, None),
+        edeq_global=(EdeqGlobal | None, None),
+        risk_reviews=(list[RiskReview], Field(default_factory=new_list)),
+    )
 
 
 # The instruments with a risk item or risk questions, in the catalogue's order.

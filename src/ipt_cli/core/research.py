@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Literal
 
 from ipt_cli.core.measures import INSTRUMENTS, ScoringRules, severity
-from ipt_cli.core.models import Administration, Course
+from ipt_cli.core.models import Administration, Course, ItemScores
 from ipt_cli.core.planning import course_spans
 from ipt_cli.core.structs import struct
 
@@ -69,13 +69,13 @@ def scores(sitting: Administration, rules: ScoringRules) -> tuple[Score, ...]:
         total = sitting.total(instrument.id)
         if total is None:
             continue
-        if sitting.bdi2 is not None and instrument.id == "bdi2":
-            items: tuple[tuple[int, int], ...] = ((9, sitting.bdi2.item9),)
-        else:  # totals-only instruments (Mini-SPIN, LSAS-SR) keep no items
-            entry = getattr(sitting, instrument.id)
-            items = tuple(enumerate(getattr(entry, "items", []), 1))
+        entry = sitting.score(instrument.id)
+        items: tuple[tuple[int, int], ...] = ()
+        if isinstance(entry, ItemScores):
+            items = tuple(enumerate(entry.items, 1))
+        elif (number := instrument.risk_item) is not None:  # the BDI-II keeps its item 9
+            items = ((number, getattr(entry, f"item{number}")),)
         band = severity(total, rules.bands(instrument))
-        entry = getattr(sitting, instrument.id)
         answers = tuple(
             (q.field, answer)
             for q in instrument.risk_questions

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ipt_cli.core.measures import INSTRUMENTS
+
 Points = Annotated[int, Field(ge=1, le=144)]
-Scored = Literal[
-    "phq9", "gad7", "hamd17", "bdi2", "pcl5", "mini_spin", "lsas", "epds", "phqa", "asrm"
-]
+if TYPE_CHECKING:
+    Scored = str
+    Screened = str
+else:
+    # Every instrument of the registry (core/measures.py); for [scoring.cutoff], those with
+    # one unnamed cut-off (the PCL-5, the Mini-SPIN): a Literal made from the registry.
+    _literal: Any = Literal
+    Scored = _literal[tuple(INSTRUMENTS)]
+    Screened = _literal[tuple(i.id for i in INSTRUMENTS.values() if i.cutoff and not i.cutoffs)]
 
 
 class ScoringSettings(BaseModel):
@@ -19,7 +27,7 @@ class ScoringSettings(BaseModel):
     reliable_change: dict[Scored, Points] = {}
     caseness: dict[Scored, Points] = {}
     # A positive screen at or above: PCL-5 probable PTSD (default 33), Mini-SPIN (default 6).
-    cutoff: dict[Literal["pcl5", "mini_spin"], Points] = {}
+    cutoff: dict[Screened, Points] = {}
 
 
 Path = Annotated[str, StringConstraints(min_length=1, max_length=4096)]

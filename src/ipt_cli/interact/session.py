@@ -8,6 +8,7 @@ alert, why an answer was refused) goes out through the command's `Output`, the o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,13 @@ from ipt_cli.core import catalogue, dates, inputs, measures
 from ipt_cli.core.changes import MAX_EPISODES, given_on, parse_edeq_global
 from ipt_cli.core.models import (
     ITEM_RECORDS,
+    TOTAL_RECORDS,
     Bdi2,
     Course,
-    Gad7,
-    Hamd17,
     ItemScores,
-    Lsas,
-    MiniSpin,
-    Pcl5,
     Phq9,
     SessionRecord,
+    TotalScore,
     check_attendee,
 )
 from ipt_cli.core.planning import (
@@ -137,15 +135,15 @@ class Scorer:
             )
         return Phq9(items=items, difficulty=difficulty)
 
-    def gad7(self) -> Gad7:
+    def gad7(self) -> ItemScores:
         out().print(measures.TWO_WEEK_STEM)
         scale = ", ".join(f"{n} = {t}" for n, t in enumerate(measures.ANSWER_SCALE))
         out().print(f"Answers: {scale}")
-        return Gad7(items=self.items(measures.GAD7))
+        return ITEM_RECORDS["gad7"](items=self.items(measures.GAD7))
 
-    def hamd17(self) -> Hamd17:
+    def hamd17(self) -> ItemScores:
         out().print("HAM-D-17, rated by the clinician for the past week (items 0-4 or 0-2).")
-        return Hamd17(items=self.items(measures.HAMD17))
+        return ITEM_RECORDS["hamd17"](items=self.items(measures.HAMD17))
 
     def bdi2(self) -> Bdi2:
         out().print("BDI-II (copyrighted): enter the total from the form, then item 9.")
@@ -156,17 +154,36 @@ class Scorer:
         self._total(measures.BDI2, total)
         return Bdi2(total=total, item9=item9)
 
-    def pcl5(self) -> Pcl5:
+    def pcl5(self) -> ItemScores:
         out().print(measures.PCL5_STEM)
         scale = ", ".join(f"{n} = {t}" for n, t in enumerate(measures.PCL5_SCALE))
         out().print(f"Answers: {scale}")
-        return Pcl5(items=self.items(measures.PCL5))
+        return ITEM_RECORDS["pcl5"](items=self.items(measures.PCL5))
 
-    def mini_spin(self) -> MiniSpin:
-        out().print("Mini-SPIN (copyrighted): enter the total from the form.")
-        total = prompts.ask_int("Mini-SPIN total (0-12)", 0, 12)
-        self._total(measures.MINI_SPIN, total)
-        return MiniSpin(total=total)
+    def totalled(self, instrument: measures.Instrument) -> TotalScore:
+        """An instrument kept as its total only (the Mini-SPIN, the LSAS-SR), from its
+        definition alone."""
+        out().print(f"{instrument.name} (copyrighted): enter the total from the form.")
+        top = instrument.total_max
+        total = prompts.ask_int(f"{instrument.name} total (0-{top})", 0, top)
+        self._total(instrument, total)
+        return TOTAL_RECORDS[instrument.id](total=total)
+
+    def given(self, instrument: measures.Instrument) -> ItemScores | TotalScore:
+        """Any instrument: those with prompts of their own (the PHQ-9's difficulty, the
+        BDI-II's item 9, the stems of the PHQ-9, GAD-7, HAM-D-17 and PCL-5), the others
+        from their definition."""
+        asks: dict[str, Callable[[], ItemScores | TotalScore]] = {
+            "phq9": self.phq9,
+            "gad7": self.gad7,
+            "hamd17": self.hamd17,
+            "bdi2": self.bdi2,
+            "pcl5": self.pcl5,
+        }
+        own = asks.get(instrument.id)
+        if own is not None:
+            return own()
+        return self.scored(instrument) if instrument.item_count else self.totalled(instrument)
 
     def scored(self, instrument: measures.Instrument) -> ItemScores:
         """An instrument kept as its items, from its definition alone: its period, answer
@@ -191,12 +208,6 @@ class Scorer:
         if instrument.attribution:
             out().print(instrument.attribution, style="dim")
         return record
-
-    def lsas(self) -> Lsas:
-        out().print("LSAS-SR (copyrighted): enter the total from the form.")
-        total = prompts.ask_int("LSAS-SR total (0-144)", 0, 144)
-        self._total(measures.LSAS, total)
-        return Lsas(total=total)
 
 
 def eating_counts() -> dict[str, Any]:
@@ -223,15 +234,6 @@ def _measures(scorer: Scorer, course: Course, date: dt.date) -> dict[str, Any]:
     """Each instrument the course uses or its condition offers, if the clinician gives it
     now; not one already given that day (the baseline's day: one sitting, one score). An
     eating-disorder course asks for the week's counts first."""
-    ask = {
-        "phq9": scorer.phq9,
-        "gad7": scorer.gad7,
-        "hamd17": scorer.hamd17,
-        "bdi2": scorer.bdi2,
-        "pcl5": scorer.pcl5,
-        "mini_spin": scorer.mini_spin,
-        "lsas": scorer.lsas,
-    }
     already = given_on(course, date)
     given: dict[str, Any] = eating_counts() if course.condition == "eating-disorder" else {}
     for instrument in instruments_used(course):
@@ -239,11 +241,7 @@ def _measures(scorer: Scorer, course: Course, date: dt.date) -> dict[str, Any]:
         if instrument in already:
             out().print(f"{name} already given on {date.isoformat()} ({already[instrument]}).")
         elif prompts.confirm(f"Give the {name} now?", default=True):
-            given[instrument] = (
-                ask[instrument]()
-                if instrument in ask
-                else scorer.scored(measures.INSTRUMENTS[instrument])
-            )
+            given[instrument] = scorer.given(measures.INSTRUMENTS[instrument])
     if {"phq9", "gad7"} & set(given):
         out().print(measures.PHQ_ATTRIBUTION, style="dim")
     return given
@@ -403,12 +401,13 @@ def _measure_line(instrument_id: str, given: Any, rules: measures.ScoringRules) 
     if instrument_id in COUNT_NAMES:
         return f"{given:.2f}" if isinstance(given, float) else str(given)
     instrument = measures.INSTRUMENTS[instrument_id]
-    totals_only = isinstance(given, Bdi2 | MiniSpin | Lsas)
+    totals_only = isinstance(given, TotalScore)
     total = given.total if totals_only else sum(given.items)
     band = measures.severity(total, rules.bands(instrument))
     line = f"{total}" + (f" ({band})" if band else "")
     if instrument.risk_item:
-        risk = given.item9 if isinstance(given, Bdi2) else given.items[instrument.risk_item - 1]
+        number = instrument.risk_item
+        risk = getattr(given, f"item{number}") if totals_only else given.items[number - 1]
         line += f", item {instrument.risk_item} = {risk}"
     for question in instrument.risk_questions:  # the PHQ-A's suicide questions
         answer = getattr(given, question.field)

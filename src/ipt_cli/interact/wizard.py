@@ -181,20 +181,20 @@ def _condition(values: dict[str, Any]) -> str:
 
 
 def _profile_baseline(condition: str, scorer: Scorer) -> dict[str, Any]:
-    """The baseline of the profile's own measures (the PHQ-9 is asked after, as always)."""
+    """The baseline of the profile's own measures (the PHQ-9 is asked after, as always),
+    each as the session's prompts ask it (Scorer.given)."""
     profile = catalogue.CONDITIONS[condition]
     baseline: dict[str, Any] = {}
     if condition == "eating-disorder":
         out().print("Counts for the week before the assessment:")
         baseline.update(eating_counts())
-    ask = {"pcl5": scorer.pcl5, "mini_spin": scorer.mini_spin, "lsas": scorer.lsas}
     for measure in profile.measures:
         if measure == "gad7" and prompts.confirm("Take the GAD-7 baseline now?", default=True):
             baseline["gad7"] = {"items": _ask_instrument(measures.GAD7, scorer)}
-        elif measure in ask:
-            name = measures.INSTRUMENTS[measure].name
-            if prompts.confirm(f"Take the {name} baseline now?", default=True):
-                baseline[measure] = ask[measure]().model_dump()
+        elif measure in measures.INSTRUMENTS and measure not in ("gad7", "phq9"):
+            instrument = measures.INSTRUMENTS[measure]
+            if prompts.confirm(f"Take the {instrument.name} baseline now?", default=True):
+                baseline[measure] = scorer.given(instrument).model_dump()
     return baseline
 
 
