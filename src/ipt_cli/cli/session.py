@@ -12,6 +12,7 @@ from ipt_cli.core import dates
 from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.core.structs import struct
+from ipt_cli.core.vocabulary import IdeationId, RiskLevelId, words
 from ipt_cli.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -647,7 +648,8 @@ def risk_review(
         raise InputError(
             "a risk review needs the clinician's judgement: give "
             + ", ".join(missing)
-            + " (ideation none|passive|active, level low|moderate|high, what was done)"
+            + f" (ideation {'|'.join(words(IdeationId))}, level {'|'.join(words(RiskLevelId))},"
+            " what was done)"
         )
     _confirm_lowering(ctx, course_id, fields.get("level"), confirm, no_input)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
