@@ -115,6 +115,25 @@ def test_a_yes_after_a_reviewed_yes_is_history_not_a_new_flag(
     assert "2 URGENT" not in run_ipt("list").stdout
 
 
+def test_a_notice_of_history_only_does_not_ask_for_a_review(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """A sitting whose only risk line is a lifetime yes as before: the SAFETY box said
+    "Review risk now" and printed a review command beside "no new flag" (it contradicted
+    itself). Said plainly now; a sitting with a new flag beside it keeps the box."""
+    adolescent(new_course, "yes")
+    review(run_ipt, "0", "2026-01-05")
+    told = phqa_session(run_ipt, "12", "yes")
+    said = flat(told.stderr)
+    assert f"Risk history: session 1: {ATTEMPT}, as before (reviewed before; no new flag)." in said
+    assert "SAFETY" not in said and "Review risk now" not in said and "risk-review" not in said
+    both = run_ipt("session", "ad", "--date", "2026-01-19", "--phqa", "1,1,1,1,1,1,1,0,1",
+                   "--phqa-attempt", "yes")  # fmt: skip
+    boxed = flat(both.stderr)
+    assert "SAFETY" in boxed and "PHQ-A item 9 = 1" in boxed and "as before" in boxed
+    assert "ipt risk-review ad --session 2" in boxed
+
+
 def test_a_later_review_of_the_earlier_yes_never_closes_this_sittings_flag(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:

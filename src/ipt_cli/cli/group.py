@@ -177,8 +177,8 @@ def session(
         _roll_back(courses, written)  # members written before the failure are put back
         raise
     for course_id, record in flagged:
-        lines = safety_notice(course_id, "group session", record, meeting.date.isoformat())
-        out.safety([f"{course_id}: {line}" for line in lines[:-1]] + lines[-1:], False)
+        notice = safety_notice(course_id, "group session", record, meeting.date.isoformat())
+        out.safety(notice.for_course(course_id), False)
     out.done(
         f"Recorded group session {meeting.number} of {group_id} ({meeting.date.isoformat()}): "
         f"{len(meeting.present)} present, {len(meeting.absent)} absent."

@@ -69,6 +69,23 @@ def notice_lines(where: str, sitting: Administration) -> list[str]:
     return [f"{where}: {label}" for label in risk_labels(sitting)]
 
 
+@struct(frozen=True)
+class SafetyNotice:
+    """What a command that scored a risk item says at once (issue 26, defect 14): a line
+    per risk item, and the command that records a review. `review` is None when nothing
+    asks for one: a live notice while scores are typed (nothing recorded yet), or a sitting
+    whose every line is a lifetime "yes" as before, reviewed on an earlier day (history,
+    no new flag): such a notice is said plainly, never as "Review risk now"."""
+
+    lines: tuple[str, ...]
+    review: str | None = None
+    history_only: bool = False
+
+    def for_course(self, course_id: str) -> SafetyNotice:
+        """Each line named with its course (a group session's notice covers several)."""
+        return replace(self, lines=tuple(f"{course_id}: {line}" for line in self.lines))
+
+
 def safety_notice(
     course_id: str,
     where: str,
@@ -76,13 +93,14 @@ def safety_notice(
     ref: str,
     only: list[str] | None = None,
     course: Course | None = None,
-) -> list[str]:
+) -> SafetyNotice:
     """The SAFETY notice every command that creates a flag prints (issue 26, defect 14):
     each risk item scored (or only those of the instruments in `only`), and the command
     that records a review of it. With the course (the sitting recorded in it), a lifetime
     "yes" says how it stands: "previously no" URGENT, or "as before" (history)."""
     lifetime = lifetime_answers(course) if course is not None else {}
     lines = []
+    history = []
     scored = list(zip(sitting.risk_scores(), risk_labels(sitting), strict=True))
     if course is not None:  # the course's order: a perinatal course's EPDS first
         order = in_shown_order([i for (i, _, _), _ in scored], course.condition, course.adaptation)
@@ -95,8 +113,11 @@ def safety_notice(
             label = f"{lifetime_label(instrument, item, stands)} URGENT"
         elif stands == AS_BEFORE:
             label = f"{lifetime_label(instrument, item, stands)} (reviewed before; no new flag)"
+        history.append(stands == AS_BEFORE)
         lines.append(f"{where}: {label}")
-    return [*lines, f"Record a review with: {review_command_for(course_id, ref)}"]
+    if lines and all(history):
+        return SafetyNotice(tuple(lines), history_only=True)
+    return SafetyNotice(tuple(lines), f"Record a review with: {review_command_for(course_id, ref)}")
 
 
 def raised_risk(before: Administration, after: Administration) -> list[str]:

@@ -36,7 +36,7 @@ from ipt_cli.core.planning import (
     latest_rating,
     next_agenda,
 )
-from ipt_cli.core.safety import risk_label
+from ipt_cli.core.safety import SafetyNotice, risk_label
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
@@ -98,7 +98,9 @@ class Scorer:
         question (numbered after the items) is answered yes."""
         risky = number == instrument.risk_item or instrument.risk_question(number) is not None
         if risky and score >= 1:
-            self.output.safety([risk_label(instrument.id, number, score)], self.self_guided)
+            self.output.safety(
+                SafetyNotice((risk_label(instrument.id, number, score),)), self.self_guided
+            )
 
     def _total(self, instrument: measures.Instrument, total: int) -> None:
         band = measures.severity(total, self.rules.bands(instrument))

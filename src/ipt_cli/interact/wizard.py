@@ -17,6 +17,7 @@ from ipt_cli.core import catalogue, dates, inputs, measures, vocabulary
 from ipt_cli.core.assessment import draft_formulation, suggest_area
 from ipt_cli.core.models import Person, TimelineEvent
 from ipt_cli.core.planning import contract_dates, phase_problem, phase_spans
+from ipt_cli.core.safety import SafetyNotice
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
 from ipt_cli.interact.session import Scorer, eating_counts
@@ -137,7 +138,9 @@ def _ask_instrument(instrument: measures.Instrument, scorer: Scorer) -> list[int
 
     def risk(number: int, score: int) -> None:  # shown as soon as the item is known
         if number == instrument.risk_item and score >= 1:
-            scorer.output.safety([f"{instrument.name} item {number} = {score}"], scorer.self_guided)
+            scorer.output.safety(
+                SafetyNotice((f"{instrument.name} item {number} = {score}",)), scorer.self_guided
+            )
 
     return prompts.ask_item_scores(instrument, risk)
 

@@ -28,6 +28,8 @@ from ipt_cli.views.text_safety import terminal_safe
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from ipt_cli.core.safety import SafetyNotice
+
 
 JSON_BATCH = 4096  # encoded pieces joined at a time (to_json)
 PROGRESS_MIN = 50  # a shorter job is over before a bar could be read
@@ -257,10 +259,16 @@ class Output:
         except (AttributeError, ValueError, OSError):
             return False
 
-    def safety(self, lines: list[str], self_guided: bool) -> None:
+    def safety(self, notice: SafetyNotice, self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
-        truncated, always on stderr so that it reaches a person even when stdout is piped."""
+        truncated, always on stderr so that it reaches a person even when stdout is piped.
+        A notice of history only (a lifetime "yes" as before) is said plainly, without the
+        box's "Review risk now"."""
+        if notice.history_only:
+            for line in notice.lines:
+                self.notice(f"Risk history: {line}.")
+            return
         # lazy: keeps Rich off start-up
         from ipt_cli.views.terminal import safety_notice
 
-        safety_notice(lines, self_guided)
+        safety_notice(notice, self_guided)

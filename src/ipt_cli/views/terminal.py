@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for annotations: `ipt list` must not pay for the model
     from ipt_cli.core.planning import Agenda, Plan
     from ipt_cli.core.progress import MeasureSummary, Point, Report
     from ipt_cli.core.rhythm import LifeChart, RhythmReport
+    from ipt_cli.core.safety import SafetyNotice
     from ipt_cli.store.doctor import Finding
 
 BAR_WIDTH = 30
@@ -101,8 +102,9 @@ def notice(message: str, style: str = "yellow") -> None:
     err().print(_text(message, style=style))
 
 
-def safety_notice(lines: list[str], self_guided: bool) -> None:
-    body = "\n".join([catalogue.SAFETY_NOTICE, *lines])
+def safety_notice(notice: SafetyNotice, self_guided: bool) -> None:
+    review = [notice.review] if notice.review else []
+    body = "\n".join([catalogue.SAFETY_NOTICE, *notice.lines, *review])
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
     err().print(Panel(_text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
