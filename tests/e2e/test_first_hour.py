@@ -118,6 +118,12 @@ def test_a_file_name_the_command_cannot_write_is_refused(ipt_bin, data_home) -> 
     assert "print the HTML to PDF" in ipt_bin("report", "ab", "-o", str(out / "r.pdf"),
                                               check_code=2).stderr  # fmt: skip
     ipt_bin("report", "ab", "--format", "text", "-o", str(out / "r.log"))  # chosen: kept
+    pdf = ipt_bin("report", "ab", "--format", "html", "-o", str(out / "r.pdf"), check_code=2)
+    assert pdf.stderr == (
+        "ipt: error: --format html writes html, not .pdf: name the file for what it is "
+        "(print the HTML to PDF from a browser)\n"
+    )
+    assert not (out / "r.pdf").exists()  # HTML under a PDF's name opened as a broken PDF
     assert "IPT progress report" in (out / "r.log").read_text()
     ipt_bin("outcomes", "-o", str(out / "o.csv"))
     assert (out / "o.csv").read_text().startswith("by,name,courses,")

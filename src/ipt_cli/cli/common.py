@@ -72,6 +72,9 @@ EXTENSION_FORMATS = {
     ".txt": "text",
     ".csv": "csv",
 }
+# Documents of formats ipt never writes: a file named so is refused even with --format
+# (HTML under a .pdf name opens as a broken PDF).
+FOREIGN_DOCUMENTS = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods")
 
 
 def chosen_format(
@@ -96,6 +99,12 @@ def chosen_format(
             )
     if given is None:
         return named or default
+    if output is not None and output.suffix.lower() in FOREIGN_DOCUMENTS:
+        hint = " (print the HTML to PDF from a browser)" if output.suffix.lower() == ".pdf" else ""
+        raise InputError(
+            f"--format {given.value} writes {FORMAT_FILES.get(given.value, given.value)}, not "
+            f"{output.suffix}: name the file for what it is{hint}"
+        )
     if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:
         raise InputError(
             f"--format {given.value} and the file name {output.name if output else ''} "
