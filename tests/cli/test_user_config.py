@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +65,39 @@ def test_the_users_settings_are_read_and_the_data_folders_win_key_by_key(
     user_config.write_text("[scoring.reliable_change]\nphq9 = 5\n")
     ipt_bin("session", "ab", "--date", "2026-01-26", "--note", "z")
     assert "Dr D." in ipt_bin("sign", "ab", "3").stdout  # none of the user's: the folder's
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+def test_a_synced_folders_config_never_says_who_signs_or_with_which_key(
+    ipt_bin: Bin, data_home: Path, user_config: Path, tmp_path: Path
+) -> None:
+    """In a synced folder, config.toml is a file other machines change: its signer and
+    sign_key signed this clinician's sessions under another name and key when the user's own
+    file set none. They are not used there; the user's file says who signs."""
+    from tests.cli.test_signed_record import make_key
+
+    _course(ipt_bin)
+    key, signers = make_key(tmp_path, "id_other", "Dr D.")
+    (data_home / "config.toml").write_text(f'signer = "Dr D."\nsign_key = "{key}"\n')
+    subprocess.run(["git", "init", "-q", str(data_home)], check=True)
+    refused = ipt_bin("sign", "ab", "1", check_code=2)
+    assert refused.stderr == (
+        "ipt: error: who signs? give --by NAME; the synced folder's config.toml sets signer, "
+        f"which other machines can change, so it is not used: set signer in your own "
+        f"{user_config}\n"
+    )
+    keyed = ipt_bin("sign", "ab", "1", "--by", "Dr U.", check_code=2)  # the folder's key
+    assert keyed.stderr.startswith("ipt: error: nothing was signed: the synced folder's "
+                                   "config.toml sets sign_key")  # fmt: skip
+    assert json.loads(ipt_bin("note", "ab", "1", "--format", "json").stdout)["signed"] is None
+    mine, _ = make_key(tmp_path, "id_mine", "Dr U.")
+    user_config.write_text(f'signer = "Dr U."\nsign_key = "{mine}"\n')
+    signed = ipt_bin("sign", "ab", "1").stdout  # the user's own file: signer and key
+    assert "as Dr U." in signed and "key signature SHA256:" in signed
+    shutil.rmtree(data_home / ".git")  # not synced: the folder's settings apply where
+    user_config.write_text("")  # the user set none, as before
+    ipt_bin("session", "ab", "--date", "2026-01-19", "--note", "y")
+    assert "as Dr D." in ipt_bin("sign", "ab", "2").stdout
 
 
 def test_a_message_about_config_toml_names_both_files_in_full(

@@ -9,7 +9,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.errors import InputError
-from ipt_cli.store.config import load_signing, where
+from ipt_cli.store.config import load_signing, user_config_path, where
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -40,7 +40,10 @@ def wall_clock() -> "dt.datetime":
 
 
 def config(ctx: typer.Context) -> "SigningConfig":
-    return load_signing(common.data_paths(ctx).config)
+    """The signing settings; in a synced folder, who signs and with which key only from
+    the user's own file (store/config.py load_signing)."""
+    root = common.data_dir(ctx)
+    return load_signing(common.data_paths(ctx).config, synced=(root / ".git").exists())
 
 
 def signer(ctx: typer.Context, by: str | None) -> str | None:
@@ -48,8 +51,17 @@ def signer(ctx: typer.Context, by: str | None) -> str | None:
     return by or config(ctx).signer
 
 
+def _not_yours(key: str) -> str:
+    return (
+        f"the synced folder's config.toml sets {key}, which other machines can change, so "
+        f"it is not used: set {key} in your own {user_config_path()}"
+    )
+
+
 def required_signer(ctx: typer.Context, by: str | None) -> str:
     name = signer(ctx, by)
+    if not name and "signer" in config(ctx).ignored:
+        raise InputError(f"who signs? give --by NAME; {_not_yours('signer')}")
     if not name:
         raise InputError(
             f'who signs? give --by NAME, or set signer = "NAME" in '
@@ -69,7 +81,10 @@ def sealer(ctx: typer.Context) -> "Sealer":
 
     def seal(hash_hex: str) -> tuple[str, str] | None:
         if not made:
-            made.append(ssh_signatures.sealer(config(ctx), common.output(ctx).warn))
+            settings = config(ctx)
+            if "sign_key" in settings.ignored:  # unsigned links would fail `ipt verify`
+                raise InputError(f"nothing was signed: {_not_yours('sign_key')}")
+            made.append(ssh_signatures.sealer(settings, common.output(ctx).warn))
         real = made[0]
         return real(hash_hex) if real is not None else None
 

@@ -67,6 +67,9 @@ class SigningConfig:
     sign_key: Path | None
     allowed_signers: Path
     sign_key_from: Path | None = None  # the config file that set sign_key (for messages)
+    # PERSONAL_KEYS a synced folder's own config.toml set and that were not used: who
+    # signs, and with which key, is the user's own file's to say there (load_signing).
+    ignored: tuple[str, ...] = ()
 
 
 def user_config_path() -> Path:
@@ -162,26 +165,29 @@ def _resolved(value: str, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def load_signing(path: Path, user: Path | None = None) -> SigningConfig:
+def load_signing(path: Path, user: Path | None = None, *, synced: bool = False) -> SigningConfig:
     """The signing settings of the config files (the data folder's at `path`, the user's
     at `user`, default `user_config_path()`), all optional. The allowed_signers file is
-    the data folder's unless one of them names another."""
+    the data folder's unless one of them names another. `synced`: the data folder is a git
+    repository whose config.toml other machines change, so its `signer` and `sign_key` are
+    not used (listed in `ignored`): a pulled file never signs under another name or key."""
     root = path.parent
     loaded = _load(path, user)
     if loaded is None:
         return SigningConfig(None, None, root / ALLOWED_SIGNERS)
     settings, origin = loaded.settings, loaded.origin
+    ignored = tuple(sorted(k for k in PERSONAL_KEYS if synced and origin.get(k) == path))
+    sign_key = settings.sign_key if "sign_key" not in ignored else None
     return SigningConfig(
-        signer=settings.signer,
-        sign_key=(
-            _resolved(settings.sign_key, origin["sign_key"].parent) if settings.sign_key else None
-        ),
+        signer=settings.signer if "signer" not in ignored else None,
+        sign_key=_resolved(sign_key, origin["sign_key"].parent) if sign_key else None,
         allowed_signers=(
             _resolved(settings.allowed_signers, origin["allowed_signers"].parent)
             if settings.allowed_signers
             else root / ALLOWED_SIGNERS
         ),
         sign_key_from=origin.get("sign_key"),
+        ignored=ignored,
     )
 
 
