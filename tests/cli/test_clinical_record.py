@@ -4,6 +4,7 @@ and fidelity."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import stat
@@ -441,6 +442,8 @@ def test_supervision_comments_sign_off_and_the_sessions_not_yet_reviewed(
     assert "Not yet reviewed by a supervisor" in run_ipt("report", "ab", "--format", "html").stdout
     note = json.loads(run_ipt("note", "ab", "2", "--format", "json").stdout)
     assert [(e["by"], e["signed_off"]) for e in note["supervision"]] == [("Dr S.", True)]
+    written = note["supervision"][0]["recorded_at"]  # when written, beside the day it is about
+    assert written is not None and dt.datetime.fromisoformat(written).tzinfo is not None
 
 
 def test_fidelity_ratings_and_adherence_per_phase(
@@ -463,6 +466,9 @@ def test_fidelity_ratings_and_adherence_per_phase(
     )  # fmt: skip
     # over the session's 12 items (issue 26, defect 13), not the 3 rated
     assert "2 of 12 applicable item(s) done (17%) (3 rated; 9 unrated)" in done.stdout
+    rated = json.loads(run_ipt("fidelity", "ab", "3", "--format", "json").stdout)
+    assert (rated["rated"], rated["rated_by"]) == ("2026-03-01", "Dr S.")
+    assert dt.datetime.fromisoformat(rated["recorded_at"]).tzinfo is not None
     run_ipt("fidelity", "ab", "1", "--item", "init-symptoms=done", "--item", "init-contract=na")
     rating = stored(data_home)["sessions"][2]["fidelity"][0]
     assert rating["items"] == {

@@ -71,6 +71,10 @@ def fidelity(
                 "date": where.sitting.date.isoformat(),
                 "phase": rules.phase_of(course, where),
                 "rated": None if latest is None else latest.date.isoformat(),
+                "rated_by": None if latest is None else latest.by,
+                "recorded_at": None  # when the rating was written (UTC); null in older files
+                if latest is None or latest.recorded_at is None
+                else latest.recorded_at.isoformat(),
                 "items": [
                     {
                         "id": i.id,

@@ -80,6 +80,8 @@ def _supervision_json(entry: SupervisionEntry) -> dict[str, Any]:
         "comment": entry.comment,
         "signed_off": entry.signed_off,
         "signed": _signed_json(entry.signature),
+        # when it was written (UTC), beside the date it is about; null in older files
+        "recorded_at": None if entry.recorded_at is None else entry.recorded_at.isoformat(),
     }
 
 
