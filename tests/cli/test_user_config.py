@@ -127,7 +127,8 @@ def test_doctor_names_both_config_files_in_text_and_json(
     assert f"ok: {data_config}\n    the data folder's settings: none" in text
     user_config.write_text('signer = "Dr U."\n')
     found = json.loads(ipt_bin("doctor", "--json").stdout)
-    assert {"path", "status", "problem", "fixed"} == set(found[0])  # the keys scripts use
+    assert {"path", "status", "detail", "problem", "fixed"} == set(found[0])  # scripts' keys
+    assert all(f["detail"] == f["problem"] for f in found)  # "problem" of an ok row read oddly
     settings = {f["path"]: f for f in found[:2]}
     assert settings[str(user_config)]["problem"].startswith("your settings: read")
     assert settings[str(data_config)]["problem"] == "the data folder's settings: none (optional)"

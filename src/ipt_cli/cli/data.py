@@ -34,7 +34,13 @@ def doctor(
     if as_json:
         common.output(ctx).json(
             [
-                {"path": str(f.path), "status": f.status, "problem": f.problem, "fixed": f.fixed}
+                {
+                    "path": str(f.path),
+                    "status": f.status,
+                    "detail": f.problem,  # what was found, for every status
+                    "problem": f.problem,  # the same text under its first name (a contract)
+                    "fixed": f.fixed,
+                }
                 for f in findings
             ]
         )
