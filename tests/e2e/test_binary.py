@@ -105,17 +105,17 @@ EVERYDAY_HEAVY = ("pydantic", "rich", "importlib.metadata", "email", "ipt_cli.co
     ],
 )
 def test_the_import_graph_of_everyday_commands(
-    ipt_bin, data_home: Path, args: list[str], expected: list[str]
+    ipt_setup, data_home: Path, args: list[str], expected: list[str]
 ) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
-    ipt_bin("list")  # builds the index
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("list")  # builds the index
     shown, loaded = run_noting_modules(args, EVERYDAY_HEAVY)
     assert loaded == expected
 
 
-def test_a_report_loads_only_what_a_course_report_needs(ipt_bin, data_home: Path) -> None:
+def test_a_report_loads_only_what_a_course_report_needs(ipt_setup, data_home: Path) -> None:
     """Group IPT, social rhythm and the command line's enums are for other commands."""
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     unneeded = ("ipt_cli.core.group", "ipt_cli.core.rhythm", "ipt_cli.cli.choices")
     for args in (["report", "ab"], ["agenda", "ab"], ["plan", "ab"]):
         shown, loaded = run_noting_modules(args, unneeded)
@@ -141,10 +141,10 @@ RENDERINGS = ("ipt_cli.views.json_shapes", "ipt_cli.views.markdown", "ipt_cli.vi
     ],
 )
 def test_each_format_loads_only_its_own_rendering(
-    ipt_bin, data_home: Path, args: list[str], expected: list[str]
+    ipt_setup, data_home: Path, args: list[str], expected: list[str]
 ) -> None:
     """A JSON shape needs no wording, the terminal no JSON shape or Markdown (issue 30)."""
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     shown, loaded = run_noting_modules(args, RENDERINGS)
     assert shown and loaded == expected
 
@@ -201,7 +201,7 @@ def test_sigkill_at_random_instants_never_loses_or_damages(
         "new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start", "2026-01-05"
     )
     ipt_setup("session", "ab", "--date", "2026-01-12", "--note", "the original")
-    rounds = int(os.environ.get("IPT_KILL_ROUNDS", "40"))
+    rounds = int(os.environ.get("IPT_KILL_ROUNDS", "20"))  # the faults run kills 200 writers
     acknowledged, kills = _acknowledged_amends(ipt_command(), dict(os.environ), rounds, seed=7)
     assert kills >= rounds // 4, f"the kills should land while writers run ({kills} of {rounds})"
     assert len(acknowledged) >= 1  # the timed writer, at least
@@ -228,27 +228,27 @@ def test_two_concurrent_writers_lose_nothing(ipt_bin, data_home: Path) -> None:
     assert sorted(notes) == sorted(f"w{i}-{n}" for i in range(2) for n in range(10))
 
 
-def test_warm_list_does_not_load_the_models(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
-    ipt_bin("list")  # builds the index
+def test_warm_list_does_not_load_the_models(ipt_setup, data_home: Path) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("list")  # builds the index
     unneeded = ("ipt_cli.core.models", "ipt_cli.store.courses", "ipt_cli.views.terminal")
     shown, loaded = run_noting_modules(["list"], unneeded)
     assert loaded == [] and "ab" in shown
 
 
-def test_a_cold_list_into_a_pipe_reads_the_courses_without_rich(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+def test_a_cold_list_into_a_pipe_reads_the_courses_without_rich(ipt_setup, data_home: Path) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     (data_home / "index.json").unlink(missing_ok=True)
     shown, loaded = run_noting_modules(["list"], EVERYDAY_HEAVY)
     assert loaded == ["pydantic", "ipt_cli.core.models"] and "A.B." in shown
 
 
 def test_a_warm_list_in_an_encrypted_folder_is_served_from_its_index(
-    ipt_bin, data_home: Path
+    ipt_setup, data_home: Path
 ) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
-    ipt_bin("init", "--encrypt")
-    ipt_bin("list")  # builds the (encrypted) index
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("init", "--encrypt")
+    ipt_setup("list")  # builds the (encrypted) index
     shown, loaded = run_noting_modules(["list"], ("pyrage", "ipt_cli.core.models"))
     assert loaded == ["pyrage"] and "A.B." in shown  # the index read, no course parsed
 
@@ -278,16 +278,16 @@ def test_a_closed_pipe_is_not_a_bug(data_home: Path, args: list[str]) -> None:
     ],
 )
 def test_a_plain_data_folder_never_imports_pyrage(
-    ipt_bin, data_home: Path, args: list[str]
+    ipt_setup, data_home: Path, args: list[str]
 ) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
-    ipt_bin("list")
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("list")
     _, loaded = run_noting_modules(args, ("pyrage",))
     assert loaded == []
 
 
-def test_an_encrypted_data_folder_opens_with_pyrage(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
-    ipt_bin("init", "--encrypt")
+def test_an_encrypted_data_folder_opens_with_pyrage(ipt_setup, data_home: Path) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("init", "--encrypt")
     shown, loaded = run_noting_modules(["report", "ab", "--format", "json"], ("pyrage",))
     assert loaded == ["pyrage"] and '"client": "A.B."' in shown
