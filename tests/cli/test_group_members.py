@@ -39,15 +39,16 @@ def hold(run: Bin, number: int) -> None:
 
 
 @pytest.fixture
-def group(ipt_bin: Bin) -> Bin:
-    ipt(ipt_bin, "group", "new", "g1", "--facilitator", "F.A.", "--start", DATES[0])
+def group(ipt_bin: Bin, ipt_setup: Bin) -> Bin:
+    """Group sessions 1 to 7 held, recorded in this process; the tests read the real binary."""
+    ipt(ipt_setup, "group", "new", "g1", "--facilitator", "F.A.", "--start", DATES[0])
     for member in ("m1", "m2"):
-        ipt(ipt_bin, "new-course", member, "--adaptation", "group", "--client", f"X.{member}",
+        ipt(ipt_setup, "new-course", member, "--adaptation", "group", "--client", f"X.{member}",
             "--problem-area", "grief", "--start", "2026-01-26", "--phq9", PRE,
             "--no-input")  # fmt: skip
-        ipt(ipt_bin, "group", "add", "g1", member)
+        ipt(ipt_setup, "group", "add", "g1", member)
     for number in range(1, 8):
-        hold(ipt_bin, number)
+        hold(ipt_setup, number)
     return ipt_bin
 
 

@@ -8,13 +8,13 @@ from tests.conftest import PHQ9_MODERATE
 
 
 def test_the_html_report_has_the_strategies_and_a_month_only_event_as_given(
-    ipt_bin, data_home: Path
+    ipt_bin, ipt_setup, data_home: Path
 ) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
-            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
-    ipt_bin("timeline", "add", "ab", "--date", "2025-10", "--event", "Mother died")
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE,
-            "--strategy", "grief-reconstruct", "--note", "x")  # fmt: skip
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+              "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+    ipt_setup("timeline", "add", "ab", "--date", "2025-10", "--event", "Mother died")
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE,
+              "--strategy", "grief-reconstruct", "--note", "x")  # fmt: skip
     text = ipt_bin("report", "ab").stdout
     html = ipt_bin("report", "ab", "--format", "html").stdout
     assert "Strategies" in text and "<h2>Strategies</h2>" in html

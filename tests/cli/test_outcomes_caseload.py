@@ -152,12 +152,12 @@ def test_not_on_track_and_unsigned_in_the_list(run_ipt: RunIpt, data_home) -> No
     assert json.loads(run_ipt("list", "--json").stdout)[0]["not_on_track"] is None
 
 
-def test_the_real_binary_prints_the_outcomes(ipt_bin, data_home) -> None:
-    ipt_bin(
+def test_the_real_binary_prints_the_outcomes(ipt_bin, ipt_setup, data_home) -> None:
+    ipt_setup(
         "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
         "grief", "--no-input", "--phq9", phq9(16),
     )  # fmt: skip
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", phq9(6))
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", phq9(6))
     ongoing = json.loads(ipt_bin("outcomes", "--json").stdout)["groups"][0]
     assert (ongoing["in_treatment"], ongoing["finished"]) == (1, 0)  # not an outcome yet
     ipt_bin("ending", "ab", "--decision", "end", "--warning-sign", "sleep", "--no-input")

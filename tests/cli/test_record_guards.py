@@ -32,9 +32,9 @@ def _members(ipt_bin: Bin) -> dict[str, list[str]]:
 
 
 def test_a_member_course_is_not_deleted_until_removed_from_its_group(
-    ipt_bin: Bin, data_home: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path
 ) -> None:
-    _group(ipt_bin, "g1", "m1", "m2")
+    _group(ipt_setup, "g1", "m1", "m2")
     refused = ipt_bin("delete", "m1", "--yes", check_code=5)
     assert "member of group 'g1'" in refused.stderr and "ipt group remove g1 m1" in refused.stderr
     assert (data_home / "courses" / "m1.toml").exists()
@@ -46,32 +46,36 @@ def test_a_member_course_is_not_deleted_until_removed_from_its_group(
     assert "is not a member" in ipt_bin("group", "remove", "g1", "m1", check_code=3).stderr
 
 
-def test_a_member_with_recorded_attendance_stays(ipt_bin: Bin) -> None:
-    _group(ipt_bin, "g1", "m1", "m2")
-    ipt_bin("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2")
+def test_a_member_with_recorded_attendance_stays(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    _group(ipt_setup, "g1", "m1", "m2")
+    ipt_setup("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2")
     refused = ipt_bin("group", "remove", "g1", "m1", check_code=5)
     assert "recorded in group session(s) 1" in refused.stderr
     assert _members(ipt_bin) == {"g1": ["m1", "m2"]}
 
 
-def test_one_damaged_group_file_does_not_fail_group_list(ipt_bin: Bin, data_home: Path) -> None:
-    _group(ipt_bin, "g1", "m1")
-    _group(ipt_bin, "g2")
+def test_one_damaged_group_file_does_not_fail_group_list(
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path
+) -> None:
+    _group(ipt_setup, "g1", "m1")
+    _group(ipt_setup, "g2")
     (data_home / "groups" / "g2.toml").write_text("broken = = toml")
     done = ipt_bin("group", "list")
     assert done.stdout.startswith("g1  F.A.") and "g2" in done.stderr
     assert _members(ipt_bin) == {"g1": ["m1"]}
 
 
-def test_a_group_file_whose_id_is_not_its_name_is_refused(ipt_bin: Bin, data_home: Path) -> None:
-    _group(ipt_bin, "g1", "m1")
+def test_a_group_file_whose_id_is_not_its_name_is_refused(
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path
+) -> None:
+    _group(ipt_setup, "g1", "m1")
     copy = data_home / "groups" / "g9.toml"
     copy.write_bytes((data_home / "groups" / "g1.toml").read_bytes())
     copy.chmod(0o600)
     refused = ipt_bin("group", "report", "g9", check_code=4)
     assert "its id 'g1' is not its file name ('g9')" in refused.stderr
     assert "g9" in ipt_bin("group", "list").stderr
-    _member(ipt_bin, "m2")
+    _member(ipt_setup, "m2")
     ipt_bin("group", "add", "g9", "m2", check_code=4)
     assert _members(ipt_bin) == {"g1": ["m1"]}
 
@@ -83,8 +87,10 @@ def test_reserved_group_ids_are_refused(ipt_bin: Bin, data_home: Path, group_id:
     assert not (data_home / "groups" / f"{group_id}.toml").exists()
 
 
-def test_rhythm_before_the_course_start_is_refused(ipt_bin: Bin, data_home: Path) -> None:
-    ipt_bin("new-course", "bp", "--client", "B.P.", *START)
+def test_rhythm_before_the_course_start_is_refused(
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path
+) -> None:
+    ipt_setup("new-course", "bp", "--client", "B.P.", *START)
     course = (data_home / "courses" / "bp.toml").read_bytes()
     done = ipt_bin("rhythm", "bp", "--date", "2026-01-04", "--mood", "1", check_code=2)
     assert "--date 2026-01-04 is before the course started (2026-01-05)" in done.stderr
@@ -100,11 +106,11 @@ needs_git = pytest.mark.skipif(
 
 @needs_git
 def test_delete_in_a_synced_folder_says_history_keeps_the_course(
-    ipt_bin: Bin, data_home: Path, tmp_path: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, tmp_path: Path
 ) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
-    ipt_bin("new-course", "ab", "--client", "A.B.", *START)
+    ipt_setup("new-course", "ab", "--client", "A.B.", *START)
     ipt_bin("sync", "--init", str(remote))
     ipt_bin("sync")
     for name in (".gitignore", ".gitattributes"):
@@ -117,7 +123,9 @@ def test_delete_in_a_synced_folder_says_history_keeps_the_course(
     assert "git history on this machine and on the remote still holds ab" in done.stderr
 
 
-def test_delete_in_a_folder_that_is_not_synced_says_nothing_of_git(ipt_bin: Bin) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", *START)
+def test_delete_in_a_folder_that_is_not_synced_says_nothing_of_git(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", *START)
     done = ipt_bin("delete", "ab", "--yes")
     assert "git" not in done.stdout + done.stderr

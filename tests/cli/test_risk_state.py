@@ -40,11 +40,13 @@ def views(ipt_bin: Bin) -> dict[str, str]:
     return shown
 
 
-def test_defect_1_the_review_recorded_last_stands_whatever_its_session(ipt_bin: Bin) -> None:
-    new(ipt_bin, "--phq9", PHQ9_ITEM9_1)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1, "--note", "x")
-    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low", *JUDGED)
-    ipt_bin("risk-review", "ab", "--session", "0", "--note", "Worse", "--level", "high", *JUDGED)
+def test_defect_1_the_review_recorded_last_stands_whatever_its_session(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    new(ipt_setup, "--phq9", PHQ9_ITEM9_1)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1, "--note", "x")
+    ipt_setup("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low", *JUDGED)
+    ipt_setup("risk-review", "ab", "--session", "0", "--note", "Worse", "--level", "high", *JUDGED)
     for name, text in views(ipt_bin).items():
         assert "HIGH" in text, name
     report = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)
@@ -67,11 +69,11 @@ def test_defect_1_the_review_recorded_last_stands_whatever_its_session(ipt_bin: 
 
 
 def test_defect_2_a_review_without_a_judgement_is_refused_and_the_flag_stays(
-    ipt_bin: Bin,
+    ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
-    new(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--note", "x")
-    ipt_bin("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_ITEM9_2, "--note", "y")
+    new(ipt_setup)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--note", "x")
+    ipt_setup("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_ITEM9_2, "--note", "y")
     done = ipt_bin("risk-review", "ab", "--session", "2", "--note", ".", "--no-input", check_code=2)
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "--ideation, --level, --action" in done.stderr
@@ -86,9 +88,11 @@ def test_defect_2_a_review_without_a_judgement_is_refused_and_the_flag_stays(
     assert json.loads(ipt_bin("list", "--json").stdout)[0]["unreviewed_flags"] == 0
 
 
-def test_defect_3_the_list_names_high_urgent_and_the_oldest_wait(ipt_bin: Bin) -> None:
-    new(ipt_bin, "--phq9", PHQ9_ITEM9_1)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_2, "--note", "x")
+def test_defect_3_the_list_names_high_urgent_and_the_oldest_wait(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    new(ipt_setup, "--phq9", PHQ9_ITEM9_1)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_2, "--note", "x")
     row = json.loads(ipt_bin("list", "--json").stdout)[0]
     assert row["unreviewed_flags"] == 2 and row["urgent"] is True
     assert row["oldest_flag_days"] == 55  # 2026-01-05 to IPT_TODAY 2026-03-01
@@ -111,11 +115,13 @@ def test_issue_25_item_15_a_piped_list_never_cuts_an_alias(ipt_bin: Bin) -> None
     assert "…" not in shown
 
 
-def test_defect_11_the_note_says_what_the_risk_screen_found(ipt_bin: Bin) -> None:
-    new(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_0, "--note", "x")
-    ipt_bin("session", "ab", "--date", "2026-01-19", "--pcl5", ",".join(["1"] * 20), "--note", "y")
-    ipt_bin("session", "ab", "--date", "2026-01-26", "--note", "z")
+def test_defect_11_the_note_says_what_the_risk_screen_found(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    new(ipt_setup)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_0, "--note", "x")
+    ipt_setup(
+        "session", "ab", "--date", "2026-01-19", "--pcl5", ",".join(["1"] * 20), "--note", "y"
+    )
+    ipt_setup("session", "ab", "--date", "2026-01-26", "--note", "z")
     notes = [ipt_bin("note", "ab", str(n)).stdout for n in (1, 2, 3)]
     assert "Risk screen: screened negative (PHQ-9 item 9 = 0)" in notes[0]
     assert "Risk screen: no risk item asked (only PCL-5 given)" in notes[1]
@@ -123,33 +129,38 @@ def test_defect_11_the_note_says_what_the_risk_screen_found(ipt_bin: Bin) -> Non
     for note in notes:
         assert "no risk item scored" not in note
         assert "Standing risk level: not yet judged" in note
-    ipt_bin("session", "ab", "--date", "2026-02-02", "--phq9", PHQ9_ITEM9_1, "--note", "w")
-    ipt_bin("risk-review", "ab", "--session", "4", "--note", "Seen", "--level", "moderate", *JUDGED)
+    ipt_setup("session", "ab", "--date", "2026-02-02", "--phq9", PHQ9_ITEM9_1, "--note", "w")
+    ipt_setup("risk-review", "ab", "--session", "4", "--note", "Seen", "--level", "moderate",
+              *JUDGED)  # fmt: skip
     assert "Standing risk level: moderate" in ipt_bin("note", "ab", "1").stdout
     data = json.loads(ipt_bin("note", "ab", "2", "--format", "json").stdout)
     assert data["risk_screen"] == "no risk item asked (only PCL-5 given)"
     assert data["risk"]["level"] == "moderate"
 
 
-def test_defect_14_a_fix_that_raises_a_risk_item_prints_the_safety_notice(ipt_bin: Bin) -> None:
-    new(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_0, "--note", "x")
+def test_defect_14_a_fix_that_raises_a_risk_item_prints_the_safety_notice(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    new(ipt_setup)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_0, "--note", "x")
     done = ipt_bin("session", "ab", "--fix", "1", "--phq9", PHQ9_ITEM9_2, "--reason", "Misread")
     assert "SAFETY" in done.stderr
     assert "PHQ-9 item 9 = 2 URGENT" in done.stderr
     assert "ipt risk-review ab --session 1" in " ".join(done.stderr.split())
     lowered = ipt_bin("session", "ab", "--fix", "1", "--phq9", PHQ9_ITEM9_1, "--reason", "Again")
     assert "SAFETY" not in lowered.stderr  # lowering a flag creates none
-    ipt_bin("session", "ab", "--date", "2026-01-19", "--gad7", "1,1,1,1,1,1,1", "--note", "y")
+    ipt_setup("session", "ab", "--date", "2026-01-19", "--gad7", "1,1,1,1,1,1,1", "--note", "y")
     other = ipt_bin("session", "ab", "--fix", "2", "--gad7", "2,1,1,1,1,1,1", "--reason", "Typo")
     assert "SAFETY" not in other.stderr  # no risk item changed
 
 
-def test_a_fix_that_raises_a_reviewed_risk_item_reopens_its_flag(ipt_bin: Bin) -> None:
+def test_a_fix_that_raises_a_reviewed_risk_item_reopens_its_flag(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
     """A review of item 9 = 1 is not a review of item 9 = 3 (hazard HAZ-19)."""
-    new(ipt_bin)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1, "--note", "x")
-    ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low", *JUDGED)
+    new(ipt_setup)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_1, "--note", "x")
+    ipt_setup("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "low", *JUDGED)
     assert json.loads(ipt_bin("list", "--json").stdout)[0]["unreviewed_flags"] == 0
     ipt_bin("session", "ab", "--fix", "1", "--phq9", "1,1,1,1,1,1,1,1,3", "--reason", "Misread")
     row = json.loads(ipt_bin("list", "--json").stdout)[0]
@@ -163,12 +174,12 @@ def test_a_fix_that_raises_a_reviewed_risk_item_reopens_its_flag(ipt_bin: Bin) -
 
 
 def test_defect_12_a_late_review_keeps_its_real_date_and_when_it_was_written(
-    ipt_bin: Bin,
+    ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
     """`risk-review --date`: the review is dated the day it was made; the day it was written
     (and its wall-clock time) are kept, the latter still ordering reviews (today 2026-03-01)."""
-    new(ipt_bin, "--phq9", PHQ9_ITEM9_0)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_2, "--note", "x")
+    new(ipt_setup, "--phq9", PHQ9_ITEM9_0)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_ITEM9_2, "--note", "x")
     before = ipt_bin("report", "ab", "--format", "json").stdout
     for date, said in (
         ("2026-03-02", "--date 2026-03-02 is in the future"),

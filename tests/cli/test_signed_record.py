@@ -443,18 +443,19 @@ def test_with_a_sign_key_but_without_ssh_keygen_nothing_is_signed(
     assert os.environ.get("PATH")  # the test runner's own PATH was left alone
 
 
-def _keyed(ipt_bin, data_home: Path, tmp_path: Path) -> Path:
-    """Two sessions signed with a key; config.toml names the key and allowed_signers."""
+def _keyed(setup, data_home: Path, tmp_path: Path) -> Path:
+    """Two sessions signed with a key; config.toml names the key and allowed_signers.
+    Set-up, in-process (`ipt_setup`): the signing itself is tested above."""
     key, signers = make_key(tmp_path, "clinician", "dr.k@example.org")
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--start", "2026-01-05",
-            "--problem-area", "grief", "--no-input")  # fmt: skip
+    setup("new-course", "ab", "--client", "A.B.", "--start", "2026-01-05",
+          "--problem-area", "grief", "--no-input")  # fmt: skip
     for day in DATES[:2]:
-        ipt_bin("session", "ab", "--date", day, "--note", "n")
+        setup("session", "ab", "--date", day, "--note", "n")
     (data_home / "config.toml").write_text(
         f'signer = "Dr K."\nsign_key = "{key}"\nallowed_signers = "{signers}"\n'
     )
-    ipt_bin("sign", "ab", "--all")
-    assert "2 key signature(s) verified" in ipt_bin("verify", "ab").stdout
+    setup("sign", "ab", "--all")
+    assert "2 key signature(s) verified" in setup("verify", "ab").stdout
     return signers
 
 
@@ -482,9 +483,9 @@ def _rehash(document: dict[str, Any]) -> None:
 
 @needs_ssh_keygen
 def test_stripped_key_signatures_fail_verify_when_keys_are_in_use(
-    ipt_bin, data_home: Path, tmp_path: Path
+    ipt_bin, ipt_setup, data_home: Path, tmp_path: Path
 ) -> None:
-    _keyed(ipt_bin, data_home, tmp_path)
+    _keyed(ipt_setup, data_home, tmp_path)
     rewrite(data_home, _rehash)
     stripped = stored(data_home)["sessions"][0]["signature"]
     assert "ssh_signature" not in stripped
@@ -499,9 +500,9 @@ def test_stripped_key_signatures_fail_verify_when_keys_are_in_use(
     [b"garbage in a file\n", b"", b"\xff\xfe\x00", b"dr ssh-ed25519 notbase64!!\n"],
 )
 def test_a_garbage_allowed_signers_is_a_configuration_error(
-    ipt_bin, data_home: Path, tmp_path: Path, content: bytes
+    ipt_bin, ipt_setup, data_home: Path, tmp_path: Path, content: bytes
 ) -> None:
-    signers = _keyed(ipt_bin, data_home, tmp_path)
+    signers = _keyed(ipt_setup, data_home, tmp_path)
     signers.write_bytes(content)
     done = ipt_bin("verify", check_code=2)
     assert done.stderr.startswith(f"ipt: error: allowed_signers {signers}:")

@@ -46,9 +46,9 @@ def _improved(ipt_bin: Bin) -> dict[str, bool]:
 
 
 def test_the_users_settings_are_read_and_the_data_folders_win_key_by_key(
-    ipt_bin: Bin, data_home: Path, user_config: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, user_config: Path
 ) -> None:
-    _course(ipt_bin)
+    _course(ipt_setup)
     assert _improved(ipt_bin) == {"phq9": False, "gad7": True}  # defaults: 6 and 4 points
     user_config.write_text(
         'signer = "Dr U."\n[scoring.reliable_change]\nphq9 = 5\ngad7 = 5\n', encoding="utf-8"
@@ -58,12 +58,12 @@ def test_the_users_settings_are_read_and_the_data_folders_win_key_by_key(
     assert _improved(ipt_bin) == {"phq9": True, "gad7": True}  # gad7 from the data folder's,
     # phq9 still from the user's: merged key by key inside a table
     assert "Dr U." in ipt_bin("sign", "ab", "1").stdout  # the signer from the user's file
-    ipt_bin("session", "ab", "--date", "2026-01-19", "--note", "y")
+    ipt_setup("session", "ab", "--date", "2026-01-19", "--note", "y")
     (data_home / "config.toml").write_text('signer = "Dr D."\n')
     signed = ipt_bin("sign", "ab", "2").stdout  # who signs is personal: the user's file wins
     assert "Dr U." in signed and "Dr D." not in signed
     user_config.write_text("[scoring.reliable_change]\nphq9 = 5\n")
-    ipt_bin("session", "ab", "--date", "2026-01-26", "--note", "z")
+    ipt_setup("session", "ab", "--date", "2026-01-26", "--note", "z")
     assert "Dr D." in ipt_bin("sign", "ab", "3").stdout  # none of the user's: the folder's
 
 
@@ -101,9 +101,9 @@ def test_a_synced_folders_config_never_says_who_signs_or_with_which_key(
 
 
 def test_a_message_about_config_toml_names_both_files_in_full(
-    ipt_bin: Bin, data_home: Path, user_config: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, user_config: Path
 ) -> None:
-    _course(ipt_bin)
+    _course(ipt_setup)
     done = ipt_bin("sign", "ab", "1", check_code=2)
     assert f"{user_config} (yours, which wins; or {data_home / 'config.toml'})" in done.stderr
     user_config.write_text("[scoring]\nhamd17_bands = 3\n")
@@ -118,9 +118,9 @@ def test_a_message_about_config_toml_names_both_files_in_full(
 
 
 def test_doctor_names_both_config_files_in_text_and_json(
-    ipt_bin: Bin, data_home: Path, user_config: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, user_config: Path
 ) -> None:
-    _course(ipt_bin)
+    _course(ipt_setup)
     data_config = data_home / "config.toml"
     text = ipt_bin("doctor", env={"COLUMNS": "200"}).stdout  # a path whole on a line
     assert f"ok: {user_config}\n    your settings: none (optional)" in text
@@ -148,11 +148,17 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("kind", ["fifo", "too-big", "theirs", "dangling"])
 @pytest.mark.parametrize("which", ["user", "data"])
 def test_the_users_config_passes_the_same_gate_as_the_data_folders(
-    ipt_bin: Bin, data_home: Path, user_config: Path, tmp_path: Path, kind: str, which: str
+    ipt_bin: Bin,
+    ipt_setup: Bin,
+    data_home: Path,
+    user_config: Path,
+    tmp_path: Path,
+    kind: str,
+    which: str,
 ) -> None:
     """A FIFO, an oversized file, another user's file and a dangling link are refused alike
     in either place: one line naming the file, never a hang or a read of the whole."""
-    _course(ipt_bin)
+    _course(ipt_setup)
     path = user_config if which == "user" else data_home / "config.toml"
     if kind == "fifo":
         os.mkfifo(path, 0o600)
@@ -179,11 +185,11 @@ def test_the_users_config_passes_the_same_gate_as_the_data_folders(
 
 @pytest.mark.parametrize("which", ["user", "data"])
 def test_a_linked_or_group_writable_config_is_read_alike_in_either_place(
-    ipt_bin: Bin, data_home: Path, user_config: Path, tmp_path: Path, which: str
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, user_config: Path, tmp_path: Path, which: str
 ) -> None:
     """The user's own link to a file of theirs is followed, and a group-writable file read,
     in the user's folder as in the data folder (the same gate, store/reading.py)."""
-    _course(ipt_bin)
+    _course(ipt_setup)
     path = user_config if which == "user" else data_home / "config.toml"
     real = tmp_path / "shared.toml"
     real.write_text("[scoring.reliable_change]\nphq9 = 5\n")
@@ -196,9 +202,9 @@ def test_a_linked_or_group_writable_config_is_read_alike_in_either_place(
 
 
 def test_a_misspelt_setting_names_the_nearest_known_key(
-    ipt_bin: Bin, data_home: Path, user_config: Path
+    ipt_bin: Bin, ipt_setup: Bin, data_home: Path, user_config: Path
 ) -> None:
-    _course(ipt_bin)
+    _course(ipt_setup)
     user_config.write_text('signr = "Dr U."\n[scoring]\nhamd17_band = "alternative"\n')
     done = ipt_bin("report", "ab", check_code=4)
     assert "signr: is not a field ipt knows; did you mean signer? (line 1)" in done.stderr

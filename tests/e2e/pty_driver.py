@@ -13,6 +13,9 @@ import time
 from collections.abc import Sequence
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# How long to wait for a prompt, a read or the end: generous, as a loaded machine needs;
+# a test that passes never waits for it.
+TIMEOUT = 60.0
 
 
 def _take_terminal() -> None:
@@ -41,21 +44,27 @@ class Terminal:
         self.screen = ""
         self._seen = 0
 
-    def _read(self, timeout: float) -> None:
+    def _read(self, timeout: float) -> bool:
+        """Read what the program wrote within `timeout`; False once nothing more came (the
+        terminal's end: EIO after the program closed it, or the time ran out)."""
         ready, _, _ = select.select([self.master], [], [], timeout)
         if ready:
             try:
                 chunk = os.read(self.master, 65536)
             except OSError:
-                return
+                return False
+            if not chunk:
+                return False
             # The whole output again, not the chunk: a read may end inside an escape
             # sequence or a UTF-8 character, which a chunk-by-chunk strip would leave
             # behind as a stray "ESC[0m" or a replacement character.
             self._raw += chunk
             text = self._raw.decode("utf-8", "replace")
             self.screen = ANSI.sub("", text).replace("\r", "")
+            return True
+        return False
 
-    def expect(self, text: str, timeout: float = 15.0) -> str:
+    def expect(self, text: str, timeout: float = TIMEOUT) -> str:
         """Wait until `text` appears after what was already matched; return what came."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -64,7 +73,8 @@ class Terminal:
                 came = self.screen[self._seen : found + len(text)]
                 self._seen = found + len(text)
                 return came
-            self._read(0.1)
+            if not self._read(0.1) and self.proc.poll() is not None and not self._read(0.1):
+                break  # the program ended and its terminal holds nothing more
         raise AssertionError(f"never saw {text!r}; screen ends with:\n{self.screen[-1500:]}")
 
     def send(self, answer: str) -> None:
@@ -82,7 +92,7 @@ class Terminal:
         self.wait_for_read()
         os.write(self.master, b"\x03")
 
-    def wait_for_read(self, timeout: float = 15.0) -> None:
+    def wait_for_read(self, timeout: float = TIMEOUT) -> None:
         """Until the program blocks in read(0, ...) (Linux's /proc/PID/syscall; elsewhere,
         or if it never does, return at the timeout and let the caller's check decide)."""
         path = f"/proc/{self.proc.pid}/syscall"
@@ -97,10 +107,14 @@ class Terminal:
                 return
             self._read(0.02)
 
-    def finish(self, timeout: float = 15.0) -> int:
+    def finish(self, timeout: float = TIMEOUT) -> int:
+        """Wait for the program to end, then read the terminal to its end: a program that
+        wrote more than one read holds and exited between two reads left the rest behind
+        (one read after the exit lost the end of a long list on a loaded machine)."""
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
             self._read(0.1)
-        self._read(0.2)
+        while self._read(1.0):
+            pass
         os.close(self.master)
-        return self.proc.wait(timeout=1)
+        return self.proc.wait(timeout=timeout)

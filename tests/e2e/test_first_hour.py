@@ -36,9 +36,9 @@ def test_a_mistyped_command_names_the_nearest(ipt_bin) -> None:
     assert ipt_bin("merge-driver", "--help").returncode == 0  # hidden, still there for git
 
 
-def test_a_mistyped_course_id_names_the_nearest(ipt_bin) -> None:
-    ipt_bin("new-course", "ab-2026", "--client", "A.B.", "--problem-area", "grief",
-            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+def test_a_mistyped_course_id_names_the_nearest(ipt_bin, ipt_setup) -> None:
+    ipt_setup("new-course", "ab-2026", "--client", "A.B.", "--problem-area", "grief",
+              "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
     done = ipt_bin("report", "ab2026", check_code=3)
     assert done.stderr.endswith("; did you mean: ab-2026?\n")
     assert "see: ipt list --all" in ipt_bin("report", "zz", check_code=3).stderr
@@ -82,12 +82,14 @@ def test_a_pipe_is_never_paged(ipt_bin, tmp_path) -> None:
 # Items 10 and 11: --json wherever --format json is; the file's extension chooses ------
 
 
-def test_json_everywhere_and_the_extension_chooses_the_format(ipt_bin, data_home) -> None:
+def test_json_everywhere_and_the_extension_chooses_the_format(
+    ipt_bin, ipt_setup, data_home
+) -> None:
     import json
 
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
-            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE, "--note", "x")
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+              "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE, "--note", "x")
     for args in (("report", "ab"), ("agenda", "ab"), ("plan", "ab"), ("note", "ab", "1"),
                  ("safety-plan", "ab"), ("rhythm", "ab", "report")):  # fmt: skip
         assert json.loads(ipt_bin(*args, "--json").stdout)["course_id"] == "ab", args
@@ -103,10 +105,10 @@ def test_json_everywhere_and_the_extension_chooses_the_format(ipt_bin, data_home
     assert "disagree" in ipt_bin("report", "ab", "--json", "--format", "html", check_code=2).stderr
 
 
-def test_a_file_name_the_command_cannot_write_is_refused(ipt_bin, data_home) -> None:
+def test_a_file_name_the_command_cannot_write_is_refused(ipt_bin, ipt_setup, data_home) -> None:
     """`-o r.pdf` wrote the text report under a PDF's name; `outcomes -o o.csv` wrote text."""
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
-            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+              "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
     out = data_home.parent
     for name in ("r.pdf", "r.csv", "r.docx"):
         refused = ipt_bin("report", "ab", "-o", str(out / name), check_code=2)

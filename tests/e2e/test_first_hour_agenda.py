@@ -18,15 +18,16 @@ def numbered(text: str) -> list[str]:
 
 
 @pytest.fixture
-def two_areas(ipt_bin) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
-            "--problem-area", "role-dispute", "--dispute-stage", "impasse",
-            "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
+def two_areas(ipt_setup) -> None:
+    """Recorded in-process (set-up); the tests read the real binary."""
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+              "--problem-area", "role-dispute", "--dispute-stage", "impasse",
+              "--start", "2026-01-05", "--phq9", PHQ9_MODERATE)  # fmt: skip
     for day in ("2026-01-12", "2026-01-19", "2026-01-26"):
-        ipt_bin("session", "ab", "--date", day, "--phq9", PHQ9_MODERATE)
-    ipt_bin("session", "ab", "--date", "2026-02-02", "--phq9", PHQ9_RISK,
-            "--strategy", "grief-link-onset", "--strategy", "dispute-clarify",
-            "--task", "Call her sister")  # fmt: skip
+        ipt_setup("session", "ab", "--date", day, "--phq9", PHQ9_MODERATE)
+    ipt_setup("session", "ab", "--date", "2026-02-02", "--phq9", PHQ9_RISK,
+              "--strategy", "grief-link-onset", "--strategy", "dispute-clarify",
+              "--task", "Call her sister")  # fmt: skip
 
 
 def test_a_middle_session_lists_what_fits_fifty_minutes(ipt_bin, two_areas) -> None:

@@ -98,10 +98,12 @@ def test_the_wizard_takes_what_people_type(ipt_bin, data_home: Path) -> None:
     ]
 
 
-def test_a_month_only_event_by_option_and_old_files_still_read(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "role-transition",
-            "--start", "2026-01-05")  # fmt: skip
-    ipt_bin("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Job lost")
+def test_a_month_only_event_by_option_and_old_files_still_read(
+    ipt_bin, ipt_setup, data_home: Path
+) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "role-transition",
+              "--start", "2026-01-05")  # fmt: skip
+    ipt_setup("timeline", "add", "ab", "--date", "2025-11-14", "--event", "Job lost")
     done = ipt_bin("timeline", "add", "ab", "--date", "2025-06", "--event", "Moved city")
     assert done.stdout.startswith("Added an event on 2025-06 to ab.")
     bad = ipt_bin("timeline", "add", "ab", "--date", "2025-6", "--event", "X", check_code=2)
@@ -119,10 +121,12 @@ def test_a_month_only_event_by_option_and_old_files_still_read(ipt_bin, data_hom
     assert "2025-06-03" in listed and "2025-11-14" in listed
 
 
-def test_yes_no_everywhere_and_a_goal_id_from_its_words(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start",
-            "2026-01-05")  # fmt: skip
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_RISK)
+def test_yes_no_everywhere_and_a_goal_id_from_its_words(
+    ipt_bin, ipt_setup, data_home: Path
+) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start",
+              "2026-01-05")  # fmt: skip
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_RISK)
     term = start("risk-review", "ab", "--session", "1")
     term.answer("Thoughts of death or suicide", "2")
     term.answer("A plan made? [y/n] (Enter to skip)", "n")  # refused before issue 27

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.e2e
 COURSES = 80  # enough to be shared out over the CPUs and to earn a progress bar
 
 
-def _courses(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--phq9",
-            "1,1,1,0,0,0,0,0,0", "--start", "2026-01-05")  # fmt: skip
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE)  # deterioration
+def _courses(setup, data_home: Path) -> None:
+    setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--phq9",
+          "1,1,1,0,0,0,0,0,0", "--start", "2026-01-05")  # fmt: skip
+    setup("session", "ab", "--date", "2026-01-12", "--phq9", PHQ9_MODERATE)  # deterioration
     text = (data_home / "courses" / "ab.toml").read_text()
     for n in range(COURSES):
         copy = data_home / "courses" / f"c{n:03d}.toml"
@@ -27,8 +27,8 @@ def _courses(ipt_bin, data_home: Path) -> None:
     (data_home / "courses" / "c007.toml").write_text("broken = = toml")
 
 
-def test_the_terminal_list_is_the_piped_list_in_colour(ipt_bin, data_home: Path) -> None:
-    _courses(ipt_bin, data_home)
+def test_the_terminal_list_is_the_piped_list_in_colour(ipt_bin, ipt_setup, data_home: Path) -> None:
+    _courses(ipt_setup, data_home)
     (data_home / "index.json").unlink(missing_ok=True)
     env = {**os.environ, "COLUMNS": "100"}
     env.pop("NO_COLOR", None)
@@ -45,8 +45,10 @@ def test_the_terminal_list_is_the_piped_list_in_colour(ipt_bin, data_home: Path)
     assert "DAMAGED" in piped.stdout and "not valid TOML" in piped.stdout
 
 
-def test_a_warm_list_on_a_terminal_draws_no_progress_bar(ipt_bin, data_home: Path) -> None:
-    _courses(ipt_bin, data_home)
+def test_a_warm_list_on_a_terminal_draws_no_progress_bar(
+    ipt_bin, ipt_setup, data_home: Path
+) -> None:
+    _courses(ipt_setup, data_home)
     ipt_bin("list")  # builds the index
     term = Terminal([*ipt_command(), "list"], dict(os.environ), columns=100)
     term.expect("c079")

@@ -36,17 +36,21 @@ def _words(text: str) -> set[str]:
     return {w.rstrip(",:") for w in text.split() if not DRAWING.match(w)}
 
 
-def _imported(ipt_bin: Bin) -> dict[str, str]:
+def _imported(setup: Bin) -> dict[str, str]:
+    """The examples, imported in-process (set-up); every view is then the binary's."""
     env = {"IPT_TODAY": TODAY}
     for course in COURSES:
-        ipt_bin("import", str(EXAMPLES / f"{course}.toml"), env=env)
+        setup("import", str(EXAMPLES / f"{course}.toml"), env=env)
     return env
 
 
+def _narrow(ipt_bin: Bin, env: dict[str, str], *args: str) -> str:
+    return ipt_bin("--no-pager", *args, env={**env, "COLUMNS": "60"}).stdout
+
+
 def _both(ipt_bin: Bin, env: dict[str, str], *args: str) -> tuple[str, str]:
-    narrow = ipt_bin("--no-pager", *args, env={**env, "COLUMNS": "60"}).stdout
     wide = ipt_bin("--no-pager", *args, env={**env, "COLUMNS": "200"}).stdout
-    return narrow, wide
+    return _narrow(ipt_bin, env, *args), wide
 
 
 def _assert_fits_unbroken(narrow: str, wide: str, what: str) -> None:
@@ -57,18 +61,18 @@ def _assert_fits_unbroken(narrow: str, wide: str, what: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["report", "plan", "agenda"])
-def test_no_word_is_broken_in_60_columns(ipt_bin: Bin, command: str) -> None:
-    env = _imported(ipt_bin)
+def test_no_word_is_broken_in_60_columns(ipt_bin: Bin, ipt_setup: Bin, command: str) -> None:
+    env = _imported(ipt_setup)
     for course in COURSES:
         narrow, wide = _both(ipt_bin, env, command, course)
         _assert_fits_unbroken(narrow, wide, f"ipt {command} {course}")
 
 
 def test_the_report_in_60_columns_has_a_block_per_measure_and_whole_percentages(
-    ipt_bin: Bin,
+    ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
-    env = _imported(ipt_bin)
-    narrow, _ = _both(ipt_bin, env, "report", "grief-parent")
+    env = _imported(ipt_setup)
+    narrow = _narrow(ipt_bin, env, "report", "grief-parent")
     block = narrow[narrow.index("Measures") : narrow.index("PHQ-9 by session")].splitlines()
     assert [line.split() for line in block[:-1] if line.strip()] == [
         ["Measures"],
@@ -88,9 +92,9 @@ def test_the_report_in_60_columns_has_a_block_per_measure_and_whole_percentages(
     assert report["measures"]["phq9"]["change_percent"] == -83.33  # JSON: the exact value
 
 
-def test_the_plan_focus_wraps_at_words_in_60_columns(ipt_bin: Bin) -> None:
-    env = _imported(ipt_bin)
-    narrow, _ = _both(ipt_bin, env, "plan", "grief-parent")
+def test_the_plan_focus_wraps_at_words_in_60_columns(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    env = _imported(ipt_setup)
+    narrow = _narrow(ipt_bin, env, "plan", "grief-parent")
     lines = narrow.splitlines()
     first = next(n for n, line in enumerate(lines) if "2026-03-02" in line)
     assert lines[first].split() == ["1", "2026-03-02", "initial", "held"]
@@ -98,8 +102,8 @@ def test_the_plan_focus_wraps_at_words_in_60_columns(ipt_bin: Bin) -> None:
     assert focus == "Baseline, symptom review, psychoeducation, sick role (done), medication (done)"
 
 
-def test_list_fits_60_columns_on_a_terminal_and_in_a_pipe(ipt_bin: Bin) -> None:
-    env = _imported(ipt_bin)
+def test_list_fits_60_columns_on_a_terminal_and_in_a_pipe(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    env = _imported(ipt_setup)
     narrow, wide = _both(ipt_bin, env, "list")
     _assert_fits_unbroken(narrow, wide, "ipt list")
     assert "transition-retirement  B.O." in narrow.splitlines()  # nothing cut
@@ -137,15 +141,15 @@ def test_a_whole_percent_never_shows_a_response_that_was_not_met(tmp_path: Path)
 
 
 def test_a_note_on_a_60_column_terminal_wraps_at_words_and_names_who_attended(
-    ipt_bin: Bin,
+    ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
     """`ipt note` broke words at the terminal's edge ('Passive thou|ghts'); its header said
     only 'Attended: yes' when the session recorded who came."""
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief",
             "--start", "2026-01-05")  # fmt: skip
     words = "The client described passive thoughts of not wanting to wake up " * 3
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--attendee", "client",
-            "--attendee", "partner", "--note", words.strip())  # fmt: skip
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--attendee", "client",
+              "--attendee", "partner", "--note", words.strip())  # fmt: skip
     piped = ipt_bin("--no-pager", "note", "ab", "1").stdout
     assert "Attended: yes (client, partner)" in piped
     assert words.strip() in piped  # a pipe or a file keeps each line whole, for programs

@@ -24,7 +24,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from ipt_cli.cli.app import app
+from ipt_cli.views import console
 from tests.conftest import EXAMPLES, RunIpt, ipt_command
 
 CHROMIUM = next(
@@ -99,7 +102,8 @@ def _printed(path: Path) -> Printed:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
-    """The course, set up once through the real binary, with its report and notes as HTML."""
+    """The course, set up once (in-process: the same commands), with its report and notes
+    as HTML from the real binary."""
     root = tmp_path_factory.mktemp("print")
     home = root / "home"
     (home / "courses").mkdir(parents=True)
@@ -123,17 +127,25 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
         assert done.returncode == 0, f"ipt {' '.join(args)}: {done.stderr}"
         return done.stdout
 
-    run(
+    def setup(*args: str) -> None:
+        """As `run`, in this process (~20 ms instead of a start of the binary)."""
+        console.out.cache_clear()  # as conftest's run_ipt: each run sees its own terminal
+        console.err.cache_clear()
+        cleared: dict[str, str | None] = {k: None for k in os.environ if k.startswith("IPT_")}
+        done = CliRunner().invoke(app, list(args), env={**cleared, **env}, prog_name="ipt")
+        assert done.exit_code == 0, f"ipt {' '.join(args)}: {done.stderr} {done.exception!r}"
+
+    setup(
         "risk-review", COURSE, "--session", "3", "--date", "2026-01-26", "--note",
         "Passive thoughts after the row with D.; no plan or intent", "--ideation", "passive",
         "--level", "moderate", "--action", "Safety plan written", "--by", SIGNER, "--no-input",
     )  # fmt: skip
-    run("course", COURSE, "set", "--medication", "Sertraline 50 mg started by the GP")
-    run("contract", COURSE, "--sessions", "18", "--reason", "Two sessions lost to illness")
-    run("sign", COURSE, "--all", "--by", SIGNER)
-    run("session", COURSE, "--date", "2026-04-06", "--missed", "Unwell, did not call")
-    run("supervise", COURSE, "3", "--comment", "Good risk work", "--by", "Dr S. Supervisor")
-    run("session", COURSE, "--amend", "5", "--note", "D. phoned: the talk had helped.")
+    setup("course", COURSE, "set", "--medication", "Sertraline 50 mg started by the GP")
+    setup("contract", COURSE, "--sessions", "18", "--reason", "Two sessions lost to illness")
+    setup("sign", COURSE, "--all", "--by", SIGNER)
+    setup("session", COURSE, "--date", "2026-04-06", "--missed", "Unwell, did not call")
+    setup("supervise", COURSE, "3", "--comment", "Good risk work", "--by", "Dr S. Supervisor")
+    setup("session", COURSE, "--amend", "5", "--note", "D. phoned: the talk had helped.")
     run("report", COURSE, "-o", str(root / "report.html"))  # the extension chooses HTML
     run("note", COURSE, "--all", "--format", "html", "-o", str(root / "notes.html"))
     notes = json.loads(run("note", COURSE, "--all", "--json"))

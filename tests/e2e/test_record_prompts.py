@@ -19,11 +19,13 @@ def start(*args: str) -> Terminal:
     return Terminal([*ipt_command(), *args], env)
 
 
-def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(ipt_bin, data_home: Path) -> None:
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start",
-            "2026-01-05")  # fmt: skip
+def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(
+    ipt_bin, ipt_setup, data_home: Path
+) -> None:
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief", "--start",
+              "2026-01-05")  # fmt: skip
     for day in ("2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
-        ipt_bin("session", "ab", "--date", day, "--phq9", PHQ9_RISK)
+        ipt_setup("session", "ab", "--date", day, "--phq9", PHQ9_RISK)
     term = start("risk-review", "ab", "--session", "1", "--plan", "Plan written")
     term.answer("Thoughts of death or suicide", "passive")
     term.answer("A plan made?", "no")

@@ -32,9 +32,9 @@ def new_course(ipt_bin, *extra: str) -> None:
 
 
 def test_a_date_alone_starts_the_questions_on_a_terminal_and_is_refused_on_a_pipe(
-    ipt_bin, data_home: Path
+    ipt_bin, ipt_setup, data_home: Path
 ) -> None:
-    new_course(ipt_bin)
+    new_course(ipt_setup)
     piped = ipt_bin("session", "ab", "--date", "2026-01-12", check_code=2, stdin=subprocess.DEVNULL)
     assert piped.stderr.startswith("ipt: error: nothing to record for 2026-01-12")
     assert "--attendee client" in piped.stderr and "Traceback" not in piped.stderr
@@ -68,10 +68,10 @@ def test_a_date_alone_starts_the_questions_on_a_terminal_and_is_refused_on_a_pip
     ipt_bin("session", "ab", "--date", "2026-01-19", "--attendee", "client")  # deliberate
 
 
-def test_session_one_note_shows_the_baseline_taken_at_its_sitting(ipt_bin) -> None:
-    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)  # the baseline, dated the start
-    ipt_bin("session", "ab", "--date", "2026-01-05", "--mood", "4")  # the same sitting
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--mood", "5")
+def test_session_one_note_shows_the_baseline_taken_at_its_sitting(ipt_bin, ipt_setup) -> None:
+    new_course(ipt_setup, "--phq9", PHQ9_MODERATE)  # the baseline, dated the start
+    ipt_setup("session", "ab", "--date", "2026-01-05", "--mood", "4")  # the same sitting
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--mood", "5")
     note = ipt_bin("note", "ab", "1").stdout
     assert "PHQ-9: 10 (moderate) - the baseline, taken at this sitting" in note
     assert "none given" not in note
@@ -83,12 +83,12 @@ def test_session_one_note_shows_the_baseline_taken_at_its_sitting(ipt_bin) -> No
 
 
 def test_an_unsigned_session_recorded_by_mistake_is_withdrawn_never_deleted(
-    ipt_bin, data_home: Path
+    ipt_bin, ipt_setup, data_home: Path
 ) -> None:
-    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--mood", "4", "--note", "Mine")
-    ipt_bin("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_RISK, "--note", "Not hers")
-    ipt_bin("session", "ab", "--date", "2026-01-26", "--mood", "6")
+    new_course(ipt_setup, "--phq9", PHQ9_MODERATE)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--mood", "4", "--note", "Mine")
+    ipt_setup("session", "ab", "--date", "2026-01-19", "--phq9", PHQ9_RISK, "--note", "Not hers")
+    ipt_setup("session", "ab", "--date", "2026-01-26", "--mood", "6")
     before = stored(data_home)
     no_reason = ipt_bin("session", "ab", "--withdraw", "2", check_code=2)
     assert "--withdraw needs --reason TEXT" in no_reason.stderr
@@ -103,9 +103,9 @@ def test_an_unsigned_session_recorded_by_mistake_is_withdrawn_never_deleted(
     )
     assert "ipt risk-review ab --session 2" in flagged.stderr
     assert stored(data_home) == before
-    ipt_bin("risk-review", "ab", "--session", "2", "--note", "Scores of another client",
-            "--ideation", "passive", "--level", "high", "--action", "Called the client",
-            "--no-input")  # fmt: skip
+    ipt_setup("risk-review", "ab", "--session", "2", "--note", "Scores of another client",
+              "--ideation", "passive", "--level", "high", "--action", "Called the client",
+              "--no-input")  # fmt: skip
     done = ipt_bin("session", "ab", "--withdraw", "2026-01-19", "--reason", "Wrong client",
                    "--by", "Dr K.")  # fmt: skip
     assert "Withdrew session 2 (2026-01-19) of ab" in done.stdout
@@ -140,7 +140,7 @@ def test_an_unsigned_session_recorded_by_mistake_is_withdrawn_never_deleted(
     assert "Withdrawn 2026-03-01" in ipt_bin("note", "ab", "2026-01-19").stdout
     assert "Not hers" not in ipt_bin("search", "hers").stdout
     # A signed session is refused, in one line
-    ipt_bin("sign", "ab", "1", "--by", "Dr K.")
+    ipt_setup("sign", "ab", "1", "--by", "Dr K.")
     signed = ipt_bin("session", "ab", "--withdraw", "1", "--reason", "x", check_code=5)
     assert (
         signed.stderr.count("\n") == 1 and "a signed session cannot be withdrawn" in signed.stderr
@@ -151,12 +151,12 @@ def test_an_unsigned_session_recorded_by_mistake_is_withdrawn_never_deleted(
 
 
 def test_every_dated_act_takes_a_date_never_after_today_and_keeps_when_it_was_written(
-    ipt_bin, data_home: Path
+    ipt_bin, ipt_setup, data_home: Path
 ) -> None:
     """Issue 27, item 2: a backfilled act is dated the day it was done; the record keeps the
     time it was written beside it (schema 10). Today is IPT_TODAY (2026-03-01)."""
-    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)
-    ipt_bin("session", "ab", "--date", "2026-01-12", "--mood", "4")
+    new_course(ipt_setup, "--phq9", PHQ9_MODERATE)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--mood", "4")
     acts = [
         ("formulation", "ab", "--text", "Grief after her mother's death", "--agreed"),
         ("contract", "ab", "--sessions", "12", "--reason", "Agreed at assessment"),
@@ -215,12 +215,12 @@ def test_every_dated_act_takes_a_date_never_after_today_and_keeps_when_it_was_wr
 
 
 def test_the_interactive_session_takes_scores_as_a_list_and_describes_its_choices(
-    ipt_bin, data_home: Path
+    ipt_setup, data_home: Path
 ) -> None:
     """Issue 27, item 4: in `ipt session` at a terminal, an instrument's items are answered
     one by one or the rest at once as a comma list, the risk item's SAFETY notice still at
     once; techniques and strategies are listed once, each with its description."""
-    new_course(ipt_bin, "--phq9", PHQ9_MODERATE)
+    new_course(ipt_setup, "--phq9", PHQ9_MODERATE)
     term = start("session", "ab", "--date", "2026-01-12")
     term.answer("Who attended", "")
     term.answer("Give the PHQ-9 now?", "y")

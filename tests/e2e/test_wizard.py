@@ -142,8 +142,8 @@ def test_interrupted_wizard_writes_nothing(data_home: Path, stop: str) -> None:
     assert not (data_home / "courses" / "wz.toml").exists()
 
 
-def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> None:
-    ipt_bin(
+def test_interactive_session_follows_the_agenda(ipt_setup, data_home: Path) -> None:
+    ipt_setup(
         "new-course",
         "ab",
         "--client",
@@ -155,7 +155,7 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
         "--start",
         "2026-01-05",
     )
-    ipt_bin(
+    ipt_setup(
         "session",
         "ab",
         "--date",
@@ -199,9 +199,9 @@ def test_interactive_session_follows_the_agenda(ipt_bin, data_home: Path) -> Non
 
 
 def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
-    ipt_bin, data_home: Path
+    ipt_setup, data_home: Path
 ) -> None:
-    ipt_bin(
+    ipt_setup(
         "new-course",
         "rd-1",
         "--client",
@@ -226,8 +226,8 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
         "0",
     )
     for day in ("01-05", "01-12", "01-19", "01-26", "02-02", "02-09"):
-        ipt_bin("session", "rd-1", "--date", f"2026-{day}", "--attendee", "client")
-    ipt_bin("session", "rd-1", "--date", "2026-02-16", "--phq9", "0,0,0,0,0,0,0,0,2")
+        ipt_setup("session", "rd-1", "--date", f"2026-{day}", "--attendee", "client")
+    ipt_setup("session", "rd-1", "--date", "2026-02-16", "--phq9", "0,0,0,0,0,0,0,0,2")
     term = start("session", "rd-1")
     screen = term.answer("Date", "2026-02-16")
     flags, agenda = screen.split("Agenda for rd-1")
@@ -291,8 +291,8 @@ def test_interactive_session_shows_flags_whole_agenda_and_every_measure(
     assert session["hamd17"]["items"][2] == 3 and "difficulty" not in session["phq9"]
 
 
-def test_interactive_session_in_maintenance(ipt_bin, data_home: Path) -> None:
-    ipt_bin(
+def test_interactive_session_in_maintenance(ipt_setup, data_home: Path) -> None:
+    ipt_setup(
         "new-course",
         "ab",
         "--client",
@@ -305,9 +305,9 @@ def test_interactive_session_in_maintenance(ipt_bin, data_home: Path) -> None:
         "2026-01-05",
     )
     for day in ("05", "12", "19", "26"):
-        ipt_bin("session", "ab", "--date", f"2026-01-{day}", "--attendee", "client")
-    ipt_bin("ending", "ab", "--warning-sign", "Skipping meals")
-    ipt_bin("maintenance", "ab", "--sessions", "6")
+        ipt_setup("session", "ab", "--date", f"2026-01-{day}", "--attendee", "client")
+    ipt_setup("ending", "ab", "--warning-sign", "Skipping meals")
+    ipt_setup("maintenance", "ab", "--sessions", "6")
     term = start("session", "ab")
     screen = term.answer("Date", "2026-02-26")
     assert "maintenance session 1 of 6, 5 left" in screen and "maintenance phase" in screen
@@ -328,11 +328,11 @@ def test_interactive_session_in_maintenance(ipt_bin, data_home: Path) -> None:
 
 
 def test_edit_offers_to_edit_again_after_an_invalid_save(
-    ipt_bin, data_home: Path, tmp_path: Path
+    ipt_setup, data_home: Path, tmp_path: Path
 ) -> None:
     """First save breaks the file, the user chooses to edit again, the second save fixes
     it: only the valid text reaches the course file."""
-    ipt_bin("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--problem-area", "grief")
     counter = tmp_path / "count"
     editor = tmp_path / "editor.py"
     editor.write_text(

@@ -163,6 +163,7 @@ def race(folder: Folder, conversion: list[str], writers: int = 5) -> list[str]:
     `conversion` starts until after it ends; the notes acknowledged (exit 0)."""
     acknowledged: list[str] = []
     converted = threading.Event()
+    wrote = threading.Event()  # a writer got a session through: they are running
 
     def writer(index: int) -> None:
         n = 0
@@ -174,6 +175,7 @@ def race(folder: Folder, conversion: list[str], writers: int = 5) -> list[str]:
             assert "Traceback" not in done.stderr, done.stderr
             if done.returncode == 0:
                 acknowledged.append(note)
+                wrote.set()
             n += 1
             if last:
                 return
@@ -181,8 +183,8 @@ def race(folder: Folder, conversion: list[str], writers: int = 5) -> list[str]:
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)  # the writers are running
     try:
+        assert wrote.wait(timeout=60), "no writer got a session through before the conversion"
         folder.run(*conversion)
     finally:
         converted.set()
@@ -201,7 +203,12 @@ def test_writes_racing_encrypt_and_decrypt_are_all_kept(tmp_path: Path, round_: 
     folder.assert_all_sealed()
     assert set(notes + acknowledged) <= set(folder.notes("ab", "cd"))
     folder.run("doctor")
-    acknowledged += race(folder, ["decrypt"])
+    # The encrypt race filled the course's 16 sessions: without room, every writer of the
+    # decrypt race was refused and that race tested nothing.
+    folder.run("contract", "ab", "--sessions", "30", "--reason", "Room for the decrypt race")
+    decrypting = race(folder, ["decrypt"])
+    assert decrypting, "no writer got through: the race tested nothing"
+    acknowledged += decrypting
     folder.assert_all_plain()
     assert set(notes + acknowledged) <= set(folder.notes("ab", "cd"))
     # every backup opens in the folder's form, the sessions written after the switch too

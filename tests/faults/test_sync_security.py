@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -317,11 +316,16 @@ def test_sync_waits_for_writers_holding_the_folder_lock(
     ipt("b", "sync")
     fd = os.open(tmp_path / "a" / "locks" / ".folder.lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_SH)  # as a writer holds it
-    timer = threading.Timer(1.5, lambda: os.close(fd))
+    releasing = threading.Event()
+
+    def release() -> None:
+        releasing.set()  # before the lock goes: a sync that waited ends after this
+        os.close(fd)
+
+    timer = threading.Timer(1.5, release)
     timer.start()
-    started = time.monotonic()
     ipt("a", "sync")
-    assert time.monotonic() - started >= 1.4  # the rebase waited for the writer
+    assert releasing.is_set()  # the rebase waited for the writer (not a clock's reading)
     timer.join()
     assert notes(ipt, "a") == ["From B"]
 

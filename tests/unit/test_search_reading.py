@@ -167,9 +167,18 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+# The quick loop draws QUICK examples of each property below; the suite's `faults` run adds
+# 300 more of each (tests/faults/test_search_reading_long.py).
+QUICK = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+
+
+@QUICK
 @given(courses())
 def test_the_scanner_reads_what_the_models_read(course: Course) -> None:
+    check_the_scanner(course)
+
+
+def check_the_scanner(course: Course) -> None:
     text = dump_course(course)
     expected = course_entries(parse_course(text, Path("ab.toml")).model_dump())
     scanned = store_search.scan(text, store_search.TOKENS)  # never the slow path for ipt's
@@ -180,11 +189,15 @@ def test_the_scanner_reads_what_the_models_read(course: Course) -> None:
         assert course_entries(lines) == expected and lines.get("archived") == course.archived
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@QUICK
 @given(courses(), st.data())
 def test_a_search_reads_files_in_part_as_the_models_read_them(
     course: Course, data: st.DataObject
 ) -> None:
+    check_a_partial_read(course, data)
+
+
+def check_a_partial_read(course: Course, data: st.DataObject) -> None:
     texts = [e.text for e in course_entries(course.model_dump())]
     if texts and data.draw(st.booleans()):
         text = data.draw(st.sampled_from(texts))
