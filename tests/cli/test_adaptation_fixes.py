@@ -134,6 +134,19 @@ def test_a_notice_of_history_only_does_not_ask_for_a_review(
     assert "ipt risk-review ad --session 2" in boxed
 
 
+def test_a_self_guided_course_keeps_the_crisis_guidance_with_a_notice_of_history(
+    new_course: Callable[..., Any], run_ipt: RunIpt
+) -> None:
+    """The SAFETY box carried the crisis guidance of a self-guided course; the plain line
+    of history that replaced it must carry it too (diff review)."""
+    new_course("ad", "--adaptation", "adolescent", "--guardian", "M.", "--consent-by", "M.",
+               "--kind", "self-guided", "--phqa", PHQA, "--phqa-attempt", "yes")  # fmt: skip
+    review(run_ipt, "0", "2026-01-05")
+    said = flat(phqa_session(run_ipt, "12", "yes").stderr)
+    assert "Risk history:" in said and "SAFETY" not in said
+    assert "contact your local emergency number or a crisis line now" in said
+
+
 def test_a_later_review_of_the_earlier_yes_never_closes_this_sittings_flag(
     new_course: Callable[..., Any], run_ipt: RunIpt
 ) -> None:

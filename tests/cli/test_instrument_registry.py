@@ -133,3 +133,66 @@ def test_a_registered_instrument_refuses_a_bad_score(ipt_with_test7: Any) -> Non
     assert refused.stdout == ""
     short = run("session", "t7", "--test7", "1,1", code=2)
     assert short.stderr.splitlines() == ["ipt: error: TEST-7 needs 7 item scores, got 2"]
+
+
+REFUSALS = """\
+from ipt_cli.core import measures
+
+def made(**fields):
+    base = dict(id="tot", name="TOT", total_max=20, bands=(), remission_max=None)
+    return measures.Instrument(**{**base, **fields})
+
+for case in (
+    made(risk_item=3),  # a total only cannot hold a risk item
+    made(id="Bad-Id"),
+    made(id="phq9"),
+    made(total_option="tot_total"),
+    made(item_max=(3,) * 2, risk_questions=(measures.PHQA.risk_questions[0],), id="hurt"),
+):
+    try:
+        measures.register(case)
+    except ValueError as refused:
+        print("refused:", refused)
+    else:
+        print("registered:", case.id)
+
+import ipt_cli.cli.session  # the options are built from the registry: too late after
+try:
+    measures.register(made(id="late"))
+except ValueError as refused:
+    print("refused:", refused)
+"""
+
+
+def test_register_refuses_what_the_registry_cannot_carry() -> None:
+    """A totals-only instrument with a risk item saved a course and then crashed every read;
+    one registered after the options were built had a record but no option."""
+    done = subprocess.run(
+        [sys.executable, "-c", REFUSALS], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "refused: TOT: a risk item or question needs the items kept (item_max)",
+        "refused: TOT: an id is a-z, 0-9 and _, starting with a letter",
+        "refused: instrument 'phq9' is already registered",
+        "refused: TOT: extra options need a hand-written record",
+        "registered: hurt",  # items kept: its yes/no question is stored beside them
+        "refused: TOT: register instruments before the command-line options are built from them",
+    ]
+
+
+def test_a_sitting_keeps_its_fields_in_the_stored_order() -> None:
+    """Administration's fields are made from the registry; their order is the order of the
+    stored file (a contract), and Sitting's TYPE_CHECKING list names a few of them again."""
+    from ipt_cli.core.models import Administration
+
+    assert list(Administration.model_fields) == [
+        "date",
+        *measures.INSTRUMENTS,
+        "binges",
+        "compensatory",
+        "edeq_global",
+        "risk_reviews",
+    ]
+    assert list(measures.INSTRUMENTS)[:7] == [
+        "phq9", "gad7", "hamd17", "bdi2", "pcl5", "mini_spin", "lsas"
+    ]  # fmt: skip

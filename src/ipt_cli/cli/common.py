@@ -92,18 +92,17 @@ def chosen_format(
         named = formats(value) if value in {f.value for f in formats} else None
         if named is None and given is None:  # r.pdf, r.csv for a report: not what it writes
             writes = ", ".join(sorted({FORMAT_FILES.get(f.value, f.value) for f in formats}))
-            hint = " (print the HTML to PDF from a browser)" if output.suffix == ".pdf" else ""
             raise InputError(
                 f"this command writes {writes}, not {output.suffix}: name the file for one of "
-                f"them or choose with --format{hint}"
+                f"them or choose with --format{_pdf_hint(output)}"
             )
     if given is None:
         return named or default
     if output is not None and output.suffix.lower() in FOREIGN_DOCUMENTS:
-        hint = " (print the HTML to PDF from a browser)" if output.suffix.lower() == ".pdf" else ""
+        asked = "--json" if as_json else f"--format {given.value}"
         raise InputError(
-            f"--format {given.value} writes {FORMAT_FILES.get(given.value, given.value)}, not "
-            f"{output.suffix}: name the file for what it is{hint}"
+            f"{asked} writes {FORMAT_FILES.get(given.value, given.value)}, not "
+            f"{output.suffix}: name the file for what it is{_pdf_hint(output)}"
         )
     if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:
         raise InputError(
@@ -111,6 +110,10 @@ def chosen_format(
             f"({named.value}) disagree: give one of them"
         )
     return given
+
+
+def _pdf_hint(output: Path) -> str:
+    return " (print the HTML to PDF from a browser)" if output.suffix.lower() == ".pdf" else ""
 
 
 def terminal_width(output: Path | None) -> int | None:
@@ -219,13 +222,16 @@ def score_parameter(option: ScoreOption) -> inspect.Parameter:
 def with_score_options(after: str) -> Callable[[C], C]:
     """Give a command (`new-course`, `session`) every score option of the registry
     (measures.score_options), after its parameter `after`: the command takes them as
-    `**scores` (see MeasureOptions.of), and Typer reads the options from the signature."""
+    `**score_options` (see MeasureOptions.of), and Typer reads the options from the signature."""
 
     def add(command: C) -> C:
         signature = inspect.signature(command)
         kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
         at = [p.name for p in kept].index(after) + 1
         made = [score_parameter(option) for option in measures.score_options()]
+        clashing = {p.name for p in made} & {p.name for p in kept}
+        if clashing:  # a registered instrument named like one of the command's options
+            raise ValueError(f"score options clash with {command.__name__}'s: {clashing}")
         cast(Any, command).__signature__ = signature.replace(
             parameters=[*kept[:at], *made, *kept[at:]]
         )
@@ -244,15 +250,12 @@ class MeasureOptions:
 
     @classmethod
     def of(cls, scores: dict[str, Any]) -> "MeasureOptions":
-        """From a command's `**scores` (the parameters with_score_options gave it)."""
+        """From a command's `**score_options` (the parameters with_score_options gave it)."""
         values: dict[str, str | int | None] = {}
         for option in measures.score_options():
             given = scores.get(option.name)
             values[option.name] = given.value if isinstance(given, StrEnum) else given
         return cls(values)
-
-    def __getitem__(self, name: str) -> str | int | None:
-        return self.values[name]
 
     def given(self) -> list[str]:
         """The options given, as typed: --phq9, --bdi2-item9."""
@@ -274,7 +277,7 @@ def data_dir(ctx: typer.Context) -> Path:
         obj = ctx.find_root().obj = {}
     if "resolved_data_dir" not in obj:
         root = resolve_data_dir(obj.get("data_dir"), warn=output(ctx).warn)
-        if (root / ".git").exists():  # a sync killed mid-pull is undone before any read
+        if DataPaths(root).synced:  # a sync killed mid-pull is undone before any read
             # lazy: keeps tomli off start-up
             from ipt_cli.store.sync import recover
 

@@ -8,6 +8,7 @@ import typer
 
 from ipt_cli.cli import common
 from ipt_cli.errors import ConflictError, InputError
+from ipt_cli.store.paths import DataPaths
 
 if TYPE_CHECKING:
     from ipt_cli.store.encryption import Progress
@@ -75,7 +76,7 @@ def _resumed(ctx: typer.Context, root: Path, label: str) -> str | None:
 
 
 def _warn_if_synced(ctx: typer.Context, root: Path) -> None:
-    if (root / ".git").exists():
+    if DataPaths(root).synced:
         common.output(ctx).warn("warning: " + SYNCED_WARNING.format(root=root))
 
 

@@ -8,7 +8,7 @@ from ipt_cli.cli import common
 from ipt_cli.cli.choices import ProblemArea
 from ipt_cli.cli.subcommands import sub_app
 
-# Typer checks the choice, lists it in --help and completes it (core/choices.py).
+# Typer checks the choice, lists it in --help and completes it (cli/choices.py).
 ProblemAreaOption = Annotated[
     ProblemArea | None, typer.Option(help="The problem area it belongs to.", show_default=False)
 ]

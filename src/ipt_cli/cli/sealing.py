@@ -42,8 +42,8 @@ def wall_clock() -> "dt.datetime":
 def config(ctx: typer.Context) -> "SigningConfig":
     """The signing settings; in a synced folder, who signs and with which key only from
     the user's own file (store/config.py load_signing)."""
-    root = common.data_dir(ctx)
-    return load_signing(common.data_paths(ctx).config, synced=(root / ".git").exists())
+    paths = common.data_paths(ctx)
+    return load_signing(paths.config, synced=paths.synced)
 
 
 def signer(ctx: typer.Context, by: str | None) -> str | None:

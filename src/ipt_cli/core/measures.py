@@ -5,7 +5,7 @@ Pure functions over plain integers; the published rules are in ../shared/ipt-dom
 
 from __future__ import annotations
 
-import sys
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -102,6 +102,9 @@ class Instrument:
     alert_advice: str = ""
     # The help of its option in `ipt session --help` and `ipt new-course --help`.
     help: str = ""
+    # Copyrighted: only the total (and a risk item) is ever stored or shown (BDI-II,
+    # Mini-SPIN, LSAS-SR); said in prompts and the guide.
+    copyrighted: bool = False
     # A totals-only instrument's option, when it is not --<id> (the BDI-II's --bdi2-total).
     total_option: str = ""
     # Options of the fields a hand-written record in core/models.py keeps beside the scores
@@ -288,6 +291,7 @@ HAMD17 = Instrument(
 # BDI-II is copyrighted: only the total and the item-9 value are ever stored or shown.
 BDI2 = Instrument(
     id="bdi2",
+    copyrighted=True,
     name="BDI-II",
     total_max=63,
     bands=(
@@ -351,6 +355,7 @@ PCL5 = Instrument(
 # Copyrighted social-anxiety scales: totals only, no bands, no remission, no reliable change.
 MINI_SPIN = Instrument(
     id="mini_spin",
+    copyrighted=True,
     name="Mini-SPIN",
     total_max=12,
     bands=(),
@@ -361,6 +366,7 @@ MINI_SPIN = Instrument(
 )
 LSAS = Instrument(
     id="lsas",
+    copyrighted=True,
     name="LSAS-SR",
     total_max=144,
     bands=(),
@@ -525,17 +531,40 @@ SELF_MONITORING = (
 SELF_MONITORING_AFTER = "lsas"
 
 
+# What has been built from the registry (the options, the models, the settings): an
+# instrument registered after would be missing from them, so register() refuses then.
+_BUILT: list[str] = []
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,30}")
+
+
+def built_from_registry(what: str) -> dict[str, Instrument]:
+    """The registry, for `what` to be built from it: no instrument is registered after."""
+    if not _BUILT:
+        _BUILT.append(what)
+    return INSTRUMENTS
+
+
 def register(instrument: Instrument) -> Instrument:
     """Add an instrument kept as its item scores, or as a total only, to the registry: its
     options, record (validation), prompts, report sections and export columns follow from
-    the definition alone. Call it before the models (core/models.py) are built; a hand-
-    written record's `extra_options` are the built-in instruments' alone."""
+    the definition alone. Call it before anything is built from the registry (the first
+    command module or model imported). A hand-written record's `extra_options`, and a
+    totals-only instrument's risk item or risk questions (stored beside the total, as the
+    BDI-II's item 9), are the built-in instruments' alone."""
+    if _BUILT:
+        raise ValueError(
+            f"{instrument.name}: register instruments before {_BUILT[0]} are built from them"
+        )
     if instrument.id in INSTRUMENTS:
         raise ValueError(f"instrument {instrument.id!r} is already registered")
+    if not ID_PATTERN.fullmatch(instrument.id):
+        raise ValueError(f"{instrument.name}: an id is a-z, 0-9 and _, starting with a letter")
     if instrument.extra_options or instrument.total_option:
         raise ValueError(f"{instrument.name}: extra options need a hand-written record")
-    if "ipt_cli.core.models" in sys.modules:
-        raise ValueError(f"{instrument.name}: register instruments before the models are built")
+    if not instrument.item_max and (instrument.risk_item or instrument.risk_questions):
+        raise ValueError(
+            f"{instrument.name}: a risk item or question needs the items kept (item_max)"
+        )
     INSTRUMENTS[instrument.id] = instrument
     return instrument
 
@@ -545,7 +574,7 @@ def score_options() -> tuple[ScoreOption, ...]:
     order: each instrument's in the registry's order, the self-monitoring numbers among
     them."""
     found: list[ScoreOption] = []
-    for instrument in INSTRUMENTS.values():
+    for instrument in built_from_registry("the command-line options").values():
         found += instrument.score_options()
         if instrument.id == SELF_MONITORING_AFTER:
             found += SELF_MONITORING

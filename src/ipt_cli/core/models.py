@@ -140,7 +140,7 @@ def _total_record(instrument: measures.Instrument) -> type[TotalScore]:
     space: dict[str, Any] = {
         "INSTRUMENT": instrument,
         "__module__": __name__,
-        "__doc__": f"Only the total: the {instrument.name} is copyrighted.",
+        "__doc__": f"Only the total of the {instrument.name}.",
         "__annotations__": {"total": Annotated[int, Field(ge=0, le=instrument.total_max)]},
     }
     return type(_class_name(instrument), (TotalScore,), space)
@@ -154,13 +154,16 @@ def _class_name(instrument: measures.Instrument) -> str:
 # their scores are written above; every other one is made from its definition.
 ITEM_RECORDS: dict[str, type[ItemScores]] = {"phq9": Phq9}
 TOTAL_RECORDS: dict[str, type[TotalScore]] = {"bdi2": Bdi2}
-for _instrument in measures.INSTRUMENTS.values():
-    if _instrument.id in ITEM_RECORDS or _instrument.id in TOTAL_RECORDS:
-        continue
-    if _instrument.item_count:
-        ITEM_RECORDS[_instrument.id] = _items_record(_instrument)
-    else:
-        TOTAL_RECORDS[_instrument.id] = _total_record(_instrument)
+ITEM_RECORDS.update(
+    (i.id, _items_record(i))
+    for i in measures.built_from_registry("the models").values()
+    if i.item_count and i.id not in ITEM_RECORDS
+)
+TOTAL_RECORDS.update(
+    (i.id, _total_record(i))
+    for i in measures.INSTRUMENTS.values()
+    if not i.item_count and i.id not in TOTAL_RECORDS
+)
 RECORDS: dict[str, type[ItemScores] | type[TotalScore]] = {
     i: ITEM_RECORDS.get(i) or TOTAL_RECORDS[i] for i in measures.INSTRUMENTS
 }
@@ -292,7 +295,9 @@ class Sitting(Record):
     The type checker sees the fields read by name here; a sitting's other instruments are
     read by id (`score`, `total`)."""
 
-    if TYPE_CHECKING:  # pydantic never sees these: the made class holds the fields
+    # pydantic never sees these: the made class holds the fields (create_model below, in the
+    # stored order; tests/cli/test_instrument_registry.py pins it)
+    if TYPE_CHECKING:
         date: dt.date
         phq9: Phq9 | None = None
         bdi2: Bdi2 | None = None
@@ -497,6 +502,12 @@ def split_withdrawn(data: Any) -> Any:
             *(s for s in sessions if _is_withdrawn(s)),
         ],
     }
+
+
+# An instrument is a field of every sitting: its id must not be a session's own field.
+_CLASHING = set(measures.INSTRUMENTS) & set(SessionRecord.__annotations__)
+if _CLASHING:
+    raise ValueError(f"an instrument id is a session's own field: {', '.join(sorted(_CLASHING))}")
 
 
 def join_withdrawn(data: dict[str, Any]) -> dict[str, Any]:

@@ -64,11 +64,6 @@ def risk_labels(sitting: Administration) -> list[str]:
     return [risk_label(i, n, s) for i, n, s in sitting.risk_scores()]
 
 
-def notice_lines(where: str, sitting: Administration) -> list[str]:
-    """The lines of the immediate safety notice."""
-    return [f"{where}: {label}" for label in risk_labels(sitting)]
-
-
 @struct(frozen=True)
 class SafetyNotice:
     """What a command that scored a risk item says at once (issue 26, defect 14): a line

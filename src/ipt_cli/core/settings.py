@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.measures import built_from_registry
 
 Points = Annotated[int, Field(ge=1, le=144)]
 if TYPE_CHECKING:
@@ -16,8 +16,9 @@ else:
     # Every instrument of the registry (core/measures.py); for [scoring.cutoff], those with
     # one unnamed cut-off (the PCL-5, the Mini-SPIN): a Literal made from the registry.
     _literal: Any = Literal
-    Scored = _literal[tuple(INSTRUMENTS)]
-    Screened = _literal[tuple(i.id for i in INSTRUMENTS.values() if i.cutoff and not i.cutoffs)]
+    _instruments = built_from_registry("the settings")
+    Scored = _literal[tuple(_instruments)]
+    Screened = _literal[tuple(i.id for i in _instruments.values() if i.cutoff and not i.cutoffs)]
 
 
 class ScoringSettings(BaseModel):

@@ -19,7 +19,7 @@ import datetime as dt
 import math
 
 from ipt_cli.core import vocabulary
-from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules
+from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules, built_from_registry
 from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.planning import primary_of
 from ipt_cli.core.signals import (
@@ -91,7 +91,9 @@ class ScreenAlert:
         )
 
 
-ALERTING = tuple(i for i in INSTRUMENTS.values() if i.alert and i.cutoff is not None)
+ALERTING = tuple(
+    i for i in built_from_registry("the alerts").values() if i.alert and i.cutoff is not None
+)
 
 
 def screen_alerts(course: Course) -> list[ScreenAlert]:

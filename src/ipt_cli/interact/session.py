@@ -165,7 +165,8 @@ class Scorer:
     def totalled(self, instrument: measures.Instrument) -> TotalScore:
         """An instrument kept as its total only (the Mini-SPIN, the LSAS-SR), from its
         definition alone."""
-        out().print(f"{instrument.name} (copyrighted): enter the total from the form.")
+        copyrighted = " (copyrighted)" if instrument.copyrighted else ""
+        out().print(f"{instrument.name}{copyrighted}: enter the total from the form.")
         top = instrument.total_max
         total = prompts.ask_int(f"{instrument.name} total (0-{top})", 0, top)
         self._total(instrument, total)

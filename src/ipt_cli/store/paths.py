@@ -98,6 +98,11 @@ class DataPaths:
         return self.root / "courses"
 
     @property
+    def synced(self) -> bool:
+        """A git repository (`ipt sync`): its files can come from other machines."""
+        return (self.root / ".git").exists()
+
+    @property
     def locks(self) -> Path:
         return self.root / "locks"
 

@@ -102,7 +102,7 @@ _KEPT_CONFIG = {"GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_SYSTEM"}
 
 
 def is_repo(root: Path) -> bool:
-    return (root / ".git").exists()
+    return DataPaths(root).synced
 
 
 def git_env() -> dict[str, str]:

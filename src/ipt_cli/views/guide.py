@@ -177,8 +177,10 @@ def _measure(instrument: measures.Instrument) -> list[str]:
         lines.append(f"- {instrument.attribution}")
     if instrument is measures.BDI2:
         lines.append("- Copyrighted: only the total and item 9 are recorded.")
-    elif not instrument.item_max:
+    elif instrument.copyrighted:
         lines.append("- Copyrighted: only the total is recorded.")
+    elif not instrument.item_max:
+        lines.append("- Only the total is recorded.")
     return lines + [""]
 
 
@@ -388,7 +390,7 @@ def _urgent_rules() -> str:
                 rules.append(f"{instrument.name} {question.label} = yes")
             elif question.lifetime:
                 rules.append(f"{instrument.name} {question.label} = yes, previously no")
-    return ", ".join(rules)
+    return "; ".join(rules)
 
 
 def _risk_lines(instrument: measures.Instrument) -> list[str]:

@@ -267,6 +267,11 @@ class Output:
         if notice.history_only:
             for line in notice.lines:
                 self.notice(f"Risk history: {line}.")
+            if self_guided:  # a self-guided course always carries where to turn
+                # lazy: keeps the catalogue off the everyday outputs
+                from ipt_cli.core.catalogue import CRISIS_GUIDANCE
+
+                self.notice(CRISIS_GUIDANCE)
             return
         # lazy: keeps Rich off start-up
         from ipt_cli.views.terminal import safety_notice
