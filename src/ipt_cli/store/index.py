@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
-from ipt_cli.core.course_row import CourseRow
+from ipt_cli.core.course_row import CACHE_FIELDS, CourseRow
 from ipt_cli.errors import IptError
 from ipt_cli.store.identity import NO_FILE, file_identity
 from ipt_cli.store.ownership import COURSE_LIMIT, check_folder, open_private, read_fd
@@ -133,6 +133,7 @@ def cached_rows(
     names, keys = _course_files(courses, suffix)
     rows: list[CourseRow | None] = [None] * len(names)
     n, stale = 0, False  # the next name to match; an entry was not used
+    words: dict[str, str] = {}
     for name, cached in _read_index(index_path, fingerprint, cipher):
         while n < len(names) and names[n] < name:
             n += 1
@@ -141,7 +142,9 @@ def cached_rows(
             continue
         if type(cached) is list and cached[:KEY_LENGTH] == keys[n]:
             try:  # the id is the file's: a row always describes the file it is filed under
-                rows[n] = CourseRow.from_cache(name[: -len(suffix)], cached[KEY_LENGTH:])
+                data = cached[KEY_LENGTH:]
+                _share(data, words)
+                rows[n] = CourseRow.from_cache(name[: -len(suffix)], data)
             except (TypeError, ValueError):
                 pass
         n += 1
@@ -169,6 +172,30 @@ def cached_rows(
         )
         _write_index(index_path, index_text(fingerprint, entries), cipher)
     return done
+
+
+# Where a row's words are (CACHE_FIELDS): its phase, primary measure and risk level, and
+# the measures and bands of its latest scores.
+_WORDS = tuple(CACHE_FIELDS.index(name) for name in ("phase", "primary", "risk_level"))
+_LATEST = CACHE_FIELDS.index("latest")
+
+
+def _share(data: list[Any], words: dict[str, str]) -> None:
+    """Make the words of a cached row (a phase, a measure, a band) one object for every row
+    that holds them, not one each as the JSON decoder makes them: 3 MiB of 10,000 rows."""
+    if len(data) != len(CACHE_FIELDS):
+        return  # not a row: from_cache says so
+    for at in _WORDS:
+        word = data[at]
+        if type(word) is str:
+            data[at] = words.setdefault(word, word)
+    for score in data[_LATEST] if type(data[_LATEST]) is list else ():
+        if type(score) is list and len(score) == 3:
+            measure, _, band = score
+            if type(measure) is str:
+                score[0] = words.setdefault(measure, measure)
+            if type(band) is str:
+                score[2] = words.setdefault(band, band)
 
 
 def _row_data(row: CourseRow) -> list[Any]:
