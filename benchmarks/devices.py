@@ -106,11 +106,17 @@ DEVICES = [
         ["list"],
     ),
     Device(
+        "search-pool",
+        "the worker pool (store/workers.py) for ipt search against one process",
+        [("store/search.py", "processes=1 if cipher is not None else None", "processes=1")],
+        ["search"],
+    ),
+    Device(
         "search-scanner",
         "the regex TOML scanner (store/search.py) against parsing and validating each file",
         [
-            ("store/search.py", "            if starts is None:\n", "            raise _GiveUp\n"
-             "            if starts is None:\n"),
+            ("store/search.py", "            document = self.document(raw,",
+             "            raise _GiveUp\n            document = self.document(raw,"),
             ("store/search.py", "    try:\n        return scan(text)\n    except _GiveUp:",
              "    try:\n        raise _GiveUp\n    except _GiveUp:"),
         ],

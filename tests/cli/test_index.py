@@ -152,3 +152,29 @@ def test_a_copy_with_a_dot_in_its_name_is_the_same_row_cold_and_warm(
     assert ids.count("ab") == 1 and "ab.orig" in ids
     damaged = next(row for row in cold if row["course_id"] == "ab.orig")
     assert "does not match the file name" in damaged["problem"]
+
+
+def test_the_index_is_read_a_line_at_a_time_and_a_damaged_line_costs_only_its_rows(
+    new_course, run_ipt: RunIpt, data_home: Path
+) -> None:
+    """One entry a line, in the files' order (store/index.py): a damaged line ends what is
+    read there, an entry out of order is not used; the rows are right either way and the
+    index is written again, whole."""
+    for course_id in ("ab", "cd", "ef"):
+        new_course(course_id)
+    listed(run_ipt)
+    index = data_home / "index.json"
+    lines = index.read_text().splitlines()
+    assert lines[0].startswith('{"fingerprint": ') and lines[-1] == "}}"
+    assert [line.split(":")[0] for line in lines[1:-1]] == ['"ab.toml"', '"cd.toml"', '"ef.toml"']
+    assert set(json.loads(index.read_text())["entries"]) == {"ab.toml", "cd.toml", "ef.toml"}
+    whole = index.read_text()
+    index.write_text("\n".join([lines[0], lines[1], "[damaged", lines[3], lines[4]]) + "\n")
+    assert {k: r["client"] for k, r in listed(run_ipt).items()} == dict.fromkeys(
+        ("ab", "cd", "ef"), "A.B."
+    )
+    assert index.read_text() == whole  # written again, as it was
+    forged = lines[1].replace('"A.B."', '"FORGED"').removesuffix(",")
+    index.write_text("\n".join([lines[0], lines[2], lines[3] + ",", forged, lines[4]]) + "\n")
+    assert listed(run_ipt)["ab"]["client"] == "A.B."  # out of order: not used
+    assert index.read_text() == whole

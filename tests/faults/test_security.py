@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ipt_cli.core.course_row import CACHE_FIELDS
-from ipt_cli.store.index import KEY_LENGTH
+from ipt_cli.store.index import KEY_LENGTH, index_text
 from tests.conftest import PHQ9_RISK, ipt_command
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
@@ -180,7 +180,7 @@ def test_a_forged_index_of_another_user_is_never_shown(ipt_bin: Bin, data_home: 
     index = data_home / "index.json"
     data = json.loads(index.read_text())
     _forge(data["entries"]["ab.toml"], client="FORGED", unreviewed_flags=0)
-    index.write_text(json.dumps(data))
+    index.write_text(index_text(data["fingerprint"], data["entries"].items()))  # as ipt lays it out
     _give_away(index)
     index.chmod(0o666)
     rows = json.loads(ipt_bin("list", "--json").stdout)
@@ -194,7 +194,9 @@ def test_an_index_others_can_write_is_not_trusted(ipt_bin: Bin, data_home: Path)
     index = data_home / "index.json"
     data = json.loads(index.read_text())
     _forge(data["entries"]["ab.toml"], client="FORGED")
-    index.write_text(json.dumps(data))
+    index.write_text(index_text(data["fingerprint"], data["entries"].items()))  # as ipt lays it out
+    index.chmod(0o600)
+    assert "FORGED" in ipt_bin("list").stdout  # well formed: read while it is private
     index.chmod(0o666)
     assert "FORGED" not in ipt_bin("list").stdout
     assert stat.S_IMODE(index.stat().st_mode) == 0o600  # rebuilt, private

@@ -336,3 +336,55 @@ def test_search_finds_lines_with_their_places() -> None:
         "note",
         "note",
     ]
+
+
+def test_a_search_shared_over_processes_finds_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many courses are read by forked workers (store/workers.py): the same texts, in the
+    same order, the same warnings and the same unreadable files as one process reads."""
+    from ipt_cli.errors import DataError
+    from ipt_cli.store import workers
+    from ipt_cli.store.paths import DataPaths
+
+    example = (EXAMPLES / "grief-parent.toml").read_text(encoding="utf-8")
+    root = tmp_path / "data"
+    (root / "courses").mkdir(parents=True, mode=0o700)
+    root.chmod(0o700)
+    for n in range(130):
+        text = example.replace('id = "grief-parent"', f'id = "c{n:03d}"')
+        if n == 7:
+            text = text.replace("\n[[", "\narchived = 2026-02-01\n\n[[", 1)
+        if n == 13:
+            text = "[[sessions]\nnote = the damaged file"  # damaged: reported, not fatal
+        path = root / "courses" / f"c{n:03d}.toml"
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o644 if n == 21 else 0o600)  # too open: a warning
+    paths = DataPaths(root)
+    ids = paths.course_ids()
+
+    def searched(cpus: int) -> tuple[list[Any], list[tuple[str, str]], list[str]]:
+        monkeypatch.setattr(workers, "usable_cpus", lambda: cpus)
+        said: list[str] = []
+        found = store_search.entries_for(paths, "the", ids, False, said.append)
+        problems = [(type(p).__name__, p.message) for p in found.problems]
+        return found.entries, problems, said
+
+    shared_calls: list[int] = []
+    shared = workers._shared
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        shared_calls.append(1)
+        return shared(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "_shared", counted)
+    alone = searched(1)
+    assert not shared_calls
+    together = searched(4)
+    assert shared_calls  # really shared out
+    assert together == alone
+    entries, problems, said = together
+    assert {e.course_id for e in entries} == {f"c{n:03d}" for n in range(130)} - {"c007", "c013"}
+    assert [kind for kind, _ in problems] == [DataError.__name__]
+    assert "c013.toml" in problems[0][1]
+    assert len(said) == 1 and "c021.toml can be read by other users" in said[0]

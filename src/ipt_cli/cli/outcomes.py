@@ -134,7 +134,13 @@ def outcomes(
 def _course_outcomes(ctx: typer.Context) -> "list[CourseOutcome]":
     """Every course's outcome record, from the list index (rebuilt where stale)."""
     rows = cached_course_rows(ctx)
-    return [outcome for row in rows if (outcome := row.outcome()) is not None]
+    rows.reverse()
+    found = []
+    while rows:  # each row let go as its record is made: never all rows and all records
+        outcome = rows.pop().outcome()
+        if outcome is not None:
+            found.append(outcome)
+    return found
 
 
 def _deliver(

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common, completion
-from ipt_cli.core.search import FIELDS, document_hits
+from ipt_cli.core.search import FIELDS, hits
 from ipt_cli.errors import InputError
 from ipt_cli.views.output import Content  # loaded by the root callback anyway
 from ipt_cli.views.search import hit_chunks, hits_json, styled
@@ -52,7 +52,7 @@ def search(
     terminal. Case does not matter; TEXT is plain text, not a pattern.
     """
     # lazy: keeps tomli off start-up
-    from ipt_cli.store.search import documents_for
+    from ipt_cli.store.search import entries_for
 
     if not query.strip() or "\n" in query or "\r" in query:
         raise InputError("give the text to search for, on one line")
@@ -61,20 +61,20 @@ def search(
     paths = common.data_paths(ctx)  # no models: a file is parsed only if it must be
     ids = [course_id] if course_id is not None else paths.course_ids()
     archived = every or course_id is not None
-    found = documents_for(paths, query, ids, archived, out.warn)
+    found = entries_for(paths, query, ids, archived, out.warn)
     if course_id is not None and found.problems:
         raise found.problems[0]
     for problem in found.problems:
         out.warn(f"skipped: {problem.message} (see ipt doctor)")
-    hits = document_hits(found.documents, query, chosen)
+    matches = hits(found.entries, query, chosen)
     if as_json:
-        out.json(hits_json(list(hits)))
+        out.json(hits_json(list(matches)))
         return
 
     printed = False
     drawn = styled(out.stdout)  # styled lines neutralise the user's text themselves
     content = Content.DRAWN if drawn else Content.PLAIN
-    for chunk in hit_chunks(hits, drawn):  # written as found: memory stays flat
+    for chunk in hit_chunks(matches, drawn):  # written as found: memory stays flat
         out.data(chunk, content=content)
         printed = True
     if not printed:

@@ -22,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import GAD7, PHQ9, Instrument, ScoringRules
-from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.outcome_record import CourseOutcome
 from ipt_cli.core.structs import struct
+
+if TYPE_CHECKING:  # for annotations only: `ipt outcomes` reads the index, not the models
+    from ipt_cli.core.models import Administration, Course
 
 ANXIETY_MEASURES: tuple[Instrument, ...] = (GAD7,)
 

@@ -20,7 +20,9 @@ test checks both readings give the same entries for generated courses.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,13 +30,15 @@ from typing import Any
 
 import tomli
 
-from ipt_cli.core.search import fold, stored_as_typed
+from ipt_cli import errors
+from ipt_cli.core.search import Entry, course_entries, fold, stored_as_typed
 from ipt_cli.core.structs import struct
-from ipt_cli.errors import IdentityError, IptError, NotFoundError
+from ipt_cli.errors import DataError, IdentityError, IptError, NotFoundError
 from ipt_cli.store.crypto import cipher_for
 from ipt_cli.store.ownership import check_private
 from ipt_cli.store.paths import DataPaths
 from ipt_cli.store.reading import read_opened
+from ipt_cli.store.workers import map_shared
 
 KEYS = {
     *("id", "archived", "date", "note", "events", "task", "task_outcome", "text", "plan"),
@@ -190,7 +194,9 @@ class _Scanner:
 
 def plain_lines(text: str) -> bool:
     """No multi-line string, no inline table, no carriage return: LINES reads it."""
-    return '"""' not in text and "'''" not in text and "{" not in text and "\r" not in text
+    if "{" in text or "\r" in text or '"""' in text:
+        return False
+    return "'" not in text or "'''" not in text  # one quote found fast: most files have none
 
 
 def scan(text: str, tokens: re.Pattern[str] | None = None) -> dict[str, Any]:
@@ -230,25 +236,31 @@ class Reader:
     def __init__(self, query: str) -> None:
         self.query = query
         self.folded_query = fold(query)
+        self.typed_query = stored_as_typed("", query)
 
-    def lines(self, raw: str, folded: str) -> list[int] | None:
-        """Where the lines a search for the query needs start in `raw` (a file's text after
-        a newline, `folded` its casefolding), or None to read the whole file."""
-        if not plain_lines(raw) or not stored_as_typed(raw, self.query):
+    def typed(self, text: str) -> bool:
+        """stored_as_typed(text, query), at once for the usual file without a backslash."""
+        if "\\" not in text:
+            return self.typed_query
+        return stored_as_typed(text, self.query)
+
+    def document(self, raw: str, folded: str) -> dict[str, Any] | None:
+        """The document a search for the query needs from `raw` (a file's text after a
+        newline, `folded` its casefolding), read from the lines it needs, or None to read
+        the whole file."""
+        if not plain_lines(raw) or not self.typed(raw):
             return None
         if len(folded) != len(raw):  # casefolding lengthened a character: positions in
             return None  # `folded` are not those of `raw`
-        starts = {m.start() for m in self.STRUCTURE.finditer(raw)}
-        top = self.TOP_ID.search(raw, 0, min(starts, default=len(raw)) + 1)
-        if top is not None:
-            starts.add(top.start())
+        first = self.STRUCTURE.search(raw)
+        top = self.TOP_ID.search(raw, 0, (len(raw) if first is None else first.start()) + 1)
+        extra = [] if top is None else [top.start()]
         found = folded.find(self.folded_query)
         while found >= 0:
-            start = folded.rfind("\n", 0, found)
-            starts.add(start)
+            extra.append(folded.rfind("\n", 0, found))
             end = folded.find("\n", found)
             found = -1 if end < 0 else folded.find(self.folded_query, end)
-        return sorted(starts)
+        return _scan_lines_at(raw, extra)
 
     def read(self, text: str, path: Path, folded: str | None = None) -> dict[str, Any]:
         """A course file's document for searching: scanned (only the lines it needs when it
@@ -256,29 +268,73 @@ class Reader:
         `folded` is `fold("\n" + text + "\n")` when the caller has it."""
         try:
             raw = f"\n{text}\n"
-            starts = self.lines(raw, fold(raw) if folded is None else folded)
-            if starts is None:
-                return scan(text)
-            return _scan_lines_at(raw, starts)
+            document = self.document(raw, fold(raw) if folded is None else folded)
+            return scan(text) if document is None else document
         except _GiveUp:
             from ipt_cli.store.format import parse_course  # the models: only when needed
 
             return parse_course(text, path).model_dump()
 
 
-def _scan_lines_at(raw: str, starts: list[int]) -> dict[str, Any]:
-    """scan() of the lines of `raw` starting at `starts` (each at its newline), as if they
-    were the whole file: the same tokens as in the file, in the same order."""
-    scanner = _Scanner("", LINES)
-    match = LINES.match
+# LINES, matched only where Reader.STRUCTURE starts (a table header, or a date, archived or
+# name key): one pass finds the structure's lines and reads them.
+STRUCTURE_LINES = re.compile(
+    LINES.pattern.replace(
+        r"\n[ \t]*+(?=[\[A-Za-z",
+        rf"\n(?=[ \t]*+(?:\[(?![A-Za-z0-9_.-]*\.(?:{SKIPPED})\])|(?:date|archived|name)[ \t]*=))"
+        r"[ \t]*+(?=[\[A-Za-z",
+        1,
+    ),
+    re.VERBOSE,
+)
+
+
+def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
+    """scan() of the structure's lines of `raw` and of the lines starting at `extra` (each
+    at its newline), as if they were the whole file: the same tokens as in the file, in the
+    same order. (The loop is _Scanner.take's for LINES, where no inline table can occur,
+    written out: it runs for every table of every file a search reads.)"""
+    tokens = list(STRUCTURE_LINES.finditer(raw))
+    known = {token.start() for token in tokens}
+    for start in extra:
+        if start not in known:
+            known.add(start)
+            token = LINES.match(raw, start)
+            if token is not None:
+                bisect.insort(tokens, token, key=_START)
+    document: dict[str, Any] = {}
+    current = document
     try:
-        for start in starts:
-            found = match(raw, start)
-            if found is not None:
-                scanner.take(found)
+        for token in tokens:
+            kind = token.lastgroup
+            if kind == "pair":
+                key, value = token.group("key", "value")
+                if key in KEYS:
+                    if key in current:
+                        raise _GiveUp  # a repeated key: not valid TOML
+                    current[key] = _decode(value)
+            elif kind == "header":
+                table, opener = token.group("table", "open")
+                if "." in table:
+                    current = _table(document, table.split("."), opener == "[[")
+                elif opener == "[[":  # _table's steps for one name, written out
+                    tables = document.setdefault(table, [])
+                    if type(tables) is not list:
+                        raise _GiveUp
+                    current = {}
+                    tables.append(current)
+                else:
+                    current = document.setdefault(table, {})
+                    if type(current) is not dict:
+                        raise _GiveUp
+            elif kind in GIVE_UP:
+                raise _GiveUp
     except (ValueError, TypeError, AttributeError, IndexError) as error:
         raise _GiveUp from error
-    return _checked(scanner.document)
+    return _checked(document)
+
+
+_START = operator.methodcaller("start")
 
 
 def read_document(text: str, path: Path) -> dict[str, Any]:
@@ -293,45 +349,126 @@ def read_document(text: str, path: Path) -> dict[str, Any]:
 
 
 @struct(frozen=True)
-class Found:
-    documents: list[dict[str, Any]]
+class Searched:
+    """What a search found in each course, in the courses' order: the texts holding the
+    query (and only those), and the files that could not be read."""
+
+    entries: list[Entry]
     problems: list[IptError]
 
 
-def documents_for(
+@struct(frozen=True)
+class _Course:
+    """One course's part of a search: the warnings its file earned, then its texts that
+    hold the query, or the error that kept it from being read."""
+
+    warnings: list[str]
+    entries: list[Entry]
+    problem: IptError | None = None
+
+
+def entries_for(
     paths: DataPaths,
     query: str,
     course_ids: list[str],
     include_archived: bool,
     warn: Callable[[str], None],
-) -> Found:
-    """The documents of the named courses that may hold `query`; archived ones only when
-    asked for. A file that cannot be read is reported, not fatal."""
-    documents: list[dict[str, Any]] = []
-    problems: list[IptError] = []
+) -> Searched:
+    """The texts of the named courses that hold `query` (archived courses only when asked
+    for). A file that cannot be read is reported, not fatal. Many courses are shared out
+    over the CPUs (store/workers.py: the same texts, warnings and errors, in the same
+    order, as one by one); an encrypted folder is read in this process only (the
+    decryption library is not forked)."""
     warned: set[Path] = set()
-    reader = Reader(query)
     check_private((paths.root, paths.courses), warn, warned)  # once, not once per course
-    cipher = None
-    if paths.encrypted:
-        cipher = cipher_for(paths.root)
-    for course_id in course_ids:
+    cipher = cipher_for(paths.root) if paths.encrypted else None
+    reader = Reader(query)
+
+    def keep(text: str) -> bool:
+        return reader.folded_query in fold(text)
+
+    def work(course_id: str) -> _Course:
+        warnings: list[str] = []
         try:
-            check_private((paths.course_file(course_id),), warn, warned)
-            path = paths.course_file(course_id)
-            if not path.exists() and not path.is_symlink():
-                raise NotFoundError(f"no course {course_id!r} in {paths.courses}")
-            text = read_opened(path, cipher)  # ours and regular: a FIFO never blocks
-            folded = fold(f"\n{text}\n")
-            if stored_as_typed(text, query) and reader.folded_query not in folded:
-                continue  # cannot hold the query (core.search.may_contain, folded once)
-            document = reader.read(text, path, folded)
+            document = _document(paths, course_id, reader, cipher, warnings.append)
         except IdentityError:
             raise  # the folder is closed to this identity: exit 8, not skipped courses
         except IptError as error:
-            problems.append(error)
-            continue
-        if include_archived or not document.get("archived"):
-            document.setdefault("id", course_id)
-            documents.append(document)
-    return Found(documents, problems)
+            return _Course(warnings, [], error)
+        if document is None or (document.get("archived") and not include_archived):
+            return _Course(warnings, [])
+        document.setdefault("id", course_id)
+        return _Course(warnings, course_entries(document, keep))
+
+    found = map_shared(
+        course_ids,
+        work,
+        _encode_course,
+        _decode_course,
+        processes=1 if cipher is not None else None,
+    )
+    entries: list[Entry] = []
+    problems: list[IptError] = []
+    for course in found:
+        for warning in course.warnings:  # each about its own file: said once each
+            warn(warning)
+        entries += course.entries
+        if course.problem is not None:
+            problems.append(course.problem)
+    return Searched(entries, problems)
+
+
+def _document(
+    paths: DataPaths,
+    course_id: str,
+    reader: Reader,
+    cipher: Any,
+    warn: Callable[[str], None],
+) -> dict[str, Any] | None:
+    """One course's document for searching, or None when its file cannot hold the query."""
+    path = paths.course_file(course_id)
+    check_private((path,), warn, set())
+    try:
+        text = read_opened(path, cipher)  # ours and regular: a FIFO never blocks
+    except NotFoundError:
+        if path.exists() or path.is_symlink():
+            raise
+        raise NotFoundError(f"no course {course_id!r} in {paths.courses}") from None
+    folded = fold(f"\n{text}\n")
+    if reader.typed(text) and reader.folded_query not in folded:
+        return None  # cannot hold the query (core.search.may_contain, folded once)
+    return reader.read(text, path, folded)
+
+
+def _encode_course(course: _Course) -> list[Any]:
+    """A course's part as JSON, for a worker to send back."""
+    problem: list[Any] | None = None
+    error = course.problem
+    if isinstance(error, DataError):
+        problem = ["DataError", error.path, error.problems]
+    elif error is not None:
+        problem = [type(error).__name__, error.message]
+    entries = [
+        [e.course_id, e.field, e.session, e.maintenance, e.date and e.date.isoformat(),
+         e.label, e.text]
+        for e in course.entries
+    ]  # fmt: skip
+    return [course.warnings, entries, problem]
+
+
+def _decode_course(data: list[Any]) -> _Course:
+    warnings, entries, problem = data
+    error: IptError | None = None
+    if problem is not None:
+        kind = getattr(errors, problem[0])
+        if not (isinstance(kind, type) and issubclass(kind, IptError)):
+            raise TypeError(problem[0])  # not ours: the work is done again in this process
+        error = DataError(problem[1], problem[2]) if kind is DataError else kind(problem[1])
+    return _Course(
+        warnings,
+        [
+            Entry(c, f, s, m, None if d is None else dt.date.fromisoformat(d), label, text)
+            for c, f, s, m, d, label, text in entries
+        ],
+        error,
+    )

@@ -14,7 +14,7 @@ from ipt_cli.core.dates import month_or_day
 from ipt_cli.core.measures import ASRM_CUTOFF, INSTRUMENTS, ScoringRules
 from ipt_cli.core.models import TimelineEvent
 from ipt_cli.core.progress import MeasureSummary, Report
-from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
+from ipt_cli.views.print_page import PRINT_CSS, STYLE, escape, hinted, page_rule
 from ipt_cli.views.wording import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
@@ -47,22 +47,6 @@ __all__ = ["STYLE", "escape", "life_chart_svg", "report_html", "svg_chart"]
 WIDTH, HEIGHT, PAD = 680, 260, 40
 GUTTER = 170  # right of the plot: the band labels, clear of the points and their values
 BAND_FILL = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 760px; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
-tbody th { font-weight: 600; background: #f5f5f5; }
-.flags { border: 3px solid #c62828; padding: 0.5em 1em; color: #c62828; font-weight: bold; }
-.warnings { border: 3px solid #e65100; padding: 0.5em 1em; color: #e65100; font-weight: bold; }
-figure.chart { margin: 0 0 1em; }
-figure.chart table { margin: .3em 0 0; font-size: .9em; }
-figure.chart td, figure.chart th { padding: 1px 8px; }
-tr.event td { color: #555; font-style: italic; }
-svg { max-width: 100%; height: auto; }
-svg text { font-size: 11px; }
-svg text.value { font-size: 10px; font-weight: bold; fill: #0d47a1; }
-ul.checklist { list-style: none; padding-left: 1em; }
-"""
 
 
 def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = False) -> str:

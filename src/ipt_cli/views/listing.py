@@ -8,6 +8,7 @@ Light on purpose: no Rich and no models, so that a warm `ipt list` into a pipe l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ipt_cli.core.measures import INSTRUMENTS
@@ -85,18 +86,21 @@ def fit_columns(
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
-    parts = [p for r in rows for p in r[LIST_WRAPPED].split(LIST_SEPARATOR)]
-    words = [w for p in parts for w in p.split(" ")]
-    one_a_line = max([len(header[LIST_WRAPPED])] + [len(p) + 1 for p in parts])
-    word_wrapped = max([len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN] + [len(w) + 1 for w in words])
-    for column, floor in (
-        (LIST_WRAPPED, one_a_line),
-        (1, LIST_NARROWEST),
-        (LIST_WRAPPED, word_wrapped),
-        (0, LIST_NARROWEST),
-    ):
-        if excess > 0 and (cut or column == LIST_WRAPPED):
-            excess = _give(widths, column, excess, floor)
+    if excess > 0:  # the wrapped column's floors, a row at a time (never every part held)
+        one_a_line = len(header[LIST_WRAPPED])
+        word_wrapped = max(len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN)
+        for r in rows:
+            for part in r[LIST_WRAPPED].split(LIST_SEPARATOR):
+                one_a_line = max(one_a_line, len(part) + 1)
+                word_wrapped = max(word_wrapped, *[len(w) + 1 for w in part.split(" ")])
+        for column, floor in (
+            (LIST_WRAPPED, one_a_line),
+            (1, LIST_NARROWEST),
+            (LIST_WRAPPED, word_wrapped),
+            (0, LIST_NARROWEST),
+        ):
+            if excess > 0 and (cut or column == LIST_WRAPPED):
+                excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
@@ -205,23 +209,26 @@ def list_lines(
     ascii_only: bool = False,
     sign_within_days: int = SIGN_WITHIN_DAYS,
     cut: bool = True,
-) -> list[tuple[str, str]]:
+) -> Iterator[tuple[str, str]]:
     """Each line of the list and its style (see *_STYLE): the header, a rule, a row (its
     latest scores may wrap onto more lines) and, under it, each of its outcome alerts
-    whole (never cut to the width: a warning is never hidden or truncated)."""
+    whole (never cut to the width: a warning is never hidden or truncated). Given one at a
+    time: 10,000 rows are never held twice, as lines and as styled lines."""
     if not rows:
-        return [(NO_COURSES, "")]
+        yield (NO_COURSES, "")
+        return
     cells = [_shown(_cells(row, today)) for row in rows]
     if width < LIST_TABLE_WIDTH:
-        return _narrow_lines(cells, rows, today, width, sign_within_days)
+        yield from _narrow_lines(cells, rows, today, width, sign_within_days)
+        return
     lines = fit_columns(LIST_HEADER, cells, width, "~" if ascii_only else "…", cut)
-    styled = [(lines[0], HEADER_STYLE), (lines[1], "")]
+    del cells  # laid out: not held beside the lines (10,000 rows: 5 MiB)
+    yield (lines[0], HEADER_STYLE)
+    yield (lines[1], "")
     for line, row in zip(lines[2:], rows, strict=True):
-        style = DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else "")
-        styled.append((line, style))
-        alerts = [*row.alerts, *row.follow_ups(today, sign_within_days)]
-        styled += [(_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE) for alert in alerts]
-    return styled
+        yield (line, DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else ""))
+        for alert in [*row.alerts, *row.follow_ups(today, sign_within_days)]:
+            yield (_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE)
 
 
 def _narrow_lines(
@@ -253,4 +260,4 @@ def list_text(
     """The list as plain text (for a pipe or a file): the terminal's lines, uncoloured, with
     no alias cut (a pipe has no width to fit: issue 25 item 15)."""
     lines = list_lines(rows, today, width, ascii_only, sign_within_days, cut=False)
-    return "".join(line + "\n" for line, _ in lines)
+    return "\n".join([line for line, _ in lines]) + "\n"  # never empty: NO_COURSES

@@ -13,6 +13,7 @@ from typing import Any
 
 from ipt_cli.core.outcome_record import CourseOutcome
 from ipt_cli.core.outcomes import Judged, OutcomeGroup
+from ipt_cli.views.print_page import STYLE, escape  # the report's page style
 
 BAR_WIDTH = 20
 GROUP_TITLES = {"all": "All courses", "condition": "Condition", "adaptation": "Adaptation",
@@ -169,8 +170,6 @@ def outcomes_html(
     generated: str = "",
 ) -> str:
     """A printable page: one table per group, the same numbers as the text."""
-    from ipt_cli.views.html import STYLE, escape  # the report's page style
-
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         "<title>ipt outcomes</title>",

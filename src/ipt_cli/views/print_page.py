@@ -26,6 +26,25 @@ _CSS_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;()/_+#-]")
 _HINT = re.compile(r"\s*\((?:then: )?ipt [a-z][^()]*\)|:? (?:run )?ipt [a-z][a-z-]*[^();]*")
 
 
+# The page style of the HTML report and of `ipt outcomes --format html`.
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 760px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+tbody th { font-weight: 600; background: #f5f5f5; }
+.flags { border: 3px solid #c62828; padding: 0.5em 1em; color: #c62828; font-weight: bold; }
+.warnings { border: 3px solid #e65100; padding: 0.5em 1em; color: #e65100; font-weight: bold; }
+figure.chart { margin: 0 0 1em; }
+figure.chart table { margin: .3em 0 0; font-size: .9em; }
+figure.chart td, figure.chart th { padding: 1px 8px; }
+tr.event td { color: #555; font-style: italic; }
+svg { max-width: 100%; height: auto; }
+svg text { font-size: 11px; }
+svg text.value { font-size: 10px; font-weight: bold; fill: #0d47a1; }
+ul.checklist { list-style: none; padding-left: 1em; }
+"""
+
+
 def escape(text: str) -> str:
     """User text in HTML: never markup, and no control character (text_safety)."""
     return _html_escape(terminal_safe(text))
