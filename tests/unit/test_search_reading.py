@@ -67,6 +67,9 @@ def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
             session["phq9"] = {"items": [1, 1, 1, 1, 1, 1, 1, 1, 1]}
             reviews = draw(st.lists(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT)), max_size=2))
             session["risk_reviews"] = [{"date": d, "note": n, "plan": p} for d, n, p in reviews]
+        if draw(st.booleans()):  # the tables the scanner skips hold numbers and yes/no only
+            session["phqa"] = {"items": [0] * 9, "suicidal_thoughts": draw(st.booleans())}
+            session["asrm"] = {"items": [1] * 5}
         found.append(session)
     return found
 

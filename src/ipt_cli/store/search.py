@@ -31,6 +31,7 @@ from typing import Any
 import tomli
 
 from ipt_cli import errors
+from ipt_cli.core.measures import built_from_registry
 from ipt_cli.core.search import Entry, course_entries, fold, stored_as_typed
 from ipt_cli.core.structs import struct
 from ipt_cli.errors import DataError, IdentityError, IptError, NotFoundError
@@ -54,9 +55,10 @@ ML_LITERAL_REST = r"(?s:''.*?''')"
 BASIC = '"' + BASIC_REST
 LITERAL = "'" + LITERAL_REST
 STRING = f"\"{ML_BASIC_REST}|'{ML_LITERAL_REST}|{BASIC}|{LITERAL}"
-# Tables that never hold a searched key (scores, goal ratings): their headers are skipped
-# (in a valid file only their own keys follow them), which spares a third of the work.
-SKIPPED = "phq9|gad7|hamd17|bdi2|goal_ratings"
+# Tables that never hold a searched key (every instrument's scores, goal ratings): their
+# headers are skipped (in a valid file only their own keys follow them, numbers and yes/no
+# answers), which spares a third of the work.
+SKIPPED = "|".join([*built_from_registry("the search scanner"), "goal_ratings"])
 # Each top branch starts with one literal character (a newline, a quote, # or {), so the
 # engine skips to the next of them in C; scan() puts a newline before the first line.
 # Only lines starting with `[`, a letter or a quote are looked at (the score arrays'
