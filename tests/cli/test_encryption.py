@@ -312,3 +312,39 @@ def test_a_wizard_draft_is_sealed_by_encrypt_and_opened_by_decrypt(
     run_ipt("decrypt")
     draft = DraftStore(DataPaths(data_home)).load("wz")
     assert draft is not None and draft.fields["start_date"] == dt.date(2026, 1, 5)
+
+
+def test_a_damaged_encrypted_index_is_rebuilt_not_an_error(
+    encrypted: Path, data_home: Path, run_ipt: RunIpt
+) -> None:
+    """A garbage or truncated index.json.age stopped `ipt list` (exit 4, or exit 8 'cannot
+    decrypt ... with the identity', though the identity opened every course) until it was
+    deleted by hand; the index is a cache, rebuilt from the course files (diff review)."""
+    index = data_home / "index.json.age"
+    run_ipt("list")
+    whole = index.read_bytes()
+    for damaged in (b"garbage", b"", whole[: len(whole) // 2]):
+        index.write_bytes(damaged)
+        listed = run_ipt("list")
+        assert "ab" in listed.stdout and ALIAS in listed.stdout and listed.stderr == ""
+        assert b"entries" in pyrage.decrypt(index.read_bytes(), opener(encrypted))  # rebuilt
+    other = x25519.Identity.generate()
+    wrong = data_home.parent / "wrong.key"
+    wrong.write_text(str(other) + "\n")
+    wrong.chmod(0o600)
+    refused = run_ipt("list", exit_code=8, IPT_IDENTITY=str(wrong))  # still refused
+    assert refused.stdout == ""
+
+
+def test_a_search_closed_to_the_identity_still_warns_of_a_readable_file(
+    encrypted: Path, data_home: Path, run_ipt: RunIpt
+) -> None:
+    """Searches gather each file's warnings; a folder closed to the identity (exit 8) lost
+    the 'can be read by other users' warning of the file it stopped at (diff review)."""
+    course = data_home / "courses" / "ab.toml.age"
+    course.chmod(0o644)
+    wrong = data_home.parent / "wrong.key"
+    wrong.write_text(str(x25519.Identity.generate()) + "\n")
+    wrong.chmod(0o600)
+    refused = run_ipt("search", "anything", exit_code=8, IPT_IDENTITY=str(wrong))
+    assert "ab.toml.age" in refused.stderr and "other users" in refused.stderr

@@ -176,7 +176,8 @@ def test_register_refuses_what_the_registry_cannot_carry() -> None:
         "refused: instrument 'phq9' is already registered",
         "refused: TOT: extra options need a hand-written record",
         "registered: hurt",  # items kept: its yes/no question is stored beside them
-        "refused: TOT: register instruments before the command-line options are built from them",
+        "refused: TOT: register instruments before anything is built from them (already "
+        "built: the command-line options)",
     ]
 
 

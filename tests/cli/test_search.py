@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,30 @@ def test_a_hand_edited_file_is_still_searched(new_course, run_ipt: RunIpt, data_
         encoding="utf-8",
     )  # a quoted key: the scanner gives up, and the file is read the ordinary way
     assert run_ipt("search", "FUNERAL").stdout == "ab  session 1  2026-01-05  note: funeral\n"
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["inline-tables", "plain-lines"])
+@pytest.mark.parametrize("table", ["epds", "phqa", "asrm", "phq9", "goal_ratings"])
+def test_text_under_a_score_table_is_damage_not_a_note(
+    new_course, run_ipt: RunIpt, data_home, table: str, plain: bool
+) -> None:
+    """The scanner skips the tables of scores; a searched key planted under one (a hostile
+    or damaged synced file) was found as the session's note, while `ipt note` refused the
+    file. It is a damaged file, named and skipped, as the models read it (diff review)."""
+    new_course("ab")
+    run_ipt("session", "ab", "--date", "2026-01-05", "--mood", "5")
+    path = data_home / "courses" / "ab.toml"
+    text = path.read_text(encoding="utf-8")
+    inline = "sessions = [\n    { date = 2026-01-05, id = 1, mood = 5 },\n]\n"
+    assert inline in text
+    headed = f"[[sessions]]\ndate = 2026-01-05\nid = 1\nmood = 5\n\n[sessions.{table}]\n"
+    planted = headed + 'note = "planted text"\n'
+    text = text.replace(inline, planted)
+    if plain:  # no inline table left: the file is read line by line, in part
+        text = re.sub(r"goals = \[\n(    \{.*\},\n)*\]\n", "", text)
+        assert "{" not in text
+    path.write_text(text, encoding="utf-8")
+    found = run_ipt("search", "planted")
+    assert found.stdout == "" and "planted" not in found.stderr
+    assert "skipped:" in found.stderr and "ab.toml" in found.stderr
+    assert "planted" not in run_ipt("note", "ab", "1", exit_code=4).stdout

@@ -204,7 +204,6 @@ def test_sigkill_at_random_instants_never_loses_or_damages(
     rounds = int(os.environ.get("IPT_KILL_ROUNDS", "20"))  # the faults run kills 200 writers
     acknowledged, kills = _acknowledged_amends(ipt_command(), dict(os.environ), rounds, seed=7)
     assert kills >= rounds // 4, f"the kills should land while writers run ({kills} of {rounds})"
-    assert len(acknowledged) >= 1  # the timed writer, at least
     data = json.loads(ipt_bin("report", "ab", "--format", "json").stdout)  # file still loads
     assert data["sessions_recorded"] == 1
     from ipt_cli.store.format import load_course_file

@@ -74,7 +74,7 @@ def search(
     printed = False
     drawn = styled(out.stdout)  # styled lines neutralise the user's text themselves
     content = Content.DRAWN if drawn else Content.PLAIN
-    for chunk in hit_chunks(matches, drawn):  # written as found: memory stays flat
+    for chunk in hit_chunks(matches, drawn):  # written in chunks, not one string
         out.data(chunk, content=content)
         printed = True
     if not printed:

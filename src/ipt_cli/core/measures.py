@@ -553,7 +553,8 @@ def register(instrument: Instrument) -> Instrument:
     BDI-II's item 9), are the built-in instruments' alone."""
     if _BUILT:
         raise ValueError(
-            f"{instrument.name}: register instruments before {_BUILT[0]} are built from them"
+            f"{instrument.name}: register instruments before anything is built from them "
+            f"(already built: {_BUILT[0]})"
         )
     if instrument.id in INSTRUMENTS:
         raise ValueError(f"instrument {instrument.id!r} is already registered")

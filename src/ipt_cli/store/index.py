@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli import __version__
 from ipt_cli.core.course_row import CACHE_FIELDS, CourseRow
-from ipt_cli.errors import IptError
+from ipt_cli.errors import DataError, IdentityError, IptError
 from ipt_cli.store.identity import NO_FILE, file_identity
 from ipt_cli.store.ownership import COURSE_LIMIT, check_folder, open_private, read_fd
 from ipt_cli.store.paths import DataPaths
@@ -63,8 +63,13 @@ def _read_index(path: Path, fingerprint: str, cipher: Cipher | None) -> Iterator
         if stat.S_IMODE(info.st_mode) & 0o022 or info.st_size > COURSE_LIMIT:
             return  # others could have written it; or it is no index of ours
         if cipher is not None:
-            # a wrong identity is refused, not ignored
-            yield from _entries(io.BytesIO(cipher.decrypt(read_fd(fd), path)), fingerprint)
+            try:
+                opened = cipher.decrypt(read_fd(fd), path)
+            except (DataError, IdentityError):
+                # damaged or truncated (age says "cannot decrypt" then too): rebuilt; a
+                # wrong identity is still refused, by the first course file read
+                return
+            yield from _entries(io.BytesIO(opened), fingerprint)
         else:
             with os.fdopen(fd, "rb", buffering=1 << 16, closefd=False) as lines:
                 yield from _entries(lines, fingerprint)
@@ -121,7 +126,8 @@ def cached_rows(
     `progress(done, total)` is told after each.
 
     The index is read a line at a time beside the sorted names (it is written in their
-    order): only the rows are held, never the whole index. An entry out of that order, or
+    order): only the rows are held, never the whole index (an encrypted one is decrypted
+    whole first). An entry out of that order, or
     of a file that is gone, is not used, and the index is written again.
 
     In an encrypted folder (`cipher` given) the course files end in .toml.age and the index

@@ -56,17 +56,28 @@ BASIC = '"' + BASIC_REST
 LITERAL = "'" + LITERAL_REST
 STRING = f"\"{ML_BASIC_REST}|'{ML_LITERAL_REST}|{BASIC}|{LITERAL}"
 # Tables that never hold a searched key (every instrument's scores, goal ratings): their
-# headers are skipped (in a valid file only their own keys follow them, numbers and yes/no
-# answers), which spares a third of the work.
+# headers open no table (in a valid file only their own keys follow them, numbers and
+# yes/no answers), which spares a third of the work; a searched key under one is not a
+# valid file, and the scanner gives up (the models then name the damage).
 SKIPPED = "|".join([*built_from_registry("the search scanner"), "goal_ratings"])
+
+
+class _Scores(dict[str, Any]):
+    """The table a skipped header opens: a searched key put in it gives up."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise _GiveUp
+
+
 # Each top branch starts with one literal character (a newline, a quote, # or {), so the
 # engine skips to the next of them in C; scan() puts a newline before the first line.
 # Only lines starting with `[`, a letter or a quote are looked at (the score arrays'
 # lines are not). A key with a string or date value is a `pair` (the scanner keeps those
 # in KEYS); a quote that opens no valid string matches an empty `stray...` group.
 LINE = r"""
-    \n[ \t]*+(?=[\[A-Za-z"'])(?!\[[A-Za-z0-9_.-]*\.(?:{skipped})\][ \t]*\n)(?:
-        (?P<header>(?P<open>\[\[?)[ \t]*(?P<table>[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)
+    \n[ \t]*+(?=[\[A-Za-z"'])(?:
+        (?P<skipped>\[[A-Za-z0-9_.-]*\.(?:{skipped})\])[ \t]*(?=\n)
+      | (?P<header>(?P<open>\[\[?)[ \t]*(?P<table>[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)
             [ \t]*\]\]?[ \t]*(?:\#[^\n]*)?(?=\n))
       | (?P<odd>\[)
       | (?P<key>[A-Za-z0-9_-]+)[ \t]*(?:
@@ -175,6 +186,8 @@ class _Scanner:
         if kind == "header":
             path = match.group("table").split(".")
             self.current = _table(self.document, path, match.group("open") == "[[")
+        elif kind == "skipped":
+            self.current = _Scores()
         elif kind == "pair":
             key = match.group("key")
             if key in KEYS:
@@ -230,9 +243,7 @@ class Reader:
     gives them the same tables; the rest of the file (other texts, the score arrays) is
     never looked at."""
 
-    STRUCTURE = re.compile(
-        rf"\n[ \t]*+(?:\[(?![A-Za-z0-9_.-]*\.(?:{SKIPPED})\])|(?:date|archived|name)[ \t]*=)"
-    )
+    STRUCTURE = re.compile(r"\n[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=)")
     TOP_ID = re.compile(r"\n[ \t]*+id[ \t]*=")  # the course's id: before the first table
 
     def __init__(self, query: str) -> None:
@@ -283,7 +294,7 @@ class Reader:
 STRUCTURE_LINES = re.compile(
     LINES.pattern.replace(
         r"\n[ \t]*+(?=[\[A-Za-z",
-        rf"\n(?=[ \t]*+(?:\[(?![A-Za-z0-9_.-]*\.(?:{SKIPPED})\])|(?:date|archived|name)[ \t]*=))"
+        r"\n(?=[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=))"
         r"[ \t]*+(?=[\[A-Za-z",
         1,
     ),
@@ -291,11 +302,9 @@ STRUCTURE_LINES = re.compile(
 )
 
 
-def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
-    """scan() of the structure's lines of `raw` and of the lines starting at `extra` (each
-    at its newline), as if they were the whole file: the same tokens as in the file, in the
-    same order. (The loop is _Scanner.take's for LINES, where no inline table can occur,
-    written out: it runs for every table of every file a search reads.)"""
+def _tokens_at(raw: str, extra: list[int]) -> list[re.Match[str]]:
+    """The tokens of the structure's lines of `raw` and of the lines starting at `extra`,
+    in the file's order."""
     tokens = list(STRUCTURE_LINES.finditer(raw))
     known = {token.start() for token in tokens}
     for start in extra:
@@ -304,10 +313,18 @@ def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
             token = LINES.match(raw, start)
             if token is not None:
                 bisect.insort(tokens, token, key=_START)
+    return tokens
+
+
+def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
+    """scan() of the structure's lines of `raw` and of the lines starting at `extra` (each
+    at its newline), as if they were the whole file: the same tokens as in the file, in the
+    same order. (The loop is _Scanner.take's for LINES, where no inline table can occur,
+    written out: it runs for every table of every file a search reads.)"""
     document: dict[str, Any] = {}
     current = document
     try:
-        for token in tokens:
+        for token in _tokens_at(raw, extra):
             kind = token.lastgroup
             if kind == "pair":
                 key, value = token.group("key", "value")
@@ -315,6 +332,8 @@ def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
                     if key in current:
                         raise _GiveUp  # a repeated key: not valid TOML
                     current[key] = _decode(value)
+            elif kind == "skipped":
+                current = _Scores()
             elif kind == "header":
                 table, opener = token.group("table", "open")
                 if "." in table:
@@ -391,8 +410,11 @@ def entries_for(
 
     def work(course_id: str) -> _Course:
         warnings: list[str] = []
+        # an encrypted folder is read here, one course after another: its warnings are said
+        # at once, so that a later course closed to the identity (exit 8) loses none
+        said = warn if cipher is not None else warnings.append
         try:
-            document = _document(paths, course_id, reader, cipher, warnings.append)
+            document = _document(paths, course_id, reader, cipher, said)
         except IdentityError:
             raise  # the folder is closed to this identity: exit 8, not skipped courses
         except IptError as error:
