@@ -114,6 +114,35 @@ def test_every_format_holds_the_same_numbers_and_no_names(caseload: RunIpt) -> N
     assert "in treatment" in named
 
 
+def test_a_course_screened_with_the_phqa_is_named_not_read_as_no_score(
+    caseload: RunIpt,
+) -> None:
+    """An ended IPT-A course with four PHQ-A scores was counted as 'not finished, none':
+    a supervisor read it as a course without scores. These adult definitions still count
+    the PHQ-9 only, and the counts now say which courses they leave out, in every format."""
+    caseload("new-course", "ad", "--client", "A.D.", "--start", "2026-01-05", "--problem-area",
+             "grief", "--adaptation", "adolescent", "--guardian", "M.", "--consent-by", "M.",
+             "--phqa", "2,2,2,2,2,1,1,0,0", "--phqa-attempt", "no", "--no-input")  # fmt: skip
+    for day in ("12", "19", "26"):
+        caseload("session", "ad", "--date", f"2026-01-{day}", "--phqa", "1,1,1,1,0,0,0,0,0")
+    caseload("ending", "ad", "--decision", "end", "--warning-sign", "sleep", "--confirm",
+             "--no-input")  # fmt: skip
+    every = first_group(caseload)
+    assert (every["courses"], every["finished"], every["no_score"]) == (7, 4, 1)
+    assert every["other_screen_only"] == 1  # the PHQ-A course, not one without scores
+    text = caseload("outcomes").stdout
+    assert "of which 1 with the PHQ-A or EPDS only: not counted" in text
+    said = [line for line in text.splitlines() if "EPDS only" in line or "adult PHQ-9" in line]
+    assert len(said) == 2 * 3 and max(map(len, said)) <= 60  # all, condition, adaptation
+    rows = list(csv.DictReader(io.StringIO(caseload("outcomes", "--format", "csv").stdout)))
+    assert rows[0]["other_screen_only"] == "1" and list(rows[0])[-1] == "other_screen_only"
+    assert "PHQ-A or EPDS only" in caseload("outcomes", "--format", "html").stdout
+    data = json.loads(caseload("outcomes", "--json").stdout)
+    assert "never with the PHQ-9" in data["definitions"]["other_screen_only"]
+    adolescent = [g for g in data["groups"] if g["name"] == "adolescent"]
+    assert adolescent[0]["other_screen_only"] == 1
+
+
 def test_bad_dates_give_one_line(caseload: RunIpt) -> None:
     done = caseload("outcomes", "--since", "2026-02-01", "--until", "2026-01-01", exit_code=2)
     assert "--since is after --until" in done.stderr

@@ -33,6 +33,10 @@ class CourseOutcome:
     # the course has ended: an ending recorded, archived, or every planned acute session
     # held (a course still in treatment has not "finished treatment")
     ended: bool = True
+    # the depression screen it was measured with instead of the PHQ-9, when it has no PHQ-9
+    # score at all ("PHQ-A" for an adolescent, "EPDS" for a perinatal course): the adult
+    # definitions do not count it, and the counts say so
+    other_screen: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -67,16 +71,17 @@ class CourseOutcome:
             self.anxiety_first,
             self.anxiety_last,
             self.ended,
+            self.other_screen,
         ]
 
     @classmethod
     def from_cache(cls, course_id: str, data: list[Any]) -> CourseOutcome:
         (client, condition, adaptation, archived, signer, start, held, paired, first, last,
-         d_first, d_last, anxiety, a_first, a_last, ended) = data  # fmt: skip
+         d_first, d_last, anxiety, a_first, a_last, ended, other_screen) = data  # fmt: skip
         return cls(
             course_id, client, condition, adaptation, bool(archived), signer,
             dt.date.fromisoformat(start), held, paired, _date(first), _date(last),
-            d_first, d_last, anxiety, a_first, a_last, bool(ended),
+            d_first, d_last, anxiety, a_first, a_last, bool(ended), other_screen,
         )  # fmt: skip
 
 

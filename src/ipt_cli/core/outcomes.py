@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ipt_cli.core.measures import GAD7, PHQ9, Instrument, ScoringRules
+from ipt_cli.core.measures import EPDS, GAD7, PHQ9, PHQA, Instrument, ScoringRules
 from ipt_cli.core.outcome_record import CourseOutcome
 from ipt_cli.core.structs import struct
 
@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # for annotations only: `ipt outcomes` reads the index, not t
     from ipt_cli.core.models import Administration, Course
 
 ANXIETY_MEASURES: tuple[Instrument, ...] = (GAD7,)
+# Depression screens given in place of the PHQ-9 (IPT-A, perinatal): outside these adult
+# definitions, named in the counts rather than read as "no score".
+OTHER_SCREENS: tuple[Instrument, ...] = (PHQA, EPDS)
 
 
 @struct(frozen=True)
@@ -54,6 +57,7 @@ def course_outcome(
     held: int,
     sittings: Sequence[Scored],
     ended: bool = True,
+    other_screen: str | None = None,
 ) -> CourseOutcome:
     """The first and last paired scores of a course's sittings (in date order)."""
     anxiety = next(
@@ -83,6 +87,7 @@ def course_outcome(
         anxiety_first=first.anxiety.get(anxiety) if first and anxiety else None,
         anxiety_last=last.anxiety.get(anxiety) if last and anxiety else None,
         ended=ended,
+        other_screen=None if any(s.depression is not None for s in sittings) else other_screen,
     )
 
 
@@ -143,6 +148,7 @@ class OutcomeGroup:
     in_treatment: int  # two paired scores or more, the course not ended
     one_score: int
     no_score: int
+    other_screen_only: int  # of no_score: measured with the PHQ-A or EPDS, never the PHQ-9
     cases_at_start: int
     not_case_at_start: int
     recovered: int
@@ -192,6 +198,7 @@ def summarise(
         in_treatment=sum(1 for o in outcomes if o.in_treatment),
         one_score=sum(1 for o in outcomes if o.paired == 1),
         no_score=sum(1 for o in outcomes if o.paired == 0),
+        other_screen_only=sum(1 for o in outcomes if o.paired == 0 and o.other_screen),
         cases_at_start=len(cases),
         not_case_at_start=len(done) - len(cases),
         recovered=sum(1 for j in cases if j.recovered),
@@ -274,6 +281,9 @@ def outcome_definitions(rules: ScoringRules) -> dict[str, str]:
         "fall on the other; rate over finished courses",
         "not_finished": "still in treatment (the course has not ended), one paired score or "
         "none: counted in its own row, never an outcome",
+        "other_screen_only": "of the courses with no score: measured with the PHQ-A "
+        "(adolescents) or the EPDS (perinatal) and never with the PHQ-9, so these adult "
+        "definitions do not count them; each course's report gives its outcome",
         "period": "--since/--until select courses by the date of their last paired score "
         "(their start when they have none)",
     }
@@ -290,6 +300,7 @@ def outcome_of(course: Course) -> CourseOutcome:
         anxiety = {key: total for key, total in totals.items() if total is not None}
         scored.append(Scored(sitting.date, sitting.total(PHQ9.id), anxiety))
     signed = [s.signature.by for s in held if s.signature is not None]
+    screens = [m.name for m in OTHER_SCREENS if any(s.total(m.id) is not None for s in every)]
     return course_outcome(
         course.id,
         course.client,
@@ -303,4 +314,5 @@ def outcome_of(course: Course) -> CourseOutcome:
         ended=course.ending is not None
         or course.archived is not None
         or len(course.sessions) >= course.planned_sessions,
+        other_screen=" and ".join(screens) or None,
     )

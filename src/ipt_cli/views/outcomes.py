@@ -34,6 +34,7 @@ GROUP_FIELDS = (
     "cases_at_start", "not_case_at_start", "recovered", "recovery_rate", "reliably_improved",
     "reliable_improvement_rate", "reliably_recovered", "reliable_recovery_rate",
     "deteriorated", "deterioration_rate", "median_sessions", "median_days",
+    "other_screen_only",  # added last: the CSV's columns before it stay where scripts read them
 )  # fmt: skip
 
 
@@ -107,6 +108,7 @@ def group_lines(group: OutcomeGroup, ascii_only: bool = False) -> list[str]:
         f"  Finished treatment        {group.finished:>4}",
         f"  Not finished              {group.not_finished:>4}  (in treatment "
         f"{group.in_treatment}, one score {group.one_score}, none {group.no_score})",
+        *_other_screen_lines(group),
         f"  Cases at start            {group.cases_at_start:>4}",
         f"  Not a case at start       {group.not_case_at_start:>4}",
     ]
@@ -121,6 +123,16 @@ def group_lines(group: OutcomeGroup, ascii_only: bool = False) -> list[str]:
         f"{_median(group.median_days)} (finished courses)"
     )
     return lines
+
+
+def _other_screen_lines(group: OutcomeGroup) -> list[str]:
+    """Courses that read as 'none' because they were screened with the PHQ-A or EPDS."""
+    if not group.other_screen_only:
+        return []
+    return [
+        f"    of which {group.other_screen_only} with the PHQ-A or EPDS only: not counted",
+        "    by these adult PHQ-9 definitions (see their reports)",
+    ]
 
 
 def outcomes_text(
@@ -190,6 +202,17 @@ def outcomes_html(
                 f"{group.in_treatment} / {group.one_score} / {group.no_score}",
                 "",
             ],
+            *(
+                [
+                    [
+                        "of which measured with the PHQ-A or EPDS only (outside these definitions)",
+                        str(group.other_screen_only),
+                        "",
+                    ]
+                ]
+                if group.other_screen_only
+                else []
+            ),  # fmt: skip
             ["Cases at start", str(group.cases_at_start), ""],
             ["Not a case at start", str(group.not_case_at_start), ""],
         ]
