@@ -241,10 +241,13 @@ def test_a_level_judged_before_an_unreviewed_flag_says_it_is_out_of_date(
     assert stale in flat(run_ipt("report", "ab", "--format", "markdown").stdout)
     risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
     assert (risk["level"], risk["level_out_of_date_since"]) == ("low", "2026-01-19")
+    row = as_json(run_ipt, "list", "--json")[0]  # the list says so too (it said only "low")
+    assert (row["risk_level"], row["risk_level_out_of_date_since"]) == ("low", "2026-01-19")
     run_ipt("risk-review", "ab", "--session", "2", "--note", "Active", "--ideation", "active",
             "--level", "moderate", "--action", "GP informed")  # fmt: skip
     risk = as_json(run_ipt, "report", "ab", "--format", "json")["risk"]
     assert (risk["level"], risk["level_out_of_date_since"]) == ("moderate", None)
+    assert as_json(run_ipt, "list", "--json")[0]["risk_level_out_of_date_since"] is None
 
 
 # Item 4: the IPSRT maintenance and termination agendas ----------------------------------

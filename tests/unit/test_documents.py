@@ -255,6 +255,7 @@ LIST_KEYS = {
     "urgent",
     "oldest_flag_days",
     "missed_at_risk",
+    "risk_level_out_of_date_since",  # issue 30 round: the report's level_out_of_date_since
 }
 DAMAGED_KEYS = {"course_id", "damaged", "problem"}
 

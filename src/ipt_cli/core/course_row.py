@@ -50,6 +50,9 @@ class CourseRow:
     urgent: bool = False
     oldest_flag: dt.date | None = None
     missed_at_risk: str | None = None  # the risk state's follow-up (core/risk.missed_at_risk)
+    # the date of an unreviewed flag raised after the standing level was judged: the level
+    # is out of date until it is reviewed (the risk state's newer_flag)
+    level_out_of_date_since: dt.date | None = None
 
     def oldest_flag_days(self, today: dt.date) -> int | None:
         return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
@@ -125,6 +128,7 @@ class CourseRow:
             self.urgent,
             self.oldest_flag.isoformat() if self.oldest_flag else None,
             self.missed_at_risk,
+            _iso(self.level_out_of_date_since),
         ]
 
     @classmethod
@@ -150,6 +154,7 @@ class CourseRow:
             urgent,
             oldest_flag,
             missed_at_risk,
+            out_of_date,
         ) = data
         return cls(
             course_id,
@@ -172,6 +177,7 @@ class CourseRow:
             bool(urgent),
             dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
             missed_at_risk,
+            dt.date.fromisoformat(out_of_date) if out_of_date else None,
         )
 
 
@@ -195,6 +201,7 @@ CACHE_FIELDS = (
     "urgent",
     "oldest_flag",
     "missed_at_risk",
+    "level_out_of_date_since",
 )
 
 
@@ -244,6 +251,8 @@ def row_json(
         else {"total": primary[0], "severity": primary[1]},
         "unreviewed_flags": row.unreviewed_flags,
         "risk_level": row.risk_level,
+        # the report's risk.level_out_of_date_since: an unreviewed flag newer than the level
+        "risk_level_out_of_date_since": _iso(row.level_out_of_date_since),
         "high_risk": row.risk_level == "high",
         "urgent": row.urgent,
         "oldest_flag_days": row.oldest_flag_days(today),
@@ -264,3 +273,7 @@ def not_on_track_json(alert: NotOnTrack) -> dict[str, Any]:
         "reliable_change": alert.needed,
         "text": alert.text,
     }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

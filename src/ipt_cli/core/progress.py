@@ -727,6 +727,7 @@ def course_row(course: Course, rules: ScoringRules | None = None) -> CourseRow:
         urgent=state.urgent,
         oldest_flag=state.flags[0].flag.date if state.flags else None,
         missed_at_risk=state.follow_up,
+        level_out_of_date_since=None if state.newer_flag is None else state.newer_flag.flag.date,
         alerts=[a.text for a in screen_alerts(course)]
         + [a.text for a in outcome_alerts(acute, maintenance)]
         + (
