@@ -63,6 +63,7 @@ LIGHT = 6
 # module to what one of them loads.
 EVERYDAY = (
     ("--version",),
+    ("--help",),  # loads every command's module, for each one's first sentence
     ("list",),
     ("list", "--json"),
     ("report", "ab"),

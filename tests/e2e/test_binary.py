@@ -155,10 +155,15 @@ def test_the_guide_reads_the_catalogue_without_the_models() -> None:
 
 
 def test_help_does_not_import_heavy_modules() -> None:
-    _, loaded = run_noting_modules(
-        ["--help"], ("pydantic", "rich", "rich.table", "tomli_w", "ipt_cli.core.models")
-    )
-    assert loaded == []
+    """`ipt --help` loads every command's module for its first sentence: what the commands
+    need only when they run stays off it (bench.py: `ipt --help` <= 0.8 of jrnl --version)."""
+    shown, loaded = run_noting_modules(
+        ["--help"],
+        ("pydantic", "rich", "rich.table", "tomli_w", "ipt_cli.core.models",
+         "ipt_cli.core.planning", "zoneinfo", "tempfile", "ipt_cli.core.merge",
+         "ipt_cli.core.search"),
+    )  # fmt: skip
+    assert "calendar" in shown and loaded == []
 
 
 def _acknowledged_amends(

@@ -8,7 +8,6 @@ import typer
 from ipt_cli.cli import common
 from ipt_cli.core.dates import parse_time
 from ipt_cli.errors import ConflictError, InputError
-from ipt_cli.store.zones import time_zone
 from ipt_cli.views.output import Content  # loaded by the root callback anyway
 
 if TYPE_CHECKING:
@@ -74,6 +73,9 @@ def _options(start: str | None, duration: int | None, zone: str | None) -> "Cale
         if duration is not None or zone is not None:
             raise InputError("--duration and --tz need --time (without it, events are all-day)")
         return CalendarOptions()
+
+    # lazy: keeps zoneinfo off `ipt --help` (which loads every command's module)
+    from ipt_cli.store.zones import time_zone
 
     minutes = 50 if duration is None else duration
     if not 1 <= minutes <= MAX_DURATION:

@@ -17,7 +17,6 @@ from ipt_cli.cli.choices import (
     ProblemArea,
 )
 from ipt_cli.cli.sealing import recorded_now
-from ipt_cli.core.planning import build_agenda, contract_dates
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.errors import ConflictError, InputError
 from ipt_cli.store.paths import check_new_course_id
@@ -287,6 +286,9 @@ def _announce_new(out: "Output", course: "Course", path: Path) -> None:
 
         for alert in recorded_alerts(course.baseline, "baseline"):  # a MANIA ALERT
             out.alert(alert.text)
+    # lazy: keeps core.planning off `ipt --help` (which loads every command's module)
+    from ipt_cli.core.planning import build_agenda, contract_dates
+
     planned = contract_dates(course.start_date, course.cadence, course.planned_sessions)
     adapted = "" if course.adaptation == "standard" else f" ({course.adaptation})"
     out.done(

@@ -1,6 +1,5 @@
 """`ipt demo`: a fictional course run end to end in a throwaway data folder."""
 
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -54,6 +53,9 @@ def demo(
 
         example = ADAPTATION_EXAMPLES[str(adaptation)]
     source = load_example(example)
+    # lazy: keeps tempfile off `ipt --help` (which loads every command's module)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         store = CourseStore(Path(folder), throwaway=True)
         store.create(source.model_copy(update={"sessions": []}))
@@ -111,6 +113,9 @@ def _group_demo(ctx: typer.Context) -> None:
 
     group, members = load_group_example()
     out = common.output(ctx)
+    # lazy: keeps tempfile off `ipt --help` (which loads every command's module)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="ipt-demo-") as folder:
         courses, groups = CourseStore(Path(folder)), GroupStore(Path(folder))
         for member in members:

@@ -6,10 +6,8 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common, completion
-from ipt_cli.core.search import FIELDS, hits
 from ipt_cli.errors import InputError
 from ipt_cli.views.output import Content  # loaded by the root callback anyway
-from ipt_cli.views.search import hit_chunks, hits_json, styled
 
 
 class Field(StrEnum):
@@ -51,8 +49,10 @@ def search(
     Prints the course, session, date and each matching line, the match highlighted on a
     terminal. Case does not matter; TEXT is plain text, not a pattern.
     """
-    # lazy: keeps tomli off start-up
+    # lazy: keeps tomli off start-up, and the search's modules off `ipt --help`
+    from ipt_cli.core.search import FIELDS, hits
     from ipt_cli.store.search import entries_for
+    from ipt_cli.views.search import hit_chunks, hits_json, styled
 
     if not query.strip() or "\n" in query or "\r" in query:
         raise InputError("give the text to search for, on one line")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from ipt_cli.cli import common
-from ipt_cli.core.merge import UnplaceableConflict, describe, settle
 from ipt_cli.errors import DataError, InputError
 from ipt_cli.store.paths import check_course_id
 
@@ -97,9 +96,10 @@ def resolve(
     ] = None,
 ) -> None:
     """List a course's sync conflicts, or settle them all with --keep."""
-    # lazy: keeps pydantic off start-up
+    # lazy: keeps pydantic off start-up, and the merge off `ipt --help`
     from pydantic import ValidationError
 
+    from ipt_cli.core.merge import UnplaceableConflict, describe, settle
     from ipt_cli.core.validation import describe_validation
 
     store = common.store(ctx)

@@ -22,6 +22,7 @@ from ipt_cli.core.progress import (
     review_history,
 )
 from ipt_cli.core.risk import RiskState, structured_lines
+from ipt_cli.core.tracking import alerts_on_record
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupReport
@@ -91,9 +92,6 @@ def mania_lines(report: Report) -> list[str]:
     """Every ASRM of 6 or more on record (core/tracking.alerts_on_record), named in the
     summary even once a later score ended the alert: in IPSRT both poles are watched, and a
     PHQ-9 that fell while the ASRM was high may be a switch of pole rather than a remission."""
-    # lazy: keeps core.tracking off the report's other formats
-    from ipt_cli.core.tracking import alerts_on_record
-
     alerts = alerts_on_record(report.course)
     if not alerts:
         return []
