@@ -31,6 +31,7 @@ from ipt_cli.views.wording import (
     maintenance_row,
     measure_header,
     measure_rows,
+    next_session_words,
     phase_text,
     record_header,
     record_sections,
@@ -304,13 +305,6 @@ def _warnings(report: Report) -> list[str]:
     return body
 
 
-def _next_session(report: Report) -> str:
-    if report.next_date is None:
-        return "none"
-    overdue = " (OVERDUE)" if report.next_date < report.today else ""
-    return report.next_date.isoformat() + overdue
-
-
 def _header(report: Report) -> str:
     """The course at a glance: the text report's header, row for row."""
     course = report.course
@@ -324,7 +318,7 @@ def _header(report: Report) -> str:
         ("Start", course.start_date.isoformat()),
         ("Phase", phase_text(report)),
         ("Held", f"{report.sessions_recorded} of {course.planned_sessions}"),
-        ("Next session", _next_session(report)),
+        ("Next session", next_session_words(report)),
         ("Problem areas", areas),
     ]
     condition = condition_line(course)

@@ -39,6 +39,7 @@ from ipt_cli.views.wording import (
     maintenance_row,
     measure_header,
     measure_rows,
+    next_session_words,
     no_targets_line,
     or_na,
     phase_text,
@@ -96,13 +97,6 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def _next_date(report: Report) -> str:
-    if report.next_date is None:
-        return "none"
-    overdue = " (overdue)" if report.next_date < report.today else ""
-    return report.next_date.isoformat() + overdue
-
-
 def report_markdown(report: Report) -> str:
     out = _md_head(report) + _md_measures(report) + _maintenance_markdown(report)
     out += _md_work(report) + _md_ending(report) + _md_safety_record(report)
@@ -139,7 +133,7 @@ def _md_head(report: Report) -> list[str]:
         f"- **Start:** {course.start_date.isoformat()}",
         f"- **Phase:** {_md(phase_text(report))}",
         f"- **Sessions held:** {report.sessions_recorded} of {course.planned_sessions}",
-        f"- **Next session:** {_next_date(report)}",
+        f"- **Next session:** {next_session_words(report, overdue='overdue')}",
         "- **Problem areas:** "
         + ", ".join(catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas),
     ]

@@ -380,16 +380,12 @@ def _header(report: Report) -> Panel:
     from ipt_cli.views.wording import (
         assessment_lines,
         condition_line,
+        next_session_words,
         phase_text,
         record_header,
     )
 
     course = report.course
-    next_date = "none"
-    if report.next_date:
-        next_date = report.next_date.isoformat()
-        if report.next_date < report.today:
-            next_date += " (OVERDUE)"
     header = FoldingTable.grid(padding=(0, 2))
     header.add_row(
         "Course",
@@ -400,7 +396,7 @@ def _header(report: Report) -> Panel:
     header.add_row("Start", course.start_date.isoformat())
     header.add_row("Phase", phase_text(report))
     header.add_row("Held", f"{report.sessions_recorded} of {course.planned_sessions}")
-    header.add_row("Next session", next_date)
+    header.add_row("Next session", next_session_words(report))
     header.add_row("Risk", report.risk.level_line.removeprefix("Standing risk level: "))
     if report.risk.follow_up:
         header.add_row("Follow-up", report.risk.follow_up)

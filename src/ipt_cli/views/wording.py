@@ -162,6 +162,14 @@ def left_out_line(agenda: Agenda) -> str:
     )
 
 
+def next_session_words(report: Report, overdue: str = "OVERDUE") -> str:
+    """'2026-01-19 (OVERDUE)', the date alone when it is not past, 'none' without one."""
+    if report.next_date is None:
+        return "none"
+    late = f" ({overdue})" if report.next_date < report.today else ""
+    return report.next_date.isoformat() + late
+
+
 def yes_no(value: bool | None) -> str:
     """'yes', 'no', or 'n/a' when the rule does not apply (or cannot be judged yet)."""
     return "n/a" if value is None else ("yes" if value else "no")
