@@ -59,15 +59,17 @@ def _not_yours(key: str) -> str:
 
 
 def required_signer(ctx: typer.Context, by: str | None) -> str:
-    name = signer(ctx, by)
-    if not name and "signer" in config(ctx).ignored:
+    if by:
+        return by
+    settings = config(ctx)  # the config files read once
+    if settings.signer:
+        return settings.signer
+    if "signer" in settings.ignored:
         raise InputError(f"who signs? give --by NAME; {_not_yours('signer')}")
-    if not name:
-        raise InputError(
-            f'who signs? give --by NAME, or set signer = "NAME" in '
-            f"{where(common.data_paths(ctx).config, personal=True)}"
-        )
-    return name
+    raise InputError(
+        f'who signs? give --by NAME, or set signer = "NAME" in '
+        f"{where(common.data_paths(ctx).config, personal=True)}"
+    )
 
 
 def sealer(ctx: typer.Context) -> "Sealer":
