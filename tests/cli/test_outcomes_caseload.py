@@ -141,6 +141,8 @@ def test_a_course_screened_with_the_phqa_is_named_not_read_as_no_score(
     assert "never with the PHQ-9" in data["definitions"]["other_screen_only"]
     adolescent = [g for g in data["groups"] if g["name"] == "adolescent"]
     assert adolescent[0]["other_screen_only"] == 1
+    named = caseload("outcomes", "--names").stdout  # it said only "not finished"
+    assert "ad (A.D.): not counted: measured with the PHQ-A only" in named
 
 
 def test_bad_dates_give_one_line(caseload: RunIpt) -> None:

@@ -128,6 +128,7 @@ def test_a_file_name_the_command_cannot_write_is_refused(ipt_bin, ipt_setup, dat
     assert not (out / "r.pdf").exists()  # HTML under a PDF's name opened as a broken PDF
     upper = ipt_bin("report", "ab", "--json", "-o", str(out / "r.PDF"), check_code=2).stderr
     assert upper.startswith("ipt: error: --json writes json, not .PDF") and "browser" in upper
+    assert "write --format html" in upper  # JSON has no HTML to print: say how to get one
     assert "IPT progress report" in (out / "r.log").read_text()
     ipt_bin("outcomes", "-o", str(out / "o.csv"))
     assert (out / "o.csv").read_text().startswith("by,name,courses,")

@@ -102,7 +102,7 @@ def chosen_format(
         asked = "--json" if as_json else f"--format {given.value}"
         raise InputError(
             f"{asked} writes {FORMAT_FILES.get(given.value, given.value)}, not "
-            f"{output.suffix}: name the file for what it is{_pdf_hint(output)}"
+            f"{output.suffix}: name the file for what it is{_pdf_hint(output, given.value)}"
         )
     if named is not None and FORMAT_FILES.get(given.value, given.value) != named.value:
         raise InputError(
@@ -112,8 +112,13 @@ def chosen_format(
     return given
 
 
-def _pdf_hint(output: Path) -> str:
-    return " (print the HTML to PDF from a browser)" if output.suffix.lower() == ".pdf" else ""
+def _pdf_hint(output: Path, given: str | None = None) -> str:
+    """For a .pdf name: how to make the PDF (HTML printed from a browser)."""
+    if output.suffix.lower() != ".pdf":
+        return ""
+    if given in (None, "html"):
+        return " (print the HTML to PDF from a browser)"
+    return " (for a PDF, write --format html and print it from a browser)"
 
 
 def terminal_width(output: Path | None) -> int | None:

@@ -396,7 +396,8 @@ NON_RESPONSE_ADVICE = (
     "(maintenance IPT is a contract made after a response)"
 )
 SAFETY_NOTICE = (
-    "SAFETY: a risk item was scored above zero. Review risk now and record it with "
+    "SAFETY: a risk item was scored above zero, or a risk question answered yes. Review risk "
+    "now and record it with "
     "`ipt risk-review`."
 )
 

@@ -151,6 +151,8 @@ def outcomes_text(
 def course_lines(courses: Sequence[tuple[CourseOutcome, Judged | None]]) -> list[str]:
     def what(outcome: CourseOutcome, judged: Judged | None) -> str:
         if judged is None:
+            if outcome.paired == 0 and outcome.other_screen:
+                return f"not counted: measured with the {outcome.other_screen} only"
             if outcome.in_treatment:
                 return "in treatment"
             return "not finished (one score)" if outcome.paired == 1 else "not finished"
