@@ -648,6 +648,7 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
     ]
     techniques = Counter(t for s in course.sessions for t in s.techniques)
     phase = course_phase(course)
+    flags = safety_flags(course)
     return Report(
         course=course,
         today=today,
@@ -658,8 +659,8 @@ def build_report(course: Course, today: dt.date, rules: ScoringRules | None = No
         if course.maintenance
         else {},
         dispute_stage=current_dispute_stage(course),
-        flags=safety_flags(course),
-        risk=risk_state(course, today),
+        flags=flags,
+        risk=risk_state(course, today, flags),
         goals=goals,
         techniques=dict(techniques.most_common()),
         tasks=task_rows(course),

@@ -141,7 +141,7 @@ def _flags_of(
                 session_id=getattr(sitting, "id", None),  # a baseline has no session id
             )
         )
-    if course is not None:  # a sitting's flags in the course's order (the EPDS first)
+    if course is not None and len(flags) > 1:  # a sitting's flags in the course's order
         order = in_shown_order([f.instrument for f in flags], course.condition, course.adaptation)
         flags.sort(key=lambda f: order.index(f.instrument))
     return flags
