@@ -53,6 +53,13 @@ SEVERITY_STYLE = {
 }
 
 
+def _panel(body: RenderableType, title: str | None = None, **options: Any) -> Panel:
+    """A Rich Panel whose title is plain text: Rich reads a str title as markup and emoji
+    codes (a bracket in a group's name would style the terminal; ":cry:" would be an
+    emoji), and loading the emoji table cost 2.5 ms of every report."""
+    return Panel(body, title=None if title is None else _text(title), **options)
+
+
 def _text(text: str, style: str = "", **options: Any) -> Text:
     """A Rich Text of user (or catalogue) text, neutralised for the terminal first, so
     that widths are measured on what is shown (SafeConsole also neutralises as a net)."""
@@ -107,7 +114,7 @@ def safety_notice(notice: SafetyNotice, self_guided: bool) -> None:
     body = "\n".join([catalogue.SAFETY_NOTICE, *notice.lines, *review])
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
-    err().print(Panel(_text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
+    err().print(_panel(_text(body), title="SAFETY", border_style="bold red", box=box.HEAVY))
 
 
 def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> Panel:
@@ -115,7 +122,7 @@ def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> P
     body += "\nRecord a review with:" + "".join(f"\n  {command}" for command in commands)
     if self_guided:
         body += "\n\n" + catalogue.CRISIS_GUIDANCE
-    return Panel(
+    return _panel(
         _text(body, style="bold red"),
         title="UNREVIEWED SAFETY FLAGS",
         border_style="bold red",
@@ -124,7 +131,7 @@ def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> P
 
 
 def _alerts_panel(texts: list[str]) -> Panel:
-    return Panel(
+    return _panel(
         _text("\n".join(f"! {text}" for text in texts), style="bold dark_orange"),
         title="OUTCOME WARNINGS",
         border_style="bold dark_orange",
@@ -279,7 +286,7 @@ class Chart:
     def _frame(self, console: Console, options: ConsoleOptions) -> list[list[Segment]]:
         """The panel's top border (with the title), one empty line and the bottom border,
         drawn by Rich: the chart's lines go between its borders."""
-        panel = Panel(Text(""), title=self.title, box=box.ROUNDED)
+        panel = _panel(Text(""), title=self.title, box=box.ROUNDED)
         return console.render_lines(panel, options, pad=False)
 
     def plain_lines(self, console: Console, options: ConsoleOptions) -> Iterator[str] | None:
@@ -420,7 +427,7 @@ def _header(report: Report) -> Panel:
         header.add_row(
             "Changed", f"{line.date.isoformat()}: {line.what}: {line.old} -> {line.new}{why}"
         )
-    return Panel(header, title="IPT progress report", box=box.ROUNDED)
+    return _panel(header, title="IPT progress report", box=box.ROUNDED)
 
 
 def _eating(report: Report) -> list[RenderableType]:
@@ -446,7 +453,7 @@ def _eating(report: Report) -> list[RenderableType]:
         chart.add_row(label, week.date.isoformat(), bar, f"{week.binges_per_week:g}/wk")
     body: list[RenderableType] = [table, chart]
     body += [_text(note) for note in eating_notes(eating)]
-    return [Panel(Group(*body), title="Binge episodes per week", box=box.ROUNDED)]
+    return [_panel(Group(*body), title="Binge episodes per week", box=box.ROUNDED)]
 
 
 BLOCK_LABELS = {"Base": "Baseline", "Resp.": "Response", "Remit.": "Remission"}
@@ -521,7 +528,7 @@ def _maintenance(report: Report) -> list[RenderableType]:
     for summary in report.maintenance_measures.values():
         block.add_row(*maintenance_row(summary))
     parts: list[RenderableType] = [
-        Panel(Group(_text(heading), block), title="Maintenance", box=box.ROUNDED)
+        _panel(Group(_text(heading), block), title="Maintenance", box=box.ROUNDED)
     ]
     for summary in report.maintenance_measures.values():
         title = f"{summary.name} in maintenance"
@@ -578,7 +585,7 @@ def _termination(report: Report) -> list[RenderableType]:
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
     open_count = len(report.open_items)
     title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    return [Panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
+    return [_panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
 
 
 def _ending(report: Report) -> list[RenderableType]:
@@ -587,7 +594,7 @@ def _ending(report: Report) -> list[RenderableType]:
 
     if not shows_ending(report):
         return []
-    return [Panel(_text(end_of_course_text(report)), title=ending_title(report), box=box.DOUBLE)]
+    return [_panel(_text(end_of_course_text(report)), title=ending_title(report), box=box.DOUBLE)]
 
 
 def _reviews(report: Report) -> list[RenderableType]:
@@ -601,12 +608,12 @@ def _reviews(report: Report) -> list[RenderableType]:
     for head, lines in reviews:
         body.append(_text(f"Reviewed: {head}", style="bold"))
         body += [Padding(_text(line), (0, 0, 0, 2)) for line in lines]
-    return [Panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
+    return [_panel(Group(*body), title="Risk reviews", box=box.ROUNDED)]
 
 
 def high_risk_panel(banner: str) -> Panel:
     """A standing high risk: shown on the agenda and the report until a review lowers it."""
-    return Panel(
+    return _panel(
         _text(banner, style="bold red"), title="HIGH RISK", border_style="bold red", box=box.HEAVY
     )
 
@@ -616,7 +623,7 @@ def _record(report: Report) -> list[RenderableType]:
     from ipt_cli.views.wording import record_sections
 
     return [
-        Panel(_text("\n".join(lines)), title=heading, box=box.ROUNDED)
+        _panel(_text("\n".join(lines)), title=heading, box=box.ROUNDED)
         for heading, lines in record_sections(report)
     ]
 
@@ -638,7 +645,7 @@ def report_renderable(report: Report) -> RenderableType:
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
-        parts.append(Panel(_text(course.formulation.text), title=f"Formulation ({agreed})"))
+        parts.append(_panel(_text(course.formulation.text), title=f"Formulation ({agreed})"))
     parts += _eating(report)
     parts += _measures(report)
     parts += _maintenance(report)
@@ -793,7 +800,7 @@ def closeness_circle(people: list[Person]) -> RenderableType:
             if p.ring == ring
         ]
         label = _text("\n".join(names) or "(nobody)", justify="center")
-        inner = Panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED, padding=(0, 2))
+        inner = _panel(Group(inner, label), title=RING_NAMES[ring], box=box.ROUNDED, padding=(0, 2))
     return inner
 
 
@@ -859,7 +866,7 @@ def formulation_view(course: Course) -> RenderableType:
             f"No formulation yet. Write one with: ipt formulation {course.id} --draft --edit"
         )
     state = "agreed" if course.formulation.agreed else "not yet agreed"
-    return Panel(
+    return _panel(
         _text(course.formulation.text),
         title=f"Formulation ({state}, {course.formulation.date.isoformat()})",
     )
@@ -923,7 +930,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
 
     title = f"Social rhythm log for {report.course_id}: {report.total_days} days logged"
     if not report.weeks:
-        return Panel(Text("Nothing logged yet."), title=title, box=box.ROUNDED)
+        return _panel(Text("Nothing logged yet."), title=title, box=box.ROUNDED)
     chart = FoldingTable.grid(padding=(0, 2))
     for week in report.weeks:
         mood = "-" if week.mood is None else f"{week.mood:+.1f}"
@@ -933,7 +940,7 @@ def rhythm_view(report: RhythmReport) -> RenderableType:
             f"mood {mood}",
         )
     parts: list[RenderableType] = [
-        Panel(chart, title="Regularity by week (SRM, 0-7)", box=box.ROUNDED)
+        _panel(chart, title="Regularity by week (SRM, 0-7)", box=box.ROUNDED)
     ]
     for week in report.weeks:
         table = FoldingTable(
@@ -997,7 +1004,7 @@ def group_report_view(report: GroupReport) -> RenderableType:
     )
 
     parts: list[RenderableType] = [
-        Panel(
+        _panel(
             Text("\n".join(group_summary_lines(report))),
             title=f"Group IPT report: {report.group.id}",
             box=box.ROUNDED,
@@ -1017,6 +1024,6 @@ def group_report_view(report: GroupReport) -> RenderableType:
     parts += [
         grid,
         outcomes,
-        Panel(Text("\n".join(follow) or "none"), title="Follow-up", box=box.ROUNDED),
+        _panel(Text("\n".join(follow) or "none"), title="Follow-up", box=box.ROUNDED),
     ]
     return Group(*parts)
