@@ -46,6 +46,36 @@ def test_an_adaptation_sets_the_course_defaults(
     assert len(initial) == initial_sessions
 
 
+@pytest.mark.parametrize(
+    "adaptation", ["standard", "brief", "adolescent", "perinatal", "ipsrt", "group"]
+)
+def test_new_course_help_names_the_defaults_each_adaptation_sets(
+    run_ipt: RunIpt, adaptation: str
+) -> None:
+    """`new-course --help` gives each adaptation's own defaults, as a new course takes them
+    (it said 16 sessions and 3 per phase whatever --adaptation was given)."""
+    shown = " ".join(run_ipt("new-course", "--help").stdout.split())
+    new(run_ipt, "c1", "--adaptation", adaptation)
+    planned = report(run_ipt, "c1")["sessions_planned"]
+    weeks = json.loads(run_ipt("plan", "c1", "--format", "json").stdout)["weeks"]
+    spans = {p: sum(w["phase"] == p for w in weeks) for p in ("initial", "termination")}
+    options = {
+        "--sessions N": planned,
+        "--initial-sessions N": spans["initial"],
+        "--termination-sessions N": spans["termination"],
+    }
+    by_length = 3 if planned >= 10 else 2 if planned >= 6 else 1  # as the help says
+    for option, value in options.items():
+        text = shown.split(option, 1)[1].split(" --", 1)[0]
+        if f" {adaptation} " in text:
+            assert f" {adaptation} {value}" in text, (option, text)
+        elif option == "--sessions N":
+            assert "(default 16;" in text and value == 16, (option, text)
+        else:
+            assert "(default 3; 2 in a course of 6-9, 1 below 6;" in text, (option, text)
+            assert value == by_length, (option, text)
+
+
 def test_given_sessions_win_over_the_adaptation(run_ipt: RunIpt) -> None:
     new(run_ipt, "c1", "--adaptation", "adolescent", "--sessions", "16")
     assert report(run_ipt, "c1")["sessions_planned"] == 16

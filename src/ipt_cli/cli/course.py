@@ -17,6 +17,7 @@ from ipt_cli.cli.choices import (
     ProblemArea,
 )
 from ipt_cli.cli.sealing import recorded_now
+from ipt_cli.core.catalogue import ADAPTATIONS, DEFAULT_ADAPTATION
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.errors import ConflictError, InputError
 from ipt_cli.store.paths import check_new_course_id
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from ipt_cli.core.models import Course
     from ipt_cli.store.drafts import DraftStore
     from ipt_cli.views.output import Output
+
+
+def _adapted(field: str) -> str:
+    """The adaptations whose new courses take another default for `field` ("brief 8,
+    adolescent 12"), from the catalogue: the help names what `--adaptation` sets."""
+    standard = getattr(ADAPTATIONS[DEFAULT_ADAPTATION], field)
+    return ", ".join(
+        f"{a.id} {getattr(a, field)}"
+        for a in ADAPTATIONS.values()
+        if getattr(a, field) not in (None, standard)
+    )
+
 
 NEW_COURSE_EPILOG = """Examples:
 
@@ -55,7 +68,9 @@ def new_course(
             "--sessions",
             metavar="N",
             show_default=False,
-            help="Planned sessions, 4-30 (default 16; acute IPT usually runs 12-16).",
+            help=f"Planned sessions, 4-30 (default "
+            f"{ADAPTATIONS[DEFAULT_ADAPTATION].planned_sessions}; {_adapted('planned_sessions')}; "
+            "acute IPT usually runs 12-16).",
         ),
     ] = None,
     cadence: Annotated[
@@ -89,16 +104,16 @@ def new_course(
         int | None,
         typer.Option(
             metavar="N",
-            help="Phase override: sessions 1..N are the initial phase (default 3; "
-            "2 below 10 sessions).",
+            help="Phase override: sessions 1..N are the initial phase (default 3; 2 in a "
+            f"course of 6-9, 1 below 6; {_adapted('initial_sessions')}).",
         ),
     ] = None,
     termination_sessions: Annotated[
         int | None,
         typer.Option(
             metavar="N",
-            help="Phase override: the last N sessions are termination (default 3; "
-            "2 below 10 sessions).",
+            help="Phase override: the last N sessions are termination (default 3; 2 in a "
+            f"course of 6-9, 1 below 6; {_adapted('termination_sessions')}).",
         ),
     ] = None,
     adaptation: Annotated[
