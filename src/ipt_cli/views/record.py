@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.fidelity import Adherence
+from ipt_cli.core.fidelity import Adherence, PhaseAdherence
 from ipt_cli.core.models import Course, FidelityRating, SafetyPlanVersion
 from ipt_cli.core.risk import RiskState, StandingRisk
 from ipt_cli.core.signing import ChainCheck
@@ -94,20 +94,97 @@ def safety_plan_json(course: Course) -> dict[str, Any]:
 # Fidelity
 
 
+def adherence_summary(score: PhaseAdherence) -> str:
+    """A session's adherence: done of the rated items, the unrated counted apart (never in
+    the base: an unrated item is missing, not a task not done)."""
+    if not score.applicable:
+        return "every item rated not applicable"
+    if score.rated:
+        share = f"{score.done} of {score.rated} rated item(s) done ({score.percent}%)"
+    else:
+        share = "no item rated done, partly or not done"
+    if score.unrated:
+        return f"{share}; {score.unrated} of {score.applicable} applicable item(s) not rated"
+    return f"{share}; all {score.applicable} applicable item(s) rated"
+
+
 def fidelity_lines(
-    heading: str, items: tuple[catalogue.Item, ...], rating: FidelityRating | None
+    heading: str,
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
 ) -> list[str]:
-    """A session's items, with the latest rating when there is one."""
+    """A session's items, with the latest rating (and its adherence) when there is one."""
     if rating is None:
         lines = [f"{heading}: not rated yet"]
     else:
         by = f" by {rating.by}" if rating.by else ""
         lines = [f"{heading}: rated {rating.date.isoformat()}{by}"]
+        if score is not None:
+            lines.append(f"Adherence: {adherence_summary(score)}")
     scored = rating.items if rating else {}
     for item in items:
-        score = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "-")
-        lines.append(f"  {item.id:<28} {score:<15} {item.text}")
+        shown = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "-")
+        lines.append(f"  {item.id:<28} {shown:<15} {item.text}")
     return lines
+
+
+def fidelity_markdown(
+    heading: str,
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
+) -> str:
+    """The same as fidelity_lines, as Markdown: a heading, the adherence, a list item per
+    item with its id and score (the rater's name escaped as text)."""
+    if rating is None:
+        out = [f"# {heading}", "", "Not rated yet.", ""]
+    else:
+        by = f" by {markdown_escape(rating.by, inline=True)}" if rating.by else ""
+        out = [f"# {heading}", "", f"Rated {rating.date.isoformat()}{by}.", ""]
+        if score is not None:
+            out += [f"Adherence: {adherence_summary(score)}.", ""]
+    scored = rating.items if rating else {}
+    for item in items:
+        shown = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "not rated")
+        out.append(f"- `{item.id}` **{shown}**: {markdown_escape(item.text, inline=True)}")
+    return "\n".join(out) + "\n"
+
+
+def fidelity_json(
+    course_id: str,
+    session: dict[str, str],
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
+) -> dict[str, Any]:
+    """`ipt fidelity --format json`: the session (`session`, `date`, `phase`), its items
+    with the latest rating's score, and that rating's adherence (null before a rating)."""
+    return {
+        "course_id": course_id,
+        **session,
+        "rated": None if rating is None else rating.date.isoformat(),
+        "rated_by": None if rating is None else rating.by,
+        "recorded_at": None  # when the rating was written (UTC); null in older files
+        if rating is None or rating.recorded_at is None
+        else rating.recorded_at.isoformat(),
+        "items": [
+            {"id": i.id, "text": i.text, "score": rating.items.get(i.id) if rating else None}
+            for i in items
+        ],
+        # done of the rated items (done, partly, not done); the unrated counted apart
+        "adherence": None
+        if rating is None or score is None
+        else {
+            "applicable": score.applicable,
+            "rated": score.rated,
+            "done": score.done,
+            "partly": score.partly,
+            "not_done": score.not_done,
+            "unrated": score.unrated,
+            "percent": score.percent,
+        },
+    }
 
 
 def guide_fidelity() -> list[str]:
@@ -120,8 +197,8 @@ def guide_fidelity() -> list[str]:
         "(the session's focus, else the course's primary area). Each item is rated: "
         + ", ".join(catalogue.FIDELITY_SCORES)
         + ".",
-        "Adherence per phase is the share of the phase's items (less those rated `na`) that",
-        "were done; items left unrated count against it and are shown as unrated.",
+        "Adherence per phase is the share of the rated items (done, partly or not done)",
+        "that were done; items left unrated are kept out of the share and counted beside it.",
         "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
         "--item ID=done for scripts.",
         "",
@@ -201,10 +278,15 @@ def adherence_lines(adherence: Adherence) -> list[str]:
     lines = []
     for phase in adherence.phases:
         percent = "n/a" if phase.percent is None else f"{phase.percent}%"
+        unrated = (
+            f"; {phase.unrated} of {phase.applicable} applicable tasks not rated"
+            if phase.unrated
+            else ""
+        )
         lines.append(
-            f"{phase.phase.capitalize()}: {percent} of applicable tasks done ({phase.done} of "
-            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done, "
-            f"{phase.unrated} unrated) in {phase.sessions_rated} rated session(s)"
+            f"{phase.phase.capitalize()}: {percent} of rated tasks done ({phase.done} of "
+            f"{phase.rated}; {phase.partly} partly, {phase.not_done} not done) in "
+            f"{phase.sessions_rated} rated session(s){unrated}"
         )
     if adherence.most_missed:
         lines.append("Most often missed:")
