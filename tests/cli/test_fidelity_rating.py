@@ -96,3 +96,13 @@ def test_adherence_is_done_of_the_rated_items_and_says_how_many_were_not_rated(
     )
     phase = as_json(ipt_bin, "report", "ab", "--format", "json")["adherence"]["by_phase"]
     assert phase["middle"]["percent"] == 33 and phase["middle"]["unrated"] == 8
+
+
+def test_a_walk_through_with_every_item_skipped_says_so_plainly(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    middle_sessions(ipt_setup)
+    skipped = ipt_bin("fidelity", "ab", "3", input="\n" * 12, check_code=2,
+                      env={"IPT_INTERACTIVE": "1"})  # fmt: skip
+    assert "nothing rated: every item was skipped" in skipped.stderr
+    assert "--item ITEM_ID=SCORE" not in skipped.stderr  # the items were just shown, one by one

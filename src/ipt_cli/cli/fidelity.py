@@ -7,6 +7,7 @@ import typer
 from ipt_cli.cli import common, sealing
 from ipt_cli.core.dates import act_date
 from ipt_cli.core.vocabulary import FidelityScoreId, listed
+from ipt_cli.errors import InputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -90,7 +91,10 @@ def _walk_through(course: "Course", where: "Located") -> dict[str, str]:
     held = session_of(where).fidelity
     current: dict[str, str] = dict(held[-1].items) if held else {}
     heading = f"Fidelity of {where.described} ({rules.phase_of(course, where)} phase)"
-    return ask_ratings(heading, rules.items_for(course, where), current)
+    ratings = ask_ratings(heading, rules.items_for(course, where), current)
+    if not ratings:  # the person has just seen every item: no list again
+        raise InputError("nothing rated: every item was skipped, so no rating was recorded")
+    return ratings
 
 
 def _show(ctx: typer.Context, course: "Course", where: "Located", chosen: common.Format) -> None:
