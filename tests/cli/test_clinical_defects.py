@@ -218,16 +218,12 @@ def test_fidelity_adherence_counts_the_phase_items_and_shows_the_unrated(
         ipt_setup("session", "ff", "--date", f"2026-{day}", "--attendee", "client")
     rated = ipt_bin("fidelity", "ff", "5", "--item", "mid-opening=done")
     said = flat(rated.stdout + rated.stderr)
-    # Adherence is done of the rated items; the unrated are counted apart, on the same line,
-    # so one item rated of twelve is never read as a whole rating (the supervisor's walk of
-    # the note-fidelity round moved them out of the base: an unrated item is missing).
-    assert "1 of 1 rated item(s) done (100%); 11 of 12 applicable item(s) not rated" in said
+    assert "1 of 12 applicable item(s) done (8%)" in said and "11 unrated" in said
+    assert "100%" not in said
     adherence = report_json(ipt_bin, "ff")["adherence"]["by_phase"]["middle"]
     assert (adherence["applicable"], adherence["done"], adherence["unrated"]) == (12, 1, 11)
-    assert adherence["percent"] == 100
-    report = flat(ipt_bin("report", "ff", "--format", "markdown").stdout)
-    assert "100% of rated tasks done (1 of 1;" in report
-    assert "11 of 12 applicable tasks not rated" in report
+    assert adherence["percent"] == 8
+    assert "11 unrated" in flat(ipt_bin("report", "ff", "--format", "markdown").stdout)
 
 
 # Defect 15 ------------------------------------------------------------------------------

@@ -467,8 +467,8 @@ def test_fidelity_ratings_and_adherence_per_phase(
         "fidelity", "ab", "4", "--item", "mid-opening=done", "--item", "mid-rating=not-done",
         "--item", "mid-event=done",
     )  # fmt: skip
-    # done of the 3 rated; the 9 of the session's 12 left unrated counted apart
-    assert "2 of 3 rated item(s) done (67%); 9 of 12 applicable item(s) not rated" in done.stdout
+    # over the session's 12 items (issue 26, defect 13), not the 3 rated
+    assert "2 of 12 applicable item(s) done (17%) (3 rated; 9 unrated)" in done.stdout
     rated = json.loads(run_ipt("fidelity", "ab", "3", "--format", "json").stdout)
     assert (rated["rated"], rated["rated_by"]) == ("2026-03-01", "Dr S.")
     assert dt.datetime.fromisoformat(rated["recorded_at"]).tzinfo is not None
@@ -490,15 +490,15 @@ def test_fidelity_ratings_and_adherence_per_phase(
         "ITEM_ID=SCORE" in run_ipt("fidelity", "ab", "1", "--item", "x=great", exit_code=2).stderr
     )
     report = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
-    # Done of the rated items (done, partly, not done); the unrated counted apart.
+    # Over each rated session's items, less "na"; unrated items count (issue 26, defect 13).
     assert report["adherence"]["by_phase"] == {
         "initial": {
             "sessions_rated": 1, "applicable": 7, "done": 1, "partly": 0, "not_done": 0,
-            "unrated": 6, "percent": 100,
+            "unrated": 6, "percent": 14,
         },
         "middle": {
             "sessions_rated": 2, "applicable": 23, "done": 3, "partly": 1, "not_done": 2,
-            "unrated": 17, "percent": 50,
+            "unrated": 17, "percent": 13,
         },
     }  # fmt: skip
     assert [m["id"] for m in report["adherence"]["most_missed"]] == [
@@ -507,8 +507,7 @@ def test_fidelity_ratings_and_adherence_per_phase(
     ]
     text = flat(run_ipt("report", "ab").stdout)
     assert (
-        "Middle: 50% of rated tasks done (3 of 6; 1 partly, 2 not done) in 2 rated session(s); "
-        "17 of 23 applicable tasks not rated" in text
+        "Middle: 13% of applicable tasks done (3 of 23; 1 partly, 2 not done, 17 unrated)" in text
     )
     assert "[mid-rating] Rated symptoms, checking the risk item first: not done 2x" in text
     walked = run_ipt("fidelity", "ab", "2", input="d\nzz\np\n" + "\n" * 20, **ASK)

@@ -57,28 +57,28 @@ def test_fidelity_json_is_honoured_with_an_item_and_without(ipt_bin: Bin, ipt_se
         "text": "Opened with how things have been; linked mood and events",
         "score": "done",
     }
-    assert "rated: 1 of 1 rated item(s) done" in rated.stderr
+    assert "rated: 1 of 12 applicable item(s) done (8%) (1 rated; 11 unrated)" in rated.stderr
     assert json.loads(ipt_bin("fidelity", "ab", "3", "--format", "json").stdout) == data
     markdown = ipt_bin("fidelity", "ab", "3", "--format", "markdown").stdout
     assert markdown.startswith("# Fidelity of session 3 (2026-01-26) (middle phase)\n")
     assert "- `mid-opening` **done**:" in markdown
 
 
-def test_adherence_is_done_of_the_rated_items_and_says_how_many_were_not_rated(
+def test_adherence_is_over_the_applicable_items_and_says_how_many_were_rated(
     ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
+    """Issue 26, defect 13: an unrated item is in the base, shown as unrated; the fidelity
+    view, its JSON and the report say the same."""
     middle_sessions(ipt_setup)
     done = ipt_bin("fidelity", "ab", "3", "--item", "mid-opening=done", "--item",
                    "mid-rating=not-done", "--item", "mid-event=partly", "--item",
                    "mid-plan=na")  # fmt: skip
     assert done.stdout == (
-        "Fidelity of session 3 (2026-01-26) of ab rated: 1 of 3 rated item(s) done (33%); "
-        "8 of 11 applicable item(s) not rated.\n"
+        "Fidelity of session 3 (2026-01-26) of ab rated: 1 of 11 applicable item(s) done (9%) "
+        "(3 rated; 8 unrated).\n"
     )
     shown = ipt_bin("fidelity", "ab", "3").stdout
-    assert "Adherence: 1 of 3 rated item(s) done (33%); 8 of 11 applicable item(s) not rated" in (
-        shown
-    )
+    assert "Adherence: 1 of 11 applicable item(s) done (9%) (3 rated; 8 unrated)" in shown
     score = as_json(ipt_bin, "fidelity", "ab", "3", "--json")["adherence"]
     assert score == {
         "applicable": 11,
@@ -87,15 +87,14 @@ def test_adherence_is_done_of_the_rated_items_and_says_how_many_were_not_rated(
         "partly": 1,
         "not_done": 1,
         "unrated": 8,
-        "percent": 33,
+        "percent": 9,
     }
     report = flat(ipt_bin("report", "ab", "--format", "markdown").stdout)
-    assert (
-        "Middle: 33% of rated tasks done (1 of 3; 1 partly, 1 not done) in 1 rated session(s); "
-        "8 of 11 applicable tasks not rated" in report
+    assert "Middle: 9% of applicable tasks done (1 of 11; 1 partly, 1 not done, 8 unrated)" in (
+        report
     )
     phase = as_json(ipt_bin, "report", "ab", "--format", "json")["adherence"]["by_phase"]
-    assert phase["middle"]["percent"] == 33 and phase["middle"]["unrated"] == 8
+    assert phase["middle"]["percent"] == 9 and phase["middle"]["unrated"] == 8
 
 
 def test_a_walk_through_with_every_item_skipped_says_so_plainly(

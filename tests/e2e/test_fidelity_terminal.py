@@ -33,4 +33,4 @@ def test_json_on_a_terminal_is_json_not_the_walk_through(ipt_setup, asked: list[
     assert "1/12" not in term.screen and "Enter skips" not in term.screen
     data = json.loads(term.screen)
     assert (data["session"], data["phase"]) == ("session 3", "middle")
-    assert data["adherence"]["percent"] == 100 and data["adherence"]["unrated"] == 11
+    assert data["adherence"]["percent"] == 8 and data["adherence"]["unrated"] == 11

@@ -61,9 +61,9 @@ def test_risk_review_and_fidelity_are_asked_for_on_a_terminal(
     term.answer("3/12", "p")
     for number in range(4, 13):
         term.answer(f"{number}/12", "x" if number == 12 else "")
-    term.expect(  # done of the rated items, the skipped ones counted apart as not rated
-        "Fidelity of session 4 (2026-02-02) of ab rated: 1 of 3 rated item(s) done (33%); "
-        "8 of 11 applicable item(s) not rated"
+    term.expect(  # over the session's items, the skipped ones unrated (issue 26, defect 13)
+        "Fidelity of session 4 (2026-02-02) of ab rated: 1 of 11 applicable item(s) done (9%) "
+        "(3 rated; 8 unrated)"
     )
     assert term.finish() == 0
     rating = tomllib.loads((data_home / "courses" / "ab.toml").read_text())["sessions"][3][

@@ -2,10 +2,9 @@
 
 The items are catalogue data (catalogue.FIDELITY_PHASE_ITEMS and FIDELITY_AREA_ITEMS, read
 with `ipt guide fidelity`). Each is rated done, partly, not done or not applicable; a later
-rating of a session stands in for an earlier one, which is kept. Adherence is the share of
-the rated items (done, partly or not done) that were done; an item left unrated is missing,
-not evidence either way: it is kept out of the share and counted beside it, so a partial
-rating is never read as a whole one (docs/clinical-rules.md "Fidelity").
+rating of a session stands in for an earlier one, which is kept. Adherence per phase is the
+share of the phase's items (each rated session's items, less those rated "not applicable")
+that were done; an item left unrated counts as not shown done, and is reported as unrated.
 """
 
 from __future__ import annotations
@@ -140,14 +139,14 @@ class PhaseAdherence:
 
     @property
     def rated(self) -> int:
-        """Items rated done, partly or not done: the base of the share."""
+        """Items rated done, partly or not done."""
         return self.applicable - self.unrated
 
     @property
     def percent(self) -> int | None:
-        """Done of the rated items; None when none was rated (all unrated or not
-        applicable). Unrated items are not in the base: they are counted apart."""
-        return round(100 * self.done / self.rated) if self.rated else None
+        """Done of the applicable items: an unrated item is in the base, shown as unrated
+        (issue 26, defect 13)."""
+        return round(100 * self.done / self.applicable) if self.applicable else None
 
 
 def session_scores(course: Course, where: Located) -> Counter[str]:
@@ -204,9 +203,9 @@ def _rated_sessions(course: Course) -> list[Located]:
 
 
 def adherence(course: Course) -> Adherence:
-    """Per phase, the share of the rated items (done, partly or not done) of the rated
-    sessions done in the latest rating of each, the unrated items counted apart; and the
-    items most often not done (then partly done)."""
+    """Per phase, the share of the rated sessions' items (less "na") done in the latest
+    rating of each, unrated items counted and shown; and the items most often not done
+    (then partly done)."""
     scores: dict[str, Counter[str]] = {phase: Counter() for phase in PHASES}
     rated: Counter[str] = Counter()
     missed: dict[str, Counter[str]] = {}

@@ -95,17 +95,16 @@ def safety_plan_json(course: Course) -> dict[str, Any]:
 
 
 def adherence_summary(score: PhaseAdherence) -> str:
-    """A session's adherence: done of the rated items, the unrated counted apart (never in
-    the base: an unrated item is missing, not a task not done)."""
+    """A session's adherence: done of the applicable items, how many were rated and how
+    many not (issue 26, defect 13: an unrated item is in the base, shown as unrated)."""
     if not score.applicable:
         return "every item rated not applicable"
-    if score.rated:
-        share = f"{score.done} of {score.rated} rated item(s) done ({score.percent}%)"
-    else:
-        share = "no item rated done, partly or not done"
-    if score.unrated:
-        return f"{share}; {score.unrated} of {score.applicable} applicable item(s) not rated"
-    return f"{share}; all {score.applicable} applicable item(s) rated"
+    share = f" ({score.percent}%)" if score.percent is not None else ""
+    unrated = f"; {score.unrated} unrated" if score.unrated else ""
+    return (
+        f"{score.done} of {score.applicable} applicable item(s) done{share} "
+        f"({score.rated} rated{unrated})"
+    )
 
 
 def fidelity_lines(
@@ -172,7 +171,7 @@ def fidelity_json(
             {"id": i.id, "text": i.text, "score": rating.items.get(i.id) if rating else None}
             for i in items
         ],
-        # done of the rated items (done, partly, not done); the unrated counted apart
+        # done of the applicable items; the unrated shown as such (issue 26, defect 13)
         "adherence": None
         if rating is None or score is None
         else {
@@ -197,8 +196,8 @@ def guide_fidelity() -> list[str]:
         "(the session's focus, else the course's primary area). Each item is rated: "
         + ", ".join(catalogue.FIDELITY_SCORES)
         + ".",
-        "Adherence per phase is the share of the rated items (done, partly or not done)",
-        "that were done; items left unrated are kept out of the share and counted beside it.",
+        "Adherence per phase is the share of the phase's items (less those rated `na`) that",
+        "were done; items left unrated count against it and are shown as unrated.",
         "Rate with: ipt fidelity COURSE_ID SESSION (a walk-through on a terminal), or",
         "--item ID=done for scripts.",
         "",
@@ -278,15 +277,10 @@ def adherence_lines(adherence: Adherence) -> list[str]:
     lines = []
     for phase in adherence.phases:
         percent = "n/a" if phase.percent is None else f"{phase.percent}%"
-        unrated = (
-            f"; {phase.unrated} of {phase.applicable} applicable tasks not rated"
-            if phase.unrated
-            else ""
-        )
         lines.append(
-            f"{phase.phase.capitalize()}: {percent} of rated tasks done ({phase.done} of "
-            f"{phase.rated}; {phase.partly} partly, {phase.not_done} not done) in "
-            f"{phase.sessions_rated} rated session(s){unrated}"
+            f"{phase.phase.capitalize()}: {percent} of applicable tasks done ({phase.done} of "
+            f"{phase.applicable}; {phase.partly} partly, {phase.not_done} not done, "
+            f"{phase.unrated} unrated) in {phase.sessions_rated} rated session(s)"
         )
     if adherence.most_missed:
         lines.append("Most often missed:")
