@@ -51,8 +51,8 @@ def fidelity(
 
     Without --item, on a terminal, walks through the items; with --no-input, --format or
     --json, or without a terminal, shows the session's items and its latest rating.
-    Adherence is done of the rated items; the items not rated are counted apart. The
-    report shows adherence per phase and the tasks most often missed.
+    Adherence is over the phase's applicable items, those left unrated counted in it and
+    shown. The report shows adherence per phase and the tasks most often missed.
     """
     chosen = common.chosen_format(common.Format, output_format, as_json, None, common.Format.text)
     shown = output_format is not None or as_json  # a format asked for: show, never ask
@@ -130,7 +130,7 @@ def _rate(
     *,
     quiet: bool = False,
 ) -> "Course":
-    """Record the rating; say what it gives (done of the rated items, the unrated apart;
+    """Record the rating; say what it gives (done of the applicable items, the unrated shown;
     `quiet`: on stderr, stdout carrying JSON) and return the course as stored."""
     # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import fidelity as rules
