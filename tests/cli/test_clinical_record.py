@@ -24,6 +24,8 @@ NOTE_KEYS = {
     "attended",
     "measures",
     "flags",
+    "risk_history",  # a lifetime "yes" as before: history, never in flags (note-fidelity)
+    "risk_questions",  # each yes/no risk question: yes, no or not asked (note-fidelity)
     "risk_reviews",
     "risk_screen",
     "risk",
@@ -105,6 +107,7 @@ def test_a_note_in_json_has_exactly_the_issue_keys_and_the_session(
             "lifetime": None,  # a lifetime question's "yes": "first", "previously no", ...
         }
     ]
+    assert (data["risk_history"], data["risk_questions"]) == ([], [])  # the PHQ-9 has none
     [review] = data["risk_reviews"]
     assert review == {
         "date": "2026-01-19",

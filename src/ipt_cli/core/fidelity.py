@@ -51,6 +51,17 @@ def items_for(course: Course, where: Located) -> tuple[catalogue.Item, ...]:
     return catalogue.fidelity_items(phase_of(course, where), area_of(course, where.sitting))
 
 
+def item_choices(course: Course, where: Located, which: bool = False) -> str:
+    """The session and the ids a rating of it takes, each with its short text, a line each:
+    what an error about an item id lists (a command to list them would start the walk-through
+    on a terminal). 'session 3 (...) (middle phase) is rated on:' (`which`: ', which is')."""
+    items = items_for(course, where)
+    width = max(len(item.id) for item in items)
+    listed = "\n".join(f"  {item.id:<{width}}  {item.text}" for item in items)
+    verb = ", which is" if which else " is"
+    return f"{where.described} ({phase_of(course, where)} phase){verb} rated on:\n{listed}"
+
+
 def parse_item(text: str) -> tuple[str, str]:
     """'mid-opening=done' -> ('mid-opening', 'done')."""
     item_id, sep, score = text.partition("=")
@@ -60,16 +71,24 @@ def parse_item(text: str) -> tuple[str, str]:
     return item_id.strip(), score
 
 
+def parse_items(texts: list[str], course: Course, where: Located) -> dict[str, str]:
+    """Each --item ID=SCORE of a rating of this session; a malformed one, or one without
+    an id, is refused with the session's item ids."""
+    try:
+        return dict(parse_item(text) for text in texts)
+    except InputError as error:
+        raise InputError(f"{error.message}; {item_choices(course, where)}") from None
+
+
 def _check_applicable(course: Course, where: Located, ratings: dict[str, str]) -> None:
     applicable = {item.id for item in items_for(course, where)}
     known = catalogue.all_fidelity_items()
     for item_id in ratings:
         if item_id not in known:
-            raise InputError(f"--item: no fidelity item {item_id!r}; see: ipt guide fidelity")
+            raise InputError(f"--item: no fidelity item {item_id!r}; {item_choices(course, where)}")
         if item_id not in applicable:
             raise InputError(
-                f"--item: {item_id!r} is not rated in {where.described}; its items are "
-                f"listed by: ipt fidelity {course.id} {where.sitting.date.isoformat()}"
+                f"--item: {item_id!r} is not rated in {item_choices(course, where, which=True)}"
             )
 
 
@@ -93,7 +112,9 @@ def rate(
     assert isinstance(session, SessionRecord)
     when = act_date(made, today, session.date, f"{where.described}, the session it rates")
     if not ratings:
-        raise InputError("rate at least one item: --item ITEM_ID=SCORE")
+        raise InputError(
+            f"rate at least one item: --item ITEM_ID=SCORE; {item_choices(course, where)}"
+        )
     _check_applicable(course, where, ratings)
     try:
         rating = FidelityRating.model_validate(
@@ -117,12 +138,15 @@ class PhaseAdherence:
     unrated: int = 0  # items of the rated sessions that were left unrated
 
     @property
-    def percent(self) -> int | None:
-        return round(100 * self.done / self.applicable) if self.applicable else None
+    def rated(self) -> int:
+        """Items rated done, partly or not done."""
+        return self.applicable - self.unrated
 
     @property
-    def rated(self) -> int:
-        return self.applicable - self.unrated
+    def percent(self) -> int | None:
+        """Done of the applicable items: an unrated item is in the base, shown as unrated
+        (issue 26, defect 13)."""
+        return round(100 * self.done / self.applicable) if self.applicable else None
 
 
 def session_scores(course: Course, where: Located) -> Counter[str]:

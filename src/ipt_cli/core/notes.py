@@ -1,11 +1,12 @@
 """The progress note of a session: one model, rendered as text, Markdown, HTML and JSON by
 views/note.py.
 
-A note holds what the session recorded (measures with totals and bands, risk items, risk
-reviews, focus, strategies and techniques, goal ratings, tasks, the note and its addenda),
-where it stands in the course (session n of N, phase, the plan for the next session) and
-its signature block (who signed, when, the hash; a supervisor's sign-off). A missed
-appointment has a short note of its own (not attended, with its reason).
+A note holds what the session recorded (measures with totals and bands, risk items, the
+answer to each yes/no risk question (yes, no or not asked), risk reviews, focus, strategies
+and techniques, goal ratings, tasks, the note and its addenda), where it stands in the
+course (session n of N, phase, the plan for the next session) and its signature block (who
+signed, when, the hash; a supervisor's sign-off). A missed appointment has a short note of
+its own (not attended, with its reason).
 """
 
 from __future__ import annotations
@@ -74,6 +75,30 @@ class FlagLine:
         return f"{said}{before}{urgent} ({state})"
 
 
+NOT_ASKED = "not asked"
+
+
+@struct(frozen=True)
+class QuestionLine:
+    """A yes/no risk question of an instrument the sitting gave or the course offers (the
+    PHQ-A's two suicide questions): its answer, "yes", "no" or "not asked", so that a note
+    never reads alike for a "no" and for a question nobody asked."""
+
+    instrument: str
+    name: str
+    item: int  # as a flag numbers it: after the items (PHQ-A: 10, 11)
+    field: str  # the stored key: suicidal_thoughts, attempt
+    question: str  # how a flag names it: "suicide attempt ever"
+    answer: str  # "yes", "no" or NOT_ASKED
+    given: bool = True  # False: the instrument itself was not given at the sitting
+
+    @property
+    def label(self) -> str:
+        """'PHQ-A suicide attempt ever: no', '...: not asked (PHQ-A not given)'."""
+        why = "" if self.given else f" ({self.name} not given)"
+        return f"{self.name} {self.question}: {self.answer}{why}"
+
+
 @struct(frozen=True)
 class SessionNote:
     course: Course
@@ -99,6 +124,19 @@ class SessionNote:
     withdrawn: Withdrawal | None = None  # a session recorded by mistake, withdrawn
     # session 1's note: the baseline instruments given at its sitting (issue 27)
     from_baseline: list[str] = field(default_factory=list)
+    # each yes/no risk question's answer: yes, no or not asked (the PHQ-A's two)
+    questions: list[QuestionLine] = field(default_factory=list)
+
+    @property
+    def raised(self) -> list[FlagLine]:
+        """The sitting's flags: every risk answer but a lifetime "yes" as before, which is
+        history (core.safety.safety_flags drops it too)."""
+        return [f for f in self.flags if not f.history]
+
+    @property
+    def history(self) -> list[FlagLine]:
+        """A lifetime "yes" as before, after a reviewed one: history, no new flag."""
+        return [f for f in self.flags if f.history]
 
     @property
     def session_label(self) -> str:
@@ -228,6 +266,35 @@ def screening(sitting: Administration) -> str | None:
     return "no risk item asked (no measures given)"
 
 
+def questions(course: Course, sitting: Administration) -> list[QuestionLine]:
+    """Each yes/no risk question of the instruments the sitting gave, and of those the
+    course offers but the sitting did not give (an IPT-A course's PHQ-A), with its answer:
+    yes, no or not asked."""
+    given = sitting.instruments()
+    offered = catalogue.offered_measures(course.condition, course.adaptation)
+    every = list(dict.fromkeys([*given, *offered]))
+    ids = catalogue.in_shown_order(every, course.condition, course.adaptation)
+    lines = []
+    for instrument_id in ids:
+        instrument = INSTRUMENTS[instrument_id]
+        entry = sitting.score(instrument_id)
+        for number, question in enumerate(instrument.risk_questions, 1):
+            said = None if entry is None else getattr(entry, question.field)
+            answer = NOT_ASKED if said is None else ("yes" if said else "no")
+            lines.append(
+                QuestionLine(
+                    instrument_id,
+                    instrument.name,
+                    instrument.item_count + number,
+                    question.field,
+                    question.label,
+                    answer,
+                    instrument_id in given,
+                )
+            )
+    return lines
+
+
 def _negative(sitting: Administration, instrument: Instrument) -> str:
     """'PHQ-9 item 9 = 0'; with the yes/no risk questions answered no (the PHQ-A's)."""
     entry = getattr(sitting, instrument.id)
@@ -304,6 +371,7 @@ def build_note(
         risk=risk_state(course, today or session.date),
         alerts=_alerts(course, where, rules),
         from_baseline=from_baseline,
+        questions=questions(course, measured),
     )
 
 
@@ -358,6 +426,7 @@ def withdrawn_note(
         reviews=list(session.risk_reviews),
         safety_plan=safety_plan.version_label(course),
         risk=risk_state(course, today or session.date),
+        questions=questions(course, session) if session.instruments() else [],
     )
 
 

@@ -2,8 +2,9 @@
 A4 or Letter) and JSON. Pure: builds strings from core.notes.SessionNote; no Rich, no files.
 
 The JSON keys are a contract (pinned by a test): course_id, session, date, phase, attended,
-measures, flags, risk_reviews, focus, techniques, strategies, goal_ratings, task,
-task_outcome, note, addenda, signed, supervision, withdrawn.
+measures, flags, risk_history, risk_questions, risk_reviews, risk_screen, risk, alerts,
+focus, techniques, strategies, goal_ratings, task, task_outcome, note, addenda, signed,
+supervision, withdrawn.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
-from ipt_cli.core.notes import SessionNote
+from ipt_cli.core.notes import FlagLine, QuestionLine, SessionNote
 from ipt_cli.core.risk import structured_lines
 from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 from ipt_cli.views.record import risk_json
@@ -120,6 +121,8 @@ def note_json(note: SessionNote) -> dict[str, Any]:
             }
             for m in note.measures
         },
+        # the sitting's flags; a lifetime "yes" as before is history, never a flag (as in
+        # core.safety.safety_flags and the text note): it is under risk_history
         "flags": [
             {
                 "instrument": f.instrument,
@@ -127,10 +130,12 @@ def note_json(note: SessionNote) -> dict[str, Any]:
                 "score": f.score,
                 "urgent": f.urgent,
                 "reviewed": f.reviewed,
-                "lifetime": f.lifetime,  # "first", "previously no", "as before" or null
+                "lifetime": f.lifetime,  # "first", "previously no" or null
             }
-            for f in note.flags
+            for f in note.raised
         ],
+        "risk_history": [_history_json(f) for f in note.history],
+        "risk_questions": [_question_json(q) for q in note.questions],
         "risk_reviews": [_review_json(r) for r in note.reviews],
         "risk_screen": note.screening,
         "risk": None if note.risk is None else risk_json(note.risk),
@@ -146,6 +151,30 @@ def note_json(note: SessionNote) -> dict[str, Any]:
         "signed": _signed_json(note.signature),
         "supervision": [_supervision_json(e) for e in note.supervision],
         "withdrawn": _withdrawn_json(note),
+    }
+
+
+def _history_json(flag: FlagLine) -> dict[str, Any]:
+    """A lifetime "yes" as before: what the text note says of it, not a flag to review."""
+    return {
+        "instrument": flag.instrument,
+        "item": flag.item,
+        "answer": "yes",
+        "lifetime": flag.lifetime,  # "as before"
+        "text": flag.label,
+    }
+
+
+def _question_json(question: QuestionLine) -> dict[str, Any]:
+    """A yes/no risk question: its answer "yes", "no" or "not asked" (`given` false: the
+    instrument itself was not given at the sitting)."""
+    return {
+        "instrument": question.instrument,
+        "item": question.item,
+        "field": question.field,
+        "question": question.question,
+        "answer": question.answer,
+        "given": question.given,
     }
 
 
@@ -236,6 +265,7 @@ def _safety_lines(note: SessionNote) -> list[str]:
         lines.append(f"Risk screen: {note.screening}")
     elif note.missed is not None:
         lines.append("Risk screen: not done (missed appointment)")
+    lines += [f"Risk question: {question.label}" for question in note.questions]
     for review in note.reviews:
         lines += review_lines(review)
     lines += [

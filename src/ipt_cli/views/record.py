@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.fidelity import Adherence
+from ipt_cli.core.fidelity import Adherence, PhaseAdherence
 from ipt_cli.core.models import Course, FidelityRating, SafetyPlanVersion
 from ipt_cli.core.risk import RiskState, StandingRisk
 from ipt_cli.core.signing import ChainCheck
@@ -94,20 +94,96 @@ def safety_plan_json(course: Course) -> dict[str, Any]:
 # Fidelity
 
 
+def adherence_summary(score: PhaseAdherence) -> str:
+    """A session's adherence: done of the applicable items, how many were rated and how
+    many not (issue 26, defect 13: an unrated item is in the base, shown as unrated)."""
+    if not score.applicable:
+        return "every item rated not applicable"
+    share = f" ({score.percent}%)" if score.percent is not None else ""
+    unrated = f"; {score.unrated} unrated" if score.unrated else ""
+    return (
+        f"{score.done} of {score.applicable} applicable item(s) done{share} "
+        f"({score.rated} rated{unrated})"
+    )
+
+
 def fidelity_lines(
-    heading: str, items: tuple[catalogue.Item, ...], rating: FidelityRating | None
+    heading: str,
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
 ) -> list[str]:
-    """A session's items, with the latest rating when there is one."""
+    """A session's items, with the latest rating (and its adherence) when there is one."""
     if rating is None:
         lines = [f"{heading}: not rated yet"]
     else:
         by = f" by {rating.by}" if rating.by else ""
         lines = [f"{heading}: rated {rating.date.isoformat()}{by}"]
+        if score is not None:
+            lines.append(f"Adherence: {adherence_summary(score)}")
     scored = rating.items if rating else {}
     for item in items:
-        score = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "-")
-        lines.append(f"  {item.id:<28} {score:<15} {item.text}")
+        shown = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "-")
+        lines.append(f"  {item.id:<28} {shown:<15} {item.text}")
     return lines
+
+
+def fidelity_markdown(
+    heading: str,
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
+) -> str:
+    """The same as fidelity_lines, as Markdown: a heading, the adherence, a list item per
+    item with its id and score (the rater's name escaped as text)."""
+    if rating is None:
+        out = [f"# {heading}", "", "Not rated yet.", ""]
+    else:
+        by = f" by {markdown_escape(rating.by, inline=True)}" if rating.by else ""
+        out = [f"# {heading}", "", f"Rated {rating.date.isoformat()}{by}.", ""]
+        if score is not None:
+            out += [f"Adherence: {adherence_summary(score)}.", ""]
+    scored = rating.items if rating else {}
+    for item in items:
+        shown = catalogue.FIDELITY_SCORES.get(scored.get(item.id, ""), "not rated")
+        out.append(f"- `{item.id}` **{shown}**: {markdown_escape(item.text, inline=True)}")
+    return "\n".join(out) + "\n"
+
+
+def fidelity_json(
+    course_id: str,
+    session: dict[str, str],
+    items: tuple[catalogue.Item, ...],
+    rating: FidelityRating | None,
+    score: PhaseAdherence | None = None,
+) -> dict[str, Any]:
+    """`ipt fidelity --format json`: the session (`session`, `date`, `phase`), its items
+    with the latest rating's score, and that rating's adherence (null before a rating)."""
+    return {
+        "course_id": course_id,
+        **session,
+        "rated": None if rating is None else rating.date.isoformat(),
+        "rated_by": None if rating is None else rating.by,
+        "recorded_at": None  # when the rating was written (UTC); null in older files
+        if rating is None or rating.recorded_at is None
+        else rating.recorded_at.isoformat(),
+        "items": [
+            {"id": i.id, "text": i.text, "score": rating.items.get(i.id) if rating else None}
+            for i in items
+        ],
+        # done of the applicable items; the unrated shown as such (issue 26, defect 13)
+        "adherence": None
+        if rating is None or score is None
+        else {
+            "applicable": score.applicable,
+            "rated": score.rated,
+            "done": score.done,
+            "partly": score.partly,
+            "not_done": score.not_done,
+            "unrated": score.unrated,
+            "percent": score.percent,
+        },
+    }
 
 
 def guide_fidelity() -> list[str]:
