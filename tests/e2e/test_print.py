@@ -340,6 +340,21 @@ def test_the_report_prints_whole_on_a4_and_letter(
 
 @pytest.mark.e2e
 @needs_chromium
+def test_a_flagged_sitting_is_named_on_paper_beside_each_chart(
+    course: Course, printed_pdfs: dict[tuple[str, str], Pdf]
+) -> None:
+    """The charts ring the point of a sitting that raised a safety flag and mark it "!",
+    with a legend; on paper the sitting is also named in words under each chart."""
+    pdf = _pdf(printed_pdfs, course.report, "A4")
+    text = " ".join(" ".join(line.split()) for page in pdf.pages for line in page)
+    said = "Safety flag raised at: session 3 (2026-01-26): PHQ-9 item 9 = 1, reviewed."
+    assert text.count(said) == 1  # under the PHQ-9's chart (no GAD-7 was given there)
+    legend = "a safety flag was raised at this sitting (ringed; ! under its session)"
+    assert text.count(legend) == 1  # that chart's legend, printed
+
+
+@pytest.mark.e2e
+@needs_chromium
 @pytest.mark.parametrize("size", SIZES)
 def test_every_note_prints_whole_on_a4_and_letter(
     course: Course, printed_pdfs: dict[tuple[str, str], Pdf], size: str

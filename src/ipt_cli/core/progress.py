@@ -15,6 +15,7 @@ from ipt_cli.core.course_row import CourseRow
 from ipt_cli.core.measures import (
     INSTRUMENTS,
     Band,
+    Cutoff,
     Instrument,
     ScoringRules,
     cluster_scores,
@@ -56,6 +57,14 @@ class Point:
         if self.maintenance:
             return f"maintenance session {self.session}"
         return "baseline" if self.session == 0 else f"session {self.session}"
+
+
+def reached_cutoff(instrument_id: str, total: int) -> Cutoff | None:
+    """The highest named cut-off a total reaches (the EPDS: 13, probable depression); None
+    below them all, or for an instrument without named cut-offs. The one rule the report's
+    `screen` and the views' Severity readings of the EPDS and the ASRM use."""
+    reached = [c for c in INSTRUMENTS[instrument_id].cutoffs if total >= c.score]
+    return reached[-1] if reached else None
 
 
 @struct(frozen=True)
@@ -116,12 +125,8 @@ class MeasureSummary:
         """The highest named cut-off the most recent score reaches ('probable depression'),
         None below them all or without named cut-offs."""
         current = self.current
-        if current is None:
-            return None
-        reached = [
-            c.label for c in INSTRUMENTS[self.instrument].cutoffs if current.total >= c.score
-        ]
-        return reached[-1] if reached else None
+        reached = None if current is None else reached_cutoff(self.instrument, current.total)
+        return None if reached is None else reached.label
 
     @property
     def clusters(self) -> dict[str, int] | None:

@@ -18,8 +18,10 @@ from ipt_cli.views.print_page import PRINT_CSS, STYLE, escape, hinted, page_rule
 from ipt_cli.views.wording import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
+    OUTCOME_WARNINGS_LINE,
     assessment_lines,
     attendance_rows,
+    checklist_title,
     condition_line,
     eating_notes,
     eating_rows,
@@ -33,9 +35,12 @@ from ipt_cli.views.wording import (
     measure_rows,
     next_session_words,
     phase_text,
+    point_reading,
     record_header,
     record_sections,
+    report_alerts,
     review_lines,
+    screen_alert_heading,
     shows_ending,
     strategy_rows,
 )
@@ -50,8 +55,20 @@ GUTTER = 170  # right of the plot: the band labels, clear of the points and thei
 BAND_FILL = ("#e8f5e9", "#fffde7", "#fff3e0", "#ffebee", "#fce4ec")
 
 
-def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = False) -> str:
-    """A line chart of totals by session over the labelled severity bands."""
+FLAG_COLOUR = "#c62828"
+FLAG_LEGEND = "a safety flag was raised at this sitting (ringed; ! under its session)"
+
+
+def svg_chart(
+    summary: MeasureSummary,
+    rules: ScoringRules,
+    maintenance: bool = False,
+    flagged: dict[int, str] | None = None,
+) -> str:
+    """A line chart of totals by session over the labelled severity bands. A point whose
+    sitting raised a safety flag (`flagged`: its words by session number) is ringed and
+    marked "!" (never by colour alone), with a legend line under the chart."""
+    flagged = flagged or {}
     instrument = INSTRUMENTS[summary.instrument]
     top = instrument.total_max
     plot_w, plot_h = WIDTH - PAD - GUTTER, HEIGHT - 2 * PAD
@@ -100,16 +117,45 @@ def svg_chart(summary: MeasureSummary, rules: ScoringRules, maintenance: bool = 
             f'<text class="value" x="{cx:.1f}" y="{cy - 7:.1f}" '
             f'text-anchor="middle">{point.total}</text>'
         )
+        if point.session in flagged:
+            where = f"maintenance session {point.session}" if maintenance else point.label
+            title = f"{where}: {flagged[point.session]}"
+            parts.append(_flag_mark(cx, cy, title, (cx, HEIGHT - PAD + 27)))
         parts.append(
             f'<text x="{cx:.1f}" y="{HEIGHT - PAD + 14}" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
     parts.append(f'<text x="{PAD}" y="{PAD - 8}">{escape(summary.name)} (0-{top})</text>')
+    if any(point.session in flagged for point in points):
+        parts.append(_legend(PAD + 150, PAD - 8, FLAG_LEGEND))
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _flag_mark(cx: float, cy: float, title: str, bang: tuple[float, float]) -> str:
+    """A flagged point's mark, not by colour alone: a ring round the point, and a bold "!"
+    at `bang` (under its session's label, clear of the line)."""
+    return (
+        f'<g class="flag"><title>{escape(title)}</title>'
+        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="none" stroke="{FLAG_COLOUR}" '
+        'stroke-width="2"/>'
+        f'<text x="{bang[0]:.1f}" y="{bang[1]:.1f}" fill="{FLAG_COLOUR}" font-weight="bold" '
+        'text-anchor="middle">!</text></g>'
+    )
+
+
+def _legend(x: float, y: float, text: str) -> str:
+    """The flag mark's legend line from `x`: a ring and a bold "!", then the words."""
+    return (
+        f'<g class="flag-legend"><circle cx="{x + 6:.1f}" cy="{y - 4:.1f}" r="6" fill="none" '
+        f'stroke="{FLAG_COLOUR}" stroke-width="2"/><text x="{x + 17:.1f}" y="{y:.1f}" '
+        f'fill="{FLAG_COLOUR}" font-weight="bold">!</text>'
+        f'<text x="{x + 26:.1f}" y="{y:.1f}">{escape(text)}</text></g>'
+    )
+
+
 LIFE_PANEL = 90  # height of each panel of the life chart
+LIFE_FLAG_LEGEND = "PHQ-9 item 9 above 0 (a safety flag; ringed, ! above it)"
 
 
 def life_chart_svg(chart: LifeChart) -> str:
@@ -167,10 +213,17 @@ def life_chart_svg(chart: LifeChart) -> str:
     scores = panel(2, names + ", as a share of each scale", 0, 1)
     line(scores, [None if w.phq9 is None else w.phq9 / 27 for w in weeks], "#1565c0", "PHQ-9 / 27")
     cut(scores, 10 / 27, "#1565c0", "PHQ-9 10")
+    for i, week in enumerate(weeks):  # as the text chart's "*": PHQ-9 item 9 above 0
+        if week.phq9 is not None and week.phq9_item9:
+            title = f"week of {week.start.isoformat()}: PHQ-9 item 9 above 0 (a safety flag)"
+            x, y = PAD + i * step, scores(week.phq9 / 27)
+            parts.append(_flag_mark(x, y, title, (x, y - 10)))
     if chart.has_asrm:
         shares = [None if w.asrm is None else w.asrm / 20 for w in weeks]
         line(scores, shares, "#c62828", "ASRM / 20")
         cut(scores, ASRM_CUTOFF / 20, "#c62828", f"ASRM {ASRM_CUTOFF}")
+    if any(w.phq9 is not None and w.phq9_item9 for w in weeks):
+        parts.append(_legend(PAD, height - 4, LIFE_FLAG_LEGEND))
     every = -(-len(weeks) // 13)  # at most 13 dates under the axis: a long course stays legible
     for i, week in enumerate(weeks):
         if i % every and i != len(weeks) - 1:
@@ -195,6 +248,12 @@ def _life_chart(report: Report) -> list[str]:
     if not chart.weeks:
         return []
     legend = f"<p>{escape(SCORE_PLACEMENT)}</p>"
+    flagged = [w.start.isoformat() for w in chart.weeks if w.phq9 is not None and w.phq9_item9]
+    if flagged:  # on paper in words, not only as marks
+        legend += (
+            "<p>PHQ-9 item 9 above 0 (a safety flag; see Safety flags) in the week of: "
+            f"{', '.join(flagged)}.</p>"
+        )
     return [_section("Life chart (IPSRT)", life_chart_svg(chart) + legend)]
 
 
@@ -225,27 +284,62 @@ def _section(heading: str, *blocks: str, level: int = 2) -> str:
 
 
 def _point_rows(
-    summary: MeasureSummary, events: list[TimelineEvent], maintenance: bool = False
+    summary: MeasureSummary,
+    events: list[TimelineEvent],
+    maintenance: bool = False,
+    flagged: dict[int, str] | None = None,
 ) -> str:
     """Each administration's score as numbers (the chart's values, printed), with the life
-    events before it since the previous one, as the text report's chart lists them."""
+    events before it since the previous one, as the text report's chart lists them; with a
+    Safety flag column when a charted sitting raised one."""
+    charted = {p.session for p in summary.series}
+    flagged = {n: words for n, words in (flagged or {}).items() if n in charted}
+    span = 3 if flagged else 2
     rows, taken = [], 0
     for point in summary.series:
         while taken < len(events) and events[taken].date < point.date:
             event = events[taken]
             rows.append(
                 f'<tr class="event"><td></td><td>{month_or_day(event.date, event.precision)}</td>'
-                f'<td colspan="2">* {escape(event.event)}</td></tr>'
+                f'<td colspan="{span}">* {escape(event.event)}</td></tr>'
             )
             taken += 1
         label = "Baseline" if point.session == 0 and not maintenance else str(point.session)
         label = f"m{point.session}" if maintenance else label
         rows.append(
             f"<tr><td>{escape(label)}</td><td>{point.date.isoformat()}</td>"
-            f"<td>{point.total}</td><td>{escape(point.severity or '')}</td></tr>"
+            f"<td>{point.total}</td><td>{escape(point_reading(summary, point) or '')}</td>"
+            + (f"<td>{escape(flagged.get(point.session, ''))}</td>" if flagged else "")
+            + "</tr>"
         )
-    head = "<tr><th>Session</th><th>Date</th><th>Total</th><th>Severity</th></tr>"
+    flag_head = "<th>Safety flag</th>" if flagged else ""
+    head = f"<tr><th>Session</th><th>Date</th><th>Total</th><th>Severity</th>{flag_head}</tr>"
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _flagged(report: Report, maintenance: bool) -> dict[int, str]:
+    """The sittings that raised a safety flag, by session number (0: the baseline), each
+    with its flags' words and whether they are reviewed: 'EPDS item 10 = 1, not reviewed'."""
+    found: dict[int, list[str]] = {}
+    for flag in report.flags:
+        if flag.maintenance == maintenance:
+            what = flag.label.removesuffix(f" at {flag.where} ({flag.date.isoformat()})")
+            state = "reviewed" if flag.reviewed else "not reviewed"
+            found.setdefault(flag.session, []).append(f"{what}, {state}")
+    return {session: "; ".join(words) for session, words in found.items()}
+
+
+def _flag_caption(summary: MeasureSummary, flagged: dict[int, str], maintenance: bool) -> str:
+    """In words, on paper: the charted sittings that raised a safety flag."""
+    shown = [
+        f"{f'maintenance session {p.session}' if maintenance else p.label} "
+        f"({p.date.isoformat()}): {flagged[p.session]}"
+        for p in summary.series
+        if p.session in flagged
+    ]
+    if not shown:
+        return ""
+    return f"<figcaption>Safety flag raised at: {escape('; '.join(shown))}.</figcaption>"
 
 
 def _chart(
@@ -254,8 +348,11 @@ def _chart(
     events: list[TimelineEvent],
     heading: str,
     maintenance: bool = False,
+    flagged: dict[int, str] | None = None,
 ) -> str:
-    figure = svg_chart(summary, rules, maintenance) + _point_rows(summary, events, maintenance)
+    figure = svg_chart(summary, rules, maintenance, flagged)
+    figure += _flag_caption(summary, flagged or {}, maintenance)
+    figure += _point_rows(summary, events, maintenance, flagged)
     return _section(heading, f'<figure class="chart">{figure}</figure>', level=3)
 
 
@@ -266,9 +363,11 @@ def _maintenance(report: Report, rules: ScoringRules) -> list[str]:
     measures = report.maintenance_measures.values()
     table = _table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures]) if measures else ""
     body = [_section("Maintenance", f"<p>{escape(heading)}</p>", table)]
+    flagged = _flagged(report, maintenance=True)
     for summary in measures:
         title = f"{summary.name} in maintenance"
-        body.append(_chart(summary, rules, report.course.timeline, title, maintenance=True))
+        timeline = report.course.timeline
+        body.append(_chart(summary, rules, timeline, title, maintenance=True, flagged=flagged))
     return body
 
 
@@ -297,11 +396,14 @@ def _warnings(report: Report) -> list[str]:
             f'<div class="flags"><p>SAFETY: unreviewed risk flags</p><ul>{items}</ul></div>'
         )
     body += [f"<p><strong>{hinted(line)}</strong></p>" for line in report.risk.status_lines]
-    if report.alerts:
-        items = "".join(f"<li>{escape(a.text)}</li>" for a in report.alerts)
-        body.append(
-            f'<div class="warnings"><p>WARNING: outcomes to act on</p><ul>{items}</ul></div>'
-        )
+    screens, warnings = report_alerts(report)
+    if screens:  # a possible manic episode: a safety matter, boxed as the flags are
+        items = "".join(f"<li>{escape(text)}</li>" for text in screens)
+        heading = escape(screen_alert_heading(screens))
+        body.append(f'<div class="flags"><p>{heading}</p><ul>{items}</ul></div>')
+    if warnings:
+        items = "".join(f"<li>{escape(text)}</li>" for text in warnings)
+        body.append(f'<div class="warnings"><p>{OUTCOME_WARNINGS_LINE}</p><ul>{items}</ul></div>')
     return body
 
 
@@ -352,10 +454,11 @@ def _measures(report: Report, rules: ScoringRules) -> list[str]:
         body.append(_section("Binge episodes per week", table, _list(eating_notes(report.eating))))
     table = _table(measure_header(report), measure_rows(report))
     body.append(_section("Measures", table, _list(headline_notes(report))))
+    flagged = _flagged(report, maintenance=False)
     for summary in report.measures.values():
         if summary.series:
             title = f"{summary.name} by session"
-            body.append(_chart(summary, rules, report.course.timeline, title))
+            body.append(_chart(summary, rules, report.course.timeline, title, flagged=flagged))
     body += _life_chart(report)
     return body
 
@@ -387,9 +490,7 @@ def _work(report: Report) -> list[str]:
             f"<li>{'&#9745;' if i.done else '&#9744;'} {escape(i.text)}</li>"
             for i in report.checklist
         )
-        opened = len(report.open_items)
-        title = "Termination checklist" + (f" ({opened} open)" if opened else " (done)")
-        body.append(_section(title, f'<ul class="checklist">{items}</ul>'))
+        body.append(_section(checklist_title(report), f'<ul class="checklist">{items}</ul>'))
     return body
 
 

@@ -19,10 +19,12 @@ from ipt_cli.views.text_safety import markdown_cell, markdown_escape
 from ipt_cli.views.wording import (
     EATING_HEADER,
     MAINTENANCE_HEADER,
+    OUTCOME_WARNINGS_LINE,
     RHYTHM_HEADER,
     TARGET_HEADER,
     assessment_lines,
     attendance_rows,
+    checklist_title,
     condition_line,
     eating_notes,
     eating_rows,
@@ -43,14 +45,18 @@ from ipt_cli.views.wording import (
     no_targets_line,
     or_na,
     phase_text,
+    point_reading,
     record_header,
     record_sections,
+    report_alerts,
     review_lines,
     rhythm_day_cells,
     rhythm_footnotes,
     rhythm_week_words,
     risk_lines,
+    screen_alert_heading,
     shows_ending,
+    split_alerts,
     strategy_lines,
     strategy_rows,
     target_rows,
@@ -126,9 +132,7 @@ def _md_head(report: Report) -> list[str]:
         out += ["> **SAFETY: unreviewed risk flags**", ">"]
         out += [f"> - {_md(f.label)}" for f in report.unreviewed_flags] + [""]
     out += [f"> {_md(line)}" for line in report.risk.status_lines] + [""]
-    if report.alerts:
-        out += ["> **WARNING: outcomes to act on**", ">"]
-        out += [f"> - {_md(a.text)}" for a in report.alerts] + [""]
+    out += _md_alerts(*report_alerts(report))
     out += [
         f"- **Start:** {course.start_date.isoformat()}",
         f"- **Phase:** {_md(phase_text(report))}",
@@ -152,6 +156,19 @@ def _md_head(report: Report) -> list[str]:
     return out
 
 
+def _md_alerts(screens: list[str], warnings: list[str]) -> list[str]:
+    """A screen's own alerts (the ASRM's MANIA ALERT: a safety matter) under a heading of
+    their own, then the outcome warnings."""
+    out = []
+    for heading, texts in (
+        (screen_alert_heading(screens), screens),
+        (OUTCOME_WARNINGS_LINE, warnings),
+    ):
+        if texts:
+            out += [f"> **{_md(heading)}**", ">"] + [f"> - {_md(t)}" for t in texts] + [""]
+    return out
+
+
 def _md_eating(report: Report) -> list[str]:
     if report.eating is None:
         return []
@@ -172,7 +189,7 @@ def _md_measures(report: Report) -> list[str]:
             out += _md_table(
                 ["Session", "Date", "Total", "Severity"],
                 [
-                    [str(p.session), p.date.isoformat(), str(p.total), or_na(p.severity)]
+                    [str(p.session), p.date.isoformat(), str(p.total), or_na(point_reading(m, p))]
                     for p in m.series
                 ],
             )
@@ -212,7 +229,7 @@ def _md_work(report: Report) -> list[str]:
         out += ["## Attendance", ""]
         out += _md_table(["Session", "Date", "Attended"], attendance)
     if report.checklist:
-        out += ["## Termination checklist", ""]
+        out += [f"## {checklist_title(report)}", ""]
         out += [f"- [{'x' if i.done else ' '}] {_md(i.text)}" for i in report.checklist] + [""]
     return out
 
@@ -274,7 +291,7 @@ def _maintenance_markdown(report: Report) -> list[str]:
         out += _md_table(
             ["Session", "Date", "Total", "Severity"],
             [
-                [f"m{p.session}", p.date.isoformat(), str(p.total), or_na(p.severity)]
+                [f"m{p.session}", p.date.isoformat(), str(p.total), or_na(point_reading(m, p))]
                 for p in m.series
             ],
         )
@@ -323,9 +340,7 @@ def agenda_markdown(agenda: Agenda) -> str:
         if agenda.risk.banner:
             out = [f"> **{_md(agenda.risk.banner)}**", "", *out]
         out += [f"> {_md(line)}" for line in agenda.risk.status_lines] + [""]
-    if agenda.alerts:
-        out += ["> **WARNING: outcomes to act on**", ">"]
-        out += [f"> - {_md(text)}" for text in agenda.alerts] + [""]
+    out += _md_alerts(*split_alerts(agenda.alerts))
     if agenda.safety:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]

@@ -130,13 +130,32 @@ def _flags_panel(labels: list[str], commands: list[str], self_guided: bool) -> P
     )
 
 
-def _alerts_panel(texts: list[str]) -> Panel:
-    return _panel(
-        _text("\n".join(f"! {text}" for text in texts), style="bold dark_orange"),
-        title="OUTCOME WARNINGS",
-        border_style="bold dark_orange",
-        box=box.HEAVY,
-    )
+def _alerts_panels(screens: list[str], warnings: list[str]) -> list[Panel]:
+    """A screen's own alerts (the ASRM's MANIA ALERT: a safety matter) in a box of their
+    own, then the outcome warnings."""
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
+    from ipt_cli.views.wording import OUTCOME_WARNINGS, screen_alert_heading
+
+    panels = []
+    if screens:
+        panels.append(
+            _panel(
+                _text("\n".join(f"! {text}" for text in screens), style="bold red"),
+                title=screen_alert_heading(screens),
+                border_style="bold red",
+                box=box.HEAVY,
+            )
+        )
+    if warnings:
+        panels.append(
+            _panel(
+                _text("\n".join(f"! {text}" for text in warnings), style="bold dark_orange"),
+                title=OUTCOME_WARNINGS,
+                border_style="bold dark_orange",
+                box=box.HEAVY,
+            )
+        )
+    return panels
 
 
 class _Point(NamedTuple):
@@ -377,9 +396,18 @@ def _inner_width(options: ConsoleOptions) -> int:
 def _chart(
     summary: MeasureSummary, events: list[TimelineEvent], title: str, maintenance: bool = False
 ) -> Chart:
-    """The chart of a measure's series, with the life events from its first date on."""
-    top = INSTRUMENTS[summary.instrument].total_max
-    return Chart(title, top, summary.series, events, maintenance)
+    """The chart of a measure's series, with the life events from its first date on; an
+    instrument with named cut-offs and no bands (the EPDS, the ASRM) shows, where a band
+    would be, where each score stands against them."""
+    instrument = INSTRUMENTS[summary.instrument]
+    series = summary.series
+    if instrument.cutoffs:
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
+        from ipt_cli.core.structs import replace
+        from ipt_cli.views.wording import point_reading
+
+        series = [replace(p, severity=point_reading(summary, p)) for p in series]
+    return Chart(title, instrument.total_max, series, events, maintenance)
 
 
 def _header(report: Report) -> Panel:
@@ -582,10 +610,11 @@ def _goals_and_work(report: Report) -> list[RenderableType]:
 def _termination(report: Report) -> list[RenderableType]:
     if not report.checklist:
         return []
+    # lazy: keeps the models (pydantic) and the shared wording off start-up
+    from ipt_cli.views.wording import checklist_title
+
     lines = [f"[{'x' if item.done else ' '}] {item.text}" for item in report.checklist]
-    open_count = len(report.open_items)
-    title = "Termination checklist" + (f" ({open_count} open)" if open_count else " (done)")
-    return [_panel(_text("\n".join(lines)), title=title, box=box.ROUNDED)]
+    return [_panel(_text("\n".join(lines)), title=checklist_title(report), box=box.ROUNDED)]
 
 
 def _ending(report: Report) -> list[RenderableType]:
@@ -641,7 +670,10 @@ def report_renderable(report: Report) -> RenderableType:
     if state.flags:
         parts.append(_flags_panel(state.labels, state.commands, course.kind == "self-guided"))
     if report.alerts:
-        parts.append(_alerts_panel([a.text for a in report.alerts]))
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
+        from ipt_cli.views.wording import report_alerts
+
+        parts += _alerts_panels(*report_alerts(report))
     parts.append(_header(report))
     if course.formulation:
         agreed = "agreed" if course.formulation.agreed else "not yet agreed"
@@ -741,7 +773,10 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     if agenda.risk is not None:
         parts += [_text(line) for line in agenda.risk.status_lines]
     if agenda.alerts:
-        parts.append(_alerts_panel(agenda.alerts))
+        # lazy: keeps the models (pydantic) and the shared wording off start-up
+        from ipt_cli.views.wording import split_alerts
+
+        parts += _alerts_panels(*split_alerts(agenda.alerts))
     if agenda.carry_over:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]

@@ -16,13 +16,15 @@ from ipt_cli.core.planning import COVERED_MARK, Agenda, StrategyStatus, guardian
 from ipt_cli.core.progress import (
     EatingSummary,
     MeasureSummary,
+    Point,
     Report,
     judged_measures,
     non_response,
+    reached_cutoff,
     review_history,
 )
 from ipt_cli.core.risk import RiskState, structured_lines
-from ipt_cli.core.tracking import alerts_on_record
+from ipt_cli.core.tracking import ALERTING, alerts_on_record
 
 if TYPE_CHECKING:  # annotations only: a course's report needs neither
     from ipt_cli.core.group import Group, GroupReport
@@ -162,6 +164,43 @@ def left_out_line(agenda: Agenda) -> str:
     )
 
 
+OUTCOME_WARNINGS = "OUTCOME WARNINGS"  # the terminal's box; Markdown and HTML say:
+OUTCOME_WARNINGS_LINE = "WARNING: outcomes to act on"
+
+
+def screen_alert_heading(texts: Sequence[str]) -> str:
+    """The heading of a screen's own alerts ('SAFETY: MANIA ALERT'): a possible manic episode
+    is a safety matter, shown apart from (and before) the outcome warnings."""
+    names = [i.alert for i in ALERTING if any(t.startswith(f"{i.alert}:") for t in texts)]
+    return "SAFETY: " + " / ".join(names or [i.alert for i in ALERTING])
+
+
+def split_alerts(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(screen alerts, outcome warnings) of a list of alert lines: a line an alerting
+    instrument wrote (core/tracking.ScreenAlert.text: 'MANIA ALERT: ASRM 8 at ...') is a
+    screen alert; the rest (a reliable deterioration, a relapse, not on track) are outcome
+    warnings. The agenda has the lines only; the report splits its alerts by kind."""
+    names = tuple(f"{i.alert}:" for i in ALERTING)
+    screens = [t for t in texts if names and t.startswith(names)]
+    return screens, [t for t in texts if not (names and t.startswith(names))]
+
+
+def report_alerts(report: Report) -> tuple[list[str], list[str]]:
+    """The report's (screen alerts, outcome warnings): a mania alert (kind 'mania') under a
+    SAFETY heading of its own, never among the outcome warnings."""
+    screens = [a.text for a in report.alerts if a.kind == "mania"]
+    return screens, [a.text for a in report.alerts if a.kind != "mania"]
+
+
+def checklist_title(report: Report) -> str:
+    """'Termination checklist: 3 of 5 done' or '...: all 5 done': what is done is its
+    items, not the course nor its termination phase (a bare '(done)' read as either)."""
+    total = len(report.checklist)
+    done = total - len(report.open_items)
+    count = f"all {total}" if done == total else f"{done} of {total}"
+    return f"Termination checklist: {count} done"
+
+
 def next_session_words(report: Report, overdue: str = "OVERDUE") -> str:
     """'2026-01-19 (OVERDUE)', the date alone when it is not past, 'none' without one."""
     if report.next_date is None:
@@ -215,13 +254,41 @@ def reliable_phrase(m: MeasureSummary) -> str:
     return "no reliable change" if word == "no" else f"reliable {word}"
 
 
+def reading(instrument_id: str, total: int, severity: str | None) -> str | None:
+    """What a score reads as, in a Severity column: its band; for an instrument with named
+    screening cut-offs and no bands (the EPDS, the ASRM), the highest cut-off it reaches
+    ('probable depression', 'possible (hypo)mania') or 'below the cut-off (10)', by the
+    report's rule (core/progress.reached_cutoff); None for any other (the PCL-5: its note
+    says where it stands against its cut-off)."""
+    if severity is not None:
+        return severity
+    cutoffs = INSTRUMENTS[instrument_id].cutoffs
+    if not cutoffs:
+        return None
+    reached = reached_cutoff(instrument_id, total)
+    return f"below the cut-off ({cutoffs[0].score})" if reached is None else reached.label
+
+
+def severity_cell(m: MeasureSummary) -> str:
+    """The Severity column: the reading of the series' last score (in the acute block of a
+    course in maintenance, the end of the acute course, as the band there is)."""
+    if not m.series:
+        return or_na(m.severity)
+    return or_na(reading(m.instrument, m.series[-1].total, m.severity))
+
+
+def point_reading(m: MeasureSummary, point: Point) -> str | None:
+    """A charted score's reading (a chart's or a by-session table's Severity)."""
+    return reading(m.instrument, point.total, point.severity)
+
+
 def measure_row(m: MeasureSummary) -> list[str]:
     return [
         m.name,
         or_na(m.baseline),
         or_na(m.latest),
         _percent_cell(m),
-        or_na(m.severity),
+        severity_cell(m),
         yes_no(m.response),
         yes_no(m.remission),
         reliable_word(m),
@@ -415,7 +482,7 @@ def maintenance_row(m: MeasureSummary) -> list[str]:
         or_na(m.end_of_acute),
         or_na(m.series[-1].total if m.series else None),
         _signed(m.change_from_end_of_acute),
-        or_na(m.severity),
+        severity_cell(m),
         "RELAPSE" if m.relapse else yes_no(m.relapse),
     ]
 
@@ -493,8 +560,21 @@ def adaptation_lines(course: Course) -> list[tuple[str, str]]:
         # lazy: keeps social rhythm off start-up
         from ipt_cli.core.rhythm import review_line
 
-        lines.append(("Rhythm log", review_line(course).split(": ", 1)[-1]))
+        lines.append(("Rhythm log", rhythm_status(review_line(course))))
     return lines
+
+
+def rhythm_status(line: str) -> str:
+    """The agenda's rhythm item as the report header's 'Rhythm log' row: the item's lead
+    left off, and nothing else ('week to 2026-02-06, SRM 4 of 7, ...'; 'nothing logged
+    yet: ipt rhythm ab --out-of-bed HH:MM ...', not '...HH:MM ...)' with a stray bracket)."""
+    for lead in (f"{catalogue.RHYTHM_REVIEW}: ", f"{catalogue.RHYTHM_STALE}: "):
+        if line.startswith(lead):
+            return line.removeprefix(lead)
+    bracketed = f"{catalogue.RHYTHM_REVIEW} ("
+    if line.startswith(bracketed) and line.endswith(")"):
+        return line.removeprefix(bracketed).removesuffix(")")
+    return line
 
 
 def condition_line(course: Course) -> str | None:
