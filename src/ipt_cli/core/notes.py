@@ -272,7 +272,9 @@ def questions(course: Course, sitting: Administration) -> list[QuestionLine]:
     yes, no or not asked."""
     given = sitting.instruments()
     offered = catalogue.offered_measures(course.condition, course.adaptation)
-    every = list(dict.fromkeys([*given, *offered]))
+    # offered measures include counts that are no instrument (an eating-disorder course's
+    # binges): only instruments have risk questions
+    every = [i for i in dict.fromkeys([*given, *offered]) if i in INSTRUMENTS]
     ids = catalogue.in_shown_order(every, course.condition, course.adaptation)
     lines = []
     for instrument_id in ids:
