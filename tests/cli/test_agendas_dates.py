@@ -59,7 +59,9 @@ def test_brief_course_agendas_cover_the_whole_assessment(run_ipt: RunIpt) -> Non
     assert last["items"][0].startswith("Symptom rating") and last["count"].endswith("the last")
     assert "0 session" not in "\n".join(last["items"])
     plan = json.loads(run_ipt("plan", "ab", "--format", "json").stdout)
-    assert plan["weeks"][1]["focus"] == "Inventory, problem area (done), formulation, contract"
+    assert (
+        plan["weeks"][1]["focus"] == "Inventory, formulation, contract; already done: problem area"
+    )
 
 
 def test_one_and_four_initial_sessions(run_ipt: RunIpt) -> None:

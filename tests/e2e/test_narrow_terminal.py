@@ -99,7 +99,7 @@ def test_the_plan_focus_wraps_at_words_in_60_columns(ipt_bin: Bin, ipt_setup: Bi
     first = next(n for n, line in enumerate(lines) if "2026-03-02" in line)
     assert lines[first].split() == ["1", "2026-03-02", "initial", "held"]
     focus = " ".join(" ".join(lines[first + 1 : first + 3]).split())
-    assert focus == "Baseline, symptom review, psychoeducation, sick role (done), medication (done)"
+    assert focus == "Baseline, symptom review, psychoeducation; already done: sick role, medication"
 
 
 def test_list_fits_60_columns_on_a_terminal_and_in_a_pipe(ipt_bin: Bin, ipt_setup: Bin) -> None:

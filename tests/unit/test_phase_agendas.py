@@ -122,7 +122,7 @@ def test_tasks_in_the_record_are_shown_as_done() -> None:
     assert any("formulation" in d and "agreed 2026-01-05" in d for d in second.done)
     assert any(d.startswith("Agree the contract") for d in second.done)
     assert not any("formulation" in i or "contract" in i for i in second.items)
-    assert "(done)" in build_plan(course, START).rows[1].focus
+    assert "already done: " in build_plan(course, START).rows[1].focus
     course.formulation = Formulation(text="Linked to a dispute.", date=START, agreed=False)
     assert any("interpersonal formulation" in i for i in build_agenda(course, 2, START).items)
 

@@ -296,11 +296,16 @@ def _week_focus(course: Course, number: int) -> str:
     phase = spans.phase_of(number, course.planned_sessions)
     if phase == "initial":
         done = done_initial_tasks(course)
+        group = _initial_group(course, number)
         labels = ["baseline"] if number == 1 else []
-        labels += [
-            t.short + (" (done)" if t.id in done else "") for t in _initial_group(course, number)
-        ]
-        return (", ".join(labels) or "continue the assessment").capitalize()
+        labels += [t.short for t in group if t.id not in done]
+        finished = [t.short for t in group if t.id in done]
+        # the tasks already done are named apart: "problem area (done)" at the end of the
+        # line read as the week's work, or the session, being done
+        focus = ", ".join(labels) or ("" if finished else "continue the assessment")
+        if finished:
+            focus += ("; " if focus else "") + "already done: " + ", ".join(finished)
+        return focus[0].upper() + focus[1:]
     if phase == "termination":
         return "Review, warning signs, ending"
     areas = [catalogue.PROBLEM_AREAS[a].name for a in course.problem_areas]
