@@ -156,6 +156,20 @@ def test_a_mania_alert_has_its_own_safety_heading_in_the_report_and_the_agenda(
     assert agenda["alerts"][0].startswith(mania) and agenda["alerts"][1].startswith(lagging)
 
 
+def test_unreviewed_flags_come_before_the_mania_alert_in_every_format(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """The Markdown agenda put the mania box above the unreviewed flags; every other view
+    puts the flags first."""
+    _ipsrt(ipt_setup, "1,1,0,1,0", "0,1,0,1,0", "2,2,2,2,1")  # ASRM 9 at session 2
+    ipt_setup("session", "bp", "--date", "2026-01-26", "--phq9", "2,2,2,2,2,2,1,1,1",
+              "--asrm", "2,2,2,2,1", "--no-input")  # fmt: skip
+    views = [(a, f) for a in ("report", "agenda") for f in ("text", "markdown")]
+    for args, form in [*views, ("report", "html")]:
+        shown = unescape(ipt_bin(args, "bp", "--format", form).stdout)
+        assert shown.upper().index("UNREVIEWED") < shown.index("MANIA ALERT"), (args, form)
+
+
 def test_without_a_mania_alert_no_safety_alert_heading_is_shown(
     ipt_bin: Bin, ipt_setup: Bin
 ) -> None:

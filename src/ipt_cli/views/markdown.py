@@ -340,11 +340,11 @@ def agenda_markdown(agenda: Agenda) -> str:
         if agenda.risk.banner:
             out = [f"> **{_md(agenda.risk.banner)}**", "", *out]
         out += [f"> {_md(line)}" for line in agenda.risk.status_lines] + [""]
-    out += _md_alerts(*split_alerts(agenda.alerts))
-    if agenda.safety:
+    if agenda.safety:  # unreviewed flags first, as in the text agenda and every report
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]
         out += [f"> - `{c}`" for c in agenda.review_commands] + [""]
+    out += _md_alerts(*split_alerts(agenda.alerts))
     if agenda.carry_over:
         out += ["## Carried over", ""] + [f"- {_md(c)}" for c in agenda.carry_over] + [""]
     out += ["## Items", ""] + [f"{n}. {_md(item)}" for n, item in enumerate(agenda.items, 1)]
