@@ -399,7 +399,7 @@ def test_list_latest_scores_are_never_cut_at_80_columns(run_ipt: RunIpt) -> None
     )
     text = run_ipt("list").stdout
     lines = text.splitlines()
-    start, end = lines[0].index("Latest"), lines[0].index("Flags")
+    start, end = lines[0].index("Latest"), lines[0].index("Risk")
     latest = " ".join(line[start:end] for line in lines[2:])  # the Latest column
     scores = ("PHQ-9 19 moderately severe,", "GAD-7 17 severe,", "HAM-D-17 30 severe,", "BDI-II 30")
     for score in scores:

@@ -230,7 +230,7 @@ def test_list_shows_the_primary_measure_first(new_course, run_ipt: RunIpt) -> No
     assert row["latest_primary"] == {"total": 49, "severity": None}
     assert list(row["latest"]) == ["pcl5", "phq9"]
     assert row["latest_phq9"] == 7  # the old key keeps working
-    assert "PCL-5 49, PHQ-9 7 mild" in run_ipt("list").stdout
+    assert "PCL-5 49, PHQ-9 7 mild" in run_ipt("list", COLUMNS="100").stdout
 
 
 def test_guide_conditions_describes_each_profile(run_ipt: RunIpt) -> None:
@@ -336,7 +336,7 @@ def test_list_shows_the_latest_binge_count_first(new_course, run_ipt: RunIpt) ->
         {"total": 5, "severity": None},
     )
     run_ipt("session", "ab", "--date", "2026-01-12", "--binges", "2")
-    assert "binges 2, PHQ-9 7 mild" in run_ipt("list").stdout
+    assert "binges 2, PHQ-9 7 mild" in run_ipt("list", COLUMNS="100").stdout
 
 
 def test_the_session_note_shows_the_pcl5_and_the_eating_counts(new_course, run_ipt: RunIpt) -> None:

@@ -410,7 +410,9 @@ def test_the_immediate_notice_for_hamd_item3_says_urgent(new_course, run_ipt: Ru
     )
     assert "baseline: HAM-D-17 item 3 = 3 URGENT" in baseline.stderr
     mild = run_ipt("session", "ab", "--date", "2026-02-01", "--hamd17", hamd.replace("3", "1"))
-    assert "HAM-D-17 item 3 = 1" in mild.stderr and "URGENT" not in mild.stderr
+    notice, still_open = mild.stderr.split("Still unreviewed from other sessions")
+    assert "HAM-D-17 item 3 = 1" in notice and "URGENT" not in notice
+    assert "HAM-D-17 item 3 = 3 URGENT at session 2 (2026-03-01)" in still_open  # renumbered
 
 
 def test_the_end_of_course_summary_never_prints_na_out_of_ten(new_course, run_ipt: RunIpt) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 
@@ -101,7 +102,7 @@ def test_defect_3_the_list_names_high_urgent_and_the_oldest_wait(
     ipt_bin("risk-review", "ab", "--session", "0", "--note", "Seen", "--level", "high", *JUDGED)
     row = json.loads(ipt_bin("list", "--json").stdout)[0]
     assert (row["risk_level"], row["unreviewed_flags"], row["oldest_flag_days"]) == ("high", 1, 48)
-    assert "HIGH 1 URGENT 48d" in ipt_bin("list").stdout
+    assert re.search(r"  HIGH +1 URGENT 48d\n", ipt_bin("list").stdout)  # Risk, then Flags
 
 
 def test_issue_25_item_15_a_piped_list_never_cuts_an_alias(ipt_bin: Bin) -> None:

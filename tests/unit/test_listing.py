@@ -112,10 +112,11 @@ def test_a_narrow_list_is_a_block_a_course_that_fits_60_columns() -> None:
         )
     ]
     text = list_text(rows, TODAY, 60)
-    assert text.splitlines()[:4] == [
+    assert text.splitlines()[:5] == [
         "transition-retirement  B.O.",
         "  termination, 12/14 held, next 2026-02-01 late",
         "  Latest: PHQ-9 4 minimal, GAD-7 3 minimal",
+        "  Risk: not judged",
         "  Flags: 1",
     ]
     assert max(map(len, text.splitlines())) <= 60

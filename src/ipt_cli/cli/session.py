@@ -9,8 +9,8 @@ import typer
 from ipt_cli.cli import common, completion
 from ipt_cli.cli.choices import DisputeStage, Ideation, ProblemArea, RiskLevel, Technique
 from ipt_cli.core import dates
-from ipt_cli.core.risk import high_risk, missing_judgement, structured_fields
-from ipt_cli.core.safety import safety_notice
+from ipt_cli.core.risk import high_risk, missing_judgement, risk_state, structured_fields
+from ipt_cli.core.safety import lifetime_noes, safety_notice
 from ipt_cli.core.structs import struct
 from ipt_cli.core.vocabulary import IdeationId, RiskLevelId, words
 from ipt_cli.errors import InputError, NotFoundError
@@ -364,6 +364,7 @@ def _fix(
             course_id, where.label, where.sitting, number, raised, course=course
         )
         out.safety(notice, kind == "self-guided")
+    _warn_of_lifetime_noes(out, course, where, only=set(fields))  # a fix to "no"
     for alert in recorded_alerts(where.sitting, where.label):  # a corrected ASRM of 6 or more
         if alert.instrument in fields:
             out.alert(alert.text)
@@ -511,13 +512,46 @@ def _record(
 
     done, course = store.update(course_id, record_it)
     out.done(changes.describe_recorded(course, done, record))
-    if record.risk_scores():
+    self_guided, noticed = course.kind == "self-guided", bool(record.risk_scores())
+    if noticed:
         ref = f"m{done.number}" if done.maintenance else str(done.number)
         notice = safety_notice(course.id, done.label, record, ref, course=course)
-        out.safety(notice, course.kind == "self-guided")
+        out.safety(notice, self_guided)
+    # the crisis guidance of a self-guided course once: with the notice, else here
+    _say_open_flags(out, course, done, context.today, self_guided and not noticed)
+    _warn_of_lifetime_noes(out, course, done)
     for alert in recorded_alerts(record, done.label):  # a MANIA ALERT, as its flag's notice
         out.alert(alert.text)
     _warn_of_outcomes(out, course, record, context.rules)
+
+
+def _say_open_flags(
+    out: "Output", course: "Course", done: "Recorded", today: "dt.date", crisis: bool
+) -> None:
+    """The flags of other sittings still unreviewed, after the confirmation: the agenda,
+    report and list show them, and so does the moment a session is recorded (the session's
+    own flags are its SAFETY notice's)."""
+    others = risk_state(course, today).without_sitting(course.id, done.number, done.maintenance)
+    if others.flags:
+        # lazy: keeps the shared wording (progress, planning) off a session without flags
+        from ipt_cli.views.wording import still_open_lines
+
+        out.open_flags(still_open_lines(others), crisis)
+
+
+def _warn_of_lifetime_noes(
+    out: "Output",
+    course: "Course",
+    done: "Recorded | Located",
+    only: set[str] | None = None,
+) -> None:
+    """A lifetime risk answer (the PHQ-A's "suicide attempt ever") that this session gives
+    as "no" after an earlier "yes": kept as given, and said in one line (core rule:
+    `safety.lifetime_noes`); `only`: the instruments a fix corrected."""
+    for found in lifetime_noes(course):
+        here = (found.sitting.maintenance, found.sitting.number) == (done.maintenance, done.number)
+        if here and (only is None or found.instrument in only):
+            out.warn(f"warning: {found.line}")
 
 
 def _warn_of_outcomes(

@@ -57,11 +57,23 @@ class CourseRow:
     def oldest_flag_days(self, today: dt.date) -> int | None:
         return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
 
-    def risk_cell(self, today: dt.date) -> str:
-        """The Flags cell: 'HIGH', the count, 'URGENT' and the oldest flag's wait ('0',
-        '2 9d', 'HIGH 1 URGENT 3d')."""
-        parts = ["HIGH"] if self.risk_level == "high" else []
-        parts.append(str(self.unreviewed_flags))
+    def level_cell(self, dated: bool = False) -> str:
+        """The list's Risk cell: the standing level of the review recorded last ('HIGH' in
+        capitals, as every view writes it; 'moderate', 'low'; 'not judged' when no review
+        gave one), and ', out of date' while a flag raised on or after its day waits
+        unreviewed (`dated`: ', out of date since 2026-01-19', that flag's date)."""
+        if self.risk_level is None:
+            return "not judged"
+        level = self.risk_level.upper() if self.risk_level == "high" else self.risk_level
+        since = self.level_out_of_date_since
+        if since is None:
+            return level
+        return f"{level}, out of date" + (f" since {since.isoformat()}" if dated else "")
+
+    def flags_cell(self, today: dt.date) -> str:
+        """The list's Flags cell: the count of unreviewed flags, 'URGENT' and the oldest
+        flag's wait ('0', '2 9d', '1 URGENT 3d'); the level beside it is `level_cell`."""
+        parts = [str(self.unreviewed_flags)]
         if self.urgent:
             parts.append("URGENT")
         days = self.oldest_flag_days(today)

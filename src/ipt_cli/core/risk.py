@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import vocabulary
 from ipt_cli.core.safety import SafetyFlag, review_command, safety_flags, unreviewed
-from ipt_cli.core.structs import struct
+from ipt_cli.core.structs import replace, struct
 
 if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
     from ipt_cli.core.models import Administration, Course, RiskReview
@@ -300,6 +300,17 @@ class RiskState:
             f"{self.standing.line} — not weighing the unreviewed{urgent} flag of "
             f"{newer.flag.date.isoformat()} (out of date until it is reviewed)"
         )
+
+    def without_sitting(self, course_id: str, number: int, maintenance: bool) -> RiskState:
+        """The state without the flags of one sitting (session `number`, 0 the baseline;
+        a maintenance session's with `maintenance`) and their review commands: what is
+        still open elsewhere when a session is recorded, whose own flags its SAFETY notice
+        names (the clinician's walk-through of the risk views)."""
+        kept = [
+            f for f in self.flags if (f.flag.maintenance, f.flag.session) != (maintenance, number)
+        ]
+        commands = list(dict.fromkeys(review_command(course_id, f.flag) for f in kept))
+        return replace(self, flags=kept, commands=commands)
 
     @property
     def status_lines(self) -> list[str]:

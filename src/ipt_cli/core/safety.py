@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core.catalogue import in_shown_order
-from ipt_cli.core.measures import INSTRUMENTS
+from ipt_cli.core.measures import INSTRUMENTS, Instrument, RiskQuestion
 from ipt_cli.core.structs import replace, struct
 
 if TYPE_CHECKING:  # `ipt guide` reads the measures without the models
@@ -177,13 +177,26 @@ AS_BEFORE = "as before"  # "yes" again after a reviewed "yes": history, no new f
 SittingKey = tuple[bool, dt.date, str, int]
 
 
-def _in_order(course: Course) -> list[tuple[bool, Administration]]:
-    """Every sitting that raises flags, in the course's order (withdrawn ones apart)."""
-    held: list[tuple[bool, Administration]] = [(False, course.baseline)] if course.baseline else []
-    held += [(False, s) for _, s in course.numbered_sessions()]
+def _in_order(course: Course) -> list[tuple[bool, int, Administration]]:
+    """Every sitting that raises flags, in the course's order (withdrawn ones apart), as
+    (maintenance, number, sitting): the baseline is 0."""
+    held: list[tuple[bool, int, Administration]] = []
+    if course.baseline:
+        held.append((False, 0, course.baseline))
+    held += [(False, n, s) for n, s in course.numbered_sessions()]
     if course.maintenance:
-        held += [(True, s) for s in course.maintenance.sessions]
+        held += [(True, n, s) for n, s in enumerate(course.maintenance.sessions, 1)]
     return held
+
+
+def _lifetime_questions() -> list[tuple[Instrument, int, RiskQuestion]]:
+    """Every lifetime risk question of the registry, with its item number (after the items)."""
+    return [
+        (instrument, instrument.item_count + number, question)
+        for instrument in INSTRUMENTS.values()
+        for number, question in enumerate(instrument.risk_questions, 1)
+        if question.lifetime
+    ]
 
 
 def lifetime_answers(course: Course) -> dict[SittingKey, str]:
@@ -197,37 +210,124 @@ def lifetime_answers(course: Course) -> dict[SittingKey, str]:
     that never saw it. One sitting per date (the baseline and a session 1 on its day are
     one)."""
     found: dict[SittingKey, str] = {}
-    for instrument in INSTRUMENTS.values():
-        for number, question in enumerate(instrument.risk_questions, 1):
-            if not question.lifetime:
+    for instrument, item, question in _lifetime_questions():
+        last: bool | None = None  # the last earlier answer
+        reviewed_on: dt.date | None = None  # the first review of a "yes" since the last "no"
+        day: tuple[bool, dt.date] | None = None
+        for maintenance, _, sitting in _in_order(course):
+            entry = getattr(sitting, instrument.id)
+            answer = None if entry is None else getattr(entry, question.field)
+            if answer is None:
                 continue
-            item = instrument.item_count + number
-            last: bool | None = None  # the last earlier answer
-            reviewed_on: dt.date | None = None  # the first review of a "yes" since the last "no"
-            day: tuple[bool, dt.date] | None = None
-            for maintenance, sitting in _in_order(course):
-                entry = getattr(sitting, instrument.id)
-                answer = None if entry is None else getattr(entry, question.field)
-                if answer is None:
-                    continue
-                key = (maintenance, sitting.date, instrument.id, item)
-                if (maintenance, sitting.date) == day:  # the same sitting, recorded twice
-                    if answer:
-                        reviewed_on = _first_day(reviewed_on, _review_day(sitting))
-                    continue
-                day = (maintenance, sitting.date)
+            key = (maintenance, sitting.date, instrument.id, item)
+            if (maintenance, sitting.date) == day:  # the same sitting, recorded twice
                 if answer:
-                    if last is False:
-                        found[key] = PREVIOUSLY_NO
-                    elif last and reviewed_on is not None and reviewed_on < sitting.date:
-                        found[key] = AS_BEFORE
-                    else:
-                        found[key] = FIRST
                     reviewed_on = _first_day(reviewed_on, _review_day(sitting))
+                continue
+            day = (maintenance, sitting.date)
+            if answer:
+                if last is False:
+                    found[key] = PREVIOUSLY_NO
+                elif last and reviewed_on is not None and reviewed_on < sitting.date:
+                    found[key] = AS_BEFORE
                 else:
-                    reviewed_on = None
-                last = answer
+                    found[key] = FIRST
+                reviewed_on = _first_day(reviewed_on, _review_day(sitting))
+            else:
+                reviewed_on = None
+            last = answer
     return found
+
+
+@struct(frozen=True)
+class SittingRef:
+    """Where an answer was given: 'session 3' on its date, and the ref `--fix` takes."""
+
+    maintenance: bool
+    number: int  # 0: the baseline
+    date: dt.date
+
+    @property
+    def where(self) -> str:
+        if self.maintenance:
+            return f"maintenance session {self.number}"
+        return "baseline" if self.number == 0 else f"session {self.number}"
+
+    @property
+    def ref(self) -> str:
+        return f"m{self.number}" if self.maintenance else str(self.number)
+
+
+@struct(frozen=True)
+class LifetimeNo:
+    """A "no" to a lifetime risk question after a "yes" at an earlier sitting
+    (docs/clinical-rules.md "Lifetime risk questions"; hazard HAZ-46): kept as given, never
+    refused (the clinician may be correcting an error), and said, with the way to correct
+    the earlier answer if it was the wrong one (`correction`)."""
+
+    instrument: str
+    question: str  # the question's label: "suicide attempt ever"
+    sitting: SittingRef  # the "no"
+    earlier: SittingRef  # the last earlier "yes"
+    correction: str  # the command that corrects the earlier "yes" to "no"
+
+    @property
+    def line(self) -> str:
+        """One line: the two answers, the rule, what to do."""
+        name = INSTRUMENTS[self.instrument].name
+        now, before = self.sitting, self.earlier
+        return (
+            f"{name} {self.question} = no at {now.where} ({now.date.isoformat()}), but yes "
+            f"at {before.where} ({before.date.isoformat()}): a lifetime answer cannot become "
+            f'"no" unless the earlier one was wrong. Recorded as given; check with the '
+            f'client. If the earlier "yes" was an error, correct it: {self.correction}'
+        )
+
+
+def lifetime_noes(course: Course) -> list[LifetimeNo]:
+    """Every "no" to a lifetime risk question (the PHQ-A's "suicide attempt ever") given
+    after a "yes" at an earlier sitting, in the course's order; each names the last earlier
+    "yes". A "yes" stays true once given, so a later "no" is a mistake at one of the two
+    sittings. One sitting per date, as in `lifetime_answers`."""
+    found = []
+    for instrument, _, question in _lifetime_questions():
+        last_yes: tuple[SittingRef, Any] | None = None  # the last "yes" and its record
+        day: tuple[bool, dt.date] | None = None
+        for maintenance, number, sitting in _in_order(course):
+            entry = getattr(sitting, instrument.id)
+            answer = None if entry is None else getattr(entry, question.field)
+            if answer is None or (maintenance, sitting.date) == day:
+                continue  # not asked, or the same sitting recorded twice
+            day = (maintenance, sitting.date)
+            here = SittingRef(maintenance, number, sitting.date)
+            if answer:
+                last_yes = (here, entry)
+            elif last_yes is not None:
+                earlier, record = last_yes
+                command = correction_command(course.id, earlier, instrument, record, question)
+                found.append(LifetimeNo(instrument.id, question.label, here, earlier, command))
+    return found
+
+
+def correction_command(
+    course_id: str, sitting: SittingRef, instrument: Instrument, record: Any, question: RiskQuestion
+) -> str:
+    """The command that corrects `question`'s answer at `sitting` to "no", every other
+    answer of the instrument given again as recorded (a `--fix` of the instrument replaces
+    its record: an answer left out would be lost). The baseline is not a session that
+    `--fix` corrects: it is corrected in the course file (`ipt edit`)."""
+    if sitting.number == 0 and not sitting.maintenance:
+        where = f"[baseline.{instrument.id}]"
+        return f"ipt edit {course_id} (set {question.field} = false under {where})"
+    options = {option.name: option.flag for option in instrument.score_options()}
+    parts = [f"ipt session {course_id} --fix {sitting.ref}"]
+    parts.append(f"{instrument.option} {','.join(str(i) for i in record.items)}")
+    for other in instrument.risk_questions:
+        answer = False if other is question else getattr(record, other.field)
+        if answer is not None:
+            yes_no = "yes" if answer else "no"
+            parts.append(f"{options[f'{instrument.id}_{other.field}']} {yes_no}")
+    return " ".join([*parts, "--reason ..."])
 
 
 def _review_day(sitting: Administration) -> dt.date | None:

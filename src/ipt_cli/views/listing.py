@@ -18,8 +18,12 @@ from ipt_cli.views.text_safety import terminal_safe
 if TYPE_CHECKING:
     from ipt_cli.core.course_row import CourseRow
 
-LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Flags")
+# Risk: the standing level (HIGH in capitals; "not judged"; ", out of date" while a newer
+# flag waits unreviewed); Flags: the unreviewed flags, URGENT and the oldest one's wait.
+LIST_HEADER = ("Course", "Client", "Phase", "Held", "Next", "Latest", "Risk", "Flags")
 LIST_WRAPPED = 5  # the latest scores: wrapped, never cut
+LIST_LEVEL = 6  # the standing risk level: wrapped between words, never cut
+WRAPPED_COLUMNS = (LIST_WRAPPED, LIST_LEVEL)
 LIST_SEPARATOR = ", "
 LIST_NARROWEST = 8  # the client and the id are cut (with an ellipsis) to no less than this
 LIST_WRAPPED_MIN = 16  # the latest scores keep at least this width
@@ -75,8 +79,9 @@ def fit_columns(
     cut: bool = True,
 ) -> list[str]:
     """Lay out a plain table in `width` columns. The latest scores wrap onto more lines,
-    one score a line, and are never cut; the client, then (last of all) the id, are cut
-    with an ellipsis. Each row's text may span several lines.
+    one score a line, and are never cut; the risk level wraps between words, never cut;
+    the client, then (last of all) the id, are cut with an ellipsis. Each row's text may
+    span several lines.
 
     Rich's Table measures every cell of every row; with a thousand courses that takes
     seconds, so `ipt list` lays its lines out itself (linear, one pass per column).
@@ -86,37 +91,43 @@ def fit_columns(
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(len(header))]
     gap = 2
     excess = sum(widths) + gap * (len(widths) - 1) - width
-    if excess > 0:  # the wrapped column's floors, a row at a time (never every part held)
+    if excess > 0:  # the wrapped columns' floors, a row at a time (never every part held)
         one_a_line = len(header[LIST_WRAPPED])
         word_wrapped = max(len(header[LIST_WRAPPED]), LIST_WRAPPED_MIN)
+        level_words = len(header[LIST_LEVEL])
         for r in rows:
             for part in r[LIST_WRAPPED].split(LIST_SEPARATOR):
                 one_a_line = max(one_a_line, len(part) + 1)
                 word_wrapped = max(word_wrapped, *[len(w) + 1 for w in part.split(" ")])
+            level_words = max(level_words, *[len(w) for w in r[LIST_LEVEL].split(" ")])
         for column, floor in (
             (LIST_WRAPPED, one_a_line),
             (1, LIST_NARROWEST),
+            (LIST_LEVEL, level_words),
             (LIST_WRAPPED, word_wrapped),
             (0, LIST_NARROWEST),
         ):
-            if excess > 0 and (cut or column == LIST_WRAPPED):
+            if excess > 0 and (cut or column in WRAPPED_COLUMNS):
                 excess = _give(widths, column, excess, floor)
 
     def line(cells: list[str] | tuple[str, ...]) -> str:
         fitted = [
-            c if len(c) <= w or n == LIST_WRAPPED else c[: max(w - 1, 0)] + ellipsis
+            c if len(c) <= w or n in WRAPPED_COLUMNS else c[: max(w - 1, 0)] + ellipsis
             for n, (c, w) in enumerate(zip(cells, widths, strict=True))
         ]
         return (" " * gap).join(map(str.ljust, fitted, widths)).rstrip()
 
     def row_lines(cells: list[str]) -> str:
-        if len(cells[LIST_WRAPPED]) <= widths[LIST_WRAPPED]:
+        if all(len(cells[c]) <= widths[c] for c in WRAPPED_COLUMNS):
             return line(cells)  # the usual row: one line (what _wrap_parts would give)
-        wrapped = _wrap_parts(cells[LIST_WRAPPED], widths[LIST_WRAPPED])
-        first = line([*cells[:LIST_WRAPPED], wrapped[0], *cells[LIST_WRAPPED + 1 :]])
-        blank = [""] * len(cells)
-        more = [line([*blank[:LIST_WRAPPED], w, *blank[LIST_WRAPPED + 1 :]]) for w in wrapped[1:]]
-        return "\n".join([first, *more])
+        wrapped = {c: _wrap_parts(cells[c], widths[c]) for c in WRAPPED_COLUMNS}
+        lines = []
+        for index in range(max(map(len, wrapped.values()))):
+            shown = list(cells) if index == 0 else [""] * len(cells)
+            for column, parts in wrapped.items():
+                shown[column] = parts[index] if index < len(parts) else ""
+            lines.append(line(shown))
+        return "\n".join(lines)
 
     return [line(header), "-" * min(sum(widths) + gap * (len(widths) - 1), width)] + [
         row_lines(r) for r in rows
@@ -129,7 +140,7 @@ def _short_name(measure: str) -> str:
 
 def _cells(row: CourseRow, today: dt.date) -> list[str]:
     if row.damaged:
-        return [row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-"]
+        return [row.course_id, "-", "DAMAGED", "-", "-", row.damaged, "-", "-"]
     next_date = row.next_date.isoformat() if row.next_date else "-"
     if row.is_overdue(today):
         next_date += " late"
@@ -143,7 +154,8 @@ def _cells(row: CourseRow, today: dt.date) -> list[str]:
         f"{row.recorded}/{row.planned}",
         next_date,
         latest or "-",
-        row.risk_cell(today),
+        row.level_cell(),
+        row.flags_cell(today),
     ]
 
 
@@ -182,10 +194,11 @@ def wrap_words(text: str, width: int, indent: str, hanging: str) -> list[str]:
 def _blocks(cells: list[list[str]], rows: list[CourseRow], width: int) -> list[list[str]]:
     """Each course as a block of lines for a narrow terminal (below LIST_TABLE_WIDTH
     columns), every cell whole and broken only between words: the id and the client,
-    then the phase, sessions held and next date, the latest scores, the flags."""
+    then the phase, sessions held and next date, the latest scores, the standing risk
+    level (and the date of the flag it is out of date since), the flags."""
     blocks = []
     for shown, row in zip(cells, rows, strict=True):
-        course_id, client, phase, held, next_date, latest, flags = shown
+        course_id, client, phase, held, next_date, latest, _, flags = shown
         if row.damaged:
             lines = wrap_words(f"{course_id} DAMAGED", width, "", "  ")
             lines += wrap_words(latest, width, "  ", "    ")
@@ -197,6 +210,7 @@ def _blocks(cells: list[list[str]], rows: list[CourseRow], width: int) -> list[l
             held_next += f", next {next_date}" if next_date != "-" else ""
             lines += wrap_words(held_next, width, "  ", "    ")
             lines += wrap_words(f"Latest: {latest}", width, "  ", "    ")
+            lines += wrap_words(f"Risk: {row.level_cell(dated=True)}", width, "  ", "    ")
             lines += wrap_words(f"Flags: {flags}", width, "  ", "    ")
         blocks.append(lines)
     return blocks

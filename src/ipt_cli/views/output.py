@@ -259,6 +259,24 @@ class Output:
         except (AttributeError, ValueError, OSError):
             return False
 
+    def open_flags(self, lines: list[str], self_guided: bool) -> None:
+        """The flags still unreviewed from other sittings, said after a write's
+        confirmation (`wording.still_open_lines`): on stderr, as the SAFETY notice is, so
+        that they reach a person when stdout is piped; in red on a terminal, one unbroken
+        line each into a pipe or a log. `self_guided`: the crisis guidance follows."""
+        if not lines:
+            return
+        if self_guided:
+            # lazy: keeps the catalogue off the everyday outputs
+            from ipt_cli.core.catalogue import CRISIS_GUIDANCE
+
+            lines = [*lines, CRISIS_GUIDANCE]
+        for line in lines:
+            if self._stderr_is_terminal():
+                self.notice(line, style="bold red")
+            else:
+                self._say(line.rstrip("\n") + "\n")
+
     def safety(self, notice: SafetyNotice, self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
         truncated, always on stderr so that it reaches a person even when stdout is piped.

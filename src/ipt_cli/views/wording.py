@@ -715,8 +715,28 @@ def risk_lines(state: RiskState | None) -> list[str]:
     if state is None:
         return []
     lines = [state.banner] if state.banner else []
-    lines += [f"SAFETY: unreviewed {f.label}" for f in state.flags]
+    lines += unreviewed_lines(state)
     return [*lines, *state.status_lines]
+
+
+def unreviewed_lines(state: RiskState) -> list[str]:
+    """Each unreviewed flag as a line ('SAFETY: unreviewed PHQ-9 item 9 = 2 URGENT at
+    session 2 (2026-01-19), waiting 3 days')."""
+    return [f"SAFETY: unreviewed {f.label}" for f in state.flags]
+
+
+def still_open_lines(state: RiskState) -> list[str]:
+    """The flags of other sittings still unreviewed, said after a session is recorded (its
+    own flags are its SAFETY notice's): how many and how many URGENT, each flag as every
+    view words it, and the review command of each flagged sitting. None: nothing open."""
+    count = len(state.flags)
+    if not count:
+        return []
+    urgent = sum(f.flag.urgent for f in state.flags)
+    head = f"Still unreviewed from other sessions: {count} safety flag{'s' * (count != 1)}"
+    head += f" ({urgent} URGENT)" if urgent else ""
+    commands = [f"  {command}" for command in state.commands]
+    return [head, *unreviewed_lines(state), "Record a review with:", *commands]
 
 
 def rhythm_day_cells(week: WeekScore) -> list[list[str]]:
