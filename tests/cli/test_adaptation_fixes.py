@@ -3,7 +3,9 @@ and tested through the command line."""
 
 import datetime as dt
 import json
+import tomllib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import RunIpt
@@ -184,6 +186,28 @@ def test_a_fix_to_a_phqa_answer_is_a_new_flag_with_its_notice(
     reopened = flags(run_ipt)  # the sitting's review predates the fix: it is open again
     assert {(s, u) for s, _, u in reopened} == {(1, True)}
     assert any("previously no" in label for _, label, _ in reopened)
+
+
+def test_a_fix_of_the_items_keeps_the_answers_it_did_not_give(
+    new_course: Callable[..., Any], run_ipt: RunIpt, data_home: Path
+) -> None:
+    """`--fix 1 --phqa ...` without the yes/no questions erased the recorded past-month
+    "yes", and its flag went with it (found by the risk-views walk-through; HAZ-47)."""
+    adolescent(new_course, "no")
+    run_ipt("session", "ad", "--date", "2026-01-12", "--phqa", PHQA,
+            "--phqa-suicidal-thoughts", "yes", "--phqa-attempt", "no")  # fmt: skip
+    before = flags(run_ipt)
+    assert [s for s, _, _ in before] == [1]
+    run_ipt("session", "ad", "--fix", "1", "--phqa", "1,1,1,1,1,1,0,0,0", "--reason", "Typo")
+    assert flags(run_ipt) == before  # the flag stands
+    stored = tomllib.loads((data_home / "courses" / "ad.toml").read_text())
+    assert stored["sessions"][0]["phqa"] == {
+        "items": [1, 1, 1, 1, 1, 1, 0, 0, 0], "suicidal_thoughts": True, "attempt": False
+    }  # fmt: skip
+    # a question given is changed (and said in the history), never dropped unasked
+    changed = run_ipt("session", "ad", "--fix", "1", "--phqa", "1,1,1,1,1,1,0,0,0",
+                      "--phqa-suicidal-thoughts", "no", "--reason", "Misread")  # fmt: skip
+    assert "suicidal thoughts yes" in changed.stdout and "suicidal thoughts no" in changed.stdout
 
 
 def test_a_yes_while_the_earlier_yes_is_unreviewed_is_still_a_flag(

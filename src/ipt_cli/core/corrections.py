@@ -186,6 +186,23 @@ def check_not_retired(course: Course, goal_ratings: dict[str, int]) -> None:
             raise InputError(f"goal {goal_id!r} is retired: it is no longer rated")
 
 
+def _answers_kept(old: Any, new: Any) -> Any:
+    """A corrected instrument keeps the recorded answers to its questions that the fix did
+    not give (the PHQ-A's yes/no risk questions, the PHQ-9's difficulty): `--fix 3 --phqa
+    ...` alone erased a recorded "yes" to the past-month question, and its flag with it
+    (hazard HAZ-47). A question is changed by giving it (`--phqa-suicidal-thoughts no`)."""
+    if not (isinstance(old, BaseModel) and isinstance(new, BaseModel)) or type(old) is not type(
+        new
+    ):
+        return new
+    missing = {
+        name: getattr(old, name)
+        for name in type(new).model_fields
+        if name != "items" and getattr(new, name) is None and getattr(old, name) is not None
+    }
+    return new.model_copy(update=missing) if missing else new
+
+
 def fix_session(
     course: Course,
     ref: int | str,
@@ -210,6 +227,9 @@ def fix_session(
             f"{where.label} of {course.id!r} is signed: a signed session cannot be fixed; "
             f"an addendum is the way: ipt session {course.id} --amend {where.number} --note TEXT"
         )
+    fields = {
+        name: _answers_kept(getattr(session, name, None), value) for name, value in fields.items()
+    }
     fixed: SessionRecord = _validated(SessionRecord, {**dict(session), **fields}, SESSION_OPTIONS)
     check_not_retired(course, fields.get("goal_ratings", {}))
     unknown = set(fixed.goal_ratings) - {g.id for g in course.goals}
