@@ -119,6 +119,29 @@ def test_group_agenda_lists_unreviewed_flags(group: RunIpt) -> None:
     assert "UNREVIEWED SAFETY FLAGS" in group("group", "agenda", "g1").stdout
 
 
+def test_the_member_table_shows_each_members_risk_level_as_the_list_does(group: RunIpt) -> None:
+    """The member table said 'HIGH 2 URGENT' in one Flags cell and never a moderate or low
+    level; it has the list's Risk and Flags columns now, worded as `ipt list` words them."""
+    group(
+        "group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3",
+        "--phq9", "m1=2,2,2,2,1,1,1,1,1", "--phq9", "m2=2,2,2,2,1,1,1,1,1",
+    )  # fmt: skip
+    group("risk-review", "m1", "--session", "1", "--note", "Spoke about it", "--ideation",
+          "none", "--level", "moderate", "--action", "Safety plan agreed")  # fmt: skip
+    listed = {line.split()[0]: line for line in group("list", COLUMNS="120").stdout.splitlines()}
+    for form in ("text", "markdown"):
+        shown = group("group", "agenda", "g1", "--format", form, COLUMNS="120").stdout
+        rows = {
+            line.replace("|", " ").split()[0]: " ".join(line.replace("|", " ").split())
+            for line in shown.splitlines()
+            if line.replace("|", " ").split()[:1] in (["m1"], ["m2"], ["m3"])
+        }
+        assert "moderate 0" in rows["m1"] and "moderate" in listed["m1"], form
+        assert "not judged 1 " in rows["m2"], form  # then the days waiting, as the list
+        assert rows["m2"].split()[-1] == listed["m2"].split()[-1], form
+        assert "not judged 0" in rows["m3"], form
+
+
 def test_group_report_has_grid_trajectories_rate_and_follow_up(group: RunIpt) -> None:
     weeks = ["2026-02-02", "2026-02-09", "2026-02-16"]
     scores = {

@@ -58,28 +58,12 @@ class CourseRow:
         return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
 
     def level_cell(self, dated: bool = False) -> str:
-        """The list's Risk cell: the standing level of the review recorded last ('HIGH' in
-        capitals, as every view writes it; 'moderate', 'low'; 'not judged' when no review
-        gave one), and ', out of date' while a flag raised on or after its day waits
-        unreviewed (`dated`: ', out of date since 2026-01-19', that flag's date)."""
-        if self.risk_level is None:
-            return "not judged"
-        level = self.risk_level.upper() if self.risk_level == "high" else self.risk_level
-        since = self.level_out_of_date_since
-        if since is None:
-            return level
-        return f"{level}, out of date" + (f" since {since.isoformat()}" if dated else "")
+        """The list's Risk cell (level_words)."""
+        return level_words(self.risk_level, self.level_out_of_date_since, dated)
 
     def flags_cell(self, today: dt.date) -> str:
-        """The list's Flags cell: the count of unreviewed flags, 'URGENT' and the oldest
-        flag's wait ('0', '2 9d', '1 URGENT 3d'); the level beside it is `level_cell`."""
-        parts = [str(self.unreviewed_flags)]
-        if self.urgent:
-            parts.append("URGENT")
-        days = self.oldest_flag_days(today)
-        if days is not None:
-            parts.append(f"{days}d")
-        return " ".join(parts)
+        """The list's Flags cell (flags_words); the level beside it is `level_cell`."""
+        return flags_words(self.unreviewed_flags, self.urgent, self.oldest_flag_days(today))
 
     @property
     def at_risk(self) -> bool:
@@ -289,3 +273,23 @@ def not_on_track_json(alert: NotOnTrack) -> dict[str, Any]:
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def level_words(level: str | None, out_of_date_since: dt.date | None, dated: bool = False) -> str:
+    """A Risk cell (the list's, a group's member table): the standing level of the review
+    recorded last ('HIGH' in capitals, as every view writes it; 'moderate', 'low'; 'not
+    judged' when no review gave one), and ', out of date' while a flag raised on or after
+    its day waits unreviewed (`dated`: ', out of date since 2026-01-19', that flag's date)."""
+    if level is None:
+        return "not judged"
+    shown = level.upper() if level == "high" else level
+    if out_of_date_since is None:
+        return shown
+    return f"{shown}, out of date" + (f" since {out_of_date_since.isoformat()}" if dated else "")
+
+
+def flags_words(count: int, urgent: bool, oldest_days: int | None) -> str:
+    """A Flags cell: the count of unreviewed flags, 'URGENT' and the oldest flag's wait
+    ('0', '2 9d', '1 URGENT 3d')."""
+    parts = [str(count), *(["URGENT"] if urgent else [])]
+    return " ".join([*parts, *([f"{oldest_days}d"] if oldest_days is not None else [])])

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from ipt_cli.core import catalogue, vocabulary
+from ipt_cli.core.course_row import flags_words, level_words
 from ipt_cli.core.measures import PHQ9
 from ipt_cli.core.models import Course, Day, OneLine, Record
 from ipt_cli.core.risk import RiskState, risk_state, waiting
@@ -247,12 +248,19 @@ class MemberLine:
         ]
 
     @property
-    def risk_cell(self) -> str:
-        """The member table's Flags cell, as `ipt list` words it: 'HIGH 2 URGENT'."""
-        high = self.risk is not None and self.risk.high is not None
-        urgent = self.risk is not None and self.risk.urgent
-        parts = ["HIGH"] if high else []
-        return " ".join([*parts, str(len(self.flags)), *(["URGENT"] if urgent else [])])
+    def level_cell(self) -> str:
+        """The member table's Risk cell, as `ipt list` words it ('moderate, out of date')."""
+        if self.risk is None:
+            return level_words(None, None)
+        newer = self.risk.newer_flag
+        return level_words(self.risk.level, newer.flag.date if newer is not None else None)
+
+    @property
+    def flags_cell(self) -> str:
+        """The member table's Flags cell, as `ipt list` words it ('1 URGENT 3d')."""
+        if self.risk is None:
+            return flags_words(len(self.flags), False, None)
+        return flags_words(len(self.risk.flags), self.risk.urgent, self.risk.oldest_flag_days)
 
 
 @struct(frozen=True)

@@ -389,8 +389,11 @@ def group_agenda_markdown(agenda: GroupAgenda) -> str:
         out += [f"> - {m.course_id}: {flag}" for m in flagged for flag in m.alerts] + [""]
     out += [f"{n}. {item}" for n, item in enumerate(agenda.items, 1)] + ["", "## Members", ""]
     out += _md_table(
-        ["Member", "Client", "Problem areas"],
-        [[m.course_id, m.client, ", ".join(m.areas)] for m in agenda.members],
+        ["Member", "Client", "Problem areas", "Risk", "Flags"],
+        [
+            [m.course_id, m.client, ", ".join(m.areas), m.level_cell, m.flags_cell]
+            for m in agenda.members
+        ],
     )
     return "\n".join(out)
 

@@ -1022,9 +1022,11 @@ def group_agenda_view(agenda: GroupAgenda) -> RenderableType:
     )
     items = "\n".join(f"{n:>3}. {item}" for n, item in enumerate(agenda.items, 1))
     parts += [Text(head, style="bold"), Text(items)]
-    members = FoldingTable("Member", "Client", "Problem areas", "Flags", box=box.SIMPLE_HEAD)
+    members = FoldingTable(
+        "Member", "Client", "Problem areas", "Risk", "Flags", box=box.SIMPLE_HEAD
+    )  # the Risk and Flags columns as `ipt list` words them
     for m in agenda.members:
-        members.add_row(m.course_id, m.client, ", ".join(m.areas), m.risk_cell)
+        members.add_row(m.course_id, m.client, ", ".join(m.areas), m.level_cell, m.flags_cell)
     parts.append(members)
     return Group(*parts)
 
