@@ -142,6 +142,20 @@ def test_the_member_table_shows_each_members_risk_level_as_the_list_does(group: 
         assert "not judged 0" in rows["m3"], form
 
 
+def test_a_group_session_repeats_each_members_flags_still_open(group: RunIpt) -> None:
+    """As `ipt session` does (HAZ-45): after a group session, each member's flags of other
+    sittings still unreviewed, never the new session's own (its SAFETY notice names it)."""
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3",
+          "--phq9", "m2=2,2,2,2,1,1,1,1,1")  # fmt: skip
+    later = group("group", "session", "g1", "--date", "2026-02-09", "--present", "m1,m2",
+                  "--absent", "m3:ill", "--phq9", "m1=2,2,2,2,1,1,1,1,1")  # fmt: skip
+    said = later.stderr
+    assert "m2: Still unreviewed from other sessions: 1 safety flag" in said
+    assert "ipt risk-review m2 --session 1" in said
+    assert "m1: Still unreviewed" not in said  # its only flag is this session's: the notice
+    assert "SAFETY" in said and "m3: Still unreviewed" not in said
+
+
 def test_group_report_has_grid_trajectories_rate_and_follow_up(group: RunIpt) -> None:
     weeks = ["2026-02-02", "2026-02-09", "2026-02-16"]
     scores = {

@@ -14,10 +14,12 @@ from ipt_cli.errors import InputError, NotFoundError
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ipt_cli.core.changes import Recorded
     from ipt_cli.core.group import Group, Meeting
     from ipt_cli.core.models import Course, SessionRecord
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.store.groups import GroupStore
+    from ipt_cli.views.output import Output
 
 app = sub_app(
     "group",
@@ -165,12 +167,13 @@ def session(
         )  # fmt: skip
         check_meeting(group, meeting, list(scores), common.today())
         _record_members(courses, meeting, scores, dry_run=True)
-        flagged.extend(_record_members(courses, meeting, scores, False, written))
+        flagged.extend(_record_members(courses, meeting, scores, False, written, held))
         add_meeting(group, meeting)
         return meeting
 
     flagged: list[tuple[str, SessionRecord]] = []
     written: list[str] = []
+    held: list[tuple[str, Recorded]] = []
     try:
         meeting = groups.update(group_id, hold)
     except BaseException:
@@ -183,6 +186,27 @@ def session(
         f"Recorded group session {meeting.number} of {group_id} ({meeting.date.isoformat()}): "
         f"{len(meeting.present)} present, {len(meeting.absent)} absent."
     )
+    _say_open_flags(out, courses, held, [a.course_id for a in meeting.absent])
+
+
+def _say_open_flags(
+    out: "Output", courses: "CourseStore", held: "list[tuple[str, Recorded]]", absent: list[str]
+) -> None:
+    """Each member's flags of other sittings still unreviewed, after the confirmation, as
+    `ipt session` says them (a present member's new session has its own SAFETY notice)."""
+    # lazy: keeps the risk state and the shared wording off start-up
+    from ipt_cli.core.risk import risk_state
+    from ipt_cli.views.wording import still_open_lines
+
+    today = common.today()
+    members = [*held, *((course_id, None) for course_id in absent)]
+    for course_id, done in members:
+        state = risk_state(courses.load(course_id), today)
+        if done is not None:
+            state = state.without_sitting(course_id, done.number, done.maintenance)
+        lines = still_open_lines(state)
+        if lines:
+            out.open_flags([f"{course_id}: {lines[0]}", *lines[1:]], self_guided=False)
 
 
 def _roll_back(courses: "CourseStore", written: list[str]) -> None:
@@ -201,11 +225,13 @@ def _record_members(
     scores: dict[str, str],
     dry_run: bool,
     written: list[str] | None = None,
+    held: "list[tuple[str, Recorded]] | None" = None,
 ) -> "list[tuple[str, SessionRecord]]":
     """Each present member's session (with their scores) and each absent member's missed
     appointment, in their own course. The dry run checks every member before any is
     written, so that a refusal leaves every file as it was; `written` collects the courses
-    changed, for a roll-back. Returns the sessions whose risk items were scored."""
+    changed, for a roll-back, and `held` each present member's session as recorded.
+    Returns the sessions whose risk items were scored."""
     # lazy: keeps the models (pydantic) off start-up
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
@@ -220,20 +246,22 @@ def _record_members(
             attendees=["client"],
         )
 
-        def attend(course: "Course", record: object = record) -> None:
+        def attend(course: "Course", record: object = record) -> "Recorded":
             # lazy: keeps the models (pydantic) off start-up
             from ipt_cli.core.models import SessionRecord
 
             assert isinstance(record, SessionRecord)
             check_date(course, record.date, today, same_day=False)
-            changes.record_session(course, record)
+            return changes.record_session(course, record)
 
         if dry_run:
             attend(courses.load(course_id).model_copy(deep=True))
             continue
-        courses.update(course_id, attend)
+        done = courses.update(course_id, attend)
         if written is not None:
             written.append(course_id)
+        if held is not None:
+            held.append((course_id, done))
         if record.risk_scores():
             flagged.append((course_id, record))
     for absence in meeting.absent:
