@@ -204,9 +204,15 @@ def test_a_fix_of_the_items_keeps_the_answers_it_did_not_give(
     assert stored["sessions"][0]["phqa"] == {
         "items": [1, 1, 1, 1, 1, 1, 0, 0, 0], "suicidal_thoughts": True, "attempt": False
     }  # fmt: skip
-    # a question given is changed (and said in the history), never dropped unasked
-    changed = run_ipt("session", "ad", "--fix", "1", "--phqa", "1,1,1,1,1,1,0,0,0",
-                      "--phqa-suicidal-thoughts", "no", "--reason", "Misread")  # fmt: skip
+    # a question given is changed (and said in the history), never dropped unasked; while
+    # its flag is unreviewed, not even then: the review comes first (HAZ-48)
+    to_no = ("session", "ad", "--fix", "1", "--phqa", "1,1,1,1,1,1,0,0,0",
+             "--phqa-suicidal-thoughts", "no", "--reason", "Misread")  # fmt: skip
+    refused = run_ipt(*to_no, exit_code=5)
+    assert "would remove the unreviewed safety flag" in refused.stderr
+    assert flags(run_ipt) == before
+    review(run_ipt, "1")
+    changed = run_ipt(*to_no)
     assert "suicidal thoughts yes" in changed.stdout and "suicidal thoughts no" in changed.stdout
 
 

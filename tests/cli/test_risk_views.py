@@ -160,25 +160,30 @@ def test_a_lifetime_yes_then_no_is_recorded_with_a_warning(
     [warning] = warnings(done.stderr)  # one line
     assert warning == (
         "ipt: warning: PHQ-A suicide attempt ever = no at session 1 (2026-01-12), but yes at "
-        'baseline (2026-01-05): a lifetime answer cannot become "no" unless the earlier one '
-        'was wrong. Recorded as given; check with the client. If the earlier "yes" was an '
-        "error, correct it: ipt edit ad (set attempt = false under [baseline.phqa])"
-    )
+        "baseline (2026-01-05): a lifetime answer does not change, so one of the two is "
+        'mistaken. Both are kept and the earlier "yes" stands (a flag until reviewed). Ask '
+        "the client which is right and record it in a risk review before correcting either: "
+        "ipt risk-review ad --session 0 --note ... --ideation ... --level ... --action ..."
+    )  # it never offers to correct the "yes" away (the review of finding 1)
     stored = tomllib.loads((data_home / "courses" / "ad.toml").read_text())
     assert stored["sessions"][0]["phqa"]["attempt"] is False
-    # A "yes" at a session: the correction is a --fix that gives every answer again.
+    # A "yes" at a session, unreviewed, then a "no": the review named is of that session.
     ipt_setup("session", "ad", "--date", "2026-01-19", *phqa("yes", "yes"), "--note", "x")
     later = ipt_bin("session", "ad", "--date", "2026-01-26", *phqa("no"), "--note", "x")
     [warning] = warnings(later.stderr)
     assert "= no at session 3 (2026-01-26), but yes at session 2 (2026-01-19)" in warning
-    fix = warning.split("correct it: ")[1]
-    assert fix == (
-        f"ipt session ad --fix 2 --phqa {ITEM9_0} --phqa-suicidal-thoughts yes "
-        "--phqa-attempt no --reason ..."
-    )
-    # Following it keeps the past-month "yes" (a fix of --phqa replaces the whole record);
-    # session 2's "no" now stands against the baseline's "yes", and is said so.
-    fixed = ipt_bin(*fix.split()[1:-1], "Attempt misheard")
+    assert warning.endswith("ipt risk-review ad --session 2 --note ... --ideation ... --level "
+                            "... --action ...")  # fmt: skip
+    # Correcting session 2's "yes" away while it is unreviewed is refused (HAZ-48) ...
+    fix = ("session", "ad", "--fix", "2", "--phqa", ITEM9_0, "--phqa-attempt", "no",
+           "--reason", "Attempt misheard")  # fmt: skip
+    refused = ipt_bin(*fix, check_code=5)
+    assert "would remove the unreviewed safety flag PHQ-A suicide attempt ever" in refused.stderr
+    assert "ipt risk-review ad --session 2" in refused.stderr
+    # ... and allowed once it is reviewed; the past-month "yes" is kept (not given again),
+    # and session 2's "no" now stands against the baseline's "yes", and is said so.
+    review(ipt_setup, "ad", "2", "moderate")
+    fixed = ipt_bin(*fix)
     assert "suicidal thoughts yes; attempt no" in fixed.stdout
     [warning] = warnings(fixed.stderr)
     assert "= no at session 2 (2026-01-19), but yes at baseline (2026-01-05)" in warning
@@ -194,6 +199,46 @@ def test_a_fix_to_no_after_an_earlier_yes_is_warned_of_too(ipt_bin: Bin, ipt_set
     assert warnings(first.stderr) == []  # "no" after "no"
     ipt_setup("session", "ad", "--date", "2026-01-19", *phqa("yes"), "--note", "x")
     ipt_setup("session", "ad", "--date", "2026-01-26", *phqa("yes"), "--note", "x")
+    review(ipt_setup, "ad", "3", "low")  # a flag is reviewed before it is corrected away
     fixed = ipt_bin("session", "ad", "--fix", "3", *phqa("no"), "--reason", "Misread the form")
     [warning] = warnings(fixed.stderr)
     assert "= no at session 3 (2026-01-26), but yes at session 2 (2026-01-19)" in warning
+
+
+def test_a_fix_that_raises_a_flag_at_a_later_sitting_says_so(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    """A "yes" reviewed at the baseline, then "yes" as before at sessions 1 and 2 (history);
+    a fix of session 1 to "no" makes session 2's "yes" one after a "no": URGENT. The fix
+    said only its lifetime warning (the review of this round, finding 2)."""
+    adolescent(ipt_setup, *phqa("yes"))
+    ipt_setup("risk-review", "ad", "--session", "0", "--date", "2026-01-05", "--note", "Seen",
+              "--level", "low", *JUDGED)  # fmt: skip
+    for day in ("2026-01-12", "2026-01-19"):
+        ipt_setup("session", "ad", "--date", day, *phqa("yes"), "--note", "x")
+    fixed = ipt_bin("session", "ad", "--fix", "1", "--phqa", ITEM9_0, "--phqa-attempt", "no",
+                    "--reason", "Misheard")  # fmt: skip
+    notice = fixed.stderr[fixed.stderr.index("SAFETY") :]
+    assert "session 2: PHQ-A suicide attempt ever = yes, previously no URGENT" in notice
+    assert "ipt risk-review ad --session 2" in notice
+
+
+def test_a_missed_appointment_says_the_flags_open_and_the_follow_up_it_owes(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """Recording a missed appointment said nothing, though an URGENT flag waited and the
+    missed appointment now owed a contact (the review of this round, finding 3; HAZ-45)."""
+    new(ipt_setup, "ab", "--phq9", ITEM9_1)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", ITEM9_2, "--note", "x")
+    missed = ipt_bin("session", "ab", "--date", "2026-01-19", "--missed", "did not attend")
+    lines = missed.stderr.splitlines()
+    assert lines[0] == "Still unreviewed: 2 safety flags (1 URGENT)"
+    assert (
+        "  ipt risk-review ab --session 1 --note ... --ideation ... --level ... --action ..."
+        in (lines)
+    )
+    follow = [line for line in lines if line.startswith("FOLLOW-UP: ")]
+    assert follow == [
+        "FOLLOW-UP: missed session 2 on 2026-01-19 with an URGENT risk flag unreviewed: contact "
+        "the client (then: ipt contact ab --date DATE --note TEXT)"
+    ]
+    agenda = ipt_bin("agenda", "ab").stdout
+    assert "contact the client" in " ".join(agenda.split())  # the same follow-up, as shown

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ipt_cli.core.changes import Located, Recorded
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.core.models import Correction, Course, SessionRecord
+    from ipt_cli.core.safety import SafetyFlag
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.views.output import Output
 
@@ -342,13 +343,21 @@ def _fix(
     fields.update(scores.fields())
     today, recorded = common.today(), sealing.recorded_now()
     raised: list[str] = []
+    elsewhere: list[SafetyFlag] = []  # flags the fix raised or made URGENT at other sittings
 
     def fix(course: "Course") -> "tuple[Located, list[Correction], Course]":
         before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
+        waiting = corrections.waiting_flags(course)
         where, made = corrections.fix_session(
             course, ref, fields, reason, today, recorded_at=recorded
         )
         raised.extend(safety.raised_risk(before, where.sitting))
+        fixed_at = (where.maintenance, where.sitting.date)
+        elsewhere.extend(
+            flag
+            for flag in corrections.new_flags(waiting, corrections.waiting_flags(course))
+            if (flag.maintenance, flag.date) != fixed_at
+        )
         return where, made, course
 
     where, made, course = common.store(ctx).update(course_id, fix)
@@ -362,6 +371,13 @@ def _fix(
         number = f"m{where.number}" if where.maintenance else str(where.number)
         notice = safety.safety_notice(
             course_id, where.label, where.sitting, number, raised, course=course
+        )
+        out.safety(notice, kind == "self-guided")
+    for flag in elsewhere:  # e.g. a later "attempt ever = yes" now after a "no": URGENT
+        flagged = changes.locate_session(course, flag.session, flag.maintenance)
+        shown = f"m{flag.session}" if flag.maintenance else str(flag.session)
+        notice = safety.safety_notice(
+            course_id, flagged.label, flagged.sitting, shown, [flag.instrument], course=course
         )
         out.safety(notice, kind == "self-guided")
     _warn_of_lifetime_noes(out, course, where, only=set(fields))  # a fix to "no"
@@ -401,12 +417,23 @@ def _missed(
     from ipt_cli.core import changes
     from ipt_cli.core.session_dates import check_date
 
-    def add_missed(course: "Course") -> None:
+    def add_missed(course: "Course") -> "Course":
         check_date(course, when, today, same_day=same_day, missed=True)
         changes.add_missed(course, when, reason)
+        return course
 
-    store.update(course_id, add_missed)
+    course = store.update(course_id, add_missed)
     out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
+    # the moment a missed appointment at risk matters most: the flags still open, and the
+    # follow-up it now owes (the contact), as the agenda and list will show them
+    state = risk_state(course, today)
+    if state.flags or state.follow_up:
+        # lazy: keeps the shared wording (progress, planning) off a quiet missed appointment
+        from ipt_cli.views.wording import still_open_lines
+
+        lines = still_open_lines(state, other_sessions=False)
+        lines += [f"FOLLOW-UP: {state.follow_up}"] if state.follow_up else []
+        out.open_flags(lines, course.kind == "self-guided")
 
 
 def _withdraw(

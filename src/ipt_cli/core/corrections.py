@@ -22,7 +22,14 @@ from ipt_cli.core.models import (
     Withdrawal,
 )
 from ipt_cli.core.planning import current_dispute_stage, phase_problem
-from ipt_cli.core.safety import raised_risk, review_command_for, risk_labels
+from ipt_cli.core.safety import (
+    SafetyFlag,
+    raised_risk,
+    review_command,
+    review_command_for,
+    risk_labels,
+    safety_flags,
+)
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
 from ipt_cli.errors import ConflictError, InputError
@@ -252,10 +259,57 @@ def fix_session(
     ]
     if not made:
         raise InputError(f"nothing changed: {where.label} already has those values")
+    waiting = waiting_flags(course)
+    recorded = {name: getattr(session, name) for name in fields}
     for name in fields:
         setattr(session, name, getattr(fixed, name))
+    try:
+        _refuse_weakened(course, waiting, waiting_flags(course))
+    except ConflictError:
+        for name, value in recorded.items():  # a refused fix leaves the session as it was
+            setattr(session, name, value)
+        raise
     session.corrections.extend(made)
     return where, made
+
+
+FlagKey = tuple[bool, dt.date, str, int]  # maintenance, date, instrument, item
+
+
+def waiting_flags(course: Course) -> dict[FlagKey, SafetyFlag]:
+    return {
+        (f.maintenance, f.date, f.instrument, f.item): f
+        for f in safety_flags(course)
+        if not f.reviewed
+    }
+
+
+def _refuse_weakened(
+    course: Course, before: dict[FlagKey, SafetyFlag], after: dict[FlagKey, SafetyFlag]
+) -> None:
+    """A correction never removes an unreviewed flag, at any sitting (a lifetime answer
+    corrected at one sitting changes how a later one stands): the flag is reviewed first,
+    as a withdrawal's is (hazard HAZ-48). Without this, a fix of a PHQ-A "attempt ever" to
+    "no", or of item 9 to 0, erased a disclosure no one had reviewed, and said nothing. (A
+    lower score keeps its flag, waiting for review; the correction history shows both.)"""
+    for key, flag in before.items():
+        if key not in after:
+            raise ConflictError(
+                f"this correction would remove the unreviewed safety flag {flag.label}; a "
+                f"risk signal is reviewed before it is corrected away: "
+                f"{review_command(course.id, flag)} (then run the --fix again)"
+            )
+
+
+def new_flags(
+    before: dict[FlagKey, SafetyFlag], after: dict[FlagKey, SafetyFlag]
+) -> list[SafetyFlag]:
+    """The unreviewed flags a change raised, or made URGENT, at any sitting."""
+    return [
+        flag
+        for key, flag in after.items()
+        if key not in before or (flag.urgent and not before[key].urgent)
+    ]
 
 
 def withdraw_session(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ipt_cli.core.catalogue import in_shown_order
 from ipt_cli.core.measures import INSTRUMENTS, Instrument, RiskQuestion
@@ -261,26 +261,27 @@ class SittingRef:
 @struct(frozen=True)
 class LifetimeNo:
     """A "no" to a lifetime risk question after a "yes" at an earlier sitting
-    (docs/clinical-rules.md "Lifetime risk questions"; hazard HAZ-46): kept as given, never
-    refused (the clinician may be correcting an error), and said, with the way to correct
-    the earlier answer if it was the wrong one (`correction`)."""
+    (docs/clinical-rules.md "Lifetime risk questions"; hazards HAZ-46, HAZ-48): kept as
+    given, never refused, and said. Neither answer is corrected on the strength of the
+    other: the client is asked which is right, in a risk review, first."""
 
     instrument: str
     question: str  # the question's label: "suicide attempt ever"
     sitting: SittingRef  # the "no"
     earlier: SittingRef  # the last earlier "yes"
-    correction: str  # the command that corrects the earlier "yes" to "no"
+    review: str  # the command that records a review of the earlier "yes"
 
     @property
     def line(self) -> str:
-        """One line: the two answers, the rule, what to do."""
+        """One line: the two answers, what stands, what to do."""
         name = INSTRUMENTS[self.instrument].name
         now, before = self.sitting, self.earlier
         return (
             f"{name} {self.question} = no at {now.where} ({now.date.isoformat()}), but yes "
-            f"at {before.where} ({before.date.isoformat()}): a lifetime answer cannot become "
-            f'"no" unless the earlier one was wrong. Recorded as given; check with the '
-            f'client. If the earlier "yes" was an error, correct it: {self.correction}'
+            f"at {before.where} ({before.date.isoformat()}): a lifetime answer does not "
+            f'change, so one of the two is mistaken. Both are kept and the earlier "yes" '
+            f"stands (a flag until reviewed). Ask the client which is right and record it in "
+            f"a risk review before correcting either: {self.review}"
         )
 
 
@@ -291,7 +292,7 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
     sittings. One sitting per date, as in `lifetime_answers`."""
     found = []
     for instrument, _, question in _lifetime_questions():
-        last_yes: tuple[SittingRef, Any] | None = None  # the last "yes" and its record
+        last_yes: SittingRef | None = None
         day: tuple[bool, dt.date] | None = None
         for maintenance, number, sitting in _in_order(course):
             entry = getattr(sitting, instrument.id)
@@ -301,33 +302,11 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
             day = (maintenance, sitting.date)
             here = SittingRef(maintenance, number, sitting.date)
             if answer:
-                last_yes = (here, entry)
+                last_yes = here
             elif last_yes is not None:
-                earlier, record = last_yes
-                command = correction_command(course.id, earlier, instrument, record, question)
-                found.append(LifetimeNo(instrument.id, question.label, here, earlier, command))
+                review = review_command_for(course.id, last_yes.ref)
+                found.append(LifetimeNo(instrument.id, question.label, here, last_yes, review))
     return found
-
-
-def correction_command(
-    course_id: str, sitting: SittingRef, instrument: Instrument, record: Any, question: RiskQuestion
-) -> str:
-    """The command that corrects `question`'s answer at `sitting` to "no", every other
-    answer of the instrument given again as recorded (a `--fix` of the instrument replaces
-    its record: an answer left out would be lost). The baseline is not a session that
-    `--fix` corrects: it is corrected in the course file (`ipt edit`)."""
-    if sitting.number == 0 and not sitting.maintenance:
-        where = f"[baseline.{instrument.id}]"
-        return f"ipt edit {course_id} (set {question.field} = false under {where})"
-    options = {option.name: option.flag for option in instrument.score_options()}
-    parts = [f"ipt session {course_id} --fix {sitting.ref}"]
-    parts.append(f"{instrument.option} {','.join(str(i) for i in record.items)}")
-    for other in instrument.risk_questions:
-        answer = False if other is question else getattr(record, other.field)
-        if answer is not None:
-            yes_no = "yes" if answer else "no"
-            parts.append(f"{options[f'{instrument.id}_{other.field}']} {yes_no}")
-    return " ".join([*parts, "--reason ..."])
 
 
 def _review_day(sitting: Administration) -> dt.date | None:

@@ -725,15 +725,17 @@ def unreviewed_lines(state: RiskState) -> list[str]:
     return [f"SAFETY: unreviewed {f.label}" for f in state.flags]
 
 
-def still_open_lines(state: RiskState) -> list[str]:
+def still_open_lines(state: RiskState, other_sessions: bool = True) -> list[str]:
     """The flags of other sittings still unreviewed, said after a session is recorded (its
-    own flags are its SAFETY notice's): how many and how many URGENT, each flag as every
-    view words it, and the review command of each flagged sitting. None: nothing open."""
+    own flags are its SAFETY notice's), or every one (`other_sessions` False: after a
+    missed appointment): how many and how many URGENT, each flag as every view words it,
+    and the review command of each flagged sitting. None: nothing open."""
     count = len(state.flags)
     if not count:
         return []
     urgent = sum(f.flag.urgent for f in state.flags)
-    head = f"Still unreviewed from other sessions: {count} safety flag{'s' * (count != 1)}"
+    where = " from other sessions" if other_sessions else ""
+    head = f"Still unreviewed{where}: {count} safety flag{'s' * (count != 1)}"
     head += f" ({urgent} URGENT)" if urgent else ""
     commands = [f"  {command}" for command in state.commands]
     return [head, *unreviewed_lines(state), "Record a review with:", *commands]
