@@ -30,6 +30,7 @@ NOTE_KEYS = {
     "risk_screen",
     "risk",
     "alerts",  # not on track (issue 29)
+    "safety_alerts",  # the sitting's mania alert, shown under Safety (note-review)
     "focus",
     "techniques",
     "strategies",

@@ -94,6 +94,7 @@ def test_markdown_html_and_json_of_the_note_carry_the_answers(ipt_bin: Bin, ipt_
         "question": "suicide attempt ever",
         "answer": "no",
         "given": True,
+        "contradicts": None,  # no earlier "yes" (note-review)
     }
 
 

@@ -34,9 +34,17 @@ from ipt_cli.core.planning import (
     week_focus,
 )
 from ipt_cli.core.risk import RiskState, risk_state
-from ipt_cli.core.safety import AS_BEFORE, PREVIOUSLY_NO, is_urgent, lifetime_answers
+from ipt_cli.core.safety import (
+    AS_BEFORE,
+    PREVIOUSLY_NO,
+    SittingRef,
+    is_urgent,
+    lifetime_answers,
+    lifetime_noes,
+    safety_flags,
+)
 from ipt_cli.core.structs import field, struct
-from ipt_cli.core.tracking import ALERTING, not_on_track, sitting_alert
+from ipt_cli.core.tracking import ScreenAlert, not_on_track, recorded_alerts
 from ipt_cli.errors import InputError
 
 
@@ -79,6 +87,16 @@ NOT_ASKED = "not asked"
 
 
 @struct(frozen=True)
+class Contradiction:
+    """The earlier "yes" to a lifetime risk question that a sitting's "no" contradicts
+    (core.safety.lifetime_noes: the last earlier "yes"). The "no" is kept as given; the
+    "yes" stands, and its flag stays until a risk review."""
+
+    earlier: SittingRef  # where the "yes" was given
+    reviewed: bool  # the "yes" has no flag still waiting for a review
+
+
+@struct(frozen=True)
 class QuestionLine:
     """A yes/no risk question of an instrument the sitting gave or the course offers (the
     PHQ-A's two suicide questions): its answer, "yes", "no" or "not asked", so that a note
@@ -91,6 +109,8 @@ class QuestionLine:
     question: str  # how a flag names it: "suicide attempt ever"
     answer: str  # "yes", "no" or NOT_ASKED
     given: bool = True  # False: the instrument itself was not given at the sitting
+    # a lifetime question's "no" after a "yes" at an earlier sitting: that "yes"
+    contradicts: Contradiction | None = None
 
     @property
     def label(self) -> str:
@@ -120,12 +140,20 @@ class SessionNote:
     # defect 11): "screened negative (PHQ-9 item 9 = 0)" or "no risk item asked (...)".
     screening: str | None = None
     risk: RiskState | None = None  # the course's risk state (core/risk.py), standing level
-    alerts: list[str] = field(default_factory=list)  # not on track, from its session on
+    # the sitting's own screen alerts (an ASRM of 6 or more: a MANIA ALERT), a safety matter
+    screen_alerts: list[ScreenAlert] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # not on track, from its session on
     withdrawn: Withdrawal | None = None  # a session recorded by mistake, withdrawn
     # session 1's note: the baseline instruments given at its sitting (issue 27)
     from_baseline: list[str] = field(default_factory=list)
     # each yes/no risk question's answer: yes, no or not asked (the PHQ-A's two)
     questions: list[QuestionLine] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[str]:
+        """Every alert line: the sitting's screen alerts, then the outcome warnings (the
+        JSON `alerts`, as before the screen alerts moved to the Safety section)."""
+        return [a.text for a in self.screen_alerts] + self.warnings
 
     @property
     def raised(self) -> list[FlagLine]:
@@ -266,10 +294,14 @@ def screening(sitting: Administration) -> str | None:
     return "no risk item asked (no measures given)"
 
 
-def questions(course: Course, sitting: Administration) -> list[QuestionLine]:
+def questions(
+    course: Course, sitting: Administration, maintenance: bool | None = None
+) -> list[QuestionLine]:
     """Each yes/no risk question of the instruments the sitting gave, and of those the
     course offers but the sitting did not give (an IPT-A course's PHQ-A), with its answer:
-    yes, no or not asked."""
+    yes, no or not asked. With `maintenance` (the sitting is one of the course's, acute or
+    maintenance), a lifetime "no" after an earlier "yes" names that "yes"."""
+    found = {} if maintenance is None else contradictions(course, maintenance, sitting.date)
     given = sitting.instruments()
     offered = catalogue.offered_measures(course.condition, course.adaptation)
     # offered measures include counts that are no instrument (an eating-disorder course's
@@ -292,9 +324,35 @@ def questions(course: Course, sitting: Administration) -> list[QuestionLine]:
                     question.label,
                     answer,
                     instrument_id in given,
+                    found.get((instrument_id, question.label)) if said is False else None,
                 )
             )
     return lines
+
+
+def contradictions(
+    course: Course, maintenance: bool, date: dt.date
+) -> dict[tuple[str, str], Contradiction]:
+    """The lifetime "no"s of the course's sitting on `date` that contradict an earlier "yes"
+    (core.safety.lifetime_noes; one sitting per date), by (instrument, question label), each
+    with that "yes" and whether it has a flag still waiting for a review."""
+    noes = [n for n in lifetime_noes(course) if n.sitting.date == date]
+    noes = [n for n in noes if n.sitting.maintenance == maintenance]
+    if not noes:
+        return {}
+    waiting = {
+        (f.maintenance, f.date, f.instrument, f.item)
+        for f in safety_flags(course)
+        if not f.reviewed
+    }
+    found = {}
+    for no in noes:
+        instrument = INSTRUMENTS[no.instrument]
+        number = [q.label for q in instrument.risk_questions].index(no.question) + 1
+        before = no.earlier
+        key = (before.maintenance, before.date, no.instrument, instrument.item_count + number)
+        found[(no.instrument, no.question)] = Contradiction(before, key not in waiting)
+    return found
 
 
 def _negative(sitting: Administration, instrument: Instrument) -> str:
@@ -307,10 +365,16 @@ def _negative(sitting: Administration, instrument: Instrument) -> str:
     )
 
 
-def _held(course: Course, maintenance: bool) -> list[SessionRecord]:
-    if maintenance:
-        return course.maintenance.sessions if course.maintenance else []
-    return course.sessions
+def _previous(course: Course, where: Located) -> SessionRecord | None:
+    """The session attended before this one, found by number, not by place in the list of
+    sessions held: a group member's missed group session takes a number but holds nothing
+    (indexing the list by number gave a later session, the session itself, or IndexError)."""
+    if where.maintenance:
+        held = list(enumerate(course.maintenance.sessions if course.maintenance else [], 1))
+    else:
+        held = course.numbered_sessions()
+    earlier = [session for number, session in held if number < where.number]
+    return earlier[-1] if earlier else None
 
 
 def _next_headline(course: Course, where: Located) -> str:
@@ -342,8 +406,7 @@ def build_note(
     rules = rules or ScoringRules()
     session = where.sitting
     assert isinstance(session, SessionRecord)
-    held = _held(course, where.maintenance)
-    previous = held[where.number - 2] if where.number > 1 else None
+    previous = _previous(course, where)
     if where.maintenance:
         planned = course.maintenance.planned_sessions if course.maintenance else None
         phase = "maintenance"
@@ -371,27 +434,21 @@ def build_note(
         safety_plan=safety_plan.version_label(course),
         screening=screening(measured),
         risk=risk_state(course, today or session.date),
-        alerts=_alerts(course, where, rules),
+        screen_alerts=recorded_alerts(where.sitting, where.label),
+        warnings=_warnings(course, where, rules),
         from_baseline=from_baseline,
-        questions=questions(course, measured),
+        questions=questions(course, measured, where.maintenance),
     )
 
 
-def _alerts(course: Course, where: Located, rules: ScoringRules | None) -> list[str]:
-    """A mania alert on the note of the session whose ASRM shows it; not on track
-    (core/tracking.py) on the note of the session whose score shows it, and on every later
-    one: the note is where the advice is written down."""
-    label = f"{'maintenance ' if where.maintenance else ''}session {where.number}"
-    alerts = [
-        alert.text
-        for instrument in ALERTING
-        if (total := where.sitting.total(instrument.id)) is not None
-        and (alert := sitting_alert(instrument, total, label, where.sitting.date)) is not None
-    ]
+def _warnings(course: Course, where: Located, rules: ScoringRules | None) -> list[str]:
+    """Not on track (core/tracking.py) on the note of the session whose score shows it, and
+    on every later one: the note is where the advice is written down. (A mania alert is the
+    note's screen_alerts: the session whose ASRM shows it.)"""
     lagging = not_on_track(course, rules or ScoringRules())
     if lagging is None or where.maintenance or where.number < lagging.session:
-        return alerts
-    return [*alerts, lagging.text]
+        return []
+    return [lagging.text]
 
 
 def missed_note(

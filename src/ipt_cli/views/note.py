@@ -3,8 +3,8 @@ A4 or Letter) and JSON. Pure: builds strings from core.notes.SessionNote; no Ric
 
 The JSON keys are a contract (pinned by a test): course_id, session, date, phase, attended,
 measures, flags, risk_history, risk_questions, risk_reviews, risk_screen, risk, alerts,
-focus, techniques, strategies, goal_ratings, task, task_outcome, note, addenda, signed,
-supervision, withdrawn.
+safety_alerts, focus, techniques, strategies, goal_ratings, task, task_outcome, note,
+addenda, signed, supervision, withdrawn.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from ipt_cli.core import catalogue
 from ipt_cli.core.measures import INSTRUMENTS, screen
 from ipt_cli.core.models import Addendum, RiskReview, Signature, SupervisionEntry
-from ipt_cli.core.notes import FlagLine, QuestionLine, SessionNote
+from ipt_cli.core.notes import Contradiction, FlagLine, QuestionLine, SessionNote
 from ipt_cli.core.risk import structured_lines
 from ipt_cli.views.print_page import PRINT_CSS, escape, hinted, page_rule
 from ipt_cli.views.record import risk_json
@@ -139,7 +139,9 @@ def note_json(note: SessionNote) -> dict[str, Any]:
         "risk_reviews": [_review_json(r) for r in note.reviews],
         "risk_screen": note.screening,
         "risk": None if note.risk is None else risk_json(note.risk),
-        "alerts": list(note.alerts),
+        "alerts": list(note.alerts),  # every alert line, the mania alert's too (as before)
+        # the sitting's mania alert, shown in the Safety section under the report's heading
+        "safety_alerts": _safety_alerts_json(note),
         "focus": focus,
         "techniques": list(session.techniques) if session else [],
         "strategies": list(session.strategies) if session else [],
@@ -167,7 +169,8 @@ def _history_json(flag: FlagLine) -> dict[str, Any]:
 
 def _question_json(question: QuestionLine) -> dict[str, Any]:
     """A yes/no risk question: its answer "yes", "no" or "not asked" (`given` false: the
-    instrument itself was not given at the sitting)."""
+    instrument itself was not given at the sitting); `contradicts`: the earlier "yes" a
+    lifetime "no" contradicts, or null."""
     return {
         "instrument": question.instrument,
         "item": question.item,
@@ -175,7 +178,43 @@ def _question_json(question: QuestionLine) -> dict[str, Any]:
         "question": question.question,
         "answer": question.answer,
         "given": question.given,
+        "contradicts": _contradiction_json(question.contradicts),
     }
+
+
+def _contradiction_json(found: Contradiction | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    before = found.earlier
+    return {
+        "answer": "yes",
+        "session": before.number,  # 0: the baseline
+        "maintenance": before.maintenance,
+        "where": before.where,
+        "date": before.date.isoformat(),
+        "reviewed": found.reviewed,  # false: the "yes" has a flag still waiting for a review
+        "text": contradiction_line(found),
+    }
+
+
+def _alert_heading(texts: list[str]) -> str:
+    """'SAFETY: MANIA ALERT': the heading the report and the agenda give a mania alert."""
+    # lazy: the shared wording loads the report model (~20 ms); only a note with an alert
+    from ipt_cli.views.wording import screen_alert_heading
+
+    return screen_alert_heading(texts)
+
+
+def _safety_alerts_json(note: SessionNote) -> list[dict[str, Any]]:
+    """The sitting's mania alert (the ASRM's), as the report's JSON `alerts` gives it (kind
+    `mania`), with the heading every view shows it under."""
+    if not note.screen_alerts:
+        return []
+    heading = _alert_heading([a.text for a in note.screen_alerts])
+    return [
+        {"instrument": a.instrument, "kind": "mania", "heading": heading, "text": a.text}
+        for a in note.screen_alerts
+    ]
 
 
 def _withdrawn_json(note: SessionNote) -> dict[str, Any] | None:
@@ -244,7 +283,7 @@ def _measure_lines(note: SessionNote) -> list[str]:
             lines.append(f"Compensatory behaviours since the last session: {session.compensatory}")
         if session.edeq_global is not None:
             lines.append(f"EDE-Q global: {session.edeq_global:.2f}")
-    lines += [f"WARNING: {text}" for text in note.alerts]
+    lines += [f"WARNING: {text}" for text in note.warnings]  # the mania alert: under Safety
     return lines or ["none given"]
 
 
@@ -257,15 +296,40 @@ def review_lines(review: RiskReview) -> list[str]:
     return lines + [f"  {line}" for line in structured_lines(review)]
 
 
+def contradiction_line(found: Contradiction) -> str:
+    """What the note says under a lifetime "no" that contradicts an earlier "yes"."""
+    before = found.earlier
+    stands = "(already reviewed)" if found.reviewed else "and its flag stays until reviewed"
+    return (
+        f'Contradicts the "yes" at {before.where} ({before.date.isoformat()}): the earlier '
+        f'"yes" stands {stands}. Check with the client which answer is right.'
+    )
+
+
+def _screen_alert_lines(note: SessionNote) -> list[str]:
+    """The sitting's mania alert under the heading the report and the agenda give it."""
+    texts = [a.text for a in note.screen_alerts]
+    return [_alert_heading(texts), *(f"  {text}" for text in texts)] if texts else []
+
+
+def _question_lines(question: QuestionLine) -> list[str]:
+    lines = [f"Risk question: {question.label}"]
+    if question.contradicts is not None:
+        lines.append(f"  {contradiction_line(question.contradicts)}")
+    return lines
+
+
 def _safety_lines(note: SessionNote) -> list[str]:
-    """This sitting's flags (or what its screen found) and reviews, then the course's risk
-    state: the banner, flags of other sittings still unreviewed, the standing level."""
+    """This sitting's flags, its mania alert, what its screen found, its yes/no answers and
+    its reviews, then the course's risk state: the banner, flags of other sittings still
+    unreviewed, the standing level."""
     lines = [f"{'History' if flag.history else 'Flag'}: {flag.label}" for flag in note.flags]
+    lines += _screen_alert_lines(note)
     if note.screening:
         lines.append(f"Risk screen: {note.screening}")
     elif note.missed is not None:
         lines.append("Risk screen: not done (missed appointment)")
-    lines += [f"Risk question: {question.label}" for question in note.questions]
+    lines += [line for question in note.questions for line in _question_lines(question)]
     for review in note.reviews:
         lines += review_lines(review)
     lines += [
@@ -414,17 +478,25 @@ def _md_line(text: str) -> str:
     return markdown_escape(text.lstrip(), inline=True)
 
 
+def _strong(note: SessionNote) -> set[str]:
+    """The lines Markdown and HTML set in bold: the heading of the mania alert (a box of its
+    own in the report and the agenda)."""
+    return set(_screen_alert_lines(note)[:1])
+
+
 def note_markdown(note: SessionNote, level: int = 1) -> str:
     head = "#" * level
     out = [f"{head} IPT progress note: `{note.course.id}`, {note.title}", ""]
+    strong = _strong(note)
     for heading, lines in sections(note):
         out += [f"{head}# {heading}", ""]
         if heading == "Note":
             out += [_md_line(line) + "  " if line.strip() else "" for line in lines] + [""]
-        else:
-            out += [
-                f"{'  ' if line.startswith('  ') else ''}- {_md_line(line)}" for line in lines
-            ] + [""]
+            continue
+        for line in lines:
+            shown = f"**{_md_line(line)}**" if line in strong else _md_line(line)
+            out.append(f"{'  ' if line.startswith('  ') else ''}- {shown}")
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -456,10 +528,12 @@ ul { margin: .2em 0; padding-left: 1.3em; }
 """
 
 
-def _html_section(heading: str, lines: list[str], ours: set[str]) -> str:
+def _html_section(
+    heading: str, lines: list[str], ours: set[str], strong: frozenset[str] = frozenset()
+) -> str:
     """A section of the note; the lines in `ours` are ipt's own (the signature block, the
     risk level and follow-up, the safety plan's version), whose command hints are left off
-    the paper; every other line is printed whole."""
+    the paper; every other line is printed whole. The lines in `strong` are set in bold."""
     body = f"<h2>{escape(heading)}</h2>"
     if heading in ("Note", "Events since last session"):
         return body + f'<div class="text">{escape(chr(10).join(lines))}</div>'
@@ -468,6 +542,7 @@ def _html_section(heading: str, lines: list[str], ours: set[str]) -> str:
         css = ' class="hash"' if line.startswith("SHA-256 ") else ""
         css = ' class="sub"' if line.startswith("  ") else css  # a detail of the line above
         shown = hinted(line.strip()) if line in ours else escape(line.strip())
+        shown = f"<strong>{shown}</strong>" if line in strong else shown
         items.append(f"<li{css}>{shown}</li>")
     listing = f"<ul>{''.join(items)}</ul>"
     if heading == "Signature":
@@ -489,8 +564,8 @@ def _html_note(note: SessionNote, number: int, generated: dt.date) -> str:
         f"<h1>IPT progress note: {escape(note.course.id)}, {escape(note.title)}</h1>",
         f'<p class="generated">Generated {generated.isoformat()}</p>',
     ]
-    ours = _ipt_lines(note)
-    body += [_html_section(heading, lines, ours) for heading, lines in sections(note)]
+    ours, strong = _ipt_lines(note), frozenset(_strong(note))
+    body += [_html_section(heading, lines, ours, strong) for heading, lines in sections(note)]
     return f'<section class="note" style="page: note-{number}">{"".join(body)}</section>'
 
 
