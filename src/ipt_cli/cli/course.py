@@ -17,7 +17,7 @@ from ipt_cli.cli.choices import (
     ProblemArea,
 )
 from ipt_cli.cli.sealing import recorded_now
-from ipt_cli.core.catalogue import ADAPTATIONS, DEFAULT_ADAPTATION
+from ipt_cli.core.catalogue import ADAPTATIONS, DEFAULT_ADAPTATION, phase_span_words
 from ipt_cli.core.safety import safety_notice
 from ipt_cli.errors import ConflictError, InputError
 from ipt_cli.store.paths import check_new_course_id
@@ -104,16 +104,16 @@ def new_course(
         int | None,
         typer.Option(
             metavar="N",
-            help="Phase override: sessions 1..N are the initial phase (default 3; 2 in a "
-            f"course of 6-9, 1 below 6; {_adapted('initial_sessions')}).",
+            help="Phase override: sessions 1..N are the initial phase (default "
+            f"{phase_span_words()}; {_adapted('initial_sessions')}).",
         ),
     ] = None,
     termination_sessions: Annotated[
         int | None,
         typer.Option(
             metavar="N",
-            help="Phase override: the last N sessions are termination (default 3; 2 in a "
-            f"course of 6-9, 1 below 6; {_adapted('termination_sessions')}).",
+            help="Phase override: the last N sessions are termination (default "
+            f"{phase_span_words()}; {_adapted('termination_sessions')}).",
         ),
     ] = None,
     adaptation: Annotated[

@@ -678,6 +678,25 @@ GROUP_PHASES: dict[str, Phase] = {
         ),
     )
 }
+# The sessions of the initial phase, and of the termination phase, of a course of N
+# planned sessions unless overridden or set by its adaptation: (at least N, span), first
+# match. 3 from 10 sessions, 2 from 6 (IPT-B: 8 sessions, a 2-session initial phase), else
+# 1, so that every length from 4 keeps a middle phase (docs/clinical-rules.md).
+PHASE_SPANS = ((10, 3), (6, 2), (0, 1))
+
+
+def phase_span_words() -> str:
+    """'3; 2 in a course of 6-9, 1 below 6': PHASE_SPANS in words (`new-course --help`)."""
+    (top, first), *rest = PHASE_SPANS
+    words, upper = [str(first)], top
+    for least, span in rest:
+        words.append(
+            f"{span} in a course of {least}-{upper - 1}" if least else f"{span} below {upper}"
+        )
+        upper = least
+    return f"{words[0]}; {', '.join(words[1:])}"
+
+
 DEFAULT_ADAPTATION = "standard"
 ATTENDEE_ROLES = ("client", "guardian", "partner", "interpreter")
 OTHER_ATTENDEE = "other:"

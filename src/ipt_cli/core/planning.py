@@ -27,12 +27,9 @@ COVERED_MARK = " (covered)"  # the end of an agenda's line for a strategy alread
 
 
 def default_span(planned: int) -> int:
-    """Sessions in the initial phase, and in the termination phase, unless overridden:
-    3 from 10 sessions, 2 from 6 (IPT-B: 8 sessions, a 2-session initial phase), else 1,
-    so that every length from 4 keeps a middle phase."""
-    if planned >= 10:
-        return 3
-    return 2 if planned >= 6 else 1
+    """Sessions in the initial phase, and in the termination phase, unless overridden
+    (catalogue.PHASE_SPANS: 3 from 10 sessions, 2 from 6, else 1)."""
+    return next(span for least, span in catalogue.PHASE_SPANS if planned >= least)
 
 
 def phase_problem(
