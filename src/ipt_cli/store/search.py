@@ -11,11 +11,15 @@ The scanner reads the TOML that ipt writes (tomli-w's output) and hand edits in 
 A file without multi-line strings or inline tables - the usual one - is read line by line
 (LINES: only lines that start a table or hold a searched key are visited); otherwise the
 scanner also steps over every string (TOKENS), and parses a statement holding an inline
-table on its own, with tomli. Anything else - a quoted or dotted key, a stray quote, an
-odd header - makes it give up, and the file is read the ordinary way: parsed and
-validated, so that a damaged file is reported as in every other command. The result has
-the shape of `Course.model_dump()`, which `core.search.course_entries` reads; a property
-test checks both readings give the same entries for generated courses.
+table on its own, with tomli. In either mode an array of one-line strings (on one line
+or many, with comments between its elements or not) is one token, read whole: the
+searched lists of texts (ARRAY_KEYS, a risk review's `actions` and `protective`) are
+read from it. Anything else - a quoted or dotted key, a stray quote, an odd header, a
+searched list that is no such array - makes it give up, and the file is read the
+ordinary way: parsed and validated, so that a damaged file is reported as in every other
+command. The result has the shape of `Course.model_dump()`, which
+`core.search.course_entries` reads; a property test checks both readings give the same
+entries for generated courses, and for hand-edited forms of their arrays.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ KEYS = {
     *("name", "relationship", "contact", "satisfying", "unsatisfying", "changes_wanted"),
     *("event", "mood"),
 }  # the keys of course_entries' texts and dates, and of `archived`
+ARRAY_KEYS = {"actions", "protective"}  # the keys of course_entries' lists of texts (a
+# risk review's: core.search.REVIEW_LISTS), each an array of strings
 # The rest of each kind of string after its opening quote, in the "unrolled loop" form
 # (a run of plain characters, then one escape, ...): the engine walks a string in C.
 BASIC_REST = r'[^"\\\n]*(?:\\.[^"\\\n]*)*"'
@@ -55,6 +61,14 @@ ML_LITERAL_REST = r"(?s:''.*?''')"
 BASIC = '"' + BASIC_REST
 LITERAL = "'" + LITERAL_REST
 STRING = f"\"{ML_BASIC_REST}|'{ML_LITERAL_REST}|{BASIC}|{LITERAL}"
+ONE_LINE = f"{BASIC}|{LITERAL}"
+# An array of strings (read under ARRAY_KEYS): one-line strings, each followed by a comma
+# but the last (tomli-w writes one a line, and a comma after the last too), with blanks,
+# line breaks and comments between them (a hand edit's). Possessive throughout: an array that is not
+# one of these fails at once (the scanner then gives up), never by trying every split.
+GAP = r"(?:[ \t\n]++|\#[^\n]*+)*+"
+ARRAY = rf"\[{GAP}(?:(?:{ONE_LINE}){GAP},{GAP})*+(?:(?:{ONE_LINE}){GAP})?+\]"
+ARRAY_ITEMS = re.compile(rf"{ONE_LINE}|\#[^\n]*")  # an ARRAY's strings and comments
 # Tables that never hold a searched key (every instrument's scores, goal ratings): their
 # headers open no table (in a valid file only their own keys follow them, numbers and
 # yes/no answers), which spares a third of the work; a searched key under one is not a
@@ -73,7 +87,11 @@ class _Scores(dict[str, Any]):
 # engine skips to the next of them in C; scan() puts a newline before the first line.
 # Only lines starting with `[`, a letter or a quote are looked at (the score arrays'
 # lines are not). A key with a string or date value is a `pair` (the scanner keeps those
-# in KEYS); a quote that opens no valid string matches an empty `stray...` group.
+# in KEYS); one with an array of strings (ARRAY) an `array` (kept for ARRAY_KEYS); a key
+# of ARRAY_KEYS with any other value is an `odd_array` in LINES (TOKENS: an `other_key`,
+# given up on by the scanner); a quote that opens no valid string matches an empty
+# `stray...` group. (An array is tried only where a value is no string or date, and
+# fails at its first character when it holds numbers: the usual lines pay nothing.)
 LINE = r"""
     \n[ \t]*+(?=[\[A-Za-z"'])(?:
         (?P<skipped>\[[A-Za-z0-9_.-]*\.(?:{skipped})\])[ \t]*(?=\n)
@@ -83,13 +101,22 @@ LINE = r"""
       | (?P<key>[A-Za-z0-9_-]+)[ \t]*(?:
             =[ \t]*(?:
                 (?P<pair>(?P<value>{value}|\d{{4}}-\d\d-\d\d\b))
+              | (?P<array>{array})[ \t]*(?:\#[^\n]*)?(?=\n)
               | ["'](?P<stray_value>){other})
           | (?P<dotted>\.))
       | (?:{value})[ \t]*(?P<quoted_key>[=.]){stray_line}
+      | (?P<odd_array>(?:{arrays})[ \t]*=)
     )
 """
 TOKENS = re.compile(
-    LINE.format(value=STRING, other="|(?P<other_key>)", stray_line="", skipped=SKIPPED)
+    LINE.format(
+        value=STRING,
+        other="|(?P<other_key>)",
+        stray_line="",
+        skipped=SKIPPED,
+        arrays="|".join(sorted(ARRAY_KEYS)),
+        array=ARRAY,
+    )
     + rf"""
     | "(?:{ML_BASIC_REST}|{BASIC_REST}|(?P<stray>))
     | '(?:{ML_LITERAL_REST}|{LITERAL_REST}|(?P<stray_literal>))
@@ -98,20 +125,24 @@ TOKENS = re.compile(
     """,
     re.VERBOSE,
 )
-ONE_LINE = f"{BASIC}|{LITERAL}"
 LINES = re.compile(
     LINE.format(
         value=ONE_LINE,
         other="",
         stray_line=f"\n      | (?!{ONE_LINE})[\"'](?P<stray_line>)",
         skipped=SKIPPED,
+        arrays="|".join(sorted(ARRAY_KEYS)),
+        array=ARRAY,
     ),
     re.VERBOSE,
 )
 """TOKENS for a file without multi-line strings or inline tables: no string can then hold
 a line break, so only the lines that start with `[`, a letter or a quote need be visited,
 and a valid string at the start of a line (an array's element) is no token at all."""
-GIVE_UP = {"odd", "dotted", "quoted_key", "stray", "stray_literal", "stray_value", "stray_line"}
+GIVE_UP = {
+    *("odd", "odd_array", "dotted", "quoted_key"),
+    *("stray", "stray_literal", "stray_value", "stray_line"),
+}
 
 
 class _GiveUp(Exception):
@@ -126,6 +157,20 @@ def _decode(token: str) -> Any:
     if token[0] == '"' and not token.startswith('"""') and "\\" not in token:
         return token[1:-1]
     return tomli.loads(f"v = {token}")["v"]  # escapes and multi-line strings, exactly
+
+
+def _strings(array: str) -> list[Any]:
+    """The strings of an ARRAY token, its comments left out."""
+    return [_decode(item) for item in ARRAY_ITEMS.findall(array) if item[0] != "#"]
+
+
+def _put_strings(table: dict[str, Any], token: re.Match[str]) -> None:
+    """An `array` token's strings into `table`, when its key is one of ARRAY_KEYS."""
+    key, array = token.group("key", "array")
+    if key in ARRAY_KEYS:
+        if key in table:
+            raise _GiveUp  # a repeated key: not valid TOML
+        table[key] = _strings(array)
 
 
 def _table(document: dict[str, Any], path: list[str], append: bool) -> dict[str, Any]:
@@ -192,6 +237,12 @@ class _Scanner:
             key = match.group("key")
             if key in KEYS:
                 self.put(key, _decode(match.group("value")))
+            elif key in ARRAY_KEYS:
+                raise _GiveUp  # a searched list holding a string
+        elif kind == "array":
+            _put_strings(self.current, match)
+        elif kind == "other_key" and match.group("key") in ARRAY_KEYS:
+            raise _GiveUp  # a searched list that is no array of one-line strings
 
     def put(self, key: str, value: Any) -> None:
         if key in self.current:
@@ -239,12 +290,16 @@ def _checked(document: dict[str, Any]) -> dict[str, Any]:
 class Reader:
     """Reads course files for one query. A plain-lines file that stores the query as typed
     is scanned in part: its table headers, its dates, ids and names, and the lines that
-    hold the query - all a search for it can need, in the file's order, so the scanner
-    gives them the same tables; the rest of the file (other texts, the score arrays) is
-    never looked at."""
+    hold the query (for an item of a multi-line array, the line that opens the array: an
+    array is one token, read whole) - all a search for it can need, in the file's order,
+    so the scanner gives them the same tables; the rest of the file (other texts, the
+    score arrays) is never looked at."""
 
     STRUCTURE = re.compile(r"\n[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=)")
     TOP_ID = re.compile(r"\n[ \t]*+id[ \t]*=")  # the course's id: before the first table
+    # A line inside a multi-line array of strings: an item (on a line of its own, or after
+    # a comma that starts the line), a comment or a blank line.
+    IN_ARRAY = re.compile(r"\n[ \t]*+(?:[\"',#]|\n)")
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -270,10 +325,22 @@ class Reader:
         extra = [] if top is None else [top.start()]
         found = folded.find(self.folded_query)
         while found >= 0:
-            extra.append(folded.rfind("\n", 0, found))
+            line = folded.rfind("\n", 0, found)
+            extra.append(line)
+            if self.IN_ARRAY.match(raw, line):
+                extra.append(self.opening(raw, line))
             end = folded.find("\n", found)
             found = -1 if end < 0 else folded.find(self.folded_query, end)
         return _scan_lines_at(raw, extra)
+
+    def opening(self, raw: str, line: int) -> int:
+        """The start of the last line before `line` that is not inside an array (the line
+        that opens the array holding `line`, when it is an item: an array of strings is
+        read from there, whole). Any line read is read as in the whole file."""
+        while True:
+            line = raw.rfind("\n", 0, line)
+            if line <= 0 or not self.IN_ARRAY.match(raw, line):
+                return max(line, 0)
 
     def read(self, text: str, path: Path, folded: str | None = None) -> dict[str, Any]:
         """A course file's document for searching: scanned (only the lines it needs when it
@@ -332,8 +399,12 @@ def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
                     if key in current:
                         raise _GiveUp  # a repeated key: not valid TOML
                     current[key] = _decode(value)
+                elif key in ARRAY_KEYS:
+                    raise _GiveUp  # a searched list holding a string
             elif kind == "skipped":
                 current = _Scores()
+            elif kind == "array":
+                _put_strings(current, token)
             elif kind == "header":
                 table, opener = token.group("table", "open")
                 if "." in table:
