@@ -143,7 +143,7 @@ class _Collector:
             self.add("note", label, review.get(key), when, number, maintenance)
         for key, label in REVIEW_LISTS:
             items = review.get(key)
-            if isinstance(items, list):  # most reviews hold none: the key is absent
+            if isinstance(items, list):  # a scanned review without any has no such key
                 for item in items:
                     self.add("note", label, item, when, number, maintenance)
 

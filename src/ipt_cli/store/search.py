@@ -11,10 +11,10 @@ The scanner reads the TOML that ipt writes (tomli-w's output) and hand edits in 
 A file without multi-line strings or inline tables - the usual one - is read line by line
 (LINES: only lines that start a table or hold a searched key are visited); otherwise the
 scanner also steps over every string (TOKENS), and parses a statement holding an inline
-table on its own, with tomli. In either mode an array of one-line strings (on one line
-or many, with comments between its elements or not) is one token, read whole: the
-searched lists of texts (ARRAY_KEYS, a risk review's `actions` and `protective`) are
-read from it. Anything else - a quoted or dotted key, a stray quote, an odd header, a
+table on its own, with tomli. In either mode a key of a searched list of texts
+(ARRAY_KEYS: a risk review's `actions` and `protective`) is read with its value whole:
+an array of one-line strings, on one line or many, with comments between its items or
+not (ARRAY). Anything else - a quoted or dotted key, a stray quote, an odd header, a
 searched list that is no such array - makes it give up, and the file is read the
 ordinary way: parsed and validated, so that a damaged file is reported as in every other
 command. The result has the shape of `Course.model_dump()`, which
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import operator
 import re
 from collections.abc import Callable
@@ -62,13 +63,15 @@ BASIC = '"' + BASIC_REST
 LITERAL = "'" + LITERAL_REST
 STRING = f"\"{ML_BASIC_REST}|'{ML_LITERAL_REST}|{BASIC}|{LITERAL}"
 ONE_LINE = f"{BASIC}|{LITERAL}"
-# An array of strings (read under ARRAY_KEYS): one-line strings, each followed by a comma
-# but the last (tomli-w writes one a line, and a comma after the last too), with blanks,
-# line breaks and comments between them (a hand edit's). Possessive throughout: an array that is not
-# one of these fails at once (the scanner then gives up), never by trying every split.
+# The value of a key of ARRAY_KEYS: an array of one-line strings, each followed by a comma
+# or by the closing bracket (tomli-w writes one a line, and a comma after the last too),
+# with blanks, line breaks and comments between them (a hand edit's), ending its line.
+# Possessive: any other value fails at once (the scanner gives up), never by trying every
+# split. Matched on its own where such a key is found, not by LINES or TOKENS: compiled
+# only when a file holds one (see _lists).
 GAP = r"(?:[ \t\n]++|\#[^\n]*+)*+"
-ARRAY = rf"\[{GAP}(?:(?:{ONE_LINE}){GAP},{GAP})*+(?:(?:{ONE_LINE}){GAP})?+\]"
-ARRAY_ITEMS = re.compile(rf"{ONE_LINE}|\#[^\n]*")  # an ARRAY's strings and comments
+ARRAY = rf"(\[{GAP}(?:(?:{ONE_LINE}){GAP}(?:,{GAP}|(?=\])))*+\])[ \t]*(?:\#[^\n]*)?(?=\n)"
+ARRAY_ITEMS = rf"{ONE_LINE}|\#[^\n]*"  # an ARRAY's strings and comments
 # Tables that never hold a searched key (every instrument's scores, goal ratings): their
 # headers open no table (in a valid file only their own keys follow them, numbers and
 # yes/no answers), which spares a third of the work; a searched key under one is not a
@@ -87,25 +90,25 @@ class _Scores(dict[str, Any]):
 # engine skips to the next of them in C; scan() puts a newline before the first line.
 # Only lines starting with `[`, a letter or a quote are looked at (the score arrays'
 # lines are not). A key with a string or date value is a `pair` (the scanner keeps those
-# in KEYS); one with an array of strings (ARRAY) an `array` (kept for ARRAY_KEYS); a key
-# of ARRAY_KEYS with any other value is an `odd_array` in LINES (TOKENS: an `other_key`,
-# given up on by the scanner); a quote that opens no valid string matches an empty
-# `stray...` group. (An array is tried only where a value is no string or date, and
-# fails at its first character when it holds numbers: the usual lines pay nothing.)
+# in KEYS); a key of ARRAY_KEYS is a `list`, whatever its value (read by ARRAY, which
+# gives up on anything but an array of strings); a quote that opens no valid string
+# matches an empty `stray...` group. (LISTED has no group for its key: a branch that
+# starts with a group is entered at every line, one whose alternatives each start with a
+# letter is passed over at once; the key is read from the token.)
+LISTED = rf"""
+      | (?:{"|".join(sorted(ARRAY_KEYS))})[ \t]*=[ \t]*(?P<list>)"""
 LINE = r"""
     \n[ \t]*+(?=[\[A-Za-z"'])(?:
         (?P<skipped>\[[A-Za-z0-9_.-]*\.(?:{skipped})\])[ \t]*(?=\n)
       | (?P<header>(?P<open>\[\[?)[ \t]*(?P<table>[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)
             [ \t]*\]\]?[ \t]*(?:\#[^\n]*)?(?=\n))
-      | (?P<odd>\[)
-      | (?P<key>[A-Za-z0-9_-]+)[ \t]*(?:
+      | (?P<odd>\[){listed}
+      | (?P<key>[A-Za-z0-9_-]++)[ \t]*(?:
             =[ \t]*(?:
                 (?P<pair>(?P<value>{value}|\d{{4}}-\d\d-\d\d\b))
-              | (?P<array>{array})[ \t]*(?:\#[^\n]*)?(?=\n)
               | ["'](?P<stray_value>){other})
           | (?P<dotted>\.))
       | (?:{value})[ \t]*(?P<quoted_key>[=.]){stray_line}
-      | (?P<odd_array>(?:{arrays})[ \t]*=)
     )
 """
 TOKENS = re.compile(
@@ -114,8 +117,7 @@ TOKENS = re.compile(
         other="|(?P<other_key>)",
         stray_line="",
         skipped=SKIPPED,
-        arrays="|".join(sorted(ARRAY_KEYS)),
-        array=ARRAY,
+        listed=LISTED,
     )
     + rf"""
     | "(?:{ML_BASIC_REST}|{BASIC_REST}|(?P<stray>))
@@ -125,24 +127,25 @@ TOKENS = re.compile(
     """,
     re.VERBOSE,
 )
-LINES = re.compile(
-    LINE.format(
+
+
+def _lines(listed: str) -> str:
+    """LINE for a file read line by line; `listed` is LISTED, or empty where no line read
+    can be a searched list's."""
+    return LINE.format(
         value=ONE_LINE,
         other="",
         stray_line=f"\n      | (?!{ONE_LINE})[\"'](?P<stray_line>)",
         skipped=SKIPPED,
-        arrays="|".join(sorted(ARRAY_KEYS)),
-        array=ARRAY,
-    ),
-    re.VERBOSE,
-)
+        listed=listed,
+    )
+
+
+LINES = re.compile(_lines(LISTED), re.VERBOSE)
 """TOKENS for a file without multi-line strings or inline tables: no string can then hold
 a line break, so only the lines that start with `[`, a letter or a quote need be visited,
 and a valid string at the start of a line (an array's element) is no token at all."""
-GIVE_UP = {
-    *("odd", "odd_array", "dotted", "quoted_key"),
-    *("stray", "stray_literal", "stray_value", "stray_line"),
-}
+GIVE_UP = {"odd", "dotted", "quoted_key", "stray", "stray_literal", "stray_value", "stray_line"}
 
 
 class _GiveUp(Exception):
@@ -159,18 +162,22 @@ def _decode(token: str) -> Any:
     return tomli.loads(f"v = {token}")["v"]  # escapes and multi-line strings, exactly
 
 
-def _strings(array: str) -> list[Any]:
-    """The strings of an ARRAY token, its comments left out."""
-    return [_decode(item) for item in ARRAY_ITEMS.findall(array) if item[0] != "#"]
+@functools.cache
+def _lists() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ARRAY and ARRAY_ITEMS, compiled the first time a file holds a searched list (most
+    searches never meet one: a search pays for what it reads)."""
+    return re.compile(ARRAY), re.compile(ARRAY_ITEMS)
 
 
-def _put_strings(table: dict[str, Any], token: re.Match[str]) -> None:
-    """An `array` token's strings into `table`, when its key is one of ARRAY_KEYS."""
-    key, array = token.group("key", "array")
-    if key in ARRAY_KEYS:
-        if key in table:
-            raise _GiveUp  # a repeated key: not valid TOML
-        table[key] = _strings(array)
+def _put_list(table: dict[str, Any], token: re.Match[str]) -> None:
+    """The value of a key of ARRAY_KEYS (a `list` token: the key and its `=`) into `table`:
+    its strings, or give up when it is no ARRAY."""
+    key = token[0].partition("=")[0].strip()
+    array, items = _lists()
+    found = array.match(token.string, token.end())
+    if found is None or key in table:  # not such an array, or a repeated key
+        raise _GiveUp
+    table[key] = [_decode(item) for item in items.findall(found[1]) if item[0] != "#"]
 
 
 def _table(document: dict[str, Any], path: list[str], append: bool) -> dict[str, Any]:
@@ -237,12 +244,8 @@ class _Scanner:
             key = match.group("key")
             if key in KEYS:
                 self.put(key, _decode(match.group("value")))
-            elif key in ARRAY_KEYS:
-                raise _GiveUp  # a searched list holding a string
-        elif kind == "array":
-            _put_strings(self.current, match)
-        elif kind == "other_key" and match.group("key") in ARRAY_KEYS:
-            raise _GiveUp  # a searched list that is no array of one-line strings
+        elif kind == "list":
+            _put_list(self.current, match)
 
     def put(self, key: str, value: Any) -> None:
         if key in self.current:
@@ -290,8 +293,8 @@ def _checked(document: dict[str, Any]) -> dict[str, Any]:
 class Reader:
     """Reads course files for one query. A plain-lines file that stores the query as typed
     is scanned in part: its table headers, its dates, ids and names, and the lines that
-    hold the query (for an item of a multi-line array, the line that opens the array: an
-    array is one token, read whole) - all a search for it can need, in the file's order,
+    hold the query (for an item of a multi-line array, the line that opens the array: its
+    key, from which the array is read whole) - all a search for it can need, in the file's order,
     so the scanner gives them the same tables; the rest of the file (other texts, the
     score arrays) is never looked at."""
 
@@ -357,9 +360,10 @@ class Reader:
 
 
 # LINES, matched only where Reader.STRUCTURE starts (a table header, or a date, archived or
-# name key): one pass finds the structure's lines and reads them.
+# name key): one pass finds the structure's lines and reads them. (Without LISTED: no
+# such line is a searched list's.)
 STRUCTURE_LINES = re.compile(
-    LINES.pattern.replace(
+    _lines("").replace(
         r"\n[ \t]*+(?=[\[A-Za-z",
         r"\n(?=[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=))"
         r"[ \t]*+(?=[\[A-Za-z",
@@ -399,12 +403,10 @@ def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
                     if key in current:
                         raise _GiveUp  # a repeated key: not valid TOML
                     current[key] = _decode(value)
-                elif key in ARRAY_KEYS:
-                    raise _GiveUp  # a searched list holding a string
             elif kind == "skipped":
                 current = _Scores()
-            elif kind == "array":
-                _put_strings(current, token)
+            elif kind == "list":
+                _put_list(current, token)
             elif kind == "header":
                 table, opener = token.group("table", "open")
                 if "." in table:
