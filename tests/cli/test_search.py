@@ -139,3 +139,89 @@ def test_text_under_a_score_table_is_damage_not_a_note(
     assert found.stdout == "" and "planted" not in found.stderr
     assert "skipped:" in found.stderr and "ab.toml" in found.stderr
     assert "planted" not in run_ipt("note", "ab", "1", exit_code=4).stdout
+
+
+PHQ9_ITEM9 = "1,1,1,1,1,1,1,1,1"  # item 9 scored: a flag for a risk review to review
+JUDGED = ("--ideation", "passive", "--level", "low", "--no-input")
+
+
+@pytest.fixture
+def reviews(ipt_setup) -> None:
+    """Risk reviews of the baseline, of session 2 and of maintenance session 1, with
+    actions and protective factors (awkward ones too: a quote, a backslash, `]`, `#`)."""
+    ipt_setup("new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+              "grief", "--sessions", "4", "--phq9", PHQ9_ITEM9, "--no-input")  # fmt: skip
+    for day in ("01-12", "01-19", "01-26", "02-02"):
+        ipt_setup("session", "ab", "--date", f"2026-{day}", "--phq9", PHQ9_ITEM9, "--no-input")
+    ipt_setup("maintenance", "ab", "--sessions", "3", "--cadence", "monthly", "--start",
+              "2026-02-09")  # fmt: skip
+    ipt_setup("session", "ab", "--date", "2026-02-09", "--phq9", PHQ9_ITEM9, "--no-input")
+    ipt_setup("risk-review", "ab", "--session", "0", "--date", "2026-01-05", "--note",
+              "At intake", "--action", "Crisis line card given", *JUDGED)  # fmt: skip
+    ipt_setup("risk-review", "ab", "--session", "2", "--date", "2026-01-20", "--note",
+              "Passive thoughts", "--plan", "Call the crisis team if worse", "--action",
+              "Gave crisis line number", "--action", 'Safety plan "reviewed"', "--protective",
+              "Sister nearby", "--protective", "Her dog, \\ and ] # x", *JUDGED)  # fmt: skip
+    ipt_setup("risk-review", "ab", "--session", "m1", "--date", "2026-02-10", "--note",
+              "Reviewed", "--action", "Crisis line number again", "--protective",
+              "Sister visits weekly", *JUDGED)  # fmt: skip
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("plain", [False, True], ids=["as-written", "plain-lines"])
+def test_a_reviews_actions_and_protective_factors_are_found(
+    reviews, ipt_bin, data_home: Path, plain: bool
+) -> None:
+    """A clinician who searches for "crisis line" finds every review whose actions mention
+    it, told from a protective factor, with the session (baseline, session, maintenance)
+    and the review's date, as other review hits show them. Through the real binary, on
+    the file as ipt wrote it (tomli-w's multi-line arrays; inline tables: every string
+    stepped over) and without its inline tables (read line by line, in part)."""
+    if plain:
+        path = data_home / "courses" / "ab.toml"
+        text = re.sub(r"goals = \[\n(    \{.*\},\n)*\]\n", "", path.read_text(encoding="utf-8"))
+        assert "{" not in text and "actions = [\n" in text
+        path.write_text(text, encoding="utf-8")
+    crisis = ipt_bin("search", "crisis line")
+    assert crisis.stdout.splitlines() == [
+        "ab  baseline  2026-01-05  risk review action: Crisis line card given",
+        "ab  session 2  2026-01-20  risk review action: Gave crisis line number",
+        "ab  maintenance 1  2026-02-10  risk review action: Crisis line number again",
+    ]
+    assert crisis.stderr == ""
+    sister = ipt_bin("search", "SISTER")
+    assert sister.stdout.splitlines() == [
+        "ab  session 2  2026-01-20  risk review protective factor: Sister nearby",
+        "ab  maintenance 1  2026-02-10  risk review protective factor: Sister visits weekly",
+    ]
+    crisis_team = ipt_bin("search", "crisis").stdout.splitlines()
+    assert "ab  session 2  2026-01-20  risk review plan: Call the crisis team if worse" in (
+        crisis_team
+    )  # the plan, then the actions: as the review is shown
+    assert [line.split(": ")[0].split("  ")[-1] for line in crisis_team[1:3]] == [
+        "risk review plan",
+        "risk review action",
+    ]
+    for query in ("] # x", "\\ and", '"reviewed"'):  # escaped, or trips a scanner
+        found = ipt_bin("search", query, "--json")
+        assert [(h["label"], h["session"], h["date"]) for h in json.loads(found.stdout)] == [
+            (
+                "risk review action" if "reviewed" in query else "risk review protective factor",
+                2,
+                "2026-01-20",
+            )
+        ]
+    maintenance = json.loads(ipt_bin("search", "weekly", "--json").stdout)
+    assert maintenance == [
+        {
+            "course_id": "ab",
+            "field": "note",
+            "session": 1,
+            "maintenance": True,
+            "date": "2026-02-10",
+            "label": "risk review protective factor",
+            "line": "Sister visits weekly",
+            "matches": [[14, 20]],
+        }
+    ]
+    assert ipt_bin("search", "crisis line", "--field", "task").stdout == ""

@@ -14,9 +14,9 @@ LONG = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 
 
 @LONG
-@given(courses())
-def test_the_scanner_reads_what_the_models_read_long(course: Course) -> None:
-    check_the_scanner(course)
+@given(courses(), st.data())
+def test_the_scanner_reads_what_the_models_read_long(course: Course, data: st.DataObject) -> None:
+    check_the_scanner(course, data)
 
 
 @LONG

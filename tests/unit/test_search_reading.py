@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipt_cli.core.models import SCHEMA_VERSION, Course
 from ipt_cli.core.search import (
+    REVIEW_LISTS,
     course_entries,
+    fold,
     may_contain,
     search,
     search_documents,
@@ -47,6 +51,20 @@ TRICKY = st.sampled_from(
 )
 TEXT = st.lists(st.one_of(TRICKY, st.text(max_size=12)), max_size=6).map("".join)
 SOME_TEXT = TEXT.filter(bool)
+# A risk review's protective factors and actions: one line each (the models refuse a line
+# break), with what trips an array scanner: quotes, backslashes, brackets, # and commas.
+ITEM_TRICKY = st.sampled_from(
+    ['"', "'", "\\", "]", "[", "],", "#", "# x", ",", '", "', "', '", '"""', "'''"]
+    + ["\\u00e9", "é", "ß", "İ", "😀", "\t", "\x7f", "\x00", "[[sessions]]", 'note = "x"']
+    + ["{a = 1}", "actions = [", " "]
+)
+ITEM = (
+    st.lists(st.one_of(ITEM_TRICKY, st.text(max_size=12)), min_size=1, max_size=5)
+    .map("".join)
+    .map(lambda t: t.replace("\n", " ").replace("\r", " "))
+    .filter(bool)
+)
+ITEMS = st.lists(ITEM, max_size=3)
 DATES = st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2025, 12, 31))
 
 
@@ -65,8 +83,13 @@ def sessions(draw: st.DrawFn) -> list[dict[str, Any]]:
         session["addenda"] = [{"date": d, "text": t} for d, t in addenda]
         if draw(st.booleans()):
             session["phq9"] = {"items": [1, 1, 1, 1, 1, 1, 1, 1, 1]}
-            reviews = draw(st.lists(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT)), max_size=2))
-            session["risk_reviews"] = [{"date": d, "note": n, "plan": p} for d, n, p in reviews]
+            reviews = draw(
+                st.lists(st.tuples(DATES, SOME_TEXT, optional(SOME_TEXT), ITEMS, ITEMS), max_size=2)
+            )
+            session["risk_reviews"] = [
+                {"date": d, "note": n, "plan": p, "protective": f, "actions": a}
+                for d, n, p, f, a in reviews
+            ]
         if draw(st.booleans()):  # the tables the scanner skips hold numbers and yes/no only
             session["phqa"] = {"items": [0] * 9, "suicidal_thoughts": draw(st.booleans())}
             session["asrm"] = {"items": [1] * 5}
@@ -148,7 +171,15 @@ def short_courses(draw: st.DrawFn) -> Course:
         document["baseline"] = {
             "date": dt.date(2025, 1, 1),
             "phq9": {"items": [1] * 9},
-            "risk_reviews": [{"date": dt.date(2025, 1, 2), "note": draw(SOME_TEXT), "by": "Dr X"}],
+            "risk_reviews": [
+                {
+                    "date": dt.date(2025, 1, 2),
+                    "note": draw(SOME_TEXT),
+                    "by": "Dr X",
+                    "protective": draw(ITEMS),
+                    "actions": draw(ITEMS),
+                }
+            ],
         }
     if draw(st.booleans()):
         document["maintenance"] = {
@@ -175,15 +206,76 @@ def _without_none(value: Any) -> Any:
 QUICK = settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 
 
+# tomli-w writes a string array one item a line, each followed by a comma
+TOMLI_W_ARRAY = re.compile(
+    r"^(?P<key>actions|protective) = \[\n(?P<items>(?:    .*,\n)*)\]$", re.MULTILINE
+)
+COMMENTS = ["#", "# ] , \" ' #", '# actions = ["x"]', "# {a = 1}", "# [[sessions]]", "# x"]
+
+
+def hand_edited(text: str, data: st.DataObject) -> str:
+    """`text`, or (drawn) `text` with each of the reviews' arrays written as a person might:
+    on one line or many, commas after or before the items, the trailing comma or not,
+    comments between the items, basic strings (with \\u escapes or not) or literal ones.
+    The values are the same."""
+    if not data.draw(st.booleans()):
+        return text  # as tomli-w writes it
+
+    def rewrite(match: re.Match[str]) -> str:
+        items = tomli.loads(f"v = [\n{match['items']}]")["v"]
+        strings = [_toml_string(item, data) for item in items]
+        comment = st.sampled_from(COMMENTS)
+        if data.draw(st.booleans()):  # on one line: a comment can only end it
+            comma = "," if strings and data.draw(st.booleans()) else ""
+            after = f" {data.draw(comment)}" if data.draw(st.booleans()) else ""
+            return f"{match['key']} = [{', '.join(strings)}{comma}]{after}"
+        lines = [f"{match['key']} = [ {data.draw(comment)}"]
+        last = 0  # the line of the item before
+        for n, string in enumerate(strings):
+            if data.draw(st.booleans()):
+                lines.append(f"  {data.draw(comment)}")
+            if n and data.draw(st.booleans()):
+                lines[last] = lines[last].removesuffix(",")
+                lines.append(f"  , {string},")  # the comma first
+            else:
+                lines.append(f"    {string},")
+            last = len(lines) - 1
+        if strings and data.draw(st.booleans()):
+            lines[last] = lines[last].removesuffix(",")  # no trailing comma
+        return "\n".join([*lines, "]"])
+
+    return TOMLI_W_ARRAY.sub(rewrite, text)
+
+
+def _toml_string(value: str, data: st.DataObject) -> str:
+    """`value` as a one-line TOML string: literal (when it can be, and drawn), or basic,
+    every character that is not ASCII escaped (drawn) or none."""
+    if "'" not in value and all(c == "\t" or " " <= c != "\x7f" for c in value):
+        if data.draw(st.booleans()):
+            return f"'{value}'"
+    every = data.draw(st.booleans())
+    out = []
+    for char in value:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F or (every and code > 0x7E):
+            out.append(f"\\U{code:08x}" if code > 0xFFFF else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 @QUICK
-@given(courses())
-def test_the_scanner_reads_what_the_models_read(course: Course) -> None:
-    check_the_scanner(course)
+@given(courses(), st.data())
+def test_the_scanner_reads_what_the_models_read(course: Course, data: st.DataObject) -> None:
+    check_the_scanner(course, data)
 
 
-def check_the_scanner(course: Course) -> None:
-    text = dump_course(course)
+def check_the_scanner(course: Course, data: st.DataObject) -> None:
+    text = hand_edited(dump_course(course), data)
     expected = course_entries(parse_course(text, Path("ab.toml")).model_dump())
+    assert expected == course_entries(course.model_dump())  # a hand edit keeps the values
     scanned = store_search.scan(text, store_search.TOKENS)  # never the slow path for ipt's
     assert course_entries(scanned) == expected
     assert scanned.get("archived") == course.archived
@@ -208,7 +300,7 @@ def check_a_partial_read(course: Course, data: st.DataObject) -> None:
         query = text[start : start + data.draw(st.integers(1, 6))]
     else:
         query = data.draw(st.text(min_size=1, max_size=4))
-    stored = dump_course(course)
+    stored = hand_edited(dump_course(course), data)
     document = store_search.Reader(query).read(stored, Path("ab.toml"))
     expected = search_documents([course.model_dump()], query)
     assert search_documents([document], query) == expected
@@ -253,6 +345,126 @@ def test_inline_tables_are_read_exactly() -> None:
         ("addendum", dt.date(2026, 2, 1), 'a "late" word'),
         ("risk review", dt.date(2026, 1, 6), "reviewed"),
     ]
+
+
+REVIEWED = (
+    'schema_version = 10\nid = "ab"\nclient = "A.B."\ncreated = 2026-01-05T09:00:00Z\n'
+    'start_date = 2026-01-05\nplanned_sessions = 12\ncadence = "weekly"\n'
+    'kind = "clinician-led"\nproblem_areas = [\n    "grief",\n]\n\n[[sessions]]\n'
+    'date = 2026-01-05\nid = 1\nnote = "first"\n\n[sessions.phq9]\n'
+    "items = [\n    1,\n    1,\n    1,\n    1,\n    1,\n    1,\n    1,\n    1,\n    1,\n]\n\n"
+    '[[sessions.risk_reviews]]\ndate = 2026-01-06\nnote = "Reviewed"\nprotective = [\n'
+    '    "Sister nearby",\n]\nactions = ACTIONS\n'
+)  # a course file as ipt writes it, the review's actions to be filled in
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        '[\n    "Gave crisis line number",\n    "Safety plan \\"reviewed\\"",\n]',  # tomli-w's
+        '["Gave crisis line number", \'Safety plan "reviewed"\']',  # one line, no comma
+        '["Gave crisis line number", "GP informed",] # a comment after it',
+        "[ # what was done\n    'C:\\ crisis line, # no comment ]', # by phone\n"
+        '    # a line of comment: ] " \' [[sessions]] {\n\n    "GP informed"\n]',
+        '[\n    "Gave crisis line number"\n  , "GP informed"\n  , "caf\\u00e9 \\\\ \\t x"\n]',
+        '[ "caf\\U0001F600", "\\"", "\\\\", "]", "#", "," ]',
+        "[]",
+        "[\n]",
+    ],
+    ids=[
+        "tomli-w",
+        "one-line",
+        "trailing-comma-and-comment",
+        "comments-and-literal",
+        "commas-first-and-escapes",
+        "awkward-items",
+        "empty",
+        "empty-lines",
+    ],
+)
+def test_a_reviews_lists_are_read_in_every_form_a_file_may_hold(actions: str) -> None:
+    text = REVIEWED.replace("ACTIONS", actions)
+    course = parse_course(text, Path("ab.toml"))
+    dumped = course.model_dump()
+    expected = course_entries(dumped)
+    labels = ["note", "risk review", "risk review protective factor"]
+    labels += ["risk review action"] * len(course.sessions[0].risk_reviews[0].actions)
+    assert [e.label for e in expected] == labels
+    assert course_entries(store_search.scan(text, store_search.TOKENS)) == expected
+    if store_search.plain_lines(text):
+        assert course_entries(store_search.scan(text, store_search.LINES)) == expected
+    for item in course.sessions[0].risk_reviews[0].actions:  # each read in part, if it can be
+        for query in (item, item[-3:], "crisis line"):
+            document = store_search.Reader(query).read(text, Path("ab.toml"))
+            assert search_documents([document], query) == search_documents([dumped], query)
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        '"a string"',
+        "[1, 2]",
+        '["a", 1]',
+        '["""three quotes"""]',
+        "['''three quotes''']",
+        '["a"] junk',
+        "[,]",
+        '["a",,]',
+        '["a" "b"]',
+        '[["a"]]',
+        '[{ a = "b" }]',
+        '["unclosed"',
+        '[\n    "unclosed",\n',
+        '["a"]\nactions = ["again"]',
+        "true",
+        "2026-01-01",
+        '["a"]\r',
+    ],
+)
+def test_a_searched_list_the_scanner_does_not_know_makes_it_give_up(actions: str) -> None:
+    text = REVIEWED.replace("ACTIONS", actions)
+    for tokens in (None, store_search.TOKENS):
+        with pytest.raises(store_search._GiveUp):
+            store_search.scan(text, tokens)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'actions.x = ["a"]\n',
+        '"actions" = ["a"]\n',
+        '[sessions.phq9]\nactions = ["a"]\n',  # under a table of scores: not a review's
+    ],
+)
+def test_a_searched_list_in_a_place_the_scanner_does_not_know_makes_it_give_up(
+    text: str,
+) -> None:
+    with pytest.raises(store_search._GiveUp):
+        store_search.scan("[[sessions]]\ndate = 2026-01-05\n" + text)
+
+
+def test_a_partial_read_reads_the_array_holding_a_matching_item() -> None:
+    """A file read in part is read at its structure's lines and at the lines holding the
+    query; an item's line alone is no token, so the line opening its array is read too."""
+    actions = '[ # done\n    "GP informed"\n  # after the crisis call\n\n  , "Gave crisis line"\n]'
+    text = REVIEWED.replace("ACTIONS", actions)
+    raw = f"\n{text}\n"
+    read = {"CRISIS LINE": "actions", "crisis call": "actions", "nearby": "protective"}
+    for query, key in read.items():
+        document = store_search.Reader(query).document(raw, fold(raw))
+        assert document is not None  # read in part
+        review = document["sessions"][0]["risk_reviews"][0]
+        assert review[key] == (
+            ["Sister nearby"] if key == "protective" else ["GP informed", "Gave crisis line"]
+        )
+    hits = search_documents([document], "nearby")
+    assert [(h.entry.label, h.entry.date, h.line) for h in hits] == [
+        ("risk review protective factor", dt.date(2026, 1, 6), "Sister nearby")
+    ]
+
+
+def test_the_scanner_reads_the_lists_course_entries_searches() -> None:
+    assert store_search.ARRAY_KEYS == {key for key, _ in REVIEW_LISTS}
 
 
 def test_a_schema_1_file_is_searched_as_it_will_be_read() -> None:

@@ -1,6 +1,6 @@
 """Case-insensitive search through the free text of courses: session notes, addenda, mood
-and events, risk reviews, tasks and their outcomes, the formulation, the interpersonal
-inventory and the timeline. Pure.
+and events, risk reviews (note, plan, protective factors, actions), tasks and their
+outcomes, the formulation, the interpersonal inventory and the timeline. Pure.
 
 It works on course documents (a course's tables as read from its file, or
 `Course.model_dump()`): the same shape either way, so that `ipt search` can read a course
@@ -22,6 +22,13 @@ FIELDS = ("note", "task", "formulation", "inventory", "timeline")
 # tasks after them, as a reader meets them.
 SITTING_NOTES = (("note", "note", "note"), ("events", "note", "events"))
 SITTING_TASKS = (("task", "task", "task"), ("task_outcome", "task", "task outcome"))
+# A risk review's texts (key, label), then its lists of texts, each item an entry of its
+# own: in the order the review is shown (protective factors before the actions taken).
+REVIEW_TEXTS = (("note", "risk review"), ("plan", "risk review plan"))
+REVIEW_LISTS = (
+    ("protective", "risk review protective factor"),
+    ("actions", "risk review action"),
+)
 INVENTORY_KEYS = (
     "name",
     "relationship",
@@ -127,10 +134,18 @@ class _Collector:
         legacy = sitting.get("risk_review")  # a schema 1 file, as stored (one review)
         for review in [legacy, *reviews] if legacy else reviews:
             if isinstance(review, Mapping):
-                for key, label in (("note", "risk review"), ("plan", "risk review plan")):
-                    when = review.get("date")
-                    self.add("note", label, review.get(key), when, number, maintenance)
+                self.review(number, review, maintenance)
         self.texts(SITTING_TASKS, sitting, date, number, maintenance)
+
+    def review(self, number: int, review: Mapping[str, Any], maintenance: bool) -> None:
+        when = review.get("date")
+        for key, label in REVIEW_TEXTS:
+            self.add("note", label, review.get(key), when, number, maintenance)
+        for key, label in REVIEW_LISTS:
+            items = review.get(key)
+            if isinstance(items, list):  # a scanned review without any has no such key
+                for item in items:
+                    self.add("note", label, item, when, number, maintenance)
 
     def texts(
         self,

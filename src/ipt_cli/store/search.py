@@ -11,17 +11,22 @@ The scanner reads the TOML that ipt writes (tomli-w's output) and hand edits in 
 A file without multi-line strings or inline tables - the usual one - is read line by line
 (LINES: only lines that start a table or hold a searched key are visited); otherwise the
 scanner also steps over every string (TOKENS), and parses a statement holding an inline
-table on its own, with tomli. Anything else - a quoted or dotted key, a stray quote, an
-odd header - makes it give up, and the file is read the ordinary way: parsed and
-validated, so that a damaged file is reported as in every other command. The result has
-the shape of `Course.model_dump()`, which `core.search.course_entries` reads; a property
-test checks both readings give the same entries for generated courses.
+table on its own, with tomli. In either mode a key of a searched list of texts
+(ARRAY_KEYS: a risk review's `actions` and `protective`) is read with its value whole:
+an array of one-line strings, on one line or many, with comments between its items or
+not (ARRAY). Anything else - a quoted or dotted key, a stray quote, an odd header, a
+searched list that is no such array - makes it give up, and the file is read the
+ordinary way: parsed and validated, so that a damaged file is reported as in every other
+command. The result has the shape of `Course.model_dump()`, which
+`core.search.course_entries` reads; a property test checks both readings give the same
+entries for generated courses, and for hand-edited forms of their arrays.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import operator
 import re
 from collections.abc import Callable
@@ -46,6 +51,8 @@ KEYS = {
     *("name", "relationship", "contact", "satisfying", "unsatisfying", "changes_wanted"),
     *("event", "mood"),
 }  # the keys of course_entries' texts and dates, and of `archived`
+ARRAY_KEYS = {"actions", "protective"}  # the keys of course_entries' lists of texts (a
+# risk review's: core.search.REVIEW_LISTS), each an array of strings
 # The rest of each kind of string after its opening quote, in the "unrolled loop" form
 # (a run of plain characters, then one escape, ...): the engine walks a string in C.
 BASIC_REST = r'[^"\\\n]*(?:\\.[^"\\\n]*)*"'
@@ -55,6 +62,16 @@ ML_LITERAL_REST = r"(?s:''.*?''')"
 BASIC = '"' + BASIC_REST
 LITERAL = "'" + LITERAL_REST
 STRING = f"\"{ML_BASIC_REST}|'{ML_LITERAL_REST}|{BASIC}|{LITERAL}"
+ONE_LINE = f"{BASIC}|{LITERAL}"
+# The value of a key of ARRAY_KEYS: an array of one-line strings, each followed by a comma
+# or by the closing bracket (tomli-w writes one a line, and a comma after the last too),
+# with blanks, line breaks and comments between them (a hand edit's), ending its line.
+# Possessive: any other value fails at once (the scanner gives up), never by trying every
+# split. Matched on its own where such a key is found, not by LINES or TOKENS: compiled
+# only when a file holds one (see _lists).
+GAP = r"(?:[ \t\n]++|\#[^\n]*+)*+"
+ARRAY = rf"(\[{GAP}(?:(?:{ONE_LINE}){GAP}(?:,{GAP}|(?=\])))*+\])[ \t]*(?:\#[^\n]*)?(?=\n)"
+ARRAY_ITEMS = rf"{ONE_LINE}|\#[^\n]*"  # an ARRAY's strings and comments
 # Tables that never hold a searched key (every instrument's scores, goal ratings): their
 # headers open no table (in a valid file only their own keys follow them, numbers and
 # yes/no answers), which spares a third of the work; a searched key under one is not a
@@ -73,14 +90,20 @@ class _Scores(dict[str, Any]):
 # engine skips to the next of them in C; scan() puts a newline before the first line.
 # Only lines starting with `[`, a letter or a quote are looked at (the score arrays'
 # lines are not). A key with a string or date value is a `pair` (the scanner keeps those
-# in KEYS); a quote that opens no valid string matches an empty `stray...` group.
+# in KEYS); a key of ARRAY_KEYS is a `list`, whatever its value (read by ARRAY, which
+# gives up on anything but an array of strings); a quote that opens no valid string
+# matches an empty `stray...` group. (LISTED has no group for its key: a branch that
+# starts with a group is entered at every line, one whose alternatives each start with a
+# letter is passed over at once; the key is read from the token.)
+LISTED = rf"""
+      | (?:{"|".join(sorted(ARRAY_KEYS))})[ \t]*=[ \t]*(?P<list>)"""
 LINE = r"""
     \n[ \t]*+(?=[\[A-Za-z"'])(?:
         (?P<skipped>\[[A-Za-z0-9_.-]*\.(?:{skipped})\])[ \t]*(?=\n)
       | (?P<header>(?P<open>\[\[?)[ \t]*(?P<table>[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)
             [ \t]*\]\]?[ \t]*(?:\#[^\n]*)?(?=\n))
-      | (?P<odd>\[)
-      | (?P<key>[A-Za-z0-9_-]+)[ \t]*(?:
+      | (?P<odd>\[){listed}
+      | (?P<key>[A-Za-z0-9_-]++)[ \t]*(?:
             =[ \t]*(?:
                 (?P<pair>(?P<value>{value}|\d{{4}}-\d\d-\d\d\b))
               | ["'](?P<stray_value>){other})
@@ -89,7 +112,13 @@ LINE = r"""
     )
 """
 TOKENS = re.compile(
-    LINE.format(value=STRING, other="|(?P<other_key>)", stray_line="", skipped=SKIPPED)
+    LINE.format(
+        value=STRING,
+        other="|(?P<other_key>)",
+        stray_line="",
+        skipped=SKIPPED,
+        listed=LISTED,
+    )
     + rf"""
     | "(?:{ML_BASIC_REST}|{BASIC_REST}|(?P<stray>))
     | '(?:{ML_LITERAL_REST}|{LITERAL_REST}|(?P<stray_literal>))
@@ -98,16 +127,21 @@ TOKENS = re.compile(
     """,
     re.VERBOSE,
 )
-ONE_LINE = f"{BASIC}|{LITERAL}"
-LINES = re.compile(
-    LINE.format(
+
+
+def _lines(listed: str) -> str:
+    """LINE for a file read line by line; `listed` is LISTED, or empty where no line read
+    can be a searched list's."""
+    return LINE.format(
         value=ONE_LINE,
         other="",
         stray_line=f"\n      | (?!{ONE_LINE})[\"'](?P<stray_line>)",
         skipped=SKIPPED,
-    ),
-    re.VERBOSE,
-)
+        listed=listed,
+    )
+
+
+LINES = re.compile(_lines(LISTED), re.VERBOSE)
 """TOKENS for a file without multi-line strings or inline tables: no string can then hold
 a line break, so only the lines that start with `[`, a letter or a quote need be visited,
 and a valid string at the start of a line (an array's element) is no token at all."""
@@ -126,6 +160,24 @@ def _decode(token: str) -> Any:
     if token[0] == '"' and not token.startswith('"""') and "\\" not in token:
         return token[1:-1]
     return tomli.loads(f"v = {token}")["v"]  # escapes and multi-line strings, exactly
+
+
+@functools.cache
+def _lists() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ARRAY and ARRAY_ITEMS, compiled the first time a file holds a searched list (most
+    searches never meet one: a search pays for what it reads)."""
+    return re.compile(ARRAY), re.compile(ARRAY_ITEMS)
+
+
+def _put_list(table: dict[str, Any], token: re.Match[str]) -> None:
+    """The value of a key of ARRAY_KEYS (a `list` token: the key and its `=`) into `table`:
+    its strings, or give up when it is no ARRAY."""
+    key = token[0].partition("=")[0].strip()
+    array, items = _lists()
+    found = array.match(token.string, token.end())
+    if found is None or key in table:  # not such an array, or a repeated key
+        raise _GiveUp
+    table[key] = [_decode(item) for item in items.findall(found[1]) if item[0] != "#"]
 
 
 def _table(document: dict[str, Any], path: list[str], append: bool) -> dict[str, Any]:
@@ -192,6 +244,8 @@ class _Scanner:
             key = match.group("key")
             if key in KEYS:
                 self.put(key, _decode(match.group("value")))
+        elif kind == "list":
+            _put_list(self.current, match)
 
     def put(self, key: str, value: Any) -> None:
         if key in self.current:
@@ -239,12 +293,16 @@ def _checked(document: dict[str, Any]) -> dict[str, Any]:
 class Reader:
     """Reads course files for one query. A plain-lines file that stores the query as typed
     is scanned in part: its table headers, its dates, ids and names, and the lines that
-    hold the query - all a search for it can need, in the file's order, so the scanner
-    gives them the same tables; the rest of the file (other texts, the score arrays) is
-    never looked at."""
+    hold the query (for an item of a multi-line array, the line that opens the array: its
+    key, from which the array is read whole) - all a search for it can need, in the file's order,
+    so the scanner gives them the same tables; the rest of the file (other texts, the
+    score arrays) is never looked at."""
 
     STRUCTURE = re.compile(r"\n[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=)")
     TOP_ID = re.compile(r"\n[ \t]*+id[ \t]*=")  # the course's id: before the first table
+    # A line inside a multi-line array of strings: an item (on a line of its own, or after
+    # a comma that starts the line), a comment or a blank line.
+    IN_ARRAY = re.compile(r"\n[ \t]*+(?:[\"',#]|\n)")
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -270,10 +328,22 @@ class Reader:
         extra = [] if top is None else [top.start()]
         found = folded.find(self.folded_query)
         while found >= 0:
-            extra.append(folded.rfind("\n", 0, found))
+            line = folded.rfind("\n", 0, found)
+            extra.append(line)
+            if self.IN_ARRAY.match(raw, line):
+                extra.append(self.opening(raw, line))
             end = folded.find("\n", found)
             found = -1 if end < 0 else folded.find(self.folded_query, end)
         return _scan_lines_at(raw, extra)
+
+    def opening(self, raw: str, line: int) -> int:
+        """The start of the last line before `line` that is not inside an array (the line
+        that opens the array holding `line`, when it is an item: an array of strings is
+        read from there, whole). Any line read is read as in the whole file."""
+        while True:
+            line = raw.rfind("\n", 0, line)
+            if line <= 0 or not self.IN_ARRAY.match(raw, line):
+                return max(line, 0)
 
     def read(self, text: str, path: Path, folded: str | None = None) -> dict[str, Any]:
         """A course file's document for searching: scanned (only the lines it needs when it
@@ -290,9 +360,10 @@ class Reader:
 
 
 # LINES, matched only where Reader.STRUCTURE starts (a table header, or a date, archived or
-# name key): one pass finds the structure's lines and reads them.
+# name key): one pass finds the structure's lines and reads them. (Without LISTED: no
+# such line is a searched list's.)
 STRUCTURE_LINES = re.compile(
-    LINES.pattern.replace(
+    _lines("").replace(
         r"\n[ \t]*+(?=[\[A-Za-z",
         r"\n(?=[ \t]*+(?:\[|(?:date|archived|name)[ \t]*=))"
         r"[ \t]*+(?=[\[A-Za-z",
@@ -334,6 +405,8 @@ def _scan_lines_at(raw: str, extra: list[int]) -> dict[str, Any]:
                     current[key] = _decode(value)
             elif kind == "skipped":
                 current = _Scores()
+            elif kind == "list":
+                _put_list(current, token)
             elif kind == "header":
                 table, opener = token.group("table", "open")
                 if "." in table:
