@@ -37,8 +37,9 @@ def search(
         list[Field] | None,
         typer.Option(
             "--field",
-            help="Where to look (repeatable): note (notes, addenda, events, risk reviews), "
-            "task (tasks and outcomes), formulation, inventory, timeline or all (default).",
+            help="Where to look (repeatable): note (notes, addenda, events, risk reviews with "
+            "their actions and protective factors), task (tasks and outcomes), formulation, "
+            "inventory, timeline or all (default).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
