@@ -78,10 +78,12 @@ def agenda(
     course = common.store(ctx).load(course_id)
     built = agenda_for(course, week, common.today(), show_all)  # with the risk state
     lagging = not_on_track(course, common.scoring_rules(ctx))
-    alerts = [a.text for a in screen_alerts(course)]  # a mania alert (the ASRM), first
-    alerts += [] if lagging is None else [lagging.text]
-    if alerts:  # the next session is where the advice is acted on
-        built = replace(built, alerts=alerts)
+    # the next session is where the advice is acted on
+    built = replace(
+        built,
+        screen_alerts=[a.text for a in screen_alerts(course)],  # a mania alert (the ASRM)
+        outcome_alerts=[] if lagging is None else [lagging.text],
+    )
     if output_format is common.Format.json:
         # lazy: each format loads only its own rendering (the JSON shapes)
         from ipt_cli.views.json_shapes import agenda_json

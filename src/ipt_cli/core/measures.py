@@ -627,15 +627,23 @@ def check_bdi2(total: int, item9: int) -> None:
         raise ValueError(f"BDI-II total {total} is below its item 9 ({item9}); check both")
 
 
+def reached_cutoff(instrument: Instrument, total: int) -> Cutoff | None:
+    """The highest named cut-off a total reaches (the EPDS: 13, probable depression); None
+    below them all, or for an instrument without named cut-offs. The one rule of `screen`,
+    the report's screen and the views' Severity readings of the EPDS and the ASRM."""
+    reached = [c for c in instrument.cutoffs if total >= c.score]
+    return reached[-1] if reached else None
+
+
 def screen(instrument: Instrument, total: int, cutoff: int | None = None) -> str | None:
     """Where a total stands against the instrument's cut-off(s), in words: 'probable
     depression (13 or more)', 'below the cut-off for possible depression (10)'; for an
     unnamed cut-off 'at or above the cut-off (33)'. None without a cut-off. `cutoff`: the
     configured cut-off of an instrument with one unnamed cut-off."""
     if instrument.cutoffs:
-        reached = [c for c in instrument.cutoffs if total >= c.score]
-        if reached:
-            return f"{reached[-1].label} ({reached[-1].score} or more)"
+        reached = reached_cutoff(instrument, total)
+        if reached is not None:
+            return f"{reached.label} ({reached.score} or more)"
         first = instrument.cutoffs[0]
         return f"below the cut-off for {first.label} ({first.score})"
     cut = instrument.cutoff if cutoff is None else cutoff

@@ -420,11 +420,19 @@ class Agenda:
     review_commands: list[str] = field(default_factory=list)  # one per flagged session
     maintenance: bool = False  # a session of the maintenance contract
     risk: RiskState | None = None  # the course's risk state (core/risk.py): views render it
-    alerts: list[str] = field(default_factory=list)  # not on track (core/tracking.py)
+    # what measurement-based care asks of this session (core/tracking.py): a screen's own
+    # alert (the ASRM's MANIA ALERT: a safety matter), then the outcome warnings (not on
+    # track); the JSON's `alerts` lists both, the screen's first
+    screen_alerts: list[str] = field(default_factory=list)
+    outcome_alerts: list[str] = field(default_factory=list)
     # Issue 27, item 6: the items a focused agenda leaves out (`--all` shows them, in these
     # words), and the strategies the record shows covered before this session.
     left_out: list[str] = field(default_factory=list)
     covered: list[str] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[str]:
+        return [*self.screen_alerts, *self.outcome_alerts]
 
     @property
     def left(self) -> int:

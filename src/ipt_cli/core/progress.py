@@ -15,12 +15,12 @@ from ipt_cli.core.course_row import CourseRow
 from ipt_cli.core.measures import (
     INSTRUMENTS,
     Band,
-    Cutoff,
     Instrument,
     ScoringRules,
     cluster_scores,
     outcome,
     pcl5_dsm5_rule,
+    reached_cutoff,
     severity,
 )
 from ipt_cli.core.models import Administration, Course, Ending, RiskReview, SessionRecord
@@ -57,14 +57,6 @@ class Point:
         if self.maintenance:
             return f"maintenance session {self.session}"
         return "baseline" if self.session == 0 else f"session {self.session}"
-
-
-def reached_cutoff(instrument_id: str, total: int) -> Cutoff | None:
-    """The highest named cut-off a total reaches (the EPDS: 13, probable depression); None
-    below them all, or for an instrument without named cut-offs. The one rule the report's
-    `screen` and the views' Severity readings of the EPDS and the ASRM use."""
-    reached = [c for c in INSTRUMENTS[instrument_id].cutoffs if total >= c.score]
-    return reached[-1] if reached else None
 
 
 @struct(frozen=True)
@@ -125,7 +117,9 @@ class MeasureSummary:
         """The highest named cut-off the most recent score reaches ('probable depression'),
         None below them all or without named cut-offs."""
         current = self.current
-        reached = None if current is None else reached_cutoff(self.instrument, current.total)
+        reached = (
+            None if current is None else reached_cutoff(INSTRUMENTS[self.instrument], current.total)
+        )
         return None if reached is None else reached.label
 
     @property

@@ -56,7 +56,6 @@ from ipt_cli.views.wording import (
     risk_lines,
     screen_alert_heading,
     shows_ending,
-    split_alerts,
     strategy_lines,
     strategy_rows,
     target_rows,
@@ -344,7 +343,7 @@ def agenda_markdown(agenda: Agenda) -> str:
         out += ["> **SAFETY: unreviewed risk flags, review first**", ">"]
         out += [f"> - {_md(s)}" for s in agenda.safety] + [">", "> Record a review with:", ">"]
         out += [f"> - `{c}`" for c in agenda.review_commands] + [""]
-    out += _md_alerts(*split_alerts(agenda.alerts))
+    out += _md_alerts(agenda.screen_alerts, agenda.outcome_alerts)
     if agenda.carry_over:
         out += ["## Carried over", ""] + [f"- {_md(c)}" for c in agenda.carry_over] + [""]
     out += ["## Items", ""] + [f"{n}. {_md(item)}" for n, item in enumerate(agenda.items, 1)]

@@ -773,10 +773,7 @@ def agenda_view(agenda: Agenda, self_guided: bool = False) -> RenderableType:
     if agenda.risk is not None:
         parts += [_text(line) for line in agenda.risk.status_lines]
     if agenda.alerts:
-        # lazy: keeps the models (pydantic) and the shared wording off start-up
-        from ipt_cli.views.wording import split_alerts
-
-        parts += _alerts_panels(*split_alerts(agenda.alerts))
+        parts += _alerts_panels(agenda.screen_alerts, agenda.outcome_alerts)
     if agenda.carry_over:
         parts.append(_text("Carried over:", style="bold"))
         parts += [_text(f"  - {item}", overflow="fold") for item in agenda.carry_over]

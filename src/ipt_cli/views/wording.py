@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ipt_cli.core import catalogue
-from ipt_cli.core.measures import ASRM_CUTOFF, INSTRUMENTS, screen
+from ipt_cli.core.measures import ASRM_CUTOFF, INSTRUMENTS, reached_cutoff, screen
 from ipt_cli.core.models import RHYTHM_ANCHORS, Course, RhythmEntry
 from ipt_cli.core.planning import COVERED_MARK, Agenda, StrategyStatus, guardian_sessions
 from ipt_cli.core.progress import (
@@ -20,7 +20,6 @@ from ipt_cli.core.progress import (
     Report,
     judged_measures,
     non_response,
-    reached_cutoff,
     review_history,
 )
 from ipt_cli.core.risk import RiskState, structured_lines
@@ -175,16 +174,6 @@ def screen_alert_heading(texts: Sequence[str]) -> str:
     return "SAFETY: " + " / ".join(names or [i.alert for i in ALERTING])
 
 
-def split_alerts(texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(screen alerts, outcome warnings) of a list of alert lines: a line an alerting
-    instrument wrote (core/tracking.ScreenAlert.text: 'MANIA ALERT: ASRM 8 at ...') is a
-    screen alert; the rest (a reliable deterioration, a relapse, not on track) are outcome
-    warnings. The agenda has the lines only; the report splits its alerts by kind."""
-    names = tuple(f"{i.alert}:" for i in ALERTING)
-    screens = [t for t in texts if names and t.startswith(names)]
-    return screens, [t for t in texts if not (names and t.startswith(names))]
-
-
 def report_alerts(report: Report) -> tuple[list[str], list[str]]:
     """The report's (screen alerts, outcome warnings): a mania alert (kind 'mania') under a
     SAFETY heading of its own, never among the outcome warnings."""
@@ -258,14 +247,14 @@ def reading(instrument_id: str, total: int, severity: str | None) -> str | None:
     """What a score reads as, in a Severity column: its band; for an instrument with named
     screening cut-offs and no bands (the EPDS, the ASRM), the highest cut-off it reaches
     ('probable depression', 'possible (hypo)mania') or 'below the cut-off (10)', by the
-    report's rule (core/progress.reached_cutoff); None for any other (the PCL-5: its note
+    report's rule (core/measures.reached_cutoff); None for any other (the PCL-5: its note
     says where it stands against its cut-off)."""
     if severity is not None:
         return severity
     cutoffs = INSTRUMENTS[instrument_id].cutoffs
     if not cutoffs:
         return None
-    reached = reached_cutoff(instrument_id, total)
+    reached = reached_cutoff(INSTRUMENTS[instrument_id], total)
     return f"below the cut-off ({cutoffs[0].score})" if reached is None else reached.label
 
 
