@@ -30,18 +30,18 @@ def middle_sessions(ipt_setup: Bin) -> None:
         ipt_setup("session", "ab", "--date", day, "--note", "n")
 
 
-def test_a_wrong_or_missing_item_id_lists_the_sessions_ids_with_their_text(
+def test_a_wrong_or_missing_item_id_lists_the_sessions_ids_in_one_line(
     ipt_bin: Bin, ipt_setup: Bin
 ) -> None:
     middle_sessions(ipt_setup)  # session 3 is in the middle phase, grief
     for given in ("made-up=done", "init-contract=done", "=done", "done"):
         said = ipt_bin("fidelity", "ab", "3", "--item", given, check_code=2).stderr
-        assert "session 3 (2026-01-26) (middle phase)" in said
-        listed = [line.split(None, 1) for line in said.splitlines()[1:]]
-        assert ["mid-opening", "Opened with how things have been; linked mood and events"] in (
-            listed
-        )
-        assert len(listed) == 12 and "init-contract" not in [i for i, _ in listed]
+        [line] = said.splitlines()  # bad input: one clear line
+        assert "session 3 (2026-01-26) (middle phase)" in line
+        listed = line.split("rated on: ")[1].split(" (their text: ")[0].split(", ")
+        assert listed[0] == "mid-opening"
+        assert len(listed) == 12 and "init-contract" not in listed
+        assert line.endswith("(their text: ipt fidelity ab 3 --no-input)")
         # never a command that starts the walk-through on a terminal
         assert "ipt fidelity ab 2026-01-26" not in said and "Traceback" not in said
     listing = ipt_bin("fidelity", "ab", "3", "--no-input").stdout  # what --help points to

@@ -52,14 +52,16 @@ def items_for(course: Course, where: Located) -> tuple[catalogue.Item, ...]:
 
 
 def item_choices(course: Course, where: Located, which: bool = False) -> str:
-    """The session and the ids a rating of it takes, each with its short text, a line each:
-    what an error about an item id lists (a command to list them would start the walk-through
-    on a terminal). 'session 3 (...) (middle phase) is rated on:' (`which`: ', which is')."""
-    items = items_for(course, where)
-    width = max(len(item.id) for item in items)
-    listed = "\n".join(f"  {item.id:<{width}}  {item.text}" for item in items)
+    """The session and the ids a rating of it takes, in one line (an error is one line; the
+    ids with their text: `ipt fidelity COURSE SESSION --no-input`): 'session 3 (...)
+    (middle phase) is rated on: mid-opening, mid-rating, ...' (`which`: ', which is')."""
+    ids = ", ".join(item.id for item in items_for(course, where))
     verb = ", which is" if which else " is"
-    return f"{where.described} ({phase_of(course, where)} phase){verb} rated on:\n{listed}"
+    shown = f"m{where.number}" if where.maintenance else str(where.number)
+    return (
+        f"{where.described} ({phase_of(course, where)} phase){verb} rated on: {ids} (their "
+        f"text: ipt fidelity {course.id} {shown} --no-input)"
+    )
 
 
 def parse_item(text: str) -> tuple[str, str]:
