@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import vocabulary
-from ipt_cli.core.safety import SafetyFlag, review_command, safety_flags, unreviewed
+from ipt_cli.core.safety import SafetyFlag, review_command, unreviewed
 from ipt_cli.core.structs import replace, struct
 
 if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
@@ -330,16 +330,15 @@ def risk_state(course: Course, today: dt.date, flags: list[SafetyFlag] | None = 
     """The course's risk state on `today`: the one object every view renders. `flags`: the
     course's safety_flags when the caller has them already (a report of 2,000 sessions
     spent a fifth of its time finding them three times)."""
-    waiting = [f for f in (safety_flags(course) if flags is None else flags) if not f.reviewed]
-    flags = sorted(waiting, key=lambda f: (f.date, f.maintenance, f.session))
-    open_flags = [OpenFlag(f, (today - f.date).days) for f in flags]
+    waiting = sorted(unreviewed(course, flags), key=lambda f: (f.date, f.maintenance, f.session))
+    open_flags = [OpenFlag(f, (today - f.date).days) for f in waiting]
     return RiskState(
         today=today,
         flags=open_flags,
         standing=standing_risk(course),
         last_review=_last_review(course),
-        commands=list(dict.fromkeys(review_command(course.id, f) for f in flags)),
-        follow_up=missed_at_risk(course, flags),
+        commands=list(dict.fromkeys(review_command(course.id, f) for f in waiting)),
+        follow_up=missed_at_risk(course, waiting),
     )
 
 

@@ -347,8 +347,11 @@ def lifetime_label(instrument_id: str, item: int, stands: str) -> str:
     return f"{INSTRUMENTS[instrument_id].risk_label(item, 1)}, {stands}"
 
 
-def unreviewed(course: Course) -> list[SafetyFlag]:
-    return [flag for flag in safety_flags(course) if not flag.reviewed]
+def unreviewed(course: Course, flags: list[SafetyFlag] | None = None) -> list[SafetyFlag]:
+    """The course's flags not yet reviewed; `flags`: its safety_flags, when found already."""
+    return [
+        flag for flag in (safety_flags(course) if flags is None else flags) if not flag.reviewed
+    ]
 
 
 def review_command(course_id: str, flag: SafetyFlag) -> str:
