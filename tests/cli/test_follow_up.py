@@ -1,5 +1,6 @@
-"""A missed appointment at moderate or high risk owes a follow-up (issue 29): named in every
-view that shows the course until a later session or a recorded contact (`ipt contact`)."""
+"""A missed appointment at moderate or high risk, or with a flag unreviewed, owes a follow-up
+(issue 29): named in every view that shows the course until a later session or a recorded
+contact (`ipt contact`)."""
 
 import json
 
@@ -86,6 +87,25 @@ def test_a_missed_appointment_with_an_urgent_flag_unreviewed_owes_a_follow_up(
     run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "no contact")
     shown = run_ipt("report", "ab", "--supervision").stdout
     assert "URGENT" in shown and "with an URGENT risk flag unreviewed" in flat(shown)
+
+
+def test_a_missed_appointment_with_any_flag_unreviewed_owes_a_follow_up(
+    run_ipt: RunIpt, data_home
+) -> None:
+    """A flag no one has reviewed (item 9 = 1, not URGENT) is a risk signal not yet judged:
+    when its client misses the next appointment, the contact is owed as for an URGENT one
+    (the clinician's walk-through of this round found no follow-up anywhere)."""
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--no-input", "--phq9", ITEM9,
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--missed", "no show")
+    said = "missed session 1 on 2026-01-12 with a risk flag unreviewed: contact the client"
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"].startswith(said)
+    assert said in flat(run_ipt("agenda", "ab").stdout)
+    run_ipt("risk-review", "ab", "--session", "0", "--ideation", "passive", "--level", "low",
+            "--action", "safety plan agreed", "--note", "Phoned", "--no-input")  # fmt: skip
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"] is None  # judged low
 
 
 def test_low_risk_owes_no_follow_up(run_ipt: RunIpt, data_home) -> None:

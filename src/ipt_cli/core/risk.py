@@ -347,12 +347,13 @@ FOLLOW_UP_LEVELS = ("moderate", "high")
 
 def missed_at_risk(course: Course, waiting: list[SafetyFlag] | None = None) -> str | None:
     """The follow-up a missed appointment owes while the standing risk is moderate or high,
-    or an URGENT flag waits unreviewed (not yet judged, it counts as at least moderate):
-    named until a later session is held or a contact is recorded on or after its date."""
+    or a flag waits unreviewed (a risk signal no one has judged yet: the client it was
+    raised for did not come back to have it reviewed): named until a later session is held
+    or a contact is recorded on or after its date."""
     standing = standing_risk(course)
     judged = standing is not None and standing.level in FOLLOW_UP_LEVELS
-    urgent = any(f.urgent for f in (unreviewed(course) if waiting is None else waiting))
-    if not course.missed or not (judged or urgent):
+    flags = unreviewed(course) if waiting is None else waiting
+    if not course.missed or not (judged or flags):
         return None
     missed = max(course.missed, key=lambda m: m.date)
     held = [s.date for s in course.all_sessions()]
@@ -365,7 +366,8 @@ def missed_at_risk(course: Course, waiting: list[SafetyFlag] | None = None) -> s
         level = standing.level.upper() if standing.level == "high" else standing.level
         at = f"at {level} risk"
     else:
-        at = "with an URGENT risk flag unreviewed"
+        urgent = "an URGENT" if any(f.urgent for f in flags) else "a"
+        at = f"with {urgent} risk flag unreviewed"
     return (
         f"missed session {number} on {missed.date.isoformat()} {at}: contact the client "
         f"(then: ipt contact {course.id} --date DATE --note TEXT)"
