@@ -221,6 +221,12 @@ def test_the_note_of_the_no_names_the_earlier_yes_in_every_format(
         "reviewed": False,
         "text": OPEN,
     }
+    # the screen of the "no" is not negative while the earlier "yes" stands (the fresh
+    # clinician's walk-through: it read "screened negative" above the contradiction)
+    screen = json.loads(ipt_bin("note", "ad", "3", "--json").stdout)["risk_screen"]
+    assert screen.startswith("not negative (") and 'an earlier "yes" stands' in screen
+    assert "screened negative" not in ipt_bin("note", "ad", "3").stdout
+    assert "screened negative" in ipt_bin("note", "ad", "1").stdout  # a "no" after "no"
     for number in ("1", "2"):  # the first "no" and the "yes" contradict nothing
         note = json.loads(ipt_bin("note", "ad", number, "--json").stdout)
         assert [q["contradicts"] for q in note["risk_questions"]] == [None, None]

@@ -278,15 +278,19 @@ def _flags(course: Course, where: Located, sitting: Administration) -> list[Flag
     return lines
 
 
-def screening(sitting: Administration) -> str | None:
+def screening(sitting: Administration, standing: list[str] | None = None) -> str | None:
     """What the risk screen of a sitting found when no risk item was scored >= 1: the items
-    asked and scored 0, or that no risk item was asked (and what was given instead)."""
+    asked and scored 0, or that no risk item was asked (and what was given instead).
+    `standing`: the lifetime questions answered "no" here against an earlier "yes", which
+    stands (contradictions): such a screen is not negative."""
     if sitting.risk_scores():
         return None
     given = sitting.instruments()
     asked = [INSTRUMENTS[i] for i in given if INSTRUMENTS[i].risk_item is not None]
     if asked:
         items = ", ".join(_negative(sitting, i) for i in asked)
+        if standing:
+            return f'not negative ({items}): an earlier "yes" stands ({"; ".join(standing)})'
         return f"screened negative ({items})"
     if given:
         names = ", ".join(INSTRUMENTS[i].name for i in given)
@@ -432,7 +436,13 @@ def build_note(
         previous_task=previous.task if previous else None,
         next_headline=_next_headline(course, where),
         safety_plan=safety_plan.version_label(course),
-        screening=screening(measured),
+        screening=screening(
+            measured,
+            [
+                f"{INSTRUMENTS[i].name} {question}"
+                for i, question in contradictions(course, where.maintenance, measured.date)
+            ],
+        ),
         risk=risk_state(course, today or session.date),
         screen_alerts=recorded_alerts(where.sitting, where.label),
         warnings=_warnings(course, where, rules),
