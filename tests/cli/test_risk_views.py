@@ -242,3 +242,21 @@ def test_a_missed_appointment_says_the_flags_open_and_the_follow_up_it_owes(
     ]
     agenda = ipt_bin("agenda", "ab").stdout
     assert "contact the client" in " ".join(agenda.split())  # the same follow-up, as shown
+
+
+def test_a_risk_review_says_the_flags_of_other_sittings_still_waiting(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """One review closes one sitting's flags; the reply said nothing of the others (the fresh
+    clinician's walk-through: four flags of one disclosure, three reviews)."""
+    new(ipt_setup, "ab", "--phq9", ITEM9_1)
+    ipt_setup("session", "ab", "--date", "2026-01-12", "--phq9", ITEM9_2, "--note", "x")
+    first = ipt_bin("risk-review", "ab", "--session", "0", "--note", "Seen", "--level", "low",
+                    *JUDGED)  # fmt: skip
+    assert first.stderr.splitlines()[:2] == [
+        "Still unreviewed from other sessions: 1 safety flag (1 URGENT)",
+        "SAFETY: unreviewed PHQ-9 item 9 = 2 URGENT at session 1 (2026-01-12), waiting 48 days",
+    ]
+    last = ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "moderate",
+                   *JUDGED)  # fmt: skip
+    assert last.stderr == ""  # nothing left waiting: nothing said

@@ -715,21 +715,31 @@ def risk_review(
     _confirm_lowering(ctx, course_id, fields.get("level"), confirm, no_input)
     today, at, seal = common.today(), sealing.now(), sealing.sealer(ctx)
     recorded = sealing.recorded_now()
-    _, where = common.store(ctx).update(
-        course_id,
-        lambda c: record.review(
-            c, session_ref, note, plan, today, at, by, fields, seal, recorded, made
-        ),
-    )
+
+    def review_it(course: "Course") -> "tuple[Course, Located]":
+        _, where = record.review(
+            course, session_ref, note, plan, today, at, by, fields, seal, recorded, made
+        )
+        return course, where
+
+    course, where = common.store(ctx).update(course_id, review_it)
     count = len(where.sitting.risk_reviews)
     level_said = f" Risk level: {fields['level']}." if "level" in fields else ""
     if made is not None and made != today:
         level_said += f" Dated {made.isoformat()}, recorded {today.isoformat()}."
-    common.output(ctx).done(
+    out = common.output(ctx)
+    out.done(
         f"Risk review recorded for {where.described} of {course_id}"
         + (f" (review {count} of that session; earlier ones are kept)." if count > 1 else ".")
         + level_said
     )
+    # the flags of other sittings still waiting: one review closes one sitting's flags
+    state = risk_state(course, today)
+    if state.flags:
+        # lazy: keeps the shared wording (progress, planning) off a review that closes all
+        from ipt_cli.views.wording import still_open_lines
+
+        out.open_flags(still_open_lines(state), course.kind == "self-guided")
 
 
 def _confirm_lowering(
