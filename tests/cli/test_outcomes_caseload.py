@@ -172,6 +172,9 @@ def test_not_on_track_and_unsigned_in_the_list(run_ipt: RunIpt, data_home) -> No
     assert rows[0]["days_without_session"] == 41  # 2026-01-19 to 2026-03-01; weekly allows 14
     listed = run_ipt("list").stdout
     assert "not on track: PHQ-9 18 -> 15 at session 2" in " ".join(listed.split())
+    run_ipt("session", "nt", "--date", "2026-01-26", "--missed", "ill")
+    listed = " ".join(run_ipt("list").stdout.split())  # the date may be a missed one: said so
+    assert "no appointment, held or missed, for 34 days since 2026-01-26" in listed
     for args in (("agenda", "nt"), ("agenda", "nt", "--format", "markdown"), ("report", "nt")):
         shown = " ".join(run_ipt(*args).stdout.replace("┃", " ").split())
         assert "not on track: PHQ-9 18 -> 15 at session 2" in shown, args
@@ -179,7 +182,7 @@ def test_not_on_track_and_unsigned_in_the_list(run_ipt: RunIpt, data_home) -> No
     assert json.loads(run_ipt("note", "nt", "1", "--json").stdout)["alerts"] == []  # before
     agenda = json.loads(run_ipt("agenda", "nt", "--json").stdout)
     assert agenda["alerts"][0].startswith("not on track: PHQ-9 18 -> 15")
-    run_ipt("session", "nt", "--date", "2026-01-26", "--phq9", phq9(11))  # -7: reliable
+    run_ipt("session", "nt", "--date", "2026-02-02", "--phq9", phq9(11))  # -7: reliable
     assert json.loads(run_ipt("list", "--json").stdout)[0]["not_on_track"] is None
 
 

@@ -49,7 +49,12 @@ def days_over(gap: tuple[dt.date, int], today: dt.date) -> int | None:
 
 
 def overdue_text(gap: tuple[dt.date, int], waited: int) -> str:
-    return f"no session for {waited} days since {gap[0].isoformat()} (the cadence allows {gap[1]})"
+    # "appointment": the date may be a missed one (the rule counts from the last held or
+    # missed); "no session since" a missed appointment's date read as the last one held
+    return (
+        f"no appointment, held or missed, for {waited} days since {gap[0].isoformat()} "
+        f"(the cadence allows {gap[1]})"
+    )
 
 
 def overdue_signatures(

@@ -281,7 +281,8 @@ def _outcomes() -> list[str]:
         "",
         "## Follow-up",
         "",
-        f"- no session for longer than the cadence allows ({gaps}) while the course is open;",
+        f"- no appointment, held or missed, for longer than the cadence allows ({gaps}) while "
+        "the course is open;",
         f"- sessions unsigned for more than {SIGN_WITHIN_DAYS} days (`[record] sign_within_days`).",
         "",
         "`ipt list` shows each under the course's row; `ipt list --json` gives "
