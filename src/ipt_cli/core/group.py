@@ -359,7 +359,8 @@ class GroupReport:
 
     @property
     def outcomes(self) -> list[MemberOutcome]:
-        """Members with an outcome (two PHQ-9 scores or more)."""
+        """Members with an outcome: two PHQ-9 scores or more, a case at the first (response
+        and remission do not apply below caseness: core/progress `case_at_baseline`)."""
         return [m for m in self.members if m.response is not None]
 
     @property

@@ -931,7 +931,8 @@ def group_summary_lines(report: GroupReport) -> list[str]:
         "no member has two PHQ-9 scores yet"
         if rate is None
         else f"{round(rate)}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
-        "members with two or more PHQ-9 scores)"
+        "members with two or more PHQ-9 scores who were cases at the start: response does "
+        "not apply below caseness)"
     )
     return [
         f"Facilitators: {facilitators}",
