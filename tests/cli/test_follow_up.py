@@ -139,3 +139,19 @@ def test_ending_care_at_high_risk_is_named_and_needs_confirming(run_ipt: RunIpt,
     assert "SAFETY: HIGH RISK" in flat(refused.stderr)
     done = run_ipt(*ending, "--confirm")
     assert "SAFETY: HIGH RISK" in flat(done.stderr)
+
+
+def test_the_report_lists_the_missed_appointments_in_every_format(
+    run_ipt: RunIpt, data_home
+) -> None:
+    """The report's attendance listed only the sessions held: the absences were nowhere (the
+    fresh clinician's walk-through of issue 30's fourth session)."""
+    course_at(run_ipt, "low")  # a missed appointment on 2026-01-12: "did not attend"
+    run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", "1,1,1,1,1,1,1,1,0")
+    for form in ("text", "markdown", "html"):
+        shown = flat(run_ipt("report", "ab", "--format", form).stdout.replace("|", " "))
+        assert "2026-01-12 missed: did not attend" in shown.replace("</td><td>", " "), form
+    report = json.loads(run_ipt("report", "ab", "--format", "json").stdout)
+    assert report["missed_appointments"] == [
+        {"date": "2026-01-12", "reason": "did not attend", "session": None}
+    ]

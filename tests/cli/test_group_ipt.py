@@ -275,3 +275,14 @@ def test_a_group_file_that_cannot_be_written_puts_members_back(
           exit_code=7)  # fmt: skip
     after = {p.name: p.read_text() for p in (data_home / "courses").glob("*.toml")}
     assert after == before
+
+
+def test_the_note_of_a_missed_group_session_number_points_to_its_date(group: RunIpt) -> None:
+    """`ipt note m3 2` for a group session m3 missed said only "nothing recorded", though the
+    missed appointment's note exists, by date (the fresh clinician's walk-through)."""
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3")
+    group("group", "session", "g1", "--date", "2026-02-09", "--present", "m1,m2",
+          "--absent", "m3:ill")  # fmt: skip
+    refused = group("note", "m3", "2", exit_code=2)
+    assert "was missed on 2026-02-09 (its note: ipt note m3 2026-02-09)" in refused.stderr
+    assert "ill" in group("note", "m3", "2026-02-09").stdout

@@ -70,6 +70,7 @@ REPORT_KEYS = {
     "formulation",
     "risk_reviews",
     "contacts",
+    "missed_appointments",  # date, reason, session (issue 30, fourth session)
     "maintenance",
     "tasks",
     "termination_checklist",
@@ -274,6 +275,7 @@ FULL_HEADINGS = [
     "## Techniques used",
     "## Strategies",  # which are covered (issue 27)
     "## Between-session tasks",
+    "## Attendance",  # the missed appointments too (issue 30, fourth session)
     "## Termination checklist: all 5 done",  # what is done: its items (not "(done)")
     "## End of course",
     "## Contract changes",

@@ -582,7 +582,11 @@ def _by_number(course: Course, session: int, maintenance: bool) -> Located:
     found = course.numbered_session(session)
     if found is None:
         if session in course.taken_numbers():
-            raise InputError(f"session {session} of {course.id!r} was missed: nothing recorded")
+            missed = [m.date.isoformat() for m in course.missed if m.number == session]
+            on = f" on {missed[0]} (its note: ipt note {course.id} {missed[0]})" if missed else ""
+            raise InputError(
+                f"session {session} of {course.id!r} was missed{on}: no session recorded"
+            )
         raise InputError(f"no session {session} in {course.id!r}: {len(course.sessions)} recorded")
     return Located(found, session, False)
 

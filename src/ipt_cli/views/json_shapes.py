@@ -228,6 +228,10 @@ def report_json(report: Report) -> dict[str, Any]:
         },
         "risk_reviews": _risk_reviews_json(course),
         "contacts": [{"date": c.date.isoformat(), "note": c.note} for c in course.contacts],
+        "missed_appointments": [
+            {"date": m.date.isoformat(), "reason": m.reason, "session": m.number}
+            for m in sorted(course.missed, key=lambda m: m.date)
+        ],
         "maintenance": _maintenance_json(report),
         "tasks": [
             {"session": t.session, "date": t.date.isoformat(), "task": t.task, "outcome": t.outcome}

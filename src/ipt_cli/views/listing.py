@@ -242,7 +242,9 @@ def list_lines(
     for line, row in zip(lines[2:], rows, strict=True):
         yield (line, DAMAGED_STYLE if row.damaged else (FLAGGED_STYLE if row.at_risk else ""))
         for alert in [*row.alerts, *row.follow_ups(today, sign_within_days)]:
-            yield (_one_line(f"  ! {alert}").rstrip(), ALERT_STYLE)
+            # wrapped at words within the width, never cut: an alert is read whole
+            for line in wrap_words(_one_line(alert), width, "  ! ", "    "):
+                yield (line.rstrip(), ALERT_STYLE)
 
 
 def _narrow_lines(

@@ -5,6 +5,7 @@ report, plan, agenda, rhythm log and group all show. Plain strings: no Rich, no 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -506,21 +507,29 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
 
 
 def attendance_rows(course: Course) -> list[list[str]]:
-    """Session, date and who attended, for the sessions whose attendees were recorded; a
-    session where a guardian is planned says so."""
+    """Session, date and who attended, for the sessions whose attendees were recorded (a
+    session where a guardian is planned says so), and every missed appointment with its
+    reason, in date order: a report that listed only the sessions held hid the absences
+    (the fresh clinician's walk-through of issue 30's fourth session)."""
     planned = guardian_sessions(course)
-    rows = []
+    rows: list[tuple[dt.date, list[str]]] = []
     for number, session in course.numbered_sessions():
         if session.attendees or number in planned:
             who = ", ".join(session.attendees) or "not recorded"
             if number in planned and "guardian" not in session.attendees:
                 who += " (guardian planned)"
-            rows.append([str(number), session.date.isoformat(), who])
+            rows.append((session.date, [str(number), session.date.isoformat(), who]))
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):
             if session.attendees:
-                rows.append([f"m{number}", session.date.isoformat(), ", ".join(session.attendees)])
-    return rows if any(s.attendees for s in course.all_sessions()) else []
+                who = ", ".join(session.attendees)
+                rows.append((session.date, [f"m{number}", session.date.isoformat(), who]))
+    if not (course.missed or any(s.attendees for s in course.all_sessions())):
+        return []
+    for missed in course.missed:
+        taken = "-" if missed.number is None else str(missed.number)
+        rows.append((missed.date, [taken, missed.date.isoformat(), f"missed: {missed.reason}"]))
+    return [cells for _, cells in sorted(rows, key=lambda row: row[0])]
 
 
 def adaptation_lines(course: Course) -> list[tuple[str, str]]:
