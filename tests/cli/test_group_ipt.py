@@ -286,3 +286,12 @@ def test_the_note_of_a_missed_group_session_number_points_to_its_date(group: Run
     refused = group("note", "m3", "2", exit_code=2)
     assert "was missed on 2026-02-09 (its note: ipt note m3 2026-02-09)" in refused.stderr
     assert "ill" in group("note", "m3", "2026-02-09").stdout
+
+
+def test_the_group_views_take_json_as_every_command_does(group: RunIpt) -> None:
+    """`ipt group report --json` was refused while `--format json` worked."""
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m1,m2,m3")
+    for args in (("report", "g1"), ("agenda", "g1"), ("list",)):
+        assert json.loads(group("group", *args, "--json").stdout) == json.loads(
+            group("group", *args, "--format", "json").stdout
+        ), args

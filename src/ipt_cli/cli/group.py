@@ -305,10 +305,14 @@ def agenda(
     week: Annotated[
         int | None, typer.Option(metavar="N", help="Group session (default: the next).")
     ] = None,
-    output_format: common.FormatOption = common.Format.text,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """The agenda of a group session: its phase's tasks, each member's problem areas and
     any unreviewed risk flags."""
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import build_agenda
 
@@ -335,10 +339,14 @@ def agenda(
 def report(
     ctx: typer.Context,
     group_id: GroupIdArg,
-    output_format: common.FormatOption = common.Format.text,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Attendance grid, each member's PHQ-9 by session and outcome, the group's response
     rate, and who needs follow-up."""
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     # lazy: keeps the models (pydantic) and group IPT off start-up
     from ipt_cli.core.group import build_report
 
@@ -363,9 +371,14 @@ def report(
 
 @app.command("list")
 def list_groups(
-    ctx: typer.Context, output_format: common.FormatOption = common.Format.text
+    ctx: typer.Context,
+    output_format: common.FormatOption = None,
+    as_json: common.JsonOption = False,
 ) -> None:
     """Every group: facilitators, members, sessions held."""
+    output_format = common.chosen_format(
+        common.Format, output_format, as_json, None, common.Format.text
+    )
     groups, _ = _stores(ctx)
     found, problems = groups.readable()
     for problem in problems:  # one damaged file never hides the other groups
