@@ -196,10 +196,15 @@ def test_the_agenda_reviews_the_log_only_when_it_is_current_and_names_a_stale_on
     stale = agenda_items(ipt_bin)  # session 3: nothing logged since session 2
     assert not any("Review the social rhythm log" in i for i in stale)
     line = next(i for i in stale if i.startswith("Social rhythm log: stale"))
-    assert "its latest day is 2026-02-07, before the last session (2026-02-10)" in line
+    assert (
+        "its latest day is 2026-02-07 (that week: SRM 6.8 of 7), before the last session "
+        "(2026-02-10)" in line
+    )  # a stale log still says where it stood (the fresh clinician's walk-through)
     assert "ipt rhythm bp --date" in line
     report = ipt_bin("report", "bp").stdout
-    assert "stale, its latest day is 2026-02-07" in " ".join(report.split())
+    assert "stale, its latest day is 2026-02-07 (that week: SRM 6.8 of 7)" in " ".join(
+        report.replace("│", " ").split()
+    )
     ipsrt("rhythm", "bp", "--date", "2026-02-11", *REGULAR, "--to-bed", "22:40")
     assert any(i.startswith("Review the social rhythm log") for i in agenda_items(ipt_bin))
 

@@ -274,13 +274,14 @@ def review_line(course: Course, before: dt.date | None = None) -> str:
         )
     week = last[0]
     held = [s.date for s in course.all_sessions() if before is None or s.date < before]
-    if held and week.end < max(held):
-        return (
-            f"{catalogue.RHYTHM_STALE}: stale, its latest day is {week.end.isoformat()}, "
-            f"before the last session ({max(held).isoformat()}); ask about the days since "
-            f"and log them (ipt rhythm {course.id} --date YYYY-MM-DD ...)"
-        )
     score = "no anchor done on 3 days" if week.srm is None else f"SRM {week.srm:g} of 7"
+    if held and week.end < max(held):
+        # the last week logged keeps its score: a stale log still says where it stood
+        return (
+            f"{catalogue.RHYTHM_STALE}: stale, its latest day is {week.end.isoformat()} "
+            f"(that week: {score}), before the last session ({max(held).isoformat()}); ask "
+            f"about the days since and log them (ipt rhythm {course.id} --date YYYY-MM-DD ...)"
+        )
     return (
         f"{catalogue.RHYTHM_REVIEW}: week to {week.end.isoformat()}, {score}, "
         f"{week.days_logged} day{'s' if week.days_logged != 1 else ''} logged "
