@@ -290,3 +290,18 @@ def test_the_termination_checklist_counts_what_is_done(
     assert "## Termination checklist: all 5 done\n" in markdown.stdout
     html = ipt_bin("report", "transition-retirement", "--format", "html", env=done).stdout
     assert "<h2>Termination checklist: all 5 done</h2>" in html
+
+
+def test_the_markdown_by_session_tables_mark_the_flagged_sittings(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """Which sittings raised a flag was shown in the HTML charts only (the fresh clinician's
+    walk-through of the fourth session): the Markdown by-session table says it too."""
+    _perinatal(ipt_setup)  # EPDS item 10 = 1 at the baseline and at session 1
+    markdown = ipt_bin("report", "pn", "--format", "markdown").stdout
+    table = markdown.split("### EPDS by session", 1)[1].split("\n\n", 2)[1]
+    rows = [row.split(" | ") for row in table.splitlines()]
+    assert rows[0][-1] == "Safety flag |"
+    assert rows[2][0] == "| 0" and rows[2][-1] == "EPDS item 10 = 1, not reviewed |"
+    assert rows[3][0] == "| 1" and rows[3][-1].startswith("EPDS item 10 = 1, not reviewed")
+    assert rows[4][0] == "| 2" and rows[4][-1].strip() == "|"  # EPDS 7, item 10 = 0: no flag

@@ -27,6 +27,7 @@ from ipt_cli.views.wording import (
     eating_rows,
     end_of_course_text,
     ending_title,
+    flagged_sittings,
     headline_notes,
     high_risk_banner,
     maintenance_heading,
@@ -317,18 +318,6 @@ def _point_rows(
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _flagged(report: Report, maintenance: bool) -> dict[int, str]:
-    """The sittings that raised a safety flag, by session number (0: the baseline), each
-    with its flags' words and whether they are reviewed: 'EPDS item 10 = 1, not reviewed'."""
-    found: dict[int, list[str]] = {}
-    for flag in report.flags:
-        if flag.maintenance == maintenance:
-            what = flag.label.removesuffix(f" at {flag.where} ({flag.date.isoformat()})")
-            state = "reviewed" if flag.reviewed else "not reviewed"
-            found.setdefault(flag.session, []).append(f"{what}, {state}")
-    return {session: "; ".join(words) for session, words in found.items()}
-
-
 def _flag_caption(summary: MeasureSummary, flagged: dict[int, str], maintenance: bool) -> str:
     """In words, on paper: the charted sittings that raised a safety flag."""
     shown = [
@@ -363,7 +352,7 @@ def _maintenance(report: Report, rules: ScoringRules) -> list[str]:
     measures = report.maintenance_measures.values()
     table = _table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures]) if measures else ""
     body = [_section("Maintenance", f"<p>{escape(heading)}</p>", table)]
-    flagged = _flagged(report, maintenance=True)
+    flagged = flagged_sittings(report, maintenance=True)
     for summary in measures:
         title = f"{summary.name} in maintenance"
         timeline = report.course.timeline
@@ -454,7 +443,7 @@ def _measures(report: Report, rules: ScoringRules) -> list[str]:
         body.append(_section("Binge episodes per week", table, _list(eating_notes(report.eating))))
     table = _table(measure_header(report), measure_rows(report))
     body.append(_section("Measures", table, _list(headline_notes(report))))
-    flagged = _flagged(report, maintenance=False)
+    flagged = flagged_sittings(report, maintenance=False)
     for summary in report.measures.values():
         if summary.series:
             title = f"{summary.name} by session"

@@ -30,6 +30,7 @@ from ipt_cli.views.wording import (
     eating_rows,
     end_of_course_text,
     ending_title,
+    flagged_sittings,
     group_follow_up,
     group_grid,
     group_outcome_rows,
@@ -182,13 +183,16 @@ def _md_measures(report: Report) -> list[str]:
     notes = headline_notes(report)
     if notes:
         out += [f"- {_md(n)}" for n in notes] + [""]
+    flagged = flagged_sittings(report, maintenance=False)
     for m in report.measures.values():
         if m.series:
             out += [f"### {m.name} by session", ""]
+            marked = any(p.session in flagged for p in m.series)  # which sittings raised one
             out += _md_table(
-                ["Session", "Date", "Total", "Severity"],
+                ["Session", "Date", "Total", "Severity", *(["Safety flag"] if marked else [])],
                 [
                     [str(p.session), p.date.isoformat(), str(p.total), or_na(point_reading(m, p))]
+                    + ([flagged.get(p.session, "")] if marked else [])
                     for p in m.series
                 ],
             )

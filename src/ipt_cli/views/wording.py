@@ -506,6 +506,19 @@ def review_lines(report: Report) -> list[tuple[str, list[str]]]:
     return out
 
 
+def flagged_sittings(report: Report, maintenance: bool) -> dict[int, str]:
+    """The sittings that raised a safety flag, by session number (0: the baseline), each
+    with its flags' words and whether they are reviewed: 'EPDS item 10 = 1, not reviewed'
+    (the HTML charts' marks and the Markdown by-session tables' Safety flag column)."""
+    found: dict[int, list[str]] = {}
+    for flag in report.flags:
+        if flag.maintenance == maintenance:
+            what = flag.label.removesuffix(f" at {flag.where} ({flag.date.isoformat()})")
+            state = "reviewed" if flag.reviewed else "not reviewed"
+            found.setdefault(flag.session, []).append(f"{what}, {state}")
+    return {session: "; ".join(words) for session, words in found.items()}
+
+
 def attendance_rows(course: Course) -> list[list[str]]:
     """Session, date and who attended, for the sessions whose attendees were recorded (a
     session where a guardian is planned says so), and every missed appointment with its
