@@ -260,3 +260,22 @@ def test_a_risk_review_says_the_flags_of_other_sittings_still_waiting(
     last = ipt_bin("risk-review", "ab", "--session", "1", "--note", "Seen", "--level", "moderate",
                    *JUDGED)  # fmt: skip
     assert last.stderr == ""  # nothing left waiting: nothing said
+
+
+def test_the_interactive_session_questions_a_lifetime_no_before_saving(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """The contradicting "no" was warned of only after "Recorded session ...", when the
+    client has usually left (the fresh clinician's walk-through): the "yes" on record is
+    said as the question is asked, and a "no" is questioned at once."""
+    adolescent(ipt_setup, *phqa("yes"))
+    answers = ["client", "y", ITEM9_0, "no", "no", *[""] * 11, "y"]
+    done = ipt_bin(
+        "session", "ad", "--date", "2026-01-12",
+        input="\n".join(answers) + "\n", env={"IPT_INTERACTIVE": "1"},
+    )  # fmt: skip
+    shown = " ".join(done.stdout.split())
+    on_record = shown.index("On record: suicide attempt ever = yes at baseline (2026-01-05)")
+    assert on_record < shown.index("tried to kill yourself")
+    said = " ".join(done.stderr.split())  # the person's stream: before the saved session's
+    assert said.index('"No" contradicts the "yes" at baseline') < said.index("ipt: warning:")

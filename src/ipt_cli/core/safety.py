@@ -285,6 +285,21 @@ class LifetimeNo:
         )
 
 
+def lifetime_yes_on_record(course: Course, before: dt.date) -> dict[tuple[str, str], SittingRef]:
+    """The last "yes" to each lifetime risk question given before `before`, by (instrument
+    id, question field): what the interactive session shows as the question is asked, so
+    that a "no" is questioned with the client there (hazard HAZ-46)."""
+    found: dict[tuple[str, str], SittingRef] = {}
+    for instrument, _, question in _lifetime_questions():
+        for maintenance, number, sitting in _in_order(course):
+            entry = getattr(sitting, instrument.id)
+            if sitting.date < before and entry is not None and getattr(entry, question.field):
+                found[(instrument.id, question.field)] = SittingRef(
+                    maintenance, number, sitting.date
+                )
+    return found
+
+
 def lifetime_noes(course: Course) -> list[LifetimeNo]:
     """Every "no" to a lifetime risk question (the PHQ-A's "suicide attempt ever") given
     after a "yes" at an earlier sitting, in the course's order; each names the last earlier

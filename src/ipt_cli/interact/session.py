@@ -36,7 +36,7 @@ from ipt_cli.core.planning import (
     latest_rating,
     next_agenda,
 )
-from ipt_cli.core.safety import SafetyNotice, risk_label
+from ipt_cli.core.safety import SafetyNotice, SittingRef, lifetime_yes_on_record, risk_label
 from ipt_cli.core.session_dates import check_bounds, same_day_clash
 from ipt_cli.errors import InputError, Interrupted
 from ipt_cli.interact import prompts
@@ -88,10 +88,18 @@ class Scorer:
     """Asks one instrument's items in their published order (1 to the last), shows the
     safety notice as soon as a risk item is scored, and the total and band at the end."""
 
-    def __init__(self, rules: measures.ScoringRules, self_guided: bool, output: Output) -> None:
+    def __init__(
+        self,
+        rules: measures.ScoringRules,
+        self_guided: bool,
+        output: Output,
+        on_record: dict[tuple[str, str], SittingRef] | None = None,
+    ) -> None:
         self.rules = rules
         self.self_guided = self_guided
         self.output = output
+        # the last "yes" on record to each lifetime question (safety.lifetime_yes_on_record)
+        self.on_record = on_record or {}
 
     def _risk(self, instrument: measures.Instrument, number: int, score: int) -> None:
         """The safety notice as soon as a risk item is scored >= 1, or a yes/no risk
@@ -200,6 +208,12 @@ class Scorer:
         items = self.items(instrument)
         answers: dict[str, bool] = {}
         for number, question in enumerate(instrument.risk_questions, instrument.item_count + 1):
+            earlier = self.on_record.get((instrument.id, question.field))
+            if earlier is not None:  # said before the answer, while the client is there
+                out().print(
+                    f"On record: {question.label} = yes at {earlier.where} "
+                    f"({earlier.date.isoformat()}); a lifetime answer does not change."
+                )
             answer = prompts.ask_choice(
                 f"{instrument.name}: {question.question} (skip: not asked)",
                 ["yes", "no", "skip"],
@@ -207,6 +221,12 @@ class Scorer:
             if answer != "skip":
                 answers[question.field] = answer == "yes"
                 self._risk(instrument, number, int(answer == "yes"))
+            if answer == "no" and earlier is not None:
+                self.output.notice(
+                    f'"No" contradicts the "yes" at {earlier.where}: both are kept and the '
+                    'earlier "yes" stands. Ask the client now which is right.',
+                    style="bold red",
+                )
         record = ITEM_RECORDS[instrument.id](items=items, **answers)
         if instrument.attribution:
             out().print(instrument.attribution, style="dim")
@@ -329,7 +349,8 @@ def ask_session(
     answers: dict[str, Any] = {}
     answers["date"], answers["same_day"] = _date(output, course, today, date, same_day)
     answers["attendees"] = _attendees(course, course.sessions_used + 1)
-    scorer = Scorer(rules, course.kind == "self-guided", output)
+    on_record = lifetime_yes_on_record(course, answers["date"])
+    scorer = Scorer(rules, course.kind == "self-guided", output, on_record)
     answers["measure_options"] = _measures(scorer, course, answers["date"])
     answers["mood"] = _optional_int("Mood", 10, last.mood if last else None)
     answers["events"] = (
