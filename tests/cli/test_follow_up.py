@@ -155,3 +155,23 @@ def test_the_report_lists_the_missed_appointments_in_every_format(
     assert report["missed_appointments"] == [
         {"date": "2026-01-12", "reason": "did not attend", "session": None}
     ]
+
+
+def test_the_follow_up_names_a_missed_maintenance_or_group_session_as_every_view_does(
+    run_ipt: RunIpt, data_home
+) -> None:
+    """It counted every session held + 1: "missed session 6" for maintenance session 2, and
+    "session 2" for a member's missed group session 3 (the review of this round)."""
+    run_ipt(
+        "new-course", "mx", "--client", "M.X.", "--start", "2026-01-05", "--sessions", "4",
+        "--problem-area", "grief", "--no-input", "--phq9", "3,3,2,2,2,2,1,1,0",
+    )  # fmt: skip
+    for day in ("2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
+        run_ipt("session", "mx", "--date", day, "--phq9", "1,1,0,0,0,0,0,0,0", "--note", "x")
+    run_ipt("maintenance", "mx", "--sessions", "4", "--start", "2026-02-09", "--no-input",
+            "--confirm")  # fmt: skip
+    run_ipt("session", "mx", "--date", "2026-02-09", "--phq9", ITEM9, "--note", "m1")
+    missed = run_ipt("session", "mx", "--date", "2026-02-23", "--missed", "no show")
+    said = "missed maintenance session 2 on 2026-02-23 with a risk flag unreviewed"
+    assert said in flat(missed.stderr)
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"].startswith(said)

@@ -295,3 +295,21 @@ def test_the_group_views_take_json_as_every_command_does(group: RunIpt) -> None:
         assert json.loads(group("group", *args, "--json").stdout) == json.loads(
             group("group", *args, "--format", "json").stdout
         ), args
+
+
+def test_an_absence_at_risk_says_its_follow_up_with_the_groups_session_number(
+    group: RunIpt,
+) -> None:
+    """A member flagged at group session 2 and absent from session 3: the group session
+    says the FOLLOW-UP it owes (it said only the flags), naming session 3 as the grid does
+    (it counted "session 2": the sessions held + 1; the review of this round)."""
+    group("group", "session", "g1", "--date", "2026-02-02", "--present", "m2,m3",
+          "--absent", "m1:ill")  # fmt: skip
+    group("group", "session", "g1", "--date", "2026-02-09", "--present", "m1,m2,m3",
+          "--phq9", "m1=2,2,2,2,1,1,1,1,1")  # fmt: skip
+    absent = group("group", "session", "g1", "--date", "2026-02-16", "--present", "m2,m3",
+                   "--absent", "m1:no show")  # fmt: skip
+    said = "FOLLOW-UP: missed session 3 on 2026-02-16 with a risk flag unreviewed"
+    assert said in " ".join(absent.stderr.split())
+    row = json.loads(group("list", "--json").stdout)
+    assert next(r for r in row if r["course_id"] == "m1")["missed_at_risk"].startswith(said[11:])

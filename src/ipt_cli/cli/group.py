@@ -205,6 +205,8 @@ def _say_open_flags(
         if done is not None:
             state = state.without_sitting(course_id, done.number, done.maintenance)
         lines = still_open_lines(state)
+        if state.follow_up:  # an absence at risk owes a contact, as `ipt session --missed`
+            lines.append(f"FOLLOW-UP: {state.follow_up}")
         if lines:
             out.open_flags([f"{course_id}: {lines[0]}", *lines[1:]], self_guided=False)
 

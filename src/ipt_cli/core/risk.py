@@ -361,7 +361,7 @@ def missed_at_risk(course: Course, waiting: list[SafetyFlag] | None = None) -> s
         c.date >= missed.date for c in course.contacts
     ):
         return None
-    number = sum(day <= missed.date for day in held) + 1
+    which = missed_session_words(course, missed.date, missed.number)
     if standing is not None and judged:
         level = standing.level.upper() if standing.level == "high" else standing.level
         at = f"at {level} risk"
@@ -369,6 +369,23 @@ def missed_at_risk(course: Course, waiting: list[SafetyFlag] | None = None) -> s
         urgent = "an URGENT" if any(f.urgent for f in flags) else "a"
         at = f"with {urgent} risk flag unreviewed"
     return (
-        f"missed session {number} on {missed.date.isoformat()} {at}: contact the client "
+        f"missed {which} on {missed.date.isoformat()} {at}: contact the client "
         f"(then: ipt contact {course.id} --date DATE --note TEXT)"
     )
+
+
+def missed_session_words(course: Course, date: dt.date, number: int | None) -> str:
+    """The session a missed appointment on `date` was: the number it takes (a member's
+    missed group session), a maintenance session once the acute course was complete and
+    the maintenance contract had begun, else the acute session after the last one held
+    before it ('session 3', 'maintenance session 2')."""
+    if number is not None:
+        return f"session {number}"
+    contract = course.maintenance
+    acute = [n for n, s in course.numbered_sessions() if s.date <= date]
+    complete = course.sessions_used >= course.planned_sessions and len(acute) == len(
+        course.sessions
+    )  # every acute session held by then
+    if contract is not None and complete and date >= contract.start_date:
+        return f"maintenance session {sum(s.date <= date for s in contract.sessions) + 1}"
+    return f"session {max(acute, default=0) + 1}"
