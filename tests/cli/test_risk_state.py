@@ -150,6 +150,11 @@ def test_defect_14_a_fix_that_raises_a_risk_item_prints_the_safety_notice(
     assert "ipt risk-review ab --session 1" in " ".join(done.stderr.split())
     lowered = ipt_bin("session", "ab", "--fix", "1", "--phq9", PHQ9_ITEM9_1, "--reason", "Again")
     assert "SAFETY" not in lowered.stderr  # lowering a flag creates none
+    # ... but takes its URGENT away, and says so (never a silent change; HAZ-48)
+    assert (
+        "No longer URGENT after this correction, still waiting for review: PHQ-9 item 9 = 1 "
+        "at session 1 (2026-01-12)" in " ".join(lowered.stderr.split())
+    )
     ipt_setup("session", "ab", "--date", "2026-01-19", "--gad7", "1,1,1,1,1,1,1", "--note", "y")
     other = ipt_bin("session", "ab", "--fix", "2", "--gad7", "2,1,1,1,1,1,1", "--reason", "Typo")
     assert "SAFETY" not in other.stderr  # no risk item changed

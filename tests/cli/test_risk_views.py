@@ -279,3 +279,20 @@ def test_the_interactive_session_questions_a_lifetime_no_before_saving(
     assert on_record < shown.index("tried to kill yourself")
     said = " ".join(done.stderr.split())  # the person's stream: before the saved session's
     assert said.index('"No" contradicts the "yes" at baseline') < said.index("ipt: warning:")
+
+
+def test_a_fix_that_takes_urgent_from_a_later_sittings_flag_says_so(
+    ipt_bin: Bin, ipt_setup: Bin
+) -> None:
+    """No, no, yes: session 2's "yes" after a "no" is URGENT. A fix of session 1 to "yes"
+    makes it a plain "yes" (the earlier one unreviewed): said, not silent (review, finding 1)."""
+    adolescent(ipt_setup, *phqa("no"))
+    ipt_setup("session", "ad", "--date", "2026-01-12", *phqa("no"), "--note", "x")
+    ipt_setup("session", "ad", "--date", "2026-01-19", *phqa("yes"), "--note", "x")
+    fixed = ipt_bin("session", "ad", "--fix", "1", "--phqa", ITEM9_0, "--phqa-attempt", "yes",
+                    "--reason", "Misheard")  # fmt: skip
+    said = " ".join(fixed.stderr.split())
+    assert (
+        "No longer URGENT after this correction, still waiting for review: PHQ-A suicide "
+        "attempt ever = yes at session 2 (2026-01-19)" in said
+    )

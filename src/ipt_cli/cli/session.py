@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ipt_cli.core.changes import Located, Recorded
+    from ipt_cli.core.corrections import FlagChanges
     from ipt_cli.core.measures import ScoringRules
     from ipt_cli.core.models import Correction, Course, SessionRecord
-    from ipt_cli.core.safety import SafetyFlag
     from ipt_cli.store.courses import CourseStore
     from ipt_cli.views.output import Output
 
@@ -343,7 +343,7 @@ def _fix(
     fields.update(scores.fields())
     today, recorded = common.today(), sealing.recorded_now()
     raised: list[str] = []
-    elsewhere: list[SafetyFlag] = []  # flags the fix raised or made URGENT at other sittings
+    seen: list[FlagChanges] = []
 
     def fix(course: "Course") -> "tuple[Located, list[Correction], Course]":
         before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
@@ -353,11 +353,7 @@ def _fix(
         )
         raised.extend(safety.raised_risk(before, where.sitting))
         fixed_at = (where.maintenance, where.sitting.date)
-        elsewhere.extend(
-            flag
-            for flag in corrections.new_flags(waiting, corrections.waiting_flags(course))
-            if (flag.maintenance, flag.date) != fixed_at
-        )
+        seen.append(corrections.flag_changes(waiting, corrections.waiting_flags(course), fixed_at))
         return where, made, course
 
     where, made, course = common.store(ctx).update(course_id, fix)
@@ -373,13 +369,18 @@ def _fix(
             course_id, where.label, where.sitting, number, raised, course=course
         )
         out.safety(notice, kind == "self-guided")
-    for flag in elsewhere:  # e.g. a later "attempt ever = yes" now after a "no": URGENT
-        flagged = changes.locate_session(course, flag.session, flag.maintenance)
+    for flag in seen[0].raised:  # e.g. a later "attempt ever = yes" now after a "no": URGENT
+        at = changes.locate_session(course, flag.session, flag.maintenance)
         shown = f"m{flag.session}" if flag.maintenance else str(flag.session)
         notice = safety.safety_notice(
-            course_id, flagged.label, flagged.sitting, shown, [flag.instrument], course=course
+            course_id, at.label, at.sitting, shown, [flag.instrument], course=course
         )
         out.safety(notice, kind == "self-guided")
+    calmed = [
+        f"No longer URGENT after this correction, still waiting for review: {flag.label}"
+        for flag in seen[0].calmed
+    ]
+    out.open_flags(calmed, False)  # never a silent change to a risk signal (HAZ-48)
     _warn_of_lifetime_noes(out, course, where, only=set(fields))  # a fix to "no"
     for alert in recorded_alerts(where.sitting, where.label):  # a corrected ASRM of 6 or more
         if alert.instrument in fields:

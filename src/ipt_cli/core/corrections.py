@@ -301,15 +301,30 @@ def _refuse_weakened(
             )
 
 
-def new_flags(
-    before: dict[FlagKey, SafetyFlag], after: dict[FlagKey, SafetyFlag]
-) -> list[SafetyFlag]:
-    """The unreviewed flags a change raised, or made URGENT, at any sitting."""
-    return [
+@struct(frozen=True)
+class FlagChanges:
+    """What a correction did to the unreviewed flags beyond its own sitting's notice."""
+
+    raised: list[SafetyFlag]  # new, or newly URGENT, at another sitting: its SAFETY notice
+    calmed: list[SafetyFlag]  # no longer URGENT, still waiting for review (any sitting)
+
+
+def flag_changes(
+    before: dict[FlagKey, SafetyFlag],
+    after: dict[FlagKey, SafetyFlag],
+    fixed: tuple[bool, dt.date],
+) -> FlagChanges:
+    """The flags a correction of the sitting `fixed` (maintenance, date) raised or made
+    URGENT at other sittings (the fixed sitting's own are its notice's), and every flag it
+    left waiting but no longer URGENT (said, never silent: hazard HAZ-48)."""
+    raised = [
         flag
         for key, flag in after.items()
-        if key not in before or (flag.urgent and not before[key].urgent)
+        if (key not in before or (flag.urgent and not before[key].urgent))
+        and (flag.maintenance, flag.date) != fixed
     ]
+    calmed = [flag for key, flag in after.items() if before.get(key, flag).urgent > flag.urgent]
+    return FlagChanges(raised, calmed)
 
 
 def withdraw_session(
