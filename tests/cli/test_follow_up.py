@@ -175,3 +175,15 @@ def test_the_follow_up_names_a_missed_maintenance_or_group_session_as_every_view
     said = "missed maintenance session 2 on 2026-02-23 with a risk flag unreviewed"
     assert said in flat(missed.stderr)
     assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"].startswith(said)
+
+
+def test_beside_an_absence_the_attendance_lists_every_session_held(
+    run_ipt: RunIpt, data_home
+) -> None:
+    """With no attendees recorded, the Attendance section showed the absence alone, which
+    read as if nothing was attended (review of this round, finding 6)."""
+    course_at(run_ipt, "low")  # missed 2026-01-12
+    run_ipt("session", "ab", "--date", "2026-01-19", "--phq9", "1,1,1,1,1,1,1,1,0", "--no-input")
+    shown = flat(run_ipt("report", "ab", "--format", "markdown").stdout.replace("|", " "))
+    assert "2026-01-12 missed: did not attend" in shown
+    assert "2026-01-19 not recorded" in shown

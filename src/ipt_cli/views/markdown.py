@@ -289,12 +289,15 @@ def _maintenance_markdown(report: Report) -> list[str]:
     measures = report.maintenance_measures
     if measures:
         out += _md_table(MAINTENANCE_HEADER, [maintenance_row(m) for m in measures.values()])
+    flagged = flagged_sittings(report, maintenance=True)
     for m in measures.values():
         out += [f"### {m.name} in maintenance", ""]
+        marked = any(p.session in flagged for p in m.series)  # as the acute tables
         out += _md_table(
-            ["Session", "Date", "Total", "Severity"],
+            ["Session", "Date", "Total", "Severity", *(["Safety flag"] if marked else [])],
             [
                 [f"m{p.session}", p.date.isoformat(), str(p.total), or_na(point_reading(m, p))]
+                + ([flagged.get(p.session, "")] if marked else [])
                 for p in m.series
             ],
         )

@@ -522,20 +522,22 @@ def flagged_sittings(report: Report, maintenance: bool) -> dict[int, str]:
 def attendance_rows(course: Course) -> list[list[str]]:
     """Session, date and who attended, for the sessions whose attendees were recorded (a
     session where a guardian is planned says so), and every missed appointment with its
-    reason, in date order: a report that listed only the sessions held hid the absences
+    reason, in date order, with every session held beside it ("not recorded" where no one
+    was named): a report that listed only the sessions held hid the absences
     (the fresh clinician's walk-through of issue 30's fourth session)."""
     planned = guardian_sessions(course)
     rows: list[tuple[dt.date, list[str]]] = []
+    every = bool(course.missed)  # beside an absence, every session held is listed
     for number, session in course.numbered_sessions():
-        if session.attendees or number in planned:
+        if session.attendees or number in planned or every:
             who = ", ".join(session.attendees) or "not recorded"
             if number in planned and "guardian" not in session.attendees:
                 who += " (guardian planned)"
             rows.append((session.date, [str(number), session.date.isoformat(), who]))
     if course.maintenance:
         for number, session in enumerate(course.maintenance.sessions, 1):
-            if session.attendees:
-                who = ", ".join(session.attendees)
+            if session.attendees or every:
+                who = ", ".join(session.attendees) or "not recorded"
                 rows.append((session.date, [f"m{number}", session.date.isoformat(), who]))
     if not (course.missed or any(s.attendees for s in course.all_sessions())):
         return []
