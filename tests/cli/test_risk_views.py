@@ -161,8 +161,8 @@ def test_a_lifetime_yes_then_no_is_recorded_with_a_warning(
     assert warning == (
         "ipt: warning: PHQ-A suicide attempt ever = no at session 1 (2026-01-12), but yes at "
         "baseline (2026-01-05): a lifetime answer does not change, so one of the two is "
-        'mistaken. Both are kept and the earlier "yes" stands (a flag until reviewed). Ask '
-        "the client which is right and record it in a risk review before correcting either: "
+        'mistaken. Both are kept and the earlier "yes" stands (already reviewed). Ask the '
+        "client which is right and record it in a risk review before correcting either: "
         "ipt risk-review ad --session 0 --note ... --ideation ... --level ... --action ..."
     )  # it never offers to correct the "yes" away (the review of finding 1)
     stored = tomllib.loads((data_home / "courses" / "ad.toml").read_text())
@@ -174,6 +174,7 @@ def test_a_lifetime_yes_then_no_is_recorded_with_a_warning(
     assert "= no at session 3 (2026-01-26), but yes at session 2 (2026-01-19)" in warning
     assert warning.endswith("ipt risk-review ad --session 2 --note ... --ideation ... --level "
                             "... --action ...")  # fmt: skip
+    assert '"yes" stands (a flag until reviewed)' in warning  # session 2 is not reviewed
     # Correcting session 2's "yes" away while it is unreviewed is refused (HAZ-48) ...
     fix = ("session", "ad", "--fix", "2", "--phqa", ITEM9_0, "--phqa-attempt", "no",
            "--reason", "Attempt misheard")  # fmt: skip

@@ -270,18 +270,20 @@ class LifetimeNo:
     sitting: SittingRef  # the "no"
     earlier: SittingRef  # the last earlier "yes"
     review: str  # the command that records a review of the earlier "yes"
+    reviewed: bool = False  # the earlier "yes" has no flag waiting (reviewed, or history)
 
     @property
     def line(self) -> str:
         """One line: the two answers, what stands, what to do."""
         name = INSTRUMENTS[self.instrument].name
         now, before = self.sitting, self.earlier
+        standing = "already reviewed" if self.reviewed else "a flag until reviewed"
         return (
             f"{name} {self.question} = no at {now.where} ({now.date.isoformat()}), but yes "
             f"at {before.where} ({before.date.isoformat()}): a lifetime answer does not "
             f'change, so one of the two is mistaken. Both are kept and the earlier "yes" '
-            f"stands (a flag until reviewed). Ask the client which is right and record it in "
-            f"a risk review before correcting either: {self.review}"
+            f"stands ({standing}). Ask the client which is right and record it in a risk "
+            f"review before correcting either: {self.review}"
         )
 
 
@@ -306,7 +308,8 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
     "yes". A "yes" stays true once given, so a later "no" is a mistake at one of the two
     sittings. One sitting per date, as in `lifetime_answers`."""
     found = []
-    for instrument, _, question in _lifetime_questions():
+    waiting = {(f.maintenance, f.date, f.instrument, f.item) for f in unreviewed(course)}
+    for instrument, item, question in _lifetime_questions():
         last_yes: SittingRef | None = None
         day: tuple[bool, dt.date] | None = None
         for maintenance, number, sitting in _in_order(course):
@@ -320,7 +323,12 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
                 last_yes = here
             elif last_yes is not None:
                 review = review_command_for(course.id, last_yes.ref)
-                found.append(LifetimeNo(instrument.id, question.label, here, last_yes, review))
+                key = (last_yes.maintenance, last_yes.date, instrument.id, item)
+                found.append(
+                    LifetimeNo(
+                        instrument.id, question.label, here, last_yes, review, key not in waiting
+                    )
+                )
     return found
 
 
