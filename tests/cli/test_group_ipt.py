@@ -313,3 +313,20 @@ def test_an_absence_at_risk_says_its_follow_up_with_the_groups_session_number(
     assert said in " ".join(absent.stderr.split())
     row = json.loads(group("list", "--json").stdout)
     assert next(r for r in row if r["course_id"] == "m1")["missed_at_risk"].startswith(said[11:])
+
+
+def test_a_group_of_members_below_caseness_says_why_it_has_no_response_rate(
+    run_ipt: RunIpt,
+) -> None:
+    """Two members with two PHQ-9 scores, both below caseness at the start: the report said
+    "no member has two PHQ-9 scores yet", which was false (review of this round)."""
+    run_ipt("group", "new", "g2", "--facilitator", "F.A.", "--start", "2026-02-02")
+    for member in ("n1", "n2"):
+        run_ipt("new-course", member, "--adaptation", "group", "--client", f"X.{member}",
+                "--problem-area", "grief", "--start", "2026-01-26", "--phq9",
+                "1,1,1,1,1,1,0,0,0", "--no-input")  # fmt: skip
+        run_ipt("group", "add", "g2", member)
+    run_ipt("group", "session", "g2", "--date", "2026-02-02", "--present", "n1,n2",
+            "--phq9", "n1=1,1,1,0,0,0,0,0,0", "--phq9", "n2=1,1,1,0,0,0,0,0,0")  # fmt: skip
+    shown = " ".join(run_ipt("group", "report", "g2").stdout.replace("│", " ").split())
+    assert "no member who was a case at the start (PHQ-9 10 or more) has two PHQ-9" in shown

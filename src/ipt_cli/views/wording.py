@@ -951,8 +951,14 @@ def group_summary_lines(report: GroupReport) -> list[str]:
     )
     rate = report.response_rate
     outcomes = len(report.outcomes)
+    scored = [m for m in report.members if len(m.scores) >= 2]
     rate_text = (
-        "no member has two PHQ-9 scores yet"
+        (
+            "no member who was a case at the start (PHQ-9 "
+            f"{INSTRUMENTS['phq9'].caseness} or more) has two PHQ-9 scores yet"
+            if scored
+            else "no member has two PHQ-9 scores yet"
+        )
         if rate is None
         else f"{round(rate)}% ({sum(1 for m in report.outcomes if m.response)} of {outcomes} "
         "members with two or more PHQ-9 scores who were cases at the start: response does "
