@@ -98,7 +98,8 @@ def test_defect_3_the_list_names_high_urgent_and_the_oldest_wait(
     assert row["unreviewed_flags"] == 2 and row["urgent"] is True
     assert row["oldest_flag_days"] == 55  # 2026-01-05 to IPT_TODAY 2026-03-01
     assert row["risk_level"] is None and row["high_risk"] is False
-    assert "2 URGENT 55d" in ipt_bin("list").stdout
+    # two flags, one URGENT: "2 URGENT" read as both (review of issue 30's fourth session)
+    assert "2 (1 URGENT) 55d" in ipt_bin("list").stdout
     ipt_bin("risk-review", "ab", "--session", "0", "--note", "Seen", "--level", "high", *JUDGED)
     row = json.loads(ipt_bin("list", "--json").stdout)[0]
     assert (row["risk_level"], row["unreviewed_flags"], row["oldest_flag_days"]) == ("high", 1, 48)

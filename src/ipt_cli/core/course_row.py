@@ -47,12 +47,16 @@ class CourseRow:
     # level, whether an unreviewed flag is urgent, and the date of the oldest unreviewed
     # flag (its days waiting depend on today, so they are counted when the row is shown).
     risk_level: str | None = None
-    urgent: bool = False
+    urgent_flags: int = 0  # how many of the unreviewed flags are URGENT
     oldest_flag: dt.date | None = None
     missed_at_risk: str | None = None  # the risk state's follow-up (core/risk.missed_at_risk)
     # the date of an unreviewed flag raised after the standing level was judged: the level
     # is out of date until it is reviewed (the risk state's newer_flag)
     level_out_of_date_since: dt.date | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.urgent_flags > 0
 
     def oldest_flag_days(self, today: dt.date) -> int | None:
         return None if self.oldest_flag is None else max(0, (today - self.oldest_flag).days)
@@ -63,7 +67,7 @@ class CourseRow:
 
     def flags_cell(self, today: dt.date) -> str:
         """The list's Flags cell (flags_words); the level beside it is `level_cell`."""
-        return flags_words(self.unreviewed_flags, self.urgent, self.oldest_flag_days(today))
+        return flags_words(self.unreviewed_flags, self.urgent_flags, self.oldest_flag_days(today))
 
     @property
     def at_risk(self) -> bool:
@@ -121,7 +125,7 @@ class CourseRow:
             self.unsigned,
             None if self.gap is None else [self.gap[0].isoformat(), self.gap[1]],
             self.risk_level,
-            self.urgent,
+            self.urgent_flags,
             self.oldest_flag.isoformat() if self.oldest_flag else None,
             self.missed_at_risk,
             _iso(self.level_out_of_date_since),
@@ -170,7 +174,7 @@ class CourseRow:
             unsigned,
             None if gap is None else (dt.date.fromisoformat(gap[0]), gap[1]),
             risk_level,
-            bool(urgent),
+            int(urgent),
             dt.date.fromisoformat(oldest_flag) if oldest_flag else None,
             missed_at_risk,
             dt.date.fromisoformat(out_of_date) if out_of_date else None,
@@ -194,7 +198,7 @@ CACHE_FIELDS = (
     "unsigned",
     "gap",
     "risk_level",
-    "urgent",
+    "urgent_flags",
     "oldest_flag",
     "missed_at_risk",
     "level_out_of_date_since",
@@ -288,8 +292,10 @@ def level_words(level: str | None, out_of_date_since: dt.date | None, dated: boo
     return f"{shown}, out of date" + (f" since {out_of_date_since.isoformat()}" if dated else "")
 
 
-def flags_words(count: int, urgent: bool, oldest_days: int | None) -> str:
-    """A Flags cell: the count of unreviewed flags, 'URGENT' and the oldest flag's wait
-    ('0', '2 9d', '1 URGENT 3d')."""
-    parts = [str(count), *(["URGENT"] if urgent else [])]
+def flags_words(count: int, urgent: int, oldest_days: int | None) -> str:
+    """A Flags cell: the count of unreviewed flags, how many are URGENT, and the oldest
+    flag's wait ('0', '2 9d', '1 URGENT 3d', '2 (1 URGENT) 3d': '2 URGENT' read as both)."""
+    parts = [str(count)]
+    if urgent:
+        parts.append("URGENT" if urgent == count else f"({urgent} URGENT)")
     return " ".join([*parts, *([f"{oldest_days}d"] if oldest_days is not None else [])])

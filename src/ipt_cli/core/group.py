@@ -259,8 +259,9 @@ class MemberLine:
     def flags_cell(self) -> str:
         """The member table's Flags cell, as `ipt list` words it ('1 URGENT 3d')."""
         if self.risk is None:
-            return flags_words(len(self.flags), False, None)
-        return flags_words(len(self.risk.flags), self.risk.urgent, self.risk.oldest_flag_days)
+            return flags_words(len(self.flags), 0, None)
+        urgent = sum(f.flag.urgent for f in self.risk.flags)
+        return flags_words(len(self.risk.flags), urgent, self.risk.oldest_flag_days)
 
 
 @struct(frozen=True)

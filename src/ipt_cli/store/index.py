@@ -28,9 +28,10 @@ from ipt_cli.store.workers import Progress, map_shared
 if TYPE_CHECKING:
     from ipt_cli.store.crypto import Cipher
 
-INDEX_VERSION = 10  # 2: outcome alerts; 3: an entry is one list; 4: outcome and follow-ups;
+INDEX_VERSION = 11  # 2: outcome alerts; 3: an entry is one list; 4: outcome and follow-ups;
 # 5: the risk state's level, urgency and oldest unreviewed flag (issue 26); 9: one entry a
-# line, read a line at a time; 10: the outcome's other depression screen (PHQ-A, EPDS)
+# line, read a line at a time; 10: the outcome's other depression screen (PHQ-A, EPDS);
+# 11: how many unreviewed flags are URGENT (the Flags cell's '2 (1 URGENT)')
 KEY_LENGTH = 4  # inode, size, modification and change times (store.identity)
 HEAD = '{"fingerprint": '
 ENTRIES = ', "entries": {'
