@@ -347,13 +347,13 @@ def _fix(
 
     def fix(course: "Course") -> "tuple[Located, list[Correction], Course]":
         before = changes.locate_session(course, ref).sitting.model_copy(deep=True)
-        waiting = corrections.waiting_flags(course)
+        waiting = safety.waiting_flags(course)
         where, made = corrections.fix_session(
             course, ref, fields, reason, today, recorded_at=recorded
         )
         raised.extend(safety.raised_risk(before, where.sitting))
         fixed_at = (where.maintenance, where.sitting.date)
-        seen.append(corrections.flag_changes(waiting, corrections.waiting_flags(course), fixed_at))
+        seen.append(corrections.flag_changes(waiting, safety.waiting_flags(course), fixed_at))
         return where, made, course
 
     where, made, course = common.store(ctx).update(course_id, fix)

@@ -23,12 +23,13 @@ from ipt_cli.core.models import (
 )
 from ipt_cli.core.planning import current_dispute_stage, phase_problem
 from ipt_cli.core.safety import (
+    FlagKey,
     SafetyFlag,
     raised_risk,
     review_command,
     review_command_for,
     risk_labels,
-    safety_flags,
+    waiting_flags,
 )
 from ipt_cli.core.structs import struct
 from ipt_cli.core.validation import COURSE_OPTIONS, SESSION_OPTIONS, describe_validation
@@ -271,17 +272,6 @@ def fix_session(
         raise
     session.corrections.extend(made)
     return where, made
-
-
-FlagKey = tuple[bool, dt.date, str, int]  # maintenance, date, instrument, item
-
-
-def waiting_flags(course: Course) -> dict[FlagKey, SafetyFlag]:
-    return {
-        (f.maintenance, f.date, f.instrument, f.item): f
-        for f in safety_flags(course)
-        if not f.reviewed
-    }
 
 
 def _refuse_weakened(

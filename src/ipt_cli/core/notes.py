@@ -41,7 +41,6 @@ from ipt_cli.core.safety import (
     is_urgent,
     lifetime_answers,
     lifetime_noes,
-    safety_flags,
 )
 from ipt_cli.core.structs import field, struct
 from ipt_cli.core.tracking import ScreenAlert, not_on_track, recorded_alerts
@@ -340,23 +339,11 @@ def contradictions(
     """The lifetime "no"s of the course's sitting on `date` that contradict an earlier "yes"
     (core.safety.lifetime_noes; one sitting per date), by (instrument, question label), each
     with that "yes" and whether it has a flag still waiting for a review."""
-    noes = [n for n in lifetime_noes(course) if n.sitting.date == date]
-    noes = [n for n in noes if n.sitting.maintenance == maintenance]
-    if not noes:
-        return {}
-    waiting = {
-        (f.maintenance, f.date, f.instrument, f.item)
-        for f in safety_flags(course)
-        if not f.reviewed
+    return {
+        (no.instrument, no.question): Contradiction(no.earlier, no.reviewed)
+        for no in lifetime_noes(course)
+        if (no.sitting.maintenance, no.sitting.date) == (maintenance, date)
     }
-    found = {}
-    for no in noes:
-        instrument = INSTRUMENTS[no.instrument]
-        number = [q.label for q in instrument.risk_questions].index(no.question) + 1
-        before = no.earlier
-        key = (before.maintenance, before.date, no.instrument, instrument.item_count + number)
-        found[(no.instrument, no.question)] = Contradiction(before, key not in waiting)
-    return found
 
 
 def _negative(sitting: Administration, instrument: Instrument) -> str:

@@ -308,7 +308,7 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
     "yes". A "yes" stays true once given, so a later "no" is a mistake at one of the two
     sittings. One sitting per date, as in `lifetime_answers`."""
     found = []
-    waiting = {(f.maintenance, f.date, f.instrument, f.item) for f in unreviewed(course)}
+    waiting = waiting_flags(course)
     for instrument, item, question in _lifetime_questions():
         last_yes: SittingRef | None = None
         day: tuple[bool, dt.date] | None = None
@@ -368,6 +368,15 @@ def safety_flags(course: Course) -> list[SafetyFlag]:
 def lifetime_label(instrument_id: str, item: int, stands: str) -> str:
     """'PHQ-A suicide attempt ever = yes, as before' (history) or '..., previously no'."""
     return f"{INSTRUMENTS[instrument_id].risk_label(item, 1)}, {stands}"
+
+
+FlagKey = tuple[bool, dt.date, str, int]  # maintenance, date, instrument, item
+
+
+def waiting_flags(course: Course) -> dict[FlagKey, SafetyFlag]:
+    """The unreviewed flags by sitting and item: what a change to the course may not take
+    away unsaid (corrections.flag_changes) and what a lifetime "no" weighs (lifetime_noes)."""
+    return {(f.maintenance, f.date, f.instrument, f.item): f for f in unreviewed(course)}
 
 
 def unreviewed(course: Course, flags: list[SafetyFlag] | None = None) -> list[SafetyFlag]:
