@@ -199,10 +199,8 @@ def _answers_kept(old: Any, new: Any) -> Any:
     not give (the PHQ-A's yes/no risk questions, the PHQ-9's difficulty): `--fix 3 --phqa
     ...` alone erased a recorded "yes" to the past-month question, and its flag with it
     (hazard HAZ-47). A question is changed by giving it (`--phqa-suicidal-thoughts no`)."""
-    if not (isinstance(old, BaseModel) and isinstance(new, BaseModel)) or type(old) is not type(
-        new
-    ):
-        return new
+    if not isinstance(old, BaseModel) or type(old) is not type(new):
+        return new  # not an instrument's record, or first given by this fix
     missing = {
         name: getattr(old, name)
         for name in type(new).model_fields
