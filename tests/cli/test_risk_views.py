@@ -297,3 +297,27 @@ def test_a_fix_that_takes_urgent_from_a_later_sittings_flag_says_so(
         "No longer URGENT after this correction, still waiting for review: PHQ-A suicide "
         "attempt ever = yes at session 2 (2026-01-19)" in said
     )
+
+
+def test_list_risk_first_puts_the_courses_at_risk_first(ipt_bin: Bin, ipt_setup: Bin) -> None:
+    """Sorted by next date, an URGENT course could come last in a long caseload (the fresh
+    clinician's walk-through); --risk-first leads with it, then any flag waiting."""
+    caseload(ipt_setup)
+    new(ipt_setup, "aa", "--phq9", ITEM9_0)  # no risk, first by date and name
+    by_date = [r["course_id"] for r in json.loads(ipt_bin("list", "--json").stdout)]
+    assert by_date[0] == "aa"
+    ranked = json.loads(ipt_bin("list", "--risk-first", "--json").stdout)
+    assert sorted(by_date) == sorted(r["course_id"] for r in ranked)  # the same courses
+
+    def rank(row: dict) -> int:  # type: ignore[type-arg]
+        if row["risk_level"] == "high" or row["urgent"]:
+            return 0
+        waiting = row["unreviewed_flags"] or row["missed_at_risk"]
+        return 1 if waiting or row["risk_level"] == "moderate" else 2
+
+    assert [rank(r) for r in ranked] == sorted(rank(r) for r in ranked)
+    assert rank(ranked[0]) == 0 and ranked[-2:] == [
+        r for r in ranked if r["course_id"] in ("aa", "nj")
+    ]  # the two without risk last, in the usual order
+    text = ipt_bin("list", "--risk-first").stdout.splitlines()
+    assert text[2].split()[0] == ranked[0]["course_id"]

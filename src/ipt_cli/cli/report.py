@@ -140,15 +140,25 @@ def list_courses(
         typer.Option("--format", "-f", help="text or json (--json is the same as --format json)."),
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Include archived courses.")] = False,
+    risk_first: Annotated[
+        bool,
+        typer.Option(
+            "--risk-first",
+            help="Courses at risk first: a HIGH level or an URGENT flag, then any flag "
+            "waiting, a moderate level or a follow-up owed; each group by next date.",
+        ),
+    ] = False,
 ) -> None:
     """List every course with its phase and scores.
 
-    Sorted by next session date; damaged files show as damaged rows.
+    Sorted by next session date (--risk-first: the courses at risk first); damaged files
+    show as damaged rows.
     """
     today = common.today()
     out = common.output(ctx)
     within = load_sign_within_days(common.data_paths(ctx).config)
-    rows = sort_rows([r for r in cached_course_rows(ctx) if show_all or not r.archived])
+    shown = [r for r in cached_course_rows(ctx) if show_all or not r.archived]
+    rows = sort_rows(shown, risk_first)
     if as_json or output_format is common.Format.json:
         out.json_list(row_json(row, today, within) for row in rows)  # 10,000: never held whole
     elif out.draws_for_terminal():  # colours: Rich draws
@@ -215,4 +225,6 @@ def register(app: typer.Typer) -> None:
         "markdown > ab-2026.md\n\n  ipt report ab-2026 --format html -o ab-2026.html\n\n  "
         "ipt report ab-2026 --format json | jq .measures"
     )(report)
-    app.command("list", epilog="Examples:\n\n  ipt list\n\n  ipt list --json")(list_courses)
+    app.command(
+        "list", epilog="Examples:\n\n  ipt list\n\n  ipt list --risk-first\n\n  ipt list --json"
+    )(list_courses)

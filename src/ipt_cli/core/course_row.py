@@ -205,17 +205,31 @@ CACHE_FIELDS = (
 )
 
 
-def sort_rows(rows: list[CourseRow]) -> list[CourseRow]:
-    """Soonest next session first; completed courses, then damaged files, last."""
+def sort_rows(rows: list[CourseRow], risk_first: bool = False) -> list[CourseRow]:
+    """Soonest next session first; completed courses, then damaged files, last. With
+    `risk_first`, the courses at risk lead, by the risk state's own words: a HIGH standing
+    level or an URGENT flag, then any unreviewed flag, a moderate level or a follow-up owed
+    (risk_rank), each group in the usual order."""
     return sorted(
         rows,
         key=lambda r: (
             r.damaged is not None,
+            risk_rank(r) if risk_first else 0,
             r.next_date is None,
             r.next_date or dt.date.max,
             r.course_id,
         ),
     )
+
+
+def risk_rank(row: CourseRow) -> int:
+    """0: a HIGH standing level or an URGENT flag waiting; 1: any flag waiting, a moderate
+    level or a missed appointment's follow-up owed; 2: none of these."""
+    if row.risk_level == "high" or row.urgent:
+        return 0
+    if row.unreviewed_flags or row.risk_level == "moderate" or row.missed_at_risk:
+        return 1
+    return 2
 
 
 def list_json(
