@@ -18,11 +18,17 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ipt_cli.core import vocabulary
-from ipt_cli.core.safety import SafetyFlag, review_command, unreviewed
+from ipt_cli.core.safety import (
+    SafetyFlag,
+    review_command,
+    sitting_where,
+    sittings_in_order,
+    unreviewed,
+)
 from ipt_cli.core.structs import replace, struct
 
 if TYPE_CHECKING:  # `ipt guide` reads the catalogue without the models
-    from ipt_cli.core.models import Administration, Course, RiskReview
+    from ipt_cli.core.models import Course, RiskReview
 
 YES_NO = {True: "yes", False: "no"}
 _IDEATION_DESCRIBED: dict[vocabulary.IdeationId, str] = {
@@ -158,13 +164,7 @@ def _reviews_in_order(course: Course) -> list[tuple[dt.date, str, RiskReview]]:
     """Every review of the course as (date, where, review), in the order they were recorded
     (issue 26, defect 1: sorting by session let a review of session 0 written later be
     overridden by an earlier review of session 1)."""
-    numbered: list[tuple[str, Administration]] = []
-    if course.baseline:
-        numbered.append(("baseline", course.baseline))
-    numbered += [(f"session {n}", s) for n, s in course.numbered_sessions()]
-    if course.maintenance:
-        held = enumerate(course.maintenance.sessions, 1)
-        numbered += [(f"maintenance session {n}", s) for n, s in held]
+    numbered = [(sitting_where(m, n), s) for m, n, s in sittings_in_order(course)]
     # A withdrawn session's reviews still count (hazard HAZ-36): a judgement recorded, a HIGH
     # level above all, stands until a later review, whatever became of the session.
     for session in course.withdrawn():

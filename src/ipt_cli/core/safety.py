@@ -28,9 +28,7 @@ class SafetyFlag:
 
     @property
     def where(self) -> str:
-        if self.maintenance:
-            return f"maintenance session {self.session}"
-        return "baseline" if self.session == 0 else f"session {self.session}"
+        return sitting_where(self.maintenance, self.session)
 
     @property
     def label(self) -> str:
@@ -177,7 +175,14 @@ AS_BEFORE = "as before"  # "yes" again after a reviewed "yes": history, no new f
 SittingKey = tuple[bool, dt.date, str, int]
 
 
-def _in_order(course: Course) -> list[tuple[bool, int, Administration]]:
+def sitting_where(maintenance: bool, number: int) -> str:
+    """'baseline', 'session 3' or 'maintenance session 2': a sitting as every view names it."""
+    if maintenance:
+        return f"maintenance session {number}"
+    return "baseline" if number == 0 else f"session {number}"
+
+
+def sittings_in_order(course: Course) -> list[tuple[bool, int, Administration]]:
     """Every sitting that raises flags, in the course's order (withdrawn ones apart), as
     (maintenance, number, sitting): the baseline is 0."""
     held: list[tuple[bool, int, Administration]] = []
@@ -214,7 +219,7 @@ def lifetime_answers(course: Course) -> dict[SittingKey, str]:
         last: bool | None = None  # the last earlier answer
         reviewed_on: dt.date | None = None  # the first review of a "yes" since the last "no"
         day: tuple[bool, dt.date] | None = None
-        for maintenance, _, sitting in _in_order(course):
+        for maintenance, _, sitting in sittings_in_order(course):
             entry = getattr(sitting, instrument.id)
             answer = None if entry is None else getattr(entry, question.field)
             if answer is None:
@@ -249,9 +254,7 @@ class SittingRef:
 
     @property
     def where(self) -> str:
-        if self.maintenance:
-            return f"maintenance session {self.number}"
-        return "baseline" if self.number == 0 else f"session {self.number}"
+        return sitting_where(self.maintenance, self.number)
 
     @property
     def ref(self) -> str:
@@ -293,7 +296,7 @@ def lifetime_yes_on_record(course: Course, before: dt.date) -> dict[tuple[str, s
     that a "no" is questioned with the client there (hazard HAZ-46)."""
     found: dict[tuple[str, str], SittingRef] = {}
     for instrument, _, question in _lifetime_questions():
-        for maintenance, number, sitting in _in_order(course):
+        for maintenance, number, sitting in sittings_in_order(course):
             entry = getattr(sitting, instrument.id)
             if sitting.date < before and entry is not None and getattr(entry, question.field):
                 found[(instrument.id, question.field)] = SittingRef(
@@ -312,7 +315,7 @@ def lifetime_noes(course: Course) -> list[LifetimeNo]:
     for instrument, item, question in _lifetime_questions():
         last_yes: SittingRef | None = None
         day: tuple[bool, dt.date] | None = None
-        for maintenance, number, sitting in _in_order(course):
+        for maintenance, number, sitting in sittings_in_order(course):
             entry = getattr(sitting, instrument.id)
             answer = None if entry is None else getattr(entry, question.field)
             if answer is None or (maintenance, sitting.date) == day:

@@ -22,6 +22,7 @@ from ipt_cli.core import vocabulary
 from ipt_cli.core.measures import INSTRUMENTS, Instrument, ScoringRules, built_from_registry
 from ipt_cli.core.models import Administration, Course
 from ipt_cli.core.planning import primary_of
+from ipt_cli.core.safety import sitting_where, sittings_in_order
 from ipt_cli.core.signals import (
     SIGN_WITHIN_DAYS,
     NotOnTrack,
@@ -122,14 +123,7 @@ def alerts_on_record(course: Course) -> list[ScreenAlert]:
 
 def _sittings(course: Course) -> list[tuple[str, Administration]]:
     """The course's scored sittings, in order, each with the words that name it."""
-    sittings: list[tuple[str, Administration]] = []
-    if course.baseline:
-        sittings.append(("baseline", course.baseline))
-    sittings += [(f"session {n}", s) for n, s in course.numbered_sessions()]
-    if course.maintenance:
-        held = enumerate(course.maintenance.sessions, 1)
-        sittings += [(f"maintenance session {n}", s) for n, s in held]
-    return sittings
+    return [(sitting_where(m, n), s) for m, n, s in sittings_in_order(course)]
 
 
 def sitting_alert(
