@@ -194,9 +194,8 @@ def _say_open_flags(
 ) -> None:
     """Each member's flags of other sittings still unreviewed, after the confirmation, as
     `ipt session` says them (a present member's new session has its own SAFETY notice)."""
-    # lazy: keeps the risk state and the shared wording off start-up
+    # lazy: keeps the risk state off start-up
     from ipt_cli.core.risk import risk_state
-    from ipt_cli.views.wording import still_open_lines
 
     today = common.today()
     members = [*held, *((course_id, None) for course_id in absent)]
@@ -204,11 +203,8 @@ def _say_open_flags(
         state = risk_state(courses.load(course_id), today)
         if done is not None:
             state = state.without_sitting(course_id, done.number, done.maintenance)
-        lines = still_open_lines(state)
-        if state.follow_up:  # an absence at risk owes a contact, as `ipt session --missed`
-            lines.append(f"FOLLOW-UP: {state.follow_up}")
-        if lines:
-            out.open_flags([f"{course_id}: {lines[0]}", *lines[1:]], self_guided=False)
+        # an absence at risk owes a contact, as `ipt session --missed` says
+        out.still_open(state, False, follow_up=True, member=course_id)
 
 
 def _roll_back(courses: "CourseStore", written: list[str]) -> None:

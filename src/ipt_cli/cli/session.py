@@ -427,14 +427,10 @@ def _missed(
     out.done(f"Recorded a missed appointment on {when.isoformat()} for {course_id}.")
     # the moment a missed appointment at risk matters most: the flags still open, and the
     # follow-up it now owes (the contact), as the agenda and list will show them
-    state = risk_state(course, today)
-    if state.flags or state.follow_up:
-        # lazy: keeps the shared wording (progress, planning) off a quiet missed appointment
-        from ipt_cli.views.wording import still_open_lines
-
-        lines = still_open_lines(state, other_sessions=False)
-        lines += [f"FOLLOW-UP: {state.follow_up}"] if state.follow_up else []
-        out.open_flags(lines, course.kind == "self-guided")
+    out.still_open(
+        risk_state(course, today), course.kind == "self-guided", other_sessions=False,
+        follow_up=True,
+    )  # fmt: skip
 
 
 def _withdraw(
@@ -560,11 +556,7 @@ def _say_open_flags(
     report and list show them, and so does the moment a session is recorded (the session's
     own flags are its SAFETY notice's)."""
     others = risk_state(course, today).without_sitting(course.id, done.number, done.maintenance)
-    if others.flags:
-        # lazy: keeps the shared wording (progress, planning) off a session without flags
-        from ipt_cli.views.wording import still_open_lines
-
-        out.open_flags(still_open_lines(others), crisis)
+    out.still_open(others, crisis)
 
 
 def _warn_of_lifetime_noes(
@@ -735,12 +727,7 @@ def risk_review(
         + level_said
     )
     # the flags of other sittings still waiting: one review closes one sitting's flags
-    state = risk_state(course, today)
-    if state.flags:
-        # lazy: keeps the shared wording (progress, planning) off a review that closes all
-        from ipt_cli.views.wording import still_open_lines
-
-        out.open_flags(still_open_lines(state), course.kind == "self-guided")
+    out.still_open(risk_state(course, today), course.kind == "self-guided")
 
 
 def _confirm_lowering(

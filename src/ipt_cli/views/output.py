@@ -28,6 +28,7 @@ from ipt_cli.views.text_safety import terminal_safe
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from ipt_cli.core.risk import RiskState
     from ipt_cli.core.safety import SafetyNotice
 
 
@@ -276,6 +277,30 @@ class Output:
                 self.notice(line, style="bold red")
             else:
                 self._say(line.rstrip("\n") + "\n")
+
+    def still_open(
+        self,
+        state: RiskState,
+        self_guided: bool,
+        *,
+        other_sessions: bool = True,
+        follow_up: bool = False,
+        member: str | None = None,
+    ) -> None:
+        """The risk state's flags still unreviewed (`wording.still_open_lines`; and, with
+        `follow_up`, the FOLLOW-UP a missed appointment owes), after a write's confirmation,
+        as open_flags says them; `member`: a group member's course id before the first line.
+        Nothing when nothing waits."""
+        if not (state.flags or (follow_up and state.follow_up)):
+            return
+        # lazy: keeps the shared wording (progress, planning) off a write with nothing open
+        from ipt_cli.views.wording import still_open_lines
+
+        lines = still_open_lines(state, other_sessions)
+        lines += [f"FOLLOW-UP: {state.follow_up}"] if follow_up and state.follow_up else []
+        if member is not None:
+            lines[0] = f"{member}: {lines[0]}"
+        self.open_flags(lines, self_guided)
 
     def safety(self, notice: SafetyNotice, self_guided: bool) -> None:
         """The SAFETY notice shown the moment a risk item is scored: never hidden, never
