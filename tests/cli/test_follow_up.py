@@ -187,3 +187,24 @@ def test_beside_an_absence_the_attendance_lists_every_session_held(
     shown = flat(run_ipt("report", "ab", "--format", "markdown").stdout.replace("|", " "))
     assert "2026-01-12 missed: did not attend" in shown
     assert "2026-01-19 not recorded" in shown
+
+
+def test_the_follow_up_names_a_flag_still_waiting_beside_the_level(
+    run_ipt: RunIpt, data_home
+) -> None:
+    """Judged moderate at the baseline, an URGENT flag at session 1 unreviewed, then a
+    missed appointment: "at moderate risk" alone read as the whole state (the final read)."""
+    run_ipt(
+        "new-course", "ab", "--client", "A.B.", "--start", "2026-01-05", "--problem-area",
+        "grief", "--no-input", "--phq9", ITEM9,
+    )  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-12", "--phq9", "2,2,2,1,1,1,1,1,2")
+    run_ipt("risk-review", "ab", "--session", "0", "--ideation", "passive", "--level",
+            "moderate", "--action", "safety plan", "--note", "Seen", "--no-input")  # fmt: skip
+    run_ipt("session", "ab", "--date", "2026-01-19", "--missed", "no show")
+    said = (
+        "missed session 2 on 2026-01-19 at moderate risk, with an URGENT risk flag "
+        "unreviewed: contact the client"
+    )
+    assert json.loads(run_ipt("list", "--json").stdout)[0]["missed_at_risk"].startswith(said)
+    assert said in flat(run_ipt("agenda", "ab").stdout)

@@ -362,12 +362,16 @@ def missed_at_risk(course: Course, waiting: list[SafetyFlag] | None = None) -> s
     ):
         return None
     which = missed_session_words(course, missed.date, missed.number)
+    waiting_words = (
+        f"with {'an URGENT' if any(f.urgent for f in flags) else 'a'} risk flag unreviewed"
+    )
     if standing is not None and judged:
         level = standing.level.upper() if standing.level == "high" else standing.level
-        at = f"at {level} risk"
+        # a flag still waiting is named beside the level: "at moderate risk" alone read as
+        # the whole state while an URGENT flag waited
+        at = f"at {level} risk" + (f", {waiting_words}" if flags else "")
     else:
-        urgent = "an URGENT" if any(f.urgent for f in flags) else "a"
-        at = f"with {urgent} risk flag unreviewed"
+        at = waiting_words
     return (
         f"missed {which} on {missed.date.isoformat()} {at}: contact the client "
         f"(then: ipt contact {course.id} --date DATE --note TEXT)"
